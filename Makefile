@@ -1,0 +1,106 @@
+# avrami — build, test, bench.  `make` alone builds build/avrami.
+#
+#   make run      install missing packages, build, run the main job
+#   make test     unit tests + conformance replay, plain and under ASan/UBSan
+#   make bench    benchmarks (figures and ratios on stdout)
+#   make deps     install missing Debian packages only
+#   make fuzz     build and briefly run the libFuzzer targets (clang)
+#
+# Every .c file under sim/ is part of the program; sim/cli/main.c is the only
+# one left out of the library that tests and benches link against.
+
+CC       ?= cc
+BUILD    ?= build
+SANITIZE ?=
+OPT      ?= -O2
+CFLAGS_BASE := -std=c11 -g $(OPT) -Wall -Wextra -Werror -D_GNU_SOURCE -Isim -MMD -MP
+ifneq ($(SANITIZE),)
+CFLAGS_BASE += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDSAN := -fsanitize=address,undefined
+endif
+CFLAGS   += $(CFLAGS_BASE)
+LDLIBS   := -lgsl -lgslcblas -lsqlite3 -lcjson -lpthread -lm
+
+SRCS     := $(shell find sim -name '*.c' | LC_ALL=C sort)
+MAIN_SRC := sim/cli/main.c
+LIB_SRCS := $(filter-out $(MAIN_SRC),$(SRCS))
+LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/%.o)
+MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
+LIB      := $(BUILD)/libavrami.a
+BIN      := $(BUILD)/avrami
+
+TEST_SRCS  := $(wildcard tests/unit/test_*.c)
+TEST_BINS  := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
+BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
+
+TRACES   := $(wildcard tests/conformance/*.json)
+SCENARIO ?= scenarios/helium-baseline.json
+
+# Files named *_avx2.c / *_avx512.c hold SIMD kernels chosen at run time.
+$(BUILD)/%_avx2.o:   EXTRA_CFLAGS := -mavx2 -mfma -mf16c
+$(BUILD)/%_avx512.o: EXTRA_CFLAGS := -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512vnni -mavx512bf16
+
+.PHONY: all run test test-plain test-asan unit replay bench deps fuzz clean check-deps
+
+all: $(BIN)
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+
+$(LIB): $(LIB_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BIN): $(MAIN_OBJ) $(LIB)
+	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/tests/%: tests/unit/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -Itests $< -o $@ $(LIB) $(LDSAN) -lcmocka $(LDLIBS)
+
+$(BUILD)/bench/%: tests/bench/%.c $(LIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(EXTRA_BENCH_CFLAGS) -Itests $< -o $@ $(LIB) $(LDSAN) $(LDLIBS) $(EXTRA_BENCH_LIBS)
+
+deps:
+	@scripts/install-deps.sh
+
+# The main job: the default scenario when the simulator exists, otherwise the
+# conformance replay of every recorded trace.
+run: deps $(BIN)
+	@if [ -f "$(SCENARIO)" ] && $(BIN) run --help >/dev/null 2>&1; then \
+	  $(BIN) run $(SCENARIO); \
+	else \
+	  $(BIN) replay $(TRACES); \
+	fi
+
+unit: $(TEST_BINS)
+	@fail=0; for t in $(TEST_BINS); do echo "== $$t"; $$t || fail=1; done; exit $$fail
+
+replay: $(BIN)
+	$(BIN) replay --quiet $(TRACES)
+
+test-plain: unit replay
+	@tests/cli/run.sh $(BIN)
+
+test-asan:
+	$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 OPT=-O1 test-plain
+
+# make test: everything, once plainly and once under the sanitizers.
+test: deps
+	$(MAKE) --no-print-directory test-plain
+	$(MAKE) --no-print-directory test-asan
+	@echo "make test: all suites passed"
+
+bench: deps $(BENCH_BINS) $(BIN)
+	@for b in $(BENCH_BINS); do echo "== $$b"; $$b || exit 1; done
+
+fuzz:
+	@scripts/fuzz.sh
+
+clean:
+	rm -rf build build-asan build-fuzz
+
+-include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -1,0 +1,9 @@
+/* The avrami subcommands.  Each takes the arguments after its own name
+ * (argv[0] is the command name) and returns the process exit status:
+ * 0 success, 1 a failed check (mismatch, invariant), 2 bad input or usage. */
+#ifndef AVRAMI_CLI_COMMANDS_H
+#define AVRAMI_CLI_COMMANDS_H
+
+int cmd_replay(int argc, char **argv);
+
+#endif

@@ -1,0 +1,48 @@
+/* avrami: command dispatch.  Keep this file a table; the work lives in the
+ * modules that own each command. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/commands.h"
+#include "util/version.h"
+
+struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+};
+
+static const struct command COMMANDS[] = {
+    {"replay", cmd_replay, "replay Helium conformance traces against the protocol model"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "avrami %s — a discrete-event simulator of the Crynux Helium network\n\n"
+                 "usage: avrami COMMAND [ARGS...]\n\ncommands:\n", AVRAMI_VERSION);
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        fprintf(out, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    fprintf(out, "\n'avrami COMMAND --help' describes one command.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return 0;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("avrami %s\n", AVRAMI_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
+        if (!strcmp(argv[1], COMMANDS[i].name))
+            return COMMANDS[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "avrami: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

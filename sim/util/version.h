@@ -1,0 +1,4 @@
+#ifndef AVRAMI_UTIL_VERSION_H
+#define AVRAMI_UTIL_VERSION_H
+#define AVRAMI_VERSION "0.1.0"
+#endif
