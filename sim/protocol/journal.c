@@ -1,0 +1,48 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/journal.h"
+
+void jrn_init(jrn *j)
+{
+    memset(j, 0, sizeof *j);
+}
+
+void jrn_free(jrn *j)
+{
+    free(j->e);
+    free(j->bytes);
+    memset(j, 0, sizeof *j);
+}
+
+void jrn_save_slow(jrn *j, void *addr, size_t size)
+{
+    if (j->n == j->cap) {
+        size_t cap = j->cap ? 2 * j->cap : 1024;
+        jrn_entry *e = realloc(j->e, cap * sizeof *e);
+        if (!e)
+            abort();
+        j->e = e;
+        j->cap = cap;
+    }
+    if (j->nbytes + size > j->capbytes) {
+        size_t cap = j->capbytes ? 2 * j->capbytes : 16384;
+        while (cap < j->nbytes + size)
+            cap *= 2;
+        uint8_t *b = realloc(j->bytes, cap);
+        if (!b)
+            abort();
+        j->bytes = b;
+        j->capbytes = cap;
+    }
+    jrn_save(j, addr, size);
+}
+
+void jrn_rollback(jrn *j)
+{
+    while (j->n) {
+        jrn_entry *e = &j->e[--j->n];
+        memcpy(e->addr, j->bytes + e->off, e->size);
+    }
+    j->nbytes = 0;
+}

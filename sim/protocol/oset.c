@@ -1,0 +1,94 @@
+#include <stdlib.h>
+
+#include "protocol/oset.h"
+#include "util/stable.h"
+
+bool oset_init(oset *s, uint32_t cap, uint32_t *pos)
+{
+    s->items = stable_alloc((size_t)cap * sizeof *s->items);
+    s->len = 0;
+    s->cap = cap;
+    s->pos = pos;
+    return s->items != NULL;
+}
+
+void oset_free(oset *s)
+{
+    stable_free(s->items, (size_t)s->cap * sizeof *s->items);
+    s->items = NULL;
+}
+
+bool oset_add(jrn *j, oset *s, uint32_t id)
+{
+    if (oset_contains(s, id))
+        return false;
+    if (s->len == s->cap)
+        abort(); /* capacity is the account universe: cannot happen */
+    J(j, s->items[s->len], id);
+    J(j, s->pos[id], s->len + 1);
+    J(j, s->len, s->len + 1);
+    return true;
+}
+
+int64_t oset_remove(jrn *j, oset *s, uint32_t id, uint32_t *moved)
+{
+    *moved = UINT32_MAX;
+    if (!oset_contains(s, id))
+        return -1;
+    uint32_t idx = s->pos[id] - 1;
+    uint32_t last = s->len - 1;
+    if (idx != last) {
+        uint32_t m = s->items[last];
+        J(j, s->items[idx], m);
+        J(j, s->pos[m], idx + 1);
+        *moved = m;
+    }
+    J(j, s->pos[id], 0);
+    J(j, s->len, last);
+    return idx;
+}
+
+bool vset_init(vset *s, uint32_t cap)
+{
+    s->items = stable_alloc((size_t)cap * sizeof *s->items);
+    s->len = 0;
+    s->cap = cap;
+    return s->items != NULL;
+}
+
+void vset_free(vset *s)
+{
+    stable_free(s->items, (size_t)s->cap * sizeof *s->items);
+    s->items = NULL;
+}
+
+int64_t vset_find(const vset *s, uint64_t v)
+{
+    for (uint32_t i = 0; i < s->len; i++)
+        if (s->items[i] == v)
+            return i;
+    return -1;
+}
+
+bool vset_add(jrn *j, vset *s, uint64_t v)
+{
+    if (vset_find(s, v) >= 0)
+        return false;
+    if (s->len == s->cap)
+        abort();
+    J(j, s->items[s->len], v);
+    J(j, s->len, s->len + 1);
+    return true;
+}
+
+bool vset_remove(jrn *j, vset *s, uint64_t v)
+{
+    int64_t idx = vset_find(s, v);
+    if (idx < 0)
+        return false;
+    uint32_t last = s->len - 1;
+    if ((uint32_t)idx != last)
+        J(j, s->items[idx], s->items[last]);
+    J(j, s->len, last);
+    return true;
+}

@@ -1,0 +1,49 @@
+/* Ordered sets with the semantics of OpenZeppelin's EnumerableSet, which the
+ * Helium contracts iterate to break ties: iteration in insertion order, except
+ * that removing an element moves the last element into its slot ("swap and
+ * pop").  All writes go through the journal.
+ *
+ * oset:  members are small integer ids (accounts); membership and position
+ *        live in an external array pos[id] = index + 1 (0 = absent), which
+ *        several disjoint sets may share.  add/remove/contains are O(1).
+ * vset:  members are arbitrary 64-bit values (VRAM sizes, GPU model ids) of
+ *        which there are few; membership is a linear scan, O(#members). */
+#ifndef AVRAMI_PROTOCOL_OSET_H
+#define AVRAMI_PROTOCOL_OSET_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/journal.h"
+
+typedef struct oset {
+    uint32_t *items; /* stable, capacity cap */
+    uint32_t len, cap;
+    uint32_t *pos;   /* shared, indexed by id */
+} oset;
+
+bool oset_init(oset *s, uint32_t cap, uint32_t *pos);
+void oset_free(oset *s);
+/* Returns false when id was already present (EnumerableSet.add). */
+bool oset_add(jrn *j, oset *s, uint32_t id);
+/* Returns the index the element had, or -1 when absent.  *moved receives the
+ * id that was swapped into that index (UINT32_MAX if none). */
+int64_t oset_remove(jrn *j, oset *s, uint32_t id, uint32_t *moved);
+static inline bool oset_contains(const oset *s, uint32_t id)
+{
+    uint32_t p = s->pos[id];
+    return p && p <= s->len && s->items[p - 1] == id;
+}
+
+typedef struct vset {
+    uint64_t *items; /* stable */
+    uint32_t len, cap;
+} vset;
+
+bool vset_init(vset *s, uint32_t cap);
+void vset_free(vset *s);
+int64_t vset_find(const vset *s, uint64_t v);
+bool vset_add(jrn *j, vset *s, uint64_t v);
+bool vset_remove(jrn *j, vset *s, uint64_t v);
+
+#endif

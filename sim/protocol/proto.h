@@ -1,0 +1,199 @@
+/* The Helium contracts (Node, Task, TaskQueue, QoS, NetworkStats) as a pure
+ * state machine.
+ *
+ * Transactions in, events and state out.  No clock (the caller passes the
+ * block time), no I/O, no global state, no randomness of its own: node
+ * selection draws through a chooser the caller provides, or follows a choice
+ * forced by the caller (conformance replay).  Money is integer wei.
+ *
+ * Every transaction is atomic: it either succeeds, leaving its events in
+ * proto_events(), or reverts with the contract's reason string and leaves the
+ * state exactly as it was (see protocol/journal.h).
+ *
+ * Accounts are small integers handed out by proto_add_account(); the three
+ * contract balances have fixed ids (PROTO_ACC_TASK, _NODE, _OWNER).
+ *
+ * Costs: join/quit/pause/resume, selection, queue push/pop, settlement are
+ * O(log n) in nodes and queued tasks, plus O(G) in the number of distinct GPU
+ * models and VRAM sizes (a few dozen), which the contracts scan too. */
+#ifndef AVRAMI_PROTOCOL_PROTO_H
+#define AVRAMI_PROTOCOL_PROTO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/wei.h"
+
+typedef struct proto proto;
+
+typedef struct proto_params {
+    wei_t stake;                 /* wei locked by a node at join */
+    uint64_t task_timeout_s;     /* a running task may be cancelled after this */
+    uint32_t queue_size_limit;   /* queued tasks at most */
+    uint32_t kickout_threshold;  /* kicked out when the window sum is <= this */
+    uint32_t task_score_rewards[3];
+    uint32_t task_score_pool_size; /* the QoS window; Helium: 3 (fixed) */
+    uint32_t distance_threshold; /* sd pHash bits that make two hashes differ */
+    uint32_t max_nodes;
+} proto_params;
+
+/* Helium defaults (PROTOCOL.md). */
+proto_params proto_params_helium(void);
+
+enum { PROTO_ACC_TASK = 0, PROTO_ACC_NODE = 1, PROTO_ACC_OWNER = 2, PROTO_ACC_FIRST = 3 };
+
+typedef enum proto_task_type { PROTO_SD = 0, PROTO_GPT = 1 } proto_task_type;
+
+typedef enum proto_node_status {
+    PROTO_NODE_QUIT = 0,
+    PROTO_NODE_AVAILABLE = 1,
+    PROTO_NODE_BUSY = 2,
+    PROTO_NODE_PENDING_PAUSE = 3,
+    PROTO_NODE_PENDING_QUIT = 4,
+    PROTO_NODE_PAUSED = 5,
+} proto_node_status;
+
+typedef enum proto_event_kind {
+    PROTO_EV_TASK_PENDING,
+    PROTO_EV_TASK_STARTED,
+    PROTO_EV_COMMITMENTS_READY,
+    PROTO_EV_TASK_SUCCESS,
+    PROTO_EV_TASK_ABORTED,
+    PROTO_EV_TASK_RESULT_UPLOADED,
+    PROTO_EV_TASK_NODE_SUCCESS,
+    PROTO_EV_TASK_NODE_SLASHED,
+    PROTO_EV_TASK_NODE_CANCELLED,
+    PROTO_EV_NODE_SLASHED,
+    PROTO_EV_NODE_KICKED_OUT,
+} proto_event_kind;
+
+typedef enum proto_abort_reason {
+    PROTO_ABORT_CANCELLED,      /* "Task Cancelled" */
+    PROTO_ABORT_RESULT_ILLEGAL, /* "Task result illegal" */
+    PROTO_ABORT_ERROR_REPORTED, /* "Task error reported" */
+    PROTO_ABORT_FEE_TOO_LOW,    /* "Task fee is too low" */
+} proto_abort_reason;
+
+typedef struct proto_event {
+    proto_event_kind kind;
+    uint64_t task_id;
+    uint8_t task_type;  /* PENDING, STARTED */
+    uint8_t round;      /* STARTED */
+    uint8_t reason;     /* ABORTED: proto_abort_reason */
+    uint32_t creator;   /* PENDING, STARTED */
+    uint32_t node;      /* STARTED, SUCCESS (result node), NODE_* */
+    wei_t fee;          /* TASK_NODE_SUCCESS */
+    const uint8_t *result; /* SUCCESS: valid until the next transaction */
+    size_t result_len;
+} proto_event;
+
+const char *proto_event_name(proto_event_kind k);
+const char *proto_abort_reason_str(proto_abort_reason r);
+const char *proto_node_status_str(proto_node_status s);
+
+/* Node selection randomness: draw() returns a uniform integer in [0, bound).
+ * A NULL draw always answers 0 (the first eligible choice). */
+typedef struct proto_chooser {
+    uint64_t (*draw)(void *ctx, uint64_t bound);
+    void *ctx;
+} proto_chooser;
+
+/* Creates a network able to hold max_accounts accounts (nodes, applications
+ * and the three contract accounts) and task ids up to max_tasks. */
+proto *proto_new(const proto_params *params, uint32_t max_accounts, uint64_t max_tasks);
+void proto_free(proto *p);
+const proto_params *proto_get_params(const proto *p);
+void proto_set_chooser(proto *p, proto_chooser chooser);
+
+/* Adds an account with an initial balance (outside any transaction). */
+uint32_t proto_add_account(proto *p, wei_t balance);
+uint32_t proto_num_accounts(const proto *p);
+
+/* ---- transactions: true on success; false = reverted (proto_revert_reason) */
+bool proto_join(proto *p, uint64_t now, uint32_t from, const char *gpu_name, uint64_t gpu_vram);
+bool proto_quit(proto *p, uint64_t now, uint32_t from);
+bool proto_pause(proto *p, uint64_t now, uint32_t from);
+bool proto_resume(proto *p, uint64_t now, uint32_t from);
+bool proto_create_task(proto *p, uint64_t now, uint32_t from, proto_task_type type,
+                       uint64_t vram_limit, wei_t fee, wei_t cap, uint64_t *task_id);
+/* commitment = keccak256(result ‖ nonce) for an honest commit */
+bool proto_commit(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round,
+                  const uint8_t commitment[32], const uint8_t nonce[32]);
+bool proto_disclose(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round,
+                    const uint8_t *result, size_t len);
+bool proto_report_error(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round);
+bool proto_report_uploaded(proto *p, uint64_t now, uint32_t from, uint64_t task_id,
+                           uint64_t round);
+bool proto_cancel(proto *p, uint64_t now, uint32_t from, uint64_t task_id);
+
+void proto_commitment(const uint8_t *result, size_t len, const uint8_t nonce[32],
+                      uint8_t out[32]);
+
+/* The revert reason of the last failed transaction, exactly as the contracts
+ * word it ("Panic(0x11)" for an arithmetic underflow). */
+const char *proto_revert_reason(const proto *p);
+/* Events of the last successful transaction, in emission order. */
+const proto_event *proto_events(const proto *p, size_t *n);
+
+/* Replay support: the next create_task must select exactly these nodes for
+ * rounds 0..2 when it can select at all.  If they are not eligible the model
+ * falls back to its own choice and proto_forced_error() says why. */
+void proto_force_selection(proto *p, const uint32_t nodes[3]);
+const char *proto_forced_error(const proto *p);
+
+/* ---- state (read-only views) ---- */
+wei_t proto_balance(const proto *p, uint32_t account);
+
+typedef struct proto_node_view {
+    bool ever_joined;
+    proto_node_status status;
+    const char *gpu_name; /* "" when not joined */
+    uint64_t gpu_vram;
+    uint64_t score;
+    uint64_t task_count;     /* QoS */
+    uint64_t task_score;     /* long-run average, or the initial value */
+    uint64_t recent_score;
+    uint64_t recent_count;
+    uint64_t current_score;
+    uint64_t current_task;
+} proto_node_view;
+void proto_node_get(const proto *p, uint32_t account, proto_node_view *out);
+
+typedef struct proto_task_view {
+    uint64_t id;
+    proto_task_type type;
+    uint32_t selected[3];
+    wei_t balance;
+    bool aborted;
+} proto_task_view;
+/* Tasks the Task contract stores (running, and aborted not yet deleted), in
+ * ascending id order; returns how many were written (at most max). */
+bool proto_task_get(const proto *p, uint64_t task_id, proto_task_view *out);
+uint64_t proto_next_task_id(const proto *p);
+bool proto_task_is_queued(const proto *p, uint64_t task_id);
+uint32_t proto_queue_size(const proto *p);
+
+typedef struct proto_stats {
+    uint64_t total_nodes, active_nodes, available_nodes, busy_nodes;
+    uint64_t total_tasks, queued_tasks, running_tasks;
+} proto_stats;
+void proto_stats_get(const proto *p, proto_stats *out);
+
+/* Consequences of the deployed contracts' quirks, so runs can report them. */
+typedef struct proto_quirk_counters {
+    uint64_t fee_too_low_tasks;   /* queued tasks dropped without refund */
+    wei_t fee_too_low_wei;
+    uint64_t stranded_tasks;      /* tasks deleted with escrow left over */
+    wei_t stranded_wei;
+    uint64_t double_uploads;      /* report_uploaded paying an already paid node */
+    wei_t double_upload_wei;
+    uint64_t foreign_frees;       /* cancel freeing a node from another task */
+    uint64_t panics;              /* transactions reverted by Panic(0x11/0x12) */
+} proto_quirk_counters;
+void proto_quirks_get(const proto *p, proto_quirk_counters *out);
+
+/* Sum of all balances: constant across every transaction (conservation). */
+wei_t proto_total_supply(const proto *p);
+
+#endif

@@ -1,0 +1,101 @@
+/* Keccak-f[1600] and the Keccak-256 sponge (rate 136 bytes), written from the
+ * Keccak reference specification.  Little-endian lanes. */
+#include <string.h>
+
+#include "util/keccak.h"
+
+static const uint64_t RC[24] = {
+    0x0000000000000001ULL, 0x0000000000008082ULL, 0x800000000000808aULL, 0x8000000080008000ULL,
+    0x000000000000808bULL, 0x0000000080000001ULL, 0x8000000080008081ULL, 0x8000000000008009ULL,
+    0x000000000000008aULL, 0x0000000000000088ULL, 0x0000000080008009ULL, 0x000000008000000aULL,
+    0x000000008000808bULL, 0x800000000000008bULL, 0x8000000000008089ULL, 0x8000000000008003ULL,
+    0x8000000000008002ULL, 0x8000000000000080ULL, 0x000000000000800aULL, 0x800000008000000aULL,
+    0x8000000080008081ULL, 0x8000000000008080ULL, 0x0000000080000001ULL, 0x8000000080008008ULL,
+};
+/* rotation offsets r[x][y], indexed x + 5y */
+static const unsigned ROT[25] = {0, 1, 62, 28, 27, 36, 44, 6, 55, 20, 3, 10, 43,
+                                 25, 39, 41, 45, 15, 21, 8, 18, 2, 61, 56, 14};
+
+static inline uint64_t rol(uint64_t v, unsigned n) { return n ? (v << n) | (v >> (64 - n)) : v; }
+
+static void keccak_f(uint64_t a[25])
+{
+    for (int round = 0; round < 24; round++) {
+        uint64_t c[5], d[5], b[25];
+        for (int x = 0; x < 5; x++)
+            c[x] = a[x] ^ a[x + 5] ^ a[x + 10] ^ a[x + 15] ^ a[x + 20];
+        for (int x = 0; x < 5; x++)
+            d[x] = c[(x + 4) % 5] ^ rol(c[(x + 1) % 5], 1);
+        for (int i = 0; i < 25; i++)
+            a[i] ^= d[i % 5];
+        /* rho and pi: B[y, 2x+3y] = rot(A[x,y], r[x,y]) */
+        for (int x = 0; x < 5; x++)
+            for (int y = 0; y < 5; y++)
+                b[y + 5 * ((2 * x + 3 * y) % 5)] = rol(a[x + 5 * y], ROT[x + 5 * y]);
+        /* chi */
+        for (int y = 0; y < 5; y++)
+            for (int x = 0; x < 5; x++)
+                a[x + 5 * y] = b[x + 5 * y] ^ (~b[(x + 1) % 5 + 5 * y] & b[(x + 2) % 5 + 5 * y]);
+        a[0] ^= RC[round];
+    }
+}
+
+enum { RATE = 136 };
+
+struct sponge {
+    uint64_t a[25];
+    uint8_t buf[RATE];
+    size_t n;
+};
+
+static void absorb_block(struct sponge *s)
+{
+    for (int i = 0; i < RATE / 8; i++) {
+        uint64_t lane = 0;
+        for (int k = 7; k >= 0; k--)
+            lane = (lane << 8) | s->buf[8 * i + k];
+        s->a[i] ^= lane;
+    }
+    keccak_f(s->a);
+    s->n = 0;
+}
+
+static void absorb(struct sponge *s, const uint8_t *p, size_t len)
+{
+    while (len) {
+        size_t take = RATE - s->n < len ? RATE - s->n : len;
+        memcpy(s->buf + s->n, p, take);
+        s->n += take;
+        p += take;
+        len -= take;
+        if (s->n == RATE)
+            absorb_block(s);
+    }
+}
+
+static void finish(struct sponge *s, uint8_t out[32])
+{
+    memset(s->buf + s->n, 0, RATE - s->n);
+    s->buf[s->n] ^= 0x01;
+    s->buf[RATE - 1] ^= 0x80;
+    absorb_block(s);
+    for (int i = 0; i < 4; i++)
+        for (int k = 0; k < 8; k++)
+            out[8 * i + k] = (uint8_t)(s->a[i] >> (8 * k));
+}
+
+void keccak256_2(const uint8_t *a, size_t alen, const uint8_t *b, size_t blen, uint8_t out[32])
+{
+    struct sponge s;
+    memset(&s, 0, sizeof s);
+    if (alen)
+        absorb(&s, a, alen);
+    if (blen)
+        absorb(&s, b, blen);
+    finish(&s, out);
+}
+
+void keccak256(const uint8_t *data, size_t len, uint8_t out[32])
+{
+    keccak256_2(data, len, NULL, 0, out);
+}

@@ -1,0 +1,45 @@
+/* Token amounts in wei as unsigned 128-bit integers.
+ *
+ * The contracts use uint256; every amount the Helium network can hold
+ * (total supply ~1e27 wei) fits in 128 bits with room for fee × points
+ * products.  Any operation that would leave 128 bits is reported, never
+ * wrapped: callers turn it into the contract's Panic(0x11). */
+#ifndef AVRAMI_UTIL_WEI_H
+#define AVRAMI_UTIL_WEI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+typedef unsigned __int128 wei_t;
+
+#define WEI_MAX (~(wei_t)0)
+#define WEI_STR_MAX 40 /* 39 digits of 2^128-1 plus NUL */
+
+/* Parses a non-empty string of decimal digits.  Returns false on any other
+ * character or on overflow of 128 bits. */
+bool wei_parse(const char *s, wei_t *out);
+
+/* Writes the decimal form into buf (at least WEI_STR_MAX bytes); returns buf. */
+char *wei_format(wei_t v, char *buf);
+
+static inline bool wei_add(wei_t a, wei_t b, wei_t *out)
+{
+    *out = a + b;
+    return *out >= a;
+}
+
+static inline bool wei_sub(wei_t a, wei_t b, wei_t *out)
+{
+    if (b > a)
+        return false;
+    *out = a - b;
+    return true;
+}
+
+static inline bool wei_mul(wei_t a, wei_t b, wei_t *out)
+{
+    return !__builtin_mul_overflow(a, b, out);
+}
+
+#endif
