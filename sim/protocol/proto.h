@@ -109,6 +109,9 @@ void proto_set_chooser(proto *p, proto_chooser chooser);
 /* Adds an account with an initial balance (outside any transaction). */
 uint32_t proto_add_account(proto *p, wei_t balance);
 uint32_t proto_num_accounts(const proto *p);
+/* Sets an account's balance outside any transaction (set-up only, e.g. the
+ * owner's opening balance). */
+void proto_set_opening_balance(proto *p, uint32_t account, wei_t balance);
 
 /* ---- transactions: true on success; false = reverted (proto_revert_reason) */
 bool proto_join(proto *p, uint64_t now, uint32_t from, const char *gpu_name, uint64_t gpu_vram);

@@ -1,0 +1,383 @@
+/* Protocol model: construction, accounts, transaction framing (revert via
+ * longjmp + journal rollback), events, token transfers and state views. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/proto_internal.h"
+#include "util/stable.h"
+
+proto_params proto_params_helium(void)
+{
+    proto_params prm = {
+        .stake = (wei_t)400 * (wei_t)1000000000000000000ULL,
+        .task_timeout_s = 900,
+        .queue_size_limit = 50,
+        .kickout_threshold = 20,
+        .task_score_rewards = {10, 9, 6},
+        .task_score_pool_size = 3,
+        .distance_threshold = 5,
+        .max_nodes = 100000,
+    };
+    return prm;
+}
+
+static const char *const EVENT_NAMES[] = {
+    "TaskPending",        "TaskStarted",      "TaskResultCommitmentsReady",
+    "TaskSuccess",        "TaskAborted",      "TaskResultUploaded",
+    "TaskNodeSuccess",    "TaskNodeSlashed",  "TaskNodeCancelled",
+    "NodeSlashed",        "NodeKickedOut",
+};
+
+const char *proto_event_name(proto_event_kind k) { return EVENT_NAMES[k]; }
+
+const char *proto_abort_reason_str(proto_abort_reason r)
+{
+    static const char *const R[] = {"Task Cancelled", "Task result illegal", "Task error reported",
+                                    "Task fee is too low"};
+    return R[r];
+}
+
+const char *proto_node_status_str(proto_node_status s)
+{
+    static const char *const S[] = {"quit", "available", "busy", "pending_pause", "pending_quit",
+                                    "paused"};
+    return S[s];
+}
+
+#define ALLOC(ptr, count) ((ptr) = stable_alloc((size_t)(count) * sizeof *(ptr)))
+#define FREE(ptr, count) stable_free((ptr), (size_t)(count) * sizeof *(ptr))
+
+proto *proto_new(const proto_params *params, uint32_t max_accounts, uint64_t max_tasks)
+{
+    proto *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->prm = *params;
+    jrn_init(&p->j);
+    p->max_acc = max_accounts + PROTO_ACC_FIRST;
+    p->max_tasks = max_tasks;
+    p->next_task_id = 1;
+    /* Concurrently live tasks are bounded by nodes/3 running plus the queue;
+     * reserve generously (virtual memory only). */
+    p->max_slots = p->max_acc + params->queue_size_limit + 16;
+    if (!ALLOC(p->bal, p->max_acc) || !ALLOC(p->node, p->max_acc) ||
+        !ALLOC(p->pos_all, p->max_acc) || !ALLOC(p->pos_avail, p->max_acc) ||
+        !ALLOC(p->pos_grp, p->max_acc) || !ALLOC(p->gpu, PROTO_MAX_GPUS) ||
+        !ALLOC(p->vram, PROTO_MAX_GPUS) || !ALLOC(p->slot_of, max_tasks + 1) ||
+        !ALLOC(p->task, p->max_slots) || !ALLOC(p->free_slots, p->max_slots) ||
+        !oset_init(&p->all_nodes, p->max_acc, p->pos_all) ||
+        !oset_init(&p->avail_nodes, p->max_acc, p->pos_avail) ||
+        !vset_init(&p->vram_set, PROTO_MAX_GPUS) || !vset_init(&p->gpu_set, PROTO_MAX_GPUS) ||
+        !pqueue_init(p)) {
+        proto_free(p);
+        return NULL;
+    }
+    p->spill_cap = (uint64_t)1 << 32;
+    p->spill = stable_alloc(p->spill_cap);
+    p->names_cap = 1 << 20;
+    p->names = stable_alloc(p->names_cap);
+    if (!p->spill || !p->names) {
+        proto_free(p);
+        return NULL;
+    }
+    p->n_acc = PROTO_ACC_FIRST;
+    return p;
+}
+
+void proto_free(proto *p)
+{
+    if (!p)
+        return;
+    for (uint32_t i = 0; i < p->n_gpu; i++) {
+        oset_free(&p->gpu[i].nodes);
+        stable_free(p->gpu[i].fen, ((size_t)p->gpu[i].fen_cap + 1) * sizeof(uint64_t));
+    }
+    for (uint32_t i = 0; i < p->n_vram; i++)
+        vset_free(&p->vram[i].gpus);
+    pqueue_free(p);
+    oset_free(&p->all_nodes);
+    oset_free(&p->avail_nodes);
+    vset_free(&p->vram_set);
+    vset_free(&p->gpu_set);
+    FREE(p->bal, p->max_acc);
+    FREE(p->node, p->max_acc);
+    FREE(p->pos_all, p->max_acc);
+    FREE(p->pos_avail, p->max_acc);
+    FREE(p->pos_grp, p->max_acc);
+    FREE(p->gpu, PROTO_MAX_GPUS);
+    FREE(p->vram, PROTO_MAX_GPUS);
+    FREE(p->slot_of, p->max_tasks + 1);
+    FREE(p->task, p->max_slots);
+    FREE(p->free_slots, p->max_slots);
+    stable_free(p->spill, p->spill_cap);
+    stable_free(p->names, p->names_cap);
+    jrn_free(&p->j);
+    free(p->ev);
+    free(p->evbytes);
+    free(p);
+}
+
+const proto_params *proto_get_params(const proto *p) { return &p->prm; }
+void proto_set_chooser(proto *p, proto_chooser c) { p->chooser = c; }
+
+uint32_t proto_add_account(proto *p, wei_t balance)
+{
+    if (p->n_acc >= p->max_acc)
+        abort();
+    p->bal[p->n_acc] = balance;
+    return p->n_acc++;
+}
+
+uint32_t proto_num_accounts(const proto *p) { return p->n_acc; }
+
+void proto_set_opening_balance(proto *p, uint32_t account, wei_t balance)
+{
+    p->bal[account] = balance;
+}
+
+/* ---- revert and transaction framing ---- */
+
+_Noreturn void proto_revert(proto *p, const char *reason)
+{
+    p->revert_reason = reason;
+    if (!strncmp(reason, "Panic(", 6))
+        p->panics++;
+    longjmp(*p->revert_jmp, 1);
+}
+
+wei_t pw_sub(proto *p, wei_t a, wei_t b)
+{
+    wei_t r;
+    if (!wei_sub(a, b, &r))
+        proto_revert(p, "Panic(0x11)");
+    return r;
+}
+
+wei_t pw_add(proto *p, wei_t a, wei_t b)
+{
+    wei_t r;
+    if (!wei_add(a, b, &r))
+        proto_revert(p, "Panic(0x11)");
+    return r;
+}
+
+wei_t pw_mul(proto *p, wei_t a, wei_t b)
+{
+    wei_t r;
+    if (!wei_mul(a, b, &r))
+        proto_revert(p, "Panic(0x11)");
+    return r;
+}
+
+void ptransfer(proto *p, uint32_t from, uint32_t to, wei_t amount)
+{
+    if (from == to || amount == 0)
+        return;
+    J(&p->j, p->bal[from], pw_sub(p, p->bal[from], amount));
+    J(&p->j, p->bal[to], pw_add(p, p->bal[to], amount));
+}
+
+void proto_emit(proto *p, const proto_event *e)
+{
+    if (p->n_ev == p->cap_ev) {
+        size_t cap = p->cap_ev ? 2 * p->cap_ev : 64;
+        proto_event *ev = realloc(p->ev, cap * sizeof *ev);
+        if (!ev)
+            abort();
+        p->ev = ev;
+        p->cap_ev = cap;
+    }
+    proto_event *d = &p->ev[p->n_ev++];
+    *d = *e;
+    if (e->result_len) {
+        /* results are copied: the task may be deleted in the same call.  The
+         * pointer is fixed up when the transaction ends (buffer may move). */
+        if (p->n_evbytes + e->result_len > p->cap_evbytes) {
+            size_t cap = p->cap_evbytes ? 2 * p->cap_evbytes : 4096;
+            while (cap < p->n_evbytes + e->result_len)
+                cap *= 2;
+            uint8_t *b = realloc(p->evbytes, cap);
+            if (!b)
+                abort();
+            p->evbytes = b;
+            p->cap_evbytes = cap;
+        }
+        memcpy(p->evbytes + p->n_evbytes, e->result, e->result_len);
+        d->result = (const uint8_t *)(uintptr_t)p->n_evbytes; /* offset for now */
+        p->n_evbytes += e->result_len;
+    } else {
+        d->result = NULL;
+    }
+}
+
+static void tx_begin(proto *p)
+{
+    p->n_ev = 0;
+    p->n_evbytes = 0;
+    p->revert_reason = NULL;
+}
+
+static bool tx_end(proto *p, bool ok)
+{
+    p->revert_jmp = NULL;
+    if (!ok) {
+        jrn_rollback(&p->j);
+        p->n_ev = 0;
+        return false;
+    }
+    jrn_commit(&p->j);
+    for (size_t i = 0; i < p->n_ev; i++)
+        if (p->ev[i].result_len)
+            p->ev[i].result = p->evbytes + (uintptr_t)p->ev[i].result;
+    return true;
+}
+
+/* Every public transaction runs its body between TX_RUN's setjmp and tx_end.
+ * The body is a function so that no local of the caller is live across the
+ * longjmp. */
+#define TX_RUN(p, body_call)                \
+    do {                                    \
+        jmp_buf jb;                         \
+        tx_begin(p);                        \
+        (p)->now = now;                     \
+        if (setjmp(jb))                     \
+            return tx_end((p), false);      \
+        (p)->revert_jmp = &jb;              \
+        body_call;                          \
+        return tx_end((p), true);           \
+    } while (0)
+
+/* bodies live in proto_node.c / proto_task.c */
+void pn_tx_join(proto *p, uint32_t from, const char *gpu_name, uint64_t vram);
+void pn_tx_quit(proto *p, uint32_t from);
+void pn_tx_pause(proto *p, uint32_t from);
+void pn_tx_resume(proto *p, uint32_t from);
+void pt_tx_create(proto *p, uint64_t now, uint32_t from, proto_task_type type, uint64_t vram_limit,
+                  wei_t fee, wei_t cap, uint64_t *task_id);
+void pt_tx_commit(proto *p, uint32_t from, uint64_t task_id, uint64_t round,
+                  const uint8_t commitment[32], const uint8_t nonce[32]);
+void pt_tx_disclose(proto *p, uint32_t from, uint64_t task_id, uint64_t round,
+                    const uint8_t *result, size_t len);
+void pt_tx_report_error(proto *p, uint32_t from, uint64_t task_id, uint64_t round);
+void pt_tx_report_uploaded(proto *p, uint32_t from, uint64_t task_id, uint64_t round);
+void pt_tx_cancel(proto *p, uint64_t now, uint32_t from, uint64_t task_id);
+
+bool proto_join(proto *p, uint64_t now, uint32_t from, const char *gpu_name, uint64_t gpu_vram)
+{
+    TX_RUN(p, pn_tx_join(p, from, gpu_name, gpu_vram));
+}
+bool proto_quit(proto *p, uint64_t now, uint32_t from)
+{
+    TX_RUN(p, pn_tx_quit(p, from));
+}
+bool proto_pause(proto *p, uint64_t now, uint32_t from)
+{
+    TX_RUN(p, pn_tx_pause(p, from));
+}
+bool proto_resume(proto *p, uint64_t now, uint32_t from)
+{
+    TX_RUN(p, pn_tx_resume(p, from));
+}
+bool proto_create_task(proto *p, uint64_t now, uint32_t from, proto_task_type type,
+                       uint64_t vram_limit, wei_t fee, wei_t cap, uint64_t *task_id)
+{
+    TX_RUN(p, pt_tx_create(p, now, from, type, vram_limit, fee, cap, task_id));
+}
+bool proto_commit(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round,
+                  const uint8_t commitment[32], const uint8_t nonce[32])
+{
+    TX_RUN(p, pt_tx_commit(p, from, task_id, round, commitment, nonce));
+}
+bool proto_disclose(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round,
+                    const uint8_t *result, size_t len)
+{
+    TX_RUN(p, pt_tx_disclose(p, from, task_id, round, result, len));
+}
+bool proto_report_error(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round)
+{
+    TX_RUN(p, pt_tx_report_error(p, from, task_id, round));
+}
+bool proto_report_uploaded(proto *p, uint64_t now, uint32_t from, uint64_t task_id,
+                           uint64_t round)
+{
+    TX_RUN(p, pt_tx_report_uploaded(p, from, task_id, round));
+}
+bool proto_cancel(proto *p, uint64_t now, uint32_t from, uint64_t task_id)
+{
+    TX_RUN(p, pt_tx_cancel(p, now, from, task_id));
+}
+
+const char *proto_revert_reason(const proto *p) { return p->revert_reason ? p->revert_reason : ""; }
+
+const proto_event *proto_events(const proto *p, size_t *n)
+{
+    *n = p->n_ev;
+    return p->ev;
+}
+
+void proto_force_selection(proto *p, const uint32_t nodes[3])
+{
+    memcpy(p->forced, nodes, sizeof p->forced);
+    p->forced_on = true;
+    p->forced_err = NULL;
+}
+
+const char *proto_forced_error(const proto *p) { return p->forced_err; }
+
+/* ---- views ---- */
+
+wei_t proto_balance(const proto *p, uint32_t account) { return p->bal[account]; }
+
+void proto_node_get(const proto *p, uint32_t a, proto_node_view *v)
+{
+    const pnode *n = &p->node[a];
+    v->ever_joined = n->ever_joined;
+    v->status = (proto_node_status)n->status;
+    v->gpu_name = n->status == PROTO_NODE_QUIT ? "" : p->names + p->gpu[n->gpu].name;
+    v->gpu_vram = n->vram;
+    v->score = n->score;
+    v->task_count = n->task_count;
+    v->task_score = pq_task_score(p, a);
+    v->recent_score = pq_recent_score(p, a);
+    v->recent_count = n->pool_size;
+    v->current_score = n->pool[0];
+    v->current_task = n->current_task;
+}
+
+bool proto_task_get(const proto *p, uint64_t id, proto_task_view *out)
+{
+    const ptask *t = pt_get(p, id);
+    if (!t || t->where != WHERE_RUNNING)
+        return false;
+    out->id = t->id;
+    out->type = (proto_task_type)t->type;
+    memcpy(out->selected, t->selected, sizeof out->selected);
+    out->balance = t->balance;
+    out->aborted = t->aborted;
+    return true;
+}
+
+uint64_t proto_next_task_id(const proto *p) { return p->next_task_id; }
+
+bool proto_task_is_queued(const proto *p, uint64_t id)
+{
+    const ptask *t = pt_get(p, id);
+    return t && t->where == WHERE_QUEUED;
+}
+
+uint32_t proto_queue_size(const proto *p) { return p->queue_size; }
+void proto_stats_get(const proto *p, proto_stats *out) { *out = p->stats; }
+
+void proto_quirks_get(const proto *p, proto_quirk_counters *out)
+{
+    *out = p->quirks;
+    out->panics = p->panics;
+}
+
+wei_t proto_total_supply(const proto *p)
+{
+    wei_t s = 0;
+    for (uint32_t i = 0; i < p->n_acc; i++)
+        s += p->bal[i];
+    return s;
+}

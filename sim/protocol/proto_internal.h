@@ -1,0 +1,198 @@
+/* Private state of the protocol model, shared by the proto_*.c files.
+ * Layout mirrors the contracts' storage; every field is written through the
+ * journal (J) so that a revert restores it. */
+#ifndef AVRAMI_PROTOCOL_PROTO_INTERNAL_H
+#define AVRAMI_PROTOCOL_PROTO_INTERNAL_H
+
+#include <setjmp.h>
+
+#include "protocol/journal.h"
+#include "protocol/oset.h"
+#include "protocol/proto.h"
+
+#define PROTO_MAX_SUBMITS 16   /* commitmentSubmitRounds entries kept per task */
+#define PROTO_RESULT_INLINE 48 /* results up to this many bytes live in the task */
+#define PROTO_MAX_GPUS 4096    /* distinct (name, VRAM) GPU models */
+#define PROTO_MAX_HEAPS 4096   /* distinct (type, VRAM requirement) queue heaps */
+#define PROTO_MAX_WINDOW 16    /* largest QoS window (task_score_pool_size) */
+
+/* ---- QoS and node records (indexed by account id) ---- */
+typedef struct pnode {
+    uint8_t status;       /* proto_node_status */
+    uint8_t ever_joined;
+    uint32_t gpu;         /* GPU model index while joined */
+    uint64_t vram;        /* 0 when the record is deleted */
+    uint64_t score;       /* selection weight; 0 when deleted */
+    uint64_t current_task; /* Task.nodeTasks */
+    /* QoS contract */
+    uint64_t task_count;
+    uint64_t task_score_sum;
+    uint64_t pool[PROTO_MAX_WINDOW]; /* pool[0] is the task in flight */
+    uint64_t pool_size;
+} pnode;
+
+/* An available-node group: all available nodes of one GPU model, in the
+ * contract's set order, with a Fenwick tree over set positions holding each
+ * node's score so a score-weighted draw costs O(log n). */
+typedef struct pgpu {
+    uint32_t name;        /* offset in the name pool */
+    uint64_t vram;
+    oset nodes;           /* _gpuIDNodesIndex[gpuID] */
+    uint64_t score_sum;   /* _gpuIDGroupScores[gpuID] */
+    uint64_t *fen;        /* 1-based Fenwick tree over positions */
+    uint32_t fen_cap;
+} pgpu;
+
+/* VRAM value -> the GPU models of that size with available nodes. */
+typedef struct pvram {
+    uint64_t vram;
+    vset gpus;            /* _availableGPUVramIDMap[vram] */
+} pvram;
+
+/* ---- tasks (running or queued), in slots reused after deletion ---- */
+enum { WHERE_NONE = 0, WHERE_QUEUED = 1, WHERE_RUNNING = 2 };
+
+typedef struct ptask {
+    uint64_t id;
+    uint8_t where;
+    uint8_t type;
+    uint8_t is_success, aborted;
+    uint8_t n_submit, n_disclosed;
+    uint8_t submit_rounds[PROTO_MAX_SUBMITS];
+    uint8_t disclosed_rounds[3];
+    uint32_t creator;
+    uint32_t selected[3];
+    uint32_t result_node;  /* account + 1; 0 = none */
+    uint64_t vram_limit;
+    uint64_t timeout;
+    wei_t balance, total;  /* running */
+    wei_t fee, price;      /* queued */
+    uint32_t heap_pos, min_pos; /* queued: 1-based positions */
+    uint32_t heap;         /* queued: index of its (type, vram) heap */
+    uint8_t commitments[3][32];
+    uint8_t nonces[3][32];
+    uint32_t result_len[3];
+    uint64_t result_off[3]; /* into the spill arena when longer than inline */
+    uint8_t result_inline[3][PROTO_RESULT_INLINE];
+    uint8_t uploaded;      /* bookkeeping for the double-upload counter */
+} ptask;
+
+/* 1-indexed binary heap of task slots ordered by price (TaskHeap.sol). */
+typedef struct pheap {
+    uint8_t type;
+    uint64_t vram;
+    uint32_t *slot;       /* slot[1..len] */
+    uint32_t len;
+    uint32_t cap;
+} pheap;
+
+struct proto {
+    proto_params prm;
+    jrn j;
+    jmp_buf *revert_jmp;
+    const char *revert_reason;
+    char revert_buf[96];
+    proto_chooser chooser;
+    uint64_t now;          /* block time of the transaction in progress */
+
+    /* accounts */
+    uint32_t n_acc, max_acc;
+    wei_t *bal;
+    pnode *node;
+
+    /* Node contract sets */
+    uint32_t *pos_all, *pos_avail, *pos_grp;
+    oset all_nodes, avail_nodes;
+    vset vram_set;         /* _availableGPUVramSet */
+    vset gpu_set;          /* _availableGPUIDSet (GPU model indexes) */
+    pgpu *gpu;             /* stable, PROTO_MAX_GPUS */
+    uint32_t n_gpu;
+    pvram *vram;           /* stable, PROTO_MAX_GPUS */
+    uint32_t n_vram;
+    char *names;           /* GPU name pool (not journaled: append-only) */
+    size_t names_len, names_cap;
+
+    /* Task contract */
+    uint64_t next_task_id, max_tasks;
+    uint32_t *slot_of;     /* task id -> slot + 1 */
+    ptask *task;           /* slots */
+    uint32_t n_slots, max_slots;
+    uint32_t *free_slots;
+    uint32_t n_free;
+    uint8_t *spill;        /* long results */
+    uint64_t spill_len, spill_cap;
+
+    /* TaskQueue contract */
+    vset sd_vrams, gpt_vrams;
+    pheap *heaps;          /* stable */
+    uint32_t n_heaps;
+    pheap minheap;
+    uint32_t queue_size;
+
+    proto_stats stats;
+    proto_quirk_counters quirks;
+    uint64_t panics;       /* outside the journal: survives reverts */
+
+    /* forced selection (replay) */
+    uint32_t forced[3];
+    bool forced_on;
+    const char *forced_err;
+    char forced_buf[160];
+
+    /* events of the current transaction */
+    proto_event *ev;
+    size_t n_ev, cap_ev;
+    uint8_t *evbytes;
+    size_t n_evbytes, cap_evbytes;
+};
+
+/* revert: unwinds to the transaction entry, which rolls the journal back */
+_Noreturn void proto_revert(proto *p, const char *reason);
+#define REQUIRE(p, cond, reason)            \
+    do {                                    \
+        if (!(cond))                        \
+            proto_revert((p), (reason));    \
+    } while (0)
+
+void proto_emit(proto *p, const proto_event *e);
+
+/* wei helpers that panic like the EVM */
+wei_t pw_sub(proto *p, wei_t a, wei_t b);
+wei_t pw_add(proto *p, wei_t a, wei_t b);
+wei_t pw_mul(proto *p, wei_t a, wei_t b);
+void ptransfer(proto *p, uint32_t from, uint32_t to, wei_t amount);
+
+/* Node contract (proto_node.c) */
+void pn_start_task(proto *p, uint32_t n);
+void pn_finish_task(proto *p, uint32_t n);
+void pn_slash(proto *p, uint32_t n);
+bool pn_select_random(proto *p, proto_task_type type, uint64_t vram_limit, uint32_t out[3]);
+bool pn_select_with_root(proto *p, uint32_t root, uint32_t out[3]);
+
+/* QoS contract (proto_qos.c) */
+void pq_start_task(proto *p, uint32_t n);
+void pq_finish_task(proto *p, uint32_t n);
+void pq_add_task_score(proto *p, uint32_t n, uint64_t index);
+void pq_punish(proto *p, uint32_t n);
+void pq_kickout(proto *p, uint32_t n);
+uint64_t pq_task_score(const proto *p, uint32_t n);
+uint64_t pq_recent_score(const proto *p, uint32_t n);
+bool pq_should_kick_out(const proto *p, uint32_t n);
+uint64_t pq_score_limit(const proto *p);
+
+/* TaskQueue contract (proto_queue.c) */
+bool pqueue_init(proto *p);
+void pqueue_free(proto *p);
+void pqueue_push(proto *p, uint32_t slot);
+bool pqueue_pop(proto *p, bool same_gpu, uint64_t vram_limit, uint32_t *slot);
+void pqueue_remove(proto *p, uint32_t slot);
+uint32_t pqueue_remove_cheapest(proto *p);
+
+/* Task contract (proto_task.c) */
+void pt_node_available_callback(proto *p, uint32_t root);
+ptask *pt_get(const proto *p, uint64_t id);
+uint32_t pt_alloc_slot(proto *p, uint64_t id);
+void pt_free_slot(proto *p, uint32_t slot);
+const uint8_t *pt_result(const proto *p, const ptask *t, int round);
+
+#endif

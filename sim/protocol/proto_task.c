@@ -1,0 +1,506 @@
+/* The Task contract: creating tasks (start at once or queue), commitments,
+ * disclosures and error reports, result comparison, fee settlement and
+ * slashing, upload reports, cancellation, and starting a queued task when a
+ * node becomes available.
+ *
+ * This follows the deployed contract statement by statement, including its
+ * known faults (../shared/conformance/QUIRKS.md); where a fault strands or
+ * double-pays tokens, a counter in p->quirks records it. */
+#include <string.h>
+
+#include "protocol/proto_internal.h"
+#include "util/keccak.h"
+
+static const uint8_t ZERO32[32];
+static const uint8_t ERR32[32] = {[31] = 1}; /* bytes32(uint256(1)): error marker */
+
+/* ---- task slots ---- */
+
+ptask *pt_get(const proto *p, uint64_t id)
+{
+    if (id == 0 || id > p->max_tasks || !p->slot_of[id])
+        return NULL;
+    return &p->task[p->slot_of[id] - 1];
+}
+
+uint32_t pt_alloc_slot(proto *p, uint64_t id)
+{
+    uint32_t slot;
+    REQUIRE(p, id <= p->max_tasks, "avrami: task id beyond the configured maximum");
+    if (p->n_free) {
+        slot = p->free_slots[p->n_free - 1];
+        J(&p->j, p->n_free, p->n_free - 1);
+    } else {
+        REQUIRE(p, p->n_slots < p->max_slots, "avrami: too many live tasks");
+        slot = p->n_slots;
+        J(&p->j, p->n_slots, p->n_slots + 1);
+    }
+    ptask *t = &p->task[slot];
+    jrn_save(&p->j, t, sizeof *t);
+    memset(t, 0, sizeof *t);
+    t->id = id;
+    J(&p->j, p->slot_of[id], slot + 1);
+    return slot;
+}
+
+void pt_free_slot(proto *p, uint32_t slot)
+{
+    ptask *t = &p->task[slot];
+    J(&p->j, p->slot_of[t->id], 0);
+    J(&p->j, t->where, WHERE_NONE);
+    J(&p->j, p->free_slots[p->n_free], slot);
+    J(&p->j, p->n_free, p->n_free + 1);
+}
+
+static uint32_t slot_index(const proto *p, const ptask *t) { return (uint32_t)(t - p->task); }
+
+const uint8_t *pt_result(const proto *p, const ptask *t, int round)
+{
+    if (t->result_len[round] <= PROTO_RESULT_INLINE)
+        return t->result_inline[round];
+    return p->spill + t->result_off[round];
+}
+
+static void store_result(proto *p, ptask *t, int round, const uint8_t *r, size_t len)
+{
+    REQUIRE(p, len < UINT32_MAX, "avrami: result too long");
+    if (len <= PROTO_RESULT_INLINE) {
+        jrn_save(&p->j, t->result_inline[round], len);
+        memcpy(t->result_inline[round], r, len);
+    } else {
+        REQUIRE(p, p->spill_len + len <= p->spill_cap, "avrami: result storage full");
+        memcpy(p->spill + p->spill_len, r, len); /* beyond the journaled length */
+        J(&p->j, t->result_off[round], p->spill_len);
+        J(&p->j, p->spill_len, p->spill_len + len);
+    }
+    J(&p->j, t->result_len[round], (uint32_t)len);
+}
+
+static void stat_add(proto *p, uint64_t *field, int64_t delta) { J(&p->j, *field, *field + (uint64_t)delta); }
+
+/* ---- result comparison ---- */
+
+/* sd: equal length, a multiple of 8 bytes, and every 8-byte pHash pair
+ * differing in fewer than distance_threshold bits.  Empty results (error
+ * reports) therefore match each other. */
+static bool sd_match(const proto *p, const uint8_t *a, size_t la, const uint8_t *b, size_t lb)
+{
+    if (la != lb || la % 8)
+        return false;
+    for (size_t i = 0; i < la; i += 8) {
+        unsigned d = 0;
+        for (int k = 0; k < 8; k++)
+            d += (unsigned)__builtin_popcount((unsigned)(a[i + k] ^ b[i + k]));
+        if (d >= p->prm.distance_threshold)
+            return false;
+    }
+    return true;
+}
+
+static bool compare(const proto *p, const ptask *t, int ia, int ib)
+{
+    int ra = t->disclosed_rounds[ia], rb = t->disclosed_rounds[ib];
+    const uint8_t *a = pt_result(p, t, ra), *b = pt_result(p, t, rb);
+    size_t la = t->result_len[ra], lb = t->result_len[rb];
+    if (t->type == PROTO_SD)
+        return sd_match(p, a, la, b, lb);
+    return la == lb && !memcmp(a, b, la); /* keccak256(a) == keccak256(b) */
+}
+
+/* ---- settlement ---- */
+
+/* fee = total × current points / (2 × reward sum); the last one takes the
+ * remainder when fewer than 3 wei would be left.  `balance - fee` underflows
+ * (Panic) when fee > balance, as on-chain. */
+static wei_t node_fee(proto *p, ptask *t, uint32_t node)
+{
+    wei_t fee = pw_mul(p, t->total, p->node[node].pool[0]) / pq_score_limit(p);
+    if (pw_sub(p, t->balance, fee) < 3)
+        fee = t->balance;
+    J(&p->j, t->balance, t->balance - fee);
+    return fee;
+}
+
+static wei_t settle(proto *p, ptask *t, int round)
+{
+    uint32_t node = t->selected[round];
+    wei_t fee = node_fee(p, t, node);
+    ptransfer(p, PROTO_ACC_TASK, node, fee);
+    J(&p->j, p->node[node].current_task, 0);
+    pn_finish_task(p, node);
+    proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_NODE_SUCCESS, .task_id = t->id,
+                                 .node = node, .fee = fee});
+    return fee;
+}
+
+static void punish(proto *p, ptask *t, int round)
+{
+    uint32_t node = t->selected[round];
+    wei_t fee = node_fee(p, t, node);
+    ptransfer(p, PROTO_ACC_TASK, t->creator, fee);
+    pq_punish(p, node);
+    J(&p->j, p->node[node].current_task, 0);
+    pn_slash(p, node);
+    proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_NODE_SLASHED, .task_id = t->id, .node = node});
+}
+
+static void try_delete(proto *p, ptask *t)
+{
+    for (int i = 0; i < 3; i++)
+        if (p->node[t->selected[i]].current_task == t->id)
+            return;
+    if (t->balance) {
+        J(&p->j, p->quirks.stranded_tasks, p->quirks.stranded_tasks + 1);
+        J(&p->j, p->quirks.stranded_wei, p->quirks.stranded_wei + t->balance);
+    }
+    stat_add(p, &p->stats.running_tasks, -1);
+    pt_free_slot(p, slot_index(p, t));
+}
+
+static void emit_finished(proto *p, ptask *t, int honest_index)
+{
+    int round = t->disclosed_rounds[honest_index];
+    if (t->result_len[round] > 0) {
+        J(&p->j, t->result_node, t->selected[round] + 1);
+        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_SUCCESS, .task_id = t->id,
+                                     .node = t->selected[round], .result = pt_result(p, t, round),
+                                     .result_len = t->result_len[round]});
+        return;
+    }
+    /* the agreeing results are error reports: abort, slash real committers */
+    settle(p, t, round);
+    proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_ABORTED, .task_id = t->id,
+                                 .reason = PROTO_ABORT_ERROR_REPORTED});
+    J(&p->j, t->aborted, 1);
+    for (int i = 0; i < 3; i++)
+        if (memcmp(t->commitments[i], ZERO32, 32) && memcmp(t->commitments[i], ERR32, 32))
+            punish(p, t, i);
+    try_delete(p, t);
+}
+
+static void abort_illegal(proto *p, ptask *t)
+{
+    wei_t token = t->balance;
+    J(&p->j, t->balance, 0);
+    ptransfer(p, PROTO_ACC_TASK, t->creator, token);
+    for (int i = 0; i < 3; i++) {
+        uint32_t node = t->selected[t->disclosed_rounds[i]];
+        J(&p->j, p->node[node].current_task, 0);
+        pn_finish_task(p, node);
+        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_NODE_CANCELLED, .task_id = t->id,
+                                     .node = node});
+    }
+    proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_ABORTED, .task_id = t->id,
+                                 .reason = PROTO_ABORT_RESULT_ILLEGAL});
+    J(&p->j, t->aborted, 1);
+}
+
+static void check_result(proto *p, ptask *t)
+{
+    if (t->n_disclosed == 2) {
+        J(&p->j, t->is_success, compare(p, t, 0, 1));
+        if (t->is_success) {
+            settle(p, t, t->disclosed_rounds[1]);
+            emit_finished(p, t, 0);
+        }
+    } else if (t->n_disclosed == 3) {
+        if (t->is_success) {
+            if (compare(p, t, 0, 2))
+                settle(p, t, t->disclosed_rounds[2]);
+            else
+                punish(p, t, t->disclosed_rounds[2]);
+        } else if (compare(p, t, 0, 2)) {
+            settle(p, t, t->disclosed_rounds[2]);
+            punish(p, t, t->disclosed_rounds[1]);
+            emit_finished(p, t, 0);
+        } else if (compare(p, t, 1, 2)) {
+            settle(p, t, t->disclosed_rounds[2]);
+            punish(p, t, t->disclosed_rounds[0]);
+            emit_finished(p, t, 1);
+        } else {
+            abort_illegal(p, t);
+        }
+        REQUIRE(p, t->id && p->slot_of[t->id], "Task not exist"); /* tryDeleteTask's check */
+        try_delete(p, t);
+    }
+}
+
+/* ---- transactions ---- */
+
+static ptask *running(proto *p, uint64_t id)
+{
+    ptask *t = pt_get(p, id);
+    REQUIRE(p, t && t->where == WHERE_RUNNING, "Task not exist");
+    return t;
+}
+
+static void require_selected(proto *p, const ptask *t, uint32_t from, uint64_t round)
+{
+    REQUIRE(p, round < 3, "Round not exist");
+    REQUIRE(p, t->selected[round] == from, "Not selected node");
+}
+
+static void start_running(proto *p, ptask *t, const uint32_t nodes[3], bool start_nodes)
+{
+    J(&p->j, t->where, WHERE_RUNNING);
+    J(&p->j, t->timeout, p->now + p->prm.task_timeout_s);
+    for (int i = 0; i < 3; i++) {
+        J(&p->j, t->selected[i], nodes[i]);
+        J(&p->j, p->node[nodes[i]].current_task, t->id);
+        if (start_nodes)
+            pn_start_task(p, nodes[i]);
+        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_STARTED, .task_id = t->id,
+                                     .task_type = t->type, .creator = t->creator,
+                                     .node = nodes[i], .round = (uint8_t)i});
+    }
+    stat_add(p, &p->stats.queued_tasks, -1);
+    stat_add(p, &p->stats.running_tasks, 1);
+}
+
+void pt_tx_create(proto *p, uint64_t now, uint32_t from, proto_task_type type, uint64_t vram_limit,
+                  wei_t fee, wei_t cap, uint64_t *task_id)
+{
+    (void)now;
+    REQUIRE(p, p->bal[from] >= fee, "Not enough tokens for task");
+    uint64_t id = p->next_task_id;
+    J(&p->j, p->next_task_id, id + 1);
+    ptransfer(p, from, PROTO_ACC_TASK, fee);
+    if (task_id)
+        *task_id = id;
+
+    uint32_t nodes[3];
+    proto_event pending = {.kind = PROTO_EV_TASK_PENDING, .task_id = id, .task_type = (uint8_t)type,
+                           .creator = from};
+    if (pn_select_random(p, type, vram_limit, nodes)) {
+        proto_emit(p, &pending);
+        stat_add(p, &p->stats.total_tasks, 1);
+        stat_add(p, &p->stats.queued_tasks, 1);
+        ptask *t = &p->task[pt_alloc_slot(p, id)];
+        t->type = (uint8_t)type;
+        t->creator = from;
+        t->vram_limit = vram_limit;
+        t->balance = t->total = fee;
+        start_running(p, t, nodes, false);
+        return;
+    }
+    if (p->queue_size >= p->prm.queue_size_limit && p->queue_size > 0) {
+        uint32_t cheap = pqueue_remove_cheapest(p);
+        ptask *c = &p->task[cheap];
+        stat_add(p, &p->stats.queued_tasks, -1);
+        J(&p->j, p->quirks.fee_too_low_tasks, p->quirks.fee_too_low_tasks + 1);
+        J(&p->j, p->quirks.fee_too_low_wei, p->quirks.fee_too_low_wei + c->fee);
+        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_ABORTED, .task_id = c->id,
+                                     .reason = PROTO_ABORT_FEE_TOO_LOW});
+        pt_free_slot(p, cheap);
+    }
+    proto_emit(p, &pending);
+    stat_add(p, &p->stats.total_tasks, 1);
+    stat_add(p, &p->stats.queued_tasks, 1);
+    REQUIRE(p, cap != 0, "Panic(0x12)");
+    uint32_t slot = pt_alloc_slot(p, id);
+    ptask *t = &p->task[slot];
+    t->where = WHERE_QUEUED;
+    t->type = (uint8_t)type;
+    t->creator = from;
+    t->vram_limit = vram_limit;
+    t->fee = fee;
+    t->price = fee / cap;
+    pqueue_push(p, slot);
+}
+
+void pt_node_available_callback(proto *p, uint32_t root)
+{
+    uint32_t nodes[3], slot;
+    if (p->queue_size == 0 || !pn_select_with_root(p, root, nodes))
+        return;
+    bool same_gpu = true;
+    uint64_t min_vram = p->node[nodes[0]].vram;
+    for (int i = 1; i < 3; i++) {
+        if (p->node[nodes[i]].vram < min_vram)
+            min_vram = p->node[nodes[i]].vram;
+        if (p->node[nodes[i]].gpu != p->node[nodes[0]].gpu)
+            same_gpu = false;
+    }
+    if (!pqueue_pop(p, same_gpu, min_vram, &slot))
+        return;
+    ptask *t = &p->task[slot];
+    J(&p->j, t->balance, t->fee);
+    J(&p->j, t->total, t->fee);
+    start_running(p, t, nodes, true);
+}
+
+static bool commitments_ready(const ptask *t)
+{
+    int errs = 0;
+    for (int i = 0; i < 3; i++) {
+        if (!memcmp(t->commitments[i], ZERO32, 32))
+            return false;
+        errs += !memcmp(t->commitments[i], ERR32, 32);
+    }
+    return errs < 2;
+}
+
+static bool all_committed(const ptask *t)
+{
+    for (int i = 0; i < 3; i++)
+        if (!memcmp(t->commitments[i], ZERO32, 32))
+            return false;
+    return true;
+}
+
+static void push_submit(proto *p, ptask *t, uint64_t round)
+{
+    REQUIRE(p, t->n_submit < PROTO_MAX_SUBMITS, "avrami: too many commitments for one task");
+    J(&p->j, t->submit_rounds[t->n_submit], (uint8_t)round);
+    J(&p->j, t->n_submit, t->n_submit + 1);
+}
+
+void pt_tx_commit(proto *p, uint32_t from, uint64_t id, uint64_t round, const uint8_t c[32],
+                  const uint8_t nonce[32])
+{
+    ptask *t = running(p, id);
+    require_selected(p, t, from, round);
+    REQUIRE(p, !memcmp(t->commitments[round], ZERO32, 32), "Already submitted");
+    REQUIRE(p, !t->aborted, "Task is aborted");
+    for (int i = 0; i < 3; i++)
+        REQUIRE(p, memcmp(nonce, t->nonces[i], 32), "Nonce already used");
+    jrn_save(&p->j, t->commitments[round], 32);
+    memcpy(t->commitments[round], c, 32);
+    jrn_save(&p->j, t->nonces[round], 32);
+    memcpy(t->nonces[round], nonce, 32);
+    push_submit(p, t, round);
+    if (commitments_ready(t))
+        proto_emit(p, &(proto_event){.kind = PROTO_EV_COMMITMENTS_READY, .task_id = id});
+}
+
+void pt_tx_disclose(proto *p, uint32_t from, uint64_t id, uint64_t round, const uint8_t *result,
+                    size_t len)
+{
+    REQUIRE(p, len > 0, "Invalid result");
+    ptask *t = running(p, id);
+    require_selected(p, t, from, round);
+    REQUIRE(p, t->result_len[round] == 0, "Already submitted");
+    REQUIRE(p, all_committed(t), "Commitments not ready");
+    REQUIRE(p, !t->aborted, "Task is aborted");
+    uint8_t h[32];
+    keccak256_2(result, len, t->nonces[round], 32, h);
+    REQUIRE(p, !memcmp(h, t->commitments[round], 32), "Mismatch result and commitment");
+    /* commit-order points: the first of the first three submissions that
+     * names this round, 0 if none does (a recommitted zero slot skews it) */
+    uint64_t submit_index = 0;
+    for (uint64_t i = 0; i < 3; i++)
+        if (t->submit_rounds[i] == round) {
+            submit_index = i;
+            break;
+        }
+    pq_add_task_score(p, from, submit_index);
+    store_result(p, t, (int)round, result, len);
+    pq_add_task_score(p, from, t->n_disclosed);
+    J(&p->j, t->disclosed_rounds[t->n_disclosed], (uint8_t)round);
+    J(&p->j, t->n_disclosed, t->n_disclosed + 1);
+    check_result(p, t);
+}
+
+void pt_tx_report_error(proto *p, uint32_t from, uint64_t id, uint64_t round)
+{
+    ptask *t = running(p, id);
+    require_selected(p, t, from, round);
+    REQUIRE(p, !memcmp(t->commitments[round], ZERO32, 32), "Already submitted");
+    pq_add_task_score(p, from, t->n_submit);
+    jrn_save(&p->j, t->commitments[round], 32);
+    memcpy(t->commitments[round], ERR32, 32);
+    push_submit(p, t, round);
+    pq_add_task_score(p, from, t->n_disclosed);
+    REQUIRE(p, t->n_disclosed < 3, "Panic(0x32)");
+    J(&p->j, t->disclosed_rounds[t->n_disclosed], (uint8_t)round);
+    J(&p->j, t->n_disclosed, t->n_disclosed + 1);
+    if (commitments_ready(t))
+        proto_emit(p, &(proto_event){.kind = PROTO_EV_COMMITMENTS_READY, .task_id = id});
+    check_result(p, t);
+}
+
+void pt_tx_report_uploaded(proto *p, uint32_t from, uint64_t id, uint64_t round)
+{
+    ptask *t = running(p, id);
+    require_selected(p, t, from, round);
+    REQUIRE(p, t->result_node == from + 1, "Not result round");
+    REQUIRE(p, !t->aborted, "Task is aborted");
+    bool again = t->uploaded;
+    J(&p->j, t->uploaded, 1);
+    wei_t fee = settle(p, t, (int)round);
+    if (again) {
+        J(&p->j, p->quirks.double_uploads, p->quirks.double_uploads + 1);
+        J(&p->j, p->quirks.double_upload_wei, p->quirks.double_upload_wei + fee);
+    }
+    try_delete(p, t);
+    proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_RESULT_UPLOADED, .task_id = id});
+}
+
+static void cancel_running(proto *p, ptask *t, uint32_t from)
+{
+    bool ok = from == t->creator;
+    for (int i = 0; i < 3 && !ok; i++)
+        ok = t->selected[i] == from;
+    REQUIRE(p, ok, "Unauthorized to cancel task");
+    REQUIRE(p, p->now > t->timeout, "Task has not exceeded the deadline yet");
+    if (t->balance) {
+        wei_t token = t->balance;
+        J(&p->j, t->balance, 0);
+        ptransfer(p, PROTO_ACC_TASK, t->creator, token);
+    }
+    /* compensate nodes held up by others */
+    if (t->n_submit == 0) {
+        for (uint64_t i = 0; i < 3; i++) {
+            pq_add_task_score(p, t->selected[i], i);
+            pq_add_task_score(p, t->selected[i], i);
+        }
+    } else if (t->n_submit < 3) {
+        for (uint64_t i = 0; i < t->n_submit; i++) {
+            uint32_t node = t->selected[t->submit_rounds[i]];
+            pq_add_task_score(p, node, i);
+            pq_add_task_score(p, node, i);
+        }
+    }
+    if (!t->aborted)
+        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_ABORTED, .task_id = t->id,
+                                     .reason = PROTO_ABORT_CANCELLED});
+    /* deployed fault: frees any selected node that is in *some* task */
+    for (int i = 0; i < 3; i++) {
+        uint32_t node = t->selected[i];
+        uint64_t cur = p->node[node].current_task;
+        if (cur == 0)
+            continue;
+        if (cur != t->id)
+            J(&p->j, p->quirks.foreign_frees, p->quirks.foreign_frees + 1);
+        J(&p->j, p->node[node].current_task, 0);
+        pn_finish_task(p, node);
+        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_NODE_CANCELLED, .task_id = t->id,
+                                     .node = node});
+    }
+    stat_add(p, &p->stats.running_tasks, -1);
+    pt_free_slot(p, slot_index(p, t));
+}
+
+void pt_tx_cancel(proto *p, uint64_t now, uint32_t from, uint64_t id)
+{
+    (void)now;
+    ptask *t = pt_get(p, id);
+    if (t && t->where == WHERE_RUNNING) {
+        cancel_running(p, t, from);
+    } else if (t && t->where == WHERE_QUEUED) {
+        uint32_t slot = slot_index(p, t);
+        pqueue_remove(p, slot);
+        ptransfer(p, PROTO_ACC_TASK, t->creator, t->fee);
+        stat_add(p, &p->stats.queued_tasks, -1);
+        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_ABORTED, .task_id = id,
+                                     .reason = PROTO_ABORT_CANCELLED});
+        pt_free_slot(p, slot);
+    } else {
+        proto_revert(p, "Task not exist");
+    }
+}
+
+void proto_commitment(const uint8_t *result, size_t len, const uint8_t nonce[32], uint8_t out[32])
+{
+    keccak256_2(result, len, nonce, 32, out);
+}
