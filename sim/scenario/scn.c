@@ -91,6 +91,12 @@ static bool want_object(pctx *c, const cJSON *j, const char *path)
 static bool keys_ok(pctx *c, const cJSON *obj, const char *path, const char *const *keys)
 {
     for (const cJSON *it = obj->child; it; it = it->next) {
+        for (const cJSON *prev = obj->child; prev != it; prev = prev->next)
+            if (!strcmp(prev->string, it->string)) {
+                char p[PATH_MAX_LEN];
+                sub(p, path, it->string);
+                return fail(c, p, "expected each key once, got \"%s\" twice", it->string);
+            }
         bool known = false;
         const char *best = NULL;
         unsigned bestd = ~0u;
@@ -430,7 +436,7 @@ static bool parse_chain_relay(pctx *c, const cJSON *root, scn *s)
 static bool parse_network(pctx *c, const cJSON *root, scn *s)
 {
     static const char *const nk[] = {"nodes", "cards", "download_mbps", "model_cache", "churn",
-                                     "node_cancel_after_s", NULL};
+                                     "node_cancel_after_s", "preload_models", NULL};
     static const char *const ck[] = {"join_rate_per_h", "pause_rate_per_h", "pause_mean_s",
                                      "quit_rate_per_h", "vanish_probability", NULL};
     static const char *const mk[] = {"card", "share", NULL};
@@ -443,7 +449,8 @@ static bool parse_network(pctx *c, const cJSON *root, scn *s)
     uint64_t mc;
     if (!get_u32(c, o, "$.network", "nodes", 0, 50000000, 0, &s->nodes) ||
         !get_num(c, o, "$.network", "download_mbps", 0.001, 1e6, 100, &s->download_mbps) ||
-        !get_u64(c, o, "$.network", "model_cache", 1, 1000, 2, &mc) ||
+        !get_u64(c, o, "$.network", "model_cache", 1, 8, 2, &mc) ||
+        !get_bool(c, o, "$.network", "preload_models", true, &s->preload_models) ||
         !get_num(c, o, "$.network", "node_cancel_after_s", 0, 1e7,
                  (double)s->params.task_timeout_s + 60, &s->node_cancel_after_s))
         return false;

@@ -82,7 +82,8 @@ typedef struct scn {
     scn_card_share *mix;
     uint32_t n_mix;
     double download_mbps;    /* home connection, for model downloads */
-    uint32_t model_cache;    /* models a node keeps loaded-or-cached */
+    uint32_t model_cache;    /* models a node keeps cached (at most 8) */
+    bool preload_models;     /* nodes join with the first model_cache models */
     double join_rate_per_h;  /* new nodes joining over time (network-wide) */
     double pause_rate_per_h; /* per node */
     double pause_mean_s;

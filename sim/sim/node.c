@@ -43,6 +43,12 @@ void node_new(sim *m, uint32_t card, eng_time now)
     n->st = NS_JOINING;
     n->joined = n->left = -1;
     (void)now;
+    /* node software fetches its base models before it joins */
+    if (m->s->preload_models)
+        while (n->ncache < m->s->model_cache && n->ncache < m->n_models && n->ncache < CACHE_MAX) {
+            n->cache[n->ncache] = n->ncache;
+            n->ncache++;
+        }
     sim_submit(m, TX_JOIN, i, 0, 0);
 }
 
