@@ -80,7 +80,8 @@ unit: $(TEST_BINS)
 	@fail=0; for t in $(TEST_BINS); do echo "== $$t"; $$t || fail=1; done; exit $$fail
 
 replay: $(BIN)
-	$(BIN) replay --quiet $(TRACES)
+	@echo "$(BIN) replay --quiet tests/conformance/*.json"
+	@$(BIN) replay --quiet $(TRACES)
 
 test-plain: unit replay
 	@tests/cli/run.sh $(BIN)
