@@ -79,6 +79,11 @@ typedef struct {
     uint8_t *qu;        /* (M, K) qs + 128: the unsigned operand of VNNI */
     float *d;           /* (M, K/32) scales */
     int32_t *s8;        /* (M, K/4) 8 * sum of each quad: Q4_0's offset term */
+    /* qs and s8 with each pair of blocks (b, b+1) reordered as
+     * [b 0..15, b+1 0..15, b 16..31, b+1 16..31]: the order in which Q4_0
+     * nibbles unpack, so the SIMD path needs no byte shuffle. */
+    int8_t *qp;         /* (M, K) */
+    int32_t *s8p;       /* (M, K/4) */
 } kern_qact;
 
 /* --- element conversions (exact widening, round-to-nearest-even narrowing) */
@@ -131,6 +136,10 @@ int kern_threads_get(void);
  * caller's thread runs i = 0.  Work split by i alone, so results never depend
  * on scheduling. */
 void kern_parallel(void (*fn)(void *arg, int i, int n), void *arg);
+
+/* Reads every 8-byte word of p over the pool (a STREAM-style read); returns a
+ * checksum so that the reads cannot be optimized away. */
+uint64_t kern_read_all(const void *p, size_t bytes);
 
 void *kern_alloc(size_t bytes); /* 64-byte aligned, zeroed; NULL on failure */
 void kern_free(void *p);

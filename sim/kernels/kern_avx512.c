@@ -21,6 +21,12 @@
 #define AI static inline __attribute__((always_inline))
 
 enum { MC = 64, KC = 512, KCB = KC / KERN_QBLOCK };
+#ifndef PF_BLOCKS
+#define PF_BLOCKS 16 /* matvec prefetch distance, measured best of 8..128 */
+#endif
+#ifndef PF_LINES
+#define PF_LINES 8
+#endif
 
 AI __m512 load_w16(kern_type t, const void *row, size_t k)
 {
@@ -191,12 +197,48 @@ AI float f16s(const char *row, size_t bsz, size_t b)
     return _cvtsh_ss(*(const uint16_t *)(row + b * bsz));
 }
 
-/* MR activation rows x NR weight rows over block pairs [b0, b1). */
+/* Blocks b, b+1 as the tile keeps them: Q8_0 in value order, Q4_0 nibbles as
+ * [b lo, b+1 lo, b hi, b+1 hi] to meet the reordered activations (qp). */
+AI __m512i load_wq2_tile(kern_type t, const char *row, size_t b)
+{
+    if (t == KERN_Q8_0)
+        return load_wq2(t, row, b);
+    const kern_block_q4 *q = (const kern_block_q4 *)row + b;
+    __m256i v = _mm256_set_m128i(_mm_loadu_si128((const __m128i *)q[1].qs),
+                                 _mm_loadu_si128((const __m128i *)q[0].qs));
+    __m256i m4 = _mm256_set1_epi8(15);
+    __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+}
+
+AI uint64_t h2(const char *row, size_t bsz, size_t b)
+{
+    return (uint64_t)*(const uint16_t *)(row + b * bsz) |
+           (uint64_t)*(const uint16_t *)(row + (b + 1) * bsz) << 16;
+}
+
+/* Q4_0 tile lanes hold profile lanes with 4-7 and 8-11 swapped (see qp). */
+static const int32_t Q4_SWAP[16] = {0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15};
+
+/* MR activation rows x NR weight rows over block pairs [b0, b1).  The scale
+ * products dw * dx are formed 8 at a time in one ymm and spread to the two
+ * block halves of each accumulator by a permute. */
 AI void tile_q(const int MR, const int NR, kern_type t, const kern_qact *xq, const size_t *xi,
                const char *const *wr, size_t b0, size_t b1, float *st, int first)
 {
     const size_t K = xq->cols, nb = K / KERN_QBLOCK, bsz = qbsz(t);
     const __m512i c80 = _mm512_set1_epi8((char)0x80), zero = _mm512_setzero_si512();
+    __m512i sel[4];
+#pragma GCC unroll 4
+    for (int j = 0; j < NR; j++) { /* lane -> scale 2j (block b) or 2j+1 (block b+1) */
+        sel[j] = t == KERN_Q8_0
+                     ? _mm512_set_epi32(2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1,
+                                        2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j, 2 * j, 2 * j,
+                                        2 * j, 2 * j, 2 * j, 2 * j, 2 * j)
+                     : _mm512_set_epi32(2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j, 2 * j,
+                                        2 * j, 2 * j, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1,
+                                        2 * j, 2 * j, 2 * j, 2 * j);
+    }
     __m512 acc[4][4];
 #pragma GCC unroll 4
     for (int i = 0; i < MR; i++)
@@ -205,31 +247,37 @@ AI void tile_q(const int MR, const int NR, kern_type t, const kern_qact *xq, con
             acc[i][j] = first ? _mm512_setzero_ps() : _mm512_load_ps(st + (i * 4 + j) * 16);
     for (size_t b = b0; b < b1; b += 2) {
         __m512i wv[4], init[4];
-        __m512 dw[4];
+        uint64_t h01 = h2(wr[0], bsz, b) | (NR > 1 ? h2(wr[1], bsz, b) << 32 : 0);
+        uint64_t h23 = NR > 2 ? h2(wr[2], bsz, b) | (NR > 3 ? h2(wr[3], bsz, b) << 32 : 0) : 0;
+        const __m256 dw8 = _mm256_cvtph_ps(_mm_set_epi64x((long long)h23, (long long)h01));
 #pragma GCC unroll 4
         for (int j = 0; j < NR; j++) {
-            wv[j] = load_wq2(t, wr[j], b);
-            dw[j] = pair_scale(f16s(wr[j], bsz, b), f16s(wr[j], bsz, b + 1));
+            if (MR == 1) /* matvec: weights stream once, ask for them early */
+                _mm_prefetch(wr[j] + (b + PF_BLOCKS) * bsz, _MM_HINT_T0);
+            wv[j] = load_wq2_tile(t, wr[j], b);
             if (t == KERN_Q8_0) /* -128 * quad sums of w */
                 init[j] = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, c80, wv[j]));
         }
 #pragma GCC unroll 4
         for (int i = 0; i < MR; i++) {
             const size_t xo = xi[i] * K + b * KERN_QBLOCK;
-            const __m512 dxv = pair_scale(xq->d[xi[i] * nb + b], xq->d[xi[i] * nb + b + 1]);
+            double dxd; /* the two activation scales, as one 8-byte load */
+            memcpy(&dxd, xq->d + xi[i] * nb + b, 8);
+            const __m512 s8 = _mm512_castps256_ps512(
+                _mm256_mul_ps(dw8, _mm256_castpd_ps(_mm256_set1_pd(dxd))));
             __m512i xv, xinit = zero;
             if (t == KERN_Q8_0) {
                 xv = _mm512_loadu_si512(xq->qu + xo);
             } else {
-                xv = _mm512_loadu_si512(xq->qs + xo);
-                xinit = _mm512_sub_epi32(zero, _mm512_loadu_si512(xq->s8 + xo / 4));
+                xv = _mm512_loadu_si512(xq->qp + xo);
+                xinit = _mm512_sub_epi32(zero, _mm512_loadu_si512(xq->s8p + xo / 4));
             }
 #pragma GCC unroll 4
             for (int j = 0; j < NR; j++) {
                 __m512i r = t == KERN_Q8_0 ? _mm512_dpbusd_epi32(init[j], xv, wv[j])
                                            : _mm512_dpbusd_epi32(xinit, wv[j], xv);
-                acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(r), _mm512_mul_ps(dw[j], dxv),
-                                            acc[i][j]);
+                acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(r),
+                                            _mm512_permutexvar_ps(sel[j], s8), acc[i][j]);
             }
         }
     }
@@ -311,10 +359,9 @@ AI void gemm_q_impl(kern_type t, const kern_mat *w, const kern_qact *xq, size_t 
             for (size_t i = 0; i < ml; i++)
                 for (int j = 0; j < 4; j++) {
                     float l[16];
-                    if (nb0)
-                        memcpy(l, st + i * 64 + j * 16, sizeof l);
-                    else
-                        memset(l, 0, sizeof l);
+                    memset(l, 0, sizeof l);
+                    for (int c = 0; nb0 && c < 16; c++)
+                        l[t == KERN_Q4_0 ? Q4_SWAP[c] : c] = st[i * 64 + j * 16 + c];
                     kern_q_lanes(t, wr[j], xq->qs + (mc + i) * K, xq->d + (mc + i) * nb, nb0, nb,
                                  l, 16);
                     y[(mc + i) * N + nt + (size_t)j] = kern_lanes_finish(l, 16, p->tree);
@@ -338,3 +385,27 @@ static void gemm_q4(const kern_mat *w, const float *x, const kern_qact *xq, size
 
 const kern_backend kern_backend_avx512 = {
     "avx512", {gemm_f32, gemm_f16, gemm_bf16, gemm_q8, gemm_q4}};
+
+/* Part of kern_read_all: four streams at once (as the 4-row matvec tile
+ * reads) with a prefetch ahead, so that the roof is the best this machine's
+ * memory gives to a reader rather than to one particular loop. */
+uint64_t kern_read_avx512(const void *p, size_t bytes)
+{
+    const __m512i *v = p;
+    size_t n = bytes / 64, q = n / 4;
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+    for (size_t i = 0; i < q; i++) {
+        _mm_prefetch((const char *)(v + i + PF_LINES), _MM_HINT_T0);
+        _mm_prefetch((const char *)(v + q + i + PF_LINES), _MM_HINT_T0);
+        _mm_prefetch((const char *)(v + 2 * q + i + PF_LINES), _MM_HINT_T0);
+        _mm_prefetch((const char *)(v + 3 * q + i + PF_LINES), _MM_HINT_T0);
+        a0 = _mm512_add_epi64(a0, _mm512_load_si512(v + i));
+        a1 = _mm512_add_epi64(a1, _mm512_load_si512(v + q + i));
+        a2 = _mm512_add_epi64(a2, _mm512_load_si512(v + 2 * q + i));
+        a3 = _mm512_add_epi64(a3, _mm512_load_si512(v + 3 * q + i));
+    }
+    for (size_t i = 4 * q; i < n; i++)
+        a0 = _mm512_add_epi64(a0, _mm512_load_si512(v + i));
+    return (uint64_t)_mm512_reduce_add_epi64(
+        _mm512_add_epi64(_mm512_add_epi64(a0, a1), _mm512_add_epi64(a2, a3)));
+}

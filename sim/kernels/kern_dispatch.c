@@ -243,3 +243,36 @@ void kern_gemm(const kern_mat *w, const float *x, size_t m, float *y, const kern
     if (a == &own)
         kern_qact_free(a);
 }
+
+/* ---- read bandwidth: the roof the matrix-vector products are held to */
+
+struct read_job {
+    const uint64_t *p;
+    size_t words;
+    uint64_t sums[MAX_THREADS];
+};
+
+static void read_part(void *arg, int i, int n)
+{
+    struct read_job *j = arg;
+    size_t w0 = j->words * (size_t)i / (size_t)n / 8 * 8, w1 = j->words * (size_t)(i + 1) / (size_t)n / 8 * 8;
+    if (kern_isa_get() == KERN_ISA_AVX512 && ((uintptr_t)j->p & 63) == 0) {
+        j->sums[i] = kern_read_avx512(j->p + w0, (w1 - w0) * 8);
+        return;
+    }
+    uint64_t s[8] = {0};
+    for (size_t w = w0; w < w1; w += 8)
+        for (int k = 0; k < 8; k++)
+            s[k] += j->p[w + (size_t)k];
+    j->sums[i] = s[0] ^ s[1] ^ s[2] ^ s[3] ^ s[4] ^ s[5] ^ s[6] ^ s[7];
+}
+
+uint64_t kern_read_all(const void *p, size_t bytes)
+{
+    struct read_job j = {p, bytes / 8, {0}};
+    kern_parallel(read_part, &j);
+    uint64_t s = 0;
+    for (int i = 0; i < kern_threads_get(); i++)
+        s ^= j.sums[i];
+    return s;
+}

@@ -25,6 +25,7 @@ typedef struct {
 extern const kern_backend kern_backend_scalar;
 extern const kern_backend kern_backend_avx2;
 extern const kern_backend kern_backend_avx512;
+uint64_t kern_read_avx512(const void *p, size_t bytes); /* p 64-byte aligned */
 
 /* Combines the lanes of one dot product in the profile's fixed tree. */
 static inline float kern_lanes_finish(float *l, int lanes, kern_tree tree)

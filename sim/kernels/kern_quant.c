@@ -288,7 +288,9 @@ int kern_qact_alloc(kern_qact *a, size_t rows, size_t cols)
     a->qu = kern_alloc(rows * cols);
     a->d = kern_alloc(rows * cols / KERN_QBLOCK * sizeof(float));
     a->s8 = kern_alloc(rows * cols / 4 * sizeof(int32_t));
-    if (!a->qs || !a->qu || !a->d || !a->s8) {
+    a->qp = kern_alloc(rows * cols);
+    a->s8p = kern_alloc(rows * cols / 4 * sizeof(int32_t));
+    if (!a->qs || !a->qu || !a->d || !a->s8 || !a->qp || !a->s8p) {
         kern_qact_free(a);
         return -1;
     }
@@ -301,6 +303,8 @@ void kern_qact_free(kern_qact *a)
     kern_free(a->qu);
     kern_free(a->d);
     kern_free(a->s8);
+    kern_free(a->qp);
+    kern_free(a->s8p);
     memset(a, 0, sizeof *a);
 }
 
@@ -327,4 +331,22 @@ void kern_quantize_act(kern_qact *a, const float *x)
             a->s8[b * 8 + q] = 8 * (v[0] + v[1] + v[2] + v[3]);
         }
     }
+    size_t nbr = a->cols / KERN_QBLOCK;
+    memcpy(a->qp, a->qs, a->rows * a->cols);
+    memcpy(a->s8p, a->s8, a->rows * a->cols / 4 * sizeof(int32_t));
+    for (size_t r = 0; r < a->rows; r++)
+        for (size_t b = 0; b + 1 < nbr; b += 2) {
+            const int8_t *q0 = a->qs + r * a->cols + b * KERN_QBLOCK, *q1 = q0 + KERN_QBLOCK;
+            int8_t *o = a->qp + r * a->cols + b * KERN_QBLOCK;
+            memcpy(o, q0, 16);
+            memcpy(o + 16, q1, 16);
+            memcpy(o + 32, q0 + 16, 16);
+            memcpy(o + 48, q1 + 16, 16);
+            const int32_t *s0 = a->s8 + (r * nbr + b) * 8, *s1 = s0 + 8;
+            int32_t *so = a->s8p + (r * nbr + b) * 8;
+            memcpy(so, s0, 16);
+            memcpy(so + 4, s1, 16);
+            memcpy(so + 8, s0 + 4, 16);
+            memcpy(so + 12, s1 + 4, 16);
+        }
 }
