@@ -1,0 +1,139 @@
+/* Application and node decisions (see agt.h). */
+#include "agents/agt.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+#include "protocol/proto.h"
+
+eng_time agt_next_arrival(const scn_app *a, gsl_rng *r, eng_time now, uint32_t *csv_next)
+{
+    switch (a->arrival) {
+    case SCN_ARR_CSV:
+        while (*csv_next < a->n_csv) {
+            eng_time t = (eng_time)llround(a->csv_times_s[(*csv_next)++] * 1e6);
+            if (t >= now)
+                return t;
+        }
+        return ENG_TIME_MAX;
+    case SCN_ARR_POISSON:
+        if (a->rate_per_h <= 0)
+            return ENG_TIME_MAX;
+        return now + 1 + eng_rng_exp_us(r, 3600.0 / a->rate_per_h);
+    case SCN_ARR_DAILY: {
+        if (a->rate_per_h <= 0)
+            return ENG_TIME_MAX;
+        /* thinning (Lewis-Shedler): candidates at the peak rate, each kept
+         * with probability rate(t) / peak */
+        double peak = a->rate_per_h * (1 + a->amplitude);
+        eng_time t = now;
+        for (;;) {
+            t += 1 + eng_rng_exp_us(r, 3600.0 / peak);
+            double day = (double)t / 1e6 / 86400.0 - a->peak_hour / 24.0;
+            double rate = a->rate_per_h * (1 + a->amplitude * cos(2 * M_PI * day));
+            if (gsl_rng_uniform(r) * peak < rate)
+                return t;
+        }
+    }
+    }
+    return ENG_TIME_MAX;
+}
+
+uint32_t agt_pick_kind(const scn_app *a, gsl_rng *r)
+{
+    if (a->n_kinds == 1)
+        return 0;
+    double total = 0;
+    for (uint32_t i = 0; i < a->n_kinds; i++)
+        total += a->kinds[i].weight;
+    double x = gsl_rng_uniform(r) * total;
+    for (uint32_t i = 0; i < a->n_kinds; i++) {
+        if (x < a->kinds[i].weight)
+            return i;
+        x -= a->kinds[i].weight;
+    }
+    return a->n_kinds - 1;
+}
+
+uint32_t agt_pick_size(const scn_task_kind *k, gsl_rng *r)
+{
+    return k->size_min + (uint32_t)eng_rng_below(r, (uint64_t)(k->size_max - k->size_min) + 1);
+}
+
+wei_t agt_rng_wei_upto(gsl_rng *r, wei_t bound)
+{
+    if (bound < UINT64_MAX)
+        return eng_rng_below(r, (uint64_t)bound + 1);
+    if ((bound >> 64) == 0) /* exactly 2^64 - 1: every 64-bit value */
+        return ((wei_t)gsl_rng_get(r) << 32) | (wei_t)gsl_rng_get(r);
+    /* 128-bit rejection: draw the bits of the bound's width */
+    int bits = 128 - __builtin_clzll((uint64_t)(bound >> 64));
+    wei_t mask = bits >= 128 ? WEI_MAX : (((wei_t)1 << bits) - 1);
+    for (;;) {
+        wei_t x = ((wei_t)gsl_rng_get(r) << 96) ^ ((wei_t)gsl_rng_get(r) << 64) ^
+                  ((wei_t)gsl_rng_get(r) << 32) ^ (wei_t)gsl_rng_get(r);
+        x &= mask;
+        if (x <= bound)
+            return x;
+    }
+}
+
+wei_t agt_draw_fee(const scn_task_kind *k, gsl_rng *r)
+{
+    if (k->fee_dist == SCN_FEE_FIXED || k->fee_max == k->fee_min)
+        return k->fee_min;
+    return k->fee_min + agt_rng_wei_upto(r, k->fee_max - k->fee_min);
+}
+
+uint64_t agt_cap_s(const scn_task_kind *k, uint32_t size)
+{
+    uint64_t c = k->cap_base_s + (k->type == PROTO_SD ? k->cap_per_unit_s * size : 0);
+    return c ? c : 1;
+}
+
+static double parametric(void *ctx, const agt_work *w, gsl_rng *r)
+{
+    const scn *s = ctx;
+    double t = (w->kind->exec_base_s + w->kind->exec_per_unit_s * w->size) / w->card->relative_speed;
+    if (s->noise_sigma > 0)
+        t *= gsl_ran_lognormal(r, -0.5 * s->noise_sigma * s->noise_sigma, s->noise_sigma);
+    return t > 1e-3 ? t : 1e-3;
+}
+
+agt_timing agt_timing_parametric(const scn *s)
+{
+    return (agt_timing){parametric, (void *)s};
+}
+
+double agt_transfer_s(double kb, double mbps, double latency_s)
+{
+    return latency_s + kb * 8.0 / 1000.0 / mbps;
+}
+
+static uint64_t mix(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+size_t agt_result(uint64_t task_id, int type, uint32_t size, uint8_t *out, size_t cap)
+{
+    size_t n = type == PROTO_SD ? (size_t)size * 8 : 32;
+    if (n > cap)
+        n = cap - cap % 8;
+    for (size_t i = 0; i < n; i += 8) {
+        uint64_t v = mix(task_id * 1000003ULL + i);
+        memcpy(out + i, &v, 8);
+    }
+    return n;
+}
+
+void agt_nonce(uint64_t task_id, uint32_t account, uint32_t round, uint8_t out[32])
+{
+    uint64_t v[4] = {mix(task_id), mix(((uint64_t)account << 8) | round), task_id, round};
+    memcpy(out, v, 32);
+}

@@ -1,0 +1,61 @@
+/* Agent decisions that need no protocol state: when applications submit,
+ * what they submit and at which fee, how long a node takes, and what an
+ * honest node's result and nonce look like.  Kept apart from the event loop
+ * so each rule is testable on its own. */
+#ifndef AVRAMI_AGENTS_AGT_H
+#define AVRAMI_AGENTS_AGT_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <gsl/gsl_rng.h>
+
+#include "engine/eng.h"
+#include "scenario/scn.h"
+
+/* Next arrival strictly after `now` for a poisson or daily app, or
+ * ENG_TIME_MAX when the rate is zero.  Daily rates use thinning against the
+ * peak rate: O(1 + amplitude) draws per arrival.  csv_next is the index of
+ * the next CSV time (updated). */
+eng_time agt_next_arrival(const scn_app *a, gsl_rng *r, eng_time now, uint32_t *csv_next);
+
+/* Index of a task kind drawn by weight: O(kinds). */
+uint32_t agt_pick_kind(const scn_app *a, gsl_rng *r);
+uint32_t agt_pick_size(const scn_task_kind *k, gsl_rng *r);
+/* An integer fee: exact integer draw, no floating point. */
+wei_t agt_draw_fee(const scn_task_kind *k, gsl_rng *r);
+/* The application's execution-time estimate in seconds (>= 1). */
+uint64_t agt_cap_s(const scn_task_kind *k, uint32_t size);
+/* Uniform integer in [0, bound] over 128 bits (rejection sampling). */
+wei_t agt_rng_wei_upto(gsl_rng *r, wei_t bound);
+
+/* ---- timing ----
+ * How long a node of a card takes to execute a task.  The simulation only
+ * sees this interface; the parametric model below is the stand-in for the
+ * calibrated one. */
+typedef struct agt_work {
+    const scn_task_kind *kind;
+    uint32_t size;
+    const scn_card *card;
+} agt_work;
+
+typedef struct agt_timing {
+    /* seconds of execution, > 0; r is the execution-noise stream */
+    double (*exec_s)(void *ctx, const agt_work *w, gsl_rng *r);
+    void *ctx;
+} agt_timing;
+
+/* (base + per_unit × size) / relative_speed × LogNormal(−σ²/2, σ), whose
+ * mean is 1 so σ changes the spread only.  ctx: a const scn *. */
+agt_timing agt_timing_parametric(const scn *s);
+
+/* Relay transfer time: latency + size / bandwidth. */
+double agt_transfer_s(double kb, double mbps, double latency_s);
+
+/* The honest result of a task: every honest node computes the same bytes
+ * (gpt: 32 bytes; sd: 8-byte hash per image).  Returns the length. */
+size_t agt_result(uint64_t task_id, int type, uint32_t size, uint8_t *out, size_t cap);
+/* A nonce unique per (task, node, round). */
+void agt_nonce(uint64_t task_id, uint32_t account, uint32_t round, uint8_t out[32]);
+
+#endif

@@ -1,0 +1,277 @@
+/* Event list and random streams; see eng.h for the structure. */
+#include "engine/eng.h"
+
+#include <assert.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_randist.h>
+
+typedef unsigned __int128 key_t128;
+
+#define SLOT_BITS 26
+#define SLOT_MASK ((1u << SLOT_BITS) - 1)
+#define MAX_SLOTS (1u << SLOT_BITS) /* 67 M pending events */
+
+typedef struct payload {
+    uint32_t kind;
+    uint32_t a;
+    uint64_t b; /* reused as the free-list link while free */
+} payload;
+
+struct eng {
+    eng_time now;
+    uint64_t seq;   /* next sequence number (38 bits: 2.7e11 events) */
+    uint64_t fired;
+
+    key_t128 *heap; /* 4-ary min-heap, root at 0 */
+    size_t nheap, capheap;
+
+    eng_ev *ring;   /* events at the current time, in scheduling order */
+    size_t rhead, rlen, rcap; /* rcap is a power of two */
+
+    payload *pool;
+    size_t cappool;
+    uint32_t freelist; /* UINT32_MAX when empty */
+};
+
+static size_t pow2_at_least(size_t n)
+{
+    size_t c = 16;
+    while (c < n)
+        c <<= 1;
+    return c;
+}
+
+eng *eng_new(size_t hint)
+{
+    eng *e = calloc(1, sizeof *e);
+    if (!e)
+        return NULL;
+    e->capheap = e->cappool = hint < 16 ? 16 : hint;
+    if (e->cappool > MAX_SLOTS)
+        e->cappool = e->capheap = MAX_SLOTS;
+    e->rcap = pow2_at_least(hint / 8 + 16);
+    e->heap = malloc(e->capheap * sizeof *e->heap);
+    e->pool = malloc(e->cappool * sizeof *e->pool);
+    e->ring = malloc(e->rcap * sizeof *e->ring);
+    if (!e->heap || !e->pool || !e->ring)
+        goto err;
+    /* Thread the free list through the whole pool once, up front. */
+    for (size_t i = 0; i < e->cappool; i++)
+        e->pool[i].b = i + 1 < e->cappool ? i + 1 : UINT32_MAX;
+    e->freelist = 0;
+    return e;
+err:
+    eng_free(e);
+    return NULL;
+}
+
+void eng_free(eng *e)
+{
+    if (!e)
+        return;
+    free(e->heap);
+    free(e->pool);
+    free(e->ring);
+    free(e);
+}
+
+eng_time eng_now(const eng *e) { return e->now; }
+size_t eng_pending(const eng *e) { return e->nheap + e->rlen; }
+uint64_t eng_fired(const eng *e) { return e->fired; }
+
+static bool grow_pool(eng *e)
+{
+    if (e->cappool >= MAX_SLOTS)
+        return false;
+    size_t nc = e->cappool * 2 > MAX_SLOTS ? MAX_SLOTS : e->cappool * 2;
+    payload *np = realloc(e->pool, nc * sizeof *np);
+    if (!np)
+        return false;
+    for (size_t i = e->cappool; i < nc; i++)
+        np[i].b = i + 1 < nc ? i + 1 : UINT32_MAX;
+    e->pool = np;
+    e->freelist = (uint32_t)e->cappool;
+    e->cappool = nc;
+    return true;
+}
+
+static bool push_ring(eng *e, uint32_t kind, uint32_t a, uint64_t b)
+{
+    if (e->rlen == e->rcap) {
+        size_t nc = e->rcap * 2;
+        eng_ev *nr = malloc(nc * sizeof *nr);
+        if (!nr)
+            return false;
+        for (size_t i = 0; i < e->rlen; i++)
+            nr[i] = e->ring[(e->rhead + i) & (e->rcap - 1)];
+        free(e->ring);
+        e->ring = nr;
+        e->rhead = 0;
+        e->rcap = nc;
+    }
+    eng_ev *ev = &e->ring[(e->rhead + e->rlen++) & (e->rcap - 1)];
+    ev->t = e->now;
+    ev->kind = kind;
+    ev->a = a;
+    ev->b = b;
+    e->seq++; /* keeps the numbering dense even though the ring needs none */
+    return true;
+}
+
+bool eng_at(eng *e, eng_time t, uint32_t kind, uint32_t a, uint64_t b)
+{
+    if (t <= e->now)
+        return push_ring(e, kind, a, b);
+    if (e->freelist == UINT32_MAX && !grow_pool(e))
+        return false;
+    if (e->nheap == e->capheap) {
+        key_t128 *nh = realloc(e->heap, e->capheap * 2 * sizeof *nh);
+        if (!nh)
+            return false;
+        e->heap = nh;
+        e->capheap *= 2;
+    }
+    uint32_t slot = e->freelist;
+    e->freelist = (uint32_t)e->pool[slot].b;
+    e->pool[slot] = (payload){kind, a, b};
+    key_t128 k = ((key_t128)(uint64_t)t << 64) | ((key_t128)e->seq++ << SLOT_BITS) | slot;
+    /* sift up */
+    size_t i = e->nheap++;
+    while (i > 0) {
+        size_t p = (i - 1) >> 2;
+        if (e->heap[p] <= k)
+            break;
+        e->heap[i] = e->heap[p];
+        i = p;
+    }
+    e->heap[i] = k;
+    return true;
+}
+
+eng_time eng_peek_time(const eng *e)
+{
+    if (e->rlen)
+        return e->now;
+    if (e->nheap)
+        return (eng_time)(uint64_t)(e->heap[0] >> 64);
+    return ENG_TIME_MAX;
+}
+
+static void pop_heap(eng *e, eng_ev *out)
+{
+    key_t128 top = e->heap[0];
+    key_t128 last = e->heap[--e->nheap];
+    size_t n = e->nheap, i = 0;
+    /* sift the last key down from the root: 4 children per node keep the
+     * tree shallow and the children in one or two cache lines */
+    for (;;) {
+        size_t c = 4 * i + 1;
+        if (c >= n)
+            break;
+        size_t m = c;
+        size_t end = c + 4 < n ? c + 4 : n;
+        for (size_t j = c + 1; j < end; j++)
+            if (e->heap[j] < e->heap[m])
+                m = j;
+        if (e->heap[m] >= last)
+            break;
+        e->heap[i] = e->heap[m];
+        i = m;
+    }
+    if (n)
+        e->heap[i] = last;
+    uint32_t slot = (uint32_t)top & SLOT_MASK;
+    payload *p = &e->pool[slot];
+    out->t = (eng_time)(uint64_t)(top >> 64);
+    out->kind = p->kind;
+    out->a = p->a;
+    out->b = p->b;
+    p->b = e->freelist;
+    e->freelist = slot;
+}
+
+bool eng_next(eng *e, eng_ev *out)
+{
+    /* Heap events at the current time were scheduled before the clock got
+     * here, hence before anything in the ring: they go first. */
+    if (e->nheap && (eng_time)(uint64_t)(e->heap[0] >> 64) <= e->now) {
+        pop_heap(e, out);
+    } else if (e->rlen) {
+        *out = e->ring[e->rhead];
+        e->rhead = (e->rhead + 1) & (e->rcap - 1);
+        e->rlen--;
+    } else if (e->nheap) {
+        pop_heap(e, out);
+        assert(out->t >= e->now);
+        e->now = out->t;
+    } else {
+        return false;
+    }
+    e->fired++;
+    return true;
+}
+
+/* ---- random streams ---- */
+
+static uint64_t splitmix64(uint64_t x)
+{
+    x += 0x9e3779b97f4a7c15ULL;
+    x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+    return x ^ (x >> 31);
+}
+
+uint64_t eng_seed_hash(uint64_t seed, uint64_t rep, uint64_t stream)
+{
+    return splitmix64(splitmix64(splitmix64(seed) ^ rep) ^ (stream * 0xd1b54a32d192ed03ULL));
+}
+
+gsl_rng *eng_rng_new(uint64_t seed, uint64_t rep, eng_stream stream)
+{
+    gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
+    if (!r)
+        return NULL;
+    /* mt19937 keeps 32 bits of its seed; fold the hash so all 64 count */
+    uint64_t h = eng_seed_hash(seed, rep, (uint64_t)stream);
+    unsigned long s = (unsigned long)((h ^ (h >> 32)) & 0xffffffffUL);
+    gsl_rng_set(r, s ? s : 4357);
+    return r;
+}
+
+static uint64_t draw64(gsl_rng *r)
+{
+    /* mt19937 yields 32 bits a call */
+    return ((uint64_t)gsl_rng_get(r) << 32) | (uint64_t)gsl_rng_get(r);
+}
+
+uint64_t eng_rng_below(gsl_rng *r, uint64_t bound)
+{
+    assert(bound >= 1);
+    if (bound <= 0xffffffffULL) {
+        uint64_t lim = 0x100000000ULL - (0x100000000ULL % bound);
+        for (;;) {
+            uint64_t x = gsl_rng_get(r);
+            if (x < lim)
+                return x % bound;
+        }
+    }
+    uint64_t lim = UINT64_MAX - (UINT64_MAX % bound);
+    for (;;) {
+        uint64_t x = draw64(r);
+        if (x < lim)
+            return x % bound;
+    }
+}
+
+eng_time eng_rng_exp_us(gsl_rng *r, double mean_s)
+{
+    if (mean_s <= 0)
+        return 0;
+    double us = gsl_ran_exponential(r, mean_s * 1e6);
+    if (!(us < 9e18))
+        return (eng_time)9e18;
+    return (eng_time)llround(us);
+}

@@ -1,0 +1,340 @@
+/* SQLite results writer and the stand-alone checker (see res.h). */
+#include "results/res.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "util/version.h"
+
+struct res {
+    sqlite3 *db;
+    char *path, *tmp;
+    bool bad;
+    sqlite3_stmt *meta, *task, *node, *series, *inv, *rev;
+};
+
+static const char SCHEMA[] =
+    "CREATE TABLE run(key TEXT PRIMARY KEY, value TEXT);"
+    "CREATE TABLE tasks(seq INTEGER PRIMARY KEY, id INTEGER, app TEXT, type TEXT, model TEXT,"
+    " size INTEGER, fee_wei TEXT, cap_s INTEGER, value_wei_per_s TEXT,"
+    " created_s REAL, queued_s REAL, started_s REAL, commits_ready_s REAL, success_s REAL,"
+    " uploaded_s REAL, finished_s REAL, queue_wait_s REAL, outcome TEXT, reason TEXT,"
+    " node0 INTEGER, node1 INTEGER, node2 INTEGER, freed0_s REAL, freed1_s REAL, freed2_s REAL,"
+    " resubmit_of INTEGER);"
+    "CREATE TABLE nodes(id INTEGER PRIMARY KEY, account INTEGER, card TEXT, joined_s REAL,"
+    " left_s REAL, left_why TEXT, income_wei TEXT, tasks INTEGER, slashed INTEGER,"
+    " final_qos INTEGER, final_status TEXT);"
+    "CREATE TABLE series(minute INTEGER PRIMARY KEY, queue INTEGER, available INTEGER,"
+    " busy INTEGER, paused INTEGER, online INTEGER, created INTEGER, started INTEGER,"
+    " finished INTEGER);"
+    "CREATE TABLE invariants(name TEXT PRIMARY KEY, ok INTEGER, detail TEXT);"
+    "CREATE TABLE reverts(tx TEXT, reason TEXT, count INTEGER, PRIMARY KEY(tx, reason));";
+
+static bool prep(res *r, const char *sql, sqlite3_stmt **st)
+{
+    return sqlite3_prepare_v2(r->db, sql, -1, st, NULL) == SQLITE_OK;
+}
+
+res *res_open(const char *path, char *err)
+{
+    res *r = calloc(1, sizeof *r);
+    r->path = strdup(path);
+    size_t n = strlen(path) + 5;
+    r->tmp = malloc(n);
+    snprintf(r->tmp, n, "%s.tmp", path);
+    unlink(r->tmp);
+    if (sqlite3_open(r->tmp, &r->db) != SQLITE_OK) {
+        snprintf(err, 256, "%s: cannot create: %s", r->tmp, sqlite3_errmsg(r->db));
+        goto fail;
+    }
+    /* The temp file is thrown away on any failure, so durability inside it
+     * buys nothing; one big transaction keeps inserts fast. */
+    if (sqlite3_exec(r->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;", 0, 0, 0) ||
+        sqlite3_exec(r->db, SCHEMA, 0, 0, 0) || sqlite3_exec(r->db, "BEGIN", 0, 0, 0) ||
+        !prep(r, "INSERT OR REPLACE INTO run VALUES(?,?)", &r->meta) ||
+        !prep(r, "INSERT INTO tasks VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &r->task) ||
+        !prep(r, "INSERT INTO nodes VALUES(?,?,?,?,?,?,?,?,?,?,?)", &r->node) ||
+        !prep(r, "INSERT INTO series VALUES(?,?,?,?,?,?,?,?,?)", &r->series) ||
+        !prep(r, "INSERT OR REPLACE INTO invariants VALUES(?,?,?)", &r->inv) ||
+        !prep(r, "INSERT OR REPLACE INTO reverts VALUES(?,?,?)", &r->rev)) {
+        snprintf(err, 256, "%s: %s", r->tmp, sqlite3_errmsg(r->db));
+        goto fail;
+    }
+    res_meta(r, "version", AVRAMI_VERSION);
+    res_meta(r, "complete", "0");
+    return r;
+fail:
+    res_abandon(r);
+    return NULL;
+}
+
+static bool step(res *r, sqlite3_stmt *st)
+{
+    int rc = sqlite3_step(st);
+    sqlite3_reset(st);
+    sqlite3_clear_bindings(st);
+    if (rc != SQLITE_DONE) {
+        if (!r->bad)
+            fprintf(stderr, "avrami: %s: %s\n", r->tmp, sqlite3_errmsg(r->db));
+        r->bad = true;
+        return false;
+    }
+    return true;
+}
+
+bool res_meta(res *r, const char *key, const char *value)
+{
+    sqlite3_bind_text(r->meta, 1, key, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(r->meta, 2, value, -1, SQLITE_TRANSIENT);
+    return step(r, r->meta);
+}
+
+bool res_meta_u64(res *r, const char *key, uint64_t value)
+{
+    char b[32];
+    snprintf(b, sizeof b, "%llu", (unsigned long long)value);
+    return res_meta(r, key, b);
+}
+
+bool res_meta_wei(res *r, const char *key, wei_t value)
+{
+    char b[WEI_STR_MAX];
+    return res_meta(r, key, wei_format(value, b));
+}
+
+static void bind_time(sqlite3_stmt *st, int i, int64_t us)
+{
+    if (us < 0)
+        sqlite3_bind_null(st, i);
+    else
+        sqlite3_bind_double(st, i, (double)us / 1e6);
+}
+
+static void bind_wei(sqlite3_stmt *st, int i, wei_t v)
+{
+    char b[WEI_STR_MAX];
+    sqlite3_bind_text(st, i, wei_format(v, b), -1, SQLITE_TRANSIENT);
+}
+
+static void bind_str(sqlite3_stmt *st, int i, const char *s)
+{
+    if (s)
+        sqlite3_bind_text(st, i, s, -1, SQLITE_STATIC);
+    else
+        sqlite3_bind_null(st, i);
+}
+
+bool res_task(res *r, const res_task_row *t)
+{
+    sqlite3_stmt *st = r->task;
+    int i = 1;
+    sqlite3_bind_int64(st, i++, (int64_t)t->seq);
+    if (t->id)
+        sqlite3_bind_int64(st, i++, (int64_t)t->id);
+    else
+        sqlite3_bind_null(st, i++);
+    bind_str(st, i++, t->app);
+    bind_str(st, i++, t->type);
+    bind_str(st, i++, t->model);
+    sqlite3_bind_int64(st, i++, t->size);
+    bind_wei(st, i++, t->fee);
+    sqlite3_bind_int64(st, i++, (int64_t)t->cap_s);
+    bind_wei(st, i++, t->value);
+    bind_time(st, i++, t->created_us);
+    bind_time(st, i++, t->queued_us);
+    bind_time(st, i++, t->started_us);
+    bind_time(st, i++, t->commits_us);
+    bind_time(st, i++, t->success_us);
+    bind_time(st, i++, t->uploaded_us);
+    bind_time(st, i++, t->finished_us);
+    bind_time(st, i++, t->started_us >= 0 && t->created_us >= 0 ? t->started_us - t->created_us : -1);
+    bind_str(st, i++, t->outcome);
+    bind_str(st, i++, t->reason);
+    for (int k = 0; k < 3; k++) {
+        if (t->nodes[k] == UINT32_MAX)
+            sqlite3_bind_null(st, i++);
+        else
+            sqlite3_bind_int64(st, i++, t->nodes[k]);
+    }
+    for (int k = 0; k < 3; k++)
+        bind_time(st, i++, t->freed_us[k]);
+    if (t->resubmit_of >= 0)
+        sqlite3_bind_int64(st, i++, t->resubmit_of);
+    else
+        sqlite3_bind_null(st, i++);
+    return step(r, st);
+}
+
+bool res_node(res *r, const res_node_row *n)
+{
+    sqlite3_stmt *st = r->node;
+    sqlite3_bind_int64(st, 1, n->id);
+    sqlite3_bind_int64(st, 2, n->account);
+    bind_str(st, 3, n->card);
+    bind_time(st, 4, n->joined_us);
+    bind_time(st, 5, n->left_us);
+    bind_str(st, 6, n->left_why);
+    bind_wei(st, 7, n->income);
+    sqlite3_bind_int64(st, 8, n->tasks);
+    sqlite3_bind_int64(st, 9, n->slashed);
+    sqlite3_bind_int64(st, 10, (int64_t)n->final_qos);
+    bind_str(st, 11, n->final_status);
+    return step(r, st);
+}
+
+bool res_series(res *r, const res_series_row *s)
+{
+    sqlite3_stmt *st = r->series;
+    const uint32_t v[] = {s->minute, s->queue, s->available, s->busy, s->paused, s->online,
+                          s->created, s->started, s->finished};
+    for (int i = 0; i < 9; i++)
+        sqlite3_bind_int64(st, i + 1, v[i]);
+    return step(r, st);
+}
+
+bool res_invariant(res *r, const char *name, bool ok, const char *detail)
+{
+    sqlite3_bind_text(r->inv, 1, name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int(r->inv, 2, ok);
+    bind_str(r->inv, 3, detail);
+    return step(r, r->inv);
+}
+
+bool res_revert(res *r, const char *tx, const char *reason, uint64_t count)
+{
+    sqlite3_bind_text(r->rev, 1, tx, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_text(r->rev, 2, reason, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(r->rev, 3, (int64_t)count);
+    return step(r, r->rev);
+}
+
+static void finalize_all(res *r)
+{
+    sqlite3_stmt *all[] = {r->meta, r->task, r->node, r->series, r->inv, r->rev};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        sqlite3_finalize(all[i]);
+}
+
+bool res_close(res *r, bool complete)
+{
+    res_meta(r, "complete", complete ? "1" : "0");
+    bool ok = !r->bad && sqlite3_exec(r->db, "COMMIT", 0, 0, 0) == SQLITE_OK;
+    finalize_all(r);
+    ok = sqlite3_close(r->db) == SQLITE_OK && ok;
+    r->db = NULL;
+    if (ok && rename(r->tmp, r->path) != 0) {
+        perror(r->path);
+        ok = false;
+    }
+    if (!ok)
+        unlink(r->tmp);
+    free(r->path);
+    free(r->tmp);
+    free(r);
+    return ok;
+}
+
+void res_abandon(res *r)
+{
+    if (!r)
+        return;
+    if (r->db) {
+        finalize_all(r);
+        sqlite3_close(r->db);
+    }
+    unlink(r->tmp);
+    free(r->path);
+    free(r->tmp);
+    free(r);
+}
+
+/* ---- checker ---- */
+
+static int report(FILE *out, int *n, const char *fmt, const char *a, long long b)
+{
+    if (*n < 20) {
+        fprintf(out, fmt, a, b);
+        fputc('\n', out);
+    }
+    (*n)++;
+    return 0;
+}
+
+int res_check(const char *path, void *out_file)
+{
+    FILE *out = out_file;
+    sqlite3 *db;
+    if (access(path, R_OK) != 0 ||
+        sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        fprintf(out, "%s: cannot open\n", path);
+        return -1;
+    }
+    int bad = 0;
+    sqlite3_stmt *st = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT value FROM run WHERE key='complete'", -1, &st, NULL)) {
+        fprintf(out, "%s: not a results database (%s)\n", path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return -1;
+    }
+    if (sqlite3_step(st) != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), "1"))
+        report(out, &bad, "%s: run is not complete (interrupted or failed)%.0lld", path, 0);
+    sqlite3_finalize(st);
+
+    /* the invariants the run itself recorded */
+    sqlite3_prepare_v2(db, "SELECT name, detail FROM invariants WHERE ok = 0", -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        report(out, &bad, "invariant %s failed%.0lld", (const char *)sqlite3_column_text(st, 0), 0);
+    sqlite3_finalize(st);
+
+    /* conservation as recorded at the start and the end */
+    sqlite3_prepare_v2(db,
+        "SELECT (SELECT value FROM run WHERE key='total_supply_start') IS "
+        "(SELECT value FROM run WHERE key='total_supply_end')", -1, &st, NULL);
+    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 1)
+        report(out, &bad, "%s: total supply changed during the run%.0lld", path, 0);
+    sqlite3_finalize(st);
+
+    /* every task in exactly one known terminal state, with consistent times */
+    sqlite3_prepare_v2(db,
+        "SELECT seq, outcome FROM tasks WHERE outcome IS NULL"
+        " OR outcome NOT IN ('success','aborted','rejected','open')"
+        " OR (outcome = 'success' AND success_s IS NULL)"
+        " OR (outcome = 'aborted' AND reason IS NULL)"
+        " OR (outcome = 'rejected' AND id IS NOT NULL)"
+        " OR (outcome IN ('success','aborted') AND finished_s IS NULL)"
+        " OR started_s < created_s OR finished_s < created_s OR success_s < started_s",
+        -1, &st, NULL);
+    while (sqlite3_step(st) == SQLITE_ROW)
+        report(out, &bad, "task %s: inconsistent terminal state or times (seq %lld)",
+               (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 0));
+    sqlite3_finalize(st);
+
+    /* no node in two tasks at once: per node, the intervals from a task's
+     * start to the node's release must not overlap (O(n log n) via ORDER BY) */
+    sqlite3_prepare_v2(db,
+        "WITH a(node, s, e, seq) AS ("
+        " SELECT node0, started_s, COALESCE(freed0_s, 1e300), seq FROM tasks WHERE node0 IS NOT NULL"
+        " UNION ALL SELECT node1, started_s, COALESCE(freed1_s, 1e300), seq FROM tasks WHERE node1 IS NOT NULL"
+        " UNION ALL SELECT node2, started_s, COALESCE(freed2_s, 1e300), seq FROM tasks WHERE node2 IS NOT NULL)"
+        " SELECT node, s, e, seq FROM a ORDER BY node, s, seq", -1, &st, NULL);
+    long long last_node = -1;
+    double last_end = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        long long node = sqlite3_column_int64(st, 0);
+        double s = sqlite3_column_double(st, 1), e = sqlite3_column_double(st, 2);
+        if (node == last_node && s < last_end)
+            report(out, &bad, "node in two tasks at once%s (node %lld)", "", node);
+        if (node != last_node || e > last_end)
+            last_end = e;
+        last_node = node;
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    if (bad > 20)
+        fprintf(out, "... %d violations in all\n", bad);
+    return bad;
+}

@@ -1,0 +1,84 @@
+/* Results: one SQLite database per run.
+ *
+ * The database is written under PATH.tmp and renamed to PATH only by
+ * res_close(), so a crash leaves no file that looks like a finished run; an
+ * interrupted run is closed with complete = 0 in its run table.  All rows go
+ * through prepared statements inside one transaction (journal off: the temp
+ * file is disposable until the rename).
+ *
+ * Tables:
+ *   run(key, value)          scenario text, seed, version, complete, totals
+ *   tasks(...)               one row per task the applications created
+ *   nodes(...)               one row per node that ever existed
+ *   series(minute, ...)      per simulated minute: queue, nodes, throughput
+ *   invariants(name, ok, detail)
+ *   reverts(tx, reason, count)
+ * Times are simulated seconds (REAL, microsecond resolution); NULL = never.
+ * Amounts are decimal wei as TEXT. */
+#ifndef AVRAMI_RESULTS_RES_H
+#define AVRAMI_RESULTS_RES_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "util/wei.h"
+
+typedef struct res res;
+
+typedef struct res_task_row {
+    uint64_t id;           /* the contract's task id (0 when never created) */
+    uint64_t seq;          /* the simulator's request number */
+    const char *app, *type, *model;
+    uint32_t size;
+    wei_t fee;
+    uint64_t cap_s;
+    wei_t value;           /* fee / cap, wei per second */
+    int64_t created_us, queued_us, started_us, commits_us, success_us, uploaded_us, finished_us;
+    const char *outcome;   /* success, aborted, rejected, open */
+    const char *reason;    /* abort or revert reason, or NULL */
+    uint32_t nodes[3];     /* node ids by round (UINT32_MAX = none) */
+    int64_t freed_us[3];   /* when each node was released from the task */
+    int64_t resubmit_of;   /* request number, or -1 */
+} res_task_row;
+
+typedef struct res_node_row {
+    uint32_t id;
+    uint32_t account;
+    const char *card;
+    int64_t joined_us, left_us; /* -1 = never */
+    const char *left_why;
+    wei_t income;
+    uint32_t tasks, slashed;
+    uint64_t final_qos;
+    const char *final_status;
+} res_node_row;
+
+typedef struct res_series_row {
+    uint32_t minute;
+    uint32_t queue, available, busy, paused, online;
+    uint32_t created, started, finished;
+} res_series_row;
+
+/* Creates PATH.tmp (replacing any old one) and the schema.  NULL on error
+ * (message in err, 256 bytes). */
+res *res_open(const char *path, char *err);
+bool res_meta(res *r, const char *key, const char *value);
+bool res_meta_u64(res *r, const char *key, uint64_t value);
+bool res_meta_wei(res *r, const char *key, wei_t value);
+bool res_task(res *r, const res_task_row *row);
+bool res_node(res *r, const res_node_row *row);
+bool res_series(res *r, const res_series_row *row);
+bool res_invariant(res *r, const char *name, bool ok, const char *detail);
+bool res_revert(res *r, const char *tx, const char *reason, uint64_t count);
+/* Writes complete = 0/1, commits, closes and renames PATH.tmp to PATH.
+ * Returns false (and removes the temp file) on any earlier write error. */
+bool res_close(res *r, bool complete);
+/* Drops the temp file without renaming. */
+void res_abandon(res *r);
+
+/* `avrami check`: re-verifies a finished database on its own rows.  Prints
+ * one line per violation to out; returns the number of violations, or -1
+ * when the file cannot be read as a results database. */
+int res_check(const char *path, void *out_file);
+
+#endif

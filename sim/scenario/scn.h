@@ -1,0 +1,115 @@
+/* Scenario files: JSON in, a validated plain struct out.
+ *
+ * Validation is strict so that a typo never silently becomes a default:
+ * unknown keys (with the nearest known key suggested), wrong types,
+ * out-of-range values and unknown card names are all errors, reported as
+ *     FILE: $.path.to.key: expected ..., got ...
+ * Every key, its unit and its default are listed in docs/scenarios.md. */
+#ifndef AVRAMI_SCENARIO_SCN_H
+#define AVRAMI_SCENARIO_SCN_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "protocol/proto.h"
+#include "util/wei.h"
+
+#define SCN_NAME_MAX 64
+#define SCN_ERR_MAX 1024
+
+typedef struct scn_card {
+    char name[SCN_NAME_MAX];
+    uint32_t vram_gb;
+    double relative_speed; /* throughput vs RTX 4090 */
+} scn_card;
+
+typedef struct scn_card_share {
+    uint32_t card;  /* index into scn.cards */
+    double share;   /* normalised to sum to 1 */
+} scn_card_share;
+
+typedef enum scn_fee_dist { SCN_FEE_FIXED, SCN_FEE_UNIFORM } scn_fee_dist;
+
+/* One kind of task an application submits. */
+typedef struct scn_task_kind {
+    proto_task_type type;
+    char model[SCN_NAME_MAX];
+    double weight;            /* share of the application's tasks */
+    uint32_t vram_gb;         /* the task's VRAM requirement */
+    double model_size_mb;     /* downloaded once per node (model cache) */
+    uint32_t size_min, size_max; /* gpt: generated tokens; sd: images */
+    double args_kb;           /* task arguments fetched from the relay */
+    double result_kb_per_unit;/* result uploaded to the relay, per token/image */
+    double exec_base_s;       /* execution time on an RTX 4090 ... */
+    double exec_per_unit_s;   /* ... = base + per_unit × size */
+    scn_fee_dist fee_dist;
+    wei_t fee_min, fee_max;   /* wei; equal for "fixed" */
+    uint64_t cap_base_s;      /* the app's estimate: base + per_image × images */
+    uint64_t cap_per_unit_s;  /* (sd only; 0 for gpt) */
+} scn_task_kind;
+
+typedef enum scn_arrival { SCN_ARR_POISSON, SCN_ARR_DAILY, SCN_ARR_CSV } scn_arrival;
+
+typedef struct scn_app {
+    char name[SCN_NAME_MAX];
+    scn_arrival arrival;
+    double rate_per_h;        /* poisson / daily mean rate */
+    double amplitude;         /* daily: rate × (1 + a·cos(2π(t − peak)/1 d)) */
+    double peak_hour;
+    double *csv_times_s;      /* csv: sorted arrival times (owned) */
+    uint32_t n_csv;
+    wei_t balance;
+    uint64_t cancel_after_s;  /* cancel a started/queued task after this */
+    bool resubmit;            /* resubmit a task the network aborted */
+    uint32_t max_resubmits;
+    scn_task_kind *kinds;
+    uint32_t n_kinds;
+} scn_app;
+
+typedef struct scn {
+    char name[SCN_NAME_MAX];
+    proto_params params;
+    uint64_t duration_s, warmup_s, seed;
+    uint32_t replications;
+
+    /* chain */
+    double block_time_s, submit_latency_s, observe_delay_s;
+    /* relay */
+    double relay_mbps, relay_latency_s;
+
+    /* network */
+    uint32_t nodes;
+    scn_card_share *mix;
+    uint32_t n_mix;
+    double download_mbps;    /* home connection, for model downloads */
+    uint32_t model_cache;    /* models a node keeps loaded-or-cached */
+    double join_rate_per_h;  /* new nodes joining over time (network-wide) */
+    double pause_rate_per_h; /* per node */
+    double pause_mean_s;
+    double quit_rate_per_h;  /* per node */
+    double vanish_prob;      /* share of leavers that vanish silently */
+    double noise_sigma;      /* lognormal sigma of execution time */
+    double node_cancel_after_s; /* a node cancels a stuck task after this */
+
+    scn_app *apps;
+    uint32_t n_apps;
+
+    scn_card *cards;
+    uint32_t n_cards;
+
+    char *text; /* the scenario file as read (for the results database) */
+} scn;
+
+/* Loads and validates; on failure returns false with a message in err
+ * ("FILE: $.path: expected ..."). */
+bool scn_load(const char *path, scn *out, char err[SCN_ERR_MAX]);
+/* Same from a string; file names the source in messages, base_dir resolves
+ * relative file names (cards file, CSV). */
+bool scn_parse(const char *text, const char *file, const char *base_dir, scn *out,
+               char err[SCN_ERR_MAX]);
+void scn_free(scn *s);
+
+/* Levenshtein distance, for "did you mean". */
+unsigned scn_edit_distance(const char *a, const char *b);
+
+#endif

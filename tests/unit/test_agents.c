@@ -1,0 +1,138 @@
+/* Agent rules: arrival processes, integer fee draws, caps, timing, honest
+ * results. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "agents/agt.h"
+
+static void test_poisson_rate(void **state)
+{
+    (void)state;
+    scn_app a = {.arrival = SCN_ARR_POISSON, .rate_per_h = 3600};
+    gsl_rng *r = eng_rng_new(1, 0, ENG_RNG_ARRIVALS);
+    eng_time t = 0;
+    uint32_t csv = 0, n = 0;
+    while ((t = agt_next_arrival(&a, r, t, &csv)) < 1000 * ENG_US_PER_S)
+        n++;
+    /* 1000 expected; 5 sigma is ~160 */
+    assert_true(n > 840 && n < 1160);
+    a.rate_per_h = 0;
+    assert_true(agt_next_arrival(&a, r, 0, &csv) == ENG_TIME_MAX);
+    gsl_rng_free(r);
+}
+
+static void test_daily_peaks(void **state)
+{
+    (void)state;
+    scn_app a = {.arrival = SCN_ARR_DAILY, .rate_per_h = 3600, .amplitude = 0.9, .peak_hour = 12};
+    gsl_rng *r = eng_rng_new(2, 0, ENG_RNG_ARRIVALS);
+    eng_time t = 0;
+    uint32_t csv = 0, by_hour[24] = {0};
+    while ((t = agt_next_arrival(&a, r, t, &csv)) < 86400 * ENG_US_PER_S)
+        by_hour[t / ENG_US_PER_S / 3600]++;
+    assert_true(by_hour[12] > 5 * by_hour[0]);
+    gsl_rng_free(r);
+}
+
+static void test_csv(void **state)
+{
+    (void)state;
+    double times[] = {1.5, 2.0, 2.0, 10};
+    scn_app a = {.arrival = SCN_ARR_CSV, .csv_times_s = times, .n_csv = 4};
+    uint32_t csv = 0;
+    eng_time t = agt_next_arrival(&a, NULL, 0, &csv);
+    assert_int_equal(t, 1500000);
+    assert_int_equal(agt_next_arrival(&a, NULL, t, &csv), 2000000);
+    assert_int_equal(agt_next_arrival(&a, NULL, 2000000, &csv), 2000000);
+    assert_int_equal(agt_next_arrival(&a, NULL, 2000000, &csv), 10000000);
+    assert_true(agt_next_arrival(&a, NULL, 10000000, &csv) == ENG_TIME_MAX);
+}
+
+static void test_fees_are_exact_integers_in_range(void **state)
+{
+    (void)state;
+    gsl_rng *r = eng_rng_new(3, 0, ENG_RNG_FEES);
+    scn_task_kind k = {.fee_dist = SCN_FEE_UNIFORM, .fee_min = 5, .fee_max = 7};
+    int seen[3] = {0};
+    for (int i = 0; i < 300; i++) {
+        wei_t f = agt_draw_fee(&k, r);
+        assert_true(f >= 5 && f <= 7);
+        seen[(int)(f - 5)]++;
+    }
+    assert_true(seen[0] && seen[1] && seen[2]);
+    /* a range wider than 64 bits */
+    wei_t cnx = (wei_t)1000000000000000000ULL;
+    k.fee_min = 100 * cnx;
+    k.fee_max = 1000 * cnx;
+    wei_t lo = k.fee_max, hi = 0;
+    for (int i = 0; i < 1000; i++) {
+        wei_t f = agt_draw_fee(&k, r);
+        assert_true(f >= k.fee_min && f <= k.fee_max);
+        lo = f < lo ? f : lo;
+        hi = f > hi ? f : hi;
+    }
+    assert_true(lo < 200 * cnx && hi > 900 * cnx);
+    k.fee_dist = SCN_FEE_FIXED;
+    k.fee_min = k.fee_max = 42;
+    assert_true(agt_draw_fee(&k, r) == 42);
+    assert_true(agt_rng_wei_upto(r, (wei_t)UINT64_MAX) <= (wei_t)UINT64_MAX);
+    gsl_rng_free(r);
+}
+
+static void test_cap_and_timing(void **state)
+{
+    (void)state;
+    scn_task_kind sd = {.type = PROTO_SD, .cap_base_s = 10, .cap_per_unit_s = 5,
+                        .exec_base_s = 1, .exec_per_unit_s = 3};
+    scn_task_kind gpt = {.type = PROTO_GPT, .cap_base_s = 60};
+    assert_int_equal(agt_cap_s(&sd, 4), 30);
+    assert_int_equal(agt_cap_s(&gpt, 500), 60);
+    scn s = {.noise_sigma = 0};
+    scn_card fast = {.relative_speed = 1.0}, slow = {.relative_speed = 0.25};
+    agt_timing tm = agt_timing_parametric(&s);
+    agt_work w = {&sd, 4, &fast};
+    assert_true(tm.exec_s(tm.ctx, &w, NULL) == 13.0);
+    w.card = &slow;
+    assert_true(tm.exec_s(tm.ctx, &w, NULL) == 52.0);
+    /* with noise the mean stays near the noiseless figure */
+    s.noise_sigma = 0.3;
+    gsl_rng *r = eng_rng_new(4, 0, ENG_RNG_EXEC);
+    double sum = 0;
+    for (int i = 0; i < 20000; i++)
+        sum += tm.exec_s(tm.ctx, &w, r);
+    assert_true(sum / 20000 > 51 && sum / 20000 < 53);
+    gsl_rng_free(r);
+    assert_true(agt_transfer_s(1000, 8, 0.1) > 1.09 && agt_transfer_s(1000, 8, 0.1) < 1.11);
+}
+
+static void test_results_and_nonces(void **state)
+{
+    (void)state;
+    uint8_t a[64], b[64], n1[32], n2[32];
+    assert_int_equal(agt_result(7, PROTO_SD, 3, a, sizeof a), 24);
+    assert_int_equal(agt_result(7, PROTO_SD, 3, b, sizeof b), 24);
+    assert_memory_equal(a, b, 24);
+    assert_int_equal(agt_result(7, PROTO_GPT, 300, a, sizeof a), 32);
+    agt_result(8, PROTO_GPT, 300, b, sizeof b);
+    assert_memory_not_equal(a, b, 32);
+    agt_nonce(7, 10, 0, n1);
+    agt_nonce(7, 10, 1, n2);
+    assert_memory_not_equal(n1, n2, 32);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_poisson_rate),
+        cmocka_unit_test(test_daily_peaks),
+        cmocka_unit_test(test_csv),
+        cmocka_unit_test(test_fees_are_exact_integers_in_range),
+        cmocka_unit_test(test_cap_and_timing),
+        cmocka_unit_test(test_results_and_nonces),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,147 @@
+/* Engine: event order (time, then scheduling order), the zero-delay FIFO,
+ * pool reuse, and the independence of random streams. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <cmocka.h>
+
+#include "engine/eng.h"
+
+static void test_ties_keep_scheduling_order(void **state)
+{
+    (void)state;
+    eng *e = eng_new(4);
+    for (uint32_t i = 0; i < 100; i++)
+        assert_true(eng_at(e, 10 + (i % 3), 0, i, 0));
+    eng_ev ev;
+    eng_time last = 0;
+    uint32_t last_a[3] = {0, 0, 0};
+    int n = 0;
+    while (eng_next(e, &ev)) {
+        assert_true(ev.t >= last);
+        if (ev.t == last && n)
+            assert_true(ev.a > last_a[ev.t - 10]);
+        last = ev.t;
+        last_a[ev.t - 10] = ev.a;
+        n++;
+    }
+    assert_int_equal(n, 100);
+    eng_free(e);
+}
+
+static void test_zero_delay_after_earlier_same_time(void **state)
+{
+    (void)state;
+    eng *e = eng_new(16);
+    eng_at(e, 5, 1, 0, 0);
+    eng_at(e, 5, 2, 0, 0);
+    eng_ev ev;
+    assert_true(eng_next(e, &ev));
+    assert_int_equal(ev.kind, 1);
+    assert_int_equal(eng_now(e), 5);
+    /* scheduled now at the current time: after kind 2 (scheduled earlier) */
+    eng_after(e, 0, 3, 0, 0);
+    eng_at(e, 2, 4, 0, 0); /* in the past: clamped to now, after 3 */
+    assert_true(eng_next(e, &ev));
+    assert_int_equal(ev.kind, 2);
+    assert_true(eng_next(e, &ev));
+    assert_int_equal(ev.kind, 3);
+    assert_true(eng_next(e, &ev));
+    assert_int_equal(ev.kind, 4);
+    assert_int_equal(ev.t, 5);
+    assert_false(eng_next(e, &ev));
+    eng_free(e);
+}
+
+static int cmp_i64(const void *a, const void *b)
+{
+    int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return (x > y) - (x < y);
+}
+
+static void test_random_against_sort(void **state)
+{
+    (void)state;
+    enum { N = 20000 };
+    eng *e = eng_new(8); /* forces pool, heap and ring growth */
+    gsl_rng *r = eng_rng_new(1, 0, ENG_RNG_SETUP);
+    int64_t *ts = malloc(N * sizeof *ts);
+    for (int i = 0; i < N; i++) {
+        ts[i] = 1 + (int64_t)eng_rng_below(r, 1000);
+        assert_true(eng_at(e, ts[i], 0, (uint32_t)i, (uint64_t)ts[i] * 7));
+    }
+    qsort(ts, N, sizeof *ts, cmp_i64);
+    eng_ev ev;
+    for (int i = 0; i < N; i++) {
+        assert_true(eng_next(e, &ev));
+        assert_int_equal(ev.t, ts[i]);
+        assert_int_equal(ev.b, (uint64_t)ts[i] * 7);
+    }
+    assert_int_equal(eng_pending(e), 0);
+    assert_int_equal(eng_fired(e), N);
+    free(ts);
+    gsl_rng_free(r);
+    eng_free(e);
+}
+
+static void test_hold_model_reuses_pool(void **state)
+{
+    (void)state;
+    eng *e = eng_new(64);
+    gsl_rng *r = eng_rng_new(2, 0, ENG_RNG_SETUP);
+    for (int i = 0; i < 64; i++)
+        eng_after(e, 1 + eng_rng_exp_us(r, 1.0), 0, 0, 0);
+    eng_ev ev;
+    eng_time last = 0;
+    for (int i = 0; i < 100000; i++) {
+        assert_true(eng_next(e, &ev));
+        assert_true(ev.t >= last);
+        last = ev.t;
+        eng_after(e, 1 + eng_rng_exp_us(r, 1.0), 0, 0, 0);
+    }
+    assert_int_equal(eng_pending(e), 64);
+    gsl_rng_free(r);
+    eng_free(e);
+}
+
+static void test_streams_independent_and_reproducible(void **state)
+{
+    (void)state;
+    gsl_rng *a = eng_rng_new(42, 0, ENG_RNG_ARRIVALS);
+    gsl_rng *b = eng_rng_new(42, 0, ENG_RNG_ARRIVALS);
+    gsl_rng *c = eng_rng_new(42, 0, ENG_RNG_SELECTION);
+    gsl_rng *d = eng_rng_new(42, 1, ENG_RNG_ARRIVALS);
+    int same_c = 0, same_d = 0;
+    for (int i = 0; i < 100; i++) {
+        unsigned long x = gsl_rng_get(a);
+        assert_int_equal(x, gsl_rng_get(b));
+        same_c += x == gsl_rng_get(c);
+        same_d += x == gsl_rng_get(d);
+    }
+    assert_true(same_c < 3 && same_d < 3);
+    assert_true(eng_seed_hash(1, 0, 1) != eng_seed_hash(1, 0, 2));
+    assert_true(eng_seed_hash(1, 0, 1) != eng_seed_hash(1, 1, 1));
+    /* wide bounds stay in range */
+    for (int i = 0; i < 1000; i++) {
+        assert_true(eng_rng_below(a, 3) < 3);
+        assert_true(eng_rng_below(a, (1ULL << 40) + 5) < (1ULL << 40) + 5);
+    }
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+    gsl_rng_free(c);
+    gsl_rng_free(d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_ties_keep_scheduling_order),
+        cmocka_unit_test(test_zero_delay_after_earlier_same_time),
+        cmocka_unit_test(test_random_against_sort),
+        cmocka_unit_test(test_hold_model_reuses_pool),
+        cmocka_unit_test(test_streams_independent_and_reproducible),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
