@@ -5,5 +5,7 @@
 #define AVRAMI_CLI_COMMANDS_H
 
 int cmd_replay(int argc, char **argv);
+int cmd_run(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 #endif

@@ -13,6 +13,8 @@ struct command {
 };
 
 static const struct command COMMANDS[] = {
+    {"run", cmd_run, "simulate a scenario: results database and summary"},
+    {"check", cmd_check, "re-check the invariants of a results database"},
     {"replay", cmd_replay, "replay Helium conformance traces against the protocol model"},
 };
 

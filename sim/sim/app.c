@@ -1,0 +1,102 @@
+/* Application agents: submit tasks on their arrival process, cancel a task
+ * that has not finished after cancel_after_s, and resubmit a task the
+ * network aborted (up to max_resubmits times). */
+#include "sim/sim_internal.h"
+
+#include <string.h>
+
+uint64_t app_new_request(sim *m, uint32_t app, uint32_t kind, uint32_t size, wei_t fee, int64_t parent)
+{
+    if (m->n_req == m->cap_req) {
+        m->capacity_drops++;
+        return UINT64_MAX;
+    }
+    uint64_t i = m->n_req++;
+    sim_req *r = &m->req[i];
+    const scn_task_kind *k = &m->s->apps[app].kinds[kind];
+    memset(r, 0, sizeof *r);
+    r->app = (uint16_t)app;
+    r->kind = (uint16_t)kind;
+    r->size = size;
+    r->fee = fee;
+    r->cap = agt_cap_s(k, size);
+    r->created = eng_now(m->e);
+    r->queued = r->started = r->commits = r->success = r->uploaded = r->finished = -1;
+    for (int j = 0; j < 3; j++) {
+        r->nodes[j] = UINT32_MAX;
+        r->freed[j] = -1;
+    }
+    r->parent = parent;
+    sim_submit(m, TX_CREATE, app, i, 0);
+    eng_after(m->e, (eng_time)m->s->apps[app].cancel_after_s * ENG_US_PER_S, EV_APP_CANCEL, 0, i);
+    return i;
+}
+
+void app_arrival(sim *m, uint32_t a)
+{
+    const scn_app *app = &m->s->apps[a];
+    uint32_t kind = agt_pick_kind(app, m->r_beh);
+    uint32_t size = agt_pick_size(&app->kinds[kind], m->r_beh);
+    wei_t fee = agt_draw_fee(&app->kinds[kind], m->r_fee);
+    app_new_request(m, a, kind, size, fee, -1);
+    eng_time t = agt_next_arrival(app, m->r_arr, eng_now(m->e), &m->csv_next[a]);
+    if (t <= m->end)
+        eng_at(m->e, t, EV_ARRIVAL, a, 0);
+}
+
+void app_cancel_timer(sim *m, uint64_t i)
+{
+    sim_req *r = &m->req[i];
+    if (r->outcome == OUT_REJECTED || r->outcome == OUT_ABORTED)
+        return;
+    /* done, or succeeded and uploaded: nothing to cancel.  A success whose
+     * result never reached the relay is cancelled like a stuck task. */
+    if (r->outcome == OUT_SUCCESS && r->uploaded >= 0)
+        return;
+    if (!r->id) { /* creation still on its way */
+        eng_after(m->e, 10 * ENG_US_PER_S, EV_APP_CANCEL, 0, i);
+        return;
+    }
+    sim_submit(m, TX_CANCEL_APP, r->app, i, 0);
+}
+
+void app_tx_result(sim *m, const sim_tx *tx, bool ok)
+{
+    sim_req *r = &m->req[tx->arg];
+    eng_time now = eng_now(m->e);
+    if (tx->kind == TX_CREATE) {
+        if (ok) {
+            r->created = now;
+            m->minute_created++;
+        } else {
+            r->outcome = OUT_REJECTED;
+            r->reason = m->last_reason;
+            r->finished = now;
+        }
+        return;
+    }
+    /* a cancel that came too early: try again once the chain's deadline
+     * has certainly passed */
+    if (!ok && r->outcome != OUT_ABORTED && r->started >= 0 &&
+        !strcmp(proto_revert_reason(m->p), "Task has not exceeded the deadline yet")) {
+        eng_time at = r->started + (eng_time)(m->s->params.task_timeout_s + 1) * ENG_US_PER_S +
+                      2 * m->block_us;
+        eng_at(m->e, at > now ? at : now + m->block_us, EV_APP_CANCEL, 0, tx->arg);
+    }
+}
+
+void app_observe(sim *m, const sim_obs *o)
+{
+    if (o->kind != PROTO_EV_TASK_ABORTED)
+        return;
+    uint64_t i = m->id2req[o->task];
+    sim_req *r = &m->req[i];
+    const scn_app *app = &m->s->apps[r->app];
+    if (r->outcome != OUT_ABORTED || !app->resubmit || r->resubmits >= app->max_resubmits)
+        return;
+    uint64_t j = app_new_request(m, r->app, r->kind, r->size, r->fee, (int64_t)i);
+    if (j != UINT64_MAX) {
+        m->req[j].resubmits = (uint8_t)(r->resubmits + 1);
+        m->resubmits++;
+    }
+}

@@ -1,0 +1,283 @@
+/* Node agents: the honest node software of a card type, plus churn.
+ *
+ * Lifecycle of one task: see TaskStarted -> fetch the arguments from the
+ * relay -> load the model (download it unless cached) -> execute -> commit;
+ * on TaskResultCommitmentsReady disclose; if TaskSuccess names this node,
+ * upload the result to the relay and report it.  A node that waits too long
+ * on others cancels the task itself.
+ *
+ * Churn: nodes join over time, pause and resume, quit, or vanish without
+ * telling the chain (they stay "available" there and stall the tasks they
+ * are given until someone cancels them). */
+#include "sim/sim_internal.h"
+
+#include <math.h>
+
+#include <gsl/gsl_rng.h>
+
+static eng_time us(double s) { return (eng_time)llround(s * 1e6); }
+
+uint32_t node_pick_card(sim *m)
+{
+    double x = gsl_rng_uniform(m->r_setup);
+    for (uint32_t i = 0; i < m->s->n_mix; i++) {
+        if (x < m->s->mix[i].share)
+            return m->s->mix[i].card;
+        x -= m->s->mix[i].share;
+    }
+    return m->s->mix[m->s->n_mix - 1].card;
+}
+
+void node_new(sim *m, uint32_t card, eng_time now)
+{
+    if (m->n_nodes == m->cap_nodes) {
+        m->joins_refused++;
+        return;
+    }
+    uint32_t i = m->n_nodes++;
+    sim_node *n = &m->nodes[i];
+    n->acc = proto_add_account(m->p, m->s->params.stake);
+    m->supply0 += m->s->params.stake;
+    m->acc2node[n->acc] = i;
+    n->card = (uint16_t)card;
+    n->st = NS_JOINING;
+    n->joined = n->left = -1;
+    (void)now;
+    sim_submit(m, TX_JOIN, i, 0, 0);
+}
+
+static bool alive(const sim_node *n) { return n->st != NS_LEFT && n->st != NS_VANISHED; }
+
+static void schedule_pause(sim *m, uint32_t i)
+{
+    if (m->s->pause_rate_per_h > 0)
+        eng_after(m->e, 1 + eng_rng_exp_us(m->r_churn, 3600.0 / m->s->pause_rate_per_h),
+                  EV_NODE_PAUSE, i, 0);
+}
+
+static void schedule_quit(sim *m, uint32_t i, eng_time delay)
+{
+    if (m->s->quit_rate_per_h > 0)
+        eng_after(m->e, delay ? delay : 1 + eng_rng_exp_us(m->r_churn, 3600.0 / m->s->quit_rate_per_h),
+                  EV_NODE_QUIT, i, 0);
+}
+
+static void clear_task(sim_node *n)
+{
+    n->task = 0;
+    n->phase = PH_IDLE;
+    n->gen++; /* pending execution/upload/timeout timers are now stale */
+}
+
+static void check_left(sim *m, sim_node *n)
+{
+    if (n->st != NS_QUITTING)
+        return;
+    proto_node_view v;
+    proto_node_get(m->p, n->acc, &v);
+    if (v.status == PROTO_NODE_QUIT) {
+        n->st = NS_LEFT;
+        n->left = eng_now(m->e);
+        n->why = LW_QUIT;
+    }
+}
+
+/* Model cache: most recent first, O(CACHE_MAX).  Returns whether the model
+ * had to be downloaded. */
+static bool touch_model(sim *m, sim_node *n, uint16_t model)
+{
+    uint32_t cap = m->s->model_cache < CACHE_MAX ? m->s->model_cache : CACHE_MAX;
+    uint32_t at = n->ncache;
+    for (uint32_t i = 0; i < n->ncache; i++)
+        if (n->cache[i] == model)
+            at = i;
+    bool miss = at == n->ncache;
+    if (miss) {
+        if (n->ncache < cap)
+            n->ncache++;
+        at = n->ncache - 1;
+    }
+    for (uint32_t i = at; i > 0; i--)
+        n->cache[i] = n->cache[i - 1];
+    n->cache[0] = model;
+    return miss;
+}
+
+static void start_work(sim *m, uint32_t i, const sim_obs *o)
+{
+    sim_node *n = &m->nodes[i];
+    uint32_t ri = m->id2req[o->task];
+    sim_req *r = &m->req[ri];
+    const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
+    n->gen++;
+    n->task = o->task;
+    n->round = o->round;
+    n->phase = PH_WORKING;
+    double t = agt_transfer_s(k->args_kb, m->s->relay_mbps, m->s->relay_latency_s);
+    if (touch_model(m, n, m->model_of[m->kind_base[r->app] + r->kind]))
+        t += k->model_size_mb * 8.0 / m->s->download_mbps;
+    agt_work w = {k, r->size, &m->s->cards[n->card]};
+    t += m->timing.exec_s(m->timing.ctx, &w, m->r_exec);
+    eng_after(m->e, us(t), EV_NODE_DONE, i, n->gen);
+    eng_after(m->e, us(m->s->node_cancel_after_s), EV_NODE_TIMEOUT, i, n->gen);
+}
+
+void node_observe(sim *m, const sim_obs *o)
+{
+    sim_node *n = o->node != UINT32_MAX ? &m->nodes[o->node] : NULL;
+    switch (o->kind) {
+    case PROTO_EV_TASK_STARTED:
+        if (n && alive(n))
+            start_work(m, o->node, o);
+        break;
+    case PROTO_EV_COMMITMENTS_READY: {
+        sim_req *r = &m->req[m->id2req[o->task]];
+        for (int k = 0; k < 3; k++) {
+            if (r->nodes[k] == UINT32_MAX)
+                continue;
+            sim_node *x = &m->nodes[r->nodes[k]];
+            if (alive(x) && x->task == o->task && x->phase == PH_COMMITTED) {
+                x->phase = PH_DISCLOSED;
+                sim_submit(m, TX_DISCLOSE, r->nodes[k], o->task, x->round);
+            }
+        }
+        break;
+    }
+    case PROTO_EV_TASK_SUCCESS:
+        if (n && alive(n) && n->task == o->task) {
+            sim_req *r = &m->req[m->id2req[o->task]];
+            const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
+            n->phase = PH_UPLOADING;
+            double t = agt_transfer_s(k->result_kb_per_unit * r->size, m->s->relay_mbps,
+                                      m->s->relay_latency_s);
+            eng_after(m->e, us(t), EV_NODE_UPLOAD, o->node, n->gen);
+        }
+        break;
+    case PROTO_EV_TASK_NODE_SUCCESS:
+    case PROTO_EV_TASK_NODE_SLASHED:
+    case PROTO_EV_TASK_NODE_CANCELLED:
+        if (n && n->task == o->task)
+            clear_task(n);
+        if (n)
+            check_left(m, n);
+        break;
+    case PROTO_EV_TASK_ABORTED: {
+        sim_req *r = &m->req[m->id2req[o->task]];
+        for (int k = 0; k < 3; k++)
+            if (r->nodes[k] != UINT32_MAX && m->nodes[r->nodes[k]].task == o->task)
+                clear_task(&m->nodes[r->nodes[k]]);
+        break;
+    }
+    case PROTO_EV_NODE_KICKED_OUT:
+    case PROTO_EV_NODE_SLASHED:
+        if (n && alive(n)) {
+            clear_task(n);
+            n->st = NS_LEFT;
+        }
+        break;
+    }
+}
+
+void node_event(sim *m, const eng_ev *ev)
+{
+    sim_node *n = &m->nodes[ev->a];
+    switch (ev->kind) {
+    case EV_NODE_DONE:
+        if (ev->b == n->gen && alive(n) && n->phase == PH_WORKING) {
+            n->phase = PH_COMMITTED;
+            sim_submit(m, TX_COMMIT, ev->a, n->task, n->round);
+        }
+        break;
+    case EV_NODE_UPLOAD:
+        if (ev->b == n->gen && alive(n) && n->phase == PH_UPLOADING)
+            sim_submit(m, TX_UPLOADED, ev->a, n->task, n->round);
+        break;
+    case EV_NODE_TIMEOUT:
+        /* still held up by the others: cancel (allowed once the chain's
+         * timeout has passed; node_cancel_after_s leaves a margin) */
+        if (ev->b == n->gen && alive(n) && n->task)
+            sim_submit(m, TX_CANCEL_NODE, ev->a, n->task, 0);
+        break;
+    case EV_NODE_PAUSE:
+        if (n->st == NS_ON) {
+            n->st = NS_PAUSING;
+            sim_submit(m, TX_PAUSE, ev->a, 0, 0);
+        }
+        break;
+    case EV_NODE_RESUME:
+        if (n->st == NS_PAUSED) {
+            proto_node_view v;
+            proto_node_get(m->p, n->acc, &v);
+            if (v.status == PROTO_NODE_PAUSED)
+                sim_submit(m, TX_RESUME, ev->a, 0, 0);
+            else if (v.status == PROTO_NODE_PENDING_PAUSE) /* still finishing a task */
+                eng_after(m->e, 30 * ENG_US_PER_S, EV_NODE_RESUME, ev->a, 0);
+        }
+        break;
+    case EV_NODE_QUIT:
+        if (n->st == NS_ON || n->st == NS_PAUSED) {
+            if (gsl_rng_uniform(m->r_churn) < m->s->vanish_prob) {
+                n->st = NS_VANISHED;
+                n->why = LW_VANISHED;
+                n->left = eng_now(m->e);
+                n->gen++;
+            } else {
+                n->st = NS_QUITTING;
+                sim_submit(m, TX_QUIT, ev->a, 0, 0);
+            }
+        } else if (alive(n)) {
+            schedule_quit(m, ev->a, 60 * ENG_US_PER_S); /* mid-transition: try again soon */
+        }
+        break;
+    }
+}
+
+void node_tx_result(sim *m, const sim_tx *tx, bool ok)
+{
+    sim_node *n = &m->nodes[tx->who];
+    eng_time now = eng_now(m->e);
+    switch (tx->kind) {
+    case TX_JOIN:
+        if (ok) {
+            n->st = NS_ON;
+            n->joined = now;
+            schedule_pause(m, tx->who);
+            schedule_quit(m, tx->who, 0);
+        } else {
+            n->st = NS_LEFT;
+            n->why = LW_JOIN_FAILED;
+            n->left = now;
+        }
+        break;
+    case TX_PAUSE:
+        if (n->st != NS_PAUSING)
+            break;
+        if (ok) {
+            n->st = NS_PAUSED;
+            eng_after(m->e, 1 + eng_rng_exp_us(m->r_churn, m->s->pause_mean_s), EV_NODE_RESUME,
+                      tx->who, 0);
+        } else {
+            n->st = NS_ON;
+            schedule_pause(m, tx->who);
+        }
+        break;
+    case TX_RESUME:
+        if (n->st != NS_PAUSED)
+            break;
+        if (ok) {
+            n->st = NS_ON;
+            schedule_pause(m, tx->who);
+        } else {
+            eng_after(m->e, 30 * ENG_US_PER_S, EV_NODE_RESUME, tx->who, 0);
+        }
+        break;
+    case TX_QUIT:
+        if (ok)
+            check_left(m, n);
+        else if (n->st == NS_QUITTING)
+            n->st = NS_ON;
+        break;
+    default:
+        break;
+    }
+}

@@ -1,0 +1,255 @@
+/* What a run leaves behind: the results database and the summary. */
+#include "sim/sim_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "results/res.h"
+
+static const char *const OUTCOME[] = {"open", "success", "aborted", "rejected"};
+static const char *const LEFT_WHY[] = {NULL, "quit", "vanished", "kicked out", "slashed", "join reverted"};
+
+static const char *req_reason(const sim *m, const sim_req *r)
+{
+    if (r->outcome == OUT_ABORTED)
+        return proto_abort_reason_str((proto_abort_reason)r->reason);
+    if (r->outcome == OUT_REJECTED)
+        return m->reasons[r->reason].text;
+    return NULL;
+}
+
+static void invariant_rows(sim *m, res *db)
+{
+    char d[64];
+    snprintf(d, sizeof d, "%llu violations", (unsigned long long)m->inv_supply);
+    res_invariant(db, "conservation: total supply constant", !m->inv_supply, m->inv_supply ? m->inv_detail : NULL);
+    res_invariant(db, "escrow: Task contract = running balances + queued fees + stranded", !m->inv_escrow,
+                  m->inv_escrow ? m->inv_detail : NULL);
+    res_invariant(db, "no node in two tasks", !m->inv_two_tasks, m->inv_two_tasks ? m->inv_detail : NULL);
+    res_invariant(db, "queue within its limit", !m->inv_queue, NULL);
+    snprintf(d, sizeof d, "%llu tasks with two terminal events", (unsigned long long)m->inv_terminal);
+    res_invariant(db, "every task ends in one terminal state", !m->inv_terminal, m->inv_terminal ? d : NULL);
+}
+
+bool report_write_db(sim *m, const char *path)
+{
+    char err[256];
+    res *db = res_open(path, err);
+    if (!db) {
+        fprintf(stderr, "avrami: %s\n", err);
+        return false;
+    }
+    const scn *s = m->s;
+    res_meta(db, "scenario", s->text);
+    res_meta(db, "scenario_name", s->name);
+    res_meta_u64(db, "seed", m->o.seed);
+    res_meta_u64(db, "replication", m->o.replication);
+    res_meta_u64(db, "duration_s", (uint64_t)(m->end / ENG_US_PER_S));
+    res_meta_u64(db, "simulated_until_us", (uint64_t)eng_now(m->e));
+    res_meta_u64(db, "events", m->events);
+    res_meta_wei(db, "total_supply_start", m->supply0);
+    res_meta_wei(db, "total_supply_end", proto_total_supply(m->p));
+    proto_quirk_counters q;
+    proto_quirks_get(m->p, &q);
+    res_meta_u64(db, "quirk_fee_too_low_tasks", q.fee_too_low_tasks);
+    res_meta_wei(db, "quirk_fee_too_low_wei", q.fee_too_low_wei);
+    res_meta_u64(db, "quirk_stranded_tasks", q.stranded_tasks);
+    res_meta_wei(db, "quirk_stranded_wei", q.stranded_wei);
+    res_meta_u64(db, "quirk_double_uploads", q.double_uploads);
+    res_meta_wei(db, "quirk_double_upload_wei", q.double_upload_wei);
+    res_meta_u64(db, "quirk_foreign_frees", q.foreign_frees);
+    res_meta_u64(db, "quirk_panics", q.panics);
+    res_meta_u64(db, "success_then_cancelled", m->success_then_abort);
+
+    for (uint64_t i = 0; i < m->n_req; i++) {
+        const sim_req *r = &m->req[i];
+        const scn_task_kind *k = &s->apps[r->app].kinds[r->kind];
+        res_task_row row = {
+            .id = r->id, .seq = i, .app = s->apps[r->app].name,
+            .type = k->type == PROTO_GPT ? "gpt" : "sd", .model = k->model, .size = r->size,
+            .fee = r->fee, .cap_s = r->cap, .value = r->fee / (wei_t)r->cap,
+            .created_us = r->created, .queued_us = r->queued, .started_us = r->started,
+            .commits_us = r->commits, .success_us = r->success, .uploaded_us = r->uploaded,
+            .finished_us = r->finished, .outcome = OUTCOME[r->outcome], .reason = req_reason(m, r),
+            .resubmit_of = r->parent};
+        memcpy(row.nodes, r->nodes, sizeof row.nodes);
+        memcpy(row.freed_us, r->freed, sizeof row.freed_us);
+        res_task(db, &row);
+    }
+    for (uint32_t i = 0; i < m->n_nodes; i++) {
+        const sim_node *n = &m->nodes[i];
+        proto_node_view v;
+        proto_node_get(m->p, n->acc, &v);
+        res_node_row row = {.id = i, .account = n->acc, .card = s->cards[n->card].name,
+                            .joined_us = n->joined, .left_us = n->left, .left_why = LEFT_WHY[n->why],
+                            .income = n->income, .tasks = n->tasks, .slashed = n->slashed,
+                            .final_qos = v.task_score,
+                            .final_status = n->st == NS_VANISHED ? "vanished" : proto_node_status_str(v.status)};
+        res_node(db, &row);
+    }
+    for (uint32_t i = 0; i < m->n_series; i++) {
+        const struct sample *x = &m->series[i];
+        res_series_row row = {i, x->queue, x->available, x->busy, x->paused, x->online,
+                              x->created, x->started, x->finished};
+        res_series(db, &row);
+    }
+    invariant_rows(m, db);
+    for (uint32_t i = 0; i < m->n_reasons; i++)
+        res_revert(db, m->reasons[i].tx, m->reasons[i].text, m->reasons[i].count);
+    return res_close(db, !m->interrupted);
+}
+
+/* ---- summary ---- */
+
+static double cnx(wei_t w)
+{
+    /* display only: whole gwei first so the double keeps its precision */
+    return (double)(w / 1000000000u) / 1e9;
+}
+
+static const sim *sort_ctx;
+static int by_value(const void *a, const void *b)
+{
+    const sim_req *x = &sort_ctx->req[*(const uint64_t *)a], *y = &sort_ctx->req[*(const uint64_t *)b];
+    wei_t vx = x->fee / x->cap, vy = y->fee / y->cap;
+    if (vx != vy)
+        return vx < vy ? -1 : 1;
+    return *(const uint64_t *)a < *(const uint64_t *)b ? -1 : 1;
+}
+
+static void wait_line(FILE *out, const char *label, double *w, size_t n)
+{
+    if (!n) {
+        fprintf(out, "  %-28s n=0\n", label);
+        return;
+    }
+    gsl_sort(w, 1, n);
+    fprintf(out, "  %-28s median %8.1f s   p95 %8.1f s   n=%zu\n", label,
+            gsl_stats_quantile_from_sorted_data(w, 1, n, 0.5),
+            gsl_stats_quantile_from_sorted_data(w, 1, n, 0.95), n);
+}
+
+void sim_summary(const sim *m, FILE *out)
+{
+    const scn *s = m->s;
+    eng_time warm = (eng_time)s->warmup_s * ENG_US_PER_S;
+    double hours = (double)eng_now(m->e) / 3.6e9;
+    fprintf(out, "avrami run: %s  seed %llu  replication %u  %.2f simulated h%s\n", s->name,
+            (unsigned long long)m->o.seed, m->o.replication, hours,
+            m->interrupted ? "  (INTERRUPTED: incomplete)" : "");
+    fprintf(out, "  wall %.2f s, %llu events, %.2f M events/s\n", m->wall_s,
+            (unsigned long long)m->events, m->wall_s > 0 ? m->events / m->wall_s / 1e6 : 0.0);
+
+    uint64_t cnt[4] = {0}, by_reason[8] = {0}, after = 0;
+    for (uint64_t i = 0; i < m->n_req; i++) {
+        cnt[m->req[i].outcome]++;
+        if (m->req[i].outcome == OUT_ABORTED && m->req[i].reason < 8)
+            by_reason[m->req[i].reason]++;
+        after += m->req[i].created >= warm;
+    }
+    fprintf(out, "tasks: %llu submitted (%llu after the %llu s warm-up), %llu succeeded, %llu aborted, "
+                 "%llu rejected, %llu still open; %llu were resubmissions\n",
+            (unsigned long long)m->n_req, (unsigned long long)after, (unsigned long long)s->warmup_s,
+            (unsigned long long)cnt[OUT_SUCCESS], (unsigned long long)cnt[OUT_ABORTED],
+            (unsigned long long)cnt[OUT_REJECTED], (unsigned long long)cnt[OUT_OPEN],
+            (unsigned long long)m->resubmits);
+    for (int k = 0; k < 4; k++)
+        if (by_reason[k])
+            fprintf(out, "  aborted: %-24s %llu\n", proto_abort_reason_str((proto_abort_reason)k),
+                    (unsigned long long)by_reason[k]);
+    if (m->success_then_abort)
+        fprintf(out, "  succeeded, then cancelled before the upload: %llu\n",
+                (unsigned long long)m->success_then_abort);
+
+    /* queue wait: tasks created after warm-up that started */
+    uint64_t *ix = malloc((m->n_req + 1) * sizeof *ix);
+    double *w = malloc((m->n_req + 1) * sizeof *w);
+    size_t n = 0;
+    for (uint64_t i = 0; i < m->n_req; i++)
+        if (m->req[i].created >= warm && m->req[i].started >= 0)
+            ix[n++] = i;
+    fprintf(out, "queue wait (chain creation to start, tasks created after warm-up):\n");
+    for (size_t i = 0; i < n; i++)
+        w[i] = (double)(m->req[ix[i]].started - m->req[ix[i]].created) / 1e6;
+    wait_line(out, "all", w, n);
+    sort_ctx = m;
+    qsort(ix, n, sizeof *ix, by_value);
+    static const char *const Q[] = {"value quartile 1 (cheapest)", "value quartile 2",
+                                    "value quartile 3", "value quartile 4 (dearest)"};
+    for (int q = 0; q < 4; q++) {
+        size_t a = n * q / 4, b = n * (q + 1) / 4;
+        for (size_t i = a; i < b; i++)
+            w[i - a] = (double)(m->req[ix[i]].started - m->req[ix[i]].created) / 1e6;
+        wait_line(out, Q[q], w, b - a);
+    }
+    free(ix);
+    free(w);
+
+    fprintf(out, "node income by card (CNX per online hour):\n");
+    for (uint32_t c = 0; c < s->n_cards; c++) {
+        uint32_t nodes = 0;
+        double online = 0;
+        wei_t income = 0;
+        for (uint32_t i = 0; i < m->n_nodes; i++) {
+            const sim_node *x = &m->nodes[i];
+            if (x->card != c || x->joined < 0)
+                continue;
+            nodes++;
+            eng_time end = x->left >= 0 ? x->left : eng_now(m->e);
+            online += (double)(end - x->joined) / 3.6e9;
+            income += x->income;
+        }
+        if (nodes)
+            fprintf(out, "  %-28s %5u nodes %9.1f h  %10.4f CNX/h\n", s->cards[c].name, nodes,
+                    online, online > 0 ? cnx(income) / online : 0.0);
+    }
+    uint32_t why[6] = {0};
+    for (uint32_t i = 0; i < m->n_nodes; i++)
+        why[m->nodes[i].why]++;
+    fprintf(out, "nodes: %u in all; left: %u quit, %u vanished, %u kicked out, %u slashed, %u join reverted\n",
+            m->n_nodes, why[LW_QUIT], why[LW_VANISHED], why[LW_KICKED], why[LW_SLASHED], why[LW_JOIN_FAILED]);
+    fprintf(out, "slashes: %llu in tasks, %llu nodes lost their stake; kick-outs: %llu\n",
+            (unsigned long long)m->slashes, (unsigned long long)m->node_slashed,
+            (unsigned long long)m->kickouts);
+    double busy = 0, online = 0, queue = 0;
+    uint32_t from = (uint32_t)(s->warmup_s / 60);
+    for (uint32_t i = from; i < m->n_series; i++) {
+        busy += m->series[i].busy;
+        online += m->series[i].online;
+        queue += m->series[i].queue;
+    }
+    uint32_t ns = m->n_series > from ? m->n_series - from : 0;
+    fprintf(out, "utilization after warm-up: %.1f%% of online nodes busy; mean queue %.2f tasks\n",
+            online > 0 ? 100 * busy / online : 0.0, ns ? queue / ns : 0.0);
+    proto_quirk_counters q;
+    proto_quirks_get(m->p, &q);
+    fprintf(out, "contract quirks: %llu tasks dropped as too cheap (%.4f CNX kept), %llu stranded (%.4f CNX), "
+                 "%llu double pays (%.4f CNX), %llu foreign frees, %llu panics\n",
+            (unsigned long long)q.fee_too_low_tasks, cnx(q.fee_too_low_wei),
+            (unsigned long long)q.stranded_tasks, cnx(q.stranded_wei),
+            (unsigned long long)q.double_uploads, cnx(q.double_upload_wei),
+            (unsigned long long)q.foreign_frees, (unsigned long long)q.panics);
+    uint64_t tx = 0, rev = 0;
+    for (int k = 0; k < TX_KINDS; k++) {
+        tx += m->tx_count[k];
+        rev += m->tx_reverted[k];
+    }
+    fprintf(out, "transactions: %llu, %llu reverted\n", (unsigned long long)tx, (unsigned long long)rev);
+    for (uint32_t i = 0; i < m->n_reasons; i++)
+        fprintf(out, "  reverted %-16s %-44s %llu\n", m->reasons[i].tx, m->reasons[i].text,
+                (unsigned long long)m->reasons[i].count);
+    if (m->capacity_drops || m->joins_refused)
+        fprintf(out, "capacity: %llu tasks and %llu joins dropped (simulator reserve exhausted)\n",
+                (unsigned long long)m->capacity_drops, (unsigned long long)m->joins_refused);
+    bool ok = !m->inv_supply && !m->inv_escrow && !m->inv_two_tasks && !m->inv_queue && !m->inv_terminal;
+    fprintf(out, "invariants: %s", ok ? "all held" : "VIOLATED");
+    if (!ok)
+        fprintf(out, " (supply %llu, escrow %llu, node in two tasks %llu, queue %llu, terminal %llu): %s",
+                (unsigned long long)m->inv_supply, (unsigned long long)m->inv_escrow,
+                (unsigned long long)m->inv_two_tasks, (unsigned long long)m->inv_queue,
+                (unsigned long long)m->inv_terminal, m->inv_detail);
+    fputc('\n', out);
+}

@@ -1,0 +1,622 @@
+/* The simulation loop and the chain: blocks, the mempool, applying
+ * transactions to the protocol model, bookkeeping of its events, and their
+ * delivery to agents after the observation delay.
+ *
+ * Transactions reach the chain after a fixed submission latency, so their
+ * arrival order is their submission order and the mempool is a plain FIFO
+ * (O(1) per transaction); a block applies everything that arrived by its
+ * time, in arrival order.  Events of one block are delivered together, one
+ * engine event per block. */
+#include "sim/sim_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "util/stable.h"
+
+const char *const TX_NAMES[TX_KINDS] = {"join", "quit", "pause", "resume", "create_task", "commit",
+                                        "disclose", "report_uploaded", "cancel(app)", "cancel(node)"};
+
+static double wall_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static eng_time us(double s) { return (eng_time)llround(s * 1e6); }
+
+/* ---- rings ---- */
+
+static void *grow_ring(void *buf, size_t *head, size_t len, size_t *cap, size_t elem)
+{
+    size_t nc = *cap ? *cap * 2 : 1024;
+    char *nb = malloc(nc * elem);
+    if (!nb) {
+        fprintf(stderr, "avrami: out of memory\n");
+        exit(2);
+    }
+    for (size_t i = 0; i < len; i++)
+        memcpy(nb + i * elem, (char *)buf + ((*head + i) & (*cap - 1)) * elem, elem);
+    free(buf);
+    *head = 0;
+    *cap = nc;
+    return nb;
+}
+
+void sim_submit(sim *m, uint8_t kind, uint32_t who, uint64_t arg, uint8_t round)
+{
+    if (m->tx_len == m->tx_cap)
+        m->tx = grow_ring(m->tx, &m->tx_head, m->tx_len, &m->tx_cap, sizeof *m->tx);
+    m->tx[(m->tx_head + m->tx_len++) & (m->tx_cap - 1)] =
+        (sim_tx){eng_now(m->e) + m->latency_us, kind, round, who, arg};
+}
+
+static void observe(sim *m, const proto_event *ev, uint32_t node)
+{
+    if (m->obs_len == m->obs_cap)
+        m->obs = grow_ring(m->obs, &m->obs_head, m->obs_len, &m->obs_cap, sizeof *m->obs);
+    m->obs[(m->obs_head + m->obs_len++) & (m->obs_cap - 1)] = (sim_obs){
+        eng_now(m->e) + m->observe_us, (uint8_t)ev->kind, ev->round, ev->reason, node, ev->task_id};
+}
+
+uint8_t sim_reason_id(sim *m, const char *tx, const char *text)
+{
+    for (uint32_t i = 0; i < m->n_reasons; i++)
+        if (m->reasons[i].tx == tx && !strcmp(m->reasons[i].text, text)) {
+            m->reasons[i].count++;
+            return (uint8_t)i;
+        }
+    if (m->n_reasons == 64) {
+        m->reasons[63].count++;
+        return 63;
+    }
+    m->reasons[m->n_reasons] = (sim_reason){tx, strdup(text), 1};
+    return (uint8_t)m->n_reasons++;
+}
+
+/* ---- chain bookkeeping: what the events of one transaction mean ---- */
+
+static sim_req *req_of(sim *m, uint64_t task)
+{
+    if (task == 0 || task >= m->cap_ids || m->id2req[task] == UINT32_MAX)
+        return NULL;
+    return &m->req[m->id2req[task]];
+}
+
+/* Returns whether the node was still held in r. */
+static bool release(sim *m, sim_req *r, uint32_t node, eng_time now)
+{
+    bool held = false;
+    for (int k = 0; k < 3; k++)
+        if (r->nodes[k] == node && r->freed[k] < 0) {
+            r->freed[k] = now;
+            held = true;
+        }
+    sim_node *n = &m->nodes[node];
+    if (n->chain_task == r->id)
+        n->chain_task = 0;
+    return held;
+}
+
+static void finish(sim *m, sim_req *r, uint8_t outcome, uint8_t reason, eng_time now)
+{
+    if (r->outcome != OUT_OPEN) {
+        if (r->outcome == OUT_SUCCESS && outcome == OUT_ABORTED) {
+            r->flags |= RF_SUCCESS_THEN_ABORT;
+            m->success_then_abort++;
+        } else {
+            m->inv_terminal++;
+        }
+        return;
+    }
+    r->outcome = outcome;
+    r->reason = reason;
+    r->finished = now;
+    m->minute_finished++;
+}
+
+/* The contracts free a node (and may start it on a queued task at once)
+ * before they emit the event that says it left its old task, so a start
+ * while the node is still in a task is only a violation if the old task
+ * has not released it by the end of the same transaction. */
+typedef struct suspect { uint32_t node; uint64_t old_task, new_task; } suspect;
+
+static void book_events(sim *m, eng_time now)
+{
+    size_t n, n_sus = 0;
+    suspect sus[16];
+    const proto_event *evs = proto_events(m->p, &n);
+    for (size_t i = 0; i < n; i++) {
+        const proto_event *ev = &evs[i];
+        sim_req *r = req_of(m, ev->task_id);
+        uint32_t node = ev->node < proto_num_accounts(m->p) ? m->acc2node[ev->node] : UINT32_MAX;
+        switch (ev->kind) {
+        case PROTO_EV_TASK_PENDING:
+            if (r && r->queued < 0)
+                r->queued = now;
+            break;
+        case PROTO_EV_TASK_STARTED:
+            if (r && node != UINT32_MAX) {
+                sim_node *nd = &m->nodes[node];
+                if (nd->chain_task) {
+                    sim_req *old = req_of(m, nd->chain_task);
+                    if (old && n_sus < 16)
+                        sus[n_sus++] = (suspect){node, nd->chain_task, ev->task_id};
+                    if (old) /* released below when its event comes */
+                        for (int k = 0; k < 3; k++)
+                            if (old->nodes[k] == node && old->freed[k] < 0)
+                                old->freed[k] = -2; /* pending release */
+                }
+                nd->chain_task = ev->task_id;
+                r->nodes[ev->round] = node;
+                if (r->started < 0) {
+                    r->started = now;
+                    m->minute_started++;
+                }
+            }
+            break;
+        case PROTO_EV_COMMITMENTS_READY:
+            if (r && r->commits < 0)
+                r->commits = now;
+            break;
+        case PROTO_EV_TASK_SUCCESS:
+            if (r) {
+                r->success = now;
+                finish(m, r, OUT_SUCCESS, 0, now);
+            }
+            break;
+        case PROTO_EV_TASK_ABORTED:
+            if (r) {
+                finish(m, r, OUT_ABORTED, ev->reason, now);
+                for (int k = 0; k < 3; k++)
+                    if (r->nodes[k] != UINT32_MAX)
+                        release(m, r, r->nodes[k], now);
+            }
+            break;
+        case PROTO_EV_TASK_RESULT_UPLOADED:
+            if (r)
+                r->uploaded = now;
+            break;
+        case PROTO_EV_TASK_NODE_SUCCESS:
+        case PROTO_EV_TASK_NODE_SLASHED:
+        case PROTO_EV_TASK_NODE_CANCELLED:
+            if (node == UINT32_MAX)
+                break;
+            if (ev->kind == PROTO_EV_TASK_NODE_SUCCESS) {
+                m->nodes[node].income += ev->fee;
+                m->nodes[node].tasks++;
+            } else if (ev->kind == PROTO_EV_TASK_NODE_SLASHED) {
+                m->nodes[node].slashed++;
+                m->slashes++;
+            }
+            if (r && release(m, r, node, now))
+                break;
+            /* a cancel that frees a node it no longer held frees it from
+             * its other task (a deployed fault): the chain no longer holds
+             * it there either */
+            if (ev->kind == PROTO_EV_TASK_NODE_CANCELLED) {
+                uint64_t other = m->nodes[node].chain_task;
+                for (size_t k = 0; k < n_sus; k++)
+                    if (sus[k].node == node)
+                        other = sus[k].old_task;
+                sim_req *o = other != ev->task_id ? req_of(m, other) : NULL;
+                if (o)
+                    release(m, o, node, now);
+            }
+            break;
+        case PROTO_EV_NODE_SLASHED:
+        case PROTO_EV_NODE_KICKED_OUT:
+            if (node != UINT32_MAX) {
+                sim_node *nd = &m->nodes[node];
+                if (ev->kind == PROTO_EV_NODE_KICKED_OUT)
+                    m->kickouts++;
+                else
+                    m->node_slashed++;
+                if (nd->st != NS_LEFT && nd->st != NS_VANISHED) {
+                    nd->left = now;
+                    nd->why = ev->kind == PROTO_EV_NODE_KICKED_OUT ? LW_KICKED : LW_SLASHED;
+                }
+            }
+            break;
+        }
+        /* agents observe everything that concerns them later */
+        observe(m, ev, node);
+    }
+    for (size_t i = 0; i < n_sus; i++) {
+        sim_req *old = req_of(m, sus[i].old_task);
+        for (int k = 0; k < 3; k++) {
+            if (old->nodes[k] != sus[i].node || old->freed[k] != -2)
+                continue;
+            old->freed[k] = -1;
+            m->inv_two_tasks++;
+            snprintf(m->inv_detail, sizeof m->inv_detail,
+                     "node %u selected for task %llu while in task %llu", sus[i].node,
+                     (unsigned long long)sus[i].new_task, (unsigned long long)sus[i].old_task);
+        }
+    }
+}
+
+/* ---- applying transactions ---- */
+
+static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
+{
+    proto *p = m->p;
+    sim_node *n = tx->kind != TX_CREATE && tx->kind != TX_CANCEL_APP ? &m->nodes[tx->who] : NULL;
+    uint8_t result[8 * 4096], commitment[32], nonce[32];
+    switch (tx->kind) {
+    case TX_JOIN: {
+        const scn_card *c = &m->s->cards[n->card];
+        return proto_join(p, now_s, n->acc, c->name, c->vram_gb);
+    }
+    case TX_QUIT:
+        return proto_quit(p, now_s, n->acc);
+    case TX_PAUSE:
+        return proto_pause(p, now_s, n->acc);
+    case TX_RESUME:
+        return proto_resume(p, now_s, n->acc);
+    case TX_CREATE: {
+        sim_req *r = &m->req[tx->arg];
+        const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
+        uint64_t id;
+        if (proto_next_task_id(p) >= m->cap_ids) {
+            m->capacity_drops++;
+            return false;
+        }
+        if (!proto_create_task(p, now_s, m->app_acc[r->app], k->type, k->vram_gb, r->fee,
+                               (wei_t)r->cap, &id))
+            return false;
+        r->id = id;
+        m->id2req[id] = (uint32_t)tx->arg;
+        return true;
+    }
+    case TX_COMMIT: {
+        sim_req *r = req_of(m, tx->arg);
+        const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
+        size_t len = agt_result(tx->arg, k->type, r->size, result, sizeof result);
+        agt_nonce(tx->arg, n->acc, tx->round, nonce);
+        proto_commitment(result, len, nonce, commitment);
+        return proto_commit(p, now_s, n->acc, tx->arg, tx->round, commitment, nonce);
+    }
+    case TX_DISCLOSE: {
+        sim_req *r = req_of(m, tx->arg);
+        const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
+        size_t len = agt_result(tx->arg, k->type, r->size, result, sizeof result);
+        return proto_disclose(p, now_s, n->acc, tx->arg, tx->round, result, len);
+    }
+    case TX_UPLOADED:
+        return proto_report_uploaded(p, now_s, n->acc, tx->arg, tx->round);
+    case TX_CANCEL_APP: {
+        sim_req *r = &m->req[tx->arg];
+        return proto_cancel(p, now_s, m->app_acc[r->app], r->id);
+    }
+    case TX_CANCEL_NODE:
+        return proto_cancel(p, now_s, n->acc, tx->arg);
+    }
+    return false;
+}
+
+static void block(sim *m)
+{
+    eng_time now = eng_now(m->e);
+    uint64_t now_s = (uint64_t)(now / ENG_US_PER_S);
+    size_t before = m->obs_len;
+    while (m->tx_len && m->tx[m->tx_head].arrive <= now) {
+        sim_tx tx = m->tx[m->tx_head];
+        m->tx_head = (m->tx_head + 1) & (m->tx_cap - 1);
+        m->tx_len--;
+        m->tx_count[tx.kind]++;
+        bool ok = apply(m, &tx, now_s);
+        if (ok) {
+            book_events(m, now);
+        } else {
+            m->tx_reverted[tx.kind]++;
+            m->last_reason = sim_reason_id(m, TX_NAMES[tx.kind], proto_revert_reason(m->p));
+        }
+        if (tx.kind == TX_CREATE || tx.kind == TX_CANCEL_APP)
+            app_tx_result(m, &tx, ok);
+        else
+            node_tx_result(m, &tx, ok);
+        if (m->o.paranoid)
+            sim_check_invariants(m);
+    }
+    if (m->obs_len > before)
+        eng_after(m->e, m->observe_us, EV_DELIVER, 0, 0);
+    if (now + m->block_us <= m->end)
+        eng_after(m->e, m->block_us, EV_BLOCK, 0, 0);
+}
+
+static void deliver(sim *m)
+{
+    eng_time now = eng_now(m->e);
+    while (m->obs_len && m->obs[m->obs_head].at <= now) {
+        sim_obs o = m->obs[m->obs_head];
+        m->obs_head = (m->obs_head + 1) & (m->obs_cap - 1);
+        m->obs_len--;
+        app_observe(m, &o);
+        node_observe(m, &o);
+    }
+}
+
+static void sample(sim *m)
+{
+    proto_stats st;
+    proto_stats_get(m->p, &st);
+    if (m->n_series == m->cap_series) {
+        m->cap_series = m->cap_series ? m->cap_series * 2 : 1024;
+        m->series = realloc(m->series, m->cap_series * sizeof *m->series);
+    }
+    uint32_t paused = 0;
+    (void)paused;
+    m->series[m->n_series++] = (struct sample){
+        (uint32_t)st.queued_tasks, (uint32_t)st.available_nodes, (uint32_t)st.busy_nodes,
+        (uint32_t)(st.active_nodes - st.available_nodes - st.busy_nodes),
+        (uint32_t)st.active_nodes, m->minute_created, m->minute_started, m->minute_finished};
+    m->minute_created = m->minute_started = m->minute_finished = 0;
+    if (eng_now(m->e) + m->sample_us <= m->end)
+        eng_after(m->e, m->sample_us, EV_SAMPLE, 0, 0);
+}
+
+/* ---- invariants ---- */
+
+bool sim_check_invariants(sim *m)
+{
+    bool ok = true;
+    if (proto_total_supply(m->p) != m->supply0) {
+        m->inv_supply++;
+        snprintf(m->inv_detail, sizeof m->inv_detail, "total supply changed at t=%.6f s",
+                 eng_now(m->e) / 1e6);
+        ok = false;
+    }
+    /* escrow: the Task contract holds exactly the balances of running tasks,
+     * the fees of queued ones, and what its quirks left behind.  O(open
+     * requests): only requests not yet finished or not yet released count. */
+    wei_t held = 0;
+    proto_task_view v;
+    for (uint64_t i = 0; i < m->n_req; i++) {
+        sim_req *r = &m->req[i];
+        if (!r->id)
+            continue;
+        if (proto_task_get(m->p, r->id, &v))
+            held += v.balance;
+        else if (proto_task_is_queued(m->p, r->id))
+            held += r->fee;
+    }
+    proto_quirk_counters q;
+    proto_quirks_get(m->p, &q);
+    wei_t expect = held + q.stranded_wei + q.fee_too_low_wei;
+    wei_t have = proto_balance(m->p, PROTO_ACC_TASK);
+    if (have + q.double_upload_wei != expect) {
+        m->inv_escrow++;
+        char a[WEI_STR_MAX], b[WEI_STR_MAX];
+        snprintf(m->inv_detail, sizeof m->inv_detail,
+                 "escrow at t=%.6f s: Task contract holds %s wei, expected %s", eng_now(m->e) / 1e6,
+                 wei_format(have, a), wei_format(expect, b));
+        ok = false;
+    }
+    if (proto_queue_size(m->p) > proto_get_params(m->p)->queue_size_limit) {
+        m->inv_queue++;
+        ok = false;
+    }
+    return ok && !m->inv_two_tasks && !m->inv_terminal;
+}
+
+/* ---- setup ---- */
+
+static uint64_t draw(void *ctx, uint64_t bound)
+{
+    return bound <= 1 ? 0 : eng_rng_below(ctx, bound);
+}
+
+static void *alloc_or_die(size_t bytes)
+{
+    void *p = stable_alloc(bytes);
+    if (!p) {
+        fprintf(stderr, "avrami: cannot reserve %zu bytes\n", bytes);
+        exit(2);
+    }
+    return p;
+}
+
+static void setup_models(sim *m)
+{
+    const scn *s = m->s;
+    uint32_t total = 0;
+    m->kind_base = calloc(s->n_apps, sizeof *m->kind_base);
+    for (uint32_t a = 0; a < s->n_apps; a++) {
+        m->kind_base[a] = total;
+        total += s->apps[a].n_kinds;
+    }
+    m->model_of = calloc(total, sizeof *m->model_of);
+    for (uint32_t a = 0; a < s->n_apps; a++)
+        for (uint32_t k = 0; k < s->apps[a].n_kinds; k++) {
+            uint16_t id = m->n_models;
+            for (uint32_t b = 0; b <= a; b++)
+                for (uint32_t j = 0; j < s->apps[b].n_kinds && (b < a || j < k); j++)
+                    if (!strcmp(s->apps[b].kinds[j].model, s->apps[a].kinds[k].model))
+                        id = m->model_of[m->kind_base[b] + j];
+            if (id == m->n_models)
+                m->n_models++;
+            m->model_of[m->kind_base[a] + k] = id;
+        }
+}
+
+static sim *setup(const scn *s, const sim_opts *o)
+{
+    sim *m = calloc(1, sizeof *m);
+    m->s = s;
+    m->o = *o;
+    m->timing = o->timing.exec_s ? o->timing : agt_timing_parametric(s);
+    uint64_t dur = o->duration_s ? o->duration_s : s->duration_s;
+    m->end = (eng_time)dur * ENG_US_PER_S;
+    m->block_us = us(s->block_time_s);
+    m->latency_us = us(s->submit_latency_s);
+    m->observe_us = us(s->observe_delay_s);
+    m->sample_us = 60 * ENG_US_PER_S;
+
+    m->r_arr = eng_rng_new(o->seed, o->replication, ENG_RNG_ARRIVALS);
+    m->r_sel = eng_rng_new(o->seed, o->replication, ENG_RNG_SELECTION);
+    m->r_exec = eng_rng_new(o->seed, o->replication, ENG_RNG_EXEC);
+    m->r_churn = eng_rng_new(o->seed, o->replication, ENG_RNG_CHURN);
+    m->r_beh = eng_rng_new(o->seed, o->replication, ENG_RNG_BEHAVIOUR);
+    m->r_fee = eng_rng_new(o->seed, o->replication, ENG_RNG_FEES);
+    m->r_setup = eng_rng_new(o->seed, o->replication, ENG_RNG_SETUP);
+
+    /* Capacities: expected counts with generous margins.  The big arrays
+     * are reserved with stable_alloc, so unused reserve costs no memory. */
+    double hours = (double)dur / 3600.0, expect = 0;
+    for (uint32_t a = 0; a < s->n_apps; a++)
+        expect += s->apps[a].arrival == SCN_ARR_CSV ? s->apps[a].n_csv
+                                                    : s->apps[a].rate_per_h * (1 + s->apps[a].amplitude) * hours;
+    m->cap_req = (uint64_t)(expect * 3 + 10 * sqrt(expect) + 1000);
+    m->cap_ids = m->cap_req + 1;
+    m->req = alloc_or_die(m->cap_req * sizeof *m->req);
+    m->id2req = alloc_or_die(m->cap_ids * sizeof *m->id2req);
+    memset(m->id2req, 0xff, m->cap_ids * sizeof *m->id2req);
+    double joins = s->join_rate_per_h * hours;
+    m->cap_nodes = s->nodes + (uint32_t)(joins * 2 + 10 * sqrt(joins) + 16);
+    m->nodes = alloc_or_die((size_t)m->cap_nodes * sizeof *m->nodes);
+    uint32_t max_acc = m->cap_nodes + s->n_apps + PROTO_ACC_FIRST;
+    m->acc2node = alloc_or_die((size_t)max_acc * sizeof *m->acc2node);
+    memset(m->acc2node, 0xff, (size_t)max_acc * sizeof *m->acc2node);
+
+    m->p = proto_new(&s->params, max_acc, m->cap_ids);
+    if (!m->p) {
+        fprintf(stderr, "avrami: cannot create the protocol model\n");
+        return m;
+    }
+    proto_set_chooser(m->p, (proto_chooser){draw, m->r_sel});
+    m->supply0 = proto_total_supply(m->p); /* node_new adds each stake */
+    m->app_acc = calloc(s->n_apps, sizeof *m->app_acc);
+    m->csv_next = calloc(s->n_apps, sizeof *m->csv_next);
+    for (uint32_t a = 0; a < s->n_apps; a++)
+    {
+        m->app_acc[a] = proto_add_account(m->p, s->apps[a].balance);
+        m->supply0 += s->apps[a].balance;
+    }
+    setup_models(m);
+    m->e = eng_new(s->nodes * 4 + 1024);
+    for (uint32_t i = 0; i < s->nodes; i++)
+        node_new(m, node_pick_card(m), 0);
+
+    eng_at(m->e, 0, EV_BLOCK, 0, 0);
+    eng_at(m->e, m->sample_us, EV_SAMPLE, 0, 0);
+    eng_at(m->e, m->end, EV_END, 0, 0);
+    for (uint32_t a = 0; a < s->n_apps; a++) {
+        eng_time t = agt_next_arrival(&s->apps[a], m->r_arr, 0, &m->csv_next[a]);
+        if (t <= m->end)
+            eng_at(m->e, t, EV_ARRIVAL, a, 0);
+    }
+    if (s->join_rate_per_h > 0)
+        eng_at(m->e, eng_rng_exp_us(m->r_churn, 3600.0 / s->join_rate_per_h), EV_JOIN_PROCESS, 0, 0);
+    return m;
+}
+
+static void progress(sim *m, double t0)
+{
+    double done = (double)eng_now(m->e) / (double)m->end;
+    double el = wall_now() - t0;
+    fprintf(stderr, "\ravrami: %5.1f%%  sim %7.2f h  %llu events  %.1f M ev/s  %llu tasks   ", done * 100,
+            eng_now(m->e) / 3.6e9, (unsigned long long)m->events,
+            el > 0 ? m->events / el / 1e6 : 0.0, (unsigned long long)m->n_req);
+}
+
+sim *sim_run(const scn *s, const sim_opts *o)
+{
+    sim *m = setup(s, o);
+    if (!m->p || !m->e) {
+        sim_free(m);
+        return NULL;
+    }
+    double t0 = wall_now(), last = t0;
+    eng_ev ev;
+    while (eng_next(m->e, &ev)) {
+        if (ev.t > m->end)
+            break;
+        m->events++;
+        switch (ev.kind) {
+        case EV_BLOCK: block(m); break;
+        case EV_DELIVER: deliver(m); break;
+        case EV_SAMPLE: sample(m); break;
+        case EV_ARRIVAL: app_arrival(m, ev.a); break;
+        case EV_APP_CANCEL: app_cancel_timer(m, ev.b); break;
+        case EV_JOIN_PROCESS:
+            node_new(m, node_pick_card(m), ev.t);
+            eng_after(m->e, 1 + eng_rng_exp_us(m->r_churn, 3600.0 / s->join_rate_per_h),
+                      EV_JOIN_PROCESS, 0, 0);
+            break;
+        case EV_END: break;
+        default: node_event(m, &ev); break;
+        }
+        if (m->o.paranoid && ev.kind != EV_BLOCK)
+            sim_check_invariants(m);
+        if ((m->events & 0xffff) == 0) {
+            if (m->o.stop && *m->o.stop) {
+                m->interrupted = true;
+                break;
+            }
+            if (m->o.progress && wall_now() - last > 0.5) {
+                last = wall_now();
+                progress(m, t0);
+            }
+        }
+        if (ev.kind == EV_END)
+            break;
+    }
+    if (m->o.stop && *m->o.stop)
+        m->interrupted = true;
+    if (m->o.progress) {
+        progress(m, t0);
+        fputc('\n', stderr);
+    }
+    m->wall_s = wall_now() - t0;
+    sim_check_invariants(m);
+    if (o->out_path && !report_write_db(m, o->out_path))
+        m->db_failed = true;
+    return m;
+}
+
+int sim_status(const sim *m)
+{
+    if (m->db_failed)
+        return 4;
+    if (m->interrupted)
+        return 3;
+    if (m->inv_supply || m->inv_escrow || m->inv_two_tasks || m->inv_queue || m->inv_terminal)
+        return 1;
+    return 0;
+}
+
+uint64_t sim_events(const sim *m) { return m->events; }
+uint64_t sim_tasks(const sim *m) { return m->n_req; }
+
+void sim_free(sim *m)
+{
+    if (!m)
+        return;
+    if (m->p)
+        proto_free(m->p);
+    eng_free(m->e);
+    gsl_rng *rs[] = {m->r_arr, m->r_sel, m->r_exec, m->r_churn, m->r_beh, m->r_fee, m->r_setup};
+    for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++)
+        if (rs[i])
+            gsl_rng_free(rs[i]);
+    uint32_t max_acc = m->cap_nodes + m->s->n_apps + PROTO_ACC_FIRST;
+    stable_free(m->req, m->cap_req * sizeof *m->req);
+    stable_free(m->id2req, m->cap_ids * sizeof *m->id2req);
+    stable_free(m->nodes, (size_t)m->cap_nodes * sizeof *m->nodes);
+    stable_free(m->acc2node, (size_t)max_acc * sizeof *m->acc2node);
+    for (uint32_t i = 0; i < m->n_reasons; i++)
+        free((char *)m->reasons[i].text);
+    free(m->app_acc);
+    free(m->csv_next);
+    free(m->kind_base);
+    free(m->model_of);
+    free(m->tx);
+    free(m->obs);
+    free(m->series);
+    free(m);
+}

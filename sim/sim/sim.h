@@ -1,0 +1,46 @@
+/* The simulation of a Helium network: agents (nodes, applications) send
+ * transactions that reach the protocol model in blocks; the contracts'
+ * events reach the agents after an observation delay.
+ *
+ *   agents --tx--> mempool --(next block)--> proto --events--> observation
+ *     ^                                                       queue
+ *     +----------------(observation delay)--------------------+
+ *
+ * Each run writes one results database and can print a summary. */
+#ifndef AVRAMI_SIM_SIM_H
+#define AVRAMI_SIM_SIM_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "agents/agt.h"
+#include "scenario/scn.h"
+
+typedef struct sim_opts {
+    uint64_t seed;
+    uint32_t replication;
+    uint64_t duration_s;          /* 0: the scenario's */
+    const char *out_path;         /* NULL: no database */
+    bool paranoid;                /* invariants after every event */
+    bool progress;                /* progress line on stderr */
+    volatile sig_atomic_t *stop;  /* set asynchronously to end early */
+    agt_timing timing;            /* .exec_s NULL: the parametric model */
+} sim_opts;
+
+typedef struct sim sim;
+
+/* Runs to the end (or until *stop) and keeps the state for the summary.
+ * Returns NULL on setup failure (message on stderr). */
+sim *sim_run(const scn *s, const sim_opts *o);
+/* 0: complete and all invariants held; 1: an invariant failed;
+ * 3: interrupted; 4: results database could not be written. */
+int sim_status(const sim *m);
+void sim_summary(const sim *m, FILE *out);
+/* Figures for benchmarks. */
+uint64_t sim_events(const sim *m);
+uint64_t sim_tasks(const sim *m);
+void sim_free(sim *m);
+
+#endif

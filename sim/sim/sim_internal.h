@@ -1,0 +1,154 @@
+/* State shared by the simulation's files (sim.c: loop and chain; node.c,
+ * app.c: agents; report.c: database and summary).  Not a public API. */
+#ifndef AVRAMI_SIM_SIM_INTERNAL_H
+#define AVRAMI_SIM_SIM_INTERNAL_H
+
+#include "engine/eng.h"
+#include "protocol/proto.h"
+#include "sim/sim.h"
+
+/* engine event kinds */
+enum {
+    EV_BLOCK, EV_DELIVER, EV_SAMPLE, EV_END,
+    EV_ARRIVAL,      /* a = app */
+    EV_APP_CANCEL,   /* b = request */
+    EV_JOIN_PROCESS, /* the network-wide join process */
+    EV_NODE_DONE,    /* a = node, b = generation: execution finished */
+    EV_NODE_UPLOAD,  /* a = node, b = generation: result upload finished */
+    EV_NODE_TIMEOUT, /* a = node, b = generation */
+    EV_NODE_PAUSE, EV_NODE_RESUME, EV_NODE_QUIT, /* a = node, b = generation */
+};
+
+/* transaction kinds (index into TX_NAMES) */
+enum { TX_JOIN, TX_QUIT, TX_PAUSE, TX_RESUME, TX_CREATE, TX_COMMIT, TX_DISCLOSE, TX_UPLOADED,
+       TX_CANCEL_APP, TX_CANCEL_NODE, TX_KINDS };
+extern const char *const TX_NAMES[TX_KINDS];
+
+typedef struct sim_tx {
+    eng_time arrive;
+    uint8_t kind, round;
+    uint32_t who;  /* node or app index */
+    uint64_t arg;  /* task id, or request index for TX_CREATE / TX_CANCEL_APP */
+} sim_tx;
+
+typedef struct sim_obs {
+    eng_time at;
+    uint8_t kind, round, reason;
+    uint32_t node; /* node index, UINT32_MAX when none */
+    uint64_t task;
+} sim_obs;
+
+/* node agent states */
+enum { NS_JOINING, NS_ON, NS_PAUSING, NS_PAUSED, NS_QUITTING, NS_LEFT, NS_VANISHED };
+/* node work phases within a task */
+enum { PH_IDLE, PH_WORKING, PH_COMMITTED, PH_DISCLOSED, PH_UPLOADING };
+/* why a node left */
+enum { LW_NONE, LW_QUIT, LW_VANISHED, LW_KICKED, LW_SLASHED, LW_JOIN_FAILED };
+
+#define CACHE_MAX 8
+
+typedef struct sim_node {
+    uint32_t acc;
+    uint16_t card;
+    uint8_t st, phase, round, why, ncache;
+    uint32_t gen;         /* bumped whenever pending timers become stale */
+    uint64_t task;        /* the task the agent works on (0 none) */
+    uint64_t chain_task;  /* the task the chain holds it in, from events */
+    uint16_t cache[CACHE_MAX]; /* model ids, most recent first */
+    eng_time joined, left;
+    wei_t income;
+    uint32_t tasks, slashed;
+} sim_node;
+
+/* request outcomes */
+enum { OUT_OPEN, OUT_SUCCESS, OUT_ABORTED, OUT_REJECTED };
+
+typedef struct sim_req {
+    uint64_t id;          /* contract task id, 0 until created */
+    wei_t fee;
+    uint64_t cap;
+    eng_time created, queued, started, commits, success, uploaded, finished;
+    eng_time freed[3];
+    int64_t parent;       /* request this one resubmits, or -1 */
+    uint32_t nodes[3];    /* node indices by round */
+    uint32_t size;
+    uint16_t app, kind;
+    uint8_t outcome, reason, resubmits, flags;
+} sim_req;
+enum { RF_SUCCESS_THEN_ABORT = 1 };
+
+typedef struct sim_reason { const char *tx; const char *text; uint64_t count; } sim_reason;
+
+struct sim {
+    const scn *s;
+    sim_opts o;
+    eng *e;
+    proto *p;
+    agt_timing timing;
+    gsl_rng *r_arr, *r_sel, *r_exec, *r_churn, *r_beh, *r_fee, *r_setup;
+    eng_time end, block_us, latency_us, observe_us, sample_us;
+
+    sim_node *nodes;
+    uint32_t n_nodes, cap_nodes;
+    uint32_t *acc2node;   /* account -> node index (UINT32_MAX for apps) */
+    uint32_t *app_acc;
+    uint32_t *csv_next;
+
+    sim_req *req;
+    uint64_t n_req, cap_req;
+    uint32_t *id2req;     /* contract task id -> request index */
+    uint64_t cap_ids;
+
+    sim_tx *tx; size_t tx_head, tx_len, tx_cap;       /* mempool ring */
+    sim_obs *obs; size_t obs_head, obs_len, obs_cap;  /* observation ring */
+
+    uint16_t *model_of;   /* (app, kind) -> model id, flattened */
+    uint32_t *kind_base;  /* app -> offset into model_of */
+    uint16_t n_models;
+
+    sim_reason reasons[64];
+    uint32_t n_reasons;
+    uint8_t last_reason;  /* of the last reverted transaction */
+    uint64_t tx_count[TX_KINDS], tx_reverted[TX_KINDS];
+
+    /* time series */
+    struct sample { uint32_t queue, available, busy, paused, online, created, started, finished; } *series;
+    uint32_t n_series, cap_series;
+    uint32_t minute_created, minute_started, minute_finished;
+
+    /* counters */
+    uint64_t slashes, kickouts, node_slashed, resubmits, capacity_drops, joins_refused;
+    uint64_t success_then_abort;
+
+    /* invariants */
+    wei_t supply0;
+    uint64_t inv_supply, inv_escrow, inv_two_tasks, inv_queue, inv_terminal;
+    char inv_detail[256];
+    bool interrupted, db_failed;
+    uint64_t events;
+    double wall_s;
+};
+
+/* sim.c */
+void sim_submit(sim *m, uint8_t kind, uint32_t who, uint64_t arg, uint8_t round);
+uint8_t sim_reason_id(sim *m, const char *tx, const char *text);
+bool sim_check_invariants(sim *m);
+
+/* node.c */
+void node_new(sim *m, uint32_t card, eng_time now);
+void node_event(sim *m, const eng_ev *ev);
+void node_observe(sim *m, const sim_obs *o);
+void node_tx_result(sim *m, const sim_tx *tx, bool ok);
+uint32_t node_pick_card(sim *m);
+
+/* app.c */
+void app_arrival(sim *m, uint32_t app);
+void app_cancel_timer(sim *m, uint64_t req);
+void app_observe(sim *m, const sim_obs *o);
+void app_tx_result(sim *m, const sim_tx *tx, bool ok);
+uint64_t app_new_request(sim *m, uint32_t app, uint32_t kind, uint32_t size, wei_t fee, int64_t parent);
+
+/* report.c */
+bool report_write_db(sim *m, const char *path);
+
+#endif
