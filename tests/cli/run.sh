@@ -1,111 +1,74 @@
 #!/usr/bin/env bash
-# Program-level tests: the avrami binary as a user runs it.
-#   tests/cli/run.sh build/avrami
-# A plain sequence of checks; each prints "ok - ..." or fails the script.
-# UPDATE_GOLDEN=1 rewrites tests/golden/*.txt (review the diff before committing).
+# Program-level tests: the avrami binary run as a user runs it.
+# usage: tests/cli/run.sh path/to/avrami
 set -euo pipefail
-
-BIN=${1:?usage: tests/cli/run.sh PATH/TO/avrami}
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-cd "$(dirname "$0")/../.."
+BIN=${1:?usage: run.sh path/to/avrami}
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-GOLDEN_SECONDS=3600
+pass=0
+fail=0
+ok()  { pass=$((pass + 1)); }
+bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
 
-ok() { echo "ok - $*"; }
-die() { echo "FAIL - $*" >&2; exit 1; }
-
-# expect_exit CODE CMD... : runs CMD, fails unless it exits with CODE
+# expect_exit CODE PATTERN CMD...: exit status and a pattern in stdout+stderr
 expect_exit() {
-  local want=$1; shift
-  local rc=0
-  "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
-  [ "$rc" -eq "$want" ] || { cat "$TMP/out" "$TMP/err" >&2; die "$* exited $rc, expected $want"; }
+  local code=$1 pat=$2; shift 2
+  local out rc=0
+  out=$("$@" 2>&1) || rc=$?
+  if [ "$rc" -ne "$code" ]; then bad "$* -> exit $rc, want $code"; echo "$out" | tail -5; return; fi
+  if ! grep -qE -- "$pat" <<<"$out"; then bad "$* -> output lacks /$pat/"; echo "$out" | tail -5; return; fi
+  ok
 }
 
-# ---- run: help and usage ----
-expect_exit 0 "$BIN" run --help
-grep -q -- '--paranoid' "$TMP/out" || die "run --help lacks --paranoid"
-ok "run --help"
-expect_exit 2 "$BIN" run
-expect_exit 2 "$BIN" run --seed abc scenarios/helium-baseline.json
-expect_exit 2 "$BIN" run --bogus scenarios/helium-baseline.json
-ok "run usage errors exit 2"
+T=tests/conformance
+# --- replay: the recorded traces, and what it says about bad ones ---
+expect_exit 0 '^replay: 102 traces, 4968 steps, 0 mismatches$' "$BIN" replay --quiet $T/*.json
+expect_exit 2 'no trace files' "$BIN" replay
+expect_exit 2 'unknown option' "$BIN" replay --bogus $T/fee-zero.json
+expect_exit 0 'usage: avrami replay' "$BIN" replay --help
+expect_exit 2 'nonexistent.json: cannot open' "$BIN" replay "$TMP/nonexistent.json"
+printf '{"format": "helium-trace/1", ' >"$TMP/trunc.json"
+expect_exit 2 'trunc.json: invalid JSON near byte' "$BIN" replay "$TMP/trunc.json"
+# a mutated recording must be reported as a mismatch with its path
+python3 - "$T/gpt-order-d012.json" "$TMP" <<'PY'
+import json, sys
+src, tmp = sys.argv[1], sys.argv[2]
+t = json.load(open(src))
+t['steps'][8]['events'][0]['fee'] = "36000000000000000003"
+json.dump(t, open(tmp + '/fee.json', 'w'))
+t = json.load(open(src)); t['steps'][3]['op'] = 'frobnicate'
+json.dump(t, open(tmp + '/op.json', 'w'))
+t = json.load(open(src)); t['steps'][5]['args']['round'] = 'one'
+json.dump(t, open(tmp + '/round.json', 'w'))
+t = json.load(open(src)); t['steps'][4]['from'] = 'n9'
+json.dump(t, open(tmp + '/actor.json', 'w'))
+t = json.load(open(src)); t['steps'][3]['args']['task_fee'] = '1e18'
+json.dump(t, open(tmp + '/wei.json', 'w'))
+t = json.load(open(src)); del t['steps'][2]['state']
+json.dump(t, open(tmp + '/state.json', 'w'))
+PY
+expect_exit 1 'steps\[8\]\.events\[0\]\.fee' "$BIN" replay "$TMP/fee.json"
+expect_exit 1 'expected: "36000000000000000003"' "$BIN" replay "$TMP/fee.json"
+expect_exit 2 'op.json: \$\.steps\[3\]\.op: unknown op "frobnicate"' "$BIN" replay "$TMP/op.json"
+expect_exit 2 'round.json: \$\.steps\[5\]\.args\.round: expected a non-negative integer' "$BIN" replay "$TMP/round.json"
+expect_exit 2 'actor.json: \$\.steps\[4\]\.from: expected an actor listed in \$\.accounts' "$BIN" replay "$TMP/actor.json"
+expect_exit 2 'wei.json: \$\.steps\[3\]\.args\.task_fee: expected a decimal wei amount' "$BIN" replay "$TMP/wei.json"
+expect_exit 2 'state.json: \$\.steps\[2\]\.state: missing field' "$BIN" replay "$TMP/state.json"
+# good and bad together: the good one is still replayed, exit 2
+expect_exit 2 'replay: 1 traces, 27 steps, 0 mismatches' "$BIN" replay "$TMP/op.json" $T/gpt-order-d012.json
 
-# ---- bad scenarios: exit 2, message names the file and the JSON path ----
-bad() { # NAME JSON EXPECTED-SUBSTRING
-  printf '%s\n' "$2" >"$TMP/$1.json"
-  expect_exit 2 "$BIN" run --no-db "$TMP/$1.json"
-  grep -qF "$TMP/$1.json: $3" "$TMP/err" || { cat "$TMP/err" >&2; die "$1: message lacks '$3'"; }
-}
-NET='"network": {"nodes": 5, "cards": [{"card": "NVIDIA GeForce RTX 4090"}]}'
-APP='"applications": [{"arrival": {"process": "poisson", "rate_per_h": 10}, "tasks": [{"type": "sd", "fee": {"wei": "1"}}]}]'
-bad unknown-key "{$NET, $APP, \"sed\": 1}" '$.sed: expected a known key, got unknown key "sed" (did you mean "seed"?)'
-bad wrong-type "{$NET, $APP, \"chain\": {\"block_time_s\": \"2\"}}" '$.chain.block_time_s: expected a number'
-bad out-of-range "{\"network\": {\"nodes\": -1, \"cards\": []}, $APP}" '$.network.nodes: expected an integer in [0, 50000000], got -1'
-bad unknown-card "{\"network\": {\"nodes\": 5, \"cards\": [{\"card\": \"RTX 4090\"}]}, $APP}" '$.network.cards[0].card: expected a card name'
-bad stake-number "{$NET, $APP, \"protocol\": {\"stake\": 400}}" '$.protocol.stake: expected a decimal wei string'
-bad nested-key "{$NET, \"applications\": [{\"arrival\": {\"process\": \"poisson\", \"rate\": 3}, \"tasks\": []}]}" '$.applications[0].arrival.rate: expected a known key'
-bad duplicate "{$NET, $APP, \"seed\": 1, \"seed\": 2}" '$.seed: expected each key once'
-bad syntax "{$NET," '$: expected valid JSON'
-expect_exit 2 "$BIN" run --no-db "$TMP/does-not-exist.json"
-grep -qF "does-not-exist.json" "$TMP/err" || die "missing file not named"
-ok "bad scenarios exit 2 with file and JSON path"
+# the project's copy of the traces must stay identical to the shared source
+SHARED=../shared/conformance/traces
+if [ -d "$SHARED" ]; then
+  if diff -rq "$SHARED" $T >/dev/null; then ok; else bad "tests/conformance differs from $SHARED (copy them again)"; fi
+fi
 
-# ---- determinism: same scenario + seed -> identical database content ----
-for s in scenarios/*.json; do
-  n=$(basename "$s" .json)
-  "$BIN" run --quiet --duration 1800 --out "$TMP/$n-a.db" "$s"
-  "$BIN" run --quiet --duration 1800 --out "$TMP/$n-b.db" "$s"
-  sqlite3 "$TMP/$n-a.db" .dump >"$TMP/a.sql"
-  sqlite3 "$TMP/$n-b.db" .dump >"$TMP/b.sql"
-  cmp -s "$TMP/a.sql" "$TMP/b.sql" || die "$n: two runs with the same seed differ"
-  [ "$(sqlite3 "$TMP/$n-a.db" "select count(*) from tasks")" -gt 0 ] || die "$n: no tasks"
-done
-"$BIN" run --quiet --duration 1800 --seed 99 --out "$TMP/other.db" scenarios/helium-baseline.json
-sqlite3 "$TMP/other.db" .dump >"$TMP/c.sql"
-sqlite3 "$TMP/helium-baseline-a.db" .dump >"$TMP/a.sql"
-! cmp -s "$TMP/a.sql" "$TMP/c.sql" || die "a different seed gave the same database"
-ok "determinism: identical databases for the same seed, different for another"
+# --- top level ---
+expect_exit 2 'unknown command' "$BIN" frobnicate
+expect_exit 0 'commands:' "$BIN" --help
 
-# ---- avrami check ----
-expect_exit 0 "$BIN" check "$TMP/helium-baseline-a.db"
-cp "$TMP/helium-baseline-a.db" "$TMP/broken.db"
-sqlite3 "$TMP/broken.db" "update tasks set outcome = 'weird' where seq = 0"
-expect_exit 1 "$BIN" check "$TMP/broken.db"
-cp "$TMP/helium-baseline-a.db" "$TMP/broken2.db"
-sqlite3 "$TMP/broken2.db" "update run set value = '1' where key = 'total_supply_end'"
-expect_exit 1 "$BIN" check "$TMP/broken2.db"
-expect_exit 2 "$BIN" check "$TMP/does-not-exist.db"
-ok "check: passes a good run, fails a tampered one"
+# --- the simulator: run, check, determinism, golden summaries (own script) ---
+if tests/cli/sim.sh "$BIN"; then ok; else bad "tests/cli/sim.sh"; fi
 
-# ---- paranoid mode agrees with the normal run ----
-"$BIN" run --duration 900 --paranoid --no-db scenarios/vanishing-nodes.json | grep -v '^  wall' >"$TMP/p.txt"
-"$BIN" run --duration 900 --no-db scenarios/vanishing-nodes.json | grep -v '^  wall' >"$TMP/n.txt"
-cmp -s "$TMP/p.txt" "$TMP/n.txt" || die "--paranoid changed the outcome"
-grep -q 'invariants: all held' "$TMP/p.txt" || die "paranoid run violated an invariant"
-ok "paranoid run: invariants after every event"
-
-# ---- interrupted run: database marked incomplete, check fails ----
-"$BIN" run --quiet --duration 8640000 --out "$TMP/int.db" scenarios/helium-baseline.json &
-pid=$!
-sleep 1
-kill -INT "$pid"
-rc=0; wait "$pid" || rc=$?
-[ "$rc" -eq 1 ] || die "interrupted run exited $rc, expected 1"
-[ "$(sqlite3 "$TMP/int.db" "select value from run where key = 'complete'")" = 0 ] || die "interrupted run not marked incomplete"
-[ ! -e "$TMP/int.db.tmp" ] || die "temp file left behind"
-expect_exit 1 "$BIN" check "$TMP/int.db"
-ok "SIGINT: run stops, database marked incomplete"
-
-# ---- golden summaries of every scenario (first hour) ----
-for s in scenarios/*.json; do
-  n=$(basename "$s" .json)
-  "$BIN" run --no-db --duration $GOLDEN_SECONDS "$s" | grep -v '^  wall' >"$TMP/$n.txt"
-  if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
-    cp "$TMP/$n.txt" "tests/golden/$n.txt"
-  fi
-  [ -f "tests/golden/$n.txt" ] || die "tests/golden/$n.txt missing (UPDATE_GOLDEN=1 creates it)"
-  diff -u "tests/golden/$n.txt" "$TMP/$n.txt" || die "$n: summary differs from tests/golden/$n.txt"
-done
-ok "golden summaries match for $(ls scenarios/*.json | wc -l) scenarios"
+echo "cli: $pass passed, $fail failed"
+[ "$fail" -eq 0 ]

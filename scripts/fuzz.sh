@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for
+# FUZZ_SECONDS (default 60), seeded from the conformance traces.
+#   FUZZ_SECONDS=600 make fuzz
+set -euo pipefail
+cd "$(dirname "$0")/.."
+SECS=${FUZZ_SECONDS:-60}
+OUT=build-fuzz
+mkdir -p "$OUT"
+SRCS=$(find sim -name '*.c' ! -path sim/cli/main.c | sort)
+for target in tests/fuzz/fuzz_*.c; do
+  name=$(basename "$target" .c)
+  clang -std=c11 -g -O1 -D_GNU_SOURCE -Isim -fsanitize=fuzzer,address,undefined \
+        -fno-sanitize-recover=undefined -o "$OUT/$name" "$target" $SRCS \
+        -lgsl -lgslcblas -lsqlite3 -lcjson -lpthread -lm
+  corpus="tests/fuzz/corpus-$name"
+  mkdir -p "$corpus"
+  # seeds: the smaller recorded traces
+  find tests/conformance -name '*.json' -size -40k -exec cp -n {} "$corpus/" \;
+  echo "fuzz: running $name for ${SECS}s"
+  "$OUT/$name" -max_total_time="$SECS" -max_len=65536 -timeout=10 -print_final_stats=1 \
+      "$corpus" 2>&1 | tail -n 25
+done

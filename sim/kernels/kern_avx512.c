@@ -1,0 +1,411 @@
+/* kern_avx512: AVX-512 (F/BW/VL + VNNI) back end.
+ *
+ * With the default 16 lanes one zmm register holds all lanes of one output,
+ * and a 4x4 register tile (4 activation rows x 4 weight rows, 16 zmm
+ * accumulators) reuses every load four times.  The K dimension is cut in
+ * chunks so that the weight tile stays in L1 while the activation rows of an
+ * m-chunk stream from L2; the lane sums are parked in a small state buffer
+ * between chunks, which changes no arithmetic (a store and reload is exact).
+ * Other lane counts run the plain one-output loop.
+ *
+ * Quantized products use VNNI (vpdpbusd: unsigned x signed bytes summed in
+ * quads into int32).  Q8_0 feeds x + 128 (unsigned) against the signed
+ * weights and starts the sum at -128 * (quad sum of w); Q4_0 feeds the raw
+ * nibbles (unsigned) against signed x and starts at -8 * (quad sum of x).
+ * Both give the exact quad sums of the scalar definition.  One zmm covers two
+ * blocks: lanes 0-7 the even block, 8-15 the odd one, as the profile says. */
+#include <immintrin.h>
+
+#include "kernels/kern_impl.h"
+
+#define AI static inline __attribute__((always_inline))
+
+enum { MC = 64, KC = 512, KCB = KC / KERN_QBLOCK };
+#ifndef PF_BLOCKS
+#define PF_BLOCKS 16 /* matvec prefetch distance, measured best of 8..128 */
+#endif
+#ifndef PF_LINES
+#define PF_LINES 8
+#endif
+
+AI __m512 load_w16(kern_type t, const void *row, size_t k)
+{
+    if (t == KERN_F16)
+        return _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)((const uint16_t *)row + k)));
+    if (t == KERN_BF16)
+        return _mm512_castsi512_ps(_mm512_slli_epi32(
+            _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)((const uint16_t *)row + k))),
+            16));
+    return _mm512_loadu_ps((const float *)row + k);
+}
+
+/* MR activation rows x 4 weight rows over k in [k0, k1), lanes in st. */
+AI void tile_fp(const int MR, kern_type t, const float *const *xr, const void *const *wr,
+                size_t k0, size_t k1, float *st, int first)
+{
+    __m512 acc[4][4];
+#pragma GCC unroll 4
+    for (int i = 0; i < MR; i++)
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; j++)
+            acc[i][j] = first ? _mm512_setzero_ps() : _mm512_load_ps(st + (i * 4 + j) * 16);
+    for (size_t k = k0; k < k1; k += 16) {
+        __m512 xv[4];
+#pragma GCC unroll 4
+        for (int i = 0; i < MR; i++)
+            xv[i] = _mm512_loadu_ps(xr[i] + k);
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; j++) {
+            __m512 wv = load_w16(t, wr[j], k);
+#pragma GCC unroll 4
+            for (int i = 0; i < MR; i++)
+                acc[i][j] = _mm512_fmadd_ps(wv, xv[i], acc[i][j]);
+        }
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < MR; i++)
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; j++)
+            _mm512_store_ps(st + (i * 4 + j) * 16, acc[i][j]);
+}
+
+/* Any lane count: one output, lanes/16 accumulators. */
+static void dot_fp_any(kern_type t, const void *row, const float *xr, size_t K, float *out,
+                       const kern_profile *p)
+{
+    const int L = p->lanes, A = L / 16;
+    const size_t K0 = K - K % (size_t)L;
+    __m512 acc[KERN_MAX_LANES / 16];
+    float l[KERN_MAX_LANES];
+    for (int a = 0; a < A; a++)
+        acc[a] = _mm512_setzero_ps();
+    for (size_t k = 0; k < K0; k += (size_t)L)
+        for (int a = 0; a < A; a++)
+            acc[a] = _mm512_fmadd_ps(load_w16(t, row, k + 16 * (size_t)a),
+                                     _mm512_loadu_ps(xr + k + 16 * a), acc[a]);
+    for (int a = 0; a < A; a++)
+        _mm512_storeu_ps(l + 16 * a, acc[a]);
+    kern_fp_lanes(t, row, xr, K0, K, l, L);
+    *out = kern_lanes_finish(l, L, p->tree);
+}
+
+AI void gemm_fp_impl(kern_type t, const kern_mat *w, const float *x, size_t m, size_t n0,
+                     size_t n1, float *y, const kern_profile *p)
+{
+    const size_t K = w->cols, N = w->rows;
+    if (p->lanes != 16) {
+        for (size_t i = 0; i < m; i++)
+            for (size_t n = n0; n < n1; n++)
+                dot_fp_any(t, (const char *)w->data + n * w->row_bytes, x + i * K, K,
+                           y + i * N + n, p);
+        return;
+    }
+    const size_t K0 = K - K % 16;
+    _Alignas(64) float st[MC * 4 * 16];
+    for (size_t mc = 0; mc < m; mc += MC) {
+        size_t ml = m - mc < MC ? m - mc : MC;
+        for (size_t nt = n0; nt < n1; nt += 4) {
+            if (n1 - nt < 4) { /* ragged edge */
+                for (size_t n = nt; n < n1; n++)
+                    for (size_t i = mc; i < mc + ml; i++)
+                        dot_fp_any(t, (const char *)w->data + n * w->row_bytes, x + i * K, K,
+                                   y + i * N + n, p);
+                break;
+            }
+            const void *wr[4];
+            for (int j = 0; j < 4; j++)
+                wr[j] = (const char *)w->data + (nt + (size_t)j) * w->row_bytes;
+            for (size_t kc = 0; kc < K0; kc += KC) {
+                size_t ke = kc + KC < K0 ? kc + KC : K0;
+                size_t i = 0;
+                for (; i + 4 <= ml; i += 4) {
+                    const float *xr[4] = {x + (mc + i) * K, x + (mc + i + 1) * K,
+                                          x + (mc + i + 2) * K, x + (mc + i + 3) * K};
+                    tile_fp(4, t, xr, wr, kc, ke, st + i * 64, kc == 0);
+                }
+                for (; i < ml; i++) {
+                    const float *xr[4] = {x + (mc + i) * K};
+                    tile_fp(1, t, xr, wr, kc, ke, st + i * 64, kc == 0);
+                }
+            }
+            for (size_t i = 0; i < ml; i++)
+                for (int j = 0; j < 4; j++) {
+                    float l[16];
+                    if (K0)
+                        memcpy(l, st + i * 64 + j * 16, sizeof l);
+                    else
+                        memset(l, 0, sizeof l);
+                    kern_fp_lanes(t, wr[j], x + (mc + i) * K, K0, K, l, 16);
+                    y[(mc + i) * N + nt + (size_t)j] = kern_lanes_finish(l, 16, p->tree);
+                }
+        }
+    }
+}
+
+static void gemm_f32(const kern_mat *w, const float *x, const kern_qact *xq, size_t m, size_t n0,
+                     size_t n1, float *y, const kern_profile *p)
+{
+    (void)xq;
+    gemm_fp_impl(KERN_F32, w, x, m, n0, n1, y, p);
+}
+static void gemm_f16(const kern_mat *w, const float *x, const kern_qact *xq, size_t m, size_t n0,
+                     size_t n1, float *y, const kern_profile *p)
+{
+    (void)xq;
+    gemm_fp_impl(KERN_F16, w, x, m, n0, n1, y, p);
+}
+static void gemm_bf16(const kern_mat *w, const float *x, const kern_qact *xq, size_t m,
+                      size_t n0, size_t n1, float *y, const kern_profile *p)
+{
+    (void)xq;
+    gemm_fp_impl(KERN_BF16, w, x, m, n0, n1, y, p);
+}
+
+/* ---- quantized */
+
+AI size_t qbsz(kern_type t)
+{
+    return t == KERN_Q8_0 ? sizeof(kern_block_q8) : sizeof(kern_block_q4);
+}
+
+/* Blocks b, b+1 of a row: Q8_0 signed values, Q4_0 unsigned nibbles. */
+AI __m512i load_wq2(kern_type t, const char *row, size_t b)
+{
+    if (t == KERN_Q8_0) {
+        const kern_block_q8 *q = (const kern_block_q8 *)row + b;
+        return _mm512_inserti64x4(
+            _mm512_castsi256_si512(_mm256_loadu_si256((const __m256i *)q[0].qs)),
+            _mm256_loadu_si256((const __m256i *)q[1].qs), 1);
+    }
+    const kern_block_q4 *q = (const kern_block_q4 *)row + b;
+    __m256i v = _mm256_set_m128i(_mm_loadu_si128((const __m128i *)q[1].qs),
+                                 _mm_loadu_si128((const __m128i *)q[0].qs));
+    __m256i m4 = _mm256_set1_epi8(15);
+    __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+    __m512i z = _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+    return _mm512_shuffle_i64x2(z, z, _MM_SHUFFLE(3, 1, 2, 0));
+}
+
+AI __m512 pair_scale(float a, float b)
+{
+    return _mm512_castpd_ps(_mm512_insertf64x4(_mm512_castps_pd(_mm512_set1_ps(a)),
+                                               _mm256_castps_pd(_mm256_set1_ps(b)), 1));
+}
+
+AI float f16s(const char *row, size_t bsz, size_t b)
+{
+    return _cvtsh_ss(*(const uint16_t *)(row + b * bsz));
+}
+
+/* Blocks b, b+1 as the tile keeps them: Q8_0 in value order, Q4_0 nibbles as
+ * [b lo, b+1 lo, b hi, b+1 hi] to meet the reordered activations (qp). */
+AI __m512i load_wq2_tile(kern_type t, const char *row, size_t b)
+{
+    if (t == KERN_Q8_0)
+        return load_wq2(t, row, b);
+    const kern_block_q4 *q = (const kern_block_q4 *)row + b;
+    __m256i v = _mm256_set_m128i(_mm_loadu_si128((const __m128i *)q[1].qs),
+                                 _mm_loadu_si128((const __m128i *)q[0].qs));
+    __m256i m4 = _mm256_set1_epi8(15);
+    __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
+    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
+}
+
+AI uint64_t h2(const char *row, size_t bsz, size_t b)
+{
+    return (uint64_t)*(const uint16_t *)(row + b * bsz) |
+           (uint64_t)*(const uint16_t *)(row + (b + 1) * bsz) << 16;
+}
+
+/* Q4_0 tile lanes hold profile lanes with 4-7 and 8-11 swapped (see qp). */
+static const int32_t Q4_SWAP[16] = {0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15};
+
+/* MR activation rows x NR weight rows over block pairs [b0, b1).  The scale
+ * products dw * dx are formed 8 at a time in one ymm and spread to the two
+ * block halves of each accumulator by a permute. */
+AI void tile_q(const int MR, const int NR, kern_type t, const kern_qact *xq, const size_t *xi,
+               const char *const *wr, size_t b0, size_t b1, float *st, int first)
+{
+    const size_t K = xq->cols, nb = K / KERN_QBLOCK, bsz = qbsz(t);
+    const __m512i c80 = _mm512_set1_epi8((char)0x80), zero = _mm512_setzero_si512();
+    __m512i sel[4];
+#pragma GCC unroll 4
+    for (int j = 0; j < NR; j++) { /* lane -> scale 2j (block b) or 2j+1 (block b+1) */
+        sel[j] = t == KERN_Q8_0
+                     ? _mm512_set_epi32(2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1,
+                                        2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j, 2 * j, 2 * j,
+                                        2 * j, 2 * j, 2 * j, 2 * j, 2 * j)
+                     : _mm512_set_epi32(2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j, 2 * j,
+                                        2 * j, 2 * j, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1,
+                                        2 * j, 2 * j, 2 * j, 2 * j);
+    }
+    __m512 acc[4][4];
+#pragma GCC unroll 4
+    for (int i = 0; i < MR; i++)
+#pragma GCC unroll 4
+        for (int j = 0; j < NR; j++)
+            acc[i][j] = first ? _mm512_setzero_ps() : _mm512_load_ps(st + (i * 4 + j) * 16);
+    for (size_t b = b0; b < b1; b += 2) {
+        __m512i wv[4], init[4];
+        uint64_t h01 = h2(wr[0], bsz, b) | (NR > 1 ? h2(wr[1], bsz, b) << 32 : 0);
+        uint64_t h23 = NR > 2 ? h2(wr[2], bsz, b) | (NR > 3 ? h2(wr[3], bsz, b) << 32 : 0) : 0;
+        const __m256 dw8 = _mm256_cvtph_ps(_mm_set_epi64x((long long)h23, (long long)h01));
+#pragma GCC unroll 4
+        for (int j = 0; j < NR; j++) {
+            if (MR == 1) /* matvec: weights stream once, ask for them early */
+                _mm_prefetch(wr[j] + (b + PF_BLOCKS) * bsz, _MM_HINT_T0);
+            wv[j] = load_wq2_tile(t, wr[j], b);
+            if (t == KERN_Q8_0) /* -128 * quad sums of w */
+                init[j] = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, c80, wv[j]));
+        }
+#pragma GCC unroll 4
+        for (int i = 0; i < MR; i++) {
+            const size_t xo = xi[i] * K + b * KERN_QBLOCK;
+            double dxd; /* the two activation scales, as one 8-byte load */
+            memcpy(&dxd, xq->d + xi[i] * nb + b, 8);
+            const __m512 s8 = _mm512_castps256_ps512(
+                _mm256_mul_ps(dw8, _mm256_castpd_ps(_mm256_set1_pd(dxd))));
+            __m512i xv, xinit = zero;
+            if (t == KERN_Q8_0) {
+                xv = _mm512_loadu_si512(xq->qu + xo);
+            } else {
+                xv = _mm512_loadu_si512(xq->qp + xo);
+                xinit = _mm512_sub_epi32(zero, _mm512_loadu_si512(xq->s8p + xo / 4));
+            }
+#pragma GCC unroll 4
+            for (int j = 0; j < NR; j++) {
+                __m512i r = t == KERN_Q8_0 ? _mm512_dpbusd_epi32(init[j], xv, wv[j])
+                                           : _mm512_dpbusd_epi32(xinit, wv[j], xv);
+                acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(r),
+                                            _mm512_permutexvar_ps(sel[j], s8), acc[i][j]);
+            }
+        }
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < MR; i++)
+#pragma GCC unroll 4
+        for (int j = 0; j < NR; j++)
+            _mm512_store_ps(st + (i * 4 + j) * 16, acc[i][j]);
+}
+
+/* Any lane count, one output: zmm a holds blocks b with b % G in {2a, 2a+1}. */
+AI void dot_q_any(kern_type t, const kern_qact *xq, size_t i, const char *row, float *out,
+                  const kern_profile *p)
+{
+    const int L = p->lanes, A = L / 16;
+    const size_t G = (size_t)L / 8, nb = xq->cols / KERN_QBLOCK, nb0 = nb - nb % G;
+    float l[KERN_MAX_LANES];
+    const size_t bsz = qbsz(t), K = xq->cols;
+    const __m512i c80 = _mm512_set1_epi8((char)0x80), zero = _mm512_setzero_si512();
+    __m512 acc[KERN_MAX_LANES / 16];
+    for (int a = 0; a < A; a++)
+        acc[a] = _mm512_setzero_ps();
+    for (size_t b = 0; b < nb0; b += G)
+        for (int a = 0; a < A; a++) {
+            size_t bb = b + 2 * (size_t)a, xo = i * K + bb * KERN_QBLOCK;
+            __m512i wv = load_wq2(t, row, bb), r;
+            if (t == KERN_Q8_0)
+                r = _mm512_dpbusd_epi32(_mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, c80, wv)),
+                                        _mm512_loadu_si512(xq->qu + xo), wv);
+            else
+                r = _mm512_dpbusd_epi32(_mm512_sub_epi32(zero, _mm512_loadu_si512(xq->s8 + xo / 4)),
+                                        wv, _mm512_loadu_si512(xq->qs + xo));
+            __m512 s = _mm512_mul_ps(pair_scale(f16s(row, bsz, bb), f16s(row, bsz, bb + 1)),
+                                     pair_scale(xq->d[i * nb + bb], xq->d[i * nb + bb + 1]));
+            acc[a] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(r), s, acc[a]);
+        }
+    for (int a = 0; a < A; a++)
+        _mm512_storeu_ps(l + 16 * a, acc[a]);
+    kern_q_lanes(t, row, xq->qs + i * K, xq->d + i * nb, nb0, nb, l, L);
+    *out = kern_lanes_finish(l, L, p->tree);
+}
+
+AI void gemm_q_impl(kern_type t, const kern_mat *w, const kern_qact *xq, size_t m, size_t n0,
+                    size_t n1, float *y, const kern_profile *p)
+{
+    const size_t K = w->cols, N = w->rows, nb = K / KERN_QBLOCK, nb0 = nb - nb % 2;
+    if (p->lanes != 16) {
+        for (size_t i = 0; i < m; i++)
+            for (size_t n = n0; n < n1; n++)
+                dot_q_any(t, xq, i, (const char *)w->data + n * w->row_bytes, y + i * N + n, p);
+        return;
+    }
+    _Alignas(64) float st[MC * 4 * 16];
+    for (size_t mc = 0; mc < m; mc += MC) {
+        size_t ml = m - mc < MC ? m - mc : MC;
+        for (size_t nt = n0; nt < n1; nt += 4) {
+            if (n1 - nt < 4) {
+                for (size_t n = nt; n < n1; n++)
+                    for (size_t i = mc; i < mc + ml; i++)
+                        dot_q_any(t, xq, i, (const char *)w->data + n * w->row_bytes,
+                                  y + i * N + n, p);
+                break;
+            }
+            const char *wr[4];
+            for (int j = 0; j < 4; j++)
+                wr[j] = (const char *)w->data + (nt + (size_t)j) * w->row_bytes;
+            for (size_t bc = 0; bc < nb0; bc += KCB) {
+                size_t be = bc + KCB < nb0 ? bc + KCB : nb0;
+                size_t i = 0;
+                for (; i + 4 <= ml; i += 4) {
+                    size_t xi[4] = {mc + i, mc + i + 1, mc + i + 2, mc + i + 3};
+                    tile_q(4, 4, t, xq, xi, wr, bc, be, st + i * 64, bc == 0);
+                }
+                for (; i < ml; i++) {
+                    size_t xi[4] = {mc + i};
+                    tile_q(1, 4, t, xq, xi, wr, bc, be, st + i * 64, bc == 0);
+                }
+            }
+            for (size_t i = 0; i < ml; i++)
+                for (int j = 0; j < 4; j++) {
+                    float l[16];
+                    memset(l, 0, sizeof l);
+                    for (int c = 0; nb0 && c < 16; c++)
+                        l[t == KERN_Q4_0 ? Q4_SWAP[c] : c] = st[i * 64 + j * 16 + c];
+                    kern_q_lanes(t, wr[j], xq->qs + (mc + i) * K, xq->d + (mc + i) * nb, nb0, nb,
+                                 l, 16);
+                    y[(mc + i) * N + nt + (size_t)j] = kern_lanes_finish(l, 16, p->tree);
+                }
+        }
+    }
+}
+
+static void gemm_q8(const kern_mat *w, const float *x, const kern_qact *xq, size_t m, size_t n0,
+                    size_t n1, float *y, const kern_profile *p)
+{
+    (void)x;
+    gemm_q_impl(KERN_Q8_0, w, xq, m, n0, n1, y, p);
+}
+static void gemm_q4(const kern_mat *w, const float *x, const kern_qact *xq, size_t m, size_t n0,
+                    size_t n1, float *y, const kern_profile *p)
+{
+    (void)x;
+    gemm_q_impl(KERN_Q4_0, w, xq, m, n0, n1, y, p);
+}
+
+const kern_backend kern_backend_avx512 = {
+    "avx512", {gemm_f32, gemm_f16, gemm_bf16, gemm_q8, gemm_q4}};
+
+/* Part of kern_read_all: four streams at once (as the 4-row matvec tile
+ * reads) with a prefetch ahead, so that the roof is the best this machine's
+ * memory gives to a reader rather than to one particular loop. */
+uint64_t kern_read_avx512(const void *p, size_t bytes)
+{
+    const __m512i *v = p;
+    size_t n = bytes / 64, q = n / 4;
+    __m512i a0 = _mm512_setzero_si512(), a1 = a0, a2 = a0, a3 = a0;
+    for (size_t i = 0; i < q; i++) {
+        _mm_prefetch((const char *)(v + i + PF_LINES), _MM_HINT_T0);
+        _mm_prefetch((const char *)(v + q + i + PF_LINES), _MM_HINT_T0);
+        _mm_prefetch((const char *)(v + 2 * q + i + PF_LINES), _MM_HINT_T0);
+        _mm_prefetch((const char *)(v + 3 * q + i + PF_LINES), _MM_HINT_T0);
+        a0 = _mm512_add_epi64(a0, _mm512_load_si512(v + i));
+        a1 = _mm512_add_epi64(a1, _mm512_load_si512(v + q + i));
+        a2 = _mm512_add_epi64(a2, _mm512_load_si512(v + 2 * q + i));
+        a3 = _mm512_add_epi64(a3, _mm512_load_si512(v + 3 * q + i));
+    }
+    for (size_t i = 4 * q; i < n; i++)
+        a0 = _mm512_add_epi64(a0, _mm512_load_si512(v + i));
+    return (uint64_t)_mm512_reduce_add_epi64(
+        _mm512_add_epi64(_mm512_add_epi64(a0, a1), _mm512_add_epi64(a2, a3)));
+}

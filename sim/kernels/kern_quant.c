@@ -1,0 +1,352 @@
+/* kern_quant: element conversions, weight storage, quantization and the
+ * deterministic weight synthesizer. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kernels/kern.h"
+
+float kern_f16_to_f32(uint16_t h)
+{
+    uint32_t sign = (uint32_t)(h & 0x8000) << 16, e = (h >> 10) & 31, m = h & 0x3ff, bits;
+    if (e == 0) { /* zero or subnormal: m * 2^-24, exact in float */
+        float v = (float)m * 0x1p-24f;
+        return sign ? -v : v;
+    }
+    if (e == 31)
+        bits = sign | 0x7f800000u | (m << 13);
+    else
+        bits = sign | ((e + 112) << 23) | (m << 13);
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+uint16_t kern_f32_to_f16(float f)
+{
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    uint32_t sign = (x >> 16) & 0x8000, a = x & 0x7fffffffu;
+    if (a >= 0x7f800000u)
+        return (uint16_t)(sign | (a > 0x7f800000u ? 0x7e00 : 0x7c00));
+    if (a >= 0x477ff000u) /* >= 65520 rounds to infinity */
+        return (uint16_t)(sign | 0x7c00);
+    if (a < 0x38800000u) { /* below 2^-14: a half subnormal, unit 2^-24 */
+        float af;
+        memcpy(&af, &a, 4);
+        return (uint16_t)(sign | (uint32_t)nearbyintf(af * 0x1p24f));
+    }
+    uint32_t h = (((a >> 23) - 112) << 10) | ((a & 0x7fffff) >> 13), rem = a & 0x1fff;
+    if (rem > 0x1000 || (rem == 0x1000 && (h & 1)))
+        h++; /* a carry into the exponent is the correct rounding */
+    return (uint16_t)(sign | h);
+}
+
+float kern_bf16_to_f32(uint16_t h)
+{
+    uint32_t bits = (uint32_t)h << 16;
+    float f;
+    memcpy(&f, &bits, 4);
+    return f;
+}
+
+uint16_t kern_f32_to_bf16(float f)
+{
+    uint32_t x;
+    memcpy(&x, &f, 4);
+    if ((x & 0x7fffffffu) > 0x7f800000u)
+        return (uint16_t)((x >> 16) | 0x40);
+    return (uint16_t)((x + 0x7fff + ((x >> 16) & 1)) >> 16);
+}
+
+static const char *const TYPE_NAMES[KERN_NTYPES] = {"f32", "f16", "bf16", "q8_0", "q4_0"};
+
+const char *kern_type_name(kern_type t)
+{
+    return (unsigned)t < KERN_NTYPES ? TYPE_NAMES[t] : "?";
+}
+
+int kern_type_parse(const char *s, kern_type *out)
+{
+    for (int i = 0; i < KERN_NTYPES; i++)
+        if (!strcmp(s, TYPE_NAMES[i])) {
+            *out = (kern_type)i;
+            return 0;
+        }
+    return -1;
+}
+
+size_t kern_row_bytes(kern_type t, size_t cols)
+{
+    switch (t) {
+    case KERN_F32: return cols * 4;
+    case KERN_F16:
+    case KERN_BF16: return cols * 2;
+    case KERN_Q8_0: return cols / KERN_QBLOCK * sizeof(kern_block_q8);
+    case KERN_Q4_0: return cols / KERN_QBLOCK * sizeof(kern_block_q4);
+    default: return 0;
+    }
+}
+
+double kern_type_bits(kern_type t)
+{
+    return 8.0 * (double)kern_row_bytes(t, KERN_QBLOCK) / KERN_QBLOCK;
+}
+
+void *kern_alloc(size_t bytes)
+{
+    void *p = NULL;
+    size_t n = (bytes + 63) / 64 * 64;
+    if (posix_memalign(&p, 64, n ? n : 64))
+        return NULL;
+    memset(p, 0, n ? n : 64);
+    return p;
+}
+
+void kern_free(void *p) { free(p); }
+
+int kern_mat_alloc(kern_mat *m, kern_type t, size_t rows, size_t cols)
+{
+    memset(m, 0, sizeof *m);
+    if ((t == KERN_Q8_0 || t == KERN_Q4_0) && cols % KERN_QBLOCK)
+        return -1;
+    m->type = t;
+    m->rows = rows;
+    m->cols = cols;
+    m->row_bytes = kern_row_bytes(t, cols);
+    m->data = kern_alloc(rows * m->row_bytes);
+    return m->data ? 0 : -1;
+}
+
+void kern_mat_free(kern_mat *m)
+{
+    kern_free(m->data);
+    m->data = NULL;
+}
+
+static void quantize_q8(kern_block_q8 *b, const float *x)
+{
+    float amax = 0;
+    for (int i = 0; i < KERN_QBLOCK; i++)
+        amax = fmaxf(amax, fabsf(x[i]));
+    b->d = kern_f32_to_f16(amax / 127.0f);
+    float d = kern_f16_to_f32(b->d), id = d > 0 ? 1.0f / d : 0.0f;
+    for (int i = 0; i < KERN_QBLOCK; i++) {
+        float q = nearbyintf(x[i] * id);
+        b->qs[i] = (int8_t)(q > 127 ? 127 : q < -127 ? -127 : q);
+    }
+}
+
+/* Q4_0: the largest-magnitude value maps to -8, so the full range is used. */
+static void quantize_q4(kern_block_q4 *b, const float *x)
+{
+    float amax = 0, max = 0;
+    for (int i = 0; i < KERN_QBLOCK; i++)
+        if (fabsf(x[i]) > amax) {
+            amax = fabsf(x[i]);
+            max = x[i];
+        }
+    b->d = kern_f32_to_f16(max / -8.0f);
+    float d = kern_f16_to_f32(b->d), id = d != 0 ? 1.0f / d : 0.0f;
+    for (int i = 0; i < 16; i++) {
+        float lo = nearbyintf(x[i] * id) + 8, hi = nearbyintf(x[i + 16] * id) + 8;
+        int l = lo < 0 ? 0 : lo > 15 ? 15 : (int)lo, h = hi < 0 ? 0 : hi > 15 ? 15 : (int)hi;
+        b->qs[i] = (uint8_t)(l | h << 4);
+    }
+}
+
+void kern_mat_set_row(kern_mat *m, size_t r, const float *src)
+{
+    char *row = (char *)m->data + r * m->row_bytes;
+    switch (m->type) {
+    case KERN_F32: memcpy(row, src, m->cols * 4); break;
+    case KERN_F16:
+        for (size_t k = 0; k < m->cols; k++)
+            ((uint16_t *)row)[k] = kern_f32_to_f16(src[k]);
+        break;
+    case KERN_BF16:
+        for (size_t k = 0; k < m->cols; k++)
+            ((uint16_t *)row)[k] = kern_f32_to_bf16(src[k]);
+        break;
+    case KERN_Q8_0:
+        for (size_t b = 0; b < m->cols / KERN_QBLOCK; b++)
+            quantize_q8((kern_block_q8 *)row + b, src + b * KERN_QBLOCK);
+        break;
+    case KERN_Q4_0:
+        for (size_t b = 0; b < m->cols / KERN_QBLOCK; b++)
+            quantize_q4((kern_block_q4 *)row + b, src + b * KERN_QBLOCK);
+        break;
+    default: break;
+    }
+}
+
+void kern_mat_get_row(const kern_mat *m, size_t r, float *dst)
+{
+    const char *row = (const char *)m->data + r * m->row_bytes;
+    for (size_t k = 0; k < m->cols; k++) {
+        size_t b = k / KERN_QBLOCK;
+        int i = (int)(k % KERN_QBLOCK);
+        switch (m->type) {
+        case KERN_F32: dst[k] = ((const float *)row)[k]; break;
+        case KERN_F16: dst[k] = kern_f16_to_f32(((const uint16_t *)row)[k]); break;
+        case KERN_BF16: dst[k] = kern_bf16_to_f32(((const uint16_t *)row)[k]); break;
+        case KERN_Q8_0: {
+            const kern_block_q8 *q = (const kern_block_q8 *)row + b;
+            dst[k] = kern_f16_to_f32(q->d) * q->qs[i];
+            break;
+        }
+        case KERN_Q4_0: {
+            const kern_block_q4 *q = (const kern_block_q4 *)row + b;
+            int v = i < 16 ? (q->qs[i] & 15) - 8 : (q->qs[i - 16] >> 4) - 8;
+            dst[k] = kern_f16_to_f32(q->d) * v;
+            break;
+        }
+        default: break;
+        }
+    }
+}
+
+static inline uint64_t splitmix64(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+struct synth_job {
+    kern_mat *m;
+    uint64_t seed;
+    float stddev;
+};
+
+/* Quantized matrices are drawn directly as uniform integer codes with a scale
+ * that gives the requested standard deviation: drawing floats and quantizing
+ * them would cost minutes for a 7B model and change nothing measured. */
+static void synth_rows(void *arg, int t, int nt)
+{
+    struct synth_job *j = arg;
+    kern_mat *m = j->m;
+    size_t r0 = m->rows * (size_t)t / (size_t)nt, r1 = m->rows * (size_t)(t + 1) / (size_t)nt;
+    float *tmp = NULL;
+    if (m->type == KERN_F32 || m->type == KERN_F16 || m->type == KERN_BF16)
+        tmp = malloc(m->cols * sizeof *tmp);
+    for (size_t r = r0; r < r1; r++) {
+        uint64_t s = j->seed ^ (0xd1b54a32d192ed03ull * (r + 1));
+        char *row = (char *)m->data + r * m->row_bytes;
+        size_t nb = m->cols / KERN_QBLOCK;
+        if (m->type == KERN_Q8_0) {
+            uint16_t d = kern_f32_to_f16(j->stddev * 1.7320508f / 127.0f);
+            for (size_t b = 0; b < nb; b++) {
+                kern_block_q8 *q = (kern_block_q8 *)row + b;
+                q->d = d;
+                for (int i = 0; i < KERN_QBLOCK; i += 8) {
+                    uint64_t v = splitmix64(&s);
+                    for (int k = 0; k < 8; k++) {
+                        int8_t c = (int8_t)(v >> (8 * k));
+                        q->qs[i + k] = c == -128 ? -127 : c;
+                    }
+                }
+            }
+        } else if (m->type == KERN_Q4_0) {
+            uint16_t d = kern_f32_to_f16(j->stddev / 4.6098f); /* sd of uniform -8..7 */
+            for (size_t b = 0; b < nb; b++) {
+                kern_block_q4 *q = (kern_block_q4 *)row + b;
+                q->d = d;
+                uint64_t v0 = splitmix64(&s), v1 = splitmix64(&s);
+                memcpy(q->qs, &v0, 8);
+                memcpy(q->qs + 8, &v1, 8);
+            }
+        } else if (tmp) {
+            for (size_t k = 0; k < m->cols; k++) {
+                uint64_t v = splitmix64(&s);
+                /* Irwin-Hall(4): close enough to normal for synthetic weights */
+                double u = (double)(v & 0xffff) + (double)((v >> 16) & 0xffff) +
+                           (double)((v >> 32) & 0xffff) + (double)(v >> 48);
+                tmp[k] = (float)((u / 65536.0 - 2.0) * 1.7320508 * j->stddev);
+            }
+            kern_mat_set_row(m, r, tmp);
+        }
+    }
+    free(tmp);
+}
+
+void kern_mat_synth(kern_mat *m, uint64_t seed, float stddev)
+{
+    struct synth_job j = {m, seed, stddev};
+    kern_parallel(synth_rows, &j);
+}
+
+int kern_qact_alloc(kern_qact *a, size_t rows, size_t cols)
+{
+    memset(a, 0, sizeof *a);
+    if (cols % KERN_QBLOCK)
+        return -1;
+    a->rows = rows;
+    a->cols = cols;
+    a->qs = kern_alloc(rows * cols);
+    a->qu = kern_alloc(rows * cols);
+    a->d = kern_alloc(rows * cols / KERN_QBLOCK * sizeof(float));
+    a->s8 = kern_alloc(rows * cols / 4 * sizeof(int32_t));
+    a->qp = kern_alloc(rows * cols);
+    a->s8p = kern_alloc(rows * cols / 4 * sizeof(int32_t));
+    if (!a->qs || !a->qu || !a->d || !a->s8 || !a->qp || !a->s8p) {
+        kern_qact_free(a);
+        return -1;
+    }
+    return 0;
+}
+
+void kern_qact_free(kern_qact *a)
+{
+    kern_free(a->qs);
+    kern_free(a->qu);
+    kern_free(a->d);
+    kern_free(a->s8);
+    kern_free(a->qp);
+    kern_free(a->s8p);
+    memset(a, 0, sizeof *a);
+}
+
+/* Activations are quantized once per product by this one scalar routine,
+ * whichever back end then runs: O(K) work against the product's O(N K). */
+void kern_quantize_act(kern_qact *a, const float *x)
+{
+    size_t nb = a->rows * a->cols / KERN_QBLOCK;
+    for (size_t b = 0; b < nb; b++) {
+        const float *xb = x + b * KERN_QBLOCK;
+        float amax = 0;
+        for (int i = 0; i < KERN_QBLOCK; i++)
+            amax = fmaxf(amax, fabsf(xb[i]));
+        float d = amax / 127.0f, id = d > 0 ? 1.0f / d : 0.0f;
+        a->d[b] = d;
+        for (int i = 0; i < KERN_QBLOCK; i++) {
+            float q = nearbyintf(xb[i] * id);
+            int8_t v = (int8_t)(q > 127 ? 127 : q < -127 ? -127 : q);
+            a->qs[b * KERN_QBLOCK + i] = v;
+            a->qu[b * KERN_QBLOCK + i] = (uint8_t)(v + 128);
+        }
+        for (int q = 0; q < 8; q++) {
+            const int8_t *v = a->qs + b * KERN_QBLOCK + 4 * q;
+            a->s8[b * 8 + q] = 8 * (v[0] + v[1] + v[2] + v[3]);
+        }
+    }
+    size_t nbr = a->cols / KERN_QBLOCK;
+    memcpy(a->qp, a->qs, a->rows * a->cols);
+    memcpy(a->s8p, a->s8, a->rows * a->cols / 4 * sizeof(int32_t));
+    for (size_t r = 0; r < a->rows; r++)
+        for (size_t b = 0; b + 1 < nbr; b += 2) {
+            const int8_t *q0 = a->qs + r * a->cols + b * KERN_QBLOCK, *q1 = q0 + KERN_QBLOCK;
+            int8_t *o = a->qp + r * a->cols + b * KERN_QBLOCK;
+            memcpy(o, q0, 16);
+            memcpy(o + 16, q1, 16);
+            memcpy(o + 32, q0 + 16, 16);
+            memcpy(o + 48, q1 + 16, 16);
+            const int32_t *s0 = a->s8 + (r * nbr + b) * 8, *s1 = s0 + 8;
+            int32_t *so = a->s8p + (r * nbr + b) * 8;
+            memcpy(so, s0, 16);
+            memcpy(so + 4, s1, 16);
+            memcpy(so + 8, s0 + 4, 16);
+            memcpy(so + 12, s1 + 4, 16);
+        }
+}

@@ -1,0 +1,163 @@
+/* Protocol model throughput: full task lifecycles (create, 3 commits,
+ * 3 disclosures, upload report) on networks of 1,000 / 10,000 / 100,000
+ * nodes over 12 GPU models, with every node busy and the queue kept
+ * non-empty, so that every completion pops a queued task.
+ * Each size runs in its own process so peak RSS is per size. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "protocol/proto.h"
+
+static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
+static uint64_t xs(void)
+{
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return rng_state;
+}
+static uint64_t draw(void *ctx, uint64_t bound)
+{
+    (void)ctx;
+    return xs() % bound;
+}
+
+typedef struct running {
+    uint64_t id;
+    uint32_t node[3];
+} running;
+
+static running *fifo;
+static size_t fifo_cap, head, tail;
+
+static void collect_started(proto *p)
+{
+    size_t n;
+    const proto_event *ev = proto_events(p, &n);
+    for (size_t i = 0; i < n; i++)
+        if (ev[i].kind == PROTO_EV_TASK_STARTED) {
+            running *r = &fifo[tail % fifo_cap];
+            r->id = ev[i].task_id;
+            r->node[ev[i].round] = ev[i].node;
+            if (ev[i].round == 2)
+                tail++;
+        }
+}
+
+static double now_s(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void must(bool ok, proto *p, const char *what)
+{
+    if (!ok) {
+        fprintf(stderr, "bench: %s reverted: %s\n", what, proto_revert_reason(p));
+        exit(1);
+    }
+}
+
+static void create(proto *p, uint32_t app)
+{
+    wei_t fee = (wei_t)(1 + xs() % 1000) * 1000000000000000ULL;
+    proto_task_type type = (xs() % 3) ? PROTO_SD : PROTO_GPT;
+    must(proto_create_task(p, 0, app, type, 0, fee, 1 + xs() % 60, NULL), p, "create_task");
+    collect_started(p);
+}
+
+static void run_size(uint32_t nodes, uint64_t lifecycles)
+{
+    proto_params prm = proto_params_helium();
+    proto *p = proto_new(&prm, nodes + 1, lifecycles + nodes + 1000);
+    proto_set_chooser(p, (proto_chooser){draw, NULL});
+    fifo_cap = nodes;
+    fifo = calloc(fifo_cap, sizeof *fifo);
+    static const char *gpu[12] = {"RTX 3060", "RTX 3080", "RTX 3090", "RTX 4060 Ti", "RTX 4070",
+                                  "RTX 4080", "RTX 4090", "A4000", "A5000", "A6000", "L4", "M2 Max"};
+    static const uint64_t vram[12] = {12, 10, 24, 16, 12, 16, 24, 16, 24, 48, 24, 32};
+    for (uint32_t i = 0; i < nodes; i++) {
+        uint32_t a = proto_add_account(p, (wei_t)1000 * 1000000000000000000ULL);
+        must(proto_join(p, 0, a, gpu[i % 12], vram[i % 12]), p, "join");
+    }
+    uint32_t app = proto_add_account(p, (wei_t)1 << 120);
+    /* fill every node, then put 25 tasks in the queue */
+    while (proto_queue_size(p) < 25)
+        create(p, app);
+    /* nonces need only be unique within a task: one per round, and the
+     * nodes' commitments computed once, outside the timed loop */
+    uint8_t result[32] = {7}, nonce[3][32] = {{1}, {2}, {3}}, c[3][32];
+    for (int round = 0; round < 3; round++)
+        proto_commitment(result, sizeof result, nonce[round], c[round]);
+    double t0 = now_s();
+    uint64_t queued_sum = 0;
+    for (uint64_t k = 0; k < lifecycles; k++) {
+        running r = fifo[head++ % fifo_cap];
+        for (int round = 0; round < 3; round++)
+            must(proto_commit(p, 1, r.node[round], r.id, round, c[round], nonce[round]), p,
+                 "commit");
+        for (int round = 0; round < 3; round++) {
+            must(proto_disclose(p, 2, r.node[round], r.id, round, result, sizeof result), p,
+                 "disclose");
+            collect_started(p);
+        }
+        must(proto_report_uploaded(p, 3, r.node[0], r.id, 0), p, "report_uploaded");
+        collect_started(p);
+        create(p, app);
+        queued_sum += proto_queue_size(p);
+    }
+    double dt = now_s() - t0;
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    printf("  %7u nodes: %8.0f lifecycles/s  (%llu in %.2f s, mean queue %.1f, peak RSS %.0f MiB)\n",
+           nodes, lifecycles / dt, (unsigned long long)lifecycles, dt,
+           (double)queued_sum / lifecycles, ru.ru_maxrss / 1024.0);
+    fflush(stdout);
+    proto_free(p);
+    free(fifo);
+}
+
+int main(void)
+{
+    const uint32_t sizes[3] = {1000, 10000, 100000};
+    const uint64_t n = getenv("BENCH_LIFECYCLES") ? strtoull(getenv("BENCH_LIFECYCLES"), 0, 10)
+                                                  : 1000000;
+    printf("bench_protocol: task lifecycles through the protocol model, one core\n");
+    int pipes[3][2];
+    for (int s = 0; s < 3; s++) {
+        if (pipe(pipes[s]))
+            return 1;
+        fflush(stdout);
+        pid_t pid = fork();
+        if (pid == 0) {
+            dup2(pipes[s][1], 1);
+            run_size(sizes[s], n);
+            _exit(0);
+        }
+        int st;
+        waitpid(pid, &st, 0);
+        close(pipes[s][1]);
+        char buf[512];
+        ssize_t got = read(pipes[s][0], buf, sizeof buf - 1);
+        if (got <= 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+            return 1;
+        buf[got] = 0;
+        fputs(buf, stdout);
+        double rate;
+        sscanf(strchr(buf, ':') + 1, "%lf", &rate);
+        static double r1k;
+        if (s == 0)
+            r1k = rate;
+        if (s == 2)
+            printf("  slowdown 1,000 -> 100,000 nodes: %.2fx (target < 2x)\n", r1k / rate);
+        if (s == 1)
+            printf("  10,000 nodes vs target 200,000/s: %.2fx\n", rate / 200000.0);
+    }
+    return 0;
+}

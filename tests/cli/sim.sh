@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# Program-level tests of the simulator (avrami run / check), called by
+# tests/cli/run.sh.
+#   tests/cli/sim.sh build/avrami
+# A plain sequence of checks; each prints "ok - ..." or fails the script.
+# UPDATE_GOLDEN=1 rewrites tests/golden/*.txt (review the diff before committing).
+set -euo pipefail
+
+BIN=${1:?usage: tests/cli/sim.sh PATH/TO/avrami}
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+cd "$(dirname "$0")/../.."
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+GOLDEN_SECONDS=3600
+
+ok() { echo "ok - $*"; }
+die() { echo "FAIL - $*" >&2; exit 1; }
+
+# expect_exit CODE CMD... : runs CMD, fails unless it exits with CODE
+expect_exit() {
+  local want=$1; shift
+  local rc=0
+  "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+  [ "$rc" -eq "$want" ] || { cat "$TMP/out" "$TMP/err" >&2; die "$* exited $rc, expected $want"; }
+}
+
+# ---- run: help and usage ----
+expect_exit 0 "$BIN" run --help
+grep -q -- '--paranoid' "$TMP/out" || die "run --help lacks --paranoid"
+ok "run --help"
+expect_exit 2 "$BIN" run
+expect_exit 2 "$BIN" run --seed abc scenarios/helium-baseline.json
+expect_exit 2 "$BIN" run --bogus scenarios/helium-baseline.json
+ok "run usage errors exit 2"
+
+# ---- bad scenarios: exit 2, message names the file and the JSON path ----
+bad() { # NAME JSON EXPECTED-SUBSTRING
+  printf '%s\n' "$2" >"$TMP/$1.json"
+  expect_exit 2 "$BIN" run --no-db "$TMP/$1.json"
+  grep -qF "$TMP/$1.json: $3" "$TMP/err" || { cat "$TMP/err" >&2; die "$1: message lacks '$3'"; }
+}
+NET='"network": {"nodes": 5, "cards": [{"card": "NVIDIA GeForce RTX 4090"}]}'
+APP='"applications": [{"arrival": {"process": "poisson", "rate_per_h": 10}, "tasks": [{"type": "sd", "fee": {"wei": "1"}}]}]'
+bad unknown-key "{$NET, $APP, \"sed\": 1}" '$.sed: expected a known key, got unknown key "sed" (did you mean "seed"?)'
+bad wrong-type "{$NET, $APP, \"chain\": {\"block_time_s\": \"2\"}}" '$.chain.block_time_s: expected a number'
+bad out-of-range "{\"network\": {\"nodes\": -1, \"cards\": []}, $APP}" '$.network.nodes: expected an integer in [0, 50000000], got -1'
+bad unknown-card "{\"network\": {\"nodes\": 5, \"cards\": [{\"card\": \"RTX 4090\"}]}, $APP}" '$.network.cards[0].card: expected a card name'
+bad stake-number "{$NET, $APP, \"protocol\": {\"stake\": 400}}" '$.protocol.stake: expected a decimal wei string'
+bad nested-key "{$NET, \"applications\": [{\"arrival\": {\"process\": \"poisson\", \"rate\": 3}, \"tasks\": []}]}" '$.applications[0].arrival.rate: expected a known key'
+bad duplicate "{$NET, $APP, \"seed\": 1, \"seed\": 2}" '$.seed: expected each key once'
+bad syntax "{$NET," '$: expected valid JSON'
+expect_exit 2 "$BIN" run --no-db "$TMP/does-not-exist.json"
+grep -qF "does-not-exist.json" "$TMP/err" || die "missing file not named"
+ok "bad scenarios exit 2 with file and JSON path"
+
+# ---- determinism: same scenario + seed -> identical database content ----
+for s in scenarios/*.json; do
+  n=$(basename "$s" .json)
+  "$BIN" run --quiet --duration 1800 --out "$TMP/$n-a.db" "$s"
+  "$BIN" run --quiet --duration 1800 --out "$TMP/$n-b.db" "$s"
+  sqlite3 "$TMP/$n-a.db" .dump >"$TMP/a.sql"
+  sqlite3 "$TMP/$n-b.db" .dump >"$TMP/b.sql"
+  cmp -s "$TMP/a.sql" "$TMP/b.sql" || die "$n: two runs with the same seed differ"
+  [ "$(sqlite3 "$TMP/$n-a.db" "select count(*) from tasks")" -gt 0 ] || die "$n: no tasks"
+done
+"$BIN" run --quiet --duration 1800 --seed 99 --out "$TMP/other.db" scenarios/helium-baseline.json
+sqlite3 "$TMP/other.db" .dump >"$TMP/c.sql"
+sqlite3 "$TMP/helium-baseline-a.db" .dump >"$TMP/a.sql"
+! cmp -s "$TMP/a.sql" "$TMP/c.sql" || die "a different seed gave the same database"
+ok "determinism: identical databases for the same seed, different for another"
+
+# ---- avrami check ----
+expect_exit 0 "$BIN" check "$TMP/helium-baseline-a.db"
+cp "$TMP/helium-baseline-a.db" "$TMP/broken.db"
+sqlite3 "$TMP/broken.db" "update tasks set outcome = 'weird' where seq = 0"
+expect_exit 1 "$BIN" check "$TMP/broken.db"
+cp "$TMP/helium-baseline-a.db" "$TMP/broken2.db"
+sqlite3 "$TMP/broken2.db" "update run set value = '1' where key = 'total_supply_end'"
+expect_exit 1 "$BIN" check "$TMP/broken2.db"
+expect_exit 2 "$BIN" check "$TMP/does-not-exist.db"
+ok "check: passes a good run, fails a tampered one"
+
+# ---- paranoid mode agrees with the normal run ----
+"$BIN" run --duration 900 --paranoid --no-db scenarios/vanishing-nodes.json | grep -v '^  wall' >"$TMP/p.txt"
+"$BIN" run --duration 900 --no-db scenarios/vanishing-nodes.json | grep -v '^  wall' >"$TMP/n.txt"
+cmp -s "$TMP/p.txt" "$TMP/n.txt" || die "--paranoid changed the outcome"
+grep -q 'invariants: all held' "$TMP/p.txt" || die "paranoid run violated an invariant"
+ok "paranoid run: invariants after every event"
+
+# ---- interrupted run: database marked incomplete, check fails ----
+"$BIN" run --quiet --duration 8640000 --out "$TMP/int.db" scenarios/helium-baseline.json &
+pid=$!
+sleep 1
+kill -INT "$pid"
+rc=0; wait "$pid" || rc=$?
+[ "$rc" -eq 1 ] || die "interrupted run exited $rc, expected 1"
+[ "$(sqlite3 "$TMP/int.db" "select value from run where key = 'complete'")" = 0 ] || die "interrupted run not marked incomplete"
+[ ! -e "$TMP/int.db.tmp" ] || die "temp file left behind"
+expect_exit 1 "$BIN" check "$TMP/int.db"
+ok "SIGINT: run stops, database marked incomplete"
+
+# ---- golden summaries of every scenario (first hour) ----
+for s in scenarios/*.json; do
+  n=$(basename "$s" .json)
+  "$BIN" run --no-db --duration $GOLDEN_SECONDS "$s" | grep -v '^  wall' >"$TMP/$n.txt"
+  if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
+    cp "$TMP/$n.txt" "tests/golden/$n.txt"
+  fi
+  [ -f "tests/golden/$n.txt" ] || die "tests/golden/$n.txt missing (UPDATE_GOLDEN=1 creates it)"
+  diff -u "tests/golden/$n.txt" "$TMP/$n.txt" || die "$n: summary differs from tests/golden/$n.txt"
+done
+ok "golden summaries match for $(ls scenarios/*.json | wc -l) scenarios"

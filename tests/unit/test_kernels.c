@@ -1,0 +1,197 @@
+/* Kernels: conversions, quantization, and the central promise — one numerics
+ * profile gives the same bits on the scalar, AVX2 and AVX-512 paths and for
+ * any thread count, close to the exact product, and different profiles differ. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "kernels/kern.h"
+
+static void test_f16_roundtrip(void **state)
+{
+    (void)state;
+    for (uint32_t h = 0; h < 65536; h++) {
+        if ((h & 0x7c00) == 0x7c00 && (h & 0x3ff))
+            continue; /* NaN payloads need not survive */
+        assert_int_equal(kern_f32_to_f16(kern_f16_to_f32((uint16_t)h)), h);
+        assert_int_equal(kern_f32_to_bf16(kern_bf16_to_f32((uint16_t)h)), h);
+    }
+    assert_int_equal(kern_f32_to_f16(1.0f), 0x3c00);
+    assert_int_equal(kern_f32_to_f16(65520.0f), 0x7c00);     /* rounds to infinity */
+    assert_int_equal(kern_f32_to_f16(1.0f + 0x1p-11f), 0x3c00); /* tie to even */
+    assert_int_equal(kern_f32_to_f16(1.0f + 0x1p-11f + 0x1p-20f), 0x3c01);
+    assert_int_equal(kern_f32_to_f16(0x1p-24f), 0x0001);
+    assert_int_equal(kern_f32_to_bf16(1.0f + 0x1p-8f), 0x3f80); /* tie to even */
+}
+
+static void fill(float *x, size_t n, uint32_t seed)
+{
+    for (size_t i = 0; i < n; i++) {
+        seed = seed * 1664525u + 1013904223u;
+        x[i] = (float)((double)(seed >> 8) / 16777216.0 - 0.5);
+    }
+}
+
+static void test_quant_error(void **state)
+{
+    (void)state;
+    enum { K = 256 };
+    float x[K], back[K];
+    fill(x, K, 7);
+    const kern_type types[] = {KERN_Q8_0, KERN_Q4_0, KERN_F16, KERN_BF16};
+    const double tol[] = {0.5 / 127 * 1.01, 1.0 / 8 * 1.01, 1e-3, 4e-3};
+    for (int t = 0; t < 4; t++) {
+        kern_mat m;
+        assert_int_equal(kern_mat_alloc(&m, types[t], 1, K), 0);
+        kern_mat_set_row(&m, 0, x);
+        kern_mat_get_row(&m, 0, back);
+        for (int b = 0; b < K / 32; b++) {
+            float amax = 0;
+            for (int i = 0; i < 32; i++)
+                amax = fmaxf(amax, fabsf(x[b * 32 + i]));
+            for (int i = 0; i < 32; i++)
+                assert_true(fabs(back[b * 32 + i] - x[b * 32 + i]) <= tol[t] * amax + 1e-7);
+        }
+        kern_mat_free(&m);
+    }
+}
+
+/* Runs Y = X W^T on one ISA / thread count / profile. */
+static void product(kern_type t, kern_isa isa, int threads, const kern_profile *p,
+                    const float *wf, const float *x, size_t m, size_t n, size_t k, float *y)
+{
+    kern_isa_set(isa);
+    kern_threads_set(threads);
+    kern_mat w;
+    assert_int_equal(kern_mat_alloc(&w, t, n, k), 0);
+    for (size_t r = 0; r < n; r++)
+        kern_mat_set_row(&w, r, wf + r * k);
+    kern_gemm(&w, x, m, y, p, NULL);
+    kern_mat_free(&w);
+}
+
+static void check_type(kern_type t, size_t m, size_t n, size_t k)
+{
+    float *wf = malloc(n * k * sizeof *wf), *x = malloc(m * k * sizeof *x);
+    float *ref = malloc(m * n * sizeof *ref), *y = malloc(m * n * sizeof *y);
+    float *deq = malloc(k * sizeof *deq);
+    fill(wf, n * k, 11);
+    fill(x, m * k, 23);
+    kern_isa best = kern_isa_detect();
+    for (int pi = 0; pi < kern_nprofiles; pi++) {
+        const kern_profile *p = &kern_profiles[pi];
+        product(t, KERN_ISA_SCALAR, 1, p, wf, x, m, n, k, ref);
+        for (int isa = 0; isa <= (int)best; isa++)
+            for (int th = 1; th <= 3; th++) {
+                if (isa == 0 && th == 1)
+                    continue;
+                product(t, (kern_isa)isa, th, p, wf, x, m, n, k, y);
+                if (memcmp(ref, y, m * n * sizeof *y)) {
+                    for (size_t i = 0; i < m * n; i++)
+                        if (memcmp(&ref[i], &y[i], 4))
+                            print_error("%s %s isa=%s threads=%d: y[%zu] %.9g != %.9g\n",
+                                        kern_type_name(t), p->name, kern_isa_name((kern_isa)isa),
+                                        th, i, (double)y[i], (double)ref[i]);
+                    fail();
+                }
+            }
+    }
+    /* close to the exact product of the stored weights */
+    kern_mat w;
+    assert_int_equal(kern_mat_alloc(&w, t, n, k), 0);
+    for (size_t r = 0; r < n; r++)
+        kern_mat_set_row(&w, r, wf + r * k);
+    double xtol = (t == KERN_Q8_0 || t == KERN_Q4_0) ? 0.5 / 127 * 0.5 : 1e-6;
+    for (size_t j = 0; j < n; j++) {
+        kern_mat_get_row(&w, j, deq);
+        for (size_t i = 0; i < m; i++) {
+            double s = 0, mag = 0;
+            for (size_t c = 0; c < k; c++) {
+                s += (double)deq[c] * x[i * k + c];
+                mag += fabs((double)deq[c]);
+            }
+            assert_true(fabs(s - ref[i * n + j]) <= xtol * mag + 1e-4);
+        }
+    }
+    kern_mat_free(&w);
+    free(wf), free(x), free(ref), free(y), free(deq);
+    kern_threads_set(1);
+    kern_isa_set(KERN_ISA_AVX512);
+}
+
+/* Shapes cross every edge: m > the 64-row chunk, n not a multiple of the
+ * 4-row tile or the 16-row thread split, k past the 512 chunk with a tail. */
+static void test_f32(void **s) { (void)s; check_type(KERN_F32, 67, 37, 1061); }
+static void test_f16(void **s) { (void)s; check_type(KERN_F16, 6, 37, 547); }
+static void test_bf16(void **s) { (void)s; check_type(KERN_BF16, 6, 37, 547); }
+static void test_q8(void **s) { (void)s; check_type(KERN_Q8_0, 67, 37, 1120); }
+static void test_q4(void **s) { (void)s; check_type(KERN_Q4_0, 5, 37, 1056); }
+static void test_matvec(void **s) { (void)s; check_type(KERN_Q4_0, 1, 50, 4096); }
+
+/* Two profiles are two card models: they must not agree bit for bit. */
+static void test_profiles_differ(void **state)
+{
+    (void)state;
+    enum { N = 64, K = 4096 };
+    float *wf = malloc(N * K * sizeof *wf), x[K], a[N], b[N];
+    fill(wf, N * K, 5);
+    fill(x, K, 9);
+    for (int t = 0; t < KERN_NTYPES; t++) {
+        product((kern_type)t, kern_isa_detect(), 1, &kern_profiles[0], wf, x, 1, N, K, a);
+        product((kern_type)t, kern_isa_detect(), 1, &kern_profiles[3], wf, x, 1, N, K, b);
+        int differ = 0;
+        for (int i = 0; i < N; i++) {
+            differ += memcmp(&a[i], &b[i], 4) != 0;
+            assert_true(fabsf(a[i] - b[i]) <= 1e-4f * (1 + fabsf(a[i])));
+        }
+        assert_true(differ > 0);
+    }
+    free(wf);
+    assert_non_null(kern_profile_find("l32-pairwise"));
+    assert_null(kern_profile_find("nope"));
+}
+
+static void test_synth_deterministic(void **state)
+{
+    (void)state;
+    kern_mat a, b;
+    for (int t = 0; t < KERN_NTYPES; t++) {
+        kern_threads_set(1);
+        assert_int_equal(kern_mat_alloc(&a, (kern_type)t, 33, 64), 0);
+        kern_mat_synth(&a, 42, 0.02f);
+        kern_threads_set(2);
+        assert_int_equal(kern_mat_alloc(&b, (kern_type)t, 33, 64), 0);
+        kern_mat_synth(&b, 42, 0.02f);
+        assert_memory_equal(a.data, b.data, 33 * a.row_bytes);
+        float row[64];
+        double ss = 0;
+        for (int r = 0; r < 33; r++) {
+            kern_mat_get_row(&a, (size_t)r, row);
+            for (int i = 0; i < 64; i++)
+                ss += (double)row[i] * row[i];
+        }
+        double sd = sqrt(ss / (33 * 64));
+        assert_true(sd > 0.015 && sd < 0.025);
+        kern_mat_free(&a);
+        kern_mat_free(&b);
+    }
+    kern_threads_set(1);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_f16_roundtrip),   cmocka_unit_test(test_quant_error),
+        cmocka_unit_test(test_f32),             cmocka_unit_test(test_f16),
+        cmocka_unit_test(test_bf16),            cmocka_unit_test(test_q8),
+        cmocka_unit_test(test_q4),              cmocka_unit_test(test_matvec),
+        cmocka_unit_test(test_profiles_differ), cmocka_unit_test(test_synth_deterministic),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
