@@ -590,6 +590,15 @@ int sim_status(const sim *m)
     return 0;
 }
 
+void sim_get_counts(const sim *m, sim_counts *c)
+{
+    uint64_t by[4] = {0};
+    for (uint64_t i = 0; i < m->n_req; i++)
+        by[m->req[i].outcome]++;
+    *c = (sim_counts){m->n_req, by[OUT_SUCCESS], by[OUT_ABORTED], by[OUT_REJECTED], by[OUT_OPEN],
+                      m->resubmits, m->kickouts, m->slashes, m->n_nodes};
+}
+
 uint64_t sim_events(const sim *m) { return m->events; }
 uint64_t sim_tasks(const sim *m) { return m->n_req; }
 

@@ -38,6 +38,11 @@ sim *sim_run(const scn *s, const sim_opts *o);
  * 3: interrupted; 4: results database could not be written. */
 int sim_status(const sim *m);
 void sim_summary(const sim *m, FILE *out);
+typedef struct sim_counts {
+    uint64_t submitted, succeeded, aborted, rejected, open, resubmits;
+    uint64_t kickouts, slashes, nodes;
+} sim_counts;
+void sim_get_counts(const sim *m, sim_counts *out);
 /* Figures for benchmarks. */
 uint64_t sim_events(const sim *m);
 uint64_t sim_tasks(const sim *m);

@@ -1,0 +1,114 @@
+/* The simulation as a library: a small network completes its tasks with all
+ * invariants holding, runs are reproducible, the timing interface is the
+ * only source of execution times, and vanished nodes get tasks cancelled. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "sim/sim.h"
+
+static const char *SCN_TEXT =
+    "{\"name\": \"t\", \"duration_s\": 3600,"
+    " \"network\": {\"nodes\": 12, \"cards\": [{\"card\": \"NVIDIA GeForce RTX 4090\"},"
+    "   {\"card\": \"NVIDIA GeForce RTX 3060\"}],"
+    "   \"churn\": {\"quit_rate_per_h\": %s, \"vanish_probability\": %s}},"
+    " \"applications\": [{\"arrival\": {\"process\": \"poisson\", \"rate_per_h\": 200},"
+    "   \"tasks\": [{\"type\": \"sd\", \"size_min\": 1, \"size_max\": 3,"
+    "     \"fee\": {\"dist\": \"uniform\", \"min\": \"1000000000000000000\", \"max\": \"2000000000000000000\"}},"
+    "    {\"type\": \"gpt\", \"vram_gb\": 12,"
+    "     \"fee\": {\"dist\": \"fixed\", \"wei\": \"500000000000000000\"}}]}]}";
+
+static void load(scn *s, const char *quit, const char *vanish)
+{
+    char text[2048], err[SCN_ERR_MAX];
+    snprintf(text, sizeof text, SCN_TEXT, quit, vanish);
+    bool ok = scn_parse(text, "t.json", ".", s, err);
+    if (!ok)
+        fprintf(stderr, "%s\n", err);
+    assert_true(ok);
+}
+
+static void run(const scn *s, const sim_opts *o, sim_counts *c, uint64_t *events)
+{
+    sim *m = sim_run(s, o);
+    assert_non_null(m);
+    assert_int_equal(sim_status(m), 0);
+    sim_get_counts(m, c);
+    *events = sim_events(m);
+    sim_free(m);
+}
+
+static void test_small_network_completes(void **state)
+{
+    (void)state;
+    scn s;
+    load(&s, "0", "0");
+    sim_opts o = {.seed = 5, .paranoid = true};
+    sim_counts a, b;
+    uint64_t ea, eb;
+    run(&s, &o, &a, &ea);
+    assert_true(a.submitted > 150 && a.submitted < 260);
+    assert_true(a.succeeded >= a.submitted - 5); /* all but those still running at the end */
+    assert_int_equal(a.rejected, 0);
+    assert_int_equal(a.nodes, 12);
+    run(&s, &o, &b, &eb);
+    assert_memory_equal(&a, &b, sizeof a);
+    assert_int_equal(ea, eb);
+    o.seed = 6;
+    run(&s, &o, &b, &eb);
+    assert_true(ea != eb || a.submitted != b.submitted);
+    scn_free(&s);
+}
+
+static double too_slow(void *ctx, const agt_work *w, gsl_rng *r)
+{
+    (void)w;
+    (void)r;
+    ++*(int *)ctx;
+    return 5000.0; /* longer than the timeout: every task is cancelled */
+}
+
+static void test_timing_interface_is_used(void **state)
+{
+    (void)state;
+    scn s;
+    load(&s, "0", "0");
+    int calls = 0;
+    sim_opts o = {.seed = 5, .timing = {too_slow, &calls}};
+    sim_counts c;
+    uint64_t ev;
+    run(&s, &o, &c, &ev);
+    assert_true(calls > 0);
+    assert_int_equal(c.succeeded, 0);
+    assert_true(c.aborted > 0);
+    assert_true(c.resubmits > 0);
+    scn_free(&s);
+}
+
+static void test_vanishing_nodes_stall_tasks(void **state)
+{
+    (void)state;
+    scn s;
+    load(&s, "2", "1"); /* every node leaves silently, about twice an hour */
+    sim_opts o = {.seed = 9, .paranoid = true};
+    sim_counts c;
+    uint64_t ev;
+    run(&s, &o, &c, &ev);
+    assert_true(c.aborted > 0);   /* stalled tasks cancelled after the timeout */
+    assert_true(c.succeeded > 0); /* before the nodes were gone */
+    scn_free(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_small_network_completes),
+        cmocka_unit_test(test_timing_interface_is_used),
+        cmocka_unit_test(test_vanishing_nodes_stall_tasks),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
