@@ -28,7 +28,8 @@ uint64_t app_new_request(sim *m, uint32_t app, uint32_t kind, uint32_t size, wei
     }
     r->parent = parent;
     sim_submit(m, TX_CREATE, app, i, 0);
-    eng_after(m->e, (eng_time)m->s->apps[app].cancel_after_s * ENG_US_PER_S, EV_APP_CANCEL, 0, i);
+    sim_line_push(m, 1 + app, eng_now(m->e) + (eng_time)m->s->apps[app].cancel_after_s * ENG_US_PER_S,
+                  EV_APP_CANCEL, 0, i);
     return i;
 }
 

@@ -125,7 +125,7 @@ static void start_work(sim *m, uint32_t i, const sim_obs *o)
     agt_work w = {k, r->size, &m->s->cards[n->card]};
     t += m->timing.exec_s(m->timing.ctx, &w, m->r_exec);
     eng_after(m->e, us(t), EV_NODE_DONE, i, n->gen);
-    eng_after(m->e, us(m->s->node_cancel_after_s), EV_NODE_TIMEOUT, i, n->gen);
+    sim_line_push(m, 0, eng_now(m->e) + us(m->s->node_cancel_after_s), EV_NODE_TIMEOUT, i, n->gen);
 }
 
 void node_observe(sim *m, const sim_obs *o)

@@ -55,6 +55,35 @@ void sim_submit(sim *m, uint8_t kind, uint32_t who, uint64_t arg, uint8_t round)
         (sim_tx){eng_now(m->e) + m->latency_us, kind, round, who, arg};
 }
 
+void sim_line_push(sim *m, uint32_t id, eng_time t, uint32_t kind, uint32_t a, uint64_t b)
+{
+    sim_line *l = &m->lines[id];
+    if (l->len == l->cap)
+        l->ring = grow_ring(l->ring, &l->head, l->len, &l->cap, sizeof *l->ring);
+    l->ring[(l->head + l->len++) & (l->cap - 1)] = (eng_ev){t, kind, a, b};
+    if (!l->armed) {
+        l->armed = true;
+        eng_at(m->e, t, EV_LINE, id, 0);
+    }
+}
+
+static void dispatch(sim *m, const eng_ev *ev);
+
+static void line_fire(sim *m, uint32_t id)
+{
+    sim_line *l = &m->lines[id];
+    eng_time now = eng_now(m->e);
+    while (l->len && l->ring[l->head].t <= now) {
+        eng_ev ev = l->ring[l->head];
+        l->head = (l->head + 1) & (l->cap - 1);
+        l->len--;
+        dispatch(m, &ev);
+    }
+    l->armed = l->len > 0;
+    if (l->armed)
+        eng_at(m->e, l->ring[l->head].t, EV_LINE, id, 0);
+}
+
 static void observe(sim *m, const proto_event *ev, uint32_t node)
 {
     if (m->obs_len == m->obs_cap)
@@ -498,6 +527,8 @@ static sim *setup(const scn *s, const sim_opts *o)
         m->supply0 += s->apps[a].balance;
     }
     setup_models(m);
+    m->n_lines = 1 + s->n_apps;
+    m->lines = calloc(m->n_lines, sizeof *m->lines);
     m->e = eng_new(s->nodes * 4 + 1024);
     for (uint32_t i = 0; i < s->nodes; i++)
         node_new(m, node_pick_card(m), 0);
@@ -513,6 +544,25 @@ static sim *setup(const scn *s, const sim_opts *o)
     if (s->join_rate_per_h > 0)
         eng_at(m->e, eng_rng_exp_us(m->r_churn, 3600.0 / s->join_rate_per_h), EV_JOIN_PROCESS, 0, 0);
     return m;
+}
+
+static void dispatch(sim *m, const eng_ev *ev)
+{
+    switch (ev->kind) {
+    case EV_BLOCK: block(m); break;
+    case EV_DELIVER: deliver(m); break;
+    case EV_SAMPLE: sample(m); break;
+    case EV_LINE: line_fire(m, ev->a); break;
+    case EV_ARRIVAL: app_arrival(m, ev->a); break;
+    case EV_APP_CANCEL: app_cancel_timer(m, ev->b); break;
+    case EV_JOIN_PROCESS:
+        node_new(m, node_pick_card(m), ev->t);
+        eng_after(m->e, 1 + eng_rng_exp_us(m->r_churn, 3600.0 / m->s->join_rate_per_h),
+                  EV_JOIN_PROCESS, 0, 0);
+        break;
+    case EV_END: break;
+    default: node_event(m, ev); break;
+    }
 }
 
 static void progress(sim *m, double t0)
@@ -537,20 +587,7 @@ sim *sim_run(const scn *s, const sim_opts *o)
         if (ev.t > m->end)
             break;
         m->events++;
-        switch (ev.kind) {
-        case EV_BLOCK: block(m); break;
-        case EV_DELIVER: deliver(m); break;
-        case EV_SAMPLE: sample(m); break;
-        case EV_ARRIVAL: app_arrival(m, ev.a); break;
-        case EV_APP_CANCEL: app_cancel_timer(m, ev.b); break;
-        case EV_JOIN_PROCESS:
-            node_new(m, node_pick_card(m), ev.t);
-            eng_after(m->e, 1 + eng_rng_exp_us(m->r_churn, 3600.0 / s->join_rate_per_h),
-                      EV_JOIN_PROCESS, 0, 0);
-            break;
-        case EV_END: break;
-        default: node_event(m, &ev); break;
-        }
+        dispatch(m, &ev);
         if (m->o.paranoid && ev.kind != EV_BLOCK)
             sim_check_invariants(m);
         if ((m->events & 0xffff) == 0) {
@@ -627,5 +664,8 @@ void sim_free(sim *m)
     free(m->tx);
     free(m->obs);
     free(m->series);
+    for (uint32_t i = 0; i < m->n_lines; i++)
+        free(m->lines[i].ring);
+    free(m->lines);
     free(m);
 }

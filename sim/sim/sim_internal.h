@@ -17,7 +17,19 @@ enum {
     EV_NODE_UPLOAD,  /* a = node, b = generation: result upload finished */
     EV_NODE_TIMEOUT, /* a = node, b = generation */
     EV_NODE_PAUSE, EV_NODE_RESUME, EV_NODE_QUIT, /* a = node, b = generation */
+    EV_LINE,         /* a = delay line: its earliest timer is due */
 };
+
+/* A delay line: timers that all have the same delay fire in the order they
+ * were set, so a FIFO holds them in O(1) each and only its head sits in the
+ * event heap.  Node timeouts and application cancel timers (one line per
+ * application) are most of a run's timers and nearly all of them turn out
+ * stale, so keeping them out of the heap keeps the heap small. */
+typedef struct sim_line {
+    eng_ev *ring;
+    size_t head, len, cap; /* cap: a power of two */
+    bool armed;            /* an EV_LINE for the head is in the heap */
+} sim_line;
 
 /* transaction kinds (index into TX_NAMES) */
 enum { TX_JOIN, TX_QUIT, TX_PAUSE, TX_RESUME, TX_CREATE, TX_COMMIT, TX_DISCLOSE, TX_UPLOADED,
@@ -106,6 +118,9 @@ struct sim {
     uint32_t *kind_base;  /* app -> offset into model_of */
     uint16_t n_models;
 
+    sim_line *lines;      /* 0: node timeouts; 1 + a: app a's cancel timers */
+    uint32_t n_lines;
+
     sim_reason reasons[64];
     uint32_t n_reasons;
     uint8_t last_reason;  /* of the last reverted transaction */
@@ -131,6 +146,8 @@ struct sim {
 
 /* sim.c */
 void sim_submit(sim *m, uint8_t kind, uint32_t who, uint64_t arg, uint8_t round);
+/* Sets a timer on a delay line; t must not be earlier than the line's last. */
+void sim_line_push(sim *m, uint32_t line, eng_time t, uint32_t kind, uint32_t a, uint64_t b);
 uint8_t sim_reason_id(sim *m, const char *tx, const char *text);
 bool sim_check_invariants(sim *m);
 
