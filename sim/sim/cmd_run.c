@@ -27,7 +27,7 @@ static void usage(FILE *out)
             "  --seed N          random seed (default: the scenario's \"seed\")\n"
             "  --replication N   replication index; streams are seeded from (seed, N) (default 0)\n"
             "  --duration S      simulated seconds, overriding the scenario's duration_s\n"
-            "  --out PATH        results database (default results/NAME-seedSEED.db)\n"
+            "  --out PATH        results database (default results/NAME-seedSEED[-repN].db)\n"
             "  --no-db           write no database\n"
             "  --paranoid        check the invariants after every event (slow)\n"
             "  --quiet           no summary and no progress\n"
@@ -104,8 +104,12 @@ int cmd_run(int argc, char **argv)
     char defpath[512];
     if (!out && !no_db) {
         mkdir("results", 0777);
-        snprintf(defpath, sizeof defpath, "results/%s-seed%llu.db", s.name,
-                 (unsigned long long)(have_seed ? seed : s.seed));
+        int n = snprintf(defpath, sizeof defpath, "results/%s-seed%llu", s.name,
+                         (unsigned long long)(have_seed ? seed : s.seed));
+        if (rep && n > 0 && (size_t)n < sizeof defpath)
+            n += snprintf(defpath + n, sizeof defpath - (size_t)n, "-rep%llu", (unsigned long long)rep);
+        if (n > 0 && (size_t)n < sizeof defpath)
+            snprintf(defpath + n, sizeof defpath - (size_t)n, ".db");
         out = defpath;
     }
     struct sigaction sa = {0};
