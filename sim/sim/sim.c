@@ -300,6 +300,11 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
             return false;
         r->id = id;
         m->id2req[id] = (uint32_t)tx->arg;
+        if (m->n_live == m->cap_live) {
+            m->cap_live = m->cap_live ? m->cap_live * 2 : 1024;
+            m->live = realloc(m->live, m->cap_live * sizeof *m->live);
+        }
+        m->live[m->n_live++] = tx->arg;
         return true;
     }
     case TX_COMMIT: {
@@ -401,19 +406,23 @@ bool sim_check_invariants(sim *m)
         ok = false;
     }
     /* escrow: the Task contract holds exactly the balances of running tasks,
-     * the fees of queued ones, and what its quirks left behind.  O(open
-     * requests): only requests not yet finished or not yet released count. */
+     * the fees of queued ones, and what its quirks left behind.  O(tasks the
+     * contracts still store): the live list drops tasks once deleted there,
+     * which never come back. */
     wei_t held = 0;
     proto_task_view v;
-    for (uint64_t i = 0; i < m->n_req; i++) {
-        sim_req *r = &m->req[i];
-        if (!r->id)
-            continue;
+    size_t keep = 0;
+    for (size_t i = 0; i < m->n_live; i++) {
+        sim_req *r = &m->req[m->live[i]];
         if (proto_task_get(m->p, r->id, &v))
             held += v.balance;
         else if (proto_task_is_queued(m->p, r->id))
             held += r->fee;
+        else
+            continue;
+        m->live[keep++] = m->live[i];
     }
+    m->n_live = keep;
     proto_quirk_counters q;
     proto_quirks_get(m->p, &q);
     wei_t expect = held + q.stranded_wei + q.fee_too_low_wei;
@@ -666,6 +675,7 @@ void sim_free(sim *m)
     free(m->tx);
     free(m->obs);
     free(m->series);
+    free(m->live);
     for (uint32_t i = 0; i < m->n_lines; i++)
         free(m->lines[i].ring);
     free(m->lines);

@@ -111,6 +111,9 @@ struct sim {
     uint32_t *id2req;     /* contract task id -> request index */
     uint64_t cap_ids;
 
+    uint64_t *live;       /* requests the contracts may still hold escrow for */
+    size_t n_live, cap_live;
+
     sim_tx *tx; size_t tx_head, tx_len, tx_cap;       /* mempool ring */
     sim_obs *obs; size_t obs_head, obs_len, obs_cap;  /* observation ring */
 
