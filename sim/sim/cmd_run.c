@@ -8,6 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <math.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
+
 #include "cli/commands.h"
 #include "sim/sim.h"
 
@@ -25,7 +30,9 @@ static void usage(FILE *out)
             "usage: avrami run [OPTIONS] SCENARIO.json\n\n"
             "Simulates the scenario, writes a results database and prints a summary.\n\n"
             "  --seed N          random seed (default: the scenario's \"seed\")\n"
-            "  --replication N   replication index; streams are seeded from (seed, N) (default 0)\n"
+            "  --replication N   run only replication N; streams are seeded from (seed, N)\n"
+            "                    (default: the scenario's replications 0..R-1, one database each\n"
+            "                    named ...-repN.db, and a confidence-interval table at the end)\n"
             "  --duration S      simulated seconds, overriding the scenario's duration_s\n"
             "  --out PATH        results database (default results/NAME-seedSEED[-repN].db)\n"
             "  --no-db           write no database\n"
@@ -34,6 +41,26 @@ static void usage(FILE *out)
             "  --help            this text\n\n"
             "Exit status: 0 run complete and all invariants held; 1 an invariant failed or the run\n"
             "was interrupted (SIGINT/SIGTERM; the database is then marked incomplete); 2 bad input.\n");
+}
+
+/* Mean and 95% confidence half-width (Student t) of each headline figure. */
+static void print_replications(const sim_metrics *mx, uint32_t n)
+{
+    static const char *const NAMES[] = {"success share", "queue wait median (s)", "queue wait p95 (s)",
+                                        "utilization", "node income (CNX/h)"};
+    printf("replications: %u; mean ± 95%% confidence half-width\n", n);
+    double *v = malloc(n * sizeof *v);
+    for (int f = 0; f < 5; f++) {
+        for (uint32_t i = 0; i < n; i++) {
+            const double all[] = {mx[i].success_share, mx[i].wait_median_s, mx[i].wait_p95_s,
+                                  mx[i].utilization, mx[i].income_cnx_per_node_h};
+            v[i] = all[f];
+        }
+        double mean = gsl_stats_mean(v, 1, n), sd = gsl_stats_sd(v, 1, n);
+        double half = gsl_cdf_tdist_Pinv(0.975, n - 1) * sd / sqrt((double)n);
+        printf("  %-24s %12.4f ± %.4f\n", NAMES[f], mean, half);
+    }
+    free(v);
 }
 
 static bool parse_u64(const char *s, uint64_t *out)
@@ -51,7 +78,7 @@ int cmd_run(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL;
     uint64_t seed = 0, rep = 0, duration = 0;
-    bool have_seed = false, quiet = false, paranoid = false, no_db = false;
+    bool have_seed = false, have_rep = false, quiet = false, paranoid = false, no_db = false;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool more = i + 1 < argc;
@@ -65,6 +92,7 @@ int cmd_run(int argc, char **argv)
         } else if (!strcmp(a, "--replication") && more) {
             if (!parse_u64(argv[++i], &rep) || rep > UINT32_MAX)
                 goto bad_number;
+            have_rep = true;
         } else if (!strcmp(a, "--duration") && more) {
             if (!parse_u64(argv[++i], &duration) || duration == 0)
                 goto bad_number;
@@ -101,7 +129,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "avrami run: %s\n", err);
         return 2;
     }
-    char defpath[512];
+    char defpath[512] = "";
     if (!out && !no_db) {
         mkdir("results", 0777);
         int n = snprintf(defpath, sizeof defpath, "results/%s-seed%llu", s.name,
@@ -116,32 +144,57 @@ int cmd_run(int argc, char **argv)
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
-    sim_opts o = {
-        .seed = have_seed ? seed : s.seed,
-        .replication = (uint32_t)rep,
-        .duration_s = duration,
-        .out_path = no_db ? NULL : out,
-        .paranoid = paranoid,
-        .progress = !quiet && isatty(2),
-        .stop = &stop_flag,
-    };
-    sim *m = sim_run(&s, &o);
-    if (!m) {
-        scn_free(&s);
-        return 2;
+    /* the scenario's replications, unless one was asked for */
+    uint32_t first = (uint32_t)rep, count = have_rep ? 1 : s.replications;
+    sim_metrics *mx = calloc(count, sizeof *mx);
+    int worst = 0;
+    for (uint32_t k = 0; k < count && !stop_flag; k++) {
+        uint32_t r = first + k;
+        char path_k[600];
+        const char *db = no_db ? NULL : out;
+        if (count > 1 && !no_db) {
+            /* one database per replication: NAME-repN.db beside the given name */
+            const char *dot = strrchr(out, '.');
+            int stem = dot && dot > strrchr(out, '/') ? (int)(dot - out) : (int)strlen(out);
+            if (out == defpath)
+                stem = (int)strlen(out) - 3; /* before ".db" */
+            snprintf(path_k, sizeof path_k, "%.*s-rep%u.db", stem, out, r);
+            db = path_k;
+        }
+        sim_opts o = {
+            .seed = have_seed ? seed : s.seed,
+            .replication = r,
+            .duration_s = duration,
+            .out_path = db,
+            .paranoid = paranoid,
+            .progress = !quiet && isatty(2),
+            .stop = &stop_flag,
+        };
+        sim *m = sim_run(&s, &o);
+        if (!m) {
+            free(mx);
+            scn_free(&s);
+            return 2;
+        }
+        if (!quiet)
+            sim_summary(m, stdout);
+        sim_get_metrics(m, &mx[k]);
+        int st = sim_status(m);
+        if (db && st != 4 && !quiet)
+            printf("results: %s\n", db);
+        if (st == 3)
+            fprintf(stderr, "avrami run: interrupted; %s is marked incomplete\n", db ? db : "(no database)");
+        else if (st == 4)
+            fprintf(stderr, "avrami run: the results database could not be written\n");
+        else if (st == 1)
+            fprintf(stderr, "avrami run: invariant violated (see the summary)\n");
+        int code = st == 0 ? 0 : st == 4 ? 2 : 1;
+        worst = code > worst ? code : worst;
+        sim_free(m);
     }
-    if (!quiet)
-        sim_summary(m, stdout);
-    int st = sim_status(m);
-    if (!no_db && st != 4 && !quiet)
-        printf("results: %s\n", out);
-    if (st == 3)
-        fprintf(stderr, "avrami run: interrupted; %s is marked incomplete\n", no_db ? "(no database)" : out);
-    else if (st == 4)
-        fprintf(stderr, "avrami run: the results database could not be written\n");
-    else if (st == 1)
-        fprintf(stderr, "avrami run: invariant violated (see the summary)\n");
-    sim_free(m);
+    if (count > 1 && !quiet && !stop_flag)
+        print_replications(mx, count);
+    free(mx);
     scn_free(&s);
-    return st == 0 ? 0 : st == 4 ? 2 : 1;
+    return worst;
 }

@@ -253,3 +253,41 @@ void sim_summary(const sim *m, FILE *out)
                 (unsigned long long)m->inv_terminal, m->inv_detail);
     fputc('\n', out);
 }
+
+void sim_get_metrics(const sim *m, sim_metrics *x)
+{
+    eng_time warm = (eng_time)m->s->warmup_s * ENG_US_PER_S;
+    uint64_t ok = 0, done = 0;
+    double *w = malloc((m->n_req + 1) * sizeof *w);
+    size_t n = 0;
+    for (uint64_t i = 0; i < m->n_req; i++) {
+        const sim_req *r = &m->req[i];
+        if (r->created < warm)
+            continue;
+        done += r->outcome != OUT_OPEN;
+        ok += r->outcome == OUT_SUCCESS;
+        if (r->started >= 0)
+            w[n++] = (double)(r->started - r->created) / 1e6;
+    }
+    gsl_sort(w, 1, n);
+    x->success_share = done ? (double)ok / (double)done : 0;
+    x->wait_median_s = n ? gsl_stats_quantile_from_sorted_data(w, 1, n, 0.5) : 0;
+    x->wait_p95_s = n ? gsl_stats_quantile_from_sorted_data(w, 1, n, 0.95) : 0;
+    free(w);
+    double busy = 0, online = 0;
+    for (uint32_t i = (uint32_t)(m->s->warmup_s / 60); i < m->n_series; i++) {
+        busy += m->series[i].busy;
+        online += m->series[i].online;
+    }
+    x->utilization = online > 0 ? busy / online : 0;
+    double hours = 0;
+    wei_t income = 0;
+    for (uint32_t i = 0; i < m->n_nodes; i++) {
+        const sim_node *d = &m->nodes[i];
+        if (d->joined < 0)
+            continue;
+        hours += (double)((d->left >= 0 ? d->left : eng_now(m->e)) - d->joined) / 3.6e9;
+        income += d->income;
+    }
+    x->income_cnx_per_node_h = hours > 0 ? cnx(income) / hours : 0;
+}

@@ -43,6 +43,15 @@ typedef struct sim_counts {
     uint64_t kickouts, slashes, nodes;
 } sim_counts;
 void sim_get_counts(const sim *m, sim_counts *out);
+/* Headline figures of one run, for comparing replications (tasks created
+ * after warm-up; node income over all online time). */
+typedef struct sim_metrics {
+    double success_share;     /* succeeded / finished */
+    double wait_median_s, wait_p95_s;
+    double utilization;       /* busy / online node-minutes after warm-up */
+    double income_cnx_per_node_h;
+} sim_metrics;
+void sim_get_metrics(const sim *m, sim_metrics *out);
 /* Figures for benchmarks. */
 uint64_t sim_events(const sim *m);
 uint64_t sim_tasks(const sim *m);

@@ -80,6 +80,22 @@ expect_exit 1 "$BIN" check "$TMP/broken2.db"
 expect_exit 2 "$BIN" check "$TMP/does-not-exist.db"
 ok "check: passes a good run, fails a tampered one"
 
+# ---- replications: one database each and a confidence-interval table ----
+sed 's/"seed": 7,/"seed": 7, "replications": 3,/' scenarios/vanishing-nodes.json >"$TMP/reps.json"
+"$BIN" run --duration 900 --out "$TMP/reps.db" "$TMP/reps.json" >"$TMP/reps.txt"
+for r in 0 1 2; do
+  "$BIN" check "$TMP/reps-rep$r.db" >/dev/null || die "replication $r: check failed"
+done
+[ "$(grep -c '^avrami run:' "$TMP/reps.txt")" = 3 ] || die "expected 3 replication summaries"
+grep -q '^replications: 3; mean ± 95% confidence half-width' "$TMP/reps.txt" || die "no confidence table"
+sqlite3 "$TMP/reps-rep0.db" .dump >"$TMP/r0.sql"
+sqlite3 "$TMP/reps-rep1.db" .dump >"$TMP/r1.sql"
+! cmp -s "$TMP/r0.sql" "$TMP/r1.sql" || die "replications 0 and 1 are identical"
+"$BIN" run --quiet --duration 900 --replication 1 --out "$TMP/one.db" "$TMP/reps.json"
+sqlite3 "$TMP/one.db" .dump | grep -v "'replication'" >"$TMP/one.sql"
+grep -v "'replication'" "$TMP/r1.sql" | cmp -s - "$TMP/one.sql" || die "--replication 1 differs from the loop's replication 1"
+ok "replications: a database each, confidence table, --replication N reproduces one"
+
 # ---- paranoid mode agrees with the normal run ----
 "$BIN" run --duration 900 --paranoid --no-db scenarios/vanishing-nodes.json | grep -v '^  wall' >"$TMP/p.txt"
 "$BIN" run --duration 900 --no-db scenarios/vanishing-nodes.json | grep -v '^  wall' >"$TMP/n.txt"
