@@ -90,8 +90,8 @@ void app_observe(sim *m, const sim_obs *o)
 {
     if (o->kind != PROTO_EV_TASK_ABORTED)
         return;
-    uint64_t i = m->id2req[o->task];
-    sim_req *r = &m->req[i];
+    sim_req *r = sim_req_by_id(m, o->task);
+    uint64_t i = (uint64_t)(r - m->req);
     const scn_app *app = &m->s->apps[r->app];
     if (r->outcome != OUT_ABORTED || !app->resubmit || r->resubmits >= app->max_resubmits)
         return;

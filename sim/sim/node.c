@@ -112,8 +112,7 @@ static bool touch_model(sim *m, sim_node *n, uint16_t model)
 static void start_work(sim *m, uint32_t i, const sim_obs *o)
 {
     sim_node *n = &m->nodes[i];
-    uint32_t ri = m->id2req[o->task];
-    sim_req *r = &m->req[ri];
+    sim_req *r = sim_req_by_id(m, o->task);
     const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
     n->gen++;
     n->task = o->task;
@@ -137,7 +136,7 @@ void node_observe(sim *m, const sim_obs *o)
             start_work(m, o->node, o);
         break;
     case PROTO_EV_COMMITMENTS_READY: {
-        sim_req *r = &m->req[m->id2req[o->task]];
+        sim_req *r = sim_req_by_id(m, o->task);
         for (int k = 0; k < 3; k++) {
             if (r->nodes[k] == UINT32_MAX)
                 continue;
@@ -151,7 +150,7 @@ void node_observe(sim *m, const sim_obs *o)
     }
     case PROTO_EV_TASK_SUCCESS:
         if (n && alive(n) && n->task == o->task) {
-            sim_req *r = &m->req[m->id2req[o->task]];
+            sim_req *r = sim_req_by_id(m, o->task);
             const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
             n->phase = PH_UPLOADING;
             double t = agt_transfer_s(k->result_kb_per_unit * r->size, m->s->relay_mbps,
@@ -168,7 +167,7 @@ void node_observe(sim *m, const sim_obs *o)
             check_left(m, n);
         break;
     case PROTO_EV_TASK_ABORTED: {
-        sim_req *r = &m->req[m->id2req[o->task]];
+        sim_req *r = sim_req_by_id(m, o->task);
         for (int k = 0; k < 3; k++)
             if (r->nodes[k] != UINT32_MAX && m->nodes[r->nodes[k]].task == o->task)
                 clear_task(&m->nodes[r->nodes[k]]);

@@ -1,12 +1,6 @@
-/* The simulation loop and the chain: blocks, the mempool, applying
- * transactions to the protocol model, bookkeeping of its events, and their
- * delivery to agents after the observation delay.
- *
- * Transactions reach the chain after a fixed submission latency, so their
- * arrival order is their submission order and the mempool is a plain FIFO
- * (O(1) per transaction); a block applies everything that arrived by its
- * time, in arrival order.  Events of one block are delivered together, one
- * engine event per block. */
+/* The simulation loop: setup, dispatch of engine events, delay lines, the
+ * per-minute time series, invariants, and teardown.  The chain is in
+ * chain.c, the agents in node.c and app.c, the outputs in report.c. */
 #include "sim/sim_internal.h"
 
 #include <math.h>
@@ -17,9 +11,6 @@
 
 #include "util/stable.h"
 
-const char *const TX_NAMES[TX_KINDS] = {"join", "quit", "pause", "resume", "create_task", "commit",
-                                        "disclose", "report_uploaded", "cancel(app)", "cancel(node)"};
-
 static double wall_now(void)
 {
     struct timespec ts;
@@ -29,37 +20,11 @@ static double wall_now(void)
 
 static eng_time us(double s) { return (eng_time)llround(s * 1e6); }
 
-/* ---- rings ---- */
-
-static void *grow_ring(void *buf, size_t *head, size_t len, size_t *cap, size_t elem)
-{
-    size_t nc = *cap ? *cap * 2 : 1024;
-    char *nb = malloc(nc * elem);
-    if (!nb) {
-        fprintf(stderr, "avrami: out of memory\n");
-        exit(2);
-    }
-    for (size_t i = 0; i < len; i++)
-        memcpy(nb + i * elem, (char *)buf + ((*head + i) & (*cap - 1)) * elem, elem);
-    free(buf);
-    *head = 0;
-    *cap = nc;
-    return nb;
-}
-
-void sim_submit(sim *m, uint8_t kind, uint32_t who, uint64_t arg, uint8_t round)
-{
-    if (m->tx_len == m->tx_cap)
-        m->tx = grow_ring(m->tx, &m->tx_head, m->tx_len, &m->tx_cap, sizeof *m->tx);
-    m->tx[(m->tx_head + m->tx_len++) & (m->tx_cap - 1)] =
-        (sim_tx){eng_now(m->e) + m->latency_us, kind, round, who, arg};
-}
-
 void sim_line_push(sim *m, uint32_t id, eng_time t, uint32_t kind, uint32_t a, uint64_t b)
 {
     sim_line *l = &m->lines[id];
     if (l->len == l->cap)
-        l->ring = grow_ring(l->ring, &l->head, l->len, &l->cap, sizeof *l->ring);
+        l->ring = sim_grow_ring(l->ring, &l->head, l->len, &l->cap, sizeof *l->ring);
     l->ring[(l->head + l->len++) & (l->cap - 1)] = (eng_ev){t, kind, a, b};
     if (!l->armed) {
         l->armed = true;
@@ -82,297 +47,6 @@ static void line_fire(sim *m, uint32_t id)
     l->armed = l->len > 0;
     if (l->armed)
         eng_at(m->e, l->ring[l->head].t, EV_LINE, id, 0);
-}
-
-static void observe(sim *m, const proto_event *ev, uint32_t node)
-{
-    if (m->obs_len == m->obs_cap)
-        m->obs = grow_ring(m->obs, &m->obs_head, m->obs_len, &m->obs_cap, sizeof *m->obs);
-    m->obs[(m->obs_head + m->obs_len++) & (m->obs_cap - 1)] = (sim_obs){
-        eng_now(m->e) + m->observe_us, (uint8_t)ev->kind, ev->round, ev->reason, node, ev->task_id};
-}
-
-uint8_t sim_reason_id(sim *m, const char *tx, const char *text)
-{
-    for (uint32_t i = 0; i < m->n_reasons; i++)
-        if (m->reasons[i].tx == tx && !strcmp(m->reasons[i].text, text)) {
-            m->reasons[i].count++;
-            return (uint8_t)i;
-        }
-    if (m->n_reasons == 64) {
-        m->reasons[63].count++;
-        return 63;
-    }
-    m->reasons[m->n_reasons] = (sim_reason){tx, strdup(text), 1};
-    return (uint8_t)m->n_reasons++;
-}
-
-/* ---- chain bookkeeping: what the events of one transaction mean ---- */
-
-static sim_req *req_of(sim *m, uint64_t task)
-{
-    if (task == 0 || task >= m->cap_ids || m->id2req[task] == UINT32_MAX)
-        return NULL;
-    return &m->req[m->id2req[task]];
-}
-
-/* Returns whether the node was still held in r. */
-static bool release(sim *m, sim_req *r, uint32_t node, eng_time now)
-{
-    bool held = false;
-    for (int k = 0; k < 3; k++)
-        if (r->nodes[k] == node && r->freed[k] < 0) {
-            r->freed[k] = now;
-            held = true;
-        }
-    sim_node *n = &m->nodes[node];
-    if (n->chain_task == r->id)
-        n->chain_task = 0;
-    return held;
-}
-
-static void finish(sim *m, sim_req *r, uint8_t outcome, uint8_t reason, eng_time now)
-{
-    if (r->outcome != OUT_OPEN) {
-        if (r->outcome == OUT_SUCCESS && outcome == OUT_ABORTED) {
-            r->flags |= RF_SUCCESS_THEN_ABORT;
-            m->success_then_abort++;
-        } else {
-            m->inv_terminal++;
-        }
-        return;
-    }
-    r->outcome = outcome;
-    r->reason = reason;
-    r->finished = now;
-    m->minute_finished++;
-}
-
-/* The contracts free a node (and may start it on a queued task at once)
- * before they emit the event that says it left its old task, so a start
- * while the node is still in a task is only a violation if the old task
- * has not released it by the end of the same transaction. */
-typedef struct suspect { uint32_t node; uint64_t old_task, new_task; } suspect;
-
-static void book_events(sim *m, eng_time now)
-{
-    size_t n, n_sus = 0;
-    suspect sus[16];
-    const proto_event *evs = proto_events(m->p, &n);
-    for (size_t i = 0; i < n; i++) {
-        const proto_event *ev = &evs[i];
-        sim_req *r = req_of(m, ev->task_id);
-        uint32_t node = ev->node < proto_num_accounts(m->p) ? m->acc2node[ev->node] : UINT32_MAX;
-        switch (ev->kind) {
-        case PROTO_EV_TASK_PENDING:
-            if (r && r->queued < 0)
-                r->queued = now;
-            break;
-        case PROTO_EV_TASK_STARTED:
-            if (r && node != UINT32_MAX) {
-                sim_node *nd = &m->nodes[node];
-                if (nd->chain_task) {
-                    sim_req *old = req_of(m, nd->chain_task);
-                    if (old && n_sus < 16)
-                        sus[n_sus++] = (suspect){node, nd->chain_task, ev->task_id};
-                    if (old) /* released below when its event comes */
-                        for (int k = 0; k < 3; k++)
-                            if (old->nodes[k] == node && old->freed[k] < 0)
-                                old->freed[k] = -2; /* pending release */
-                }
-                nd->chain_task = ev->task_id;
-                r->nodes[ev->round] = node;
-                if (r->started < 0) {
-                    r->started = now;
-                    m->minute_started++;
-                }
-            }
-            break;
-        case PROTO_EV_COMMITMENTS_READY:
-            if (r && r->commits < 0)
-                r->commits = now;
-            break;
-        case PROTO_EV_TASK_SUCCESS:
-            if (r) {
-                r->success = now;
-                finish(m, r, OUT_SUCCESS, 0, now);
-            }
-            break;
-        case PROTO_EV_TASK_ABORTED:
-            if (r) {
-                finish(m, r, OUT_ABORTED, ev->reason, now);
-                for (int k = 0; k < 3; k++)
-                    if (r->nodes[k] != UINT32_MAX)
-                        release(m, r, r->nodes[k], now);
-            }
-            break;
-        case PROTO_EV_TASK_RESULT_UPLOADED:
-            if (r)
-                r->uploaded = now;
-            break;
-        case PROTO_EV_TASK_NODE_SUCCESS:
-        case PROTO_EV_TASK_NODE_SLASHED:
-        case PROTO_EV_TASK_NODE_CANCELLED:
-            if (node == UINT32_MAX)
-                break;
-            if (ev->kind == PROTO_EV_TASK_NODE_SUCCESS) {
-                m->nodes[node].income += ev->fee;
-                m->nodes[node].tasks++;
-            } else if (ev->kind == PROTO_EV_TASK_NODE_SLASHED) {
-                m->nodes[node].slashed++;
-                m->slashes++;
-            }
-            if (r && release(m, r, node, now))
-                break;
-            /* a cancel that frees a node it no longer held frees it from
-             * its other task (a deployed fault): the chain no longer holds
-             * it there either */
-            if (ev->kind == PROTO_EV_TASK_NODE_CANCELLED) {
-                uint64_t other = m->nodes[node].chain_task;
-                for (size_t k = 0; k < n_sus; k++)
-                    if (sus[k].node == node)
-                        other = sus[k].old_task;
-                sim_req *o = other != ev->task_id ? req_of(m, other) : NULL;
-                if (o)
-                    release(m, o, node, now);
-            }
-            break;
-        case PROTO_EV_NODE_SLASHED:
-        case PROTO_EV_NODE_KICKED_OUT:
-            if (node != UINT32_MAX) {
-                sim_node *nd = &m->nodes[node];
-                if (ev->kind == PROTO_EV_NODE_KICKED_OUT)
-                    m->kickouts++;
-                else
-                    m->node_slashed++;
-                if (nd->st != NS_LEFT && nd->st != NS_VANISHED) {
-                    nd->left = now;
-                    nd->why = ev->kind == PROTO_EV_NODE_KICKED_OUT ? LW_KICKED : LW_SLASHED;
-                }
-            }
-            break;
-        }
-        /* agents observe everything that concerns them later */
-        observe(m, ev, node);
-    }
-    for (size_t i = 0; i < n_sus; i++) {
-        sim_req *old = req_of(m, sus[i].old_task);
-        for (int k = 0; k < 3; k++) {
-            if (old->nodes[k] != sus[i].node || old->freed[k] != -2)
-                continue;
-            old->freed[k] = -1;
-            m->inv_two_tasks++;
-            snprintf(m->inv_detail, sizeof m->inv_detail,
-                     "node %u selected for task %llu while in task %llu", sus[i].node,
-                     (unsigned long long)sus[i].new_task, (unsigned long long)sus[i].old_task);
-        }
-    }
-}
-
-/* ---- applying transactions ---- */
-
-static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
-{
-    proto *p = m->p;
-    sim_node *n = tx->kind != TX_CREATE && tx->kind != TX_CANCEL_APP ? &m->nodes[tx->who] : NULL;
-    uint8_t result[8 * 4096], commitment[32], nonce[32];
-    switch (tx->kind) {
-    case TX_JOIN: {
-        const scn_card *c = &m->s->cards[n->card];
-        return proto_join(p, now_s, n->acc, c->name, c->vram_gb);
-    }
-    case TX_QUIT:
-        return proto_quit(p, now_s, n->acc);
-    case TX_PAUSE:
-        return proto_pause(p, now_s, n->acc);
-    case TX_RESUME:
-        return proto_resume(p, now_s, n->acc);
-    case TX_CREATE: {
-        sim_req *r = &m->req[tx->arg];
-        const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
-        uint64_t id;
-        if (proto_next_task_id(p) >= m->cap_ids) {
-            m->capacity_drops++;
-            return false;
-        }
-        if (!proto_create_task(p, now_s, m->app_acc[r->app], k->type, k->vram_gb, r->fee,
-                               (wei_t)r->cap, &id))
-            return false;
-        r->id = id;
-        m->id2req[id] = (uint32_t)tx->arg;
-        if (m->n_live == m->cap_live) {
-            m->cap_live = m->cap_live ? m->cap_live * 2 : 1024;
-            m->live = realloc(m->live, m->cap_live * sizeof *m->live);
-        }
-        m->live[m->n_live++] = tx->arg;
-        return true;
-    }
-    case TX_COMMIT: {
-        sim_req *r = req_of(m, tx->arg);
-        const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
-        size_t len = agt_result(tx->arg, k->type, r->size, result, sizeof result);
-        agt_nonce(tx->arg, n->acc, tx->round, nonce);
-        proto_commitment(result, len, nonce, commitment);
-        return proto_commit(p, now_s, n->acc, tx->arg, tx->round, commitment, nonce);
-    }
-    case TX_DISCLOSE: {
-        sim_req *r = req_of(m, tx->arg);
-        const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
-        size_t len = agt_result(tx->arg, k->type, r->size, result, sizeof result);
-        return proto_disclose(p, now_s, n->acc, tx->arg, tx->round, result, len);
-    }
-    case TX_UPLOADED:
-        return proto_report_uploaded(p, now_s, n->acc, tx->arg, tx->round);
-    case TX_CANCEL_APP: {
-        sim_req *r = &m->req[tx->arg];
-        return proto_cancel(p, now_s, m->app_acc[r->app], r->id);
-    }
-    case TX_CANCEL_NODE:
-        return proto_cancel(p, now_s, n->acc, tx->arg);
-    }
-    return false;
-}
-
-static void block(sim *m)
-{
-    eng_time now = eng_now(m->e);
-    uint64_t now_s = (uint64_t)(now / ENG_US_PER_S);
-    size_t before = m->obs_len;
-    while (m->tx_len && m->tx[m->tx_head].arrive <= now) {
-        sim_tx tx = m->tx[m->tx_head];
-        m->tx_head = (m->tx_head + 1) & (m->tx_cap - 1);
-        m->tx_len--;
-        m->tx_count[tx.kind]++;
-        bool ok = apply(m, &tx, now_s);
-        if (ok) {
-            book_events(m, now);
-        } else {
-            m->tx_reverted[tx.kind]++;
-            m->last_reason = sim_reason_id(m, TX_NAMES[tx.kind], proto_revert_reason(m->p));
-        }
-        if (tx.kind == TX_CREATE || tx.kind == TX_CANCEL_APP)
-            app_tx_result(m, &tx, ok);
-        else
-            node_tx_result(m, &tx, ok);
-        if (m->o.paranoid)
-            sim_check_invariants(m);
-    }
-    if (m->obs_len > before)
-        eng_after(m->e, m->observe_us, EV_DELIVER, 0, 0);
-    if (now + m->block_us <= m->end)
-        eng_after(m->e, m->block_us, EV_BLOCK, 0, 0);
-}
-
-static void deliver(sim *m)
-{
-    eng_time now = eng_now(m->e);
-    while (m->obs_len && m->obs[m->obs_head].at <= now) {
-        sim_obs o = m->obs[m->obs_head];
-        m->obs_head = (m->obs_head + 1) & (m->obs_cap - 1);
-        m->obs_len--;
-        app_observe(m, &o);
-        node_observe(m, &o);
-    }
 }
 
 static void sample(sim *m)
@@ -515,7 +189,6 @@ static sim *setup(const scn *s, const sim_opts *o)
     m->cap_ids = m->cap_req + 1;
     m->req = alloc_or_die(m->cap_req * sizeof *m->req);
     m->id2req = alloc_or_die(m->cap_ids * sizeof *m->id2req);
-    memset(m->id2req, 0xff, m->cap_ids * sizeof *m->id2req);
     double joins = s->join_rate_per_h * hours;
     m->cap_nodes = s->nodes + (uint32_t)(joins * 2 + 10 * sqrt(joins) + 16);
     m->nodes = alloc_or_die((size_t)m->cap_nodes * sizeof *m->nodes);
@@ -560,8 +233,8 @@ static sim *setup(const scn *s, const sim_opts *o)
 static void dispatch(sim *m, const eng_ev *ev)
 {
     switch (ev->kind) {
-    case EV_BLOCK: block(m); break;
-    case EV_DELIVER: deliver(m); break;
+    case EV_BLOCK: chain_block(m); break;
+    case EV_DELIVER: chain_deliver(m); break;
     case EV_SAMPLE: sample(m); break;
     case EV_LINE: line_fire(m, ev->a); break;
     case EV_ARRIVAL: app_arrival(m, ev->a); break;

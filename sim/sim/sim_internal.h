@@ -1,5 +1,6 @@
-/* State shared by the simulation's files (sim.c: loop and chain; node.c,
- * app.c: agents; report.c: database and summary).  Not a public API. */
+/* State shared by the simulation's files (sim.c: the loop; chain.c: blocks and
+ * bookkeeping; node.c, app.c: agents; report.c: database and summary).  Not a
+ * public API. */
 #ifndef AVRAMI_SIM_SIM_INTERNAL_H
 #define AVRAMI_SIM_SIM_INTERNAL_H
 
@@ -108,7 +109,7 @@ struct sim {
 
     sim_req *req;
     uint64_t n_req, cap_req;
-    uint32_t *id2req;     /* contract task id -> request index */
+    uint32_t *id2req;     /* contract task id -> request index + 1 (0: none) */
     uint64_t cap_ids;
 
     uint64_t *live;       /* requests the contracts may still hold escrow for */
@@ -147,11 +148,18 @@ struct sim {
     double wall_s;
 };
 
-/* sim.c */
+/* chain.c */
+void *sim_grow_ring(void *buf, size_t *head, size_t len, size_t *cap, size_t elem);
+void chain_block(sim *m);
+void chain_deliver(sim *m);
 void sim_submit(sim *m, uint8_t kind, uint32_t who, uint64_t arg, uint8_t round);
 /* Sets a timer on a delay line; t must not be earlier than the line's last. */
 void sim_line_push(sim *m, uint32_t line, eng_time t, uint32_t kind, uint32_t a, uint64_t b);
 uint8_t sim_reason_id(sim *m, const char *tx, const char *text);
+/* The request behind a contract task id, or NULL. */
+sim_req *sim_req_by_id(sim *m, uint64_t task);
+
+/* sim.c */
 bool sim_check_invariants(sim *m);
 
 /* node.c */
