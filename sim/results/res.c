@@ -24,6 +24,8 @@ static const char SCHEMA[] =
     " created_s REAL, queued_s REAL, started_s REAL, commits_ready_s REAL, success_s REAL,"
     " uploaded_s REAL, finished_s REAL, queue_wait_s REAL, outcome TEXT, reason TEXT,"
     " node0 INTEGER, node1 INTEGER, node2 INTEGER, freed0_s REAL, freed1_s REAL, freed2_s REAL,"
+    " commit0_s REAL, commit1_s REAL, commit2_s REAL, disclose0_s REAL, disclose1_s REAL,"
+    " disclose2_s REAL,"
     " resubmit_of INTEGER);"
     "CREATE TABLE nodes(id INTEGER PRIMARY KEY, account INTEGER, card TEXT, joined_s REAL,"
     " left_s REAL, left_why TEXT, income_wei TEXT, tasks INTEGER, slashed INTEGER,"
@@ -56,7 +58,7 @@ res *res_open(const char *path, char *err)
     if (sqlite3_exec(r->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;", 0, 0, 0) ||
         sqlite3_exec(r->db, SCHEMA, 0, 0, 0) || sqlite3_exec(r->db, "BEGIN", 0, 0, 0) ||
         !prep(r, "INSERT OR REPLACE INTO run VALUES(?,?)", &r->meta) ||
-        !prep(r, "INSERT INTO tasks VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &r->task) ||
+        !prep(r, "INSERT INTO tasks VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &r->task) ||
         !prep(r, "INSERT INTO nodes VALUES(?,?,?,?,?,?,?,?,?,?,?)", &r->node) ||
         !prep(r, "INSERT INTO series VALUES(?,?,?,?,?,?,?,?,?)", &r->series) ||
         !prep(r, "INSERT OR REPLACE INTO invariants VALUES(?,?,?)", &r->inv) ||
@@ -162,6 +164,10 @@ bool res_task(res *r, const res_task_row *t)
     }
     for (int k = 0; k < 3; k++)
         bind_time(st, i++, t->freed_us[k]);
+    for (int k = 0; k < 3; k++)
+        bind_time(st, i++, t->commit_us[k]);
+    for (int k = 0; k < 3; k++)
+        bind_time(st, i++, t->disclose_us[k]);
     if (t->resubmit_of >= 0)
         sqlite3_bind_int64(st, i++, t->resubmit_of);
     else
@@ -306,7 +312,10 @@ int res_check(const char *path, void *out_file)
         " OR (outcome = 'aborted' AND reason IS NULL)"
         " OR (outcome = 'rejected' AND id IS NOT NULL)"
         " OR (outcome IN ('success','aborted') AND finished_s IS NULL)"
-        " OR started_s < created_s OR finished_s < created_s OR success_s < started_s",
+        " OR started_s < created_s OR finished_s < created_s OR success_s < started_s"
+        " OR commit0_s < started_s OR commit1_s < started_s OR commit2_s < started_s"
+        " OR disclose0_s < commit0_s OR disclose1_s < commit1_s OR disclose2_s < commit2_s"
+        " OR commits_ready_s < MAX(commit0_s, commit1_s, commit2_s)",
         -1, &st, NULL);
     while (sqlite3_step(st) == SQLITE_ROW)
         report(out, &bad, "task %s: inconsistent terminal state or times (seq %lld)",

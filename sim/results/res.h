@@ -38,6 +38,7 @@ typedef struct res_task_row {
     const char *reason;    /* abort or revert reason, or NULL */
     uint32_t nodes[3];     /* node ids by round (UINT32_MAX = none) */
     int64_t freed_us[3];   /* when each node was released from the task */
+    int64_t commit_us[3], disclose_us[3]; /* each round's commitment / disclosure */
     int64_t resubmit_of;   /* request number, or -1 */
 } res_task_row;
 

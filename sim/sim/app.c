@@ -24,7 +24,7 @@ uint64_t app_new_request(sim *m, uint32_t app, uint32_t kind, uint32_t size, wei
     r->queued = r->started = r->commits = r->success = r->uploaded = r->finished = -1;
     for (int j = 0; j < 3; j++) {
         r->nodes[j] = UINT32_MAX;
-        r->freed[j] = -1;
+        r->freed[j] = r->committed[j] = r->disclosed[j] = -1;
     }
     r->parent = parent;
     sim_submit(m, TX_CREATE, app, i, 0);

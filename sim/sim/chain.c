@@ -304,6 +304,11 @@ void chain_block(sim *m)
         m->tx_len--;
         m->tx_count[tx.kind]++;
         bool ok = apply(m, &tx, now_s);
+        if (ok && (tx.kind == TX_COMMIT || tx.kind == TX_DISCLOSE)) {
+            sim_req *r = sim_req_by_id(m, tx.arg);
+            if (r && tx.round < 3)
+                (tx.kind == TX_COMMIT ? r->committed : r->disclosed)[tx.round] = now;
+        }
         if (ok) {
             book_events(m, now);
         } else {

@@ -77,6 +77,8 @@ bool report_write_db(sim *m, const char *path)
             .resubmit_of = r->parent};
         memcpy(row.nodes, r->nodes, sizeof row.nodes);
         memcpy(row.freed_us, r->freed, sizeof row.freed_us);
+        memcpy(row.commit_us, r->committed, sizeof row.commit_us);
+        memcpy(row.disclose_us, r->disclosed, sizeof row.disclose_us);
         res_task(db, &row);
     }
     for (uint32_t i = 0; i < m->n_nodes; i++) {

@@ -82,6 +82,7 @@ typedef struct sim_req {
     uint64_t cap;
     eng_time created, queued, started, commits, success, uploaded, finished;
     eng_time freed[3];
+    eng_time committed[3], disclosed[3]; /* by round, chain time; -1 never */
     int64_t parent;       /* request this one resubmits, or -1 */
     uint32_t nodes[3];    /* node indices by round */
     uint32_t size;

@@ -20,6 +20,7 @@ static res_task_row task(uint64_t seq, uint32_t node, double start, double freed
                       .finished_us = (int64_t)(freed * 1e6), .outcome = "success",
                       .nodes = {node, node + 1, node + 2},
                       .freed_us = {(int64_t)(freed * 1e6), (int64_t)(freed * 1e6), (int64_t)(freed * 1e6)},
+                      .commit_us = {-1, -1, -1}, .disclose_us = {-1, -1, -1},
                       .resubmit_of = -1};
     return t;
 }
