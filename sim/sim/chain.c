@@ -184,17 +184,20 @@ static void book_events(sim *m, eng_time now)
             }
             if (r && release(m, r, node, now))
                 break;
-            /* a cancel that frees a node it no longer held frees it from
-             * its other task (a deployed fault): the chain no longer holds
-             * it there either */
-            if (ev->kind == PROTO_EV_TASK_NODE_CANCELLED) {
+            /* The contracts settle a node by clearing whatever task it is
+             * in now.  A cancel frees every selected node that is in *some*
+             * task (a deployed fault), and a node freed that way can later
+             * be paid for its old task while already selected in a new one:
+             * either way the chain stops holding it in its current task.
+             * Follow the chain, and count it. */
+            {
                 uint64_t other = m->nodes[node].chain_task;
                 for (size_t k = 0; k < n_sus; k++)
                     if (sus[k].node == node)
                         other = sus[k].old_task;
                 sim_req *o = other != ev->task_id ? sim_req_by_id(m, other) : NULL;
-                if (o)
-                    release(m, o, node, now);
+                if (o && release(m, o, node, now))
+                    m->released_elsewhere++;
             }
             break;
         case PROTO_EV_NODE_SLASHED:

@@ -63,6 +63,7 @@ bool report_write_db(sim *m, const char *path)
     res_meta_u64(db, "quirk_foreign_frees", q.foreign_frees);
     res_meta_u64(db, "quirk_panics", q.panics);
     res_meta_u64(db, "success_then_cancelled", m->success_then_abort);
+    res_meta_u64(db, "released_elsewhere", m->released_elsewhere);
 
     for (uint64_t i = 0; i < m->n_req; i++) {
         const sim_req *r = &m->req[i];
@@ -234,6 +235,9 @@ void sim_summary(const sim *m, FILE *out)
             (unsigned long long)q.stranded_tasks, cnx(q.stranded_wei),
             (unsigned long long)q.double_uploads, cnx(q.double_upload_wei),
             (unsigned long long)q.foreign_frees, (unsigned long long)q.panics);
+    if (m->released_elsewhere)
+        fprintf(out, "  nodes released from a task they were still selected in (settling or cancelling "
+                     "another task): %llu\n", (unsigned long long)m->released_elsewhere);
     uint64_t tx = 0, rev = 0;
     for (int k = 0; k < TX_KINDS; k++) {
         tx += m->tx_count[k];

@@ -102,6 +102,11 @@ ok "replications: a database each, confidence table, --replication N reproduces 
 cmp -s "$TMP/p.txt" "$TMP/n.txt" || die "--paranoid changed the outcome"
 grep -q 'invariants: all held' "$TMP/p.txt" || die "paranoid run violated an invariant"
 ok "paranoid run: invariants after every event"
+"$BIN" run --paranoid --no-db scenarios/churn-storm.json >"$TMP/storm.txt"
+grep -q 'invariants: all held' "$TMP/storm.txt" || die "churn-storm: invariant violated"
+grep -q 'nodes released from a task they were still selected in' "$TMP/storm.txt" || die "churn-storm: no cancel freeing a busy node"
+grep -Eq '[1-9][0-9]* foreign frees' "$TMP/storm.txt" || die "churn-storm: no foreign frees"
+ok "churn-storm (3 h, paranoid): foreign frees followed, invariants held"
 
 # ---- interrupted run: database marked incomplete, check fails ----
 "$BIN" run --quiet --duration 8640000 --out "$TMP/int.db" scenarios/helium-baseline.json &
