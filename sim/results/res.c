@@ -323,13 +323,16 @@ int res_check(const char *path, void *out_file)
     sqlite3_finalize(st);
 
     /* no node in two tasks at once: per node, the intervals from a task's
-     * start to the node's release must not overlap (O(n log n) via ORDER BY) */
+     * start to the node's release must not overlap (O(n log n) via ORDER BY).
+     * Times have block resolution: a node can join and leave a task within
+     * one block and start another there, so equal starts sort the shorter
+     * interval first. */
     sqlite3_prepare_v2(db,
         "WITH a(node, s, e, seq) AS ("
         " SELECT node0, started_s, COALESCE(freed0_s, 1e300), seq FROM tasks WHERE node0 IS NOT NULL"
         " UNION ALL SELECT node1, started_s, COALESCE(freed1_s, 1e300), seq FROM tasks WHERE node1 IS NOT NULL"
         " UNION ALL SELECT node2, started_s, COALESCE(freed2_s, 1e300), seq FROM tasks WHERE node2 IS NOT NULL)"
-        " SELECT node, s, e, seq FROM a ORDER BY node, s, seq", -1, &st, NULL);
+        " SELECT node, s, e, seq FROM a ORDER BY node, s, e, seq", -1, &st, NULL);
     long long last_node = -1;
     double last_end = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
