@@ -204,8 +204,10 @@ static void book_events(sim *m, eng_time now)
         case PROTO_EV_NODE_KICKED_OUT:
             if (node != UINT32_MAX) {
                 sim_node *nd = &m->nodes[node];
-                if (ev->kind == PROTO_EV_NODE_KICKED_OUT)
+                if (ev->kind == PROTO_EV_NODE_KICKED_OUT) {
                     m->kickouts++;
+                    m->kicked_vanished += nd->st == NS_VANISHED;
+                }
                 else
                     m->node_slashed++;
                 if (nd->st != NS_LEFT && nd->st != NS_VANISHED) {

@@ -214,9 +214,10 @@ void sim_summary(const sim *m, FILE *out)
         why[m->nodes[i].why]++;
     fprintf(out, "nodes: %u in all; left: %u quit, %u vanished, %u kicked out, %u slashed, %u join reverted\n",
             m->n_nodes, why[LW_QUIT], why[LW_VANISHED], why[LW_KICKED], why[LW_SLASHED], why[LW_JOIN_FAILED]);
-    fprintf(out, "slashes: %llu in tasks, %llu nodes lost their stake; kick-outs: %llu\n",
+    fprintf(out, "slashes: %llu in tasks, %llu nodes lost their stake; kick-outs: %llu (%llu of them "
+                 "nodes that had vanished)\n",
             (unsigned long long)m->slashes, (unsigned long long)m->node_slashed,
-            (unsigned long long)m->kickouts);
+            (unsigned long long)m->kickouts, (unsigned long long)m->kicked_vanished);
     double busy = 0, online = 0, queue = 0;
     uint32_t from = (uint32_t)(s->warmup_s / 60);
     for (uint32_t i = from; i < m->n_series; i++) {

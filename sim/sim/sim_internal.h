@@ -138,7 +138,7 @@ struct sim {
 
     /* counters */
     uint64_t slashes, kickouts, node_slashed, resubmits, capacity_drops, joins_refused;
-    uint64_t success_then_abort;
+    uint64_t success_then_abort, kicked_vanished;
     uint64_t released_elsewhere; /* settling one task freed a node from another */
 
     /* invariants */
