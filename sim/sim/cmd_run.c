@@ -140,6 +140,19 @@ int cmd_run(int argc, char **argv)
             snprintf(defpath + n, sizeof defpath - (size_t)n, ".db");
         out = defpath;
     }
+    if (!no_db) {
+        /* fail now, not after the run, when the database cannot be written */
+        char probe[600];
+        snprintf(probe, sizeof probe, "%s.tmp", out);
+        FILE *f = fopen(probe, "w");
+        if (!f) {
+            fprintf(stderr, "avrami run: %s: cannot write: %s\n", probe, strerror(errno));
+            scn_free(&s);
+            return 2;
+        }
+        fclose(f);
+        unlink(probe);
+    }
     struct sigaction sa = {0};
     sa.sa_handler = on_signal;
     sigaction(SIGINT, &sa, NULL);

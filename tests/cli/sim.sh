@@ -52,6 +52,9 @@ bad syntax "{$NET," '$: expected valid JSON'
 expect_exit 2 "$BIN" run --no-db "$TMP/does-not-exist.json"
 grep -qF "does-not-exist.json" "$TMP/err" || die "missing file not named"
 ok "bad scenarios exit 2 with file and JSON path"
+expect_exit 2 "$BIN" run --out "$TMP/no/such/dir/x.db" scenarios/replayed-arrivals.json
+grep -q 'cannot write' "$TMP/err" || die "unwritable --out not reported"
+ok "unwritable --out: exit 2 before running"
 
 # ---- determinism: same scenario + seed -> identical database content ----
 for s in scenarios/*.json; do
