@@ -106,7 +106,8 @@ void proto_free(proto *p);
 const proto_params *proto_get_params(const proto *p);
 void proto_set_chooser(proto *p, proto_chooser chooser);
 
-/* Adds an account with an initial balance (outside any transaction). */
+/* Adds an account with an initial balance (outside any transaction).  The
+ * balance adds to proto_total_supply(), which transactions then conserve. */
 uint32_t proto_add_account(proto *p, wei_t balance);
 uint32_t proto_num_accounts(const proto *p);
 /* Sets an account's balance outside any transaction (set-up only, e.g. the
@@ -170,8 +171,8 @@ typedef struct proto_task_view {
     wei_t balance;
     bool aborted;
 } proto_task_view;
-/* Tasks the Task contract stores (running, and aborted not yet deleted), in
- * ascending id order; returns how many were written (at most max). */
+/* A task the Task contract stores (running, or aborted and not yet deleted);
+ * false for queued, finished or unknown ids (see proto_task_is_queued). */
 bool proto_task_get(const proto *p, uint64_t task_id, proto_task_view *out);
 uint64_t proto_next_task_id(const proto *p);
 bool proto_task_is_queued(const proto *p, uint64_t task_id);

@@ -186,22 +186,25 @@ static bool apply(rp *r, const trace_step *s)
     return false;
 }
 
+/* Compares an expected and an observed value, freeing both. */
+static bool same_value(cJSON *expected, cJSON *got, const char *path, jdiff *d)
+{
+    bool same = jdiff_equal(expected, got, path, d);
+    cJSON_Delete(expected);
+    cJSON_Delete(got);
+    return same;
+}
+
 /* Compares one step; fills d and returns false at the first difference. */
 static bool check_step(rp *r, const trace_step *s, size_t i, bool ok, jdiff *d)
 {
     char path[64];
     snprintf(path, sizeof path, "$.steps[%zu].ok", i);
-    cJSON *okj = cJSON_CreateBool(ok), *eok = cJSON_CreateBool(s->ok);
-    bool same = jdiff_equal(eok, okj, path, d);
-    cJSON_Delete(okj);
-    cJSON_Delete(eok);
+    bool same = same_value(cJSON_CreateBool(s->ok), cJSON_CreateBool(ok), path, d);
     if (same && !ok) {
         snprintf(path, sizeof path, "$.steps[%zu].revert", i);
-        cJSON *g = cJSON_CreateString(proto_revert_reason(r->p));
-        cJSON *e = cJSON_CreateString(s->revert ? s->revert : "");
-        same = jdiff_equal(e, g, path, d);
-        cJSON_Delete(g);
-        cJSON_Delete(e);
+        same = same_value(cJSON_CreateString(s->revert ? s->revert : ""),
+                          cJSON_CreateString(proto_revert_reason(r->p)), path, d);
     }
     if (same && s->op == TOP_CREATE_TASK && proto_forced_error(r->p)) {
         snprintf(d->path, sizeof d->path, "$.steps[%zu].events", i);
