@@ -5,5 +5,7 @@
 #define AVRAMI_CLI_COMMANDS_H
 
 int cmd_replay(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
+int cmd_timing(int argc, char **argv);
 
 #endif

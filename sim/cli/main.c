@@ -14,6 +14,8 @@ struct command {
 
 static const struct command COMMANDS[] = {
     {"replay", cmd_replay, "replay Helium conformance traces against the protocol model"},
+    {"calibrate", cmd_calibrate, "measure this host's kernels and fit the roofline timing model"},
+    {"timing", cmd_timing, "predict a task's time on a card (prefill, decode, load, VRAM)"},
 };
 
 static void usage(FILE *out)
