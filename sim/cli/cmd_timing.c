@@ -18,7 +18,10 @@ static void usage(FILE *o)
             "  --images N        sd images per task (1)    --not-cached   download the model first\n"
             "  --net GBS         download speed (0.1)      --disk GBS     disk read speed (1.0)\n"
             "  --cards PATH      (models/cards.json)       --llms PATH    (models/llms.json)\n"
-            "  --sd PATH         (models/sd.json)\n");
+            "  --sd PATH         (models/sd.json)\n"
+            "   or: avrami timing --divergence [--model gpt2] [--weights q8_0] [--prompts 16]\n"
+            "       [--tokens 48] [--threads 2] [--out models/divergence.json]\n"
+            "  greedy-decodes under each numerics profile and records the first differing token\n");
 }
 
 static int parse_int(const char *s, int *out)
@@ -31,8 +34,51 @@ static int parse_int(const char *s, int *out)
     return 0;
 }
 
+static int divergence(int argc, char **argv)
+{
+    const char *model = "gpt2", *out = "models/divergence.json", *llms = "models/llms.json";
+    kern_type t = KERN_Q8_0;
+    int prompts = 16, tokens = 48, threads = 2;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        int bad = 0;
+        if (!strcmp(a, "--divergence"))
+            continue;
+        if (!v)
+            bad = 1;
+        else if (!strcmp(a, "--model"))
+            model = v;
+        else if (!strcmp(a, "--llms"))
+            llms = v;
+        else if (!strcmp(a, "--out"))
+            out = v;
+        else if (!strcmp(a, "--weights"))
+            bad = kern_type_parse(v, &t);
+        else if (!strcmp(a, "--prompts"))
+            bad = parse_int(v, &prompts) || prompts < 1;
+        else if (!strcmp(a, "--tokens"))
+            bad = parse_int(v, &tokens) || tokens < 1;
+        else if (!strcmp(a, "--threads"))
+            bad = parse_int(v, &threads) || threads < 1 || threads > 64;
+        else
+            bad = 1;
+        if (bad) {
+            fprintf(stderr, "avrami timing --divergence: bad or incomplete option '%s'\n", a);
+            return 2;
+        }
+        i++;
+    }
+    kern_threads_set(threads);
+    int rc = tim_divergence(llms, model, t, prompts, tokens, out);
+    kern_threads_set(1);
+    return rc;
+}
+
 int cmd_timing(int argc, char **argv)
 {
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--divergence"))
+            return divergence(argc, argv);
     const char *card = NULL, *model = NULL, *cards = "models/cards.json",
                *llms = "models/llms.json", *sd = "models/sd.json";
     double bits = 16;

@@ -22,7 +22,7 @@
 
 enum { MC = 64, KC = 512, KCB = KC / KERN_QBLOCK };
 #ifndef PF_BLOCKS
-#define PF_BLOCKS 16 /* matvec prefetch distance, measured best of 8..128 */
+#define PF_BLOCKS 64 /* matvec prefetch distance in blocks: best of 16..192 measured */
 #endif
 #ifndef PF_LINES
 #define PF_LINES 8
@@ -37,6 +37,21 @@ AI __m512 load_w16(kern_type t, const void *row, size_t k)
             _mm512_cvtepu16_epi32(_mm256_loadu_si256((const __m256i *)((const uint16_t *)row + k))),
             16));
     return _mm512_loadu_ps((const float *)row + k);
+}
+
+/* The pairwise tree of kern_lanes_finish on 16 lanes, in registers: each
+ * halving adds lane i + lane i + h exactly as the scalar loop does.  perm
+ * (may be NULL) first puts tile lanes back in profile order. */
+AI float finish16(const float *st, const int32_t *perm)
+{
+    __m512 v = _mm512_load_ps(st);
+    if (perm)
+        v = _mm512_permutexvar_ps(_mm512_loadu_si512(perm), v);
+    __m256 a = _mm256_add_ps(_mm512_castps512_ps256(v),
+                             _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    __m128 b = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    __m128 c = _mm_add_ps(b, _mm_movehl_ps(b, b));
+    return _mm_cvtss_f32(_mm_add_ss(c, _mm_shuffle_ps(c, c, 1)));
 }
 
 /* MR activation rows x 4 weight rows over k in [k0, k1), lanes in st. */
@@ -115,8 +130,9 @@ AI void gemm_fp_impl(kern_type t, const kern_mat *w, const float *x, size_t m, s
             const void *wr[4];
             for (int j = 0; j < 4; j++)
                 wr[j] = (const char *)w->data + (nt + (size_t)j) * w->row_bytes;
-            for (size_t kc = 0; kc < K0; kc += KC) {
-                size_t ke = kc + KC < K0 ? kc + KC : K0;
+            const size_t kcs = ml > 1 ? KC : K0 + 16; /* see gemm_q_impl */
+            for (size_t kc = 0; kc < K0; kc += kcs) {
+                size_t ke = kc + kcs < K0 ? kc + kcs : K0;
                 size_t i = 0;
                 for (; i + 4 <= ml; i += 4) {
                     const float *xr[4] = {x + (mc + i) * K, x + (mc + i + 1) * K,
@@ -131,6 +147,10 @@ AI void gemm_fp_impl(kern_type t, const kern_mat *w, const float *x, size_t m, s
             for (size_t i = 0; i < ml; i++)
                 for (int j = 0; j < 4; j++) {
                     float l[16];
+                    if (K0 && K0 == K && p->tree == KERN_TREE_PAIRWISE) {
+                        y[(mc + i) * N + nt + (size_t)j] = finish16(st + i * 64 + j * 16, NULL);
+                        continue;
+                    }
                     if (K0)
                         memcpy(l, st + i * 64 + j * 16, sizeof l);
                     else
@@ -252,8 +272,12 @@ AI void tile_q(const int MR, const int NR, kern_type t, const kern_qact *xq, con
         const __m256 dw8 = _mm256_cvtph_ps(_mm_set_epi64x((long long)h23, (long long)h01));
 #pragma GCC unroll 4
         for (int j = 0; j < NR; j++) {
-            if (MR == 1) /* matvec: weights stream once, ask for them early */
-                _mm_prefetch(wr[j] + (b + PF_BLOCKS) * bsz, _MM_HINT_T0);
+            if (MR == 1) { /* matvec: weights stream once, ask for them early; */
+                size_t ahead = (b + PF_BLOCKS) * bsz; /* past the row end: the */
+                if (ahead >= nb * bsz)                /* same row of the next tile */
+                    ahead += 3 * nb * bsz;
+                _mm_prefetch(wr[j] + ahead, _MM_HINT_T0);
+            }
             wv[j] = load_wq2_tile(t, wr[j], b);
             if (t == KERN_Q8_0) /* -128 * quad sums of w */
                 init[j] = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, c80, wv[j]));
@@ -344,8 +368,11 @@ AI void gemm_q_impl(kern_type t, const kern_mat *w, const kern_qact *xq, size_t 
             const char *wr[4];
             for (int j = 0; j < 4; j++)
                 wr[j] = (const char *)w->data + (nt + (size_t)j) * w->row_bytes;
-            for (size_t bc = 0; bc < nb0; bc += KCB) {
-                size_t be = bc + KCB < nb0 ? bc + KCB : nb0;
+            /* K chunks keep the weight tile in L1 across activation rows; a
+             * single row has nothing to reuse, so it runs the whole K at once */
+            const size_t kcb = ml > 1 ? KCB : nb0 + 2;
+            for (size_t bc = 0; bc < nb0; bc += kcb) {
+                size_t be = bc + kcb < nb0 ? bc + kcb : nb0;
                 size_t i = 0;
                 for (; i + 4 <= ml; i += 4) {
                     size_t xi[4] = {mc + i, mc + i + 1, mc + i + 2, mc + i + 3};
@@ -359,6 +386,11 @@ AI void gemm_q_impl(kern_type t, const kern_mat *w, const kern_qact *xq, size_t 
             for (size_t i = 0; i < ml; i++)
                 for (int j = 0; j < 4; j++) {
                     float l[16];
+                    if (nb0 && nb0 == nb && p->tree == KERN_TREE_PAIRWISE) {
+                        y[(mc + i) * N + nt + (size_t)j] =
+                            finish16(st + i * 64 + j * 16, t == KERN_Q4_0 ? Q4_SWAP : NULL);
+                        continue;
+                    }
                     memset(l, 0, sizeof l);
                     for (int c = 0; nb0 && c < 16; c++)
                         l[t == KERN_Q4_0 ? Q4_SWAP[c] : c] = st[i * 64 + j * 16 + c];

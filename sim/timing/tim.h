@@ -110,4 +110,9 @@ double tim_host_forward_seconds(const tim_host *h, const kern_model_cfg *c, kern
 /* Time of one product (m, n, k) of weight type t under the host roofs. */
 double tim_host_gemm_seconds(const tim_host *h, kern_type t, size_t m, size_t n, size_t k);
 
+/* Cross-profile divergence experiment (tim_diverge.c): writes JSON to out
+ * (NULL: print only).  0, or 2 for an unknown model / unwritable file. */
+int tim_divergence(const char *llms, const char *model, kern_type t, int prompts, int tokens,
+                   const char *out);
+
 #endif
