@@ -54,24 +54,29 @@ AI float finish16(const float *st, const int32_t *perm)
     return _mm_cvtss_f32(_mm_add_ss(c, _mm_shuffle_ps(c, c, 1)));
 }
 
-/* MR activation rows x 4 weight rows over k in [k0, k1), lanes in st. */
-AI void tile_fp(const int MR, kern_type t, const float *const *xr, const void *const *wr,
-                size_t k0, size_t k1, float *st, int first)
+/* MR activation rows x NR weight rows over k in [k0, k1), lanes in st
+ * (st[(i * NR + j) * 16 ...]).  3 x 8 keeps 24 accumulators, the 8 weight
+ * rows' chunk in L1, and loads one activation vector per 8 FMAs from L2. */
+AI void tile_fp(const int MR, const int NR, kern_type t, const float *const *xr,
+                const void *const *wr, size_t k0, size_t k1, float *st, int first)
 {
-    __m512 acc[4][4];
+    __m512 acc[4][8];
 #pragma GCC unroll 4
     for (int i = 0; i < MR; i++)
-#pragma GCC unroll 4
-        for (int j = 0; j < 4; j++)
-            acc[i][j] = first ? _mm512_setzero_ps() : _mm512_load_ps(st + (i * 4 + j) * 16);
+#pragma GCC unroll 8
+        for (int j = 0; j < NR; j++)
+            acc[i][j] = first ? _mm512_setzero_ps() : _mm512_load_ps(st + (i * NR + j) * 16);
     for (size_t k = k0; k < k1; k += 16) {
         __m512 xv[4];
 #pragma GCC unroll 4
         for (int i = 0; i < MR; i++)
             xv[i] = _mm512_loadu_ps(xr[i] + k);
-#pragma GCC unroll 4
-        for (int j = 0; j < 4; j++) {
+#pragma GCC unroll 8
+        for (int j = 0; j < NR; j++) {
             __m512 wv = load_w16(t, wr[j], k);
+            /* keep wv in a register: folded into each FMA as a memory
+             * operand it would be loaded MR times and the loads would bind */
+            __asm__("" : "+v"(wv));
 #pragma GCC unroll 4
             for (int i = 0; i < MR; i++)
                 acc[i][j] = _mm512_fmadd_ps(wv, xv[i], acc[i][j]);
@@ -79,9 +84,9 @@ AI void tile_fp(const int MR, kern_type t, const float *const *xr, const void *c
     }
 #pragma GCC unroll 4
     for (int i = 0; i < MR; i++)
-#pragma GCC unroll 4
-        for (int j = 0; j < 4; j++)
-            _mm512_store_ps(st + (i * 4 + j) * 16, acc[i][j]);
+#pragma GCC unroll 8
+        for (int j = 0; j < NR; j++)
+            _mm512_store_ps(st + (i * NR + j) * 16, acc[i][j]);
 }
 
 /* Any lane count: one output, lanes/16 accumulators. */
@@ -116,50 +121,90 @@ AI void gemm_fp_impl(kern_type t, const kern_mat *w, const float *x, size_t m, s
         return;
     }
     const size_t K0 = K - K % 16;
-    _Alignas(64) float st[MC * 4 * 16];
+    _Alignas(64) float st[MC * 8 * 16];
+    /* Several activation rows: pack each K chunk of the m-chunk's rows (xp)
+     * and of the 8 weight rows (wp, widened to FP32) contiguously.  Rows
+     * 4 KiB-multiples apart would otherwise share L1 sets and evict each
+     * other; widening once also spares every m-tile the conversion. */
+    float *xp = m > 1 ? kern_alloc(MC * (K0 + KC) * sizeof(float)) : NULL;
+    _Alignas(64) float wp[8 * KC];
     for (size_t mc = 0; mc < m; mc += MC) {
         size_t ml = m - mc < MC ? m - mc : MC;
-        for (size_t nt = n0; nt < n1; nt += 4) {
-            if (n1 - nt < 4) { /* ragged edge */
+        if (xp) /* chunk-major: [kc chunk][row][KC] */
+            for (size_t kc = 0; kc < K0; kc += KC) {
+                size_t kl = (kc + KC < K0 ? kc + KC : K0) - kc;
+                for (size_t i = 0; i < ml; i++)
+                    memcpy(xp + kc * ml + i * kl, x + (mc + i) * K + kc, kl * sizeof(float));
+            }
+        for (size_t nt = n0; nt < n1;) {
+            const int NR = n1 - nt >= 8 ? 8 : n1 - nt >= 4 ? 4 : 0;
+            if (!NR) { /* ragged edge */
                 for (size_t n = nt; n < n1; n++)
                     for (size_t i = mc; i < mc + ml; i++)
                         dot_fp_any(t, (const char *)w->data + n * w->row_bytes, x + i * K, K,
                                    y + i * N + n, p);
                 break;
             }
-            const void *wr[4];
-            for (int j = 0; j < 4; j++)
+            const void *wr[8];
+            for (int j = 0; j < NR; j++)
                 wr[j] = (const char *)w->data + (nt + (size_t)j) * w->row_bytes;
             const size_t kcs = ml > 1 ? KC : K0 + 16; /* see gemm_q_impl */
             for (size_t kc = 0; kc < K0; kc += kcs) {
                 size_t ke = kc + kcs < K0 ? kc + kcs : K0;
                 size_t i = 0;
-                for (; i + 4 <= ml; i += 4) {
-                    const float *xr[4] = {x + (mc + i) * K, x + (mc + i + 1) * K,
-                                          x + (mc + i + 2) * K, x + (mc + i + 3) * K};
-                    tile_fp(4, t, xr, wr, kc, ke, st + i * 64, kc == 0);
-                }
-                for (; i < ml; i++) {
-                    const float *xr[4] = {x + (mc + i) * K};
-                    tile_fp(1, t, xr, wr, kc, ke, st + i * 64, kc == 0);
+                if (NR == 8 && xp && ml > 1) {
+                    const size_t kl = ke - kc;
+                    const float *xc = xp + kc * ml; /* chunk kc: ml rows of kl */
+                    const void *wq[8];
+                    for (int j = 0; j < 8; j++) {
+                        for (size_t k = 0; k < kl; k += 16)
+                            _mm512_store_ps(wp + (size_t)j * KC + k, load_w16(t, wr[j], kc + k));
+                        wq[j] = wp + (size_t)j * KC;
+                    }
+                    for (; i + 3 <= ml; i += 3) {
+                        const float *xr[4] = {xc + i * kl, xc + (i + 1) * kl, xc + (i + 2) * kl};
+                        tile_fp(3, 8, KERN_F32, xr, wq, 0, kl, st + i * 128, kc == 0);
+                    }
+                    for (; i < ml; i++) {
+                        const float *xr[4] = {xc + i * kl};
+                        tile_fp(1, 8, KERN_F32, xr, wq, 0, kl, st + i * 128, kc == 0);
+                    }
+                } else if (NR == 8) {
+                    for (; i < ml; i++) {
+                        const float *xr[4] = {x + (mc + i) * K};
+                        tile_fp(1, 8, t, xr, wr, kc, ke, st + i * 128, kc == 0);
+                    }
+                } else {
+                    for (; i + 4 <= ml; i += 4) {
+                        const float *xr[4] = {x + (mc + i) * K, x + (mc + i + 1) * K,
+                                              x + (mc + i + 2) * K, x + (mc + i + 3) * K};
+                        tile_fp(4, 4, t, xr, wr, kc, ke, st + i * 64, kc == 0);
+                    }
+                    for (; i < ml; i++) {
+                        const float *xr[4] = {x + (mc + i) * K};
+                        tile_fp(1, 4, t, xr, wr, kc, ke, st + i * 64, kc == 0);
+                    }
                 }
             }
             for (size_t i = 0; i < ml; i++)
-                for (int j = 0; j < 4; j++) {
+                for (int j = 0; j < NR; j++) {
+                    const float *sl = st + i * (size_t)(NR * 16) + (size_t)j * 16;
                     float l[16];
                     if (K0 && K0 == K && p->tree == KERN_TREE_PAIRWISE) {
-                        y[(mc + i) * N + nt + (size_t)j] = finish16(st + i * 64 + j * 16, NULL);
+                        y[(mc + i) * N + nt + (size_t)j] = finish16(sl, NULL);
                         continue;
                     }
                     if (K0)
-                        memcpy(l, st + i * 64 + j * 16, sizeof l);
+                        memcpy(l, sl, sizeof l);
                     else
                         memset(l, 0, sizeof l);
                     kern_fp_lanes(t, wr[j], x + (mc + i) * K, K0, K, l, 16);
                     y[(mc + i) * N + nt + (size_t)j] = kern_lanes_finish(l, 16, p->tree);
                 }
+            nt += (size_t)NR;
         }
     }
+    kern_free(xp);
 }
 
 static void gemm_f32(const kern_mat *w, const float *x, const kern_qact *xq, size_t m, size_t n0,
