@@ -108,6 +108,12 @@ static int calibrate(const char *out, int T, int quick)
                    r->F / 1e9, r->B / 1e9, r->c * 1e6, e);
         }
     free(p);
+    double qns, ans;
+    tim_measure_serial(&qns, &ans);
+    cJSON *se = cJSON_AddObjectToObject(root, "serial_ns_per_element");
+    cJSON_AddNumberToObject(se, "quantize", qns);
+    cJSON_AddNumberToObject(se, "activation", ans);
+    printf("serial work: %.2f ns per quantized activation, %.2f ns per SiLU\n", qns, ans);
     cJSON *eff = cJSON_AddObjectToObject(root, "efficiency");
     double eb = fit[KERN_Q4_0][T].B / 1e9 / read[T], ec = fit[KERN_F32][T].F / (T * ghz * 1e9 * 64);
     cJSON_AddNumberToObject(eff, "bandwidth", eb);

@@ -97,6 +97,10 @@ typedef struct {
     int threads;
     tim_roof roof[KERN_NTYPES]; /* per weight type; F == 0: not calibrated */
     double read_gbs;            /* measured read bandwidth */
+    /* single-threaded per-element costs outside the products, seconds:
+     * activation quantization and one exp-based activation (SiLU, GELU,
+     * softmax); they grow with the tokens of a prefill */
+    double quant_s, act_s;
     double host_eff_bw;         /* Q4_0 matvec bandwidth / read bandwidth */
 } tim_host;
 

@@ -12,6 +12,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kernels/kern_model.h"
 #include "timing/tim_calib.h"
 
 static double now(void)
@@ -184,4 +185,38 @@ double tim_measure_forward(kern_model *m, int n, int pos0, int reps)
     free(tok);
     free(t);
     return s;
+}
+
+void tim_measure_serial(double *quant_ns, double *act_ns)
+{
+    enum { M = 64, K = 4096, R = 5 };
+    float *x = malloc((size_t)M * K * sizeof *x);
+    kern_qact q;
+    double t[R];
+    *quant_ns = *act_ns = 0;
+    if (!x || kern_qact_alloc(&q, M, K)) {
+        free(x);
+        return;
+    }
+    for (size_t i = 0; i < (size_t)M * K; i++)
+        x[i] = (float)((i * 2654435761u) % 2000) / 500.0f - 2.0f;
+    for (int r = 0; r < R; r++) {
+        double t0 = now();
+        kern_quantize_act(&q, x);
+        t[r] = now() - t0;
+    }
+    *quant_ns = tim_median(t, R) / (M * K) * 1e9;
+    volatile float sink = 0;
+    for (int r = 0; r < R; r++) {
+        double t0 = now();
+        float acc = 0;
+        for (size_t i = 0; i < (size_t)M * K; i++)
+            acc += kern_silu(x[i]) * x[i];
+        sink += acc;
+        t[r] = now() - t0;
+    }
+    (void)sink;
+    *act_ns = tim_median(t, R) / (M * K) * 1e9;
+    kern_qact_free(&q);
+    free(x);
 }

@@ -23,4 +23,7 @@ double tim_measure_read_gbs(size_t bytes, int threads, int reps);
 /* Median seconds of forward(n tokens at pos0) on an initialized model. */
 double tim_measure_forward(kern_model *m, int n, int pos0, int reps);
 
+/* Single-threaded ns per element of activation quantization and of SiLU. */
+void tim_measure_serial(double *quant_ns, double *act_ns);
+
 #endif
