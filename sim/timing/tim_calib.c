@@ -144,11 +144,13 @@ int tim_fit(const tim_point *p, int n, tim_roof *out)
     return 0;
 }
 
+/* Checksums land here so that no read can be optimized away. */
+static volatile uint64_t sink;
+
 double tim_measure_read_gbs(size_t bytes, int threads, int reps)
 {
     void *buf = kern_alloc(bytes);
     double *t = malloc((size_t)reps * sizeof *t), gbs = 0;
-    static volatile uint64_t sink;
     if (buf && t) {
         memset(buf, 1, bytes);
         kern_threads_set(threads);
