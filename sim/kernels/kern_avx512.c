@@ -20,7 +20,15 @@
 
 #define AI static inline __attribute__((always_inline))
 
-enum { MC = 64, KC = 512, KCB = KC / KERN_QBLOCK };
+/* m-chunk rows and K-chunk length of the prefill tiles; 64 x 512 measured
+ * best of 32..128 x 256..1024 for FP32 on the development host */
+#ifndef KERN_MC
+#define KERN_MC 64
+#endif
+#ifndef KERN_KC
+#define KERN_KC 512
+#endif
+enum { MC = KERN_MC, KC = KERN_KC, KCB = KC / KERN_QBLOCK };
 #ifndef PF_BLOCKS
 #define PF_BLOCKS 64 /* matvec prefetch distance in blocks: best of 16..192 measured */
 #endif
