@@ -397,6 +397,70 @@ AI void dot_q_any(kern_type t, const kern_qact *xq, size_t i, const char *row, f
     *out = kern_lanes_finish(l, L, p->tree);
 }
 
+/* Matrix-vector: one activation row against 8 weight rows, whole K.  Eight
+ * streams keep more memory requests in flight than four, and the activation
+ * side (x, its offset sums, its scales) is loaded once per 8 rows.  Lanes and
+ * arithmetic are tile_q's; st gets 8 x 16 lanes. */
+AI void mv_q8rows(kern_type t, const kern_qact *xq, size_t xi, const char *const *wr, size_t nb0,
+                  float *st)
+{
+    const size_t K = xq->cols, nb = K / KERN_QBLOCK, bsz = qbsz(t), rb = nb * bsz;
+    const __m512i c80 = _mm512_set1_epi8((char)0x80), zero = _mm512_setzero_si512();
+    __m512i sel[4];
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j++)
+        sel[j] = t == KERN_Q8_0
+                     ? _mm512_set_epi32(2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1,
+                                        2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j, 2 * j, 2 * j,
+                                        2 * j, 2 * j, 2 * j, 2 * j, 2 * j)
+                     : _mm512_set_epi32(2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j, 2 * j,
+                                        2 * j, 2 * j, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1,
+                                        2 * j, 2 * j, 2 * j, 2 * j);
+    __m512 acc[8];
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; j++)
+        acc[j] = _mm512_setzero_ps();
+    for (size_t b = 0; b < nb0; b += 2) {
+        const size_t xo = xi * K + b * KERN_QBLOCK;
+        double dxd;
+        memcpy(&dxd, xq->d + xi * nb + b, 8);
+        const __m256 dx = _mm256_castpd_ps(_mm256_set1_pd(dxd));
+        __m512i xv, xinit = zero;
+        if (t == KERN_Q8_0) {
+            xv = _mm512_loadu_si512(xq->qu + xo);
+        } else {
+            xv = _mm512_loadu_si512(xq->qp + xo);
+            xinit = _mm512_sub_epi32(zero, _mm512_loadu_si512(xq->s8p + xo / 4));
+        }
+#pragma GCC unroll 2
+        for (int g = 0; g < 2; g++) {
+            const char *const *w4 = wr + 4 * g;
+            uint64_t h01 = h2(w4[0], bsz, b) | h2(w4[1], bsz, b) << 32;
+            uint64_t h23 = h2(w4[2], bsz, b) | h2(w4[3], bsz, b) << 32;
+            const __m512 s8 = _mm512_castps256_ps512(_mm256_mul_ps(
+                _mm256_cvtph_ps(_mm_set_epi64x((long long)h23, (long long)h01)), dx));
+#pragma GCC unroll 4
+            for (int j = 0; j < 4; j++) {
+                size_t ahead = (b + PF_BLOCKS) * bsz; /* past the row end: the same */
+                if (ahead >= rb)                      /* row of the next 8-row group */
+                    ahead += 7 * rb;
+                _mm_prefetch(w4[j] + ahead, _MM_HINT_T0);
+                __m512i wv = load_wq2_tile(t, w4[j], b), r;
+                if (t == KERN_Q8_0)
+                    r = _mm512_dpbusd_epi32(
+                        _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, c80, wv)), xv, wv);
+                else
+                    r = _mm512_dpbusd_epi32(xinit, wv, xv);
+                acc[4 * g + j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(r),
+                                                 _mm512_permutexvar_ps(sel[j], s8), acc[4 * g + j]);
+            }
+        }
+    }
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; j++)
+        _mm512_store_ps(st + j * 16, acc[j]);
+}
+
 AI void gemm_q_impl(kern_type t, const kern_mat *w, const kern_qact *xq, size_t m, size_t n0,
                     size_t n1, float *y, const kern_profile *p)
 {
@@ -408,9 +472,20 @@ AI void gemm_q_impl(kern_type t, const kern_mat *w, const kern_qact *xq, size_t 
         return;
     }
     _Alignas(64) float st[MC * 4 * 16];
+    size_t nv = n0; /* matvec: 8-row groups first, the rest by the 4-row tiles */
+    if (m == 1 && p->tree == KERN_TREE_PAIRWISE && nb0 == nb && nb0 > 0) {
+        for (; nv + 8 <= n1; nv += 8) {
+            const char *wr[8];
+            for (int j = 0; j < 8; j++)
+                wr[j] = (const char *)w->data + (nv + (size_t)j) * w->row_bytes;
+            mv_q8rows(t, xq, 0, wr, nb0, st);
+            for (int j = 0; j < 8; j++)
+                y[nv + (size_t)j] = finish16(st + j * 16, t == KERN_Q4_0 ? Q4_SWAP : NULL);
+        }
+    }
     for (size_t mc = 0; mc < m; mc += MC) {
         size_t ml = m - mc < MC ? m - mc : MC;
-        for (size_t nt = n0; nt < n1; nt += 4) {
+        for (size_t nt = nv; nt < n1; nt += 4) {
             if (n1 - nt < 4) {
                 for (size_t n = nt; n < n1; n++)
                     for (size_t i = mc; i < mc + ml; i++)
