@@ -7,5 +7,7 @@
 int cmd_replay(int argc, char **argv);
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_calibrate(int argc, char **argv);
+int cmd_timing(int argc, char **argv);
 
 #endif

@@ -16,6 +16,8 @@ static const struct command COMMANDS[] = {
     {"run", cmd_run, "simulate a scenario: results database and summary"},
     {"check", cmd_check, "re-check the invariants of a results database"},
     {"replay", cmd_replay, "replay Helium conformance traces against the protocol model"},
+    {"calibrate", cmd_calibrate, "measure this host's kernels and fit the roofline timing model"},
+    {"timing", cmd_timing, "predict a task's time on a card (prefill, decode, load, VRAM)"},
 };
 
 static void usage(FILE *out)

@@ -134,7 +134,9 @@ int kern_threads_get(void);
 
 /* Runs fn(arg, i, n) for i in [0, n) over the pool (n = thread count); the
  * caller's thread runs i = 0.  Work split by i alone, so results never depend
- * on scheduling. */
+ * on scheduling.  One pool per process: call the products (and
+ * kern_threads_set) from one thread at a time; calls made from inside a pool
+ * task run inline on that thread. */
 void kern_parallel(void (*fn)(void *arg, int i, int n), void *arg);
 
 /* Reads every 8-byte word of p over the pool (a STREAM-style read); returns a

@@ -20,9 +20,17 @@
 
 #define AI static inline __attribute__((always_inline))
 
-enum { MC = 64, KC = 512, KCB = KC / KERN_QBLOCK };
+/* m-chunk rows and K-chunk length of the prefill tiles; 64 x 512 measured
+ * best of 32..128 x 256..1024 for FP32 on the development host */
+#ifndef KERN_MC
+#define KERN_MC 64
+#endif
+#ifndef KERN_KC
+#define KERN_KC 512
+#endif
+enum { MC = KERN_MC, KC = KERN_KC, KCB = KC / KERN_QBLOCK };
 #ifndef PF_BLOCKS
-#define PF_BLOCKS 16 /* matvec prefetch distance, measured best of 8..128 */
+#define PF_BLOCKS 64 /* matvec prefetch distance in blocks: best of 16..192 measured */
 #endif
 #ifndef PF_LINES
 #define PF_LINES 8
@@ -39,24 +47,44 @@ AI __m512 load_w16(kern_type t, const void *row, size_t k)
     return _mm512_loadu_ps((const float *)row + k);
 }
 
-/* MR activation rows x 4 weight rows over k in [k0, k1), lanes in st. */
-AI void tile_fp(const int MR, kern_type t, const float *const *xr, const void *const *wr,
-                size_t k0, size_t k1, float *st, int first)
+/* The pairwise tree of kern_lanes_finish on 16 lanes, in registers: each
+ * halving adds lane i + lane i + h exactly as the scalar loop does.  perm
+ * (may be NULL) first puts tile lanes back in profile order. */
+AI float finish16(const float *st, const int32_t *perm)
 {
-    __m512 acc[4][4];
+    __m512 v = _mm512_load_ps(st);
+    if (perm)
+        v = _mm512_permutexvar_ps(_mm512_loadu_si512(perm), v);
+    __m256 a = _mm256_add_ps(_mm512_castps512_ps256(v),
+                             _mm256_castpd_ps(_mm512_extractf64x4_pd(_mm512_castps_pd(v), 1)));
+    __m128 b = _mm_add_ps(_mm256_castps256_ps128(a), _mm256_extractf128_ps(a, 1));
+    __m128 c = _mm_add_ps(b, _mm_movehl_ps(b, b));
+    return _mm_cvtss_f32(_mm_add_ss(c, _mm_shuffle_ps(c, c, 1)));
+}
+
+/* MR activation rows x NR weight rows over k in [k0, k1), lanes in st
+ * (st[(i * NR + j) * 16 ...]).  3 x 8 keeps 24 accumulators, the 8 weight
+ * rows' chunk in L1, and loads one activation vector per 8 FMAs from L2. */
+AI void tile_fp(const int MR, const int NR, kern_type t, const float *const *xr,
+                const void *const *wr, size_t k0, size_t k1, float *st, int first)
+{
+    __m512 acc[4][8];
 #pragma GCC unroll 4
     for (int i = 0; i < MR; i++)
-#pragma GCC unroll 4
-        for (int j = 0; j < 4; j++)
-            acc[i][j] = first ? _mm512_setzero_ps() : _mm512_load_ps(st + (i * 4 + j) * 16);
+#pragma GCC unroll 8
+        for (int j = 0; j < NR; j++)
+            acc[i][j] = first ? _mm512_setzero_ps() : _mm512_load_ps(st + (i * NR + j) * 16);
     for (size_t k = k0; k < k1; k += 16) {
         __m512 xv[4];
 #pragma GCC unroll 4
         for (int i = 0; i < MR; i++)
             xv[i] = _mm512_loadu_ps(xr[i] + k);
-#pragma GCC unroll 4
-        for (int j = 0; j < 4; j++) {
+#pragma GCC unroll 8
+        for (int j = 0; j < NR; j++) {
             __m512 wv = load_w16(t, wr[j], k);
+            /* keep wv in a register: folded into each FMA as a memory
+             * operand it would be loaded MR times and the loads would bind */
+            __asm__("" : "+v"(wv));
 #pragma GCC unroll 4
             for (int i = 0; i < MR; i++)
                 acc[i][j] = _mm512_fmadd_ps(wv, xv[i], acc[i][j]);
@@ -64,9 +92,9 @@ AI void tile_fp(const int MR, kern_type t, const float *const *xr, const void *c
     }
 #pragma GCC unroll 4
     for (int i = 0; i < MR; i++)
-#pragma GCC unroll 4
-        for (int j = 0; j < 4; j++)
-            _mm512_store_ps(st + (i * 4 + j) * 16, acc[i][j]);
+#pragma GCC unroll 8
+        for (int j = 0; j < NR; j++)
+            _mm512_store_ps(st + (i * NR + j) * 16, acc[i][j]);
 }
 
 /* Any lane count: one output, lanes/16 accumulators. */
@@ -101,45 +129,90 @@ AI void gemm_fp_impl(kern_type t, const kern_mat *w, const float *x, size_t m, s
         return;
     }
     const size_t K0 = K - K % 16;
-    _Alignas(64) float st[MC * 4 * 16];
+    _Alignas(64) float st[MC * 8 * 16];
+    /* Several activation rows: pack each K chunk of the m-chunk's rows (xp)
+     * and of the 8 weight rows (wp, widened to FP32) contiguously.  Rows
+     * 4 KiB-multiples apart would otherwise share L1 sets and evict each
+     * other; widening once also spares every m-tile the conversion. */
+    float *xp = m > 1 ? kern_alloc(MC * (K0 + KC) * sizeof(float)) : NULL;
+    _Alignas(64) float wp[8 * KC];
     for (size_t mc = 0; mc < m; mc += MC) {
         size_t ml = m - mc < MC ? m - mc : MC;
-        for (size_t nt = n0; nt < n1; nt += 4) {
-            if (n1 - nt < 4) { /* ragged edge */
+        if (xp) /* chunk-major: [kc chunk][row][KC] */
+            for (size_t kc = 0; kc < K0; kc += KC) {
+                size_t kl = (kc + KC < K0 ? kc + KC : K0) - kc;
+                for (size_t i = 0; i < ml; i++)
+                    memcpy(xp + kc * ml + i * kl, x + (mc + i) * K + kc, kl * sizeof(float));
+            }
+        for (size_t nt = n0; nt < n1;) {
+            const int NR = n1 - nt >= 8 ? 8 : n1 - nt >= 4 ? 4 : 0;
+            if (!NR) { /* ragged edge */
                 for (size_t n = nt; n < n1; n++)
                     for (size_t i = mc; i < mc + ml; i++)
                         dot_fp_any(t, (const char *)w->data + n * w->row_bytes, x + i * K, K,
                                    y + i * N + n, p);
                 break;
             }
-            const void *wr[4];
-            for (int j = 0; j < 4; j++)
+            const void *wr[8];
+            for (int j = 0; j < NR; j++)
                 wr[j] = (const char *)w->data + (nt + (size_t)j) * w->row_bytes;
-            for (size_t kc = 0; kc < K0; kc += KC) {
-                size_t ke = kc + KC < K0 ? kc + KC : K0;
+            const size_t kcs = ml > 1 ? KC : K0 + 16; /* see gemm_q_impl */
+            for (size_t kc = 0; kc < K0; kc += kcs) {
+                size_t ke = kc + kcs < K0 ? kc + kcs : K0;
                 size_t i = 0;
-                for (; i + 4 <= ml; i += 4) {
-                    const float *xr[4] = {x + (mc + i) * K, x + (mc + i + 1) * K,
-                                          x + (mc + i + 2) * K, x + (mc + i + 3) * K};
-                    tile_fp(4, t, xr, wr, kc, ke, st + i * 64, kc == 0);
-                }
-                for (; i < ml; i++) {
-                    const float *xr[4] = {x + (mc + i) * K};
-                    tile_fp(1, t, xr, wr, kc, ke, st + i * 64, kc == 0);
+                if (NR == 8 && xp && ml > 1) {
+                    const size_t kl = ke - kc;
+                    const float *xc = xp + kc * ml; /* chunk kc: ml rows of kl */
+                    const void *wq[8];
+                    for (int j = 0; j < 8; j++) {
+                        for (size_t k = 0; k < kl; k += 16)
+                            _mm512_store_ps(wp + (size_t)j * KC + k, load_w16(t, wr[j], kc + k));
+                        wq[j] = wp + (size_t)j * KC;
+                    }
+                    for (; i + 3 <= ml; i += 3) {
+                        const float *xr[4] = {xc + i * kl, xc + (i + 1) * kl, xc + (i + 2) * kl};
+                        tile_fp(3, 8, KERN_F32, xr, wq, 0, kl, st + i * 128, kc == 0);
+                    }
+                    for (; i < ml; i++) {
+                        const float *xr[4] = {xc + i * kl};
+                        tile_fp(1, 8, KERN_F32, xr, wq, 0, kl, st + i * 128, kc == 0);
+                    }
+                } else if (NR == 8) {
+                    for (; i < ml; i++) {
+                        const float *xr[4] = {x + (mc + i) * K};
+                        tile_fp(1, 8, t, xr, wr, kc, ke, st + i * 128, kc == 0);
+                    }
+                } else {
+                    for (; i + 4 <= ml; i += 4) {
+                        const float *xr[4] = {x + (mc + i) * K, x + (mc + i + 1) * K,
+                                              x + (mc + i + 2) * K, x + (mc + i + 3) * K};
+                        tile_fp(4, 4, t, xr, wr, kc, ke, st + i * 64, kc == 0);
+                    }
+                    for (; i < ml; i++) {
+                        const float *xr[4] = {x + (mc + i) * K};
+                        tile_fp(1, 4, t, xr, wr, kc, ke, st + i * 64, kc == 0);
+                    }
                 }
             }
             for (size_t i = 0; i < ml; i++)
-                for (int j = 0; j < 4; j++) {
+                for (int j = 0; j < NR; j++) {
+                    const float *sl = st + i * (size_t)(NR * 16) + (size_t)j * 16;
                     float l[16];
+                    if (K0 && K0 == K && p->tree == KERN_TREE_PAIRWISE) {
+                        y[(mc + i) * N + nt + (size_t)j] = finish16(sl, NULL);
+                        continue;
+                    }
                     if (K0)
-                        memcpy(l, st + i * 64 + j * 16, sizeof l);
+                        memcpy(l, sl, sizeof l);
                     else
                         memset(l, 0, sizeof l);
                     kern_fp_lanes(t, wr[j], x + (mc + i) * K, K0, K, l, 16);
                     y[(mc + i) * N + nt + (size_t)j] = kern_lanes_finish(l, 16, p->tree);
                 }
+            nt += (size_t)NR;
         }
     }
+    kern_free(xp);
 }
 
 static void gemm_f32(const kern_mat *w, const float *x, const kern_qact *xq, size_t m, size_t n0,
@@ -252,8 +325,12 @@ AI void tile_q(const int MR, const int NR, kern_type t, const kern_qact *xq, con
         const __m256 dw8 = _mm256_cvtph_ps(_mm_set_epi64x((long long)h23, (long long)h01));
 #pragma GCC unroll 4
         for (int j = 0; j < NR; j++) {
-            if (MR == 1) /* matvec: weights stream once, ask for them early */
-                _mm_prefetch(wr[j] + (b + PF_BLOCKS) * bsz, _MM_HINT_T0);
+            if (MR == 1) { /* matvec: weights stream once, ask for them early; */
+                size_t ahead = (b + PF_BLOCKS) * bsz; /* past the row end: the */
+                if (ahead >= nb * bsz)                /* same row of the next tile */
+                    ahead += 3 * nb * bsz;
+                _mm_prefetch(wr[j] + ahead, _MM_HINT_T0);
+            }
             wv[j] = load_wq2_tile(t, wr[j], b);
             if (t == KERN_Q8_0) /* -128 * quad sums of w */
                 init[j] = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, c80, wv[j]));
@@ -320,6 +397,70 @@ AI void dot_q_any(kern_type t, const kern_qact *xq, size_t i, const char *row, f
     *out = kern_lanes_finish(l, L, p->tree);
 }
 
+/* Matrix-vector: one activation row against 8 weight rows, whole K.  Eight
+ * streams keep more memory requests in flight than four, and the activation
+ * side (x, its offset sums, its scales) is loaded once per 8 rows.  Lanes and
+ * arithmetic are tile_q's; st gets 8 x 16 lanes. */
+AI void mv_q8rows(kern_type t, const kern_qact *xq, size_t xi, const char *const *wr, size_t nb0,
+                  float *st)
+{
+    const size_t K = xq->cols, nb = K / KERN_QBLOCK, bsz = qbsz(t), rb = nb * bsz;
+    const __m512i c80 = _mm512_set1_epi8((char)0x80), zero = _mm512_setzero_si512();
+    __m512i sel[4];
+#pragma GCC unroll 4
+    for (int j = 0; j < 4; j++)
+        sel[j] = t == KERN_Q8_0
+                     ? _mm512_set_epi32(2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1,
+                                        2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j, 2 * j, 2 * j,
+                                        2 * j, 2 * j, 2 * j, 2 * j, 2 * j)
+                     : _mm512_set_epi32(2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j, 2 * j,
+                                        2 * j, 2 * j, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1,
+                                        2 * j, 2 * j, 2 * j, 2 * j);
+    __m512 acc[8];
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; j++)
+        acc[j] = _mm512_setzero_ps();
+    for (size_t b = 0; b < nb0; b += 2) {
+        const size_t xo = xi * K + b * KERN_QBLOCK;
+        double dxd;
+        memcpy(&dxd, xq->d + xi * nb + b, 8);
+        const __m256 dx = _mm256_castpd_ps(_mm256_set1_pd(dxd));
+        __m512i xv, xinit = zero;
+        if (t == KERN_Q8_0) {
+            xv = _mm512_loadu_si512(xq->qu + xo);
+        } else {
+            xv = _mm512_loadu_si512(xq->qp + xo);
+            xinit = _mm512_sub_epi32(zero, _mm512_loadu_si512(xq->s8p + xo / 4));
+        }
+#pragma GCC unroll 2
+        for (int g = 0; g < 2; g++) {
+            const char *const *w4 = wr + 4 * g;
+            uint64_t h01 = h2(w4[0], bsz, b) | h2(w4[1], bsz, b) << 32;
+            uint64_t h23 = h2(w4[2], bsz, b) | h2(w4[3], bsz, b) << 32;
+            const __m512 s8 = _mm512_castps256_ps512(_mm256_mul_ps(
+                _mm256_cvtph_ps(_mm_set_epi64x((long long)h23, (long long)h01)), dx));
+#pragma GCC unroll 4
+            for (int j = 0; j < 4; j++) {
+                size_t ahead = (b + PF_BLOCKS) * bsz; /* past the row end: the same */
+                if (ahead >= rb)                      /* row of the next 8-row group */
+                    ahead += 7 * rb;
+                _mm_prefetch(w4[j] + ahead, _MM_HINT_T0);
+                __m512i wv = load_wq2_tile(t, w4[j], b), r;
+                if (t == KERN_Q8_0)
+                    r = _mm512_dpbusd_epi32(
+                        _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, c80, wv)), xv, wv);
+                else
+                    r = _mm512_dpbusd_epi32(xinit, wv, xv);
+                acc[4 * g + j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(r),
+                                                 _mm512_permutexvar_ps(sel[j], s8), acc[4 * g + j]);
+            }
+        }
+    }
+#pragma GCC unroll 8
+    for (int j = 0; j < 8; j++)
+        _mm512_store_ps(st + j * 16, acc[j]);
+}
+
 AI void gemm_q_impl(kern_type t, const kern_mat *w, const kern_qact *xq, size_t m, size_t n0,
                     size_t n1, float *y, const kern_profile *p)
 {
@@ -331,9 +472,20 @@ AI void gemm_q_impl(kern_type t, const kern_mat *w, const kern_qact *xq, size_t 
         return;
     }
     _Alignas(64) float st[MC * 4 * 16];
+    size_t nv = n0; /* matvec: 8-row groups first, the rest by the 4-row tiles */
+    if (m == 1 && p->tree == KERN_TREE_PAIRWISE && nb0 == nb && nb0 > 0) {
+        for (; nv + 8 <= n1; nv += 8) {
+            const char *wr[8];
+            for (int j = 0; j < 8; j++)
+                wr[j] = (const char *)w->data + (nv + (size_t)j) * w->row_bytes;
+            mv_q8rows(t, xq, 0, wr, nb0, st);
+            for (int j = 0; j < 8; j++)
+                y[nv + (size_t)j] = finish16(st + j * 16, t == KERN_Q4_0 ? Q4_SWAP : NULL);
+        }
+    }
     for (size_t mc = 0; mc < m; mc += MC) {
         size_t ml = m - mc < MC ? m - mc : MC;
-        for (size_t nt = n0; nt < n1; nt += 4) {
+        for (size_t nt = nv; nt < n1; nt += 4) {
             if (n1 - nt < 4) {
                 for (size_t n = nt; n < n1; n++)
                     for (size_t i = mc; i < mc + ml; i++)
@@ -344,8 +496,11 @@ AI void gemm_q_impl(kern_type t, const kern_mat *w, const kern_qact *xq, size_t 
             const char *wr[4];
             for (int j = 0; j < 4; j++)
                 wr[j] = (const char *)w->data + (nt + (size_t)j) * w->row_bytes;
-            for (size_t bc = 0; bc < nb0; bc += KCB) {
-                size_t be = bc + KCB < nb0 ? bc + KCB : nb0;
+            /* K chunks keep the weight tile in L1 across activation rows; a
+             * single row has nothing to reuse, so it runs the whole K at once */
+            const size_t kcb = ml > 1 ? KCB : nb0 + 2;
+            for (size_t bc = 0; bc < nb0; bc += kcb) {
+                size_t be = bc + kcb < nb0 ? bc + kcb : nb0;
                 size_t i = 0;
                 for (; i + 4 <= ml; i += 4) {
                     size_t xi[4] = {mc + i, mc + i + 1, mc + i + 2, mc + i + 3};
@@ -359,6 +514,11 @@ AI void gemm_q_impl(kern_type t, const kern_mat *w, const kern_qact *xq, size_t 
             for (size_t i = 0; i < ml; i++)
                 for (int j = 0; j < 4; j++) {
                     float l[16];
+                    if (nb0 && nb0 == nb && p->tree == KERN_TREE_PAIRWISE) {
+                        y[(mc + i) * N + nt + (size_t)j] =
+                            finish16(st + i * 64 + j * 16, t == KERN_Q4_0 ? Q4_SWAP : NULL);
+                        continue;
+                    }
                     memset(l, 0, sizeof l);
                     for (int c = 0; nb0 && c < 16; c++)
                         l[t == KERN_Q4_0 ? Q4_SWAP[c] : c] = st[i * 64 + j * 16 + c];

@@ -57,6 +57,24 @@ static void norm(const kern_model *m, float *o, const float *x, const float *w, 
     }
 }
 
+/* Products that share their input xn: quantized weights quantize it once. */
+static void proj3(kern_model *m, const kern_mat *a, const kern_mat *b, const kern_mat *c,
+                  float *ya, float *yb, float *yc, kern_qact *q)
+{
+    const kern_mat *w[3] = {a, b, c};
+    float *y[3] = {ya, yb, yc};
+    if (q)
+        kern_quantize_act(q, m->xn);
+    for (int i = 0; i < 3; i++) {
+        if (!w[i])
+            continue;
+        if (q)
+            kern_gemm_q(w[i], q, y[i], m->profile);
+        else
+            kern_gemm(w[i], m->xn, (size_t)m->cap_n, y[i], m->profile, NULL);
+    }
+}
+
 struct attn_job {
     kern_model *m;
     kern_layer *L;
@@ -113,6 +131,7 @@ int kern_model_forward(kern_model *m, const int *tokens, int n, int pos0, float 
         return -1;
     const int h = c->hidden, hd = m->head_dim, kvd = c->kv_heads * hd, f = c->ffn;
     const size_t N = (size_t)n;
+    m->cap_n = n;
     const kern_profile *p = m->profile;
     int llama = c->arch == KERN_ARCH_LLAMA;
     kern_qact *qh = m->qa_h.rows ? &m->qa_h : NULL, *qf = m->qa_f.rows ? &m->qa_f : NULL;
@@ -127,9 +146,7 @@ int kern_model_forward(kern_model *m, const int *tokens, int n, int pos0, float 
     for (int l = 0; l < c->layers; l++) {
         kern_layer *L = &m->L[l];
         norm(m, m->xn, m->x, L->n1w, L->n1b, n);
-        kern_gemm(&L->wq, m->xn, N, m->q, p, qh);
-        kern_gemm(&L->wk, m->xn, N, m->k, p, qh);
-        kern_gemm(&L->wv, m->xn, N, m->v, p, qh);
+        proj3(m, &L->wq, &L->wk, &L->wv, m->q, m->k, m->v, qh);
         add_bias(m->q, L->bq, n, h);
         add_bias(m->k, L->bk, n, kvd);
         add_bias(m->v, L->bv, n, kvd);
@@ -155,10 +172,9 @@ int kern_model_forward(kern_model *m, const int *tokens, int n, int pos0, float 
                 m->x[i] += m->tmp[i];
             norm(m, m->xn, m->x, L->n2w, L->n2b, n);
         }
-        kern_gemm(&L->w1, m->xn, N, m->h1, p, qh);
+        proj3(m, &L->w1, llama ? &L->w3 : NULL, NULL, m->h1, m->h3, NULL, qh);
         add_bias(m->h1, L->b1, n, f);
         if (llama) {
-            kern_gemm(&L->w3, m->xn, N, m->h3, p, qh);
             for (size_t i = 0; i < N * (size_t)f; i++)
                 m->h1[i] = kern_silu(m->h1[i]) * m->h3[i];
         } else {

@@ -62,6 +62,7 @@ typedef struct {
     float *rope_cos, *rope_sin;    /* (max_seq, rot_dim/2) */
     /* scratch, sized for `cap` tokens */
     int cap;
+    int cap_n;                     /* tokens in the pass under way */
     float *x, *xn, *q, *k, *v, *att, *h1, *h3, *scores, *qh, *oh, *tmp;
     kern_qact qa_h, qa_f;
     double weight_bytes;

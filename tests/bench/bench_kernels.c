@@ -17,6 +17,8 @@
 #include <time.h>
 
 #include "kernels/kern.h"
+#include "kernels/kern_model.h"
+#include "timing/tim.h"
 
 static double now(void)
 {
@@ -70,6 +72,61 @@ static void fill(float *x, size_t n, unsigned seed)
     for (size_t i = 0; i < n; i++) {
         seed = seed * 1664525u + 1013904223u;
         x[i] = (float)((double)(seed >> 8) / 16777216.0 - 0.5);
+    }
+}
+
+/* Synthetic Llama-2-7B: a 32-token prefill and decode steps after it, beside
+ * what the host roofline (models/calibration/host.json) predicts. */
+static void bench_model(void)
+{
+    char err[512];
+    kern_model_cfg c;
+    if (kern_model_cfg_load("models/llms.json", "Llama-2-7B", &c, err, sizeof err)) {
+        printf("\nmodel: %s\n", err);
+        return;
+    }
+    tim_host h[3];
+    int have = !tim_host_load("models/calibration/host.json", 1, &h[1], err, sizeof err) &&
+               !tim_host_load("models/calibration/host.json", 2, &h[2], err, sizeof err);
+    if (!have)
+        printf("\n(no timing prediction: %s; run avrami calibrate)\n", err);
+    enum { P = 32, D = 4 };
+    int tok[P];
+    for (int i = 0; i < P; i++)
+        tok[i] = (i * 7919) % c.vocab;
+    const kern_type qt[2] = {KERN_Q4_0, KERN_Q8_0};
+    printf("\nsynthetic %s (%.2fB parameters), prefill %d tokens, decode at position %d\n",
+           c.name, kern_model_params(&c) / 1e9, P, P);
+    for (int q = 0; q < 2; q++) {
+        kern_model m;
+        kern_threads_set(2);
+        double t0 = now();
+        if (kern_model_init(&m, &c, qt[q], P + D + 1, 1, NULL)) {
+            printf("  %s: out of memory\n", kern_type_name(qt[q]));
+            continue;
+        }
+        printf("  %s: %.2f GB of weights, synthesized in %.1f s\n", kern_type_name(qt[q]),
+               m.weight_bytes / 1e9, now() - t0);
+        for (int th = 2; th >= 1; th--) {
+            kern_threads_set(th);
+            t0 = now();
+            kern_model_forward(&m, tok, P, 0, NULL);
+            double tp = now() - t0, td[D];
+            for (int i = 0; i < D; i++) {
+                t0 = now();
+                kern_model_forward(&m, &tok[i], 1, P + i, NULL);
+                td[i] = now() - t0;
+            }
+            double dm = median(td, D);
+            printf("    %d thr: prefill %6.2f tok/s   decode %6.2f tok/s (%5.1f GB/s of weights)",
+                   th, P / tp, 1 / dm, m.weight_bytes / dm / 1e9);
+            if (have)
+                printf("   predicted: prefill %6.2f, decode %6.2f tok/s",
+                       P / tim_host_forward_seconds(&h[th], &c, qt[q], P, 0),
+                       1 / tim_host_forward_seconds(&h[th], &c, qt[q], 1, P));
+            printf("\n");
+        }
+        kern_model_free(&m);
     }
 }
 
@@ -171,5 +228,6 @@ int main(void)
     free(xm);
     free(x);
     free(y);
+    bench_model();
     return 0;
 }

@@ -1,0 +1,252 @@
+/* avrami calibrate: measure this host's kernels over a grid of shapes,
+ * weight types and thread counts, fit one roofline per (type, threads), and
+ * write models/calibration/host.json.  --check predicts held-out shapes and
+ * whole-model prefill/decode from that file, measures them, and reports the
+ * mean absolute percentage error.  Exit 0, 1 when --check misses --max-mape,
+ * 2 for bad arguments or an unreadable host.json. */
+#include <cjson/cJSON.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/commands.h"
+#include "timing/tim_calib.h"
+
+static const kern_type TYPES[] = {KERN_F32, KERN_Q8_0, KERN_Q4_0};
+#define NTYPES 3
+
+typedef struct {
+    size_t m, n, k;
+} shape;
+
+static const shape FULL_GRID[] = {{1, 2048, 2048},  {1, 4096, 4096},  {1, 11008, 4096},
+                                  {1, 4096, 11008}, {1, 14336, 4096}, {16, 4096, 4096},
+                                  {64, 4096, 4096}, {256, 4096, 4096}, {64, 11008, 4096}};
+static const shape QUICK_GRID[] = {{1, 256, 512}, {1, 1024, 512}, {1, 512, 1024},
+                                   {8, 512, 512}, {32, 256, 512}};
+static const shape FULL_HELD[] = {{1, 5120, 5120}, {1, 13824, 5120}, {1, 5120, 13824},
+                                  {128, 5120, 5120}};
+static const shape QUICK_HELD[] = {{1, 768, 512}, {16, 384, 512}};
+
+static double cpu_ghz(void)
+{
+    FILE *f = fopen("/proc/cpuinfo", "r");
+    char line[256];
+    double mhz = 0;
+    while (f && fgets(line, sizeof line, f))
+        if (sscanf(line, "cpu MHz : %lf", &mhz) == 1)
+            break;
+    if (f)
+        fclose(f);
+    return mhz > 0 ? mhz / 1000.0 : 2.5;
+}
+
+static int reps_for(const shape *s, int quick)
+{
+    return s->m == 1 ? (quick ? 5 : 15) : 3;
+}
+
+static int calibrate(const char *out, int T, int quick)
+{
+    const shape *grid = quick ? QUICK_GRID : FULL_GRID;
+    int ng = quick ? (int)(sizeof QUICK_GRID / sizeof *grid) : (int)(sizeof FULL_GRID / sizeof *grid);
+    size_t rot = quick ? (8u << 20) : (512u << 20), rb = quick ? (32u << 20) : (1u << 30);
+    cJSON *root = cJSON_CreateObject(), *pts = cJSON_AddArrayToObject(root, "points");
+    cJSON *fits = cJSON_AddArrayToObject(root, "fits"), *rd = cJSON_AddArrayToObject(root, "read_gbs");
+    cJSON_AddStringToObject(root, "about",
+                            "avrami calibrate: kernel times on this host and the roofline "
+                            "t = max(flops/F, bytes/B) + c fitted per weight type and thread count");
+    cJSON_AddStringToObject(root, "isa", kern_isa_name(kern_isa_get()));
+    cJSON_AddBoolToObject(root, "quick", quick);
+    double read[65] = {0}, ghz = cpu_ghz();
+    for (int th = 1; th <= T; th++) {
+        read[th] = tim_measure_read_gbs(rb, th, quick ? 3 : 5);
+        cJSON_AddItemToArray(rd, cJSON_CreateNumber(read[th]));
+    }
+    tim_roof fit[KERN_NTYPES][65];
+    printf("%-5s %3s %12s %10s %9s %7s   (read bandwidth:", "type", "thr", "F GFLOP/s",
+           "B GB/s", "c us", "MAPE%");
+    for (int th = 1; th <= T; th++)
+        printf(" %.1f", read[th]);
+    printf(" GB/s)\n");
+    tim_point *p = calloc((size_t)ng, sizeof *p);
+    for (int ti = 0; ti < NTYPES; ti++)
+        for (int th = 1; th <= T; th++) {
+            for (int g = 0; g < ng; g++) {
+                p[g] = (tim_point){TYPES[ti], th, grid[g].m, grid[g].n, grid[g].k, 0};
+                if (tim_measure(&p[g], reps_for(&grid[g], quick), rot)) {
+                    fprintf(stderr, "avrami calibrate: out of memory\n");
+                    free(p);
+                    cJSON_Delete(root);
+                    return 2;
+                }
+                cJSON *o = cJSON_CreateObject();
+                cJSON_AddStringToObject(o, "type", kern_type_name(p[g].type));
+                cJSON_AddNumberToObject(o, "threads", th);
+                cJSON_AddNumberToObject(o, "m", (double)p[g].m);
+                cJSON_AddNumberToObject(o, "n", (double)p[g].n);
+                cJSON_AddNumberToObject(o, "k", (double)p[g].k);
+                cJSON_AddNumberToObject(o, "seconds", p[g].seconds);
+                cJSON_AddNumberToObject(o, "flops", tim_point_flops(&p[g]));
+                cJSON_AddNumberToObject(o, "bytes", tim_point_bytes(&p[g]));
+                cJSON_AddItemToArray(pts, o);
+            }
+            tim_roof *r = &fit[TYPES[ti]][th];
+            tim_fit(p, ng, r);
+            double e = tim_mape(r, p, ng);
+            cJSON *o = cJSON_CreateObject();
+            cJSON_AddStringToObject(o, "type", kern_type_name(TYPES[ti]));
+            cJSON_AddNumberToObject(o, "threads", th);
+            cJSON_AddNumberToObject(o, "F_flops", r->F);
+            cJSON_AddNumberToObject(o, "B_bytes", r->B);
+            cJSON_AddNumberToObject(o, "c_s", r->c);
+            cJSON_AddNumberToObject(o, "fit_mape_percent", e);
+            cJSON_AddItemToArray(fits, o);
+            printf("%-5s %3d %12.1f %10.2f %9.1f %7.1f\n", kern_type_name(TYPES[ti]), th,
+                   r->F / 1e9, r->B / 1e9, r->c * 1e6, e);
+        }
+    free(p);
+    double qns, ans;
+    tim_measure_serial(&qns, &ans);
+    cJSON *se = cJSON_AddObjectToObject(root, "serial_ns_per_element");
+    cJSON_AddNumberToObject(se, "quantize", qns);
+    cJSON_AddNumberToObject(se, "activation", ans);
+    printf("serial work: %.2f ns per quantized activation, %.2f ns per SiLU\n", qns, ans);
+    cJSON *eff = cJSON_AddObjectToObject(root, "efficiency");
+    double eb = fit[KERN_Q4_0][T].B / 1e9 / read[T], ec = fit[KERN_F32][T].F / (T * ghz * 1e9 * 64);
+    cJSON_AddNumberToObject(eff, "bandwidth", eb);
+    cJSON_AddNumberToObject(eff, "compute", ec);
+    cJSON_AddStringToObject(eff, "how",
+                            "bandwidth: fitted Q4_0 B / measured read bandwidth; compute: fitted "
+                            "F32 F / (threads x cpu MHz x 64 FLOP per cycle: two 16-lane FMA units)");
+    char *s = cJSON_Print(root);
+    FILE *f = fopen(out, "w");
+    int rc = 0;
+    if (!f || fputs(s, f) < 0 || fputs("\n", f) < 0) {
+        fprintf(stderr, "avrami calibrate: %s: cannot write the file\n", out);
+        rc = 2;
+    }
+    if (f)
+        fclose(f);
+    free(s);
+    cJSON_Delete(root);
+    printf("host efficiency: bandwidth %.3f, compute %.3f  ->  %s\n", eb, ec, out);
+    return rc;
+}
+
+static double ape(double pred, double meas) { return 100.0 * fabs(pred - meas) / meas; }
+
+static int check(const char *path, int T, int quick, double max_mape)
+{
+    char err[512];
+    tim_host h[65];
+    for (int th = 1; th <= T; th++)
+        if (tim_host_load(path, th, &h[th], err, sizeof err)) {
+            fprintf(stderr, "avrami calibrate --check: %s\n", err);
+            return 2;
+        }
+    const shape *held = quick ? QUICK_HELD : FULL_HELD;
+    int nh = quick ? (int)(sizeof QUICK_HELD / sizeof *held) : (int)(sizeof FULL_HELD / sizeof *held);
+    double sum = 0;
+    int cnt = 0;
+    printf("held-out shapes      type  thr  predicted ms  measured ms   error%%\n");
+    for (int ti = 0; ti < NTYPES; ti++)
+        for (int th = 1; th <= T; th++)
+            for (int g = 0; g < nh; g++) {
+                tim_point p = {TYPES[ti], th, held[g].m, held[g].n, held[g].k, 0};
+                if (tim_measure(&p, reps_for(&held[g], quick), quick ? (8u << 20) : (512u << 20)))
+                    return 2;
+                double pr = tim_host_gemm_seconds(&h[th], p.type, p.m, p.n, p.k), e = ape(pr, p.seconds);
+                printf("  %4zu x %5zu x %5zu  %-5s %3d %13.3f %12.3f %8.1f\n", p.m, p.n, p.k,
+                       kern_type_name(p.type), th, pr * 1e3, p.seconds * 1e3, e);
+                sum += e;
+                cnt++;
+            }
+    double kmape = sum / cnt, msum = 0;
+    int mcnt = 0;
+    const char *models[] = {quick ? "gpt2" : "TinyLlama-1.1B", quick ? NULL : "Llama-2-7B"};
+    const kern_type mt[] = {KERN_Q4_0, KERN_Q8_0};
+    int prompt = quick ? 8 : 64;
+    printf("whole model (threads %d)       predicted tok/s  measured tok/s   error%%\n", T);
+    kern_threads_set(T);
+    for (int mi = 0; mi < 2 && models[mi]; mi++)
+        for (int q = 0; q < 2; q++) {
+            if (mi == 1 && q == 1)
+                continue; /* 7B: Q4_0 only, to keep the check short */
+            kern_model_cfg c;
+            kern_model m;
+            if (kern_model_cfg_load("models/llms.json", models[mi], &c, err, sizeof err)) {
+                fprintf(stderr, "avrami calibrate --check: %s\n", err);
+                return 2;
+            }
+            if (kern_model_init(&m, &c, mt[q], prompt + 8, 11, NULL)) {
+                fprintf(stderr, "avrami calibrate --check: out of memory for %s\n", c.name);
+                return 2;
+            }
+            double tp = tim_measure_forward(&m, prompt, 0, quick ? 2 : 3);
+            double td = tim_measure_forward(&m, 1, prompt, quick ? 3 : 5);
+            double pp = tim_host_forward_seconds(&h[T], &c, mt[q], prompt, 0);
+            double pd = tim_host_forward_seconds(&h[T], &c, mt[q], 1, prompt);
+            double e1 = ape(prompt / pp, prompt / tp), e2 = ape(1 / pd, 1 / td);
+            printf("  %-14s %-5s prefill %3d %10.1f %15.1f %8.1f\n", c.name, kern_type_name(mt[q]),
+                   prompt, prompt / pp, prompt / tp, e1);
+            printf("  %-14s %-5s decode      %10.2f %15.2f %8.1f\n", c.name, kern_type_name(mt[q]),
+                   1 / pd, 1 / td, e2);
+            msum += e1 + e2;
+            mcnt += 2;
+            kern_model_free(&m);
+        }
+    double mmape = msum / mcnt, all = (sum + msum) / (cnt + mcnt);
+    printf("MAPE: held-out kernels %.1f%%, whole model %.1f%%, all %.1f%% (limit %.0f%%)\n", kmape,
+           mmape, all, max_mape);
+    return all <= max_mape ? 0 : 1;
+}
+
+int cmd_calibrate(int argc, char **argv)
+{
+    const char *out = "models/calibration/host.json";
+    int quick = 0, do_check = 0;
+    long nproc = sysconf(_SC_NPROCESSORS_ONLN);
+    int T = nproc > 0 ? (int)(nproc > 64 ? 64 : nproc) : 1;
+    double max_mape = -1;
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
+        if (!strcmp(a, "--quick")) {
+            quick = 1;
+        } else if (!strcmp(a, "--check")) {
+            do_check = 1;
+        } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
+            printf("usage: avrami calibrate [--quick] [--check] [--threads N] [--out PATH] "
+                   "[--max-mape PERCENT]\n"
+                   "  writes (or, with --check, reads) PATH, default %s\n",
+                   out);
+            return 0;
+        } else if (v && !strcmp(a, "--out")) {
+            out = argv[++i];
+        } else if (v && !strcmp(a, "--threads")) {
+            T = atoi(argv[++i]);
+            if (T < 1 || T > 64) {
+                fprintf(stderr, "avrami calibrate: --threads: expected 1 to 64\n");
+                return 2;
+            }
+        } else if (v && !strcmp(a, "--max-mape")) {
+            max_mape = atof(argv[++i]);
+            if (!(max_mape > 0)) {
+                fprintf(stderr, "avrami calibrate: --max-mape: expected a positive percentage\n");
+                return 2;
+            }
+        } else {
+            fprintf(stderr, "avrami calibrate: unknown or incomplete option '%s'\n", a);
+            return 2;
+        }
+    }
+    if (max_mape < 0) /* quick runs are too small to hold to a tight error */
+        max_mape = quick ? 1000 : 10;
+    printf("avrami calibrate%s%s: %s, threads 1..%d\n", quick ? " --quick" : "",
+           do_check ? " --check" : "", kern_isa_name(kern_isa_get()), T);
+    int rc = do_check ? check(out, T, quick, max_mape) : calibrate(out, T, quick);
+    kern_threads_set(1);
+    return rc;
+}

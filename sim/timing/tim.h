@@ -1,0 +1,122 @@
+/* tim: how long a Helium task takes on a given card — the timing model the
+ * simulator calls for every gpt and sd task.
+ *
+ * gpt task = model load (download when not cached, then disk to VRAM)
+ *          + prefill of the prompt (compute-bound: 2 * params FLOPs / token)
+ *          + max_new_tokens decode steps (memory-bound: every weight and the
+ *            KV cache read once per step, for all beams x sequences at once)
+ *          + fixed overheads.
+ * sd task  = model load + steps x UNet forward (x2 for classifier-free
+ *            guidance) scaled by pixels + VAE decode + overheads.
+ * A card contributes peak bandwidth and FLOPS times an efficiency: the share
+ * of peak that LLM inference actually reaches on it, from published
+ * measurements or, lacking them, from this host's calibration. */
+#ifndef AVRAMI_TIMING_TIM_H
+#define AVRAMI_TIMING_TIM_H
+
+#include <stddef.h>
+
+#include "kernels/kern_model.h"
+
+typedef struct {
+    char name[64];
+    double mem_gb;         /* VRAM or unified memory */
+    double bw_gbs;         /* peak memory bandwidth, GB/s */
+    double fp16_tflops;    /* dense FP16 (tensor cores where the card has them) */
+    double fp32_tflops;
+    double eff_bw;         /* share of bw_gbs reached by decode */
+    double eff_compute;    /* share of fp16_tflops reached by prefill */
+    int eff_from_host;     /* 1 when the efficiencies are the host's defaults */
+} tim_card;
+
+typedef enum { TIM_GPT = 0, TIM_SD = 1 } tim_kind;
+
+typedef struct {
+    char name[64];
+    tim_kind kind;
+    kern_model_cfg llm;    /* gpt: shapes */
+    /* sd: per-forward costs at 512 x 512 (see models/sd.json) */
+    double sd_params, unet_gflops_512, vae_gflops_512, sd_act_gb_512;
+    int sd_native;         /* native resolution (512, 768, 1024) */
+} tim_model;
+
+typedef struct {
+    /* gpt */
+    int prompt_tokens, max_new_tokens, num_beams, num_sequences;
+    double bits;           /* bits per weight: 16, 8 (Q8_0 = 8.5), 4 (Q4_0 = 4.5) */
+    /* sd */
+    int steps, width, height, images;
+    /* both */
+    int cached;            /* model files already on the node's disk */
+    int resident;          /* model already loaded in VRAM (no load at all) */
+    double net_gbs;        /* download speed when not cached, GB/s */
+    double disk_gbs;       /* disk to VRAM, GB/s */
+    double overhead_s;     /* fixed per task: process start, tokenizer, upload */
+} tim_workload;
+
+typedef struct {
+    double load_s, prefill_s, decode_s, overhead_s, total_s;
+    double prefill_tps, decode_tps; /* gpt: tokens/s (decode: per sequence) */
+    double step_s, vae_s;           /* sd */
+    double vram_gb;
+} tim_breakdown;
+
+/* A workload with the defaults: 128-token prompt, 256 new tokens, one beam
+ * and sequence, 16-bit weights, cached, 1 GB/s disk, 0.1 GB/s network, 1 s. */
+void tim_workload_default(tim_workload *w, tim_kind kind);
+
+double tim_task_seconds(const tim_model *m, const tim_card *c, const tim_workload *w);
+void tim_task_breakdown(const tim_model *m, const tim_card *c, const tim_workload *w,
+                        tim_breakdown *out);
+double tim_vram_needed_gb(const tim_model *m, const tim_workload *w);
+/* Weight bytes read per decoded token / FLOPs per prompt token. */
+double tim_weight_bytes(const tim_model *m, double bits);
+
+/* ---- data files.  Return 0; 1 unknown name; 2 unreadable or malformed file
+ * (err names the file, the JSON path and what was expected). */
+int tim_card_load(const char *path, const char *name, tim_card *c, char *err, size_t errlen);
+int tim_card_list(const char *path, char *buf, size_t len);
+/* gpt models from llms.json, sd models from sd.json (same directory). */
+int tim_model_load(const char *llms_path, const char *sd_path, const char *name, tim_model *m,
+                   char *err, size_t errlen);
+
+/* ---- host roofline (calibration) */
+typedef struct {
+    double F;  /* FLOP/s */
+    double B;  /* bytes/s */
+    double c;  /* seconds per call */
+} tim_roof;
+
+static inline double tim_roof_time(const tim_roof *r, double flops, double bytes)
+{
+    double a = flops / r->F, b = bytes / r->B;
+    return (a > b ? a : b) + r->c;
+}
+
+typedef struct {
+    int threads;
+    tim_roof roof[KERN_NTYPES]; /* per weight type; F == 0: not calibrated */
+    double read_gbs;            /* measured read bandwidth */
+    /* single-threaded per-element costs outside the products, seconds:
+     * activation quantization and one exp-based activation (SiLU, GELU,
+     * softmax); they grow with the tokens of a prefill */
+    double quant_s, act_s;
+    double host_eff_bw;         /* Q4_0 matvec bandwidth / read bandwidth */
+} tim_host;
+
+/* Loads the roofs for `threads` from host.json.  0, or 2 with err. */
+int tim_host_load(const char *path, int threads, tim_host *h, char *err, size_t errlen);
+
+/* Predicted seconds for one forward of n tokens at positions pos0.. on the
+ * host, from its per-kernel roofs: every product, attention, the head. */
+double tim_host_forward_seconds(const tim_host *h, const kern_model_cfg *c, kern_type t, int n,
+                                int pos0);
+/* Time of one product (m, n, k) of weight type t under the host roofs. */
+double tim_host_gemm_seconds(const tim_host *h, kern_type t, size_t m, size_t n, size_t k);
+
+/* Cross-profile divergence experiment (tim_diverge.c): writes JSON to out
+ * (NULL: print only).  0, or 2 for an unknown model / unwritable file. */
+int tim_divergence(const char *llms, const char *model, kern_type t, int prompts, int tokens,
+                   const char *out);
+
+#endif

@@ -1,0 +1,224 @@
+/* tim_calib: measure kernels on this host and fit a roofline to them.
+ *
+ * Per (weight type, thread count) the model is
+ *     t(flops, bytes) = max(flops / F, bytes / B) + c
+ * fitted to every measured point by minimizing the squared log error (so a
+ * 10 us point weighs as much as a 100 ms one) with GSL's simplex.  Matrix-
+ * vector points rotate over enough weight copies that they stream from
+ * memory, as a decoding model's weights do. */
+#include <gsl/gsl_multimin.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kernels/kern_model.h"
+#include "timing/tim_calib.h"
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static int cmpd(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+double tim_median(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmpd);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+double tim_point_flops(const tim_point *p)
+{
+    return 2.0 * (double)p->m * (double)p->n * (double)p->k;
+}
+
+double tim_point_bytes(const tim_point *p)
+{
+    return (double)p->n * (double)kern_row_bytes(p->type, p->k) + 4.0 * (double)p->m * (double)p->k;
+}
+
+int tim_measure(tim_point *p, int reps, size_t rotate_bytes)
+{
+    size_t one = p->n * kern_row_bytes(p->type, p->k);
+    int copies = p->m == 1 ? (int)(rotate_bytes / (one ? one : 1)) + 1 : 1;
+    if (copies > 64)
+        copies = 64;
+    kern_mat *w = calloc((size_t)copies, sizeof *w);
+    float *x = malloc(p->m * p->k * sizeof *x), *y = malloc(p->m * p->n * sizeof *y);
+    double *t = malloc((size_t)reps * sizeof *t);
+    kern_qact qa;
+    int rc = -1;
+    if (!w || !x || !y || !t || kern_qact_alloc(&qa, p->m, p->k))
+        goto out;
+    for (size_t i = 0; i < p->m * p->k; i++)
+        x[i] = (float)((i * 2654435761u) % 1000) / 1000.0f - 0.5f;
+    for (int c = 0; c < copies; c++) {
+        if (kern_mat_alloc(&w[c], p->type, p->n, p->k))
+            goto out;
+        kern_mat_synth(&w[c], 1000 + (uint64_t)c, 0.02f);
+    }
+    kern_threads_set(p->threads);
+    kern_gemm(&w[0], x, p->m, y, NULL, &qa); /* warm: threads, pages, caches */
+    for (int r = 0; r < reps; r++) {
+        double t0 = now();
+        kern_gemm(&w[(r + 1) % copies], x, p->m, y, NULL, &qa);
+        t[r] = now() - t0;
+    }
+    p->seconds = tim_median(t, reps);
+    rc = 0;
+out:
+    if (w)
+        for (int c = 0; c < copies; c++)
+            kern_mat_free(&w[c]);
+    kern_qact_free(&qa);
+    free(w), free(x), free(y), free(t);
+    return rc;
+}
+
+struct fit_data {
+    const tim_point *p;
+    int n;
+};
+
+static double objective(const gsl_vector *v, void *arg)
+{
+    const struct fit_data *d = arg;
+    tim_roof r = {exp(gsl_vector_get(v, 0)), exp(gsl_vector_get(v, 1)), exp(gsl_vector_get(v, 2))};
+    double s = 0;
+    for (int i = 0; i < d->n; i++) {
+        double e = log(tim_roof_time(&r, tim_point_flops(&d->p[i]), tim_point_bytes(&d->p[i])) /
+                       d->p[i].seconds);
+        s += e * e;
+    }
+    return s;
+}
+
+double tim_mape(const tim_roof *r, const tim_point *p, int n)
+{
+    double s = 0;
+    for (int i = 0; i < n; i++)
+        s += fabs(tim_roof_time(r, tim_point_flops(&p[i]), tim_point_bytes(&p[i])) - p[i].seconds) /
+             p[i].seconds;
+    return n ? 100.0 * s / n : 0;
+}
+
+int tim_fit(const tim_point *p, int n, tim_roof *out)
+{
+    if (n < 1)
+        return -1;
+    /* start from the best rates seen: the roofs are at least that high */
+    double F = 1, B = 1, cmin = 1;
+    for (int i = 0; i < n; i++) {
+        F = fmax(F, tim_point_flops(&p[i]) / p[i].seconds);
+        B = fmax(B, tim_point_bytes(&p[i]) / p[i].seconds);
+        cmin = fmin(cmin, p[i].seconds);
+    }
+    struct fit_data d = {p, n};
+    gsl_multimin_function fn = {objective, 3, &d};
+    gsl_vector *x = gsl_vector_alloc(3), *step = gsl_vector_alloc(3);
+    gsl_vector_set(x, 0, log(F));
+    gsl_vector_set(x, 1, log(B));
+    gsl_vector_set(x, 2, log(cmin * 0.1));
+    gsl_vector_set_all(step, 0.5);
+    gsl_multimin_fminimizer *s = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 3);
+    gsl_multimin_fminimizer_set(s, &fn, x, step);
+    for (int it = 0; it < 2000; it++) {
+        if (gsl_multimin_fminimizer_iterate(s))
+            break;
+        if (gsl_multimin_test_size(gsl_multimin_fminimizer_size(s), 1e-6) == GSL_SUCCESS)
+            break;
+    }
+    out->F = exp(gsl_vector_get(s->x, 0));
+    out->B = exp(gsl_vector_get(s->x, 1));
+    out->c = exp(gsl_vector_get(s->x, 2));
+    gsl_multimin_fminimizer_free(s);
+    gsl_vector_free(x);
+    gsl_vector_free(step);
+    return 0;
+}
+
+/* Checksums land here so that no read can be optimized away. */
+static volatile uint64_t sink;
+
+double tim_measure_read_gbs(size_t bytes, int threads, int reps)
+{
+    void *buf = kern_alloc(bytes);
+    double *t = malloc((size_t)reps * sizeof *t), gbs = 0;
+    if (buf && t) {
+        memset(buf, 1, bytes);
+        kern_threads_set(threads);
+        sink ^= kern_read_all(buf, bytes);
+        for (int r = 0; r < reps; r++) {
+            double t0 = now();
+            sink ^= kern_read_all(buf, bytes);
+            t[r] = now() - t0;
+        }
+        gbs = (double)bytes / tim_median(t, reps) / 1e9;
+    }
+    kern_free(buf);
+    free(t);
+    return gbs;
+}
+
+double tim_measure_forward(kern_model *m, int n, int pos0, int reps)
+{
+    int *tok = malloc((size_t)n * sizeof *tok);
+    double *t = malloc((size_t)reps * sizeof *t), s = -1;
+    if (tok && t) {
+        for (int i = 0; i < n; i++)
+            tok[i] = (i * 7919) % m->cfg.vocab;
+        if (pos0 > 0) /* fill the cache up to pos0 first */
+            kern_model_forward(m, tok, 1, 0, NULL);
+        kern_model_forward(m, tok, n, pos0, NULL);
+        for (int r = 0; r < reps; r++) {
+            double t0 = now();
+            kern_model_forward(m, tok, n, pos0, NULL);
+            t[r] = now() - t0;
+        }
+        s = tim_median(t, reps);
+    }
+    free(tok);
+    free(t);
+    return s;
+}
+
+void tim_measure_serial(double *quant_ns, double *act_ns)
+{
+    enum { M = 64, K = 4096, R = 5 };
+    float *x = malloc((size_t)M * K * sizeof *x);
+    kern_qact q;
+    double t[R];
+    *quant_ns = *act_ns = 0;
+    if (!x || kern_qact_alloc(&q, M, K)) {
+        free(x);
+        return;
+    }
+    for (size_t i = 0; i < (size_t)M * K; i++)
+        x[i] = (float)((i * 2654435761u) % 2000) / 500.0f - 2.0f;
+    for (int r = 0; r < R; r++) {
+        double t0 = now();
+        kern_quantize_act(&q, x);
+        t[r] = now() - t0;
+    }
+    *quant_ns = tim_median(t, R) / (M * K) * 1e9;
+    volatile float sink = 0;
+    for (int r = 0; r < R; r++) {
+        double t0 = now();
+        float acc = 0;
+        for (size_t i = 0; i < (size_t)M * K; i++)
+            acc += kern_silu(x[i]) * x[i];
+        sink += acc;
+        t[r] = now() - t0;
+    }
+    (void)sink;
+    *act_ns = tim_median(t, R) / (M * K) * 1e9;
+    kern_qact_free(&q);
+    free(x);
+}
