@@ -169,7 +169,17 @@ AI void gemm_fp_impl(kern_type t, const kern_mat *w, const float *x, size_t m, s
                             _mm512_store_ps(wp + (size_t)j * KC + k, load_w16(t, wr[j], kc + k));
                         wq[j] = wp + (size_t)j * KC;
                     }
+                    /* the weights of the next chunk come from memory: ask
+                     * for them a few lines per tile while this one computes */
+                    const size_t esz = t == KERN_F32 ? 4 : 2, lines = kl * esz / 64;
+                    const char *nx[8];
+                    for (int j = 0; j < 8; j++)
+                        nx[j] = ke < K0 ? (const char *)wr[j] + ke * esz
+                                        : (const char *)wr[j] + 8 * w->row_bytes;
+                    size_t pl = 0, per = (8 * lines + ml / 3) / (ml / 3 + 1) + 1;
                     for (; i + 3 <= ml; i += 3) {
+                        for (size_t e = pl + per; pl < e && pl < 8 * lines; pl++)
+                            _mm_prefetch(nx[pl % 8] + pl / 8 * 64, _MM_HINT_T1);
                         const float *xr[4] = {xc + i * kl, xc + (i + 1) * kl, xc + (i + 2) * kl};
                         tile_fp(3, 8, KERN_F32, xr, wq, 0, kl, st + i * 128, kc == 0);
                     }
