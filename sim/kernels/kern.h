@@ -63,13 +63,36 @@ typedef struct {
     uint8_t qs[KERN_QBLOCK / 2];/* value i<16: d*((qs[i]&15)-8); i>=16: d*((qs[i-16]>>4)-8) */
 } kern_block_q4;
 
-/* A weight matrix: rows x cols, row-major, each row `row_bytes` long. */
+/* How a matrix's bytes are arranged.
+ *
+ * KERN_LAYOUT_ROWS: row-major, each row `row_bytes` long (checkpoint order).
+ *
+ * KERN_LAYOUT_PACK8 (Q8_0 / Q4_0 from kern_mat_alloc): rows in groups of 8,
+ * each group 8 * row_bytes long, cut into runs that a SIMD product reads as
+ * parallel sequential streams (several streams keep more memory requests in
+ * flight than one).  With nb blocks per row, a run is 32 * nb bytes:
+ *   Q8_0: run j (0..7) holds row j's values;
+ *   Q4_0: run c (0..3) holds rows 2c (low nibbles) and 2c+1 (high nibbles),
+ *         as the checkpoint's w + 8;
+ * then the scales, FP16.  Runs go block pair by block pair, 64 bytes a pair,
+ * the values interleaved by quads: byte 8q + 4h + e is value 4q + e of block
+ * 2p + h.  Scales take 32 bytes a pair: [row 0 b, row 0 b+1, row 1 b, ...].
+ * A last unpaired block follows the pairs in the same way with one block
+ * (32 bytes of values in order, 8 scales).  Rows past the last full group
+ * stay row-major.  The bytes are the checkpoint's, reordered.  Use
+ * kern_mat_get_row / kern_mat_set_row / kern_mat_get_block rather than data.
+ */
+typedef enum { KERN_LAYOUT_ROWS = 0, KERN_LAYOUT_PACK8 = 1 } kern_layout;
+
+/* A weight matrix: rows x cols.  A struct written by hand (a view of other
+ * memory) gets layout 0, row-major. */
 typedef struct {
     kern_type type;
     size_t rows;      /* N: outputs */
     size_t cols;      /* K: inputs (multiple of 32 for Q8_0/Q4_0) */
     size_t row_bytes;
     void *data;       /* rows * row_bytes, 64-byte aligned */
+    kern_layout layout;
 } kern_mat;
 
 /* Activations quantized per block of 32 for the integer products. */
@@ -79,11 +102,14 @@ typedef struct {
     uint8_t *qu;        /* (M, K) qs + 128: the unsigned operand of VNNI */
     float *d;           /* (M, K/32) scales */
     int32_t *s8;        /* (M, K/4) 8 * sum of each quad: Q4_0's offset term */
-    /* qs and s8 with each pair of blocks (b, b+1) reordered as
-     * [b 0..15, b+1 0..15, b 16..31, b+1 16..31]: the order in which Q4_0
-     * nibbles unpack, so the SIMD path needs no byte shuffle. */
-    int8_t *qp;         /* (M, K) */
-    int32_t *s8p;       /* (M, K/4) */
+    /* The same in the quad-interleaved pair order of KERN_LAYOUT_PACK8 (byte
+     * 8q + 4h + e = value 4q + e of block b + h; quad entry 2q + h), for the
+     * products that feed the packed weights as the unsigned operand (Q4_0
+     * nibbles = w + 8, Q8_0 w ^ 0x80 = w + 128) and start each quad sum at
+     * minus the offset times the activations' quad sum. */
+    int8_t *qi;         /* (M, K) */
+    int32_t *off4;      /* (M, K/4) -8 * quad sum */
+    int32_t *off8;      /* (M, K/4) -128 * quad sum */
 } kern_qact;
 
 /* --- element conversions (exact widening, round-to-nearest-even narrowing) */
@@ -102,6 +128,10 @@ void kern_mat_free(kern_mat *m);
 /* Stores row r of a float matrix (quantizing as the type requires). */
 void kern_mat_set_row(kern_mat *m, size_t r, const float *src);
 void kern_mat_get_row(const kern_mat *m, size_t r, float *dst); /* dequantized */
+/* Block b of row r of a Q8_0 / Q4_0 matrix in checkpoint form (a
+ * kern_block_q8 / kern_block_q4), whatever the layout; and its inverse. */
+void kern_mat_get_block(const kern_mat *m, size_t r, size_t b, void *blk);
+void kern_mat_set_block(kern_mat *m, size_t r, size_t b, const void *blk);
 /* Fills m with deterministic pseudo-random weights of the given standard
  * deviation, derived only from (seed, row): same seed, same matrix, at any
  * thread count. */

@@ -61,9 +61,10 @@ static void gemm_q(const kern_mat *w, const float *x, const kern_qact *xq, size_
     const size_t bsz = w->type == KERN_Q8_0 ? sizeof(kern_block_q8) : sizeof(kern_block_q4);
     const __m256i ones = _mm256_set1_epi16(1);
     float l[KERN_MAX_LANES];
-    for (size_t i = 0; i < m; i++)
-        for (size_t n = n0; n < n1; n++) {
-            const char *row = (const char *)w->data + n * w->row_bytes;
+    void *buf = kern_alloc(w->row_bytes);
+    for (size_t n = n0; n < n1; n++) {
+        const char *row = kern_q_row(w, n, buf);
+        for (size_t i = 0; i < m; i++) {
             const int8_t *xs = xq->qs + i * w->cols;
             const float *xd = xq->d + i * nb;
             __m256 acc[KERN_MAX_LANES / 8];
@@ -85,6 +86,8 @@ static void gemm_q(const kern_mat *w, const float *x, const kern_qact *xq, size_
             kern_q_lanes(w->type, row, xs, xd, nb0, nb, l, L);
             y[i * w->rows + n] = kern_lanes_finish(l, L, p->tree);
         }
+    }
+    kern_free(buf);
 }
 
 const kern_backend kern_backend_avx2 = {"avx2", {gemm_fp, gemm_fp, gemm_fp, gemm_q, gemm_q}};

@@ -1,19 +1,20 @@
 /* kern_avx512: AVX-512 (F/BW/VL + VNNI) back end.
  *
- * With the default 16 lanes one zmm register holds all lanes of one output,
- * and a 4x4 register tile (4 activation rows x 4 weight rows, 16 zmm
- * accumulators) reuses every load four times.  The K dimension is cut in
- * chunks so that the weight tile stays in L1 while the activation rows of an
- * m-chunk stream from L2; the lane sums are parked in a small state buffer
- * between chunks, which changes no arithmetic (a store and reload is exact).
- * Other lane counts run the plain one-output loop.
+ * With the default 16 lanes one zmm register holds all lanes of one output.
+ * FP prefill: a 3 x 8 register tile (3 activation rows x 8 weight rows, 24
+ * zmm accumulators) on K chunks of both operands packed contiguously.  The K
+ * dimension is cut in chunks so that the weight tile stays in L1 while the
+ * activation rows of an m-chunk stream from L2; the lane sums are parked in a
+ * small state buffer between chunks, which changes no arithmetic (a store and
+ * reload is exact).  Other lane counts run the plain one-output loop.
  *
  * Quantized products use VNNI (vpdpbusd: unsigned x signed bytes summed in
- * quads into int32).  Q8_0 feeds x + 128 (unsigned) against the signed
- * weights and starts the sum at -128 * (quad sum of w); Q4_0 feeds the raw
- * nibbles (unsigned) against signed x and starts at -8 * (quad sum of x).
- * Both give the exact quad sums of the scalar definition.  One zmm covers two
- * blocks: lanes 0-7 the even block, 8-15 the odd one, as the profile says. */
+ * quads into int32) on the packed 8-row groups of KERN_LAYOUT_PACK8 (see
+ * "quantized, packed" below); rows outside them (a ragged tail, hand-made
+ * row-major views) and other lane counts run one output at a time, x + 128
+ * (unsigned) against signed Q8_0 weights or raw Q4_0 nibbles against signed
+ * x, each quad sum started at minus its offset term.  Every path gives the
+ * exact quad sums of the scalar definition. */
 #include <immintrin.h>
 
 #include "kernels/kern_impl.h"
@@ -29,9 +30,6 @@
 #define KERN_KC 512
 #endif
 enum { MC = KERN_MC, KC = KERN_KC, KCB = KC / KERN_QBLOCK };
-#ifndef PF_BLOCKS
-#define PF_BLOCKS 64 /* matvec prefetch distance in blocks: best of 16..192 measured */
-#endif
 #ifndef PF_LINES
 #define PF_LINES 8
 #endif
@@ -280,101 +278,6 @@ AI float f16s(const char *row, size_t bsz, size_t b)
     return _cvtsh_ss(*(const uint16_t *)(row + b * bsz));
 }
 
-/* Blocks b, b+1 as the tile keeps them: Q8_0 in value order, Q4_0 nibbles as
- * [b lo, b+1 lo, b hi, b+1 hi] to meet the reordered activations (qp). */
-AI __m512i load_wq2_tile(kern_type t, const char *row, size_t b)
-{
-    if (t == KERN_Q8_0)
-        return load_wq2(t, row, b);
-    const kern_block_q4 *q = (const kern_block_q4 *)row + b;
-    __m256i v = _mm256_set_m128i(_mm_loadu_si128((const __m128i *)q[1].qs),
-                                 _mm_loadu_si128((const __m128i *)q[0].qs));
-    __m256i m4 = _mm256_set1_epi8(15);
-    __m256i lo = _mm256_and_si256(v, m4), hi = _mm256_and_si256(_mm256_srli_epi16(v, 4), m4);
-    return _mm512_inserti64x4(_mm512_castsi256_si512(lo), hi, 1);
-}
-
-AI uint64_t h2(const char *row, size_t bsz, size_t b)
-{
-    return (uint64_t)*(const uint16_t *)(row + b * bsz) |
-           (uint64_t)*(const uint16_t *)(row + (b + 1) * bsz) << 16;
-}
-
-/* Q4_0 tile lanes hold profile lanes with 4-7 and 8-11 swapped (see qp). */
-static const int32_t Q4_SWAP[16] = {0, 1, 2, 3, 8, 9, 10, 11, 4, 5, 6, 7, 12, 13, 14, 15};
-
-/* MR activation rows x NR weight rows over block pairs [b0, b1).  The scale
- * products dw * dx are formed 8 at a time in one ymm and spread to the two
- * block halves of each accumulator by a permute. */
-AI void tile_q(const int MR, const int NR, kern_type t, const kern_qact *xq, const size_t *xi,
-               const char *const *wr, size_t b0, size_t b1, float *st, int first)
-{
-    const size_t K = xq->cols, nb = K / KERN_QBLOCK, bsz = qbsz(t);
-    const __m512i c80 = _mm512_set1_epi8((char)0x80), zero = _mm512_setzero_si512();
-    __m512i sel[4];
-#pragma GCC unroll 4
-    for (int j = 0; j < NR; j++) { /* lane -> scale 2j (block b) or 2j+1 (block b+1) */
-        sel[j] = t == KERN_Q8_0
-                     ? _mm512_set_epi32(2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1,
-                                        2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j, 2 * j, 2 * j,
-                                        2 * j, 2 * j, 2 * j, 2 * j, 2 * j)
-                     : _mm512_set_epi32(2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j, 2 * j,
-                                        2 * j, 2 * j, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1,
-                                        2 * j, 2 * j, 2 * j, 2 * j);
-    }
-    __m512 acc[4][4];
-#pragma GCC unroll 4
-    for (int i = 0; i < MR; i++)
-#pragma GCC unroll 4
-        for (int j = 0; j < NR; j++)
-            acc[i][j] = first ? _mm512_setzero_ps() : _mm512_load_ps(st + (i * 4 + j) * 16);
-    for (size_t b = b0; b < b1; b += 2) {
-        __m512i wv[4], init[4];
-        uint64_t h01 = h2(wr[0], bsz, b) | (NR > 1 ? h2(wr[1], bsz, b) << 32 : 0);
-        uint64_t h23 = NR > 2 ? h2(wr[2], bsz, b) | (NR > 3 ? h2(wr[3], bsz, b) << 32 : 0) : 0;
-        const __m256 dw8 = _mm256_cvtph_ps(_mm_set_epi64x((long long)h23, (long long)h01));
-#pragma GCC unroll 4
-        for (int j = 0; j < NR; j++) {
-            if (MR == 1) { /* matvec: weights stream once, ask for them early; */
-                size_t ahead = (b + PF_BLOCKS) * bsz; /* past the row end: the */
-                if (ahead >= nb * bsz)                /* same row of the next tile */
-                    ahead += 3 * nb * bsz;
-                _mm_prefetch(wr[j] + ahead, _MM_HINT_T0);
-            }
-            wv[j] = load_wq2_tile(t, wr[j], b);
-            if (t == KERN_Q8_0) /* -128 * quad sums of w */
-                init[j] = _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, c80, wv[j]));
-        }
-#pragma GCC unroll 4
-        for (int i = 0; i < MR; i++) {
-            const size_t xo = xi[i] * K + b * KERN_QBLOCK;
-            double dxd; /* the two activation scales, as one 8-byte load */
-            memcpy(&dxd, xq->d + xi[i] * nb + b, 8);
-            const __m512 s8 = _mm512_castps256_ps512(
-                _mm256_mul_ps(dw8, _mm256_castpd_ps(_mm256_set1_pd(dxd))));
-            __m512i xv, xinit = zero;
-            if (t == KERN_Q8_0) {
-                xv = _mm512_loadu_si512(xq->qu + xo);
-            } else {
-                xv = _mm512_loadu_si512(xq->qp + xo);
-                xinit = _mm512_sub_epi32(zero, _mm512_loadu_si512(xq->s8p + xo / 4));
-            }
-#pragma GCC unroll 4
-            for (int j = 0; j < NR; j++) {
-                __m512i r = t == KERN_Q8_0 ? _mm512_dpbusd_epi32(init[j], xv, wv[j])
-                                           : _mm512_dpbusd_epi32(xinit, wv[j], xv);
-                acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(r),
-                                            _mm512_permutexvar_ps(sel[j], s8), acc[i][j]);
-            }
-        }
-    }
-#pragma GCC unroll 4
-    for (int i = 0; i < MR; i++)
-#pragma GCC unroll 4
-        for (int j = 0; j < NR; j++)
-            _mm512_store_ps(st + (i * 4 + j) * 16, acc[i][j]);
-}
-
 /* Any lane count, one output: zmm a holds blocks b with b % G in {2a, 2a+1}. */
 AI void dot_q_any(kern_type t, const kern_qact *xq, size_t i, const char *row, float *out,
                   const kern_profile *p)
@@ -407,63 +310,99 @@ AI void dot_q_any(kern_type t, const kern_qact *xq, size_t i, const char *row, f
     *out = kern_lanes_finish(l, L, p->tree);
 }
 
-/* Matrix-vector: one activation row against 8 weight rows, whole K.  Eight
- * streams keep more memory requests in flight than four, and the activation
- * side (x, its offset sums, its scales) is loaded once per 8 rows.  Lanes and
- * arithmetic are tile_q's; st gets 8 x 16 lanes. */
-AI void mv_q8rows(kern_type t, const kern_qact *xq, size_t xi, const char *const *wr, size_t nb0,
-                  float *st)
+/* ---- quantized, packed 8-row groups (KERN_LAYOUT_PACK8)
+ *
+ * The packed weights are the unsigned VNNI operand (Q8_0: w ^ 0x80 = w + 128,
+ * Q4_0: the nibble w + 8) against the signed activations in the same
+ * quad-interleaved order (qi), each quad sum started at minus the offset
+ * times the activations' quad sum (off8 / off4): exact, as the profile asks.
+ * A zmm of int32 then holds lane 2q + h = quad q of block b + h, so the scale
+ * products a lane needs are [s_b, s_b+1] repeated: 8 bytes broadcast from a
+ * small table, a load instead of a shuffle on the vector ports.  The lanes are
+ * put back in profile order (PAIR_PERM) before the final tree. */
+
+static const int32_t PAIR_PERM[16] = {0, 2, 4, 6, 8, 10, 12, 14, 1, 3, 5, 7, 9, 11, 13, 15};
+
+/* Row j (0..7) of block pair p as the unsigned operand; rl: run length. */
+AI __m512i pk_row(kern_type t, const char *grp, size_t rl, size_t p, int j)
 {
-    const size_t K = xq->cols, nb = K / KERN_QBLOCK, bsz = qbsz(t), rb = nb * bsz;
-    const __m512i c80 = _mm512_set1_epi8((char)0x80), zero = _mm512_setzero_si512();
-    __m512i sel[4];
-#pragma GCC unroll 4
-    for (int j = 0; j < 4; j++)
-        sel[j] = t == KERN_Q8_0
-                     ? _mm512_set_epi32(2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1,
-                                        2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j, 2 * j, 2 * j,
-                                        2 * j, 2 * j, 2 * j, 2 * j, 2 * j)
-                     : _mm512_set_epi32(2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j, 2 * j,
-                                        2 * j, 2 * j, 2 * j + 1, 2 * j + 1, 2 * j + 1, 2 * j + 1,
-                                        2 * j, 2 * j, 2 * j, 2 * j);
+    if (t == KERN_Q8_0)
+        return _mm512_xor_si512(_mm512_loadu_si512(grp + (size_t)j * rl + 64 * p),
+                                _mm512_set1_epi8((char)0x80));
+    __m512i v = _mm512_loadu_si512(grp + (size_t)(j / 2) * rl + 64 * p);
+    if (j & 1)
+        v = _mm512_srli_epi16(v, 4);
+    return _mm512_and_si512(v, _mm512_set1_epi8(15));
+}
+
+AI int pk_runs(kern_type t) { return t == KERN_Q8_0 ? 8 : 4; }
+
+/* The 16 FP16 scales of block pair p. */
+AI const char *pk_scales(kern_type t, const char *grp, size_t rl, size_t p)
+{
+    return grp + (size_t)pk_runs(t) * rl + 32 * p;
+}
+
+/* The 8-byte pair [s_b, s_b+1] at p, in every 64-bit lane. */
+AI __m512 bcast_pair(const float *p)
+{
+    double d;
+    memcpy(&d, p, 8);
+    return _mm512_castpd_ps(_mm512_set1_pd(d));
+}
+
+/* Lanes of one output in pair order -> y. */
+AI float finish_pair(const float *st, const kern_profile *p)
+{
+    if (p->tree == KERN_TREE_PAIRWISE)
+        return finish16(st, PAIR_PERM);
+    float l[16];
+    for (int c = 0; c < 16; c++)
+        l[c] = st[PAIR_PERM[c]];
+    return kern_lanes_finish(l, 16, p->tree);
+}
+
+#ifndef PF_PAIRS
+#define PF_PAIRS 16 /* matvec prefetch distance in block pairs: 16 beat 8, 24, 32 */
+#endif
+
+
+/* Matrix-vector: one activation row against the 8 rows of a packed group,
+ * np block pairs: 4 (Q4_0) or 8 (Q8_0) value streams and one of scales, the
+ * activation side loaded once per 8 rows.  Lanes of row j to st + 16 j. */
+AI void mv_pack8(kern_type t, const kern_qact *xq, const char *grp, size_t np, size_t gb,
+                 float *st)
+{
+    const size_t rl = 64 * np;
+    const int32_t *off = t == KERN_Q8_0 ? xq->off8 : xq->off4;
+    _Alignas(64) float tab[16];
     __m512 acc[8];
 #pragma GCC unroll 8
     for (int j = 0; j < 8; j++)
         acc[j] = _mm512_setzero_ps();
-    for (size_t b = 0; b < nb0; b += 2) {
-        const size_t xo = xi * K + b * KERN_QBLOCK;
-        double dxd;
-        memcpy(&dxd, xq->d + xi * nb + b, 8);
-        const __m256 dx = _mm256_castpd_ps(_mm256_set1_pd(dxd));
-        __m512i xv, xinit = zero;
-        if (t == KERN_Q8_0) {
-            xv = _mm512_loadu_si512(xq->qu + xo);
-        } else {
-            xv = _mm512_loadu_si512(xq->qp + xo);
-            xinit = _mm512_sub_epi32(zero, _mm512_loadu_si512(xq->s8p + xo / 4));
-        }
-#pragma GCC unroll 2
-        for (int g = 0; g < 2; g++) {
-            const char *const *w4 = wr + 4 * g;
-            uint64_t h01 = h2(w4[0], bsz, b) | h2(w4[1], bsz, b) << 32;
-            uint64_t h23 = h2(w4[2], bsz, b) | h2(w4[3], bsz, b) << 32;
-            const __m512 s8 = _mm512_castps256_ps512(_mm256_mul_ps(
-                _mm256_cvtph_ps(_mm_set_epi64x((long long)h23, (long long)h01)), dx));
-#pragma GCC unroll 4
-            for (int j = 0; j < 4; j++) {
-                size_t ahead = (b + PF_BLOCKS) * bsz; /* past the row end: the same */
-                if (ahead >= rb)                      /* row of the next 8-row group */
-                    ahead += 7 * rb;
-                _mm_prefetch(w4[j] + ahead, _MM_HINT_T0);
-                __m512i wv = load_wq2_tile(t, w4[j], b), r;
-                if (t == KERN_Q8_0)
-                    r = _mm512_dpbusd_epi32(
-                        _mm512_sub_epi32(zero, _mm512_dpbusd_epi32(zero, c80, wv)), xv, wv);
-                else
-                    r = _mm512_dpbusd_epi32(xinit, wv, xv);
-                acc[4 * g + j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(r),
-                                                 _mm512_permutexvar_ps(sel[j], s8), acc[4 * g + j]);
-            }
+    for (size_t p = 0; p < np; p++) {
+        /* near a group's end, ask for the start of the next group (the
+         * bytes right after this one) in the same streams */
+        const size_t pa = p + PF_PAIRS;
+        const char *ga = pa < np ? grp : grp + gb;
+        const size_t pp = pa < np ? pa : pa - np;
+#pragma GCC unroll 8
+        for (int c = 0; c < pk_runs(t); c++)
+            _mm_prefetch(ga + (size_t)c * rl + 64 * pp, _MM_HINT_T0);
+        if (p % 2 == 0)
+            _mm_prefetch(pk_scales(t, ga, rl, pp), _MM_HINT_T0);
+        const __m512i xv = _mm512_loadu_si512(xq->qi + 64 * p);
+        const __m512i xo = _mm512_loadu_si512(off + 16 * p);
+        const __m512 dw =
+            _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)pk_scales(t, grp, rl, p)));
+        _mm512_store_ps(tab, _mm512_mul_ps(dw, bcast_pair(xq->d + 2 * p)));
+        /* read the pairs back from memory: broadcast loads use the load
+         * ports, where shuffles of the register would take vector ports */
+        __asm__("" : "+m"(tab));
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++) {
+            __m512i r = _mm512_dpbusd_epi32(xo, pk_row(t, grp, rl, p, j), xv);
+            acc[j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(r), bcast_pair(tab + 2 * j), acc[j]);
         }
     }
 #pragma GCC unroll 8
@@ -471,73 +410,115 @@ AI void mv_q8rows(kern_type t, const kern_qact *xq, size_t xi, const char *const
         _mm512_store_ps(st + j * 16, acc[j]);
 }
 
+/* Prefill: MR activation rows (xi) x the 4 rows of half hg of a packed group,
+ * block pairs [p0, p1); lanes parked in st[(i * 4 + j) * 16] between calls. */
+AI void tile_pack(const int MR, kern_type t, const kern_qact *xq, const size_t *xi,
+                  const char *grp, int hg, size_t p0, size_t p1, float *st, int first)
+{
+    const size_t K = xq->cols, nb = K / KERN_QBLOCK, rl = 32 * nb;
+    const int32_t *off = t == KERN_Q8_0 ? xq->off8 : xq->off4;
+    _Alignas(64) float tab[4][8];
+    __m512 acc[4][4];
+#pragma GCC unroll 4
+    for (int i = 0; i < MR; i++)
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; j++)
+            acc[i][j] = first ? _mm512_setzero_ps() : _mm512_load_ps(st + (i * 4 + j) * 16);
+    for (size_t p = p0; p < p1; p++) {
+        const __m256 dw =
+            _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(pk_scales(t, grp, rl, p) + 16 * hg)));
+#pragma GCC unroll 4
+        for (int i = 0; i < MR; i++) {
+            double dxd;
+            memcpy(&dxd, xq->d + xi[i] * nb + 2 * p, 8);
+            _mm256_store_ps(tab[i], _mm256_mul_ps(dw, _mm256_castpd_ps(_mm256_set1_pd(dxd))));
+        }
+        __asm__("" : "+m"(tab)); /* as in mv_pack8 */
+        __m512i u[4];
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; j++)
+            u[j] = pk_row(t, grp, rl, p, 4 * hg + j);
+#pragma GCC unroll 4
+        for (int i = 0; i < MR; i++) {
+            const __m512i xv = _mm512_loadu_si512(xq->qi + xi[i] * K + 64 * p);
+            const __m512i xo = _mm512_loadu_si512(off + xi[i] * K / 4 + 16 * p);
+#pragma GCC unroll 4
+            for (int j = 0; j < 4; j++) {
+                __m512i r = _mm512_dpbusd_epi32(xo, u[j], xv);
+                acc[i][j] =
+                    _mm512_fmadd_ps(_mm512_cvtepi32_ps(r), bcast_pair(tab[i] + 2 * j), acc[i][j]);
+            }
+        }
+    }
+#pragma GCC unroll 4
+    for (int i = 0; i < MR; i++)
+#pragma GCC unroll 4
+        for (int j = 0; j < 4; j++)
+            _mm512_store_ps(st + (i * 4 + j) * 16, acc[i][j]);
+}
+
+/* Rows [n0, n1) (whole groups) of a packed matrix, all m activation rows. */
+AI void gemm_pack8(kern_type t, const kern_mat *w, const kern_qact *xq, size_t m, size_t n0,
+                   size_t n1, float *y, const kern_profile *p)
+{
+    const size_t N = w->rows, np = w->cols / KERN_QBLOCK / 2;
+    _Alignas(64) float st[MC * 4 * 16];
+    if (m == 1) {
+        for (size_t g = n0; g < n1; g += 8) {
+            mv_pack8(t, xq, (const char *)w->data + g * w->row_bytes, np, 8 * w->row_bytes, st);
+            for (int j = 0; j < 8; j++)
+                y[g + (size_t)j] = finish_pair(st + j * 16, p);
+        }
+        return;
+    }
+    for (size_t mc = 0; mc < m; mc += MC) {
+        const size_t ml = m - mc < MC ? m - mc : MC;
+        for (size_t g = n0; g < n1; g += 8) {
+            const char *grp = (const char *)w->data + g * w->row_bytes;
+            for (int hg = 0; hg < 2; hg++) {
+                /* K chunks keep the weights of the tile in L1 across the
+                 * m-chunk's activation rows */
+                for (size_t pc = 0; pc < np; pc += KCB / 2) {
+                    const size_t pe = pc + KCB / 2 < np ? pc + KCB / 2 : np;
+                    size_t i = 0;
+                    for (; i + 4 <= ml; i += 4) {
+                        const size_t xi[4] = {mc + i, mc + i + 1, mc + i + 2, mc + i + 3};
+                        tile_pack(4, t, xq, xi, grp, hg, pc, pe, st + i * 64, pc == 0);
+                    }
+                    for (; i < ml; i++) {
+                        const size_t xi[4] = {mc + i};
+                        tile_pack(1, t, xq, xi, grp, hg, pc, pe, st + i * 64, pc == 0);
+                    }
+                }
+                for (size_t i = 0; i < ml; i++)
+                    for (int j = 0; j < 4; j++)
+                        y[(mc + i) * N + g + 4 * (size_t)hg + (size_t)j] =
+                            finish_pair(st + i * 64 + j * 16, p);
+            }
+        }
+    }
+}
+
 AI void gemm_q_impl(kern_type t, const kern_mat *w, const kern_qact *xq, size_t m, size_t n0,
                     size_t n1, float *y, const kern_profile *p)
 {
-    const size_t K = w->cols, N = w->rows, nb = K / KERN_QBLOCK, nb0 = nb - nb % 2;
-    if (p->lanes != 16) {
-        for (size_t i = 0; i < m; i++)
-            for (size_t n = n0; n < n1; n++)
-                dot_q_any(t, xq, i, (const char *)w->data + n * w->row_bytes, y + i * N + n, p);
+    const size_t N = w->rows, nb = w->cols / KERN_QBLOCK;
+    size_t nv = n0; /* [n0, nv): whole packed groups; the rest one output at a time */
+    if (p->lanes == 16 && w->layout == KERN_LAYOUT_PACK8 && nb % 2 == 0 && nb > 0 && n0 % 8 == 0) {
+        size_t end = n1 < N / 8 * 8 ? n1 : N / 8 * 8;
+        if (end > n0)
+            nv = n0 + (end - n0) / 8 * 8;
+        gemm_pack8(t, w, xq, m, n0, nv, y, p);
+    }
+    if (nv == n1)
         return;
+    void *buf = kern_alloc(w->row_bytes);
+    for (size_t n = nv; n < n1; n++) {
+        const char *row = kern_q_row(w, n, buf);
+        for (size_t i = 0; i < m; i++)
+            dot_q_any(t, xq, i, row, y + i * N + n, p);
     }
-    _Alignas(64) float st[MC * 4 * 16];
-    size_t nv = n0; /* matvec: 8-row groups first, the rest by the 4-row tiles */
-    if (m == 1 && p->tree == KERN_TREE_PAIRWISE && nb0 == nb && nb0 > 0) {
-        for (; nv + 8 <= n1; nv += 8) {
-            const char *wr[8];
-            for (int j = 0; j < 8; j++)
-                wr[j] = (const char *)w->data + (nv + (size_t)j) * w->row_bytes;
-            mv_q8rows(t, xq, 0, wr, nb0, st);
-            for (int j = 0; j < 8; j++)
-                y[nv + (size_t)j] = finish16(st + j * 16, t == KERN_Q4_0 ? Q4_SWAP : NULL);
-        }
-    }
-    for (size_t mc = 0; mc < m; mc += MC) {
-        size_t ml = m - mc < MC ? m - mc : MC;
-        for (size_t nt = nv; nt < n1; nt += 4) {
-            if (n1 - nt < 4) {
-                for (size_t n = nt; n < n1; n++)
-                    for (size_t i = mc; i < mc + ml; i++)
-                        dot_q_any(t, xq, i, (const char *)w->data + n * w->row_bytes,
-                                  y + i * N + n, p);
-                break;
-            }
-            const char *wr[4];
-            for (int j = 0; j < 4; j++)
-                wr[j] = (const char *)w->data + (nt + (size_t)j) * w->row_bytes;
-            /* K chunks keep the weight tile in L1 across activation rows; a
-             * single row has nothing to reuse, so it runs the whole K at once */
-            const size_t kcb = ml > 1 ? KCB : nb0 + 2;
-            for (size_t bc = 0; bc < nb0; bc += kcb) {
-                size_t be = bc + kcb < nb0 ? bc + kcb : nb0;
-                size_t i = 0;
-                for (; i + 4 <= ml; i += 4) {
-                    size_t xi[4] = {mc + i, mc + i + 1, mc + i + 2, mc + i + 3};
-                    tile_q(4, 4, t, xq, xi, wr, bc, be, st + i * 64, bc == 0);
-                }
-                for (; i < ml; i++) {
-                    size_t xi[4] = {mc + i};
-                    tile_q(1, 4, t, xq, xi, wr, bc, be, st + i * 64, bc == 0);
-                }
-            }
-            for (size_t i = 0; i < ml; i++)
-                for (int j = 0; j < 4; j++) {
-                    float l[16];
-                    if (nb0 && nb0 == nb && p->tree == KERN_TREE_PAIRWISE) {
-                        y[(mc + i) * N + nt + (size_t)j] =
-                            finish16(st + i * 64 + j * 16, t == KERN_Q4_0 ? Q4_SWAP : NULL);
-                        continue;
-                    }
-                    memset(l, 0, sizeof l);
-                    for (int c = 0; nb0 && c < 16; c++)
-                        l[t == KERN_Q4_0 ? Q4_SWAP[c] : c] = st[i * 64 + j * 16 + c];
-                    kern_q_lanes(t, wr[j], xq->qs + (mc + i) * K, xq->d + (mc + i) * nb, nb0, nb,
-                                 l, 16);
-                    y[(mc + i) * N + nt + (size_t)j] = kern_lanes_finish(l, 16, p->tree);
-                }
-        }
-    }
+    kern_free(buf);
 }
 
 static void gemm_q8(const kern_mat *w, const float *x, const kern_qact *xq, size_t m, size_t n0,

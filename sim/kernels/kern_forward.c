@@ -96,7 +96,7 @@ static void attn_head(struct attn_job *j, int hh)
         memcpy(qh + i * hd, m->q + (size_t)i * (size_t)c->hidden + (size_t)(hh * hd),
                (size_t)hd * sizeof(float));
     kern_mat K = {KERN_F32, (size_t)N, (size_t)hd, (size_t)kvd * sizeof(float),
-                  j->L->kc + (size_t)kvh * (size_t)hd};
+                  j->L->kc + (size_t)kvh * (size_t)hd, KERN_LAYOUT_ROWS};
     kern_gemm(&K, qh, (size_t)n, sc, m->profile, NULL); /* (n, N) */
     float scale = 1.0f / sqrtf((float)hd);
     for (int i = 0; i < n; i++) {
@@ -109,7 +109,7 @@ static void attn_head(struct attn_job *j, int hh)
             r[t] = 0;
     }
     kern_mat V = {KERN_F32, (size_t)hd, (size_t)N, (size_t)S * sizeof(float),
-                  j->L->vt + (size_t)kvh * (size_t)hd * (size_t)S};
+                  j->L->vt + (size_t)kvh * (size_t)hd * (size_t)S, KERN_LAYOUT_ROWS};
     kern_gemm(&V, sc, (size_t)n, oh, m->profile, NULL); /* (n, hd) */
     for (int i = 0; i < n; i++)
         memcpy(m->att + (size_t)i * (size_t)c->hidden + (size_t)(hh * hd), oh + i * hd,

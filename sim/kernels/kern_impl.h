@@ -27,6 +27,10 @@ extern const kern_backend kern_backend_avx2;
 extern const kern_backend kern_backend_avx512;
 uint64_t kern_read_avx512(const void *p, size_t bytes); /* p 64-byte aligned */
 
+/* Row r of a Q8_0 / Q4_0 matrix as checkpoint blocks: in place when the row
+ * is row-major, else unpacked into buf (row_bytes long). */
+const void *kern_q_row(const kern_mat *m, size_t r, void *buf);
+
 /* Combines the lanes of one dot product in the profile's fixed tree. */
 static inline float kern_lanes_finish(float *l, int lanes, kern_tree tree)
 {

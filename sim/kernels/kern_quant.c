@@ -3,6 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "kernels/kern.h"
 
@@ -97,8 +98,21 @@ void *kern_alloc(size_t bytes)
 {
     void *p = NULL;
     size_t n = (bytes + 63) / 64 * 64;
-    if (posix_memalign(&p, 64, n ? n : 64))
+    /* Large arrays (weights, the bandwidth probe) on 2 MiB pages where the
+     * kernel allows it: a streaming product then walks the page tables once
+     * per 2 MiB, not once per 4 KiB, and its prefetches run ahead without
+     * stalling on TLB misses. */
+    const size_t huge = (size_t)2 << 20;
+    if (n >= 4 * huge) {
+        n = (n + huge - 1) / huge * huge;
+        if (posix_memalign(&p, huge, n))
+            return NULL;
+#ifdef MADV_HUGEPAGE
+        madvise(p, n, MADV_HUGEPAGE);
+#endif
+    } else if (posix_memalign(&p, 64, n ? n : 64)) {
         return NULL;
+    }
     memset(p, 0, n ? n : 64);
     return p;
 }
@@ -114,8 +128,109 @@ int kern_mat_alloc(kern_mat *m, kern_type t, size_t rows, size_t cols)
     m->rows = rows;
     m->cols = cols;
     m->row_bytes = kern_row_bytes(t, cols);
+    m->layout = (t == KERN_Q8_0 || t == KERN_Q4_0) && rows >= 8 ? KERN_LAYOUT_PACK8
+                                                                 : KERN_LAYOUT_ROWS;
     m->data = kern_alloc(rows * m->row_bytes);
     return m->data ? 0 : -1;
+}
+
+/* ---- block access in either layout (see KERN_LAYOUT_PACK8 in kern.h) */
+
+static size_t qblock_bytes(kern_type t)
+{
+    return t == KERN_Q8_0 ? sizeof(kern_block_q8) : sizeof(kern_block_q4);
+}
+
+/* Where block b of packed row r keeps its values and its scale. */
+typedef struct {
+    uint8_t *run;    /* the block's values (Q4_0: shared with the row pair) */
+    int shift;       /* Q4_0: 0 low nibbles, 4 high */
+    int paired;      /* quad-interleaved with block b ^ 1 */
+    int half;        /* paired: 0 for the even block, 1 for the odd */
+    uint16_t *scale;
+} pk_loc;
+
+static pk_loc pk_locate(const kern_mat *m, size_t r, size_t b)
+{
+    const size_t nb = m->cols / KERN_QBLOCK, np = nb / 2, j = r % 8, rl = 32 * nb;
+    const int q4 = m->type == KERN_Q4_0;
+    char *grp = (char *)m->data + r / 8 * 8 * m->row_bytes;
+    pk_loc l;
+    l.paired = b < 2 * np;
+    l.half = l.paired ? (int)(b % 2) : 0;
+    l.run = (uint8_t *)grp + (q4 ? j / 2 : j) * rl + b / 2 * 64;
+    l.shift = q4 ? 4 * (int)(j % 2) : 0;
+    char *sc = grp + (q4 ? 4 : 8) * rl;
+    l.scale = l.paired ? (uint16_t *)(sc + b / 2 * 32) + 2 * j + (size_t)l.half
+                       : (uint16_t *)(sc + np * 32) + j;
+    return l;
+}
+
+static size_t pk_pos(const pk_loc *l, int v)
+{
+    return l->paired ? (size_t)(8 * (v / 4) + 4 * l->half + v % 4) : (size_t)v;
+}
+
+static int packed_row(const kern_mat *m, size_t r)
+{
+    return m->layout == KERN_LAYOUT_PACK8 && r < m->rows / 8 * 8;
+}
+
+void kern_mat_get_block(const kern_mat *m, size_t r, size_t b, void *blk)
+{
+    const size_t bsz = qblock_bytes(m->type);
+    if (!packed_row(m, r)) {
+        memcpy(blk, (const char *)m->data + r * m->row_bytes + b * bsz, bsz);
+        return;
+    }
+    pk_loc l = pk_locate(m, r, b);
+    if (m->type == KERN_Q8_0) {
+        kern_block_q8 *q = blk;
+        q->d = *l.scale;
+        for (int v = 0; v < KERN_QBLOCK; v++)
+            q->qs[v] = (int8_t)l.run[pk_pos(&l, v)];
+        return;
+    }
+    kern_block_q4 *q = blk;
+    q->d = *l.scale;
+    for (int v = 0; v < 16; v++)
+        q->qs[v] = (uint8_t)((l.run[pk_pos(&l, v)] >> l.shift & 15) |
+                             (l.run[pk_pos(&l, v + 16)] >> l.shift & 15) << 4);
+}
+
+void kern_mat_set_block(kern_mat *m, size_t r, size_t b, const void *blk)
+{
+    const size_t bsz = qblock_bytes(m->type);
+    if (!packed_row(m, r)) {
+        memcpy((char *)m->data + r * m->row_bytes + b * bsz, blk, bsz);
+        return;
+    }
+    pk_loc l = pk_locate(m, r, b);
+    if (m->type == KERN_Q8_0) {
+        const kern_block_q8 *q = blk;
+        *l.scale = q->d;
+        for (int v = 0; v < KERN_QBLOCK; v++)
+            l.run[pk_pos(&l, v)] = (uint8_t)q->qs[v];
+        return;
+    }
+    const kern_block_q4 *q = blk;
+    *l.scale = q->d;
+    const uint8_t keep = (uint8_t)(0xf0 >> l.shift);
+    for (int v = 0; v < KERN_QBLOCK; v++) {
+        int nib = v < 16 ? q->qs[v] & 15 : q->qs[v - 16] >> 4;
+        uint8_t *c = &l.run[pk_pos(&l, v)];
+        *c = (uint8_t)((*c & keep) | nib << l.shift);
+    }
+}
+
+const void *kern_q_row(const kern_mat *m, size_t r, void *buf)
+{
+    if (!packed_row(m, r))
+        return (const char *)m->data + r * m->row_bytes;
+    const size_t bsz = qblock_bytes(m->type);
+    for (size_t b = 0; b < m->cols / KERN_QBLOCK; b++)
+        kern_mat_get_block(m, r, b, (char *)buf + b * bsz);
+    return buf;
 }
 
 void kern_mat_free(kern_mat *m)
@@ -169,12 +284,18 @@ void kern_mat_set_row(kern_mat *m, size_t r, const float *src)
             ((uint16_t *)row)[k] = kern_f32_to_bf16(src[k]);
         break;
     case KERN_Q8_0:
-        for (size_t b = 0; b < m->cols / KERN_QBLOCK; b++)
-            quantize_q8((kern_block_q8 *)row + b, src + b * KERN_QBLOCK);
+        for (size_t b = 0; b < m->cols / KERN_QBLOCK; b++) {
+            kern_block_q8 q;
+            quantize_q8(&q, src + b * KERN_QBLOCK);
+            kern_mat_set_block(m, r, b, &q);
+        }
         break;
     case KERN_Q4_0:
-        for (size_t b = 0; b < m->cols / KERN_QBLOCK; b++)
-            quantize_q4((kern_block_q4 *)row + b, src + b * KERN_QBLOCK);
+        for (size_t b = 0; b < m->cols / KERN_QBLOCK; b++) {
+            kern_block_q4 q;
+            quantize_q4(&q, src + b * KERN_QBLOCK);
+            kern_mat_set_block(m, r, b, &q);
+        }
         break;
     default: break;
     }
@@ -183,24 +304,26 @@ void kern_mat_set_row(kern_mat *m, size_t r, const float *src)
 void kern_mat_get_row(const kern_mat *m, size_t r, float *dst)
 {
     const char *row = (const char *)m->data + r * m->row_bytes;
+    if (m->type == KERN_Q8_0 || m->type == KERN_Q4_0) {
+        for (size_t b = 0; b < m->cols / KERN_QBLOCK; b++) {
+            kern_block_q8 q8;
+            kern_block_q4 q4;
+            kern_mat_get_block(m, r, b, m->type == KERN_Q8_0 ? (void *)&q8 : (void *)&q4);
+            float d = kern_f16_to_f32(m->type == KERN_Q8_0 ? q8.d : q4.d);
+            for (int i = 0; i < KERN_QBLOCK; i++) {
+                int v = m->type == KERN_Q8_0 ? q8.qs[i]
+                        : i < 16             ? (q4.qs[i] & 15) - 8
+                                             : (q4.qs[i - 16] >> 4) - 8;
+                dst[b * KERN_QBLOCK + (size_t)i] = d * (float)v;
+            }
+        }
+        return;
+    }
     for (size_t k = 0; k < m->cols; k++) {
-        size_t b = k / KERN_QBLOCK;
-        int i = (int)(k % KERN_QBLOCK);
         switch (m->type) {
         case KERN_F32: dst[k] = ((const float *)row)[k]; break;
         case KERN_F16: dst[k] = kern_f16_to_f32(((const uint16_t *)row)[k]); break;
         case KERN_BF16: dst[k] = kern_bf16_to_f32(((const uint16_t *)row)[k]); break;
-        case KERN_Q8_0: {
-            const kern_block_q8 *q = (const kern_block_q8 *)row + b;
-            dst[k] = kern_f16_to_f32(q->d) * q->qs[i];
-            break;
-        }
-        case KERN_Q4_0: {
-            const kern_block_q4 *q = (const kern_block_q4 *)row + b;
-            int v = i < 16 ? (q->qs[i] & 15) - 8 : (q->qs[i - 16] >> 4) - 8;
-            dst[k] = kern_f16_to_f32(q->d) * v;
-            break;
-        }
         default: break;
         }
     }
@@ -227,35 +350,38 @@ static void synth_rows(void *arg, int t, int nt)
 {
     struct synth_job *j = arg;
     kern_mat *m = j->m;
-    size_t r0 = m->rows * (size_t)t / (size_t)nt, r1 = m->rows * (size_t)(t + 1) / (size_t)nt;
+    /* whole 8-row groups per thread: packed Q4_0 rows share bytes */
+    size_t r0 = m->rows / 8 * (size_t)t / (size_t)nt * 8;
+    size_t r1 = t + 1 == nt ? m->rows : m->rows / 8 * (size_t)(t + 1) / (size_t)nt * 8;
     float *tmp = NULL;
     if (m->type == KERN_F32 || m->type == KERN_F16 || m->type == KERN_BF16)
         tmp = malloc(m->cols * sizeof *tmp);
     for (size_t r = r0; r < r1; r++) {
         uint64_t s = j->seed ^ (0xd1b54a32d192ed03ull * (r + 1));
-        char *row = (char *)m->data + r * m->row_bytes;
         size_t nb = m->cols / KERN_QBLOCK;
         if (m->type == KERN_Q8_0) {
             uint16_t d = kern_f32_to_f16(j->stddev * 1.7320508f / 127.0f);
             for (size_t b = 0; b < nb; b++) {
-                kern_block_q8 *q = (kern_block_q8 *)row + b;
-                q->d = d;
+                kern_block_q8 q;
+                q.d = d;
                 for (int i = 0; i < KERN_QBLOCK; i += 8) {
                     uint64_t v = splitmix64(&s);
                     for (int k = 0; k < 8; k++) {
                         int8_t c = (int8_t)(v >> (8 * k));
-                        q->qs[i + k] = c == -128 ? -127 : c;
+                        q.qs[i + k] = c == -128 ? -127 : c;
                     }
                 }
+                kern_mat_set_block(m, r, b, &q);
             }
         } else if (m->type == KERN_Q4_0) {
             uint16_t d = kern_f32_to_f16(j->stddev / 4.6098f); /* sd of uniform -8..7 */
             for (size_t b = 0; b < nb; b++) {
-                kern_block_q4 *q = (kern_block_q4 *)row + b;
-                q->d = d;
+                kern_block_q4 q;
+                q.d = d;
                 uint64_t v0 = splitmix64(&s), v1 = splitmix64(&s);
-                memcpy(q->qs, &v0, 8);
-                memcpy(q->qs + 8, &v1, 8);
+                memcpy(q.qs, &v0, 8);
+                memcpy(q.qs + 8, &v1, 8);
+                kern_mat_set_block(m, r, b, &q);
             }
         } else if (tmp) {
             for (size_t k = 0; k < m->cols; k++) {
@@ -288,9 +414,10 @@ int kern_qact_alloc(kern_qact *a, size_t rows, size_t cols)
     a->qu = kern_alloc(rows * cols);
     a->d = kern_alloc(rows * cols / KERN_QBLOCK * sizeof(float));
     a->s8 = kern_alloc(rows * cols / 4 * sizeof(int32_t));
-    a->qp = kern_alloc(rows * cols);
-    a->s8p = kern_alloc(rows * cols / 4 * sizeof(int32_t));
-    if (!a->qs || !a->qu || !a->d || !a->s8 || !a->qp || !a->s8p) {
+    a->qi = kern_alloc(rows * cols);
+    a->off4 = kern_alloc(rows * cols / 4 * sizeof(int32_t));
+    a->off8 = kern_alloc(rows * cols / 4 * sizeof(int32_t));
+    if (!a->qs || !a->qu || !a->d || !a->s8 || !a->qi || !a->off4 || !a->off8) {
         kern_qact_free(a);
         return -1;
     }
@@ -303,8 +430,9 @@ void kern_qact_free(kern_qact *a)
     kern_free(a->qu);
     kern_free(a->d);
     kern_free(a->s8);
-    kern_free(a->qp);
-    kern_free(a->s8p);
+    kern_free(a->qi);
+    kern_free(a->off4);
+    kern_free(a->off8);
     memset(a, 0, sizeof *a);
 }
 
@@ -331,22 +459,19 @@ void kern_quantize_act(kern_qact *a, const float *x)
             a->s8[b * 8 + q] = 8 * (v[0] + v[1] + v[2] + v[3]);
         }
     }
-    size_t nbr = a->cols / KERN_QBLOCK;
-    memcpy(a->qp, a->qs, a->rows * a->cols);
-    memcpy(a->s8p, a->s8, a->rows * a->cols / 4 * sizeof(int32_t));
+    /* the pair order of the packed products; a last unpaired block keeps
+     * value order, as the packed weights do */
+    const size_t nbr = a->cols / KERN_QBLOCK, nb2 = nbr / 2 * 2;
     for (size_t r = 0; r < a->rows; r++)
-        for (size_t b = 0; b + 1 < nbr; b += 2) {
-            const int8_t *q0 = a->qs + r * a->cols + b * KERN_QBLOCK, *q1 = q0 + KERN_QBLOCK;
-            int8_t *o = a->qp + r * a->cols + b * KERN_QBLOCK;
-            memcpy(o, q0, 16);
-            memcpy(o + 16, q1, 16);
-            memcpy(o + 32, q0 + 16, 16);
-            memcpy(o + 48, q1 + 16, 16);
-            const int32_t *s0 = a->s8 + (r * nbr + b) * 8, *s1 = s0 + 8;
-            int32_t *so = a->s8p + (r * nbr + b) * 8;
-            memcpy(so, s0, 16);
-            memcpy(so + 4, s1, 16);
-            memcpy(so + 8, s0 + 4, 16);
-            memcpy(so + 12, s1 + 4, 16);
+        for (size_t b = 0; b < nbr; b++) {
+            const size_t pair = b < nb2, h = pair ? b % 2 : 0, base = r * a->cols + (b - h) * KERN_QBLOCK;
+            for (int q = 0; q < 8; q++) {
+                const size_t src = r * a->cols + b * KERN_QBLOCK + 4 * (size_t)q;
+                const size_t dst = base + (pair ? 8 * (size_t)q + 4 * h : 4 * (size_t)q);
+                memcpy(a->qi + dst, a->qs + src, 4);
+                const int32_t qsum = a->s8[src / 4] / 8;
+                a->off4[dst / 4] = -8 * qsum;
+                a->off8[dst / 4] = -128 * qsum;
+            }
         }
 }

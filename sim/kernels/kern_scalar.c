@@ -22,13 +22,16 @@ static void gemm_q(const kern_mat *w, const float *x, const kern_qact *xq, size_
     (void)x;
     float l[KERN_MAX_LANES];
     size_t nb = w->cols / KERN_QBLOCK;
-    for (size_t i = 0; i < m; i++)
-        for (size_t n = n0; n < n1; n++) {
+    void *buf = kern_alloc(w->row_bytes);
+    for (size_t n = n0; n < n1; n++) {
+        const void *row = kern_q_row(w, n, buf);
+        for (size_t i = 0; i < m; i++) {
             memset(l, 0, sizeof l);
-            const void *row = (const char *)w->data + n * w->row_bytes;
             kern_q_lanes(w->type, row, xq->qs + i * w->cols, xq->d + i * nb, 0, nb, l, p->lanes);
             y[i * w->rows + n] = kern_lanes_finish(l, p->lanes, p->tree);
         }
+    }
+    kern_free(buf);
 }
 
 const kern_backend kern_backend_scalar = {

@@ -133,6 +133,67 @@ static void test_bf16(void **s) { (void)s; check_type(KERN_BF16, 6, 37, 547); }
 static void test_q8(void **s) { (void)s; check_type(KERN_Q8_0, 67, 37, 1120); }
 static void test_q4(void **s) { (void)s; check_type(KERN_Q4_0, 5, 37, 1056); }
 static void test_matvec(void **s) { (void)s; check_type(KERN_Q4_0, 1, 50, 4096); }
+/* An even block count takes the packed 8-row kernels (the odd ones above the
+ * one-output path): m past the 64-row chunk and not a multiple of the 4-row
+ * tile, K chunks with a remainder, rows with a row-major tail. */
+static void test_q8_packed(void **s) { (void)s; check_type(KERN_Q8_0, 67, 37, 1088); }
+static void test_q4_packed(void **s) { (void)s; check_type(KERN_Q4_0, 67, 37, 1088); }
+static void test_matvec_q8(void **s) { (void)s; check_type(KERN_Q8_0, 1, 50, 4096); }
+
+/* The packed layout byte for byte, as kern.h documents it, worked by hand
+ * for one value: Q4_0, 16 rows x 96 columns (3 blocks: a pair and a single;
+ * runs of 32 * 3 = 96 bytes, scales after the 4 runs at 384).  Row 11 is row
+ * 3 of group 1: high nibbles of run 1.  Block 1 value 6 is quad 1, element 2
+ * of the odd half: byte 8 * 1 + 4 + 2 = 14 of the pair. */
+static void test_pack_layout(void **state)
+{
+    (void)state;
+    kern_mat m;
+    assert_int_equal(kern_mat_alloc(&m, KERN_Q4_0, 16, 96), 0);
+    assert_int_equal(m.layout, KERN_LAYOUT_PACK8);
+    kern_block_q4 b = {0x3c00, {0}}, back;
+    b.qs[6] = 0x0d; /* value 6 = 13 - 8 (low nibble), value 22 = 0 - 8 */
+    kern_mat_set_block(&m, 11, 1, &b);
+    const uint8_t *g1 = (const uint8_t *)m.data + 8 * m.row_bytes;
+    assert_int_equal(g1[96 * 1 + 14] >> 4, 0xd);
+    assert_int_equal(g1[96 * 1 + 14] & 15, 0); /* row 10's nibble untouched */
+    uint16_t sc;
+    memcpy(&sc, g1 + 384 + 2 * (2 * 3 + 1), 2); /* scale [row 3, odd block] */
+    assert_int_equal(sc, 0x3c00);
+    kern_mat_get_block(&m, 11, 1, &back);
+    assert_memory_equal(&b, &back, sizeof b);
+    /* the single block 2 of row 11: after the pair in run 1, scale after the
+     * pair's 32 bytes of scales */
+    b.qs[0] = 0x70;
+    kern_mat_set_block(&m, 11, 2, &b);
+    assert_int_equal(g1[96 * 1 + 64 + 16] >> 4, 7); /* value 16 = high nibble of qs[0] */
+    memcpy(&sc, g1 + 384 + 32 + 2 * 3, 2);
+    assert_int_equal(sc, 0x3c00);
+    kern_mat_free(&m);
+
+    /* every block of every row (packed and a row-major tail) round-trips, in
+     * both types, and rows do not disturb each other */
+    for (int t = KERN_Q8_0; t <= KERN_Q4_0; t++) {
+        enum { R = 19, C = 160 };
+        assert_int_equal(kern_mat_alloc(&m, (kern_type)t, R, C), 0);
+        float *src = malloc(R * C * sizeof *src), row[C], exp[C];
+        fill(src, R * C, 77);
+        for (int r = 0; r < R; r++)
+            kern_mat_set_row(&m, (size_t)r, src + r * C);
+        kern_mat one;
+        assert_int_equal(kern_mat_alloc(&one, (kern_type)t, 1, C), 0);
+        assert_int_equal(one.layout, KERN_LAYOUT_ROWS);
+        for (int r = 0; r < R; r++) {
+            kern_mat_set_row(&one, 0, src + r * C);
+            kern_mat_get_row(&one, 0, exp);
+            kern_mat_get_row(&m, (size_t)r, row);
+            assert_memory_equal(row, exp, sizeof row);
+        }
+        kern_mat_free(&one);
+        kern_mat_free(&m);
+        free(src);
+    }
+}
 
 /* Two profiles are two card models: they must not agree bit for bit. */
 static void test_profiles_differ(void **state)
@@ -191,6 +252,8 @@ int main(void)
         cmocka_unit_test(test_f32),             cmocka_unit_test(test_f16),
         cmocka_unit_test(test_bf16),            cmocka_unit_test(test_q8),
         cmocka_unit_test(test_q4),              cmocka_unit_test(test_matvec),
+        cmocka_unit_test(test_q8_packed),       cmocka_unit_test(test_q4_packed),
+        cmocka_unit_test(test_matvec_q8),       cmocka_unit_test(test_pack_layout),
         cmocka_unit_test(test_profiles_differ), cmocka_unit_test(test_synth_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
