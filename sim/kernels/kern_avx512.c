@@ -29,7 +29,11 @@
 #ifndef KERN_KC
 #define KERN_KC 512
 #endif
-enum { MC = KERN_MC, KC = KERN_KC, KCB = KC / KERN_QBLOCK };
+/* block pairs per K chunk of the quantized prefill tile: 32 beat 4..64 */
+#ifndef KERN_KCP
+#define KERN_KCP 32
+#endif
+enum { MC = KERN_MC, KC = KERN_KC, KCP = KERN_KCP };
 #ifndef PF_LINES
 #define PF_LINES 8
 #endif
@@ -478,8 +482,8 @@ AI void gemm_pack8(kern_type t, const kern_mat *w, const kern_qact *xq, size_t m
             for (int hg = 0; hg < 2; hg++) {
                 /* K chunks keep the weights of the tile in L1 across the
                  * m-chunk's activation rows */
-                for (size_t pc = 0; pc < np; pc += KCB / 2) {
-                    const size_t pe = pc + KCB / 2 < np ? pc + KCB / 2 : np;
+                for (size_t pc = 0; pc < np; pc += KCP) {
+                    const size_t pe = pc + KCP < np ? pc + KCP : np;
                     size_t i = 0;
                     for (; i + 4 <= ml; i += 4) {
                         const size_t xi[4] = {mc + i, mc + i + 1, mc + i + 2, mc + i + 3};

@@ -166,7 +166,8 @@ static pk_loc pk_locate(const kern_mat *m, size_t r, size_t b)
     return l;
 }
 
-static size_t pk_pos(const pk_loc *l, int v)
+/* Byte of the run holding value v of the block. */
+static inline size_t pk_pos(const pk_loc *l, int v)
 {
     return l->paired ? (size_t)(8 * (v / 4) + 4 * l->half + v % 4) : (size_t)v;
 }
@@ -184,18 +185,19 @@ void kern_mat_get_block(const kern_mat *m, size_t r, size_t b, void *blk)
         return;
     }
     pk_loc l = pk_locate(m, r, b);
+    uint8_t v[KERN_QBLOCK]; /* the run's bytes in value order */
+    for (int q = 0; q < 8; q++)
+        memcpy(v + 4 * q, l.run + pk_pos(&l, 4 * q), 4);
     if (m->type == KERN_Q8_0) {
         kern_block_q8 *q = blk;
         q->d = *l.scale;
-        for (int v = 0; v < KERN_QBLOCK; v++)
-            q->qs[v] = (int8_t)l.run[pk_pos(&l, v)];
+        memcpy(q->qs, v, sizeof v);
         return;
     }
     kern_block_q4 *q = blk;
     q->d = *l.scale;
-    for (int v = 0; v < 16; v++)
-        q->qs[v] = (uint8_t)((l.run[pk_pos(&l, v)] >> l.shift & 15) |
-                             (l.run[pk_pos(&l, v + 16)] >> l.shift & 15) << 4);
+    for (int i = 0; i < 16; i++)
+        q->qs[i] = (uint8_t)((v[i] >> l.shift & 15) | (v[i + 16] >> l.shift & 15) << 4);
 }
 
 void kern_mat_set_block(kern_mat *m, size_t r, size_t b, const void *blk)
@@ -206,21 +208,24 @@ void kern_mat_set_block(kern_mat *m, size_t r, size_t b, const void *blk)
         return;
     }
     pk_loc l = pk_locate(m, r, b);
+    uint8_t v[KERN_QBLOCK];
     if (m->type == KERN_Q8_0) {
         const kern_block_q8 *q = blk;
         *l.scale = q->d;
-        for (int v = 0; v < KERN_QBLOCK; v++)
-            l.run[pk_pos(&l, v)] = (uint8_t)q->qs[v];
-        return;
+        memcpy(v, q->qs, sizeof v);
+    } else { /* merge with the other row's nibbles */
+        const kern_block_q4 *q = blk;
+        *l.scale = q->d;
+        const uint8_t keep = (uint8_t)(0xf0 >> l.shift);
+        for (int qd = 0; qd < 8; qd++)
+            memcpy(v + 4 * qd, l.run + pk_pos(&l, 4 * qd), 4);
+        for (int i = 0; i < 16; i++) {
+            v[i] = (uint8_t)((v[i] & keep) | (q->qs[i] & 15) << l.shift);
+            v[i + 16] = (uint8_t)((v[i + 16] & keep) | (q->qs[i] >> 4) << l.shift);
+        }
     }
-    const kern_block_q4 *q = blk;
-    *l.scale = q->d;
-    const uint8_t keep = (uint8_t)(0xf0 >> l.shift);
-    for (int v = 0; v < KERN_QBLOCK; v++) {
-        int nib = v < 16 ? q->qs[v] & 15 : q->qs[v - 16] >> 4;
-        uint8_t *c = &l.run[pk_pos(&l, v)];
-        *c = (uint8_t)((*c & keep) | nib << l.shift);
-    }
+    for (int qd = 0; qd < 8; qd++)
+        memcpy(l.run + pk_pos(&l, 4 * qd), v + 4 * qd, 4);
 }
 
 const void *kern_q_row(const kern_mat *m, size_t r, void *buf)

@@ -135,9 +135,10 @@ static void test_q4(void **s) { (void)s; check_type(KERN_Q4_0, 5, 37, 1056); }
 static void test_matvec(void **s) { (void)s; check_type(KERN_Q4_0, 1, 50, 4096); }
 /* An even block count takes the packed 8-row kernels (the odd ones above the
  * one-output path): m past the 64-row chunk and not a multiple of the 4-row
- * tile, K chunks with a remainder, rows with a row-major tail. */
-static void test_q8_packed(void **s) { (void)s; check_type(KERN_Q8_0, 67, 37, 1088); }
-static void test_q4_packed(void **s) { (void)s; check_type(KERN_Q4_0, 67, 37, 1088); }
+ * tile, 33 block pairs = a 32-pair K chunk and a remainder, rows with a
+ * row-major tail. */
+static void test_q8_packed(void **s) { (void)s; check_type(KERN_Q8_0, 67, 37, 2112); }
+static void test_q4_packed(void **s) { (void)s; check_type(KERN_Q4_0, 67, 37, 2112); }
 static void test_matvec_q8(void **s) { (void)s; check_type(KERN_Q8_0, 1, 50, 4096); }
 
 /* The packed layout byte for byte, as kern.h documents it, worked by hand
