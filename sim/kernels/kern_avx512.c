@@ -414,51 +414,55 @@ AI void mv_pack8(kern_type t, const kern_qact *xq, const char *grp, size_t np, s
         _mm512_store_ps(st + j * 16, acc[j]);
 }
 
-/* Prefill: MR activation rows (xi) x the 4 rows of half hg of a packed group,
- * block pairs [p0, p1); lanes parked in st[(i * 4 + j) * 16] between calls. */
+/* Prefill: MR activation rows (xi) x the 8 rows of a packed group, block
+ * pairs [p0, p1); lanes parked in st[(i * 8 + j) * 16] between calls.  Each
+ * weight vector is unpacked once and used for the MR rows; the activations
+ * (x and its offsets, the bulk of the bytes: 16 bits a value against the
+ * weights' 4 or 8) are read once per 8 rows from L2, the quad-sum starts
+ * and x straight from memory so that only the accumulators need registers. */
 AI void tile_pack(const int MR, kern_type t, const kern_qact *xq, const size_t *xi,
-                  const char *grp, int hg, size_t p0, size_t p1, float *st, int first)
+                  const char *grp, size_t p0, size_t p1, float *st, int first)
 {
     const size_t K = xq->cols, nb = K / KERN_QBLOCK, rl = 32 * nb;
     const int32_t *off = t == KERN_Q8_0 ? xq->off8 : xq->off4;
-    _Alignas(64) float tab[4][8];
-    __m512 acc[4][4];
-#pragma GCC unroll 4
+    _Alignas(64) float tab[3][16];
+    __m512 acc[3][8];
+#pragma GCC unroll 3
     for (int i = 0; i < MR; i++)
-#pragma GCC unroll 4
-        for (int j = 0; j < 4; j++)
-            acc[i][j] = first ? _mm512_setzero_ps() : _mm512_load_ps(st + (i * 4 + j) * 16);
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++)
+            acc[i][j] = first ? _mm512_setzero_ps() : _mm512_load_ps(st + (i * 8 + j) * 16);
     for (size_t p = p0; p < p1; p++) {
-        const __m256 dw =
-            _mm256_cvtph_ps(_mm_loadu_si128((const __m128i *)(pk_scales(t, grp, rl, p) + 16 * hg)));
-#pragma GCC unroll 4
-        for (int i = 0; i < MR; i++) {
-            double dxd;
-            memcpy(&dxd, xq->d + xi[i] * nb + 2 * p, 8);
-            _mm256_store_ps(tab[i], _mm256_mul_ps(dw, _mm256_castpd_ps(_mm256_set1_pd(dxd))));
-        }
+        const __m512 dw =
+            _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)pk_scales(t, grp, rl, p)));
+#pragma GCC unroll 3
+        for (int i = 0; i < MR; i++)
+            _mm512_store_ps(tab[i], _mm512_mul_ps(dw, bcast_pair(xq->d + xi[i] * nb + 2 * p)));
         __asm__("" : "+m"(tab)); /* as in mv_pack8 */
-        __m512i u[4];
-#pragma GCC unroll 4
-        for (int j = 0; j < 4; j++)
-            u[j] = pk_row(t, grp, rl, p, 4 * hg + j);
-#pragma GCC unroll 4
+        const int8_t *xv[3];
+        const int32_t *xo[3];
+#pragma GCC unroll 3
         for (int i = 0; i < MR; i++) {
-            const __m512i xv = _mm512_loadu_si512(xq->qi + xi[i] * K + 64 * p);
-            const __m512i xo = _mm512_loadu_si512(off + xi[i] * K / 4 + 16 * p);
-#pragma GCC unroll 4
-            for (int j = 0; j < 4; j++) {
-                __m512i r = _mm512_dpbusd_epi32(xo, u[j], xv);
+            xv[i] = xq->qi + xi[i] * K + 64 * p;
+            xo[i] = off + xi[i] * K / 4 + 16 * p;
+        }
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++) {
+            const __m512i u = pk_row(t, grp, rl, p, j);
+#pragma GCC unroll 3
+            for (int i = 0; i < MR; i++) {
+                __m512i r = _mm512_dpbusd_epi32(_mm512_loadu_si512(xo[i]), u,
+                                                _mm512_loadu_si512(xv[i]));
                 acc[i][j] =
                     _mm512_fmadd_ps(_mm512_cvtepi32_ps(r), bcast_pair(tab[i] + 2 * j), acc[i][j]);
             }
         }
     }
-#pragma GCC unroll 4
+#pragma GCC unroll 3
     for (int i = 0; i < MR; i++)
-#pragma GCC unroll 4
-        for (int j = 0; j < 4; j++)
-            _mm512_store_ps(st + (i * 4 + j) * 16, acc[i][j]);
+#pragma GCC unroll 8
+        for (int j = 0; j < 8; j++)
+            _mm512_store_ps(st + (i * 8 + j) * 16, acc[i][j]);
 }
 
 /* Rows [n0, n1) (whole groups) of a packed matrix, all m activation rows. */
@@ -466,7 +470,7 @@ AI void gemm_pack8(kern_type t, const kern_mat *w, const kern_qact *xq, size_t m
                    size_t n1, float *y, const kern_profile *p)
 {
     const size_t N = w->rows, np = w->cols / KERN_QBLOCK / 2;
-    _Alignas(64) float st[MC * 4 * 16];
+    _Alignas(64) float st[MC * 8 * 16];
     if (m == 1) {
         for (size_t g = n0; g < n1; g += 8) {
             mv_pack8(t, xq, (const char *)w->data + g * w->row_bytes, np, 8 * w->row_bytes, st);
@@ -479,26 +483,23 @@ AI void gemm_pack8(kern_type t, const kern_mat *w, const kern_qact *xq, size_t m
         const size_t ml = m - mc < MC ? m - mc : MC;
         for (size_t g = n0; g < n1; g += 8) {
             const char *grp = (const char *)w->data + g * w->row_bytes;
-            for (int hg = 0; hg < 2; hg++) {
-                /* K chunks keep the weights of the tile in L1 across the
-                 * m-chunk's activation rows */
-                for (size_t pc = 0; pc < np; pc += KCP) {
-                    const size_t pe = pc + KCP < np ? pc + KCP : np;
-                    size_t i = 0;
-                    for (; i + 4 <= ml; i += 4) {
-                        const size_t xi[4] = {mc + i, mc + i + 1, mc + i + 2, mc + i + 3};
-                        tile_pack(4, t, xq, xi, grp, hg, pc, pe, st + i * 64, pc == 0);
-                    }
-                    for (; i < ml; i++) {
-                        const size_t xi[4] = {mc + i};
-                        tile_pack(1, t, xq, xi, grp, hg, pc, pe, st + i * 64, pc == 0);
-                    }
+            /* K chunks keep the group's weights in L1 across the m-chunk's
+             * activation rows */
+            for (size_t pc = 0; pc < np; pc += KCP) {
+                const size_t pe = pc + KCP < np ? pc + KCP : np;
+                size_t i = 0;
+                for (; i + 3 <= ml; i += 3) {
+                    const size_t xi[3] = {mc + i, mc + i + 1, mc + i + 2};
+                    tile_pack(3, t, xq, xi, grp, pc, pe, st + i * 128, pc == 0);
                 }
-                for (size_t i = 0; i < ml; i++)
-                    for (int j = 0; j < 4; j++)
-                        y[(mc + i) * N + g + 4 * (size_t)hg + (size_t)j] =
-                            finish_pair(st + i * 64 + j * 16, p);
+                for (; i < ml; i++) {
+                    const size_t xi[3] = {mc + i};
+                    tile_pack(1, t, xq, xi, grp, pc, pe, st + i * 128, pc == 0);
+                }
             }
+            for (size_t i = 0; i < ml; i++)
+                for (int j = 0; j < 8; j++)
+                    y[(mc + i) * N + g + (size_t)j] = finish_pair(st + i * 128 + j * 16, p);
         }
     }
 }

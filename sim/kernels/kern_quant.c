@@ -441,42 +441,57 @@ void kern_qact_free(kern_qact *a)
     memset(a, 0, sizeof *a);
 }
 
+/* Round to nearest, ties to even, for |v| < 2^22: what nearbyintf gives in
+ * the default rounding mode, without a libm call (this file is built for
+ * baseline x86-64, which has no rounding instruction).  Adding 1.5 * 2^23
+ * leaves no fraction bits, so the sum itself is the rounding; C forbids the
+ * compiler to fold (v + m) - m back to v. */
+static inline float round_even(float v)
+{
+    const float magic = 0x1.8p23f;
+    return (v + magic) - magic;
+}
+
 /* Activations are quantized once per product by this one scalar routine,
- * whichever back end then runs: O(K) work against the product's O(N K). */
+ * whichever back end then runs: O(K) work against the product's O(N K).
+ * Block by block it writes the value-order arrays and, for the packed
+ * products, the same values in pair order (a last unpaired block keeps value
+ * order, as the packed weights do). */
 void kern_quantize_act(kern_qact *a, const float *x)
 {
-    size_t nb = a->rows * a->cols / KERN_QBLOCK;
-    for (size_t b = 0; b < nb; b++) {
-        const float *xb = x + b * KERN_QBLOCK;
-        float amax = 0;
-        for (int i = 0; i < KERN_QBLOCK; i++)
-            amax = fmaxf(amax, fabsf(xb[i]));
-        float d = amax / 127.0f, id = d > 0 ? 1.0f / d : 0.0f;
-        a->d[b] = d;
-        for (int i = 0; i < KERN_QBLOCK; i++) {
-            float q = nearbyintf(xb[i] * id);
-            int8_t v = (int8_t)(q > 127 ? 127 : q < -127 ? -127 : q);
-            a->qs[b * KERN_QBLOCK + i] = v;
-            a->qu[b * KERN_QBLOCK + i] = (uint8_t)(v + 128);
-        }
-        for (int q = 0; q < 8; q++) {
-            const int8_t *v = a->qs + b * KERN_QBLOCK + 4 * q;
-            a->s8[b * 8 + q] = 8 * (v[0] + v[1] + v[2] + v[3]);
-        }
-    }
-    /* the pair order of the packed products; a last unpaired block keeps
-     * value order, as the packed weights do */
     const size_t nbr = a->cols / KERN_QBLOCK, nb2 = nbr / 2 * 2;
     for (size_t r = 0; r < a->rows; r++)
         for (size_t b = 0; b < nbr; b++) {
-            const size_t pair = b < nb2, h = pair ? b % 2 : 0, base = r * a->cols + (b - h) * KERN_QBLOCK;
+            const size_t o = r * a->cols + b * KERN_QBLOCK, bi = r * nbr + b;
+            const float *xb = x + o;
+            /* fmaxf without its libm call, in 8 independent chains: a max
+             * is exact in any order */
+            float m8[8] = {0};
+            for (int i = 0; i < KERN_QBLOCK; i++) {
+                float v = fabsf(xb[i]);
+                m8[i % 8] = v > m8[i % 8] ? v : m8[i % 8];
+            }
+            float amax = 0;
+            for (int i = 0; i < 8; i++)
+                amax = m8[i] > amax ? m8[i] : amax;
+            float d = amax / 127.0f, id = d > 0 ? 1.0f / d : 0.0f;
+            a->d[bi] = d;
+            for (int i = 0; i < KERN_QBLOCK; i++) {
+                float q = round_even(xb[i] * id);
+                int8_t v = (int8_t)(q > 127 ? 127 : q < -127 ? -127 : q);
+                a->qs[o + (size_t)i] = v;
+                a->qu[o + (size_t)i] = (uint8_t)(v + 128);
+            }
+            const int pair = b < nb2;
+            const size_t h = pair ? b % 2 : 0, base = o - h * KERN_QBLOCK;
             for (int q = 0; q < 8; q++) {
-                const size_t src = r * a->cols + b * KERN_QBLOCK + 4 * (size_t)q;
+                const int8_t *v = a->qs + o + 4 * q;
+                const int32_t sum = v[0] + v[1] + v[2] + v[3];
+                a->s8[bi * 8 + (size_t)q] = 8 * sum;
                 const size_t dst = base + (pair ? 8 * (size_t)q + 4 * h : 4 * (size_t)q);
-                memcpy(a->qi + dst, a->qs + src, 4);
-                const int32_t qsum = a->s8[src / 4] / 8;
-                a->off4[dst / 4] = -8 * qsum;
-                a->off8[dst / 4] = -128 * qsum;
+                memcpy(a->qi + dst, v, 4);
+                a->off4[dst / 4] = -8 * sum;
+                a->off8[dst / 4] = -128 * sum;
             }
         }
 }

@@ -62,6 +62,53 @@ static void test_quant_error(void **state)
     }
 }
 
+/* Activation quantization against a second, plain implementation of its
+ * definition: scale amax / 127, values nearbyintf(x / scale) (ties to even),
+ * the quad sums, and the pair order of the packed products (K = 96: a block
+ * pair, then a single block in value order). */
+static void test_quantize_act(void **state)
+{
+    (void)state;
+    enum { M = 3, K = 96, NB = K / 32 };
+    float x[M * K];
+    fill(x, M * K, 41);
+    for (int i = 0; i < 32; i++) /* block 0 of row 1: scale 1, exact halves */
+        x[K + i] = i == 0 ? 127.0f : (float)i - 10.5f;
+    kern_qact a;
+    assert_int_equal(kern_qact_alloc(&a, M, K), 0);
+    kern_quantize_act(&a, x);
+    for (int r = 0; r < M; r++)
+        for (int b = 0; b < NB; b++) {
+            const float *xb = x + r * K + b * 32;
+            float amax = 0;
+            for (int i = 0; i < 32; i++)
+                amax = fmaxf(amax, fabsf(xb[i]));
+            float d = amax / 127.0f;
+            assert_true(a.d[r * NB + b] == d);
+            for (int q = 0; q < 8; q++) {
+                int sum = 0;
+                for (int e = 0; e < 4; e++) {
+                    int v = (int)nearbyintf(xb[4 * q + e] * (1.0f / d));
+                    sum += v;
+                    assert_int_equal(a.qs[r * K + b * 32 + 4 * q + e], v);
+                    assert_int_equal(a.qu[r * K + b * 32 + 4 * q + e], v + 128);
+                    int pos = b < 2 ? 8 * q + 4 * b + e : 32 * b + 4 * q + e;
+                    assert_int_equal(a.qi[r * K + pos], v);
+                }
+                assert_int_equal(a.s8[(r * NB + b) * 8 + q], 8 * sum);
+                int qpos = b < 2 ? 2 * q + b : 8 * b + q;
+                assert_int_equal(a.off4[r * K / 4 + qpos], -8 * sum);
+                assert_int_equal(a.off8[r * K / 4 + qpos], -128 * sum);
+            }
+        }
+    /* ties go to even: 0.5 -> 0, 1.5 -> 2, 2.5 -> 2, -9.5 -> -10 */
+    assert_int_equal(a.qs[K + 11], 0);
+    assert_int_equal(a.qs[K + 12], 2);
+    assert_int_equal(a.qs[K + 13], 2);
+    assert_int_equal(a.qs[K + 1], -10);
+    kern_qact_free(&a);
+}
+
 /* Runs Y = X W^T on one ISA / thread count / profile. */
 static void product(kern_type t, kern_isa isa, int threads, const kern_profile *p,
                     const float *wf, const float *x, size_t m, size_t n, size_t k, float *y)
@@ -255,6 +302,7 @@ int main(void)
         cmocka_unit_test(test_q4),              cmocka_unit_test(test_matvec),
         cmocka_unit_test(test_q8_packed),       cmocka_unit_test(test_q4_packed),
         cmocka_unit_test(test_matvec_q8),       cmocka_unit_test(test_pack_layout),
+        cmocka_unit_test(test_quantize_act),
         cmocka_unit_test(test_profiles_differ), cmocka_unit_test(test_synth_deterministic),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
