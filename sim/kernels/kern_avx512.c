@@ -425,7 +425,19 @@ AI void tile_pack(const int MR, kern_type t, const kern_qact *xq, const size_t *
 {
     const size_t K = xq->cols, nb = K / KERN_QBLOCK, rl = 32 * nb;
     const int32_t *off = t == KERN_Q8_0 ? xq->off8 : xq->off4;
-    _Alignas(64) float tab[3][16];
+    /* the scale products of the whole chunk first: read back pair by pair
+     * long after they were stored (a broadcast load right behind its 64-byte
+     * store would wait for the store to retire) */
+    _Alignas(64) float tab[KCP][3][16];
+    for (size_t p = p0; p < p1; p++) {
+        const __m512 dw =
+            _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)pk_scales(t, grp, rl, p)));
+#pragma GCC unroll 3
+        for (int i = 0; i < MR; i++)
+            _mm512_store_ps(tab[p - p0][i],
+                            _mm512_mul_ps(dw, bcast_pair(xq->d + xi[i] * nb + 2 * p)));
+    }
+    __asm__("" : "+m"(tab)); /* as in mv_pack8 */
     __m512 acc[3][8];
 #pragma GCC unroll 3
     for (int i = 0; i < MR; i++)
@@ -433,12 +445,6 @@ AI void tile_pack(const int MR, kern_type t, const kern_qact *xq, const size_t *
         for (int j = 0; j < 8; j++)
             acc[i][j] = first ? _mm512_setzero_ps() : _mm512_load_ps(st + (i * 8 + j) * 16);
     for (size_t p = p0; p < p1; p++) {
-        const __m512 dw =
-            _mm512_cvtph_ps(_mm256_loadu_si256((const __m256i *)pk_scales(t, grp, rl, p)));
-#pragma GCC unroll 3
-        for (int i = 0; i < MR; i++)
-            _mm512_store_ps(tab[i], _mm512_mul_ps(dw, bcast_pair(xq->d + xi[i] * nb + 2 * p)));
-        __asm__("" : "+m"(tab)); /* as in mv_pack8 */
         const int8_t *xv[3];
         const int32_t *xo[3];
 #pragma GCC unroll 3
@@ -453,8 +459,8 @@ AI void tile_pack(const int MR, kern_type t, const kern_qact *xq, const size_t *
             for (int i = 0; i < MR; i++) {
                 __m512i r = _mm512_dpbusd_epi32(_mm512_loadu_si512(xo[i]), u,
                                                 _mm512_loadu_si512(xv[i]));
-                acc[i][j] =
-                    _mm512_fmadd_ps(_mm512_cvtepi32_ps(r), bcast_pair(tab[i] + 2 * j), acc[i][j]);
+                acc[i][j] = _mm512_fmadd_ps(_mm512_cvtepi32_ps(r),
+                                            bcast_pair(tab[p - p0][i] + 2 * j), acc[i][j]);
             }
         }
     }
