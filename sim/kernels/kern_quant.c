@@ -456,11 +456,21 @@ static inline float round_even(float v)
  * whichever back end then runs: O(K) work against the product's O(N K).
  * Block by block it writes the value-order arrays and, for the packed
  * products, the same values in pair order (a last unpaired block keeps value
- * order, as the packed weights do). */
-void kern_quantize_act(kern_qact *a, const float *x)
+ * order, as the packed weights do).  Rows are independent, so a prefill's
+ * rows are split over the pool: the same bits for any split. */
+struct quant_job {
+    kern_qact *a;
+    const float *x;
+};
+
+static void quantize_rows(void *arg, int t, int nt)
 {
+    const struct quant_job *j = arg;
+    kern_qact *a = j->a;
+    const float *x = j->x;
     const size_t nbr = a->cols / KERN_QBLOCK, nb2 = nbr / 2 * 2;
-    for (size_t r = 0; r < a->rows; r++)
+    const size_t r0 = a->rows * (size_t)t / (size_t)nt, r1 = a->rows * (size_t)(t + 1) / (size_t)nt;
+    for (size_t r = r0; r < r1; r++)
         for (size_t b = 0; b < nbr; b++) {
             const size_t o = r * a->cols + b * KERN_QBLOCK, bi = r * nbr + b;
             const float *xb = x + o;
@@ -494,4 +504,13 @@ void kern_quantize_act(kern_qact *a, const float *x)
                 a->off8[dst / 4] = -128 * sum;
             }
         }
+}
+
+void kern_quantize_act(kern_qact *a, const float *x)
+{
+    struct quant_job j = {a, x};
+    if (a->rows < 2)
+        quantize_rows(&j, 0, 1);
+    else
+        kern_parallel(quantize_rows, &j);
 }

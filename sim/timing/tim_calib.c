@@ -202,11 +202,14 @@ void tim_measure_serial(double *quant_ns, double *act_ns)
     }
     for (size_t i = 0; i < (size_t)M * K; i++)
         x[i] = (float)((i * 2654435761u) % 2000) / 500.0f - 2.0f;
+    int threads = kern_threads_get(); /* one thread's cost per element */
+    kern_threads_set(1);
     for (int r = 0; r < R; r++) {
         double t0 = now();
         kern_quantize_act(&q, x);
         t[r] = now() - t0;
     }
+    kern_threads_set(threads);
     *quant_ns = tim_median(t, R) / (M * K) * 1e9;
     volatile float sink = 0;
     for (int r = 0; r < R; r++) {

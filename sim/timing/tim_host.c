@@ -33,12 +33,13 @@ double tim_host_forward_seconds(const tim_host *h, const kern_model_cfg *c, kern
     double af = 4.0 * (double)M * (double)N * (double)hd * (double)c->heads;
     double ab = 2.0 * (double)N * (double)kvd * 4.0 * (double)c->heads / (double)c->kv_heads;
     s += af / r->F > ab / r->B ? af / r->F : ab / r->B;
-    /* serial elementwise work: quantizing the inputs of the products (q/k/v
-     * and gate/up share one), the MLP activation, the softmax exps */
-    int quant = t == KERN_Q8_0 || t == KERN_Q4_0;
-    double ctx = pos0 + (n + 1) / 2.0;
-    s += (double)n * ((quant ? (double)(2 * H + H + F) * h->quant_s : 0) +
-                      (double)F * h->act_s + (double)c->heads * ctx * h->act_s);
+    /* elementwise work: quantizing the inputs of the products (q/k/v and
+     * gate/up share one; the rows are split over the threads), the MLP
+     * activation and the softmax exps (serial) */
+    int quant = t == KERN_Q8_0 || t == KERN_Q4_0, T = h->threads > 0 ? h->threads : 1;
+    double ctx = pos0 + (n + 1) / 2.0, qrows = n > 1 ? (double)((n + T - 1) / T) : 1.0;
+    s += (quant ? qrows * (double)(2 * H + H + F) * h->quant_s : 0) +
+         (double)n * ((double)F * h->act_s + (double)c->heads * ctx * h->act_s);
     s *= c->layers;
     s += tim_host_gemm_seconds(h, t, 1, (size_t)c->vocab, H);
     return s;

@@ -1,0 +1,58 @@
+/* The host forward-pass prediction (tim_host_forward_seconds): activation
+ * quantization is split over the threads by rows, the rest of the
+ * elementwise work is serial.  With the same roofs for 1 and 2 threads, the
+ * two predictions must differ by exactly the quantization the second thread
+ * takes over: layers x (n - ceil(n / 2)) x (3 hidden + ffn) x quant_s. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <cmocka.h>
+
+#include "timing/tim.h"
+
+static tim_host host(int threads)
+{
+    tim_host h = {0};
+    h.threads = threads;
+    for (int t = 0; t < KERN_NTYPES; t++)
+        h.roof[t] = (tim_roof){1e11, 1e10, 1e-5};
+    h.quant_s = 3e-9;
+    h.act_s = 2e-9;
+    return h;
+}
+
+static void test_quantization_split(void **state)
+{
+    (void)state;
+    char err[256];
+    kern_model_cfg c;
+    assert_int_equal(kern_model_cfg_load("models/llms.json", "TinyLlama-1.1B", &c, err, sizeof err),
+                     0);
+    tim_host h1 = host(1), h2 = host(2);
+    const int ns[] = {1, 7, 64};
+    for (int i = 0; i < 3; i++) {
+        int n = ns[i];
+        double q = (double)c.layers * (double)(n - (n + 1) / 2) *
+                   (3.0 * c.hidden + (double)c.ffn) * h1.quant_s;
+        double d4 = tim_host_forward_seconds(&h1, &c, KERN_Q4_0, n, 5) -
+                    tim_host_forward_seconds(&h2, &c, KERN_Q4_0, n, 5);
+        assert_true(fabs(d4 - q) <= 1e-9 * (1 + q));
+        if (n == 1)
+            assert_true(q == 0); /* decode: one row, nothing to split */
+        else
+            assert_true(q > 0);
+        /* FP32 weights quantize nothing */
+        double d32 = tim_host_forward_seconds(&h1, &c, KERN_F32, n, 5) -
+                     tim_host_forward_seconds(&h2, &c, KERN_F32, n, 5);
+        assert_true(fabs(d32) <= 1e-12);
+    }
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_quantization_split)};
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
