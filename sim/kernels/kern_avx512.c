@@ -548,9 +548,10 @@ static void gemm_q4(const kern_mat *w, const float *x, const kern_qact *xq, size
 const kern_backend kern_backend_avx512 = {
     "avx512", {gemm_f32, gemm_f16, gemm_bf16, gemm_q8, gemm_q4}};
 
-/* Part of kern_read_all: four streams at once (as the 4-row matvec tile
- * reads) with a prefetch ahead, so that the roof is the best this machine's
- * memory gives to a reader rather than to one particular loop. */
+/* Part of kern_read_all: four streams at once (a packed Q4_0 group reads
+ * four value runs and its scales) with a prefetch ahead, so that the roof is
+ * the best this machine's memory gives to a reader rather than to one
+ * particular loop. */
 uint64_t kern_read_avx512(const void *p, size_t bytes)
 {
     const __m512i *v = p;
