@@ -163,7 +163,7 @@ static sim *setup(const scn *s, const sim_opts *o)
     sim *m = calloc(1, sizeof *m);
     m->s = s;
     m->o = *o;
-    m->timing = o->timing.exec_s ? o->timing : agt_timing_parametric(s);
+    m->timing = o->timing.exec_s ? o->timing : agt_timing_for(s);
     uint64_t dur = o->duration_s ? o->duration_s : s->duration_s;
     m->end = (eng_time)dur * ENG_US_PER_S;
     m->block_us = us(s->block_time_s);
