@@ -253,9 +253,12 @@ static void progress(sim *m, double t0)
 {
     double done = (double)eng_now(m->e) / (double)m->end;
     double el = wall_now() - t0;
-    fprintf(stderr, "\ravrami: %5.1f%%  sim %7.2f h  %llu events  %.1f M ev/s  %llu tasks   ", done * 100,
-            eng_now(m->e) / 3.6e9, (unsigned long long)m->events,
-            el > 0 ? m->events / el / 1e6 : 0.0, (unsigned long long)m->n_req);
+    /* ETA from the simulated-time rate so far; the daily cycle makes it
+     * wobble, it is a guide */
+    double eta = done > 0 ? el * (1 - done) / done : 0;
+    fprintf(stderr, "\ravrami: %5.1f%%  sim %7.2f h  %llu events  %.1f M ev/s  %llu tasks  ETA %.0f s   ",
+            done * 100, eng_now(m->e) / 3.6e9, (unsigned long long)m->events,
+            el > 0 ? m->events / el / 1e6 : 0.0, (unsigned long long)m->n_req, eta);
 }
 
 sim *sim_run(const scn *s, const sim_opts *o)
