@@ -11,5 +11,7 @@ int cmd_calibrate(int argc, char **argv);
 int cmd_timing(int argc, char **argv);
 int cmd_sweep(int argc, char **argv);
 int cmd_export(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
 
 #endif

@@ -72,6 +72,7 @@ if tests/cli/sim.sh "$BIN"; then ok; else bad "tests/cli/sim.sh"; fi
 # --- sweeps: grid, replications, resume, workers, MPI (own script) ---
 if tests/cli/sweep.sh "$BIN"; then ok; else bad "tests/cli/sweep.sh"; fi
 if tests/cli/export.sh "$BIN"; then ok; else bad "tests/cli/export.sh"; fi
+if tests/cli/plot.sh "$BIN"; then ok; else bad "tests/cli/plot.sh"; fi
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
