@@ -198,7 +198,7 @@ int cmd_sweep(int argc, char **argv)
     sweep_plan p = {0};
     const char *out = NULL;
     uint64_t reps = 0, workers = 1, v;
-    bool quiet = false, workers_given = false;
+    bool quiet = false;
     int rc = 2;
     char defpath[512], *cmd = command_line(argc, argv);
     for (int i = 1; i < argc; i++) {
@@ -233,7 +233,7 @@ int cmd_sweep(int argc, char **argv)
             if (!strcmp(a, "--reps"))
                 reps = v;
             else if (!strcmp(a, "-j"))
-                workers = v, workers_given = true;
+                workers = v;
             else if (!strcmp(a, "--duration"))
                 p.duration_s = v;
             else
@@ -257,7 +257,6 @@ int cmd_sweep(int argc, char **argv)
             usage(stderr);
         goto done;
     }
-    (void)workers_given;
     p.reps = (uint32_t)reps;
     if (!sweep_plan_build(&p, err, sizeof err)) {
         if (smpi_rank() == 0)

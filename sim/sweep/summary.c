@@ -9,6 +9,8 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
+#include "sweep/sweep_db.h"
+
 static sqlite3 *open_ro(const char *path)
 {
     sqlite3 *db = NULL;
@@ -19,23 +21,10 @@ static sqlite3 *open_ro(const char *path)
     return db;
 }
 
-static char *meta(sqlite3 *db, const char *key)
-{
-    sqlite3_stmt *st;
-    char *v = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT value FROM meta WHERE key = ?", -1, &st, NULL) != SQLITE_OK)
-        return NULL;
-    sqlite3_bind_text(st, 1, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
-        v = strdup((const char *)sqlite3_column_text(st, 0));
-    sqlite3_finalize(st);
-    return v;
-}
-
 bool sweep_is_sweep_db(const char *path)
 {
     sqlite3 *db = open_ro(path);
-    char *f = db ? meta(db, "format") : NULL;
+    char *f = db ? sdb_meta(db, "format") : NULL;
     bool yes = f && !strncmp(f, "avrami-sweep/", 13);
     free(f);
     sqlite3_close(db);
@@ -102,7 +91,7 @@ bool sweep_summary_read(const char *path, sweep_summary *s, char *err, size_t er
 {
     memset(s, 0, sizeof *s);
     sqlite3 *db = open_ro(path);
-    char *format = db ? meta(db, "format") : NULL;
+    char *format = db ? sdb_meta(db, "format") : NULL;
     if (!format || strncmp(format, "avrami-sweep/", 13)) {
         snprintf(err, err_size, "%s: %s", path, db ? "not a sweep database" : "cannot open");
         free(format);
@@ -111,7 +100,7 @@ bool sweep_summary_read(const char *path, sweep_summary *s, char *err, size_t er
     }
     free(format);
     read_axes(db, &s->g);
-    char *text = meta(db, "scenario");
+    char *text = sdb_meta(db, "scenario");
     cJSON *scn = text ? cJSON_Parse(text) : NULL;
     cJSON *name = cJSON_GetObjectItemCaseSensitive(scn, "name");
     s->scenario_name = strdup(cJSON_IsString(name) ? name->valuestring : "unnamed");

@@ -55,7 +55,7 @@ static bool put(sdb *d, const char *sql, int n, const char *const *args)
     return ok;
 }
 
-static char *meta_get(sqlite3 *db, const char *key)
+char *sdb_meta(sqlite3 *db, const char *key)
 {
     sqlite3_stmt *st;
     char *v = NULL;
@@ -119,7 +119,7 @@ static bool create(sdb *d, const sweep_plan *p, char *const keys[4], char *const
 static bool same_sweep(sdb *d, const char *path, char *const keys[4], char *const vals[4], char *err,
                        size_t err_size)
 {
-    char *format = meta_get(d->db, "format");
+    char *format = sdb_meta(d->db, "format");
     bool ok = format && !strcmp(format, FORMAT);
     free(format);
     if (!ok) {
@@ -128,7 +128,7 @@ static bool same_sweep(sdb *d, const char *path, char *const keys[4], char *cons
         return false;
     }
     for (int i = 0; i < 4; i++) {
-        char *v = meta_get(d->db, keys[i]);
+        char *v = sdb_meta(d->db, keys[i]);
         ok = v && !strcmp(v, vals[i]);
         free(v);
         if (!ok) {

@@ -23,6 +23,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include <sqlite3.h>
+
 #include "sweep/sweep.h"
 
 typedef struct sdb sdb;
@@ -34,6 +36,8 @@ sdb *sdb_open(const char *path, const sweep_plan *p, const char *command, char *
 /* done[point * reps + rep] = 1 for each stored run with rep < reps. */
 void sdb_done(sdb *d, uint8_t *done, uint32_t reps);
 bool sdb_add(sdb *d, const sweep_result *r);
+/* meta.value of KEY (malloc'd), NULL when absent or not a sweep database. */
+char *sdb_meta(sqlite3 *db, const char *key);
 /* False when any write failed (message on stderr). */
 bool sdb_close(sdb *d);
 
