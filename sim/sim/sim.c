@@ -62,8 +62,10 @@ static void sample(sim *m)
     m->series[m->n_series++] = (struct sample){
         (uint32_t)st.queued_tasks, (uint32_t)st.available_nodes, (uint32_t)st.busy_nodes,
         (uint32_t)(st.active_nodes - st.available_nodes - st.busy_nodes),
-        (uint32_t)st.active_nodes, m->minute_created, m->minute_started, m->minute_finished};
+        (uint32_t)st.active_nodes, m->minute_created, m->minute_started, m->minute_finished,
+        m->minute_kickouts, m->minute_slashes};
     m->minute_created = m->minute_started = m->minute_finished = 0;
+    m->minute_kickouts = m->minute_slashes = 0;
     if (eng_now(m->e) + m->sample_us <= m->end)
         eng_after(m->e, m->sample_us, EV_SAMPLE, 0, 0);
 }

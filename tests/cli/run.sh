@@ -83,6 +83,10 @@ expect_exit 2 'unsourced.json: \.cards\[2\]\.sources\.fp32_tflops: expected the 
 
 # --- the simulator: run, check, determinism, golden summaries (own script) ---
 if tests/cli/sim.sh "$BIN"; then ok; else bad "tests/cli/sim.sh"; fi
+# --- sweeps: grid, replications, resume, workers, MPI (own script) ---
+if tests/cli/sweep.sh "$BIN"; then ok; else bad "tests/cli/sweep.sh"; fi
+if tests/cli/export.sh "$BIN"; then ok; else bad "tests/cli/export.sh"; fi
+if tests/cli/plot.sh "$BIN"; then ok; else bad "tests/cli/plot.sh"; fi
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
