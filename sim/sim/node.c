@@ -15,6 +15,8 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "agents/agt_behaviour.h"
+
 static eng_time us(double s) { return (eng_time)llround(s * 1e6); }
 
 uint32_t node_pick_card(sim *m)
@@ -30,6 +32,34 @@ uint32_t node_pick_card(sim *m)
 
 void node_new(sim *m, uint32_t card, eng_time now)
 {
+    (void)now;
+    node_new_actor(m, card, 0);
+}
+
+const scn_behaviour *node_behaviour(const sim *m, const sim_node *n)
+{
+    return n->actor ? &m->s->behaviours[n->actor - 1] : NULL;
+}
+
+uint32_t node_chain_card(const sim *m, const sim_node *n)
+{
+    const scn_behaviour *b = node_behaviour(m, n);
+    return b && b->kind == SCN_BEH_CARD_LIAR ? (uint32_t)b->claims : n->card;
+}
+
+size_t node_result(sim *m, uint32_t node, const sim_req *r, uint8_t round, uint8_t *out, size_t cap)
+{
+    const sim_node *n = &m->nodes[node];
+    const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
+    if (round < 3 && (r->fake >> round & 1))
+        return agt_fake_result(r->id, k->type, r->size, agt_forger(node_behaviour(m, n), n->actor, node),
+                               out, cap);
+    return agt_card_result(r->id, k->type, r->size, n->card, m->s->sd_flip ? m->s->sd_flip[n->card] : 0,
+                           out, cap);
+}
+
+void node_new_actor(sim *m, uint32_t card, uint32_t actor)
+{
     if (m->n_nodes == m->cap_nodes) {
         m->joins_refused++;
         return;
@@ -40,9 +70,14 @@ void node_new(sim *m, uint32_t card, eng_time now)
     m->supply0 += m->s->params.stake;
     m->acc2node[n->acc] = i;
     n->card = (uint16_t)card;
+    n->actor = (uint8_t)actor;
     n->st = NS_JOINING;
     n->joined = n->left = -1;
-    (void)now;
+    const scn_behaviour *b = node_behaviour(m, n);
+    if (b && b->kind == SCN_BEH_VANISH) {
+        eng_time at = (eng_time)llround(b->vanish_at_s * 1e6);
+        eng_at(m->e, at > eng_now(m->e) ? at : eng_now(m->e), EV_NODE_VANISH, i, 0);
+    }
     /* node software fetches its base models before it joins */
     if (m->s->preload_models)
         while (n->ncache < m->s->model_cache && n->ncache < m->n_models && n->ncache < CACHE_MAX) {
@@ -118,13 +153,44 @@ static void start_work(sim *m, uint32_t i, const sim_obs *o)
     n->task = o->task;
     n->round = o->round;
     n->phase = PH_WORKING;
+    const scn_behaviour *b = node_behaviour(m, n);
+    uint32_t own = 0;
+    for (int j = 0; j < 3; j++)
+        own += r->nodes[j] != UINT32_MAX && m->nodes[r->nodes[j]].actor == n->actor;
+    n->action = (uint8_t)agt_behaviour_action(b, own, m->r_att);
+    if (n->action == AGT_SILENT) { /* goes dark for this task: no commit, no cancel */
+        n->silences++;
+        return;
+    }
     double t = agt_transfer_s(k->args_kb, m->s->relay_mbps, m->s->relay_latency_s);
-    if (touch_model(m, n, m->model_of[m->kind_base[r->app] + r->kind]))
-        t += k->model_size_mb * 8.0 / m->s->download_mbps;
-    agt_work w = {k, r->size, &m->s->cards[n->card]};
-    t += m->timing.exec_s(m->timing.ctx, &w, m->r_exec);
+    if (n->action == AGT_FAKE) { /* the work is skipped */
+        r->fake |= (uint8_t)(1u << n->round);
+        n->fakes++;
+    } else {
+        if (touch_model(m, n, m->model_of[m->kind_base[r->app] + r->kind]))
+            t += k->model_size_mb * 8.0 / m->s->download_mbps;
+        agt_work w = {k, r->size, &m->s->cards[n->card]};
+        t += m->timing.exec_s(m->timing.ctx, &w, m->r_exec) * agt_behaviour_exec_factor(b);
+    }
     eng_after(m->e, us(t), EV_NODE_DONE, i, n->gen);
     sim_line_push(m, 0, eng_now(m->e) + us(m->s->node_cancel_after_s), EV_NODE_TIMEOUT, i, n->gen);
+}
+
+/* A fresh identity for a node that was slashed, kicked out or (with its
+ * behaviour's "rejoin") timed a task out: its operator registers again at
+ * once, same card, same behaviour. */
+static bool wants_rejoin(const sim *m, const sim_node *n)
+{
+    const scn_behaviour *b = node_behaviour(m, n);
+    return b ? b->rejoin : m->s->honest_rejoin;
+}
+
+static void rejoin(sim *m, sim_node *n)
+{
+    if (n->nflags & NF_REJOINED)
+        return;
+    n->nflags |= NF_REJOINED;
+    node_new_actor(m, n->card, n->actor);
 }
 
 void node_observe(sim *m, const sim_obs *o)
@@ -161,8 +227,17 @@ void node_observe(sim *m, const sim_obs *o)
     case PROTO_EV_TASK_NODE_SUCCESS:
     case PROTO_EV_TASK_NODE_SLASHED:
     case PROTO_EV_TASK_NODE_CANCELLED:
-        if (n && n->task == o->task)
+        if (n && n->task == o->task) {
+            /* a node that let this task time out leaves under this identity
+             * and comes back as a fresh one (score reset, no kick-out) */
+            if (n->action == AGT_SILENT && o->kind == PROTO_EV_TASK_NODE_CANCELLED &&
+                n->actor && wants_rejoin(m, n) && alive(n) && n->st == NS_ON) {
+                n->st = NS_QUITTING;
+                sim_submit(m, TX_QUIT, o->node, 0, 0);
+                rejoin(m, n);
+            }
             clear_task(n);
+        }
         if (n)
             check_left(m, n);
         break;
@@ -178,6 +253,8 @@ void node_observe(sim *m, const sim_obs *o)
         if (n && alive(n)) {
             clear_task(n);
             n->st = NS_LEFT;
+            if (wants_rejoin(m, n))
+                rejoin(m, n);
         }
         break;
     }
@@ -217,6 +294,14 @@ void node_event(sim *m, const eng_ev *ev)
                 sim_submit(m, TX_RESUME, ev->a, 0, 0);
             else if (v.status == PROTO_NODE_PENDING_PAUSE) /* still finishing a task */
                 eng_after(m->e, 30 * ENG_US_PER_S, EV_NODE_RESUME, ev->a, 0);
+        }
+        break;
+    case EV_NODE_VANISH:
+        if (alive(n)) {
+            n->st = NS_VANISHED;
+            n->why = LW_VANISHED;
+            n->left = eng_now(m->e);
+            n->gen++;
         }
         break;
     case EV_NODE_QUIT:
