@@ -18,6 +18,7 @@ static const struct command COMMANDS[] = {
     {"replay", cmd_replay, "replay Helium conformance traces against the protocol model"},
     {"calibrate", cmd_calibrate, "measure this host's kernels and fit the roofline timing model"},
     {"timing", cmd_timing, "predict a task's time on a card (prefill, decode, load, VRAM)"},
+    {"security", cmd_security, "security argument: closed forms beside Monte Carlo, and where Helium differs"},
 };
 
 static void usage(FILE *out)

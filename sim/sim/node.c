@@ -193,6 +193,19 @@ static void rejoin(sim *m, sim_node *n)
     node_new_actor(m, n->card, n->actor);
 }
 
+/* A node that let its task time out leaves under this identity and comes
+ * back as a fresh one (score reset, never kicked out), when its behaviour
+ * says "rejoin". */
+static void leave_after_timeout(sim *m, uint32_t i)
+{
+    sim_node *n = &m->nodes[i];
+    if (n->action != AGT_SILENT || !n->actor || !wants_rejoin(m, n) || n->st != NS_ON)
+        return;
+    n->st = NS_QUITTING;
+    sim_submit(m, TX_QUIT, i, 0, 0);
+    rejoin(m, n);
+}
+
 void node_observe(sim *m, const sim_obs *o)
 {
     sim_node *n = o->node != UINT32_MAX ? &m->nodes[o->node] : NULL;
@@ -228,14 +241,7 @@ void node_observe(sim *m, const sim_obs *o)
     case PROTO_EV_TASK_NODE_SLASHED:
     case PROTO_EV_TASK_NODE_CANCELLED:
         if (n && n->task == o->task) {
-            /* a node that let this task time out leaves under this identity
-             * and comes back as a fresh one (score reset, no kick-out) */
-            if (n->action == AGT_SILENT && o->kind == PROTO_EV_TASK_NODE_CANCELLED &&
-                n->actor && wants_rejoin(m, n) && alive(n) && n->st == NS_ON) {
-                n->st = NS_QUITTING;
-                sim_submit(m, TX_QUIT, o->node, 0, 0);
-                rejoin(m, n);
-            }
+            leave_after_timeout(m, o->node);
             clear_task(n);
         }
         if (n)
@@ -244,8 +250,10 @@ void node_observe(sim *m, const sim_obs *o)
     case PROTO_EV_TASK_ABORTED: {
         sim_req *r = sim_req_by_id(m, o->task);
         for (int k = 0; k < 3; k++)
-            if (r->nodes[k] != UINT32_MAX && m->nodes[r->nodes[k]].task == o->task)
+            if (r->nodes[k] != UINT32_MAX && m->nodes[r->nodes[k]].task == o->task) {
+                leave_after_timeout(m, r->nodes[k]);
                 clear_task(&m->nodes[r->nodes[k]]);
+            }
         break;
     }
     case PROTO_EV_NODE_KICKED_OUT:
@@ -331,8 +339,10 @@ void node_tx_result(sim *m, const sim_tx *tx, bool ok)
         if (ok) {
             n->st = NS_ON;
             n->joined = now;
-            schedule_pause(m, tx->who);
-            schedule_quit(m, tx->who, 0);
+            if (!n->actor) { /* churn is the honest home users'; behaviours keep their nodes on */
+                schedule_pause(m, tx->who);
+                schedule_quit(m, tx->who, 0);
+            }
         } else {
             n->st = NS_LEFT;
             n->why = LW_JOIN_FAILED;

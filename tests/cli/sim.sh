@@ -142,6 +142,19 @@ rc=0; wait "$pid" || rc=$?
 expect_exit 1 "$BIN" check "$TMP/int.db"
 ok "SIGINT: run stops, database marked incomplete"
 
+# ---- security: closed forms beside Monte Carlo ----
+expect_exit 0 "$BIN" security --help
+grep -q -- '--reps' "$TMP/out" || die "security --help lacks --reps"
+expect_exit 2 "$BIN" security --reps 1
+grep -q 'expected an integer in \[2, 100000\]' "$TMP/err" || die "security --reps 1 not explained"
+expect_exit 2 "$BIN" security --bogus
+expect_exit 0 "$BIN" security --reps 3 --days 0.25
+for t in '^1\. p\(h, d\)' '^2\. timeout attack' '^3\. where Helium departs' 'rare card' 'kicked out'; do
+  grep -Eq "$t" "$TMP/out" || die "security output lacks /$t/"
+done
+! grep -q 'INVARIANT VIOLATED' "$TMP/out" || die "an invariant failed in a security experiment"
+ok "security: three tables, usage errors exit 2"
+
 # ---- golden summaries of every scenario (first hour) ----
 for s in scenarios/*.json; do
   n=$(basename "$s" .json)
