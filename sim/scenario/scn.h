@@ -123,7 +123,7 @@ typedef struct scn {
     double vanish_prob;      /* share of leavers that vanish silently */
     double noise_sigma;      /* lognormal sigma of execution time */
     double node_cancel_after_s; /* a node cancels a stuck task after this */
-    bool honest_rejoin;      /* a slashed honest node joins again (fresh stake) */
+    bool honest_rejoin;      /* a slashed or kicked-out honest node joins again (fresh stake) */
     scn_behaviour *behaviours;
     uint32_t n_behaviours;
     /* sd hashes of honest nodes: per card, each bit of an image's hash

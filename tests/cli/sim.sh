@@ -100,7 +100,11 @@ grep -q "owner's gain" "$TMP/out" || die "tampered owner balance not reported"
 [ "$(sqlite3 "$TMP/attack-colluders-a.db" "select cheats_won > 0 and stake_lost_wei = '0' from actors where name = 'attacker'")" = 1 ] \
   || die "attack-colluders: the colluders won nothing or lost stake"
 [ "$(sqlite3 "$TMP/attack-colluders-a.db" "select wrong_accepted > 0 from app_harm")" = 1 ] || die "no wrong results accepted"
-ok "attack scenarios: accounts per actor hold to the wei; tampering is caught"
+for s in scenarios/attack-*.json; do
+  "$BIN" run --paranoid --no-db "$s" >"$TMP/att.txt"
+  grep -q 'invariants: all held' "$TMP/att.txt" || die "$s: invariant violated (paranoid, whole run)"
+done
+ok "attack scenarios: accounts per actor hold to the wei, after every event too; tampering is caught"
 
 # ---- replications: one database each and a confidence-interval table ----
 sed 's/"seed": 7,/"seed": 7, "replications": 3,/' scenarios/vanishing-nodes.json >"$TMP/reps.json"
