@@ -10,6 +10,7 @@
 
 #include "scenario/scn.h"
 #include "scenario/scn_json.h"
+#include "scenario/scn_timing.h"
 
 static const char *const KIND_NAMES[] = {"cheater", "colluders", "slow", "flaky", "vanish", "card-liar"};
 static const char *const MODE_NAMES[] = {"cheat-when-two", "timeout-attack", "always"};
@@ -49,7 +50,8 @@ static bool optional_card(pctx *c, const scn *s, const cJSON *o, const char *pat
         return true;
     uint32_t idx;
     scnj_sub(p, path, key);
-    if (!scnj_str(c, o, path, key, NULL, name, sizeof name) || !scn_find_card(c, s, p, name, &idx))
+    if (!scnj_str(c, o, path, key, NULL, name, sizeof name) || !scn_find_card(c, s, p, name, &idx) ||
+        !scn_timing_card(c, p, s, &s->cards[idx]))
         return false;
     *out = (int32_t)idx;
     return true;
