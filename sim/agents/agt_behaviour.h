@@ -7,11 +7,15 @@
  *  - gpt results are bit-identical only on identical cards, so an honest
  *    result depends on (task, card): a node that lies about its card
  *    disagrees with honest nodes of the card it claims;
- *  - sd perceptual hashes of honest nodes on different cards differ by a
- *    few random bits: each card flips each bit of the ideal hash with its
- *    own probability (deterministically per task, image and card, so nodes
- *    on one card agree); two cards a, b then differ in Binomial(64,
- *    f_a + f_b − 2 f_a f_b) bits per image;
+ *  - sd perceptual hashes of honest nodes on different card models differ
+ *    by random bits, with a probability d_ab per bit for each pair of card
+ *    models (the scenario's table).  The three hashes of a task are drawn
+ *    together so that every pair in it has exactly its own d: with cards
+ *    a, b, c a bit is flipped on a alone with (d_ab + d_ac − d_bc)/2, on b
+ *    alone with (d_ab + d_bc − d_ac)/2, on c alone with (d_ac + d_bc −
+ *    d_ab)/2 (the triangle inequality keeps these >= 0), decided by a hash
+ *    of (task, image, bit), so nodes on one card agree bit for bit; two
+ *    cards a, b then differ in Binomial(64, d_ab) bits per image;
  *  - a fake result depends on its forger only: the nodes of one attacker
  *    submit the same bytes, and different forgers (or a forger and an
  *    honest node) differ in at least 16 bits per sd hash. */
@@ -44,10 +48,12 @@ double agt_behaviour_exec_factor(const scn_behaviour *b);
  * cheater forges alone. */
 uint64_t agt_forger(const scn_behaviour *b, uint32_t actor, uint32_t node);
 
-/* The result an honest node on `card` computes (flip: the card's sd bit-flip
- * probability, 0 for exact hashes).  Returns the length. */
-size_t agt_card_result(uint64_t task_id, int type, uint32_t size, uint32_t card, double flip,
-                       uint8_t *out, size_t cap);
+/* The result an honest node on `card` computes in a task whose three nodes
+ * have the cards task_cards (UINT32_MAX: none); sd_pair is the n_cards ×
+ * n_cards table of per-bit probabilities, or NULL for exact sd hashes.
+ * Returns the length. */
+size_t agt_card_result(uint64_t task_id, int type, uint32_t size, uint32_t card, const uint32_t task_cards[3],
+                       const double *sd_pair, uint32_t n_cards, uint8_t *out, size_t cap);
 /* A forger's fake result of the same length. */
 size_t agt_fake_result(uint64_t task_id, int type, uint32_t size, uint64_t forger, uint8_t *out,
                        size_t cap);

@@ -481,7 +481,7 @@ void scn_free(scn *s)
     free(s->apps);
     free(s->mix);
     free(s->behaviours);
-    free(s->sd_flip);
+    free(s->sd_pair);
     free(s->cards);
     free(s->text);
     memset(s, 0, sizeof *s);

@@ -139,9 +139,9 @@ typedef struct scn {
     bool honest_rejoin;      /* a slashed or kicked-out honest node joins again (fresh stake) */
     scn_behaviour *behaviours;
     uint32_t n_behaviours;
-    /* sd hashes of honest nodes: per card, each bit of an image's hash
-     * flips with this probability relative to the ideal hash (NULL: none) */
-    double *sd_flip;
+    /* sd hashes of honest nodes on two card models a != b differ in each
+     * bit with probability sd_pair[a * n_cards + b] (symmetric; NULL: none) */
+    double *sd_pair;
 
     scn_app *apps;
     uint32_t n_apps;

@@ -4,6 +4,7 @@
  * Each behaviour entry is one actor.  Keys that mean nothing for an entry's
  * kind are rejected, so a "factor" given to a cheater is an error rather
  * than silently ignored. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -101,10 +102,13 @@ static bool parse_one(pctx *c, const cJSON *o, const char *p, scn *s, uint32_t i
     return true;
 }
 
+/* Per card pair: the probability that a bit of an image's hash differs.
+ * The three cards of one task must satisfy the triangle inequality
+ * (d_ab <= d_ac + d_bc), or no three hashes could have those distances. */
 static bool parse_noise(pctx *c, const cJSON *net, scn *s)
 {
-    static const char *const nk[] = {"flip_probability", "cards", NULL};
-    static const char *const ck[] = {"card", "flip_probability", NULL};
+    static const char *const nk[] = {"bit_probability", "pairs", NULL};
+    static const char *const pk[] = {"cards", "bit_probability", NULL};
     char p[PATH_MAX_LEN];
     const cJSON *o;
     if (!scnj_obj(c, net, "$.network", "sd_hash_noise", nk, &o, p))
@@ -112,40 +116,76 @@ static bool parse_noise(pctx *c, const cJSON *net, scn *s)
     if (!o)
         return true;
     double all;
-    if (!scnj_num(c, o, p, "flip_probability", 0, 0.5, 0, &all))
+    if (!scnj_num(c, o, p, "bit_probability", 0, 0.5, 0, &all))
         return false;
-    s->sd_flip = malloc(s->n_cards * sizeof *s->sd_flip);
-    for (uint32_t i = 0; i < s->n_cards; i++)
-        s->sd_flip[i] = all;
-    const cJSON *cards = cJSON_GetObjectItemCaseSensitive(o, "cards");
-    if (!cards)
-        return true;
-    char cp[PATH_MAX_LEN];
-    scnj_sub(cp, p, "cards");
-    if (!cJSON_IsArray(cards))
-        return scnj_fail(c, cp, "expected an array of {\"card\", \"flip_probability\"}, got %s",
-                         scnj_type_name(cards));
+    uint32_t n = s->n_cards;
+    s->sd_pair = malloc((size_t)n * n * sizeof *s->sd_pair);
+    for (uint32_t a = 0; a < n; a++)
+        for (uint32_t b = 0; b < n; b++)
+            s->sd_pair[a * n + b] = a == b ? 0 : all;
+    const cJSON *pairs = cJSON_GetObjectItemCaseSensitive(o, "pairs");
+    char pp[PATH_MAX_LEN];
+    scnj_sub(pp, p, "pairs");
+    if (pairs && !cJSON_IsArray(pairs))
+        return scnj_fail(c, pp, "expected an array of {\"cards\": [A, B], \"bit_probability\"}, got %s",
+                         scnj_type_name(pairs));
     int i = 0;
-    for (const cJSON *it = cards->child; it; it = it->next, i++) {
-        char ip[PATH_MAX_LEN], name[SCN_NAME_MAX], np[PATH_MAX_LEN];
-        uint32_t idx;
-        scnj_idx(ip, cp, i);
-        scnj_sub(np, ip, "card");
-        if (!scnj_want_object(c, it, ip) || !scnj_keys_ok(c, it, ip, ck) ||
-            !scnj_str(c, it, ip, "card", NULL, name, sizeof name) || !scn_find_card(c, s, np, name, &idx) ||
-            !scnj_num(c, it, ip, "flip_probability", 0, 0.5, all, &s->sd_flip[idx]))
+    for (const cJSON *it = pairs ? pairs->child : NULL; it; it = it->next, i++) {
+        char ip[PATH_MAX_LEN], cp[PATH_MAX_LEN];
+        scnj_idx(ip, pp, i);
+        scnj_sub(cp, ip, "cards");
+        if (!scnj_want_object(c, it, ip) || !scnj_keys_ok(c, it, ip, pk))
             return false;
+        const cJSON *cards = cJSON_GetObjectItemCaseSensitive(it, "cards");
+        if (!cJSON_IsArray(cards) || cJSON_GetArraySize(cards) != 2 || !cJSON_IsString(cards->child) ||
+            !cJSON_IsString(cards->child->next))
+            return scnj_fail(c, cp, "expected two card names, got %s", cards ? scnj_type_name(cards) : "nothing");
+        uint32_t x, y;
+        char xp[PATH_MAX_LEN], yp[PATH_MAX_LEN];
+        scnj_idx(xp, cp, 0);
+        scnj_idx(yp, cp, 1);
+        if (!scn_find_card(c, s, xp, cards->child->valuestring, &x) ||
+            !scn_find_card(c, s, yp, cards->child->next->valuestring, &y))
+            return false;
+        if (x == y)
+            return scnj_fail(c, yp, "expected a card other than the first (one card's nodes agree bit for bit)");
+        double d;
+        if (!scnj_num(c, it, ip, "bit_probability", 0, 0.5, all, &d))
+            return false;
+        s->sd_pair[x * n + y] = s->sd_pair[y * n + x] = d;
     }
+    /* only cards that nodes of this scenario run can meet in a task */
+    bool *used = calloc(n, sizeof *used);
+    for (uint32_t i = 0; i < s->n_mix; i++)
+        used[s->mix[i].card] = true;
+    for (uint32_t i = 0; i < s->n_behaviours; i++)
+        if (s->behaviours[i].card >= 0)
+            used[s->behaviours[i].card] = true;
+    for (uint32_t a = 0; a < n; a++)
+        for (uint32_t b = 0; b < n; b++)
+            for (uint32_t k = 0; k < n; k++) {
+                const double *d = s->sd_pair;
+                if (used[a] && used[b] && used[k] && a != b && b != k && a != k &&
+                    d[a * n + b] > d[a * n + k] + d[k * n + b] + 1e-12) {
+                    free(used);
+                    return scnj_fail(c, p,
+                                     "expected bit probabilities that satisfy the triangle inequality, got "
+                                     "%g for \"%s\" - \"%s\" but only %g + %g through \"%s\"",
+                                     d[a * n + b], s->cards[a].name, s->cards[b].name, d[a * n + k],
+                                     d[k * n + b], s->cards[k].name);
+                }
+            }
+    free(used);
     return true;
 }
 
 bool scn_parse_behaviours(pctx *c, const cJSON *net, scn *s)
 {
-    if (!scnj_bool(c, net, "$.network", "honest_rejoin", false, &s->honest_rejoin) || !parse_noise(c, net, s))
+    if (!scnj_bool(c, net, "$.network", "honest_rejoin", false, &s->honest_rejoin))
         return false;
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(net, "behaviours");
     if (!arr)
-        return true;
+        return parse_noise(c, net, s);
     if (!cJSON_IsArray(arr))
         return scnj_fail(c, "$.network.behaviours", "expected an array of behaviour objects, got %s",
                          scnj_type_name(arr));
@@ -161,7 +201,7 @@ bool scn_parse_behaviours(pctx *c, const cJSON *net, scn *s)
         if (!parse_one(c, it, p, s, i))
             return false;
     }
-    return true;
+    return parse_noise(c, net, s); /* after the behaviours: their cards are in use too */
 }
 
 const char *scn_behaviour_kind_name(scn_beh_kind k) { return KIND_NAMES[k]; }

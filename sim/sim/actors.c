@@ -162,7 +162,7 @@ void sim_get_app_harm(const sim *m, uint32_t app, sim_app_harm *x)
 
 /* ---- outputs ---- */
 
-static bool has_attacks(const scn *s) { return s->n_behaviours || s->sd_flip || s->honest_rejoin; }
+static bool has_attacks(const scn *s) { return s->n_behaviours || s->sd_pair || s->honest_rejoin; }
 
 static void signed_wei(wei_t plus, wei_t minus, char out[WEI_STR_MAX + 1])
 {

@@ -54,8 +54,10 @@ size_t node_result(sim *m, uint32_t node, const sim_req *r, uint8_t round, uint8
     if (round < 3 && (r->fake >> round & 1))
         return agt_fake_result(r->id, k->type, r->size, agt_forger(node_behaviour(m, n), n->actor, node),
                                out, cap);
-    return agt_card_result(r->id, k->type, r->size, n->card, m->s->sd_flip ? m->s->sd_flip[n->card] : 0,
-                           out, cap);
+    uint32_t cards[3];
+    for (int j = 0; j < 3; j++)
+        cards[j] = r->nodes[j] != UINT32_MAX ? m->nodes[r->nodes[j]].card : UINT32_MAX;
+    return agt_card_result(r->id, k->type, r->size, n->card, cards, m->s->sd_pair, m->s->n_cards, out, cap);
 }
 
 void node_new_actor(sim *m, uint32_t card, uint32_t actor)

@@ -81,6 +81,7 @@ static void test_fake_results(void **state)
 {
     (void)state;
     uint8_t h[64], a[64], a2[64], b[64];
+    static const uint32_t ONE_CARD[3] = {0, 0, 0};
     for (uint64_t task = 1; task < 500; task++) {
         /* colluders of actor 3 agree; a lone forger differs from them */
         size_t n = agt_fake_result(task, PROTO_GPT, 256, 3, a, sizeof a);
@@ -89,12 +90,12 @@ static void test_fake_results(void **state)
         assert_memory_equal(a, a2, n);
         agt_fake_result(task, PROTO_GPT, 256, agt_forger(NULL, 0, 7), b, sizeof b);
         assert_memory_not_equal(a, b, n);
-        agt_card_result(task, PROTO_GPT, 256, 0, 0, h, sizeof h);
+        agt_card_result(task, PROTO_GPT, 256, 0, ONE_CARD, NULL, 0, h, sizeof h);
         assert_memory_not_equal(a, h, n);
         /* sd: every fake hash is at least 16 bits from the ideal one */
         n = agt_fake_result(task, PROTO_SD, 4, 3, a, sizeof a);
         assert_int_equal(n, 32);
-        agt_card_result(task, PROTO_SD, 4, 0, 0, h, sizeof h);
+        agt_card_result(task, PROTO_SD, 4, 0, ONE_CARD, NULL, 0, h, sizeof h);
         for (size_t i = 0; i < n; i += 8)
             assert_true(hamming(a + i, h + i) >= 16);
     }
@@ -105,47 +106,66 @@ static void test_gpt_results_depend_on_card(void **state)
 {
     (void)state;
     uint8_t x[32], y[32], z[32];
-    agt_card_result(42, PROTO_GPT, 256, 2, 0.3, x, sizeof x);
-    agt_card_result(42, PROTO_GPT, 256, 2, 0.3, y, sizeof y);
-    agt_card_result(42, PROTO_GPT, 256, 5, 0.3, z, sizeof z);
+    const uint32_t cards[3] = {2, 2, 5};
+    agt_card_result(42, PROTO_GPT, 256, 2, cards, NULL, 0, x, sizeof x);
+    agt_card_result(42, PROTO_GPT, 256, 2, cards, NULL, 0, y, sizeof y);
+    agt_card_result(42, PROTO_GPT, 256, 5, cards, NULL, 0, z, sizeof z);
     assert_memory_equal(x, y, 32);
     assert_memory_not_equal(x, z, 32);
 }
 
-/* sd noise against its closed form: cards a and b flip each bit with f_a,
- * f_b, so their hashes differ in a bit with f_a + f_b − 2 f_a f_b, and a
- * pair differs "too much" (>= threshold bits) with the binomial tail. */
-static void test_sd_noise_matches_binomial(void **state)
+/* P(Binomial(64, q) >= t), by summing the pmf */
+static double tail(double q, int t)
 {
-    (void)state;
-    const double fa = 0.02, fb = 0.05, q = fa + fb - 2 * fa * fb;
-    const int images = 4, tasks = 5000, threshold = 5;
-    uint8_t x[32], y[32], z[32];
-    double bits = 0;
-    int far = 0, same = 0;
-    for (uint64_t t = 1; t <= (uint64_t)tasks; t++) {
-        agt_card_result(t, PROTO_SD, images, 0, fa, x, sizeof x);
-        agt_card_result(t, PROTO_SD, images, 1, fb, y, sizeof y);
-        agt_card_result(t, PROTO_SD, images, 0, fa, z, sizeof z);
-        same += !memcmp(x, z, sizeof x);
-        for (int i = 0; i < images; i++) {
-            int d = hamming(x + 8 * i, y + 8 * i);
-            bits += d;
-            far += d >= threshold;
-        }
-    }
-    int n = tasks * images;
-    assert_int_equal(same, tasks); /* one card: bit-identical */
-    double mean = bits / n, want = 64 * q;
-    assert_true(fabs(mean - want) < 5 * sqrt(64 * q * (1 - q) / n));
-    /* P(Binomial(64, q) >= 5) by summing the pmf */
     double below = 0, pmf = pow(1 - q, 64);
-    for (int k = 0; k < threshold; k++) {
+    for (int k = 0; k < t; k++) {
         below += pmf;
         pmf *= (double)(64 - k) / (k + 1) * q / (1 - q);
     }
-    double p_far = 1 - below;
-    assert_true(fabs(far - p_far * n) < 5 * sqrt(n * p_far * (1 - p_far)));
+    return 1 - below;
+}
+
+/* sd noise against its closed form.  Three card models with per-pair bit
+ * probabilities d01 = 0.02, d02 = 0.05, d12 = 0.06: in tasks on all three,
+ * every pair must differ in Binomial(64, d_pair) bits per image (mean and
+ * the tail at the distance threshold 5), and in a task on two cards the
+ * pair's own d applies; nodes on one card agree bit for bit. */
+static void test_sd_noise_matches_binomial(void **state)
+{
+    (void)state;
+    enum { N = 3, IMAGES = 4, TASKS = 5000, THRESHOLD = 5 };
+    const double d[N * N] = {0, 0.02, 0.05, 0.02, 0, 0.06, 0.05, 0.06, 0};
+    const uint32_t three[3] = {2, 0, 1}, two[3] = {1, 1, 2};
+    uint8_t h[N][8 * IMAGES], again[8 * IMAGES];
+    double bits[N][N] = {{0}}, two_bits = 0;
+    int far[N][N] = {{0}};
+    for (uint64_t t = 1; t <= TASKS; t++) {
+        for (uint32_t c = 0; c < N; c++)
+            agt_card_result(t, PROTO_SD, IMAGES, c, three, d, N, h[c], sizeof h[c]);
+        agt_card_result(t, PROTO_SD, IMAGES, 1, three, d, N, again, sizeof again);
+        assert_memory_equal(again, h[1], sizeof again);
+        for (uint32_t a = 0; a < N; a++)
+            for (uint32_t b = a + 1; b < N; b++)
+                for (int i = 0; i < IMAGES; i++) {
+                    int x = hamming(h[a] + 8 * i, h[b] + 8 * i);
+                    bits[a][b] += x;
+                    far[a][b] += x >= THRESHOLD;
+                }
+        agt_card_result(t, PROTO_SD, IMAGES, 1, two, d, N, h[1], sizeof h[1]);
+        agt_card_result(t, PROTO_SD, IMAGES, 2, two, d, N, h[2], sizeof h[2]);
+        for (int i = 0; i < IMAGES; i++)
+            two_bits += hamming(h[1] + 8 * i, h[2] + 8 * i);
+    }
+    const int n = TASKS * IMAGES;
+    for (uint32_t a = 0; a < N; a++)
+        for (uint32_t b = a + 1; b < N; b++) {
+            double q = d[a * N + b], mean = bits[a][b] / n;
+            assert_true(fabs(mean - 64 * q) < 5 * sqrt(64 * q * (1 - q) / n));
+            double pf = tail(q, THRESHOLD);
+            assert_true(fabs(far[a][b] - pf * n) < 5 * sqrt(n * pf * (1 - pf)) + 1);
+        }
+    double q12 = d[1 * N + 2];
+    assert_true(fabs(two_bits / n - 64 * q12) < 5 * sqrt(64 * q12 * (1 - q12) / n));
 }
 
 /* ---- scenario keys ---- */
@@ -178,8 +198,8 @@ static void test_behaviour_keys(void **state)
     (void)state;
     scn s;
     char err[SCN_ERR_MAX];
-    bool ok = parse("\"honest_rejoin\": true, \"sd_hash_noise\": {\"flip_probability\": 0.01, \"cards\": "
-                    "[{\"card\": \"NVIDIA GeForce RTX 3090\", \"flip_probability\": 0.04}]}, "
+    bool ok = parse("\"honest_rejoin\": true, \"sd_hash_noise\": {\"bit_probability\": 0.01, \"pairs\": "
+                    "[{\"cards\": [" CARD ", \"NVIDIA GeForce RTX 3090\"], \"bit_probability\": 0.02}]}, "
                     "\"behaviours\": [{\"kind\": \"colluders\", \"name\": \"A\", \"nodes\": 4, \"mode\": "
                     "\"timeout-attack\", \"rejoin\": true}, {\"kind\": \"slow\", \"factor\": 3}, "
                     "{\"kind\": \"card-liar\", \"card\": \"NVIDIA GeForce RTX 3090\", \"claims\": " CARD "}]",
@@ -195,7 +215,9 @@ static void test_behaviour_keys(void **state)
     assert_string_equal(s.behaviours[1].name, "slow-1");
     assert_true(s.behaviours[1].factor == 3 && s.behaviours[1].card == -1);
     assert_int_equal(s.behaviours[2].claims, 0);
-    assert_true(s.sd_flip[0] == 0.01 && s.sd_flip[6] == 0.04);
+    uint32_t nc = s.n_cards;
+    assert_true(s.sd_pair[0 * nc + 6] == 0.02 && s.sd_pair[6 * nc + 0] == 0.02 && s.sd_pair[1 * nc + 6] == 0.01);
+    assert_true(s.sd_pair[3 * nc + 3] == 0);
     assert_int_equal(s.apps[0].arrival, SCN_ARR_PERIODIC);
     scn_free(&s);
 
@@ -215,8 +237,19 @@ static void test_behaviour_keys(void **state)
                  "$.network.behaviours[0].miss_probability: expected a number in [0, 1]");
     expect_error("\"behaviours\": [{\"kind\": \"cheater\", \"card\": \"RTX 4090\"}]",
                  "$.network.behaviours[0].card: expected a card name");
-    expect_error("\"sd_hash_noise\": {\"flip_probability\": 0.9}",
-                 "$.network.sd_hash_noise.flip_probability: expected a number in [0, 0.5]");
+    expect_error("\"sd_hash_noise\": {\"bit_probability\": 0.9}",
+                 "$.network.sd_hash_noise.bit_probability: expected a number in [0, 0.5]");
+    expect_error("\"sd_hash_noise\": {\"bit_probability\": 0.01, \"pairs\": [{\"cards\": [" CARD ", " CARD "]}]}",
+                 "$.network.sd_hash_noise.pairs[0].cards[1]: expected a card other than the first");
+    /* the triangle inequality binds only cards that can meet in a task */
+#define NOISE "\"sd_hash_noise\": {\"bit_probability\": 0.01, \"pairs\": [{\"cards\": [" CARD \
+              ", \"NVIDIA GeForce RTX 3090\"], \"bit_probability\": 0.3}]}"
+    assert_true(parse(NOISE ", \"behaviours\": [{\"kind\": \"slow\", \"card\": \"NVIDIA GeForce RTX 3090\"}]",
+                      &s, err));
+    scn_free(&s);
+    expect_error(NOISE ", \"behaviours\": [{\"kind\": \"slow\", \"card\": \"NVIDIA GeForce RTX 3090\"}, "
+                 "{\"kind\": \"slow\", \"card\": \"NVIDIA GeForce RTX 4080\"}]",
+                 "$.network.sd_hash_noise: expected bit probabilities that satisfy the triangle inequality");
     expect_error("\"behaviours\": {}", "$.network.behaviours: expected an array");
 }
 
