@@ -18,6 +18,11 @@ eng_time agt_next_arrival(const scn_app *a, gsl_rng *r, eng_time now, uint32_t *
                 return t;
         }
         return ENG_TIME_MAX;
+    case SCN_ARR_PERIODIC:
+        /* evenly spaced: the first at one interval */
+        if (a->rate_per_h <= 0)
+            return ENG_TIME_MAX;
+        return now + (eng_time)llround(3600e6 / a->rate_per_h);
     case SCN_ARR_POISSON:
         if (a->rate_per_h <= 0)
             return ENG_TIME_MAX;
@@ -135,7 +140,7 @@ double agt_transfer_s(double kb, double mbps, double latency_s)
     return latency_s + kb * 8.0 / 1000.0 / mbps;
 }
 
-static uint64_t mix(uint64_t x)
+uint64_t agt_mix64(uint64_t x)
 {
     x += 0x9e3779b97f4a7c15ULL;
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -149,7 +154,7 @@ size_t agt_result(uint64_t task_id, int type, uint32_t size, uint8_t *out, size_
     if (n > cap)
         n = cap - cap % 8;
     for (size_t i = 0; i < n; i += 8) {
-        uint64_t v = mix(task_id * 1000003ULL + i);
+        uint64_t v = agt_mix64(task_id * 1000003ULL + i);
         memcpy(out + i, &v, 8);
     }
     return n;
@@ -157,6 +162,6 @@ size_t agt_result(uint64_t task_id, int type, uint32_t size, uint8_t *out, size_
 
 void agt_nonce(uint64_t task_id, uint32_t account, uint32_t round, uint8_t out[32])
 {
-    uint64_t v[4] = {mix(task_id), mix(((uint64_t)account << 8) | round), task_id, round};
+    uint64_t v[4] = {agt_mix64(task_id), agt_mix64(((uint64_t)account << 8) | round), task_id, round};
     memcpy(out, v, 32);
 }

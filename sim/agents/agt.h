@@ -63,6 +63,8 @@ double agt_transfer_s(double kb, double mbps, double latency_s);
 /* The honest result of a task: every honest node computes the same bytes
  * (gpt: 32 bytes; sd: 8-byte hash per image).  Returns the length. */
 size_t agt_result(uint64_t task_id, int type, uint32_t size, uint8_t *out, size_t cap);
+/* splitmix64's finaliser: a bijective 64-bit mix. */
+uint64_t agt_mix64(uint64_t x);
 /* A nonce unique per (task, node, round). */
 void agt_nonce(uint64_t task_id, uint32_t account, uint32_t round, uint8_t out[32]);
 

@@ -22,6 +22,7 @@ static const struct command COMMANDS[] = {
     {"export", cmd_export, "write one table of a run or sweep database as CSV"},
     {"plot", cmd_plot, "draw a run or sweep database with gnuplot (PNG and SVG)"},
     {"report", cmd_report, "write a Markdown report of a run or sweep database with its plots"},
+    {"security", cmd_security, "security argument: closed forms beside Monte Carlo, and where Helium differs"},
 };
 
 static void usage(FILE *out)

@@ -56,7 +56,7 @@ static bool load_cards(pctx *c, const char *name, scn *s)
     return true;
 }
 
-static bool find_card(pctx *c, const scn *s, const char *path, const char *name, uint32_t *out)
+bool scn_find_card(pctx *c, const scn *s, const char *path, const char *name, uint32_t *out)
 {
     const char *best = NULL;
     unsigned bestd = ~0u;
@@ -148,7 +148,8 @@ static bool parse_chain_relay(pctx *c, const cJSON *root, scn *s)
 static bool parse_network(pctx *c, const cJSON *root, scn *s)
 {
     static const char *const nk[] = {"nodes", "cards", "download_mbps", "model_cache", "churn",
-                                     "node_cancel_after_s", "preload_models", NULL};
+                                     "node_cancel_after_s", "preload_models", "behaviours",
+                                     "honest_rejoin", "sd_hash_noise", NULL};
     static const char *const ck[] = {"join_rate_per_h", "pause_rate_per_h", "pause_mean_s",
                                      "quit_rate_per_h", "vanish_probability", NULL};
     static const char *const mk[] = {"card", "share", NULL};
@@ -181,7 +182,7 @@ static bool parse_network(pctx *c, const cJSON *root, scn *s)
         scnj_sub(cp, p, "card");
         if (!scnj_want_object(c, it, p) || !scnj_keys_ok(c, it, p, mk) ||
             !scnj_str(c, it, p, "card", NULL, name, sizeof name) ||
-            !find_card(c, s, cp, name, &s->mix[i].card) ||
+            !scn_find_card(c, s, cp, name, &s->mix[i].card) ||
             !scn_timing_card(c, cp, s, &s->cards[s->mix[i].card]) ||
             !scnj_num(c, it, p, "share", 0, 1e9, 1, &s->mix[i].share))
             return false;
@@ -191,6 +192,8 @@ static bool parse_network(pctx *c, const cJSON *root, scn *s)
         return scnj_fail(c, "$.network.cards", "expected shares with a positive sum");
     for (uint32_t k = 0; k < s->n_mix; k++)
         s->mix[k].share /= total;
+    if (!scn_parse_behaviours(c, o, s))
+        return false;
     if (!scnj_obj(c, o, "$.network", "churn", ck, &o, p))
         return false;
     if (!o)
@@ -355,8 +358,10 @@ static bool parse_apps(pctx *c, const cJSON *root, scn *s)
         scnj_sub(pp, rp, "process");
         if (!scnj_str(c, r, rp, "process", NULL, proc, sizeof proc))
             return false;
-        if (!strcmp(proc, "poisson") || !strcmp(proc, "daily")) {
-            a->arrival = proc[0] == 'p' ? SCN_ARR_POISSON : SCN_ARR_DAILY;
+        if (!strcmp(proc, "poisson") || !strcmp(proc, "daily") || !strcmp(proc, "periodic")) {
+            a->arrival = !strcmp(proc, "poisson") ? SCN_ARR_POISSON
+                         : proc[0] == 'd'         ? SCN_ARR_DAILY
+                                                  : SCN_ARR_PERIODIC;
             if (!scnj_num(c, r, rp, "rate_per_h", 0, 1e9, 0, &a->rate_per_h) ||
                 !scnj_num(c, r, rp, "amplitude", 0, 1, 0.5, &a->amplitude) ||
                 !scnj_num(c, r, rp, "peak_hour", 0, 24, 20, &a->peak_hour))
@@ -368,7 +373,7 @@ static bool parse_apps(pctx *c, const cJSON *root, scn *s)
             if (!scnj_str(c, r, rp, "file", NULL, file, sizeof file) || !load_csv(c, fp, file, a))
                 return false;
         } else {
-            return scnj_fail(c, pp, "expected \"poisson\", \"daily\" or \"csv\", got \"%s\"", proc);
+            return scnj_fail(c, pp, "expected \"poisson\", \"daily\", \"periodic\" or \"csv\", got \"%s\"", proc);
         }
         const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(it, "tasks");
         char tp[PATH_MAX_LEN];
@@ -475,6 +480,8 @@ void scn_free(scn *s)
     }
     free(s->apps);
     free(s->mix);
+    free(s->behaviours);
+    free(s->sd_pair);
     free(s->cards);
     free(s->text);
     memset(s, 0, sizeof *s);

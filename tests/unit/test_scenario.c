@@ -61,7 +61,7 @@ static void test_errors_name_path(void **state)
     expect_error("{\"network\": {\"nodes\": 10, \"cards\": [{\"card\": \"NVIDIA GeForce RTX 4099\"}]}, " APP "}",
                  "$.network.cards[0].card: expected a card name from the card file, got \"NVIDIA GeForce RTX 4099\" (did you mean \"NVIDIA GeForce RTX 4090\"?)");
     expect_error("{" NET ", \"applications\": [{\"arrival\": {\"process\": \"poison\"}, \"tasks\": []}]}",
-                 "$.applications[0].arrival.process: expected \"poisson\", \"daily\" or \"csv\"");
+                 "$.applications[0].arrival.process: expected \"poisson\", \"daily\", \"periodic\" or \"csv\"");
     expect_error("{" NET ", \"applications\": [{\"arrival\": {\"process\": \"poisson\"}, \"tasks\": [{\"type\": \"sd\", \"fee\": {\"wei\": \"1\"}, \"vram\": 3}]}]}",
                  "$.applications[0].tasks[0].vram: expected a known key, got unknown key \"vram\" (did you mean \"vram_gb\"?)");
     expect_error("{" NET ", \"applications\": [{\"arrival\": {\"process\": \"poisson\"}, \"tasks\": [{\"type\": \"gpt\"}]}]}",
