@@ -11,19 +11,12 @@
 #include <unistd.h>
 
 #include "cli/commands.h"
+#include "util/cli_util.h"
 #include "sweep/pool.h"
 #include "sweep/summary.h"
 #include "sweep/sweep.h"
 #include "sweep/sweep_db.h"
 #include "sweep/sweep_mpi.h"
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
 
 static void usage(FILE *out)
 {
@@ -49,17 +42,6 @@ static void usage(FILE *out)
             "Exit status: 0 all runs finished with their invariants held; 1 interrupted (run the\n"
             "same command to continue) or an invariant failed; 2 bad input or a database error.\n",
             smpi_build_info());
-}
-
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *end || s[0] == '-')
-        return false;
-    *out = v;
-    return true;
 }
 
 typedef struct progress {
@@ -113,7 +95,8 @@ static char *command_line(int argc, char **argv)
 }
 
 /* Rank 0 (or the only process): the database, the jobs, the table. */
-static int coordinate(sweep_plan *p, const char *out, unsigned workers, bool quiet, char *cmd)
+static int coordinate(sweep_plan *p, const char *out, unsigned workers, bool quiet, char *cmd,
+                      volatile sig_atomic_t *stop)
 {
     char err[2048];
     sdb *db = sdb_open(out, p, cmd, err, sizeof err);
@@ -144,7 +127,7 @@ static int coordinate(sweep_plan *p, const char *out, unsigned workers, bool qui
                 total, pr.todo);
     clock_gettime(CLOCK_MONOTONIC, &pr.t0);
     unsigned *by_rank = calloc((size_t)smpi_size(), sizeof *by_rank);
-    int rc = sweep_pool_run(p, jobs, pr.todo, workers, (unsigned)smpi_size() - 1, &stop_flag, record, &pr,
+    int rc = sweep_pool_run(p, jobs, pr.todo, workers, (unsigned)smpi_size() - 1, stop, record, &pr,
                             by_rank);
     if (pr.tty)
         fputc('\n', stderr);
@@ -224,7 +207,7 @@ int cmd_sweep(int argc, char **argv)
             continue;
         } else if (a[0] == '-' && a[1] && more &&
                    (!strcmp(a, "--reps") || !strcmp(a, "-j") || !strcmp(a, "--duration") || !strcmp(a, "--seed"))) {
-            if (!parse_u64(argv[++i], &v) || (strcmp(a, "--seed") && (v == 0 || v > UINT32_MAX))) {
+            if (!cli_parse_u64(argv[++i], &v) || (strcmp(a, "--seed") && (v == 0 || v > UINT32_MAX))) {
                 if (smpi_rank() == 0)
                     fprintf(stderr, "avrami sweep: %s: expected a %s integer, got %s\n", a,
                             strcmp(a, "--seed") ? "positive" : "non-negative", argv[i]);
@@ -276,16 +259,13 @@ int cmd_sweep(int argc, char **argv)
         snprintf(defpath, sizeof defpath, "results/%.*s-sweep.db", (int)stem, base);
         out = defpath;
     }
-    struct sigaction sa = {0};
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    volatile sig_atomic_t *stop = cli_trap_stop();
     if (smpi_rank() == 0) {
-        rc = coordinate(&p, out, (unsigned)workers, quiet, cmd);
+        rc = coordinate(&p, out, (unsigned)workers, quiet, cmd, stop);
     } else {
         rc = 0;
         if (smpi_all(true))
-            smpi_worker(&p, &stop_flag);
+            smpi_worker(&p, stop);
     }
 done:
     /* under MPI every rank reaches this point, also after an argument error
