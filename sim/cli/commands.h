@@ -9,5 +9,6 @@ int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_timing(int argc, char **argv);
+int cmd_gpt(int argc, char **argv);
 
 #endif

@@ -18,6 +18,7 @@ static const struct command COMMANDS[] = {
     {"replay", cmd_replay, "replay Helium conformance traces against the protocol model"},
     {"calibrate", cmd_calibrate, "measure this host's kernels and fit the roofline timing model"},
     {"timing", cmd_timing, "predict a task's time on a card (prefill, decode, load, VRAM)"},
+    {"gpt", cmd_gpt, "run a Helium GPT task on the host kernels: ChatGPT-style response"},
 };
 
 static void usage(FILE *out)
