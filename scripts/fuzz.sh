@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for
-# FUZZ_SECONDS (default 60), seeded from the conformance traces.
+# FUZZ_SECONDS (default 60), seeded from the conformance traces (the GPT task
+# parser: from examples/gpt).
 #   FUZZ_SECONDS=600 make fuzz
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -15,8 +16,12 @@ for target in tests/fuzz/fuzz_*.c; do
         -lgsl -lgslcblas -lsqlite3 -lcjson -lpthread -lm
   corpus="tests/fuzz/corpus-$name"
   mkdir -p "$corpus"
-  # seeds: the smaller recorded traces
-  find tests/conformance -name '*.json' -size -40k -exec cp -n {} "$corpus/" \;
+  # seeds: the example tasks for the task parser, the smaller recorded traces otherwise
+  if [ "$name" = fuzz_gpt_task ]; then
+    cp -n examples/gpt/*.json "$corpus/"
+  else
+    find tests/conformance -name '*.json' -size -40k -exec cp -n {} "$corpus/" \;
+  fi
   echo "fuzz: running $name for ${SECS}s"
   "$OUT/$name" -max_total_time="$SECS" -max_len=65536 -timeout=10 -print_final_stats=1 \
       "$corpus" 2>&1 | tail -n 25

@@ -131,6 +131,7 @@ static void test_draw_frequencies(void **state)
 typedef struct {
     double row[V][V];
     int last[8];
+    int nslots;
 } fake;
 
 static int f_prefill(void *c, int slot, const int *tok, int n, float *lg)
@@ -154,8 +155,10 @@ static int f_reorder(void *c, const int *parent, int npos)
     int old[8];
     (void)npos;
     memcpy(old, f->last, sizeof old);
-    for (int j = 0; j < 8; j++)
-        f->last[j] = old[parent[j] < 8 ? parent[j] : 0];
+    for (int j = 0; j < f->nslots; j++) {
+        assert_true(parent[j] >= 0 && parent[j] < f->nslots);
+        f->last[j] = old[parent[j]];
+    }
     return 0;
 }
 
@@ -168,7 +171,8 @@ static gpt_gen gen(int beams, int new_tokens)
 
 static fake markov(const double r0[V])
 {
-    fake f = {.row = {{0}, {0.4, 0.3, 0.2, 0.1}, {0.9, 0.04, 0.03, 0.03}, {0.25, 0.25, 0.25, 0.25}}};
+    fake f = {.row = {{0}, {0.4, 0.3, 0.2, 0.1}, {0.9, 0.04, 0.03, 0.03}, {0.25, 0.25, 0.25, 0.25}},
+              .nslots = 2};
     memcpy(f.row[0], r0, sizeof f.row[0]);
     return f;
 }
@@ -224,7 +228,7 @@ static void test_stop_and_penalty(void **state)
     fake f = markov((double[V]){0.1, 0.5, 0.3, 0.1});
     f.row[1][0] = f.row[1][1] = f.row[1][2] = 1e-9;
     f.row[1][3] = 1.0;
-    gpt_lm lm = {&f, V, 1, f_prefill, f_decode, f_reorder};
+    gpt_lm lm = {&f, V, 2, f_prefill, f_decode, f_reorder};
     int prompt[] = {0};
     gpt_seq s[1];
     gpt_gen g = gen(1, 10);
@@ -246,7 +250,7 @@ static void test_sampled_sequences(void **state)
 {
     (void)state;
     /* uniform rows: each sequence follows its own stream; top_k 1 is greedy */
-    fake f;
+    fake f = {.nslots = 2};
     for (int a = 0; a < V; a++)
         for (int b = 0; b < V; b++)
             f.row[a][b] = b == EOS ? 1e-12 : 1.0 / 3;
