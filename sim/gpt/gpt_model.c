@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <time.h>
 
 #include "gpt/gpt.h"
 #include "gpt/gpt_model.h"
@@ -87,13 +86,6 @@ double gpt_host_bytes(const kern_model_cfg *c, kern_type wt, int max_seq, int sl
 
 /* ---- the kern_model behind a gpt_lm */
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
-
 static void use_slot(gpt_kern_lm *k, int s)
 {
     for (int l = 0; l < k->m->cfg.layers; l++) {
@@ -112,9 +104,9 @@ static int lm_prefill(void *ctx, int slot, const int *tok, int n, float *logits)
 {
     gpt_kern_lm *k = ctx;
     use_slot(k, slot);
-    double t0 = now();
+    double t0 = gpt_now();
     int rc = kern_model_forward(k->m, tok, n, 0, logits);
-    k->prefill_s += now() - t0;
+    k->prefill_s += gpt_now() - t0;
     ban(k, logits);
     if (k->host)
         k->pred_prefill_s += tim_host_forward_seconds(k->host, &k->m->cfg, k->m->wtype, n, 0);
@@ -125,9 +117,9 @@ static int lm_decode(void *ctx, int slot, int tok, int pos, float *logits)
 {
     gpt_kern_lm *k = ctx;
     use_slot(k, slot);
-    double t0 = now();
+    double t0 = gpt_now();
     int rc = kern_model_forward(k->m, &tok, 1, pos, logits);
-    k->decode_s += now() - t0;
+    k->decode_s += gpt_now() - t0;
     ban(k, logits);
     k->decode_steps++;
     if (k->host)

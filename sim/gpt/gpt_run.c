@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "gpt/gpt.h"
 #include "gpt/gpt_model.h"
@@ -21,13 +20,6 @@
 #include "gpt/gpt_template.h"
 #include "gpt/gpt_tok.h"
 #include "gpt/gpt_util.h"
-
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static double mem_available_gb(void)
 {
@@ -129,7 +121,7 @@ static void run_free(run_state *r)
 int gpt_run(const gpt_task *t, const gpt_run_opts *o, char **response, gpt_run_stats *st,
             char *err, size_t errlen)
 {
-    double t0 = now();
+    double t0 = gpt_now();
     char llms[1024], path[1024], e[768];
     run_state r;
     memset(&r, 0, sizeof r);
@@ -193,13 +185,13 @@ int gpt_run(const gpt_task *t, const gpt_run_opts *o, char **response, gpt_run_s
     int slots = gpt_gen_slots(&g);
     if (check_memory(t, &cfg, wt, max_seq, slots, np, o->mem_limit_gb, err, errlen))
         goto out;
-    double tl = now();
+    double tl = gpt_now();
     if (kern_model_init(&r.m, &cfg, wt, max_seq, name_seed(cfg.name), o->profile)) {
         snprintf(err, errlen, "$.model: out of memory building %s", cfg.name);
         goto out;
     }
     r.m_ok = 1;
-    st->load_s = now() - tl;
+    st->load_s = gpt_now() - tl;
     tim_host host;
     int have_host = 0;
     if (o->timing) {
@@ -213,8 +205,13 @@ int gpt_run(const gpt_task *t, const gpt_run_opts *o, char **response, gpt_run_s
             r.banned[nb++] = b;
     r.nseq = g.num_sequences;
     r.seq = calloc((size_t)r.nseq, sizeof *r.seq);
-    if (!r.seq || gpt_kern_lm_init(&r.k, &r.m, slots, have_host ? &host : NULL, &lm) ||
-        (r.k.banned = r.banned, r.k.n_banned = nb, gpt_generate(&lm, &g, r.ids, np, r.seq))) {
+    if (!r.seq || gpt_kern_lm_init(&r.k, &r.m, slots, have_host ? &host : NULL, &lm)) {
+        snprintf(err, errlen, "$.model: out of memory running %s", cfg.name);
+        goto out;
+    }
+    r.k.banned = r.banned;
+    r.k.n_banned = nb;
+    if (gpt_generate(&lm, &g, r.ids, np, r.seq)) {
         snprintf(err, errlen, "$.model: out of memory running %s", cfg.name);
         goto out;
     }
@@ -233,6 +230,6 @@ int gpt_run(const gpt_task *t, const gpt_run_opts *o, char **response, gpt_run_s
     rc = 0;
 out:
     run_free(&r);
-    st->total_s = now() - t0;
+    st->total_s = gpt_now() - t0;
     return rc;
 }

@@ -2,6 +2,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "gpt/gpt_util.h"
 
@@ -84,4 +85,11 @@ cJSON *gpt_json_file(const char *path, char *err, size_t errlen)
     }
     free(s);
     return j;
+}
+
+double gpt_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }

@@ -25,4 +25,7 @@ char *gpt_read_file(const char *path, size_t *len);
  * "PATH: invalid JSON near byte N". */
 cJSON *gpt_json_file(const char *path, char *err, size_t errlen);
 
+/* Monotonic clock, seconds. */
+double gpt_now(void);
+
 #endif
