@@ -93,18 +93,41 @@ uint64_t agt_cap_s(const scn_task_kind *k, uint32_t size)
     return c ? c : 1;
 }
 
-static double parametric(void *ctx, const agt_work *w, gsl_rng *r)
+/* Both models share the noise: LogNormal(−σ²/2, σ) has mean 1. */
+static double with_noise(const scn *s, double t, gsl_rng *r)
 {
-    const scn *s = ctx;
-    double t = (w->kind->exec_base_s + w->kind->exec_per_unit_s * w->size) / w->card->relative_speed;
     if (s->noise_sigma > 0)
         t *= gsl_ran_lognormal(r, -0.5 * s->noise_sigma * s->noise_sigma, s->noise_sigma);
     return t > 1e-3 ? t : 1e-3;
 }
 
+static double parametric(void *ctx, const agt_work *w, gsl_rng *r)
+{
+    const scn *s = ctx;
+    return with_noise(s, (w->kind->exec_base_s + w->kind->exec_per_unit_s * w->size) / w->card->relative_speed, r);
+}
+
+static double calibrated(void *ctx, const agt_work *w, gsl_rng *r)
+{
+    const scn *s = ctx;
+    tim_workload wl;
+    scn_timing_workload(s, w->kind, w->size, w->resident, &wl);
+    return with_noise(s, tim_task_seconds(&w->kind->timing, &w->card->timing, &wl), r);
+}
+
 agt_timing agt_timing_parametric(const scn *s)
 {
     return (agt_timing){parametric, (void *)s};
+}
+
+agt_timing agt_timing_calibrated(const scn *s)
+{
+    return (agt_timing){calibrated, (void *)s};
+}
+
+agt_timing agt_timing_for(const scn *s)
+{
+    return s->timing_model == SCN_TIMING_CALIBRATED ? agt_timing_calibrated(s) : agt_timing_parametric(s);
 }
 
 double agt_transfer_s(double kb, double mbps, double latency_s)

@@ -32,7 +32,7 @@ static const char SCHEMA[] =
     " final_qos INTEGER, final_status TEXT);"
     "CREATE TABLE series(minute INTEGER PRIMARY KEY, queue INTEGER, available INTEGER,"
     " busy INTEGER, paused INTEGER, online INTEGER, created INTEGER, started INTEGER,"
-    " finished INTEGER);"
+    " finished INTEGER, kickouts INTEGER, slashes INTEGER);"
     "CREATE TABLE invariants(name TEXT PRIMARY KEY, ok INTEGER, detail TEXT);"
     "CREATE TABLE reverts(tx TEXT, reason TEXT, count INTEGER, PRIMARY KEY(tx, reason));";
 
@@ -60,7 +60,7 @@ res *res_open(const char *path, char *err)
         !prep(r, "INSERT OR REPLACE INTO run VALUES(?,?)", &r->meta) ||
         !prep(r, "INSERT INTO tasks VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &r->task) ||
         !prep(r, "INSERT INTO nodes VALUES(?,?,?,?,?,?,?,?,?,?,?)", &r->node) ||
-        !prep(r, "INSERT INTO series VALUES(?,?,?,?,?,?,?,?,?)", &r->series) ||
+        !prep(r, "INSERT INTO series VALUES(?,?,?,?,?,?,?,?,?,?,?)", &r->series) ||
         !prep(r, "INSERT OR REPLACE INTO invariants VALUES(?,?,?)", &r->inv) ||
         !prep(r, "INSERT OR REPLACE INTO reverts VALUES(?,?,?)", &r->rev)) {
         snprintf(err, 256, "%s: %s", r->tmp, sqlite3_errmsg(r->db));
@@ -196,8 +196,8 @@ bool res_series(res *r, const res_series_row *s)
 {
     sqlite3_stmt *st = r->series;
     const uint32_t v[] = {s->minute, s->queue, s->available, s->busy, s->paused, s->online,
-                          s->created, s->started, s->finished};
-    for (int i = 0; i < 9; i++)
+                          s->created, s->started, s->finished, s->kickouts, s->slashes};
+    for (int i = 0; i < 11; i++)
         sqlite3_bind_int64(st, i + 1, v[i]);
     return step(r, st);
 }

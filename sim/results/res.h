@@ -10,7 +10,8 @@
  *   run(key, value)          scenario text, seed, version, complete, totals
  *   tasks(...)               one row per task the applications created
  *   nodes(...)               one row per node that ever existed
- *   series(minute, ...)      per simulated minute: queue, nodes, throughput
+ *   series(minute, ...)      per simulated minute: queue, nodes, throughput,
+ *                            kick-outs and slashes
  *   invariants(name, ok, detail)
  *   reverts(tx, reason, count)
  * Times are simulated seconds (REAL, microsecond resolution); NULL = never.
@@ -58,6 +59,7 @@ typedef struct res_series_row {
     uint32_t minute;
     uint32_t queue, available, busy, paused, online;
     uint32_t created, started, finished;
+    uint32_t kickouts, slashes; /* nodes kicked out, task slashes in the minute */
 } res_series_row;
 
 /* Creates PATH.tmp (replacing any old one) and the schema.  NULL on error

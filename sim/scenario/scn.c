@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "scenario/scn_json.h"
+#include "scenario/scn_timing.h"
 
 /* ---- cards ---- */
 
@@ -124,7 +125,6 @@ static bool parse_chain_relay(pctx *c, const cJSON *root, scn *s)
 {
     static const char *const ck[] = {"block_time_s", "submission_latency_s", "observation_delay_s", NULL};
     static const char *const rk[] = {"bandwidth_mbps", "latency_s", NULL};
-    static const char *const tk[] = {"model", "noise_sigma", NULL};
     char p[PATH_MAX_LEN];
     const cJSON *o;
     if (!scnj_obj(c, root, "$", "chain", ck, &o, p))
@@ -142,19 +142,7 @@ static bool parse_chain_relay(pctx *c, const cJSON *root, scn *s)
     if (!scnj_num(c, o, p, "bandwidth_mbps", 0.001, 1e6, 50, &s->relay_mbps) ||
         !scnj_num(c, o, p, "latency_s", 0, 60, 0.1, &s->relay_latency_s))
         return false;
-    if (!scnj_obj(c, root, "$", "timing", tk, &o, p))
-        return false;
-    if (!o)
-        o = &SCNJ_EMPTY;
-    char model[SCN_NAME_MAX];
-    if (!scnj_str(c, o, p, "model", "parametric", model, sizeof model))
-        return false;
-    if (strcmp(model, "parametric")) {
-        char mp[PATH_MAX_LEN];
-        scnj_sub(mp, p, "model");
-        return scnj_fail(c, mp, "expected \"parametric\", got \"%s\"", model);
-    }
-    return scnj_num(c, o, p, "noise_sigma", 0, 3, 0.1, &s->noise_sigma);
+    return scn_timing_parse(c, root, s);
 }
 
 static bool parse_network(pctx *c, const cJSON *root, scn *s)
@@ -194,6 +182,7 @@ static bool parse_network(pctx *c, const cJSON *root, scn *s)
         if (!scnj_want_object(c, it, p) || !scnj_keys_ok(c, it, p, mk) ||
             !scnj_str(c, it, p, "card", NULL, name, sizeof name) ||
             !find_card(c, s, cp, name, &s->mix[i].card) ||
+            !scn_timing_card(c, cp, s, &s->cards[s->mix[i].card]) ||
             !scnj_num(c, it, p, "share", 0, 1e9, 1, &s->mix[i].share))
             return false;
         total += s->mix[i].share;
@@ -253,11 +242,12 @@ static bool load_csv(pctx *c, const char *path, const char *name, scn_app *a)
     return true;
 }
 
-static bool parse_task_kind(pctx *c, const cJSON *o, const char *p, scn_task_kind *k)
+static bool parse_task_kind(pctx *c, const cJSON *o, const char *p, const scn *s, scn_task_kind *k)
 {
     static const char *const keys[] = {"type", "model", "weight", "vram_gb", "model_size_mb",
         "size_min", "size_max", "args_kb", "result_kb_per_unit", "exec_base_s", "exec_per_unit_s",
-        "fee", "cap_base_s", "cap_per_image_s", NULL};
+        "fee", "cap_base_s", "cap_per_image_s", "prompt_tokens", "num_beams", "num_sequences", "bits",
+        "steps", "width", "height", NULL};
     static const char *const fk[] = {"dist", "wei", "min", "max", NULL};
     char type[16], tp[PATH_MAX_LEN];
     scnj_sub(tp, p, "type");
@@ -296,6 +286,8 @@ static bool parse_task_kind(pctx *c, const cJSON *o, const char *p, scn_task_kin
         return scnj_fail(c, sp, "expected 0 for a gpt task (its cap is fixed), got %llu",
                     (unsigned long long)cpi);
     }
+    if (!scn_timing_kind(c, o, p, s, k))
+        return false;
     k->cap_base_s = cb;
     k->cap_per_unit_s = cpi;
     char fp[PATH_MAX_LEN];
@@ -391,7 +383,7 @@ static bool parse_apps(pctx *c, const cJSON *root, scn *s)
         for (const cJSON *t = tasks->child; t; t = t->next, j++) {
             char kp[PATH_MAX_LEN];
             scnj_idx(kp, tp, j);
-            if (!parse_task_kind(c, t, kp, &a->kinds[j]))
+            if (!parse_task_kind(c, t, kp, s, &a->kinds[j]))
                 return false;
             wsum += a->kinds[j].weight;
         }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "protocol/proto.h"
+#include "timing/tim.h"
 #include "util/wei.h"
 
 #define SCN_NAME_MAX 64
@@ -20,7 +21,8 @@
 typedef struct scn_card {
     char name[SCN_NAME_MAX];
     uint32_t vram_gb;
-    double relative_speed; /* throughput vs RTX 4090 */
+    double relative_speed; /* throughput vs RTX 4090 (parametric timing) */
+    tim_card timing;       /* calibrated timing: the card's entry in cards.json */
 } scn_card;
 
 typedef struct scn_card_share {
@@ -46,7 +48,14 @@ typedef struct scn_task_kind {
     wei_t fee_min, fee_max;   /* wei; equal for "fixed" */
     uint64_t cap_base_s;      /* the app's estimate: base + per_image × images */
     uint64_t cap_per_unit_s;  /* (sd only; 0 for gpt) */
+    /* calibrated timing only: the model's shapes and the workload around
+     * `size` (gpt: max_new_tokens; sd: images) */
+    tim_model timing;
+    uint32_t prompt_tokens, num_beams, num_sequences, bits;
+    uint32_t steps, width, height;
 } scn_task_kind;
+
+typedef enum scn_timing_model { SCN_TIMING_PARAMETRIC, SCN_TIMING_CALIBRATED } scn_timing_model;
 
 typedef enum scn_arrival { SCN_ARR_POISSON, SCN_ARR_DAILY, SCN_ARR_CSV } scn_arrival;
 
@@ -89,7 +98,11 @@ typedef struct scn {
     double pause_mean_s;
     double quit_rate_per_h;  /* per node */
     double vanish_prob;      /* share of leavers that vanish silently */
+    scn_timing_model timing_model;
     double noise_sigma;      /* lognormal sigma of execution time */
+    double timing_overhead_s;/* calibrated: fixed seconds per task */
+    double disk_gbs;         /* calibrated: disk to VRAM, GB/s */
+    char models_dir[512];    /* calibrated: cards.json, llms.json, sd.json */
     double node_cancel_after_s; /* a node cancels a stuck task after this */
 
     scn_app *apps;
@@ -109,6 +122,12 @@ bool scn_load(const char *path, scn *out, char err[SCN_ERR_MAX]);
 bool scn_parse(const char *text, const char *file, const char *base_dir, scn *out,
                char err[SCN_ERR_MAX]);
 void scn_free(scn *s);
+
+/* Calibrated timing: the workload of one task of kind k with `size` units
+ * (gpt: generated tokens; sd: images) as sim/timing/ describes it;
+ * resident: the model is still loaded in the card's memory. */
+void scn_timing_workload(const scn *s, const scn_task_kind *k, uint32_t size, bool resident,
+                         tim_workload *w);
 
 /* Levenshtein distance, for "did you mean". */
 unsigned scn_edit_distance(const char *a, const char *b);

@@ -181,6 +181,7 @@ static void book_events(sim *m, eng_time now)
             } else if (ev->kind == PROTO_EV_TASK_NODE_SLASHED) {
                 m->nodes[node].slashed++;
                 m->slashes++;
+                m->minute_slashes++;
             }
             if (r && release(m, r, node, now))
                 break;
@@ -206,6 +207,7 @@ static void book_events(sim *m, eng_time now)
                 sim_node *nd = &m->nodes[node];
                 if (ev->kind == PROTO_EV_NODE_KICKED_OUT) {
                     m->kickouts++;
+                    m->minute_kickouts++;
                     m->kicked_vanished += nd->st == NS_VANISHED;
                 }
                 else

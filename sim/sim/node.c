@@ -119,9 +119,11 @@ static void start_work(sim *m, uint32_t i, const sim_obs *o)
     n->round = o->round;
     n->phase = PH_WORKING;
     double t = agt_transfer_s(k->args_kb, m->s->relay_mbps, m->s->relay_latency_s);
-    if (touch_model(m, n, m->model_of[m->kind_base[r->app] + r->kind]))
+    uint16_t model = m->model_of[m->kind_base[r->app] + r->kind];
+    bool resident = n->ncache > 0 && n->cache[0] == model;
+    if (touch_model(m, n, model))
         t += k->model_size_mb * 8.0 / m->s->download_mbps;
-    agt_work w = {k, r->size, &m->s->cards[n->card]};
+    agt_work w = {k, r->size, &m->s->cards[n->card], resident};
     t += m->timing.exec_s(m->timing.ctx, &w, m->r_exec);
     eng_after(m->e, us(t), EV_NODE_DONE, i, n->gen);
     sim_line_push(m, 0, eng_now(m->e) + us(m->s->node_cancel_after_s), EV_NODE_TIMEOUT, i, n->gen);

@@ -96,7 +96,7 @@ bool report_write_db(sim *m, const char *path)
     for (uint32_t i = 0; i < m->n_series; i++) {
         const struct sample *x = &m->series[i];
         res_series_row row = {i, x->queue, x->available, x->busy, x->paused, x->online,
-                              x->created, x->started, x->finished};
+                              x->created, x->started, x->finished, x->kickouts, x->slashes};
         res_series(db, &row);
     }
     invariant_rows(m, db);

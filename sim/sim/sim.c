@@ -62,8 +62,10 @@ static void sample(sim *m)
     m->series[m->n_series++] = (struct sample){
         (uint32_t)st.queued_tasks, (uint32_t)st.available_nodes, (uint32_t)st.busy_nodes,
         (uint32_t)(st.active_nodes - st.available_nodes - st.busy_nodes),
-        (uint32_t)st.active_nodes, m->minute_created, m->minute_started, m->minute_finished};
+        (uint32_t)st.active_nodes, m->minute_created, m->minute_started, m->minute_finished,
+        m->minute_kickouts, m->minute_slashes};
     m->minute_created = m->minute_started = m->minute_finished = 0;
+    m->minute_kickouts = m->minute_slashes = 0;
     if (eng_now(m->e) + m->sample_us <= m->end)
         eng_after(m->e, m->sample_us, EV_SAMPLE, 0, 0);
 }
@@ -163,7 +165,7 @@ static sim *setup(const scn *s, const sim_opts *o)
     sim *m = calloc(1, sizeof *m);
     m->s = s;
     m->o = *o;
-    m->timing = o->timing.exec_s ? o->timing : agt_timing_parametric(s);
+    m->timing = o->timing.exec_s ? o->timing : agt_timing_for(s);
     uint64_t dur = o->duration_s ? o->duration_s : s->duration_s;
     m->end = (eng_time)dur * ENG_US_PER_S;
     m->block_us = us(s->block_time_s);
@@ -253,9 +255,12 @@ static void progress(sim *m, double t0)
 {
     double done = (double)eng_now(m->e) / (double)m->end;
     double el = wall_now() - t0;
-    fprintf(stderr, "\ravrami: %5.1f%%  sim %7.2f h  %llu events  %.1f M ev/s  %llu tasks   ", done * 100,
-            eng_now(m->e) / 3.6e9, (unsigned long long)m->events,
-            el > 0 ? m->events / el / 1e6 : 0.0, (unsigned long long)m->n_req);
+    /* ETA from the simulated-time rate so far; the daily cycle makes it
+     * wobble, it is a guide */
+    double eta = done > 0 ? el * (1 - done) / done : 0;
+    fprintf(stderr, "\ravrami: %5.1f%%  sim %7.2f h  %llu events  %.1f M ev/s  %llu tasks  ETA %.0f s   ",
+            done * 100, eng_now(m->e) / 3.6e9, (unsigned long long)m->events,
+            el > 0 ? m->events / el / 1e6 : 0.0, (unsigned long long)m->n_req, eta);
 }
 
 sim *sim_run(const scn *s, const sim_opts *o)

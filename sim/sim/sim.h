@@ -26,7 +26,7 @@ typedef struct sim_opts {
     bool paranoid;                /* invariants after every event */
     bool progress;                /* progress line on stderr */
     volatile sig_atomic_t *stop;  /* set asynchronously to end early */
-    agt_timing timing;            /* .exec_s NULL: the parametric model */
+    agt_timing timing;            /* .exec_s NULL: the scenario's timing.model */
 } sim_opts;
 
 typedef struct sim sim;

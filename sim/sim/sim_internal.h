@@ -132,9 +132,9 @@ struct sim {
     uint64_t tx_count[TX_KINDS], tx_reverted[TX_KINDS];
 
     /* time series */
-    struct sample { uint32_t queue, available, busy, paused, online, created, started, finished; } *series;
+    struct sample { uint32_t queue, available, busy, paused, online, created, started, finished, kickouts, slashes; } *series;
     uint32_t n_series, cap_series;
-    uint32_t minute_created, minute_started, minute_finished;
+    uint32_t minute_created, minute_started, minute_finished, minute_kickouts, minute_slashes;
 
     /* counters */
     uint64_t slashes, kickouts, node_slashed, resubmits, capacity_drops, joins_refused;
