@@ -221,6 +221,36 @@ static void test_beam_eos(void **state)
     gpt_seqs_free(s, 2);
 }
 
+static void test_beam_sample(void **state)
+{
+    (void)state;
+    /* beam sampling with top_k 1: each beam has one candidate of probability
+     * 1 (log 0), so the search follows the argmax: [1, 0], score 0 */
+    fake f = markov((double[V]){0.1, 0.5, 0.3, 0.1});
+    gpt_lm lm = {&f, V, 2, f_prefill, f_decode, f_reorder};
+    int prompt[] = {0};
+    gpt_seq s[2], t[2];
+    gpt_gen g = gen(2, 2);
+    g.greedy = 0;
+    g.warp.top_k = 1;
+    assert_int_equal(gpt_generate(&lm, &g, prompt, 1, s), 0);
+    assert_true(s[0].n == 2 && s[0].tok[0] == 1 && s[0].tok[1] == 0 && s[0].score == 0);
+    gpt_seqs_free(s, 1);
+    /* unfiltered: the same seed draws the same beams */
+    g.warp.top_k = 0;
+    g.max_new_tokens = 8;
+    g.num_sequences = 2;
+    assert_int_equal(gpt_generate(&lm, &g, prompt, 1, s), 0);
+    assert_int_equal(gpt_generate(&lm, &g, prompt, 1, t), 0);
+    for (int i = 0; i < 2; i++) {
+        assert_int_equal(s[i].n, t[i].n);
+        assert_memory_equal(s[i].tok, t[i].tok, (size_t)s[i].n * sizeof(int));
+    }
+    assert_true(s[0].score >= s[1].score);
+    gpt_seqs_free(s, 2);
+    gpt_seqs_free(t, 2);
+}
+
 static void test_stop_and_penalty(void **state)
 {
     (void)state;
@@ -288,6 +318,7 @@ int main(void)
         cmocka_unit_test(test_top_p),            cmocka_unit_test(test_typical_p),
         cmocka_unit_test(test_repetition_penalty), cmocka_unit_test(test_draw_frequencies),
         cmocka_unit_test(test_greedy_vs_beam),   cmocka_unit_test(test_beam_eos),
+        cmocka_unit_test(test_beam_sample),
         cmocka_unit_test(test_stop_and_penalty), cmocka_unit_test(test_sampled_sequences),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
