@@ -2,8 +2,8 @@
  *
  * The schema is Helium's (../shared/GPT_TASK.md); a null generation_config
  * field means "unset".  avrami is stricter than the reference runner in two
- * ways, both to catch mistakes in hand-written tasks: unknown keys are
- * errors, and messages may not be empty.  Combinations that the generation
+ * ways, both to catch mistakes in hand-written tasks: unknown or repeated
+ * keys are errors, and messages may not be empty.  Combinations that the generation
  * library itself refuses (several sequences from greedy decoding, more
  * sequences than beams) are refused here, naming the field. */
 #include <cjson/cJSON.h>
@@ -33,6 +33,7 @@ static int fail(ctx *c, const char *path, const char *fmt, ...)
     return 2;
 }
 
+/* every key known and present once: O(keys^2), objects here have a handful */
 static int only_keys(ctx *c, const cJSON *o, const char *path, const char *const *keys)
 {
     const cJSON *it;
@@ -40,11 +41,13 @@ static int only_keys(ctx *c, const cJSON *o, const char *path, const char *const
         int known = 0;
         for (const char *const *k = keys; *k && !known; k++)
             known = it->string && !strcmp(it->string, *k);
-        if (!known) {
-            char p[160];
-            snprintf(p, sizeof p, "%s.%.60s", path, it->string ? it->string : "?");
+        char p[160];
+        snprintf(p, sizeof p, "%s.%.60s", path, it->string ? it->string : "?");
+        if (!known)
             return fail(c, p, "unknown field");
-        }
+        for (const cJSON *o2 = o->child; o2 != it; o2 = o2->next)
+            if (!strcmp(o2->string, it->string))
+                return fail(c, p, "duplicate field");
     }
     return 0;
 }

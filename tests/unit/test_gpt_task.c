@@ -76,6 +76,7 @@ static void test_parse_errors(void **state)
         {"{\"model\":\"gpt2\",\"messages\":[{\"role\":\"user\",\"content\":3}]}",
          "$.messages[0].content: expected a string"},
         {"{\"model\":\"gpt2\",%s,\"temperature\":1}", "$.temperature: unknown field"},
+        {"{\"model\":\"gpt2\",%s,\"seed\":1,\"seed\":2}", "$.seed: duplicate field"},
         {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"max_new_token\":5}}",
          "$.generation_config.max_new_token: unknown field"},
         {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"max_new_tokens\":2.5}}",
