@@ -70,6 +70,17 @@ static void test_llama2(void **state)
     expect("meta-llama/Llama-2-7b-chat-hf", "llama-2", twice, 2, NULL);
 }
 
+static void test_llama3(void **state)
+{
+    (void)state;
+    gpt_message padded[] = {MSG(SYSTEM, "Be brief. "), MSG(USER, "\nHi!")};
+    expect("meta-llama/Meta-Llama-3-8B-Instruct", "llama-3", padded, 2,
+           "<|begin_of_text|><|start_header_id|>system<|end_header_id|>\n\nBe brief.<|eot_id|>"
+           "<|start_header_id|>user<|end_header_id|>\n\nHi!<|eot_id|>"
+           "<|start_header_id|>assistant<|end_header_id|>\n\n");
+    expect("meta-llama/Meta-Llama-3-8B", "plain", ONE, 1, "Hi!");
+}
+
 static void test_mistral(void **state)
 {
     (void)state;
@@ -206,7 +217,8 @@ static void test_estimate(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_llama2),    cmocka_unit_test(test_mistral),
+        cmocka_unit_test(test_llama2),    cmocka_unit_test(test_llama3),
+        cmocka_unit_test(test_mistral),
         cmocka_unit_test(test_chatml),    cmocka_unit_test(test_zephyr_gemma_phi_vicuna),
         cmocka_unit_test(test_plain),     cmocka_unit_test(test_bpe_by_hand),
         cmocka_unit_test(test_tokenizer), cmocka_unit_test(test_estimate),
