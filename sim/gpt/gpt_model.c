@@ -50,8 +50,13 @@ int gpt_model_resolve(const char *llms_path, const char *id, kern_model_cfg *cfg
         *native = !strcmp(ds, "float16")    ? GPT_DTYPE_FLOAT16
                   : !strcmp(ds, "bfloat16") ? GPT_DTYPE_BFLOAT16
                                             : GPT_DTYPE_FLOAT32;
-        rc = kern_model_cfg_load(llms_path, cJSON_GetObjectItemCaseSensitive(hit, "name")->valuestring,
-                                 cfg, err, errlen);
+        const cJSON *name = cJSON_GetObjectItemCaseSensitive(hit, "name");
+        if (cJSON_IsString(name)) {
+            rc = kern_model_cfg_load(llms_path, name->valuestring, cfg, err, errlen);
+        } else {
+            snprintf(err, errlen, "%s: a model matching '%s' has no \"name\"", llms_path, id);
+            rc = 2;
+        }
     }
     cJSON_Delete(root);
     return rc;
@@ -181,7 +186,8 @@ int gpt_kern_lm_init(gpt_kern_lm *k, kern_model *m, int slots, const tim_host *h
     k->nslots = slots;
     k->host = host;
     size_t L = (size_t)m->cfg.layers, n = (size_t)slots * L;
-    size_t bytes = (size_t)m->max_seq * (size_t)m->cfg.kv_heads * (size_t)m->head_dim * sizeof(float);
+    size_t bytes =
+        (size_t)m->max_seq * (size_t)m->cfg.kv_heads * (size_t)m->head_dim * sizeof(float);
     k->kc = calloc(n, sizeof *k->kc);
     k->vt = calloc(n, sizeof *k->vt);
     if (!k->kc || !k->vt)
