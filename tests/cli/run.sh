@@ -7,18 +7,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 pass=0
 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect_exit CODE PATTERN CMD...: exit status and a pattern in stdout+stderr
-expect_exit() {
-  local code=$1 pat=$2; shift 2
-  local out rc=0
-  out=$("$@" 2>&1) || rc=$?
-  if [ "$rc" -ne "$code" ]; then bad "$* -> exit $rc, want $code"; echo "$out" | tail -5; return; fi
-  if ! grep -qE -- "$pat" <<<"$out"; then bad "$* -> output lacks /$pat/"; echo "$out" | tail -5; return; fi
-  ok
-}
+. "$(dirname "$0")/lib.sh"
 
 T=tests/conformance
 # --- replay: the recorded traces, and what it says about bad ones ---
@@ -87,6 +76,9 @@ if tests/cli/sim.sh "$BIN"; then ok; else bad "tests/cli/sim.sh"; fi
 if tests/cli/sweep.sh "$BIN"; then ok; else bad "tests/cli/sweep.sh"; fi
 if tests/cli/export.sh "$BIN"; then ok; else bad "tests/cli/export.sh"; fi
 if tests/cli/plot.sh "$BIN"; then ok; else bad "tests/cli/plot.sh"; fi
+
+# --- gpt tasks (own script) ---
+if tests/cli/gpt.sh "$BIN"; then ok; else bad "tests/cli/gpt.sh"; fi
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
