@@ -250,7 +250,7 @@ static bool parse_task_kind(pctx *c, const cJSON *o, const char *p, const scn *s
     static const char *const keys[] = {"type", "model", "weight", "vram_gb", "model_size_mb",
         "size_min", "size_max", "args_kb", "result_kb_per_unit", "exec_base_s", "exec_per_unit_s",
         "fee", "cap_base_s", "cap_per_image_s", "prompt_tokens", "num_beams", "num_sequences", "bits",
-        "steps", "width", "height", NULL};
+        "steps", "width", "height", "task_file", NULL};
     static const char *const fk[] = {"dist", "wei", "min", "max", NULL};
     char type[16], tp[PATH_MAX_LEN];
     scnj_sub(tp, p, "type");

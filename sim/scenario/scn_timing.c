@@ -9,13 +9,18 @@
  * waiting to happen. */
 #include "scenario/scn_timing.h"
 
+#include "gpt/gpt.h"
+
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 static const char *const CALIBRATED_KEYS[] = {"prompt_tokens", "num_beams", "num_sequences", "bits",
-                                              "steps", "width", "height", NULL};
+                                              "steps", "width", "height", "task_file", NULL};
+/* what a GPT task file decides for itself */
+static const char *const TASK_FILE_KEYS[] = {"model", "prompt_tokens", "num_beams", "num_sequences", "bits",
+                                             "size_min", "size_max", NULL};
 static const char *const PARAMETRIC_KEYS[] = {"exec_base_s", "exec_per_unit_s", NULL};
 
 /* models_dir as given, else relative to the scenario's directory or its
@@ -120,7 +125,7 @@ void scn_timing_workload(const scn *s, const scn_task_kind *k, uint32_t size, bo
     w->max_new_tokens = sd ? 0 : (int)size;
     w->num_beams = (int)k->num_beams;
     w->num_sequences = (int)k->num_sequences;
-    w->bits = k->bits == 4 ? 4.5 : k->bits == 8 ? 8.5 : 16; /* block scales ride along */
+    w->bits = k->bits == 4 ? 4.5 : k->bits == 8 ? 8.5 : k->bits; /* block scales ride along */
     w->steps = (int)k->steps;
     w->width = (int)k->width;
     w->height = (int)k->height;
@@ -131,12 +136,58 @@ void scn_timing_workload(const scn *s, const scn_task_kind *k, uint32_t size, bo
     w->overhead_s = s->timing_overhead_s;
 }
 
+static bool derive_sizes(const cJSON *o, const scn *s, scn_task_kind *k);
+
+/* A task kind given by a GPT task file (GPT_TASK.md): the model, prompt
+ * (rendered with its chat template, tokens estimated), generation length,
+ * beams, sequences and weight type come from the task. */
+static bool from_task_file(pctx *c, const cJSON *o, const char *p, const scn *s, scn_task_kind *k)
+{
+    char fp[PATH_MAX_LEN], name[512], resolved[1100], err[1024];
+    scnj_sub(fp, p, "task_file");
+    if (!scnj_str(c, o, p, "task_file", NULL, name, sizeof name))
+        return false;
+    if (k->type != PROTO_GPT)
+        return scnj_fail(c, fp, "expected only in a gpt task kind");
+    if (!refuse_keys(c, o, p, TASK_FILE_KEYS, "without task_file (the task file sets it)"))
+        return false;
+    /* as given, else beside the scenario, else in its parent */
+    const char *ups[] = {"", "/", "/../"};
+    resolved[0] = 0;
+    for (int i = 0; i < 3 && !resolved[0]; i++) {
+        if (i == 0)
+            snprintf(resolved, sizeof resolved, "%s", name);
+        else if (c->base_dir && name[0] != '/')
+            snprintf(resolved, sizeof resolved, "%s%s%s", c->base_dir, ups[i], name);
+        if (access(resolved, R_OK) != 0)
+            resolved[0] = 0;
+    }
+    if (!resolved[0])
+        return scnj_fail(c, fp, "expected a readable GPT task file, got \"%s\"", name);
+    gpt_workload w;
+    if (gpt_workload_load(resolved, s->models_dir, &w, err, sizeof err))
+        return scnj_fail(c, fp, "expected a valid GPT task: %s", err);
+    snprintf(k->model, sizeof k->model, "%s", w.llms_name);
+    k->timing = w.tm;
+    k->prompt_tokens = (uint32_t)w.prompt_tokens;
+    k->num_beams = (uint32_t)w.num_beams;
+    k->num_sequences = (uint32_t)w.num_sequences;
+    k->bits = w.quantize_bits ? (uint32_t)w.quantize_bits : (uint32_t)kern_type_bits(w.wtype);
+    k->size_min = k->size_max = (uint32_t)w.max_new_tokens;
+    return true;
+}
+
 bool scn_timing_kind(pctx *c, const cJSON *o, const char *p, const scn *s, scn_task_kind *k)
 {
     if (s->timing_model != SCN_TIMING_CALIBRATED)
         return refuse_keys(c, o, p, CALIBRATED_KEYS, "with timing.model \"calibrated\"");
     if (!refuse_keys(c, o, p, PARAMETRIC_KEYS, "with timing.model \"parametric\""))
         return false;
+    if (cJSON_GetObjectItemCaseSensitive(o, "task_file")) {
+        if (!from_task_file(c, o, p, s, k))
+            return false;
+        return derive_sizes(o, s, k);
+    }
     char llms[1100], sdf[1100], err[512], mp[PATH_MAX_LEN];
     snprintf(llms, sizeof llms, "%s/llms.json", s->models_dir);
     snprintf(sdf, sizeof sdf, "%s/sd.json", s->models_dir);
@@ -170,8 +221,14 @@ bool scn_timing_kind(pctx *c, const cJSON *o, const char *p, const scn *s, scn_t
     if (!sd && (cJSON_GetObjectItemCaseSensitive(o, "steps") || cJSON_GetObjectItemCaseSensitive(o, "width") ||
                 cJSON_GetObjectItemCaseSensitive(o, "height")))
         return scnj_fail(c, p, "expected no sd workload keys (steps, width, height) in a gpt task");
-    /* What the model itself decides, unless the scenario says otherwise:
-     * the file a node downloads, and the VRAM of the largest task. */
+    return derive_sizes(o, s, k);
+}
+
+/* What the model itself decides, unless the scenario says otherwise: the
+ * file a node downloads, and the VRAM of the largest task. */
+static bool derive_sizes(const cJSON *o, const scn *s, scn_task_kind *k)
+{
+    bool sd = k->type == PROTO_SD;
     tim_workload w;
     scn_timing_workload(s, k, k->size_max, false, &w);
     if (!cJSON_GetObjectItemCaseSensitive(o, "model_size_mb"))

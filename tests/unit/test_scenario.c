@@ -142,6 +142,42 @@ static void test_calibrated_timing(void **state)
                  "$.timing.models_dir: expected a directory holding cards.json");
 }
 
+/* A gpt task kind can be a GPT task file: the model, prompt, length, beams,
+ * sequences and weight bits come from the task (examples/gpt/qwen-chat.json:
+ * Qwen1.5-0.5B-Chat, 30 new tokens, 2 sequences, 4-bit). */
+static void test_task_file_kind(void **state)
+{
+    (void)state;
+    scn s;
+    char err[SCN_ERR_MAX];
+    const char *json = "{" NET ", " CAL ", \"applications\": [{\"arrival\": {\"process\": \"poisson\"}, "
+                       "\"tasks\": [{\"type\": \"gpt\", \"task_file\": \"examples/gpt/qwen-chat.json\", "
+                       "\"fee\": {\"wei\": \"1\"}}]}]}";
+    bool ok = scn_parse(json, "t.json", ".", &s, err);
+    if (!ok)
+        fprintf(stderr, "%s\n", err);
+    assert_true(ok);
+    const scn_task_kind *k = &s.apps[0].kinds[0];
+    assert_string_equal(k->model, "Qwen1.5-0.5B");
+    assert_int_equal(k->size_min, 30);
+    assert_int_equal(k->size_max, 30);
+    assert_int_equal(k->num_sequences, 2);
+    assert_int_equal(k->bits, 4);
+    assert_true(k->prompt_tokens > 10 && k->prompt_tokens < 100);
+    assert_int_equal(k->vram_gb, 1); /* 0.5B parameters at 4.5 bits: well under 1 GB */
+    scn_free(&s);
+    expect_error("{" NET ", " CAL ", " GPT_KIND(", \"task_file\": \"examples/gpt/qwen-chat.json\"") "}",
+                 "$.applications[0].tasks[0].model: expected only without task_file");
+    expect_error("{" NET ", " CAL ", \"applications\": [{\"arrival\": {\"process\": \"poisson\"}, \"tasks\": "
+                 "[{\"type\": \"gpt\", \"task_file\": \"nowhere.json\", \"fee\": {\"wei\": \"1\"}}]}]}",
+                 "$.applications[0].tasks[0].task_file: expected a readable GPT task file, got \"nowhere.json\"");
+    expect_error("{" NET ", " CAL ", \"applications\": [{\"arrival\": {\"process\": \"poisson\"}, \"tasks\": "
+                 "[{\"type\": \"gpt\", \"task_file\": \"models/llms.json\", \"fee\": {\"wei\": \"1\"}}]}]}",
+                 "$.applications[0].tasks[0].task_file: expected a valid GPT task: models/llms.json");
+    expect_error("{" NET ", " GPT_KIND(", \"task_file\": \"examples/gpt/qwen-chat.json\"") "}",
+                 "$.applications[0].tasks[0].task_file: expected only with timing.model \"calibrated\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -150,6 +186,7 @@ int main(void)
         cmocka_unit_test(test_edit_distance),
         cmocka_unit_test(test_baseline_loads),
         cmocka_unit_test(test_calibrated_timing),
+        cmocka_unit_test(test_task_file_kind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
