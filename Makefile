@@ -29,6 +29,21 @@ MAIN_OBJ := $(MAIN_SRC:%.c=$(BUILD)/%.o)
 LIB      := $(BUILD)/libavrami.a
 BIN      := $(BUILD)/avrami
 
+.DEFAULT_GOAL := all
+
+# MPI (optional): the sweep's MPI transport is built with mpicc's flags when
+# mpicc exists; build/mpi-flags remembers them so that installing MPI later
+# rebuilds that file.
+MPI_CFLAGS := $(shell mpicc --showme:compile 2>/dev/null)
+MPI_LIBS   := $(shell mpicc --showme:link 2>/dev/null)
+ifneq ($(MPI_LIBS),)
+$(BUILD)/sim/sweep/sweep_mpi.o: EXTRA_CFLAGS := $(MPI_CFLAGS) -DAVRAMI_MPI
+LDLIBS += $(MPI_LIBS)
+endif
+$(BUILD)/sim/sweep/sweep_mpi.o: $(BUILD)/mpi-flags
+$(BUILD)/mpi-flags: FORCE
+	@mkdir -p $(BUILD); echo '$(MPI_LIBS)' | cmp -s - $@ || echo '$(MPI_LIBS)' >$@
+
 TEST_SRCS  := $(wildcard tests/unit/test_*.c)
 TEST_BINS  := $(TEST_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
@@ -41,7 +56,7 @@ SCENARIO ?= scenarios/helium-baseline.json
 $(BUILD)/%_avx2.o:   EXTRA_CFLAGS := -mavx2 -mfma -mf16c
 $(BUILD)/%_avx512.o: EXTRA_CFLAGS := -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512vnni -mavx512bf16
 
-.PHONY: all run test test-plain test-asan unit replay bench deps fuzz clean check-deps
+.PHONY: FORCE all run test test-plain test-asan unit replay bench deps fuzz clean check-deps
 
 all: $(BIN)
 

@@ -18,6 +18,11 @@ eng_time agt_next_arrival(const scn_app *a, gsl_rng *r, eng_time now, uint32_t *
                 return t;
         }
         return ENG_TIME_MAX;
+    case SCN_ARR_PERIODIC:
+        /* evenly spaced: the first at one interval */
+        if (a->rate_per_h <= 0)
+            return ENG_TIME_MAX;
+        return now + (eng_time)llround(3600e6 / a->rate_per_h);
     case SCN_ARR_POISSON:
         if (a->rate_per_h <= 0)
             return ENG_TIME_MAX;
@@ -93,13 +98,26 @@ uint64_t agt_cap_s(const scn_task_kind *k, uint32_t size)
     return c ? c : 1;
 }
 
-static double parametric(void *ctx, const agt_work *w, gsl_rng *r)
+/* Both models share the noise: LogNormal(−σ²/2, σ) has mean 1. */
+static double with_noise(const scn *s, double t, gsl_rng *r)
 {
-    const scn *s = ctx;
-    double t = (w->kind->exec_base_s + w->kind->exec_per_unit_s * w->size) / w->card->relative_speed;
     if (s->noise_sigma > 0)
         t *= gsl_ran_lognormal(r, -0.5 * s->noise_sigma * s->noise_sigma, s->noise_sigma);
     return t > 1e-3 ? t : 1e-3;
+}
+
+static double parametric(void *ctx, const agt_work *w, gsl_rng *r)
+{
+    const scn *s = ctx;
+    return with_noise(s, (w->kind->exec_base_s + w->kind->exec_per_unit_s * w->size) / w->card->relative_speed, r);
+}
+
+static double calibrated(void *ctx, const agt_work *w, gsl_rng *r)
+{
+    const scn *s = ctx;
+    tim_workload wl;
+    scn_timing_workload(s, w->kind, w->size, w->resident, &wl);
+    return with_noise(s, tim_task_seconds(&w->kind->timing, &w->card->timing, &wl), r);
 }
 
 agt_timing agt_timing_parametric(const scn *s)
@@ -107,12 +125,22 @@ agt_timing agt_timing_parametric(const scn *s)
     return (agt_timing){parametric, (void *)s};
 }
 
+agt_timing agt_timing_calibrated(const scn *s)
+{
+    return (agt_timing){calibrated, (void *)s};
+}
+
+agt_timing agt_timing_for(const scn *s)
+{
+    return s->timing_model == SCN_TIMING_CALIBRATED ? agt_timing_calibrated(s) : agt_timing_parametric(s);
+}
+
 double agt_transfer_s(double kb, double mbps, double latency_s)
 {
     return latency_s + kb * 8.0 / 1000.0 / mbps;
 }
 
-static uint64_t mix(uint64_t x)
+uint64_t agt_mix64(uint64_t x)
 {
     x += 0x9e3779b97f4a7c15ULL;
     x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -126,7 +154,7 @@ size_t agt_result(uint64_t task_id, int type, uint32_t size, uint8_t *out, size_
     if (n > cap)
         n = cap - cap % 8;
     for (size_t i = 0; i < n; i += 8) {
-        uint64_t v = mix(task_id * 1000003ULL + i);
+        uint64_t v = agt_mix64(task_id * 1000003ULL + i);
         memcpy(out + i, &v, 8);
     }
     return n;
@@ -134,6 +162,6 @@ size_t agt_result(uint64_t task_id, int type, uint32_t size, uint8_t *out, size_
 
 void agt_nonce(uint64_t task_id, uint32_t account, uint32_t round, uint8_t out[32])
 {
-    uint64_t v[4] = {mix(task_id), mix(((uint64_t)account << 8) | round), task_id, round};
+    uint64_t v[4] = {agt_mix64(task_id), agt_mix64(((uint64_t)account << 8) | round), task_id, round};
     memcpy(out, v, 32);
 }

@@ -5,6 +5,7 @@
 #ifndef AVRAMI_AGENTS_AGT_H
 #define AVRAMI_AGENTS_AGT_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -37,6 +38,7 @@ typedef struct agt_work {
     const scn_task_kind *kind;
     uint32_t size;
     const scn_card *card;
+    bool resident;   /* the node's last task used the same model: no load */
 } agt_work;
 
 typedef struct agt_timing {
@@ -48,6 +50,12 @@ typedef struct agt_timing {
 /* (base + per_unit × size) / relative_speed × LogNormal(−σ²/2, σ), whose
  * mean is 1 so σ changes the spread only.  ctx: a const scn *. */
 agt_timing agt_timing_parametric(const scn *s);
+/* The calibrated model (sim/timing/): load from disk unless resident,
+ * prefill, decode or diffusion steps, overheads, from the card's bandwidth
+ * and FLOPS times its efficiencies; times the same noise.  ctx: a const scn *. */
+agt_timing agt_timing_calibrated(const scn *s);
+/* The model the scenario's timing.model names. */
+agt_timing agt_timing_for(const scn *s);
 
 /* Relay transfer time: latency + size / bandwidth. */
 double agt_transfer_s(double kb, double mbps, double latency_s);
@@ -55,6 +63,8 @@ double agt_transfer_s(double kb, double mbps, double latency_s);
 /* The honest result of a task: every honest node computes the same bytes
  * (gpt: 32 bytes; sd: 8-byte hash per image).  Returns the length. */
 size_t agt_result(uint64_t task_id, int type, uint32_t size, uint8_t *out, size_t cap);
+/* splitmix64's finaliser: a bijective 64-bit mix. */
+uint64_t agt_mix64(uint64_t x);
 /* A nonce unique per (task, node, round). */
 void agt_nonce(uint64_t task_id, uint32_t account, uint32_t round, uint8_t out[32]);
 

@@ -168,10 +168,18 @@ int cmd_timing(int argc, char **argv)
     }
     tim_breakdown b;
     tim_task_breakdown(&m, &c, &w, &b);
-    printf("card   %s: %.0f GB, %.0f GB/s, %.1f FP16 TFLOPS; efficiency bandwidth %.3f, "
-           "compute %.3f%s\n",
-           c.name, c.mem_gb, c.bw_gbs, c.fp16_tflops, c.eff_bw, c.eff_compute,
-           c.eff_from_host ? " (host calibrated default)" : " (published measurement)");
+    double eb, ec;
+    tim_weights wt = tim_weights_of_bits(w.bits);
+    tim_card_eff(&c, w.bits, &eb, &ec, NULL);
+    printf("card   %s: %.0f GB, %.0f GB/s, %.1f FP16 TFLOPS\n", c.name, c.mem_gb, c.bw_gbs,
+           c.fp16_tflops);
+    printf("efficiency (%s weights): bandwidth %.3f (%s), compute %.3f (%s)\n",
+           tim_weights_name(wt), eb,
+           c.eff_bw_w[wt] > 0 ? "from the card's published measurement"
+           : c.bw_from_host ? "host calibrated default" : "from the card's other measurements",
+           ec,
+           c.eff_compute_w[wt] > 0 ? "from the card's published measurement"
+           : c.compute_from_host ? "host calibrated default" : "from the card's other measurements");
     if (m.kind == TIM_GPT) {
         printf("model  %s: %.2fB parameters, %.0f bits/weight stored %.1f (%.2f GB of weights)\n",
                m.name, kern_model_params(&m.llm) / 1e9, bits, w.bits,

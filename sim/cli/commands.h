@@ -9,5 +9,11 @@ int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_timing(int argc, char **argv);
+int cmd_gpt(int argc, char **argv);
+int cmd_sweep(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_plot(int argc, char **argv);
+int cmd_report(int argc, char **argv);
+int cmd_security(int argc, char **argv);
 
 #endif

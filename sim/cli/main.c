@@ -18,6 +18,12 @@ static const struct command COMMANDS[] = {
     {"replay", cmd_replay, "replay Helium conformance traces against the protocol model"},
     {"calibrate", cmd_calibrate, "measure this host's kernels and fit the roofline timing model"},
     {"timing", cmd_timing, "predict a task's time on a card (prefill, decode, load, VRAM)"},
+    {"gpt", cmd_gpt, "run a Helium GPT task on the host kernels: ChatGPT-style response"},
+    {"sweep", cmd_sweep, "run a grid of scenario edits × replications into one database"},
+    {"export", cmd_export, "write one table of a run or sweep database as CSV"},
+    {"plot", cmd_plot, "draw a run or sweep database with gnuplot (PNG and SVG)"},
+    {"report", cmd_report, "write a Markdown report of a run or sweep database with its plots"},
+    {"security", cmd_security, "security argument: closed forms beside Monte Carlo, and where Helium differs"},
 };
 
 static void usage(FILE *out)

@@ -14,7 +14,7 @@ struct res {
     sqlite3 *db;
     char *path, *tmp;
     bool bad;
-    sqlite3_stmt *meta, *task, *node, *series, *inv, *rev;
+    sqlite3_stmt *meta, *task, *node, *series, *inv, *rev, *actor, *node_actor, *harm;
 };
 
 static const char SCHEMA[] =
@@ -32,9 +32,16 @@ static const char SCHEMA[] =
     " final_qos INTEGER, final_status TEXT);"
     "CREATE TABLE series(minute INTEGER PRIMARY KEY, queue INTEGER, available INTEGER,"
     " busy INTEGER, paused INTEGER, online INTEGER, created INTEGER, started INTEGER,"
-    " finished INTEGER);"
+    " finished INTEGER, kickouts INTEGER, slashes INTEGER);"
     "CREATE TABLE invariants(name TEXT PRIMARY KEY, ok INTEGER, detail TEXT);"
-    "CREATE TABLE reverts(tx TEXT, reason TEXT, count INTEGER, PRIMARY KEY(tx, reason));";
+    "CREATE TABLE reverts(tx TEXT, reason TEXT, count INTEGER, PRIMARY KEY(tx, reason));"
+    "CREATE TABLE actors(actor INTEGER PRIMARY KEY, name TEXT, kind TEXT, mode TEXT, nodes INTEGER,"
+    " start_wei TEXT, end_wei TEXT, income_wei TEXT, stake_lost_wei TEXT, profit_wei TEXT,"
+    " slashes INTEGER, stakes_lost INTEGER, kickouts INTEGER, tasks_paid INTEGER, fakes INTEGER,"
+    " cheats_won INTEGER, timeouts INTEGER, busy_s REAL);"
+    "CREATE TABLE node_actors(node INTEGER PRIMARY KEY, actor INTEGER);"
+    "CREATE TABLE app_harm(app TEXT PRIMARY KEY, tasks INTEGER, wrong_accepted INTEGER,"
+    " aborted_by_faults INTEGER, resubmitted_after_faults INTEGER, time_lost_s REAL);";
 
 static bool prep(res *r, const char *sql, sqlite3_stmt **st)
 {
@@ -60,9 +67,12 @@ res *res_open(const char *path, char *err)
         !prep(r, "INSERT OR REPLACE INTO run VALUES(?,?)", &r->meta) ||
         !prep(r, "INSERT INTO tasks VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &r->task) ||
         !prep(r, "INSERT INTO nodes VALUES(?,?,?,?,?,?,?,?,?,?,?)", &r->node) ||
-        !prep(r, "INSERT INTO series VALUES(?,?,?,?,?,?,?,?,?)", &r->series) ||
+        !prep(r, "INSERT INTO series VALUES(?,?,?,?,?,?,?,?,?,?,?)", &r->series) ||
         !prep(r, "INSERT OR REPLACE INTO invariants VALUES(?,?,?)", &r->inv) ||
-        !prep(r, "INSERT OR REPLACE INTO reverts VALUES(?,?,?)", &r->rev)) {
+        !prep(r, "INSERT OR REPLACE INTO reverts VALUES(?,?,?)", &r->rev) ||
+        !prep(r, "INSERT INTO actors VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &r->actor) ||
+        !prep(r, "INSERT INTO node_actors VALUES(?,?)", &r->node_actor) ||
+        !prep(r, "INSERT OR REPLACE INTO app_harm VALUES(?,?,?,?,?,?)", &r->harm)) {
         snprintf(err, 256, "%s: %s", r->tmp, sqlite3_errmsg(r->db));
         goto fail;
     }
@@ -196,8 +206,8 @@ bool res_series(res *r, const res_series_row *s)
 {
     sqlite3_stmt *st = r->series;
     const uint32_t v[] = {s->minute, s->queue, s->available, s->busy, s->paused, s->online,
-                          s->created, s->started, s->finished};
-    for (int i = 0; i < 9; i++)
+                          s->created, s->started, s->finished, s->kickouts, s->slashes};
+    for (int i = 0; i < 11; i++)
         sqlite3_bind_int64(st, i + 1, v[i]);
     return step(r, st);
 }
@@ -218,9 +228,51 @@ bool res_revert(res *r, const char *tx, const char *reason, uint64_t count)
     return step(r, r->rev);
 }
 
+bool res_actor(res *r, const res_actor_row *a)
+{
+    sqlite3_stmt *st = r->actor;
+    int i = 1;
+    sqlite3_bind_int64(st, i++, a->actor);
+    bind_str(st, i++, a->name);
+    bind_str(st, i++, a->kind);
+    bind_str(st, i++, a->mode);
+    sqlite3_bind_int64(st, i++, a->nodes);
+    const wei_t w[] = {a->start, a->end, a->income, a->stake_lost};
+    for (int k = 0; k < 4; k++)
+        bind_wei(st, i++, w[k]);
+    bind_str(st, i++, a->profit);
+    const uint64_t c[] = {a->slashes, a->stakes_lost, a->kickouts, a->tasks_paid, a->fakes, a->cheats_won,
+                          a->timeouts};
+    for (int k = 0; k < 7; k++)
+        sqlite3_bind_int64(st, i++, (int64_t)c[k]);
+    sqlite3_bind_double(st, i++, a->busy_s);
+    return step(r, st);
+}
+
+bool res_node_actor(res *r, uint32_t node, uint32_t actor)
+{
+    sqlite3_bind_int64(r->node_actor, 1, node);
+    sqlite3_bind_int64(r->node_actor, 2, actor);
+    return step(r, r->node_actor);
+}
+
+bool res_app_harm(res *r, const char *app, uint64_t tasks, uint64_t wrong, uint64_t aborted,
+                  uint64_t resubmitted, double lost_s)
+{
+    sqlite3_stmt *st = r->harm;
+    sqlite3_bind_text(st, 1, app, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 2, (int64_t)tasks);
+    sqlite3_bind_int64(st, 3, (int64_t)wrong);
+    sqlite3_bind_int64(st, 4, (int64_t)aborted);
+    sqlite3_bind_int64(st, 5, (int64_t)resubmitted);
+    sqlite3_bind_double(st, 6, lost_s);
+    return step(r, st);
+}
+
 static void finalize_all(res *r)
 {
-    sqlite3_stmt *all[] = {r->meta, r->task, r->node, r->series, r->inv, r->rev};
+    sqlite3_stmt *all[] = {r->meta, r->task, r->node, r->series, r->inv, r->rev, r->actor, r->node_actor,
+                           r->harm};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
 }
@@ -268,6 +320,60 @@ static int report(FILE *out, int *n, const char *fmt, const char *a, long long b
     }
     (*n)++;
     return 0;
+}
+
+static wei_t column_wei(sqlite3_stmt *st, int col, bool *ok)
+{
+    wei_t v = 0;
+    const unsigned char *t = sqlite3_column_text(st, col);
+    if (!t || !wei_parse((const char *)t, &v))
+        *ok = false;
+    return v;
+}
+
+/* Money per actor, to the wei: opening balances + income − stake lost =
+ * closing balances + locked stakes; profit = income − stake lost; and the
+ * owner gained exactly the stakes lost.  Databases from before the actors
+ * table have nothing to check here. */
+static int check_accounts(sqlite3 *db, FILE *out)
+{
+    int bad = 0;
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, "SELECT name, start_wei, end_wei, income_wei, stake_lost_wei, profit_wei,"
+                               " (SELECT value FROM run WHERE key = 'owner_balance_start'),"
+                               " (SELECT value FROM run WHERE key = 'owner_balance_end') FROM actors",
+                           -1, &st, NULL) != SQLITE_OK)
+        return 0;
+    wei_t lost_all = 0, owner0 = 0, owner1 = 0;
+    bool ok = true, any = false;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        any = true;
+        wei_t start = column_wei(st, 1, &ok), end = column_wei(st, 2, &ok);
+        wei_t income = column_wei(st, 3, &ok), lost = column_wei(st, 4, &ok);
+        owner0 = column_wei(st, 6, &ok);
+        owner1 = column_wei(st, 7, &ok);
+        lost_all += lost;
+        const char *name = (const char *)sqlite3_column_text(st, 0);
+        const char *profit = (const char *)sqlite3_column_text(st, 5);
+        char want[WEI_STR_MAX + 1];
+        if (income >= lost)
+            wei_format(income - lost, want);
+        else {
+            want[0] = '-';
+            wei_format(lost - income, want + 1);
+        }
+        if (start + income != end + lost)
+            report(out, &bad, "actor %s: opening balances + income - stake lost != closing balances%.0lld",
+                   name ? name : "?", 0);
+        if (!profit || strcmp(profit, want))
+            report(out, &bad, "actor %s: profit is not income - stake lost%.0lld", name ? name : "?", 0);
+    }
+    sqlite3_finalize(st);
+    if (!ok)
+        report(out, &bad, "actors: %s%.0lld", "an amount is not a decimal wei string", 0);
+    else if (any && owner1 != owner0 + lost_all)
+        report(out, &bad, "actors: %s%.0lld", "the owner's gain differs from the stakes lost", 0);
+    return bad;
 }
 
 int res_check(const char *path, void *out_file)
@@ -321,6 +427,8 @@ int res_check(const char *path, void *out_file)
         report(out, &bad, "task %s: inconsistent terminal state or times (seq %lld)",
                (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 0));
     sqlite3_finalize(st);
+
+    bad += check_accounts(db, out);
 
     /* no node in two tasks at once: per node, the intervals from a task's
      * start to the node's release must not overlap (O(n log n) via ORDER BY).

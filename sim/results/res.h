@@ -10,9 +10,15 @@
  *   run(key, value)          scenario text, seed, version, complete, totals
  *   tasks(...)               one row per task the applications created
  *   nodes(...)               one row per node that ever existed
- *   series(minute, ...)      per simulated minute: queue, nodes, throughput
+ *   series(minute, ...)      per simulated minute: queue, nodes, throughput,
+ *                            kick-outs and slashes
  *   invariants(name, ok, detail)
  *   reverts(tx, reason, count)
+ *   actors(...)              per actor (honest nodes, each behaviour group):
+ *                            money in wei, slashes, kick-outs, cheats won
+ *   node_actors(node, actor) nodes that are not honest
+ *   app_harm(...)            per application: wrong results accepted, aborts
+ *                            and resubmissions caused by non-honest nodes
  * Times are simulated seconds (REAL, microsecond resolution); NULL = never.
  * Amounts are decimal wei as TEXT. */
 #ifndef AVRAMI_RESULTS_RES_H
@@ -58,7 +64,19 @@ typedef struct res_series_row {
     uint32_t minute;
     uint32_t queue, available, busy, paused, online;
     uint32_t created, started, finished;
+    uint32_t kickouts, slashes; /* nodes kicked out, task slashes in the minute */
 } res_series_row;
+
+typedef struct res_actor_row {
+    uint32_t actor;        /* 0 honest, 1 + behaviour index */
+    const char *name, *kind, *mode;
+    uint32_t nodes;
+    wei_t start, end;      /* Σ opening balances; Σ balance + locked stake at the end */
+    wei_t income, stake_lost;
+    const char *profit;    /* signed decimal wei: income − stake lost */
+    uint64_t slashes, stakes_lost, kickouts, tasks_paid, fakes, cheats_won, timeouts;
+    double busy_s;
+} res_actor_row;
 
 /* Creates PATH.tmp (replacing any old one) and the schema.  NULL on error
  * (message in err, 256 bytes). */
@@ -71,6 +89,10 @@ bool res_node(res *r, const res_node_row *row);
 bool res_series(res *r, const res_series_row *row);
 bool res_invariant(res *r, const char *name, bool ok, const char *detail);
 bool res_revert(res *r, const char *tx, const char *reason, uint64_t count);
+bool res_actor(res *r, const res_actor_row *row);
+bool res_node_actor(res *r, uint32_t node, uint32_t actor);
+bool res_app_harm(res *r, const char *app, uint64_t tasks, uint64_t wrong, uint64_t aborted,
+                  uint64_t resubmitted, double lost_s);
 /* Writes complete = 0/1, commits, closes and renames PATH.tmp to PATH.
  * Returns false (and removes the temp file) on any earlier write error. */
 bool res_close(res *r, bool complete);

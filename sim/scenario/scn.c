@@ -11,6 +11,7 @@
 #include <cjson/cJSON.h>
 
 #include "scenario/scn_json.h"
+#include "scenario/scn_timing.h"
 
 /* ---- cards ---- */
 
@@ -55,7 +56,7 @@ static bool load_cards(pctx *c, const char *name, scn *s)
     return true;
 }
 
-static bool find_card(pctx *c, const scn *s, const char *path, const char *name, uint32_t *out)
+bool scn_find_card(pctx *c, const scn *s, const char *path, const char *name, uint32_t *out)
 {
     const char *best = NULL;
     unsigned bestd = ~0u;
@@ -124,7 +125,6 @@ static bool parse_chain_relay(pctx *c, const cJSON *root, scn *s)
 {
     static const char *const ck[] = {"block_time_s", "submission_latency_s", "observation_delay_s", NULL};
     static const char *const rk[] = {"bandwidth_mbps", "latency_s", NULL};
-    static const char *const tk[] = {"model", "noise_sigma", NULL};
     char p[PATH_MAX_LEN];
     const cJSON *o;
     if (!scnj_obj(c, root, "$", "chain", ck, &o, p))
@@ -142,25 +142,14 @@ static bool parse_chain_relay(pctx *c, const cJSON *root, scn *s)
     if (!scnj_num(c, o, p, "bandwidth_mbps", 0.001, 1e6, 50, &s->relay_mbps) ||
         !scnj_num(c, o, p, "latency_s", 0, 60, 0.1, &s->relay_latency_s))
         return false;
-    if (!scnj_obj(c, root, "$", "timing", tk, &o, p))
-        return false;
-    if (!o)
-        o = &SCNJ_EMPTY;
-    char model[SCN_NAME_MAX];
-    if (!scnj_str(c, o, p, "model", "parametric", model, sizeof model))
-        return false;
-    if (strcmp(model, "parametric")) {
-        char mp[PATH_MAX_LEN];
-        scnj_sub(mp, p, "model");
-        return scnj_fail(c, mp, "expected \"parametric\", got \"%s\"", model);
-    }
-    return scnj_num(c, o, p, "noise_sigma", 0, 3, 0.1, &s->noise_sigma);
+    return scn_timing_parse(c, root, s);
 }
 
 static bool parse_network(pctx *c, const cJSON *root, scn *s)
 {
     static const char *const nk[] = {"nodes", "cards", "download_mbps", "model_cache", "churn",
-                                     "node_cancel_after_s", "preload_models", NULL};
+                                     "node_cancel_after_s", "preload_models", "behaviours",
+                                     "honest_rejoin", "sd_hash_noise", NULL};
     static const char *const ck[] = {"join_rate_per_h", "pause_rate_per_h", "pause_mean_s",
                                      "quit_rate_per_h", "vanish_probability", NULL};
     static const char *const mk[] = {"card", "share", NULL};
@@ -193,7 +182,8 @@ static bool parse_network(pctx *c, const cJSON *root, scn *s)
         scnj_sub(cp, p, "card");
         if (!scnj_want_object(c, it, p) || !scnj_keys_ok(c, it, p, mk) ||
             !scnj_str(c, it, p, "card", NULL, name, sizeof name) ||
-            !find_card(c, s, cp, name, &s->mix[i].card) ||
+            !scn_find_card(c, s, cp, name, &s->mix[i].card) ||
+            !scn_timing_card(c, cp, s, &s->cards[s->mix[i].card]) ||
             !scnj_num(c, it, p, "share", 0, 1e9, 1, &s->mix[i].share))
             return false;
         total += s->mix[i].share;
@@ -202,6 +192,8 @@ static bool parse_network(pctx *c, const cJSON *root, scn *s)
         return scnj_fail(c, "$.network.cards", "expected shares with a positive sum");
     for (uint32_t k = 0; k < s->n_mix; k++)
         s->mix[k].share /= total;
+    if (!scn_parse_behaviours(c, o, s))
+        return false;
     if (!scnj_obj(c, o, "$.network", "churn", ck, &o, p))
         return false;
     if (!o)
@@ -253,11 +245,12 @@ static bool load_csv(pctx *c, const char *path, const char *name, scn_app *a)
     return true;
 }
 
-static bool parse_task_kind(pctx *c, const cJSON *o, const char *p, scn_task_kind *k)
+static bool parse_task_kind(pctx *c, const cJSON *o, const char *p, const scn *s, scn_task_kind *k)
 {
     static const char *const keys[] = {"type", "model", "weight", "vram_gb", "model_size_mb",
         "size_min", "size_max", "args_kb", "result_kb_per_unit", "exec_base_s", "exec_per_unit_s",
-        "fee", "cap_base_s", "cap_per_image_s", NULL};
+        "fee", "cap_base_s", "cap_per_image_s", "prompt_tokens", "num_beams", "num_sequences", "bits",
+        "steps", "width", "height", "task_file", NULL};
     static const char *const fk[] = {"dist", "wei", "min", "max", NULL};
     char type[16], tp[PATH_MAX_LEN];
     scnj_sub(tp, p, "type");
@@ -296,6 +289,8 @@ static bool parse_task_kind(pctx *c, const cJSON *o, const char *p, scn_task_kin
         return scnj_fail(c, sp, "expected 0 for a gpt task (its cap is fixed), got %llu",
                     (unsigned long long)cpi);
     }
+    if (!scn_timing_kind(c, o, p, s, k))
+        return false;
     k->cap_base_s = cb;
     k->cap_per_unit_s = cpi;
     char fp[PATH_MAX_LEN];
@@ -363,8 +358,10 @@ static bool parse_apps(pctx *c, const cJSON *root, scn *s)
         scnj_sub(pp, rp, "process");
         if (!scnj_str(c, r, rp, "process", NULL, proc, sizeof proc))
             return false;
-        if (!strcmp(proc, "poisson") || !strcmp(proc, "daily")) {
-            a->arrival = proc[0] == 'p' ? SCN_ARR_POISSON : SCN_ARR_DAILY;
+        if (!strcmp(proc, "poisson") || !strcmp(proc, "daily") || !strcmp(proc, "periodic")) {
+            a->arrival = !strcmp(proc, "poisson") ? SCN_ARR_POISSON
+                         : proc[0] == 'd'         ? SCN_ARR_DAILY
+                                                  : SCN_ARR_PERIODIC;
             if (!scnj_num(c, r, rp, "rate_per_h", 0, 1e9, 0, &a->rate_per_h) ||
                 !scnj_num(c, r, rp, "amplitude", 0, 1, 0.5, &a->amplitude) ||
                 !scnj_num(c, r, rp, "peak_hour", 0, 24, 20, &a->peak_hour))
@@ -376,7 +373,7 @@ static bool parse_apps(pctx *c, const cJSON *root, scn *s)
             if (!scnj_str(c, r, rp, "file", NULL, file, sizeof file) || !load_csv(c, fp, file, a))
                 return false;
         } else {
-            return scnj_fail(c, pp, "expected \"poisson\", \"daily\" or \"csv\", got \"%s\"", proc);
+            return scnj_fail(c, pp, "expected \"poisson\", \"daily\", \"periodic\" or \"csv\", got \"%s\"", proc);
         }
         const cJSON *tasks = cJSON_GetObjectItemCaseSensitive(it, "tasks");
         char tp[PATH_MAX_LEN];
@@ -391,7 +388,7 @@ static bool parse_apps(pctx *c, const cJSON *root, scn *s)
         for (const cJSON *t = tasks->child; t; t = t->next, j++) {
             char kp[PATH_MAX_LEN];
             scnj_idx(kp, tp, j);
-            if (!parse_task_kind(c, t, kp, &a->kinds[j]))
+            if (!parse_task_kind(c, t, kp, s, &a->kinds[j]))
                 return false;
             wsum += a->kinds[j].weight;
         }
@@ -483,6 +480,8 @@ void scn_free(scn *s)
     }
     free(s->apps);
     free(s->mix);
+    free(s->behaviours);
+    free(s->sd_pair);
     free(s->cards);
     free(s->text);
     memset(s, 0, sizeof *s);

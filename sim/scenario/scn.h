@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "protocol/proto.h"
+#include "timing/tim.h"
 #include "util/wei.h"
 
 #define SCN_NAME_MAX 64
@@ -20,7 +21,8 @@
 typedef struct scn_card {
     char name[SCN_NAME_MAX];
     uint32_t vram_gb;
-    double relative_speed; /* throughput vs RTX 4090 */
+    double relative_speed; /* throughput vs RTX 4090 (parametric timing) */
+    tim_card timing;       /* calibrated timing: the card's entry in cards.json */
 } scn_card;
 
 typedef struct scn_card_share {
@@ -46,9 +48,48 @@ typedef struct scn_task_kind {
     wei_t fee_min, fee_max;   /* wei; equal for "fixed" */
     uint64_t cap_base_s;      /* the app's estimate: base + per_image × images */
     uint64_t cap_per_unit_s;  /* (sd only; 0 for gpt) */
+    /* calibrated timing only: the model's shapes and the workload around
+     * `size` (gpt: max_new_tokens; sd: images) */
+    tim_model timing;
+    uint32_t prompt_tokens, num_beams, num_sequences, bits;
+    uint32_t steps, width, height;
 } scn_task_kind;
 
-typedef enum scn_arrival { SCN_ARR_POISSON, SCN_ARR_DAILY, SCN_ARR_CSV } scn_arrival;
+typedef enum scn_timing_model { SCN_TIMING_PARAMETRIC, SCN_TIMING_CALIBRATED } scn_timing_model;
+
+typedef enum scn_arrival { SCN_ARR_POISSON, SCN_ARR_DAILY, SCN_ARR_CSV, SCN_ARR_PERIODIC } scn_arrival;
+
+/* Node behaviours other than honest (network.behaviours[], parsed in
+ * scn_behaviour.c).  Each entry is one actor: its nodes join at time 0 in
+ * addition to network.nodes, and its results are reported apart. */
+typedef enum scn_beh_kind {
+    SCN_BEH_CHEATER,   /* skips the work, submits a fake result of its own */
+    SCN_BEH_COLLUDERS, /* one attacker's nodes: the same fake result */
+    SCN_BEH_SLOW,      /* honest, execution × factor */
+    SCN_BEH_FLAKY,     /* honest, but silently misses a share of its tasks */
+    SCN_BEH_VANISH,    /* honest until vanish_at_s, then silent for good */
+    SCN_BEH_CARD_LIAR, /* tells the chain another card than it has */
+} scn_beh_kind;
+
+typedef enum scn_collude_mode {
+    SCN_COLLUDE_WHEN_TWO, /* cheat with >= 2 own nodes in the task, else honest */
+    SCN_COLLUDE_TIMEOUT,  /* cheat with >= 2, else stay silent (the timeout attack) */
+    SCN_COLLUDE_ALWAYS,   /* cheat in every task */
+} scn_collude_mode;
+
+typedef struct scn_behaviour {
+    char name[SCN_NAME_MAX];  /* the actor's name in results */
+    scn_beh_kind kind;
+    scn_collude_mode mode;    /* colluders */
+    uint32_t nodes;
+    int32_t card;             /* index into scn.cards, -1: drawn from the mix */
+    int32_t claims;           /* card-liar: the card it tells the chain */
+    double probability;       /* cheater: share of tasks faked; flaky: share missed */
+    double factor;            /* slow: execution-time factor */
+    double vanish_at_s;       /* vanish: when */
+    bool rejoin;              /* after a slash, kick-out or timed-out task: join
+                                 again at once as a fresh node (new identity) */
+} scn_behaviour;
 
 typedef struct scn_app {
     char name[SCN_NAME_MAX];
@@ -89,8 +130,18 @@ typedef struct scn {
     double pause_mean_s;
     double quit_rate_per_h;  /* per node */
     double vanish_prob;      /* share of leavers that vanish silently */
+    scn_timing_model timing_model;
     double noise_sigma;      /* lognormal sigma of execution time */
+    double timing_overhead_s;/* calibrated: fixed seconds per task */
+    double disk_gbs;         /* calibrated: disk to VRAM, GB/s */
+    char models_dir[512];    /* calibrated: cards.json, llms.json, sd.json */
     double node_cancel_after_s; /* a node cancels a stuck task after this */
+    bool honest_rejoin;      /* a slashed or kicked-out honest node joins again (fresh stake) */
+    scn_behaviour *behaviours;
+    uint32_t n_behaviours;
+    /* sd hashes of honest nodes on two card models a != b differ in each
+     * bit with probability sd_pair[a * n_cards + b] (symmetric; NULL: none) */
+    double *sd_pair;
 
     scn_app *apps;
     uint32_t n_apps;
@@ -109,6 +160,18 @@ bool scn_load(const char *path, scn *out, char err[SCN_ERR_MAX]);
 bool scn_parse(const char *text, const char *file, const char *base_dir, scn *out,
                char err[SCN_ERR_MAX]);
 void scn_free(scn *s);
+
+/* Calibrated timing: the workload of one task of kind k with `size` units
+ * (gpt: generated tokens; sd: images) as sim/timing/ describes it;
+ * resident: the model is still loaded in the card's memory. */
+void scn_timing_workload(const scn *s, const scn_task_kind *k, uint32_t size, bool resident,
+                         tim_workload *w);
+
+const char *scn_behaviour_kind_name(scn_beh_kind k);
+const char *scn_collude_mode_name(scn_collude_mode m);
+
+/* Actors: 0 is the honest nodes, 1 + i is behaviours[i]. */
+static inline uint32_t scn_actors(const scn *s) { return 1 + s->n_behaviours; }
 
 /* Levenshtein distance, for "did you mean". */
 unsigned scn_edit_distance(const char *a, const char *b);

@@ -48,6 +48,14 @@ bool scnj_obj(pctx *c, const cJSON *obj, const char *path, const char *key, cons
 /* An empty object, for absent sections (all defaults). */
 extern const cJSON SCNJ_EMPTY;
 
+/* A card name from the card file -> its index; an unknown name gets the
+ * nearest one suggested.  (scn.c) */
+struct scn;
+bool scn_find_card(pctx *c, const struct scn *s, const char *path, const char *name, uint32_t *out);
+/* network.behaviours, network.honest_rejoin, network.sd_hash_noise
+ * (scn_behaviour.c); obj is the network object. */
+bool scn_parse_behaviours(pctx *c, const cJSON *network, struct scn *s);
+
 char *scnj_read_file(const char *path, size_t *len);
 /* Relative names are tried from the working directory, then from the
  * scenario's directory and its parent. */

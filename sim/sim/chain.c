@@ -181,6 +181,7 @@ static void book_events(sim *m, eng_time now)
             } else if (ev->kind == PROTO_EV_TASK_NODE_SLASHED) {
                 m->nodes[node].slashed++;
                 m->slashes++;
+                m->minute_slashes++;
             }
             if (r && release(m, r, node, now))
                 break;
@@ -206,6 +207,7 @@ static void book_events(sim *m, eng_time now)
                 sim_node *nd = &m->nodes[node];
                 if (ev->kind == PROTO_EV_NODE_KICKED_OUT) {
                     m->kickouts++;
+                    m->minute_kickouts++;
                     m->kicked_vanished += nd->st == NS_VANISHED;
                 }
                 else
@@ -217,6 +219,7 @@ static void book_events(sim *m, eng_time now)
             }
             break;
         }
+        actors_book(m, ev, r, node);
         /* agents observe everything that concerns them later */
         observe(m, ev, node);
     }
@@ -243,7 +246,7 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
     uint8_t result[8 * 4096], commitment[32], nonce[32];
     switch (tx->kind) {
     case TX_JOIN: {
-        const scn_card *c = &m->s->cards[n->card];
+        const scn_card *c = &m->s->cards[node_chain_card(m, n)];
         return proto_join(p, now_s, n->acc, c->name, c->vram_gb);
     }
     case TX_QUIT:
@@ -274,16 +277,14 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
     }
     case TX_COMMIT: {
         sim_req *r = sim_req_by_id(m, tx->arg);
-        const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
-        size_t len = agt_result(tx->arg, k->type, r->size, result, sizeof result);
+        size_t len = node_result(m, tx->who, r, tx->round, result, sizeof result);
         agt_nonce(tx->arg, n->acc, tx->round, nonce);
         proto_commitment(result, len, nonce, commitment);
         return proto_commit(p, now_s, n->acc, tx->arg, tx->round, commitment, nonce);
     }
     case TX_DISCLOSE: {
         sim_req *r = sim_req_by_id(m, tx->arg);
-        const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
-        size_t len = agt_result(tx->arg, k->type, r->size, result, sizeof result);
+        size_t len = node_result(m, tx->who, r, tx->round, result, sizeof result);
         return proto_disclose(p, now_s, n->acc, tx->arg, tx->round, result, len);
     }
     case TX_UPLOADED:

@@ -14,15 +14,8 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "cli/commands.h"
+#include "util/cli_util.h"
 #include "sim/sim.h"
-
-static volatile sig_atomic_t stop_flag;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_flag = 1;
-}
 
 static void usage(FILE *out)
 {
@@ -63,17 +56,6 @@ static void print_replications(const sim_metrics *mx, uint32_t n)
     free(v);
 }
 
-static bool parse_u64(const char *s, uint64_t *out)
-{
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *end || s[0] == '-')
-        return false;
-    *out = v;
-    return true;
-}
-
 int cmd_run(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL;
@@ -86,15 +68,15 @@ int cmd_run(int argc, char **argv)
             usage(stdout);
             return 0;
         } else if (!strcmp(a, "--seed") && more) {
-            if (!parse_u64(argv[++i], &seed))
+            if (!cli_parse_u64(argv[++i], &seed))
                 goto bad_number;
             have_seed = true;
         } else if (!strcmp(a, "--replication") && more) {
-            if (!parse_u64(argv[++i], &rep) || rep > UINT32_MAX)
+            if (!cli_parse_u64(argv[++i], &rep) || rep > UINT32_MAX)
                 goto bad_number;
             have_rep = true;
         } else if (!strcmp(a, "--duration") && more) {
-            if (!parse_u64(argv[++i], &duration) || duration == 0)
+            if (!cli_parse_u64(argv[++i], &duration) || duration == 0)
                 goto bad_number;
         } else if (!strcmp(a, "--out") && more) {
             out = argv[++i];
@@ -153,15 +135,12 @@ int cmd_run(int argc, char **argv)
         fclose(f);
         unlink(probe);
     }
-    struct sigaction sa = {0};
-    sa.sa_handler = on_signal;
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
+    volatile sig_atomic_t *stop = cli_trap_stop();
     /* the scenario's replications, unless one was asked for */
     uint32_t first = (uint32_t)rep, count = have_rep ? 1 : s.replications;
     sim_metrics *mx = calloc(count, sizeof *mx);
     int worst = 0;
-    for (uint32_t k = 0; k < count && !stop_flag; k++) {
+    for (uint32_t k = 0; k < count && !*stop; k++) {
         uint32_t r = first + k;
         char path_k[600];
         const char *db = no_db ? NULL : out;
@@ -181,7 +160,7 @@ int cmd_run(int argc, char **argv)
             .out_path = db,
             .paranoid = paranoid,
             .progress = !quiet && isatty(2),
-            .stop = &stop_flag,
+            .stop = stop,
         };
         sim *m = sim_run(&s, &o);
         if (!m) {
@@ -205,7 +184,7 @@ int cmd_run(int argc, char **argv)
         worst = code > worst ? code : worst;
         sim_free(m);
     }
-    if (count > 1 && !quiet && !stop_flag)
+    if (count > 1 && !quiet && !*stop)
         print_replications(mx, count);
     free(mx);
     scn_free(&s);

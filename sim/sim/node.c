@@ -15,6 +15,8 @@
 
 #include <gsl/gsl_rng.h>
 
+#include "agents/agt_behaviour.h"
+
 static eng_time us(double s) { return (eng_time)llround(s * 1e6); }
 
 uint32_t node_pick_card(sim *m)
@@ -30,6 +32,36 @@ uint32_t node_pick_card(sim *m)
 
 void node_new(sim *m, uint32_t card, eng_time now)
 {
+    (void)now;
+    node_new_actor(m, card, 0);
+}
+
+const scn_behaviour *node_behaviour(const sim *m, const sim_node *n)
+{
+    return n->actor ? &m->s->behaviours[n->actor - 1] : NULL;
+}
+
+uint32_t node_chain_card(const sim *m, const sim_node *n)
+{
+    const scn_behaviour *b = node_behaviour(m, n);
+    return b && b->kind == SCN_BEH_CARD_LIAR ? (uint32_t)b->claims : n->card;
+}
+
+size_t node_result(sim *m, uint32_t node, const sim_req *r, uint8_t round, uint8_t *out, size_t cap)
+{
+    const sim_node *n = &m->nodes[node];
+    const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
+    if (round < 3 && (r->fake >> round & 1))
+        return agt_fake_result(r->id, k->type, r->size, agt_forger(node_behaviour(m, n), n->actor, node),
+                               out, cap);
+    uint32_t cards[3];
+    for (int j = 0; j < 3; j++)
+        cards[j] = r->nodes[j] != UINT32_MAX ? m->nodes[r->nodes[j]].card : UINT32_MAX;
+    return agt_card_result(r->id, k->type, r->size, n->card, cards, m->s->sd_pair, m->s->n_cards, out, cap);
+}
+
+void node_new_actor(sim *m, uint32_t card, uint32_t actor)
+{
     if (m->n_nodes == m->cap_nodes) {
         m->joins_refused++;
         return;
@@ -40,9 +72,14 @@ void node_new(sim *m, uint32_t card, eng_time now)
     m->supply0 += m->s->params.stake;
     m->acc2node[n->acc] = i;
     n->card = (uint16_t)card;
+    n->actor = (uint8_t)actor;
     n->st = NS_JOINING;
     n->joined = n->left = -1;
-    (void)now;
+    const scn_behaviour *b = node_behaviour(m, n);
+    if (b && b->kind == SCN_BEH_VANISH) {
+        eng_time at = (eng_time)llround(b->vanish_at_s * 1e6);
+        eng_at(m->e, at > eng_now(m->e) ? at : eng_now(m->e), EV_NODE_VANISH, i, 0);
+    }
     /* node software fetches its base models before it joins */
     if (m->s->preload_models)
         while (n->ncache < m->s->model_cache && n->ncache < m->n_models && n->ncache < CACHE_MAX) {
@@ -118,13 +155,59 @@ static void start_work(sim *m, uint32_t i, const sim_obs *o)
     n->task = o->task;
     n->round = o->round;
     n->phase = PH_WORKING;
+    const scn_behaviour *b = node_behaviour(m, n);
+    uint32_t own = 0;
+    for (int j = 0; j < 3; j++)
+        own += r->nodes[j] != UINT32_MAX && m->nodes[r->nodes[j]].actor == n->actor;
+    n->action = (uint8_t)agt_behaviour_action(b, own, m->r_att);
+    if (n->action == AGT_SILENT) { /* goes dark for this task: no commit, no cancel */
+        n->silences++;
+        return;
+    }
     double t = agt_transfer_s(k->args_kb, m->s->relay_mbps, m->s->relay_latency_s);
-    if (touch_model(m, n, m->model_of[m->kind_base[r->app] + r->kind]))
-        t += k->model_size_mb * 8.0 / m->s->download_mbps;
-    agt_work w = {k, r->size, &m->s->cards[n->card]};
-    t += m->timing.exec_s(m->timing.ctx, &w, m->r_exec);
+    uint16_t model = m->model_of[m->kind_base[r->app] + r->kind];
+    if (n->action == AGT_FAKE) { /* the work is skipped */
+        r->fake |= (uint8_t)(1u << n->round);
+        n->fakes++;
+    } else {
+        bool resident = n->ncache > 0 && n->cache[0] == model;
+        if (touch_model(m, n, model))
+            t += k->model_size_mb * 8.0 / m->s->download_mbps;
+        agt_work w = {k, r->size, &m->s->cards[n->card], resident};
+        t += m->timing.exec_s(m->timing.ctx, &w, m->r_exec) * agt_behaviour_exec_factor(b);
+    }
     eng_after(m->e, us(t), EV_NODE_DONE, i, n->gen);
     sim_line_push(m, 0, eng_now(m->e) + us(m->s->node_cancel_after_s), EV_NODE_TIMEOUT, i, n->gen);
+}
+
+/* A fresh identity for a node that was slashed, kicked out or (with its
+ * behaviour's "rejoin") timed a task out: its operator registers again at
+ * once, same card, same behaviour. */
+static bool wants_rejoin(const sim *m, const sim_node *n)
+{
+    const scn_behaviour *b = node_behaviour(m, n);
+    return b ? b->rejoin : m->s->honest_rejoin;
+}
+
+static void rejoin(sim *m, sim_node *n)
+{
+    if (n->nflags & NF_REJOINED)
+        return;
+    n->nflags |= NF_REJOINED;
+    node_new_actor(m, n->card, n->actor);
+}
+
+/* A node that let its task time out leaves under this identity and comes
+ * back as a fresh one (score reset, never kicked out), when its behaviour
+ * says "rejoin". */
+static void leave_after_timeout(sim *m, uint32_t i)
+{
+    sim_node *n = &m->nodes[i];
+    if (n->action != AGT_SILENT || !n->actor || !wants_rejoin(m, n) || n->st != NS_ON)
+        return;
+    n->st = NS_QUITTING;
+    sim_submit(m, TX_QUIT, i, 0, 0);
+    rejoin(m, n);
 }
 
 void node_observe(sim *m, const sim_obs *o)
@@ -161,16 +244,20 @@ void node_observe(sim *m, const sim_obs *o)
     case PROTO_EV_TASK_NODE_SUCCESS:
     case PROTO_EV_TASK_NODE_SLASHED:
     case PROTO_EV_TASK_NODE_CANCELLED:
-        if (n && n->task == o->task)
+        if (n && n->task == o->task) {
+            leave_after_timeout(m, o->node);
             clear_task(n);
+        }
         if (n)
             check_left(m, n);
         break;
     case PROTO_EV_TASK_ABORTED: {
         sim_req *r = sim_req_by_id(m, o->task);
         for (int k = 0; k < 3; k++)
-            if (r->nodes[k] != UINT32_MAX && m->nodes[r->nodes[k]].task == o->task)
+            if (r->nodes[k] != UINT32_MAX && m->nodes[r->nodes[k]].task == o->task) {
+                leave_after_timeout(m, r->nodes[k]);
                 clear_task(&m->nodes[r->nodes[k]]);
+            }
         break;
     }
     case PROTO_EV_NODE_KICKED_OUT:
@@ -178,6 +265,8 @@ void node_observe(sim *m, const sim_obs *o)
         if (n && alive(n)) {
             clear_task(n);
             n->st = NS_LEFT;
+            if (wants_rejoin(m, n))
+                rejoin(m, n);
         }
         break;
     }
@@ -219,6 +308,14 @@ void node_event(sim *m, const eng_ev *ev)
                 eng_after(m->e, 30 * ENG_US_PER_S, EV_NODE_RESUME, ev->a, 0);
         }
         break;
+    case EV_NODE_VANISH:
+        if (alive(n)) {
+            n->st = NS_VANISHED;
+            n->why = LW_VANISHED;
+            n->left = eng_now(m->e);
+            n->gen++;
+        }
+        break;
     case EV_NODE_QUIT:
         if (n->st == NS_ON || n->st == NS_PAUSED) {
             if (gsl_rng_uniform(m->r_churn) < m->s->vanish_prob) {
@@ -246,8 +343,10 @@ void node_tx_result(sim *m, const sim_tx *tx, bool ok)
         if (ok) {
             n->st = NS_ON;
             n->joined = now;
-            schedule_pause(m, tx->who);
-            schedule_quit(m, tx->who, 0);
+            if (!n->actor) { /* churn is the honest home users'; behaviours keep their nodes on */
+                schedule_pause(m, tx->who);
+                schedule_quit(m, tx->who, 0);
+            }
         } else {
             n->st = NS_LEFT;
             n->why = LW_JOIN_FAILED;

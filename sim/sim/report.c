@@ -30,6 +30,8 @@ static void invariant_rows(sim *m, res *db)
                   m->inv_escrow ? m->inv_detail : NULL);
     res_invariant(db, "no node in two tasks", !m->inv_two_tasks, m->inv_two_tasks ? m->inv_detail : NULL);
     res_invariant(db, "queue within its limit", !m->inv_queue, NULL);
+    res_invariant(db, "accounts: balance + locked stake = stake + income - stake lost; owner gains the stakes lost",
+                  !m->inv_accounts, m->inv_accounts ? m->inv_detail : NULL);
     snprintf(d, sizeof d, "%llu tasks with two terminal events", (unsigned long long)m->inv_terminal);
     res_invariant(db, "every task ends in one terminal state", !m->inv_terminal, m->inv_terminal ? d : NULL);
 }
@@ -96,9 +98,10 @@ bool report_write_db(sim *m, const char *path)
     for (uint32_t i = 0; i < m->n_series; i++) {
         const struct sample *x = &m->series[i];
         res_series_row row = {i, x->queue, x->available, x->busy, x->paused, x->online,
-                              x->created, x->started, x->finished};
+                              x->created, x->started, x->finished, x->kickouts, x->slashes};
         res_series(db, &row);
     }
+    actors_write_db(m, db);
     invariant_rows(m, db);
     for (uint32_t i = 0; i < m->n_reasons; i++)
         res_revert(db, m->reasons[i].tx, m->reasons[i].text, m->reasons[i].count);
@@ -228,6 +231,7 @@ void sim_summary(const sim *m, FILE *out)
     uint32_t ns = m->n_series > from ? m->n_series - from : 0;
     fprintf(out, "utilization after warm-up: %.1f%% of online nodes busy; mean queue %.2f tasks\n",
             online > 0 ? 100 * busy / online : 0.0, ns ? queue / ns : 0.0);
+    actors_summary(m, out);
     proto_quirk_counters q;
     proto_quirks_get(m->p, &q);
     fprintf(out, "contract quirks: %llu tasks dropped as too cheap (%.4f CNX kept), %llu stranded (%.4f CNX), "
@@ -251,13 +255,15 @@ void sim_summary(const sim *m, FILE *out)
     if (m->capacity_drops || m->joins_refused)
         fprintf(out, "capacity: %llu tasks and %llu joins dropped (simulator reserve exhausted)\n",
                 (unsigned long long)m->capacity_drops, (unsigned long long)m->joins_refused);
-    bool ok = !m->inv_supply && !m->inv_escrow && !m->inv_two_tasks && !m->inv_queue && !m->inv_terminal;
+    bool ok = !m->inv_supply && !m->inv_escrow && !m->inv_two_tasks && !m->inv_queue && !m->inv_terminal &&
+              !m->inv_accounts;
     fprintf(out, "invariants: %s", ok ? "all held" : "VIOLATED");
     if (!ok)
-        fprintf(out, " (supply %llu, escrow %llu, node in two tasks %llu, queue %llu, terminal %llu): %s",
+        fprintf(out, " (supply %llu, escrow %llu, node in two tasks %llu, queue %llu, terminal %llu, "
+                     "accounts %llu): %s",
                 (unsigned long long)m->inv_supply, (unsigned long long)m->inv_escrow,
                 (unsigned long long)m->inv_two_tasks, (unsigned long long)m->inv_queue,
-                (unsigned long long)m->inv_terminal, m->inv_detail);
+                (unsigned long long)m->inv_terminal, (unsigned long long)m->inv_accounts, m->inv_detail);
     fputc('\n', out);
 }
 

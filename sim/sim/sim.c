@@ -62,8 +62,10 @@ static void sample(sim *m)
     m->series[m->n_series++] = (struct sample){
         (uint32_t)st.queued_tasks, (uint32_t)st.available_nodes, (uint32_t)st.busy_nodes,
         (uint32_t)(st.active_nodes - st.available_nodes - st.busy_nodes),
-        (uint32_t)st.active_nodes, m->minute_created, m->minute_started, m->minute_finished};
+        (uint32_t)st.active_nodes, m->minute_created, m->minute_started, m->minute_finished,
+        m->minute_kickouts, m->minute_slashes};
     m->minute_created = m->minute_started = m->minute_finished = 0;
+    m->minute_kickouts = m->minute_slashes = 0;
     if (eng_now(m->e) + m->sample_us <= m->end)
         eng_after(m->e, m->sample_us, EV_SAMPLE, 0, 0);
 }
@@ -109,6 +111,10 @@ bool sim_check_invariants(sim *m)
         snprintf(m->inv_detail, sizeof m->inv_detail,
                  "escrow at t=%.6f s: Task contract holds %s wei, expected %s", eng_now(m->e) / 1e6,
                  wei_format(have, a), wei_format(expect, b));
+        ok = false;
+    }
+    if (!actors_accounts_ok(m, m->inv_detail, sizeof m->inv_detail)) {
+        m->inv_accounts++;
         ok = false;
     }
     if (proto_queue_size(m->p) > proto_get_params(m->p)->queue_size_limit) {
@@ -163,7 +169,7 @@ static sim *setup(const scn *s, const sim_opts *o)
     sim *m = calloc(1, sizeof *m);
     m->s = s;
     m->o = *o;
-    m->timing = o->timing.exec_s ? o->timing : agt_timing_parametric(s);
+    m->timing = o->timing.exec_s ? o->timing : agt_timing_for(s);
     uint64_t dur = o->duration_s ? o->duration_s : s->duration_s;
     m->end = (eng_time)dur * ENG_US_PER_S;
     m->block_us = us(s->block_time_s);
@@ -178,6 +184,7 @@ static sim *setup(const scn *s, const sim_opts *o)
     m->r_beh = eng_rng_new(o->seed, o->replication, ENG_RNG_BEHAVIOUR);
     m->r_fee = eng_rng_new(o->seed, o->replication, ENG_RNG_FEES);
     m->r_setup = eng_rng_new(o->seed, o->replication, ENG_RNG_SETUP);
+    m->r_att = eng_rng_new(o->seed, o->replication, ENG_RNG_ATTACK);
 
     /* Capacities: expected counts with generous margins.  The big arrays
      * are reserved with stable_alloc, so unused reserve costs no memory. */
@@ -191,6 +198,13 @@ static sim *setup(const scn *s, const sim_opts *o)
     m->id2req = alloc_or_die(m->cap_ids * sizeof *m->id2req);
     double joins = s->join_rate_per_h * hours;
     m->cap_nodes = s->nodes + (uint32_t)(joins * 2 + 10 * sqrt(joins) + 16);
+    bool rejoins = s->honest_rejoin;
+    for (uint32_t b = 0; b < s->n_behaviours; b++) {
+        m->cap_nodes += s->behaviours[b].nodes;
+        rejoins |= s->behaviours[b].rejoin;
+    }
+    if (rejoins) /* every task can replace its three nodes at most */
+        m->cap_nodes += (uint32_t)(m->cap_req * 3 < UINT32_MAX / 4 ? m->cap_req * 3 : UINT32_MAX / 4);
     m->nodes = alloc_or_die((size_t)m->cap_nodes * sizeof *m->nodes);
     uint32_t max_acc = m->cap_nodes + s->n_apps + PROTO_ACC_FIRST;
     m->acc2node = alloc_or_die((size_t)max_acc * sizeof *m->acc2node);
@@ -203,6 +217,7 @@ static sim *setup(const scn *s, const sim_opts *o)
     }
     proto_set_chooser(m->p, (proto_chooser){draw, m->r_sel});
     m->supply0 = proto_total_supply(m->p); /* node_new adds each stake */
+    m->owner0 = proto_balance(m->p, PROTO_ACC_OWNER);
     m->app_acc = calloc(s->n_apps, sizeof *m->app_acc);
     m->csv_next = calloc(s->n_apps, sizeof *m->csv_next);
     for (uint32_t a = 0; a < s->n_apps; a++)
@@ -216,6 +231,10 @@ static sim *setup(const scn *s, const sim_opts *o)
     m->e = eng_new(s->nodes * 2 + 1024); /* a pause and a quit timer per node */
     for (uint32_t i = 0; i < s->nodes; i++)
         node_new(m, node_pick_card(m), 0);
+    for (uint32_t b = 0; b < s->n_behaviours; b++)
+        for (uint32_t i = 0; i < s->behaviours[b].nodes; i++)
+            node_new_actor(m, s->behaviours[b].card >= 0 ? (uint32_t)s->behaviours[b].card : node_pick_card(m),
+                           1 + b);
 
     eng_at(m->e, 0, EV_BLOCK, 0, 0);
     eng_at(m->e, m->sample_us, EV_SAMPLE, 0, 0);
@@ -253,9 +272,12 @@ static void progress(sim *m, double t0)
 {
     double done = (double)eng_now(m->e) / (double)m->end;
     double el = wall_now() - t0;
-    fprintf(stderr, "\ravrami: %5.1f%%  sim %7.2f h  %llu events  %.1f M ev/s  %llu tasks   ", done * 100,
-            eng_now(m->e) / 3.6e9, (unsigned long long)m->events,
-            el > 0 ? m->events / el / 1e6 : 0.0, (unsigned long long)m->n_req);
+    /* ETA from the simulated-time rate so far; the daily cycle makes it
+     * wobble, it is a guide */
+    double eta = done > 0 ? el * (1 - done) / done : 0;
+    fprintf(stderr, "\ravrami: %5.1f%%  sim %7.2f h  %llu events  %.1f M ev/s  %llu tasks  ETA %.0f s   ",
+            done * 100, eng_now(m->e) / 3.6e9, (unsigned long long)m->events,
+            el > 0 ? m->events / el / 1e6 : 0.0, (unsigned long long)m->n_req, eta);
 }
 
 sim *sim_run(const scn *s, const sim_opts *o)
@@ -306,7 +328,8 @@ int sim_status(const sim *m)
         return 4;
     if (m->interrupted)
         return 3;
-    if (m->inv_supply || m->inv_escrow || m->inv_two_tasks || m->inv_queue || m->inv_terminal)
+    if (m->inv_supply || m->inv_escrow || m->inv_two_tasks || m->inv_queue || m->inv_terminal ||
+        m->inv_accounts)
         return 1;
     return 0;
 }
@@ -330,7 +353,7 @@ void sim_free(sim *m)
     if (m->p)
         proto_free(m->p);
     eng_free(m->e);
-    gsl_rng *rs[] = {m->r_arr, m->r_sel, m->r_exec, m->r_churn, m->r_beh, m->r_fee, m->r_setup};
+    gsl_rng *rs[] = {m->r_arr, m->r_sel, m->r_exec, m->r_churn, m->r_beh, m->r_fee, m->r_setup, m->r_att};
     for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++)
         if (rs[i])
             gsl_rng_free(rs[i]);

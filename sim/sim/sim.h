@@ -26,7 +26,7 @@ typedef struct sim_opts {
     bool paranoid;                /* invariants after every event */
     bool progress;                /* progress line on stderr */
     volatile sig_atomic_t *stop;  /* set asynchronously to end early */
-    agt_timing timing;            /* .exec_s NULL: the parametric model */
+    agt_timing timing;            /* .exec_s NULL: the scenario's timing.model */
 } sim_opts;
 
 typedef struct sim sim;
@@ -52,6 +52,36 @@ typedef struct sim_metrics {
     double income_cnx_per_node_h;
 } sim_metrics;
 void sim_get_metrics(const sim *m, sim_metrics *out);
+/* Results of one actor: actor 0 is the honest nodes, 1 + i the scenario's
+ * behaviours[i].  Amounts are exact wei; times are node-task seconds. */
+typedef struct sim_actor_stats {
+    const char *name, *kind, *mode; /* mode: colluders only, else "" */
+    uint32_t nodes;            /* identities (a rejoin is a new one) */
+    wei_t start, end;          /* Σ opening balances; Σ balance + locked stake at the end */
+    wei_t income, stake_lost;  /* fees earned; stakes taken by slashing */
+    uint64_t slashes;          /* TaskNodeSlashed: times slashed in a task */
+    uint64_t stakes_lost;      /* NodeSlashed: identities whose stake went to the owner */
+    uint64_t kickouts, tasks_paid;
+    uint64_t fakes;            /* fake results submitted (per node) */
+    uint64_t cheats_won;       /* tasks whose accepted result was this actor's fake */
+    uint64_t node_cheats;      /* node-task slots whose fake was accepted */
+    uint64_t node_tasks;       /* node-task slots */
+    uint64_t silences;         /* node-task slots it let time out */
+    double busy_s;             /* Σ over slots: start -> release (or the end) */
+    double won_busy_s;         /* of it, in slots whose fake was accepted */
+} sim_actor_stats;
+void sim_get_actor(const sim *m, uint32_t actor, sim_actor_stats *out);
+/* Per application: the harm done by non-honest nodes. */
+typedef struct sim_app_harm {
+    uint64_t tasks;            /* requests */
+    uint64_t started;          /* requests that started on three nodes */
+    uint64_t wrong;            /* succeeded with a fake result */
+    uint64_t aborted_faulty;   /* aborted with a non-honest node selected */
+    uint64_t delayed;          /* resubmissions of those */
+    double lost_s;             /* Σ creation -> abort of those */
+} sim_app_harm;
+void sim_get_app_harm(const sim *m, uint32_t app, sim_app_harm *out);
+
 /* Figures for benchmarks. */
 uint64_t sim_events(const sim *m);
 uint64_t sim_tasks(const sim *m);

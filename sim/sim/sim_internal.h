@@ -19,6 +19,7 @@ enum {
     EV_NODE_TIMEOUT, /* a = node, b = generation */
     EV_NODE_PAUSE, EV_NODE_RESUME, EV_NODE_QUIT, /* a = node, b = generation */
     EV_LINE,         /* a = delay line: its earliest timer is due */
+    EV_NODE_VANISH,  /* a = node: a "vanish" behaviour's node goes silent */
 };
 
 /* A delay line: timers that all have the same delay fire in the order they
@@ -71,7 +72,13 @@ typedef struct sim_node {
     eng_time joined, left;
     wei_t income;
     uint32_t tasks, slashed;
+    uint8_t actor;        /* 0 honest, 1 + i: scn.behaviours[i] */
+    uint8_t action;       /* agt_action in the current task */
+    uint8_t nflags;       /* NF_* */
+    uint32_t fakes, cheats_won; /* fake results sent; of them, accepted */
+    uint32_t silences;    /* tasks it let time out */
 } sim_node;
+enum { NF_STAKE_LOST = 1, NF_KICKED = 2, NF_REJOINED = 4 };
 
 /* request outcomes */
 enum { OUT_OPEN, OUT_SUCCESS, OUT_ABORTED, OUT_REJECTED };
@@ -88,8 +95,9 @@ typedef struct sim_req {
     uint32_t size;
     uint16_t app, kind;
     uint8_t outcome, reason, resubmits, flags;
+    uint8_t fake;         /* rounds whose node submits a fake result (bits) */
 } sim_req;
-enum { RF_SUCCESS_THEN_ABORT = 1 };
+enum { RF_SUCCESS_THEN_ABORT = 1, RF_WRONG_RESULT = 2 };
 
 typedef struct sim_reason { const char *tx; const char *text; uint64_t count; } sim_reason;
 
@@ -99,7 +107,7 @@ struct sim {
     eng *e;
     proto *p;
     agt_timing timing;
-    gsl_rng *r_arr, *r_sel, *r_exec, *r_churn, *r_beh, *r_fee, *r_setup;
+    gsl_rng *r_arr, *r_sel, *r_exec, *r_churn, *r_beh, *r_fee, *r_setup, *r_att;
     eng_time end, block_us, latency_us, observe_us, sample_us;
 
     sim_node *nodes;
@@ -132,9 +140,9 @@ struct sim {
     uint64_t tx_count[TX_KINDS], tx_reverted[TX_KINDS];
 
     /* time series */
-    struct sample { uint32_t queue, available, busy, paused, online, created, started, finished; } *series;
+    struct sample { uint32_t queue, available, busy, paused, online, created, started, finished, kickouts, slashes; } *series;
     uint32_t n_series, cap_series;
-    uint32_t minute_created, minute_started, minute_finished;
+    uint32_t minute_created, minute_started, minute_finished, minute_kickouts, minute_slashes;
 
     /* counters */
     uint64_t slashes, kickouts, node_slashed, resubmits, capacity_drops, joins_refused;
@@ -143,7 +151,8 @@ struct sim {
 
     /* invariants */
     wei_t supply0;
-    uint64_t inv_supply, inv_escrow, inv_two_tasks, inv_queue, inv_terminal;
+    uint64_t inv_supply, inv_escrow, inv_two_tasks, inv_queue, inv_terminal, inv_accounts;
+    wei_t owner0;         /* the owner's balance at the start (slashed stakes go there) */
     char inv_detail[256];
     bool interrupted, db_failed;
     uint64_t events;
@@ -166,6 +175,15 @@ bool sim_check_invariants(sim *m);
 
 /* node.c */
 void node_new(sim *m, uint32_t card, eng_time now);
+/* A node of an actor (0 honest); its behaviour decides its card when it
+ * has one. */
+void node_new_actor(sim *m, uint32_t card, uint32_t actor);
+/* The behaviour of a node, or NULL for an honest one. */
+const scn_behaviour *node_behaviour(const sim *m, const sim_node *n);
+/* The result bytes a node submits in round `round` of r. */
+size_t node_result(sim *m, uint32_t node, const sim_req *r, uint8_t round, uint8_t *out, size_t cap);
+/* The card a node tells the chain at join. */
+uint32_t node_chain_card(const sim *m, const sim_node *n);
 void node_event(sim *m, const eng_ev *ev);
 void node_observe(sim *m, const sim_obs *o);
 void node_tx_result(sim *m, const sim_tx *tx, bool ok);
@@ -180,5 +198,14 @@ uint64_t app_new_request(sim *m, uint32_t app, uint32_t kind, uint32_t size, wei
 
 /* report.c */
 bool report_write_db(sim *m, const char *path);
+
+/* actors.c: results per actor and per application under attack */
+void actors_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node);
+struct res;
+void actors_write_db(const sim *m, struct res *db);
+void actors_summary(const sim *m, FILE *out);
+/* account checks: every node's balance + locked stake = stake + income −
+ * stake lost, and the owner gained exactly the stakes lost */
+bool actors_accounts_ok(const sim *m, char *detail, size_t cap);
 
 #endif

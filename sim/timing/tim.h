@@ -18,16 +18,32 @@
 
 #include "kernels/kern_model.h"
 
+/* Weight formats with published per-card measurements (llama.cpp names). */
+typedef enum { TIM_W_Q4_0 = 0, TIM_W_Q8_0 = 1, TIM_W_F16 = 2, TIM_NW = 3 } tim_weights;
+
 typedef struct {
     char name[64];
     double mem_gb;         /* VRAM or unified memory */
     double bw_gbs;         /* peak memory bandwidth, GB/s */
     double fp16_tflops;    /* dense FP16 (tensor cores where the card has them) */
     double fp32_tflops;
-    double eff_bw;         /* share of bw_gbs reached by decode */
+    double eff_bw;         /* share of bw_gbs reached by decode (any weights) */
     double eff_compute;    /* share of fp16_tflops reached by prefill */
-    int eff_from_host;     /* 1 when the efficiencies are the host's defaults */
+    int eff_from_host;     /* 1 when either efficiency is the host's default */
+    /* Derived from the card's published measurements, per weight format;
+     * 0 where the format was not measured (eff_bw / eff_compute apply). */
+    double eff_bw_w[TIM_NW], eff_compute_w[TIM_NW];
+    int bw_from_host, compute_from_host;
 } tim_card;
+
+/* 16 -> F16, 8 or 8.5 -> Q8_0, 4 or 4.5 -> Q4_0. */
+tim_weights tim_weights_of_bits(double bits);
+const char *tim_weights_name(tim_weights w);
+/* The efficiencies the timing model uses for weights of `bits`: the card's
+ * measurement for that format where there is one, else its default.
+ * *measured (may be NULL): 1 when both came from that format's measurement. */
+void tim_card_eff(const tim_card *c, double bits, double *eff_bw, double *eff_compute,
+                  int *measured);
 
 typedef enum { TIM_GPT = 0, TIM_SD = 1 } tim_kind;
 
@@ -73,7 +89,10 @@ double tim_vram_needed_gb(const tim_model *m, const tim_workload *w);
 double tim_weight_bytes(const tim_model *m, double bits);
 
 /* ---- data files.  Return 0; 1 unknown name; 2 unreadable or malformed file
- * (err names the file, the JSON path and what was expected). */
+ * (err names the file, the JSON path and what was expected).  tim_card_load
+ * checks every card of the file, not only the one asked for: each figure
+ * needs a source, each card published measurements or a note that the host
+ * default is used, and every derived efficiency must lie in (0, 1]. */
 int tim_card_load(const char *path, const char *name, tim_card *c, char *err, size_t errlen);
 int tim_card_list(const char *path, char *buf, size_t len);
 /* gpt models from llms.json, sd models from sd.json (same directory). */

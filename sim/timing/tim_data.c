@@ -1,6 +1,5 @@
-/* tim_data: cards.json, sd.json and host.json.  Every number in cards.json
- * carries its source; an efficiency the file does not give is taken from the
- * host calibration and the card is marked so. */
+/* tim_data: sd.json and host.json, and the JSON helpers shared with
+ * tim_cards.c (cards.json). */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,11 +8,9 @@
 #include <strings.h>
 
 #include "timing/tim.h"
+#include "timing/tim_json.h"
 
-#define DEFAULT_EFF_BW 0.6       /* used only when host.json is absent too */
-#define DEFAULT_EFF_COMPUTE 0.4
-
-static cJSON *parse_file(const char *path, char *err, size_t errlen)
+cJSON *tim_json_parse_file(const char *path, char *err, size_t errlen)
 {
     FILE *f = fopen(path, "rb");
     if (!f) {
@@ -39,8 +36,8 @@ static cJSON *parse_file(const char *path, char *err, size_t errlen)
     return j;
 }
 
-static int num(cJSON *o, const char *k, double *out, const char *path, const char *arr, int i,
-               char *err, size_t errlen)
+int tim_json_num(cJSON *o, const char *k, double *out, const char *path, const char *arr, int i,
+                 char *err, size_t errlen)
 {
     cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
     if (!cJSON_IsNumber(v) || !(v->valuedouble > 0) || !isfinite(v->valuedouble)) {
@@ -51,7 +48,7 @@ static int num(cJSON *o, const char *k, double *out, const char *path, const cha
     return 0;
 }
 
-static int name_matches(cJSON *o, const char *name)
+int tim_json_name_matches(cJSON *o, const char *name)
 {
     cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "name"), *a;
     if (cJSON_IsString(n) && !strcasecmp(n->valuestring, name))
@@ -59,90 +56,6 @@ static int name_matches(cJSON *o, const char *name)
     cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(o, "aliases"))
         if (cJSON_IsString(a) && !strcasecmp(a->valuestring, name))
             return 1;
-    return 0;
-}
-
-/* host.json next to cards.json supplies default efficiencies */
-static void host_defaults(const char *cards_path, double *bw, double *cp)
-{
-    char p[1024], err[256];
-    const char *slash = strrchr(cards_path, '/');
-    int dl = slash ? (int)(slash - cards_path) : 1;
-    snprintf(p, sizeof p, "%.*s/calibration/host.json", dl, slash ? cards_path : ".");
-    *bw = DEFAULT_EFF_BW;
-    *cp = DEFAULT_EFF_COMPUTE;
-    cJSON *j = parse_file(p, err, sizeof err);
-    if (!j)
-        return;
-    cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "efficiency");
-    cJSON *b = cJSON_GetObjectItemCaseSensitive(e, "bandwidth"),
-          *c = cJSON_GetObjectItemCaseSensitive(e, "compute");
-    if (cJSON_IsNumber(b) && b->valuedouble > 0)
-        *bw = b->valuedouble;
-    if (cJSON_IsNumber(c) && c->valuedouble > 0)
-        *cp = c->valuedouble;
-    cJSON_Delete(j);
-}
-
-int tim_card_load(const char *path, const char *name, tim_card *c, char *err, size_t errlen)
-{
-    cJSON *j = parse_file(path, err, errlen), *o;
-    if (!j)
-        return 2;
-    cJSON *cards = cJSON_GetObjectItemCaseSensitive(j, "cards");
-    int rc = 1, i = 0;
-    if (!cJSON_IsArray(cards)) {
-        snprintf(err, errlen, "%s: .cards: expected an array of cards", path);
-        cJSON_Delete(j);
-        return 2;
-    }
-    snprintf(err, errlen, "%s: no card named '%s'", path, name);
-    cJSON_ArrayForEach(o, cards) {
-        if (!name_matches(o, name)) {
-            i++;
-            continue;
-        }
-        memset(c, 0, sizeof *c);
-        snprintf(c->name, sizeof c->name, "%s",
-                 cJSON_GetObjectItemCaseSensitive(o, "name")->valuestring);
-        if (num(o, "mem_gb", &c->mem_gb, path, "cards", i, err, errlen) ||
-            num(o, "bw_gbs", &c->bw_gbs, path, "cards", i, err, errlen) ||
-            num(o, "fp16_tflops", &c->fp16_tflops, path, "cards", i, err, errlen) ||
-            num(o, "fp32_tflops", &c->fp32_tflops, path, "cards", i, err, errlen)) {
-            rc = 2;
-            break;
-        }
-        cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "efficiency");
-        cJSON *eb = cJSON_GetObjectItemCaseSensitive(e, "bandwidth"),
-              *ec = cJSON_GetObjectItemCaseSensitive(e, "compute");
-        double hb, hc;
-        host_defaults(path, &hb, &hc);
-        c->eff_bw = cJSON_IsNumber(eb) && eb->valuedouble > 0 ? eb->valuedouble : hb;
-        c->eff_compute = cJSON_IsNumber(ec) && ec->valuedouble > 0 ? ec->valuedouble : hc;
-        c->eff_from_host = !cJSON_IsNumber(eb) || !cJSON_IsNumber(ec);
-        rc = 0;
-        break;
-    }
-    cJSON_Delete(j);
-    return rc;
-}
-
-int tim_card_list(const char *path, char *buf, size_t len)
-{
-    char err[256];
-    cJSON *j = parse_file(path, err, sizeof err), *o;
-    if (!j)
-        return -1;
-    buf[0] = 0;
-    cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(j, "cards")) {
-        cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "name");
-        if (cJSON_IsString(n) && strlen(buf) + strlen(n->valuestring) + 3 < len) {
-            if (buf[0])
-                strcat(buf, ", ");
-            strcat(buf, n->valuestring);
-        }
-    }
-    cJSON_Delete(j);
     return 0;
 }
 
@@ -158,14 +71,14 @@ int tim_model_load(const char *llms_path, const char *sd_path, const char *name,
         }
         return rc;
     }
-    cJSON *j = parse_file(sd_path, err, errlen), *o;
+    cJSON *j = tim_json_parse_file(sd_path, err, errlen), *o;
     if (!j)
         return 2;
     int i = 0;
     rc = 1;
     snprintf(err, errlen, "no model named '%s' in %s or %s", name, llms_path, sd_path);
     cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(j, "models")) {
-        if (!name_matches(o, name)) {
+        if (!tim_json_name_matches(o, name)) {
             i++;
             continue;
         }
@@ -173,11 +86,11 @@ int tim_model_load(const char *llms_path, const char *sd_path, const char *name,
         m->kind = TIM_SD;
         snprintf(m->name, sizeof m->name, "%s",
                  cJSON_GetObjectItemCaseSensitive(o, "name")->valuestring);
-        if (num(o, "params", &m->sd_params, sd_path, "models", i, err, errlen) ||
-            num(o, "unet_gflops_512", &m->unet_gflops_512, sd_path, "models", i, err, errlen) ||
-            num(o, "vae_gflops_512", &m->vae_gflops_512, sd_path, "models", i, err, errlen) ||
-            num(o, "act_gb_512", &m->sd_act_gb_512, sd_path, "models", i, err, errlen) ||
-            num(o, "native", &native, sd_path, "models", i, err, errlen)) {
+        if (tim_json_num(o, "params", &m->sd_params, sd_path, "models", i, err, errlen) ||
+            tim_json_num(o, "unet_gflops_512", &m->unet_gflops_512, sd_path, "models", i, err, errlen) ||
+            tim_json_num(o, "vae_gflops_512", &m->vae_gflops_512, sd_path, "models", i, err, errlen) ||
+            tim_json_num(o, "act_gb_512", &m->sd_act_gb_512, sd_path, "models", i, err, errlen) ||
+            tim_json_num(o, "native", &native, sd_path, "models", i, err, errlen)) {
             rc = 2;
             break;
         }
@@ -193,7 +106,7 @@ int tim_host_load(const char *path, int threads, tim_host *h, char *err, size_t 
 {
     memset(h, 0, sizeof *h);
     h->threads = threads;
-    cJSON *j = parse_file(path, err, errlen), *o;
+    cJSON *j = tim_json_parse_file(path, err, errlen), *o;
     if (!j)
         return 2;
     cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "efficiency");
@@ -208,8 +121,8 @@ int tim_host_load(const char *path, int threads, tim_host *h, char *err, size_t 
             kern_type_parse(ty->valuestring, &kt))
             continue;
         double F, B, c;
-        if (num(o, "F_flops", &F, path, "fits", 0, err, errlen) ||
-            num(o, "B_bytes", &B, path, "fits", 0, err, errlen)) {
+        if (tim_json_num(o, "F_flops", &F, path, "fits", 0, err, errlen) ||
+            tim_json_num(o, "B_bytes", &B, path, "fits", 0, err, errlen)) {
             cJSON_Delete(j);
             return 2;
         }

@@ -79,7 +79,10 @@ void tim_task_breakdown(const tim_model *m, const tim_card *c, const tim_workloa
                         tim_breakdown *o)
 {
     memset(o, 0, sizeof *o);
-    const double BW = c->bw_gbs * 1e9 * c->eff_bw, F = c->fp16_tflops * 1e12 * c->eff_compute;
+    /* sd runs FP16 weights; gpt uses the efficiencies measured for its format */
+    double eb, ec;
+    tim_card_eff(c, m->kind == TIM_SD ? 16 : w->bits, &eb, &ec, NULL);
+    const double BW = c->bw_gbs * 1e9 * eb, F = c->fp16_tflops * 1e12 * ec;
     o->overhead_s = w->overhead_s;
     o->vram_gb = tim_vram_needed_gb(m, w);
     if (m->kind == TIM_SD) {

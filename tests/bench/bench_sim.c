@@ -1,7 +1,8 @@
 /* Whole-simulation benchmark: a 10,000-node network serving 1,000,000 tasks
- * (targets: <= 10 s and <= 1 GB on one core), then a 1,000,000-node
- * network.  Prints wall time, events/s and peak resident memory.
+ * (targets: <= 10 s and <= 1 GB on one core) with the parametric and the
+ * calibrated timing model, then a 1,000,000-node network.  Prints wall time, events/s and peak resident memory.
  * BENCH_SIM_DB=path also writes the results database of the first run. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <sys/resource.h>
@@ -20,7 +21,7 @@ static double now_s(void)
 
 
 static const char *SCENARIO =
-    "{\"name\": \"bench\", \"duration_s\": %llu,"
+    "{\"name\": \"bench\", \"duration_s\": %llu, %s"
     " \"protocol\": {\"max_nodes\": 2000000, \"queue_size_limit\": 50},"
     " \"network\": {\"nodes\": %u, \"cards\": ["
     "   {\"card\": \"NVIDIA GeForce RTX 4090\", \"share\": 0.2},"
@@ -31,18 +32,27 @@ static const char *SCENARIO =
     "              \"vanish_probability\": 0.2}},"
     " \"applications\": ["
     "  {\"name\": \"chat\", \"arrival\": {\"process\": \"poisson\", \"rate_per_h\": %f},"
-    "   \"tasks\": [{\"type\": \"gpt\", \"vram_gb\": 12, \"size_min\": 64, \"size_max\": 512,"
+    "   \"tasks\": [{\"type\": \"gpt\", %s \"vram_gb\": 12, \"size_min\": 64, \"size_max\": 512,"
     "     \"fee\": {\"dist\": \"uniform\", \"min\": \"100000000000000000\", \"max\": \"1000000000000000000\"}}]},"
     "  {\"name\": \"images\", \"arrival\": {\"process\": \"poisson\", \"rate_per_h\": %f},"
-    "   \"tasks\": [{\"type\": \"sd\", \"size_min\": 1, \"size_max\": 4,"
+    "   \"tasks\": [{\"type\": \"sd\", %s \"size_min\": 1, \"size_max\": 4,"
     "     \"fee\": {\"dist\": \"uniform\", \"min\": \"500000000000000000\", \"max\": \"3000000000000000000\"}}]}]}";
 
-static int bench(const char *label, unsigned nodes, unsigned long long tasks, unsigned long long dur,
-                 const char *db)
+typedef struct {
+    const char *label;
+    unsigned nodes;
+    unsigned long long tasks, dur;
+    bool calibrated;
+} bench_case;
+
+static int bench(const bench_case *b, const char *db)
 {
     char text[4096];
-    double rate = (double)tasks / ((double)dur / 3600.0) / 2;
-    snprintf(text, sizeof text, SCENARIO, dur, nodes, rate, rate);
+    double rate = (double)b->tasks / ((double)b->dur / 3600.0) / 2;
+    bool cal = b->calibrated;
+    snprintf(text, sizeof text, SCENARIO, b->dur, cal ? "\"timing\": {\"model\": \"calibrated\"}," : "",
+             b->nodes, rate, cal ? "\"model\": \"Llama-2-7B\", \"bits\": 4," : "", rate,
+             cal ? "\"model\": \"stable-diffusion-v1-5\"," : "");
     scn s;
     char err[SCN_ERR_MAX];
     if (!scn_parse(text, "bench", ".", &s, err)) {
@@ -58,7 +68,7 @@ static int bench(const char *label, unsigned nodes, unsigned long long tasks, un
         return 1;
     }
     printf("bench_sim: %-30s %8u nodes %8llu tasks %9llu events  %6.2f s  %5.2f M events/s  ",
-           label, nodes, (unsigned long long)sim_tasks(m), (unsigned long long)sim_events(m), dt,
+           b->label, b->nodes, (unsigned long long)sim_tasks(m), (unsigned long long)sim_events(m), dt,
            sim_events(m) / dt / 1e6);
     fflush(stdout);
     int rc = sim_status(m) ? 1 : 0;
@@ -68,13 +78,12 @@ static int bench(const char *label, unsigned nodes, unsigned long long tasks, un
 }
 
 /* Each case in its own process, so its peak memory is its own. */
-static int in_child(const char *label, unsigned nodes, unsigned long long tasks,
-                    unsigned long long dur, const char *db)
+static int in_child(const bench_case *b, const char *db)
 {
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0)
-        _exit(bench(label, nodes, tasks, dur, db));
+        _exit(bench(b, db));
     int status;
     struct rusage ru;
     if (pid < 0 || wait4(pid, &status, 0, &ru) != pid)
@@ -85,8 +94,13 @@ static int in_child(const char *label, unsigned nodes, unsigned long long tasks,
 
 int main(void)
 {
+    static const bench_case cases[] = {
+        {"10k nodes, 1M tasks, 24 h", 10000, 1000000, 86400, false},
+        {"same, calibrated timing", 10000, 1000000, 86400, true},
+        {"1M nodes, 200k tasks, 2 h", 1000000, 200000, 7200, false},
+    };
     int rc = 0;
-    rc |= in_child("10k nodes, 1M tasks, 24 h", 10000, 1000000, 86400, getenv("BENCH_SIM_DB"));
-    rc |= in_child("1M nodes, 200k tasks, 2 h", 1000000, 200000, 7200, NULL);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        rc |= in_child(&cases[i], i == 0 ? getenv("BENCH_SIM_DB") : NULL);
     return rc;
 }

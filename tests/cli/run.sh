@@ -7,18 +7,7 @@ TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 pass=0
 fail=0
-ok()  { pass=$((pass + 1)); }
-bad() { fail=$((fail + 1)); echo "FAIL: $*"; }
-
-# expect_exit CODE PATTERN CMD...: exit status and a pattern in stdout+stderr
-expect_exit() {
-  local code=$1 pat=$2; shift 2
-  local out rc=0
-  out=$("$@" 2>&1) || rc=$?
-  if [ "$rc" -ne "$code" ]; then bad "$* -> exit $rc, want $code"; echo "$out" | tail -5; return; fi
-  if ! grep -qE -- "$pat" <<<"$out"; then bad "$* -> output lacks /$pat/"; echo "$out" | tail -5; return; fi
-  ok
-}
+. "$(dirname "$0")/lib.sh"
 
 T=tests/conformance
 # --- replay: the recorded traces, and what it says about bad ones ---
@@ -67,8 +56,29 @@ fi
 expect_exit 2 'unknown command' "$BIN" frobnicate
 expect_exit 0 'commands:' "$BIN" --help
 
+# --- timing: card efficiencies derived from published measurements ---
+expect_exit 0 'efficiency \(Q4_0 weights\): bandwidth 0\.706 \(from the card.s published measurement\)' \
+  "$BIN" timing --card "RTX 4090" --model Llama-2-7B --bits 4
+expect_exit 0 'efficiency \(F16 weights\): bandwidth 0\.691' "$BIN" timing --card "M2 Ultra" --model Llama-2-7B --bits 16
+expect_exit 0 'bandwidth 0\.[0-9]+ \(host calibrated default\)' "$BIN" timing --card "RTX 3080" --model Llama-2-7B --bits 4
+python3 - models/cards.json "$TMP" <<'PY'
+import json, sys
+c = json.load(open(sys.argv[1]))
+del c['cards'][2]['sources']['fp32_tflops']
+json.dump(c, open(sys.argv[2] + '/unsourced.json', 'w'))
+PY
+expect_exit 2 'unsourced.json: \.cards\[2\]\.sources\.fp32_tflops: expected the source' \
+  "$BIN" timing --cards "$TMP/unsourced.json" --card "RTX 4090" --model Llama-2-7B
+
 # --- the simulator: run, check, determinism, golden summaries (own script) ---
 if tests/cli/sim.sh "$BIN"; then ok; else bad "tests/cli/sim.sh"; fi
+# --- sweeps: grid, replications, resume, workers, MPI (own script) ---
+if tests/cli/sweep.sh "$BIN"; then ok; else bad "tests/cli/sweep.sh"; fi
+if tests/cli/export.sh "$BIN"; then ok; else bad "tests/cli/export.sh"; fi
+if tests/cli/plot.sh "$BIN"; then ok; else bad "tests/cli/plot.sh"; fi
+
+# --- gpt tasks (own script) ---
+if tests/cli/gpt.sh "$BIN"; then ok; else bad "tests/cli/gpt.sh"; fi
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

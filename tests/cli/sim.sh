@@ -11,7 +11,6 @@ BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
 cd "$(dirname "$0")/../.."
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
-GOLDEN_SECONDS=3600
 
 ok() { echo "ok - $*"; }
 die() { echo "FAIL - $*" >&2; exit 1; }
@@ -83,6 +82,29 @@ expect_exit 1 "$BIN" check "$TMP/broken2.db"
 expect_exit 2 "$BIN" check "$TMP/does-not-exist.db"
 ok "check: passes a good run, fails a tampered one"
 
+# ---- attack scenarios: per-actor money to the wei, checked from the database ----
+for s in scenarios/attack-*.json; do
+  n=$(basename "$s" .json)
+  expect_exit 0 "$BIN" check "$TMP/$n-a.db"
+  [ "$(sqlite3 "$TMP/$n-a.db" "select count(*) from actors")" -ge 2 ] || die "$n: no behaviour actors"
+done
+cp "$TMP/attack-colluders-a.db" "$TMP/broken3.db"
+sqlite3 "$TMP/broken3.db" "update actors set income_wei = '1' || income_wei where actor = 1"
+expect_exit 1 "$BIN" check "$TMP/broken3.db"
+grep -q 'actor attacker: opening balances' "$TMP/out" || die "tampered actor income not reported"
+cp "$TMP/attack-colluders-a.db" "$TMP/broken4.db"
+sqlite3 "$TMP/broken4.db" "update run set value = '0' where key = 'owner_balance_end'"
+expect_exit 1 "$BIN" check "$TMP/broken4.db"
+grep -q "owner's gain" "$TMP/out" || die "tampered owner balance not reported"
+[ "$(sqlite3 "$TMP/attack-colluders-a.db" "select cheats_won > 0 and stake_lost_wei = '0' from actors where name = 'attacker'")" = 1 ] \
+  || die "attack-colluders: the colluders won nothing or lost stake"
+[ "$(sqlite3 "$TMP/attack-colluders-a.db" "select wrong_accepted > 0 from app_harm")" = 1 ] || die "no wrong results accepted"
+for s in scenarios/attack-*.json; do
+  "$BIN" run --paranoid --no-db "$s" >"$TMP/att.txt"
+  grep -q 'invariants: all held' "$TMP/att.txt" || die "$s: invariant violated (paranoid, whole run)"
+done
+ok "attack scenarios: accounts per actor hold to the wei, after every event too; tampering is caught"
+
 # ---- replications: one database each and a confidence-interval table ----
 sed 's/"seed": 7,/"seed": 7, "replications": 3,/' scenarios/vanishing-nodes.json >"$TMP/reps.json"
 "$BIN" run --duration 900 --out "$TMP/reps.db" "$TMP/reps.json" >"$TMP/reps.txt"
@@ -123,10 +145,23 @@ rc=0; wait "$pid" || rc=$?
 expect_exit 1 "$BIN" check "$TMP/int.db"
 ok "SIGINT: run stops, database marked incomplete"
 
-# ---- golden summaries of every scenario (first hour) ----
+# ---- security: closed forms beside Monte Carlo ----
+expect_exit 0 "$BIN" security --help
+grep -q -- '--reps' "$TMP/out" || die "security --help lacks --reps"
+expect_exit 2 "$BIN" security --reps 1
+grep -q 'expected an integer in \[2, 100000\]' "$TMP/err" || die "security --reps 1 not explained"
+expect_exit 2 "$BIN" security --bogus
+expect_exit 0 "$BIN" security --reps 3 --days 0.25
+for t in '^1\. p\(h, d\)' '^2\. timeout attack' '^3\. where Helium departs' 'rare card' 'kicked out'; do
+  grep -Eq "$t" "$TMP/out" || die "security output lacks /$t/"
+done
+! grep -q 'INVARIANT VIOLATED' "$TMP/out" || die "an invariant failed in a security experiment"
+ok "security: three tables, usage errors exit 2"
+
+# ---- golden summaries of every scenario, run whole ----
 for s in scenarios/*.json; do
   n=$(basename "$s" .json)
-  "$BIN" run --no-db --duration $GOLDEN_SECONDS "$s" | grep -v '^  wall' >"$TMP/$n.txt"
+  "$BIN" run --no-db "$s" | grep -v '^  wall' >"$TMP/$n.txt"
   if [ "${UPDATE_GOLDEN:-0}" = 1 ]; then
     cp "$TMP/$n.txt" "tests/golden/$n.txt"
   fi

@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 #include <cmocka.h>
+#include <math.h>
 
 #include "agents/agt.h"
 
@@ -94,7 +95,7 @@ static void test_cap_and_timing(void **state)
     scn s = {.noise_sigma = 0};
     scn_card fast = {.relative_speed = 1.0}, slow = {.relative_speed = 0.25};
     agt_timing tm = agt_timing_parametric(&s);
-    agt_work w = {&sd, 4, &fast};
+    agt_work w = {&sd, 4, &fast, false};
     assert_true(tm.exec_s(tm.ctx, &w, NULL) == 13.0);
     w.card = &slow;
     assert_true(tm.exec_s(tm.ctx, &w, NULL) == 52.0);
@@ -107,6 +108,51 @@ static void test_cap_and_timing(void **state)
     assert_true(sum / 20000 > 51 && sum / 20000 < 53);
     gsl_rng_free(r);
     assert_true(agt_transfer_s(1000, 8, 0.1) > 1.09 && agt_transfer_s(1000, 8, 0.1) < 1.11);
+}
+
+static const scn_card *card_named(const scn *s, const char *name)
+{
+    for (uint32_t i = 0; i < s->n_cards; i++)
+        if (!strcmp(s->cards[i].name, name))
+            return &s->cards[i];
+    fail_msg("no card %s", name);
+    return NULL;
+}
+
+/* The calibrated model on the baseline's chat task (Llama-3-8B, 8 bits):
+ * a model still in VRAM saves exactly the file's disk load, and each extra
+ * generated token costs one read of the weights at the card's sustained
+ * bandwidth (decode is memory-bound at batch 1), worked out here from the
+ * card's own figures. */
+static void test_calibrated_timing(void **state)
+{
+    (void)state;
+    scn s;
+    char err[SCN_ERR_MAX];
+    if (!scn_load("scenarios/helium-baseline.json", &s, err))
+        fail_msg("%s", err);
+    assert_int_equal(s.timing_model, SCN_TIMING_CALIBRATED);
+    s.noise_sigma = 0;
+    const scn_task_kind *chat = &s.apps[0].kinds[0];
+    const scn_card *c4090 = card_named(&s, "NVIDIA GeForce RTX 4090");
+    const scn_card *c3060 = card_named(&s, "NVIDIA GeForce RTX 3060");
+    agt_timing tm = agt_timing_for(&s);
+    agt_work cold = {chat, 256, c4090, false}, warm = {chat, 256, c4090, true};
+    double file_gb = kern_model_params(&chat->timing.llm) * 8.5 / 8 / 1e9;
+    double saved = tm.exec_s(tm.ctx, &cold, NULL) - tm.exec_s(tm.ctx, &warm, NULL);
+    assert_true(fabs(saved - file_gb / s.disk_gbs) < 1e-9);
+
+    agt_work longer = {chat, 512, c4090, true};
+    double per_token = (tm.exec_s(tm.ctx, &longer, NULL) - tm.exec_s(tm.ctx, &warm, NULL)) / 256;
+    double weights_gb = kern_model_matmul_params(&chat->timing.llm) * 8.5 / 8 / 1e9;
+    double eff_bw, eff_compute;
+    tim_card_eff(&c4090->timing, 8.5, &eff_bw, &eff_compute, NULL);
+    double floor_s = weights_gb / (c4090->timing.bw_gbs * eff_bw);
+    assert_true(per_token >= floor_s && per_token < 1.1 * floor_s);
+
+    agt_work slow = {chat, 256, c3060, true};
+    assert_true(tm.exec_s(tm.ctx, &slow, NULL) > tm.exec_s(tm.ctx, &warm, NULL));
+    scn_free(&s);
 }
 
 static void test_results_and_nonces(void **state)
@@ -132,6 +178,7 @@ int main(void)
         cmocka_unit_test(test_csv),
         cmocka_unit_test(test_fees_are_exact_integers_in_range),
         cmocka_unit_test(test_cap_and_timing),
+        cmocka_unit_test(test_calibrated_timing),
         cmocka_unit_test(test_results_and_nonces),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
+#include <math.h>
 
 #include "scenario/scn.h"
 
@@ -60,7 +61,7 @@ static void test_errors_name_path(void **state)
     expect_error("{\"network\": {\"nodes\": 10, \"cards\": [{\"card\": \"NVIDIA GeForce RTX 4099\"}]}, " APP "}",
                  "$.network.cards[0].card: expected a card name from the card file, got \"NVIDIA GeForce RTX 4099\" (did you mean \"NVIDIA GeForce RTX 4090\"?)");
     expect_error("{" NET ", \"applications\": [{\"arrival\": {\"process\": \"poison\"}, \"tasks\": []}]}",
-                 "$.applications[0].arrival.process: expected \"poisson\", \"daily\" or \"csv\"");
+                 "$.applications[0].arrival.process: expected \"poisson\", \"daily\", \"periodic\" or \"csv\"");
     expect_error("{" NET ", \"applications\": [{\"arrival\": {\"process\": \"poisson\"}, \"tasks\": [{\"type\": \"sd\", \"fee\": {\"wei\": \"1\"}, \"vram\": 3}]}]}",
                  "$.applications[0].tasks[0].vram: expected a known key, got unknown key \"vram\" (did you mean \"vram_gb\"?)");
     expect_error("{" NET ", \"applications\": [{\"arrival\": {\"process\": \"poisson\"}, \"tasks\": [{\"type\": \"gpt\"}]}]}",
@@ -94,6 +95,89 @@ static void test_baseline_loads(void **state)
     scn_free(&s);
 }
 
+#define CAL "\"timing\": {\"model\": \"calibrated\", \"models_dir\": \"models\"}"
+#define GPT_KIND(extra) "\"applications\": [{\"arrival\": {\"process\": \"poisson\"}, \"tasks\": " \
+    "[{\"type\": \"gpt\", \"model\": \"Llama-2-7B\", \"fee\": {\"wei\": \"1\"}" extra "}]}]"
+
+/* The calibrated model resolves cards and models from models/ and lets the
+ * model decide the VRAM a task needs and the file a node downloads. */
+static void test_calibrated_timing(void **state)
+{
+    (void)state;
+    scn s;
+    char err[SCN_ERR_MAX];
+    bool ok = scn_parse("{" NET ", " CAL ", " GPT_KIND(", \"bits\": 4, \"size_max\": 512") "}", "t.json", ".", &s, err);
+    if (!ok)
+        fprintf(stderr, "%s\n", err);
+    assert_true(ok);
+    assert_int_equal(s.timing_model, SCN_TIMING_CALIBRATED);
+    const scn_task_kind *k = &s.apps[0].kinds[0];
+    assert_string_equal(k->timing.name, "Llama-2-7B");
+    assert_string_equal(s.cards[s.mix[0].card].timing.name, "RTX 4090");
+    /* Llama-2-7B: 6.74e9 parameters at 4.5 stored bits = 3.79 GB of file */
+    assert_true(k->model_size_mb > 3700 && k->model_size_mb < 3900);
+    tim_workload w;
+    scn_timing_workload(&s, k, 512, false, &w);
+    assert_int_equal(k->vram_gb, (uint32_t)ceil(tim_vram_needed_gb(&k->timing, &w)));
+    assert_true(k->vram_gb >= 4 && k->vram_gb <= 8);
+    scn_free(&s);
+
+    expect_error("{" NET ", " CAL ", " GPT_KIND(", \"exec_base_s\": 1") "}",
+                 "$.applications[0].tasks[0].exec_base_s: expected only with timing.model \"parametric\"");
+    expect_error("{" NET ", " GPT_KIND(", \"bits\": 4") "}",
+                 "$.applications[0].tasks[0].bits: expected only with timing.model \"calibrated\"");
+    expect_error("{" NET ", " CAL ", " GPT_KIND(", \"bits\": 5") "}",
+                 "$.applications[0].tasks[0].bits: expected 4 (Q4_0), 8 (Q8_0) or 16, got 5");
+    expect_error("{" NET ", " CAL ", " GPT_KIND(", \"steps\": 5") "}", "expected no sd workload keys");
+    expect_error("{" NET ", \"timing\": {\"model\": \"calibrated\"}, \"applications\": [{\"arrival\": "
+                 "{\"process\": \"poisson\"}, \"tasks\": [{\"type\": \"gpt\", \"model\": \"GPT-5\", \"fee\": {\"wei\": \"1\"}}]}]}",
+                 "$.applications[0].tasks[0].model: expected a gpt model from models/llms.json");
+    expect_error("{\"network\": {\"nodes\": 1, \"cards\": [{\"card\": \"NVIDIA GeForce RTX 4070 Ti\"}]}, " CAL ", " GPT_KIND("") "}",
+                 "$.network.cards[0].card: expected a card with timing data in models/cards.json");
+    expect_error("{" NET ", \"timing\": {\"model\": \"measured\"}, " GPT_KIND("") "}",
+                 "$.timing.model: expected \"parametric\" or \"calibrated\", got \"measured\"");
+    expect_error("{" NET ", \"timing\": {\"disk_gbs\": 2}, " GPT_KIND("") "}",
+                 "$.timing.disk_gbs: expected only with \"model\": \"calibrated\"");
+    expect_error("{" NET ", \"timing\": {\"model\": \"calibrated\", \"models_dir\": \"nowhere\"}, " GPT_KIND("") "}",
+                 "$.timing.models_dir: expected a directory holding cards.json");
+}
+
+/* A gpt task kind can be a GPT task file: the model, prompt, length, beams,
+ * sequences and weight bits come from the task (examples/gpt/qwen-chat.json:
+ * Qwen1.5-0.5B-Chat, 30 new tokens, 2 sequences, 4-bit). */
+static void test_task_file_kind(void **state)
+{
+    (void)state;
+    scn s;
+    char err[SCN_ERR_MAX];
+    const char *json = "{" NET ", " CAL ", \"applications\": [{\"arrival\": {\"process\": \"poisson\"}, "
+                       "\"tasks\": [{\"type\": \"gpt\", \"task_file\": \"examples/gpt/qwen-chat.json\", "
+                       "\"fee\": {\"wei\": \"1\"}}]}]}";
+    bool ok = scn_parse(json, "t.json", ".", &s, err);
+    if (!ok)
+        fprintf(stderr, "%s\n", err);
+    assert_true(ok);
+    const scn_task_kind *k = &s.apps[0].kinds[0];
+    assert_string_equal(k->model, "Qwen1.5-0.5B");
+    assert_int_equal(k->size_min, 30);
+    assert_int_equal(k->size_max, 30);
+    assert_int_equal(k->num_sequences, 2);
+    assert_int_equal(k->bits, 4);
+    assert_true(k->prompt_tokens > 10 && k->prompt_tokens < 100);
+    assert_int_equal(k->vram_gb, 1); /* 0.5B parameters at 4.5 bits: well under 1 GB */
+    scn_free(&s);
+    expect_error("{" NET ", " CAL ", " GPT_KIND(", \"task_file\": \"examples/gpt/qwen-chat.json\"") "}",
+                 "$.applications[0].tasks[0].model: expected only without task_file");
+    expect_error("{" NET ", " CAL ", \"applications\": [{\"arrival\": {\"process\": \"poisson\"}, \"tasks\": "
+                 "[{\"type\": \"gpt\", \"task_file\": \"nowhere.json\", \"fee\": {\"wei\": \"1\"}}]}]}",
+                 "$.applications[0].tasks[0].task_file: expected a readable GPT task file, got \"nowhere.json\"");
+    expect_error("{" NET ", " CAL ", \"applications\": [{\"arrival\": {\"process\": \"poisson\"}, \"tasks\": "
+                 "[{\"type\": \"gpt\", \"task_file\": \"models/llms.json\", \"fee\": {\"wei\": \"1\"}}]}]}",
+                 "$.applications[0].tasks[0].task_file: expected a valid GPT task: models/llms.json");
+    expect_error("{" NET ", " GPT_KIND(", \"task_file\": \"examples/gpt/qwen-chat.json\"") "}",
+                 "$.applications[0].tasks[0].task_file: expected only with timing.model \"calibrated\"");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -101,6 +185,8 @@ int main(void)
         cmocka_unit_test(test_errors_name_path),
         cmocka_unit_test(test_edit_distance),
         cmocka_unit_test(test_baseline_loads),
+        cmocka_unit_test(test_calibrated_timing),
+        cmocka_unit_test(test_task_file_kind),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,165 @@
+/* gpt_sample: the logits processors and warpers, one token at a time.
+ *
+ * Definitions follow the transformers library's processors:
+ *   repetition penalty  s < 0 ? s * r : s / r, each distinct earlier token once
+ *   temperature         s / T
+ *   top_k               drop scores below the k-th largest (ties kept)
+ *   top_p               sort ascending, drop tokens whose cumulative
+ *                       probability is <= 1 - top_p (the largest min_keep stay)
+ *   typical_p           sort by |-log p - entropy| ascending, keep the first
+ *                       tokens up to and including the one where the
+ *                       cumulative probability reaches typical_p
+ * computed here in double. */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpt/gpt_sample.h"
+
+void gpt_repetition_penalty(float *scores, int n, const int *prev, int n_prev, double penalty,
+                            unsigned char *seen)
+{
+    if (penalty == 1.0)
+        return;
+    for (int i = 0; i < n_prev; i++)
+        if (prev[i] >= 0 && prev[i] < n)
+            seen[prev[i]] = 0;
+    for (int i = 0; i < n_prev; i++) {
+        int t = prev[i];
+        if (t < 0 || t >= n || seen[t])
+            continue;
+        seen[t] = 1;
+        scores[t] = scores[t] < 0 ? (float)(scores[t] * penalty) : (float)(scores[t] / penalty);
+    }
+}
+
+int gpt_argmax(const float *v, int n)
+{
+    int b = 0;
+    for (int i = 1; i < n; i++)
+        if (v[i] > v[b])
+            b = i;
+    return b;
+}
+
+void gpt_log_softmax(const float *v, int n, double *out)
+{
+    double mx = -INFINITY, s = 0;
+    for (int i = 0; i < n; i++)
+        mx = v[i] > mx ? v[i] : mx;
+    for (int i = 0; i < n; i++)
+        s += exp((double)v[i] - mx);
+    double lse = mx + log(s);
+    for (int i = 0; i < n; i++)
+        out[i] = (double)v[i] - lse;
+}
+
+/* softmax of x (n) into p over the finite entries */
+static void softmax(const double *x, int n, double *p)
+{
+    double mx = -INFINITY, s = 0;
+    for (int i = 0; i < n; i++)
+        mx = x[i] > mx ? x[i] : mx;
+    for (int i = 0; i < n; i++)
+        s += p[i] = isfinite(x[i]) ? exp(x[i] - mx) : 0;
+    for (int i = 0; i < n; i++)
+        p[i] /= s;
+}
+
+/* ascending key, ties by index: a total order, so the sort is deterministic */
+static int by_key(const void *a, const void *b, void *arg)
+{
+    const double *key = arg;
+    int i = *(const int *)a, j = *(const int *)b;
+    if (key[i] != key[j])
+        return key[i] < key[j] ? -1 : 1;
+    return (i > j) - (i < j);
+}
+
+static void sort_by(int *idx, int n, const double *key)
+{
+    for (int i = 0; i < n; i++)
+        idx[i] = i;
+    qsort_r(idx, (size_t)n, sizeof *idx, by_key, (void *)key);
+}
+
+int gpt_distribution(const float *scores, int n, const gpt_warp *w, double *p, int *idx,
+                     double *x)
+{
+    int keep = w->min_keep > 1 ? w->min_keep : 1;
+    double T = w->temperature > 0 ? w->temperature : 1.0;
+    for (int i = 0; i < n; i++)
+        x[i] = (double)scores[i] / T;
+    if (w->top_k > 0 && w->top_k < n) {
+        int k = w->top_k > keep ? w->top_k : keep;
+        sort_by(idx, n, x);
+        double kth = x[idx[n - k]];
+        for (int i = 0; i < n; i++)
+            if (x[i] < kth)
+                x[i] = -INFINITY;
+    }
+    if (w->top_p < 1.0) {
+        softmax(x, n, p);
+        sort_by(idx, n, x);
+        double cum = 0;
+        for (int r = 0; r < n - keep; r++) {
+            cum += p[idx[r]];
+            if (cum <= 1.0 - w->top_p)
+                x[idx[r]] = -INFINITY;
+        }
+    }
+    if (w->typical_p < 1.0) {
+        softmax(x, n, p);
+        double ent = 0;
+        for (int i = 0; i < n; i++)
+            if (p[i] > 0)
+                ent -= p[i] * log(p[i]);
+        double *shift = malloc((size_t)n * sizeof *shift);
+        if (shift) {
+            for (int i = 0; i < n; i++)
+                shift[i] = p[i] > 0 ? fabs(-log(p[i]) - ent) : INFINITY;
+            sort_by(idx, n, shift);
+            double cum = 0;
+            int last = 0;
+            for (int r = 0; r < n; r++) {
+                cum += p[idx[r]];
+                last += cum < w->typical_p;
+            }
+            if (last > n - 1)
+                last = n - 1;
+            double cut = shift[idx[last]];
+            for (int r = keep; r < n; r++)
+                if (shift[idx[r]] > cut)
+                    x[idx[r]] = -INFINITY;
+            free(shift);
+        }
+    }
+    softmax(x, n, p);
+    int kept = 0;
+    for (int i = 0; i < n; i++)
+        kept += p[i] > 0;
+    return kept;
+}
+
+int gpt_draw(const double *p, int n, gsl_rng *r)
+{
+    double u = gsl_rng_uniform(r), cum = 0;
+    int last = 0;
+    for (int i = 0; i < n; i++) {
+        if (p[i] <= 0)
+            continue;
+        last = i;
+        cum += p[i];
+        if (u < cum)
+            return i;
+    }
+    return last; /* u beyond the rounded total */
+}
+
+unsigned long gpt_stream_seed(uint64_t seed, int i)
+{
+    uint64_t z = seed + 0x9e3779b97f4a7c15ull * (uint64_t)(i + 1);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return (unsigned long)((z ^ (z >> 31)) & 0xffffffffu);
+}

@@ -1,0 +1,85 @@
+/* gpt_workload: a task file as the simulator sees it — model shape, prompt
+ * size, generation length and width, weight bits — and what the timing
+ * model makes of it.  No kernels run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "gpt/gpt.h"
+#include "gpt/gpt_template.h"
+#include "gpt/gpt_tok.h"
+
+int gpt_workload_load(const char *task_path, const char *models_dir, gpt_workload *w,
+                      char *err, size_t errlen)
+{
+    memset(w, 0, sizeof *w);
+    gpt_task t;
+    gpt_templates ts = {0};
+    char path[1024], e[512];
+    char *prompt = NULL;
+    int rc = gpt_task_read(task_path, &t, err, errlen);
+    if (rc)
+        return rc;
+    gpt_dtype native;
+    snprintf(path, sizeof path, "%s/llms.json", models_dir);
+    if (gpt_model_resolve(path, t.model, &w->cfg, &native, e, sizeof e)) {
+        snprintf(err, errlen, "%s: $.model: %s", task_path, e);
+        rc = 2;
+        goto out;
+    }
+    snprintf(path, sizeof path, "%s/chat-templates.json", models_dir);
+    rc = 2;
+    if (gpt_templates_load(path, &ts, err, errlen))
+        goto out;
+    const gpt_template *tp = gpt_template_match(&ts, t.model);
+    if (!tp) {
+        snprintf(err, errlen, "%s: $.model: %s: no template matches", task_path, path);
+        goto out;
+    }
+    if (!(prompt = gpt_template_render(tp, t.messages, t.n_messages, e, sizeof e))) {
+        snprintf(err, errlen, "%s: %s", task_path, e);
+        goto out;
+    }
+    snprintf(w->model_id, sizeof w->model_id, "%s", t.model);
+    snprintf(w->llms_name, sizeof w->llms_name, "%s", w->cfg.name);
+    w->prompt_tokens = gpt_tok_estimate(tp, prompt);
+    w->max_new_tokens = t.gen.max_new_tokens;
+    w->num_beams = t.gen.num_beams;
+    w->num_sequences = t.gen.num_return_sequences;
+    w->quantize_bits = t.quantize_bits;
+    w->wtype = gpt_weight_type(&t, native);
+    memset(&w->tm, 0, sizeof w->tm);
+    snprintf(w->tm.name, sizeof w->tm.name, "%s", w->cfg.name);
+    w->tm.kind = TIM_GPT;
+    w->tm.llm = w->cfg;
+    rc = 0;
+out:
+    free(prompt);
+    gpt_templates_free(&ts);
+    gpt_task_free(&t);
+    return rc;
+}
+
+void gpt_workload_tim(const gpt_workload *w, tim_workload *tw)
+{
+    tim_workload_default(tw, TIM_GPT);
+    tw->prompt_tokens = w->prompt_tokens;
+    tw->max_new_tokens = w->max_new_tokens;
+    tw->num_beams = w->num_beams;
+    tw->num_sequences = w->num_sequences;
+    tw->bits = kern_type_bits(w->wtype);
+}
+
+double gpt_workload_vram_gb(const gpt_workload *w)
+{
+    tim_workload tw;
+    gpt_workload_tim(w, &tw);
+    return tim_vram_needed_gb(&w->tm, &tw);
+}
+
+double gpt_workload_seconds(const gpt_workload *w, const tim_card *card)
+{
+    tim_workload tw;
+    gpt_workload_tim(w, &tw);
+    return tim_task_seconds(&w->tm, card, &tw);
+}

@@ -1,0 +1,221 @@
+/* Plots of a run or sweep database (see plot.h). */
+#include "plot/plot.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <math.h>
+#include <spawn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <sqlite3.h>
+
+#include "sweep/summary.h"
+
+extern char **environ;
+
+static bool find_scripts(char dir[PATH_MAX])
+{
+    const char *env = getenv("AVRAMI_PLOTS");
+    if (env) {
+        snprintf(dir, PATH_MAX, "%s", env);
+        return access(dir, R_OK) == 0;
+    }
+    if (access("plots/common.gp", R_OK) == 0 && realpath("plots", dir))
+        return true;
+    char exe[PATH_MAX];
+    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return false;
+    exe[n] = 0;
+    *strrchr(exe, '/') = 0;
+    snprintf(dir, PATH_MAX, "%.*s/../plots", PATH_MAX - 16, exe);
+    char probe[PATH_MAX + 16];
+    snprintf(probe, sizeof probe, "%s/common.gp", dir);
+    return access(probe, R_OK) == 0;
+}
+
+/* gnuplot -e VARS SCRIPT, run in DIR, once per format. */
+static bool gnuplot(const char *dir, const char *scripts, const char *script, const char *name, const char *vars)
+{
+    for (int f = 0; f < 2; f++) {
+        const char *fmt = f ? "svg" : "png";
+        char e[1024], path[PATH_MAX + 64];
+        snprintf(e, sizeof e, "dir='%s'; out='%s'; fmt='%s'; %s", scripts, name, fmt, vars ? vars : "");
+        snprintf(path, sizeof path, "%s/%s.gp", scripts, script);
+        char *argv[] = {"gnuplot", "-e", e, path, NULL};
+        posix_spawn_file_actions_t fa;
+        posix_spawn_file_actions_init(&fa);
+        posix_spawn_file_actions_addchdir_np(&fa, dir);
+        pid_t pid;
+        int rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
+        posix_spawn_file_actions_destroy(&fa);
+        if (rc != 0) {
+            fprintf(stderr, "avrami plot: cannot run gnuplot: %s (install gnuplot-nox)\n", strerror(rc));
+            return false;
+        }
+        int status;
+        while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+            ;
+        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+            fprintf(stderr, "avrami plot: gnuplot failed on %s for %s.%s\n", path, name, fmt);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* The rows of SQL as tab-separated lines in DIR/NAME.tsv; false on error. */
+static bool tsv(sqlite3 *db, const char *dir, const char *name, const char *sql)
+{
+    char path[PATH_MAX + 80];
+    snprintf(path, sizeof path, "%s/%s.tsv", dir, name);
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "avrami plot: %s: %s\n", name, sqlite3_errmsg(db));
+        return false;
+    }
+    FILE *f = fopen(path, "w");
+    if (!f) {
+        fprintf(stderr, "avrami plot: %s: cannot write: %s\n", path, strerror(errno));
+        sqlite3_finalize(st);
+        return false;
+    }
+    int cols = sqlite3_column_count(st), rc;
+    while ((rc = sqlite3_step(st)) == SQLITE_ROW)
+        for (int c = 0; c < cols; c++)
+            fprintf(f, "%s%c", sqlite3_column_text(st, c) ? (const char *)sqlite3_column_text(st, c) : "NaN",
+                    c + 1 < cols ? '\t' : '\n');
+    sqlite3_finalize(st);
+    return fclose(f) == 0 && rc == SQLITE_DONE;
+}
+
+static void add(plot_list *l, const char *name, const char *title)
+{
+    snprintf(l->name[l->n], sizeof l->name[0], "%s", name);
+    snprintf(l->title[l->n], sizeof l->title[0], "%s", title);
+    l->n++;
+}
+
+/* The run's pictures.  Amounts become CNX doubles here, for display only. */
+static bool plot_run(sqlite3 *db, const char *dir, const char *scripts, plot_list *l)
+{
+    static const struct {
+        const char *name, *title, *sql;
+    } P[] = {
+        {"wait_vs_value", "Queue wait against task value",
+         /* at most ~20,000 points: a denser scatter shows nothing more */
+         "SELECT CAST(value_wei_per_s AS REAL) / 1e18, queue_wait_s FROM tasks"
+         " WHERE queue_wait_s IS NOT NULL AND created_s >= COALESCE((SELECT CAST(json_extract(value,"
+         " '$.warmup_s') AS REAL) FROM run WHERE key = 'scenario'), 0)"
+         " AND seq % (1 + (SELECT COUNT(*) FROM tasks) / 20000) = 0"},
+        {"income_by_card", "Node income by card type",
+         "SELECT card, SUM(CAST(income_wei AS REAL)) / 1e18 / (SUM(COALESCE(left_s, (SELECT value FROM run"
+         " WHERE key = 'simulated_until_us') / 1e6) - joined_s) / 3600.0), COUNT(*) FROM nodes"
+         " WHERE joined_s IS NOT NULL GROUP BY card ORDER BY card"},
+        {"qos", "QoS score distribution", "SELECT final_qos, COUNT(*) FROM nodes GROUP BY final_qos"},
+        {"kickouts_slashes", "Kick-outs and slashes over time",
+         "SELECT minute / 60, SUM(kickouts), SUM(slashes) FROM series GROUP BY minute / 60 ORDER BY 1"},
+        {"utilization", "Utilization over time",
+         "SELECT minute / 60.0, CASE WHEN online > 0 THEN 1.0 * busy / online END, queue FROM series"},
+    };
+    for (size_t i = 0; i < sizeof P / sizeof P[0]; i++) {
+        if (!tsv(db, dir, P[i].name, P[i].sql) || !gnuplot(dir, scripts, P[i].name, P[i].name, NULL))
+            return false;
+        add(l, P[i].name, P[i].title);
+    }
+    return true;
+}
+
+/* Per metric: x = the first axis, one block per combination of the others. */
+static bool plot_sweep(const char *path, const char *dir, const char *scripts, plot_list *l)
+{
+    sweep_summary s;
+    char err[512];
+    if (!sweep_summary_read(path, &s, err, sizeof err)) {
+        fprintf(stderr, "avrami plot: %s\n", err);
+        return false;
+    }
+    bool ok = true;
+    const grid *g = &s.g;
+    uint32_t nx = g->n_axes ? g->axes[0].n : 1, blocks = s.points / nx;
+    bool numeric = g->n_axes > 0;
+    for (uint32_t i = 0; numeric && i < nx; i++) {
+        char *end;
+        strtod(g->axes[0].values[i], &end);
+        numeric = end != g->axes[0].values[i] && !*end;
+    }
+    for (int m = 0; m < SWEEP_METRICS && ok; m++) {
+        char name[64], fpath[PATH_MAX + 80];
+        snprintf(name, sizeof name, "sweep_%s", SWEEP_METRIC[m].column);
+        snprintf(fpath, sizeof fpath, "%s/%s.tsv", dir, name);
+        FILE *f = fopen(fpath, "w");
+        if (!f) {
+            fprintf(stderr, "avrami plot: %s: cannot write\n", fpath);
+            ok = false;
+            break;
+        }
+        for (uint32_t b = 0; b < blocks; b++) {
+            /* the block's title: the values of the other axes */
+            char title[512] = "";
+            size_t tl = 0;
+            for (uint32_t a = 1; a < g->n_axes; a++)
+                tl += (size_t)snprintf(title + tl, sizeof title - (tl < sizeof title ? tl : sizeof title),
+                                       "%s%s=%s", a > 1 ? " " : "", g->axes[a].path,
+                                       g->axes[a].values[grid_index(g, b, a)]);
+            fprintf(f, "%s\"%s\"\n", b ? "\n\n" : "", g->n_axes > 1 ? title : "mean ± 95% CI");
+            for (uint32_t x = 0; x < nx; x++) {
+                const sweep_point_stat *ps = &s.pt[x * blocks + b];
+                double half = isnan(ps->half[m]) ? 0 : ps->half[m];
+                /* a non-numeric parameter is placed by its index, labelled by value */
+                char xs[32];
+                snprintf(xs, sizeof xs, "%u", x);
+                fprintf(f, "%s\t%.10g\t%.10g\t%.10g\t%s\n", numeric ? g->axes[0].values[x] : xs, ps->mean[m],
+                        ps->mean[m] - half, ps->mean[m] + half, g->n_axes ? g->axes[0].values[x] : "scenario");
+            }
+        }
+        fclose(f);
+        char vars[512];
+        snprintf(vars, sizeof vars, "metric='%s'; ylab='%s'; xlab='%s'; nblocks=%u; numeric=%d", name,
+                 SWEEP_METRIC[m].label, g->n_axes ? g->axes[0].path : "scenario", blocks, numeric);
+        ok = gnuplot(dir, scripts, "sweep_metric", name, vars);
+        char title[128];
+        snprintf(title, sizeof title, "%s against %s", SWEEP_METRIC[m].label, g->n_axes ? g->axes[0].path : "-");
+        if (ok)
+            add(l, name, title);
+    }
+    sweep_summary_free(&s);
+    return ok;
+}
+
+bool plot_db(const char *path, const char *dir, plot_list *l)
+{
+    memset(l, 0, sizeof *l);
+    char scripts[PATH_MAX];
+    if (!find_scripts(scripts)) {
+        fprintf(stderr, "avrami plot: the gnuplot scripts (plots/*.gp) were not found; set AVRAMI_PLOTS\n");
+        return false;
+    }
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        fprintf(stderr, "avrami plot: %s: cannot create: %s\n", dir, strerror(errno));
+        return false;
+    }
+    if (sweep_is_sweep_db(path))
+        return plot_sweep(path, dir, scripts, l);
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    if (access(path, R_OK) != 0 || sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT kickouts FROM series LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "avrami plot: %s: not a run or sweep database (or one from an older avrami)\n", path);
+        sqlite3_close(db);
+        return false;
+    }
+    sqlite3_finalize(st);
+    bool ok = plot_run(db, dir, scripts, l);
+    sqlite3_close(db);
+    return ok;
+}

@@ -1,0 +1,239 @@
+/* The scenario's "timing" section and the parts of cards and task kinds that
+ * only the calibrated timing model reads (see docs/scenarios.md).
+ *
+ * With "model": "calibrated" every card in the network's mix must have an
+ * entry in cards.json and every task kind's model one in llms.json (gpt) or
+ * sd.json (sd), so that task times, model file sizes and VRAM needs come from
+ * the timing model instead of the scenario's guesses.  Keys of one model are
+ * refused under the other: a key that would be silently ignored is a typo
+ * waiting to happen. */
+#include "scenario/scn_timing.h"
+
+#include "gpt/gpt.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+static const char *const CALIBRATED_KEYS[] = {"prompt_tokens", "num_beams", "num_sequences", "bits",
+                                              "steps", "width", "height", "task_file", NULL};
+/* what a GPT task file decides for itself */
+static const char *const TASK_FILE_KEYS[] = {"model", "prompt_tokens", "num_beams", "num_sequences", "bits",
+                                             "size_min", "size_max", NULL};
+static const char *const PARAMETRIC_KEYS[] = {"exec_base_s", "exec_per_unit_s", NULL};
+
+/* models_dir as given, else relative to the scenario's directory or its
+ * parent (where scenarios/ sits beside models/). */
+static bool resolve_models_dir(pctx *c, const char *path, scn *s)
+{
+    char probe[1100];
+    const char *bases[] = {"", c->base_dir, c->base_dir};
+    const char *ups[] = {"", "/", "/../"};
+    for (int i = 0; i < 3; i++) {
+        if (i > 0 && (!c->base_dir || s->models_dir[0] == '/'))
+            break;
+        char dir[1024];
+        snprintf(dir, sizeof dir, "%s%s%s", bases[i], ups[i], s->models_dir);
+        snprintf(probe, sizeof probe, "%s/cards.json", dir);
+        if (access(probe, R_OK) == 0 && strlen(dir) < sizeof s->models_dir) {
+            memcpy(s->models_dir, dir, strlen(dir) + 1);
+            return true;
+        }
+    }
+    return scnj_fail(c, path, "expected a directory holding cards.json, llms.json and sd.json, got \"%s\"",
+                     s->models_dir);
+}
+
+bool scn_timing_parse(pctx *c, const cJSON *root, scn *s)
+{
+    static const char *const tk[] = {"model", "noise_sigma", "overhead_s", "disk_gbs", "models_dir", NULL};
+    char p[PATH_MAX_LEN], mp[PATH_MAX_LEN], model[SCN_NAME_MAX];
+    const cJSON *o;
+    if (!scnj_obj(c, root, "$", "timing", tk, &o, p))
+        return false;
+    if (!o)
+        o = &SCNJ_EMPTY;
+    scnj_sub(mp, p, "model");
+    if (!scnj_str(c, o, p, "model", "parametric", model, sizeof model))
+        return false;
+    if (!strcmp(model, "parametric"))
+        s->timing_model = SCN_TIMING_PARAMETRIC;
+    else if (!strcmp(model, "calibrated"))
+        s->timing_model = SCN_TIMING_CALIBRATED;
+    else
+        return scnj_fail(c, mp, "expected \"parametric\" or \"calibrated\", got \"%s\"", model);
+    if (!scnj_num(c, o, p, "noise_sigma", 0, 3, 0.1, &s->noise_sigma))
+        return false;
+    if (s->timing_model == SCN_TIMING_PARAMETRIC) {
+        for (const char *const *k = tk + 2; *k; k++)
+            if (cJSON_GetObjectItemCaseSensitive(o, *k)) {
+                char kp[PATH_MAX_LEN];
+                scnj_sub(kp, p, *k);
+                return scnj_fail(c, kp, "expected only with \"model\": \"calibrated\"");
+            }
+        return true;
+    }
+    char dp[PATH_MAX_LEN];
+    scnj_sub(dp, p, "models_dir");
+    return scnj_num(c, o, p, "overhead_s", 0, 3600, 1.0, &s->timing_overhead_s) &&
+           scnj_num(c, o, p, "disk_gbs", 0.001, 1000, 1.0, &s->disk_gbs) &&
+           scnj_str(c, o, p, "models_dir", "models", s->models_dir, sizeof s->models_dir) &&
+           resolve_models_dir(c, dp, s);
+}
+
+/* Scenario card names carry the vendor ("NVIDIA GeForce RTX 4090", "Apple M2
+ * Max"); cards.json names the card itself and lists aliases. */
+bool scn_timing_card(pctx *c, const char *path, const scn *s, scn_card *card)
+{
+    if (s->timing_model != SCN_TIMING_CALIBRATED || card->timing.name[0])
+        return true;
+    static const char *const prefixes[] = {"", "NVIDIA GeForce ", "NVIDIA ", "GeForce ", "Apple ", NULL};
+    char file[1100], err[512];
+    snprintf(file, sizeof file, "%s/cards.json", s->models_dir);
+    for (const char *const *pre = prefixes; *pre; pre++) {
+        size_t n = strlen(*pre);
+        if (strncmp(card->name, *pre, n))
+            continue;
+        int rc = tim_card_load(file, card->name + n, &card->timing, err, sizeof err);
+        if (rc == 0)
+            return true;
+        if (rc == 2)
+            return scnj_fail(c, path, "expected readable card data: %s", err);
+    }
+    return scnj_fail(c, path, "expected a card with timing data in %s (timing.model is \"calibrated\"), got \"%s\"",
+                     file, card->name);
+}
+
+static bool refuse_keys(pctx *c, const cJSON *o, const char *p, const char *const *keys, const char *why)
+{
+    for (const char *const *k = keys; *k; k++)
+        if (cJSON_GetObjectItemCaseSensitive(o, *k)) {
+            char kp[PATH_MAX_LEN];
+            scnj_sub(kp, p, *k);
+            return scnj_fail(c, kp, "expected only %s", why);
+        }
+    return true;
+}
+
+void scn_timing_workload(const scn *s, const scn_task_kind *k, uint32_t size, bool resident,
+                         tim_workload *w)
+{
+    bool sd = k->type == PROTO_SD;
+    tim_workload_default(w, sd ? TIM_SD : TIM_GPT);
+    w->prompt_tokens = (int)k->prompt_tokens;
+    w->max_new_tokens = sd ? 0 : (int)size;
+    w->num_beams = (int)k->num_beams;
+    w->num_sequences = (int)k->num_sequences;
+    w->bits = k->bits == 4 ? 4.5 : k->bits == 8 ? 8.5 : k->bits; /* block scales ride along */
+    w->steps = (int)k->steps;
+    w->width = (int)k->width;
+    w->height = (int)k->height;
+    w->images = sd ? (int)size : 1;
+    w->cached = 1; /* the simulator downloads into its own model cache */
+    w->resident = resident;
+    w->disk_gbs = s->disk_gbs;
+    w->overhead_s = s->timing_overhead_s;
+}
+
+static bool derive_sizes(const cJSON *o, const scn *s, scn_task_kind *k);
+
+/* A task kind given by a GPT task file (GPT_TASK.md): the model, prompt
+ * (rendered with its chat template, tokens estimated), generation length,
+ * beams, sequences and weight type come from the task. */
+static bool from_task_file(pctx *c, const cJSON *o, const char *p, const scn *s, scn_task_kind *k)
+{
+    char fp[PATH_MAX_LEN], name[512], resolved[1100], err[1024];
+    scnj_sub(fp, p, "task_file");
+    if (!scnj_str(c, o, p, "task_file", NULL, name, sizeof name))
+        return false;
+    if (k->type != PROTO_GPT)
+        return scnj_fail(c, fp, "expected only in a gpt task kind");
+    if (!refuse_keys(c, o, p, TASK_FILE_KEYS, "without task_file (the task file sets it)"))
+        return false;
+    /* as given, else beside the scenario, else in its parent */
+    const char *ups[] = {"", "/", "/../"};
+    resolved[0] = 0;
+    for (int i = 0; i < 3 && !resolved[0]; i++) {
+        if (i == 0)
+            snprintf(resolved, sizeof resolved, "%s", name);
+        else if (c->base_dir && name[0] != '/')
+            snprintf(resolved, sizeof resolved, "%s%s%s", c->base_dir, ups[i], name);
+        if (access(resolved, R_OK) != 0)
+            resolved[0] = 0;
+    }
+    if (!resolved[0])
+        return scnj_fail(c, fp, "expected a readable GPT task file, got \"%s\"", name);
+    gpt_workload w;
+    if (gpt_workload_load(resolved, s->models_dir, &w, err, sizeof err))
+        return scnj_fail(c, fp, "expected a valid GPT task: %s", err);
+    snprintf(k->model, sizeof k->model, "%s", w.llms_name);
+    k->timing = w.tm;
+    k->prompt_tokens = (uint32_t)w.prompt_tokens;
+    k->num_beams = (uint32_t)w.num_beams;
+    k->num_sequences = (uint32_t)w.num_sequences;
+    k->bits = w.quantize_bits ? (uint32_t)w.quantize_bits : (uint32_t)kern_type_bits(w.wtype);
+    k->size_min = k->size_max = (uint32_t)w.max_new_tokens;
+    return true;
+}
+
+bool scn_timing_kind(pctx *c, const cJSON *o, const char *p, const scn *s, scn_task_kind *k)
+{
+    if (s->timing_model != SCN_TIMING_CALIBRATED)
+        return refuse_keys(c, o, p, CALIBRATED_KEYS, "with timing.model \"calibrated\"");
+    if (!refuse_keys(c, o, p, PARAMETRIC_KEYS, "with timing.model \"parametric\""))
+        return false;
+    if (cJSON_GetObjectItemCaseSensitive(o, "task_file")) {
+        if (!from_task_file(c, o, p, s, k))
+            return false;
+        return derive_sizes(o, s, k);
+    }
+    char llms[1100], sdf[1100], err[512], mp[PATH_MAX_LEN];
+    snprintf(llms, sizeof llms, "%s/llms.json", s->models_dir);
+    snprintf(sdf, sizeof sdf, "%s/sd.json", s->models_dir);
+    scnj_sub(mp, p, "model");
+    int rc = tim_model_load(llms, sdf, k->model, &k->timing, err, sizeof err);
+    if (rc == 2)
+        return scnj_fail(c, mp, "expected readable model data: %s", err);
+    bool sd = k->type == PROTO_SD;
+    if (rc == 1 || (k->timing.kind == TIM_SD) != sd)
+        return scnj_fail(c, mp, "expected a%s model from %s (timing.model is \"calibrated\"), got \"%s\"",
+                         sd ? "n sd" : " gpt", sd ? sdf : llms, k->model);
+    uint32_t native = sd ? (uint32_t)k->timing.sd_native : 512;
+    if (!scnj_u32(c, o, p, "prompt_tokens", 0, 1u << 20, 128, &k->prompt_tokens) ||
+        !scnj_u32(c, o, p, "num_beams", 1, 64, 1, &k->num_beams) ||
+        !scnj_u32(c, o, p, "num_sequences", 1, 64, 1, &k->num_sequences) ||
+        !scnj_u32(c, o, p, "bits", 4, 16, 16, &k->bits) ||
+        !scnj_u32(c, o, p, "steps", 1, 1000, 25, &k->steps) ||
+        !scnj_u32(c, o, p, "width", 64, 8192, native, &k->width) ||
+        !scnj_u32(c, o, p, "height", 64, 8192, native, &k->height))
+        return false;
+    if (k->bits != 4 && k->bits != 8 && k->bits != 16) {
+        char bp[PATH_MAX_LEN];
+        scnj_sub(bp, p, "bits");
+        return scnj_fail(c, bp, "expected 4 (Q4_0), 8 (Q8_0) or 16, got %u", k->bits);
+    }
+    if (sd && (cJSON_GetObjectItemCaseSensitive(o, "prompt_tokens") ||
+               cJSON_GetObjectItemCaseSensitive(o, "num_beams") ||
+               cJSON_GetObjectItemCaseSensitive(o, "num_sequences") ||
+               cJSON_GetObjectItemCaseSensitive(o, "bits")))
+        return scnj_fail(c, p, "expected no gpt workload keys (prompt_tokens, num_beams, num_sequences, bits) in an sd task");
+    if (!sd && (cJSON_GetObjectItemCaseSensitive(o, "steps") || cJSON_GetObjectItemCaseSensitive(o, "width") ||
+                cJSON_GetObjectItemCaseSensitive(o, "height")))
+        return scnj_fail(c, p, "expected no sd workload keys (steps, width, height) in a gpt task");
+    return derive_sizes(o, s, k);
+}
+
+/* What the model itself decides, unless the scenario says otherwise: the
+ * file a node downloads, and the VRAM of the largest task. */
+static bool derive_sizes(const cJSON *o, const scn *s, scn_task_kind *k)
+{
+    bool sd = k->type == PROTO_SD;
+    tim_workload w;
+    scn_timing_workload(s, k, k->size_max, false, &w);
+    if (!cJSON_GetObjectItemCaseSensitive(o, "model_size_mb"))
+        k->model_size_mb = (sd ? k->timing.sd_params * 2.0 : kern_model_params(&k->timing.llm) * w.bits / 8.0) / 1e6;
+    if (!cJSON_GetObjectItemCaseSensitive(o, "vram_gb"))
+        k->vram_gb = (uint32_t)ceil(tim_vram_needed_gb(&k->timing, &w));
+    return true;
+}

@@ -1,0 +1,79 @@
+/* The security analysis: the closed forms of the Helium security argument
+ * (../shared/PROTOCOL.md, last section) and Monte Carlo experiments that
+ * run the full simulator to estimate the same figures.
+ *
+ * Closed forms, for h honest and d attacker nodes, task price k, normal
+ * task time t̂ and timeout t:
+ *   p(h, d) = (C(d,2)·C(h,1) + C(d,3)) / C(h+d, 3)    attacker wins a task
+ *   s = p·k / (1 − p)                                 break-even stake
+ *   n_m = 86400·p / (t̂·p + t·(1 − p))                 timeout attack: cheats/day
+ *   r = 86400·(1 − p) / (t̂·p + t·(1 − p))             its daily return on the
+ *                                                     break-even stake (n_m·k/s)
+ * The timeout-attack forms describe one malicious node that is always in
+ * a task; a task that holds a given attacker node is won with the
+ * conditional probability q(h, d) = 1 − C(h,2)/C(h+d−1,2), not p (see
+ * docs/security.md). */
+#ifndef AVRAMI_SECURITY_SEC_H
+#define AVRAMI_SECURITY_SEC_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+double sec_p_win(unsigned h, unsigned d);
+/* Several independent attackers with d[i] nodes each among n nodes in
+ * all: a task is won by one of them with Σ_i (C(d_i,2)(n−d_i) + C(d_i,3)) / C(n,3)
+ * (two attackers cannot both hold two of three seats). */
+double sec_p_win_split(unsigned n, const unsigned *d, unsigned attackers);
+double sec_q_node(unsigned h, unsigned d);
+double sec_breakeven_stake(double p, double k);
+double sec_cheats_per_day(double p, double t_hat, double t);
+double sec_return_per_day(double p, double t_hat, double t);
+
+/* Mean of per-replication values and the 95% confidence half-width
+ * (Student t with n − 1 degrees of freedom). */
+typedef struct sec_estimate { double mean, half; } sec_estimate;
+sec_estimate sec_estimate_of(const double *v, unsigned n);
+/* Whether x lies in the estimate's interval. */
+bool sec_within(sec_estimate e, double x);
+
+/* One experiment: a network built for the question asked. */
+typedef enum sec_cards {
+    SEC_ONE_CARD,     /* every node on an RTX 4090 */
+    SEC_MIX_POPULAR,  /* honest mix 60/30/10 % over 4090/3090/4080; attacker on the 4090 */
+    SEC_MIX_RARE,     /* same mix; attacker on the 4080 */
+} sec_cards;
+
+typedef struct sec_setup {
+    unsigned h, d;
+    unsigned attackers;     /* independent attackers sharing d (1 = one) */
+    bool timeout_attack;    /* mode timeout-attack, else cheat-when-two */
+    bool qos_weighted;      /* Helium's 10/9/6 points (else 10/10/10: equal scores) */
+    bool attacker_rejoin;   /* fresh identity after a timeout or kick-out */
+    bool gpt;               /* gpt tasks (same-card rule), else sd */
+    sec_cards cards;
+    double rate_per_h;      /* task arrivals */
+    bool poisson;           /* Poisson arrivals, else periodic (no overlap) */
+    unsigned task_timeout_s;
+    double quit_rate_per_h; /* honest churn: quits (replaced by joins at the same total rate) */
+    uint64_t duration_s;
+} sec_setup;
+
+/* The closed-form assumptions: uniform selection (equal scores), an idle
+ * network at every selection (tasks never overlap), sd tasks, one card. */
+sec_setup sec_setup_closed_form(unsigned h, unsigned d);
+
+typedef struct sec_result {
+    sec_estimate p_task;     /* share of started tasks won with a fake result */
+    sec_estimate q_node;     /* share of attacker node-task slots won */
+    sec_estimate cheats_day; /* per attacker node per busy day: 86400·wins / busy s */
+    double t_hat, t_out;     /* mean busy s of an attacker slot, won / not won */
+    double k_wei;            /* mean attacker income per won slot (wei, display) */
+    uint64_t tasks;          /* started tasks over all replications */
+    unsigned bad_runs;       /* replications with a failed invariant */
+} sec_result;
+
+/* Runs `reps` replications (seed, 0..reps−1).  false with a message in err
+ * (256 bytes) when the experiment cannot be set up. */
+bool sec_run(const sec_setup *x, uint64_t seed, unsigned reps, sec_result *out, char *err);
+
+#endif

@@ -1,0 +1,44 @@
+/* The sweep database: one SQLite file for a whole sweep.
+ *
+ *   meta(key, value)            format, scenario text, grid, seed, duration_s,
+ *                               version, reps (of the latest invocation)
+ *   axes(axis, path, vals)      the --set axes; vals a JSON array of strings
+ *   points(point, label, settings)  settings: {"path": value, ...} as JSON
+ *   runs(point, rep, status, events, <metrics>, <counts>)  one row per
+ *                               finished run, PRIMARY KEY(point, rep)
+ *   invocations(n, command, version)  every command line that added runs
+ *
+ * Identity: scenario text, grid, seed and duration.  Opening an existing
+ * file with another identity is refused, so a resumed sweep never mixes
+ * runs of different experiments; finished (point, rep) rows are skipped and
+ * INSERTs use the primary key, so nothing is ever duplicated.  Only runs
+ * that finished (status 0, or 1 for an invariant failure) are stored; an
+ * interrupted run leaves no row and is redone next time.  Each row is
+ * committed as it arrives, so a crash loses only the runs in progress.
+ * Tables are WITHOUT ROWID or keyed by their index, so `sqlite3 .dump` lists
+ * rows in key order whatever order the workers finished in. */
+#ifndef AVRAMI_SWEEP_SWEEP_DB_H
+#define AVRAMI_SWEEP_SWEEP_DB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <sqlite3.h>
+
+#include "sweep/sweep.h"
+
+typedef struct sdb sdb;
+
+/* Creates PATH or reopens it after checking its identity against the plan.
+ * NULL with a message in err when it cannot be opened, is not a sweep
+ * database, or belongs to another sweep. */
+sdb *sdb_open(const char *path, const sweep_plan *p, const char *command, char *err, size_t err_size);
+/* done[point * reps + rep] = 1 for each stored run with rep < reps. */
+void sdb_done(sdb *d, uint8_t *done, uint32_t reps);
+bool sdb_add(sdb *d, const sweep_result *r);
+/* meta.value of KEY (malloc'd), NULL when absent or not a sweep database. */
+char *sdb_meta(sqlite3 *db, const char *key);
+/* False when any write failed (message on stderr). */
+bool sdb_close(sdb *d);
+
+#endif

@@ -1,0 +1,114 @@
+/* The sweep plan (one validated scenario text per point) and one run. */
+#include "sweep/sweep.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gsl/gsl_cdf.h>
+#include <gsl/gsl_statistics_double.h>
+
+#include "scenario/scn_json.h"
+
+const sweep_metric SWEEP_METRIC[SWEEP_METRICS] = {
+    {"success_share", "success share"},
+    {"wait_median_s", "queue wait median (s)"},
+    {"wait_p95_s", "queue wait p95 (s)"},
+    {"utilization", "utilization"},
+    {"income_cnx_per_node_h", "node income (CNX/node-h)"},
+    {"kickouts", "kick-outs"},
+    {"slashes", "slashes"},
+    {"aborted", "aborted tasks"},
+};
+
+void sweep_metric_values(const sweep_result *r, double out[SWEEP_METRICS])
+{
+    const double v[SWEEP_METRICS] = {r->mx.success_share, r->mx.wait_median_s, r->mx.wait_p95_s,
+                                     r->mx.utilization, r->mx.income_cnx_per_node_h,
+                                     (double)r->c.kickouts, (double)r->c.slashes, (double)r->c.aborted};
+    memcpy(out, v, sizeof v);
+}
+
+void sweep_ci(const double *v, size_t n, double *mean, double *half)
+{
+    *mean = n ? gsl_stats_mean(v, 1, n) : NAN;
+    *half = n >= 2 ? gsl_cdf_tdist_Pinv(0.975, (double)(n - 1)) * gsl_stats_sd(v, 1, n) / sqrt((double)n)
+                   : NAN;
+}
+
+bool sweep_plan_build(sweep_plan *p, char *err, size_t err_size)
+{
+    size_t len;
+    p->scenario_text = scnj_read_file(p->scenario_path, &len);
+    if (!p->scenario_text) {
+        snprintf(err, err_size, "%s: $: expected a readable file", p->scenario_path);
+        return false;
+    }
+    p->base_dir = strdup(p->scenario_path);
+    char *slash = strrchr(p->base_dir, '/');
+    if (slash)
+        *slash = 0;
+    else
+        strcpy(p->base_dir, ".");
+    p->points = p->g.n_axes ? p->g.points : 1;
+    p->texts = calloc(p->points, sizeof *p->texts);
+    for (uint32_t i = 0; i < p->points; i++) {
+        char gerr[GRID_ERR_MAX];
+        p->texts[i] = p->g.n_axes ? grid_apply(&p->g, p->scenario_text, i, gerr) : strdup(p->scenario_text);
+        if (!p->texts[i]) {
+            snprintf(err, err_size, "%s: %s", p->scenario_path, gerr);
+            return false;
+        }
+        scn s;
+        char serr[SCN_ERR_MAX];
+        if (!scn_parse(p->texts[i], p->scenario_path, p->base_dir, &s, serr)) {
+            char *label = grid_label(&p->g, i);
+            snprintf(err, err_size, "%s%s%s", serr, p->g.n_axes ? "\n  at sweep point " : "", label);
+            free(label);
+            return false;
+        }
+        if (i == 0 && !p->reps)
+            p->reps = s.replications;
+        if (i == 0 && !p->seed_given)
+            p->seed = s.seed;
+        scn_free(&s);
+    }
+    return true;
+}
+
+void sweep_plan_free(sweep_plan *p)
+{
+    for (uint32_t i = 0; p->texts && i < p->points; i++)
+        free(p->texts[i]);
+    free(p->texts);
+    free(p->scenario_text);
+    free(p->base_dir);
+    grid_free(&p->g);
+    p->texts = NULL;
+    p->scenario_text = p->base_dir = NULL;
+}
+
+void sweep_run_one(const sweep_plan *p, sweep_job j, volatile sig_atomic_t *stop, sweep_result *out)
+{
+    memset(out, 0, sizeof *out);
+    out->point = j.point;
+    out->rep = j.rep;
+    out->status = -1;
+    scn s;
+    char err[SCN_ERR_MAX];
+    if (!scn_parse(p->texts[j.point], p->scenario_path, p->base_dir, &s, err)) {
+        fprintf(stderr, "avrami sweep: %s\n", err);
+        return;
+    }
+    sim_opts o = {.seed = p->seed, .replication = j.rep, .duration_s = p->duration_s, .stop = stop};
+    sim *m = sim_run(&s, &o);
+    if (m) {
+        out->status = sim_status(m);
+        sim_get_metrics(m, &out->mx);
+        sim_get_counts(m, &out->c);
+        out->events = sim_events(m);
+        sim_free(m);
+    }
+    scn_free(&s);
+}

@@ -1,0 +1,125 @@
+#!/usr/bin/env bash
+# Program-level tests of `avrami sweep`, called by tests/cli/run.sh.
+#   tests/cli/sweep.sh build/avrami
+# Each check prints "ok - ..." or fails the script.
+set -euo pipefail
+
+BIN=${1:?usage: tests/cli/sweep.sh PATH/TO/avrami}
+BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
+cd "$(dirname "$0")/../.."
+TMP=$(mktemp -d)
+trap 'rm -rf "$TMP"' EXIT
+
+ok() { echo "ok - $*"; }
+die() { echo "FAIL - $*" >&2; exit 1; }
+expect_exit() {
+  local want=$1; shift
+  local rc=0
+  "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+  [ "$rc" -eq "$want" ] || { cat "$TMP/out" "$TMP/err" >&2; die "$* exited $rc, expected $want"; }
+}
+# rows of the tables that hold results (not the command lines, which differ)
+content() { sqlite3 "$1" "select * from meta where key not in ('reps'); select * from axes;
+                          select * from points; select * from runs order by point, rep;"; }
+
+V=scenarios/vanishing-nodes.json
+GRID=(--set protocol.kickout_threshold=10,25 --set network.nodes=20:40:20 --reps 3 --duration 3600)
+
+# ---- usage and bad input: exit 2, the path named, no database left ----
+expect_exit 0 "$BIN" sweep --help
+grep -q -- '--set PATH=LO:HI:STEP' "$TMP/out" || die "sweep --help lacks ranges"
+expect_exit 2 "$BIN" sweep
+expect_exit 2 "$BIN" sweep --reps 0 $V
+expect_exit 2 "$BIN" sweep --set novalue $V
+expect_exit 2 "$BIN" sweep --set protocol.kickout_thresold=5 --out "$TMP/bad.db" $V
+grep -qF "$V: \$.protocol.kickout_thresold: expected a known key" "$TMP/err" || die "unknown --set path not named"
+grep -qF 'did you mean "kickout_threshold"' "$TMP/err" || die "no suggestion for a misspelt path"
+expect_exit 2 "$BIN" sweep --set network.nodes=10,-1 --out "$TMP/bad.db" $V
+grep -qF "\$.network.nodes: expected an integer in [0, 50000000], got -1" "$TMP/err" || die "bad value not named"
+grep -qF "at sweep point network.nodes=-1" "$TMP/err" || die "bad point not named"
+expect_exit 2 "$BIN" sweep --set 'network.cards[5].share=1' --out "$TMP/bad.db" $V
+grep -qF "\$.network.cards has no element [5]" "$TMP/err" || die "bad index not named"
+[ ! -e "$TMP/bad.db" ] || die "a failed sweep left a database"
+ok "sweep: usage and bad --set paths and values exit 2, naming them"
+
+# ---- the grid and the table; -j 1 and -j 2 give the same database ----
+"$BIN" sweep "${GRID[@]}" -j 1 --out "$TMP/j1.db" $V >"$TMP/j1.txt" 2>/dev/null
+"$BIN" sweep "${GRID[@]}" -j 2 --out "$TMP/j2.db" --quiet $V
+[ "$(sqlite3 "$TMP/j1.db" 'select count(*) from runs')" = 12 ] || die "expected 4 points x 3 reps"
+[ "$(sqlite3 "$TMP/j1.db" "select label from points where point = 3")" = \
+  "protocol.kickout_threshold=25 network.nodes=40" ] || die "point order"
+content "$TMP/j1.db" >"$TMP/j1.sql"
+content "$TMP/j2.db" >"$TMP/j2.sql"
+cmp -s "$TMP/j1.sql" "$TMP/j2.sql" || die "-j 1 and -j 2 databases differ"
+[ "$(grep -c '^point [0-3]: ' "$TMP/j1.txt")" = 4 ] || die "table lacks points"
+# replication r of a point is `avrami run --replication r` of the edited scenario
+sed 's/"nodes": 40/"nodes": 20/' $V >"$TMP/v20.json"
+"$BIN" run --quiet --duration 3600 --replication 2 --out "$TMP/r2.db" "$TMP/v20.json"
+want=$(sqlite3 "$TMP/r2.db" "select count(*) from tasks")
+[ "$(sqlite3 "$TMP/j1.db" "select submitted from runs where point = 0 and rep = 2")" = "$want" ] ||
+  die "sweep run differs from avrami run --replication 2"
+ok "sweep: 4 points x 3 reps; -j 1 = -j 2; a sweep run = avrami run --replication"
+
+# ---- the interval, recomputed from the stored runs (t quantile 4.302653 for n = 3) ----
+python3 - "$TMP/j1.db" "$TMP/j1.txt" <<'PY'
+import math, re, sqlite3, sys
+db, txt = sys.argv[1], open(sys.argv[2]).read()
+v = [r[0] for r in sqlite3.connect(db).execute("select income_cnx_per_node_h from runs where point = 1 order by rep")]
+m = sum(v) / 3
+sd = math.sqrt(sum((x - m) ** 2 for x in v) / 2)
+want = "%.4f ± %.4f" % (m, 4.302653 * sd / math.sqrt(3))
+block = txt.split("point 1:")[1].split("point 2:")[0]
+got = re.search(r"node income \(CNX/node-h\)\s+(\S+ ± \S+)", block).group(1)
+assert got == want, (got, want)
+PY
+ok "sweep: mean ± 95% half-width matches a recomputation"
+
+# ---- resume: an interrupted sweep continues, nothing is redone or duplicated ----
+# point 0 runs take milliseconds, point 1 runs about half a second (plain build)
+B=$V
+RES=(--set duration_s=3600,1000000 --reps 2 -j 2 --seed 5)
+"$BIN" sweep "${RES[@]}" --quiet --out "$TMP/res.db" $B &
+pid=$!
+for _ in $(seq 100); do
+  sleep 0.1
+  n=$(sqlite3 "$TMP/res.db" 'select count(*) from runs' 2>/dev/null || echo 0)
+  [ "$n" -ge 2 ] && break
+done
+kill -INT "$pid"
+rc=0; wait "$pid" || rc=$?
+[ "$rc" -eq 1 ] || die "interrupted sweep exited $rc, expected 1"
+[ "$(sqlite3 "$TMP/res.db" 'select count(*) from runs')" = 2 ] || die "interrupted sweep: expected the 2 short runs"
+"$BIN" sweep "${RES[@]}" --out "$TMP/res.db" $B >/dev/null 2>"$TMP/err"
+grep -q '2 of 4 runs already done, 2 to go' "$TMP/err" || { cat "$TMP/err"; die "resume did not skip the finished runs"; }
+"$BIN" sweep "${RES[@]}" --quiet --out "$TMP/res.db" $B
+[ "$(sqlite3 "$TMP/res.db" 'select count(*) from runs')" = 4 ] || die "resumed sweep: rows missing or duplicated"
+[ "$(sqlite3 "$TMP/res.db" 'select count(*) from invocations')" = 3 ] || die "invocations not recorded"
+expect_exit 2 "$BIN" sweep --set duration_s=3600,1000001 --reps 2 -j 2 --seed 5 --out "$TMP/res.db" $B
+grep -q 'made by a different sweep (its grid differs' "$TMP/err" || die "a different grid was not refused"
+expect_exit 2 "$BIN" sweep "${RES[@]}" --seed 6 --out "$TMP/res.db" $B
+grep -q 'its seed differs' "$TMP/err" || die "a different seed was not refused"
+"$BIN" run --quiet --duration 600 --out "$TMP/run.db" $V
+expect_exit 2 "$BIN" sweep --out "$TMP/run.db" $V
+grep -q 'not a sweep database' "$TMP/err" || die "a run database was not refused"
+ok "sweep: interrupted, resumed without redoing or duplicating; other sweeps refused"
+
+# ---- MPI: mpirun -n 1, 2, 4 (oversubscribed) give the -j 1 database ----
+if command -v mpirun >/dev/null && "$BIN" sweep --help | grep -q 'This build: MPI'; then
+  # Open MPI's own allocations are still live at exit; LeakSanitizer reports
+  # them as leaks of this program, so leak checking is off for these runs
+  # (ASan's other checks stay on).
+  export ASAN_OPTIONS=${ASAN_OPTIONS:+$ASAN_OPTIONS:}detect_leaks=0
+  export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1 OMPI_MCA_rmaps_base_oversubscribe=1
+  for k in 1 2 4; do
+    timeout 120 mpirun --oversubscribe -n $k "$BIN" sweep "${GRID[@]}" --out "$TMP/mpi$k.db" $V \
+      >"$TMP/mpi.txt" 2>"$TMP/mpi.err" || { cat "$TMP/mpi.err"; die "mpirun -n $k failed"; }
+    content "$TMP/mpi$k.db" >"$TMP/mpi.sql"
+    cmp -s "$TMP/j1.sql" "$TMP/mpi.sql" || die "mpirun -n $k database differs from -j 1"
+    if [ $k -gt 1 ]; then
+      grep -q "runs by MPI rank: 0:[0-9]* 1:[1-9]" "$TMP/mpi.err" || { cat "$TMP/mpi.err"; die "rank 1 ran nothing"; }
+    fi
+  done
+  ok "sweep: mpirun -n 1, 2, 4 give the same database as -j 1"
+else
+  echo "skip - sweep under mpirun (no mpirun, or built without MPI)"
+fi

@@ -1,0 +1,272 @@
+/* GPT tasks: strict parsing (defaults, every error names its JSON path), whole
+ * runs on a tiny model (byte-identical twice, different under another
+ * numerics profile, refused when memory is short), the KV-cache slots of
+ * beam search against recomputing every sequence from scratch, and the
+ * simulator's view of a task file. */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "gpt/gpt.h"
+#include "gpt/gpt_model.h"
+#include "gpt/gpt_sample.h"
+
+#define TINY "tests/gpt/tiny-llms.json"
+
+static int parse(const char *json, gpt_task *t, char *err, size_t n)
+{
+    return gpt_task_parse("t.json", json, strlen(json), t, err, n);
+}
+
+static void test_parse_full_and_defaults(void **state)
+{
+    (void)state;
+    gpt_task t;
+    char err[512];
+    assert_int_equal(gpt_task_read("examples/gpt/qwen-chat.json", &t, err, sizeof err), 0);
+    assert_string_equal(t.model, "Qwen/Qwen1.5-0.5B-Chat");
+    assert_int_equal(t.n_messages, 2);
+    assert_int_equal(t.messages[0].role, GPT_ROLE_SYSTEM);
+    assert_int_equal(t.gen.max_new_tokens, 30);
+    assert_true(t.gen.do_sample && t.gen.top_k == 20 && t.gen.num_return_sequences == 2);
+    assert_true(t.gen.temperature == 0.8 && t.gen.top_p == 0.95 && t.gen.repetition_penalty == 1.1);
+    assert_true(t.seed == 42 && t.dtype == GPT_DTYPE_AUTO && t.quantize_bits == 4);
+    gpt_task_free(&t);
+    /* absent generation_config: 256 new tokens, one sequence, library defaults */
+    assert_int_equal(parse("{\"model\":\"gpt2\",\"messages\":[{\"role\":\"user\",\"content\":\"\"}]}",
+                           &t, err, sizeof err), 0);
+    assert_true(t.gen.max_new_tokens == 256 && t.gen.num_return_sequences == 1);
+    assert_true(!t.gen.do_sample && t.gen.num_beams == 1 && t.gen.top_k == 50);
+    assert_true(t.gen.temperature == 1 && t.gen.top_p == 1 && t.gen.typical_p == 1);
+    assert_true(t.seed == 0 && t.dtype == GPT_DTYPE_AUTO && t.quantize_bits == 0);
+    gpt_task_free(&t);
+    /* present but partial, nulls unset */
+    assert_int_equal(parse("{\"model\":\"gpt2\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                           "\"generation_config\":{\"top_k\":null,\"num_beams\":4},"
+                           "\"quantize_bits\":null,\"dtype\":\"bfloat16\"}",
+                           &t, err, sizeof err), 0);
+    assert_true(t.gen.max_new_tokens == 256 && t.gen.top_k == 50 && t.gen.num_beams == 4);
+    assert_true(t.dtype == GPT_DTYPE_BFLOAT16 && t.quantize_bits == 0);
+    gpt_task_free(&t);
+}
+
+static void test_parse_errors(void **state)
+{
+    (void)state;
+    static const char *const M = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
+    struct {
+        const char *body, *want;
+    } cases[] = {
+        {"[1]", "t.json: $: expected a JSON object"},
+        {"{\"model\":\"gpt2\",", "t.json: invalid JSON near byte"},
+        {"{%s}", "$.model: missing field"},
+        {"{\"model\":\"\",%s}", "$.model: expected a non-empty string"},
+        {"{\"model\":\"gpt2\"}", "$.messages: missing field"},
+        {"{\"model\":\"gpt2\",\"messages\":[]}", "$.messages: expected at least one message"},
+        {"{\"model\":\"gpt2\",\"messages\":[{\"role\":\"bot\",\"content\":\"x\"}]}",
+         "$.messages[0].role: expected \"system\", \"user\" or \"assistant\""},
+        {"{\"model\":\"gpt2\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"},{\"role\":\"user\"}]}",
+         "$.messages[1].content: missing field"},
+        {"{\"model\":\"gpt2\",\"messages\":[{\"role\":\"user\",\"content\":3}]}",
+         "$.messages[0].content: expected a string"},
+        {"{\"model\":\"gpt2\",%s,\"temperature\":1}", "$.temperature: unknown field"},
+        {"{\"model\":\"gpt2\",%s,\"seed\":1,\"seed\":2}", "$.seed: duplicate field"},
+        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"max_new_token\":5}}",
+         "$.generation_config.max_new_token: unknown field"},
+        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"max_new_tokens\":2.5}}",
+         "$.generation_config.max_new_tokens: expected an integer"},
+        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"do_sample\":1}}",
+         "$.generation_config.do_sample: expected true or false"},
+        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"top_p\":0}}",
+         "$.generation_config.top_p: expected a number > 0 and <= 1"},
+        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"temperature\":-1}}",
+         "$.generation_config.temperature: expected a number >= 0"},
+        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"num_return_sequences\":2}}",
+         "$.generation_config.num_return_sequences: expected 1: greedy"},
+        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"num_beams\":2,\"num_return_sequences\":3}}",
+         "$.generation_config.num_return_sequences: expected at most num_beams (2)"},
+        {"{\"model\":\"gpt2\",%s,\"generation_config\":[]}",
+         "$.generation_config: expected an object or null"},
+        {"{\"model\":\"gpt2\",%s,\"seed\":-1}", "$.seed: expected an integer >= 0"},
+        {"{\"model\":\"gpt2\",%s,\"dtype\":\"fp16\"}", "$.dtype: expected \"float16\""},
+        {"{\"model\":\"gpt2\",%s,\"quantize_bits\":2}", "$.quantize_bits: expected 4, 8 or null"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char json[512], err[512] = "";
+        snprintf(json, sizeof json, cases[i].body, M);
+        gpt_task t;
+        assert_int_equal(parse(json, &t, err, sizeof err), 2);
+        if (!strstr(err, cases[i].want))
+            fail_msg("case %zu: got '%s', want '%s'", i, err, cases[i].want);
+        gpt_task_free(&t);
+    }
+}
+
+static char *run(const char *json, const char *profile, double mem_gb, int *rc, char *err)
+{
+    gpt_task t;
+    char *resp = NULL;
+    assert_int_equal(parse(json, &t, err, 512), 0);
+    gpt_run_opts o = {.models_dir = "models", .llms_path = TINY,
+                      .profile = kern_profile_find(profile), .mem_limit_gb = mem_gb};
+    gpt_run_stats st;
+    *rc = gpt_run(&t, &o, &resp, &st, err, 512);
+    gpt_task_free(&t);
+    return resp;
+}
+
+static const char *const SAMPLED =
+    "{\"model\":\"test/tiny-chat\",\"messages\":[{\"role\":\"user\",\"content\":\"Hello there\"}],"
+    "\"generation_config\":{\"max_new_tokens\":24,\"do_sample\":true,\"top_k\":0,"
+    "\"num_return_sequences\":2},\"seed\":5}";
+
+static const char *const GREEDY =
+    "{\"model\":\"test/small-chat\",\"messages\":[{\"role\":\"user\",\"content\":"
+    "\"What is two plus two?\"}],\"generation_config\":{\"max_new_tokens\":64},"
+    "\"quantize_bits\":8}";
+
+static void test_run_determinism(void **state)
+{
+    (void)state;
+    int rc;
+    char err[512];
+    char *a = run(SAMPLED, "l16-pairwise", 0, &rc, err);
+    assert_int_equal(rc, 0);
+    char *b = run(SAMPLED, "l16-pairwise", 0, &rc, err);
+    assert_string_equal(a, b);
+    assert_non_null(strstr(a, "\"total_tokens\":"));
+    free(a);
+    free(b);
+    /* another card model, another answer: greedy decoding on a 512-wide model
+     * with INT8 weights, where the profiles part within 64 tokens */
+    a = run(GREEDY, "l16-pairwise", 0, &rc, err);
+    b = run(GREEDY, "l32-pairwise", 0, &rc, err);
+    char *c = run(GREEDY, "l64-serial", 0, &rc, err);
+    assert_int_equal(rc, 0);
+    assert_string_not_equal(a, b);
+    assert_string_not_equal(a, c);
+    free(a);
+    free(b);
+    free(c);
+    a = run(SAMPLED, "l16-pairwise", 1e-4, &rc, err);
+    assert_null(a);
+    assert_int_equal(rc, 2);
+    assert_non_null(strstr(err, "needs"));
+    assert_non_null(strstr(err, "\"quantize_bits\": 4 would need"));
+}
+
+/* ---- beam search through the cache slots vs recomputing from scratch */
+
+typedef struct {
+    kern_model *m;
+    int hist[4][64], n[4];
+} recompute;
+
+static int r_prefill(void *c, int slot, const int *tok, int n, float *lg)
+{
+    recompute *r = c;
+    memcpy(r->hist[slot], tok, (size_t)n * sizeof(int));
+    r->n[slot] = n;
+    return kern_model_forward(r->m, tok, n, 0, lg);
+}
+
+static int r_decode(void *c, int slot, int tok, int pos, float *lg)
+{
+    recompute *r = c;
+    assert_int_equal(pos, r->n[slot]);
+    r->hist[slot][r->n[slot]++] = tok;
+    return kern_model_forward(r->m, r->hist[slot], r->n[slot], 0, lg);
+}
+
+static int r_reorder(void *c, const int *parent, int npos)
+{
+    recompute *r = c, old = *r;
+    for (int j = 0; j < 4; j++) {
+        memcpy(r->hist[j], old.hist[parent[j]], (size_t)npos * sizeof(int));
+        r->n[j] = npos;
+    }
+    return 0;
+}
+
+static void test_beam_slots(void **state)
+{
+    (void)state;
+    kern_model_cfg cfg;
+    gpt_dtype native;
+    char err[512];
+    assert_int_equal(gpt_model_resolve(TINY, "test/tiny-chat", &cfg, &native, err, sizeof err), 0);
+    assert_int_equal(native, GPT_DTYPE_BFLOAT16);
+    kern_model m;
+    assert_int_equal(kern_model_init(&m, &cfg, KERN_Q8_0, 64, 3, NULL), 0);
+    int prompt[] = {72, 101, 108, 108, 111};
+    gpt_gen g = {.greedy = 1, .warp = {1, 0, 1, 1, 2}, .repetition_penalty = 1.3,
+                 .max_new_tokens = 12, .num_beams = 4, .num_sequences = 3, .n_vocab = 300,
+                 .eos = 299, .seed = 1};
+    gpt_seq a[3], b[3];
+    gpt_kern_lm k;
+    gpt_lm lm;
+    assert_int_equal(gpt_kern_lm_init(&k, &m, 4, NULL, &lm), 0);
+    assert_int_equal(gpt_generate(&lm, &g, prompt, 5, a), 0);
+    gpt_kern_lm_free(&k);
+    recompute r = {.m = &m};
+    gpt_lm rl = {&r, cfg.vocab, 4, r_prefill, r_decode, r_reorder};
+    assert_int_equal(gpt_generate(&rl, &g, prompt, 5, b), 0);
+    for (int i = 0; i < 3; i++) {
+        assert_int_equal(a[i].n, b[i].n);
+        assert_memory_equal(a[i].tok, b[i].tok, (size_t)a[i].n * sizeof(int));
+        assert_true(a[i].score == b[i].score);
+    }
+    assert_memory_not_equal(a[0].tok, a[1].tok, (size_t)a[1].n * sizeof(int));
+    gpt_seqs_free(a, 3);
+    gpt_seqs_free(b, 3);
+    kern_model_free(&m);
+}
+
+static void test_model_ids_and_workload(void **state)
+{
+    (void)state;
+    kern_model_cfg cfg;
+    gpt_dtype d;
+    char err[512];
+    assert_int_equal(gpt_model_resolve("models/llms.json", "Qwen/Qwen1.5-0.5B-Chat", &cfg, &d, err,
+                                       sizeof err), 0);
+    assert_string_equal(cfg.name, "Qwen1.5-0.5B");
+    assert_int_equal(d, GPT_DTYPE_BFLOAT16);
+    assert_int_equal(gpt_model_resolve("models/llms.json", "openai-community/gpt2", &cfg, &d, err,
+                                       sizeof err), 0);
+    assert_true(!strcmp(cfg.name, "gpt2") && d == GPT_DTYPE_FLOAT32);
+    assert_int_equal(gpt_model_resolve("models/llms.json", "someone/Llama-2-7B", &cfg, &d, err,
+                                       sizeof err), 0); /* last path component */
+    assert_int_equal(gpt_model_resolve("models/llms.json", "acme/unknown-9B", &cfg, &d, err,
+                                       sizeof err), 1);
+    gpt_workload w;
+    assert_int_equal(gpt_workload_load("examples/gpt/qwen-chat.json", "models", &w, err, sizeof err),
+                     0);
+    assert_string_equal(w.llms_name, "Qwen1.5-0.5B");
+    /* 5 ChatML special tokens + ceil(97 characters / 4) */
+    assert_int_equal(w.prompt_tokens, 30);
+    assert_true(w.max_new_tokens == 30 && w.num_beams == 1 && w.num_sequences == 2);
+    assert_true(w.quantize_bits == 4 && w.wtype == KERN_Q4_0);
+    tim_workload tw;
+    gpt_workload_tim(&w, &tw);
+    assert_true(tw.bits == 4.5 && tw.prompt_tokens == 30 && tw.num_sequences == 2);
+    assert_true(gpt_workload_vram_gb(&w) == tim_vram_needed_gb(&w.tm, &tw));
+    assert_int_equal(gpt_workload_load("examples/gpt/none.json", "models", &w, err, sizeof err), 2);
+    assert_non_null(strstr(err, "none.json: cannot read"));
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_parse_full_and_defaults), cmocka_unit_test(test_parse_errors),
+        cmocka_unit_test(test_run_determinism),         cmocka_unit_test(test_beam_slots),
+        cmocka_unit_test(test_model_ids_and_workload),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
