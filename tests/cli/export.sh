@@ -1,13 +1,7 @@
 #!/usr/bin/env bash
 # Program-level tests of `avrami export` (CSV), called by tests/cli/run.sh.
 set -euo pipefail
-BIN=${1:?usage: tests/cli/export.sh PATH/TO/avrami}
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-cd "$(dirname "$0")/../.."
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { echo "ok - $*"; }
-die() { echo "FAIL - $*" >&2; exit 1; }
+. "$(dirname "$0")/setup.sh" "$@"
 
 "$BIN" run --quiet --duration 1800 --out "$TMP/run.db" scenarios/vanishing-nodes.json
 "$BIN" sweep --quiet --set 'network.cards[0].card="NVIDIA GeForce RTX 4070",NVIDIA GeForce RTX 3060' \

@@ -2,13 +2,7 @@
 # Program-level tests of `avrami plot` and `avrami report`, called by
 # tests/cli/run.sh.
 set -euo pipefail
-BIN=${1:?usage: tests/cli/plot.sh PATH/TO/avrami}
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-cd "$(dirname "$0")/../.."
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-ok() { echo "ok - $*"; }
-die() { echo "FAIL - $*" >&2; exit 1; }
+. "$(dirname "$0")/setup.sh" "$@"
 
 V=scenarios/vanishing-nodes.json
 "$BIN" run --duration 21600 --out "$TMP/run.db" $V >"$TMP/summary.txt"

@@ -6,14 +6,7 @@
 # UPDATE_GOLDEN=1 rewrites tests/golden/*.txt (review the diff before committing).
 set -euo pipefail
 
-BIN=${1:?usage: tests/cli/sim.sh PATH/TO/avrami}
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-cd "$(dirname "$0")/../.."
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-ok() { echo "ok - $*"; }
-die() { echo "FAIL - $*" >&2; exit 1; }
+. "$(dirname "$0")/setup.sh" "$@"
 
 # expect_exit CODE CMD... : runs CMD, fails unless it exits with CODE
 expect_exit() {

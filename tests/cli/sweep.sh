@@ -4,14 +4,7 @@
 # Each check prints "ok - ..." or fails the script.
 set -euo pipefail
 
-BIN=${1:?usage: tests/cli/sweep.sh PATH/TO/avrami}
-BIN=$(cd "$(dirname "$BIN")" && pwd)/$(basename "$BIN")
-cd "$(dirname "$0")/../.."
-TMP=$(mktemp -d)
-trap 'rm -rf "$TMP"' EXIT
-
-ok() { echo "ok - $*"; }
-die() { echo "FAIL - $*" >&2; exit 1; }
+. "$(dirname "$0")/setup.sh" "$@"
 expect_exit() {
   local want=$1; shift
   local rc=0
