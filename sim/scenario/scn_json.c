@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "scenario/scn.h"
 
@@ -264,15 +265,27 @@ char *scnj_read_file(const char *path, size_t *len)
 
 /* Relative paths are tried from the working directory, then from the
  * scenario's directory and its parent (scenarios/ sits beside models/). */
+bool scnj_find_relative(const pctx *c, const char *name, const char *probe, char *resolved, size_t cap)
+{
+    static const char *const fmt[] = {"%s%s", "%s/%s", "%s/../%s"};
+    for (int i = 0; i < 3; i++) {
+        if (i > 0 && (name[0] == '/' || !c->base_dir))
+            break;
+        int n = i == 0 ? snprintf(resolved, cap, fmt[0], "", name)
+                       : snprintf(resolved, cap, fmt[i], c->base_dir, name);
+        if (n < 0 || (size_t)n >= cap)
+            continue;
+        char path[2048];
+        snprintf(path, sizeof path, "%s%s", resolved, probe);
+        if (access(path, R_OK) == 0)
+            return true;
+    }
+    snprintf(resolved, cap, "%s", name);
+    return false;
+}
+
 char *scnj_read_relative(pctx *c, const char *name, char *resolved, size_t cap)
 {
-    snprintf(resolved, cap, "%s", name);
-    char *t = scnj_read_file(resolved, NULL);
-    if (t || name[0] == '/' || !c->base_dir)
-        return t;
-    snprintf(resolved, cap, "%s/%s", c->base_dir, name);
-    if ((t = scnj_read_file(resolved, NULL)))
-        return t;
-    snprintf(resolved, cap, "%s/../%s", c->base_dir, name);
+    scnj_find_relative(c, name, "", resolved, cap);
     return scnj_read_file(resolved, NULL);
 }

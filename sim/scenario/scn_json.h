@@ -60,5 +60,8 @@ char *scnj_read_file(const char *path, size_t *len);
 /* Relative names are tried from the working directory, then from the
  * scenario's directory and its parent. */
 char *scnj_read_relative(pctx *c, const char *name, char *resolved, size_t cap);
+/* The same search without reading: true when resolved + probe is readable
+ * (probe "" for a file, "/cards.json" for a directory holding it). */
+bool scnj_find_relative(const pctx *c, const char *name, const char *probe, char *resolved, size_t cap);
 
 #endif

@@ -14,7 +14,6 @@
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 static const char *const CALIBRATED_KEYS[] = {"prompt_tokens", "num_beams", "num_sequences", "bits",
                                               "steps", "width", "height", "task_file", NULL};
@@ -27,22 +26,12 @@ static const char *const PARAMETRIC_KEYS[] = {"exec_base_s", "exec_per_unit_s", 
  * parent (where scenarios/ sits beside models/). */
 static bool resolve_models_dir(pctx *c, const char *path, scn *s)
 {
-    char probe[1100];
-    const char *bases[] = {"", c->base_dir, c->base_dir};
-    const char *ups[] = {"", "/", "/../"};
-    for (int i = 0; i < 3; i++) {
-        if (i > 0 && (!c->base_dir || s->models_dir[0] == '/'))
-            break;
-        char dir[1024];
-        snprintf(dir, sizeof dir, "%s%s%s", bases[i], ups[i], s->models_dir);
-        snprintf(probe, sizeof probe, "%s/cards.json", dir);
-        if (access(probe, R_OK) == 0 && strlen(dir) < sizeof s->models_dir) {
-            memcpy(s->models_dir, dir, strlen(dir) + 1);
-            return true;
-        }
-    }
-    return scnj_fail(c, path, "expected a directory holding cards.json, llms.json and sd.json, got \"%s\"",
-                     s->models_dir);
+    char dir[sizeof s->models_dir];
+    if (!scnj_find_relative(c, s->models_dir, "/cards.json", dir, sizeof dir))
+        return scnj_fail(c, path, "expected a directory holding cards.json, llms.json and sd.json, got \"%s\"",
+                         s->models_dir);
+    memcpy(s->models_dir, dir, sizeof dir);
+    return true;
 }
 
 bool scn_timing_parse(pctx *c, const cJSON *root, scn *s)
@@ -151,18 +140,7 @@ static bool from_task_file(pctx *c, const cJSON *o, const char *p, const scn *s,
         return scnj_fail(c, fp, "expected only in a gpt task kind");
     if (!refuse_keys(c, o, p, TASK_FILE_KEYS, "without task_file (the task file sets it)"))
         return false;
-    /* as given, else beside the scenario, else in its parent */
-    const char *ups[] = {"", "/", "/../"};
-    resolved[0] = 0;
-    for (int i = 0; i < 3 && !resolved[0]; i++) {
-        if (i == 0)
-            snprintf(resolved, sizeof resolved, "%s", name);
-        else if (c->base_dir && name[0] != '/')
-            snprintf(resolved, sizeof resolved, "%s%s%s", c->base_dir, ups[i], name);
-        if (access(resolved, R_OK) != 0)
-            resolved[0] = 0;
-    }
-    if (!resolved[0])
+    if (!scnj_find_relative(c, name, "", resolved, sizeof resolved))
         return scnj_fail(c, fp, "expected a readable GPT task file, got \"%s\"", name);
     gpt_workload w;
     if (gpt_workload_load(resolved, s->models_dir, &w, err, sizeof err))
