@@ -181,15 +181,24 @@ void actors_summary(const sim *m, FILE *out)
     const scn *s = m->s;
     if (!has_attacks(s))
         return;
+    /* one name column wide enough for the longest actor or app name */
+    int w = 14;
+    for (uint32_t a = 0; a < scn_actors(s); a++) {
+        sim_actor_stats x;
+        sim_get_actor(m, a, &x);
+        w = (int)strlen(x.name) > w ? (int)strlen(x.name) : w;
+    }
+    for (uint32_t a = 0; a < s->n_apps; a++)
+        w = (int)strlen(s->apps[a].name) > w ? (int)strlen(s->apps[a].name) : w;
     fprintf(out, "actors (CNX; profit = income - stake lost):\n");
     for (uint32_t a = 0; a < scn_actors(s); a++) {
         sim_actor_stats x;
         sim_get_actor(m, a, &x);
         double profit = cnx(x.income) - cnx(x.stake_lost);
-        fprintf(out, "  %-14s %-10s %5u nodes  income %10.4f  stake lost %9.1f  profit %10.4f\n", x.name,
+        fprintf(out, "  %-*s %-10s %5u nodes  income %10.4f  stake lost %9.1f  profit %10.4f\n", w, x.name,
                 x.kind, x.nodes, cnx(x.income), cnx(x.stake_lost), profit);
-        fprintf(out, "  %-14s slashes %llu, stakes lost %llu, kick-outs %llu, fakes %llu, tasks won by "
-                     "cheating %llu, timed out %llu\n", "",
+        fprintf(out, "  %-*s slashes %llu, stakes lost %llu, kick-outs %llu, fakes %llu, tasks won by "
+                     "cheating %llu, timed out %llu\n", w, "",
                 (unsigned long long)x.slashes, (unsigned long long)x.stakes_lost,
                 (unsigned long long)x.kickouts, (unsigned long long)x.fakes, (unsigned long long)x.cheats_won,
                 (unsigned long long)x.silences);
@@ -198,9 +207,9 @@ void actors_summary(const sim *m, FILE *out)
     for (uint32_t a = 0; a < s->n_apps; a++) {
         sim_app_harm h;
         sim_get_app_harm(m, a, &h);
-        fprintf(out, "  %-14s %llu tasks: %llu wrong results accepted, %llu aborted with a faulty node "
+        fprintf(out, "  %-*s %llu tasks: %llu wrong results accepted, %llu aborted with a faulty node "
                      "(%.1f h lost), %llu resubmitted after those\n",
-                s->apps[a].name, (unsigned long long)h.tasks, (unsigned long long)h.wrong,
+                w, s->apps[a].name, (unsigned long long)h.tasks, (unsigned long long)h.wrong,
                 (unsigned long long)h.aborted_faulty, h.lost_s / 3600, (unsigned long long)h.delayed);
     }
 }
