@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "timing/tim_calib.h"
+#include "util/afile.h"
 
 static const kern_type TYPES[] = {KERN_F32, KERN_Q8_0, KERN_Q4_0};
 #define NTYPES 3
@@ -122,14 +123,11 @@ static int calibrate(const char *out, int T, int quick)
                             "bandwidth: fitted Q4_0 B / measured read bandwidth; compute: fitted "
                             "F32 F / (threads x cpu MHz x 64 FLOP per cycle: two 16-lane FMA units)");
     char *s = cJSON_Print(root);
-    FILE *f = fopen(out, "w");
     int rc = 0;
-    if (!f || fputs(s, f) < 0 || fputs("\n", f) < 0) {
+    if (!s || !afile_write_text(out, s)) {
         fprintf(stderr, "avrami calibrate: %s: cannot write the file\n", out);
         rc = 2;
     }
-    if (f)
-        fclose(f);
     free(s);
     cJSON_Delete(root);
     printf("host efficiency: bandwidth %.3f, compute %.3f  ->  %s\n", eb, ec, out);

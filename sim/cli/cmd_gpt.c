@@ -8,6 +8,7 @@
 
 #include "cli/commands.h"
 #include "gpt/gpt.h"
+#include "util/afile.h"
 
 static void usage(FILE *o)
 {
@@ -48,22 +49,6 @@ static int writable(const char *path)
     if (access(slash ? dir : ".", W_OK))
         return 0;
     return access(path, F_OK) || !access(path, W_OK);
-}
-
-static int write_out(const char *path, const char *text)
-{
-    char tmp[1100];
-    snprintf(tmp, sizeof tmp, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    if (!f)
-        return -1;
-    int bad = fputs(text, f) < 0 || fputc('\n', f) < 0;
-    bad |= fclose(f) != 0;
-    if (bad || rename(tmp, path)) {
-        remove(tmp);
-        return -1;
-    }
-    return 0;
 }
 
 static void print_timing(const gpt_run_stats *s, const char *profile, int threads)
@@ -215,7 +200,7 @@ int cmd_gpt(int argc, char **argv)
         fprintf(stderr, "avrami gpt: %s: %s\n", task, err);
         return 2;
     }
-    if (out && write_out(out, resp)) {
+    if (out && !afile_write_text(out, resp)) {
         fprintf(stderr, "avrami gpt run: %s: cannot write\n", out);
         rc = 2;
     } else if (!out) {

@@ -10,6 +10,7 @@
 
 #include "cli/commands.h"
 #include "export/csv.h"
+#include "util/afile.h"
 
 static void usage(FILE *out)
 {
@@ -64,7 +65,7 @@ int cmd_export(int argc, char **argv)
         return 2;
     }
     sqlite3 *db = NULL;
-    char *tables = NULL, tmp[4200] = "";
+    char *tables = NULL, tmp[4200];
     sqlite3_stmt *st = NULL;
     int rc = 2;
     if (access(path, R_OK) != 0 || sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
@@ -98,24 +99,18 @@ int cmd_export(int argc, char **argv)
     FILE *f = stdout;
     if (out) {
         /* written beside and renamed: never a half-written FILE */
-        snprintf(tmp, sizeof tmp, "%s.tmp", out);
-        f = fopen(tmp, "w");
+        f = afile_open(out, tmp, sizeof tmp);
         if (!f) {
             fprintf(stderr, "avrami export: %s: cannot write: %s\n", tmp, strerror(errno));
-            tmp[0] = 0;
             goto done;
         }
     }
     bool ok = csv_write(st, f);
     if (!ok)
         fprintf(stderr, "avrami export: %s: %s\n", path, sqlite3_errmsg(db));
-    ok = (f == stdout ? fflush(f) == 0 : fclose(f) == 0) && ok;
-    if (out && ok && rename(tmp, out) == 0)
-        tmp[0] = 0;
-    rc = ok && !tmp[0] ? 0 : 2;
+    ok = out ? afile_commit(f, tmp, out, ok) : fflush(f) == 0 && ok;
+    rc = ok ? 0 : 2;
 done:
-    if (tmp[0])
-        unlink(tmp);
     sqlite3_finalize(st);
     sqlite3_close(db);
     free(tables);

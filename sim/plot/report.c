@@ -5,12 +5,12 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <sqlite3.h>
 
 #include "plot/plot.h"
 #include "sweep/summary.h"
+#include "util/afile.h"
 
 /* A Markdown table cell: pipes escaped. */
 static void cell(FILE *f, const char *s)
@@ -105,8 +105,7 @@ bool report_write(const char *path, const char *dir)
         return false;
     char out[1200], tmp[1210];
     snprintf(out, sizeof out, "%s/report.md", dir);
-    snprintf(tmp, sizeof tmp, "%s.tmp", out);
-    FILE *f = fopen(tmp, "w");
+    FILE *f = afile_open(out, tmp, sizeof tmp);
     if (!f) {
         fprintf(stderr, "avrami report: %s: cannot write\n", tmp);
         return false;
@@ -127,9 +126,7 @@ bool report_write(const char *path, const char *dir)
     for (int i = 0; i < l.n; i++)
         fprintf(f, "### %s\n\n![%s](%s.png)\n\n([SVG](%s.svg), data: [%s.tsv](%s.tsv))\n\n", l.title[i],
                 l.title[i], l.name[i], l.name[i], l.name[i], l.name[i]);
-    ok = fclose(f) == 0 && ok && rename(tmp, out) == 0;
-    if (!ok) {
-        unlink(tmp);
+    if (!afile_commit(f, tmp, out, ok)) {
         fprintf(stderr, "avrami report: %s: could not be written\n", out);
         return false;
     }

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "timing/tim.h"
+#include "util/afile.h"
 
 static int cmpi(const void *a, const void *b)
 {
@@ -82,13 +83,10 @@ int tim_divergence(const char *llms, const char *model, kern_type t, int prompts
     int rc = 0;
     if (out) {
         char *txt = cJSON_Print(root);
-        FILE *f = fopen(out, "w");
-        if (!f || fputs(txt, f) < 0 || fputs("\n", f) < 0) {
+        if (!txt || !afile_write_text(out, txt)) {
             fprintf(stderr, "avrami timing --divergence: %s: cannot write the file\n", out);
             rc = 2;
         }
-        if (f)
-            fclose(f);
         free(txt);
     }
     cJSON_Delete(root);
