@@ -1,6 +1,6 @@
 /* What attacking and faulty nodes do, without protocol state: whether a
  * node does the work, fakes a result or stays silent in a task, and the
- * bytes it then submits.  The node agent (sim/sim/node.c) asks these rules
+ * bytes it then submits.  The node agent (sim/agents/node.c) asks these rules
  * and carries the answers out.
  *
  * Result bytes model three facts:

@@ -11,7 +11,7 @@
 #include <gsl/gsl_cdf.h>
 #include <gsl/gsl_statistics_double.h>
 
-#include "sim/sim.h"
+#include "run/sim.h"
 
 static double choose(unsigned n, unsigned k)
 {

@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sim/sim.h"
+#include "run/sim.h"
 #include "sweep/grid.h"
 
 typedef struct sweep_plan {

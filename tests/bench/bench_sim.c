@@ -10,7 +10,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "sim/sim.h"
+#include "run/sim.h"
 
 static double now_s(void)
 {

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "sim/sim.h"
+#include "run/sim.h"
 
 static const char *SCN_TEXT =
     "{\"name\": \"t\", \"duration_s\": 3600,"

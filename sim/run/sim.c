@@ -1,7 +1,7 @@
 /* The simulation loop: setup, dispatch of engine events, delay lines, the
  * per-minute time series, invariants, and teardown.  The chain is in
- * chain.c, the agents in node.c and app.c, the outputs in report.c. */
-#include "sim/sim_internal.h"
+ * chain.c, the agents in ../agents/node.c and app.c, the outputs in report.c. */
+#include "run/sim_internal.h"
 
 #include <math.h>
 #include <stdlib.h>

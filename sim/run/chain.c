@@ -8,7 +8,7 @@
  * (O(1) per transaction); a block applies everything that arrived by its
  * time, in arrival order.  Events of one block are delivered together, one
  * engine event per block. */
-#include "sim/sim_internal.h"
+#include "run/sim_internal.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -7,7 +7,7 @@
  * (a node's account opens with exactly one stake; joining locks it; a quit
  * or kick-out returns it; a slash sends it to the owner), and the owner's
  * balance grows by exactly the stakes lost. */
-#include "sim/sim_internal.h"
+#include "run/sim_internal.h"
 
 #include <string.h>
 

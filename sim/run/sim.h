@@ -7,8 +7,8 @@
  *     +----------------(observation delay)--------------------+
  *
  * Each run writes one results database and can print a summary. */
-#ifndef AVRAMI_SIM_SIM_H
-#define AVRAMI_SIM_SIM_H
+#ifndef AVRAMI_RUN_SIM_H
+#define AVRAMI_RUN_SIM_H
 
 #include <signal.h>
 #include <stdbool.h>

@@ -9,7 +9,7 @@
  * Churn: nodes join over time, pause and resume, quit, or vanish without
  * telling the chain (they stay "available" there and stall the tasks they
  * are given until someone cancels them). */
-#include "sim/sim_internal.h"
+#include "run/sim_internal.h"
 
 #include <math.h>
 

@@ -1,7 +1,7 @@
 /* Application agents: submit tasks on their arrival process, cancel a task
  * that has not finished after cancel_after_s, and resubmit a task the
  * network aborted (up to max_resubmits times). */
-#include "sim/sim_internal.h"
+#include "run/sim_internal.h"
 
 #include <string.h>
 

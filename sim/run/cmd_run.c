@@ -15,7 +15,7 @@
 
 #include "cli/commands.h"
 #include "util/cli_util.h"
-#include "sim/sim.h"
+#include "run/sim.h"
 
 static void usage(FILE *out)
 {

@@ -1,12 +1,12 @@
 /* State shared by the simulation's files (sim.c: the loop; chain.c: blocks and
  * bookkeeping; node.c, app.c: agents; report.c: database and summary).  Not a
  * public API. */
-#ifndef AVRAMI_SIM_SIM_INTERNAL_H
-#define AVRAMI_SIM_SIM_INTERNAL_H
+#ifndef AVRAMI_RUN_SIM_INTERNAL_H
+#define AVRAMI_RUN_SIM_INTERNAL_H
 
 #include "engine/eng.h"
 #include "protocol/proto.h"
-#include "sim/sim.h"
+#include "run/sim.h"
 
 /* engine event kinds */
 enum {

@@ -1,5 +1,5 @@
 /* What a run leaves behind: the results database and the summary. */
-#include "sim/sim_internal.h"
+#include "run/sim_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
