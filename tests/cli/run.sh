@@ -76,6 +76,7 @@ if tests/cli/sim.sh "$BIN"; then ok; else bad "tests/cli/sim.sh"; fi
 if tests/cli/sweep.sh "$BIN"; then ok; else bad "tests/cli/sweep.sh"; fi
 if tests/cli/export.sh "$BIN"; then ok; else bad "tests/cli/export.sh"; fi
 if tests/cli/plot.sh "$BIN"; then ok; else bad "tests/cli/plot.sh"; fi
+if tests/cli/python.sh "$BIN"; then ok; else bad "tests/cli/python.sh"; fi
 
 # --- gpt tasks (own script) ---
 if tests/cli/gpt.sh "$BIN"; then ok; else bad "tests/cli/gpt.sh"; fi
