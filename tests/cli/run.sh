@@ -96,6 +96,23 @@ expect_exit 0 'warning: protocol.kickout_threshold 1000 is not below the largest
 if "$BIN" run $S --duration 600 --no-db --quiet 2>&1 | grep -q warning; then
   bad "a plain run warns"; else ok; fi
 
+# avrami finds models/ and plots/ from any working directory (util/datadir.h)
+REPO=$(pwd)
+if (cd "$TMP" && "$REPO/$BIN" run "$REPO/scenarios/helium-baseline.json" --duration 120 --no-db --quiet); then ok
+else bad "run from another directory cannot find models/"; fi
+if (cd "$TMP" && AVRAMI_DATA="$TMP/nowhere" "$REPO/$BIN" run "$REPO/$S" --duration 60 --no-db --quiet); then ok
+else bad "an AVRAMI_DATA without models/ must fall back to the other places"; fi
+# make install PREFIX=...: the installed binary finds its installed data; uninstall removes it
+if make -s --no-print-directory install PREFIX="$TMP/inst" BUILD="$(dirname "$BIN")" >/dev/null &&
+   (cd "$TMP" && "$TMP/inst/bin/avrami" run "$TMP/inst/share/avrami/$S" --duration 60 --no-db --quiet) &&
+   make -s --no-print-directory uninstall PREFIX="$TMP/inst" BUILD="$(dirname "$BIN")" &&
+   [ ! -e "$TMP/inst/bin/avrami" ] && [ ! -e "$TMP/inst/share/avrami" ]; then ok
+else bad "make install / uninstall"; fi
+# plots: gnuplot's warnings on a short run ("empty x range") stay hidden
+"$BIN" run $S --duration 600 --out "$TMP/short.db" --quiet
+if (cd "$TMP" && "$REPO/$BIN" plot short.db --out plots >/dev/null 2>"$TMP/plot.err") && [ ! -s "$TMP/plot.err" ]; then ok
+else bad "plot from another directory printed: $(head -3 "$TMP/plot.err")"; fi
+
 # --- the simulator: run, check, determinism, golden summaries (own script) ---
 if tests/cli/sim.sh "$BIN"; then ok; else bad "tests/cli/sim.sh"; fi
 # --- sweeps: grid, replications, resume, workers, MPI (own script) ---
