@@ -113,6 +113,16 @@ else bad "make install / uninstall"; fi
 if (cd "$TMP" && "$REPO/$BIN" plot short.db --out plots >/dev/null 2>"$TMP/plot.err") && [ ! -s "$TMP/plot.err" ]; then ok
 else bad "plot from another directory printed: $(head -3 "$TMP/plot.err")"; fi
 
+# sweep: paired differences against --baseline; bounded intervals printed clipped
+expect_exit 0 'Δ: the paired difference against point 1' \
+  "$BIN" sweep $S --set protocol.kickout_threshold=10,20 --reps 3 --duration 1200 --baseline 1 --out "$TMP/pd.db"
+expect_exit 0 'kick-outs +[0-9.]+ (± [0-9.]+|\[0\.0000, [0-9.]+\]) +Δ [+-][0-9.]+ ± [0-9.]+' \
+  "$BIN" sweep $S --set protocol.kickout_threshold=10,20 --reps 3 --duration 1200 --out "$TMP/pd.db"
+expect_exit 2 'the grid has points 0 to 1' \
+  "$BIN" sweep $S --set protocol.kickout_threshold=10,20 --reps 3 --duration 1200 --baseline 2 --out "$TMP/pd.db"
+expect_exit 2 'the sweep has points 0 to 1' "$BIN" report "$TMP/pd.db" --baseline 5 --out "$TMP/pdr"
+if [ ! -e "$TMP/pdr/report.md" ]; then ok; else bad "a failed report left report.md"; fi
+
 # --- the simulator: run, check, determinism, golden summaries (own script) ---
 if tests/cli/sim.sh "$BIN"; then ok; else bad "tests/cli/sim.sh"; fi
 # --- sweeps: grid, replications, resume, workers, MPI (own script) ---

@@ -137,6 +137,30 @@ class SweepTests(Fixture):
             self.assertAlmostEqual(s.at[pt, "mean"] + s.at[pt, "half_width"], float(high), places=6)
         self.assertAlmostEqual(avrami.t_quantile(0.975, 2), 4.302652729749464, places=12)
 
+    def test_report_paired_table_agrees(self):
+        # the C report's paired differences (paired.c) against this
+        # package's (stats.py): two implementations of one formula
+        out = os.path.join(self.tmp.name, "report-paired")
+        p = subprocess.run([BIN, "report", self.sweep_db, "--out", out, "--baseline", "1"],
+                           capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        text = open(os.path.join(out, "report.md")).read()
+        section = text[text.index("## Paired differences against point 1"):text.index("## Plots")]
+        rows = [l for l in section.splitlines() if l.startswith("| ") and l[2].isdigit()]
+        self.assertEqual([int(r.split("|")[1]) for r in rows], [0, 2, 3])
+        metrics = ["success_share", "wait_median_s", "wait_p95_s", "utilization",
+                   "income_cnx_per_node_h", "kickouts", "slashes", "aborted"]
+        for m_i, metric in enumerate(metrics):
+            py = avrami.paired(self.sweep.runs, metric, baseline=1).set_index("point")
+            for r in rows:
+                cells = [c.strip() for c in r.split("|")[1:-1]]
+                pt, cell = int(cells[0]), cells[3 + m_i]
+                mean, _, half = cell.partition(" ± ")
+                self.assertAlmostEqual(float(mean), py.at[pt, "diff"], delta=1e-3 * max(1, abs(float(mean))))
+                if half:
+                    hw = (py.at[pt, "ci_high"] - py.at[pt, "ci_low"]) / 2
+                    self.assertAlmostEqual(float(half), hw, delta=0.06 * max(hw, 1e-9) + 1e-9)
+
     def test_errors(self):
         with self.assertRaisesRegex(avrami.AvramiError, "no metric"):
             avrami.paired(self.sweep.runs, "nonsense")
