@@ -150,12 +150,11 @@ bool report_write(const char *path, const char *dir, uint32_t baseline)
         char err[512];
         ok = sweep_summary_read(path, &s, err, sizeof err) &&
              (s.points < 2 || sweep_summary_pair(path, &s, baseline, err, sizeof err));
-        if (!ok)
-            fprintf(stderr, "avrami report: %s\n", err);
-        if (ok) {
+        if (ok)
             sweep_tables(f, &s);
-            sweep_summary_free(&s);
-        }
+        else
+            fprintf(stderr, "avrami report: %s\n", err);
+        sweep_summary_free(&s); /* safe after a failed read: it starts zeroed */
     } else {
         ok = run_tables(f, path);
     }
