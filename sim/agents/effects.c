@@ -43,24 +43,17 @@ void effects_free(sim *m)
     memset(fx, 0, sizeof *fx);
 }
 
-/* golang.org/x/time/rate's Limiter(Every(interval), burst).Allow() as a
- * generic cell rate algorithm: allowed when now >= tat − (burst − 1) ×
- * interval, and then tat = max(tat, now) + interval.  A refused call
- * leaves the state alone, as Allow() does. */
 bool effects_rate_allows(sim *m, uint32_t app)
 {
     const scn_app *a = &m->s->apps[app];
     if (!a->rate_interval_s || !a->clients)
         return true; /* no limit, or a fresh client id per task */
     uint32_t client = a->clients > 1 ? (uint32_t)gsl_rng_uniform_int(m->r_beh, a->clients) : 0;
-    eng_time *tat = &m->fx.client_tat[m->fx.client_base[app] + client];
-    eng_time now = eng_now(m->e), step = (eng_time)a->rate_interval_s * ENG_US_PER_S;
-    if (now < *tat - (eng_time)(a->rate_burst - 1) * step) {
-        m->fx.rate_refused[app]++;
-        return false;
-    }
-    *tat = (*tat > now ? *tat : now) + step;
-    return true;
+    if (agt_rate_allow(&m->fx.client_tat[m->fx.client_base[app] + client], eng_now(m->e),
+                       (eng_time)a->rate_interval_s * ENG_US_PER_S, a->rate_burst))
+        return true;
+    m->fx.rate_refused[app]++;
+    return false;
 }
 
 static double cnx(wei_t w) { return (double)(w / 1000000000000ull) / 1e6; }

@@ -74,6 +74,14 @@ void agt_profile_names(int which, char *out, size_t cap)
     }
 }
 
+bool agt_rate_allow(int64_t *tat, int64_t now, int64_t step, uint32_t burst)
+{
+    if (now < *tat - (int64_t)(burst - 1) * step)
+        return false;
+    *tat = (*tat > now ? *tat : now) + step;
+    return true;
+}
+
 /* getDefaultVramLimit: 8 GB for "runwayml/stable-diffusion-v1-5" and for
  * every gpt task, 10 GB for any other sd base model (chilloutmix, an SD 1.5
  * fine-tune, included). */

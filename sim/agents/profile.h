@@ -67,6 +67,13 @@ const agt_node_profile *agt_node_profile_find(const char *name);
 void agt_profile_names(int which, char *out, size_t cap);
 enum { AGT_PROFILE_APP, AGT_PROFILE_FRONT_END, AGT_PROFILE_NODE };
 
+/* golang.org/x/time/rate's Limiter(Every(step), burst).Allow() at time
+ * `now`, as a generic cell rate algorithm on *tat (the theoretical arrival
+ * time; start at 0 with now >= 0: the bucket starts full): allowed when
+ * now >= tat − (burst − 1) × step, and then tat = max(tat, now) + step.  A
+ * refused call changes nothing, as Allow() does.  Any time unit. */
+bool agt_rate_allow(int64_t *tat, int64_t now, int64_t step, uint32_t burst);
+
 /* The bridge's default VRAM for a task (crynux-bridge
  * api/v1/inference_tasks/create_task.go getDefaultVramLimit). */
 uint32_t agt_bridge_vram_gb(bool sd, const char *model);
