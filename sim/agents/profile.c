@@ -56,6 +56,13 @@ const agt_app_profile *agt_app_profile_find(const char *name) { FIND(APP, name);
 const agt_front_end *agt_front_end_find(const char *name) { FIND(FRONT, name); }
 const agt_node_profile *agt_node_profile_find(const char *name) { FIND(NODE, name); }
 
+const void *agt_profile_find(int which, const char *name)
+{
+    return which == AGT_PROFILE_APP         ? (const void *)agt_app_profile_find(name)
+           : which == AGT_PROFILE_FRONT_END ? (const void *)agt_front_end_find(name)
+                                            : (const void *)agt_node_profile_find(name);
+}
+
 void agt_profile_names(int which, char *out, size_t cap)
 {
     size_t n = which == AGT_PROFILE_APP ? sizeof APP / sizeof APP[0]

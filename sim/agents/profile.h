@@ -63,9 +63,11 @@ typedef struct agt_node_profile {
 const agt_app_profile *agt_app_profile_find(const char *name);
 const agt_front_end *agt_front_end_find(const char *name);
 const agt_node_profile *agt_node_profile_find(const char *name);
+enum { AGT_PROFILE_APP, AGT_PROFILE_FRONT_END, AGT_PROFILE_NODE };
+/* Any of the three by table (AGT_PROFILE_*); NULL when unknown. */
+const void *agt_profile_find(int which, const char *name);
 /* "a", "b" or "c": the names for error messages. */
 void agt_profile_names(int which, char *out, size_t cap);
-enum { AGT_PROFILE_APP, AGT_PROFILE_FRONT_END, AGT_PROFILE_NODE };
 
 /* golang.org/x/time/rate's Limiter(Every(step), burst).Allow() at time
  * `now`, as a generic cell rate algorithm on *tat (the theoretical arrival

@@ -145,19 +145,29 @@ static bool parse_chain_relay(pctx *c, const cJSON *root, scn *s)
     return scn_timing_parse(c, root, s);
 }
 
+/* A profile named by `key` from table `which` (AGT_PROFILE_*), or an error
+ * that lists the names. */
+static bool profile_key(pctx *c, const cJSON *o, const char *path, const char *key, const char *def, int which,
+                        const void **out)
+{
+    char name[SCN_NAME_MAX], kp[PATH_MAX_LEN], names[256];
+    if (!scnj_str(c, o, path, key, def, name, sizeof name))
+        return false;
+    if ((*out = agt_profile_find(which, name)))
+        return true;
+    scnj_sub(kp, path, key);
+    agt_profile_names(which, names, sizeof names);
+    return scnj_fail(c, kp, "expected one of %s, got \"%s\"", names, name);
+}
+
 /* network.node_profile and the preloaded model list it implies
  * (network.preloaded_models overrides the list). */
 static bool parse_node_profile(pctx *c, const cJSON *o, scn *s)
 {
-    char name[SCN_NAME_MAX];
-    if (!scnj_str(c, o, "$.network", "node_profile", "generic", name, sizeof name))
+    const void *np;
+    if (!profile_key(c, o, "$.network", "node_profile", "generic", AGT_PROFILE_NODE, &np))
         return false;
-    s->node_profile = agt_node_profile_find(name);
-    if (!s->node_profile) {
-        char names[256];
-        agt_profile_names(AGT_PROFILE_NODE, names, sizeof names);
-        return scnj_fail(c, "$.network.node_profile", "expected one of %s, got \"%s\"", names, name);
-    }
+    s->node_profile = np;
     const cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "preloaded_models");
     const char *const *def = s->node_profile->preloaded;
     uint32_t n = 0;
@@ -418,23 +428,12 @@ static bool parse_task_kind(pctx *c, const cJSON *o, const char *p, const scn *s
  * set (docs/profiles.md). */
 static bool parse_app_profile(pctx *c, const cJSON *it, const char *p, const scn *s, scn_app *a)
 {
-    char name[SCN_NAME_MAX], kp[PATH_MAX_LEN], names[256];
-    if (!scnj_str(c, it, p, "profile", "generic", name, sizeof name))
+    const void *ap_, *fe_;
+    if (!profile_key(c, it, p, "profile", "generic", AGT_PROFILE_APP, &ap_) ||
+        !profile_key(c, it, p, "front_end", "none", AGT_PROFILE_FRONT_END, &fe_))
         return false;
-    if (!(a->profile = agt_app_profile_find(name))) {
-        scnj_sub(kp, p, "profile");
-        agt_profile_names(AGT_PROFILE_APP, names, sizeof names);
-        return scnj_fail(c, kp, "expected one of %s, got \"%s\"", names, name);
-    }
-    if (!scnj_str(c, it, p, "front_end", "none", name, sizeof name))
-        return false;
-    if (!(a->front_end = agt_front_end_find(name))) {
-        scnj_sub(kp, p, "front_end");
-        agt_profile_names(AGT_PROFILE_FRONT_END, names, sizeof names);
-        return scnj_fail(c, kp, "expected one of %s, got \"%s\"", names, name);
-    }
-    const agt_app_profile *ap = a->profile;
-    const agt_front_end *fe = a->front_end;
+    const agt_app_profile *ap = a->profile = ap_;
+    const agt_front_end *fe = a->front_end = fe_;
     return scnj_u64(c, it, p, "cancel_after_s", 0, 86400 * 365, ap->cancel ? s->params.task_timeout_s + 30 : 0,
                     &a->cancel_after_s) &&
            scnj_bool(c, it, p, "resubmit_after_abort", ap->resubmit, &a->resubmit) &&

@@ -12,32 +12,13 @@
 
 #include "agents/profile.h"
 #include "scenario/scn.h"
+#include "scn_expect.h"
 
 #define CNX ((wei_t)1000000000000000000ull)
 #define NET "\"network\": {\"nodes\": 10, \"cards\": [{\"card\": \"NVIDIA GeForce RTX 4090\"}]"
 #define ARR "\"arrival\": {\"process\": \"poisson\", \"rate_per_h\": 10}"
 #define SD(model) "{\"type\": \"sd\", \"model\": \"" model "\", \"size_max\": 4}"
 #define GPT "{\"type\": \"gpt\"}"
-
-static void parse_ok(const char *json, scn *s)
-{
-    char err[SCN_ERR_MAX];
-    if (!scn_parse(json, "t.json", ".", s, err)) {
-        fprintf(stderr, "%s\n", err);
-        fail();
-    }
-}
-
-static void expect_error(const char *json, const char *needle)
-{
-    scn s;
-    char err[SCN_ERR_MAX];
-    assert_false(scn_parse(json, "t.json", ".", &s, err));
-    if (!strstr(err, needle)) {
-        fprintf(stderr, "message: %s\nwanted: %s\n", err, needle);
-        fail();
-    }
-}
 
 /* golang.org/x/time/rate: "A Limiter controls how frequently events are
  * allowed to happen. It implements a token bucket of size b, initially
