@@ -168,4 +168,7 @@ void effects_summary(const sim *m, FILE *out)
             held > 0 ? 100 * unwanted / held : 0.0);
     fprintf(out, "model downloads inside tasks: %llu, %.1f node-h\n", (unsigned long long)m->fx.downloads,
             m->fx.download_s / 3600);
+    fprintf(out, "task arguments not yet on the relay: %llu node-tasks waited, %.1f node-h; %llu nodes gave up "
+                 "asking\n",
+            (unsigned long long)m->fx.args_waits, m->fx.args_wait_s / 3600, (unsigned long long)m->fx.args_given_up);
 }

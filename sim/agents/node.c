@@ -21,6 +21,7 @@
 #include <gsl/gsl_rng.h>
 
 #include "agents/agt_behaviour.h"
+#include "agents/profile.h"
 
 static eng_time us(double s) { return (eng_time)llround(s * 1e6); }
 
@@ -176,6 +177,26 @@ static bool touch_model(sim *m, sim_node *n, uint16_t model)
     return miss;
 }
 
+/* Seconds until a node that first asks now has the task's arguments, or
+ * -1 when it gives up first.  The bridge's two loops put them on the relay
+ * at the create's block + U1 + U2, Uk uniform in [0, args_upload_s), drawn
+ * from the task id (the same for the task's three nodes, no stream moved). */
+static double args_wait(sim *m, const sim_req *r)
+{
+    double period = m->s->apps[r->app].args_upload_s;
+    if (period <= 0)
+        return 0;
+    uint64_t h = agt_mix64(r->id);
+    double u = (double)(h >> 32) / 4294967296.0 + (double)(h & 0xffffffffu) / 4294967296.0;
+    double late = (double)(r->created - eng_now(m->e)) / 1e6 + u * period;
+    double w = agt_args_wait_s(late, m->s->args_retry);
+    if (w > 0) {
+        m->fx.args_wait_s += w;
+        m->fx.args_waits++;
+    }
+    return w;
+}
+
 static void start_work(sim *m, uint32_t i, const sim_obs *o)
 {
     sim_node *n = &m->nodes[i];
@@ -195,6 +216,13 @@ static void start_work(sim *m, uint32_t i, const sim_obs *o)
         return;
     }
     double t = agt_transfer_s(k->args_kb, m->s->relay_mbps, m->s->relay_latency_s);
+    double wait = args_wait(m, r);
+    if (wait < 0) { /* stopped asking the relay: no commit; cancels at its timeout */
+        m->fx.args_given_up++;
+        sim_line_push(m, 0, eng_now(m->e) + us(m->s->node_cancel_after_s), EV_NODE_TIMEOUT, i, n->gen);
+        return;
+    }
+    t += wait;
     uint16_t model = m->model_of[m->kind_base[r->app] + r->kind];
     if (n->action == AGT_FAKE) { /* the work is skipped */
         r->fake |= (uint8_t)(1u << n->round);

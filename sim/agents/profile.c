@@ -1,6 +1,7 @@
 /* The profiles' tables (see profile.h; sources in docs/profiles.md). */
 #include "agents/profile.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -11,19 +12,21 @@ static const agt_app_profile APP[] = {
      .generic = true, .resubmit = true, .cancel = true},
     /* crynux-bridge @ 615f129 (2024-03-23); fee and cap from 7a23593 (2024-03-13) */
     {.name = "bridge-2024-03", .about = "crynux-bridge 615f129 (2024-03-23): 30 CNX a task, cap = images",
-     .fee_wei = CNX(30, 0), .bridge_cap_vram = true},
+     .fee_wei = CNX(30, 0), .bridge_cap_vram = true, .args_upload_s = 1},
     /* crynux-bridge @ 14f04fa (2024-04-08): d439ea5 adds the rate limit */
     {.name = "bridge-2024-04", .about = "crynux-bridge 14f04fa (2024-04-08): as 2024-03, one create a minute per client",
-     .fee_wei = CNX(30, 0), .bridge_cap_vram = true, .rate_interval_s = 60, .rate_burst = 1},
+     .fee_wei = CNX(30, 0), .bridge_cap_vram = true, .rate_interval_s = 60, .rate_burst = 1,
+     .args_upload_s = 1},
     /* crynux-bridge @ aa08dee (2024-05-11) */
     {.name = "bridge-2024-05", .about = "crynux-bridge aa08dee (2024-05-11): 11 CNX a task",
-     .fee_wei = CNX(11, 0), .bridge_cap_vram = true, .rate_interval_s = 60, .rate_burst = 1},
+     .fee_wei = CNX(11, 0), .bridge_cap_vram = true, .rate_interval_s = 60, .rate_burst = 1,
+     .args_upload_s = 1},
     /* crynux-bridge @ 2325a7b (2024-06-13): fee per cap since b4cedc3, the
      * unconfirmed-create abort since d8d3ecc (compared with 120 ns until
      * 62d1535, 2024-06-17: the first poll, at most 1 s after sending) */
     {.name = "bridge-2024-06", .about = "crynux-bridge 2325a7b (2024-06-13): 6.1 CNX per image, gives up unconfirmed creates",
      .fee_wei = CNX(6, 1), .fee_per_cap = true, .bridge_cap_vram = true, .rate_interval_s = 60,
-     .rate_burst = 1, .create_confirm_s = 1},
+     .rate_burst = 1, .create_confirm_s = 1, .args_upload_s = 1},
 };
 
 static const agt_front_end FRONT[] = {
@@ -41,7 +44,7 @@ static const agt_node_profile NODE[] = {
     {.name = "generic", .about = "avrami's own node (LRU model cache, model kept in VRAM)",
      .model_cache = 2, .keep_model_loaded = true},
     {.name = "node-2024-03", .about = "crynux-node 0d48999 (2024-03-29): SD models preloaded, a process per task",
-     .preloaded = NODE_2024_03_MODELS, .model_cache = 8, .cancel_at_timeout = true},
+     .preloaded = NODE_2024_03_MODELS, .model_cache = 8, .cancel_at_timeout = true, .args_retry = true},
 };
 
 #define FIND(table, name)                                                   \
@@ -87,6 +90,14 @@ bool agt_rate_allow(int64_t *tat, int64_t now, int64_t step, uint32_t burst)
         return false;
     *tat = (*tat > now ? *tat : now) + step;
     return true;
+}
+
+double agt_args_wait_s(double late_s, bool retry)
+{
+    if (!retry || late_s <= 0)
+        return late_s > 0 ? late_s : 0;
+    double t = late_s <= 30 ? ceil(late_s) : 30 + 10 * ceil((late_s - 30) / 10);
+    return t <= 1800 ? t : -1;
 }
 
 /* getDefaultVramLimit: 8 GB for "runwayml/stable-diffusion-v1-5" and for

@@ -34,6 +34,10 @@ typedef struct agt_app_profile {
     /* the bridge gives a task up when its create transaction is not in a
      * block this long after it was sent (0: never) */
     double create_confirm_s;
+    /* the period of the bridge's two loops between a create's block and
+     * the task's arguments on the relay (the confirmation poll, then the
+     * upload loop): each adds a uniform share of it (0: none) */
+    double args_upload_s;
 } agt_app_profile;
 
 /* What the user's front end does on top of the bridge. */
@@ -56,6 +60,7 @@ typedef struct agt_node_profile {
     uint32_t model_cache;     /* models kept on disk */
     bool cancel_at_timeout;   /* cancel at the chain's deadline (else 60 s after it) */
     bool keep_model_loaded;   /* the model stays in VRAM between tasks of the same model */
+    bool args_retry;          /* fetches the arguments on a retry schedule (agt_args_wait_s) */
 } agt_node_profile;
 
 /* Lookups by name; NULL when unknown.  The first entry of each table is
@@ -75,6 +80,13 @@ void agt_profile_names(int which, char *out, size_t cap);
  * now >= tat − (burst − 1) × step, and then tat = max(tat, now) + step.  A
  * refused call changes nothing, as Allow() does.  Any time unit. */
 bool agt_rate_allow(int64_t *tat, int64_t now, int64_t step, uint32_t burst);
+
+/* How long after its first try a node has the task's arguments, when they
+ * reach the relay `late_s` (> 0) after that try: at once with `retry`
+ * false; with `retry` (crynux-node 0d48999 task_runner.py task_started:
+ * 30 tries a second apart, then every 10 s, for at most 1,800 s) the first
+ * retry at or after late_s, or -1 when the node has given up by then. */
+double agt_args_wait_s(double late_s, bool retry);
 
 /* The bridge's default VRAM for a task (crynux-bridge
  * api/v1/inference_tasks/create_task.go getDefaultVramLimit). */

@@ -110,6 +110,9 @@ typedef struct sim_effects {
     uint64_t *kind_works;
     double download_s;        /* model downloads inside tasks: node seconds ... */
     uint64_t downloads;       /* ... and how many */
+    double args_wait_s;       /* waiting for arguments not yet on the relay: node seconds ... */
+    uint64_t args_waits;      /* ... in how many node-tasks ... */
+    uint64_t args_given_up;   /* ... and node-tasks whose node stopped trying */
 } sim_effects;
 
 typedef struct sim_reason { const char *tx; const char *text; uint64_t count; } sim_reason;

@@ -206,7 +206,7 @@ static bool parse_network(pctx *c, const cJSON *root, scn *s)
     static const char *const nk[] = {"nodes", "cards", "download_mbps", "model_cache", "churn",
                                      "node_cancel_after_s", "preload_models", "behaviours",
                                      "honest_rejoin", "sd_hash_noise", "node_profile",
-                                     "preloaded_models", "keep_model_loaded", NULL};
+                                     "preloaded_models", "keep_model_loaded", "args_retry", NULL};
     static const char *const ck[] = {"join_rate_per_h", "pause_rate_per_h", "pause_mean_s",
                                      "quit_rate_per_h", "vanish_probability", NULL};
     static const char *const mk[] = {"card", "share", NULL};
@@ -226,6 +226,7 @@ static bool parse_network(pctx *c, const cJSON *root, scn *s)
         !scnj_u64(c, o, "$.network", "model_cache", 1, 8, np->model_cache, &mc) ||
         !scnj_bool(c, o, "$.network", "preload_models", true, &s->preload_models) ||
         !scnj_bool(c, o, "$.network", "keep_model_loaded", np->keep_model_loaded, &s->keep_model_loaded) ||
+        !scnj_bool(c, o, "$.network", "args_retry", np->args_retry, &s->args_retry) ||
         !scnj_num(c, o, "$.network", "node_cancel_after_s", 0, 1e7,
                   np->cancel_at_timeout ? timeout : timeout + 60, &s->node_cancel_after_s))
         return false;
@@ -443,7 +444,8 @@ static bool parse_app_profile(pctx *c, const cJSON *it, const char *p, const scn
            scnj_u32(c, it, p, "rate_limit_burst", 1, 1000000, ap->rate_burst ? ap->rate_burst : 1,
                     &a->rate_burst) &&
            scnj_u32(c, it, p, "clients", 0, 10000000, fe->client_per_task ? 0 : 1, &a->clients) &&
-           scnj_num(c, it, p, "create_confirm_s", 0, 86400, ap->create_confirm_s, &a->create_confirm_s);
+           scnj_num(c, it, p, "create_confirm_s", 0, 86400, ap->create_confirm_s, &a->create_confirm_s) &&
+           scnj_num(c, it, p, "args_upload_s", 0, 86400, ap->args_upload_s, &a->args_upload_s);
 }
 
 static bool parse_apps(pctx *c, const cJSON *root, scn *s)
@@ -451,7 +453,7 @@ static bool parse_apps(pctx *c, const cJSON *root, scn *s)
     static const char *const ak[] = {"name", "arrival", "balance", "cancel_after_s",
                                      "resubmit_after_abort", "max_resubmits", "tasks", "profile",
                                      "front_end", "give_up_after_s", "rate_limit_interval_s",
-                                     "rate_limit_burst", "clients", "create_confirm_s", NULL};
+                                     "rate_limit_burst", "clients", "create_confirm_s", "args_upload_s", NULL};
     static const char *const rk[] = {"process", "rate_per_h", "amplitude", "peak_hour", "file", NULL};
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "applications");
     if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)

@@ -110,6 +110,7 @@ typedef struct scn_app {
     uint32_t rate_burst;      /* ... with this burst */
     uint32_t clients;         /* client ids the app's tasks come from (0: a fresh one per task) */
     double create_confirm_s;  /* the bridge gives up a create not in a block by then (0: never) */
+    double args_upload_s;     /* the bridge's loop period before the arguments reach the relay (0: at once) */
     bool resubmit;            /* resubmit a task the network aborted */
     uint32_t max_resubmits;
     scn_task_kind *kinds;
@@ -138,6 +139,7 @@ typedef struct scn {
     char (*preloaded)[SCN_NAME_MAX]; /* the models preloaded, by name (NULL: the */
     uint32_t n_preloaded;            /* scenario's first model_cache models) */
     bool keep_model_loaded;  /* a model stays in VRAM for the next task of the same model */
+    bool args_retry;         /* nodes fetch arguments on the node's retry schedule (else when ready) */
     double join_rate_per_h;  /* new nodes joining over time (network-wide) */
     double pause_rate_per_h; /* per node */
     double pause_mean_s;

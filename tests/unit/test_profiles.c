@@ -44,6 +44,22 @@ static void test_rate_limit_token_bucket(void **state)
     assert_false(agt_rate_allow(&tat, 66, 60, 20));
 }
 
+/* crynux-node 0d48999 task_runner.py task_started: tenacity retry with
+ * wait_chain(30 × wait_fixed(1), wait_fixed(10)) and stop_after_delay(1800) */
+static void test_args_retry_schedule(void **state)
+{
+    (void)state;
+    assert_true(agt_args_wait_s(0.3, true) == 1);
+    assert_true(agt_args_wait_s(1.0, true) == 1);
+    assert_true(agt_args_wait_s(29.2, true) == 30);
+    assert_true(agt_args_wait_s(30.5, true) == 40);
+    assert_true(agt_args_wait_s(1795, true) == 1800);
+    assert_true(agt_args_wait_s(1800.5, true) == -1);
+    assert_true(agt_args_wait_s(-2, true) == 0);
+    assert_true(agt_args_wait_s(0.3, false) == 0.3);
+    assert_true(agt_args_wait_s(-2, false) == 0);
+}
+
 /* crynux-bridge 14f04fa create_task.go: TaskFee 30 (CNX), cap = images for
  * sd and 1 for gpt, VRAM 8 GB for runwayml/stable-diffusion-v1-5 and gpt,
  * 10 GB for other sd; no resubmission, no cancel; rate.Every(1 min), 1. */
@@ -61,6 +77,7 @@ static void test_bridge_2024_04_defaults(void **state)
     assert_int_equal(a->rate_interval_s, 60);
     assert_int_equal(a->rate_burst, 1);
     assert_int_equal(a->clients, 1);
+    assert_true(a->args_upload_s == 1);
     for (int k = 0; k < 3; k++) {
         assert_true(a->kinds[k].fee_min == 30 * CNX && a->kinds[k].fee_max == 30 * CNX);
         assert_false(a->kinds[k].fee_per_cap);
@@ -126,6 +143,7 @@ static void test_node_2024_03(void **state)
     assert_int_equal(s.n_preloaded, 3);
     assert_string_equal(s.preloaded[1], "chilloutmix");
     assert_false(s.keep_model_loaded);
+    assert_true(s.args_retry);
     assert_int_equal(s.model_cache, 8);
     assert_true(s.node_cancel_after_s == 900);
     scn_free(&s);
@@ -141,6 +159,7 @@ static void test_node_2024_03(void **state)
     assert_string_equal(s.node_profile->name, "generic");
     assert_null(s.preloaded);
     assert_true(s.keep_model_loaded);
+    assert_false(s.args_retry);
     assert_true(s.node_cancel_after_s == 960);
     scn_free(&s);
 }
@@ -180,6 +199,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_rate_limit_token_bucket),
+        cmocka_unit_test(test_args_retry_schedule),
         cmocka_unit_test(test_bridge_2024_04_defaults),
         cmocka_unit_test(test_profile_keys_still_win),
         cmocka_unit_test(test_bridge_2024_06_and_chat_web),
