@@ -102,6 +102,7 @@ bool report_write_db(sim *m, const char *path)
         res_series(db, &row);
     }
     actors_write_db(m, db);
+    effects_write_db(m, db);
     invariant_rows(m, db);
     for (uint32_t i = 0; i < m->n_reasons; i++)
         res_revert(db, m->reasons[i].tx, m->reasons[i].text, m->reasons[i].count);

@@ -221,6 +221,10 @@ void effects_free(sim *m);
  * app has a limit. */
 bool effects_rate_allows(sim *m, uint32_t app);
 void effects_summary(const sim *m, FILE *out);
+/* The profiles that ran ("software.*") and, when any is not generic, what
+ * their rules caused ("effect.*"), as rows of the run table. */
+struct res;
+void effects_write_db(const sim *m, struct res *db);
 
 /* report.c */
 bool report_write_db(sim *m, const char *path);
