@@ -68,6 +68,11 @@ bool sweep_plan_build(sweep_plan *p, char *err, size_t err_size)
             free(label);
             return false;
         }
+        char *label = p->g.n_axes ? grid_label(&p->g, i) : NULL;
+        char where[600];
+        snprintf(where, sizeof where, "avrami sweep%s%.500s", label ? ": point " : "", label ? label : "");
+        free(label);
+        scn_warn(&s, p->duration_s, where, stderr);
         if (i == 0 && !p->reps)
             p->reps = s.replications;
         if (i == 0 && !p->seed_given)
