@@ -59,8 +59,8 @@ void app_arrival(sim *m, uint32_t a)
 void app_cancel_timer(sim *m, uint64_t i)
 {
     sim_req *r = &m->req[i];
-    if (r->outcome == OUT_REJECTED || r->outcome == OUT_ABORTED)
-        return;
+    if (r->outcome == OUT_REJECTED || r->outcome == OUT_ABORTED || (r->flags & RF_ABANDONED))
+        return; /* over, or given up by the bridge, which forgets it */
     /* done, or succeeded and uploaded: nothing to cancel.  A success whose
      * result never reached the relay is cancelled like a stuck task. */
     if (r->outcome == OUT_SUCCESS && r->uploaded >= 0)
