@@ -1,8 +1,12 @@
 /* Application agents: submit tasks on their arrival process, cancel a task
  * that has not finished after cancel_after_s, and resubmit a task the
- * network aborted (up to max_resubmits times). */
+ * network aborted (up to max_resubmits times).  An application's profile
+ * (agents/profile.h) can turn cancelling and resubmitting off, limit the
+ * creates per client id, set the fee per unit of cap, and give a create
+ * up when its transaction is not confirmed in time. */
 #include "run/sim_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 uint64_t app_new_request(sim *m, uint32_t app, uint32_t kind, uint32_t size, wei_t fee, int64_t parent)
@@ -28,8 +32,9 @@ uint64_t app_new_request(sim *m, uint32_t app, uint32_t kind, uint32_t size, wei
     }
     r->parent = parent;
     sim_submit(m, TX_CREATE, app, i, 0);
-    sim_line_push(m, 1 + app, eng_now(m->e) + (eng_time)m->s->apps[app].cancel_after_s * ENG_US_PER_S,
-                  EV_APP_CANCEL, 0, i);
+    if (m->s->apps[app].cancel_after_s)
+        sim_line_push(m, 1 + app, eng_now(m->e) + (eng_time)m->s->apps[app].cancel_after_s * ENG_US_PER_S,
+                      EV_APP_CANCEL, 0, i);
     return i;
 }
 
@@ -37,9 +42,15 @@ void app_arrival(sim *m, uint32_t a)
 {
     const scn_app *app = &m->s->apps[a];
     uint32_t kind = agt_pick_kind(app, m->r_beh);
-    uint32_t size = agt_pick_size(&app->kinds[kind], m->r_beh);
-    wei_t fee = agt_draw_fee(&app->kinds[kind], m->r_fee);
-    app_new_request(m, a, kind, size, fee, -1);
+    const scn_task_kind *k = &app->kinds[kind];
+    uint32_t size = agt_pick_size(k, m->r_beh);
+    wei_t fee = agt_draw_fee(k, m->r_fee);
+    /* a fee per unit of cap (the bridge from 2024-05-24: per image); the
+     * scenario check made sure that fee × the largest cap fits */
+    if (k->fee_per_cap && !wei_mul(fee, agt_cap_s(k, size), &fee))
+        abort();
+    if (effects_rate_allows(m, a))
+        app_new_request(m, a, kind, size, fee, -1);
     eng_time t = agt_next_arrival(app, m->r_arr, eng_now(m->e), &m->csv_next[a]);
     if (t <= m->end)
         eng_at(m->e, t, EV_ARRIVAL, a, 0);
@@ -48,8 +59,8 @@ void app_arrival(sim *m, uint32_t a)
 void app_cancel_timer(sim *m, uint64_t i)
 {
     sim_req *r = &m->req[i];
-    if (r->outcome == OUT_REJECTED || r->outcome == OUT_ABORTED)
-        return;
+    if (r->outcome == OUT_REJECTED || r->outcome == OUT_ABORTED || (r->flags & RF_ABANDONED))
+        return; /* over, or given up by the bridge, which forgets it */
     /* done, or succeeded and uploaded: nothing to cancel.  A success whose
      * result never reached the relay is cancelled like a stuck task. */
     if (r->outcome == OUT_SUCCESS && r->uploaded >= 0)
@@ -66,6 +77,12 @@ void app_tx_result(sim *m, const sim_tx *tx, bool ok)
     sim_req *r = &m->req[tx->arg];
     eng_time now = eng_now(m->e);
     if (tx->kind == TX_CREATE) {
+        const scn_app *app = &m->s->apps[r->app];
+        /* r->created still holds when the create was sent */
+        if (app->create_confirm_s > 0 && now - r->created > (eng_time)(app->create_confirm_s * 1e6)) {
+            r->flags |= RF_ABANDONED;
+            m->fx.abandoned[r->app]++;
+        }
         if (ok) {
             r->created = now;
             m->minute_created++;
@@ -93,7 +110,8 @@ void app_observe(sim *m, const sim_obs *o)
     sim_req *r = sim_req_by_id(m, o->task);
     uint64_t i = (uint64_t)(r - m->req);
     const scn_app *app = &m->s->apps[r->app];
-    if (r->outcome != OUT_ABORTED || !app->resubmit || r->resubmits >= app->max_resubmits)
+    if (r->outcome != OUT_ABORTED || !app->resubmit || r->resubmits >= app->max_resubmits ||
+        (r->flags & RF_ABANDONED))
         return;
     uint64_t j = app_new_request(m, r->app, r->kind, r->size, r->fee, (int64_t)i);
     if (j != UINT64_MAX) {

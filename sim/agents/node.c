@@ -6,16 +6,22 @@
  * upload the result to the relay and report it.  A node that waits too long
  * on others cancels the task itself.
  *
+ * The node profile (agents/profile.h) says which models are on disk at
+ * join, how many stay there, whether a model stays in VRAM between tasks,
+ * and when a node cancels a stuck task.
+ *
  * Churn: nodes join over time, pause and resume, quit, or vanish without
  * telling the chain (they stay "available" there and stall the tasks they
  * are given until someone cancels them). */
 #include "run/sim_internal.h"
 
 #include <math.h>
+#include <string.h>
 
 #include <gsl/gsl_rng.h>
 
 #include "agents/agt_behaviour.h"
+#include "agents/profile.h"
 
 static eng_time us(double s) { return (eng_time)llround(s * 1e6); }
 
@@ -60,6 +66,34 @@ size_t node_result(sim *m, uint32_t node, const sim_req *r, uint8_t round, uint8
     return agt_card_result(r->id, k->type, r->size, n->card, cards, m->s->sd_pair, m->s->n_cards, out, cap);
 }
 
+/* The models on disk at join: the node profile's list (those of them the
+ * scenario's tasks use, in the list's order), or else the scenario's first
+ * model_cache models.  O(models × kinds), once per join. */
+static void preload(sim *m, sim_node *n)
+{
+    const scn *s = m->s;
+    uint32_t cap = s->model_cache < CACHE_MAX ? s->model_cache : CACHE_MAX;
+    if (!s->preloaded) {
+        while (n->ncache < cap && n->ncache < m->n_models) {
+            n->cache[n->ncache] = n->ncache;
+            n->ncache++;
+        }
+        return;
+    }
+    for (uint32_t p = 0; p < s->n_preloaded && n->ncache < cap; p++) {
+        int32_t id = -1;
+        for (uint32_t a = 0; a < s->n_apps && id < 0; a++)
+            for (uint32_t k = 0; k < s->apps[a].n_kinds && id < 0; k++)
+                if (!strcmp(s->apps[a].kinds[k].model, s->preloaded[p]))
+                    id = m->model_of[m->kind_base[a] + k];
+        bool dup = false;
+        for (uint32_t j = 0; j < n->ncache; j++)
+            dup = dup || n->cache[j] == id;
+        if (id >= 0 && !dup)
+            n->cache[n->ncache++] = (uint16_t)id;
+    }
+}
+
 void node_new_actor(sim *m, uint32_t card, uint32_t actor)
 {
     if (m->n_nodes == m->cap_nodes) {
@@ -82,10 +116,7 @@ void node_new_actor(sim *m, uint32_t card, uint32_t actor)
     }
     /* node software fetches its base models before it joins */
     if (m->s->preload_models)
-        while (n->ncache < m->s->model_cache && n->ncache < m->n_models && n->ncache < CACHE_MAX) {
-            n->cache[n->ncache] = n->ncache;
-            n->ncache++;
-        }
+        preload(m, n);
     sim_submit(m, TX_JOIN, i, 0, 0);
 }
 
@@ -146,6 +177,26 @@ static bool touch_model(sim *m, sim_node *n, uint16_t model)
     return miss;
 }
 
+/* Seconds until a node that first asks now has the task's arguments, or
+ * -1 when it gives up first.  The bridge's two loops put them on the relay
+ * at the create's block + U1 + U2, Uk uniform in [0, args_upload_s), drawn
+ * from the task id (the same for the task's three nodes, no stream moved). */
+static double args_wait(sim *m, const sim_req *r)
+{
+    double period = m->s->apps[r->app].args_upload_s;
+    if (period <= 0)
+        return 0;
+    uint64_t h = agt_mix64(r->id);
+    double u = (double)(h >> 32) / 4294967296.0 + (double)(h & 0xffffffffu) / 4294967296.0;
+    double late = (double)(r->created - eng_now(m->e)) / 1e6 + u * period;
+    double w = agt_args_wait_s(late, m->s->args_retry);
+    if (w > 0) {
+        m->fx.args_wait_s += w;
+        m->fx.args_waits++;
+    }
+    return w;
+}
+
 static void start_work(sim *m, uint32_t i, const sim_obs *o)
 {
     sim_node *n = &m->nodes[i];
@@ -165,16 +216,33 @@ static void start_work(sim *m, uint32_t i, const sim_obs *o)
         return;
     }
     double t = agt_transfer_s(k->args_kb, m->s->relay_mbps, m->s->relay_latency_s);
+    double wait = args_wait(m, r);
+    if (wait < 0) { /* stopped asking the relay: no commit; cancels at its timeout */
+        m->fx.args_given_up++;
+        sim_line_push(m, 0, eng_now(m->e) + us(m->s->node_cancel_after_s), EV_NODE_TIMEOUT, i, n->gen);
+        return;
+    }
+    t += wait;
     uint16_t model = m->model_of[m->kind_base[r->app] + r->kind];
     if (n->action == AGT_FAKE) { /* the work is skipped */
         r->fake |= (uint8_t)(1u << n->round);
         n->fakes++;
     } else {
-        bool resident = n->ncache > 0 && n->cache[0] == model;
-        if (touch_model(m, n, model))
-            t += k->model_size_mb * 8.0 / m->s->download_mbps;
+        /* a node that runs each task in a fresh process loads the model
+         * from disk every time */
+        bool resident = m->s->keep_model_loaded && n->ncache > 0 && n->cache[0] == model;
+        double work = 0;
+        if (touch_model(m, n, model)) {
+            double dl = k->model_size_mb * 8.0 / m->s->download_mbps;
+            m->fx.download_s += dl;
+            m->fx.downloads++;
+            work += dl;
+        }
         agt_work w = {k, r->size, &m->s->cards[n->card], resident};
-        t += m->timing.exec_s(m->timing.ctx, &w, m->r_exec) * agt_behaviour_exec_factor(b);
+        work += m->timing.exec_s(m->timing.ctx, &w, m->r_exec) * agt_behaviour_exec_factor(b);
+        m->fx.kind_work_s[m->kind_base[r->app] + r->kind] += work;
+        m->fx.kind_works[m->kind_base[r->app] + r->kind]++;
+        t += work;
     }
     eng_after(m->e, us(t), EV_NODE_DONE, i, n->gen);
     sim_line_push(m, 0, eng_now(m->e) + us(m->s->node_cancel_after_s), EV_NODE_TIMEOUT, i, n->gen);

@@ -122,6 +122,8 @@ static bool run_tables(FILE *f, const char *path)
     sql_table(f, db, "| key | value |",
               "SELECT key, value FROM run WHERE key IN ('scenario_name', 'seed', 'replication', 'duration_s',"
               " 'events', 'complete', 'version') ORDER BY key");
+    sql_table(f, db, "| software (docs/profiles.md) and what its rules caused | value |",
+              "SELECT key, value FROM run WHERE key LIKE 'software.%' OR key LIKE 'effect.%' ORDER BY key");
     sql_table(f, db, "| outcome | tasks |", "SELECT outcome, COUNT(*) FROM tasks GROUP BY outcome ORDER BY outcome");
     sql_table(f, db, "| card | nodes | CNX per online hour | kicked out | slashed |",
               "SELECT card, COUNT(*), printf('%.4f', SUM(CAST(income_wei AS REAL)) / 1e18 / (SUM(COALESCE(left_s,"

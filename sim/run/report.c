@@ -102,6 +102,7 @@ bool report_write_db(sim *m, const char *path)
         res_series(db, &row);
     }
     actors_write_db(m, db);
+    effects_write_db(m, db);
     invariant_rows(m, db);
     for (uint32_t i = 0; i < m->n_reasons; i++)
         res_revert(db, m->reasons[i].tx, m->reasons[i].text, m->reasons[i].count);
@@ -148,6 +149,13 @@ void sim_summary(const sim *m, FILE *out)
             m->interrupted ? "  (INTERRUPTED: incomplete)" : "");
     fprintf(out, "  wall %.2f s, %llu events, %.2f M events/s\n", m->wall_s,
             (unsigned long long)m->events, m->wall_s > 0 ? m->events / m->wall_s / 1e6 : 0.0);
+    fprintf(out, "software (docs/profiles.md): nodes %s", s->node_profile->name);
+    for (uint32_t a = 0; a < s->n_apps; a++)
+        fprintf(out, "; %s %s%s%s", s->apps[a].name, s->apps[a].profile->name,
+                s->apps[a].front_end->give_up_s || s->apps[a].front_end->gpt_max_new_tokens ? " + " : "",
+                s->apps[a].front_end->give_up_s || s->apps[a].front_end->gpt_max_new_tokens
+                    ? s->apps[a].front_end->name : "");
+    fputc('\n', out);
 
     uint64_t cnt[4] = {0}, by_reason[8] = {0}, after = 0;
     for (uint64_t i = 0; i < m->n_req; i++) {
@@ -232,6 +240,7 @@ void sim_summary(const sim *m, FILE *out)
     fprintf(out, "utilization after warm-up: %.1f%% of online nodes busy; mean queue %.2f tasks\n",
             online > 0 ? 100 * busy / online : 0.0, ns ? queue / ns : 0.0);
     actors_summary(m, out);
+    effects_summary(m, out);
     proto_quirk_counters q;
     proto_quirks_get(m->p, &q);
     fprintf(out, "contract quirks: %llu tasks dropped as too cheap (%.4f CNX kept), %llu stranded (%.4f CNX), "

@@ -226,6 +226,7 @@ static sim *setup(const scn *s, const sim_opts *o)
         m->supply0 += s->apps[a].balance;
     }
     setup_models(m);
+    effects_init(m);
     m->n_lines = 1 + s->n_apps;
     m->lines = calloc(m->n_lines, sizeof *m->lines);
     m->e = eng_new(s->nodes * 2 + 1024); /* a pause and a quit timer per node */
@@ -366,6 +367,7 @@ void sim_free(sim *m)
         free((char *)m->reasons[i].text);
     free(m->app_acc);
     free(m->csv_next);
+    effects_free(m);
     free(m->kind_base);
     free(m->model_of);
     free(m->tx);

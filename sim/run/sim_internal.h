@@ -97,7 +97,23 @@ typedef struct sim_req {
     uint8_t outcome, reason, resubmits, flags;
     uint8_t fake;         /* rounds whose node submits a fake result (bits) */
 } sim_req;
-enum { RF_SUCCESS_THEN_ABORT = 1, RF_WRONG_RESULT = 2 };
+enum { RF_SUCCESS_THEN_ABORT = 1, RF_WRONG_RESULT = 2,
+       RF_ABANDONED = 4 /* the bridge gave it up (create not confirmed in time); the chain task goes on */ };
+
+/* What the profiles' rules cause (agents/effects.c). */
+typedef struct sim_effects {
+    eng_time *client_tat;     /* per (app, client id): the rate limiter's theoretical arrival time */
+    uint64_t *client_base;    /* app -> offset into client_tat */
+    uint64_t *rate_refused;   /* per app: creates the bridge refused as too frequent */
+    uint64_t *abandoned;      /* per app: creates the bridge gave up as unconfirmed */
+    double *kind_work_s;      /* per (app, kind): node seconds from the arguments to the commit */
+    uint64_t *kind_works;
+    double download_s;        /* model downloads inside tasks: node seconds ... */
+    uint64_t downloads;       /* ... and how many */
+    double args_wait_s;       /* waiting for arguments not yet on the relay: node seconds ... */
+    uint64_t args_waits;      /* ... in how many node-tasks ... */
+    uint64_t args_given_up;   /* ... and node-tasks whose node stopped trying */
+} sim_effects;
 
 typedef struct sim_reason { const char *tx; const char *text; uint64_t count; } sim_reason;
 
@@ -148,6 +164,7 @@ struct sim {
     uint64_t slashes, kickouts, node_slashed, resubmits, capacity_drops, joins_refused;
     uint64_t success_then_abort, kicked_vanished;
     uint64_t released_elsewhere; /* settling one task freed a node from another */
+    sim_effects fx;
 
     /* invariants */
     wei_t supply0;
@@ -195,6 +212,19 @@ void app_cancel_timer(sim *m, uint64_t req);
 void app_observe(sim *m, const sim_obs *o);
 void app_tx_result(sim *m, const sim_tx *tx, bool ok);
 uint64_t app_new_request(sim *m, uint32_t app, uint32_t kind, uint32_t size, wei_t fee, int64_t parent);
+
+/* effects.c: what the application and node profiles' rules cause */
+void effects_init(sim *m);
+void effects_free(sim *m);
+/* Whether the bridge lets app a create a task now (its rate limit per
+ * client id); draws the client id from the behaviour stream only when the
+ * app has a limit. */
+bool effects_rate_allows(sim *m, uint32_t app);
+void effects_summary(const sim *m, FILE *out);
+/* The profiles that ran ("software.*") and, when any is not generic, what
+ * their rules caused ("effect.*"), as rows of the run table. */
+struct res;
+void effects_write_db(const sim *m, struct res *db);
 
 /* report.c */
 bool report_write_db(sim *m, const char *path);

@@ -145,11 +145,68 @@ static bool parse_chain_relay(pctx *c, const cJSON *root, scn *s)
     return scn_timing_parse(c, root, s);
 }
 
+/* A profile named by `key` from table `which` (AGT_PROFILE_*), or an error
+ * that lists the names. */
+static bool profile_key(pctx *c, const cJSON *o, const char *path, const char *key, const char *def, int which,
+                        const void **out)
+{
+    char name[SCN_NAME_MAX], kp[PATH_MAX_LEN], names[256];
+    if (!scnj_str(c, o, path, key, def, name, sizeof name))
+        return false;
+    if ((*out = agt_profile_find(which, name)))
+        return true;
+    scnj_sub(kp, path, key);
+    agt_profile_names(which, names, sizeof names);
+    return scnj_fail(c, kp, "expected one of %s, got \"%s\"", names, name);
+}
+
+/* network.node_profile and the preloaded model list it implies
+ * (network.preloaded_models overrides the list). */
+static bool parse_node_profile(pctx *c, const cJSON *o, scn *s)
+{
+    const void *np;
+    if (!profile_key(c, o, "$.network", "node_profile", "generic", AGT_PROFILE_NODE, &np))
+        return false;
+    s->node_profile = np;
+    const cJSON *list = cJSON_GetObjectItemCaseSensitive(o, "preloaded_models");
+    const char *const *def = s->node_profile->preloaded;
+    uint32_t n = 0;
+    if (list) {
+        if (!cJSON_IsArray(list))
+            return scnj_fail(c, "$.network.preloaded_models", "expected an array of model names, got %s",
+                             scnj_type_name(list));
+        n = (uint32_t)cJSON_GetArraySize(list);
+    } else if (def) {
+        while (def[n])
+            n++;
+    } else {
+        return true; /* the scenario's first model_cache models */
+    }
+    s->preloaded = calloc(n ? n : 1, sizeof *s->preloaded);
+    s->n_preloaded = n;
+    if (!list) {
+        for (uint32_t i = 0; i < n; i++)
+            snprintf(s->preloaded[i], SCN_NAME_MAX, "%s", def[i]);
+        return true;
+    }
+    int i = 0;
+    for (const cJSON *it = list->child; it; it = it->next, i++) {
+        char p[PATH_MAX_LEN];
+        scnj_idx(p, "$.network.preloaded_models", i);
+        if (!cJSON_IsString(it) || !it->valuestring[0] || strlen(it->valuestring) >= SCN_NAME_MAX)
+            return scnj_fail(c, p, "expected a model name (a non-empty string under %d characters), got %s",
+                             SCN_NAME_MAX, scnj_type_name(it));
+        snprintf(s->preloaded[i], SCN_NAME_MAX, "%s", it->valuestring);
+    }
+    return true;
+}
+
 static bool parse_network(pctx *c, const cJSON *root, scn *s)
 {
     static const char *const nk[] = {"nodes", "cards", "download_mbps", "model_cache", "churn",
                                      "node_cancel_after_s", "preload_models", "behaviours",
-                                     "honest_rejoin", "sd_hash_noise", NULL};
+                                     "honest_rejoin", "sd_hash_noise", "node_profile",
+                                     "preloaded_models", "keep_model_loaded", "args_retry", NULL};
     static const char *const ck[] = {"join_rate_per_h", "pause_rate_per_h", "pause_mean_s",
                                      "quit_rate_per_h", "vanish_probability", NULL};
     static const char *const mk[] = {"card", "share", NULL};
@@ -160,12 +217,18 @@ static bool parse_network(pctx *c, const cJSON *root, scn *s)
     if (!scnj_want_object(c, o, "$.network") || !scnj_keys_ok(c, o, "$.network", nk))
         return false;
     uint64_t mc;
+    if (!parse_node_profile(c, o, s))
+        return false;
+    const agt_node_profile *np = s->node_profile;
+    double timeout = (double)s->params.task_timeout_s;
     if (!scnj_u32(c, o, "$.network", "nodes", 0, 50000000, 0, &s->nodes) ||
         !scnj_num(c, o, "$.network", "download_mbps", 0.001, 1e6, 100, &s->download_mbps) ||
-        !scnj_u64(c, o, "$.network", "model_cache", 1, 8, 2, &mc) ||
+        !scnj_u64(c, o, "$.network", "model_cache", 1, 8, np->model_cache, &mc) ||
         !scnj_bool(c, o, "$.network", "preload_models", true, &s->preload_models) ||
+        !scnj_bool(c, o, "$.network", "keep_model_loaded", np->keep_model_loaded, &s->keep_model_loaded) ||
+        !scnj_bool(c, o, "$.network", "args_retry", np->args_retry, &s->args_retry) ||
         !scnj_num(c, o, "$.network", "node_cancel_after_s", 0, 1e7,
-                 (double)s->params.task_timeout_s + 60, &s->node_cancel_after_s))
+                  np->cancel_at_timeout ? timeout : timeout + 60, &s->node_cancel_after_s))
         return false;
     s->model_cache = (uint32_t)mc;
     const cJSON *cards = cJSON_GetObjectItemCaseSensitive(o, "cards");
@@ -245,64 +308,33 @@ static bool load_csv(pctx *c, const char *path, const char *name, scn_app *a)
     return true;
 }
 
-static bool parse_task_kind(pctx *c, const cJSON *o, const char *p, const scn *s, scn_task_kind *k)
+/* The fee object, or the fee the application's bridge sets when it is
+ * absent. */
+static bool parse_fee(pctx *c, const cJSON *o, const char *p, const scn_app *a, scn_task_kind *k)
 {
-    static const char *const keys[] = {"type", "model", "weight", "vram_gb", "model_size_mb",
-        "size_min", "size_max", "args_kb", "result_kb_per_unit", "exec_base_s", "exec_per_unit_s",
-        "fee", "cap_base_s", "cap_per_image_s", "prompt_tokens", "num_beams", "num_sequences", "bits",
-        "steps", "width", "height", "task_file", NULL};
-    static const char *const fk[] = {"dist", "wei", "min", "max", NULL};
-    char type[16], tp[PATH_MAX_LEN];
-    scnj_sub(tp, p, "type");
-    if (!scnj_want_object(c, o, p) || !scnj_keys_ok(c, o, p, keys) ||
-        !scnj_str(c, o, p, "type", NULL, type, sizeof type))
-        return false;
-    if (!strcmp(type, "gpt"))
-        k->type = PROTO_GPT;
-    else if (!strcmp(type, "sd"))
-        k->type = PROTO_SD;
-    else
-        return scnj_fail(c, tp, "expected \"gpt\" or \"sd\", got \"%s\"", type);
-    bool sd = k->type == PROTO_SD;
-    uint64_t cb, cpi;
-    if (!scnj_str(c, o, p, "model", sd ? "stable-diffusion-1.5" : "qwen2.5-7b", k->model, sizeof k->model) ||
-        !scnj_num(c, o, p, "weight", 0, 1e9, 1, &k->weight) ||
-        !scnj_u32(c, o, p, "vram_gb", 0, 1024, sd ? 8 : 16, &k->vram_gb) ||
-        !scnj_num(c, o, p, "model_size_mb", 0, 1e7, sd ? 4000 : 15000, &k->model_size_mb) ||
-        !scnj_u32(c, o, p, "size_min", 1, 1000000, sd ? 1 : 256, &k->size_min) ||
-        !scnj_u32(c, o, p, "size_max", 1, 1000000, k->size_min, &k->size_max) ||
-        !scnj_num(c, o, p, "args_kb", 0, 1e7, 2, &k->args_kb) ||
-        !scnj_num(c, o, p, "result_kb_per_unit", 0, 1e7, sd ? 1500 : 0.004, &k->result_kb_per_unit) ||
-        !scnj_num(c, o, p, "exec_base_s", 0, 1e6, sd ? 1.0 : 0.5, &k->exec_base_s) ||
-        !scnj_num(c, o, p, "exec_per_unit_s", 0, 1e6, sd ? 3.0 : 0.015, &k->exec_per_unit_s) ||
-        !scnj_u64(c, o, p, "cap_base_s", 1, 1000000, sd ? 10 : 60, &cb) ||
-        !scnj_u64(c, o, p, "cap_per_image_s", 0, 1000000, sd ? 5 : 0, &cpi))
-        return false;
-    if (k->size_max < k->size_min) {
-        char sp[PATH_MAX_LEN];
-        scnj_sub(sp, p, "size_max");
-        return scnj_fail(c, sp, "expected size_max >= size_min (%u), got %u", k->size_min, k->size_max);
-    }
-    if (!sd && cpi) {
-        char sp[PATH_MAX_LEN];
-        scnj_sub(sp, p, "cap_per_image_s");
-        return scnj_fail(c, sp, "expected 0 for a gpt task (its cap is fixed), got %llu",
-                    (unsigned long long)cpi);
-    }
-    if (!scn_timing_kind(c, o, p, s, k))
-        return false;
-    k->cap_base_s = cb;
-    k->cap_per_unit_s = cpi;
+    static const char *const fk[] = {"dist", "wei", "min", "max", "per", NULL};
     char fp[PATH_MAX_LEN];
     const cJSON *f;
     if (!scnj_obj(c, o, p, "fee", fk, &f, fp))
         return false;
+    if (!f && !a->profile->generic) {
+        k->fee_dist = SCN_FEE_FIXED;
+        k->fee_min = k->fee_max = a->profile->fee_wei;
+        k->fee_per_cap = a->profile->fee_per_cap;
+        return true;
+    }
     if (!f)
         return scnj_fail(c, fp, "expected an object {\"dist\": \"fixed\", \"wei\": \"...\"}, got nothing");
-    char dist[16], dp[PATH_MAX_LEN];
+    char dist[16], dp[PATH_MAX_LEN], per[8];
     scnj_sub(dp, fp, "dist");
-    if (!scnj_str(c, f, fp, "dist", "fixed", dist, sizeof dist))
+    if (!scnj_str(c, f, fp, "dist", "fixed", dist, sizeof dist) ||
+        !scnj_str(c, f, fp, "per", a->profile->fee_per_cap ? "cap" : "task", per, sizeof per))
         return false;
+    if (strcmp(per, "task") && strcmp(per, "cap")) {
+        scnj_sub(dp, fp, "per");
+        return scnj_fail(c, dp, "expected \"task\" or \"cap\", got \"%s\"", per);
+    }
+    k->fee_per_cap = per[0] == 'c';
     if (!strcmp(dist, "fixed")) {
         k->fee_dist = SCN_FEE_FIXED;
         if (!scnj_wei(c, f, fp, "wei", NULL, &k->fee_min))
@@ -322,10 +354,106 @@ static bool parse_task_kind(pctx *c, const cJSON *o, const char *p, const scn *s
     return true;
 }
 
+static bool parse_task_kind(pctx *c, const cJSON *o, const char *p, const scn *s, const scn_app *a,
+                            scn_task_kind *k)
+{
+    static const char *const keys[] = {"type", "model", "weight", "vram_gb", "model_size_mb",
+        "size_min", "size_max", "args_kb", "result_kb_per_unit", "exec_base_s", "exec_per_unit_s",
+        "fee", "cap_base_s", "cap_per_image_s", "prompt_tokens", "num_beams", "num_sequences", "bits",
+        "steps", "width", "height", "task_file", NULL};
+    char type[16], tp[PATH_MAX_LEN];
+    scnj_sub(tp, p, "type");
+    if (!scnj_want_object(c, o, p) || !scnj_keys_ok(c, o, p, keys) ||
+        !scnj_str(c, o, p, "type", NULL, type, sizeof type))
+        return false;
+    if (!strcmp(type, "gpt"))
+        k->type = PROTO_GPT;
+    else if (!strcmp(type, "sd"))
+        k->type = PROTO_SD;
+    else
+        return scnj_fail(c, tp, "expected \"gpt\" or \"sd\", got \"%s\"", type);
+    bool sd = k->type == PROTO_SD;
+    bool bridge = a->profile->bridge_cap_vram;
+    uint32_t gen = !sd && a->front_end->gpt_max_new_tokens ? a->front_end->gpt_max_new_tokens : 256;
+    uint64_t cb, cpi;
+    if (!scnj_str(c, o, p, "model", sd ? "stable-diffusion-1.5" : "qwen2.5-7b", k->model, sizeof k->model) ||
+        !scnj_num(c, o, p, "weight", 0, 1e9, 1, &k->weight) ||
+        !scnj_u32(c, o, p, "vram_gb", 0, 1024, sd ? 8 : 16, &k->vram_gb) ||
+        !scnj_num(c, o, p, "model_size_mb", 0, 1e7, sd ? 4000 : 15000, &k->model_size_mb) ||
+        !scnj_u32(c, o, p, "size_min", 1, 1000000, sd ? 1 : gen, &k->size_min) ||
+        !scnj_u32(c, o, p, "size_max", 1, 1000000, k->size_min, &k->size_max) ||
+        !scnj_num(c, o, p, "args_kb", 0, 1e7, 2, &k->args_kb) ||
+        !scnj_num(c, o, p, "result_kb_per_unit", 0, 1e7, sd ? 1500 : 0.004, &k->result_kb_per_unit) ||
+        !scnj_num(c, o, p, "exec_base_s", 0, 1e6, sd ? 1.0 : 0.5, &k->exec_base_s) ||
+        !scnj_num(c, o, p, "exec_per_unit_s", 0, 1e6, sd ? 3.0 : 0.015, &k->exec_per_unit_s) ||
+        !scnj_u64(c, o, p, "cap_base_s", 0, 1000000, bridge ? !sd : sd ? 10 : 60, &cb) ||
+        !scnj_u64(c, o, p, "cap_per_image_s", 0, 1000000, sd ? (bridge ? 1 : 5) : 0, &cpi))
+        return false;
+    if (cb + cpi * k->size_min == 0) {
+        char sp[PATH_MAX_LEN];
+        scnj_sub(sp, p, "cap_base_s");
+        return scnj_fail(c, sp, "expected cap_base_s + cap_per_image_s x size_min >= 1, got 0");
+    }
+    if (k->size_max < k->size_min) {
+        char sp[PATH_MAX_LEN];
+        scnj_sub(sp, p, "size_max");
+        return scnj_fail(c, sp, "expected size_max >= size_min (%u), got %u", k->size_min, k->size_max);
+    }
+    if (!sd && cpi) {
+        char sp[PATH_MAX_LEN];
+        scnj_sub(sp, p, "cap_per_image_s");
+        return scnj_fail(c, sp, "expected 0 for a gpt task (its cap is fixed), got %llu",
+                    (unsigned long long)cpi);
+    }
+    if (!scn_timing_kind(c, o, p, s, k))
+        return false;
+    k->cap_base_s = cb;
+    k->cap_per_unit_s = cpi;
+    /* the bridge's VRAM rule wins over the timing model's need: it is what
+     * went on chain */
+    if (bridge && !cJSON_GetObjectItemCaseSensitive(o, "vram_gb"))
+        k->vram_gb = agt_bridge_vram_gb(sd, k->model);
+    if (!parse_fee(c, o, p, a, k))
+        return false;
+    wei_t most;
+    if (k->fee_per_cap && !wei_mul(k->fee_max, cb + cpi * k->size_max, &most)) {
+        char fp[PATH_MAX_LEN];
+        scnj_sub(fp, p, "fee");
+        return scnj_fail(c, fp, "expected a fee per cap whose product with the largest cap (%llu) fits in 128 bits",
+                         (unsigned long long)(cb + cpi * k->size_max));
+    }
+    return true;
+}
+
+/* applications[].profile and .front_end, and the keys whose defaults they
+ * set (docs/profiles.md). */
+static bool parse_app_profile(pctx *c, const cJSON *it, const char *p, const scn *s, scn_app *a)
+{
+    const void *ap_, *fe_;
+    if (!profile_key(c, it, p, "profile", "generic", AGT_PROFILE_APP, &ap_) ||
+        !profile_key(c, it, p, "front_end", "none", AGT_PROFILE_FRONT_END, &fe_))
+        return false;
+    const agt_app_profile *ap = a->profile = ap_;
+    const agt_front_end *fe = a->front_end = fe_;
+    return scnj_u64(c, it, p, "cancel_after_s", 0, 86400 * 365, ap->cancel ? s->params.task_timeout_s + 30 : 0,
+                    &a->cancel_after_s) &&
+           scnj_bool(c, it, p, "resubmit_after_abort", ap->resubmit, &a->resubmit) &&
+           scnj_u32(c, it, p, "max_resubmits", 0, 1000, 3, &a->max_resubmits) &&
+           scnj_u64(c, it, p, "give_up_after_s", 0, 86400 * 365, fe->give_up_s, &a->give_up_s) &&
+           scnj_u64(c, it, p, "rate_limit_interval_s", 0, 86400, ap->rate_interval_s, &a->rate_interval_s) &&
+           scnj_u32(c, it, p, "rate_limit_burst", 1, 1000000, ap->rate_burst ? ap->rate_burst : 1,
+                    &a->rate_burst) &&
+           scnj_u32(c, it, p, "clients", 0, 10000000, fe->client_per_task ? 0 : 1, &a->clients) &&
+           scnj_num(c, it, p, "create_confirm_s", 0, 86400, ap->create_confirm_s, &a->create_confirm_s) &&
+           scnj_num(c, it, p, "args_upload_s", 0, 86400, ap->args_upload_s, &a->args_upload_s);
+}
+
 static bool parse_apps(pctx *c, const cJSON *root, scn *s)
 {
     static const char *const ak[] = {"name", "arrival", "balance", "cancel_after_s",
-                                     "resubmit_after_abort", "max_resubmits", "tasks", NULL};
+                                     "resubmit_after_abort", "max_resubmits", "tasks", "profile",
+                                     "front_end", "give_up_after_s", "rate_limit_interval_s",
+                                     "rate_limit_burst", "clients", "create_confirm_s", "args_upload_s", NULL};
     static const char *const rk[] = {"process", "rate_per_h", "amplitude", "peak_hour", "file", NULL};
     const cJSON *arr = cJSON_GetObjectItemCaseSensitive(root, "applications");
     if (!cJSON_IsArray(arr) || cJSON_GetArraySize(arr) == 0)
@@ -340,15 +468,11 @@ static bool parse_apps(pctx *c, const cJSON *root, scn *s)
         scn_app *a = &s->apps[i];
         char defname[32];
         snprintf(defname, sizeof defname, "app%d", i);
-        uint64_t cancel;
         if (!scnj_want_object(c, it, p) || !scnj_keys_ok(c, it, p, ak) ||
             !scnj_str(c, it, p, "name", defname, a->name, sizeof a->name) ||
             !scnj_wei(c, it, p, "balance", "1000000000000000000000000000", &a->balance) ||
-            !scnj_u64(c, it, p, "cancel_after_s", 1, 86400 * 365, s->params.task_timeout_s + 30, &cancel) ||
-            !scnj_bool(c, it, p, "resubmit_after_abort", true, &a->resubmit) ||
-            !scnj_u32(c, it, p, "max_resubmits", 0, 1000, 3, &a->max_resubmits))
+            !parse_app_profile(c, it, p, s, a))
             return false;
-        a->cancel_after_s = cancel;
         const cJSON *r;
         if (!scnj_obj(c, it, p, "arrival", rk, &r, rp))
             return false;
@@ -388,7 +512,7 @@ static bool parse_apps(pctx *c, const cJSON *root, scn *s)
         for (const cJSON *t = tasks->child; t; t = t->next, j++) {
             char kp[PATH_MAX_LEN];
             scnj_idx(kp, tp, j);
-            if (!parse_task_kind(c, t, kp, s, &a->kinds[j]))
+            if (!parse_task_kind(c, t, kp, s, a, &a->kinds[j]))
                 return false;
             wsum += a->kinds[j].weight;
         }
@@ -492,6 +616,7 @@ void scn_free(scn *s)
     }
     free(s->apps);
     free(s->mix);
+    free(s->preloaded);
     free(s->behaviours);
     free(s->sd_pair);
     free(s->cards);

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdint.h>
 
+#include "agents/profile.h"
 #include "protocol/proto.h"
 #include "timing/tim.h"
 #include "util/wei.h"
@@ -47,6 +48,7 @@ typedef struct scn_task_kind {
     double exec_per_unit_s;   /* ... = base + per_unit × size */
     scn_fee_dist fee_dist;
     wei_t fee_min, fee_max;   /* wei; equal for "fixed" */
+    bool fee_per_cap;         /* the drawn fee is per unit of cap (fee.per "cap") */
     uint64_t cap_base_s;      /* the app's estimate: base + per_image × images */
     uint64_t cap_per_unit_s;  /* (sd only; 0 for gpt) */
     /* calibrated timing only: the model's shapes and the workload around
@@ -101,7 +103,15 @@ typedef struct scn_app {
     double *csv_times_s;      /* csv: sorted arrival times (owned) */
     uint32_t n_csv;
     wei_t balance;
-    uint64_t cancel_after_s;  /* cancel a started/queued task after this */
+    uint64_t cancel_after_s;  /* cancel a started/queued task after this (0: never) */
+    const agt_app_profile *profile; /* the bridge's release (docs/profiles.md) */
+    const agt_front_end *front_end;
+    uint64_t give_up_s;       /* the user gives up on a result not in by then (0: never) */
+    uint64_t rate_interval_s; /* the bridge's rate limit per client id (0: none) ... */
+    uint32_t rate_burst;      /* ... with this burst */
+    uint32_t clients;         /* client ids the app's tasks come from (0: a fresh one per task) */
+    double create_confirm_s;  /* the bridge gives up a create not in a block by then (0: never) */
+    double args_upload_s;     /* the bridge's loop period before the arguments reach the relay (0: at once) */
     bool resubmit;            /* resubmit a task the network aborted */
     uint32_t max_resubmits;
     scn_task_kind *kinds;
@@ -125,7 +135,12 @@ typedef struct scn {
     uint32_t n_mix;
     double download_mbps;    /* home connection, for model downloads */
     uint32_t model_cache;    /* models a node keeps cached (at most 8) */
-    bool preload_models;     /* nodes join with the first model_cache models */
+    bool preload_models;     /* nodes join with preloaded models (below) */
+    const agt_node_profile *node_profile; /* the node software's release */
+    char (*preloaded)[SCN_NAME_MAX]; /* the models preloaded, by name (NULL: the */
+    uint32_t n_preloaded;            /* scenario's first model_cache models) */
+    bool keep_model_loaded;  /* a model stays in VRAM for the next task of the same model */
+    bool args_retry;         /* nodes fetch arguments on the node's retry schedule (else when ready) */
     double join_rate_per_h;  /* new nodes joining over time (network-wide) */
     double pause_rate_per_h; /* per node */
     double pause_mean_s;

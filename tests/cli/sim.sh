@@ -44,6 +44,45 @@ bad syntax "{$NET," '$: expected valid JSON'
 expect_exit 2 "$BIN" run --no-db "$TMP/does-not-exist.json"
 grep -qF "does-not-exist.json" "$TMP/err" || die "missing file not named"
 ok "bad scenarios exit 2 with file and JSON path"
+bad app-profile "{$NET, \"applications\": [{\"profile\": \"bridge\", \"arrival\": {\"process\": \"poisson\"}, \"tasks\": [{\"type\": \"gpt\"}]}]}" '$.applications[0].profile: expected one of "generic", "bridge-2024-03"'
+bad node-profile "{\"network\": {\"node_profile\": \"node-2024\", \"cards\": [{\"card\": \"NVIDIA GeForce RTX 4090\"}]}, $APP}" '$.network.node_profile: expected one of "generic", "node-2024-03", got "node-2024"'
+ok "bad profile names exit 2 with file and JSON path"
+
+# ---- profile rules, counted by hand (docs/profiles.md) ----
+# A create every 30 s from one client id (at 30, 60, ..., 3570 s: 119 in
+# the hour); the bridge allows one a minute (crynux-bridge d439ea5): the
+# 60 at 30, 90, ..., 3570 s pass, the 59 between them are refused.
+prof() { # NAME APP-KEYS CHAIN
+  printf '{"duration_s": 3600, "chain": %s, %s, "applications": [{%s, "arrival": {"process": "periodic", "rate_per_h": 120}, "tasks": [{"type": "sd"}]}]}\n' \
+    "$3" "$NET" "$2" >"$TMP/$1.json"
+  "$BIN" run --no-db "$TMP/$1.json" >"$TMP/$1.txt"
+}
+prof rate '"profile": "bridge-2024-04"' '{"block_time_s": 2}'
+grep -q '^  app0       119 asked, 59 refused by the rate limit, 60 created;' "$TMP/rate.txt" ||
+  { cat "$TMP/rate.txt" >&2; die "bridge rate limit: expected 59 of 119 creates refused"; }
+ok "bridge-2024-04 refuses a second create from a client within a minute"
+# The bridge of June 2024 gives a create up when its receipt is missing at
+# its first poll (crynux-bridge d8d3ecc, 62d1535): sent at a multiple of
+# 30 s, it reaches the chain 0.5 s later and the next 2-second block 2 s
+# after sending: every create is given up.  With 0.5-second blocks and
+# 0.25 s latency it is in a block 0.5 s after sending: none is.
+prof slow '"profile": "bridge-2024-06", "rate_limit_interval_s": 0' '{"block_time_s": 2, "submission_latency_s": 0.5}'
+grep -q 'lost: 119 creates given up unconfirmed' "$TMP/slow.txt" ||
+  { cat "$TMP/slow.txt" >&2; die "bridge-2024-06: expected all 119 creates given up on 2-second blocks"; }
+prof fast '"profile": "bridge-2024-06", "rate_limit_interval_s": 0' '{"block_time_s": 0.5, "submission_latency_s": 0.25}'
+grep -q 'lost: 0 creates given up unconfirmed' "$TMP/fast.txt" ||
+  { cat "$TMP/fast.txt" >&2; die "bridge-2024-06: expected no create given up on 0.5-second blocks"; }
+ok "bridge-2024-06 gives up creates not in a block by its first poll"
+# The node of March 2024 (crynux-node 0d48999) preloads only sd models and
+# downloads any other inside the task: three nodes, a gpt task every 30
+# minutes; the first one makes each node fetch 15,000 MB at 100 Mbit/s
+# (1,200 s each, 1.0 node-h in all) and times out at 900 s; the model stays
+# on disk for the later tasks.
+printf '{"duration_s": 7200, "network": {"node_profile": "node-2024-03", "nodes": 3, "cards": [{"card": "NVIDIA GeForce RTX 4090"}]}, "applications": [{"profile": "bridge-2024-04", "arrival": {"process": "periodic", "rate_per_h": 2}, "tasks": [{"type": "gpt"}]}]}\n' >"$TMP/dl.json"
+"$BIN" run --no-db "$TMP/dl.json" >"$TMP/dl.txt"
+grep -q '^model downloads inside tasks: 3, 1.0 node-h' "$TMP/dl.txt" && grep -q 'aborted: Task Cancelled  *1$' "$TMP/dl.txt" ||
+  { cat "$TMP/dl.txt" >&2; die "node-2024-03: expected 3 downloads inside the first task and that task cancelled"; }
+ok "node-2024-03 downloads a model that is not preloaded inside the task's time"
 expect_exit 2 "$BIN" run --out "$TMP/no/such/dir/x.db" scenarios/replayed-arrivals.json
 grep -q 'cannot write' "$TMP/err" || die "unwritable --out not reported"
 ok "unwritable --out: exit 2 before running"

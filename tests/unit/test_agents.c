@@ -129,7 +129,7 @@ static void test_calibrated_timing(void **state)
     (void)state;
     scn s;
     char err[SCN_ERR_MAX];
-    if (!scn_load("scenarios/helium-baseline.json", &s, err))
+    if (!scn_load("scenarios/helium-generic.json", &s, err))
         fail_msg("%s", err);
     assert_int_equal(s.timing_model, SCN_TIMING_CALIBRATED);
     s.noise_sigma = 0;

@@ -10,23 +10,13 @@
 #include <math.h>
 
 #include "scenario/scn.h"
+#include "scn_expect.h"
 
 #define CARD "\"NVIDIA GeForce RTX 4090\""
 #define NET "\"network\": {\"nodes\": 10, \"cards\": [{\"card\": " CARD "}]}"
 #define APP "\"applications\": [{\"arrival\": {\"process\": \"poisson\", \"rate_per_h\": 10}, " \
             "\"tasks\": [{\"type\": \"sd\", \"fee\": {\"wei\": \"1000\"}}]}]"
 
-static void expect_error(const char *json, const char *needle)
-{
-    scn s;
-    char err[SCN_ERR_MAX];
-    assert_false(scn_parse(json, "t.json", ".", &s, err));
-    if (!strstr(err, needle)) {
-        fprintf(stderr, "message: %s\nwanted: %s\n", err, needle);
-        fail();
-    }
-    assert_true(strncmp(err, "t.json: $", 9) == 0);
-}
 
 static void test_minimal_defaults(void **state)
 {
