@@ -364,6 +364,21 @@ void sim_get_counts(const sim *m, sim_counts *c)
                       m->resubmits, m->kickouts, m->slashes, m->n_nodes};
 }
 
+void sim_get_node(const sim *m, uint32_t i, sim_node_info *x)
+{
+    const sim_node *n = &m->nodes[i];
+    *x = (sim_node_info){n->joined >= 0 ? (double)n->joined / ENG_US_PER_S : -1,
+                         n->left >= 0 ? (double)n->left / ENG_US_PER_S : -1, n->actor,
+                         (n->nflags & NF_KICKED) != 0};
+}
+
+void sim_get_task(const sim *m, uint64_t i, sim_task_info *x)
+{
+    const sim_req *r = &m->req[i];
+    *x = (sim_task_info){r->started >= 0 ? (double)r->started / ENG_US_PER_S : -1,
+                         {r->nodes[0], r->nodes[1], r->nodes[2]}, (r->flags & RF_WRONG_RESULT) != 0};
+}
+
 uint64_t sim_events(const sim *m) { return m->events; }
 uint64_t sim_tasks(const sim *m) { return m->n_req; }
 

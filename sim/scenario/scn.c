@@ -119,6 +119,10 @@ static bool parse_protocol(pctx *c, const cJSON *root, scn *s)
                 return scnj_fail(c, ip, "expected an integer in [0, 1000], got %s", scnj_type_name(it));
             def[i] = (uint32_t)it->valuedouble;
         }
+        /* a node's fee share is fee x points / (2 x their sum): the contract
+         * reverts every settlement when the sum is 0 */
+        if (def[0] + def[1] + def[2] == 0)
+            return scnj_fail(c, rp, "expected at least one positive score (fee shares divide by their sum)");
     }
     memcpy(pp->task_score_rewards, def, sizeof def);
     return true;

@@ -59,6 +59,8 @@ static void test_errors_name_path(void **state)
     expect_error("{" NET ", " APP ", \"duration_s\": 0}", "$.duration_s: expected an integer in [1,");
     expect_error("{" NET ", " APP ", \"protocol\": {\"stake\": 400}}", "$.protocol.stake: expected a decimal wei string");
     expect_error("{" NET ", " APP ", \"protocol\": {\"kickout\": 0}}", "$.protocol.kickout: expected");
+    expect_error("{" NET ", " APP ", \"protocol\": {\"task_score_rewards\": [0, 0, 0]}}",
+                 "$.protocol.task_score_rewards: expected at least one positive score");
     expect_error("{" NET ", " APP ", \"protocol\": {\"task_score_rewards\": [1, 2]}}", "$.protocol.task_score_rewards: expected an array of 3");
     expect_error("{\"network\": {\"nodes\": 10, \"cards\": [{\"card\": \"NVIDIA GeForce RTX 4099\"}]}, " APP "}",
                  "$.network.cards[0].card: expected a card name from the card file, got \"NVIDIA GeForce RTX 4099\" (did you mean \"NVIDIA GeForce RTX 4090\"?)");
