@@ -15,7 +15,8 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: avrami security [--reps R] [--seed S] [--days D]\n"
-            "       avrami security --docs-table [--reps R] [--seed S] [--tasks N] [--minutes M] [--json]\n\n"
+            "       avrami security --docs-table [--reps R] [--deployed-reps R] [--seed S] [--tasks N]\n"
+            "                                    [--minutes M] [--json]   (the Helium docs' table)\n\n"
             "Prints, closed form beside simulation (mean ± 95%% confidence half-width over R\n"
             "replications of D simulated days each):\n"
             "  1. p(h, d), the attacker's chance to win a task, and the break-even stake\n"

@@ -140,9 +140,10 @@ static bool build_json(const sec_setup *x, char *b, size_t cap)
     return at < cap;
 }
 
-/* Attacker identities of one run: kick-outs (join -> kick-out times) and
- * the won slots of freshly joined identities. */
-static void lives(const sim *m, sec_result *out, double *kick_s)
+/* Attacker identities of one run: kick-outs (join -> kick-out times); its
+ * slots and won slots in tasks started from `from` s on, and of the won
+ * ones those of freshly joined identities. */
+static void lives(const sim *m, double from, sec_result *out, double *kick_s, uint64_t *slots, uint64_t *won)
 {
     sim_counts cnt;
     sim_get_counts(m, &cnt);
@@ -163,7 +164,7 @@ static void lives(const sim *m, sec_result *out, double *kick_s)
     for (uint64_t i = 0; i < sim_tasks(m); i++) {
         sim_task_info ti;
         sim_get_task(m, i, &ti);
-        if (!ti.wrong)
+        if (ti.started_s < from)
             continue;
         for (int k = 0; k < 3; k++) {
             if (ti.nodes[k] == UINT32_MAX)
@@ -172,6 +173,10 @@ static void lives(const sim *m, sec_result *out, double *kick_s)
             sim_get_node(m, ti.nodes[k], &ni);
             if (!ni.actor)
                 continue;
+            ++*slots;
+            if (!ti.wrong)
+                continue;
+            ++*won;
             out->won_slots++;
             out->won_slots_fresh += ti.started_s - ni.joined_s <= SEC_FRESH_S;
         }
@@ -216,7 +221,8 @@ bool sec_run(const sec_setup *x, uint64_t seed, unsigned reps, sec_result *out, 
             income += (double)st.income;
             rep_income += (double)st.income;
         }
-        lives(m, out, &kick_s);
+        uint64_t w_slots = 0, w_won = 0;
+        lives(m, (double)x->warmup_s, out, &kick_s, &w_slots, &w_won);
         bool gone = true; /* every attacker identity left: nothing more to earn */
         sim_counts cnt;
         sim_get_counts(m, &cnt);
@@ -232,6 +238,13 @@ bool sec_run(const sec_setup *x, uint64_t seed, unsigned reps, sec_result *out, 
         out->tasks += hm.started;
         p[r] = hm.started ? (double)hm.wrong / (double)hm.started : 0;
         q[r] = slots ? (double)cheats / (double)slots : 0;
+        if (x->warmup_s) { /* the window after the warm-up; income at the run's mean per won slot */
+            double k = cheats ? rep_income / 1e18 / (double)cheats : 0;
+            days = (double)(x->duration_s - x->warmup_s) / 86400;
+            cn[r] = (double)w_won / (x->d * days);
+            in[r] = cn[r] * k;
+            q[r] = w_slots ? (double)w_won / (double)w_slots : 0;
+        }
         c[r] = busy > 0 ? 86400.0 * (double)cheats / busy : 0;
         won_s += won;
         other_s += busy - won;

@@ -60,6 +60,8 @@ typedef struct sec_setup {
     double exec_s;          /* sd execution time of one image (s); 0: the scenario default */
     const char *fee_wei;    /* task fee; NULL: 1 CNX */
     unsigned cancel_after_s;/* a held-up node cancels after this; 0: task_timeout_s + 5 */
+    uint64_t warmup_s;      /* > 0: q_node, cheats_node_day, income_node_day and the won slots
+                               count only tasks started from then on (< duration_s) */
 } sec_setup;
 
 /* The closed-form assumptions: uniform selection (equal scores), an idle
