@@ -16,7 +16,8 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: avrami security [--reps R] [--seed S] [--days D]\n"
             "       avrami security --docs-table [--reps R] [--deployed-reps R] [--seed S] [--tasks N]\n"
-            "                                    [--minutes M] [--json]   (the Helium docs' table)\n\n"
+            "                                    [--minutes M] [--warmup-minutes W] [--json]\n"
+            "       (the Helium docs' timeout-attack table: avrami security --docs-table --help)\n\n"
             "Prints, closed form beside simulation (mean ± 95%% confidence half-width over R\n"
             "replications of D simulated days each):\n"
             "  1. p(h, d), the attacker's chance to win a task, and the break-even stake\n"

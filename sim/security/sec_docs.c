@@ -29,7 +29,7 @@
  * about two hours for 30 attacker nodes among 10,000 (docs/security.md). */
 #define WARMUP_C_S 5400
 
-typedef struct dt_opts { unsigned reps, deployed_reps; uint64_t seed, tasks, minutes; bool json; } dt_opts;
+typedef struct dt_opts { unsigned reps, deployed_reps; uint64_t seed, tasks, minutes, warmup_min; bool json; } dt_opts;
 
 typedef struct dt_row {
     const sec_docs_row *doc;
@@ -110,6 +110,8 @@ static bool run_row(const sec_docs_row *doc, const dt_opts *o, dt_row *r)
         r->b.duration_s = o->minutes * 60;
         r->c.duration_s = r->c.warmup_s + o->minutes * 60;
     }
+    r->c.duration_s = r->c.duration_s - r->c.warmup_s + o->warmup_min * 60;
+    r->c.warmup_s = o->warmup_min * 60;
     char err[256];
     if (!sec_run(&r->a, o->seed, o->reps, &r->ra, err) || !sec_run(&r->b, o->seed, o->deployed_reps, &r->rb, err) ||
         !sec_run(&r->c, o->seed, o->deployed_reps, &r->rc, err)) {
@@ -194,8 +196,8 @@ static void print_text(const dt_row *rows, unsigned n, const dt_opts *o)
            "   (c) it registers a fresh identity after every timeout: APR, cheats per node-day, share of\n"
            "       its slots won (%%), and of the won slots those of identities that joined <= %.0f s before (%%)\n",
            SEC_FRESH_S);
-    printf("   (c) counts the tasks started after a %d-minute warm-up (an in-step start inflates it)\n",
-           WARMUP_C_S / 60);
+    printf("   (c) counts the tasks started after a %llu-minute warm-up (an in-step start inflates it)\n",
+           (unsigned long long)o->warmup_min);
     printf("   %5s %4s  %-24s %6s %11s %-17s  %-26s %6s %5s %5s  %6s\n", "h", "d", "(b) APR [95% CI]", "ch/day",
            "kicked", "join->kick min", "(c) APR [95% CI]", "ch/day", "won", "fresh", "days");
     for (unsigned i = 0; i < n; i++)
@@ -259,7 +261,7 @@ static void usage(FILE *out)
 {
     fprintf(out,
             "usage: avrami security --docs-table [--reps R] [--deployed-reps R] [--seed S] [--tasks N]\n"
-            "                                    [--minutes M] [--json]\n\n"
+            "                                    [--minutes M] [--warmup-minutes W] [--json]\n\n"
             "The Helium docs' timeout-attack table row by row: the printed stake and APR, the closed\n"
             "form with p (the docs' own), with q (a task that holds a given attacker node), and the\n"
             "simulated APR (a) under the docs' assumptions, (b) under the deployed rules with kick-out,\n"
@@ -272,12 +274,13 @@ static void usage(FILE *out)
             "  --minutes M  every run of (b), and of (c) after its 90-minute warm-up, lasts M simulated\n"
             "             minutes (default: 30 in the large rows, longer in the small ones, up to a\n"
             "             day, within --tasks)\n"
+            "  --warmup-minutes W  (c) counts tasks started after W simulated minutes (default 90)\n"
             "  --json     one JSON object per row (APR in percent)\n");
 }
 
 int sec_docs_table(int argc, char **argv)
 {
-    dt_opts o = {.reps = 10, .deployed_reps = 3, .seed = 1, .tasks = 1000000};
+    dt_opts o = {.reps = 10, .deployed_reps = 3, .seed = 1, .tasks = 1000000, .warmup_min = WARMUP_C_S / 60};
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         uint64_t v;
@@ -289,7 +292,8 @@ int sec_docs_table(int argc, char **argv)
             usage(stdout);
             return 0;
         } else if ((!strcmp(a, "--reps") || !strcmp(a, "--deployed-reps") || !strcmp(a, "--seed") ||
-                    !strcmp(a, "--tasks") || !strcmp(a, "--minutes")) && i + 1 < argc) {
+                    !strcmp(a, "--tasks") || !strcmp(a, "--minutes") || !strcmp(a, "--warmup-minutes")) &&
+                   i + 1 < argc) {
             const char *s = argv[++i];
             bool ok = cli_parse_u64(s, &v);
             if (!strcmp(a, "--reps") && ok && v >= 2 && v <= 10000)
@@ -302,11 +306,14 @@ int sec_docs_table(int argc, char **argv)
                 o.tasks = v;
             else if (!strcmp(a, "--minutes") && ok && v >= 1 && v <= 14400)
                 o.minutes = v;
+            else if (!strcmp(a, "--warmup-minutes") && ok && v <= 14400)
+                o.warmup_min = v;
             else {
                 fprintf(stderr, "avrami security: %s: expected %s, got %s\n", a,
                         !strcmp(a, "--reps") || !strcmp(a, "--deployed-reps") ? "an integer in [2, 10000]"
                         : !strcmp(a, "--tasks") ? "an integer in [1000, 1000000000]"
                         : !strcmp(a, "--minutes") ? "an integer in [1, 14400]"
+                        : !strcmp(a, "--warmup-minutes") ? "an integer in [0, 14400]"
                                                 : "a non-negative integer",
                         s);
                 return 2;

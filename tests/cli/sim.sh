@@ -156,7 +156,7 @@ expect_exit 0 "$BIN" security --docs-table --help
 grep -q -- '--minutes' "$TMP/out" || die "security --docs-table --help lacks --minutes"
 expect_exit 2 "$BIN" security --docs-table --tasks 5
 grep -q 'expected an integer in \[1000, 1000000000\]' "$TMP/err" || die "--tasks 5 not explained"
-expect_exit 0 "$BIN" security --docs-table --reps 2 --deployed-reps 2 --tasks 2000 --minutes 3 --json
+expect_exit 0 "$BIN" security --docs-table --reps 2 --deployed-reps 2 --tasks 2000 --minutes 2 --warmup-minutes 0 --json
 [ "$(wc -l < "$TMP/out")" -eq 8 ] || die "docs-table --json: expected 8 rows"
 for k in h d docs_apr closed_p_apr closed_q_apr sim_apr sim_apr_ci sim_apr_kickout sim_apr_rejoin; do
   [ "$(grep -c "\"$k\":" "$TMP/out")" -eq 8 ] || die "docs-table --json: key $k not in every row"
