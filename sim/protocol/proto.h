@@ -32,6 +32,10 @@ typedef struct proto_params {
     uint64_t task_timeout_s;     /* a running task may be cancelled after this */
     uint32_t queue_size_limit;   /* queued tasks at most */
     uint32_t kickout_threshold;  /* kicked out when the window sum is <= this */
+    bool kickout_disabled;       /* not Helium: no kick-out at all (scenario protocol.kickout
+                                    false), to test closed forms that assume none; a zero
+                                    threshold cannot say this, since a window of three zero
+                                    scores still sums to <= 0 */
     uint32_t task_score_rewards[3];
     uint32_t task_score_pool_size; /* the QoS window; Helium: 3 (fixed) */
     uint32_t distance_threshold; /* sd pHash bits that make two hashes differ */

@@ -64,6 +64,8 @@ uint64_t pq_recent_score(const proto *p, uint32_t a)
 
 bool pq_should_kick_out(const proto *p, uint32_t a)
 {
+    if (p->prm.kickout_disabled)
+        return false;
     const pnode *n = &p->node[a];
     uint64_t total = pq_recent_score(p, a);
     if (n->pool_size < window(p))

@@ -32,6 +32,8 @@ static void invariant_rows(sim *m, res *db)
     res_invariant(db, "queue within its limit", !m->inv_queue, NULL);
     res_invariant(db, "accounts: balance + locked stake = stake + income - stake lost; owner gains the stakes lost",
                   !m->inv_accounts, m->inv_accounts ? m->inv_detail : NULL);
+    res_invariant(db, "series: available + in tasks + paused = online nodes in every minute", !m->inv_series,
+                  m->inv_series ? m->inv_detail : NULL);
     snprintf(d, sizeof d, "%llu tasks with two terminal events", (unsigned long long)m->inv_terminal);
     res_invariant(db, "every task ends in one terminal state", !m->inv_terminal, m->inv_terminal ? d : NULL);
 }
@@ -237,6 +239,7 @@ void sim_summary(const sim *m, FILE *out)
         queue += m->series[i].queue;
     }
     uint32_t ns = m->n_series > from ? m->n_series - from : 0;
+    /* busy <= online in every series row (sim.c, sample), so this is at most 100 % */
     fprintf(out, "utilization after warm-up: %.1f%% of online nodes busy; mean queue %.2f tasks\n",
             online > 0 ? 100 * busy / online : 0.0, ns ? queue / ns : 0.0);
     actors_summary(m, out);
@@ -265,14 +268,15 @@ void sim_summary(const sim *m, FILE *out)
         fprintf(out, "capacity: %llu tasks and %llu joins dropped (simulator reserve exhausted)\n",
                 (unsigned long long)m->capacity_drops, (unsigned long long)m->joins_refused);
     bool ok = !m->inv_supply && !m->inv_escrow && !m->inv_two_tasks && !m->inv_queue && !m->inv_terminal &&
-              !m->inv_accounts;
+              !m->inv_accounts && !m->inv_series;
     fprintf(out, "invariants: %s", ok ? "all held" : "VIOLATED");
     if (!ok)
         fprintf(out, " (supply %llu, escrow %llu, node in two tasks %llu, queue %llu, terminal %llu, "
-                     "accounts %llu): %s",
+                     "accounts %llu, series %llu): %s",
                 (unsigned long long)m->inv_supply, (unsigned long long)m->inv_escrow,
                 (unsigned long long)m->inv_two_tasks, (unsigned long long)m->inv_queue,
-                (unsigned long long)m->inv_terminal, (unsigned long long)m->inv_accounts, m->inv_detail);
+                (unsigned long long)m->inv_terminal, (unsigned long long)m->inv_accounts,
+                (unsigned long long)m->inv_series, m->inv_detail);
     fputc('\n', out);
 }
 

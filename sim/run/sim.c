@@ -49,6 +49,17 @@ static void line_fire(sim *m, uint32_t id)
         eng_at(m->e, l->ring[l->head].t, EV_LINE, id, 0);
 }
 
+/* One row of the per-minute series.  The node counts partition the online
+ * nodes (status other than quit: NetworkStats' active count, +1 at join, -1
+ * at every removal): available, in a task (busy, pending pause, pending quit)
+ * and paused.  NetworkStats' busy count is not decremented when a node in a
+ * task is slashed (a deployed quirk, ../shared/conformance/QUIRKS.md "Stats",
+ * which the model keeps for conformance), so the nodes in tasks are that
+ * count less the slashes so far: every NodeSlashed comes from a node in a
+ * task.  Paused is what is left; it would be negative only if the counts
+ * disagreed, which is counted as a violated invariant ("series") and never
+ * wraps.  So busy <= online in every row, and the utilization (busy node-minutes
+ * over online node-minutes) is at most 1. */
 static void sample(sim *m)
 {
     proto_stats st;
@@ -57,13 +68,23 @@ static void sample(sim *m)
         m->cap_series = m->cap_series ? m->cap_series * 2 : 1024;
         m->series = realloc(m->series, m->cap_series * sizeof *m->series);
     }
-    uint32_t paused = 0;
-    (void)paused;
+    uint64_t online = st.active_nodes, avail = st.available_nodes;
+    uint64_t busy = st.busy_nodes >= m->node_slashed ? st.busy_nodes - m->node_slashed : UINT64_MAX;
+    uint64_t paused = 0;
+    if (busy <= online && avail <= online - busy)
+        paused = online - busy - avail;
+    else {
+        m->inv_series++;
+        snprintf(m->inv_detail, sizeof m->inv_detail,
+                 "series at t=%.0f s: %llu online, %llu available, %llu in tasks (%llu slashed)",
+                 eng_now(m->e) / 1e6, (unsigned long long)online, (unsigned long long)avail,
+                 (unsigned long long)st.busy_nodes, (unsigned long long)m->node_slashed);
+        busy = busy <= online ? busy : online;
+        avail = avail <= online - busy ? avail : online - busy;
+    }
     m->series[m->n_series++] = (struct sample){
-        (uint32_t)st.queued_tasks, (uint32_t)st.available_nodes, (uint32_t)st.busy_nodes,
-        (uint32_t)(st.active_nodes - st.available_nodes - st.busy_nodes),
-        (uint32_t)st.active_nodes, m->minute_created, m->minute_started, m->minute_finished,
-        m->minute_kickouts, m->minute_slashes};
+        (uint32_t)st.queued_tasks, (uint32_t)avail, (uint32_t)busy, (uint32_t)paused, (uint32_t)online,
+        m->minute_created, m->minute_started, m->minute_finished, m->minute_kickouts, m->minute_slashes};
     m->minute_created = m->minute_started = m->minute_finished = 0;
     m->minute_kickouts = m->minute_slashes = 0;
     if (eng_now(m->e) + m->sample_us <= m->end)
@@ -330,7 +351,7 @@ int sim_status(const sim *m)
     if (m->interrupted)
         return 3;
     if (m->inv_supply || m->inv_escrow || m->inv_two_tasks || m->inv_queue || m->inv_terminal ||
-        m->inv_accounts)
+        m->inv_accounts || m->inv_series)
         return 1;
     return 0;
 }
@@ -342,6 +363,21 @@ void sim_get_counts(const sim *m, sim_counts *c)
         by[m->req[i].outcome]++;
     *c = (sim_counts){m->n_req, by[OUT_SUCCESS], by[OUT_ABORTED], by[OUT_REJECTED], by[OUT_OPEN],
                       m->resubmits, m->kickouts, m->slashes, m->n_nodes};
+}
+
+void sim_get_node(const sim *m, uint32_t i, sim_node_info *x)
+{
+    const sim_node *n = &m->nodes[i];
+    *x = (sim_node_info){n->joined >= 0 ? (double)n->joined / ENG_US_PER_S : -1,
+                         n->left >= 0 ? (double)n->left / ENG_US_PER_S : -1, n->actor,
+                         (n->nflags & NF_KICKED) != 0};
+}
+
+void sim_get_task(const sim *m, uint64_t i, sim_task_info *x)
+{
+    const sim_req *r = &m->req[i];
+    *x = (sim_task_info){r->started >= 0 ? (double)r->started / ENG_US_PER_S : -1,
+                         {r->nodes[0], r->nodes[1], r->nodes[2]}, (r->flags & RF_WRONG_RESULT) != 0};
 }
 
 uint64_t sim_events(const sim *m) { return m->events; }

@@ -82,6 +82,21 @@ typedef struct sim_app_harm {
 } sim_app_harm;
 void sim_get_app_harm(const sim *m, uint32_t app, sim_app_harm *out);
 
+/* One node identity (index < sim_counts.nodes) and one task request
+ * (index < sim_tasks), for analyses that need more than the totals. */
+typedef struct sim_node_info {
+    double joined_s, left_s;   /* -1: never joined / still online */
+    uint8_t actor;
+    bool kicked_out;
+} sim_node_info;
+void sim_get_node(const sim *m, uint32_t i, sim_node_info *out);
+typedef struct sim_task_info {
+    double started_s;          /* -1: never started */
+    uint32_t nodes[3];         /* node indices by round (UINT32_MAX: none) */
+    bool wrong;                /* succeeded with a fake result */
+} sim_task_info;
+void sim_get_task(const sim *m, uint64_t i, sim_task_info *out);
+
 /* Figures for benchmarks. */
 uint64_t sim_events(const sim *m);
 uint64_t sim_tasks(const sim *m);

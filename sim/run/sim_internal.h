@@ -169,6 +169,7 @@ struct sim {
     /* invariants */
     wei_t supply0;
     uint64_t inv_supply, inv_escrow, inv_two_tasks, inv_queue, inv_terminal, inv_accounts;
+    uint64_t inv_series;  /* series rows whose node counts disagreed (never expected) */
     wei_t owner0;         /* the owner's balance at the start (slashed stakes go there) */
     char inv_detail[256];
     bool interrupted, db_failed;

@@ -82,7 +82,7 @@ bool scn_find_card(pctx *c, const scn *s, const char *path, const char *name, ui
 static bool parse_protocol(pctx *c, const cJSON *root, scn *s)
 {
     static const char *const keys[] = {"stake", "task_timeout_s", "queue_size_limit",
-        "kickout_threshold", "task_score_rewards", "task_score_pool_size", "distance_threshold",
+        "kickout_threshold", "kickout", "task_score_rewards", "task_score_pool_size", "distance_threshold",
         "max_nodes", NULL};
     char p[PATH_MAX_LEN];
     const cJSON *o;
@@ -91,15 +91,18 @@ static bool parse_protocol(pctx *c, const cJSON *root, scn *s)
     if (!o)
         o = &SCNJ_EMPTY;
     proto_params *pp = &s->params;
+    bool kickout;
     /* Helium defaults (PROTOCOL.md) */
     if (!scnj_wei(c, o, p, "stake", "400000000000000000000", &pp->stake) ||
         !scnj_u64(c, o, p, "task_timeout_s", 1, 86400 * 30, 900, &pp->task_timeout_s) ||
         !scnj_u32(c, o, p, "queue_size_limit", 1, 10000000, 50, &pp->queue_size_limit) ||
         !scnj_u32(c, o, p, "kickout_threshold", 0, 1000, 20, &pp->kickout_threshold) ||
+        !scnj_bool(c, o, p, "kickout", true, &kickout) ||
         !scnj_u32(c, o, p, "task_score_pool_size", 3, 3, 3, &pp->task_score_pool_size) ||
         !scnj_u32(c, o, p, "distance_threshold", 0, 64, 5, &pp->distance_threshold) ||
         !scnj_u32(c, o, p, "max_nodes", 3, 100000000, 100000, &pp->max_nodes))
         return false;
+    pp->kickout_disabled = !kickout;
     uint32_t def[3] = {10, 9, 6};
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(o, "task_score_rewards");
     char rp[PATH_MAX_LEN];
@@ -116,6 +119,10 @@ static bool parse_protocol(pctx *c, const cJSON *root, scn *s)
                 return scnj_fail(c, ip, "expected an integer in [0, 1000], got %s", scnj_type_name(it));
             def[i] = (uint32_t)it->valuedouble;
         }
+        /* a node's fee share is fee x points / (2 x their sum): the contract
+         * reverts every settlement when the sum is 0 */
+        if (def[0] + def[1] + def[2] == 0)
+            return scnj_fail(c, rp, "expected at least one positive score (fee shares divide by their sum)");
     }
     memcpy(pp->task_score_rewards, def, sizeof def);
     return true;

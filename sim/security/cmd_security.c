@@ -14,7 +14,10 @@
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: avrami security [--reps R] [--seed S] [--days D]\n\n"
+            "usage: avrami security [--reps R] [--seed S] [--days D]\n"
+            "       avrami security --docs-table [--reps R] [--deployed-reps R] [--seed S] [--tasks N]\n"
+            "                                    [--minutes M] [--warmup-minutes W] [--json]\n"
+            "       (the Helium docs' timeout-attack table: avrami security --docs-table --help)\n\n"
             "Prints, closed form beside simulation (mean ± 95%% confidence half-width over R\n"
             "replications of D simulated days each):\n"
             "  1. p(h, d), the attacker's chance to win a task, and the break-even stake\n"
@@ -162,6 +165,9 @@ static bool table_helium(uint64_t seed, unsigned reps, double days)
 int cmd_security(int argc, char **argv)
 {
     double reps = 10, seed = 1, days = 1;
+    for (int i = 1; i < argc; i++)
+        if (!strcmp(argv[i], "--docs-table"))
+            return sec_docs_table(argc, argv);
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
         bool more = i + 1 < argc;

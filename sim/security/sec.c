@@ -53,6 +53,18 @@ double sec_return_per_day(double p, double t_hat, double t)
     return 86400 * (1 - p) / (t_hat * p + t * (1 - p));
 }
 
+const sec_docs_row sec_docs_rows[SEC_DOCS_ROWS] = {
+    {7, 3, 15000.67, 451.67},      {70, 3, 15000.01, 7.15},     {700, 30, 150000.14, 10.09},
+    {7000, 30, 150000.00, 0.11},   {9970, 30, 150000.00, 0.05}, {9900, 100, 500000.03, 0.62},
+    {9700, 300, 1500000.80, 5.56}, {9500, 500, 2500003.65, 15.30},
+};
+
+double sec_docs_apr(double w, double p)
+{
+    return 100 * 365 * sec_cheats_per_day(w, SEC_DOCS_T_HAT, SEC_DOCS_T) * SEC_DOCS_K /
+           (sec_breakeven_stake(p, SEC_DOCS_K) + SEC_DOCS_S_T);
+}
+
 sec_estimate sec_estimate_of(const double *v, unsigned n)
 {
     sec_estimate e = {n ? gsl_stats_mean(v, 1, n) : 0, INFINITY};
@@ -100,11 +112,13 @@ static bool build_json(const sec_setup *x, char *b, size_t cap)
     /* a node gives up on a stuck task just after the chain lets it */
     put(b, cap, &at,
         "{\"name\": \"security\", \"duration_s\": %llu, \"timing\": {\"noise_sigma\": 0},"
-        " \"protocol\": {\"task_timeout_s\": %u, \"task_score_rewards\": %s},"
+        " \"protocol\": {\"task_timeout_s\": %u, \"task_score_rewards\": %s, \"kickout\": %s},"
         " \"network\": {\"nodes\": %u, \"cards\": %s, \"honest_rejoin\": true, \"node_cancel_after_s\": %u,"
         " \"churn\": {\"quit_rate_per_h\": %g, \"join_rate_per_h\": %g}, \"behaviours\": [",
         (unsigned long long)x->duration_s, x->task_timeout_s, x->qos_weighted ? "[10, 9, 6]" : "[10, 10, 10]",
-        x->h, mix, x->task_timeout_s + 5, x->quit_rate_per_h, x->quit_rate_per_h * x->h);
+        x->no_kickout ? "false" : "true", x->h, mix,
+        x->cancel_after_s ? x->cancel_after_s : x->task_timeout_s + 5, x->quit_rate_per_h,
+        x->quit_rate_per_h * x->h);
     unsigned left = x->d, groups = x->attackers ? x->attackers : 1;
     for (unsigned i = 0; i < groups; i++) {
         unsigned n = left / (groups - i);
@@ -116,11 +130,57 @@ static bool build_json(const sec_setup *x, char *b, size_t cap)
             x->attacker_rejoin ? "true" : "false");
     }
     put(b, cap, &at,
-        "]}, \"applications\": [{\"name\": \"app\", \"arrival\": {\"process\": \"%s\", \"rate_per_h\": %g},"
-        " \"resubmit_after_abort\": false, \"tasks\": [{\"type\": \"%s\","
-        " \"fee\": {\"dist\": \"fixed\", \"wei\": \"1000000000000000000\"}}]}]}",
+        "]}, \"applications\": [{\"name\": \"app\", \"arrival\": {\"process\": \"%s\", \"rate_per_h\": %.17g},"
+        " \"resubmit_after_abort\": false, \"tasks\": [{\"type\": \"%s\",",
         x->poisson ? "poisson" : "periodic", x->rate_per_h, x->gpt ? "gpt" : "sd");
+    if (x->exec_s > 0) /* the whole time in the execution: one image, small transfers */
+        put(b, cap, &at, " \"exec_base_s\": %.17g, \"exec_per_unit_s\": 0, \"result_kb_per_unit\": 10,", x->exec_s);
+    put(b, cap, &at, " \"fee\": {\"dist\": \"fixed\", \"wei\": \"%s\"}}]}]}",
+        x->fee_wei ? x->fee_wei : "1000000000000000000");
     return at < cap;
+}
+
+/* Attacker identities of one run: kick-outs (join -> kick-out times); its
+ * slots and won slots in tasks started from `from` s on, and of the won
+ * ones those of freshly joined identities. */
+static void lives(const sim *m, double from, sec_result *out, double *kick_s, uint64_t *slots, uint64_t *won)
+{
+    sim_counts cnt;
+    sim_get_counts(m, &cnt);
+    for (uint32_t i = 0; i < cnt.nodes; i++) {
+        sim_node_info ni;
+        sim_get_node(m, i, &ni);
+        if (!ni.actor)
+            continue;
+        out->identities++;
+        if (ni.kicked_out && ni.joined_s >= 0 && ni.left_s >= 0) {
+            double t = ni.left_s - ni.joined_s;
+            out->kickouts++;
+            *kick_s += t;
+            out->kick_min_s = fmin(out->kick_min_s, t);
+            out->kick_max_s = fmax(out->kick_max_s, t);
+        }
+    }
+    for (uint64_t i = 0; i < sim_tasks(m); i++) {
+        sim_task_info ti;
+        sim_get_task(m, i, &ti);
+        if (ti.started_s < from)
+            continue;
+        for (int k = 0; k < 3; k++) {
+            if (ti.nodes[k] == UINT32_MAX)
+                continue;
+            sim_node_info ni;
+            sim_get_node(m, ti.nodes[k], &ni);
+            if (!ni.actor)
+                continue;
+            ++*slots;
+            if (!ti.wrong)
+                continue;
+            ++*won;
+            out->won_slots++;
+            out->won_slots_fresh += ti.started_s - ni.joined_s <= SEC_FRESH_S;
+        }
+    }
 }
 
 bool sec_run(const sec_setup *x, uint64_t seed, unsigned reps, sec_result *out, char *err)
@@ -134,21 +194,23 @@ bool sec_run(const sec_setup *x, uint64_t seed, unsigned reps, sec_result *out, 
         return false;
     }
     double *p = calloc(reps, sizeof *p), *q = calloc(reps, sizeof *q), *c = calloc(reps, sizeof *c);
-    double won_s = 0, other_s = 0, wins = 0, others = 0, income = 0;
+    double *cn = calloc(reps, sizeof *cn), *in = calloc(reps, sizeof *in);
+    double won_s = 0, other_s = 0, wins = 0, others = 0, income = 0, kick_s = 0;
+    out->kick_min_s = INFINITY;
     for (unsigned r = 0; r < reps; r++) {
         sim_opts o = {.seed = seed, .replication = r};
         sim *m = sim_run(&s, &o);
         if (!m) {
             snprintf(err, 256, "the simulation could not be set up");
             scn_free(&s);
-            free(p), free(q), free(c);
+            free(p), free(q), free(c), free(cn), free(in);
             return false;
         }
         out->bad_runs += sim_status(m) != 0;
         sim_app_harm hm;
         sim_get_app_harm(m, 0, &hm);
         uint64_t cheats = 0, slots = 0;
-        double busy = 0, won = 0;
+        double busy = 0, won = 0, rep_income = 0;
         for (uint32_t a = 1; a < scn_actors(&s); a++) {
             sim_actor_stats st;
             sim_get_actor(m, a, &st);
@@ -157,10 +219,32 @@ bool sec_run(const sec_setup *x, uint64_t seed, unsigned reps, sec_result *out, 
             busy += st.busy_s;
             won += st.won_busy_s;
             income += (double)st.income;
+            rep_income += (double)st.income;
         }
+        uint64_t w_slots = 0, w_won = 0;
+        lives(m, (double)x->warmup_s, out, &kick_s, &w_slots, &w_won);
+        bool gone = true; /* every attacker identity left: nothing more to earn */
+        sim_counts cnt;
+        sim_get_counts(m, &cnt);
+        for (uint32_t i = 0; i < cnt.nodes && gone; i++) {
+            sim_node_info ni;
+            sim_get_node(m, i, &ni);
+            gone = !ni.actor || ni.left_s >= 0;
+        }
+        double days = (double)x->duration_s / 86400;
+        days = gone && days < 1 ? 1 : days;
+        cn[r] = (double)cheats / (x->d * days);
+        in[r] = rep_income / 1e18 / (x->d * days);
         out->tasks += hm.started;
         p[r] = hm.started ? (double)hm.wrong / (double)hm.started : 0;
         q[r] = slots ? (double)cheats / (double)slots : 0;
+        if (x->warmup_s) { /* the window after the warm-up; income at the run's mean per won slot */
+            double k = cheats ? rep_income / 1e18 / (double)cheats : 0;
+            days = (double)(x->duration_s - x->warmup_s) / 86400;
+            cn[r] = (double)w_won / (x->d * days);
+            in[r] = cn[r] * k;
+            q[r] = w_slots ? (double)w_won / (double)w_slots : 0;
+        }
         c[r] = busy > 0 ? 86400.0 * (double)cheats / busy : 0;
         won_s += won;
         other_s += busy - won;
@@ -174,7 +258,12 @@ bool sec_run(const sec_setup *x, uint64_t seed, unsigned reps, sec_result *out, 
     out->t_hat = wins ? won_s / wins : 0;
     out->t_out = others ? other_s / others : 0;
     out->k_wei = wins ? income / wins : 0;
-    free(p), free(q), free(c);
+    out->cheats_node_day = sec_estimate_of(cn, reps);
+    out->income_node_day = sec_estimate_of(in, reps);
+    out->kick_mean_s = out->kickouts ? kick_s / (double)out->kickouts : 0;
+    if (!out->kickouts)
+        out->kick_min_s = 0;
+    free(p), free(q), free(c), free(cn), free(in);
     scn_free(&s);
     return true;
 }

@@ -56,6 +56,12 @@ typedef struct sec_setup {
     unsigned task_timeout_s;
     double quit_rate_per_h; /* honest churn: quits (replaced by joins at the same total rate) */
     uint64_t duration_s;
+    bool no_kickout;        /* protocol.kickout false */
+    double exec_s;          /* sd execution time of one image (s); 0: the scenario default */
+    const char *fee_wei;    /* task fee; NULL: 1 CNX */
+    unsigned cancel_after_s;/* a held-up node cancels after this; 0: task_timeout_s + 5 */
+    uint64_t warmup_s;      /* > 0: q_node, cheats_node_day, income_node_day and the won slots
+                               count only tasks started from then on (< duration_s) */
 } sec_setup;
 
 /* The closed-form assumptions: uniform selection (equal scores), an idle
@@ -70,10 +76,45 @@ typedef struct sec_result {
     double k_wei;            /* mean attacker income per won slot (wei, display) */
     uint64_t tasks;          /* started tasks over all replications */
     unsigned bad_runs;       /* replications with a failed invariant */
+    /* per attacker node (d of them) per day of the run, or per day when
+     * every attacker identity was gone before the run ended (no income
+     * can follow), over the replications */
+    sec_estimate cheats_node_day, income_node_day; /* income in CNX */
+    uint64_t identities;     /* attacker identities (re-registrations are new ones) */
+    uint64_t kickouts;       /* of them kicked out */
+    double kick_mean_s, kick_min_s, kick_max_s; /* join -> kick-out */
+    uint64_t won_slots;      /* attacker slots in tasks won with a fake result */
+    uint64_t won_slots_fresh;/* of them, identities that joined <= SEC_FRESH_S before the start */
 } sec_result;
+#define SEC_FRESH_S 10.0
 
 /* Runs `reps` replications (seed, 0..reps−1).  false with a message in err
  * (256 bytes) when the experiment cannot be set up. */
 bool sec_run(const sec_setup *x, uint64_t seed, unsigned reps, sec_result *out, char *err);
+
+/* The Helium docs' worked timeout-attack example (crynux-network/documentation,
+ * system-design/consensus-protocol.md at 12e66d7, "Expectation of the Income
+ * by Timeout Attack"): task price 3 CNX, so k = 1 CNX per node; t̂ = 60 s,
+ * t = 300 s, an extra timeout stake s_t = 5000 CNX per node.  The docs'
+ * printed rows: honest h, malicious d, "No. staking total (T)" in CNX and
+ * the APR in percent. */
+typedef struct sec_docs_row { unsigned h, d; double stake_total, apr; } sec_docs_row;
+#define SEC_DOCS_ROWS 8
+extern const sec_docs_row sec_docs_rows[SEC_DOCS_ROWS];
+#define SEC_DOCS_K 1.0
+#define SEC_DOCS_T_HAT 60.0
+#define SEC_DOCS_T 300.0
+#define SEC_DOCS_S_T 5000.0
+/* The docs' APR in percent: 365 · n_m(w) · k / (s + s_t), with n_m the
+ * cheats per day at win probability w and s = p·k/(1 − p) the break-even
+ * stake at the task win probability p (the docs' w is p). */
+double sec_docs_apr(double w, double p);
+/* The settings of the docs table (sec_docs.c) for row (h, d): 'a' the docs'
+ * assumptions, 'b' the deployed rules with kick-out, 'c' the deployed rules
+ * with an attacker that re-registers; sized for at most `tasks` tasks over
+ * `reps` replications where the row allows. */
+sec_setup sec_docs_setup(unsigned h, unsigned d, char which, unsigned reps, uint64_t tasks);
+/* `avrami security --docs-table ...` (sec_docs.c). */
+int sec_docs_table(int argc, char **argv);
 
 #endif

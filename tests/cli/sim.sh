@@ -190,6 +190,22 @@ done
 ! grep -q 'INVARIANT VIOLATED' "$TMP/out" || die "an invariant failed in a security experiment"
 ok "security: three tables, usage errors exit 2"
 
+# ---- security --docs-table: the docs' table, one JSON object per row ----
+expect_exit 0 "$BIN" security --docs-table --help
+grep -q -- '--minutes' "$TMP/out" || die "security --docs-table --help lacks --minutes"
+expect_exit 2 "$BIN" security --docs-table --tasks 5
+grep -q 'expected an integer in \[1000, 1000000000\]' "$TMP/err" || die "--tasks 5 not explained"
+expect_exit 0 "$BIN" security --docs-table --reps 2 --deployed-reps 2 --tasks 2000 --minutes 2 --warmup-minutes 0 --json
+[ "$(wc -l < "$TMP/out")" -eq 8 ] || die "docs-table --json: expected 8 rows"
+for k in h d docs_apr closed_p_apr closed_q_apr sim_apr sim_apr_ci sim_apr_kickout sim_apr_rejoin; do
+  [ "$(grep -c "\"$k\":" "$TMP/out")" -eq 8 ] || die "docs-table --json: key $k not in every row"
+done
+grep -q '^{"h":7,"d":3,"docs_apr":451.67,' "$TMP/out" || die "docs-table --json: first row"
+grep -q '"closed_p_apr":451.66' "$TMP/out" || die "docs-table --json: APR(p) of (7, 3)"
+grep -q '"invariant_failures":0}$' "$TMP/out" || die "docs-table --json: invariants"
+! grep -q '"invariant_failures":[1-9]' "$TMP/out" || die "docs-table: an invariant failed"
+ok "security --docs-table: 8 JSON rows with the documented keys"
+
 # ---- golden summaries of every scenario, run whole ----
 for s in scenarios/*.json; do
   n=$(basename "$s" .json)

@@ -31,6 +31,7 @@ static void test_minimal_defaults(void **state)
     assert_int_equal(s.params.queue_size_limit, 50);
     assert_true(s.params.stake == (wei_t)400 * 1000000000000000000ULL);
     assert_int_equal(s.params.task_score_rewards[2], 6);
+    assert_false(s.params.kickout_disabled); /* Helium kicks out */
     assert_int_equal(s.duration_s, 86400);
     assert_int_equal(s.nodes, 10);
     assert_int_equal(s.n_apps, 1);
@@ -47,6 +48,9 @@ static void test_errors_name_path(void **state)
     expect_error("{" NET ", " APP ", \"duration_s\": \"5\"}", "$.duration_s: expected an integer");
     expect_error("{" NET ", " APP ", \"duration_s\": 0}", "$.duration_s: expected an integer in [1,");
     expect_error("{" NET ", " APP ", \"protocol\": {\"stake\": 400}}", "$.protocol.stake: expected a decimal wei string");
+    expect_error("{" NET ", " APP ", \"protocol\": {\"kickout\": 0}}", "$.protocol.kickout: expected");
+    expect_error("{" NET ", " APP ", \"protocol\": {\"task_score_rewards\": [0, 0, 0]}}",
+                 "$.protocol.task_score_rewards: expected at least one positive score");
     expect_error("{" NET ", " APP ", \"protocol\": {\"task_score_rewards\": [1, 2]}}", "$.protocol.task_score_rewards: expected an array of 3");
     expect_error("{\"network\": {\"nodes\": 10, \"cards\": [{\"card\": \"NVIDIA GeForce RTX 4099\"}]}, " APP "}",
                  "$.network.cards[0].card: expected a card name from the card file, got \"NVIDIA GeForce RTX 4099\" (did you mean \"NVIDIA GeForce RTX 4090\"?)");

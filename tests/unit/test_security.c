@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <cmocka.h>
 
+#include "protocol/proto.h"
 #include "security/sec.h"
 
 static void test_closed_forms_by_hand(void **state)
@@ -90,12 +91,153 @@ static void test_timeout_attack_matches_closed_form(void **state)
     assert_true(sec_cheats_per_day(sec_p_win(x.h, x.d), r.t_hat, r.t_out) < r.cheats_day.mean - r.cheats_day.half);
 }
 
+
+/* The docs' formula reproduces its own table: the APR with w = p to the
+ * printed digit in every row; the stake total T = (s + s_t)·d with
+ * s = p·k/(1 − p), k = 1 CNX (the price 3 CNX split over three nodes), to
+ * the printed digit in six rows and within 0.01 CNX in (9700, 300) and
+ * (9500, 500), where the docs print .80 and .65 for 0.7934 and 3.6450. */
+static void test_docs_table_reproduced_with_p(void **state)
+{
+    (void)state;
+    for (int i = 0; i < SEC_DOCS_ROWS; i++) {
+        const sec_docs_row *r = &sec_docs_rows[i];
+        double p = sec_p_win(r->h, r->d);
+        double t = (sec_breakeven_stake(p, SEC_DOCS_K) + SEC_DOCS_S_T) * r->d;
+        char apr[32], docs_apr[32], stake[32], docs_stake[32];
+        snprintf(apr, sizeof apr, "%.2f", sec_docs_apr(p, p));
+        snprintf(docs_apr, sizeof docs_apr, "%.2f", r->apr);
+        snprintf(stake, sizeof stake, "%.2f", t);
+        snprintf(docs_stake, sizeof docs_stake, "%.2f", r->stake_total);
+        printf("(%u, %u): APR %s (docs %s), T %s (docs %s)\n", r->h, r->d, apr, docs_apr, stake, docs_stake);
+        assert_string_equal(apr, docs_apr);
+        assert_true(fabs(t - r->stake_total) < 0.0101);
+        if (!(r->h == 9700 && r->d == 300) && !(r->h == 9500 && r->d == 500))
+            assert_string_equal(stake, docs_stake);
+    }
+    /* the first row by hand: p = (3·7 + 1)/120 = 11/60, n_m = 86400·(11/60)/(60·11/60 + 300·49/60)
+     * = 15840/256 = 61.875 a day, s = 11/49 CNX, APR = 365·61.875/(5000 + 11/49) */
+    assert_true(fabs(sec_docs_apr(11.0 / 60, 11.0 / 60) - 100 * 365 * 61.875 / (5000 + 11.0 / 49)) < 1e-9);
+}
+
+/* q(h, d), the chance that a task holding a given attacker node holds a
+ * second one, counted over all pairs of other seats: the independent check
+ * of the closed form 1 − C(h,2)/C(h+d−1,2). */
+static void test_q_by_enumeration(void **state)
+{
+    (void)state;
+    static const unsigned HD[][2] = {{7, 3}, {10, 5}, {3, 2}, {20, 1}, {40, 6}};
+    for (int i = 0; i < 5; i++) {
+        unsigned h = HD[i][0], d = HD[i][1], others = h + d - 1; /* nodes 0..d-2 are attacker's */
+        unsigned long pairs = 0, won = 0;
+        for (unsigned a = 0; a < others; a++)
+            for (unsigned b = a + 1; b < others; b++) {
+                pairs++;
+                won += a < d - 1 || b < d - 1;
+            }
+        assert_true(fabs(sec_q_node(h, d) - (double)won / (double)pairs) < 1e-12);
+    }
+}
+
+/* (a) the docs' assumptions, row (7, 3), simulated: the share of the
+ * attacker's slots it wins is q, not p, and so is its APR. */
+static void test_docs_row_simulated_matches_q(void **state)
+{
+    (void)state;
+    sec_setup x = sec_docs_setup(7, 3, 'a', 8, 40000);
+    assert_true(x.no_kickout);
+    x.duration_s *= 4; /* narrower than the table's interval */
+    sec_result r;
+    char err[256];
+    assert_true(sec_run(&x, 1, 8, &r, err));
+    double q = sec_q_node(7, 3), p = sec_p_win(7, 3);
+    printf("(7, 3): q %.4f, simulated %.4f ± %.4f (p %.4f); cheats/busy day %.1f ± %.1f, closed %.1f\n", q,
+           r.q_node.mean, r.q_node.half, p, r.cheats_day.mean, r.cheats_day.half,
+           sec_cheats_per_day(q, SEC_DOCS_T_HAT, SEC_DOCS_T));
+    assert_int_equal(r.bad_runs, 0);
+    assert_int_equal(r.kickouts, 0); /* protocol.kickout false */
+    assert_true(r.q_node.half < 0.1 * q);
+    assert_true(agrees(r.q_node, q) && !agrees(r.q_node, p));
+    /* a won slot takes about the docs' t̂, a timed-out one the docs' t */
+    assert_true(fabs(r.t_hat - SEC_DOCS_T_HAT) < 6 && fabs(r.t_out - SEC_DOCS_T) < 6);
+}
+
+/* (b) the deployed rules: the timeout attacker keeps its identities and
+ * every one of them is kicked out within minutes of joining. */
+static void test_deployed_kickout(void **state)
+{
+    (void)state;
+    sec_setup x = sec_docs_setup(700, 30, 'b', 2, 20000);
+    sec_result r;
+    char err[256];
+    assert_true(sec_run(&x, 1, 2, &r, err));
+    printf("(700, 30) deployed: %llu of %llu identities kicked out after %.1f min [%.1f, %.1f]\n",
+           (unsigned long long)r.kickouts, (unsigned long long)r.identities, r.kick_mean_s / 60, r.kick_min_s / 60,
+           r.kick_max_s / 60);
+    assert_int_equal(r.bad_runs, 0);
+    assert_int_equal(r.identities, 60);
+    assert_int_equal(r.kickouts, 60);
+    assert_true(r.kick_min_s > 5 * 60 && r.kick_max_s < 30 * 60);
+    /* and with protocol.kickout false, none is */
+    x.no_kickout = true;
+    assert_true(sec_run(&x, 1, 2, &r, err));
+    assert_int_equal(r.kickouts, 0);
+}
+
+/* The queue pop (Task.nodeAvailableCallback -> Node.selectNodesWithRoot,
+ * crynux-contracts dc5fd9a, Node.sol 445-500): a node that becomes
+ * available while tasks wait starts the best one at once, as round 0, with
+ * the first other available nodes of its GPU model in set order, whatever
+ * their scores.  So an identity that joins while one of the attacker's
+ * identities waits in a pool of two is paired with it. */
+static void test_queue_pop_pairs_fresh_identities(void **state)
+{
+    (void)state;
+    proto_params prm = proto_params_helium();
+    proto *p = proto_new(&prm, 16, 64);
+    const wei_t CNX = (wei_t)1000000000000000000ULL;
+    uint32_t h[4], app = proto_add_account(p, 1000 * CNX), y, x;
+    for (int i = 0; i < 4; i++) {
+        h[i] = proto_add_account(p, 1000 * CNX);
+        assert_true(proto_join(p, 0, h[i], "RTX 4090", 24));
+    }
+    y = proto_add_account(p, 1000 * CNX);
+    x = proto_add_account(p, 1000 * CNX);
+    uint64_t t1, t2;
+    assert_true(proto_create_task(p, 0, app, PROTO_SD, 0, 3 * CNX, 1, &t1)); /* three of the four start */
+    assert_true(proto_create_task(p, 0, app, PROTO_SD, 0, 3 * CNX, 1, &t2)); /* one node free: queued */
+    assert_true(proto_task_is_queued(p, t2));
+    proto_task_view v;
+    assert_true(proto_task_get(p, t1, &v));
+    uint32_t waiting = UINT32_MAX;
+    for (int i = 0; i < 4; i++)
+        if (h[i] != v.selected[0] && h[i] != v.selected[1] && h[i] != v.selected[2])
+            waiting = h[i];
+    assert_true(waiting != UINT32_MAX);
+    /* the attacker's first identity joins: two available, the task waits */
+    assert_true(proto_join(p, 1, y, "RTX 4090", 24));
+    assert_true(proto_task_is_queued(p, t2));
+    /* its second joins: it is the root, then the 4090s in set order */
+    assert_true(proto_join(p, 2, x, "RTX 4090", 24));
+    assert_false(proto_task_is_queued(p, t2));
+    assert_true(proto_task_get(p, t2, &v));
+    assert_int_equal(v.selected[0], x);
+    assert_int_equal(v.selected[1], waiting);
+    assert_int_equal(v.selected[2], y);
+    proto_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_closed_forms_by_hand),
         cmocka_unit_test(test_p_matches_closed_form),
         cmocka_unit_test(test_timeout_attack_matches_closed_form),
+        cmocka_unit_test(test_docs_table_reproduced_with_p),
+        cmocka_unit_test(test_q_by_enumeration),
+        cmocka_unit_test(test_docs_row_simulated_matches_q),
+        cmocka_unit_test(test_deployed_kickout),
+        cmocka_unit_test(test_queue_pop_pairs_fresh_identities),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
