@@ -21,8 +21,22 @@
 /* Weight formats with published per-card measurements (llama.cpp names). */
 typedef enum { TIM_W_Q4_0 = 0, TIM_W_Q8_0 = 1, TIM_W_F16 = 2, TIM_NW = 3 } tim_weights;
 
+/* Architecture families: cards of one family share how close to peak
+ * inference runs, so a card without its own measurement can borrow its
+ * family's.  Order and names are those of models/cards.json "family". */
+typedef enum {
+    TIM_F_VOLTA, TIM_F_TURING, TIM_F_AMPERE, TIM_F_ADA, TIM_F_HOPPER, TIM_F_BLACKWELL,
+    TIM_F_APPLE_M1, TIM_F_APPLE_M2, TIM_F_APPLE_M3, TIM_F_APPLE_M4, TIM_NFAMILIES
+} tim_family;
+
+/* "Volta" ... "Apple M4"; "?" out of range. */
+const char *tim_family_name(tim_family f);
+/* The family named s (exact spelling), or -1. */
+int tim_family_of_name(const char *s);
+
 typedef struct {
     char name[64];
+    tim_family family;
     double mem_gb;         /* VRAM or unified memory */
     double bw_gbs;         /* peak memory bandwidth, GB/s */
     double fp16_tflops;    /* dense FP16 (tensor cores where the card has them) */

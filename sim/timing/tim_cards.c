@@ -17,7 +17,23 @@
 #define GIB 1073741824.0
 
 static const char *const WEIGHT_NAMES[TIM_NW] = {"Q4_0", "Q8_0", "F16"};
+static const char *const FAMILY_NAMES[TIM_NFAMILIES] = {
+    "Volta", "Turing", "Ampere", "Ada", "Hopper", "Blackwell",
+    "Apple M1", "Apple M2", "Apple M3", "Apple M4"};
 static const char *const SOURCED[] = {"mem_gb", "bw_gbs", "fp16_tflops", "fp32_tflops"};
+
+const char *tim_family_name(tim_family f)
+{
+    return f >= 0 && f < TIM_NFAMILIES ? FAMILY_NAMES[f] : "?";
+}
+
+int tim_family_of_name(const char *s)
+{
+    for (int f = 0; s && f < TIM_NFAMILIES; f++)
+        if (!strcmp(s, FAMILY_NAMES[f]))
+            return f;
+    return -1;
+}
 
 tim_weights tim_weights_of_bits(double bits)
 {
@@ -127,6 +143,17 @@ static int load_card(cJSON *o, int i, const char *path, double host_bw, double h
         return -1;
     }
     snprintf(c->name, sizeof c->name, "%s", n->valuestring);
+    cJSON *fam = cJSON_GetObjectItemCaseSensitive(o, "family");
+    int f = tim_family_of_name(cJSON_IsString(fam) ? fam->valuestring : NULL);
+    if (f < 0) {
+        char names[160] = "";
+        for (int k = 0; k < TIM_NFAMILIES; k++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s\"%s\"",
+                     k ? ", " : "", FAMILY_NAMES[k]);
+        snprintf(err, errlen, "%s: .cards[%d].family: expected one of %s", path, i, names);
+        return -1;
+    }
+    c->family = (tim_family)f;
     if (tim_json_num(o, "mem_gb", &c->mem_gb, path, "cards", i, err, errlen) ||
         tim_json_num(o, "bw_gbs", &c->bw_gbs, path, "cards", i, err, errlen) ||
         tim_json_num(o, "fp16_tflops", &c->fp16_tflops, path, "cards", i, err, errlen) ||

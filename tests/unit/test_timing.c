@@ -169,7 +169,7 @@ static int load_one(const char *body, char *err, size_t errlen)
     return rc;
 }
 
-#define PEAKS "\"name\": \"X\", \"mem_gb\": 8, \"bw_gbs\": 100, \"fp16_tflops\": 10, \"fp32_tflops\": 5"
+#define PEAKS "\"name\": \"X\", \"family\": \"Ada\", \"mem_gb\": 8, \"bw_gbs\": 100, \"fp16_tflops\": 10, \"fp32_tflops\": 5"
 #define SOURCES "\"sources\": {\"mem_gb\": \"a\", \"bw_gbs\": \"b\", \"fp16_tflops\": \"c\", \"fp32_tflops\": \"d\"}"
 #define MEAS(tg) "\"measured\": [{\"weights\": \"Q4_0\", \"weights_gib\": 3.56, \"params_b\": 6.74, " \
                  "\"tg128_tps\": " tg ", \"pp512_tps\": 100, \"source\": \"s\"}]"
@@ -199,7 +199,34 @@ static void test_cards_refused(void **state)
     /* a bad card anywhere in the file refuses the file, not only that card */
     assert_int_equal(load_one("{" PEAKS ", " SOURCES ", " MEAS("20") "}, {\"name\": \"Y\"}", err,
                               sizeof err), 2);
-    assert_non_null(strstr(err, ".cards[1].mem_gb"));
+    assert_non_null(strstr(err, ".cards[1].family"));
+    /* a family outside the list names the file and the path */
+    assert_int_equal(load_one("{\"name\": \"X\", \"family\": \"Kepler\", \"mem_gb\": 8}", err,
+                              sizeof err), 2);
+    assert_non_null(strstr(err, "/tmp/avrami-cards-"));
+    assert_non_null(strstr(err, ".cards[0].family: expected one of \"Volta\""));
+    assert_non_null(strstr(err, "\"Apple M4\""));
+}
+
+static void test_card_families(void **state)
+{
+    (void)state;
+    char err[512];
+    struct {
+        const char *card;
+        tim_family f;
+    } want[] = {{"RTX 3090", TIM_F_AMPERE}, {"RTX 4090", TIM_F_ADA}, {"L4", TIM_F_ADA},
+                {"A100 80GB", TIM_F_AMPERE}, {"H100", TIM_F_HOPPER}, {"M1 Max", TIM_F_APPLE_M1},
+                {"M2 Ultra", TIM_F_APPLE_M2}, {"M3", TIM_F_APPLE_M3}};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        tim_card c;
+        assert_int_equal(tim_card_load("models/cards.json", want[i].card, &c, err, sizeof err), 0);
+        assert_int_equal(c.family, want[i].f);
+    }
+    for (int f = 0; f < TIM_NFAMILIES; f++)
+        assert_int_equal(tim_family_of_name(tim_family_name((tim_family)f)), f);
+    assert_int_equal(tim_family_of_name("ada"), -1);
+    assert_string_equal(tim_family_name(TIM_F_APPLE_M4), "Apple M4");
 }
 
 /* The timing model against published llama.cpp figures (llama-bench,
@@ -300,6 +327,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gpt_closed_form), cmocka_unit_test(test_sd_linear_in_steps),
         cmocka_unit_test(test_cards_sourced),   cmocka_unit_test(test_cards_refused),
+        cmocka_unit_test(test_card_families),
         cmocka_unit_test(test_published_measurements), cmocka_unit_test(test_cli_exit_codes),
         cmocka_unit_test(test_calibrate_quick),
     };
