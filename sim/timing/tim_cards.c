@@ -199,6 +199,46 @@ static int load_card(cJSON *o, int i, const char *path, double host_bw, double h
     return 0;
 }
 
+/* A name or alias that two cards share would make a lookup silently pick
+ * the first: refuse the file.  s (at JSON path .cards[i]<sub>) is checked
+ * against the names and aliases of cards 0..i-1. */
+static int unique_name(cJSON *cards, int i, const char *sub, const char *s, const char *path,
+                       char *err, size_t errlen)
+{
+    cJSON *a;
+    int k = 0;
+    cJSON_ArrayForEach(a, cards) {
+        if (k >= i)
+            break;
+        if (tim_json_name_matches(a, s)) {
+            snprintf(err, errlen, "%s: .cards[%d]%s: \"%s\" is already a name or alias of .cards[%d]",
+                     path, i, sub, s, k);
+            return -1;
+        }
+        k++;
+    }
+    return 0;
+}
+
+static int check_unique(cJSON *cards, cJSON *o, int i, const char *path, char *err, size_t errlen)
+{
+    cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "name"), *a;
+    if (unique_name(cards, i, ".name", n->valuestring, path, err, errlen))
+        return -1;
+    int j = 0;
+    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(o, "aliases")) {
+        char sub[32];
+        snprintf(sub, sizeof sub, ".aliases[%d]", j++);
+        if (!cJSON_IsString(a)) {
+            snprintf(err, errlen, "%s: .cards[%d]%s: expected a string", path, i, sub);
+            return -1;
+        }
+        if (unique_name(cards, i, sub, a->valuestring, path, err, errlen))
+            return -1;
+    }
+    return 0;
+}
+
 int tim_card_load(const char *path, const char *name, tim_card *c, char *err, size_t errlen)
 {
     cJSON *j = tim_json_parse_file(path, err, errlen), *o;
@@ -215,7 +255,8 @@ int tim_card_load(const char *path, const char *name, tim_card *c, char *err, si
     int rc = 1, i = 0;
     cJSON_ArrayForEach(o, cards) {
         tim_card t;
-        if (load_card(o, i++, path, hb, hc, &t, err, errlen)) {
+        if (load_card(o, i, path, hb, hc, &t, err, errlen) ||
+            check_unique(cards, o, i++, path, err, errlen)) {
             rc = 2;
             break;
         }
