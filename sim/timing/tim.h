@@ -109,6 +109,12 @@ double tim_weight_bytes(const tim_model *m, double bits);
  * default is used, and every derived efficiency must lie in (0, 1]. */
 int tim_card_load(const char *path, const char *name, tim_card *c, char *err, size_t errlen);
 int tim_card_list(const char *path, char *buf, size_t len);
+/* Every card of the file, in file order, into a new array (free() it).
+ * 0, or 2 with err. */
+int tim_card_load_all(const char *path, tim_card **cards, int *n, char *err, size_t errlen);
+/* The position in the file of the card whose name or alias is `name`
+ * (ignoring case).  0; 1 unknown name; 2 bad file (err). */
+int tim_card_index(const char *path, const char *name, int *index, char *err, size_t errlen);
 /* gpt models from llms.json, sd models from sd.json (same directory). */
 int tim_model_load(const char *llms_path, const char *sd_path, const char *name, tim_model *m,
                    char *err, size_t errlen);

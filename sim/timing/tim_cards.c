@@ -239,36 +239,72 @@ static int check_unique(cJSON *cards, cJSON *o, int i, const char *path, char *e
     return 0;
 }
 
-int tim_card_load(const char *path, const char *name, tim_card *c, char *err, size_t errlen)
+/* One pass over the file: checks every card; the card answering to `name`
+ * (NULL: none) goes to *one and its position to *index; with all != NULL
+ * every card goes to a new array *all of *n.  0; 1 no card named `name`;
+ * 2 bad file (err). */
+static int read_cards(const char *path, const char *name, tim_card *one, int *index,
+                      tim_card **all, int *n, char *err, size_t errlen)
 {
     cJSON *j = tim_json_parse_file(path, err, errlen), *o;
     if (!j)
         return 2;
     cJSON *cards = cJSON_GetObjectItemCaseSensitive(j, "cards");
-    if (!cJSON_IsArray(cards)) {
-        snprintf(err, errlen, "%s: .cards: expected an array of cards", path);
+    int count = cJSON_GetArraySize(cards);
+    if (!cJSON_IsArray(cards) || count == 0) {
+        snprintf(err, errlen, "%s: .cards: expected a non-empty array of cards", path);
         cJSON_Delete(j);
         return 2;
     }
+    tim_card *arr = all ? calloc((size_t)count, sizeof *arr) : NULL;
     double hb, hc;
     host_defaults(path, &hb, &hc);
-    int rc = 1, i = 0;
+    int rc = name ? 1 : 0, i = 0;
     cJSON_ArrayForEach(o, cards) {
         tim_card t;
-        if (load_card(o, i, path, hb, hc, &t, err, errlen) ||
-            check_unique(cards, o, i++, path, err, errlen)) {
+        if ((all && !arr) || load_card(o, i, path, hb, hc, &t, err, errlen) ||
+            check_unique(cards, o, i, path, err, errlen)) {
+            if (all && !arr)
+                snprintf(err, errlen, "%s: out of memory", path);
             rc = 2;
             break;
         }
+        if (arr)
+            arr[i] = t;
         if (rc == 1 && tim_json_name_matches(o, name)) {
-            *c = t;
+            if (one)
+                *one = t;
+            if (index)
+                *index = i;
             rc = 0;
         }
+        i++;
     }
     if (rc == 1)
         snprintf(err, errlen, "%s: no card named '%s'", path, name);
     cJSON_Delete(j);
+    if (all && rc != 2) {
+        *all = arr;
+        *n = count;
+    } else {
+        free(arr);
+    }
     return rc;
+}
+
+int tim_card_load(const char *path, const char *name, tim_card *c, char *err, size_t errlen)
+{
+    return read_cards(path, name, c, NULL, NULL, NULL, err, errlen);
+}
+
+int tim_card_load_all(const char *path, tim_card **cards, int *n, char *err, size_t errlen)
+{
+    return read_cards(path, NULL, NULL, NULL, cards, n, err, errlen);
+}
+
+int tim_card_index(const char *path, const char *name, int *index, char *err, size_t errlen)
+{
+    return read_cards(path, name, NULL, index, NULL, NULL, err, errlen);
 }
 
 int tim_card_list(const char *path, char *buf, size_t len)
