@@ -140,6 +140,10 @@ typedef struct {
      * activation quantization and one exp-based activation (SiLU, GELU,
      * softmax); they grow with the tokens of a prefill */
     double quant_s, act_s;
+    /* single-threaded seconds per element of a pass over a token's row
+     * (norms, residual adds, rotary embedding, cache writes): the fixed
+     * cost every token pays outside the products */
+    double elem_s;
     double host_eff_bw;         /* Q4_0 matvec bandwidth / read bandwidth */
 } tim_host;
 
