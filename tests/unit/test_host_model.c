@@ -24,13 +24,19 @@ static tim_host host(int threads)
     return h;
 }
 
-static void test_quantization_split(void **state)
+static kern_model_cfg tinyllama(void)
 {
-    (void)state;
     char err[256];
     kern_model_cfg c;
     assert_int_equal(kern_model_cfg_load("models/llms.json", "TinyLlama-1.1B", &c, err, sizeof err),
                      0);
+    return c;
+}
+
+static void test_quantization_split(void **state)
+{
+    (void)state;
+    kern_model_cfg c = tinyllama();
     tim_host h1 = host(1), h2 = host(2);
     const int ns[] = {1, 7, 64};
     for (int i = 0; i < 3; i++) {
@@ -57,10 +63,7 @@ static void test_quantization_split(void **state)
 static void test_row_passes(void **state)
 {
     (void)state;
-    char err[256];
-    kern_model_cfg c;
-    assert_int_equal(kern_model_cfg_load("models/llms.json", "TinyLlama-1.1B", &c, err, sizeof err),
-                     0);
+    kern_model_cfg c = tinyllama();
     tim_host a = host(2), b = host(2);
     b.elem_s = 1.5e-9;
     double kvd = (double)c.kv_heads * (double)(c.hidden / c.heads);
