@@ -299,7 +299,9 @@ int cmd_calibrate(int argc, char **argv)
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             printf("usage: avrami calibrate [--quick] [--check] [--threads N] [--out PATH] "
                    "[--max-mape PERCENT]\n"
-                   "  writes (or, with --check, reads) PATH, default %s\n",
+                   "  writes (or, with --check, reads) PATH, default %s, with the CPU it was\n"
+                   "  fitted on and the load; --check warns when it runs on another CPU or while\n"
+                   "  other work holds the machine (the figures then describe that share)\n",
                    out);
             return 0;
         } else if (v && !strcmp(a, "--out")) {
