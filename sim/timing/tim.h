@@ -21,8 +21,22 @@
 /* Weight formats with published per-card measurements (llama.cpp names). */
 typedef enum { TIM_W_Q4_0 = 0, TIM_W_Q8_0 = 1, TIM_W_F16 = 2, TIM_NW = 3 } tim_weights;
 
+/* Architecture families: cards of one family share how close to peak
+ * inference runs, so a card without its own measurement can borrow its
+ * family's.  Order and names are those of models/cards.json "family". */
+typedef enum {
+    TIM_F_VOLTA, TIM_F_TURING, TIM_F_AMPERE, TIM_F_ADA, TIM_F_HOPPER, TIM_F_BLACKWELL,
+    TIM_F_APPLE_M1, TIM_F_APPLE_M2, TIM_F_APPLE_M3, TIM_F_APPLE_M4, TIM_NFAMILIES
+} tim_family;
+
+/* "Volta" ... "Apple M4"; "?" out of range. */
+const char *tim_family_name(tim_family f);
+/* The family named s (exact spelling), or -1. */
+int tim_family_of_name(const char *s);
+
 typedef struct {
     char name[64];
+    tim_family family;
     double mem_gb;         /* VRAM or unified memory */
     double bw_gbs;         /* peak memory bandwidth, GB/s */
     double fp16_tflops;    /* dense FP16 (tensor cores where the card has them) */
@@ -95,6 +109,12 @@ double tim_weight_bytes(const tim_model *m, double bits);
  * default is used, and every derived efficiency must lie in (0, 1]. */
 int tim_card_load(const char *path, const char *name, tim_card *c, char *err, size_t errlen);
 int tim_card_list(const char *path, char *buf, size_t len);
+/* Every card of the file, in file order, into a new array (free() it).
+ * 0, or 2 with err. */
+int tim_card_load_all(const char *path, tim_card **cards, int *n, char *err, size_t errlen);
+/* The position in the file of the card whose name or alias is `name`
+ * (ignoring case).  0; 1 unknown name; 2 bad file (err). */
+int tim_card_index(const char *path, const char *name, int *index, char *err, size_t errlen);
 /* gpt models from llms.json, sd models from sd.json (same directory). */
 int tim_model_load(const char *llms_path, const char *sd_path, const char *name, tim_model *m,
                    char *err, size_t errlen);
@@ -120,6 +140,10 @@ typedef struct {
      * activation quantization and one exp-based activation (SiLU, GELU,
      * softmax); they grow with the tokens of a prefill */
     double quant_s, act_s;
+    /* single-threaded seconds per element of a pass over a token's row
+     * (norms, residual adds, rotary embedding, cache writes): the fixed
+     * cost every token pays outside the products */
+    double elem_s;
     double host_eff_bw;         /* Q4_0 matvec bandwidth / read bandwidth */
 } tim_host;
 

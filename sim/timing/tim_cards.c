@@ -17,7 +17,23 @@
 #define GIB 1073741824.0
 
 static const char *const WEIGHT_NAMES[TIM_NW] = {"Q4_0", "Q8_0", "F16"};
+static const char *const FAMILY_NAMES[TIM_NFAMILIES] = {
+    "Volta", "Turing", "Ampere", "Ada", "Hopper", "Blackwell",
+    "Apple M1", "Apple M2", "Apple M3", "Apple M4"};
 static const char *const SOURCED[] = {"mem_gb", "bw_gbs", "fp16_tflops", "fp32_tflops"};
+
+const char *tim_family_name(tim_family f)
+{
+    return f >= 0 && f < TIM_NFAMILIES ? FAMILY_NAMES[f] : "?";
+}
+
+int tim_family_of_name(const char *s)
+{
+    for (int f = 0; s && f < TIM_NFAMILIES; f++)
+        if (!strcmp(s, FAMILY_NAMES[f]))
+            return f;
+    return -1;
+}
 
 tim_weights tim_weights_of_bits(double bits)
 {
@@ -127,6 +143,17 @@ static int load_card(cJSON *o, int i, const char *path, double host_bw, double h
         return -1;
     }
     snprintf(c->name, sizeof c->name, "%s", n->valuestring);
+    cJSON *fam = cJSON_GetObjectItemCaseSensitive(o, "family");
+    int f = tim_family_of_name(cJSON_IsString(fam) ? fam->valuestring : NULL);
+    if (f < 0) {
+        char names[160] = "";
+        for (int k = 0; k < TIM_NFAMILIES; k++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s\"%s\"",
+                     k ? ", " : "", FAMILY_NAMES[k]);
+        snprintf(err, errlen, "%s: .cards[%d].family: expected one of %s", path, i, names);
+        return -1;
+    }
+    c->family = (tim_family)f;
     if (tim_json_num(o, "mem_gb", &c->mem_gb, path, "cards", i, err, errlen) ||
         tim_json_num(o, "bw_gbs", &c->bw_gbs, path, "cards", i, err, errlen) ||
         tim_json_num(o, "fp16_tflops", &c->fp16_tflops, path, "cards", i, err, errlen) ||
@@ -172,35 +199,112 @@ static int load_card(cJSON *o, int i, const char *path, double host_bw, double h
     return 0;
 }
 
-int tim_card_load(const char *path, const char *name, tim_card *c, char *err, size_t errlen)
+/* A name or alias that two cards share would make a lookup silently pick
+ * the first: refuse the file.  s (at JSON path .cards[i]<sub>) is checked
+ * against the names and aliases of cards 0..i-1. */
+static int unique_name(cJSON *cards, int i, const char *sub, const char *s, const char *path,
+                       char *err, size_t errlen)
+{
+    cJSON *a;
+    int k = 0;
+    cJSON_ArrayForEach(a, cards) {
+        if (k >= i)
+            break;
+        if (tim_json_name_matches(a, s)) {
+            snprintf(err, errlen, "%s: .cards[%d]%s: \"%s\" is already a name or alias of .cards[%d]",
+                     path, i, sub, s, k);
+            return -1;
+        }
+        k++;
+    }
+    return 0;
+}
+
+static int check_unique(cJSON *cards, cJSON *o, int i, const char *path, char *err, size_t errlen)
+{
+    cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "name"), *a;
+    if (unique_name(cards, i, ".name", n->valuestring, path, err, errlen))
+        return -1;
+    int j = 0;
+    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(o, "aliases")) {
+        char sub[32];
+        snprintf(sub, sizeof sub, ".aliases[%d]", j++);
+        if (!cJSON_IsString(a)) {
+            snprintf(err, errlen, "%s: .cards[%d]%s: expected a string", path, i, sub);
+            return -1;
+        }
+        if (unique_name(cards, i, sub, a->valuestring, path, err, errlen))
+            return -1;
+    }
+    return 0;
+}
+
+/* One pass over the file: checks every card; the card answering to `name`
+ * (NULL: none) goes to *one and its position to *index; with all != NULL
+ * every card goes to a new array *all of *n.  0; 1 no card named `name`;
+ * 2 bad file (err). */
+static int read_cards(const char *path, const char *name, tim_card *one, int *index,
+                      tim_card **all, int *n, char *err, size_t errlen)
 {
     cJSON *j = tim_json_parse_file(path, err, errlen), *o;
     if (!j)
         return 2;
     cJSON *cards = cJSON_GetObjectItemCaseSensitive(j, "cards");
-    if (!cJSON_IsArray(cards)) {
-        snprintf(err, errlen, "%s: .cards: expected an array of cards", path);
+    int count = cJSON_GetArraySize(cards);
+    if (!cJSON_IsArray(cards) || count == 0) {
+        snprintf(err, errlen, "%s: .cards: expected a non-empty array of cards", path);
         cJSON_Delete(j);
         return 2;
     }
+    tim_card *arr = all ? calloc((size_t)count, sizeof *arr) : NULL;
     double hb, hc;
     host_defaults(path, &hb, &hc);
-    int rc = 1, i = 0;
+    int rc = name ? 1 : 0, i = 0;
     cJSON_ArrayForEach(o, cards) {
         tim_card t;
-        if (load_card(o, i++, path, hb, hc, &t, err, errlen)) {
+        if ((all && !arr) || load_card(o, i, path, hb, hc, &t, err, errlen) ||
+            check_unique(cards, o, i, path, err, errlen)) {
+            if (all && !arr)
+                snprintf(err, errlen, "%s: out of memory", path);
             rc = 2;
             break;
         }
+        if (arr)
+            arr[i] = t;
         if (rc == 1 && tim_json_name_matches(o, name)) {
-            *c = t;
+            if (one)
+                *one = t;
+            if (index)
+                *index = i;
             rc = 0;
         }
+        i++;
     }
     if (rc == 1)
         snprintf(err, errlen, "%s: no card named '%s'", path, name);
     cJSON_Delete(j);
+    if (all && rc != 2) {
+        *all = arr;
+        *n = count;
+    } else {
+        free(arr);
+    }
     return rc;
+}
+
+int tim_card_load(const char *path, const char *name, tim_card *c, char *err, size_t errlen)
+{
+    return read_cards(path, name, c, NULL, NULL, NULL, err, errlen);
+}
+
+int tim_card_load_all(const char *path, tim_card **cards, int *n, char *err, size_t errlen)
+{
+    return read_cards(path, NULL, NULL, NULL, cards, n, err, errlen);
+}
+
+int tim_card_index(const char *path, const char *name, int *index, char *err, size_t errlen)
+{
+    return read_cards(path, name, NULL, index, NULL, NULL, err, errlen);
 }
 
 int tim_card_list(const char *path, char *buf, size_t len)
