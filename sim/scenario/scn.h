@@ -135,6 +135,7 @@ typedef struct scn {
     double timing_overhead_s;/* calibrated: fixed seconds per task */
     double disk_gbs;         /* calibrated: disk to VRAM, GB/s */
     char models_dir[512];    /* calibrated: cards.json, llms.json, sd.json */
+    int timing_runtime;      /* calibrated: tim_runtime of gpt tasks (sd: diffusers) */
     double node_cancel_after_s; /* a node cancels a stuck task after this */
     bool honest_rejoin;      /* a slashed or kicked-out honest node joins again (fresh stake) */
     scn_behaviour *behaviours;
