@@ -249,8 +249,8 @@ int cmd_timing(int argc, char **argv)
     tim_breakdown b;
     tim_task_breakdown(&m, &c, &w, &b);
     tim_weights wt = tim_weights_of_bits(w.bits);
-    printf("card   %s (%s%s%s): %.0f GB, %.0f GB/s, %.1f FP16 TFLOPS\n", c.name, c.vendor,
-           c.family[0] ? ", " : "", c.family, c.mem_gb, c.bw_gbs, c.fp16_tflops);
+    printf("card   %s (%s, %s): %.0f GB, %.0f GB/s, %.1f FP16 TFLOPS\n", c.name, c.vendor,
+           tim_family_name(c.family), c.mem_gb, c.bw_gbs, c.fp16_tflops);
     if (m.kind == TIM_SD)
         printf("runtime diffusers: UNet efficiency %.3f (from %s)\n", c.eff_sd,
                tim_src_name(c.sd_src));

@@ -21,6 +21,19 @@
 /* Weight formats with published per-card measurements (llama.cpp names). */
 typedef enum { TIM_W_Q4_0 = 0, TIM_W_Q8_0 = 1, TIM_W_F16 = 2, TIM_NW = 3 } tim_weights;
 
+/* Architecture families: cards of one family share how close to peak
+ * inference runs, so a card without its own measurement can borrow its
+ * family's.  Order and names are those of models/cards.json "family". */
+typedef enum {
+    TIM_F_VOLTA, TIM_F_TURING, TIM_F_AMPERE, TIM_F_ADA, TIM_F_HOPPER, TIM_F_BLACKWELL,
+    TIM_F_APPLE_M1, TIM_F_APPLE_M2, TIM_F_APPLE_M3, TIM_F_APPLE_M4, TIM_NFAMILIES
+} tim_family;
+
+/* "Volta" ... "Apple M4"; "?" out of range. */
+const char *tim_family_name(tim_family f);
+/* The family named s (exact spelling), or -1. */
+int tim_family_of_name(const char *s);
+
 /* The software a node runs a task with (docs/timing.md).  Helium's nodes ran
  * gpt tasks on transformers and sd tasks on diffusers; llama.cpp is the
  * runtime the host kernels mirror. */
@@ -37,7 +50,7 @@ const char *tim_src_name(tim_src s);
 
 typedef struct {
     char name[64];
-    char family[32];       /* architecture family ("Ada", "Apple M2", ...) */
+    tim_family family;
     char vendor[16];       /* "NVIDIA", "Apple" */
     double mem_gb;         /* VRAM or unified memory */
     double bw_gbs;         /* peak memory bandwidth, GB/s */

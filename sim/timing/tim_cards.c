@@ -12,11 +12,27 @@
 #include "timing/tim_json.h"
 
 static const char *const WEIGHT_NAMES[TIM_NW] = {"Q4_0", "Q8_0", "F16"};
+static const char *const FAMILY_NAMES[TIM_NFAMILIES] = {
+    "Volta", "Turing", "Ampere", "Ada", "Hopper", "Blackwell",
+    "Apple M1", "Apple M2", "Apple M3", "Apple M4"};
 static const char *const SOURCED[] = {"mem_gb", "bw_gbs", "fp16_tflops", "fp32_tflops"};
 static const char *const RUNTIMES[TIM_NRT] = {"llama.cpp", "transformers", "diffusers"};
 static const char *const SRC_NAMES[] = {"none", "the card's own measurements",
                                         "its family's measurements", "its vendor's measurements",
                                         "all measured cards of the runtime"};
+
+const char *tim_family_name(tim_family f)
+{
+    return f >= 0 && f < TIM_NFAMILIES ? FAMILY_NAMES[f] : "?";
+}
+
+int tim_family_of_name(const char *s)
+{
+    for (int f = 0; s && f < TIM_NFAMILIES; f++)
+        if (!strcmp(s, FAMILY_NAMES[f]))
+            return f;
+    return -1;
+}
 
 tim_weights tim_weights_of_bits(double bits)
 {
@@ -73,6 +89,17 @@ static int load_card(cJSON *o, int i, const char *path, tim_card *c, char *err, 
         return -1;
     }
     snprintf(c->name, sizeof c->name, "%s", n->valuestring);
+    cJSON *fam = cJSON_GetObjectItemCaseSensitive(o, "family");
+    int f = tim_family_of_name(cJSON_IsString(fam) ? fam->valuestring : NULL);
+    if (f < 0) {
+        char names[160] = "";
+        for (int k = 0; k < TIM_NFAMILIES; k++)
+            snprintf(names + strlen(names), sizeof names - strlen(names), "%s\"%s\"",
+                     k ? ", " : "", FAMILY_NAMES[k]);
+        snprintf(err, errlen, "%s: .cards[%d].family: expected one of %s", path, i, names);
+        return -1;
+    }
+    c->family = (tim_family)f;
     if (tim_json_num(o, "mem_gb", &c->mem_gb, path, "cards", i, err, errlen) ||
         tim_json_num(o, "bw_gbs", &c->bw_gbs, path, "cards", i, err, errlen) ||
         tim_json_num(o, "fp16_tflops", &c->fp16_tflops, path, "cards", i, err, errlen) ||
@@ -85,23 +112,56 @@ static int load_card(cJSON *o, int i, const char *path, tim_card *c, char *err, 
                      "non-empty string)", path, i, SOURCED[k], SOURCED[k]);
             return -1;
         }
-    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "vendor"),
-          *f = cJSON_GetObjectItemCaseSensitive(o, "family");
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "vendor");
     if (!nonempty_string(v)) {
         snprintf(err, errlen, "%s: .cards[%d].vendor: expected \"NVIDIA\" or \"Apple\"", path, i);
         return -1;
     }
     snprintf(c->vendor, sizeof c->vendor, "%s", v->valuestring);
-    if (f && !nonempty_string(f)) {
-        snprintf(err, errlen, "%s: .cards[%d].family: expected the architecture family (a "
-                 "non-empty string)", path, i);
-        return -1;
-    }
-    snprintf(c->family, sizeof c->family, "%s", f ? f->valuestring : "");
     if (cJSON_GetObjectItemCaseSensitive(o, "measured")) {
         snprintf(err, errlen, "%s: .cards[%d].measured: measurements belong in "
                  "validation/fit.json or validation/check.json (with their sources)", path, i);
         return -1;
+    }
+    return 0;
+}
+
+/* A name or alias that two cards share would make a lookup silently pick
+ * the first: refuse the file.  s (at JSON path .cards[i]<sub>) is checked
+ * against the names and aliases of cards 0..i-1. */
+static int unique_name(cJSON *cards, int i, const char *sub, const char *s, const char *path,
+                       char *err, size_t errlen)
+{
+    cJSON *a;
+    int k = 0;
+    cJSON_ArrayForEach(a, cards) {
+        if (k >= i)
+            break;
+        if (tim_json_name_matches(a, s)) {
+            snprintf(err, errlen, "%s: .cards[%d]%s: \"%s\" is already a name or alias of .cards[%d]",
+                     path, i, sub, s, k);
+            return -1;
+        }
+        k++;
+    }
+    return 0;
+}
+
+static int check_unique(cJSON *cards, cJSON *o, int i, const char *path, char *err, size_t errlen)
+{
+    cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "name"), *a;
+    if (unique_name(cards, i, ".name", n->valuestring, path, err, errlen))
+        return -1;
+    int j = 0;
+    cJSON_ArrayForEach(a, cJSON_GetObjectItemCaseSensitive(o, "aliases")) {
+        char sub[32];
+        snprintf(sub, sizeof sub, ".aliases[%d]", j++);
+        if (!cJSON_IsString(a)) {
+            snprintf(err, errlen, "%s: .cards[%d]%s: expected a string", path, i, sub);
+            return -1;
+        }
+        if (unique_name(cards, i, sub, a->valuestring, path, err, errlen))
+            return -1;
     }
     return 0;
 }
@@ -123,7 +183,8 @@ int tim_cards_read(const char *path, tim_card **out, int *n, char *err, size_t e
     tim_card *c = calloc((size_t)cnt, sizeof *c);
     int i = 0;
     cJSON_ArrayForEach(o, cards) {
-        if (!c || load_card(o, i, path, &c[i], err, errlen)) {
+        if (!c || load_card(o, i, path, &c[i], err, errlen) ||
+            check_unique(cards, o, i, path, err, errlen)) {
             if (!c)
                 snprintf(err, errlen, "%s: out of memory", path);
             free(c);

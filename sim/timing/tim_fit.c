@@ -300,7 +300,7 @@ static void fit_slot(const rowset *rs, tim_card *cards, int n, int exclude, int 
         for (int j = 0; j < n; j++) {
             if (!own[j].n)
                 continue;
-            if (cards[i].family[0] && !strcmp(cards[i].family, cards[j].family)) {
+            if (cards[i].family == cards[j].family) {
                 fam.sum += acc_mean(&own[j]);
                 fam.n++;
             }

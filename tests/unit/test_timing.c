@@ -98,10 +98,23 @@ static cJSON *read_json(const char *path)
 static void test_cards_sourced(void **state)
 {
     (void)state;
-    const char *need[] = {"RTX 3060 12GB", "RTX 3080", "RTX 3090", "RTX 4060 Ti 16GB", "RTX 4070",
-                          "RTX 4080", "RTX 4090", "RTX A4000", "RTX A5000", "RTX A6000", "L4",
-                          "A100 40GB", "A100 80GB", "H100", "M1", "M1 Pro", "M1 Max", "M1 Ultra",
-                          "M2", "M2 Pro", "M2 Max", "M2 Ultra", "M3", "M3 Pro", "M3 Max", "M3 Ultra"};
+    /* what Helium-era home and data-centre nodes ran (issue list) */
+    const char *need[] = {
+        "RTX 2060", "RTX 2060 Super", "RTX 2070", "RTX 2070 Super", "RTX 2080", "RTX 2080 Super",
+        "RTX 2080 Ti", "RTX 3060 12GB", "RTX 3060 Ti", "RTX 3070", "RTX 3070 Ti", "RTX 3080",
+        "RTX 3080 12GB", "RTX 3080 Ti", "RTX 3090", "RTX 3090 Ti", "RTX 4060", "RTX 4060 Ti 8GB",
+        "RTX 4060 Ti 16GB", "RTX 4070", "RTX 4070 Super", "RTX 4070 Ti", "RTX 4070 Ti Super",
+        "RTX 4080", "RTX 4080 Super", "RTX 4090", "RTX 5060 Ti", "RTX 5060 Ti 8GB", "RTX 5070",
+        "RTX 5070 Ti", "RTX 5080", "RTX 5090", "RTX 3080 Laptop", "RTX 4080 Laptop",
+        "RTX 4090 Laptop", "RTX A2000", "RTX A4000", "RTX A4500", "RTX A5000", "RTX A6000",
+        "RTX 2000 Ada", "RTX 4000 Ada", "RTX 4500 Ada", "RTX 5000 Ada", "RTX 6000 Ada", "T4", "V100",
+        "A10", "A10G", "A30", "A40", "L4", "L40", "L40S", "A100 PCIe 40GB", "A100 PCIe 80GB",
+        "A100 40GB", "A100 80GB", "H100", "H100 PCIe", "H200", "M1", "M1 7-core", "M1 Pro",
+        "M1 Pro 14-core", "M1 Max", "M1 Max 24-core", "M1 Ultra", "M1 Ultra 48-core", "M2",
+        "M2 8-core", "M2 Pro", "M2 Pro 16-core", "M2 Max", "M2 Max 30-core", "M2 Ultra",
+        "M2 Ultra 60-core", "M3", "M3 8-core", "M3 Pro", "M3 Pro 14-core", "M3 Max",
+        "M3 Max 30-core", "M3 Ultra", "M3 Ultra 60-core", "M4", "M4 8-core", "M4 Pro",
+        "M4 Pro 16-core", "M4 Max", "M4 Max 32-core"};
     char err[512];
     for (size_t i = 0; i < sizeof need / sizeof *need; i++) {
         tim_card c;
@@ -135,7 +148,7 @@ static void test_cards_sourced(void **state)
         ncards++;
     }
     cJSON_Delete(j);
-    assert_int_equal(ncards, 26);
+    assert_int_equal(ncards, 92);
     assert_true(nmeasured >= 16);
     tim_card c;
     assert_int_equal(tim_card_load("models/cards.json", "rtx 4090", &c, err, sizeof err), 0);
@@ -169,7 +182,7 @@ static int load_one(const char *body, char *err, size_t errlen)
     return rc;
 }
 
-#define PEAKS "\"name\": \"X\", \"mem_gb\": 8, \"bw_gbs\": 100, \"fp16_tflops\": 10, \"fp32_tflops\": 5"
+#define PEAKS "\"name\": \"X\", \"family\": \"Ada\", \"mem_gb\": 8, \"bw_gbs\": 100, \"fp16_tflops\": 10, \"fp32_tflops\": 5"
 #define SOURCES "\"sources\": {\"mem_gb\": \"a\", \"bw_gbs\": \"b\", \"fp16_tflops\": \"c\", \"fp32_tflops\": \"d\"}"
 #define MEAS(tg) "\"measured\": [{\"weights\": \"Q4_0\", \"weights_gib\": 3.56, \"params_b\": 6.74, " \
                  "\"tg128_tps\": " tg ", \"pp512_tps\": 100, \"source\": \"s\"}]"
@@ -199,7 +212,40 @@ static void test_cards_refused(void **state)
     /* a bad card anywhere in the file refuses the file, not only that card */
     assert_int_equal(load_one("{" PEAKS ", " SOURCES ", " MEAS("20") "}, {\"name\": \"Y\"}", err,
                               sizeof err), 2);
-    assert_non_null(strstr(err, ".cards[1].mem_gb"));
+    assert_non_null(strstr(err, ".cards[1].family"));
+    /* a family outside the list names the file and the path */
+    assert_int_equal(load_one("{\"name\": \"X\", \"family\": \"Kepler\", \"mem_gb\": 8}", err,
+                              sizeof err), 2);
+    assert_non_null(strstr(err, "/tmp/avrami-cards-"));
+    assert_non_null(strstr(err, ".cards[0].family: expected one of \"Volta\""));
+    assert_non_null(strstr(err, "\"Apple M4\""));
+    /* two cards answering to one name: the lookup would pick either */
+    assert_int_equal(load_one("{" PEAKS ", " SOURCES ", " MEAS("20") "}, {\"name\": \"Y\", "
+                              "\"aliases\": [\"Z\", \"x\"], \"family\": \"Ada\", \"mem_gb\": 8, "
+                              "\"bw_gbs\": 100, \"fp16_tflops\": 10, \"fp32_tflops\": 5, " SOURCES ", "
+                              MEAS("20") "}", err, sizeof err), 2);
+    assert_non_null(strstr(err, ".cards[1].aliases[1]: \"x\" is already a name or alias of .cards[0]"));
+}
+
+static void test_card_families(void **state)
+{
+    (void)state;
+    char err[512];
+    struct {
+        const char *card;
+        tim_family f;
+    } want[] = {{"RTX 3090", TIM_F_AMPERE}, {"RTX 4090", TIM_F_ADA}, {"L4", TIM_F_ADA},
+                {"A100 80GB", TIM_F_AMPERE}, {"H100", TIM_F_HOPPER}, {"M1 Max", TIM_F_APPLE_M1},
+                {"M2 Ultra", TIM_F_APPLE_M2}, {"M3", TIM_F_APPLE_M3}};
+    for (size_t i = 0; i < sizeof want / sizeof *want; i++) {
+        tim_card c;
+        assert_int_equal(tim_card_load("models/cards.json", want[i].card, &c, err, sizeof err), 0);
+        assert_int_equal(c.family, want[i].f);
+    }
+    for (int f = 0; f < TIM_NFAMILIES; f++)
+        assert_int_equal(tim_family_of_name(tim_family_name((tim_family)f)), f);
+    assert_int_equal(tim_family_of_name("ada"), -1);
+    assert_string_equal(tim_family_name(TIM_F_APPLE_M4), "Apple M4");
 }
 
 /* The timing model against published llama.cpp figures (llama-bench,
@@ -300,6 +346,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gpt_closed_form), cmocka_unit_test(test_sd_linear_in_steps),
         cmocka_unit_test(test_cards_sourced),   cmocka_unit_test(test_cards_refused),
+        cmocka_unit_test(test_card_families),
         cmocka_unit_test(test_published_measurements), cmocka_unit_test(test_cli_exit_codes),
         cmocka_unit_test(test_calibrate_quick),
     };
