@@ -256,8 +256,9 @@ int cmd_timing(int argc, char **argv)
                tim_src_name(c.sd_src));
     else if (rt == TIM_RT_LLAMACPP)
         printf("runtime llama.cpp (%s weights): bandwidth efficiency %.3f (from %s), compute %.3f "
-               "(from %s)\n", tim_weights_name(wt), c.eff_bw_w[wt], tim_src_name(c.bw_src[wt]),
-               c.eff_compute_w[wt], tim_src_name(c.compute_src[wt]));
+               "(from %s); %.2f ms per forward on the %s backend\n", tim_weights_name(wt),
+               c.eff_bw_w[wt], tim_src_name(c.bw_src[wt]), c.eff_compute_w[wt],
+               tim_src_name(c.compute_src[wt]), c.lc_token_s * 1e3, c.vendor);
     else
         printf("runtime transformers (as gpt-task runs it: CUDA_LAUNCH_BLOCKING=1): streaming "
                "efficiency %.3f (from %s), compute %.3f; host %.2f ms per layer%s\n",

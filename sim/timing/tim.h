@@ -68,6 +68,9 @@ typedef struct {
      * the extra per quantized linear layer (bitsandbytes LLM.int8 / 4-bit);
      * runtime-wide figures, fitted on the transformers rows */
     double tf_layer_s, tf_int8_s, tf_4bit_s;
+    /* llama.cpp: fixed seconds per forward on the vendor's backend (CUDA,
+     * Metal), fitted with the efficiencies */
+    double lc_token_s;
 } tim_card;
 
 /* 16 -> F16, 8 or 8.5 -> Q8_0, 4 or 4.5 -> Q4_0. */

@@ -206,11 +206,18 @@ static int row_kind(const row *r)
     return -1;
 }
 
+/* llama.cpp decode: the step left for streaming once the backend's fixed
+ * cost per token is taken off */
+static double decode_eff(const row *r, const tim_card *c, double token_s)
+{
+    return r->gib * GIB / (c->bw_gbs * 1e9) / (1.0 / r->value - token_s);
+}
+
 static double row_eff(const row *r, const tim_card *c)
 {
     switch (row_kind(r)) {
     case K_BW:
-        return r->value * r->gib * GIB / (c->bw_gbs * 1e9);
+        return decode_eff(r, c, c->lc_token_s);
     case K_C:
         return r->value * 2.0 * r->params_b * 1e9 / (c->fp16_tflops * 1e12);
     case K_SD: {
@@ -362,8 +369,55 @@ static void fit_transformers(const rowset *rs, tim_card *cards, int n, int exclu
     }
 }
 
+/* llama.cpp's fixed cost per decoded token on one vendor's backend (CUDA,
+ * Metal): kernel launches and the synchronisation that ends each token.  The
+ * value that makes the cards of one family and weight format agree best on
+ * their streaming efficiency: the smallest sum of squared deviations of log
+ * efficiency from each (family, format) group's mean, searched on a 0.05 ms
+ * grid up to where some row would stream faster than its card's peak. */
+static double fit_token_s(const rowset *rs, const tim_card *cards, int exclude, const char *vendor)
+{
+    double tmin = INFINITY, best = 0, best_ss = INFINITY;
+    for (int k = 0; k < rs->n; k++) {
+        const row *r = &rs->r[k];
+        if (!r->excluded && r->card != exclude && row_kind(r) == K_BW &&
+            !strcmp(cards[r->card].vendor, vendor))
+            tmin = fmin(tmin, 1.0 / r->value - r->gib * GIB / (cards[r->card].bw_gbs * 1e9));
+    }
+    for (double t0 = 0; t0 <= tmin; t0 += 5e-5) {
+        double ss = 0;
+        for (int f = 0; f < TIM_NFAMILIES; f++)
+            for (int w = 0; w < TIM_NW; w++) {
+                double sum = 0, sq = 0;
+                int m = 0;
+                for (int k = 0; k < rs->n; k++) {
+                    const row *r = &rs->r[k];
+                    if (r->excluded || r->card == exclude || row_kind(r) != K_BW ||
+                        strcmp(cards[r->card].vendor, vendor) || (int)cards[r->card].family != f ||
+                        (int)tim_weights_of_bits(r->bits) != w)
+                        continue;
+                    double e = log(decode_eff(r, &cards[r->card], t0));
+                    sum += e;
+                    sq += e * e;
+                    m++;
+                }
+                if (m > 1)
+                    ss += sq - sum * sum / m;
+            }
+        if (ss < best_ss - 1e-12) {
+            best_ss = ss;
+            best = t0;
+        }
+    }
+    return best;
+}
+
 static void fit(const rowset *rs, tim_card *cards, int n, int exclude)
 {
+    double t_nv = fit_token_s(rs, cards, exclude, "NVIDIA"),
+           t_ap = fit_token_s(rs, cards, exclude, "Apple");
+    for (int i = 0; i < n; i++)
+        cards[i].lc_token_s = !strcmp(cards[i].vendor, "Apple") ? t_ap : t_nv;
     acc *own = calloc((size_t)n, sizeof *own);
     if (!own)
         return;

@@ -174,13 +174,14 @@ static void llamacpp_breakdown(const tim_model *m, const tim_card *c, const tim_
     o->load_s = load_seconds(w, tim_file_bytes(m, w));
     /* prefill: all B x P prompt tokens in one pass */
     double pf = B * (2.0 * mp * P + attn * P * P);
-    o->prefill_s = P > 0 ? fmax(pf / F, W / BW) : 0;
+    o->prefill_s = P > 0 ? fmax(pf / F, W / BW) + c->lc_token_s : 0;
     o->prefill_tps = P > 0 ? B * P / o->prefill_s : 0;
     /* decode: each step reads the weights once and every sequence's cache;
-     * the cost is linear in the context, so the mean context gives the sum */
+     * the cost is linear in the context, so the mean context gives the sum;
+     * the backend adds its fixed cost per forward */
     double ctx = P + G / 2.0;
     double bytes = W + B * kv_per_token(k, KV_BYTES) * ctx, flops = B * (2.0 * mp + 2.0 * attn * ctx);
-    double step = fmax(bytes / BW, flops / F);
+    double step = fmax(bytes / BW, flops / F) + c->lc_token_s;
     o->decode_s = G * step;
     o->decode_tps = G > 0 ? 1.0 / step : 0;
 }
