@@ -414,6 +414,8 @@ static double fit_token_s(const rowset *rs, const tim_card *cards, int exclude, 
 
 static void fit(const rowset *rs, tim_card *cards, int n, int exclude)
 {
+    if (n <= 0)
+        return;
     double t_nv = fit_token_s(rs, cards, exclude, "NVIDIA"),
            t_ap = fit_token_s(rs, cards, exclude, "Apple");
     for (int i = 0; i < n; i++)
