@@ -22,8 +22,17 @@ typedef struct {
     size_t m, n, k;
 } shape;
 
-static const shape FULL_GRID[] = {{1, 2048, 2048},  {1, 4096, 4096},  {1, 11008, 4096},
-                                  {1, 4096, 11008}, {1, 14336, 4096}, {16, 4096, 4096},
+/* The shapes a model's forward is made of: matrix-vector products from a
+ * narrow key/value projection (512 x 2048) to a 7B model's feed-forward,
+ * and matrix-matrix products from a short prompt (4 rows) to a long one,
+ * at 2048 and 4096 wide; the small ones pin down the per-call cost that
+ * dominates a small model's decode on some hosts.  The shapes the check
+ * holds out (5120 and 13824 wide, 128 rows) and the models it runs are not
+ * among them. */
+static const shape FULL_GRID[] = {{1, 512, 2048},   {1, 2048, 2048},  {1, 8192, 2048},
+                                  {1, 2048, 8192},  {1, 4096, 4096},  {1, 11008, 4096},
+                                  {1, 4096, 11008}, {1, 14336, 4096}, {4, 4096, 4096},
+                                  {8, 2048, 2048},  {16, 4096, 4096}, {32, 2048, 2048},
                                   {64, 4096, 4096}, {256, 4096, 4096}, {64, 11008, 4096}};
 static const shape QUICK_GRID[] = {{1, 256, 512}, {1, 1024, 512}, {1, 512, 1024},
                                    {8, 512, 512}, {32, 256, 512}};
@@ -44,6 +53,30 @@ static double cpu_ghz(void)
     return mhz > 0 ? mhz / 1000.0 : 2.5;
 }
 
+/* The machine, as host.json records it and --check compares it. */
+static void add_env(cJSON *root, const tim_cpu *cpu, const tim_load *l)
+{
+    cJSON *c = cJSON_AddObjectToObject(root, "cpu");
+    cJSON_AddStringToObject(c, "model", cpu->model);
+    cJSON_AddStringToObject(c, "flags", cpu->flags);
+    cJSON_AddNumberToObject(c, "cpus", cpu->cpus);
+    cJSON *o = cJSON_AddObjectToObject(root, "load_before");
+    cJSON_AddNumberToObject(o, "loadavg_1min", l->loadavg1);
+    cJSON_AddNumberToObject(o, "busy_share", l->busy);
+    cJSON_AddNumberToObject(o, "steal_share", l->steal);
+}
+
+static void warn_if_busy(const char *what, const tim_load *l, int cpus)
+{
+    printf("machine: load average %.2f on %d CPUs, %.0f%% busy with other work, %.1f%% stolen\n",
+           l->loadavg1, cpus, 100 * l->busy, 100 * l->steal);
+    if (tim_host_is_busy(l, cpus))
+        fprintf(stderr, "avrami calibrate%s: warning: the machine is loaded by other work "
+                "(load average %.2f on %d CPUs, %.0f%% busy, %.1f%% stolen); the timings measure "
+                "the share this process got, not the hardware\n",
+                what, l->loadavg1, cpus, 100 * l->busy, 100 * l->steal);
+}
+
 static int reps_for(const shape *s, int quick)
 {
     return s->m == 1 ? (quick ? 5 : 15) : 3;
@@ -61,6 +94,13 @@ static int calibrate(const char *out, int T, int quick)
                             "t = max(flops/F, bytes/B) + c fitted per weight type and thread count");
     cJSON_AddStringToObject(root, "isa", kern_isa_name(kern_isa_get()));
     cJSON_AddBoolToObject(root, "quick", quick);
+    tim_cpu cpu;
+    tim_load load;
+    tim_cpu_identity(&cpu);
+    tim_host_busy(&load, quick ? 0.2 : 1.0);
+    add_env(root, &cpu, &load);
+    printf("cpu: %s (%s), %d CPUs\n", cpu.model, cpu.flags, cpu.cpus);
+    warn_if_busy("", &load, cpu.cpus);
     double read[65] = {0}, ghz = cpu_ghz();
     for (int th = 1; th <= T; th++) {
         read[th] = tim_measure_read_gbs(rb, th, quick ? 3 : 5);
@@ -109,12 +149,14 @@ static int calibrate(const char *out, int T, int quick)
                    r->F / 1e9, r->B / 1e9, r->c * 1e6, e);
         }
     free(p);
-    double qns, ans;
-    tim_measure_serial(&qns, &ans);
+    double qns, ans, ens;
+    tim_measure_serial(&qns, &ans, &ens);
     cJSON *se = cJSON_AddObjectToObject(root, "serial_ns_per_element");
     cJSON_AddNumberToObject(se, "quantize", qns);
     cJSON_AddNumberToObject(se, "activation", ans);
-    printf("serial work: %.2f ns per quantized activation, %.2f ns per SiLU\n", qns, ans);
+    cJSON_AddNumberToObject(se, "row_pass", ens);
+    printf("serial work: %.2f ns per quantized activation, %.2f ns per SiLU, %.2f ns per element "
+           "of a row pass\n", qns, ans, ens);
     cJSON *eff = cJSON_AddObjectToObject(root, "efficiency");
     double eb = fit[KERN_Q4_0][T].B / 1e9 / read[T], ec = fit[KERN_F32][T].F / (T * ghz * 1e9 * 64);
     cJSON_AddNumberToObject(eff, "bandwidth", eb);
@@ -136,10 +178,67 @@ static int calibrate(const char *out, int T, int quick)
 
 static double ape(double pred, double meas) { return 100.0 * fabs(pred - meas) / meas; }
 
+/* Prefill at each prompt length of `prompts` (0-terminated) and decode
+ * after the longest: predicted and measured tokens/s, errors added to
+ * *sum and *n.  0, or 2 with a message. */
+static int whole_model(const tim_host *h, const char *name, kern_type t, const int *prompts,
+                       int quick, double *sum, int *n)
+{
+    char err[512];
+    kern_model_cfg c;
+    kern_model m;
+    int longest = 0;
+    for (const int *p = prompts; *p; p++)
+        longest = *p > longest ? *p : longest;
+    if (kern_model_cfg_load("models/llms.json", name, &c, err, sizeof err)) {
+        fprintf(stderr, "avrami calibrate --check: %s\n", err);
+        return 2;
+    }
+    if (kern_model_init(&m, &c, t, longest + 8, 11, NULL)) {
+        fprintf(stderr, "avrami calibrate --check: out of memory for %s\n", c.name);
+        return 2;
+    }
+    for (const int *p = prompts; *p; p++) {
+        double tp = tim_measure_forward(&m, *p, 0, quick ? 2 : *p < 64 ? 7 : 3);
+        double pp = tim_host_forward_seconds(h, &c, t, *p, 0), e = ape(*p / pp, *p / tp);
+        printf("  %-14s %-5s prefill %3d %10.1f %15.1f %8.1f\n", c.name, kern_type_name(t), *p,
+               *p / pp, *p / tp, e);
+        *sum += e;
+        (*n)++;
+    }
+    double td = tim_measure_forward(&m, 1, longest, quick ? 3 : 7);
+    double pd = tim_host_forward_seconds(h, &c, t, 1, longest), e = ape(1 / pd, 1 / td);
+    printf("  %-14s %-5s decode      %10.2f %15.2f %8.1f\n", c.name, kern_type_name(t), 1 / pd,
+           1 / td, e);
+    *sum += e;
+    (*n)++;
+    kern_model_free(&m);
+    return 0;
+}
+
+/* Warnings when the check runs elsewhere than the fit, or on a busy machine. */
+static void check_env(const char *path, int quick)
+{
+    tim_cpu here, fitted;
+    tim_load load;
+    tim_cpu_identity(&here);
+    printf("cpu: %s (%s), %d CPUs\n", here.model, here.flags, here.cpus);
+    if (tim_cpu_fitted(path, &fitted))
+        fprintf(stderr, "avrami calibrate --check: warning: %s does not say which CPU it was fitted "
+                "on; run avrami calibrate on this machine\n", path);
+    else if (!tim_cpu_same(&here, &fitted))
+        fprintf(stderr, "avrami calibrate --check: warning: %s was fitted on another CPU (%s; %s; "
+                "%d CPUs); its roofs describe that machine: run avrami calibrate here first\n",
+                path, fitted.model, fitted.flags, fitted.cpus);
+    tim_host_busy(&load, quick ? 0.2 : 1.0);
+    warn_if_busy(" --check", &load, here.cpus);
+}
+
 static int check(const char *path, int T, int quick, double max_mape)
 {
     char err[512];
     tim_host h[65];
+    check_env(path, quick);
     for (int th = 1; th <= T; th++)
         if (tim_host_load(path, th, &h[th], err, sizeof err)) {
             fprintf(stderr, "avrami calibrate --check: %s\n", err);
@@ -164,38 +263,20 @@ static int check(const char *path, int T, int quick, double max_mape)
             }
     double kmape = sum / cnt, msum = 0;
     int mcnt = 0;
-    const char *models[] = {quick ? "gpt2" : "TinyLlama-1.1B", quick ? NULL : "Llama-2-7B"};
-    const kern_type mt[] = {KERN_Q4_0, KERN_Q8_0};
-    int prompt = quick ? 8 : 64;
     printf("whole model (threads %d)       predicted tok/s  measured tok/s   error%%\n", T);
     kern_threads_set(T);
-    for (int mi = 0; mi < 2 && models[mi]; mi++)
-        for (int q = 0; q < 2; q++) {
-            if (mi == 1 && q == 1)
-                continue; /* 7B: Q4_0 only, to keep the check short */
-            kern_model_cfg c;
-            kern_model m;
-            if (kern_model_cfg_load("models/llms.json", models[mi], &c, err, sizeof err)) {
-                fprintf(stderr, "avrami calibrate --check: %s\n", err);
-                return 2;
-            }
-            if (kern_model_init(&m, &c, mt[q], prompt + 8, 11, NULL)) {
-                fprintf(stderr, "avrami calibrate --check: out of memory for %s\n", c.name);
-                return 2;
-            }
-            double tp = tim_measure_forward(&m, prompt, 0, quick ? 2 : 3);
-            double td = tim_measure_forward(&m, 1, prompt, quick ? 3 : 5);
-            double pp = tim_host_forward_seconds(&h[T], &c, mt[q], prompt, 0);
-            double pd = tim_host_forward_seconds(&h[T], &c, mt[q], 1, prompt);
-            double e1 = ape(prompt / pp, prompt / tp), e2 = ape(1 / pd, 1 / td);
-            printf("  %-14s %-5s prefill %3d %10.1f %15.1f %8.1f\n", c.name, kern_type_name(mt[q]),
-                   prompt, prompt / pp, prompt / tp, e1);
-            printf("  %-14s %-5s decode      %10.2f %15.2f %8.1f\n", c.name, kern_type_name(mt[q]),
-                   1 / pd, 1 / td, e2);
-            msum += e1 + e2;
-            mcnt += 2;
-            kern_model_free(&m);
-        }
+    /* short prompts too: their per-token and per-call costs are what a
+     * roofline of long products misses */
+    static const int QUICK_PROMPTS[] = {8, 0}, SHORT_PROMPTS[] = {4, 16, 64, 0}, LONG[] = {64, 0};
+    if (quick) {
+        if (whole_model(&h[T], "gpt2", KERN_Q4_0, QUICK_PROMPTS, 1, &msum, &mcnt) ||
+            whole_model(&h[T], "gpt2", KERN_Q8_0, QUICK_PROMPTS, 1, &msum, &mcnt))
+            return 2;
+    } else if (whole_model(&h[T], "TinyLlama-1.1B", KERN_Q4_0, SHORT_PROMPTS, 0, &msum, &mcnt) ||
+               whole_model(&h[T], "TinyLlama-1.1B", KERN_Q8_0, SHORT_PROMPTS, 0, &msum, &mcnt) ||
+               whole_model(&h[T], "Llama-2-7B", KERN_Q4_0, LONG, 0, &msum, &mcnt)) {
+        return 2; /* 7B: Q4_0 only, to keep the check short */
+    }
     double mmape = msum / mcnt, all = (sum + msum) / (cnt + mcnt);
     printf("MAPE: held-out kernels %.1f%%, whole model %.1f%%, all %.1f%% (limit %.0f%%)\n", kmape,
            mmape, all, max_mape);
@@ -218,7 +299,9 @@ int cmd_calibrate(int argc, char **argv)
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
             printf("usage: avrami calibrate [--quick] [--check] [--threads N] [--out PATH] "
                    "[--max-mape PERCENT]\n"
-                   "  writes (or, with --check, reads) PATH, default %s\n",
+                   "  writes (or, with --check, reads) PATH, default %s, with the CPU it was\n"
+                   "  fitted on and the load; --check warns when it runs on another CPU or while\n"
+                   "  other work holds the machine (the figures then describe that share)\n",
                    out);
             return 0;
         } else if (v && !strcmp(a, "--out")) {

@@ -13,70 +13,6 @@
 #include "scenario/scn_json.h"
 #include "scenario/scn_timing.h"
 
-/* ---- cards ---- */
-
-static bool load_cards(pctx *c, const char *name, scn *s)
-{
-    char resolved[1024];
-    char *text = scnj_read_relative(c, name, resolved, sizeof resolved);
-    if (!text)
-        return scnj_fail(c, "$.cards_file", "expected a readable card file, got \"%s\" (%s)", name,
-                    strerror(errno));
-    cJSON *root = cJSON_Parse(text);
-    free(text);
-    pctx cc = {resolved, c->base_dir, c->err};
-    const cJSON *arr = root ? cJSON_GetObjectItemCaseSensitive(root, "cards") : NULL;
-    if (!cJSON_IsArray(arr)) {
-        cJSON_Delete(root);
-        return scnj_fail(&cc, "$.cards", "expected an array of cards");
-    }
-    int n = cJSON_GetArraySize(arr);
-    s->cards = calloc(n ? (size_t)n : 1, sizeof *s->cards);
-    int i = 0;
-    for (const cJSON *it = arr->child; it; it = it->next, i++) {
-        char p[PATH_MAX_LEN];
-        scnj_idx(p, "$.cards", i);
-        scn_card *k = &s->cards[i];
-        uint64_t vram;
-        if (!scnj_want_object(&cc, it, p) ||
-            !scnj_str(&cc, it, p, "name", NULL, k->name, sizeof k->name) ||
-            !scnj_u64(&cc, it, p, "vram_gb", 1, 1024, 0, &vram) ||
-            !scnj_num(&cc, it, p, "relative_speed", 1e-6, 1e6, 0, &k->relative_speed)) {
-            cJSON_Delete(root);
-            return false;
-        }
-        if (!vram || k->relative_speed <= 0) {
-            cJSON_Delete(root);
-            return scnj_fail(&cc, p, "expected vram_gb and relative_speed for every card");
-        }
-        k->vram_gb = (uint32_t)vram;
-    }
-    s->n_cards = (uint32_t)n;
-    cJSON_Delete(root);
-    return true;
-}
-
-bool scn_find_card(pctx *c, const scn *s, const char *path, const char *name, uint32_t *out)
-{
-    const char *best = NULL;
-    unsigned bestd = ~0u;
-    for (uint32_t i = 0; i < s->n_cards; i++) {
-        if (!strcmp(s->cards[i].name, name)) {
-            *out = i;
-            return true;
-        }
-        unsigned d = scn_edit_distance(s->cards[i].name, name);
-        if (d < bestd) {
-            bestd = d;
-            best = s->cards[i].name;
-        }
-    }
-    if (best && bestd <= 6)
-        return scnj_fail(c, path, "expected a card name from the card file, got \"%s\" (did you mean \"%s\"?)",
-                    name, best);
-    return scnj_fail(c, path, "expected a card name from the card file, got \"%s\"", name);
-}
-
 /* ---- sections ---- */
 
 static bool parse_protocol(pctx *c, const cJSON *root, scn *s)
@@ -183,7 +119,6 @@ static bool parse_network(pctx *c, const cJSON *root, scn *s)
         if (!scnj_want_object(c, it, p) || !scnj_keys_ok(c, it, p, mk) ||
             !scnj_str(c, it, p, "card", NULL, name, sizeof name) ||
             !scn_find_card(c, s, cp, name, &s->mix[i].card) ||
-            !scn_timing_card(c, cp, s, &s->cards[s->mix[i].card]) ||
             !scnj_num(c, it, p, "share", 0, 1e9, 1, &s->mix[i].share))
             return false;
         total += s->mix[i].share;
@@ -426,7 +361,7 @@ bool scn_parse(const char *text, const char *file, const char *base_dir, scn *s,
         !scnj_u64(&c, root, "$", "duration_s", 1, 86400ULL * 3650, 86400, &s->duration_s) ||
         !scnj_u64(&c, root, "$", "warmup_s", 0, 86400ULL * 3650, 0, &s->warmup_s) ||
         !scnj_u64(&c, root, "$", "replications", 1, 100000, 1, &reps) ||
-        !scnj_str(&c, root, "$", "cards_file", "models/sim-cards.json", cards_file, sizeof cards_file))
+        !scnj_str(&c, root, "$", "cards_file", "", cards_file, sizeof cards_file))
         goto out;
     s->replications = (uint32_t)reps;
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "description");
@@ -439,8 +374,9 @@ bool scn_parse(const char *text, const char *file, const char *base_dir, scn *s,
              (unsigned long long)s->duration_s, (unsigned long long)s->warmup_s);
         goto out;
     }
-    if (!load_cards(&c, cards_file, s) || !parse_protocol(&c, root, s) ||
-        !parse_chain_relay(&c, root, s) || !parse_network(&c, root, s) || !parse_apps(&c, root, s))
+    /* the catalogue after the timing section, which may name its directory */
+    if (!parse_protocol(&c, root, s) || !parse_chain_relay(&c, root, s) ||
+        !scn_load_cards(&c, cards_file, s) || !parse_network(&c, root, s) || !parse_apps(&c, root, s))
         goto out;
     s->text = strdup(text);
     ok = true;

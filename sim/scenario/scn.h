@@ -22,7 +22,8 @@ typedef struct scn_card {
     char name[SCN_NAME_MAX];
     uint32_t vram_gb;
     double relative_speed; /* throughput vs RTX 4090 (parametric timing) */
-    tim_card timing;       /* calibrated timing: the card's entry in cards.json */
+    tim_card timing;       /* the card's entry in cards.json */
+    bool named;            /* name is the scenario's spelling (scn_find_card) */
 } scn_card;
 
 typedef struct scn_card_share {
@@ -136,6 +137,7 @@ typedef struct scn {
     double disk_gbs;         /* calibrated: disk to VRAM, GB/s */
     char models_dir[512];    /* calibrated: cards.json, llms.json, sd.json */
     int timing_runtime;      /* calibrated: tim_runtime of gpt tasks (sd: diffusers) */
+    char cards_path[1100];   /* the card catalogue (cards_file or <models_dir>/cards.json) */
     double node_cancel_after_s; /* a node cancels a stuck task after this */
     bool honest_rejoin;      /* a slashed or kicked-out honest node joins again (fresh stake) */
     scn_behaviour *behaviours;

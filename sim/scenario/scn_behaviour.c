@@ -42,7 +42,7 @@ static bool pick_name(pctx *c, const char *path, const char *key, const char *co
     return scnj_fail(c, p, "expected one of %s, got \"%s\"", list, got);
 }
 
-static bool optional_card(pctx *c, const scn *s, const cJSON *o, const char *path, const char *key,
+static bool optional_card(pctx *c, scn *s, const cJSON *o, const char *path, const char *key,
                           int32_t *out)
 {
     char name[SCN_NAME_MAX], p[PATH_MAX_LEN];
@@ -51,8 +51,7 @@ static bool optional_card(pctx *c, const scn *s, const cJSON *o, const char *pat
         return true;
     uint32_t idx;
     scnj_sub(p, path, key);
-    if (!scnj_str(c, o, path, key, NULL, name, sizeof name) || !scn_find_card(c, s, p, name, &idx) ||
-        !scn_timing_card(c, p, s, &s->cards[idx]))
+    if (!scnj_str(c, o, path, key, NULL, name, sizeof name) || !scn_find_card(c, s, p, name, &idx))
         return false;
     *out = (int32_t)idx;
     return true;

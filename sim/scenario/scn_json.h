@@ -48,10 +48,13 @@ bool scnj_obj(pctx *c, const cJSON *obj, const char *path, const char *key, cons
 /* An empty object, for absent sections (all defaults). */
 extern const cJSON SCNJ_EMPTY;
 
-/* A card name from the card file -> its index; an unknown name gets the
- * nearest one suggested.  (scn.c) */
+/* The card catalogue (scn_cards.c): every card of cards_file (given: "" for
+ * the default) into s->cards.  Then a card name as a scenario writes it
+ * ("NVIDIA GeForce RTX 4090") -> its index; an unknown name gets the
+ * nearest one suggested. */
 struct scn;
-bool scn_find_card(pctx *c, const struct scn *s, const char *path, const char *name, uint32_t *out);
+bool scn_load_cards(pctx *c, const char *given, struct scn *s);
+bool scn_find_card(pctx *c, struct scn *s, const char *path, const char *name, uint32_t *out);
 /* network.behaviours, network.honest_rejoin, network.sd_hash_noise
  * (scn_behaviour.c); obj is the network object. */
 bool scn_parse_behaviours(pctx *c, const cJSON *network, struct scn *s);

@@ -1,9 +1,8 @@
-/* The scenario's "timing" section and the parts of cards and task kinds that
- * only the calibrated timing model reads (see docs/scenarios.md).
+/* The scenario's "timing" section and the parts of task kinds that only the
+ * calibrated timing model reads (see docs/scenarios.md).
  *
- * With "model": "calibrated" every card in the network's mix must have an
- * entry in cards.json and every task kind's model one in llms.json (gpt) or
- * sd.json (sd), so that task times, model file sizes and VRAM needs come from
+ * With "model": "calibrated" every task kind's model must have an entry in
+ * llms.json (gpt) or sd.json (sd), so that task times, model file sizes and VRAM needs come from
  * the timing model instead of the scenario's guesses.  Keys of one model are
  * refused under the other: a key that would be silently ignored is a typo
  * waiting to happen. */
@@ -82,29 +81,6 @@ bool scn_timing_parse(pctx *c, const cJSON *root, scn *s)
            scnj_num(c, o, p, "disk_gbs", 0.001, 1000, 1.0, &s->disk_gbs) &&
            scnj_str(c, o, p, "models_dir", "models", s->models_dir, sizeof s->models_dir) &&
            resolve_models_dir(c, dp, s);
-}
-
-/* Scenario card names carry the vendor ("NVIDIA GeForce RTX 4090", "Apple M2
- * Max"); cards.json names the card itself and lists aliases. */
-bool scn_timing_card(pctx *c, const char *path, const scn *s, scn_card *card)
-{
-    if (s->timing_model != SCN_TIMING_CALIBRATED || card->timing.name[0])
-        return true;
-    static const char *const prefixes[] = {"", "NVIDIA GeForce ", "NVIDIA ", "GeForce ", "Apple ", NULL};
-    char file[1100], err[512];
-    snprintf(file, sizeof file, "%s/cards.json", s->models_dir);
-    for (const char *const *pre = prefixes; *pre; pre++) {
-        size_t n = strlen(*pre);
-        if (strncmp(card->name, *pre, n))
-            continue;
-        int rc = tim_card_load(file, card->name + n, &card->timing, err, sizeof err);
-        if (rc == 0)
-            return true;
-        if (rc == 2)
-            return scnj_fail(c, path, "expected readable card data: %s", err);
-    }
-    return scnj_fail(c, path, "expected a card with timing data in %s (timing.model is \"calibrated\"), got \"%s\"",
-                     file, card->name);
 }
 
 static bool refuse_keys(pctx *c, const cJSON *o, const char *p, const char *const *keys, const char *why)

@@ -10,8 +10,6 @@
 
 /* $.timing: model, noise, and for "calibrated" overheads and models_dir. */
 bool scn_timing_parse(pctx *c, const cJSON *root, scn *s);
-/* Looks the card up in cards.json (calibrated only; once per card). */
-bool scn_timing_card(pctx *c, const char *path, const scn *s, scn_card *card);
 /* Calibrated: resolves the kind's model and reads its workload keys, then
  * fills model_size_mb and vram_gb from the model when the scenario left them
  * out.  Parametric: refuses the workload keys. */

@@ -142,6 +142,14 @@ int tim_card_load(const char *path, const char *name, tim_card *c, char *err, si
 /* Every card of cards.json, specs only (efficiencies zero); *out malloc'ed. */
 int tim_cards_read(const char *path, tim_card **out, int *n, char *err, size_t errlen);
 int tim_card_list(const char *path, char *buf, size_t len);
+/* Every card of the file, in file order, into a new array (free() it), with
+ * the efficiencies fitted from validation/fit.json beside it when that file
+ * exists (a card file of specs alone serves the parametric model).  0, or 2
+ * with err. */
+int tim_card_load_all(const char *path, tim_card **cards, int *n, char *err, size_t errlen);
+/* The position in the file of the card whose name or alias is `name`
+ * (ignoring case).  0; 1 unknown name; 2 bad file (err). */
+int tim_card_index(const char *path, const char *name, int *index, char *err, size_t errlen);
 /* gpt models from llms.json, sd models from sd.json (same directory). */
 int tim_model_load(const char *llms_path, const char *sd_path, const char *name, tim_model *m,
                    char *err, size_t errlen);
@@ -194,6 +202,10 @@ typedef struct {
      * activation quantization and one exp-based activation (SiLU, GELU,
      * softmax); they grow with the tokens of a prefill */
     double quant_s, act_s;
+    /* single-threaded seconds per element of a pass over a token's row
+     * (norms, residual adds, rotary embedding, cache writes): the fixed
+     * cost every token pays outside the products */
+    double elem_s;
     double host_eff_bw;         /* Q4_0 matvec bandwidth / read bandwidth */
 } tim_host;
 

@@ -34,6 +34,14 @@ double tim_median(double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+double tim_lower_quartile(double *v, int n)
+{
+    qsort(v, (size_t)n, sizeof *v, cmpd);
+    double q = 0.25 * (double)(n - 1);
+    int i = (int)q;
+    return i + 1 < n ? v[i] + (q - i) * (v[i + 1] - v[i]) : v[i];
+}
+
 double tim_point_flops(const tim_point *p)
 {
     return 2.0 * (double)p->m * (double)p->n * (double)p->k;
@@ -47,9 +55,11 @@ double tim_point_bytes(const tim_point *p)
 int tim_measure(tim_point *p, int reps, size_t rotate_bytes)
 {
     size_t one = p->n * kern_row_bytes(p->type, p->k);
+    /* small matrices need many copies to leave the caches (a model's small
+     * projections stream from memory with the rest of its weights) */
     int copies = p->m == 1 ? (int)(rotate_bytes / (one ? one : 1)) + 1 : 1;
-    if (copies > 64)
-        copies = 64;
+    if (copies > 4096)
+        copies = 4096;
     kern_mat *w = calloc((size_t)copies, sizeof *w);
     float *x = malloc(p->m * p->k * sizeof *x), *y = malloc(p->m * p->n * sizeof *y);
     double *t = malloc((size_t)reps * sizeof *t);
@@ -71,7 +81,7 @@ int tim_measure(tim_point *p, int reps, size_t rotate_bytes)
         kern_gemm(&w[(r + 1) % copies], x, p->m, y, NULL, &qa);
         t[r] = now() - t0;
     }
-    p->seconds = tim_median(t, reps);
+    p->seconds = tim_lower_quartile(t, reps);
     rc = 0;
 out:
     if (w)
@@ -160,7 +170,7 @@ double tim_measure_read_gbs(size_t bytes, int threads, int reps)
             sink ^= kern_read_all(buf, bytes);
             t[r] = now() - t0;
         }
-        gbs = (double)bytes / tim_median(t, reps) / 1e9;
+        gbs = (double)bytes / tim_lower_quartile(t, reps) / 1e9;
     }
     kern_free(buf);
     free(t);
@@ -182,24 +192,27 @@ double tim_measure_forward(kern_model *m, int n, int pos0, int reps)
             kern_model_forward(m, tok, n, pos0, NULL);
             t[r] = now() - t0;
         }
-        s = tim_median(t, reps);
+        s = tim_lower_quartile(t, reps);
     }
     free(tok);
     free(t);
     return s;
 }
 
-void tim_measure_serial(double *quant_ns, double *act_ns)
+void tim_measure_serial(double *quant_ns, double *act_ns, double *elem_ns)
 {
     enum { M = 64, K = 4096, R = 5 };
-    float *x = malloc((size_t)M * K * sizeof *x);
+    float *x = malloc((size_t)M * K * sizeof *x), *y = malloc((size_t)M * K * sizeof *y),
+          *w = malloc((size_t)K * sizeof *w);
     kern_qact q;
     double t[R];
-    *quant_ns = *act_ns = 0;
-    if (!x || kern_qact_alloc(&q, M, K)) {
-        free(x);
+    *quant_ns = *act_ns = *elem_ns = 0;
+    if (!x || !y || !w || kern_qact_alloc(&q, M, K)) {
+        free(x), free(y), free(w);
         return;
     }
+    for (int i = 0; i < K; i++)
+        w[i] = 1.0f + (float)(i % 7) / 64.0f;
     for (size_t i = 0; i < (size_t)M * K; i++)
         x[i] = (float)((i * 2654435761u) % 2000) / 500.0f - 2.0f;
     int threads = kern_threads_get(); /* one thread's cost per element */
@@ -210,7 +223,7 @@ void tim_measure_serial(double *quant_ns, double *act_ns)
         t[r] = now() - t0;
     }
     kern_threads_set(threads);
-    *quant_ns = tim_median(t, R) / (M * K) * 1e9;
+    *quant_ns = tim_lower_quartile(t, R) / (M * K) * 1e9;
     volatile float sink = 0;
     for (int r = 0; r < R; r++) {
         double t0 = now();
@@ -221,7 +234,18 @@ void tim_measure_serial(double *quant_ns, double *act_ns)
         t[r] = now() - t0;
     }
     (void)sink;
-    *act_ns = tim_median(t, R) / (M * K) * 1e9;
+    *act_ns = tim_lower_quartile(t, R) / (M * K) * 1e9;
+    /* a normalization pass over each token's row: the per-element cost of
+     * the forward's other serial passes (norms, residual adds, rotary
+     * embedding, cache writes), each a stream over an L1/L2-resident row */
+    for (int r = 0; r < R; r++) {
+        double t0 = now();
+        for (int i = 0; i < M; i++)
+            kern_rmsnorm(y + (size_t)i * K, x + (size_t)i * K, w, K, 1e-5f);
+        t[r] = now() - t0;
+    }
+    sink += y[K / 2];
+    *elem_ns = tim_lower_quartile(t, R) / (M * K) * 1e9;
     kern_qact_free(&q);
-    free(x);
+    free(x), free(y), free(w);
 }

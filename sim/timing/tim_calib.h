@@ -23,7 +23,34 @@ double tim_measure_read_gbs(size_t bytes, int threads, int reps);
 /* Median seconds of forward(n tokens at pos0) on an initialized model. */
 double tim_measure_forward(kern_model *m, int n, int pos0, int reps);
 
-/* Single-threaded ns per element of activation quantization and of SiLU. */
-void tim_measure_serial(double *quant_ns, double *act_ns);
+/* Single-threaded ns per element of activation quantization, of SiLU, and of
+ * an RMS normalization pass. */
+void tim_measure_serial(double *quant_ns, double *act_ns, double *elem_ns);
+/* The lower quartile of v (reorders v): other work on the machine only ever
+ * adds time, so the fastest quarter of repetitions estimates what the
+ * hardware does while still averaging over its own jitter. */
+double tim_lower_quartile(double *v, int n);
+
+/* ---- where a calibration runs (tim_hostenv.c) */
+typedef struct {
+    char model[128]; /* /proc/cpuinfo "model name" */
+    char flags[160]; /* the vector-unit flags of FLAGS present, in that order */
+    int cpus;        /* online */
+} tim_cpu;
+void tim_cpu_identity(tim_cpu *c);
+int tim_cpu_same(const tim_cpu *a, const tim_cpu *b);
+/* The CPU a host.json was fitted on: 0, or -1 when the file does not say. */
+int tim_cpu_fitted(const char *host_json, tim_cpu *c);
+
+typedef struct {
+    double loadavg1; /* /proc/loadavg, 1 minute; -1 unknown */
+    double busy;     /* share of all CPU time busy while this process slept; -1 unknown */
+    double steal;    /* share stolen by the hypervisor over the same window; -1 unknown */
+} tim_load;
+/* Samples /proc/stat over window_s seconds while sleeping. */
+void tim_host_busy(tim_load *l, double window_s);
+/* 1 when other work holds more than a tenth of the CPUs, the hypervisor
+ * steals more than 2%, or the 1-minute load average exceeds half the CPUs. */
+int tim_host_is_busy(const tim_load *l, int cpus);
 
 #endif

@@ -166,80 +166,116 @@ static int check_unique(cJSON *cards, cJSON *o, int i, const char *path, char *e
     return 0;
 }
 
-int tim_cards_read(const char *path, tim_card **out, int *n, char *err, size_t errlen)
+/* One pass over the file: checks every card; the card answering to `name`
+ * (NULL: none) goes to *one and its position to *index; with all != NULL
+ * every card goes to a new array *all of *n.  Specs only: the efficiencies
+ * are tim_fit.c's.  0; 1 no card named `name`; 2 bad file (err). */
+static int read_cards(const char *path, const char *name, tim_card *one, int *index,
+                      tim_card **all, int *n, char *err, size_t errlen)
 {
-    *out = NULL;
-    *n = 0;
     cJSON *j = tim_json_parse_file(path, err, errlen), *o;
     if (!j)
         return 2;
     cJSON *cards = cJSON_GetObjectItemCaseSensitive(j, "cards");
-    int cnt = cJSON_GetArraySize(cards);
-    if (!cJSON_IsArray(cards) || cnt == 0) {
+    int count = cJSON_GetArraySize(cards);
+    if (!cJSON_IsArray(cards) || count == 0) {
         snprintf(err, errlen, "%s: .cards: expected a non-empty array of cards", path);
         cJSON_Delete(j);
         return 2;
     }
-    tim_card *c = calloc((size_t)cnt, sizeof *c);
-    int i = 0;
+    tim_card *arr = all ? calloc((size_t)count, sizeof *arr) : NULL;
+    int rc = name ? 1 : 0, i = 0;
     cJSON_ArrayForEach(o, cards) {
-        if (!c || load_card(o, i, path, &c[i], err, errlen) ||
+        tim_card t;
+        if ((all && !arr) || load_card(o, i, path, &t, err, errlen) ||
             check_unique(cards, o, i, path, err, errlen)) {
-            if (!c)
+            if (all && !arr)
                 snprintf(err, errlen, "%s: out of memory", path);
-            free(c);
-            cJSON_Delete(j);
-            return 2;
+            rc = 2;
+            break;
+        }
+        if (arr)
+            arr[i] = t;
+        if (rc == 1 && tim_json_name_matches(o, name)) {
+            if (one)
+                *one = t;
+            if (index)
+                *index = i;
+            rc = 0;
         }
         i++;
     }
+    if (rc == 1)
+        snprintf(err, errlen, "%s: no card named '%s'", path, name);
     cJSON_Delete(j);
-    *out = c;
-    *n = cnt;
-    return 0;
+    if (all && rc != 2) {
+        *all = arr;
+        *n = count;
+    } else {
+        free(arr);
+    }
+    return rc;
 }
 
-/* The directory of a file path ("." when it has none). */
-static void dir_of(const char *path, char *dir, size_t len)
+int tim_cards_read(const char *path, tim_card **out, int *n, char *err, size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    return read_cards(path, NULL, NULL, NULL, out, n, err, errlen);
+}
+
+/* validation/fit.json beside the card file */
+static void fit_path_of(const char *path, char *fit, size_t len, char *dir, size_t dlen)
 {
     const char *slash = strrchr(path, '/');
     if (slash)
-        snprintf(dir, len, "%.*s", (int)(slash - path), path);
+        snprintf(dir, dlen, "%.*s", (int)(slash - path), path);
     else
-        snprintf(dir, len, ".");
+        snprintf(dir, dlen, ".");
+    snprintf(fit, len, "%s/validation/fit.json", dir);
+}
+
+int tim_card_load_all(const char *path, tim_card **cards, int *n, char *err, size_t errlen)
+{
+    if (tim_cards_read(path, cards, n, err, errlen))
+        return 2;
+    char dir[1024], fit[1100];
+    fit_path_of(path, fit, sizeof fit, dir, sizeof dir);
+    FILE *f = fopen(fit, "rb");
+    if (!f) /* a card file of specs alone (the parametric model's) */
+        return 0;
+    fclose(f);
+    if (tim_fit_cards(fit, dir, *cards, *n, NULL, err, errlen)) {
+        free(*cards);
+        *cards = NULL;
+        return 2;
+    }
+    return 0;
 }
 
 int tim_card_load(const char *path, const char *name, tim_card *c, char *err, size_t errlen)
 {
+    int idx, rc = tim_card_index(path, name, &idx, err, errlen), n;
+    if (rc)
+        return rc;
     tim_card *all;
-    int n;
-    if (tim_cards_read(path, &all, &n, err, errlen))
+    if (tim_card_load_all(path, &all, &n, err, errlen))
         return 2;
-    char dir[1024], fit[1100];
-    dir_of(path, dir, sizeof dir);
-    snprintf(fit, sizeof fit, "%s/validation/fit.json", dir);
-    if (tim_fit_cards(fit, dir, all, n, NULL, err, errlen)) {
-        free(all);
-        return 2;
-    }
-    /* names and aliases live in the JSON: match them there */
-    cJSON *j = tim_json_parse_file(path, err, errlen), *o;
-    int rc = 1, i = 0;
-    cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(j, "cards")) {
-        if (i < n && tim_json_name_matches(o, name)) {
-            *c = all[i];
-            rc = 0;
-            break;
-        }
-        i++;
-    }
-    if (!j)
-        rc = 2;
-    else if (rc == 1)
-        snprintf(err, errlen, "%s: no card named '%s'", path, name);
-    cJSON_Delete(j);
+    *c = all[idx];
     free(all);
-    return rc;
+    if (!(c->eff_bw_w[TIM_W_F16] > 0)) {
+        char dir[1024], fit[1100];
+        fit_path_of(path, fit, sizeof fit, dir, sizeof dir);
+        snprintf(err, errlen, "%s: cannot read the file (the measurements the card "
+                 "efficiencies are fitted on)", fit);
+        return 2;
+    }
+    return 0;
+}
+
+int tim_card_index(const char *path, const char *name, int *index, char *err, size_t errlen)
+{
+    return read_cards(path, name, NULL, index, NULL, NULL, err, errlen);
 }
 
 int tim_card_list(const char *path, char *buf, size_t len)

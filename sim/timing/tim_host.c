@@ -40,6 +40,10 @@ double tim_host_forward_seconds(const tim_host *h, const kern_model_cfg *c, kern
     double ctx = pos0 + (n + 1) / 2.0, qrows = n > 1 ? (double)((n + T - 1) / T) : 1.0;
     s += (quant ? qrows * (double)(2 * H + H + F) * h->quant_s : 0) +
          (double)n * ((double)F * h->act_s + (double)c->heads * ctx * h->act_s);
+    /* serial passes over each token's row: two norms and two residual adds
+     * (H each), rotary embedding of q and k (H + kvd), the K and V cache
+     * writes (2 kvd) */
+    s += (double)n * (double)(6 * H + 3 * kvd) * h->elem_s;
     s *= c->layers;
     s += tim_host_gemm_seconds(h, t, 1, (size_t)c->vocab, H);
     return s;

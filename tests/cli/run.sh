@@ -76,6 +76,20 @@ PY
 expect_exit 2 'unsourced.json: \.cards\[2\]\.sources\.fp32_tflops: expected the source' \
   "$BIN" timing --cards "$TMP/unsourced.json" --card "RTX 4090" --model Llama-2-7B
 
+# --- calibrate: host.json says where it was fitted; --check warns elsewhere ---
+expect_exit 0 'cpu: .*CPUs' "$BIN" calibrate --quick --threads 1 --out "$TMP/host.json"
+python3 - "$TMP/host.json" <<'PY2'
+import json, sys
+h = json.load(open(sys.argv[1]))
+assert h['cpu']['model'] and h['cpu']['cpus'] >= 1 and 'loadavg_1min' in h['load_before']
+h['cpu']['model'] = 'Another CPU'
+json.dump(h, open(sys.argv[1][:-5] + '-other.json', 'w'))
+del h['cpu']
+json.dump(h, open(sys.argv[1][:-5] + '-old.json', 'w'))
+PY2
+expect_exit 0 'was fitted on another CPU \(Another CPU' "$BIN" calibrate --quick --check --threads 1 --out "$TMP/host-other.json"
+expect_exit 0 'does not say which CPU it was fitted on' "$BIN" calibrate --quick --check --threads 1 --out "$TMP/host-old.json"
+
 # --- the simulator: run, check, determinism, golden summaries (own script) ---
 if tests/cli/sim.sh "$BIN"; then ok; else bad "tests/cli/sim.sh"; fi
 # --- sweeps: grid, replications, resume, workers, MPI (own script) ---

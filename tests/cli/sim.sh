@@ -36,7 +36,7 @@ APP='"applications": [{"arrival": {"process": "poisson", "rate_per_h": 10}, "tas
 bad unknown-key "{$NET, $APP, \"sed\": 1}" '$.sed: expected a known key, got unknown key "sed" (did you mean "seed"?)'
 bad wrong-type "{$NET, $APP, \"chain\": {\"block_time_s\": \"2\"}}" '$.chain.block_time_s: expected a number'
 bad out-of-range "{\"network\": {\"nodes\": -1, \"cards\": []}, $APP}" '$.network.nodes: expected an integer in [0, 50000000], got -1'
-bad unknown-card "{\"network\": {\"nodes\": 5, \"cards\": [{\"card\": \"RTX 4090\"}]}, $APP}" '$.network.cards[0].card: expected a card name'
+bad unknown-card "{\"network\": {\"nodes\": 5, \"cards\": [{\"card\": \"NVIDIA GeForce RTX 4099\"}]}, $APP}" '$.network.cards[0].card: expected a card of models/cards.json'
 bad stake-number "{$NET, $APP, \"protocol\": {\"stake\": 400}}" '$.protocol.stake: expected a decimal wei string'
 bad nested-key "{$NET, \"applications\": [{\"arrival\": {\"process\": \"poisson\", \"rate\": 3}, \"tasks\": []}]}" '$.applications[0].arrival.rate: expected a known key'
 bad duplicate "{$NET, $APP, \"seed\": 1, \"seed\": 2}" '$.seed: expected each key once'

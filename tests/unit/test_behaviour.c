@@ -214,10 +214,19 @@ static void test_behaviour_keys(void **state)
     assert_true(s.behaviours[0].rejoin && s.honest_rejoin);
     assert_string_equal(s.behaviours[1].name, "slow-1");
     assert_true(s.behaviours[1].factor == 3 && s.behaviours[1].card == -1);
-    assert_int_equal(s.behaviours[2].claims, 0);
-    uint32_t nc = s.n_cards;
-    assert_true(s.sd_pair[0 * nc + 6] == 0.02 && s.sd_pair[6 * nc + 0] == 0.02 && s.sd_pair[1 * nc + 6] == 0.01);
-    assert_true(s.sd_pair[3 * nc + 3] == 0);
+    /* positions in the card catalogue (models/cards.json) */
+    uint32_t nc = s.n_cards, r4090 = nc, r3090 = nc, r3080 = nc;
+    for (uint32_t i = 0; i < nc; i++) {
+        const char *n = s.cards[i].timing.name;
+        r4090 = strcmp(n, "RTX 4090") ? r4090 : i;
+        r3090 = strcmp(n, "RTX 3090") ? r3090 : i;
+        r3080 = strcmp(n, "RTX 3080") ? r3080 : i;
+    }
+    assert_true(r4090 < nc && r3090 < nc && r3080 < nc);
+    assert_int_equal(s.behaviours[2].claims, r4090);
+    assert_true(s.sd_pair[r4090 * nc + r3090] == 0.02 && s.sd_pair[r3090 * nc + r4090] == 0.02 &&
+                s.sd_pair[r3080 * nc + r3090] == 0.01);
+    assert_true(s.sd_pair[r3080 * nc + r3080] == 0);
     assert_int_equal(s.apps[0].arrival, SCN_ARR_PERIODIC);
     scn_free(&s);
 
@@ -235,8 +244,8 @@ static void test_behaviour_keys(void **state)
                  "$.network.behaviours[0].name: expected a name other than");
     expect_error("\"behaviours\": [{\"kind\": \"flaky\", \"miss_probability\": 2}]",
                  "$.network.behaviours[0].miss_probability: expected a number in [0, 1]");
-    expect_error("\"behaviours\": [{\"kind\": \"cheater\", \"card\": \"RTX 4090\"}]",
-                 "$.network.behaviours[0].card: expected a card name");
+    expect_error("\"behaviours\": [{\"kind\": \"cheater\", \"card\": \"RTX 4099\"}]",
+                 "$.network.behaviours[0].card: expected a card of models/cards.json");
     expect_error("\"sd_hash_noise\": {\"bit_probability\": 0.9}",
                  "$.network.sd_hash_noise.bit_probability: expected a number in [0, 0.5]");
     expect_error("\"sd_hash_noise\": {\"bit_probability\": 0.01, \"pairs\": [{\"cards\": [" CARD ", " CARD "]}]}",

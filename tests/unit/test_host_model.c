@@ -24,13 +24,19 @@ static tim_host host(int threads)
     return h;
 }
 
-static void test_quantization_split(void **state)
+static kern_model_cfg tinyllama(void)
 {
-    (void)state;
     char err[256];
     kern_model_cfg c;
     assert_int_equal(kern_model_cfg_load("models/llms.json", "TinyLlama-1.1B", &c, err, sizeof err),
                      0);
+    return c;
+}
+
+static void test_quantization_split(void **state)
+{
+    (void)state;
+    kern_model_cfg c = tinyllama();
     tim_host h1 = host(1), h2 = host(2);
     const int ns[] = {1, 7, 64};
     for (int i = 0; i < 3; i++) {
@@ -51,8 +57,30 @@ static void test_quantization_split(void **state)
     }
 }
 
+/* Every token pays the serial row passes (two norms, two residual adds,
+ * rotary embedding of q and k, the K and V cache writes) in every layer:
+ * layers x n x (6 hidden + 3 kv width) x elem_s, whatever the weights. */
+static void test_row_passes(void **state)
+{
+    (void)state;
+    kern_model_cfg c = tinyllama();
+    tim_host a = host(2), b = host(2);
+    b.elem_s = 1.5e-9;
+    double kvd = (double)c.kv_heads * (double)(c.hidden / c.heads);
+    const int ns[] = {1, 4, 16, 64};
+    const kern_type ts[] = {KERN_F32, KERN_Q8_0, KERN_Q4_0};
+    for (int i = 0; i < 4; i++)
+        for (int t = 0; t < 3; t++) {
+            double want = (double)c.layers * ns[i] * (6.0 * c.hidden + 3.0 * kvd) * b.elem_s;
+            double d = tim_host_forward_seconds(&b, &c, ts[t], ns[i], 0) -
+                       tim_host_forward_seconds(&a, &c, ts[t], ns[i], 0);
+            assert_true(fabs(d - want) <= 1e-9 * want);
+        }
+}
+
 int main(void)
 {
-    const struct CMUnitTest tests[] = {cmocka_unit_test(test_quantization_split)};
+    const struct CMUnitTest tests[] = {cmocka_unit_test(test_quantization_split),
+                                       cmocka_unit_test(test_row_passes)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

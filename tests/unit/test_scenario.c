@@ -59,7 +59,9 @@ static void test_errors_name_path(void **state)
     expect_error("{" NET ", " APP ", \"protocol\": {\"stake\": 400}}", "$.protocol.stake: expected a decimal wei string");
     expect_error("{" NET ", " APP ", \"protocol\": {\"task_score_rewards\": [1, 2]}}", "$.protocol.task_score_rewards: expected an array of 3");
     expect_error("{\"network\": {\"nodes\": 10, \"cards\": [{\"card\": \"NVIDIA GeForce RTX 4099\"}]}, " APP "}",
-                 "$.network.cards[0].card: expected a card name from the card file, got \"NVIDIA GeForce RTX 4099\" (did you mean \"NVIDIA GeForce RTX 4090\"?)");
+                 "$.network.cards[0].card: expected a card of models/cards.json (its name or an alias, optionally "
+                 "after \"NVIDIA GeForce \", \"NVIDIA \", \"GeForce \" or \"Apple \"), got \"NVIDIA GeForce RTX 4099\" "
+                 "(did you mean \"NVIDIA GeForce RTX 4090\"?)");
     expect_error("{" NET ", \"applications\": [{\"arrival\": {\"process\": \"poison\"}, \"tasks\": []}]}",
                  "$.applications[0].arrival.process: expected \"poisson\", \"daily\", \"periodic\" or \"csv\"");
     expect_error("{" NET ", \"applications\": [{\"arrival\": {\"process\": \"poisson\"}, \"tasks\": [{\"type\": \"sd\", \"fee\": {\"wei\": \"1\"}, \"vram\": 3}]}]}",
@@ -71,6 +73,42 @@ static void test_errors_name_path(void **state)
     expect_error("{" NET ", " APP ", \"warmup_s\": 100, \"duration_s\": 50}", "$.warmup_s: expected less than duration_s");
     expect_error("{" NET ", " APP ", ", "$: expected valid JSON");
     expect_error("[]", "$: expected an object");
+}
+
+/* One catalogue for both timing models: scenario spellings resolve to the
+ * cards of models/cards.json, whose memory is the VRAM a node reports and
+ * whose peaks give the parametric model's relative speed. */
+static void test_card_catalogue(void **state)
+{
+    (void)state;
+    scn s;
+    char err[SCN_ERR_MAX];
+    bool ok = scn_parse("{\"network\": {\"nodes\": 10, \"cards\": [{\"card\": \"NVIDIA GeForce RTX 4090\"}, "
+                        "{\"card\": \"NVIDIA GeForce RTX 3090\"}, {\"card\": \"Apple M2 Max\"}, "
+                        "{\"card\": \"NVIDIA L40S\"}, {\"card\": \"NVIDIA RTX A6000\"}, {\"card\": \"rtx 5090\"}]}, " APP "}",
+                        "t.json", ".", &s, err);
+    if (!ok)
+        fprintf(stderr, "%s\n", err);
+    assert_true(ok);
+    const char *want[] = {"RTX 4090", "RTX 3090", "M2 Max", "L40S", "RTX A6000", "RTX 5090"};
+    for (int i = 0; i < 6; i++)
+        assert_string_equal(s.cards[s.mix[i].card].timing.name, want[i]);
+    /* shown under the scenario's spelling */
+    assert_string_equal(s.cards[s.mix[2].card].name, "Apple M2 Max");
+    const scn_card *r = &s.cards[s.mix[0].card], *a = &s.cards[s.mix[1].card], *m = &s.cards[s.mix[2].card];
+    assert_true(r->relative_speed == 1.0);
+    assert_int_equal(r->vram_gb, 24);
+    assert_int_equal(m->vram_gb, 96);
+    /* RTX 3090: 936 GB/s and 142.3 FP16 TFLOPS against 1008 and 330.3 (cards.json) */
+    double want3090 = sqrt(a->timing.bw_gbs / r->timing.bw_gbs * a->timing.fp16_tflops / r->timing.fp16_tflops);
+    assert_true(fabs(a->relative_speed - want3090) < 1e-12);
+    assert_true(a->relative_speed > 0.6 && a->relative_speed < 0.66);
+    assert_true(m->relative_speed > 0.1 && m->relative_speed < 0.15);
+    scn_free(&s);
+    expect_error("{" NET ", " APP ", \"cards_file\": \"nowhere.json\"}",
+                 "$.cards_file: expected a readable card file, got \"nowhere.json\"");
+    expect_error("{" NET ", " APP ", \"cards_file\": \"models/llms.json\"}",
+                 "$.cards_file: expected a valid card catalogue: models/llms.json: .cards: expected a non-empty array");
 }
 
 static void test_edit_distance(void **state)
@@ -146,6 +184,8 @@ static void test_calibrated_timing(void **state)
     expect_error("{" NET ", \"timing\": {\"model\": \"calibrated\"}, \"applications\": [{\"arrival\": "
                  "{\"process\": \"poisson\"}, \"tasks\": [{\"type\": \"gpt\", \"model\": \"GPT-5\", \"fee\": {\"wei\": \"1\"}}]}]}",
                  "$.applications[0].tasks[0].model: expected a gpt model from models/llms.json");
+    expect_error("{\"network\": {\"nodes\": 1, \"cards\": [{\"card\": \"Voodoo 2\"}]}, " CAL ", " GPT_KIND("") "}",
+                 "$.network.cards[0].card: expected a card of models/cards.json");
     expect_error("{" NET ", \"timing\": {\"model\": \"measured\"}, " GPT_KIND("") "}",
                  "$.timing.model: expected \"parametric\" or \"calibrated\", got \"measured\"");
     expect_error("{" NET ", \"timing\": {\"disk_gbs\": 2}, " GPT_KIND("") "}",
@@ -196,6 +236,7 @@ int main(void)
         cmocka_unit_test(test_minimal_defaults),
         cmocka_unit_test(test_errors_name_path),
         cmocka_unit_test(test_edit_distance),
+        cmocka_unit_test(test_card_catalogue),
         cmocka_unit_test(test_baseline_loads),
         cmocka_unit_test(test_calibrated_timing),
         cmocka_unit_test(test_task_file_kind),

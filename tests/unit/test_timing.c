@@ -14,6 +14,7 @@
 
 #include "cli/commands.h"
 #include "timing/tim.h"
+#include "timing/tim_calib.h"
 
 /* MAPE bounds, %, of test_validation_bounds: what the model reaches today
  * (avrami timing --validate), rounded up; the issue's targets are 15% decode,
@@ -342,6 +343,60 @@ static void test_validation_rows_refused(void **state)
     free(all);
 }
 
+/* Peaks against the figures the source pages print, copied here (not read
+ * from cards.json) so that a slip in the file or in a derivation shows:
+ * FP32 from cores x 2 x boost must give back a page's TFLOPS, FP16 on
+ * Turing GeForce is 8x FP32 (KitGuru's Tensor FLOPS column), and no card
+ * leaves the range of real hardware. */
+static void test_card_peaks(void **state)
+{
+    (void)state;
+    char err[512];
+    struct {
+        const char *card;
+        double fp32, fp16, bw, mem;
+    } pub[] = {
+        {"RTX 2060", 0, 51.6, 336, 6},      /* KitGuru table; alldbin */
+        {"RTX 2080", 0, 85, 448, 8},        /* KitGuru table; Game-GPU */
+        {"RTX 2080 Ti", 13.45, 0, 616, 11}, /* spicedreamphone */
+        {"RTX 3060 Ti", 16.2, 0, 448, 8},   /* Guru3D */
+        {"RTX 4060", 15.11, 0, 272, 8},     /* FPSBench */
+        {"RTX 4070 Super", 35.49, 0, 504, 12}, {"RTX 4080 Super", 52.22, 0, 736, 16}, /* SvetHardware */
+        {"RTX 5090", 0, 0, 1792, 32},       /* TweakTown */
+        {"RTX 2000 Ada", 12.0, 0, 224, 16}, /* IT Creations */
+        {"T4", 8.1, 65, 320, 16},           /* RightNow AI */
+        {"A40", 37.42, 149.67, 696, 48},    /* HMC-Tech; product sheet */
+        {"L40S", 91.61, 366.43, 864, 48},   /* HMC-Tech; LLM book table */
+        {"H200", 66.91, 989, 4800, 141},    /* HMC-Tech; LLM book; cheat sheet */
+        {"M4", 3.76, 3.76, 120, 32},        /* HMC-Tech; Ars Technica table */
+        {"M3 Max 30-core", 10.74, 10.74, 300, 0},
+    };
+    for (size_t i = 0; i < sizeof pub / sizeof *pub; i++) {
+        tim_card c;
+        assert_int_equal(tim_card_load("models/cards.json", pub[i].card, &c, err, sizeof err), 0);
+        if (pub[i].fp32 > 0)
+            assert_true(fabs(c.fp32_tflops / pub[i].fp32 - 1) < 0.01);
+        if (pub[i].fp16 > 0)
+            assert_true(fabs(c.fp16_tflops / pub[i].fp16 - 1) < 0.01);
+        assert_true(c.bw_gbs == pub[i].bw);
+        if (pub[i].mem > 0)
+            assert_true(c.mem_gb == pub[i].mem);
+    }
+    tim_card *all;
+    int n;
+    assert_int_equal(tim_card_load_all("models/cards.json", &all, &n, err, sizeof err), 0);
+    assert_int_equal(n, 92);
+    for (int i = 0; i < n; i++) {
+        const tim_card *c = &all[i];
+        int apple = c->family >= TIM_F_APPLE_M1;
+        assert_true(c->fp32_tflops > 1 && c->fp32_tflops < 200);
+        assert_true(apple ? c->fp16_tflops == c->fp32_tflops
+                          : c->fp16_tflops >= 3.9 * c->fp32_tflops && c->fp16_tflops <= 16.5 * c->fp32_tflops);
+        assert_true(c->bw_gbs > 50 && c->bw_gbs < 10000 && c->mem_gb >= 6 && c->mem_gb <= 512);
+    }
+    free(all);
+}
+
 static void test_card_families(void **state)
 {
     (void)state;
@@ -478,6 +533,27 @@ static void test_cli_exit_codes(void **state)
     assert_int_equal(run(val, 4), 2);
 }
 
+/* The load classification --check warns on. */
+static void test_host_busy(void **state)
+{
+    (void)state;
+    tim_load quiet = {0.1, 0.02, 0.0}, busy = {0.3, 0.5, 0.0}, stolen = {0.1, 0.02, 0.05},
+             queued = {3.0, 0.05, 0.0};
+    assert_false(tim_host_is_busy(&quiet, 2));
+    assert_true(tim_host_is_busy(&busy, 2));
+    assert_true(tim_host_is_busy(&stolen, 2));
+    assert_true(tim_host_is_busy(&queued, 2));
+    assert_false(tim_host_is_busy(&queued, 16));
+    tim_load l;
+    tim_host_busy(&l, 0.05);
+    assert_true(l.busy >= 0 && l.busy <= 1 && l.steal >= 0 && l.steal <= 1 && l.loadavg1 >= 0);
+    /* the lower quartile: what interference cannot make faster */
+    double v[] = {9, 1, 2, 100, 3};
+    assert_true(tim_lower_quartile(v, 5) == 2);
+    double w[] = {4, 1, 3, 2};
+    assert_true(fabs(tim_lower_quartile(w, 4) - 1.75) < 1e-12);
+}
+
 static void test_calibrate_quick(void **state)
 {
     (void)state;
@@ -492,6 +568,15 @@ static void test_calibrate_quick(void **state)
     for (int t = 0; t < KERN_NTYPES; t++)
         if (t == KERN_F32 || t == KERN_Q8_0 || t == KERN_Q4_0)
             assert_true(h.roof[t].F > 1e8 && h.roof[t].B > 1e8 && h.roof[t].c >= 0);
+    assert_true(h.elem_s > 0 && h.quant_s > 0 && h.act_s > 0);
+    /* host.json says where it was fitted: this machine */
+    tim_cpu here, fitted;
+    tim_cpu_identity(&here);
+    assert_int_equal(tim_cpu_fitted(path, &fitted), 0);
+    assert_true(tim_cpu_same(&here, &fitted));
+    assert_true(here.cpus >= 1 && here.model[0]);
+    fitted.cpus++;
+    assert_false(tim_cpu_same(&here, &fitted));
     char *a2[] = {"calibrate", "--quick", "--check", "--threads", "2", "--out", path};
     assert_int_equal(cmd_calibrate(7, a2), 0);
     char *a3[] = {"calibrate", "--check", "--out", "/nonexistent/host.json"};
@@ -504,10 +589,11 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gpt_closed_form), cmocka_unit_test(test_sd_linear_in_steps),
         cmocka_unit_test(test_cards_sourced),   cmocka_unit_test(test_cards_refused),
-        cmocka_unit_test(test_card_families),   cmocka_unit_test(test_transformers_closed_form),
+        cmocka_unit_test(test_card_families),   cmocka_unit_test(test_card_peaks),
+        cmocka_unit_test(test_transformers_closed_form),
         cmocka_unit_test(test_validation_rows_refused), cmocka_unit_test(test_validation_bounds),
         cmocka_unit_test(test_published_measurements), cmocka_unit_test(test_cli_exit_codes),
-        cmocka_unit_test(test_calibrate_quick),
+        cmocka_unit_test(test_host_busy),       cmocka_unit_test(test_calibrate_quick),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
