@@ -11,14 +11,22 @@ static void usage(FILE *o)
 {
     fprintf(o,
             "usage: avrami timing --card NAME --model NAME [options]\n"
-            "  --bits B          weight bits: 16 (default), 8 (Q8_0: 8.5 stored), 4 (Q4_0: 4.5 stored)\n"
+            "  --runtime R       gpt: transformers (default: what Helium nodes ran, as gpt-task\n"
+            "                    configures it) or llama.cpp; sd always runs on diffusers\n"
+            "  --bits B          transformers: 32 (dtype float32, what dtype auto loads), 16\n"
+            "                    (default), 8 (LLM.int8), 4 (bitsandbytes 4-bit);\n"
+            "                    llama.cpp: 16, 8 (Q8_0: 8.5 stored), 4 (Q4_0: 4.5 stored)\n"
             "  --prompt N        prompt tokens (128)       --new N        new tokens (256)\n"
             "  --beams N         beams (1)                 --sequences N  returned sequences (1)\n"
-            "  --steps N         sd steps (25)             --size WxH     sd image size (512x512)\n"
+            "  --steps N         sd steps (25)             --size WxH     sd image size (the model's\n"
+            "                                                             native size, as scenarios)\n"
             "  --images N        sd images per task (1)    --not-cached   download the model first\n"
             "  --net GBS         download speed (0.1)      --disk GBS     disk read speed (1.0)\n"
             "  --cards PATH      (models/cards.json)       --llms PATH    (models/llms.json)\n"
             "  --sd PATH         (models/sd.json)\n"
+            "   or: avrami timing --validate [--models DIR] [--rows]\n"
+            "       leave-one-card-out error over models/validation/fit.json and the error over\n"
+            "       check.json, per runtime, vendor and metric (--rows: every row)\n"
             "   or: avrami timing --divergence [--model gpt2] [--weights q8_0] [--prompts 16]\n"
             "       [--tokens 48] [--threads 2] [--out models/divergence.json]\n"
             "  greedy-decodes under each numerics profile and records the first differing token\n");
@@ -74,17 +82,74 @@ static int divergence(int argc, char **argv)
     return rc;
 }
 
+static void print_err(const tim_err *e)
+{
+    if (e->n)
+        printf("  %3d %6.1f%% %6.1f%%", e->n, e->mape, e->worst);
+    else
+        printf("  %3s %7s %7s", "-", "-", "-");
+}
+
+static int validate(int argc, char **argv)
+{
+    const char *dir = "models";
+    int rows = 0;
+    for (int i = 1; i < argc; i++) {
+        if (!strcmp(argv[i], "--validate"))
+            continue;
+        if (!strcmp(argv[i], "--rows")) {
+            rows = 1;
+        } else if (!strcmp(argv[i], "--models") && i + 1 < argc) {
+            dir = argv[++i];
+        } else {
+            fprintf(stderr, "avrami timing --validate: bad or incomplete option '%s'\n", argv[i]);
+            return 2;
+        }
+    }
+    tim_validation v;
+    char err[1024];
+    if (tim_validate(dir, rows, &v, err, sizeof err)) {
+        fprintf(stderr, "avrami timing --validate: %s\n", err);
+        return 2;
+    }
+    static const char *const metric[TIM_NM] = {"decode", "prefill", "sd"};
+    static const char *const vendor[TIM_NV] = {"NVIDIA", "Apple"};
+    printf("%s%-13s %-7s %-8s %-24s %-24s\n", rows ? "\n" : "", "runtime", "vendor", "metric",
+           "  leave-one-card-out", "  check set");
+    printf("%-13s %-7s %-8s  %3s %7s %7s  %3s %7s %7s\n", "", "", "", "n", "MAPE", "worst", "n",
+           "MAPE", "worst");
+    for (int r = 0; r < TIM_NRT; r++)
+        for (int vd = 0; vd < TIM_NV; vd++)
+            for (int m = 0; m < TIM_NM; m++) {
+                if (!v.loo[r][vd][m].n && !v.check[r][vd][m].n)
+                    continue;
+                printf("%-13s %-7s %-8s", tim_runtime_name((tim_runtime)r), vendor[vd], metric[m]);
+                print_err(&v.loo[r][vd][m]);
+                print_err(&v.check[r][vd][m]);
+                printf("\n");
+            }
+    if (v.vram.n)
+        printf("diffusers peak memory (check set): %d row(s), MAPE %.1f%%\n", v.vram.n, v.vram.mape);
+    printf("rows left out: %d naming a card not in cards.json, %d excluded by the data file "
+           "(with its reason)\n", v.skipped, v.excluded);
+    return 0;
+}
+
 int cmd_timing(int argc, char **argv)
 {
-    for (int i = 1; i < argc; i++)
+    for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--divergence"))
             return divergence(argc, argv);
+        if (!strcmp(argv[i], "--validate"))
+            return validate(argc, argv);
+    }
     const char *card = NULL, *model = NULL, *cards = "models/cards.json",
                *llms = "models/llms.json", *sd = "models/sd.json";
     double bits = 16;
     tim_workload w;
     tim_workload_default(&w, TIM_GPT);
-    int steps = -1;
+    int steps = -1, size_given = 0;
+    tim_runtime rt = TIM_RT_TRANSFORMERS;
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
         int bad = 0;
@@ -106,9 +171,11 @@ int cmd_timing(int argc, char **argv)
             llms = v;
         } else if (!strcmp(a, "--sd")) {
             sd = v;
+        } else if (!strcmp(a, "--runtime")) {
+            bad = tim_runtime_parse(v, &rt) || rt == TIM_RT_DIFFUSERS;
         } else if (!strcmp(a, "--bits")) {
             bits = atof(v);
-            bad = bits != 4 && bits != 8 && bits != 16;
+            bad = bits != 4 && bits != 8 && bits != 16 && bits != 32;
         } else if (!strcmp(a, "--prompt")) {
             bad = parse_int(v, &w.prompt_tokens);
         } else if (!strcmp(a, "--new")) {
@@ -123,6 +190,7 @@ int cmd_timing(int argc, char **argv)
             bad = parse_int(v, &w.images);
         } else if (!strcmp(a, "--size")) {
             bad = sscanf(v, "%dx%d", &w.width, &w.height) != 2 || w.width < 64 || w.height < 64;
+            size_given = 1;
         } else if (!strcmp(a, "--net")) {
             bad = !((w.net_gbs = atof(v)) > 0);
         } else if (!strcmp(a, "--disk")) {
@@ -134,7 +202,8 @@ int cmd_timing(int argc, char **argv)
         }
         if (bad) {
             fprintf(stderr, "avrami timing: %s: expected %s\n", a,
-                    !v ? "a value" : !strcmp(a, "--bits") ? "4, 8 or 16" : "a valid value");
+                    !v ? "a value" : !strcmp(a, "--bits") ? "4, 8, 16 or 32"
+                    : !strcmp(a, "--runtime") ? "transformers or llama.cpp" : "a valid value");
             return 2;
         }
         i++;
@@ -161,29 +230,47 @@ int cmd_timing(int argc, char **argv)
             fprintf(stderr, "known language models: %s (image models: see %s)\n", names, sd);
         return 2;
     }
-    w.bits = bits == 4 ? 4.5 : bits == 8 ? 8.5 : 16; /* block scales ride along */
+    if (rt == TIM_RT_LLAMACPP && bits == 32) {
+        fprintf(stderr, "avrami timing: --bits 32 needs --runtime transformers\n");
+        return 2;
+    }
+    w.runtime = rt;
+    /* gpt-task sets CUDA_LAUNCH_BLOCKING=1 (crynux-ai/gpt-task
+     * src/gpt_task/inference/utils.py @ 0d0794e, use_deterministic_mode) */
+    w.launch_blocking = rt == TIM_RT_TRANSFORMERS;
+    w.bits = rt == TIM_RT_TRANSFORMERS ? bits : bits == 4 ? 4.5 : bits == 8 ? 8.5 : 16;
     if (m.kind == TIM_SD) {
+        w.runtime = TIM_RT_DIFFUSERS;
         w.steps = steps >= 0 ? steps : 25;
         w.bits = 16;
+        if (!size_given) /* the simulator's default: the model's native size */
+            w.width = w.height = m.sd_native;
     }
     tim_breakdown b;
     tim_task_breakdown(&m, &c, &w, &b);
-    double eb, ec;
     tim_weights wt = tim_weights_of_bits(w.bits);
-    tim_card_eff(&c, w.bits, &eb, &ec, NULL);
-    printf("card   %s: %.0f GB, %.0f GB/s, %.1f FP16 TFLOPS\n", c.name, c.mem_gb, c.bw_gbs,
-           c.fp16_tflops);
-    printf("efficiency (%s weights): bandwidth %.3f (%s), compute %.3f (%s)\n",
-           tim_weights_name(wt), eb,
-           c.eff_bw_w[wt] > 0 ? "from the card's published measurement"
-           : c.bw_from_host ? "host calibrated default" : "from the card's other measurements",
-           ec,
-           c.eff_compute_w[wt] > 0 ? "from the card's published measurement"
-           : c.compute_from_host ? "host calibrated default" : "from the card's other measurements");
+    printf("card   %s (%s, %s): %.0f GB, %.0f GB/s, %.1f FP16 TFLOPS\n", c.name, c.vendor,
+           tim_family_name(c.family), c.mem_gb, c.bw_gbs, c.fp16_tflops);
+    if (m.kind == TIM_SD)
+        printf("runtime diffusers: UNet efficiency %.3f (from %s)\n", c.eff_sd,
+               tim_src_name(c.sd_src));
+    else if (rt == TIM_RT_LLAMACPP)
+        printf("runtime llama.cpp (%s weights): bandwidth efficiency %.3f (from %s), compute %.3f "
+               "(from %s); %.2f ms per forward on the %s backend\n", tim_weights_name(wt),
+               c.eff_bw_w[wt], tim_src_name(c.bw_src[wt]), c.eff_compute_w[wt],
+               tim_src_name(c.compute_src[wt]), c.lc_token_s * 1e3, c.vendor);
+    else
+        printf("runtime transformers (as gpt-task runs it: CUDA_LAUNCH_BLOCKING=1): streaming "
+               "efficiency %.3f (from %s), compute %.3f; host %.2f ms per layer%s\n",
+               c.eff_bw_w[TIM_W_F16], tim_src_name(c.bw_src[TIM_W_F16]),
+               c.eff_compute_w[TIM_W_F16], c.tf_layer_s * 1e3,
+               bits == 8 ? ", LLM.int8 per linear layer" : bits == 4 ? ", 4-bit per linear layer" : "");
+    if (m.kind == TIM_GPT && rt == TIM_RT_TRANSFORMERS && bits < 16 && !strcmp(c.vendor, "Apple"))
+        printf("note   bitsandbytes 0.41.3 (gpt-task's pin) has no Metal backend: a quantized "
+               "task fails on this card\n");
     if (m.kind == TIM_GPT) {
-        printf("model  %s: %.2fB parameters, %.0f bits/weight stored %.1f (%.2f GB of weights)\n",
-               m.name, kern_model_params(&m.llm) / 1e9, bits, w.bits,
-               tim_weight_bytes(&m, w.bits) / 1e9);
+        printf("model  %s: %.2fB parameters, %.0f bits/weight\n", m.name,
+               kern_model_params(&m.llm) / 1e9, bits);
         printf("work   prompt %d, new %d, beams %d, sequences %d, %s\n", w.prompt_tokens,
                w.max_new_tokens, w.num_beams, w.num_sequences,
                w.cached ? "cached" : "download first");

@@ -152,6 +152,7 @@ typedef struct scn {
     double timing_overhead_s;/* calibrated: fixed seconds per task */
     double disk_gbs;         /* calibrated: disk to VRAM, GB/s */
     char models_dir[512];    /* calibrated: cards.json, llms.json, sd.json */
+    int timing_runtime;      /* calibrated: tim_runtime of gpt tasks (sd: diffusers) */
     char cards_path[1100];   /* the card catalogue (cards_file or <models_dir>/cards.json) */
     double node_cancel_after_s; /* a node cancels a stuck task after this */
     bool honest_rejoin;      /* a slashed or kicked-out honest node joins again (fresh stake) */

@@ -49,6 +49,11 @@ bool scn_load_cards(pctx *c, const char *given, scn *s)
     int n = 0;
     if (tim_card_load_all(s->cards_path, &all, &n, err, sizeof err))
         return scnj_fail(c, path, "expected a valid card catalogue: %s", err);
+    if (s->timing_model == SCN_TIMING_CALIBRATED && !(all[0].eff_bw_w[TIM_W_F16] > 0)) {
+        free(all);
+        return scnj_fail(c, path, "expected validation/fit.json beside %s (the measurements the "
+                         "calibrated model fits card efficiencies on)", s->cards_path);
+    }
     const tim_card *ref = NULL;
     for (int i = 0; i < n; i++)
         if (!strcmp(all[i].name, REFERENCE_CARD))

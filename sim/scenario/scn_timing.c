@@ -35,7 +35,7 @@ static bool resolve_models_dir(pctx *c, const char *path, scn *s)
 
 bool scn_timing_parse(pctx *c, const cJSON *root, scn *s)
 {
-    static const char *const tk[] = {"model", "noise_sigma", "overhead_s", "disk_gbs", "models_dir", NULL};
+    static const char *const tk[] = {"model", "noise_sigma", "overhead_s", "disk_gbs", "models_dir", "runtime", NULL};
     char p[PATH_MAX_LEN], mp[PATH_MAX_LEN], model[SCN_NAME_MAX];
     const cJSON *o;
     if (!scnj_obj(c, root, "$", "timing", tk, &o, p))
@@ -62,8 +62,21 @@ bool scn_timing_parse(pctx *c, const cJSON *root, scn *s)
             }
         return true;
     }
-    char dp[PATH_MAX_LEN];
+    char dp[PATH_MAX_LEN], rp[PATH_MAX_LEN], rt[32];
     scnj_sub(dp, p, "models_dir");
+    scnj_sub(rp, p, "runtime");
+    /* Helium nodes ran gpt tasks through gpt-task on transformers, on NVIDIA
+     * (CUDA) and Mac (MPS) alike: crynux-ai/crynux-node @ a0da144 (2024-03-20)
+     * pins the gpt-task submodule at 0d0794e, whose requirements_cuda.txt and
+     * requirements_macos.txt install torch 2.1.0, transformers 4.35.2 and
+     * bitsandbytes 0.41.3, and build/macos/build.sh installs the same package
+     * on Macs; sd tasks run stable-diffusion-task (diffusers 0.21.2) */
+    tim_runtime r;
+    if (!scnj_str(c, o, p, "runtime", "transformers", rt, sizeof rt))
+        return false;
+    if (tim_runtime_parse(rt, &r) || r == TIM_RT_DIFFUSERS)
+        return scnj_fail(c, rp, "expected \"transformers\" or \"llama.cpp\", got \"%s\"", rt);
+    s->timing_runtime = (int)r;
     return scnj_num(c, o, p, "overhead_s", 0, 3600, 1.0, &s->timing_overhead_s) &&
            scnj_num(c, o, p, "disk_gbs", 0.001, 1000, 1.0, &s->disk_gbs) &&
            scnj_str(c, o, p, "models_dir", "models", s->models_dir, sizeof s->models_dir) &&
@@ -90,7 +103,14 @@ void scn_timing_workload(const scn *s, const scn_task_kind *k, uint32_t size, bo
     w->max_new_tokens = sd ? 0 : (int)size;
     w->num_beams = (int)k->num_beams;
     w->num_sequences = (int)k->num_sequences;
-    w->bits = k->bits == 4 ? 4.5 : k->bits == 8 ? 8.5 : k->bits; /* block scales ride along */
+    w->runtime = sd ? TIM_RT_DIFFUSERS : (tim_runtime)s->timing_runtime;
+    /* gpt-task sets CUDA_LAUNCH_BLOCKING=1 (src/gpt_task/inference/utils.py
+     * @ 0d0794e, use_deterministic_mode) */
+    w->launch_blocking = w->runtime == TIM_RT_TRANSFORMERS;
+    if (w->runtime == TIM_RT_LLAMACPP) /* GGUF block scales ride along */
+        w->bits = k->bits == 4 ? 4.5 : k->bits == 8 ? 8.5 : k->bits;
+    else
+        w->bits = k->bits;
     w->steps = (int)k->steps;
     w->width = (int)k->width;
     w->height = (int)k->height;
@@ -157,15 +177,17 @@ bool scn_timing_kind(pctx *c, const cJSON *o, const char *p, const scn *s, scn_t
     if (!scnj_u32(c, o, p, "prompt_tokens", 0, 1u << 20, 128, &k->prompt_tokens) ||
         !scnj_u32(c, o, p, "num_beams", 1, 64, 1, &k->num_beams) ||
         !scnj_u32(c, o, p, "num_sequences", 1, 64, 1, &k->num_sequences) ||
-        !scnj_u32(c, o, p, "bits", 4, 16, 16, &k->bits) ||
+        !scnj_u32(c, o, p, "bits", 4, 32, 16, &k->bits) ||
         !scnj_u32(c, o, p, "steps", 1, 1000, 25, &k->steps) ||
         !scnj_u32(c, o, p, "width", 64, 8192, native, &k->width) ||
         !scnj_u32(c, o, p, "height", 64, 8192, native, &k->height))
         return false;
-    if (k->bits != 4 && k->bits != 8 && k->bits != 16) {
+    bool tf = s->timing_runtime == TIM_RT_TRANSFORMERS;
+    if (k->bits != 4 && k->bits != 8 && k->bits != 16 && !(tf && k->bits == 32)) {
         char bp[PATH_MAX_LEN];
         scnj_sub(bp, p, "bits");
-        return scnj_fail(c, bp, "expected 4 (Q4_0), 8 (Q8_0) or 16, got %u", k->bits);
+        return scnj_fail(c, bp, tf ? "expected 4 (bitsandbytes 4-bit), 8 (LLM.int8), 16 or 32, got %u"
+                                   : "expected 4 (Q4_0), 8 (Q8_0) or 16, got %u", k->bits);
     }
     if (sd && (cJSON_GetObjectItemCaseSensitive(o, "prompt_tokens") ||
                cJSON_GetObjectItemCaseSensitive(o, "num_beams") ||
@@ -186,7 +208,7 @@ static bool derive_sizes(const cJSON *o, const scn *s, scn_task_kind *k)
     tim_workload w;
     scn_timing_workload(s, k, k->size_max, false, &w);
     if (!cJSON_GetObjectItemCaseSensitive(o, "model_size_mb"))
-        k->model_size_mb = (sd ? k->timing.sd_params * 2.0 : kern_model_params(&k->timing.llm) * w.bits / 8.0) / 1e6;
+        k->model_size_mb = (sd ? k->timing.sd_params * 2.0 : tim_file_bytes(&k->timing, &w)) / 1e6;
     if (!cJSON_GetObjectItemCaseSensitive(o, "vram_gb"))
         k->vram_gb = (uint32_t)ceil(tim_vram_needed_gb(&k->timing, &w));
     return true;

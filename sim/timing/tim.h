@@ -34,28 +34,50 @@ const char *tim_family_name(tim_family f);
 /* The family named s (exact spelling), or -1. */
 int tim_family_of_name(const char *s);
 
+/* The software a node runs a task with (docs/timing.md).  Helium's nodes ran
+ * gpt tasks on transformers and sd tasks on diffusers; llama.cpp is the
+ * runtime the host kernels mirror. */
+typedef enum { TIM_RT_LLAMACPP = 0, TIM_RT_TRANSFORMERS = 1, TIM_RT_DIFFUSERS = 2, TIM_NRT = 3 } tim_runtime;
+const char *tim_runtime_name(tim_runtime r);
+/* "llama.cpp", "transformers" or "diffusers": 0, else -1. */
+int tim_runtime_parse(const char *s, tim_runtime *out);
+
+/* Where a card's efficiency comes from: its own published measurements, the
+ * mean of its architecture family's, of its vendor's, or of every measured
+ * card of the runtime. */
+typedef enum { TIM_SRC_NONE = 0, TIM_SRC_CARD, TIM_SRC_FAMILY, TIM_SRC_VENDOR, TIM_SRC_RUNTIME } tim_src;
+const char *tim_src_name(tim_src s);
+
 typedef struct {
     char name[64];
     tim_family family;
+    char vendor[16];       /* "NVIDIA", "Apple" */
     double mem_gb;         /* VRAM or unified memory */
     double bw_gbs;         /* peak memory bandwidth, GB/s */
     double fp16_tflops;    /* dense FP16 (tensor cores where the card has them) */
     double fp32_tflops;
-    double eff_bw;         /* share of bw_gbs reached by decode (any weights) */
-    double eff_compute;    /* share of fp16_tflops reached by prefill */
-    int eff_from_host;     /* 1 when either efficiency is the host's default */
-    /* Derived from the card's published measurements, per weight format;
-     * 0 where the format was not measured (eff_bw / eff_compute apply). */
+    /* Fitted from models/validation/fit.json (tim_fit.c), per llama.cpp
+     * weight format: decode's share of bw_gbs, prefill's share of
+     * fp16_tflops; *_src says whose measurements gave it. */
     double eff_bw_w[TIM_NW], eff_compute_w[TIM_NW];
-    int bw_from_host, compute_from_host;
+    tim_src bw_src[TIM_NW], compute_src[TIM_NW];
+    /* diffusers: the UNet's share of fp16_tflops */
+    double eff_sd;
+    tim_src sd_src;
+    /* transformers: host seconds per decoder layer of one eager forward, and
+     * the extra per quantized linear layer (bitsandbytes LLM.int8 / 4-bit);
+     * runtime-wide figures, fitted on the transformers rows */
+    double tf_layer_s, tf_int8_s, tf_4bit_s;
+    /* llama.cpp: fixed seconds per forward on the vendor's backend (CUDA,
+     * Metal), fitted with the efficiencies */
+    double lc_token_s;
 } tim_card;
 
 /* 16 -> F16, 8 or 8.5 -> Q8_0, 4 or 4.5 -> Q4_0. */
 tim_weights tim_weights_of_bits(double bits);
 const char *tim_weights_name(tim_weights w);
-/* The efficiencies the timing model uses for weights of `bits`: the card's
- * measurement for that format where there is one, else its default.
- * *measured (may be NULL): 1 when both came from that format's measurement. */
+/* The llama.cpp efficiencies for weights of `bits`.  *measured (may be
+ * NULL): 1 when both came from the card's own measurement of that format. */
 void tim_card_eff(const tim_card *c, double bits, double *eff_bw, double *eff_compute,
                   int *measured);
 
@@ -68,12 +90,16 @@ typedef struct {
     /* sd: per-forward costs at 512 x 512 (see models/sd.json) */
     double sd_params, unet_gflops_512, vae_gflops_512, sd_act_gb_512;
     int sd_native;         /* native resolution (512, 768, 1024) */
+    int sd_vae_fp32;       /* diffusers upcasts the VAE to FP32 (force_upcast) */
 } tim_model;
 
 typedef struct {
     /* gpt */
     int prompt_tokens, max_new_tokens, num_beams, num_sequences;
-    double bits;           /* bits per weight: 16, 8 (Q8_0 = 8.5), 4 (Q4_0 = 4.5) */
+    double bits;           /* bits per weight: llama.cpp 16, 8.5 (Q8_0), 4.5 (Q4_0);
+                              transformers 32, 16, 8 (LLM.int8), 4 (bitsandbytes 4-bit) */
+    tim_runtime runtime;   /* gpt: llama.cpp or transformers (sd: always diffusers) */
+    int launch_blocking;   /* transformers: CUDA_LAUNCH_BLOCKING=1, as gpt-task sets */
     /* sd */
     int steps, width, height, images;
     /* both */
@@ -92,25 +118,34 @@ typedef struct {
 } tim_breakdown;
 
 /* A workload with the defaults: 128-token prompt, 256 new tokens, one beam
- * and sequence, 16-bit weights, cached, 1 GB/s disk, 0.1 GB/s network, 1 s. */
+ * and sequence, 16-bit weights on llama.cpp, cached, 1 GB/s disk, 0.1 GB/s
+ * network, 1 s; sd: 25 steps at 512 x 512. */
 void tim_workload_default(tim_workload *w, tim_kind kind);
 
 double tim_task_seconds(const tim_model *m, const tim_card *c, const tim_workload *w);
 void tim_task_breakdown(const tim_model *m, const tim_card *c, const tim_workload *w,
                         tim_breakdown *out);
 double tim_vram_needed_gb(const tim_model *m, const tim_workload *w);
+/* Bytes of the model file a node downloads and reads from disk. */
+double tim_file_bytes(const tim_model *m, const tim_workload *w);
+/* Linear layers per decoder layer (q, k, v, o and the MLP's). */
+int tim_linears_per_layer(const kern_model_cfg *c);
 /* Weight bytes read per decoded token / FLOPs per prompt token. */
 double tim_weight_bytes(const tim_model *m, double bits);
 
 /* ---- data files.  Return 0; 1 unknown name; 2 unreadable or malformed file
  * (err names the file, the JSON path and what was expected).  tim_card_load
- * checks every card of the file, not only the one asked for: each figure
- * needs a source, each card published measurements or a note that the host
- * default is used, and every derived efficiency must lie in (0, 1]. */
+ * checks every card of the file, not only the one asked for (each figure
+ * needs a source), and fits the efficiencies from validation/fit.json beside
+ * it (with llms.json and sd.json there). */
 int tim_card_load(const char *path, const char *name, tim_card *c, char *err, size_t errlen);
+/* Every card of cards.json, specs only (efficiencies zero); *out malloc'ed. */
+int tim_cards_read(const char *path, tim_card **out, int *n, char *err, size_t errlen);
 int tim_card_list(const char *path, char *buf, size_t len);
-/* Every card of the file, in file order, into a new array (free() it).
- * 0, or 2 with err. */
+/* Every card of the file, in file order, into a new array (free() it), with
+ * the efficiencies fitted from validation/fit.json beside it when that file
+ * exists (a card file of specs alone serves the parametric model).  0, or 2
+ * with err. */
 int tim_card_load_all(const char *path, tim_card **cards, int *n, char *err, size_t errlen);
 /* The position in the file of the card whose name or alias is `name`
  * (ignoring case).  0; 1 unknown name; 2 bad file (err). */
@@ -118,6 +153,33 @@ int tim_card_index(const char *path, const char *name, int *index, char *err, si
 /* gpt models from llms.json, sd models from sd.json (same directory). */
 int tim_model_load(const char *llms_path, const char *sd_path, const char *name, tim_model *m,
                    char *err, size_t errlen);
+
+/* ---- fitting and validation (tim_fit.c, docs/timing.md) */
+/* Fits every card's efficiencies from the rows of fit_path, leaving out the
+ * rows of card `exclude` (NULL: none).  models_dir holds llms.json and sd.json. */
+int tim_fit_cards(const char *fit_path, const char *models_dir, tim_card *cards, int n,
+                  const char *exclude, char *err, size_t errlen);
+
+typedef struct {
+    int n;          /* rows in the error */
+    double mape;    /* mean absolute percentage error, % */
+    double worst;   /* largest absolute percentage error, % */
+} tim_err;
+
+enum { TIM_M_DECODE = 0, TIM_M_PREFILL = 1, TIM_M_SD = 2, TIM_NM = 3 };
+enum { TIM_V_NVIDIA = 0, TIM_V_APPLE = 1, TIM_NV = 2 };
+typedef struct {
+    tim_err loo[TIM_NRT][TIM_NV][TIM_NM];   /* leave one card out, fitted rows */
+    tim_err check[TIM_NRT][TIM_NV][TIM_NM]; /* check.json rows */
+    tim_err vram;                           /* check.json vram_gb rows */
+    int skipped;                            /* rows naming a card not in cards.json */
+    int excluded;                           /* rows the data file excludes, with a reason */
+} tim_validation;
+
+/* Leave-one-card-out over fit.json and the error over check.json, both in
+ * models_dir/validation/.  verbose: print every row's prediction to stdout.
+ * 0, or 2 with err. */
+int tim_validate(const char *models_dir, int verbose, tim_validation *v, char *err, size_t errlen);
 
 /* ---- host roofline (calibration) */
 typedef struct {

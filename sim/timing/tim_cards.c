@@ -1,9 +1,8 @@
-/* tim_cards: models/cards.json.  A card's peak figures each carry a source;
- * its efficiencies are not free numbers but derived here from the published
- * llama.cpp measurements the card lists (tokens/s, the weight file size and
- * parameter count that llama-bench prints), so every number the timing model
- * uses can be traced to a page.  A card without measurements must say that
- * it takes the host calibration's efficiency. */
+/* tim_cards: models/cards.json, the cards' published peak figures, each with
+ * its source.  Efficiencies are not in this file: tim_fit.c derives them from
+ * the published measurements in models/validation/fit.json, per runtime and
+ * architecture family, so every number the timing model uses can be traced
+ * to a page. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,15 +11,15 @@
 #include "timing/tim.h"
 #include "timing/tim_json.h"
 
-#define DEFAULT_EFF_BW 0.6       /* used only when host.json is absent too */
-#define DEFAULT_EFF_COMPUTE 0.4
-#define GIB 1073741824.0
-
 static const char *const WEIGHT_NAMES[TIM_NW] = {"Q4_0", "Q8_0", "F16"};
 static const char *const FAMILY_NAMES[TIM_NFAMILIES] = {
     "Volta", "Turing", "Ampere", "Ada", "Hopper", "Blackwell",
     "Apple M1", "Apple M2", "Apple M3", "Apple M4"};
 static const char *const SOURCED[] = {"mem_gb", "bw_gbs", "fp16_tflops", "fp32_tflops"};
+static const char *const RUNTIMES[TIM_NRT] = {"llama.cpp", "transformers", "diffusers"};
+static const char *const SRC_NAMES[] = {"none", "the card's own measurements",
+                                        "its family's measurements", "its vendor's measurements",
+                                        "all measured cards of the runtime"};
 
 const char *tim_family_name(tim_family f)
 {
@@ -45,36 +44,34 @@ const char *tim_weights_name(tim_weights w)
     return w >= 0 && w < TIM_NW ? WEIGHT_NAMES[w] : "?";
 }
 
+const char *tim_runtime_name(tim_runtime r)
+{
+    return r >= 0 && r < TIM_NRT ? RUNTIMES[r] : "?";
+}
+
+int tim_runtime_parse(const char *s, tim_runtime *out)
+{
+    for (int r = 0; r < TIM_NRT; r++)
+        if (!strcmp(s, RUNTIMES[r])) {
+            *out = (tim_runtime)r;
+            return 0;
+        }
+    return -1;
+}
+
+const char *tim_src_name(tim_src s)
+{
+    return s >= 0 && s <= TIM_SRC_RUNTIME ? SRC_NAMES[s] : "?";
+}
+
 void tim_card_eff(const tim_card *c, double bits, double *eff_bw, double *eff_compute,
                   int *measured)
 {
     tim_weights w = tim_weights_of_bits(bits);
-    *eff_bw = c->eff_bw_w[w] > 0 ? c->eff_bw_w[w] : c->eff_bw;
-    *eff_compute = c->eff_compute_w[w] > 0 ? c->eff_compute_w[w] : c->eff_compute;
+    *eff_bw = c->eff_bw_w[w];
+    *eff_compute = c->eff_compute_w[w];
     if (measured)
-        *measured = c->eff_bw_w[w] > 0 && c->eff_compute_w[w] > 0;
-}
-
-/* host.json next to cards.json supplies default efficiencies */
-static void host_defaults(const char *cards_path, double *bw, double *cp)
-{
-    char p[1024], err[256];
-    const char *slash = strrchr(cards_path, '/');
-    int dl = slash ? (int)(slash - cards_path) : 1;
-    snprintf(p, sizeof p, "%.*s/calibration/host.json", dl, slash ? cards_path : ".");
-    *bw = DEFAULT_EFF_BW;
-    *cp = DEFAULT_EFF_COMPUTE;
-    cJSON *j = tim_json_parse_file(p, err, sizeof err);
-    if (!j)
-        return;
-    cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "efficiency");
-    cJSON *b = cJSON_GetObjectItemCaseSensitive(e, "bandwidth"),
-          *c = cJSON_GetObjectItemCaseSensitive(e, "compute");
-    if (cJSON_IsNumber(b) && b->valuedouble > 0)
-        *bw = b->valuedouble;
-    if (cJSON_IsNumber(c) && c->valuedouble > 0)
-        *cp = c->valuedouble;
-    cJSON_Delete(j);
+        *measured = c->bw_src[w] == TIM_SRC_CARD && c->compute_src[w] == TIM_SRC_CARD;
 }
 
 static int nonempty_string(cJSON *v)
@@ -82,59 +79,8 @@ static int nonempty_string(cJSON *v)
     return cJSON_IsString(v) && v->valuestring[0];
 }
 
-/* One entry of .cards[i].measured: derive its efficiencies into c. */
-static int load_measurement(cJSON *m, int i, int j, const char *path, tim_card *c, char *err,
-                            size_t errlen)
-{
-    char arr[48];
-    snprintf(arr, sizeof arr, "cards[%d].measured", i);
-    cJSON *w = cJSON_GetObjectItemCaseSensitive(m, "weights");
-    int wi = -1;
-    for (int k = 0; k < TIM_NW && cJSON_IsString(w); k++)
-        if (!strcmp(w->valuestring, WEIGHT_NAMES[k]))
-            wi = k;
-    if (wi < 0) {
-        snprintf(err, errlen, "%s: .%s[%d].weights: expected \"Q4_0\", \"Q8_0\" or \"F16\"", path,
-                 arr, j);
-        return -1;
-    }
-    if (c->eff_bw_w[wi] > 0) {
-        snprintf(err, errlen, "%s: .%s[%d].weights: %s is measured twice", path, arr, j,
-                 WEIGHT_NAMES[wi]);
-        return -1;
-    }
-    if (!nonempty_string(cJSON_GetObjectItemCaseSensitive(m, "source"))) {
-        snprintf(err, errlen, "%s: .%s[%d].source: expected where the figures were published",
-                 path, arr, j);
-        return -1;
-    }
-    double gib, params_b, tg, pp = 0;
-    if (tim_json_num(m, "weights_gib", &gib, path, arr, j, err, errlen) ||
-        tim_json_num(m, "params_b", &params_b, path, arr, j, err, errlen) ||
-        tim_json_num(m, "tg128_tps", &tg, path, arr, j, err, errlen))
-        return -1;
-    if (cJSON_GetObjectItemCaseSensitive(m, "pp512_tps") &&
-        tim_json_num(m, "pp512_tps", &pp, path, arr, j, err, errlen))
-        return -1;
-    /* decode reads every weight once per token; prefill does 2 FLOPs per
-     * parameter per prompt token */
-    double eb = tg * gib * GIB / (c->bw_gbs * 1e9);
-    double ec = pp > 0 ? pp * 2.0 * params_b * 1e9 / (c->fp16_tflops * 1e12) : 0;
-    if (!(eb > 0 && eb <= 1) || (pp > 0 && !(ec > 0 && ec <= 1))) {
-        snprintf(err, errlen,
-                 "%s: .%s[%d]: derived %s efficiency %.3f is outside (0, 1]: check the "
-                 "figures against the card's peaks",
-                 path, arr, j, eb > 1 || !(eb > 0) ? "bandwidth" : "compute", eb > 1 ? eb : ec);
-        return -1;
-    }
-    c->eff_bw_w[wi] = eb;
-    c->eff_compute_w[wi] = ec;
-    return 0;
-}
-
-/* Checks card i and fills c from it. */
-static int load_card(cJSON *o, int i, const char *path, double host_bw, double host_cp,
-                     tim_card *c, char *err, size_t errlen)
+/* Checks card i and fills c's specs from it. */
+static int load_card(cJSON *o, int i, const char *path, tim_card *c, char *err, size_t errlen)
 {
     memset(c, 0, sizeof *c);
     cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "name");
@@ -166,36 +112,17 @@ static int load_card(cJSON *o, int i, const char *path, double host_bw, double h
                      "non-empty string)", path, i, SOURCED[k], SOURCED[k]);
             return -1;
         }
-    cJSON *ms = cJSON_GetObjectItemCaseSensitive(o, "measured"), *m;
-    int j = 0;
-    if (cJSON_GetArraySize(ms) == 0) {
-        cJSON *e = cJSON_GetObjectItemCaseSensitive(o, "efficiency");
-        if (!cJSON_IsString(e) || strncmp(e->valuestring, "default: host", 13)) {
-            snprintf(err, errlen, "%s: .cards[%d]: expected published measurements in "
-                     "\"measured\", or \"efficiency\": \"default: host ...\"", path, i);
-            return -1;
-        }
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "vendor");
+    if (!nonempty_string(v)) {
+        snprintf(err, errlen, "%s: .cards[%d].vendor: expected \"NVIDIA\" or \"Apple\"", path, i);
+        return -1;
     }
-    cJSON_ArrayForEach(m, ms) {
-        if (load_measurement(m, i, j++, path, c, err, errlen))
-            return -1;
+    snprintf(c->vendor, sizeof c->vendor, "%s", v->valuestring);
+    if (cJSON_GetObjectItemCaseSensitive(o, "measured")) {
+        snprintf(err, errlen, "%s: .cards[%d].measured: measurements belong in "
+                 "validation/fit.json or validation/check.json (with their sources)", path, i);
+        return -1;
     }
-    /* the default for formats without a measurement: Q4_0's, else the first measured */
-    for (int k = 0; k < TIM_NW; k++) {
-        if (c->eff_bw > 0 && c->eff_compute > 0)
-            break;
-        if (c->eff_bw == 0 && c->eff_bw_w[k] > 0)
-            c->eff_bw = c->eff_bw_w[k];
-        if (c->eff_compute == 0 && c->eff_compute_w[k] > 0)
-            c->eff_compute = c->eff_compute_w[k];
-    }
-    c->bw_from_host = c->eff_bw == 0;
-    c->compute_from_host = c->eff_compute == 0;
-    if (c->bw_from_host)
-        c->eff_bw = host_bw;
-    if (c->compute_from_host)
-        c->eff_compute = host_cp;
-    c->eff_from_host = c->bw_from_host || c->compute_from_host;
     return 0;
 }
 
@@ -241,8 +168,8 @@ static int check_unique(cJSON *cards, cJSON *o, int i, const char *path, char *e
 
 /* One pass over the file: checks every card; the card answering to `name`
  * (NULL: none) goes to *one and its position to *index; with all != NULL
- * every card goes to a new array *all of *n.  0; 1 no card named `name`;
- * 2 bad file (err). */
+ * every card goes to a new array *all of *n.  Specs only: the efficiencies
+ * are tim_fit.c's.  0; 1 no card named `name`; 2 bad file (err). */
 static int read_cards(const char *path, const char *name, tim_card *one, int *index,
                       tim_card **all, int *n, char *err, size_t errlen)
 {
@@ -257,12 +184,10 @@ static int read_cards(const char *path, const char *name, tim_card *one, int *in
         return 2;
     }
     tim_card *arr = all ? calloc((size_t)count, sizeof *arr) : NULL;
-    double hb, hc;
-    host_defaults(path, &hb, &hc);
     int rc = name ? 1 : 0, i = 0;
     cJSON_ArrayForEach(o, cards) {
         tim_card t;
-        if ((all && !arr) || load_card(o, i, path, hb, hc, &t, err, errlen) ||
+        if ((all && !arr) || load_card(o, i, path, &t, err, errlen) ||
             check_unique(cards, o, i, path, err, errlen)) {
             if (all && !arr)
                 snprintf(err, errlen, "%s: out of memory", path);
@@ -292,14 +217,60 @@ static int read_cards(const char *path, const char *name, tim_card *one, int *in
     return rc;
 }
 
-int tim_card_load(const char *path, const char *name, tim_card *c, char *err, size_t errlen)
+int tim_cards_read(const char *path, tim_card **out, int *n, char *err, size_t errlen)
 {
-    return read_cards(path, name, c, NULL, NULL, NULL, err, errlen);
+    *out = NULL;
+    *n = 0;
+    return read_cards(path, NULL, NULL, NULL, out, n, err, errlen);
+}
+
+/* validation/fit.json beside the card file */
+static void fit_path_of(const char *path, char *fit, size_t len, char *dir, size_t dlen)
+{
+    const char *slash = strrchr(path, '/');
+    if (slash)
+        snprintf(dir, dlen, "%.*s", (int)(slash - path), path);
+    else
+        snprintf(dir, dlen, ".");
+    snprintf(fit, len, "%s/validation/fit.json", dir);
 }
 
 int tim_card_load_all(const char *path, tim_card **cards, int *n, char *err, size_t errlen)
 {
-    return read_cards(path, NULL, NULL, NULL, cards, n, err, errlen);
+    if (tim_cards_read(path, cards, n, err, errlen))
+        return 2;
+    char dir[1024], fit[1100];
+    fit_path_of(path, fit, sizeof fit, dir, sizeof dir);
+    FILE *f = fopen(fit, "rb");
+    if (!f) /* a card file of specs alone (the parametric model's) */
+        return 0;
+    fclose(f);
+    if (tim_fit_cards(fit, dir, *cards, *n, NULL, err, errlen)) {
+        free(*cards);
+        *cards = NULL;
+        return 2;
+    }
+    return 0;
+}
+
+int tim_card_load(const char *path, const char *name, tim_card *c, char *err, size_t errlen)
+{
+    int idx, rc = tim_card_index(path, name, &idx, err, errlen), n;
+    if (rc)
+        return rc;
+    tim_card *all;
+    if (tim_card_load_all(path, &all, &n, err, errlen))
+        return 2;
+    *c = all[idx];
+    free(all);
+    if (!(c->eff_bw_w[TIM_W_F16] > 0)) {
+        char dir[1024], fit[1100];
+        fit_path_of(path, fit, sizeof fit, dir, sizeof dir);
+        snprintf(err, errlen, "%s: cannot read the file (the measurements the card "
+                 "efficiencies are fitted on)", fit);
+        return 2;
+    }
+    return 0;
 }
 
 int tim_card_index(const char *path, const char *name, int *index, char *err, size_t errlen)

@@ -95,6 +95,13 @@ int tim_model_load(const char *llms_path, const char *sd_path, const char *name,
             break;
         }
         m->sd_native = (int)native;
+        cJSON *up = cJSON_GetObjectItemCaseSensitive(o, "vae_upcast");
+        if (up && !cJSON_IsBool(up)) {
+            snprintf(err, errlen, "%s: .models[%d].vae_upcast: expected true or false", sd_path, i);
+            rc = 2;
+            break;
+        }
+        m->sd_vae_fp32 = cJSON_IsTrue(up);
         rc = 0;
         break;
     }

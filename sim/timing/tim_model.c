@@ -1,7 +1,9 @@
-/* tim_model: the task-time formulas.  Kept to rooflines on purpose: a step
- * costs max(FLOPs / sustained FLOPS, bytes / sustained bandwidth), sustained
- * meaning peak times the card's efficiency.  The host calibration checks that
- * this form predicts measured CPU kernels and whole-model runs. */
+/* tim_model: the task-time formulas, per runtime (docs/timing.md).  Kept to
+ * rooflines on purpose: a step costs max(FLOPs / sustained FLOPS, bytes /
+ * sustained bandwidth), sustained meaning peak times the card's efficiency;
+ * what makes a runtime slow is modelled as the mechanism it is (host work per
+ * layer, per quantized linear layer, dequantization traffic), never as a
+ * factor per card. */
 #include <math.h>
 #include <string.h>
 
@@ -9,6 +11,29 @@
 
 #define KV_BYTES 2.0          /* GPU runtimes keep the KV cache in FP16 */
 #define CUDA_CONTEXT_GB 0.5   /* runtime context and allocator slack */
+
+/* bitsandbytes 0.41.3 as transformers 4.35.2 loads it for gpt-task
+ * (crynux-ai/gpt-task src/gpt_task/inference/inference.py @ 0d0794e:
+ * load_in_8bit / load_in_4bit with no BitsAndBytesConfig):
+ * - LLM.int8: one int8 byte per weight (plus a float row scale per output);
+ * - 4-bit: two weights a byte plus an fp32 absmax per block of 64 (blocksize
+ *   64, no double quantization, quant type FP4 by default);
+ * - the output head and the embeddings stay unquantized, in FP16 (transformers
+ *   overrides torch_dtype None with float16 for bitsandbytes loads);
+ * - compute dtype float32 (BitsAndBytesConfig's default): a single sequence's
+ *   decode runs the 4-bit GEMV kernel; several rows (a prompt, beams,
+ *   sequences) take the dequantize path, which per weight reads the packed
+ *   4-bit block, writes and reads it as FP16, writes and reads it as FP32. */
+#define INT8_BYTES 1.0
+#define Q4_BYTES (0.5 + 4.0 / 64.0)
+#define Q4_DEQUANT_BYTES (Q4_BYTES + 2.0 + 2.0 + 4.0 + 4.0)
+
+typedef enum { TF_FP32, TF_FP16, TF_INT8, TF_4BIT } tf_mode;
+
+static tf_mode tf_mode_of(double bits)
+{
+    return bits >= 24 ? TF_FP32 : bits >= 12 ? TF_FP16 : bits >= 6 ? TF_INT8 : TF_4BIT;
+}
 
 void tim_workload_default(tim_workload *w, tim_kind kind)
 {
@@ -18,6 +43,7 @@ void tim_workload_default(tim_workload *w, tim_kind kind)
     w->num_beams = 1;
     w->num_sequences = 1;
     w->bits = 16;
+    w->runtime = kind == TIM_SD ? TIM_RT_DIFFUSERS : TIM_RT_LLAMACPP;
     w->steps = kind == TIM_SD ? 25 : 0;
     w->width = w->height = 512;
     w->images = 1;
@@ -33,6 +59,30 @@ static int batch(const tim_workload *w)
     return b;
 }
 
+static double head_params(const kern_model_cfg *c)
+{
+    return (double)c->vocab * c->hidden;
+}
+
+/* Linear layers per decoder layer: q, k, v, o and the MLP's (three for
+ * gated SiLU, two otherwise). */
+int tim_linears_per_layer(const kern_model_cfg *c)
+{
+    return c->arch == KERN_ARCH_LLAMA ? 7 : c->arch == KERN_ARCH_PHI ? 6 : 4;
+}
+
+/* Bytes of one weight of the decoder layers' linear layers under transformers. */
+static double tf_block_bytes(tf_mode m)
+{
+    return m == TF_FP32 ? 4.0 : m == TF_FP16 ? 2.0 : m == TF_INT8 ? INT8_BYTES : Q4_BYTES;
+}
+
+/* Bytes of the unquantized tensors (head, embeddings, norms). */
+static double tf_plain_bytes(tf_mode m)
+{
+    return m == TF_FP32 ? 4.0 : 2.0;
+}
+
 double tim_weight_bytes(const tim_model *m, double bits)
 {
     if (m->kind == TIM_SD)
@@ -40,34 +90,54 @@ double tim_weight_bytes(const tim_model *m, double bits)
     return kern_model_matmul_params(&m->llm) * bits / 8.0;
 }
 
-static double kv_per_token(const kern_model_cfg *c)
+/* Weight bytes one transformers decode step reads. */
+static double tf_weight_bytes(const kern_model_cfg *c, tf_mode m)
 {
-    return kern_model_kv_bytes_per_token(c) / sizeof(float) * KV_BYTES;
+    double head = head_params(c), block = kern_model_matmul_params(c) - head;
+    return block * tf_block_bytes(m) + head * tf_plain_bytes(m);
+}
+
+static double kv_per_token(const kern_model_cfg *c, double bytes)
+{
+    return kern_model_kv_bytes_per_token(c) / sizeof(float) * bytes;
+}
+
+static double pixels(const tim_workload *w)
+{
+    return (double)w->width * w->height / (512.0 * 512.0);
 }
 
 double tim_vram_needed_gb(const tim_model *m, const tim_workload *w)
 {
     if (m->kind == TIM_SD) {
-        double px = (double)w->width * w->height / (512.0 * 512.0);
-        int im = w->images > 1 ? w->images : 1;
-        return (m->sd_params * 2.0 + m->sd_act_gb_512 * 1e9 * px * im) / 1e9 + CUDA_CONTEXT_GB;
+        /* diffusers' pipeline makes one image per call (crynux-ai/
+         * stable-diffusion-task inference_task.py @ 2b64898 loops over
+         * num_images), so images do not add memory */
+        return (m->sd_params * 2.0 + m->sd_act_gb_512 * 1e9 * pixels(w)) / 1e9 + CUDA_CONTEXT_GB;
     }
     const kern_model_cfg *c = &m->llm;
-    double B = batch(w), T = w->prompt_tokens + w->max_new_tokens;
-    double weights = kern_model_params(c) * w->bits / 8.0;
-    double kv = kv_per_token(c) * T * B;
+    double B = batch(w), T = w->prompt_tokens + w->max_new_tokens, weights, kvb = KV_BYTES,
+           ab = 2.0;
+    if (w->runtime == TIM_RT_TRANSFORMERS) {
+        tf_mode md = tf_mode_of(w->bits);
+        double block = kern_model_matmul_params(c) - head_params(c);
+        weights = block * tf_block_bytes(md) + (kern_model_params(c) - block) * tf_plain_bytes(md);
+        kvb = ab = tf_plain_bytes(md);
+    } else {
+        weights = kern_model_params(c) * w->bits / 8.0;
+    }
+    double kv = kv_per_token(c, kvb) * T * B;
     /* live activations of the prompt pass: residual, norm, q/k/v, attention
-     * output and two FFN-wide buffers in FP16, plus FP32 logits */
-    double act = B * w->prompt_tokens * (6.0 * c->hidden + 2.0 * c->ffn) * 2.0 +
+     * output and two FFN-wide buffers, plus FP32 logits */
+    double act = B * w->prompt_tokens * (6.0 * c->hidden + 2.0 * c->ffn) * ab +
                  B * (double)c->vocab * 4.0;
     return (weights + kv + act) / 1e9 + CUDA_CONTEXT_GB;
 }
 
-static double load_seconds(const tim_model *m, const tim_workload *w, double file_bytes)
+static double load_seconds(const tim_workload *w, double file_bytes)
 {
     if (w->resident)
         return 0;
-    (void)m;
     double gb = file_bytes / 1e9, s = 0;
     if (!w->cached)
         s += gb / (w->net_gbs > 0 ? w->net_gbs : 0.1);
@@ -75,43 +145,116 @@ static double load_seconds(const tim_model *m, const tim_workload *w, double fil
     return s;
 }
 
-void tim_task_breakdown(const tim_model *m, const tim_card *c, const tim_workload *w,
-                        tim_breakdown *o)
+static void sd_breakdown(const tim_model *m, const tim_card *c, const tim_workload *w,
+                         tim_breakdown *o)
 {
-    memset(o, 0, sizeof *o);
-    /* sd runs FP16 weights; gpt uses the efficiencies measured for its format */
+    double px = pixels(w), e = c->eff_sd;
+    int im = w->images > 1 ? w->images : 1;
+    o->load_s = load_seconds(w, tim_file_bytes(m, w));
+    /* two UNet forwards per step: classifier-free guidance */
+    o->step_s = 2.0 * m->unet_gflops_512 * 1e9 * px / (c->fp16_tflops * 1e12 * e);
+    /* a VAE that diffusers upcasts (force_upcast in its config) decodes in FP32 */
+    double vf = m->sd_vae_fp32 ? c->fp32_tflops : c->fp16_tflops;
+    o->vae_s = m->vae_gflops_512 * 1e9 * px / (vf * 1e12 * e);
+    o->decode_s = im * (o->step_s * w->steps + o->vae_s);
+    o->total_s = o->load_s + o->decode_s + o->overhead_s;
+}
+
+/* llama.cpp: one roofline per pass, efficiencies per weight format. */
+static void llamacpp_breakdown(const tim_model *m, const tim_card *c, const tim_workload *w,
+                               tim_breakdown *o)
+{
     double eb, ec;
-    tim_card_eff(c, m->kind == TIM_SD ? 16 : w->bits, &eb, &ec, NULL);
+    tim_card_eff(c, w->bits, &eb, &ec, NULL);
     const double BW = c->bw_gbs * 1e9 * eb, F = c->fp16_tflops * 1e12 * ec;
-    o->overhead_s = w->overhead_s;
-    o->vram_gb = tim_vram_needed_gb(m, w);
-    if (m->kind == TIM_SD) {
-        double px = (double)w->width * w->height / (512.0 * 512.0);
-        int im = w->images > 1 ? w->images : 1;
-        o->load_s = load_seconds(m, w, m->sd_params * 2.0);
-        o->step_s = 2.0 * m->unet_gflops_512 * 1e9 * px * im / F; /* x2: guidance */
-        o->step_s = fmax(o->step_s, m->sd_params * 2.0 / BW);
-        o->vae_s = m->vae_gflops_512 * 1e9 * px * im / F;
-        o->decode_s = o->step_s * w->steps + o->vae_s;
-        o->total_s = o->load_s + o->decode_s + o->overhead_s;
-        return;
-    }
     const kern_model_cfg *k = &m->llm;
     double B = batch(w), P = w->prompt_tokens, G = w->max_new_tokens;
     double W = tim_weight_bytes(m, w->bits), mp = kern_model_matmul_params(k);
     double attn = 2.0 * k->layers * (double)k->hidden; /* FLOPs per (query, key) pair x2 */
-    o->load_s = load_seconds(m, w, kern_model_params(k) * w->bits / 8.0);
+    o->load_s = load_seconds(w, tim_file_bytes(m, w));
     /* prefill: all B x P prompt tokens in one pass */
     double pf = B * (2.0 * mp * P + attn * P * P);
-    o->prefill_s = P > 0 ? fmax(pf / F, W / BW) : 0;
+    o->prefill_s = P > 0 ? fmax(pf / F, W / BW) + c->lc_token_s : 0;
     o->prefill_tps = P > 0 ? B * P / o->prefill_s : 0;
     /* decode: each step reads the weights once and every sequence's cache;
-     * the cost is linear in the context, so the mean context gives the sum */
+     * the cost is linear in the context, so the mean context gives the sum;
+     * the backend adds its fixed cost per forward */
     double ctx = P + G / 2.0;
-    double bytes = W + B * kv_per_token(k) * ctx, flops = B * (2.0 * mp + 2.0 * attn * ctx);
-    double step = fmax(bytes / BW, flops / F);
+    double bytes = W + B * kv_per_token(k, KV_BYTES) * ctx, flops = B * (2.0 * mp + 2.0 * attn * ctx);
+    double step = fmax(bytes / BW, flops / F) + c->lc_token_s;
     o->decode_s = G * step;
     o->decode_tps = G > 0 ? 1.0 / step : 0;
+}
+
+/* GPU time and host time of one pass combine as the launch mode says: with
+ * CUDA_LAUNCH_BLOCKING=1 every kernel launch waits for the kernel, so the
+ * host's work and the GPU's no longer overlap. */
+static double tf_combine(double gpu, double host, int blocking)
+{
+    return blocking ? gpu + host : fmax(gpu, host);
+}
+
+double tim_file_bytes(const tim_model *m, const tim_workload *w)
+{
+    if (m->kind == TIM_SD)
+        return m->sd_params * 2.0;
+    double p = kern_model_params(&m->llm);
+    if (w->runtime != TIM_RT_TRANSFORMERS)
+        return p * w->bits / 8.0; /* the GGUF file of that format */
+    /* a quantized task downloads the FP16 checkpoint and quantizes it on load */
+    return p * (tf_mode_of(w->bits) == TF_FP32 ? 4.0 : 2.0);
+}
+
+/* transformers (eager PyTorch): the GPU streams the weights at the card's
+ * FP16 streaming efficiency; the host spends tf_layer_s per decoder layer on
+ * each forward, plus bitsandbytes' per-linear work when quantized (LLM.int8:
+ * activation quantization, outlier columns and their FP16 product, int32
+ * dequantization; 4-bit: casts and the GEMV launch). */
+static void transformers_breakdown(const tim_model *m, const tim_card *c, const tim_workload *w,
+                                   tim_breakdown *o)
+{
+    const kern_model_cfg *k = &m->llm;
+    tf_mode md = tf_mode_of(w->bits);
+    const double eb = c->eff_bw_w[TIM_W_F16], ec = c->eff_compute_w[TIM_W_F16];
+    const double BW = c->bw_gbs * 1e9 * eb;
+    /* FP32 weights, and 4-bit weights dequantized for an FP32 product, run on
+     * the FP32 units (PyTorch leaves TF32 off for matmuls) */
+    const double F = (md == TF_FP32 || md == TF_4BIT ? c->fp32_tflops : c->fp16_tflops) * 1e12 * ec;
+    double B = batch(w), P = w->prompt_tokens, G = w->max_new_tokens;
+    double mp = kern_model_matmul_params(k), block = mp - head_params(k);
+    double attn = 2.0 * k->layers * (double)k->hidden;
+    double W = tf_weight_bytes(k, md), plain = tf_plain_bytes(md);
+    double host = k->layers * c->tf_layer_s +
+                  (md == TF_INT8 ? c->tf_int8_s : md == TF_4BIT ? c->tf_4bit_s : 0) *
+                      k->layers * tim_linears_per_layer(k);
+    /* several rows per product: 4-bit weights go through the dequantize path */
+    double W_rows = md == TF_4BIT ? W + block * (Q4_DEQUANT_BYTES - Q4_BYTES) : W;
+    o->load_s = load_seconds(w, tim_file_bytes(m, w));
+    double pf = B * (2.0 * mp * P + attn * P * P);
+    o->prefill_s = P > 0 ? tf_combine(fmax(pf / F, W_rows / BW), host, w->launch_blocking) : 0;
+    o->prefill_tps = P > 0 ? B * P / o->prefill_s : 0;
+    double ctx = P + G / 2.0;
+    double bytes = (B > 1 ? W_rows : W) + B * kv_per_token(k, plain) * ctx;
+    double flops = B * (2.0 * mp + 2.0 * attn * ctx);
+    double step = tf_combine(fmax(bytes / BW, flops / F), host, w->launch_blocking);
+    o->decode_s = G * step;
+    o->decode_tps = G > 0 ? 1.0 / step : 0;
+}
+
+void tim_task_breakdown(const tim_model *m, const tim_card *c, const tim_workload *w,
+                        tim_breakdown *o)
+{
+    memset(o, 0, sizeof *o);
+    o->overhead_s = w->overhead_s;
+    o->vram_gb = tim_vram_needed_gb(m, w);
+    if (m->kind == TIM_SD) {
+        sd_breakdown(m, c, w, o);
+        return;
+    }
+    if (w->runtime == TIM_RT_TRANSFORMERS)
+        transformers_breakdown(m, c, w, o);
+    else
+        llamacpp_breakdown(m, c, w, o);
     o->total_s = o->load_s + o->prefill_s + o->decode_s + o->overhead_s;
 }
 

@@ -58,11 +58,17 @@ expect_exit 2 "unknown command 'sweeep'; did you mean 'sweep'\\?" "$BIN" sweeep
 expect_exit 2 "did you mean 'report'\\?" "$BIN" reprot
 expect_exit 0 'commands:' "$BIN" --help
 
-# --- timing: card efficiencies derived from published measurements ---
-expect_exit 0 'efficiency \(Q4_0 weights\): bandwidth 0\.706 \(from the card.s published measurement\)' \
-  "$BIN" timing --card "RTX 4090" --model Llama-2-7B --bits 4
-expect_exit 0 'efficiency \(F16 weights\): bandwidth 0\.691' "$BIN" timing --card "M2 Ultra" --model Llama-2-7B --bits 16
-expect_exit 0 'bandwidth 0\.[0-9]+ \(host calibrated default\)' "$BIN" timing --card "RTX 3080" --model Llama-2-7B --bits 4
+# --- timing: efficiencies fitted from models/validation/fit.json, per card, family, vendor ---
+expect_exit 0 'runtime llama.cpp \(Q4_0 weights\): bandwidth efficiency 0\.[0-9]+ \(from the card.s own measurements\).*ms per forward on the NVIDIA backend' \
+  "$BIN" timing --card "RTX 4090" --model Llama-2-7B --bits 4 --runtime llama.cpp
+expect_exit 0 'F16 weights.*\(from the card.s own measurements\)' "$BIN" timing --card "M2 Ultra" --model Llama-2-7B --bits 16 --runtime llama.cpp
+expect_exit 0 'bandwidth efficiency 0\.[0-9]+ \(from its family.s measurements\)' \
+  "$BIN" timing --card "RTX 3080" --model Llama-2-7B --bits 4 --runtime llama.cpp
+expect_exit 0 'CUDA_LAUNCH_BLOCKING=1' "$BIN" timing --card "RTX 3080" --model Llama-3-8B --bits 8
+expect_exit 0 'no Metal backend' "$BIN" timing --card "M2 Max" --model Llama-3-8B --bits 4
+expect_exit 0 'work   25 steps, 1024x1024' "$BIN" timing --card "RTX 4090" --model sdxl
+expect_exit 0 'transformers +NVIDIA +decode' "$BIN" timing --validate
+expect_exit 2 'runtime: expected transformers or llama.cpp' "$BIN" timing --card "RTX 4090" --model gpt2 --runtime diffusers
 python3 - models/cards.json "$TMP" <<'PY'
 import json, sys
 c = json.load(open(sys.argv[1]))

@@ -146,20 +146,34 @@ static void test_calibrated_timing(void **state)
     const scn_task_kind *k = &s.apps[0].kinds[0];
     assert_string_equal(k->timing.name, "Llama-2-7B");
     assert_string_equal(s.cards[s.mix[0].card].timing.name, "RTX 4090");
-    /* Llama-2-7B: 6.74e9 parameters at 4.5 stored bits = 3.79 GB of file */
-    assert_true(k->model_size_mb > 3700 && k->model_size_mb < 3900);
+    /* transformers (the default runtime) quantizes on load: the node
+     * downloads Llama-2-7B's 6.74e9 parameters as the FP16 checkpoint */
+    assert_int_equal(s.timing_runtime, TIM_RT_TRANSFORMERS);
+    assert_true(k->model_size_mb > 13400 && k->model_size_mb < 13600);
     tim_workload w;
     scn_timing_workload(&s, k, 512, false, &w);
+    assert_int_equal(w.launch_blocking, 1);
     assert_int_equal(k->vram_gb, (uint32_t)ceil(tim_vram_needed_gb(&k->timing, &w)));
     assert_true(k->vram_gb >= 4 && k->vram_gb <= 8);
     scn_free(&s);
+    /* on llama.cpp: the Q4_0 file, 4.5 stored bits = 3.79 GB */
+    ok = scn_parse("{" NET ", \"timing\": {\"model\": \"calibrated\", \"models_dir\": \"models\", "
+                   "\"runtime\": \"llama.cpp\"}, " GPT_KIND(", \"bits\": 4, \"size_max\": 512") "}",
+                   "t.json", ".", &s, err);
+    assert_true(ok);
+    assert_true(s.apps[0].kinds[0].model_size_mb > 3700 && s.apps[0].kinds[0].model_size_mb < 3900);
+    scn_free(&s);
+    expect_error("{" NET ", \"timing\": {\"model\": \"calibrated\", \"runtime\": \"vllm\"}, "
+                 GPT_KIND("") "}", "$.timing.runtime: expected \"transformers\" or \"llama.cpp\", got \"vllm\"");
+    expect_error("{" NET ", \"timing\": {\"model\": \"calibrated\", \"runtime\": \"llama.cpp\"}, "
+                 GPT_KIND(", \"bits\": 32") "}", "bits: expected 4 (Q4_0), 8 (Q8_0) or 16, got 32");
 
     expect_error("{" NET ", " CAL ", " GPT_KIND(", \"exec_base_s\": 1") "}",
                  "$.applications[0].tasks[0].exec_base_s: expected only with timing.model \"parametric\"");
     expect_error("{" NET ", " GPT_KIND(", \"bits\": 4") "}",
                  "$.applications[0].tasks[0].bits: expected only with timing.model \"calibrated\"");
     expect_error("{" NET ", " CAL ", " GPT_KIND(", \"bits\": 5") "}",
-                 "$.applications[0].tasks[0].bits: expected 4 (Q4_0), 8 (Q8_0) or 16, got 5");
+                 "$.applications[0].tasks[0].bits: expected 4 (bitsandbytes 4-bit), 8 (LLM.int8), 16 or 32, got 5");
     expect_error("{" NET ", " CAL ", " GPT_KIND(", \"steps\": 5") "}", "expected no sd workload keys");
     expect_error("{" NET ", \"timing\": {\"model\": \"calibrated\"}, \"applications\": [{\"arrival\": "
                  "{\"process\": \"poisson\"}, \"tasks\": [{\"type\": \"gpt\", \"model\": \"GPT-5\", \"fee\": {\"wei\": \"1\"}}]}]}",

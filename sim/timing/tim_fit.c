@@ -1,0 +1,614 @@
+/* tim_fit: the published measurements of models/validation/ and what the
+ * timing model learns from them (docs/timing.md).
+ *
+ * fit.json rows are fitted, check.json rows only checked.  Each fitted row
+ * implies an efficiency of its card by closed form (a decode's bytes per
+ * token times tokens/s over peak bandwidth; a prefill's or a UNet step's
+ * FLOPs over peak FLOPS); a card's figure is the mean of its own rows, and a
+ * card without rows takes its architecture family's mean, else its vendor's,
+ * else that of every measured card of the runtime.  transformers' host costs
+ * (per decoder layer, per quantized linear layer) are runtime-wide medians of
+ * what its rows leave over once the GPU's streaming time is accounted for. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "timing/tim.h"
+#include "timing/tim_json.h"
+
+#define GIB 1073741824.0
+#define CONTEXT_GB 0.5 /* tim_vram_needed_gb's CUDA context; allocator peaks exclude it */
+
+enum { M_DECODE, M_PREFILL, M_SD_ITS, M_SD_S, M_VRAM, NMETRIC };
+static const char *const METRICS[NMETRIC] = {"decode_tps", "prefill_tps", "sd_its", "sd_s",
+                                             "vram_gb"};
+
+typedef struct {
+    tim_runtime rt;
+    int metric, card, excluded;
+    double bits; /* llama.cpp 16/8.5/4.5, transformers 16/8/4 */
+    double value, gib, params_b;
+    int batch, width, height, steps, prompt;
+    tim_model m;
+} row;
+
+typedef struct {
+    row *r;
+    int n;
+    int skipped; /* rows naming a card not in cards.json */
+} rowset;
+
+static int weights_bits(tim_runtime rt, const char *w, double *bits)
+{
+    static const struct { tim_runtime rt; const char *name; double bits; } T[] = {
+        {TIM_RT_LLAMACPP, "Q4_0", 4.5}, {TIM_RT_LLAMACPP, "Q8_0", 8.5},
+        {TIM_RT_LLAMACPP, "F16", 16}, {TIM_RT_TRANSFORMERS, "fp32", 32},
+        {TIM_RT_TRANSFORMERS, "fp16", 16}, {TIM_RT_TRANSFORMERS, "int8", 8},
+        {TIM_RT_TRANSFORMERS, "4bit", 4}, {TIM_RT_DIFFUSERS, "fp16", 16}};
+    for (size_t i = 0; i < sizeof T / sizeof *T; i++)
+        if (T[i].rt == rt && !strcmp(T[i].name, w)) {
+            *bits = T[i].bits;
+            return 0;
+        }
+    return -1;
+}
+
+static int opt_int(cJSON *o, const char *k, int def, int *out)
+{
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    if (!v) {
+        *out = def;
+        return 0;
+    }
+    if (!cJSON_IsNumber(v) || v->valuedouble < 1 || v->valuedouble > 1e6 ||
+        v->valuedouble != (int)v->valuedouble)
+        return -1;
+    *out = (int)v->valuedouble;
+    return 0;
+}
+
+static int str_of(cJSON *o, const char *k, const char **out)
+{
+    cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    *out = cJSON_IsString(v) && v->valuestring[0] ? v->valuestring : NULL;
+    return *out ? 0 : -1;
+}
+
+/* One row of a validation file into r.  0; -1 bad (err set); 1 card unknown. */
+static int parse_row(cJSON *o, int i, const char *path, const char *dir, const tim_card *cards,
+                     int ncards, cJSON *cardjson, row *r, char *err, size_t errlen)
+{
+    memset(r, 0, sizeof *r);
+    const char *rt, *card, *model, *w, *metric, *src;
+#define BAD(field, what)                                                                        \
+    do {                                                                                        \
+        snprintf(err, errlen, "%s: .rows[%d].%s: expected %s", path, i, field, what);          \
+        return -1;                                                                              \
+    } while (0)
+    if (str_of(o, "runtime", &rt) || tim_runtime_parse(rt, &r->rt))
+        BAD("runtime", "\"llama.cpp\", \"transformers\" or \"diffusers\"");
+    if (str_of(o, "source", &src))
+        BAD("source", "where the figure was published (a non-empty string)");
+    if (str_of(o, "metric", &metric))
+        BAD("metric", "decode_tps, prefill_tps, sd_its, sd_s or vram_gb");
+    r->metric = -1;
+    for (int k = 0; k < NMETRIC; k++)
+        if (!strcmp(metric, METRICS[k]))
+            r->metric = k;
+    int sd_metric = r->metric >= M_SD_ITS;
+    if (r->metric < 0 || sd_metric != (r->rt == TIM_RT_DIFFUSERS))
+        BAD("metric", r->rt == TIM_RT_DIFFUSERS ? "sd_its, sd_s or vram_gb for diffusers"
+                                                : "decode_tps or prefill_tps for a language model runtime");
+    if (str_of(o, "weights", &w) || weights_bits(r->rt, w, &r->bits))
+        BAD("weights", r->rt == TIM_RT_LLAMACPP ? "Q4_0, Q8_0 or F16"
+                       : r->rt == TIM_RT_TRANSFORMERS ? "fp32, fp16, int8 or 4bit" : "fp16");
+    if (tim_json_num(o, "value", &r->value, path, "rows", i, err, errlen))
+        return -1;
+    if (r->rt == TIM_RT_LLAMACPP &&
+        (tim_json_num(o, "weights_gib", &r->gib, path, "rows", i, err, errlen) ||
+         tim_json_num(o, "params_b", &r->params_b, path, "rows", i, err, errlen)))
+        return -1;
+    if (opt_int(o, "batch", 1, &r->batch))
+        BAD("batch", "a positive integer");
+    if (opt_int(o, "width", 512, &r->width) || opt_int(o, "height", 512, &r->height))
+        BAD("width", "a positive integer (and so height)");
+    if (opt_int(o, "steps", 25, &r->steps))
+        BAD("steps", "a positive integer");
+    if (opt_int(o, "prompt", 512, &r->prompt))
+        BAD("prompt", "a positive integer");
+    cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "excluded");
+    if (ex && !(cJSON_IsString(ex) && ex->valuestring[0]))
+        BAD("excluded", "the reason the row is left out (a non-empty string)");
+    r->excluded = ex != NULL;
+    if (str_of(o, "model", &model))
+        BAD("model", "a model of llms.json or sd.json");
+    char llms[1100], sd[1100], e2[512];
+    snprintf(llms, sizeof llms, "%s/llms.json", dir);
+    snprintf(sd, sizeof sd, "%s/sd.json", dir);
+    int rc = tim_model_load(llms, sd, model, &r->m, e2, sizeof e2);
+    if (rc || (r->m.kind == TIM_SD) != (r->rt == TIM_RT_DIFFUSERS)) {
+        snprintf(err, errlen, "%s: .rows[%d].model: expected a %s model: %s", path, i,
+                 r->rt == TIM_RT_DIFFUSERS ? "sd.json" : "llms.json",
+                 rc ? e2 : "wrong kind for the runtime");
+        return -1;
+    }
+    if (str_of(o, "card", &card))
+        BAD("card", "a card name");
+    r->card = -1;
+    cJSON *c;
+    int k = 0;
+    cJSON_ArrayForEach(c, cardjson) {
+        if (k < ncards && tim_json_name_matches(c, card)) {
+            r->card = k;
+            break;
+        }
+        k++;
+    }
+    (void)cards;
+    return r->card < 0 ? 1 : 0;
+#undef BAD
+}
+
+static int rows_load(const char *path, const char *dir, const tim_card *cards, int ncards,
+                     rowset *rs, char *err, size_t errlen)
+{
+    memset(rs, 0, sizeof *rs);
+    char cpath[1100];
+    snprintf(cpath, sizeof cpath, "%s/cards.json", dir);
+    cJSON *cj = tim_json_parse_file(cpath, err, errlen);
+    if (!cj)
+        return 2;
+    cJSON *j = tim_json_parse_file(path, err, errlen), *o;
+    cJSON *rows = j ? cJSON_GetObjectItemCaseSensitive(j, "rows") : NULL;
+    if (j && !cJSON_IsArray(rows))
+        snprintf(err, errlen, "%s: .rows: expected an array of measurements", path);
+    int n = cJSON_GetArraySize(rows), rc = j && cJSON_IsArray(rows) ? 0 : 2, i = 0;
+    rs->r = n > 0 ? calloc((size_t)n, sizeof *rs->r) : NULL;
+    cJSON *cards_arr = cJSON_GetObjectItemCaseSensitive(cj, "cards");
+    cJSON_ArrayForEach(o, rows) {
+        if (!rs->r) {
+            snprintf(err, errlen, "%s: out of memory", path);
+            rc = 2;
+            break;
+        }
+        int pr = parse_row(o, i++, path, dir, cards, ncards, cards_arr, &rs->r[rs->n], err, errlen);
+        if (pr < 0) {
+            rc = 2;
+            break;
+        }
+        if (pr == 1)
+            rs->skipped++;
+        else
+            rs->n++;
+    }
+    cJSON_Delete(j);
+    cJSON_Delete(cj);
+    if (rc) {
+        free(rs->r);
+        rs->r = NULL;
+    }
+    return rc;
+}
+
+/* ---- efficiencies implied by one row */
+
+/* kind of efficiency a row speaks for: llama.cpp decode / prefill per
+ * format, diffusers UNet; -1 for rows that fit host costs or only check */
+enum { K_BW, K_C, K_SD, NK };
+
+static int row_kind(const row *r)
+{
+    if (r->rt == TIM_RT_LLAMACPP)
+        return r->metric == M_DECODE ? K_BW : K_C;
+    if (r->rt == TIM_RT_DIFFUSERS && r->metric == M_SD_ITS)
+        return K_SD;
+    return -1;
+}
+
+/* llama.cpp decode: the step left for streaming once the backend's fixed
+ * cost per token is taken off */
+static double decode_eff(const row *r, const tim_card *c, double token_s)
+{
+    return r->gib * GIB / (c->bw_gbs * 1e9) / (1.0 / r->value - token_s);
+}
+
+static double row_eff(const row *r, const tim_card *c)
+{
+    switch (row_kind(r)) {
+    case K_BW:
+        return decode_eff(r, c, c->lc_token_s);
+    case K_C:
+        return r->value * 2.0 * r->params_b * 1e9 / (c->fp16_tflops * 1e12);
+    case K_SD: {
+        double px = (double)r->width * r->height / (512.0 * 512.0);
+        return r->value * 2.0 * r->batch * r->m.unet_gflops_512 * 1e9 * px / (c->fp16_tflops * 1e12);
+    }
+    }
+    return 0;
+}
+
+/* slot of an efficiency: llama.cpp (kind, format) or the diffusers one */
+#define NSLOT (2 * TIM_NW + 1)
+static int slot_of(const row *r)
+{
+    int k = row_kind(r);
+    return k == K_SD ? 2 * TIM_NW : k < 0 ? -1 : k * TIM_NW + (int)tim_weights_of_bits(r->bits);
+}
+
+typedef struct {
+    double sum;
+    int n;
+} acc;
+
+static double acc_mean(const acc *a)
+{
+    return a->n ? a->sum / a->n : 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+    return (x > y) - (x < y);
+}
+
+static double median(double *v, int n)
+{
+    if (n == 0)
+        return 0;
+    qsort(v, (size_t)n, sizeof *v, cmp_double);
+    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+}
+
+static void set_slot(tim_card *c, int s, double e, tim_src src)
+{
+    if (s == 2 * TIM_NW) {
+        c->eff_sd = e;
+        c->sd_src = src;
+    } else if (s < TIM_NW) {
+        c->eff_bw_w[s] = e;
+        c->bw_src[s] = src;
+    } else {
+        c->eff_compute_w[s - TIM_NW] = e;
+        c->compute_src[s - TIM_NW] = src;
+    }
+}
+
+static double get_slot(const tim_card *c, int s)
+{
+    return s == 2 * TIM_NW ? c->eff_sd : s < TIM_NW ? c->eff_bw_w[s] : c->eff_compute_w[s - TIM_NW];
+}
+
+/* own, family and vendor means of one slot; *all: the runtime-wide mean */
+static void fit_slot(const rowset *rs, tim_card *cards, int n, int exclude, int s, acc *own,
+                     double *all_mean)
+{
+    for (int i = 0; i < n; i++)
+        own[i] = (acc){0, 0};
+    for (int k = 0; k < rs->n; k++) {
+        const row *r = &rs->r[k];
+        if (r->excluded || r->card == exclude || slot_of(r) != s)
+            continue;
+        own[r->card].sum += row_eff(r, &cards[r->card]);
+        own[r->card].n++;
+    }
+    acc all = {0, 0};
+    for (int i = 0; i < n; i++)
+        if (own[i].n) {
+            all.sum += acc_mean(&own[i]);
+            all.n++;
+        }
+    for (int i = 0; i < n; i++) {
+        if (own[i].n) {
+            set_slot(&cards[i], s, acc_mean(&own[i]), TIM_SRC_CARD);
+            continue;
+        }
+        acc fam = {0, 0}, ven = {0, 0};
+        for (int j = 0; j < n; j++) {
+            if (!own[j].n)
+                continue;
+            if (cards[i].family == cards[j].family) {
+                fam.sum += acc_mean(&own[j]);
+                fam.n++;
+            }
+            if (!strcmp(cards[i].vendor, cards[j].vendor)) {
+                ven.sum += acc_mean(&own[j]);
+                ven.n++;
+            }
+        }
+        if (fam.n)
+            set_slot(&cards[i], s, acc_mean(&fam), TIM_SRC_FAMILY);
+        else if (ven.n)
+            set_slot(&cards[i], s, acc_mean(&ven), TIM_SRC_VENDOR);
+    }
+    *all_mean = acc_mean(&all);
+}
+
+/* transformers' host costs: what each row leaves once the GPU's streaming
+ * time is accounted for (rows where the GPU bound the step say nothing) */
+static void fit_transformers(const rowset *rs, tim_card *cards, int n, int exclude)
+{
+    double *v = malloc(sizeof *v * (size_t)(rs->n + 1));
+    double layer_s = 0, q_s[2] = {0, 0};
+    for (int pass = 0; pass < 3 && v; pass++) {
+        int m = 0;
+        double want = pass == 0 ? 16 : pass == 1 ? 8 : 4;
+        for (int k = 0; k < rs->n; k++) {
+            const row *r = &rs->r[k];
+            if (r->excluded || r->card == exclude || r->rt != TIM_RT_TRANSFORMERS ||
+                r->metric != M_DECODE || r->bits != want)
+                continue;
+            tim_card c = cards[r->card];
+            c.tf_layer_s = c.tf_int8_s = c.tf_4bit_s = 0;
+            tim_workload w;
+            tim_workload_default(&w, TIM_GPT);
+            w.runtime = TIM_RT_TRANSFORMERS;
+            w.bits = r->bits;
+            w.prompt_tokens = 0;
+            w.max_new_tokens = 128;
+            tim_breakdown b;
+            tim_task_breakdown(&r->m, &c, &w, &b); /* the GPU's time alone */
+            const kern_model_cfg *k = &r->m.llm;
+            double t = 1.0 / r->value, host = t - k->layers * layer_s;
+            if (t <= 1.0 / b.decode_tps)
+                continue;
+            v[m++] = pass == 0 ? t / k->layers
+                               : host / (k->layers * (double)tim_linears_per_layer(k));
+        }
+        double med = median(v, m);
+        if (pass == 0)
+            layer_s = med;
+        else
+            q_s[pass - 1] = fmax(med, 0);
+    }
+    free(v);
+    for (int i = 0; i < n; i++) {
+        cards[i].tf_layer_s = layer_s;
+        cards[i].tf_int8_s = q_s[0];
+        cards[i].tf_4bit_s = q_s[1];
+    }
+}
+
+/* llama.cpp's fixed cost per decoded token on one vendor's backend (CUDA,
+ * Metal): kernel launches and the synchronisation that ends each token.  The
+ * value that makes the cards of one family and weight format agree best on
+ * their streaming efficiency: the smallest sum of squared deviations of log
+ * efficiency from each (family, format) group's mean, searched on a 0.05 ms
+ * grid up to where some row would stream faster than its card's peak. */
+static double fit_token_s(const rowset *rs, const tim_card *cards, int exclude, const char *vendor)
+{
+    double tmin = INFINITY, best = 0, best_ss = INFINITY;
+    for (int k = 0; k < rs->n; k++) {
+        const row *r = &rs->r[k];
+        if (!r->excluded && r->card != exclude && row_kind(r) == K_BW &&
+            !strcmp(cards[r->card].vendor, vendor))
+            tmin = fmin(tmin, 1.0 / r->value - r->gib * GIB / (cards[r->card].bw_gbs * 1e9));
+    }
+    for (double t0 = 0; t0 <= tmin; t0 += 5e-5) {
+        double ss = 0;
+        for (int f = 0; f < TIM_NFAMILIES; f++)
+            for (int w = 0; w < TIM_NW; w++) {
+                double sum = 0, sq = 0;
+                int m = 0;
+                for (int k = 0; k < rs->n; k++) {
+                    const row *r = &rs->r[k];
+                    if (r->excluded || r->card == exclude || row_kind(r) != K_BW ||
+                        strcmp(cards[r->card].vendor, vendor) || (int)cards[r->card].family != f ||
+                        (int)tim_weights_of_bits(r->bits) != w)
+                        continue;
+                    double e = log(decode_eff(r, &cards[r->card], t0));
+                    sum += e;
+                    sq += e * e;
+                    m++;
+                }
+                if (m > 1)
+                    ss += sq - sum * sum / m;
+            }
+        if (ss < best_ss - 1e-12) {
+            best_ss = ss;
+            best = t0;
+        }
+    }
+    return best;
+}
+
+static void fit(const rowset *rs, tim_card *cards, int n, int exclude)
+{
+    if (n <= 0)
+        return;
+    double t_nv = fit_token_s(rs, cards, exclude, "NVIDIA"),
+           t_ap = fit_token_s(rs, cards, exclude, "Apple");
+    for (int i = 0; i < n; i++)
+        cards[i].lc_token_s = !strcmp(cards[i].vendor, "Apple") ? t_ap : t_nv;
+    acc *own = calloc((size_t)n, sizeof *own);
+    if (!own)
+        return;
+    for (int i = 0; i < n; i++) {
+        memset(cards[i].eff_bw_w, 0, sizeof cards[i].eff_bw_w);
+        memset(cards[i].eff_compute_w, 0, sizeof cards[i].eff_compute_w);
+        memset(cards[i].bw_src, 0, sizeof cards[i].bw_src);
+        memset(cards[i].compute_src, 0, sizeof cards[i].compute_src);
+        cards[i].eff_sd = 0;
+        cards[i].sd_src = TIM_SRC_NONE;
+    }
+    double all[NSLOT];
+    for (int s = 0; s < NSLOT; s++)
+        fit_slot(rs, cards, n, exclude, s, own, &all[s]);
+    free(own);
+    /* a llama.cpp format without a figure for the card takes another
+     * format's from the same level (own, family, vendor) first, and only
+     * then the runtime-wide mean */
+    for (int i = 0; i < n; i++) {
+        for (int k = 0; k < 2; k++)
+            for (int w = 0; w < TIM_NW; w++) {
+                int s = k * TIM_NW + w;
+                tim_src *src = k ? &cards[i].compute_src[w] : &cards[i].bw_src[w];
+                for (int lvl = TIM_SRC_CARD; !*src && lvl <= TIM_SRC_VENDOR; lvl++)
+                    for (int o = 0; o < TIM_NW && !*src; o++) {
+                        tim_src os = k ? cards[i].compute_src[o] : cards[i].bw_src[o];
+                        if (o != w && (int)os == lvl)
+                            set_slot(&cards[i], s, get_slot(&cards[i], k * TIM_NW + o), os);
+                    }
+                for (int o = w; !*src && o < w + TIM_NW; o++)
+                    if (all[k * TIM_NW + o % TIM_NW] > 0)
+                        set_slot(&cards[i], s, all[k * TIM_NW + o % TIM_NW], TIM_SRC_RUNTIME);
+            }
+        if (!cards[i].sd_src && all[2 * TIM_NW] > 0)
+            set_slot(&cards[i], 2 * TIM_NW, all[2 * TIM_NW], TIM_SRC_RUNTIME);
+    }
+    fit_transformers(rs, cards, n, exclude);
+}
+
+static int unfitted(const tim_card *cards, int n, const char *fit_path, char *err, size_t errlen)
+{
+    for (int i = 0; i < n; i++)
+        if (!(cards[i].eff_bw_w[TIM_W_F16] > 0 && cards[i].eff_compute_w[TIM_W_F16] > 0 &&
+              cards[i].eff_sd > 0)) {
+            snprintf(err, errlen, "%s: no measurement to fit card '%s' from (its own, its "
+                     "family's, its vendor's or any card's, for every runtime)", fit_path,
+                     cards[i].name);
+            return 1;
+        }
+    return 0;
+}
+
+int tim_fit_cards(const char *fit_path, const char *models_dir, tim_card *cards, int n,
+                  const char *exclude, char *err, size_t errlen)
+{
+    rowset rs;
+    if (rows_load(fit_path, models_dir, cards, n, &rs, err, errlen))
+        return 2;
+    int ex = -1;
+    for (int i = 0; exclude && i < n; i++)
+        if (!strcmp(cards[i].name, exclude))
+            ex = i;
+    fit(&rs, cards, n, ex);
+    free(rs.r);
+    return unfitted(cards, n, fit_path, err, errlen) ? 2 : 0;
+}
+
+/* ---- prediction of one row */
+
+static double predict(const row *r, const tim_card *c)
+{
+    tim_workload w;
+    tim_workload_default(&w, r->m.kind == TIM_SD ? TIM_SD : TIM_GPT);
+    w.runtime = r->rt == TIM_RT_DIFFUSERS ? TIM_RT_DIFFUSERS : r->rt;
+    w.bits = r->bits;
+    w.resident = 1;
+    w.overhead_s = 0;
+    /* published benchmarks run without CUDA_LAUNCH_BLOCKING */
+    w.launch_blocking = 0;
+    w.prompt_tokens = r->metric == M_PREFILL ? r->prompt : 0;
+    w.max_new_tokens = r->metric == M_DECODE ? 128 : 0;
+    w.width = r->width;
+    w.height = r->height;
+    w.steps = r->steps;
+    tim_breakdown b;
+    tim_task_breakdown(&r->m, c, &w, &b);
+    switch (r->metric) {
+    case M_DECODE:
+        return b.decode_tps;
+    case M_PREFILL:
+        return b.prefill_tps;
+    case M_SD_ITS:
+        return 1.0 / (r->batch * b.step_s); /* a batch of b images per step */
+    case M_SD_S:
+        return b.decode_s;
+    default:
+        return b.vram_gb - CONTEXT_GB;
+    }
+}
+
+static int metric_group(int metric)
+{
+    return metric == M_DECODE ? TIM_M_DECODE : metric == M_PREFILL ? TIM_M_PREFILL : TIM_M_SD;
+}
+
+static void add_err(tim_err *e, double pct)
+{
+    e->mape = (e->mape * e->n + pct) / (e->n + 1);
+    e->n++;
+    if (pct > e->worst)
+        e->worst = pct;
+}
+
+static void score(const row *r, const tim_card *c, const char *what, int verbose, tim_err *e)
+{
+    double p = predict(r, c), pct = fabs(p - r->value) / r->value * 100.0;
+    add_err(e, pct);
+    if (verbose)
+        printf("%-5s %-12s %-14s %-28s %-5s %-11s %10.2f %10.2f %+7.1f%%\n", what,
+               tim_runtime_name(r->rt), c->name, r->m.name,
+               r->rt == TIM_RT_LLAMACPP ? tim_weights_name(tim_weights_of_bits(r->bits))
+               : r->bits >= 32 ? "fp32" : r->bits >= 16 ? "fp16" : r->bits >= 8 ? "int8" : "4bit",
+               METRICS[r->metric], r->value, p, (p - r->value) / r->value * 100.0);
+}
+
+static int vendor_of(const tim_card *c)
+{
+    return !strcmp(c->vendor, "Apple") ? TIM_V_APPLE : TIM_V_NVIDIA;
+}
+
+int tim_validate(const char *models_dir, int verbose, tim_validation *v, char *err, size_t errlen)
+{
+    memset(v, 0, sizeof *v);
+    char cpath[1100], fpath[1100], kpath[1100];
+    snprintf(cpath, sizeof cpath, "%s/cards.json", models_dir);
+    snprintf(fpath, sizeof fpath, "%s/validation/fit.json", models_dir);
+    snprintf(kpath, sizeof kpath, "%s/validation/check.json", models_dir);
+    tim_card *cards, *loo = NULL;
+    int n, rc = 2;
+    if (tim_cards_read(cpath, &cards, &n, err, errlen))
+        return 2;
+    rowset fr = {0}, cr = {0};
+    if (rows_load(fpath, models_dir, cards, n, &fr, err, errlen) ||
+        rows_load(kpath, models_dir, cards, n, &cr, err, errlen))
+        goto out;
+    v->skipped = fr.skipped + cr.skipped;
+    loo = malloc(sizeof *loo * (size_t)n);
+    if (!loo) {
+        snprintf(err, errlen, "out of memory");
+        goto out;
+    }
+    if (verbose)
+        printf("%-5s %-12s %-14s %-28s %-5s %-11s %10s %10s %8s\n", "set", "runtime", "card",
+               "model", "wts", "metric", "measured", "predicted", "error");
+    /* leave one card out: refit without the card, predict its fitted rows */
+    for (int i = 0; i < n; i++) {
+        int has = 0;
+        for (int k = 0; k < fr.n && !has; k++)
+            has = fr.r[k].card == i && !fr.r[k].excluded;
+        if (!has)
+            continue;
+        memcpy(loo, cards, sizeof *loo * (size_t)n);
+        fit(&fr, loo, n, i);
+        for (int k = 0; k < fr.n; k++) {
+            const row *r = &fr.r[k];
+            if (r->card != i || r->excluded)
+                continue;
+            score(r, &loo[i], "loo", verbose,
+                  &v->loo[r->rt][vendor_of(&loo[i])][metric_group(r->metric)]);
+        }
+    }
+    fit(&fr, cards, n, -1);
+    for (int k = 0; k < cr.n; k++) {
+        const row *r = &cr.r[k];
+        if (r->excluded) {
+            v->excluded++;
+            continue;
+        }
+        tim_err *e = r->metric == M_VRAM ? &v->vram
+                     : &v->check[r->rt][vendor_of(&cards[r->card])][metric_group(r->metric)];
+        score(r, &cards[r->card], "check", verbose, e);
+    }
+    for (int k = 0; k < fr.n; k++)
+        v->excluded += fr.r[k].excluded;
+    rc = 0;
+out:
+    free(loo);
+    free(fr.r);
+    free(cr.r);
+    free(cards);
+    return rc;
+}
