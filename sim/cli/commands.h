@@ -10,6 +10,8 @@ int cmd_check(int argc, char **argv);
 int cmd_calibrate(int argc, char **argv);
 int cmd_timing(int argc, char **argv);
 int cmd_gpt(int argc, char **argv);
+int cmd_gpt_prompt(int argc, char **argv);    /* avrami gpt prompt */
+int cmd_gpt_add_model(int argc, char **argv); /* avrami gpt add-model */
 int cmd_sweep(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_plot(int argc, char **argv);

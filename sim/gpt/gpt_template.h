@@ -21,6 +21,7 @@ typedef struct {
     char *default_system;           /* NULL: none */
     char *join;                     /* non-NULL: plain join with this separator */
     int alternate, trim;
+    int generation_after_assistant; /* 0: no generation prompt after a final assistant turn */
     char **special;                 /* single tokens of the family's tokenizer */
     int n_special;
     double chars_per_token;

@@ -20,13 +20,14 @@ int gpt_workload_load(const char *task_path, const char *models_dir, gpt_workloa
     int rc = gpt_task_read(task_path, &t, err, errlen);
     if (rc)
         return rc;
-    gpt_dtype native;
+    gpt_model_info mi;
     snprintf(path, sizeof path, "%s/llms.json", models_dir);
-    if (gpt_model_resolve(path, t.model, &w->cfg, &native, e, sizeof e)) {
-        snprintf(err, errlen, "%s: $.model: %s", task_path, e);
+    if ((rc = gpt_model_prepare(path, &t, &mi, e, sizeof e))) {
+        snprintf(err, errlen, rc == 1 ? "%s: $.model: %s" : "%s: %s", task_path, e);
         rc = 2;
         goto out;
     }
+    w->cfg = mi.cfg;
     snprintf(path, sizeof path, "%s/chat-templates.json", models_dir);
     rc = 2;
     if (gpt_templates_load(path, &ts, err, errlen))
@@ -43,11 +44,11 @@ int gpt_workload_load(const char *task_path, const char *models_dir, gpt_workloa
     snprintf(w->model_id, sizeof w->model_id, "%s", t.model);
     snprintf(w->llms_name, sizeof w->llms_name, "%s", w->cfg.name);
     w->prompt_tokens = gpt_tok_estimate(tp, prompt);
-    w->max_new_tokens = t.gen.max_new_tokens;
-    w->num_beams = t.gen.num_beams;
-    w->num_sequences = t.gen.num_return_sequences;
+    w->max_new_tokens = mi.gen.max_new_tokens;
+    w->num_beams = mi.gen.num_beams;
+    w->num_sequences = mi.gen.num_return_sequences;
     w->quantize_bits = t.quantize_bits;
-    w->wtype = gpt_weight_type(&t, native);
+    w->wtype = mi.wtype;
     memset(&w->tm, 0, sizeof w->tm);
     snprintf(w->tm.name, sizeof w->tm.name, "%s", w->cfg.name);
     w->tm.kind = TIM_GPT;
