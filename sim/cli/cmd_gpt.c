@@ -78,8 +78,7 @@ static void print_timing(const gpt_run_stats *s, const char *profile, int thread
         fprintf(stderr, "(no prediction: run avrami calibrate for this thread count)\n");
 }
 
-/* the task, with what the Helium-era framework accepts silently on stderr */
-static int read_task(const char *path, int strict, gpt_task *t)
+int cmd_gpt_read_task(const char *path, int strict, gpt_task *t)
 {
     char err[1024];
     if (gpt_task_read_opts(path, strict, t, err, sizeof err)) {
@@ -120,14 +119,17 @@ static int estimate(int argc, char **argv)
     gpt_workload w;
     gpt_task t;
     char err[1024], path[1024];
-    if (read_task(task, strict, &t))
+    if (cmd_gpt_read_task(task, strict, &t))
         return 2;
     gpt_task_free(&t);
     if (gpt_workload_load(task, models, &w, err, sizeof err)) {
         fprintf(stderr, "avrami gpt: %s\n", err);
         return 2;
     }
-    printf("model    %s -> %s, %s weights\n", w.model_id, w.llms_name, kern_type_name(w.wtype));
+    if (w.note[0])
+        fprintf(stderr, "avrami gpt: warning: %s: $.model: %s\n", task, w.note);
+    printf("model    %s -> %s, %s weights%s\n", w.model_id, w.llms_name, kern_type_name(w.wtype),
+           w.runnable ? "" : " (priced only: avrami gpt run cannot run this architecture)");
     printf("prompt   %d tokens (estimate)\n", w.prompt_tokens);
     printf("work     %d new tokens, %d beams, %d sequences\n", w.max_new_tokens, w.num_beams,
            w.num_sequences);
@@ -223,7 +225,7 @@ int cmd_gpt(int argc, char **argv)
     }
     gpt_task t;
     char err[1024];
-    if (read_task(task, strict, &t))
+    if (cmd_gpt_read_task(task, strict, &t))
         return 2;
     kern_threads_set((int)threads);
     gpt_run_stats st;
@@ -242,6 +244,10 @@ int cmd_gpt(int argc, char **argv)
     } else if (!out) {
         printf("%s\n", resp);
     }
+    if (!rc) /* stated every time: the response looks like a real one */
+        fprintf(stderr, "avrami gpt: note: synthetic weights of the model's shape: the text is "
+                        "not language; shape, arithmetic, sampling and response format are the "
+                        "real ones\n");
     free(resp);
     fflush(stdout);
     if (o.timing && !rc)

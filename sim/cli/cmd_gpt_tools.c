@@ -36,12 +36,8 @@ int cmd_gpt_prompt(int argc, char **argv)
     gpt_task t;
     gpt_templates ts = {0};
     char err[1024], path[1024];
-    if (gpt_task_read_opts(task, strict, &t, err, sizeof err)) {
-        fprintf(stderr, "avrami gpt: %s\n", err);
+    if (cmd_gpt_read_task(task, strict, &t))
         return 2;
-    }
-    for (int i = 0; i < t.n_warnings && i < GPT_TASK_MAX_WARNINGS; i++)
-        fprintf(stderr, "avrami gpt: warning: %s: %s\n", task, t.warning[i]);
     int rc = 2;
     char *prompt = NULL;
     snprintf(path, sizeof path, "%s/chat-templates.json", models);

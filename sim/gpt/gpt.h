@@ -83,7 +83,7 @@ enum {
 
 #define GPT_TASK_MAX_WARNINGS 8
 
-typedef struct {
+typedef struct gpt_task_s {
     char *model;
     gpt_message *messages;
     int n_messages;
@@ -198,6 +198,8 @@ typedef struct {
     int prompt_tokens;
     int max_new_tokens, num_beams, num_sequences, quantize_bits;
     kern_type wtype;
+    int runnable;   /* 0: avrami prices the model but cannot run it */
+    char note[256]; /* a warning about the model (framework version), or "" */
 } gpt_workload;
 
 int gpt_workload_load(const char *task_path, const char *models_dir, gpt_workload *w,

@@ -189,8 +189,12 @@ int gpt_model_prepare(const char *llms_path, const gpt_task *t, gpt_model_info *
                      "(until 2024-12), where loading it fails",
                      mi->cfg.name, tf->valuestring);
         rc = apply_defaults(llms_path, hit, t, &mi->gen, err, errlen);
-        if (!rc && gpt_gen_check(&mi->gen, NULL, err, errlen))
+        if (!rc && gpt_gen_check(&mi->gen, NULL, err, errlen)) {
             rc = 2;
+            size_t k = strlen(err);
+            if (!(t->gen_set & GPT_GEN_DO_SAMPLE) && mi->gen.do_sample && k < errlen)
+                snprintf(err + k, errlen - k, " (do_sample true is %s's own default)", t->model);
+        }
     }
     cJSON_Delete(root);
     return rc;

@@ -28,6 +28,8 @@ int gpt_workload_load(const char *task_path, const char *models_dir, gpt_workloa
         goto out;
     }
     w->cfg = mi.cfg;
+    w->runnable = mi.runnable;
+    snprintf(w->note, sizeof w->note, "%s", mi.note);
     snprintf(path, sizeof path, "%s/chat-templates.json", models_dir);
     rc = 2;
     if (gpt_templates_load(path, &ts, err, errlen))

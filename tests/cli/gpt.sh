@@ -73,6 +73,15 @@ expect_exit 2 'topp.json: \$\.generation_config\.top_p: expected a number >= 0 w
 # gpt2 samples by default (its config.json), so temperature 0 fails as on a node
 echo '{"model": "gpt2", "messages": [{"role": "user", "content": "x"}], "generation_config": {"temperature": 0}}' >"$TMP/t0.json"
 expect_exit 2 't0.json: \$\.generation_config\.temperature: expected a number > 0 when do_sample' "$BIN" gpt estimate "$TMP/t0.json"
+expect_exit 0 'note: synthetic weights' "$BIN" gpt run "$TMP/task.json" --llms $LL --threads 1
+# task files from Crynux's repositories and docs (tests/gpt/real/SOURCES.md):
+# all accepted but the one a node refuses
+for f in tests/gpt/real/*.json; do
+  case "$f" in
+    *chatweb-gpt2-temp0.json) expect_exit 2 "temperature: .*do_sample true is gpt2's own default" "$BIN" gpt estimate "$f" ;;
+    *) expect_exit 0 '^vram' "$BIN" gpt estimate "$f" ;;
+  esac
+done
 # keys the Helium-era framework ignores: a warning, an error with --strict
 cp tests/gpt/real/bridge-auto-qwen2.5.json "$TMP/tools.json"
 expect_exit 0 'warning: .*tools.json: \$\.tools: unknown field' "$BIN" gpt estimate "$TMP/tools.json"
@@ -90,6 +99,12 @@ cat >"$TMP/config.json" <<'EOF2'
 EOF2
 expect_exit 0 '"name":"Qwen2.5-0.5B-Instruct".*"arch":"llama","layers":24,"hidden":896,"heads":14,"kv_heads":2,"ffn":4864' "$BIN" gpt add-model "$TMP/config.json" --id Qwen/Qwen2.5-0.5B-Instruct
 expect_exit 2 'nope.json: cannot read' "$BIN" gpt add-model "$TMP/nope.json" --id a/b
+echo '{"model_type": "gemma", "num_hidden_layers": 28, "hidden_size": 3072, "num_attention_heads": 16, "num_key_value_heads": 16, "head_dim": 256, "intermediate_size": 24576, "vocab_size": 256000, "max_position_embeddings": 8192}' >"$TMP/gemma.json"
+expect_exit 0 '"head_dim":256,"runnable":false,"why":"head_dim 256 x 16 heads differs from hidden 3072"' "$BIN" gpt add-model "$TMP/gemma.json" --id google/gemma-7b-it
+echo '{"model_type": "mixtral", "num_hidden_layers": 32, "hidden_size": 4096, "num_attention_heads": 32, "num_key_value_heads": 8, "intermediate_size": 14336, "vocab_size": 32000, "num_local_experts": 8}' >"$TMP/moe.json"
+expect_exit 0 '"experts":8,"priced":false,"runnable":false' "$BIN" gpt add-model "$TMP/moe.json" --id mistralai/Mixtral-8x7B-v0.1
+echo '{"model_type": "gpt2", "n_layer": 12, "n_embd": 768, "n_head": 12, "n_inner": null, "vocab_size": 50257, "n_positions": 1024}' >"$TMP/gpt2.json"
+expect_exit 0 '"arch":"gpt2","layers":12,"hidden":768,"heads":12,"kv_heads":12,"ffn":3072,"vocab":50257,"context":1024' "$BIN" gpt add-model "$TMP/gpt2.json" --id openai-community/gpt2
 echo '{"model": "acme/unknown-3B", "messages": [{"role": "user", "content": "x"}]}' >"$TMP/model.json"
 expect_exit 2 "model.json: \\\$\\.model: .*no model with the id or name 'acme/unknown-3B'.*avrami gpt add-model" "$BIN" gpt run "$TMP/model.json"
 echo '{"model": "google/gemma-tiny-it", "messages": [{"role": "system", "content": "s"}, {"role": "user", "content": "x"}]}' >"$TMP/sys.json"
