@@ -131,8 +131,8 @@ static int estimate(int argc, char **argv)
     printf("model    %s -> %s, %s weights%s\n", w.model_id, w.llms_name, kern_type_name(w.wtype),
            w.runnable ? "" : " (priced only: avrami gpt run cannot run this architecture)");
     printf("prompt   %d tokens (estimate)\n", w.prompt_tokens);
-    printf("work     %d new tokens, %d beams, %d sequences\n", w.max_new_tokens, w.num_beams,
-           w.num_sequences);
+    printf("work     %d new tokens, %d beams, %d sequences: %d rows decoded\n", w.max_new_tokens,
+           w.num_beams, w.num_sequences, w.rows);
     printf("vram     %.2f GB\n", gpt_workload_vram_gb(&w));
     if (card) {
         tim_card c;

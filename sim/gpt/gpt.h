@@ -20,8 +20,11 @@
  *                          (special tokens exact, text by the family's
  *                          characters-per-token estimate)
  *   w.max_new_tokens, w.num_beams, w.num_sequences, w.quantize_bits
+ *   w.rows                 sequences decoded side by side, as transformers
+ *                          decodes them (gpt_gen_rows)
  *   gpt_workload_tim(&w, &tw)       fills a tim_workload (bits as stored:
- *                                   4.5 / 8.5 / 16 / 32)
+ *                                   4.5 / 8.5 / 16 / 32; the rows as
+ *                                   num_beams, num_sequences 1)
  *   gpt_workload_vram_gb(&w)        tim_vram_needed_gb for the task
  *   gpt_workload_seconds(&w, card)  tim_task_seconds on a card
  * Nothing here touches the kernels; loading a workload costs one JSON parse
@@ -123,6 +126,11 @@ int gpt_task_greedy(const gpt_gen_config *g);
  * 0, or 2 with err = "NAME: $.generation_config.FIELD: what" (no "NAME: "
  * when name is NULL). */
 int gpt_gen_check(const gpt_gen_config *g, const char *name, char *err, size_t errlen);
+/* Sequences transformers 4.35.2 decodes side by side for one task: 1 greedy,
+ * num_return_sequences when sampling, num_beams for beam search (it keeps
+ * num_return_sequences of the beams), num_beams x num_return_sequences for
+ * beam sampling (one beam search per returned sequence). */
+int gpt_gen_rows(const gpt_gen_config *g);
 
 /* Resolves a Hugging Face id (or an llms.json name) to a model shape: an
  * entry whose "name" or one of whose "ids" equals it (case-insensitive), else
@@ -197,6 +205,7 @@ typedef struct {
     tim_model tm;
     int prompt_tokens;
     int max_new_tokens, num_beams, num_sequences, quantize_bits;
+    int rows;       /* sequences decoded side by side (gpt_gen_rows) */
     kern_type wtype;
     int runnable;   /* 0: avrami prices the model but cannot run it */
     char note[256]; /* a warning about the model (framework version), or "" */

@@ -274,6 +274,16 @@ int gpt_gen_check(const gpt_gen_config *g, const char *name, char *err, size_t e
     return 0;
 }
 
+/* transformers 4.35.2 generation/utils.py: _expand_inputs_for_generation by
+ * num_return_sequences (sample), num_beams (beam search), num_beams x
+ * num_return_sequences (beam sample) */
+int gpt_gen_rows(const gpt_gen_config *g)
+{
+    if (g->num_beams > 1)
+        return g->num_beams * (g->do_sample ? g->num_return_sequences : 1);
+    return g->do_sample ? g->num_return_sequences : 1;
+}
+
 static int parse_messages(ctx *c, const cJSON *a, gpt_task *t)
 {
     if (!cJSON_IsArray(a))

@@ -49,6 +49,7 @@ int gpt_workload_load(const char *task_path, const char *models_dir, gpt_workloa
     w->max_new_tokens = mi.gen.max_new_tokens;
     w->num_beams = mi.gen.num_beams;
     w->num_sequences = mi.gen.num_return_sequences;
+    w->rows = gpt_gen_rows(&mi.gen);
     w->quantize_bits = t.quantize_bits;
     w->wtype = mi.wtype;
     memset(&w->tm, 0, sizeof w->tm);
@@ -68,8 +69,10 @@ void gpt_workload_tim(const gpt_workload *w, tim_workload *tw)
     tim_workload_default(tw, TIM_GPT);
     tw->prompt_tokens = w->prompt_tokens;
     tw->max_new_tokens = w->max_new_tokens;
-    tw->num_beams = w->num_beams;
-    tw->num_sequences = w->num_sequences;
+    /* the timing model's batch is num_beams x num_sequences rows: give it
+     * the rows transformers really decodes */
+    tw->num_beams = w->rows;
+    tw->num_sequences = 1;
     tw->bits = kern_type_bits(w->wtype);
 }
 

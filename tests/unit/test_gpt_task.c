@@ -145,6 +145,22 @@ static void test_parse_lax(void **state)
     gpt_task_free(&t);
 }
 
+/* the rows transformers 4.35.2 decodes, by generation mode */
+static void test_gen_rows(void **state)
+{
+    (void)state;
+    gpt_gen_config g;
+    gpt_gen_config_default(&g);
+    assert_int_equal(gpt_gen_rows(&g), 1); /* greedy */
+    g.do_sample = 1;
+    g.num_return_sequences = 3;
+    assert_int_equal(gpt_gen_rows(&g), 3); /* sampling */
+    g.num_beams = 4;
+    assert_int_equal(gpt_gen_rows(&g), 12); /* beam sampling: a search per sequence */
+    g.do_sample = 0;
+    assert_int_equal(gpt_gen_rows(&g), 4); /* beam search keeps 3 of its 4 beams */
+}
+
 /* transformers 4.35.2's checks, by generation mode */
 static void test_gen_check(void **state)
 {
@@ -377,8 +393,14 @@ static void test_model_ids_and_workload(void **state)
     assert_true(w.quantize_bits == 4 && w.wtype == KERN_Q4_0);
     tim_workload tw;
     gpt_workload_tim(&w, &tw);
-    assert_true(tw.bits == 4.5 && tw.prompt_tokens == 30 && tw.num_sequences == 2);
+    /* sampling two sequences: two rows */
+    assert_true(tw.bits == 4.5 && tw.prompt_tokens == 30 && tw.num_beams * tw.num_sequences == 2);
+    assert_int_equal(w.rows, 2);
     assert_true(gpt_workload_vram_gb(&w) == tim_vram_needed_gb(&w.tm, &tw));
+    /* beam search: num_beams rows, whatever num_return_sequences */
+    assert_int_equal(gpt_workload_load("examples/gpt/tinyllama-beams.json", "models", &w, err,
+                                       sizeof err), 0);
+    assert_true(w.num_beams == 4 && w.num_sequences == 2 && w.rows == 4);
     assert_int_equal(gpt_workload_load("examples/gpt/none.json", "models", &w, err, sizeof err), 2);
     assert_non_null(strstr(err, "none.json: cannot read"));
 }
@@ -389,7 +411,7 @@ int main(void)
         cmocka_unit_test(test_parse_full_and_defaults), cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_run_determinism),         cmocka_unit_test(test_beam_slots),
         cmocka_unit_test(test_model_ids_and_workload), cmocka_unit_test(test_parse_lax),
-        cmocka_unit_test(test_gen_check),              cmocka_unit_test(test_model_defaults),
+        cmocka_unit_test(test_gen_check), cmocka_unit_test(test_gen_rows),              cmocka_unit_test(test_model_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
