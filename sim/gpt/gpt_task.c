@@ -109,7 +109,7 @@ static int lax_number(ctx *c, const cJSON *v, const char *path, double *out)
         double d = strtod(s, &e);
         while (*e == ' ' || *e == '\t' || *e == '\n' || *e == '\r')
             e++;
-        if (*s && s != e && !*e && isfinite(d)) {
+        if (*s && s != e && !*e && isfinite(d) && !strpbrk(s, "xXpP")) { /* no C hex floats */
             *out = d;
             return lax(c, path, "a number written as a string (pydantic converts it)") ? 2 : 0;
         }

@@ -84,6 +84,8 @@ static void test_parse_errors(void **state)
          "$.generation_config.top_k: expected a value, not null"},
         {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"top_p\":\"high\"}}",
          "$.generation_config.top_p: expected a number"},
+        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"top_k\":\"0x10\"}}",
+         "$.generation_config.top_k: expected an integer"},
         {"{\"model\":\"gpt2\",%s,\"generation_config\":[]}",
          "$.generation_config: expected an object or null"},
         {"{\"model\":\"gpt2\",%s,\"seed\":-1}", "$.seed: expected an integer from 0 to 4294967295"},
