@@ -24,8 +24,15 @@ static void usage(FILE *o)
             "  --models DIR   llms.json, chat-templates.json, tokenizer-corpus.txt (models)\n"
             "  --llms PATH    model shapes (DIR/llms.json)\n"
             "  --mem-gb G     memory to allow (default: what the host has available)\n"
-            "   or: avrami gpt estimate TASK.json [--card NAME] [--models DIR]\n"
-            "  the simulator's view: estimated prompt tokens, VRAM, task time on a card\n");
+            "  --strict       refuse what the Helium-era framework accepts but warns about\n"
+            "                 here (unknown or repeated keys, values it converts)\n"
+            "   or: avrami gpt estimate TASK.json [--card NAME] [--models DIR] [--strict]\n"
+            "  the simulator's view: estimated prompt tokens, VRAM, task time on a card\n"
+            "   or: avrami gpt prompt TASK.json [--json] [--models DIR] [--strict]\n"
+            "  the prompt the model's chat template renders, and its token count\n"
+            "  (--json: one object with the keys prompt and prompt_tokens)\n"
+            "   or: avrami gpt add-model CONFIG.json --id ORG/NAME [--name NAME]\n"
+            "  an llms.json entry written from a Hugging Face config.json, on stdout\n");
 }
 
 static int parse_num(const char *s, double lo, double hi, double *out)
@@ -71,12 +78,30 @@ static void print_timing(const gpt_run_stats *s, const char *profile, int thread
         fprintf(stderr, "(no prediction: run avrami calibrate for this thread count)\n");
 }
 
+int cmd_gpt_read_task(const char *path, int strict, gpt_task *t)
+{
+    char err[1024];
+    if (gpt_task_read_opts(path, strict, t, err, sizeof err)) {
+        fprintf(stderr, "avrami gpt: %s\n", err);
+        return 2;
+    }
+    for (int i = 0; i < t->n_warnings && i < GPT_TASK_MAX_WARNINGS; i++)
+        fprintf(stderr, "avrami gpt: warning: %s: %s\n", path, t->warning[i]);
+    if (t->n_warnings > GPT_TASK_MAX_WARNINGS)
+        fprintf(stderr, "avrami gpt: warning: %s: %d more\n", path,
+                t->n_warnings - GPT_TASK_MAX_WARNINGS);
+    return 0;
+}
+
 static int estimate(int argc, char **argv)
 {
     const char *task = NULL, *models = "models", *card = NULL;
+    int strict = 0;
     for (int i = 2; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
-        if (!strcmp(argv[i], "--card") && v)
+        if (!strcmp(argv[i], "--strict"))
+            strict = 1;
+        else if (!strcmp(argv[i], "--card") && v)
             card = argv[++i];
         else if (!strcmp(argv[i], "--models") && v)
             models = argv[++i];
@@ -92,15 +117,22 @@ static int estimate(int argc, char **argv)
         return 2;
     }
     gpt_workload w;
+    gpt_task t;
     char err[1024], path[1024];
+    if (cmd_gpt_read_task(task, strict, &t))
+        return 2;
+    gpt_task_free(&t);
     if (gpt_workload_load(task, models, &w, err, sizeof err)) {
         fprintf(stderr, "avrami gpt: %s\n", err);
         return 2;
     }
-    printf("model    %s -> %s, %s weights\n", w.model_id, w.llms_name, kern_type_name(w.wtype));
+    if (w.note[0])
+        fprintf(stderr, "avrami gpt: warning: %s: $.model: %s\n", task, w.note);
+    printf("model    %s -> %s, %s weights%s\n", w.model_id, w.llms_name, kern_type_name(w.wtype),
+           w.runnable ? "" : " (priced only: avrami gpt run cannot run this architecture)");
     printf("prompt   %d tokens (estimate)\n", w.prompt_tokens);
-    printf("work     %d new tokens, %d beams, %d sequences\n", w.max_new_tokens, w.num_beams,
-           w.num_sequences);
+    printf("work     %d new tokens, %d beams, %d sequences: %d rows decoded\n", w.max_new_tokens,
+           w.num_beams, w.num_sequences, w.rows);
     printf("vram     %.2f GB\n", gpt_workload_vram_gb(&w));
     if (card) {
         tim_card c;
@@ -122,6 +154,10 @@ int cmd_gpt(int argc, char **argv)
     }
     if (!strcmp(argv[1], "estimate"))
         return estimate(argc, argv);
+    if (!strcmp(argv[1], "prompt"))
+        return cmd_gpt_prompt(argc, argv);
+    if (!strcmp(argv[1], "add-model"))
+        return cmd_gpt_add_model(argc, argv);
     if (strcmp(argv[1], "run")) {
         fprintf(stderr, "avrami gpt: unknown subcommand '%s'\n", argv[1]);
         usage(stderr);
@@ -129,6 +165,7 @@ int cmd_gpt(int argc, char **argv)
     }
     gpt_run_opts o = {.models_dir = "models", .profile = kern_profile_default};
     const char *task = NULL, *out = NULL;
+    int strict = 0;
     double threads = (double)sysconf(_SC_NPROCESSORS_ONLN), d = 0;
     for (int i = 2; i < argc; i++) {
         const char *a = argv[i], *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -138,6 +175,9 @@ int cmd_gpt(int argc, char **argv)
             return 0;
         } else if (!strcmp(a, "--timing")) {
             o.timing = 1;
+            continue;
+        } else if (!strcmp(a, "--strict")) {
+            strict = 1;
             continue;
         } else if (a[0] != '-') {
             bad = task != NULL;
@@ -185,10 +225,8 @@ int cmd_gpt(int argc, char **argv)
     }
     gpt_task t;
     char err[1024];
-    if (gpt_task_read(task, &t, err, sizeof err)) {
-        fprintf(stderr, "avrami gpt: %s\n", err);
+    if (cmd_gpt_read_task(task, strict, &t))
         return 2;
-    }
     kern_threads_set((int)threads);
     gpt_run_stats st;
     char *resp = NULL;
@@ -206,6 +244,10 @@ int cmd_gpt(int argc, char **argv)
     } else if (!out) {
         printf("%s\n", resp);
     }
+    if (!rc) /* stated every time: the response looks like a real one */
+        fprintf(stderr, "avrami gpt: note: synthetic weights of the model's shape: the text is "
+                        "not language; shape, arithmetic, sampling and response format are the "
+                        "real ones\n");
     free(resp);
     fflush(stdout);
     if (o.timing && !rc)

@@ -27,36 +27,67 @@ static int id_matches(const cJSON *o, const char *id)
     return 0;
 }
 
+/* the entry for an id: its name or one of its ids, else its last path
+ * component; NULL with err saying how to add the model */
+static const cJSON *find_entry(const cJSON *root, const char *llms_path, const char *id,
+                               char *err, size_t errlen)
+{
+    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(root, "models"), *o;
+    const char *slash = strrchr(id, '/'), *base = slash ? slash + 1 : id;
+    cJSON_ArrayForEach(o, ms)
+        if (id_matches(o, id))
+            return o;
+    cJSON_ArrayForEach(o, ms)
+        if (id_matches(o, base))
+            return o;
+    snprintf(err, errlen,
+             "%s: no model with the id or name '%s'. To add it, download the model's "
+             "config.json from https://huggingface.co/%s/blob/main/config.json and run "
+             "'avrami gpt add-model config.json --id %s', then paste the printed entry into "
+             "\"models\" (or add the id to the \"ids\" of an entry with the same config.json)",
+             llms_path, id, id, id);
+    return NULL;
+}
+
+static gpt_dtype dtype_of(const char *s)
+{
+    return !strcmp(s, "float16")    ? GPT_DTYPE_FLOAT16
+           : !strcmp(s, "bfloat16") ? GPT_DTYPE_BFLOAT16
+                                    : GPT_DTYPE_FLOAT32;
+}
+
+/* what dtype "auto" loads: the Helium-era framework passes torch_dtype None
+ * for "auto" (crynux-ai/gpt-task src/gpt_task/inference/inference.py at
+ * 04a1ac3), which transformers 4.35 loads as float32; "auto_dtype" in
+ * llms.json records a model whose own code picks another precision */
+static gpt_dtype auto_dtype(const cJSON *entry)
+{
+    const cJSON *d = cJSON_GetObjectItemCaseSensitive(entry, "auto_dtype");
+    return cJSON_IsString(d) ? dtype_of(d->valuestring) : GPT_DTYPE_FLOAT32;
+}
+
+static int load_entry(const char *llms_path, const cJSON *hit, const char *id,
+                      kern_model_cfg *cfg, char *err, size_t errlen)
+{
+    const cJSON *name = cJSON_GetObjectItemCaseSensitive(hit, "name");
+    if (!cJSON_IsString(name)) {
+        snprintf(err, errlen, "%s: a model matching '%s' has no \"name\"", llms_path, id);
+        return 2;
+    }
+    return kern_model_cfg_load(llms_path, name->valuestring, cfg, err, errlen);
+}
+
 int gpt_model_resolve(const char *llms_path, const char *id, kern_model_cfg *cfg,
                       gpt_dtype *native, char *err, size_t errlen)
 {
     cJSON *root = gpt_json_file(llms_path, err, errlen);
     if (!root)
         return 2;
-    const cJSON *ms = cJSON_GetObjectItemCaseSensitive(root, "models"), *o, *hit = NULL;
-    const char *slash = strrchr(id, '/'), *base = slash ? slash + 1 : id;
-    cJSON_ArrayForEach(o, ms)
-        if (!hit && id_matches(o, id))
-            hit = o;
-    cJSON_ArrayForEach(o, ms)
-        if (!hit && id_matches(o, base))
-            hit = o;
+    const cJSON *hit = find_entry(root, llms_path, id, err, errlen);
     int rc = 1;
-    snprintf(err, errlen, "%s: no model with the id or name '%s' (add its shape, or the id to "
-                          "an entry's \"ids\")", llms_path, id);
     if (hit) {
-        const cJSON *d = cJSON_GetObjectItemCaseSensitive(hit, "dtype");
-        const char *ds = cJSON_IsString(d) ? d->valuestring : "float32";
-        *native = !strcmp(ds, "float16")    ? GPT_DTYPE_FLOAT16
-                  : !strcmp(ds, "bfloat16") ? GPT_DTYPE_BFLOAT16
-                                            : GPT_DTYPE_FLOAT32;
-        const cJSON *name = cJSON_GetObjectItemCaseSensitive(hit, "name");
-        if (cJSON_IsString(name)) {
-            rc = kern_model_cfg_load(llms_path, name->valuestring, cfg, err, errlen);
-        } else {
-            snprintf(err, errlen, "%s: a model matching '%s' has no \"name\"", llms_path, id);
-            rc = 2;
-        }
+        *native = auto_dtype(hit);
+        rc = load_entry(llms_path, hit, id, cfg, err, errlen);
     }
     cJSON_Delete(root);
     return rc;
@@ -70,6 +101,103 @@ kern_type gpt_weight_type(const gpt_task *t, gpt_dtype native)
         return KERN_Q8_0;
     gpt_dtype d = t->dtype == GPT_DTYPE_AUTO ? native : t->dtype;
     return d == GPT_DTYPE_FLOAT16 ? KERN_F16 : d == GPT_DTYPE_BFLOAT16 ? KERN_BF16 : KERN_F32;
+}
+
+/* The model's own generation defaults for the fields the task left unset:
+ * "generation_defaults" maps a model id to the sampling fields of its
+ * generation_config.json (transformers starts generate() from the model's
+ * generation config and overrides it with the task's fields). */
+static int apply_defaults(const char *llms_path, const cJSON *hit, const gpt_task *t,
+                          gpt_gen_config *g, char *err, size_t errlen)
+{
+    const cJSON *all = cJSON_GetObjectItemCaseSensitive(hit, "generation_defaults"), *e, *d = NULL;
+    cJSON_ArrayForEach(e, all)
+        if (e->string && !strcasecmp(e->string, t->model))
+            d = e;
+    if (!d)
+        return 0;
+    static const struct {
+        const char *key;
+        unsigned bit;
+        char kind;
+        size_t off;
+    } F[] = {
+        {"do_sample", GPT_GEN_DO_SAMPLE, 'b', offsetof(gpt_gen_config, do_sample)},
+        {"num_beams", GPT_GEN_NUM_BEAMS, 'i', offsetof(gpt_gen_config, num_beams)},
+        {"temperature", GPT_GEN_TEMPERATURE, 'n', offsetof(gpt_gen_config, temperature)},
+        {"typical_p", GPT_GEN_TYPICAL_P, 'n', offsetof(gpt_gen_config, typical_p)},
+        {"top_k", GPT_GEN_TOP_K, 'i', offsetof(gpt_gen_config, top_k)},
+        {"top_p", GPT_GEN_TOP_P, 'n', offsetof(gpt_gen_config, top_p)},
+        {"repetition_penalty", GPT_GEN_REPETITION_PENALTY, 'n',
+         offsetof(gpt_gen_config, repetition_penalty)},
+    };
+    for (size_t i = 0; i < sizeof F / sizeof F[0]; i++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(d, F[i].key);
+        if (!v || (t->gen_set & F[i].bit))
+            continue;
+        char *dst = (char *)g + F[i].off;
+        int ok = F[i].kind == 'b' ? cJSON_IsBool(v) : cJSON_IsNumber(v);
+        if (!ok || (F[i].kind == 'i' && (v->valuedouble != floor(v->valuedouble) ||
+                                         fabs(v->valuedouble) > 1e6))) {
+            snprintf(err, errlen, "%s: generation_defaults.\"%s\".%s: expected a %s", llms_path,
+                     d->string, F[i].key, F[i].kind == 'b' ? "boolean" : "number");
+            return 2;
+        }
+        if (F[i].kind == 'b')
+            *(int *)dst = cJSON_IsTrue(v);
+        else if (F[i].kind == 'i')
+            *(int *)dst = (int)v->valuedouble;
+        else
+            *(double *)dst = v->valuedouble;
+    }
+    return 0;
+}
+
+int gpt_model_prepare(const char *llms_path, const gpt_task *t, gpt_model_info *mi, char *err,
+                      size_t errlen)
+{
+    memset(mi, 0, sizeof *mi);
+    cJSON *root = gpt_json_file(llms_path, err, errlen);
+    if (!root)
+        return 2;
+    const cJSON *hit = find_entry(root, llms_path, t->model, err, errlen);
+    int rc = 1;
+    if (hit && !(rc = load_entry(llms_path, hit, t->model, &mi->cfg, err, errlen))) {
+        mi->auto_dtype = auto_dtype(hit);
+        mi->wtype = gpt_weight_type(t, mi->auto_dtype);
+        mi->gen = t->gen;
+        const cJSON *run = cJSON_GetObjectItemCaseSensitive(hit, "runnable"),
+                    *why = cJSON_GetObjectItemCaseSensitive(hit, "why"),
+                    *tf = cJSON_GetObjectItemCaseSensitive(hit, "transformers");
+        mi->runnable = !cJSON_IsFalse(run);
+        if (cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(hit, "priced"))) {
+            snprintf(err, errlen, "$.model: %s is recorded in %s but not modelled: %s",
+                     mi->cfg.name, llms_path, cJSON_IsString(why) ? why->valuestring : "");
+            cJSON_Delete(root);
+            return 2;
+        }
+        if (!mi->runnable)
+            snprintf(mi->why, sizeof mi->why, "%s",
+                     cJSON_IsString(why) ? why->valuestring : "its architecture");
+        /* the Helium-era framework pins transformers 4.35.2
+         * (crynux-ai/gpt-task requirements_cuda.txt, until 2024-12-02) */
+        int maj = 0, min = 0;
+        if (cJSON_IsString(tf) && sscanf(tf->valuestring, "%d.%d", &maj, &min) == 2 &&
+            (maj > 4 || (maj == 4 && min > 35)))
+            snprintf(mi->note, sizeof mi->note,
+                     "%s needs transformers >= %s; the Helium-era framework pins 4.35.2 "
+                     "(until 2024-12), where loading it fails",
+                     mi->cfg.name, tf->valuestring);
+        rc = apply_defaults(llms_path, hit, t, &mi->gen, err, errlen);
+        if (!rc && gpt_gen_check(&mi->gen, NULL, err, errlen)) {
+            rc = 2;
+            size_t k = strlen(err);
+            if (!(t->gen_set & GPT_GEN_DO_SAMPLE) && mi->gen.do_sample && k < errlen)
+                snprintf(err + k, errlen - k, " (do_sample true is %s's own default)", t->model);
+        }
+    }
+    cJSON_Delete(root);
+    return rc;
 }
 
 double gpt_host_bytes(const kern_model_cfg *c, kern_type wt, int max_seq, int slots,

@@ -58,9 +58,13 @@ static char *response_json(const gpt_task *t, const gpt_tok *tok, const gpt_seq 
         cJSON_AddStringToObject(msg, "content", text ? text : "");
         cJSON_AddItemToObject(c, "message", msg);
         cJSON_AddItemToArray(choices, c);
-        completion += seq[i].n;
+        completion = seq[i].n > completion ? seq[i].n : completion;
         free(text);
     }
+    /* transformers returns the sequences of one task as one padded batch, and
+     * the framework counts len(ids) - prompt for each (crynux-ai/gpt-task
+     * inference.py at 04a1ac3): every choice counts as long as the longest */
+    completion *= n;
     cJSON *u = cJSON_AddObjectToObject(root, "usage");
     cJSON_AddNumberToObject(u, "prompt_tokens", prompt_tokens);
     cJSON_AddNumberToObject(u, "completion_tokens", completion);
@@ -130,14 +134,19 @@ int gpt_run(const gpt_task *t, const gpt_run_opts *o, char **response, gpt_run_s
     snprintf(llms, sizeof llms, "%s", o->llms_path ? o->llms_path : "");
     if (!o->llms_path)
         snprintf(llms, sizeof llms, "%s/llms.json", o->models_dir);
-    kern_model_cfg cfg;
-    gpt_dtype native;
-    int rc = gpt_model_resolve(llms, t->model, &cfg, &native, e, sizeof e);
+    gpt_model_info mi;
+    int rc = gpt_model_prepare(llms, t, &mi, e, sizeof e);
     if (rc) {
-        snprintf(err, errlen, "$.model: %s", e);
+        snprintf(err, errlen, rc == 1 ? "$.model: %s" : "%s", e);
         return 2;
     }
-    kern_type wt = gpt_weight_type(t, native);
+    if (!mi.runnable) {
+        snprintf(err, errlen, "$.model: %s is priced only (avrami gpt estimate), not run: %s",
+                 mi.cfg.name, mi.why);
+        return 2;
+    }
+    kern_model_cfg cfg = mi.cfg;
+    kern_type wt = mi.wtype;
     snprintf(path, sizeof path, "%s/chat-templates.json", o->models_dir);
     rc = 2;
     if (gpt_templates_load(path, &r.ts, err, errlen))
@@ -153,7 +162,7 @@ int gpt_run(const gpt_task *t, const gpt_run_opts *o, char **response, gpt_run_s
     if (gpt_tok_load(&r.tok, path, &r.ts, err, errlen))
         goto out;
     int np = gpt_tok_encode(&r.tok, r.prompt, tp->special, tp->n_special, &r.ids);
-    const gpt_gen_config *gc = &t->gen;
+    const gpt_gen_config *gc = &mi.gen; /* with the model's own defaults */
     int max_seq = np + gc->max_new_tokens;
     if (np < 1) {
         snprintf(err, errlen, "$.messages: the rendered prompt is empty");

@@ -1,17 +1,25 @@
 /* gpt_task: the task JSON, validated field by field.
  *
- * The schema is Helium's (../shared/GPT_TASK.md); a null generation_config
- * field means "unset".  avrami is stricter than the reference runner in two
- * ways, both to catch mistakes in hand-written tasks: unknown or repeated
- * keys are errors, and messages may not be empty.  Combinations that the generation
- * library itself refuses (several sequences from greedy decoding, more
- * sequences than beams) are refused here, naming the field. */
+ * The schema is the Helium-era framework's: crynux-ai/gpt-task
+ * src/gpt_task/models/args.py at 04a1ac3ee64fe17b0bab99eacfe0daa2e3f3ceb7
+ * (2024-04-16), validated by the node with pydantic 2.5.2
+ * (GPTTaskArgs.model_validate_json, crynux-node src/crynux_worker_process.py
+ * at 48ffa626).  pydantic's "lax" mode decides what is accepted: unknown keys
+ * are ignored, a repeated key takes its last value, integers may be written
+ * as 4.0 or "4", numbers as strings, booleans as 0/1 or "true"/"yes"/...  All
+ * of these are accepted here too, each with a warning (likely a mistake in a
+ * hand-written task), or refused when strict.  A generation field set to null
+ * is refused, as pydantic refuses it (GPTGenerationConfig's fields are not
+ * Optional); messages may not be empty (the schema lets [] through, the run
+ * then fails).  Combinations of fields are checked by gpt_gen_check, after
+ * the model's own defaults are known (gpt_model_prepare). */
 #include <cjson/cJSON.h>
 #include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "gpt/gpt.h"
 #include "gpt/gpt_util.h"
@@ -20,6 +28,8 @@ typedef struct {
     const char *name;
     char *err;
     size_t errlen;
+    int strict;
+    gpt_task *t;
 } ctx;
 
 static int fail(ctx *c, const char *path, const char *fmt, ...)
@@ -29,12 +39,28 @@ static int fail(ctx *c, const char *path, const char *fmt, ...)
     va_start(ap, fmt);
     vsnprintf(what, sizeof what, fmt, ap);
     va_end(ap);
-    snprintf(c->err, c->errlen, "%s: %s: %s", c->name, path, what);
+    if (c->name)
+        snprintf(c->err, c->errlen, "%s: %s: %s", c->name, path, what);
+    else
+        snprintf(c->err, c->errlen, "%s: %s", path, what);
     return 2;
 }
 
-/* every key known and present once: O(keys^2), objects here have a handful */
-static int only_keys(ctx *c, const cJSON *o, const char *path, const char *const *keys)
+/* accepted by the framework, likely a mistake: a warning, or an error when
+ * strict */
+static int lax(ctx *c, const char *path, const char *what)
+{
+    if (c->strict)
+        return fail(c, path, "%s (refused with --strict)", what);
+    gpt_task *t = c->t;
+    if (t->n_warnings < GPT_TASK_MAX_WARNINGS)
+        snprintf(t->warning[t->n_warnings], sizeof t->warning[0], "%s: %s", path, what);
+    t->n_warnings++;
+    return 0;
+}
+
+/* pydantic ignores unknown keys and keeps the last of repeated ones */
+static int check_keys(ctx *c, const cJSON *o, const char *path, const char *const *keys)
 {
     const cJSON *it;
     cJSON_ArrayForEach(it, o) {
@@ -43,48 +69,110 @@ static int only_keys(ctx *c, const cJSON *o, const char *path, const char *const
             known = it->string && !strcmp(it->string, *k);
         char p[160];
         snprintf(p, sizeof p, "%s.%.60s", path, it->string ? it->string : "?");
-        if (!known)
-            return fail(c, p, "unknown field");
-        for (const cJSON *o2 = o->child; o2 != it; o2 = o2->next)
-            if (!strcmp(o2->string, it->string))
-                return fail(c, p, "duplicate field");
+        if (!known && lax(c, p, "unknown field, ignored as the Helium-era framework ignores it"))
+            return 2;
+        for (const cJSON *o2 = o->child; known && o2 != it; o2 = o2->next)
+            if (!strcmp(o2->string, it->string)) {
+                if (lax(c, p, "repeated field, the last value is used"))
+                    return 2;
+                break;
+            }
     }
     return 0;
 }
 
-/* an integral JSON number in [lo, hi] */
+/* the last member named key, as pydantic's JSON parser keeps */
+static const cJSON *member(const cJSON *o, const char *key)
+{
+    const cJSON *it, *hit = NULL;
+    cJSON_ArrayForEach(it, o)
+        if (it->string && !strcmp(it->string, key))
+            hit = it;
+    return hit;
+}
+
+/* a number as pydantic's lax mode reads one: a JSON number, a numeric
+ * string (warned), true/false as 1/0 (warned) */
+static int lax_number(ctx *c, const cJSON *v, const char *path, double *out)
+{
+    if (cJSON_IsNumber(v)) {
+        *out = v->valuedouble;
+        return 0;
+    }
+    if (cJSON_IsBool(v)) {
+        *out = cJSON_IsTrue(v);
+        return lax(c, path, "a boolean used as a number (pydantic reads it as 1 or 0)") ? 2 : 0;
+    }
+    if (cJSON_IsString(v)) {
+        char *e;
+        const char *s = v->valuestring;
+        double d = strtod(s, &e);
+        while (*e == ' ' || *e == '\t' || *e == '\n' || *e == '\r')
+            e++;
+        if (*s && s != e && !*e && isfinite(d) && !strpbrk(s, "xXpP")) { /* no C hex floats */
+            *out = d;
+            return lax(c, path, "a number written as a string (pydantic converts it)") ? 2 : 0;
+        }
+    }
+    return 1;
+}
+
+/* an integer in [lo, hi]: 4, 4.0, "4" */
 static int get_int(ctx *c, const cJSON *v, const char *path, double lo, double hi, double *out)
 {
-    if (!cJSON_IsNumber(v) || v->valuedouble != floor(v->valuedouble) || v->valuedouble < lo ||
-        v->valuedouble > hi) {
+    double d;
+    int rc = lax_number(c, v, path, &d);
+    if (rc == 2)
+        return 2;
+    if (rc || d != floor(d) || d < lo || d > hi) {
         if (hi >= 1e15)
             return fail(c, path, "expected an integer >= %.0f", lo);
         return fail(c, path, "expected an integer from %.0f to %.0f", lo, hi);
     }
-    *out = v->valuedouble;
+    *out = d;
     return 0;
 }
 
+static int get_bool(ctx *c, const cJSON *v, const char *path, int *out)
+{
+    static const char *const yes[] = {"1", "on", "t", "true", "y", "yes"},
+                             *const no[] = {"0", "off", "f", "false", "n", "no"};
+    if (cJSON_IsBool(v)) {
+        *out = cJSON_IsTrue(v);
+        return 0;
+    }
+    int k = -1;
+    if (cJSON_IsNumber(v) && (v->valuedouble == 0 || v->valuedouble == 1))
+        k = v->valuedouble == 1;
+    for (int i = 0; i < 6 && cJSON_IsString(v) && k < 0; i++)
+        k = !strcasecmp(v->valuestring, yes[i]) ? 1 : !strcasecmp(v->valuestring, no[i]) ? 0 : -1;
+    if (k < 0)
+        return fail(c, path, "expected true or false");
+    *out = k;
+    return lax(c, path, "a boolean written as a number or string (pydantic converts it)");
+}
+
 /* the generation_config fields: name, kind (i integer, b boolean, n number),
- * bounds, and where the value goes */
+ * the bounds avrami can run (format limits are in gpt_gen_check), where the
+ * value goes and its GPT_GEN_* bit */
 struct gfield {
     const char *key;
     char kind;
     double lo, hi;
-    int lo_open; /* number must be > lo */
     size_t off;
+    unsigned bit;
 };
-#define GF(k, kind, lo, hi, open) {#k, kind, lo, hi, open, offsetof(gpt_gen_config, k)}
+#define GF(k, K, kind, lo, hi) {#k, kind, lo, hi, offsetof(gpt_gen_config, k), GPT_GEN_##K}
 static const struct gfield GFIELDS[] = {
-    GF(max_new_tokens, 'i', 1, GPT_MAX_NEW_TOKENS, 0),
-    GF(do_sample, 'b', 0, 1, 0),
-    GF(num_beams, 'i', 1, GPT_MAX_BEAMS, 0),
-    GF(temperature, 'n', 0, 1e6, 0),
-    GF(typical_p, 'n', 0, 1, 1),
-    GF(top_k, 'i', 0, 1e9, 0),
-    GF(top_p, 'n', 0, 1, 1),
-    GF(repetition_penalty, 'n', 0, 1e6, 1),
-    GF(num_return_sequences, 'i', 1, GPT_MAX_SEQUENCES, 0),
+    GF(max_new_tokens, MAX_NEW_TOKENS, 'i', 1, GPT_MAX_NEW_TOKENS),
+    GF(do_sample, DO_SAMPLE, 'b', 0, 1),
+    GF(num_beams, NUM_BEAMS, 'i', 1, GPT_MAX_BEAMS),
+    GF(temperature, TEMPERATURE, 'n', -1e300, 1e300),
+    GF(typical_p, TYPICAL_P, 'n', -1e300, 1e300),
+    GF(top_k, TOP_K, 'i', -2147483647, 2147483647),
+    GF(top_p, TOP_P, 'n', -1e300, 1e300),
+    GF(repetition_penalty, REPETITION_PENALTY, 'n', -1e300, 1e300),
+    GF(num_return_sequences, NUM_RETURN_SEQUENCES, 'i', 1, GPT_MAX_SEQUENCES),
 };
 #define NGFIELDS (sizeof GFIELDS / sizeof GFIELDS[0])
 
@@ -103,11 +191,12 @@ void gpt_gen_config_default(gpt_gen_config *g)
 
 int gpt_task_greedy(const gpt_gen_config *g)
 {
-    return !g->do_sample || g->temperature == 0;
+    return !g->do_sample;
 }
 
-static int parse_gen(ctx *c, const cJSON *o, gpt_gen_config *g)
+static int parse_gen(ctx *c, const cJSON *o, gpt_task *t)
 {
+    gpt_gen_config *g = &t->gen;
     if (cJSON_IsNull(o))
         return 0;
     if (!cJSON_IsObject(o))
@@ -116,41 +205,83 @@ static int parse_gen(ctx *c, const cJSON *o, gpt_gen_config *g)
     for (size_t i = 0; i < NGFIELDS; i++)
         keys[i] = GFIELDS[i].key;
     keys[NGFIELDS] = NULL;
-    if (only_keys(c, o, "$.generation_config", keys))
+    if (check_keys(c, o, "$.generation_config", keys))
         return 2;
     for (size_t i = 0; i < NGFIELDS; i++) {
         const struct gfield *f = &GFIELDS[i];
-        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, f->key);
+        const cJSON *v = member(o, f->key);
         char path[96];
         snprintf(path, sizeof path, "$.generation_config.%s", f->key);
-        if (!v || cJSON_IsNull(v))
+        if (!v)
             continue;
+        if (cJSON_IsNull(v))
+            return fail(c, path, "expected a value, not null (the Helium-era schema refuses "
+                                 "null here; leave the field out for the default)");
         char *dst = (char *)g + f->off;
         double d;
         if (f->kind == 'b') {
-            if (!cJSON_IsBool(v))
-                return fail(c, path, "expected true or false");
-            *(int *)dst = cJSON_IsTrue(v);
+            if (get_bool(c, v, path, (int *)dst))
+                return 2;
         } else if (f->kind == 'i') {
             if (get_int(c, v, path, f->lo, f->hi, &d))
                 return 2;
             *(int *)dst = (int)d;
         } else {
-            d = cJSON_IsNumber(v) ? v->valuedouble : NAN;
-            if (!isfinite(d) || d < f->lo || (f->lo_open && d == f->lo) || d > f->hi)
-                return fail(c, path, "expected a number %s %g%s", f->lo_open ? ">" : ">=", f->lo,
-                            f->hi <= 1 ? " and <= 1" : "");
+            int rc = lax_number(c, v, path, &d);
+            if (rc == 2)
+                return 2;
+            if (rc)
+                return fail(c, path, "expected a number");
             *(double *)dst = d;
         }
+        t->gen_set |= f->bit;
     }
+    return 0;
+}
+
+/* transformers 4.35.2: generate() picks the mode from num_beams and
+ * do_sample (generation/utils.py); the processors check their arguments
+ * when built (generation/logits_process.py): repetition_penalty whenever it
+ * is not 1, the warpers only when sampling */
+int gpt_gen_check(const gpt_gen_config *g, const char *name, char *err, size_t errlen)
+{
+    ctx c = {name, err, errlen, 1, NULL};
     const char *nrs = "$.generation_config.num_return_sequences";
     if (g->num_beams > 1 && g->num_return_sequences > g->num_beams)
-        return fail(c, nrs, "expected at most num_beams (%d) sequences from beam search",
-                    g->num_beams);
-    if (g->num_beams == 1 && gpt_task_greedy(g) && g->num_return_sequences > 1)
-        return fail(c, nrs, "expected 1: greedy decoding (do_sample false or temperature 0) "
-                            "gives one sequence");
+        return fail(&c, nrs, "expected at most num_beams (%d): beam search returns at most "
+                             "num_beams sequences", g->num_beams);
+    if (g->num_beams == 1 && !g->do_sample && g->num_return_sequences > 1)
+        return fail(&c, nrs, "expected 1: greedy decoding (do_sample false, num_beams 1) "
+                             "gives one sequence");
+    if (g->repetition_penalty != 1.0 && !(g->repetition_penalty > 0))
+        return fail(&c, "$.generation_config.repetition_penalty",
+                    "expected a number > 0 (transformers raises otherwise)");
+    if (!g->do_sample)
+        return 0; /* greedy and beam search build no warpers: the rest is unused */
+    if (g->temperature != 1.0 && !(g->temperature > 0))
+        return fail(&c, "$.generation_config.temperature",
+                    "expected a number > 0 when do_sample is true (transformers raises "
+                    "\"temperature has to be a strictly positive float\"; for greedy decoding "
+                    "set do_sample to false)");
+    if (g->top_k < 0)
+        return fail(&c, "$.generation_config.top_k", "expected an integer >= 0 when sampling "
+                                                     "(0 turns top-k off)");
+    if (g->top_p < 1.0 && !(g->top_p >= 0))
+        return fail(&c, "$.generation_config.top_p", "expected a number >= 0 when sampling");
+    if (g->typical_p < 1.0 && !(g->typical_p > 0))
+        return fail(&c, "$.generation_config.typical_p",
+                    "expected a number > 0 when sampling (1 or more turns it off)");
     return 0;
+}
+
+/* transformers 4.35.2 generation/utils.py: _expand_inputs_for_generation by
+ * num_return_sequences (sample), num_beams (beam search), num_beams x
+ * num_return_sequences (beam sample) */
+int gpt_gen_rows(const gpt_gen_config *g)
+{
+    if (g->num_beams > 1)
+        return g->num_beams * (g->do_sample ? g->num_return_sequences : 1);
+    return g->do_sample ? g->num_return_sequences : 1;
 }
 
 static int parse_messages(ctx *c, const cJSON *a, gpt_task *t)
@@ -159,7 +290,8 @@ static int parse_messages(ctx *c, const cJSON *a, gpt_task *t)
         return fail(c, "$.messages", "expected an array of messages");
     int n = cJSON_GetArraySize(a);
     if (n < 1)
-        return fail(c, "$.messages", "expected at least one message");
+        return fail(c, "$.messages", "expected at least one message (the Helium-era schema "
+                                     "takes [], but the run fails: the prompt is empty)");
     t->messages = calloc((size_t)n, sizeof *t->messages);
     if (!t->messages)
         return fail(c, "$.messages", "out of memory");
@@ -171,10 +303,9 @@ static int parse_messages(ctx *c, const cJSON *a, gpt_task *t)
         snprintf(path, sizeof path, "$.messages[%d]", i);
         if (!cJSON_IsObject(m))
             return fail(c, path, "expected an object with role and content");
-        if (only_keys(c, m, path, keys))
+        if (check_keys(c, m, path, keys))
             return 2;
-        const cJSON *r = cJSON_GetObjectItemCaseSensitive(m, "role"),
-                    *s = cJSON_GetObjectItemCaseSensitive(m, "content");
+        const cJSON *r = member(m, "role"), *s = member(m, "content");
         snprintf(path, sizeof path, "$.messages[%d].role", i);
         gpt_role role;
         if (!r)
@@ -206,31 +337,33 @@ static int parse_root(ctx *c, const cJSON *root, gpt_task *t)
                                        "dtype", "quantize_bits", NULL};
     if (!cJSON_IsObject(root))
         return fail(c, "$", "expected a JSON object");
-    if (only_keys(c, root, "$", keys))
+    if (check_keys(c, root, "$", keys))
         return 2;
-    const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, "model");
+    const cJSON *v = member(root, "model");
     if (!v)
         return fail(c, "$.model", "missing field");
     if (!cJSON_IsString(v) || !v->valuestring[0])
         return fail(c, "$.model", "expected a non-empty string (a Hugging Face model id)");
     if (!(t->model = strdup(v->valuestring)))
         return fail(c, "$.model", "out of memory");
-    v = cJSON_GetObjectItemCaseSensitive(root, "messages");
+    v = member(root, "messages");
     if (!v)
         return fail(c, "$.messages", "missing field");
     if (parse_messages(c, v, t))
         return 2;
-    v = cJSON_GetObjectItemCaseSensitive(root, "generation_config");
-    if (v && parse_gen(c, v, &t->gen))
+    v = member(root, "generation_config");
+    if (v && parse_gen(c, v, t))
         return 2;
     double d;
-    v = cJSON_GetObjectItemCaseSensitive(root, "seed");
+    v = member(root, "seed");
+    /* any integer passes the schema; transformers.set_seed then seeds numpy,
+     * which raises outside 0..2^32-1 */
     if (v) {
-        if (get_int(c, v, "$.seed", 0, 9007199254740992.0, &d))
+        if (get_int(c, v, "$.seed", 0, 4294967295.0, &d))
             return 2;
         t->seed = (uint64_t)d;
     }
-    v = cJSON_GetObjectItemCaseSensitive(root, "dtype");
+    v = member(root, "dtype");
     if (v) {
         static const char *const names[] = {"auto", "float16", "bfloat16", "float32"};
         int k = -1;
@@ -242,7 +375,7 @@ static int parse_root(ctx *c, const cJSON *root, gpt_task *t)
                         "expected \"float16\", \"bfloat16\", \"float32\" or \"auto\"");
         t->dtype = (gpt_dtype)k;
     }
-    v = cJSON_GetObjectItemCaseSensitive(root, "quantize_bits");
+    v = member(root, "quantize_bits");
     if (v && !cJSON_IsNull(v)) {
         if (!cJSON_IsNumber(v) || (v->valuedouble != 4 && v->valuedouble != 8))
             return fail(c, "$.quantize_bits", "expected 4, 8 or null");
@@ -251,12 +384,12 @@ static int parse_root(ctx *c, const cJSON *root, gpt_task *t)
     return 0;
 }
 
-int gpt_task_parse(const char *name, const char *json, size_t len, gpt_task *t, char *err,
-                   size_t errlen)
+int gpt_task_parse_opts(const char *name, const char *json, size_t len, int strict, gpt_task *t,
+                        char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
     gpt_gen_config_default(&t->gen);
-    ctx c = {name, err, errlen};
+    ctx c = {name, err, errlen, strict, t};
     cJSON *root = cJSON_ParseWithLength(json, len);
     if (!root) {
         const char *at = cJSON_GetErrorPtr();
@@ -271,7 +404,18 @@ int gpt_task_parse(const char *name, const char *json, size_t len, gpt_task *t, 
     return rc;
 }
 
+int gpt_task_parse(const char *name, const char *json, size_t len, gpt_task *t, char *err,
+                   size_t errlen)
+{
+    return gpt_task_parse_opts(name, json, len, 0, t, err, errlen);
+}
+
 int gpt_task_read(const char *path, gpt_task *t, char *err, size_t errlen)
+{
+    return gpt_task_read_opts(path, 0, t, err, errlen);
+}
+
+int gpt_task_read_opts(const char *path, int strict, gpt_task *t, char *err, size_t errlen)
 {
     memset(t, 0, sizeof *t);
     size_t n;
@@ -280,7 +424,7 @@ int gpt_task_read(const char *path, gpt_task *t, char *err, size_t errlen)
         snprintf(err, errlen, "%s: cannot read the file", path);
         return 2;
     }
-    int rc = gpt_task_parse(path, s, n, t, err, errlen);
+    int rc = gpt_task_parse_opts(path, s, n, strict, t, err, errlen);
     free(s);
     return rc;
 }

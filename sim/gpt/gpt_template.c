@@ -3,7 +3,6 @@
  * A template is prefix/suffix strings per role plus a few switches (see the
  * "about" of models/chat-templates.json); that is enough to reproduce the
  * Jinja templates of the families avrami knows without a template engine. */
-#include <ctype.h>
 #include <fnmatch.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -84,10 +83,11 @@ static int load_one(lctx *c, const cJSON *o, int i, gpt_template *t)
     t->system = !mode || !strcmp(mode, "native") ? GPT_SYS_NATIVE
                 : !strcmp(mode, "fold")          ? GPT_SYS_FOLD
                 : !strcmp(mode, "reject")        ? GPT_SYS_REJECT
+                : !strcmp(mode, "drop")          ? GPT_SYS_DROP
                                                  : (gpt_sys_mode)-1;
     free(mode);
     if ((int)t->system < 0)
-        return lfail(c, i, "system", "expected \"native\", \"fold\" or \"reject\"");
+        return lfail(c, i, "system", "expected \"native\", \"fold\", \"reject\" or \"drop\"");
     if (!t->name || !t->eos || t->n_match < 1)
         return lfail(c, i, "", "expected name, eos and match");
     const cJSON *roles = cJSON_GetObjectItemCaseSensitive(o, "roles");
@@ -106,6 +106,8 @@ static int load_one(lctx *c, const cJSON *o, int i, gpt_template *t)
         return 2;
     t->alternate = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "alternate"));
     t->trim = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "trim"));
+    t->generation_after_assistant =
+        !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o, "generation_after_assistant"));
     const cJSON *cpt = cJSON_GetObjectItemCaseSensitive(o, "chars_per_token");
     if (!cJSON_IsNumber(cpt) || !(cpt->valuedouble >= 0.5 && cpt->valuedouble <= 100))
         return lfail(c, i, "chars_per_token", "expected a number from 0.5 to 100");
@@ -184,15 +186,49 @@ const gpt_template *gpt_template_find(const gpt_templates *ts, const char *name)
     return NULL;
 }
 
+/* Length of the whitespace character at s (n bytes left), 0 if none: the
+ * characters Python's str.strip() and Jinja's trim filter remove
+ * (str.isspace: ASCII \t-\r, \x1c-\x1f and space, U+0085, U+00A0, U+1680,
+ * U+2000-U+200A, U+2028, U+2029, U+202F, U+205F, U+3000). */
+static size_t space_at(const unsigned char *s, size_t n)
+{
+    if (n >= 1 && ((s[0] >= 0x09 && s[0] <= 0x0d) || (s[0] >= 0x1c && s[0] <= 0x20)))
+        return 1;
+    if (n >= 2 && s[0] == 0xc2 && (s[1] == 0x85 || s[1] == 0xa0))
+        return 2;
+    if (n >= 3 && s[0] == 0xe1 && s[1] == 0x9a && s[2] == 0x80)
+        return 3;
+    if (n >= 3 && s[0] == 0xe2 && s[1] == 0x80 &&
+        (s[2] <= 0x8a || s[2] == 0xa8 || s[2] == 0xa9 || s[2] == 0xaf) && s[2] >= 0x80)
+        return 3;
+    if (n >= 3 && s[0] == 0xe2 && s[1] == 0x81 && s[2] == 0x9f)
+        return 3;
+    if (n >= 3 && s[0] == 0xe3 && s[1] == 0x80 && s[2] == 0x80)
+        return 3;
+    return 0;
+}
+
+/* the length of the whitespace character ending at s + n, 0 if none */
+static size_t space_before(const unsigned char *s, size_t n)
+{
+    size_t back = n < 3 ? n : 3;
+    for (size_t k = 1; k <= back; k++) {
+        const unsigned char *c = s + n - k;
+        if ((k == 1 || (*c & 0xc0) == 0xc0) && space_at(c, k) == k)
+            return k;
+    }
+    return 0;
+}
+
 /* content as the family sees it: stripped of surrounding whitespace if trim */
 static void add_content(gpt_buf *b, const char *s, int trim)
 {
-    size_t n = strlen(s);
+    size_t n = strlen(s), k;
     if (trim) {
-        while (n && isspace((unsigned char)*s))
-            s++, n--;
-        while (n && isspace((unsigned char)s[n - 1]))
-            n--;
+        while ((k = space_at((const unsigned char *)s, n)))
+            s += k, n -= k;
+        while ((k = space_before((const unsigned char *)s, n)))
+            n -= k;
     }
     gpt_buf_add(b, s, n);
 }
@@ -241,6 +277,8 @@ char *gpt_template_render(const gpt_template *t, const gpt_message *m, int n, ch
         gpt_buf_puts(&b, t->suffix[GPT_ROLE_SYSTEM]);
     }
     for (int i = first; i < n; i++) {
+        if (m[i].role == GPT_ROLE_SYSTEM && t->system == GPT_SYS_DROP)
+            continue; /* the template has no branch for it */
         gpt_buf_puts(&b, t->prefix[m[i].role]);
         if (sys && i == first) {
             /* the fold is part of the content, so trim applies to the whole */
@@ -257,6 +295,7 @@ char *gpt_template_render(const gpt_template *t, const gpt_message *m, int n, ch
         }
         gpt_buf_puts(&b, t->suffix[m[i].role]);
     }
-    gpt_buf_puts(&b, t->generation ? t->generation : "");
+    if (t->generation_after_assistant || n == 0 || m[n - 1].role != GPT_ROLE_ASSISTANT)
+        gpt_buf_puts(&b, t->generation ? t->generation : "");
     return gpt_buf_take(&b);
 }

@@ -20,13 +20,16 @@ int gpt_workload_load(const char *task_path, const char *models_dir, gpt_workloa
     int rc = gpt_task_read(task_path, &t, err, errlen);
     if (rc)
         return rc;
-    gpt_dtype native;
+    gpt_model_info mi;
     snprintf(path, sizeof path, "%s/llms.json", models_dir);
-    if (gpt_model_resolve(path, t.model, &w->cfg, &native, e, sizeof e)) {
-        snprintf(err, errlen, "%s: $.model: %s", task_path, e);
+    if ((rc = gpt_model_prepare(path, &t, &mi, e, sizeof e))) {
+        snprintf(err, errlen, rc == 1 ? "%s: $.model: %s" : "%s: %s", task_path, e);
         rc = 2;
         goto out;
     }
+    w->cfg = mi.cfg;
+    w->runnable = mi.runnable;
+    snprintf(w->note, sizeof w->note, "%s", mi.note);
     snprintf(path, sizeof path, "%s/chat-templates.json", models_dir);
     rc = 2;
     if (gpt_templates_load(path, &ts, err, errlen))
@@ -43,11 +46,12 @@ int gpt_workload_load(const char *task_path, const char *models_dir, gpt_workloa
     snprintf(w->model_id, sizeof w->model_id, "%s", t.model);
     snprintf(w->llms_name, sizeof w->llms_name, "%s", w->cfg.name);
     w->prompt_tokens = gpt_tok_estimate(tp, prompt);
-    w->max_new_tokens = t.gen.max_new_tokens;
-    w->num_beams = t.gen.num_beams;
-    w->num_sequences = t.gen.num_return_sequences;
+    w->max_new_tokens = mi.gen.max_new_tokens;
+    w->num_beams = mi.gen.num_beams;
+    w->num_sequences = mi.gen.num_return_sequences;
+    w->rows = gpt_gen_rows(&mi.gen);
     w->quantize_bits = t.quantize_bits;
-    w->wtype = gpt_weight_type(&t, native);
+    w->wtype = mi.wtype;
     memset(&w->tm, 0, sizeof w->tm);
     snprintf(w->tm.name, sizeof w->tm.name, "%s", w->cfg.name);
     w->tm.kind = TIM_GPT;
@@ -65,8 +69,10 @@ void gpt_workload_tim(const gpt_workload *w, tim_workload *tw)
     tim_workload_default(tw, TIM_GPT);
     tw->prompt_tokens = w->prompt_tokens;
     tw->max_new_tokens = w->max_new_tokens;
-    tw->num_beams = w->num_beams;
-    tw->num_sequences = w->num_sequences;
+    /* the timing model's batch is num_beams x num_sequences rows: give it
+     * the rows transformers really decodes */
+    tw->num_beams = w->rows;
+    tw->num_sequences = 1;
     tw->bits = kern_type_bits(w->wtype);
 }
 

@@ -144,8 +144,8 @@ static bool from_task_file(pctx *c, const cJSON *o, const char *p, const scn *s,
     snprintf(k->model, sizeof k->model, "%s", w.llms_name);
     k->timing = w.tm;
     k->prompt_tokens = (uint32_t)w.prompt_tokens;
-    k->num_beams = (uint32_t)w.num_beams;
-    k->num_sequences = (uint32_t)w.num_sequences;
+    k->num_beams = (uint32_t)w.rows; /* the rows transformers decodes (gpt_gen_rows) */
+    k->num_sequences = 1;
     k->bits = w.quantize_bits ? (uint32_t)w.quantize_bits : (uint32_t)kern_type_bits(w.wtype);
     k->size_min = k->size_max = (uint32_t)w.max_new_tokens;
     return true;

@@ -46,12 +46,13 @@ static void test_parse_full_and_defaults(void **state)
     assert_true(t.gen.temperature == 1 && t.gen.top_p == 1 && t.gen.typical_p == 1);
     assert_true(t.seed == 0 && t.dtype == GPT_DTYPE_AUTO && t.quantize_bits == 0);
     gpt_task_free(&t);
-    /* present but partial, nulls unset */
+    /* present but partial */
     assert_int_equal(parse("{\"model\":\"gpt2\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
-                           "\"generation_config\":{\"top_k\":null,\"num_beams\":4},"
+                           "\"generation_config\":{\"num_beams\":4},"
                            "\"quantize_bits\":null,\"dtype\":\"bfloat16\"}",
                            &t, err, sizeof err), 0);
     assert_true(t.gen.max_new_tokens == 256 && t.gen.top_k == 50 && t.gen.num_beams == 4);
+    assert_int_equal(t.gen_set, GPT_GEN_NUM_BEAMS);
     assert_true(t.dtype == GPT_DTYPE_BFLOAT16 && t.quantize_bits == 0);
     gpt_task_free(&t);
 }
@@ -75,25 +76,21 @@ static void test_parse_errors(void **state)
          "$.messages[1].content: missing field"},
         {"{\"model\":\"gpt2\",\"messages\":[{\"role\":\"user\",\"content\":3}]}",
          "$.messages[0].content: expected a string"},
-        {"{\"model\":\"gpt2\",%s,\"temperature\":1}", "$.temperature: unknown field"},
-        {"{\"model\":\"gpt2\",%s,\"seed\":1,\"seed\":2}", "$.seed: duplicate field"},
-        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"max_new_token\":5}}",
-         "$.generation_config.max_new_token: unknown field"},
         {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"max_new_tokens\":2.5}}",
          "$.generation_config.max_new_tokens: expected an integer"},
-        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"do_sample\":1}}",
+        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"do_sample\":2}}",
          "$.generation_config.do_sample: expected true or false"},
-        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"top_p\":0}}",
-         "$.generation_config.top_p: expected a number > 0 and <= 1"},
-        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"temperature\":-1}}",
-         "$.generation_config.temperature: expected a number >= 0"},
-        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"num_return_sequences\":2}}",
-         "$.generation_config.num_return_sequences: expected 1: greedy"},
-        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"num_beams\":2,\"num_return_sequences\":3}}",
-         "$.generation_config.num_return_sequences: expected at most num_beams (2)"},
+        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"top_k\":null}}",
+         "$.generation_config.top_k: expected a value, not null"},
+        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"top_p\":\"high\"}}",
+         "$.generation_config.top_p: expected a number"},
+        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"top_k\":\"0x10\"}}",
+         "$.generation_config.top_k: expected an integer"},
         {"{\"model\":\"gpt2\",%s,\"generation_config\":[]}",
          "$.generation_config: expected an object or null"},
-        {"{\"model\":\"gpt2\",%s,\"seed\":-1}", "$.seed: expected an integer >= 0"},
+        {"{\"model\":\"gpt2\",%s,\"seed\":-1}", "$.seed: expected an integer from 0 to 4294967295"},
+        {"{\"model\":\"gpt2\",%s,\"seed\":4294967296}", "$.seed: expected an integer from 0"},
+        {"{\"model\":\"gpt2\",%s,\"seed\":null}", "$.seed: expected an integer"},
         {"{\"model\":\"gpt2\",%s,\"dtype\":\"fp16\"}", "$.dtype: expected \"float16\""},
         {"{\"model\":\"gpt2\",%s,\"quantize_bits\":2}", "$.quantize_bits: expected 4, 8 or null"},
     };
@@ -106,6 +103,145 @@ static void test_parse_errors(void **state)
             fail_msg("case %zu: got '%s', want '%s'", i, err, cases[i].want);
         gpt_task_free(&t);
     }
+}
+
+/* what pydantic accepts silently: a warning, or an error under --strict */
+static void test_parse_lax(void **state)
+{
+    (void)state;
+    static const char *const M = "\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]";
+    struct {
+        const char *body, *warn;
+    } cases[] = {
+        {"{\"model\":\"gpt2\",%s,\"tools\":null}", "$.tools: unknown field"},
+        {"{\"model\":\"gpt2\",%s,\"seed\":1,\"seed\":2}", "$.seed: repeated field"},
+        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"max_new_token\":5}}",
+         "$.generation_config.max_new_token: unknown field"},
+        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"do_sample\":\"yes\"}}",
+         "$.generation_config.do_sample: a boolean written"},
+        {"{\"model\":\"gpt2\",%s,\"generation_config\":{\"max_new_tokens\":\"7\"}}",
+         "$.generation_config.max_new_tokens: a number written as a string"},
+        {"{\"model\":\"gpt2\",\"messages\":[{\"role\":\"user\",\"content\":\"x\",\"name\":\"a\"}]}",
+         "$.messages[0].name: unknown field"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char json[512], err[512] = "";
+        snprintf(json, sizeof json, cases[i].body, M);
+        gpt_task t;
+        assert_int_equal(parse(json, &t, err, sizeof err), 0);
+        assert_int_equal(t.n_warnings, 1);
+        if (!strstr(t.warning[0], cases[i].warn))
+            fail_msg("case %zu: got '%s', want '%s'", i, t.warning[0], cases[i].warn);
+        gpt_task_free(&t);
+        assert_int_equal(gpt_task_parse_opts("t.json", json, strlen(json), 1, &t, err, sizeof err),
+                         2);
+        if (!strstr(err, cases[i].warn) || !strstr(err, "--strict"))
+            fail_msg("strict case %zu: got '%s'", i, err);
+    }
+    gpt_task t;
+    char err[512];
+    assert_int_equal(parse("{\"model\":\"gpt2\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                           "\"seed\":1,\"seed\":2,\"generation_config\":{\"max_new_tokens\":\"7\","
+                           "\"do_sample\":1,\"top_k\":4.0}}", &t, err, sizeof err), 0);
+    assert_true(t.seed == 2 && t.gen.max_new_tokens == 7 && t.gen.do_sample && t.gen.top_k == 4);
+    gpt_task_free(&t);
+}
+
+/* the rows transformers 4.35.2 decodes, by generation mode */
+static void test_gen_rows(void **state)
+{
+    (void)state;
+    gpt_gen_config g;
+    gpt_gen_config_default(&g);
+    assert_int_equal(gpt_gen_rows(&g), 1); /* greedy */
+    g.do_sample = 1;
+    g.num_return_sequences = 3;
+    assert_int_equal(gpt_gen_rows(&g), 3); /* sampling */
+    g.num_beams = 4;
+    assert_int_equal(gpt_gen_rows(&g), 12); /* beam sampling: a search per sequence */
+    g.do_sample = 0;
+    assert_int_equal(gpt_gen_rows(&g), 4); /* beam search keeps 3 of its 4 beams */
+}
+
+/* transformers 4.35.2's checks, by generation mode */
+static void test_gen_check(void **state)
+{
+    (void)state;
+    struct {
+        int do_sample, beams, seqs;
+        double temperature, top_p, typical_p, penalty;
+        int top_k;
+        const char *want; /* NULL: accepted */
+    } cases[] = {
+        {0, 1, 1, 0, 1, 1, 1, 50, NULL},   /* temperature 0 is unused by greedy */
+        {0, 1, 1, -3, -1, 0, 1, -5, NULL}, /* so are the other warpers */
+        {1, 1, 1, 0, 1, 1, 1, 50, "temperature: expected a number > 0 when do_sample"},
+        {1, 1, 1, -0.5, 1, 1, 1, 50, "temperature"},
+        {1, 1, 1, 1, 0, 1, 1, 50, NULL},   /* top_p 0 keeps one token */
+        {1, 1, 1, 1, 1.5, 1, 1, 50, NULL}, /* top_p >= 1 builds no warper */
+        {1, 1, 1, 1, -0.1, 1, 1, 50, "top_p"},
+        {1, 1, 1, 1, 1, 0, 1, 50, "typical_p"},
+        {1, 1, 1, 1, 1, 1, 1, -1, "top_k"},
+        {0, 1, 1, 1, 1, 1, 0, 50, "repetition_penalty"},
+        {0, 1, 2, 1, 1, 1, 1, 50, "num_return_sequences: expected 1: greedy"},
+        {1, 1, 4, 1, 1, 1, 1, 50, NULL},
+        {0, 2, 3, 1, 1, 1, 1, 50, "num_return_sequences: expected at most num_beams (2)"},
+        {0, 3, 3, 0, 1, 1, 1, 50, NULL},   /* beam search: no warpers either */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        gpt_gen_config g;
+        gpt_gen_config_default(&g);
+        g.do_sample = cases[i].do_sample;
+        g.num_beams = cases[i].beams;
+        g.num_return_sequences = cases[i].seqs;
+        g.temperature = cases[i].temperature;
+        g.top_p = cases[i].top_p;
+        g.typical_p = cases[i].typical_p;
+        g.repetition_penalty = cases[i].penalty;
+        g.top_k = cases[i].top_k;
+        char err[512] = "";
+        int rc = gpt_gen_check(&g, "t.json", err, sizeof err);
+        if (cases[i].want ? rc != 2 || !strstr(err, cases[i].want) : rc != 0)
+            fail_msg("case %zu: rc %d '%s'", i, rc, err);
+    }
+}
+
+/* the model's generation_config.json fills what the task leaves unset */
+static void test_model_defaults(void **state)
+{
+    (void)state;
+    gpt_task t;
+    gpt_model_info mi;
+    char err[512];
+    const char *llama = "{\"model\":\"meta-llama/Llama-2-7b-chat-hf\",\"messages\":"
+                        "[{\"role\":\"user\",\"content\":\"x\"}],\"generation_config\":"
+                        "{\"temperature\":0.9}}";
+    assert_int_equal(parse(llama, &t, err, sizeof err), 0);
+    assert_int_equal(gpt_model_prepare("models/llms.json", &t, &mi, err, sizeof err), 0);
+    assert_true(mi.gen.do_sample && mi.gen.temperature == 0.9 && mi.gen.top_p == 0.9);
+    assert_true(mi.runnable && mi.wtype == KERN_F32); /* dtype auto loads float32 */
+    gpt_task_free(&t);
+    /* gpt2 samples by default (config.json task_specific_params), so
+     * temperature 0 fails as on a node */
+    const char *gpt2 = "{\"model\":\"gpt2\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}],"
+                       "\"generation_config\":{\"temperature\":0}}";
+    assert_int_equal(parse(gpt2, &t, err, sizeof err), 0);
+    assert_int_equal(gpt_model_prepare("models/llms.json", &t, &mi, err, sizeof err), 2);
+    assert_non_null(strstr(err, "$.generation_config.temperature"));
+    gpt_task_free(&t);
+    const char *gemma = "{\"model\":\"google/gemma-7b-it\",\"messages\":[{\"role\":\"user\","
+                        "\"content\":\"x\"}],\"quantize_bits\":8}";
+    assert_int_equal(parse(gemma, &t, err, sizeof err), 0);
+    assert_int_equal(gpt_model_prepare("models/llms.json", &t, &mi, err, sizeof err), 0);
+    assert_true(!mi.runnable && strstr(mi.why, "head_dim") && mi.wtype == KERN_Q8_0);
+    assert_non_null(strstr(mi.note, "transformers >= 4.38"));
+    gpt_task_free(&t);
+    const char *mixtral = "{\"model\":\"mistralai/Mixtral-8x7B-Instruct-v0.1\",\"messages\":"
+                          "[{\"role\":\"user\",\"content\":\"x\"}]}";
+    assert_int_equal(parse(mixtral, &t, err, sizeof err), 0);
+    assert_int_equal(gpt_model_prepare("models/llms.json", &t, &mi, err, sizeof err), 2);
+    assert_non_null(strstr(err, "mixture of experts"));
+    gpt_task_free(&t);
 }
 
 static char *run(const char *json, const char *profile, double mem_gb, int *rc, char *err)
@@ -201,7 +337,7 @@ static void test_beam_slots(void **state)
     gpt_dtype native;
     char err[512];
     assert_int_equal(gpt_model_resolve(TINY, "test/tiny-chat", &cfg, &native, err, sizeof err), 0);
-    assert_int_equal(native, GPT_DTYPE_BFLOAT16);
+    assert_int_equal(native, GPT_DTYPE_FLOAT32); /* what dtype "auto" loads */
     kern_model m;
     assert_int_equal(kern_model_init(&m, &cfg, KERN_Q8_0, 64, 3, NULL), 0);
     int prompt[] = {72, 101, 108, 108, 111};
@@ -237,7 +373,10 @@ static void test_model_ids_and_workload(void **state)
     assert_int_equal(gpt_model_resolve("models/llms.json", "Qwen/Qwen1.5-0.5B-Chat", &cfg, &d, err,
                                        sizeof err), 0);
     assert_string_equal(cfg.name, "Qwen1.5-0.5B");
-    assert_int_equal(d, GPT_DTYPE_BFLOAT16);
+    assert_int_equal(d, GPT_DTYPE_FLOAT32);
+    assert_int_equal(gpt_model_resolve("models/llms.json", "Qwen/Qwen-1_8B", &cfg, &d, err,
+                                       sizeof err), 0);
+    assert_int_equal(d, GPT_DTYPE_BFLOAT16); /* its own code converts */
     assert_int_equal(gpt_model_resolve("models/llms.json", "openai-community/gpt2", &cfg, &d, err,
                                        sizeof err), 0);
     assert_true(!strcmp(cfg.name, "gpt2") && d == GPT_DTYPE_FLOAT32);
@@ -245,6 +384,7 @@ static void test_model_ids_and_workload(void **state)
                                        sizeof err), 0); /* last path component */
     assert_int_equal(gpt_model_resolve("models/llms.json", "acme/unknown-9B", &cfg, &d, err,
                                        sizeof err), 1);
+    assert_non_null(strstr(err, "avrami gpt add-model config.json --id acme/unknown-9B"));
     gpt_workload w;
     assert_int_equal(gpt_workload_load("examples/gpt/qwen-chat.json", "models", &w, err, sizeof err),
                      0);
@@ -255,8 +395,14 @@ static void test_model_ids_and_workload(void **state)
     assert_true(w.quantize_bits == 4 && w.wtype == KERN_Q4_0);
     tim_workload tw;
     gpt_workload_tim(&w, &tw);
-    assert_true(tw.bits == 4.5 && tw.prompt_tokens == 30 && tw.num_sequences == 2);
+    /* sampling two sequences: two rows */
+    assert_true(tw.bits == 4.5 && tw.prompt_tokens == 30 && tw.num_beams * tw.num_sequences == 2);
+    assert_int_equal(w.rows, 2);
     assert_true(gpt_workload_vram_gb(&w) == tim_vram_needed_gb(&w.tm, &tw));
+    /* beam search: num_beams rows, whatever num_return_sequences */
+    assert_int_equal(gpt_workload_load("examples/gpt/tinyllama-beams.json", "models", &w, err,
+                                       sizeof err), 0);
+    assert_true(w.num_beams == 4 && w.num_sequences == 2 && w.rows == 4);
     assert_int_equal(gpt_workload_load("examples/gpt/none.json", "models", &w, err, sizeof err), 2);
     assert_non_null(strstr(err, "none.json: cannot read"));
 }
@@ -266,7 +412,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_parse_full_and_defaults), cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_run_determinism),         cmocka_unit_test(test_beam_slots),
-        cmocka_unit_test(test_model_ids_and_workload),
+        cmocka_unit_test(test_model_ids_and_workload), cmocka_unit_test(test_parse_lax),
+        cmocka_unit_test(test_gen_check), cmocka_unit_test(test_gen_rows),              cmocka_unit_test(test_model_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

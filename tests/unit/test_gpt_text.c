@@ -84,7 +84,10 @@ static void test_llama3(void **state)
 static void test_mistral(void **state)
 {
     (void)state;
-    expect("mistralai/Mistral-7B-Instruct-v0.1", "mistral-instruct", CONV + 1, 3,
+    /* v0.1's template writes eos_token + ' ' after an assistant turn, v0.2's eos_token */
+    expect("mistralai/Mistral-7B-Instruct-v0.1", "mistral-instruct-v0.1", CONV + 1, 3,
+           "<s>[INST] Hi! [/INST]Hello.</s> [INST] Tell me a joke. [/INST]");
+    expect("mistralai/Mistral-7B-Instruct-v0.2", "mistral-instruct", CONV + 1, 3,
            "<s>[INST] Hi! [/INST]Hello.</s>[INST] Tell me a joke. [/INST]");
     expect("mistralai/Mixtral-8x7B-Instruct-v0.1", "mistral-instruct", CONV, 4, NULL);
     expect("mistralai/Mistral-7B-Instruct-v0.2", "mistral-instruct", CONV + 2, 2, NULL);
@@ -121,15 +124,23 @@ static void test_zephyr_gemma_phi_vicuna(void **state)
            "<bos><start_of_turn>user\nHi!<end_of_turn>\n<start_of_turn>model\nHello.<end_of_turn>\n"
            "<start_of_turn>user\nTell me a joke.<end_of_turn>\n<start_of_turn>model\n");
     expect("google/gemma-2b-it", "gemma", CONV, 4, NULL);
+    /* the first Phi-3-mini template has no branch for system messages */
     expect("microsoft/Phi-3-mini-4k-instruct", "phi-3", CONV, 4,
+           "<s><|user|>\nHi!<|end|>\n<|assistant|>\nHello.<|end|>\n"
+           "<|user|>\nTell me a joke.<|end|>\n<|assistant|>\n");
+    expect("microsoft/Phi-3.5-mini-instruct", "phi-3.5", CONV, 4,
            "<|system|>\nBe brief.<|end|>\n<|user|>\nHi!<|end|>\n<|assistant|>\nHello.<|end|>\n"
            "<|user|>\nTell me a joke.<|end|>\n<|assistant|>\n");
-    expect("lmsys/vicuna-7b-v1.5", "vicuna", ONE, 1,
-           "A chat between a curious user and an artificial intelligence assistant. The "
-           "assistant gives helpful, detailed, and polite answers to the user's questions. "
-           "USER: Hi! ASSISTANT:");
-    expect("lmsys/vicuna-13b-v1.5", "vicuna", CONV, 4,
-           "Be brief. USER: Hi! ASSISTANT: Hello.</s>USER: Tell me a joke. ASSISTANT:");
+    /* vicuna ships no chat template: the framework joins the contents */
+    expect("lmsys/vicuna-13b-v1.5", "plain", CONV, 4, "Be brief.\nHi!\nHello.\nTell me a joke.");
+    /* Python's str.strip / Jinja's trim remove Unicode whitespace too */
+    gpt_message wide[] = {MSG(USER, "\xe3\x80\x80\xc2\xa0Hi!\xe2\x80\x83\n\xe2\x80\xaf")};
+    expect("google/gemma-2b-it", "gemma", wide, 1,
+           "<bos><start_of_turn>user\nHi!<end_of_turn>\n<start_of_turn>model\n");
+    /* Qwen1.5 adds no generation prompt after a final assistant message */
+    expect("Qwen/Qwen1.5-0.5B-Chat", "chatml-qwen", CONV + 1, 2,
+           "<|im_start|>system\nYou are a helpful assistant<|im_end|>\n<|im_start|>user\nHi!"
+           "<|im_end|>\n<|im_start|>assistant\nHello.<|im_end|>\n");
 }
 
 static void test_plain(void **state)
