@@ -256,6 +256,8 @@ void pt_tx_create(proto *p, uint64_t now, uint32_t from, proto_task_type type, u
                   wei_t fee, wei_t cap, uint64_t *task_id);
 void pt_tx_commit(proto *p, uint32_t from, uint64_t task_id, uint64_t round,
                   const uint8_t commitment[32], const uint8_t nonce[32]);
+void pt_tx_commit_result(proto *p, uint32_t from, uint64_t task_id, uint64_t round,
+                         const uint8_t *result, size_t len, const uint8_t nonce[32]);
 void pt_tx_disclose(proto *p, uint32_t from, uint64_t task_id, uint64_t round,
                     const uint8_t *result, size_t len);
 void pt_tx_report_error(proto *p, uint32_t from, uint64_t task_id, uint64_t round);
@@ -287,6 +289,11 @@ bool proto_commit(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint6
                   const uint8_t commitment[32], const uint8_t nonce[32])
 {
     TX_RUN(p, pt_tx_commit(p, from, task_id, round, commitment, nonce));
+}
+bool proto_commit_result(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round,
+                         const uint8_t *result, size_t len, const uint8_t nonce[32])
+{
+    TX_RUN(p, pt_tx_commit_result(p, from, task_id, round, result, len, nonce));
 }
 bool proto_disclose(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round,
                     const uint8_t *result, size_t len)

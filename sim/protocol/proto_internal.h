@@ -52,6 +52,14 @@ typedef struct pvram {
 /* ---- tasks (running or queued), in slots reused after deletion ---- */
 enum { WHERE_NONE = 0, WHERE_QUEUED = 1, WHERE_RUNNING = 2 };
 
+/* Bytes a task keeps (a disclosed result, or the preimage of a commitment
+ * given by its result): inline when short, else in the spill arena. */
+typedef struct pbytes {
+    uint32_t len;
+    uint64_t off;          /* into the spill arena when longer than inline */
+    uint8_t inl[PROTO_RESULT_INLINE];
+} pbytes;
+
 typedef struct ptask {
     uint64_t id;
     uint8_t where;
@@ -70,10 +78,10 @@ typedef struct ptask {
     uint32_t heap_pos, min_pos; /* queued: 1-based positions */
     uint32_t heap;         /* queued: index of its (type, vram) heap */
     uint8_t commitments[3][32];
+    uint8_t by_preimage;   /* rounds committed as keccak256(preimage[round] ‖ nonce) (bits) */
     uint8_t nonces[3][32];
-    uint32_t result_len[3];
-    uint64_t result_off[3]; /* into the spill arena when longer than inline */
-    uint8_t result_inline[3][PROTO_RESULT_INLINE];
+    pbytes preimage[3];    /* rounds in by_preimage: the committed result */
+    pbytes result[3];      /* disclosed results; len 0 = not disclosed */
     uint8_t uploaded;      /* bookkeeping for the double-upload counter */
 } ptask;
 
@@ -193,6 +201,6 @@ void pt_node_available_callback(proto *p, uint32_t root);
 ptask *pt_get(const proto *p, uint64_t id);
 uint32_t pt_alloc_slot(proto *p, uint64_t id);
 void pt_free_slot(proto *p, uint32_t slot);
-const uint8_t *pt_result(const proto *p, const ptask *t, int round);
+const uint8_t *pt_bytes(const proto *p, const pbytes *b);
 
 #endif

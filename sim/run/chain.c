@@ -243,7 +243,7 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
 {
     proto *p = m->p;
     sim_node *n = tx->kind != TX_CREATE && tx->kind != TX_CANCEL_APP ? &m->nodes[tx->who] : NULL;
-    uint8_t result[8 * 4096], commitment[32], nonce[32];
+    uint8_t result[8 * 4096], nonce[32];
     switch (tx->kind) {
     case TX_JOIN: {
         const scn_card *c = &m->s->cards[node_chain_card(m, n)];
@@ -279,8 +279,8 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
         sim_req *r = sim_req_by_id(m, tx->arg);
         size_t len = node_result(m, tx->who, r, tx->round, result, sizeof result);
         agt_nonce(tx->arg, n->acc, tx->round, nonce);
-        proto_commitment(result, len, nonce, commitment);
-        return proto_commit(p, now_s, n->acc, tx->arg, tx->round, commitment, nonce);
+        /* = proto_commit(keccak256(result ‖ nonce)) without hashing */
+        return proto_commit_result(p, now_s, n->acc, tx->arg, tx->round, result, len, nonce);
     }
     case TX_DISCLOSE: {
         sim_req *r = sim_req_by_id(m, tx->arg);
