@@ -48,6 +48,10 @@ static inline bool eng_after(eng *e, eng_time delay, uint32_t kind, uint32_t a, 
 {
     return eng_at(e, eng_now(e) + (delay > 0 ? delay : 0), kind, a, b);
 }
+/* Events scheduled later than t are dropped at once: a run that ends at t
+ * never fires them, and most far-off timers (a home node's next pause or
+ * quit) would otherwise fill the heap.  Default: none dropped. */
+void eng_set_horizon(eng *e, eng_time t);
 /* Pops the earliest event and advances the clock to it; false when empty. */
 bool eng_next(eng *e, eng_ev *out);
 /* Time of the earliest pending event, or ENG_TIME_MAX. */

@@ -228,7 +228,8 @@ static sim *setup(const scn *s, const sim_opts *o)
     setup_models(m);
     m->n_lines = 1 + s->n_apps;
     m->lines = calloc(m->n_lines, sizeof *m->lines);
-    m->e = eng_new(s->nodes * 2 + 1024); /* a pause and a quit timer per node */
+    m->e = eng_new(1024);
+    eng_set_horizon(m->e, m->end); /* the loop stops there */
     for (uint32_t i = 0; i < s->nodes; i++)
         node_new(m, node_pick_card(m), 0);
     for (uint32_t b = 0; b < s->n_behaviours; b++)

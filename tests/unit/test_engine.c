@@ -55,6 +55,39 @@ static void test_zero_delay_after_earlier_same_time(void **state)
     eng_free(e);
 }
 
+/* With a horizon, the events up to it fire exactly as without one (same
+ * times, same tie order, each scheduling further events); later ones are
+ * never stored. */
+static void test_horizon_drops_only_later_events(void **state)
+{
+    (void)state;
+    eng *e[2] = {eng_new(4), eng_new(4)};
+    eng_set_horizon(e[1], 5000);
+    uint64_t x[2] = {7, 7};
+    for (int k = 0; k < 2; k++)
+        for (uint32_t i = 0; i < 200; i++) {
+            x[k] = x[k] * 6364136223846793005ULL + 1442695040888963407ULL;
+            eng_at(e[k], (eng_time)(x[k] >> 33) % 10000, 0, i, 0);
+        }
+    assert_true(eng_pending(e[1]) < eng_pending(e[0]));
+    eng_ev a, b;
+    int fired = 0;
+    while (eng_next(e[0], &a) && a.t <= 5000) {
+        assert_true(eng_next(e[1], &b));
+        assert_int_equal(a.t, b.t);
+        assert_int_equal(a.a, b.a);
+        for (int k = 0; k < 2; k++) { /* a follow-up, sometimes beyond the horizon */
+            x[k] = x[k] * 6364136223846793005ULL + 1442695040888963407ULL;
+            eng_after(e[k], (eng_time)(x[k] >> 33) % 3000, 0, 1000 + (uint32_t)fired, 0);
+        }
+        fired++;
+    }
+    assert_true(fired > 100);
+    assert_false(eng_next(e[1], &b)); /* nothing beyond 5000 was kept */
+    eng_free(e[0]);
+    eng_free(e[1]);
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -140,6 +173,7 @@ int main(void)
         cmocka_unit_test(test_ties_keep_scheduling_order),
         cmocka_unit_test(test_zero_delay_after_earlier_same_time),
         cmocka_unit_test(test_random_against_sort),
+        cmocka_unit_test(test_horizon_drops_only_later_events),
         cmocka_unit_test(test_hold_model_reuses_pool),
         cmocka_unit_test(test_streams_independent_and_reproducible),
     };
