@@ -95,15 +95,23 @@ static void stat_add(proto *p, uint64_t *field, int64_t delta) { J(&p->j, *field
 /* sd: equal length, a multiple of 8 bytes, and every 8-byte pHash pair
  * differing in fewer than distance_threshold bits.  Empty results (error
  * reports) therefore match each other. */
+static unsigned popcount64(uint64_t x) /* SWAR: no library call without -mpopcnt */
+{
+    x -= (x >> 1) & 0x5555555555555555ULL;
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (unsigned)((x * 0x0101010101010101ULL) >> 56);
+}
+
 static bool sd_match(const proto *p, const uint8_t *a, size_t la, const uint8_t *b, size_t lb)
 {
     if (la != lb || la % 8)
         return false;
     for (size_t i = 0; i < la; i += 8) {
-        unsigned d = 0;
-        for (int k = 0; k < 8; k++)
-            d += (unsigned)__builtin_popcount((unsigned)(a[i + k] ^ b[i + k]));
-        if (d >= p->prm.distance_threshold)
+        uint64_t x, y; /* the bit distance of the pair does not depend on byte order */
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (popcount64(x ^ y) >= p->prm.distance_threshold)
             return false;
     }
     return true;
