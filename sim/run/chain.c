@@ -244,6 +244,13 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
     proto *p = m->p;
     sim_node *n = tx->kind != TX_CREATE && tx->kind != TX_CANCEL_APP ? &m->nodes[tx->who] : NULL;
     uint8_t result[8 * 4096], nonce[32];
+    size_t len = 0;
+    if (tx->kind == TX_COMMIT || tx->kind == TX_DISCLOSE) { /* the node's bytes */
+        len = node_result(m, tx->who, sim_req_by_id(m, tx->arg), tx->round, result, sizeof result);
+        if (tx->kind == TX_COMMIT)
+            agt_nonce(tx->arg, n->acc, tx->round, nonce);
+    }
+    SIM_PHASE(m, SIM_PH_PROTOCOL);
     switch (tx->kind) {
     case TX_JOIN: {
         const scn_card *c = &m->s->cards[node_chain_card(m, n)];
@@ -275,18 +282,10 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
         m->live[m->n_live++] = tx->arg;
         return true;
     }
-    case TX_COMMIT: {
-        sim_req *r = sim_req_by_id(m, tx->arg);
-        size_t len = node_result(m, tx->who, r, tx->round, result, sizeof result);
-        agt_nonce(tx->arg, n->acc, tx->round, nonce);
-        /* = proto_commit(keccak256(result ‖ nonce)) without hashing */
+    case TX_COMMIT: /* = proto_commit(keccak256(result ‖ nonce)) without hashing */
         return proto_commit_result(p, now_s, n->acc, tx->arg, tx->round, result, len, nonce);
-    }
-    case TX_DISCLOSE: {
-        sim_req *r = sim_req_by_id(m, tx->arg);
-        size_t len = node_result(m, tx->who, r, tx->round, result, sizeof result);
+    case TX_DISCLOSE:
         return proto_disclose(p, now_s, n->acc, tx->arg, tx->round, result, len);
-    }
     case TX_UPLOADED:
         return proto_report_uploaded(p, now_s, n->acc, tx->arg, tx->round);
     case TX_CANCEL_APP: {
@@ -310,6 +309,7 @@ void chain_block(sim *m)
         m->tx_len--;
         m->tx_count[tx.kind]++;
         bool ok = apply(m, &tx, now_s);
+        SIM_PHASE(m, SIM_PH_CHAIN);
         if (ok && (tx.kind == TX_COMMIT || tx.kind == TX_DISCLOSE)) {
             sim_req *r = sim_req_by_id(m, tx.arg);
             if (r && tx.round < 3)
@@ -321,10 +321,12 @@ void chain_block(sim *m)
             m->tx_reverted[tx.kind]++;
             m->last_reason = sim_reason_id(m, TX_NAMES[tx.kind], proto_revert_reason(m->p));
         }
+        SIM_PHASE(m, SIM_PH_AGENTS);
         if (tx.kind == TX_CREATE || tx.kind == TX_CANCEL_APP)
             app_tx_result(m, &tx, ok);
         else
             node_tx_result(m, &tx, ok);
+        SIM_PHASE(m, SIM_PH_CHAIN);
         if (m->o.paranoid)
             sim_check_invariants(m);
     }
@@ -341,7 +343,9 @@ void chain_deliver(sim *m)
         sim_obs o = m->obs[m->obs_head];
         m->obs_head = (m->obs_head + 1) & (m->obs_cap - 1);
         m->obs_len--;
+        SIM_PHASE(m, SIM_PH_AGENTS);
         app_observe(m, &o);
         node_observe(m, &o);
+        SIM_PHASE(m, SIM_PH_CHAIN);
     }
 }

@@ -44,6 +44,7 @@ static void line_fire(sim *m, uint32_t id)
         l->len--;
         dispatch(m, &ev);
     }
+    SIM_PHASE(m, SIM_PH_ENGINE);
     l->armed = l->len > 0;
     if (l->armed)
         eng_at(m->e, l->ring[l->head].t, EV_LINE, id, 0);
@@ -169,6 +170,7 @@ static sim *setup(const scn *s, const sim_opts *o)
     sim *m = calloc(1, sizeof *m);
     m->s = s;
     m->o = *o;
+    SIM_PHASE(m, SIM_PH_SETUP);
     m->timing = o->timing.exec_s ? o->timing : agt_timing_for(s);
     uint64_t dur = o->duration_s ? o->duration_s : s->duration_s;
     m->end = (eng_time)dur * ENG_US_PER_S;
@@ -252,6 +254,9 @@ static sim *setup(const scn *s, const sim_opts *o)
 
 static void dispatch(sim *m, const eng_ev *ev)
 {
+    SIM_PHASE(m, ev->kind == EV_BLOCK || ev->kind == EV_DELIVER || ev->kind == EV_SAMPLE ? SIM_PH_CHAIN
+                 : ev->kind == EV_LINE                                                   ? SIM_PH_ENGINE
+                                                                                         : SIM_PH_AGENTS);
     switch (ev->kind) {
     case EV_BLOCK: chain_block(m); break;
     case EV_DELIVER: chain_deliver(m); break;
@@ -290,13 +295,16 @@ sim *sim_run(const scn *s, const sim_opts *o)
     }
     double t0 = wall_now(), last = t0;
     eng_ev ev;
-    while (eng_next(m->e, &ev)) {
-        if (ev.t > m->end)
+    for (;;) {
+        SIM_PHASE(m, SIM_PH_ENGINE);
+        if (!eng_next(m->e, &ev) || ev.t > m->end)
             break;
         m->events++;
         dispatch(m, &ev);
-        if (m->o.paranoid && ev.kind != EV_BLOCK)
+        if (m->o.paranoid && ev.kind != EV_BLOCK) {
+            SIM_PHASE(m, SIM_PH_CHAIN);
             sim_check_invariants(m);
+        }
         if ((m->events & 0xffff) == 0) {
             if (m->o.stop && *m->o.stop) {
                 m->interrupted = true;
@@ -317,6 +325,7 @@ sim *sim_run(const scn *s, const sim_opts *o)
         fputc('\n', stderr);
     }
     m->wall_s = wall_now() - t0;
+    SIM_PHASE(m, SIM_PH_CHAIN);
     sim_check_invariants(m);
     if (o->out_path && !report_write_db(m, o->out_path))
         m->db_failed = true;
