@@ -90,7 +90,7 @@ void proto_free(proto *p)
         return;
     for (uint32_t i = 0; i < p->n_gpu; i++) {
         oset_free(&p->gpu[i].nodes);
-        stable_free(p->gpu[i].fen, ((size_t)p->gpu[i].fen_cap + 1) * sizeof(uint64_t));
+        stable_free(p->gpu[i].scores.v, p->gpu[i].scores.bytes);
     }
     for (uint32_t i = 0; i < p->n_vram; i++)
         vset_free(&p->vram[i].gpus);

@@ -31,6 +31,21 @@ typedef struct pnode {
     uint64_t pool_size;
 } pnode;
 
+/* Prefix sums over positions 0..cap-1 for score-weighted draws: an 8-ary
+ * tree stored level by level (level 0: the values; level k + 1: sums of 8
+ * consecutive entries of level k; the top level has at most 8).  An update
+ * writes one entry per level and a search reads one cache line per level,
+ * so with a million positions a draw misses the cache a few times where a
+ * Fenwick tree's twenty scattered entries missed it often. */
+#define PSUM_MAX_LEVELS 12
+typedef struct psumtree {
+    uint64_t *v;          /* all levels, each starting on a 64-byte line */
+    uint32_t cap;
+    uint32_t n_levels;
+    uint64_t off[PSUM_MAX_LEVELS], len[PSUM_MAX_LEVELS];
+    size_t bytes;         /* of v, for stable_free */
+} psumtree;
+
 /* An available-node group: all available nodes of one GPU model, in the
  * contract's set order, with a Fenwick tree over set positions holding each
  * node's score so a score-weighted draw costs O(log n). */
@@ -39,8 +54,7 @@ typedef struct pgpu {
     uint64_t vram;
     oset nodes;           /* _gpuIDNodesIndex[gpuID] */
     uint64_t score_sum;   /* _gpuIDGroupScores[gpuID] */
-    uint64_t *fen;        /* 1-based Fenwick tree over positions */
-    uint32_t fen_cap;
+    psumtree scores;      /* each set position's score */
 } pgpu;
 
 /* VRAM value -> the GPU models of that size with available nodes. */
