@@ -155,6 +155,10 @@ const char *proto_forced_error(const proto *p);
 
 /* ---- state (read-only views) ---- */
 wei_t proto_balance(const proto *p, uint32_t account);
+/* A hint, no effect on the state: starts loading what a transaction from
+ * `account` on `task_id` (0: none) will read, so that a caller applying a
+ * batch can overlap the next transaction's cache misses with this one. */
+void proto_prefetch(const proto *p, uint32_t account, uint64_t task_id);
 
 typedef struct proto_node_view {
     bool ever_joined;

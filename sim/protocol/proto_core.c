@@ -335,6 +335,20 @@ const char *proto_forced_error(const proto *p) { return p->forced_err; }
 
 wei_t proto_balance(const proto *p, uint32_t account) { return p->bal[account]; }
 
+void proto_prefetch(const proto *p, uint32_t a, uint64_t task_id)
+{
+    if (a < p->n_acc) {
+        const char *n = (const char *)&p->node[a];
+        for (size_t off = 0; off < sizeof(pnode); off += 64)
+            __builtin_prefetch(n + off, 1);
+        __builtin_prefetch(&p->bal[a], 1);
+        __builtin_prefetch(&p->pos_avail[a], 1);
+        __builtin_prefetch(&p->pos_grp[a], 1);
+    }
+    if (task_id && task_id <= p->max_tasks)
+        __builtin_prefetch(&p->slot_of[task_id]);
+}
+
 void proto_node_get(const proto *p, uint32_t a, proto_node_view *v)
 {
     const pnode *n = &p->node[a];

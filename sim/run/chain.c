@@ -298,6 +298,22 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
     return false;
 }
 
+/* Memory-level parallelism: while one transaction is applied, the next
+ * one's node and request records are already on their way (a hint only). */
+static void prefetch_tx(const sim *m, const sim_tx *tx)
+{
+    bool by_node = tx->kind != TX_CREATE && tx->kind != TX_CANCEL_APP;
+    if (by_node) {
+        const sim_node *n = &m->nodes[tx->who];
+        __builtin_prefetch(n, 1);
+        __builtin_prefetch((const char *)n + 64, 1);
+        __builtin_prefetch(&m->id2req[tx->arg < m->cap_ids ? tx->arg : 0]);
+        proto_prefetch(m->p, n->acc, tx->arg);
+    } else {
+        __builtin_prefetch(&m->req[tx->arg], 1);
+    }
+}
+
 void chain_block(sim *m)
 {
     eng_time now = eng_now(m->e);
@@ -308,6 +324,8 @@ void chain_block(sim *m)
         m->tx_head = (m->tx_head + 1) & (m->tx_cap - 1);
         m->tx_len--;
         m->tx_count[tx.kind]++;
+        if (m->tx_len && m->tx[m->tx_head].arrive <= now)
+            prefetch_tx(m, &m->tx[m->tx_head]);
         bool ok = apply(m, &tx, now_s);
         SIM_PHASE(m, SIM_PH_CHAIN);
         if (ok && (tx.kind == TX_COMMIT || tx.kind == TX_DISCLOSE)) {
@@ -343,6 +361,12 @@ void chain_deliver(sim *m)
         sim_obs o = m->obs[m->obs_head];
         m->obs_head = (m->obs_head + 1) & (m->obs_cap - 1);
         m->obs_len--;
+        if (m->obs_len) { /* the next observation's node and request (a hint) */
+            const sim_obs *nx = &m->obs[m->obs_head];
+            if (nx->node != UINT32_MAX)
+                __builtin_prefetch(&m->nodes[nx->node], 1);
+            __builtin_prefetch(&m->id2req[nx->task < m->cap_ids ? nx->task : 0]);
+        }
         SIM_PHASE(m, SIM_PH_AGENTS);
         app_observe(m, &o);
         node_observe(m, &o);
