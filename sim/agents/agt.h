@@ -60,12 +60,22 @@ agt_timing agt_timing_for(const scn *s);
 /* Relay transfer time: latency + size / bandwidth. */
 double agt_transfer_s(double kb, double mbps, double latency_s);
 
-/* The honest result of a task: every honest node computes the same bytes
- * (gpt: 32 bytes; sd: 8-byte hash per image).  Returns the length. */
+/* The honest result of a task: every honest node computes the same bytes.
+ * Returns the length.  The sizes are what the Helium-era node put on chain
+ * (crynux-ai/crynux-node at 0d48999, March 2024): task/utils.py
+ * make_result_commitments joins one hash per result file, commits
+ * keccak256(abi.encodePacked(bytes, bytes32 nonce)) and later discloses the
+ * same bytes (task/task_runner.py result_ready, commitment_ready); the
+ * hashes come from crynux_worker/task/utils.py: a gpt task's one file,
+ * response.json (crynux_worker_proc_main.py), gives its SHA-256, 32 bytes,
+ * never the text; an sd task's N images give N 64-bit pHashes
+ * (imhash/imhash_lib.go: goimagehash PerceptionHash, big-endian), 8 bytes
+ * each.  A commitment thus hashes 64 bytes (gpt) or 8N + 32 (sd). */
 size_t agt_result(uint64_t task_id, int type, uint32_t size, uint8_t *out, size_t cap);
 /* splitmix64's finaliser: a bijective 64-bit mix. */
 uint64_t agt_mix64(uint64_t x);
-/* A nonce unique per (task, node, round). */
+/* A nonce unique per (task, node, round): 32 bytes, as the node's
+ * secrets.token_bytes(32) (the chain only requires it unique in the task). */
 void agt_nonce(uint64_t task_id, uint32_t account, uint32_t round, uint8_t out[32]);
 
 #endif

@@ -22,6 +22,7 @@ typedef struct payload {
 
 struct eng {
     eng_time now;
+    eng_time horizon; /* events later than this are never stored */
     uint64_t seq;   /* next sequence number (38 bits: 2.7e11 events) */
     uint64_t fired;
 
@@ -49,6 +50,7 @@ eng *eng_new(size_t hint)
     eng *e = calloc(1, sizeof *e);
     if (!e)
         return NULL;
+    e->horizon = ENG_TIME_MAX;
     e->capheap = e->cappool = hint < 16 ? 16 : hint;
     if (e->cappool > MAX_SLOTS)
         e->cappool = e->capheap = MAX_SLOTS;
@@ -121,10 +123,14 @@ static bool push_ring(eng *e, uint32_t kind, uint32_t a, uint64_t b)
     return true;
 }
 
+void eng_set_horizon(eng *e, eng_time t) { e->horizon = t; }
+
 bool eng_at(eng *e, eng_time t, uint32_t kind, uint32_t a, uint64_t b)
 {
     if (t <= e->now)
         return push_ring(e, kind, a, b);
+    if (t > e->horizon) /* would never fire; the others keep their relative order */
+        return true;
     if (e->freelist == UINT32_MAX && !grow_pool(e))
         return false;
     if (e->nheap == e->capheap) {
@@ -191,6 +197,18 @@ static void pop_heap(eng *e, eng_ev *out)
     out->b = p->b;
     p->b = e->freelist;
     e->freelist = slot;
+}
+
+const eng_ev *eng_peek(const eng *e, eng_ev *buf)
+{
+    const key_t128 *top = e->nheap ? &e->heap[0] : NULL;
+    if (!(top && (eng_time)(uint64_t)(*top >> 64) <= e->now) && e->rlen)
+        return &e->ring[e->rhead];
+    if (!top)
+        return NULL;
+    const payload *p = &e->pool[(uint32_t)*top & SLOT_MASK];
+    *buf = (eng_ev){(eng_time)(uint64_t)(*top >> 64), p->kind, p->a, p->b};
+    return buf;
 }
 
 bool eng_next(eng *e, eng_ev *out)

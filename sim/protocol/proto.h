@@ -128,6 +128,13 @@ bool proto_create_task(proto *p, uint64_t now, uint32_t from, proto_task_type ty
 /* commitment = keccak256(result ‖ nonce) for an honest commit */
 bool proto_commit(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round,
                   const uint8_t commitment[32], const uint8_t nonce[32]);
+/* proto_commit(keccak256(result ‖ nonce), nonce) for a caller that holds the
+ * result: the model keeps the preimage and hashes only if a different result
+ * is disclosed against it, so the outcome is the same without the hashing
+ * (the simulator's nodes commit this way; the replay hashes).  The one
+ * assumption: keccak256 of it is neither 0 nor bytes32(1). */
+bool proto_commit_result(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round,
+                         const uint8_t *result, size_t len, const uint8_t nonce[32]);
 bool proto_disclose(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round,
                     const uint8_t *result, size_t len);
 bool proto_report_error(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round);
@@ -152,6 +159,10 @@ const char *proto_forced_error(const proto *p);
 
 /* ---- state (read-only views) ---- */
 wei_t proto_balance(const proto *p, uint32_t account);
+/* A hint, no effect on the state: starts loading what a transaction from
+ * `account` on `task_id` (0: none) will read, so that a caller applying a
+ * batch can overlap the next transaction's cache misses with this one. */
+void proto_prefetch(const proto *p, uint32_t account, uint64_t task_id);
 
 typedef struct proto_node_view {
     bool ever_joined;

@@ -90,7 +90,7 @@ void proto_free(proto *p)
         return;
     for (uint32_t i = 0; i < p->n_gpu; i++) {
         oset_free(&p->gpu[i].nodes);
-        stable_free(p->gpu[i].fen, ((size_t)p->gpu[i].fen_cap + 1) * sizeof(uint64_t));
+        stable_free(p->gpu[i].scores.v, p->gpu[i].scores.bytes);
     }
     for (uint32_t i = 0; i < p->n_vram; i++)
         vset_free(&p->vram[i].gpus);
@@ -256,6 +256,8 @@ void pt_tx_create(proto *p, uint64_t now, uint32_t from, proto_task_type type, u
                   wei_t fee, wei_t cap, uint64_t *task_id);
 void pt_tx_commit(proto *p, uint32_t from, uint64_t task_id, uint64_t round,
                   const uint8_t commitment[32], const uint8_t nonce[32]);
+void pt_tx_commit_result(proto *p, uint32_t from, uint64_t task_id, uint64_t round,
+                         const uint8_t *result, size_t len, const uint8_t nonce[32]);
 void pt_tx_disclose(proto *p, uint32_t from, uint64_t task_id, uint64_t round,
                     const uint8_t *result, size_t len);
 void pt_tx_report_error(proto *p, uint32_t from, uint64_t task_id, uint64_t round);
@@ -287,6 +289,11 @@ bool proto_commit(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint6
                   const uint8_t commitment[32], const uint8_t nonce[32])
 {
     TX_RUN(p, pt_tx_commit(p, from, task_id, round, commitment, nonce));
+}
+bool proto_commit_result(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round,
+                         const uint8_t *result, size_t len, const uint8_t nonce[32])
+{
+    TX_RUN(p, pt_tx_commit_result(p, from, task_id, round, result, len, nonce));
 }
 bool proto_disclose(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round,
                     const uint8_t *result, size_t len)
@@ -327,6 +334,20 @@ const char *proto_forced_error(const proto *p) { return p->forced_err; }
 /* ---- views ---- */
 
 wei_t proto_balance(const proto *p, uint32_t account) { return p->bal[account]; }
+
+void proto_prefetch(const proto *p, uint32_t a, uint64_t task_id)
+{
+    if (a < p->n_acc) {
+        const char *n = (const char *)&p->node[a];
+        for (size_t off = 0; off < sizeof(pnode); off += 64)
+            __builtin_prefetch(n + off, 1);
+        __builtin_prefetch(&p->bal[a], 1);
+        __builtin_prefetch(&p->pos_avail[a], 1);
+        __builtin_prefetch(&p->pos_grp[a], 1);
+    }
+    if (task_id && task_id <= p->max_tasks)
+        __builtin_prefetch(&p->slot_of[task_id]);
+}
 
 void proto_node_get(const proto *p, uint32_t a, proto_node_view *v)
 {

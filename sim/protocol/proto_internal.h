@@ -31,6 +31,21 @@ typedef struct pnode {
     uint64_t pool_size;
 } pnode;
 
+/* Prefix sums over positions 0..cap-1 for score-weighted draws: an 8-ary
+ * tree stored level by level (level 0: the values; level k + 1: sums of 8
+ * consecutive entries of level k; the top level has at most 8).  An update
+ * writes one entry per level and a search reads one cache line per level,
+ * so with a million positions a draw misses the cache a few times where a
+ * Fenwick tree's twenty scattered entries missed it often. */
+#define PSUM_MAX_LEVELS 12
+typedef struct psumtree {
+    uint64_t *v;          /* all levels, each starting on a 64-byte line */
+    uint32_t cap;
+    uint32_t n_levels;
+    uint64_t off[PSUM_MAX_LEVELS], len[PSUM_MAX_LEVELS];
+    size_t bytes;         /* of v, for stable_free */
+} psumtree;
+
 /* An available-node group: all available nodes of one GPU model, in the
  * contract's set order, with a Fenwick tree over set positions holding each
  * node's score so a score-weighted draw costs O(log n). */
@@ -39,8 +54,7 @@ typedef struct pgpu {
     uint64_t vram;
     oset nodes;           /* _gpuIDNodesIndex[gpuID] */
     uint64_t score_sum;   /* _gpuIDGroupScores[gpuID] */
-    uint64_t *fen;        /* 1-based Fenwick tree over positions */
-    uint32_t fen_cap;
+    psumtree scores;      /* each set position's score */
 } pgpu;
 
 /* VRAM value -> the GPU models of that size with available nodes. */
@@ -51,6 +65,14 @@ typedef struct pvram {
 
 /* ---- tasks (running or queued), in slots reused after deletion ---- */
 enum { WHERE_NONE = 0, WHERE_QUEUED = 1, WHERE_RUNNING = 2 };
+
+/* Bytes a task keeps (a disclosed result, or the preimage of a commitment
+ * given by its result): inline when short, else in the spill arena. */
+typedef struct pbytes {
+    uint32_t len;
+    uint64_t off;          /* into the spill arena when longer than inline */
+    uint8_t inl[PROTO_RESULT_INLINE];
+} pbytes;
 
 typedef struct ptask {
     uint64_t id;
@@ -70,10 +92,10 @@ typedef struct ptask {
     uint32_t heap_pos, min_pos; /* queued: 1-based positions */
     uint32_t heap;         /* queued: index of its (type, vram) heap */
     uint8_t commitments[3][32];
+    uint8_t by_preimage;   /* rounds committed as keccak256(preimage[round] ‖ nonce) (bits) */
     uint8_t nonces[3][32];
-    uint32_t result_len[3];
-    uint64_t result_off[3]; /* into the spill arena when longer than inline */
-    uint8_t result_inline[3][PROTO_RESULT_INLINE];
+    pbytes preimage[3];    /* rounds in by_preimage: the committed result */
+    pbytes result[3];      /* disclosed results; len 0 = not disclosed */
     uint8_t uploaded;      /* bookkeeping for the double-upload counter */
 } ptask;
 
@@ -193,6 +215,6 @@ void pt_node_available_callback(proto *p, uint32_t root);
 ptask *pt_get(const proto *p, uint64_t id);
 uint32_t pt_alloc_slot(proto *p, uint64_t id);
 void pt_free_slot(proto *p, uint32_t slot);
-const uint8_t *pt_result(const proto *p, const ptask *t, int round);
+const uint8_t *pt_bytes(const proto *p, const pbytes *b);
 
 #endif

@@ -11,26 +11,51 @@
 #include "protocol/proto_internal.h"
 #include "util/stable.h"
 
-/* ---- Fenwick tree over a group's set positions (scores) ---- */
+/* ---- prefix sums over a group's set positions (scores) ---- */
 
-static void fen_add(proto *p, pgpu *g, uint32_t pos1, uint64_t delta)
+static bool sum_init(psumtree *t, uint32_t cap)
 {
-    for (uint32_t i = pos1; i <= g->fen_cap; i += i & (~i + 1))
-        J(&p->j, g->fen[i], g->fen[i] + delta); /* modular: deltas may "wrap" */
+    t->cap = cap;
+    t->n_levels = 0;
+    uint64_t off = 0, len = cap ? cap : 1;
+    for (;;) {
+        t->off[t->n_levels] = off;
+        t->len[t->n_levels] = len;
+        t->n_levels++;
+        off += (len + 7) / 8 * 8; /* the next level starts on a new line */
+        if (len <= 8 || t->n_levels == PSUM_MAX_LEVELS)
+            break;
+        len = (len + 7) / 8;
+    }
+    t->bytes = off * sizeof *t->v;
+    t->v = stable_alloc(t->bytes);
+    return t->v != NULL && len <= 8;
 }
 
-/* Smallest 0-based position whose prefix sum exceeds r (r < group sum). */
-static uint32_t fen_find(const pgpu *g, uint64_t r)
+/* Adds delta (modulo 2^64: deltas may "wrap") at 0-based position pos. */
+static void sum_add(proto *p, psumtree *t, uint32_t pos, uint64_t delta)
 {
-    uint32_t pos = 0, step = 1;
-    while (step * 2 <= g->fen_cap)
-        step *= 2;
-    for (; step; step /= 2)
-        if (pos + step <= g->fen_cap && g->fen[pos + step] <= r) {
-            pos += step;
-            r -= g->fen[pos];
-        }
-    return pos;
+    uint64_t i = pos;
+    for (uint32_t l = 0; l < t->n_levels; l++, i /= 8)
+        J(&p->j, t->v[t->off[l] + i], t->v[t->off[l] + i] + delta);
+}
+
+/* Smallest 0-based position whose prefix sum exceeds r; UINT32_MAX when
+ * none does (r >= the total). */
+static uint32_t sum_find(const psumtree *t, uint64_t r)
+{
+    uint64_t i = 0; /* entry of the current level whose children are searched */
+    for (uint32_t l = t->n_levels; l-- > 0;) {
+        const uint64_t *v = t->v + t->off[l];
+        uint64_t first = l + 1 == t->n_levels ? 0 : i * 8, end = first + 8;
+        if (end > t->len[l])
+            end = t->len[l];
+        for (i = first; i < end && r >= v[i]; i++)
+            r -= v[i];
+        if (i == end)
+            return UINT32_MAX;
+    }
+    return (uint32_t)i;
 }
 
 /* ---- GPU model and VRAM registries (interning; not journaled) ---- */
@@ -48,9 +73,7 @@ static uint32_t gpu_intern(proto *p, const char *name, uint64_t vram)
     g->name = (uint32_t)p->names_len;
     p->names_len += len;
     g->vram = vram;
-    g->fen_cap = p->max_acc;
-    g->fen = stable_alloc(((size_t)g->fen_cap + 1) * sizeof *g->fen);
-    if (!g->fen || !oset_init(&g->nodes, p->max_acc, p->pos_grp))
+    if (!sum_init(&g->scores, p->max_acc) || !oset_init(&g->nodes, p->max_acc, p->pos_grp))
         proto_revert(p, "avrami: out of memory");
     return p->n_gpu++;
 }
@@ -79,7 +102,7 @@ static void mark_available(proto *p, uint32_t a)
     vset_add(&p->j, &vram_rec(p, n->vram)->gpus, n->gpu);
     vset_add(&p->j, &p->gpu_set, n->gpu);
     oset_add(&p->j, &g->nodes, a);
-    fen_add(p, g, g->nodes.len, n->score);
+    sum_add(p, &g->scores, g->nodes.len - 1, n->score);
     J(&p->j, g->score_sum, g->score_sum + n->score);
     oset_add(&p->j, &p->avail_nodes, a);
     J(&p->j, p->stats.available_nodes, p->stats.available_nodes + 1);
@@ -95,10 +118,10 @@ static void mark_unavailable(proto *p, uint32_t a)
     if (idx >= 0) {
         if (moved != UINT32_MAX) {
             uint64_t ms = p->node[moved].score;
-            fen_add(p, g, (uint32_t)idx + 1, ms - n->score);
-            fen_add(p, g, last, (uint64_t)0 - ms);
+            sum_add(p, &g->scores, (uint32_t)idx, ms - n->score);
+            sum_add(p, &g->scores, last - 1, (uint64_t)0 - ms);
         } else {
-            fen_add(p, g, last, (uint64_t)0 - n->score);
+            sum_add(p, &g->scores, last - 1, (uint64_t)0 - n->score);
         }
     }
     J(&p->j, g->score_sum, g->score_sum - n->score);
@@ -287,7 +310,7 @@ static bool pick_group(proto *p, uint64_t vram_limit, uint32_t min_count, uint32
 static uint32_t pick_node(proto *p, uint32_t gpu)
 {
     pgpu *g = &p->gpu[gpu];
-    uint32_t pos = fen_find(g, draw(p, g->score_sum));
+    uint32_t pos = sum_find(&g->scores, draw(p, g->score_sum));
     return g->nodes.items[pos < g->nodes.len ? pos : g->nodes.len - 1];
 }
 

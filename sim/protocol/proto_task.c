@@ -14,6 +14,20 @@
 static const uint8_t ZERO32[32];
 static const uint8_t ERR32[32] = {[31] = 1}; /* bytes32(uint256(1)): error marker */
 
+/* commitments[i] != 0 and commitments[i] == bytes32(1).  A commitment given
+ * by its preimage (proto_commit_result) is keccak256(result ‖ nonce), taken
+ * to be neither 0 nor 1: no input is known to hash to either, and finding
+ * one would break keccak's preimage resistance. */
+static bool committed(const ptask *t, int i)
+{
+    return (t->by_preimage >> i & 1) || memcmp(t->commitments[i], ZERO32, 32);
+}
+
+static bool error_marker(const ptask *t, int i)
+{
+    return !(t->by_preimage >> i & 1) && !memcmp(t->commitments[i], ERR32, 32);
+}
+
 /* ---- task slots ---- */
 
 ptask *pt_get(const proto *p, uint64_t id)
@@ -54,26 +68,24 @@ void pt_free_slot(proto *p, uint32_t slot)
 
 static uint32_t slot_index(const proto *p, const ptask *t) { return (uint32_t)(t - p->task); }
 
-const uint8_t *pt_result(const proto *p, const ptask *t, int round)
+const uint8_t *pt_bytes(const proto *p, const pbytes *b)
 {
-    if (t->result_len[round] <= PROTO_RESULT_INLINE)
-        return t->result_inline[round];
-    return p->spill + t->result_off[round];
+    return b->len <= PROTO_RESULT_INLINE ? b->inl : p->spill + b->off;
 }
 
-static void store_result(proto *p, ptask *t, int round, const uint8_t *r, size_t len)
+static void store_bytes(proto *p, pbytes *b, const uint8_t *r, size_t len)
 {
     REQUIRE(p, len < UINT32_MAX, "avrami: result too long");
     if (len <= PROTO_RESULT_INLINE) {
-        jrn_save(&p->j, t->result_inline[round], len);
-        memcpy(t->result_inline[round], r, len);
+        jrn_save(&p->j, b->inl, len);
+        memcpy(b->inl, r, len);
     } else {
         REQUIRE(p, p->spill_len + len <= p->spill_cap, "avrami: result storage full");
         memcpy(p->spill + p->spill_len, r, len); /* beyond the journaled length */
-        J(&p->j, t->result_off[round], p->spill_len);
+        J(&p->j, b->off, p->spill_len);
         J(&p->j, p->spill_len, p->spill_len + len);
     }
-    J(&p->j, t->result_len[round], (uint32_t)len);
+    J(&p->j, b->len, (uint32_t)len);
 }
 
 static void stat_add(proto *p, uint64_t *field, int64_t delta) { J(&p->j, *field, *field + (uint64_t)delta); }
@@ -83,15 +95,23 @@ static void stat_add(proto *p, uint64_t *field, int64_t delta) { J(&p->j, *field
 /* sd: equal length, a multiple of 8 bytes, and every 8-byte pHash pair
  * differing in fewer than distance_threshold bits.  Empty results (error
  * reports) therefore match each other. */
+static unsigned popcount64(uint64_t x) /* SWAR: no library call without -mpopcnt */
+{
+    x -= (x >> 1) & 0x5555555555555555ULL;
+    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
+    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
+    return (unsigned)((x * 0x0101010101010101ULL) >> 56);
+}
+
 static bool sd_match(const proto *p, const uint8_t *a, size_t la, const uint8_t *b, size_t lb)
 {
     if (la != lb || la % 8)
         return false;
     for (size_t i = 0; i < la; i += 8) {
-        unsigned d = 0;
-        for (int k = 0; k < 8; k++)
-            d += (unsigned)__builtin_popcount((unsigned)(a[i + k] ^ b[i + k]));
-        if (d >= p->prm.distance_threshold)
+        uint64_t x, y; /* the bit distance of the pair does not depend on byte order */
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (popcount64(x ^ y) >= p->prm.distance_threshold)
             return false;
     }
     return true;
@@ -100,8 +120,8 @@ static bool sd_match(const proto *p, const uint8_t *a, size_t la, const uint8_t 
 static bool compare(const proto *p, const ptask *t, int ia, int ib)
 {
     int ra = t->disclosed_rounds[ia], rb = t->disclosed_rounds[ib];
-    const uint8_t *a = pt_result(p, t, ra), *b = pt_result(p, t, rb);
-    size_t la = t->result_len[ra], lb = t->result_len[rb];
+    const uint8_t *a = pt_bytes(p, &t->result[ra]), *b = pt_bytes(p, &t->result[rb]);
+    size_t la = t->result[ra].len, lb = t->result[rb].len;
     if (t->type == PROTO_SD)
         return sd_match(p, a, la, b, lb);
     return la == lb && !memcmp(a, b, la); /* keccak256(a) == keccak256(b) */
@@ -160,11 +180,11 @@ static void try_delete(proto *p, ptask *t)
 static void emit_finished(proto *p, ptask *t, int honest_index)
 {
     int round = t->disclosed_rounds[honest_index];
-    if (t->result_len[round] > 0) {
+    if (t->result[round].len > 0) {
         J(&p->j, t->result_node, t->selected[round] + 1);
         proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_SUCCESS, .task_id = t->id,
-                                     .node = t->selected[round], .result = pt_result(p, t, round),
-                                     .result_len = t->result_len[round]});
+                                     .node = t->selected[round], .result = pt_bytes(p, &t->result[round]),
+                                     .result_len = t->result[round].len});
         return;
     }
     /* the agreeing results are error reports: abort, slash real committers */
@@ -173,7 +193,7 @@ static void emit_finished(proto *p, ptask *t, int honest_index)
                                  .reason = PROTO_ABORT_ERROR_REPORTED});
     J(&p->j, t->aborted, 1);
     for (int i = 0; i < 3; i++)
-        if (memcmp(t->commitments[i], ZERO32, 32) && memcmp(t->commitments[i], ERR32, 32))
+        if (committed(t, i) && !error_marker(t, i))
             punish(p, t, i);
     try_delete(p, t);
 }
@@ -333,9 +353,9 @@ static bool commitments_ready(const ptask *t)
 {
     int errs = 0;
     for (int i = 0; i < 3; i++) {
-        if (!memcmp(t->commitments[i], ZERO32, 32))
+        if (!committed(t, i))
             return false;
-        errs += !memcmp(t->commitments[i], ERR32, 32);
+        errs += error_marker(t, i);
     }
     return errs < 2;
 }
@@ -343,7 +363,7 @@ static bool commitments_ready(const ptask *t)
 static bool all_committed(const ptask *t)
 {
     for (int i = 0; i < 3; i++)
-        if (!memcmp(t->commitments[i], ZERO32, 32))
+        if (!committed(t, i))
             return false;
     return true;
 }
@@ -355,22 +375,61 @@ static void push_submit(proto *p, ptask *t, uint64_t round)
     J(&p->j, t->n_submit, t->n_submit + 1);
 }
 
-void pt_tx_commit(proto *p, uint32_t from, uint64_t id, uint64_t round, const uint8_t c[32],
-                  const uint8_t nonce[32])
+/* submitTaskResultCommitment: `c` is the commitment, or NULL when the caller
+ * gave the preimage (pre, len) instead. */
+static void commit(proto *p, uint32_t from, uint64_t id, uint64_t round, const uint8_t c[32],
+                   const uint8_t *pre, size_t len, const uint8_t nonce[32])
 {
     ptask *t = running(p, id);
     require_selected(p, t, from, round);
-    REQUIRE(p, !memcmp(t->commitments[round], ZERO32, 32), "Already submitted");
+    REQUIRE(p, !committed(t, round), "Already submitted");
     REQUIRE(p, !t->aborted, "Task is aborted");
     for (int i = 0; i < 3; i++)
         REQUIRE(p, memcmp(nonce, t->nonces[i], 32), "Nonce already used");
-    jrn_save(&p->j, t->commitments[round], 32);
-    memcpy(t->commitments[round], c, 32);
+    if (c) {
+        jrn_save(&p->j, t->commitments[round], 32);
+        memcpy(t->commitments[round], c, 32);
+    } else {
+        store_bytes(p, &t->preimage[round], pre, len);
+        J(&p->j, t->by_preimage, (uint8_t)(t->by_preimage | 1u << round));
+    }
     jrn_save(&p->j, t->nonces[round], 32);
     memcpy(t->nonces[round], nonce, 32);
     push_submit(p, t, round);
     if (commitments_ready(t))
         proto_emit(p, &(proto_event){.kind = PROTO_EV_COMMITMENTS_READY, .task_id = id});
+}
+
+void pt_tx_commit(proto *p, uint32_t from, uint64_t id, uint64_t round, const uint8_t c[32],
+                  const uint8_t nonce[32])
+{
+    commit(p, from, id, round, c, NULL, 0, nonce);
+}
+
+void pt_tx_commit_result(proto *p, uint32_t from, uint64_t id, uint64_t round, const uint8_t *result,
+                         size_t len, const uint8_t nonce[32])
+{
+    commit(p, from, id, round, NULL, result, len, nonce);
+}
+
+/* keccak256(result ‖ nonce) == commitments[round].  For a commitment given by
+ * its preimage, equal preimages have equal hashes, so only a different
+ * disclosure needs hashing (both sides, exactly as the contract would). */
+static bool matches_commitment(const proto *p, const ptask *t, uint64_t round, const uint8_t *result,
+                               size_t len)
+{
+    uint8_t h[32], c[32];
+    if (t->by_preimage >> round & 1) {
+        const pbytes *b = &t->preimage[round];
+        const uint8_t *pre = pt_bytes(p, b);
+        if (b->len == len && !memcmp(pre, result, len))
+            return true;
+        keccak256_2(pre, b->len, t->nonces[round], 32, c);
+    } else {
+        memcpy(c, t->commitments[round], 32);
+    }
+    keccak256_2(result, len, t->nonces[round], 32, h);
+    return !memcmp(h, c, 32);
 }
 
 void pt_tx_disclose(proto *p, uint32_t from, uint64_t id, uint64_t round, const uint8_t *result,
@@ -379,12 +438,10 @@ void pt_tx_disclose(proto *p, uint32_t from, uint64_t id, uint64_t round, const 
     REQUIRE(p, len > 0, "Invalid result");
     ptask *t = running(p, id);
     require_selected(p, t, from, round);
-    REQUIRE(p, t->result_len[round] == 0, "Already submitted");
+    REQUIRE(p, t->result[round].len == 0, "Already submitted");
     REQUIRE(p, all_committed(t), "Commitments not ready");
     REQUIRE(p, !t->aborted, "Task is aborted");
-    uint8_t h[32];
-    keccak256_2(result, len, t->nonces[round], 32, h);
-    REQUIRE(p, !memcmp(h, t->commitments[round], 32), "Mismatch result and commitment");
+    REQUIRE(p, matches_commitment(p, t, round, result, len), "Mismatch result and commitment");
     /* commit-order points: the first of the first three submissions that
      * names this round, 0 if none does (a recommitted zero slot skews it) */
     uint64_t submit_index = 0;
@@ -394,7 +451,7 @@ void pt_tx_disclose(proto *p, uint32_t from, uint64_t id, uint64_t round, const 
             break;
         }
     pq_add_task_score(p, from, submit_index);
-    store_result(p, t, (int)round, result, len);
+    store_bytes(p, &t->result[round], result, len);
     pq_add_task_score(p, from, t->n_disclosed);
     J(&p->j, t->disclosed_rounds[t->n_disclosed], (uint8_t)round);
     J(&p->j, t->n_disclosed, t->n_disclosed + 1);
@@ -405,7 +462,7 @@ void pt_tx_report_error(proto *p, uint32_t from, uint64_t id, uint64_t round)
 {
     ptask *t = running(p, id);
     require_selected(p, t, from, round);
-    REQUIRE(p, !memcmp(t->commitments[round], ZERO32, 32), "Already submitted");
+    REQUIRE(p, !committed(t, round), "Already submitted");
     pq_add_task_score(p, from, t->n_submit);
     jrn_save(&p->j, t->commitments[round], 32);
     memcpy(t->commitments[round], ERR32, 32);

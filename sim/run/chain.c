@@ -243,7 +243,14 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
 {
     proto *p = m->p;
     sim_node *n = tx->kind != TX_CREATE && tx->kind != TX_CANCEL_APP ? &m->nodes[tx->who] : NULL;
-    uint8_t result[8 * 4096], commitment[32], nonce[32];
+    uint8_t result[8 * 4096], nonce[32];
+    size_t len = 0;
+    if (tx->kind == TX_COMMIT || tx->kind == TX_DISCLOSE) { /* the node's bytes */
+        len = node_result(m, tx->who, sim_req_by_id(m, tx->arg), tx->round, result, sizeof result);
+        if (tx->kind == TX_COMMIT)
+            agt_nonce(tx->arg, n->acc, tx->round, nonce);
+    }
+    SIM_PHASE(m, SIM_PH_PROTOCOL);
     switch (tx->kind) {
     case TX_JOIN: {
         const scn_card *c = &m->s->cards[node_chain_card(m, n)];
@@ -275,18 +282,10 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
         m->live[m->n_live++] = tx->arg;
         return true;
     }
-    case TX_COMMIT: {
-        sim_req *r = sim_req_by_id(m, tx->arg);
-        size_t len = node_result(m, tx->who, r, tx->round, result, sizeof result);
-        agt_nonce(tx->arg, n->acc, tx->round, nonce);
-        proto_commitment(result, len, nonce, commitment);
-        return proto_commit(p, now_s, n->acc, tx->arg, tx->round, commitment, nonce);
-    }
-    case TX_DISCLOSE: {
-        sim_req *r = sim_req_by_id(m, tx->arg);
-        size_t len = node_result(m, tx->who, r, tx->round, result, sizeof result);
+    case TX_COMMIT: /* = proto_commit(keccak256(result ‖ nonce)) without hashing */
+        return proto_commit_result(p, now_s, n->acc, tx->arg, tx->round, result, len, nonce);
+    case TX_DISCLOSE:
         return proto_disclose(p, now_s, n->acc, tx->arg, tx->round, result, len);
-    }
     case TX_UPLOADED:
         return proto_report_uploaded(p, now_s, n->acc, tx->arg, tx->round);
     case TX_CANCEL_APP: {
@@ -299,6 +298,22 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
     return false;
 }
 
+/* Memory-level parallelism: while one transaction is applied, the next
+ * one's node and request records are already on their way (a hint only). */
+static void prefetch_tx(const sim *m, const sim_tx *tx)
+{
+    bool by_node = tx->kind != TX_CREATE && tx->kind != TX_CANCEL_APP;
+    if (by_node) {
+        const sim_node *n = &m->nodes[tx->who];
+        __builtin_prefetch(n, 1);
+        __builtin_prefetch((const char *)n + 64, 1);
+        __builtin_prefetch(&m->id2req[tx->arg < m->cap_ids ? tx->arg : 0]);
+        proto_prefetch(m->p, n->acc, tx->arg);
+    } else {
+        __builtin_prefetch(&m->req[tx->arg], 1);
+    }
+}
+
 void chain_block(sim *m)
 {
     eng_time now = eng_now(m->e);
@@ -309,7 +324,10 @@ void chain_block(sim *m)
         m->tx_head = (m->tx_head + 1) & (m->tx_cap - 1);
         m->tx_len--;
         m->tx_count[tx.kind]++;
+        if (m->tx_len && m->tx[m->tx_head].arrive <= now)
+            prefetch_tx(m, &m->tx[m->tx_head]);
         bool ok = apply(m, &tx, now_s);
+        SIM_PHASE(m, SIM_PH_CHAIN);
         if (ok && (tx.kind == TX_COMMIT || tx.kind == TX_DISCLOSE)) {
             sim_req *r = sim_req_by_id(m, tx.arg);
             if (r && tx.round < 3)
@@ -321,10 +339,12 @@ void chain_block(sim *m)
             m->tx_reverted[tx.kind]++;
             m->last_reason = sim_reason_id(m, TX_NAMES[tx.kind], proto_revert_reason(m->p));
         }
+        SIM_PHASE(m, SIM_PH_AGENTS);
         if (tx.kind == TX_CREATE || tx.kind == TX_CANCEL_APP)
             app_tx_result(m, &tx, ok);
         else
             node_tx_result(m, &tx, ok);
+        SIM_PHASE(m, SIM_PH_CHAIN);
         if (m->o.paranoid)
             sim_check_invariants(m);
     }
@@ -341,7 +361,15 @@ void chain_deliver(sim *m)
         sim_obs o = m->obs[m->obs_head];
         m->obs_head = (m->obs_head + 1) & (m->obs_cap - 1);
         m->obs_len--;
+        if (m->obs_len) { /* the next observation's node and request (a hint) */
+            const sim_obs *nx = &m->obs[m->obs_head];
+            if (nx->node != UINT32_MAX)
+                __builtin_prefetch(&m->nodes[nx->node], 1);
+            __builtin_prefetch(&m->id2req[nx->task < m->cap_ids ? nx->task : 0]);
+        }
+        SIM_PHASE(m, SIM_PH_AGENTS);
         app_observe(m, &o);
         node_observe(m, &o);
+        SIM_PHASE(m, SIM_PH_CHAIN);
     }
 }

@@ -44,6 +44,7 @@ static void line_fire(sim *m, uint32_t id)
         l->len--;
         dispatch(m, &ev);
     }
+    SIM_PHASE(m, SIM_PH_ENGINE);
     l->armed = l->len > 0;
     if (l->armed)
         eng_at(m->e, l->ring[l->head].t, EV_LINE, id, 0);
@@ -190,6 +191,7 @@ static sim *setup(const scn *s, const sim_opts *o)
     sim *m = calloc(1, sizeof *m);
     m->s = s;
     m->o = *o;
+    SIM_PHASE(m, SIM_PH_SETUP);
     m->timing = o->timing.exec_s ? o->timing : agt_timing_for(s);
     uint64_t dur = o->duration_s ? o->duration_s : s->duration_s;
     m->end = (eng_time)dur * ENG_US_PER_S;
@@ -250,7 +252,8 @@ static sim *setup(const scn *s, const sim_opts *o)
     effects_init(m);
     m->n_lines = 1 + s->n_apps;
     m->lines = calloc(m->n_lines, sizeof *m->lines);
-    m->e = eng_new(s->nodes * 2 + 1024); /* a pause and a quit timer per node */
+    m->e = eng_new(1024);
+    eng_set_horizon(m->e, m->end); /* the loop stops there */
     for (uint32_t i = 0; i < s->nodes; i++)
         node_new(m, node_pick_card(m), 0);
     for (uint32_t b = 0; b < s->n_behaviours; b++)
@@ -273,6 +276,9 @@ static sim *setup(const scn *s, const sim_opts *o)
 
 static void dispatch(sim *m, const eng_ev *ev)
 {
+    SIM_PHASE(m, ev->kind == EV_BLOCK || ev->kind == EV_DELIVER || ev->kind == EV_SAMPLE ? SIM_PH_CHAIN
+                 : ev->kind == EV_LINE                                                   ? SIM_PH_ENGINE
+                                                                                         : SIM_PH_AGENTS);
     switch (ev->kind) {
     case EV_BLOCK: chain_block(m); break;
     case EV_DELIVER: chain_deliver(m); break;
@@ -311,13 +317,20 @@ sim *sim_run(const scn *s, const sim_opts *o)
     }
     double t0 = wall_now(), last = t0;
     eng_ev ev;
-    while (eng_next(m->e, &ev)) {
-        if (ev.t > m->end)
+    for (;;) {
+        SIM_PHASE(m, SIM_PH_ENGINE);
+        if (!eng_next(m->e, &ev) || ev.t > m->end)
             break;
         m->events++;
+        eng_ev peek_buf;
+        const eng_ev *next = eng_peek(m->e, &peek_buf);
+        if (next && next->kind >= EV_NODE_DONE && next->kind <= EV_NODE_QUIT) /* a hint */
+            __builtin_prefetch(&m->nodes[next->a], 1);
         dispatch(m, &ev);
-        if (m->o.paranoid && ev.kind != EV_BLOCK)
+        if (m->o.paranoid && ev.kind != EV_BLOCK) {
+            SIM_PHASE(m, SIM_PH_CHAIN);
             sim_check_invariants(m);
+        }
         if ((m->events & 0xffff) == 0) {
             if (m->o.stop && *m->o.stop) {
                 m->interrupted = true;
@@ -338,6 +351,7 @@ sim *sim_run(const scn *s, const sim_opts *o)
         fputc('\n', stderr);
     }
     m->wall_s = wall_now() - t0;
+    SIM_PHASE(m, SIM_PH_CHAIN);
     sim_check_invariants(m);
     if (o->out_path && !report_write_db(m, o->out_path))
         m->db_failed = true;

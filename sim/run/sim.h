@@ -18,6 +18,17 @@
 #include "agents/agt.h"
 #include "scenario/scn.h"
 
+/* Where a run spends its time, for a sampling profiler (bench_sim): with
+ * sim_opts.phase set, the simulator stores the current phase there as it
+ * moves between them; a SIGPROF handler reads it.  engine: taking the next
+ * event (scheduling is counted with its caller); protocol: the contracts
+ * applying a transaction; agents: nodes and applications deciding (result
+ * bytes included); chain: blocks, booking events, the series, invariants. */
+typedef enum sim_phase {
+    SIM_PH_SETUP, SIM_PH_ENGINE, SIM_PH_PROTOCOL, SIM_PH_AGENTS, SIM_PH_CHAIN, SIM_PH_COUNT
+} sim_phase;
+#define SIM_HAVE_PHASES 1
+
 typedef struct sim_opts {
     uint64_t seed;
     uint32_t replication;
@@ -27,6 +38,7 @@ typedef struct sim_opts {
     bool progress;                /* progress line on stderr */
     volatile sig_atomic_t *stop;  /* set asynchronously to end early */
     agt_timing timing;            /* .exec_s NULL: the scenario's timing.model */
+    volatile sig_atomic_t *phase; /* non-NULL: the current sim_phase, kept up to date */
 } sim_opts;
 
 typedef struct sim sim;

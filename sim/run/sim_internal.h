@@ -177,6 +177,13 @@ struct sim {
     double wall_s;
 };
 
+/* Marks the phase the run is in (sim_opts.phase); one store when profiled. */
+#define SIM_PHASE(m, ph)                    \
+    do {                                    \
+        if ((m)->o.phase)                   \
+            *(m)->o.phase = (ph);           \
+    } while (0)
+
 /* chain.c */
 void *sim_grow_ring(void *buf, size_t *head, size_t len, size_t *cap, size_t elem);
 void chain_block(sim *m);

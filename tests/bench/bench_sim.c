@@ -1,11 +1,27 @@
 /* Whole-simulation benchmark: a 10,000-node network serving 1,000,000 tasks
- * (targets: <= 10 s and <= 1 GB on one core) with the parametric and the
- * calibrated timing model, then a 1,000,000-node network.  Prints wall time, events/s and peak resident memory.
- * BENCH_SIM_DB=path also writes the results database of the first run. */
+ * (targets: <= 4 s, >= 1.5 M events/s, <= 300 MB on one core) with the
+ * parametric and the calibrated timing model, then a 1,000,000-node network.
+ *
+ * Per case: wall time, the CPU time of the run (user + system; on a shared
+ * machine the steadier figure), events per wall and per CPU second, peak
+ * resident memory, and where the CPU time went (protocol model, agents,
+ * engine, chain bookkeeping, setup), sampled every millisecond of CPU time.
+ *
+ *   bench_sim [CASE...]     run only these cases (1-based; default all)
+ *   BENCH_SIM_SCALE=f       tasks and simulated time times f (nodes kept),
+ *                           e.g. 0.1 for runs under valgrind
+ *   BENCH_SIM_DB=path       also writes the results database of case 1
+ *
+ * The harness builds against older libraries too (without sim_opts.phase it
+ * prints no shares), so scripts/bench-sim-compare.sh can time another commit
+ * with the same cases side by side. */
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -19,6 +35,12 @@ static double now_s(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
+static double cpu_s(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return ru.ru_utime.tv_sec + ru.ru_utime.tv_usec * 1e-6 + ru.ru_stime.tv_sec + ru.ru_stime.tv_usec * 1e-6;
+}
 
 static const char *SCENARIO =
     "{\"name\": \"bench\", \"duration_s\": %llu, %s"
@@ -45,6 +67,49 @@ typedef struct {
     bool calibrated;
 } bench_case;
 
+#ifdef SIM_HAVE_PHASES
+static volatile sig_atomic_t phase;
+static volatile unsigned long samples[SIM_PH_COUNT];
+
+static void on_prof(int sig)
+{
+    (void)sig;
+    if (phase >= 0 && phase < SIM_PH_COUNT)
+        samples[phase]++;
+}
+
+static void profile_start(sim_opts *o)
+{
+    o->phase = &phase;
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_prof;
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGPROF, &sa, NULL);
+    struct itimerval it = {{0, 1000}, {0, 1000}}; /* every ms of CPU time */
+    setitimer(ITIMER_PROF, &it, NULL);
+}
+
+static void profile_print(void)
+{
+    struct itimerval off = {{0, 0}, {0, 0}};
+    setitimer(ITIMER_PROF, &off, NULL);
+    static const char *names[SIM_PH_COUNT] = {"setup", "engine", "protocol", "agents", "chain"};
+    static const int order[SIM_PH_COUNT] = {SIM_PH_PROTOCOL, SIM_PH_AGENTS, SIM_PH_ENGINE, SIM_PH_CHAIN,
+                                            SIM_PH_SETUP};
+    unsigned long total = 0;
+    for (int i = 0; i < SIM_PH_COUNT; i++)
+        total += samples[i];
+    printf("\n           CPU time in:");
+    for (int i = 0; i < SIM_PH_COUNT; i++)
+        printf(" %s %.0f%%", names[order[i]], total ? 100.0 * samples[order[i]] / total : 0.0);
+    printf(" (%lu samples)  ", total);
+}
+#else
+static void profile_start(sim_opts *o) { (void)o; }
+static void profile_print(void) {}
+#endif
+
 static int bench(const bench_case *b, const char *db)
 {
     char text[4096];
@@ -60,16 +125,19 @@ static int bench(const bench_case *b, const char *db)
         return 1;
     }
     sim_opts o = {.seed = 1, .out_path = db};
-    double t0 = now_s();
+    profile_start(&o);
+    double t0 = now_s(), c0 = cpu_s();
     sim *m = sim_run(&s, &o);
-    double dt = now_s() - t0;
+    double dt = now_s() - t0, dc = cpu_s() - c0;
     if (!m) {
         scn_free(&s);
         return 1;
     }
-    printf("bench_sim: %-30s %8u nodes %8llu tasks %9llu events  %6.2f s  %5.2f M events/s  ",
+    printf("bench_sim: %-30s %8u nodes %8llu tasks %9llu events  wall %6.2f s  %5.2f M events/s  "
+           "cpu %6.2f s  %5.2f M events/cpu-s  ",
            b->label, b->nodes, (unsigned long long)sim_tasks(m), (unsigned long long)sim_events(m), dt,
-           sim_events(m) / dt / 1e6);
+           sim_events(m) / dt / 1e6, dc, sim_events(m) / dc / 1e6);
+    profile_print();
     fflush(stdout);
     int rc = sim_status(m) ? 1 : 0;
     sim_free(m);
@@ -92,15 +160,40 @@ static int in_child(const bench_case *b, const char *db)
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
-int main(void)
+int main(int argc, char **argv)
 {
     static const bench_case cases[] = {
         {"10k nodes, 1M tasks, 24 h", 10000, 1000000, 86400, false},
         {"same, calibrated timing", 10000, 1000000, 86400, true},
         {"1M nodes, 200k tasks, 2 h", 1000000, 200000, 7200, false},
     };
+    const size_t n_cases = sizeof cases / sizeof cases[0];
+    double scale = 1;
+    const char *sc = getenv("BENCH_SIM_SCALE");
+    if (sc && (sscanf(sc, "%lf", &scale) != 1 || !(scale > 0 && scale <= 1))) {
+        fprintf(stderr, "bench_sim: BENCH_SIM_SCALE: expected a number in (0, 1], got \"%s\"\n", sc);
+        return 2;
+    }
+    bool run[sizeof cases / sizeof cases[0]] = {argc <= 1, argc <= 1, argc <= 1};
+    for (int i = 1; i < argc; i++) {
+        char *end;
+        long k = strtol(argv[i], &end, 10);
+        if (*end || k < 1 || (size_t)k > n_cases) {
+            fprintf(stderr, "bench_sim: expected a case number 1..%zu, got \"%s\"\n", n_cases, argv[i]);
+            return 2;
+        }
+        run[k - 1] = true;
+    }
+    if (scale != 1)
+        printf("bench_sim: BENCH_SIM_SCALE=%g: tasks and simulated time of each case times %g\n", scale, scale);
     int rc = 0;
-    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
-        rc |= in_child(&cases[i], i == 0 ? getenv("BENCH_SIM_DB") : NULL);
+    for (size_t i = 0; i < n_cases; i++) {
+        if (!run[i])
+            continue;
+        bench_case b = cases[i];
+        b.tasks = (unsigned long long)(b.tasks * scale + 0.5);
+        b.dur = (unsigned long long)(b.dur * scale + 0.5);
+        rc |= in_child(&b, i == 0 ? getenv("BENCH_SIM_DB") : NULL);
+    }
     return rc;
 }

@@ -55,6 +55,63 @@ static void test_zero_delay_after_earlier_same_time(void **state)
     eng_free(e);
 }
 
+/* With a horizon, the events up to it fire exactly as without one (same
+ * times, same tie order, each scheduling further events); later ones are
+ * never stored. */
+static void test_horizon_drops_only_later_events(void **state)
+{
+    (void)state;
+    eng *e[2] = {eng_new(4), eng_new(4)};
+    eng_set_horizon(e[1], 5000);
+    uint64_t x[2] = {7, 7};
+    for (int k = 0; k < 2; k++)
+        for (uint32_t i = 0; i < 200; i++) {
+            x[k] = x[k] * 6364136223846793005ULL + 1442695040888963407ULL;
+            eng_at(e[k], (eng_time)(x[k] >> 33) % 10000, 0, i, 0);
+        }
+    assert_true(eng_pending(e[1]) < eng_pending(e[0]));
+    eng_ev a, b;
+    int fired = 0;
+    while (eng_next(e[0], &a) && a.t <= 5000) {
+        assert_true(eng_next(e[1], &b));
+        assert_int_equal(a.t, b.t);
+        assert_int_equal(a.a, b.a);
+        for (int k = 0; k < 2; k++) { /* a follow-up, sometimes beyond the horizon */
+            x[k] = x[k] * 6364136223846793005ULL + 1442695040888963407ULL;
+            eng_after(e[k], (eng_time)(x[k] >> 33) % 3000, 0, 1000 + (uint32_t)fired, 0);
+        }
+        fired++;
+    }
+    assert_true(fired > 100);
+    assert_false(eng_next(e[1], &b)); /* nothing beyond 5000 was kept */
+    eng_free(e[0]);
+    eng_free(e[1]);
+}
+
+/* eng_peek names the event eng_next returns next, through heap and ring. */
+static void test_peek_is_next(void **state)
+{
+    (void)state;
+    eng *e = eng_new(4);
+    uint64_t x = 3;
+    for (uint32_t i = 0; i < 50; i++)
+        eng_at(e, (eng_time)(i % 7) * 10, 0, i, 0);
+    eng_ev buf, ev;
+    int n = 0;
+    for (const eng_ev *p; (p = eng_peek(e, &buf)) != NULL; n++) {
+        eng_ev want = *p;
+        assert_true(eng_next(e, &ev));
+        assert_int_equal(want.t, ev.t);
+        assert_int_equal(want.a, ev.a);
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        if (n < 200) /* follow-ups at the current time (ring) or later (heap) */
+            eng_after(e, (eng_time)(x >> 62) * 5, 0, 100 + (uint32_t)n, 0);
+    }
+    assert_false(eng_next(e, &ev));
+    assert_true(n > 200);
+    eng_free(e);
+}
+
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -140,6 +197,8 @@ int main(void)
         cmocka_unit_test(test_ties_keep_scheduling_order),
         cmocka_unit_test(test_zero_delay_after_earlier_same_time),
         cmocka_unit_test(test_random_against_sort),
+        cmocka_unit_test(test_horizon_drops_only_later_events),
+        cmocka_unit_test(test_peek_is_next),
         cmocka_unit_test(test_hold_model_reuses_pool),
         cmocka_unit_test(test_streams_independent_and_reproducible),
     };

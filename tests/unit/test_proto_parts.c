@@ -423,10 +423,112 @@ static void test_conservation_under_random_transactions(void **st)
     proto_free(p);
 }
 
+/* Two networks fed the same transactions, one committing keccak256(result ‖
+ * nonce) computed here, the other handing the model the result
+ * (proto_commit_result): every outcome, revert reason, event and balance is
+ * the same, through matching, mismatching and spilled (> inline) results,
+ * reused nonces, error reports, uploads and cancels. */
+static void test_commit_by_result_same_as_by_hash(void **st)
+{
+    (void)st;
+    proto_params prm = proto_params_helium();
+    proto *p[2];
+    uint32_t a[2][8];
+    for (int k = 0; k < 2; k++) {
+        p[k] = proto_new(&prm, 16, 100000);
+        for (int i = 0; i < 8; i++)
+            a[k][i] = proto_add_account(p[k], (wei_t)(i < 6 ? 50000 : 500000) * CNX);
+        for (int i = 0; i < 6; i++)
+            assert_true(proto_join(p[k], 0, a[k][i], "A", 8));
+    }
+    uint8_t results[3][64];
+    size_t lens[3] = {8, 8, 64};
+    for (int j = 0; j < 64; j++) {
+        results[0][j] = (uint8_t)j;
+        results[1][j] = (uint8_t)(j ^ 0xff); /* 64 bits from results[0] */
+        results[2][j] = (uint8_t)(3 * j + 1);
+    }
+    uint64_t rng = 99, now = 0;
+    int disclosed = 0, mismatched = 0;
+    for (int step = 0; step < 30000; step++) {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        now += (rng >> 40) % 30;
+        /* mostly a task the contract stores (running or aborted) */
+        uint64_t stored[64], n_stored = 0, task = 1 + (rng >> 50) % 4;
+        for (uint64_t id = proto_next_task_id(p[0]); id-- > 1 && n_stored < 64;)
+            if (proto_task_get(p[0], id, &(proto_task_view){0}))
+                stored[n_stored++] = id;
+        if (n_stored && (rng >> 8) % 16)
+            task = stored[(rng >> 10) % n_stored];
+        uint64_t round = (rng >> 16) % 3;
+        proto_task_view v;
+        bool known = proto_task_get(p[0], task, &v);
+        uint32_t who = known && (rng >> 20) % 8 ? v.selected[round] - a[0][0] : (rng >> 24) % 8;
+        int res = (rng >> 28) % 4 ? (int)(task % 3) : (int)((rng >> 30) % 3); /* mostly the task's own */
+        uint8_t nonce[32] = {(uint8_t)((rng >> 32) % 4), (uint8_t)round}, c[32];
+        bool ok[2];
+        for (int k = 0; k < 2; k++) {
+            uint32_t from = a[k][who];
+            switch ((rng >> 4) % 16) {
+            case 0:
+            case 1:
+                ok[k] = proto_create_task(p[k], now, a[k][6 + (rng >> 36) % 2], (proto_task_type)((rng >> 5) % 2),
+                                          8, (wei_t)CNX, 1, NULL);
+                break;
+            case 2: case 3: case 4: case 5: case 6: case 7:
+                if (k == 0) {
+                    proto_commitment(results[res], lens[res], nonce, c);
+                    ok[k] = proto_commit(p[k], now, from, task, round, c, nonce);
+                } else {
+                    ok[k] = proto_commit_result(p[k], now, from, task, round, results[res], lens[res], nonce);
+                }
+                break;
+            case 8: case 9: case 10: case 11: case 12: case 13:
+                ok[k] = proto_disclose(p[k], now, from, task, round, results[res], lens[res]);
+                break;
+            case 14: ok[k] = proto_report_error(p[k], now, from, task, round); break;
+            default: /* kicked-out and slashed nodes come back */
+                ok[k] = (rng >> 44) % 3 == 0   ? proto_report_uploaded(p[k], now, from, task, round)
+                        : (rng >> 44) % 3 == 1 ? proto_cancel(p[k], now, from, task)
+                                               : proto_join(p[k], now, from, "A", 8);
+                break;
+            }
+        }
+        assert_int_equal(ok[0], ok[1]);
+        if (!ok[0]) {
+            assert_string_equal(proto_revert_reason(p[0]), proto_revert_reason(p[1]));
+            mismatched += !strcmp(proto_revert_reason(p[0]), "Mismatch result and commitment");
+        } else {
+            size_t n0, n1;
+            const proto_event *e0 = proto_events(p[0], &n0), *e1 = proto_events(p[1], &n1);
+            assert_int_equal(n0, n1);
+            for (size_t i = 0; i < n0; i++) {
+                assert_int_equal(e0[i].kind, e1[i].kind);
+                assert_int_equal(e0[i].task_id, e1[i].task_id);
+                assert_int_equal(e0[i].node, e1[i].node);
+                assert_true(e0[i].fee == e1[i].fee);
+                assert_int_equal(e0[i].result_len, e1[i].result_len);
+                if (e0[i].result_len)
+                    assert_memory_equal(e0[i].result, e1[i].result, e0[i].result_len);
+            }
+            disclosed += (rng >> 4) % 16 >= 8 && (rng >> 4) % 16 < 14;
+        }
+        for (int i = 0; i < 8; i++)
+            assert_true(proto_balance(p[0], a[0][i]) == proto_balance(p[1], a[1][i]));
+    }
+    print_message("disclosed %d, mismatched %d\n", disclosed, mismatched);
+    /* the walk reached both branches of the disclosure check */
+    assert_true(disclosed > 100);
+    assert_true(mismatched > 100);
+    proto_free(p[0]);
+    proto_free(p[1]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_keccak_vectors),
+        cmocka_unit_test(test_commit_by_result_same_as_by_hash),
         cmocka_unit_test(test_wei_parse_format),
         cmocka_unit_test(test_oset_swap_and_pop),
         cmocka_unit_test(test_fee_split_and_remainder),
