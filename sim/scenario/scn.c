@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -18,10 +19,10 @@
 static bool load_cards(pctx *c, const char *name, scn *s)
 {
     char resolved[1024];
-    char *text = scnj_read_relative(c, name, resolved, sizeof resolved);
+    char *text = scnj_read_relative(c, name, resolved, sizeof resolved, NULL);
     if (!text)
         return scnj_fail(c, "$.cards_file", "expected a readable card file, got \"%s\" (%s)", name,
-                    strerror(errno));
+                    scnj_read_error());
     cJSON *root = cJSON_Parse(text);
     free(text);
     pctx cc = {resolved, c->base_dir, c->err};
@@ -205,35 +206,93 @@ static bool parse_network(pctx *c, const cJSON *root, scn *s)
            scnj_num(c, o, p, "vanish_probability", 0, 1, 0, &s->vanish_prob);
 }
 
+/* One arrival time per line and nothing else: digits with an optional
+ * fraction and exponent (no sign, hex, inf or nan), finite as a double. */
+static bool csv_number(const char *l, double *v)
+{
+    const char *q = l;
+    if (*q < '0' || *q > '9')
+        return false;
+    while (*q >= '0' && *q <= '9')
+        q++;
+    if (*q == '.')
+        for (q++; *q >= '0' && *q <= '9'; q++)
+            ;
+    if (*q == 'e' || *q == 'E') {
+        q += q[1] == '+' || q[1] == '-';
+        if (q[1] < '0' || q[1] > '9')
+            return false;
+        for (q++; *q >= '0' && *q <= '9'; q++)
+            ;
+    }
+    if (*q)
+        return false;
+    errno = 0;
+    *v = strtod(l, NULL);
+    return errno != ERANGE && isfinite(*v);
+}
+
+static bool csv_header(const char *l)
+{
+    if (!strncasecmp(l, "inf", 3) || !strncasecmp(l, "nan", 3)) /* numbers to strtod, never a header */
+        return false;
+    if (!((*l >= 'a' && *l <= 'z') || (*l >= 'A' && *l <= 'Z') || *l == '_'))
+        return false;
+    for (; *l; l++)
+        if (!((*l >= 'a' && *l <= 'z') || (*l >= 'A' && *l <= 'Z') || (*l >= '0' && *l <= '9') || *l == '_'))
+            return false;
+    return true;
+}
+
+/* CSV arrival files: an optional header word on line 1, blank lines and
+ * `#` comments, otherwise one non-decreasing time in seconds per line. */
 static bool load_csv(pctx *c, const char *path, const char *name, scn_app *a)
 {
     char resolved[1024];
-    char *text = scnj_read_relative(c, name, resolved, sizeof resolved);
+    size_t len;
+    char *text = scnj_read_relative(c, name, resolved, sizeof resolved, &len);
     if (!text)
-        return scnj_fail(c, path, "expected a readable CSV file of arrival times, got \"%s\"", name);
+        return scnj_fail(c, path, "expected a readable CSV file of arrival times, got \"%s\" (%s)", name,
+                         scnj_read_error());
+    const char *nul = memchr(text, 0, len);
+    if (nul) {
+        unsigned at = 1;
+        for (const char *q = text; q < nul; q++)
+            at += *q == '\n';
+        free(text);
+        return scnj_fail(c, path, "expected a text file of arrival times, got a NUL byte on %s line %u", resolved,
+                         at);
+    }
     size_t cap = 1024;
     a->csv_times_s = malloc(cap * sizeof(double));
     unsigned line = 0;
     double last = 0;
-    for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+    bool ok = true;
+    for (char *l = text, *next; l && ok; l = next) {
         line++;
+        next = strchr(l, '\n');
+        if (next)
+            *next++ = 0;
+        else if (!*l)
+            break;
         while (*l == ' ' || *l == '\t')
             l++;
-        if (!*l || *l == '#' || *l == '\r')
+        size_t n = strlen(l);
+        while (n && (l[n - 1] == '\r' || l[n - 1] == ' ' || l[n - 1] == '\t'))
+            l[--n] = 0;
+        if (!*l || *l == '#' || (line == 1 && csv_header(l)))
             continue;
-        char *end;
-        double v = strtod(l, &end);
-        if (end == l) {
-            if (line == 1)
-                continue; /* a header */
-            free(text);
-            return scnj_fail(c, path, "expected a number in the first column of %s line %u", resolved, line);
-        }
-        if (!(v >= last)) {
-            free(text);
-            return scnj_fail(c, path, "expected non-decreasing times >= 0 s in %s, line %u goes back", resolved,
-                        line);
-        }
+        double v = 0;
+        if (!csv_number(l, &v))
+            ok = scnj_fail(c, path, "expected one arrival time in seconds (digits, optional fraction and "
+                                    "exponent) on %s line %u, got \"%.40s\"", resolved, line, l);
+        else if (!(v >= last))
+            ok = scnj_fail(c, path, "expected non-decreasing times >= 0 s in %s, line %u goes back", resolved,
+                           line);
+        else if (a->n_csv == UINT32_MAX)
+            ok = scnj_fail(c, path, "expected at most %u arrival times in %s", UINT32_MAX, resolved);
+        if (!ok)
+            break;
         last = v;
         if (a->n_csv == cap) {
             cap *= 2;
@@ -242,7 +301,9 @@ static bool load_csv(pctx *c, const char *path, const char *name, scn_app *a)
         a->csv_times_s[a->n_csv++] = v;
     }
     free(text);
-    return true;
+    if (ok && !a->n_csv)
+        ok = scnj_fail(c, path, "expected at least one arrival time in %s, got none", resolved);
+    return ok;
 }
 
 static bool parse_task_kind(pctx *c, const cJSON *o, const char *p, const scn *s, scn_task_kind *k)
@@ -457,7 +518,7 @@ bool scn_load(const char *path, scn *out, char err[SCN_ERR_MAX])
     char *text = scnj_read_file(path, &len);
     if (!text) {
         memset(out, 0, sizeof *out);
-        snprintf(err, SCN_ERR_MAX, "%s: $: expected a readable file, got %s", path, strerror(errno));
+        snprintf(err, SCN_ERR_MAX, "%s: $: expected a readable file, got %s", path, scnj_read_error());
         return false;
     }
     char dir[1024];

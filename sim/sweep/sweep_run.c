@@ -42,7 +42,7 @@ bool sweep_plan_build(sweep_plan *p, char *err, size_t err_size)
     size_t len;
     p->scenario_text = scnj_read_file(p->scenario_path, &len);
     if (!p->scenario_text) {
-        snprintf(err, err_size, "%s: $: expected a readable file", p->scenario_path);
+        snprintf(err, err_size, "%s: $: expected a readable file, got %s", p->scenario_path, scnj_read_error());
         return false;
     }
     p->base_dir = strdup(p->scenario_path);

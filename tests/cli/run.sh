@@ -72,6 +72,8 @@ expect_exit 2 'unsourced.json: \.cards\[2\]\.sources\.fp32_tflops: expected the 
 
 # --- the simulator: run, check, determinism, golden summaries (own script) ---
 if tests/cli/sim.sh "$BIN"; then ok; else bad "tests/cli/sim.sh"; fi
+# --- hostile inputs: CSV, traces, FIFOs, limits (own script) ---
+if tests/cli/inputs.sh "$BIN"; then ok; else bad "tests/cli/inputs.sh"; fi
 # --- avrami check against tampered databases (own script) ---
 if tests/cli/check.sh "$BIN"; then ok; else bad "tests/cli/check.sh"; fi
 # --- sweeps: grid, replications, resume, workers, MPI (own script) ---
