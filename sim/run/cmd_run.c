@@ -76,8 +76,11 @@ int cmd_run(int argc, char **argv)
                 goto bad_number;
             have_rep = true;
         } else if (!strcmp(a, "--duration") && more) {
-            if (!cli_parse_u64(argv[++i], &duration) || duration == 0)
-                goto bad_number;
+            if (!cli_parse_u64(argv[++i], &duration) || duration == 0 || duration > SCN_DURATION_MAX) {
+                fprintf(stderr, "avrami run: --duration: expected seconds from 1 to %llu, got %s\n",
+                        SCN_DURATION_MAX, argv[i]);
+                return 2;
+            }
         } else if (!strcmp(a, "--out") && more) {
             out = argv[++i];
         } else if (!strcmp(a, "--no-db")) {
@@ -109,6 +112,11 @@ int cmd_run(int argc, char **argv)
     char err[SCN_ERR_MAX];
     if (!scn_load(path, &s, err)) {
         fprintf(stderr, "avrami run: %s\n", err);
+        return 2;
+    }
+    if (duration && !scn_check_resources(&s, path, duration, err)) {
+        fprintf(stderr, "avrami run: %s (--duration %llu)\n", err, (unsigned long long)duration);
+        scn_free(&s);
         return 2;
     }
     char defpath[512] = "";

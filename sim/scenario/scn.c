@@ -463,7 +463,7 @@ bool scn_parse(const char *text, const char *file, const char *base_dir, scn *s,
 {
     static const char *const keys[] = {"name", "description", "seed", "duration_s", "warmup_s",
         "replications", "cards_file", "protocol", "chain", "relay", "timing", "network",
-        "applications", NULL};
+        "applications", "limits", NULL};
     memset(s, 0, sizeof *s);
     err[0] = 0;
     pctx c = {file, base_dir, err};
@@ -484,12 +484,19 @@ bool scn_parse(const char *text, const char *file, const char *base_dir, scn *s,
     if (!scnj_want_object(&c, root, "$") || !scnj_keys_ok(&c, root, "$", keys) ||
         !scnj_str(&c, root, "$", "name", "unnamed", s->name, sizeof s->name) ||
         !scnj_u64(&c, root, "$", "seed", 0, 1ULL << 53, 1, &s->seed) ||
-        !scnj_u64(&c, root, "$", "duration_s", 1, 86400ULL * 3650, 86400, &s->duration_s) ||
-        !scnj_u64(&c, root, "$", "warmup_s", 0, 86400ULL * 3650, 0, &s->warmup_s) ||
+        !scnj_u64(&c, root, "$", "duration_s", 1, SCN_DURATION_MAX, 86400, &s->duration_s) ||
+        !scnj_u64(&c, root, "$", "warmup_s", 0, SCN_DURATION_MAX, 0, &s->warmup_s) ||
         !scnj_u64(&c, root, "$", "replications", 1, 100000, 1, &reps) ||
         !scnj_str(&c, root, "$", "cards_file", "models/sim-cards.json", cards_file, sizeof cards_file))
         goto out;
     s->replications = (uint32_t)reps;
+    /* the name becomes a file name under results/: nothing that could leave it */
+    if (!s->name[0] || s->name[0] == '.' || strspn(s->name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                             "0123456789._-") != strlen(s->name)) {
+        scnj_fail(&c, "$.name", "expected letters, digits, '.', '_' and '-', not starting with '.' (it names "
+                                "the results file), got \"%s\"", s->name);
+        goto out;
+    }
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "description");
     if (d && !cJSON_IsString(d)) {
         scnj_fail(&c, "$.description", "expected a string, got %s", scnj_type_name(d));
@@ -501,7 +508,8 @@ bool scn_parse(const char *text, const char *file, const char *base_dir, scn *s,
         goto out;
     }
     if (!load_cards(&c, cards_file, s) || !parse_protocol(&c, root, s) ||
-        !parse_chain_relay(&c, root, s) || !parse_network(&c, root, s) || !parse_apps(&c, root, s))
+        !parse_chain_relay(&c, root, s) || !parse_network(&c, root, s) || !parse_apps(&c, root, s) ||
+        !scn_parse_limits(&c, root, s))
         goto out;
     s->text = strdup(text);
     ok = true;

@@ -57,6 +57,9 @@ bool scn_find_card(pctx *c, const struct scn *s, const char *path, const char *n
 bool scn_parse_behaviours(pctx *c, const cJSON *network, struct scn *s);
 
 /* Only regular files (util/rfile.h); NULL with the reason in scnj_read_error(). */
+/* $.limits, then the money and resource bounds (scn_limits.c) */
+bool scn_parse_limits(pctx *c, const cJSON *root, struct scn *s);
+
 char *scnj_read_file(const char *path, size_t *len);
 const char *scnj_read_error(void);
 /* Relative names are tried from the working directory, then from the

@@ -125,6 +125,18 @@ static int coordinate(sweep_plan *p, const char *out, unsigned workers, bool qui
     if (!quiet && total - pr.todo)
         fprintf(stderr, "avrami sweep: %s: %zu of %zu runs already done, %zu to go\n", out, total - pr.todo,
                 total, pr.todo);
+    /* more local workers than runs to do, or than a few per CPU, only costs
+     * forks and memory (results do not depend on -j) */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned cap = (unsigned)(cpus > 0 && cpus < 256 ? cpus * 4 : 1024);
+    if (cap > pr.todo)
+        cap = pr.todo ? (unsigned)pr.todo : 1;
+    if (workers > cap) {
+        if (!quiet)
+            fprintf(stderr, "avrami sweep: -j %u capped to %u (runs to do: %zu; CPUs: %ld)\n", workers, cap,
+                    pr.todo, cpus);
+        workers = cap;
+    }
     clock_gettime(CLOCK_MONOTONIC, &pr.t0);
     unsigned *by_rank = calloc((size_t)smpi_size(), sizeof *by_rank);
     int rc = sweep_pool_run(p, jobs, pr.todo, workers, (unsigned)smpi_size() - 1, stop, record, &pr,
@@ -207,7 +219,8 @@ int cmd_sweep(int argc, char **argv)
             continue;
         } else if (a[0] == '-' && a[1] && more &&
                    (!strcmp(a, "--reps") || !strcmp(a, "-j") || !strcmp(a, "--duration") || !strcmp(a, "--seed"))) {
-            if (!cli_parse_u64(argv[++i], &v) || (strcmp(a, "--seed") && (v == 0 || v > UINT32_MAX))) {
+            if (!cli_parse_u64(argv[++i], &v) || (strcmp(a, "--seed") && (v == 0 || v > UINT32_MAX)) ||
+                (!strcmp(a, "--duration") && v > SCN_DURATION_MAX)) {
                 if (smpi_rank() == 0)
                     fprintf(stderr, "avrami sweep: %s: expected a %s integer, got %s\n", a,
                             strcmp(a, "--seed") ? "positive" : "non-negative", argv[i]);

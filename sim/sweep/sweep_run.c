@@ -68,6 +68,14 @@ bool sweep_plan_build(sweep_plan *p, char *err, size_t err_size)
             free(label);
             return false;
         }
+        if (p->duration_s && !scn_check_resources(&s, p->scenario_path, p->duration_s, serr)) {
+            char *label = grid_label(&p->g, i);
+            snprintf(err, err_size, "%s (--duration %llu)%s%s", serr, (unsigned long long)p->duration_s,
+                     p->g.n_axes ? "\n  at sweep point " : "", label);
+            free(label);
+            scn_free(&s);
+            return false;
+        }
         if (i == 0 && !p->reps)
             p->reps = s.replications;
         if (i == 0 && !p->seed_given)

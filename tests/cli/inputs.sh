@@ -81,3 +81,34 @@ mkfifo "$TMP/scn.json"
 refuse 'scn.json: \$: expected a readable file, got not a regular file' "$BIN" run --no-db "$TMP/scn.json"
 refuse 'expected a readable file, got not a regular file' "$BIN" run --no-db "$TMP"
 ok "scenarios: a FIFO or a directory refused without blocking"
+
+# ---- scenario values: money in 128 bits, memory within limits.memory_gb ----
+CARD='"cards": [{"card": "NVIDIA GeForce RTX 4090"}]'
+TASKS='"tasks": [{"type": "sd", "fee": {"wei": "1"}}]'
+scn() { printf '%s\n' "$2" >"$TMP/$1.json"; }
+scn rate "{\"network\": {\"nodes\": 5, $CARD}, \"applications\": [{\"arrival\": {\"process\": \"poisson\", \"rate_per_h\": 1e9}, $TASKS}]}"
+refuse 'rate.json: \$\.applications\[0\]\.arrival\.rate_per_h: expected a run that fits in \$\.limits\.memory_gb = 4 GB, got an estimated 3\.24e\+04 GB over 86400 s .*raise \$\.limits\.memory_gb' \
+  "$BIN" run --no-db "$TMP/rate.json"
+scn joins "{\"network\": {\"nodes\": 5, $CARD, \"churn\": {\"join_rate_per_h\": 1e7}}, \"applications\": [{\"arrival\": {\"process\": \"poisson\", \"rate_per_h\": 1}, $TASKS}]}"
+refuse 'joins.json: \$\.network\.churn\.join_rate_per_h: expected a run that fits.*estimated 9[0-9.]* GB' "$BIN" run --no-db "$TMP/joins.json"
+scn joins2 "{\"network\": {\"nodes\": 5, $CARD, \"churn\": {\"join_rate_per_h\": 1e9}}, \"duration_s\": 36000, \"limits\": {\"memory_gb\": 1e6}, \"applications\": [{\"arrival\": {\"process\": \"poisson\", \"rate_per_h\": 1}, $TASKS}]}"
+refuse 'joins2.json: \$\.network\.churn\.join_rate_per_h: expected fewer than 2\^31 nodes' "$BIN" run --no-db "$TMP/joins2.json"
+scn nodes "{\"network\": {\"nodes\": 50000000, $CARD}, \"applications\": [{\"arrival\": {\"process\": \"poisson\", \"rate_per_h\": 1}, $TASKS}]}"
+refuse 'nodes.json: \$\.network\.nodes: expected a run that fits in \$\.limits\.memory_gb = 4 GB, got an estimated 10 GB' "$BIN" run --no-db "$TMP/nodes.json"
+scn raised "{\"network\": {\"nodes\": 5, $CARD}, \"duration_s\": 3600, \"limits\": {\"memory_gb\": 0.001}, \"applications\": [{\"arrival\": {\"process\": \"poisson\", \"rate_per_h\": 1000}, $TASKS}]}"
+refuse 'raised.json: .*expected a run that fits in \$\.limits\.memory_gb = 0\.001 GB' "$BIN" run --no-db "$TMP/raised.json"
+sed 's/0\.001/1/' "$TMP/raised.json" >"$TMP/raised2.json"
+"$BIN" run --no-db --quiet "$TMP/raised2.json" || die "a raised memory limit is not honoured"
+refuse 'helium-baseline.json: \$\.applications\[0\]\.arrival\.rate_per_h: expected a run that fits.*\(--duration 100000000\)' \
+  "$BIN" run --no-db --duration 100000000 scenarios/helium-baseline.json
+refuse '\-\-duration: expected seconds from 1 to 315360000, got 9300000000000' \
+  "$BIN" run --no-db --duration 9300000000000 scenarios/helium-baseline.json
+refuse '\-\-duration: expected a positive integer' "$BIN" sweep --duration 9300000000000 --out "$TMP/s.db" scenarios/helium-baseline.json
+scn stake "{\"network\": {\"nodes\": 5, $CARD}, \"protocol\": {\"stake\": \"170141183460469231731687303715884105728\"}, \"applications\": [{\"arrival\": {\"process\": \"poisson\", \"rate_per_h\": 1}, $TASKS}]}"
+refuse 'stake.json: \$\.protocol\.stake: expected at most 39614081257132168796771975167 wei' "$BIN" run --no-db "$TMP/stake.json"
+scn balance "{\"network\": {\"nodes\": 5, $CARD}, \"applications\": [{\"arrival\": {\"process\": \"poisson\", \"rate_per_h\": 1}, $TASKS}, {\"balance\": \"340282366920938463463374607431768211455\", \"arrival\": {\"process\": \"poisson\", \"rate_per_h\": 1}, $TASKS}]}"
+refuse 'balance.json: \$\.applications\[1\]\.balance: expected the balances of all applications plus 2\^32 stakes to stay below 2\^127 wei' \
+  "$BIN" run --no-db "$TMP/balance.json"
+scn escape "{\"name\": \"../../out/escape\", \"network\": {\"nodes\": 5, $CARD}, \"applications\": [{\"arrival\": {\"process\": \"poisson\", \"rate_per_h\": 1}, $TASKS}]}"
+refuse 'escape.json: \$\.name: expected letters, digits' "$BIN" run "$TMP/escape.json"
+ok "scenario limits: memory estimate with the key to raise it, 2^31 nodes, --duration, 128-bit money, names"
