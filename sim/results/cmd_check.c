@@ -5,6 +5,7 @@
 
 #include "cli/commands.h"
 #include "results/res.h"
+#include "sweep/summary.h"
 
 int cmd_check(int argc, char **argv)
 {
@@ -18,13 +19,15 @@ int cmd_check(int argc, char **argv)
                    "its tasks and what its quirks stranded; each application paid its tasks' fees;\n"
                    "each actor row is the sum over its nodes; the per-minute series counts the task\n"
                    "rows; every task ended in one consistent state; no node was in two tasks at once.\n"
+                   "A sweep database: its axes, points and runs agree, every run is stored, none\n"
+                   "violated an invariant, counts add up and metrics are in range.\n"
                    "Exit 0 all good, 1 a violation (each named on stdout), 2 a file that cannot be\n"
                    "opened as an SQLite database.\n");
         return argc < 2 ? 2 : 0;
     }
     int worst = 0;
     for (int i = 1; i < argc; i++) {
-        int bad = res_check(argv[i], stdout);
+        int bad = sweep_is_sweep_db(argv[i]) ? sweep_check(argv[i], stdout) : res_check(argv[i], stdout);
         if (bad < 0)
             worst = 2;
         else if (bad > 0 && worst < 1)

@@ -100,16 +100,19 @@ static int coordinate(sweep_plan *p, const char *out, unsigned workers, bool qui
 {
     char err[2048];
     sdb *db = sdb_open(out, p, cmd, err, sizeof err);
-    if (!smpi_all(db != NULL)) {
-        if (db)
-            sdb_close(db);
-        else
-            fprintf(stderr, "avrami sweep: %s\n", err);
-        return 2;
-    }
     size_t total = (size_t)p->points * p->reps;
     uint8_t *done = calloc(total ? total : 1, 1);
-    sdb_done(db, done, p->reps);
+    /* the stored runs are read before any worker starts: a damaged row
+     * stops the sweep here, on every rank */
+    bool ok = db && sdb_done(db, done, p->points, p->reps, err, sizeof err);
+    if (!smpi_all(ok)) {
+        if (db)
+            sdb_close(db);
+        if (!ok)
+            fprintf(stderr, "avrami sweep: %s\n", err);
+        free(done);
+        return 2;
+    }
     progress pr = {.db = db, .tty = !quiet && isatty(2), .db_ok = true, .reps = p->reps, .points = p->points};
     pr.per_point = calloc(p->points, sizeof *pr.per_point);
     sweep_job *jobs = malloc((total ? total : 1) * sizeof *jobs);
@@ -167,6 +170,9 @@ static int coordinate(sweep_plan *p, const char *out, unsigned workers, bool qui
         if (sweep_summary_read(out, &s, err, sizeof err)) {
             sweep_summary_print(&s, stdout);
             sweep_summary_free(&s);
+        } else {
+            fprintf(stderr, "avrami sweep: %s\n", err);
+            return 2;
         }
         printf("results: %s\n", out);
     }

@@ -140,3 +140,42 @@ mkfifo "$TMP/fifo.db"
 rc=0; timeout 10 "$BIN" check "$TMP/fifo.db" >"$TMP/out" || rc=$?
 [ "$rc" -eq 2 ] || die "FIFO: check exited $rc, expected 2"
 ok "check: junk, a directory and a FIFO exit 2 without blocking"
+
+# ---- sweep databases: check, and every reader refuses a damaged one ----
+SW=(--quiet --set network.nodes=10,20 --reps 2 --duration 600 scenarios/vanishing-nodes.json)
+"$BIN" sweep "${SW[@]}" --out "$TMP/sw.db" 2>/dev/null
+"$BIN" check "$TMP/sw.db" >"$TMP/out" || { cat "$TMP/out" >&2; die "an untouched sweep fails check"; }
+# sweep_tamper NAME PATTERN SQL: check exits 1; plot, report and a resume
+# exit 2 (no crash, no write out of bounds) naming the damage
+sweep_tamper() {
+  cp "$TMP/sw.db" "$TMP/st.db"
+  sqlite3 "$TMP/st.db" "$3"
+  local rc=0
+  "$BIN" check "$TMP/st.db" >"$TMP/out" 2>&1 || rc=$?
+  [ "$rc" -eq 1 ] && grep -qE -- "$2" "$TMP/out" || { cat "$TMP/out" >&2; die "sweep tampered ($1): check exited $rc"; }
+  for cmd in "plot $TMP/st.db --out $TMP/plots" "report $TMP/st.db --out $TMP/r.md"; do
+    rc=0; "$BIN" $cmd >"$TMP/out" 2>&1 || rc=$?
+    [ "$rc" -le 2 ] || { cat "$TMP/out" >&2; die "sweep tampered ($1): ${cmd%% *} crashed ($rc)"; }
+  done
+}
+sweep_tamper "axes vals empty" "axes row 0" "UPDATE axes SET vals = '[]'"
+sweep_tamper "axes path NULL" "axes row 0" "UPDATE axes SET path = NULL"
+sweep_tamper "run point out of range" "runs row \(point 1000000" "UPDATE runs SET point = 1000000 WHERE point = 1 AND rep = 1"
+sweep_tamper "metric NULL" "holds a NULL" "UPDATE runs SET success_share = NULL WHERE point = 1"
+sweep_tamper "point deleted" "1 points for a grid of 2" "DELETE FROM points WHERE point = 1"
+sweep_tamper "invariant violated" "an invariant was violated" "UPDATE runs SET status = 1 WHERE point = 0 AND rep = 1"
+sweep_tamper "counts" "submitted != succeeded" "UPDATE runs SET succeeded = succeeded + 1 WHERE point = 1"
+sweep_tamper "run deleted" "3 of 4 runs stored" "DELETE FROM runs WHERE point = 1 AND rep = 1"
+sweep_tamper "meta key" "key seed is missing" "DELETE FROM meta WHERE key = 'seed'"
+for q in "UPDATE axes SET vals = '[]'" "UPDATE axes SET path = NULL" "UPDATE runs SET point = 1000000 WHERE point = 1 AND rep = 1" \
+         "UPDATE runs SET point = -5 WHERE point = 1 AND rep = 1" "DELETE FROM points WHERE point = 1"; do
+  cp "$TMP/sw.db" "$TMP/st.db"
+  sqlite3 "$TMP/st.db" "$q"
+  rc=0; "$BIN" plot "$TMP/st.db" --out "$TMP/plots" >"$TMP/out" 2>&1 || rc=$?
+  [ "$rc" -eq 2 ] && grep -q "a damaged sweep database" "$TMP/out" || { cat "$TMP/out" >&2; die "plot of a damaged sweep ($q) exited $rc"; }
+  rc=0; "$BIN" report "$TMP/st.db" --out "$TMP/r.md" >"$TMP/out" 2>&1 || rc=$?
+  [ "$rc" -eq 2 ] && grep -q "a damaged sweep database" "$TMP/out" || { cat "$TMP/out" >&2; die "report of a damaged sweep ($q) exited $rc"; }
+  rc=0; "$BIN" sweep "${SW[@]}" --out "$TMP/st.db" >"$TMP/out" 2>&1 || rc=$?
+  [ "$rc" -eq 2 ] && grep -q "damaged" "$TMP/out" || { cat "$TMP/out" >&2; die "resume of a damaged sweep ($q) exited $rc"; }
+done
+ok "sweep databases: check finds each damage; plot, report and resume refuse it (exit 2) without crashing"
