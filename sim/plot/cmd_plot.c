@@ -6,6 +6,7 @@
 #include "cli/commands.h"
 #include "plot/plot.h"
 #include "plot/report.h"
+#include "results/res.h"
 
 /* DB and --out DIR from the arguments; DIR defaults to DB's stem + suffix. */
 static int args(const char *cmd, int argc, char **argv, const char **db, char *dir, size_t dir_size,
@@ -40,6 +41,16 @@ static int args(const char *cmd, int argc, char **argv, const char **db, char *d
     return -1;
 }
 
+/* An interrupted run is drawn all the same, but never silently. */
+static bool incomplete_warning(const char *cmd, const char *db)
+{
+    if (!res_incomplete(db))
+        return false;
+    fprintf(stderr, "avrami %s: %s is an incomplete run (interrupted or failed): its figures cover only the "
+            "simulated time before it stopped (exit 1)\n", cmd, db);
+    return true;
+}
+
 int cmd_plot(int argc, char **argv)
 {
     static const char HELP[] =
@@ -59,7 +70,7 @@ int cmd_plot(int argc, char **argv)
         return 2;
     for (int i = 0; i < l.n; i++)
         printf("%s/%s.png  %s/%s.svg  %s\n", dir, l.name[i], dir, l.name[i], l.title[i]);
-    return 0;
+    return incomplete_warning("plot", db) ? 1 : 0;
 }
 
 int cmd_report(int argc, char **argv)
@@ -74,5 +85,7 @@ int cmd_report(int argc, char **argv)
     int rc = args("report", argc, argv, &db, dir, sizeof dir, "-report", HELP);
     if (rc >= 0)
         return rc;
-    return report_write(db, dir) ? 0 : 2;
+    if (!report_write(db, dir))
+        return 2;
+    return incomplete_warning("report", db) ? 1 : 0;
 }

@@ -4,15 +4,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
+#include "util/afile.h"
 #include "util/version.h"
 
 struct res {
     sqlite3 *db;
     char *path, *tmp;
+    int lock;  /* the locked temp file (util/afile.h): one writer per PATH */
     bool bad;
     sqlite3_stmt *meta, *task, *node, *series, *inv, *rev, *actor, *node_actor, *harm, *acc;
 };
@@ -66,7 +70,17 @@ res *res_open(const char *path, char *err)
     size_t n = strlen(path) + 5;
     r->tmp = malloc(n);
     snprintf(r->tmp, n, "%s.tmp", path);
-    unlink(r->tmp);
+    r->lock = afile_open_locked(r->tmp, O_RDWR);
+    if (r->lock < 0 || ftruncate(r->lock, 0) != 0) {
+        snprintf(err, 256, "%s: cannot create: %s", r->tmp, afile_strerror(errno));
+        if (r->lock < 0) { /* not ours: leave it */
+            free(r->tmp);
+            free(r->path);
+            free(r);
+            return NULL;
+        }
+        goto fail;
+    }
     if (sqlite3_open(r->tmp, &r->db) != SQLITE_OK) {
         snprintf(err, 256, "%s: cannot create: %s", r->tmp, sqlite3_errmsg(r->db));
         goto fail;
@@ -312,16 +326,25 @@ static void finalize_all(res *r)
 bool res_close(res *r, bool complete)
 {
     res_meta(r, "complete", complete ? "1" : "0");
-    bool ok = !r->bad && sqlite3_exec(r->db, "COMMIT", 0, 0, 0) == SQLITE_OK;
+    bool ok = !r->bad;
+    if (ok && sqlite3_exec(r->db, "COMMIT", 0, 0, 0) != SQLITE_OK) {
+        fprintf(stderr, "avrami: %s: cannot write: %s\n", r->tmp, sqlite3_errmsg(r->db));
+        ok = false;
+    }
     finalize_all(r);
-    ok = sqlite3_close(r->db) == SQLITE_OK && ok;
+    if (sqlite3_close(r->db) != SQLITE_OK && ok) {
+        fprintf(stderr, "avrami: %s: cannot close: %s\n", r->tmp, sqlite3_errmsg(r->db));
+        ok = false;
+    }
     r->db = NULL;
-    if (ok && rename(r->tmp, r->path) != 0) {
-        perror(r->path);
+    /* synced and renamed while still locked */
+    if (ok && (fsync(r->lock) != 0 || rename(r->tmp, r->path) != 0)) {
+        fprintf(stderr, "avrami: %s: cannot write: %s\n", r->path, strerror(errno));
         ok = false;
     }
     if (!ok)
         unlink(r->tmp);
+    close(r->lock);
     free(r->path);
     free(r->tmp);
     free(r);
@@ -337,6 +360,8 @@ void res_abandon(res *r)
         sqlite3_close(r->db);
     }
     unlink(r->tmp);
+    if (r->lock >= 0)
+        close(r->lock);
     free(r->path);
     free(r->tmp);
     free(r);

@@ -129,5 +129,8 @@ void res_abandon(res *r);
  * number of violations, or -1 when the file cannot be opened as an SQLite
  * database at all. */
 int res_check(const char *path, void *out_file);
+/* True when PATH is a run database whose run did not complete (interrupted
+ * or failed): readers that use it anyway (plot, report, export) say so. */
+bool res_incomplete(const char *path);
 
 #endif

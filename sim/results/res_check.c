@@ -30,6 +30,8 @@
 
 #include <sqlite3.h>
 
+#include "util/rfile.h"
+
 #define SHOW_MAX 40
 
 typedef struct chk {
@@ -684,6 +686,22 @@ static void check_overlap(chk *c)
         last_node = node;
     }
     sqlite3_finalize(st);
+}
+
+bool res_incomplete(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    char why[128];
+    bool incomplete = false;
+    if (rfile_is_regular(path, why, sizeof why) &&
+        sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK &&
+        sqlite3_prepare_v2(db, "SELECT value FROM run WHERE key = 'complete'", -1, &st, NULL) == SQLITE_OK)
+        incomplete = sqlite3_step(st) != SQLITE_ROW || !sqlite3_column_text(st, 0) ||
+                     strcmp((const char *)sqlite3_column_text(st, 0), "1");
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    return incomplete;
 }
 
 /* ---- the whole check ---- */

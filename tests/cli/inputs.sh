@@ -112,3 +112,53 @@ refuse 'balance.json: \$\.applications\[1\]\.balance: expected the balances of a
 scn escape "{\"name\": \"../../out/escape\", \"network\": {\"nodes\": 5, $CARD}, \"applications\": [{\"arrival\": {\"process\": \"poisson\", \"rate_per_h\": 1}, $TASKS}]}"
 refuse 'escape.json: \$\.name: expected letters, digits' "$BIN" run "$TMP/escape.json"
 ok "scenario limits: memory estimate with the key to raise it, 2^31 nodes, --duration, 128-bit money, names"
+
+# ---- faults: a second run to the same --out, full disks, interrupted runs ----
+"$BIN" run --quiet --duration 864000 --out "$TMP/same.db" scenarios/helium-baseline.json &
+first=$!
+for _ in $(seq 100); do [ -e "$TMP/same.db.lock" ] && break; sleep 0.05; done
+refuse 'same.db: cannot write: another avrami run is writing it' \
+  "$BIN" run --quiet --duration 600 --out "$TMP/same.db" scenarios/vanishing-nodes.json
+kill -INT "$first"; wait "$first" || true
+[ ! -e "$TMP/same.db.lock" ] && [ ! -e "$TMP/same.db.tmp" ] || die "lock or temp file left behind"
+[ "$(sqlite3 "$TMP/same.db" "SELECT value FROM run WHERE key = 'scenario_name'")" = helium-baseline ] \
+  || die "the second run replaced the first one's database"
+ok "two runs to one --out: the second is refused while the first runs; nothing left behind"
+
+# a file-size limit stands in for a full disk: writes fail with EFBIG
+full() { local lim=$1; shift; ( trap '' XFSZ; ulimit -f "$lim"; exec "$@" ); }
+"$BIN" run --quiet --duration 14400 --out "$TMP/ok.db" scenarios/helium-baseline.json
+rc=0; full 64 "$BIN" run --quiet --duration 3600 --out "$TMP/full.db" scenarios/helium-baseline.json 2>"$TMP/err" || rc=$?
+[ "$rc" -eq 2 ] && grep -q "full.db.tmp: " "$TMP/err" || { cat "$TMP/err"; die "run on a full disk: exit $rc"; }
+[ ! -e "$TMP/full.db" ] && [ ! -e "$TMP/full.db.tmp" ] || die "run on a full disk left a file"
+rc=0; full 64 "$BIN" export "$TMP/ok.db" tasks --out "$TMP/t.csv" 2>"$TMP/err" || rc=$?
+[ "$rc" -eq 2 ] && grep -q "t.csv: cannot write: File too large" "$TMP/err" || { cat "$TMP/err"; die "export on a full disk: exit $rc"; }
+[ ! -e "$TMP/t.csv" ] && [ ! -e "$TMP/t.csv.tmp" ] || die "export on a full disk left a file"
+for lim in 100 300; do
+  rm -rf "$TMP/p"
+  rc=0; full $lim "$BIN" plot "$TMP/ok.db" --out "$TMP/p" >/dev/null 2>"$TMP/err" || rc=$?
+  [ "$rc" -eq 2 ] && grep -Eq "avrami plot: $TMP/p/[a-z_]+\.(tsv|png|svg): cannot write: " "$TMP/err" \
+    || { cat "$TMP/err"; die "plot on a full disk ($lim KB): exit $rc"; }
+  ! ls "$TMP/p" | grep -q '\.tmp$\|\.part\.' || die "plot on a full disk left a temp file"
+  # what is left is whole: every PNG ends with IEND, every SVG with </svg>
+  for png in "$TMP"/p/*.png; do [ -e "$png" ] || continue; tail -c 8 "$png" | grep -q IEND || die "truncated $png left"; done
+  for svg in "$TMP"/p/*.svg; do [ -e "$svg" ] || continue; tail -c 16 "$svg" | grep -q '</svg>' || die "truncated $svg left"; done
+done
+rc=0; full 300 "$BIN" report "$TMP/ok.db" --out "$TMP/rep" >/dev/null 2>"$TMP/err" || rc=$?
+[ "$rc" -eq 2 ] && grep -q "cannot write" "$TMP/err" || { cat "$TMP/err"; die "report on a full disk: exit $rc"; }
+[ ! -e "$TMP/rep/report.md" ] || die "report on a full disk wrote report.md"
+ok "full disk: run, export, plot and report exit 2 naming the file and the cause, leaving no partial file"
+
+"$BIN" run --quiet --duration 864000 --out "$TMP/int.db" scenarios/helium-baseline.json &
+pid=$!; sleep 1; kill -INT "$pid"; wait "$pid" || true
+for cmd in "plot $TMP/int.db --out $TMP/ip" "report $TMP/int.db --out $TMP/ir" "export $TMP/int.db tasks --out $TMP/i.csv"; do
+  rc=0; "$BIN" $cmd >/dev/null 2>"$TMP/err" || rc=$?
+  [ "$rc" -eq 1 ] && grep -q "is an incomplete run" "$TMP/err" || { cat "$TMP/err"; die "${cmd%% *} of an interrupted run: exit $rc"; }
+done
+grep -q '^\*\*Incomplete run\*\*' "$TMP/ir/report.md" || die "the report of an interrupted run does not say so"
+mkfifo "$TMP/db.fifo"
+for cmd in "check $TMP/db.fifo" "plot $TMP/db.fifo --out $TMP/fp" "report $TMP/db.fifo --out $TMP/fr" "export $TMP/db.fifo tasks"; do
+  rc=0; timeout 10 "$BIN" $cmd >/dev/null 2>&1 </dev/null || rc=$?
+  [ "$rc" -eq 2 ] || die "${cmd%% *} of a FIFO exited $rc, expected 2"
+done
+ok "interrupted runs: plot, report and export say so and exit 1; a FIFO as a database exits 2"

@@ -127,7 +127,7 @@ grep -Eq '[1-9][0-9]* foreign frees' "$TMP/storm.txt" || die "churn-storm: no fo
 ok "churn-storm (3 h, paranoid): foreign frees followed, invariants held"
 
 # ---- interrupted run: database marked incomplete, check fails ----
-"$BIN" run --quiet --duration 8640000 --out "$TMP/int.db" scenarios/helium-baseline.json &
+"$BIN" run --quiet --duration 864000 --out "$TMP/int.db" scenarios/helium-baseline.json &
 pid=$!
 sleep 1
 kill -INT "$pid"
