@@ -162,3 +162,11 @@ for cmd in "check $TMP/db.fifo" "plot $TMP/db.fifo --out $TMP/fp" "report $TMP/d
   [ "$rc" -eq 2 ] || die "${cmd%% *} of a FIFO exited $rc, expected 2"
 done
 ok "interrupted runs: plot, report and export say so and exit 1; a FIFO as a database exits 2"
+
+# ---- other readers: a FIFO as a GPT task or a card file ----
+mkfifo "$TMP/task.fifo"
+refuse 'task.fifo: cannot read the file' "$BIN" gpt run "$TMP/task.fifo"
+refuse 'task.fifo: cannot read the file' "$BIN" gpt estimate "$TMP/task.fifo"
+refuse 'task.fifo: cannot read the file \(not a regular file\)' \
+  "$BIN" timing --cards "$TMP/task.fifo" --card "RTX 4090" --model Llama-2-7B
+ok "GPT task files and card files: a FIFO refused without blocking"
