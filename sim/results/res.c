@@ -307,11 +307,9 @@ bool res_account(res *r, const res_account_row *a)
     sqlite3_bind_int64(st, 1, a->account);
     bind_str(st, 2, a->kind);
     bind_str(st, 3, a->name);
-    bind_wei(st, 4, a->start);
-    bind_wei(st, 5, a->end);
-    bind_wei(st, 6, a->locked);
-    bind_wei(st, 7, a->stake_lost);
-    bind_wei(st, 8, a->fees);
+    const wei_t w[] = {a->start, a->end, a->locked, a->stake_lost, a->fees};
+    for (int k = 0; k < 5; k++)
+        bind_wei(st, 4 + k, w[k]);
     return step(r, st);
 }
 
