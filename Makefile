@@ -4,7 +4,9 @@
 #   make test     unit tests + conformance replay, plain and under ASan/UBSan
 #   make bench    benchmarks (figures and ratios on stdout)
 #   make deps     install missing Debian packages only
-#   make fuzz     build and briefly run the libFuzzer targets (clang)
+#   make fuzz     build and run every libFuzzer target (clang; FUZZ_SECONDS each)
+#   make test-clang  the whole suite built with clang under ASan + UBSan
+#                 (with float-cast-overflow), in build-clang/
 #   make install  PREFIX/bin/avrami and its data in PREFIX/share/avrami
 #                 (PREFIX defaults to /usr/local); make uninstall removes them
 #
@@ -16,9 +18,12 @@ BUILD    ?= build
 SANITIZE ?=
 OPT      ?= -O2
 CFLAGS_BASE := -std=c11 -g $(OPT) -Wall -Wextra -Werror -D_GNU_SOURCE -Isim -MMD -MP
+# float-cast-overflow: a double out of range of the integer it is cast to
+# (a rate times a duration into a capacity) is undefined behaviour that
+# -fsanitize=undefined alone does not catch.
 ifneq ($(SANITIZE),)
-CFLAGS_BASE += -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer
-LDSAN := -fsanitize=address,undefined
+CFLAGS_BASE += -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-recover=all -fno-omit-frame-pointer
+LDSAN := -fsanitize=address,undefined,float-cast-overflow
 endif
 CFLAGS   += $(CFLAGS_BASE)
 LDLIBS   := -lgsl -lgslcblas -lsqlite3 -lcjson -lpthread -lm
@@ -58,7 +63,7 @@ SCENARIO ?= scenarios/helium-baseline.json
 $(BUILD)/%_avx2.o:   EXTRA_CFLAGS := -mavx2 -mfma -mf16c
 $(BUILD)/%_avx512.o: EXTRA_CFLAGS := -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512vnni -mavx512bf16
 
-.PHONY: FORCE all run test test-plain test-asan unit replay bench deps fuzz clean check-deps install uninstall
+.PHONY: FORCE all run test test-plain test-asan test-clang unit replay bench deps fuzz clean check-deps install uninstall
 
 all: $(BIN)
 
@@ -111,6 +116,9 @@ test-plain: unit replay
 test-asan:
 	$(MAKE) --no-print-directory BUILD=build-asan SANITIZE=1 OPT=-O1 test-plain
 
+test-clang:
+	$(MAKE) --no-print-directory BUILD=build-clang CC=clang SANITIZE=1 OPT=-O1 test-plain
+
 # make test: everything, once plainly and once under the sanitizers.
 test: deps
 	$(MAKE) --no-print-directory test-plain
@@ -139,6 +147,6 @@ uninstall:
 	rm -rf $(SHARE)
 
 clean:
-	rm -rf build build-asan build-fuzz
+	rm -rf build build-asan build-clang build-fuzz
 
 -include $(LIB_OBJS:.o=.d) $(MAIN_OBJ:.o=.d)

@@ -1,14 +1,22 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang (ASan + UBSan) and runs each for
-# FUZZ_SECONDS (default 60), seeded from the conformance traces (the GPT task
-# parser: from examples/gpt).
-#   FUZZ_SECONDS=600 make fuzz
+# Builds the libFuzzer targets (tests/fuzz/fuzz_*.c) with clang (ASan +
+# UBSan) and runs each in turn for FUZZ_SECONDS (default 60), seeded from
+# the repository's own files:
+#   fuzz_scenario  scenarios/*.json              fuzz_csv   scenarios/data/*.csv
+#   fuzz_set       the --set expressions of tests/cli/sweep.sh
+#   fuzz_data      models/*.json, models/calibration/host.json
+#   fuzz_db        a run and a sweep database made from scenarios/vanishing-nodes.json
+#   fuzz_trace     tests/conformance/*.json      fuzz_gpt_task  examples/gpt/*.json
+# Corpora grow in tests/fuzz/corpus-NAME (not committed); findings
+# (crash-*, leak-*, timeout-*) land in build-fuzz/findings/.
+#   FUZZ_SECONDS=600 make fuzz                 every target, 10 minutes each
+#   FUZZ_TARGETS="fuzz_db fuzz_csv" make fuzz  only those
 set -euo pipefail
 cd "$(dirname "$0")/.."
 SECS=${FUZZ_SECONDS:-60}
 OUT=build-fuzz
-mkdir -p "$OUT"
-FLAGS="-std=c11 -g -O1 -D_GNU_SOURCE -Isim -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=undefined"
+mkdir -p "$OUT/findings"
+FLAGS="-std=c11 -g -O1 -D_GNU_SOURCE -Isim -fsanitize=fuzzer-no-link,address,undefined,float-cast-overflow -fno-sanitize-recover=undefined,float-cast-overflow"
 # the library once, each SIMD file with its own target flags (as the Makefile does)
 OBJS=()
 for src in $(find sim -name '*.c' ! -path sim/cli/main.c | sort); do
@@ -19,22 +27,40 @@ for src in $(find sim -name '*.c' ! -path sim/cli/main.c | sort); do
     *_avx2.c) extra="-mavx2 -mfma -mf16c" ;;
     *_avx512.c) extra="-mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512vnni -mavx512bf16" ;;
   esac
-  clang $FLAGS $extra -c "$src" -o "$obj"
+  [ "$obj" -nt "$src" ] || clang $FLAGS $extra -c "$src" -o "$obj"
   OBJS+=("$obj")
 done
-for target in tests/fuzz/fuzz_*.c; do
-  name=$(basename "$target" .c)
-  clang ${FLAGS/fuzzer-no-link/fuzzer} -o "$OUT/$name" "$target" "${OBJS[@]}" \
+
+# database seeds: made by the program itself (the gcc build)
+seed_dbs() {
+  local dir=$1
+  make -s build/avrami >/dev/null
+  [ -e "$dir/run.db" ] || build/avrami run --quiet --duration 600 --out "$dir/run.db" scenarios/vanishing-nodes.json
+  [ -e "$dir/sweep.db" ] || build/avrami sweep --quiet --set network.nodes=10,20 --reps 2 --duration 600 \
+      --out "$dir/sweep.db" scenarios/vanishing-nodes.json >/dev/null 2>&1
+}
+
+targets=${FUZZ_TARGETS:-$(ls tests/fuzz/fuzz_*.c | xargs -n1 basename | sed 's/\.c$//')}
+for name in $targets; do
+  clang ${FLAGS/fuzzer-no-link/fuzzer} -Itests/fuzz -o "$OUT/$name" "tests/fuzz/$name.c" "${OBJS[@]}" \
         -lgsl -lgslcblas -lsqlite3 -lcjson -lpthread -lm
   corpus="tests/fuzz/corpus-$name"
   mkdir -p "$corpus"
-  # seeds: the example tasks for the task parser, the smaller recorded traces otherwise
-  if [ "$name" = fuzz_gpt_task ]; then
-    cp -n examples/gpt/*.json "$corpus/"
-  else
-    find tests/conformance -name '*.json' -size -40k -exec cp -n {} "$corpus/" \;
-  fi
+  max_len=65536
+  case "$name" in
+    fuzz_gpt_task) cp -n examples/gpt/*.json "$corpus/" ;;
+    fuzz_trace) find tests/conformance -name '*.json' -size -40k -exec cp -n {} "$corpus/" \; ;;
+    fuzz_scenario) cp -n scenarios/*.json "$corpus/" ;;
+    fuzz_csv) cp -n scenarios/data/*.csv "$corpus/" ;;
+    fuzz_set)
+      printf 'protocol.kickout_threshold=10,25\nnetwork.nodes=20:40:20\n' >"$corpus/seed-grid"
+      printf 'network.nodes=10,-1\n' >"$corpus/seed-bad"
+      printf 'network.cards[0].share=0.5\napplications[0].arrival.rate_per_h=1:3:1\n' >"$corpus/seed-paths" ;;
+    fuzz_data) cp -n models/cards.json models/llms.json models/sd.json models/sim-cards.json \
+                     models/calibration/host.json "$corpus/"; max_len=131072 ;;
+    fuzz_db) seed_dbs "$corpus"; max_len=131072 ;;
+  esac
   echo "fuzz: running $name for ${SECS}s"
-  "$OUT/$name" -max_total_time="$SECS" -max_len=65536 -timeout=10 -print_final_stats=1 \
-      "$corpus" 2>&1 | tail -n 25
+  "$OUT/$name" -max_total_time="$SECS" -max_len="$max_len" -timeout=20 -rss_limit_mb=4096 \
+      -print_final_stats=1 -artifact_prefix="$OUT/findings/$name-" "$corpus" 2>&1 | tail -n 25
 done

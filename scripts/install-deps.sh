@@ -3,7 +3,7 @@
 # Safe to run again and again; does nothing when all are present.
 set -euo pipefail
 PKGS=(build-essential clang libclang-rt-14-dev libgsl-dev libsqlite3-dev sqlite3
-      libcjson-dev libcmocka-dev gnuplot-nox libopenblas-dev openmpi-bin libopenmpi-dev
+      libcjson-dev libcmocka-dev gnuplot-nox libopenblas-dev openmpi-bin libopenmpi-dev procps
       python3 python3-pandas python3-jinja2)
 missing=()
 for p in "${PKGS[@]}"; do

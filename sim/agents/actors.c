@@ -9,6 +9,7 @@
  * balance grows by exactly the stakes lost. */
 #include "run/sim_internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "agents/agt_behaviour.h"
@@ -235,6 +236,32 @@ void actors_write_db(const sim *m, res *db)
         sim_get_app_harm(m, a, &h);
         res_app_harm(db, s->apps[a].name, h.tasks, h.wrong, h.aborted_faulty, h.delayed, h.lost_s);
     }
+    /* every account, with its opening balance: contracts start empty, the
+     * owner with owner0, applications with their balance, nodes with one stake */
+    const proto *p = m->p;
+    res_account_row acc[] = {{PROTO_ACC_TASK, "task contract", "", 0, proto_balance(p, PROTO_ACC_TASK), 0, 0, 0},
+                             {PROTO_ACC_NODE, "node contract", "", 0, proto_balance(p, PROTO_ACC_NODE), 0, 0, 0},
+                             {PROTO_ACC_OWNER, "owner", "", m->owner0, proto_balance(p, PROTO_ACC_OWNER), 0, 0, 0}};
+    for (size_t i = 0; i < sizeof acc / sizeof acc[0]; i++)
+        res_account(db, &acc[i]);
+    wei_t *fees = calloc(s->n_apps + 1, sizeof *fees);
+    for (uint64_t i = 0; i < m->n_req; i++)
+        if (m->req[i].id)
+            fees[m->req[i].app] += m->req[i].fee;
+    for (uint32_t a = 0; a < s->n_apps; a++) {
+        res_account_row row = {m->app_acc[a], "application", s->apps[a].name, s->apps[a].balance,
+                               proto_balance(p, m->app_acc[a]), 0, 0, fees[a]};
+        res_account(db, &row);
+    }
+    for (uint32_t i = 0; i < m->n_nodes; i++) {
+        const sim_node *n = &m->nodes[i];
+        char id[16];
+        snprintf(id, sizeof id, "%u", i);
+        res_account_row row = {n->acc, "node", id, s->params.stake, proto_balance(p, n->acc), locked(m, n),
+                               n->nflags & NF_STAKE_LOST ? s->params.stake : 0, 0};
+        res_account(db, &row);
+    }
+    free(fees);
     res_meta_wei(db, "owner_balance_start", m->owner0);
     res_meta_wei(db, "owner_balance_end", proto_balance(m->p, PROTO_ACC_OWNER));
 }

@@ -10,7 +10,9 @@
 
 #include "cli/commands.h"
 #include "export/csv.h"
+#include "results/res.h"
 #include "util/afile.h"
+#include "util/rfile.h"
 
 static void usage(FILE *out)
 {
@@ -68,8 +70,10 @@ int cmd_export(int argc, char **argv)
     char *tables = NULL, tmp[4200];
     sqlite3_stmt *st = NULL;
     int rc = 2;
-    if (access(path, R_OK) != 0 || sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        fprintf(stderr, "avrami export: %s: cannot open\n", path);
+    char why[128] = "cannot open";
+    if (access(path, R_OK) != 0 || !rfile_is_regular(path, why, sizeof why) ||
+        sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+        fprintf(stderr, "avrami export: %s: cannot open (%s)\n", path, why);
         goto done;
     }
     tables = table_list(db);
@@ -101,15 +105,27 @@ int cmd_export(int argc, char **argv)
         /* written beside and renamed: never a half-written FILE */
         f = afile_open(out, tmp, sizeof tmp);
         if (!f) {
-            fprintf(stderr, "avrami export: %s: cannot write: %s\n", tmp, strerror(errno));
+            fprintf(stderr, "avrami export: %s: cannot write: %s\n", out, afile_strerror(errno));
             goto done;
         }
     }
     bool ok = csv_write(st, f);
     if (!ok)
         fprintf(stderr, "avrami export: %s: %s\n", path, sqlite3_errmsg(db));
-    ok = out ? afile_commit(f, tmp, out, ok) : fflush(f) == 0 && ok;
+    if (out && !afile_commit(f, tmp, out, ok)) {
+        if (errno)
+            fprintf(stderr, "avrami export: %s: cannot write: %s\n", out, afile_strerror(errno));
+        ok = false;
+    } else if (!out && (fflush(f) != 0 || ferror(f))) {
+        fprintf(stderr, "avrami export: standard output: cannot write: %s\n", strerror(errno));
+        ok = false;
+    }
     rc = ok ? 0 : 2;
+    if (ok && res_incomplete(path)) {
+        fprintf(stderr, "avrami export: %s is an incomplete run (interrupted or failed): the rows cover only the "
+                "simulated time before it stopped (exit 1)\n", path);
+        rc = 1;
+    }
 done:
     sqlite3_finalize(st);
     sqlite3_close(db);

@@ -5,6 +5,7 @@
 #include <time.h>
 
 #include "gpt/gpt_util.h"
+#include "util/rfile.h"
 
 void gpt_buf_add(gpt_buf *b, const char *s, size_t n)
 {
@@ -50,6 +51,9 @@ void gpt_buf_free(gpt_buf *b)
 
 char *gpt_read_file(const char *path, size_t *len)
 {
+    char why[64];
+    if (!rfile_is_regular(path, why, sizeof why)) /* a FIFO would block the open */
+        return NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;

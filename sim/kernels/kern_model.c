@@ -13,11 +13,15 @@
 #include <strings.h>
 
 #include "kernels/kern_model.h"
+#include "util/rfile.h"
 
 /* ---- llms.json */
 
 static char *slurp(const char *path)
 {
+    char why[64];
+    if (!rfile_is_regular(path, why, sizeof why)) /* a FIFO would block the open */
+        return NULL;
     FILE *f = fopen(path, "rb");
     if (!f)
         return NULL;

@@ -8,6 +8,7 @@
 #include "plot/plot.h"
 #include "plot/report.h"
 #include "util/cli_util.h"
+#include "results/res.h"
 
 /* DB and --out DIR from the arguments; DIR defaults to DB's stem + suffix. */
 static int args(const char *cmd, int argc, char **argv, const char **db, char *dir, size_t dir_size,
@@ -47,6 +48,16 @@ static int args(const char *cmd, int argc, char **argv, const char **db, char *d
     return -1;
 }
 
+/* An interrupted run is drawn all the same, but never silently. */
+static bool incomplete_warning(const char *cmd, const char *db)
+{
+    if (!res_incomplete(db))
+        return false;
+    fprintf(stderr, "avrami %s: %s is an incomplete run (interrupted or failed): its figures cover only the "
+            "simulated time before it stopped (exit 1)\n", cmd, db);
+    return true;
+}
+
 int cmd_plot(int argc, char **argv)
 {
     static const char HELP[] =
@@ -66,7 +77,7 @@ int cmd_plot(int argc, char **argv)
         return 2;
     for (int i = 0; i < l.n; i++)
         printf("%s/%s.png  %s/%s.svg  %s\n", dir, l.name[i], dir, l.name[i], l.title[i]);
-    return 0;
+    return incomplete_warning("plot", db) ? 1 : 0;
 }
 
 int cmd_report(int argc, char **argv)
@@ -84,5 +95,7 @@ int cmd_report(int argc, char **argv)
     int rc = args("report", argc, argv, &db, dir, sizeof dir, "-report", HELP, &baseline);
     if (rc >= 0)
         return rc;
-    return report_write(db, dir, (uint32_t)baseline) ? 0 : 2;
+    if (!report_write(db, dir, (uint32_t)baseline))
+        return 2;
+    return incomplete_warning("report", db) ? 1 : 0;
 }

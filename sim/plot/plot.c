@@ -16,6 +16,8 @@
 
 #include "sweep/summary.h"
 #include "util/datadir.h"
+#include "util/afile.h"
+#include "util/rfile.h"
 
 extern char **environ;
 
@@ -30,13 +32,36 @@ static bool find_scripts(char dir[PATH_MAX])
     return datadir_find("plots", "/common.gp", found, NULL, 0) && realpath(found, dir);
 }
 
-/* gnuplot -e VARS SCRIPT, run in DIR, once per format. */
+/* gnuplot exits 0 even when it could not write its whole output (a full
+ * disk): a picture counts only when it ends as its format ends, a PNG with
+ * its IEND chunk, an SVG with </svg>. */
+static bool picture_complete(const char *path, bool svg)
+{
+    static const unsigned char iend[8] = {'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
+    unsigned char tail[16];
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return false;
+    bool ok = fseek(f, -(long)sizeof tail, SEEK_END) == 0 && fread(tail, 1, sizeof tail, f) == sizeof tail;
+    fclose(f);
+    if (!ok)
+        return false;
+    if (!svg)
+        return !memcmp(tail + 8, iend, 8);
+    return memmem(tail, sizeof tail, "</svg>", 6) != NULL;
+}
+
+/* gnuplot -e VARS SCRIPT, run in DIR, once per format.  gnuplot draws
+ * into NAME.part.FMT, renamed to NAME.FMT only when it succeeded: a full
+ * disk or a failed gnuplot leaves no truncated picture behind. */
 static bool gnuplot(const char *dir, const char *scripts, const char *script, const char *name, const char *vars)
 {
     for (int f = 0; f < 2; f++) {
         const char *fmt = f ? "svg" : "png";
-        char e[1024], path[PATH_MAX + 64];
-        snprintf(e, sizeof e, "dir='%s'; out='%s'; fmt='%s'; %s", scripts, name, fmt, vars ? vars : "");
+        char e[1024], path[PATH_MAX + 64], part[PATH_MAX + 80], final[PATH_MAX + 80];
+        snprintf(part, sizeof part, "%s/%s.part.%s", dir, name, fmt);
+        snprintf(final, sizeof final, "%s/%s.%s", dir, name, fmt);
+        snprintf(e, sizeof e, "dir='%s'; out='%s.part'; fmt='%s'; %s", scripts, name, fmt, vars ? vars : "");
         snprintf(path, sizeof path, "%s/%s.gp", scripts, script);
         char *argv[] = {"gnuplot", "-e", e, path, NULL};
         /* gnuplot's own chatter ("empty x range ...") goes to a temporary
@@ -69,7 +94,18 @@ static bool gnuplot(const char *dir, const char *scripts, const char *script, co
         if (chatter)
             fclose(chatter);
         if (failed) {
-            fprintf(stderr, "avrami plot: gnuplot failed on %s for %s.%s\n", path, name, fmt);
+            fprintf(stderr, "avrami plot: gnuplot failed on %s for %s (see its message above)\n", path, final);
+            unlink(part);
+            return false;
+        }
+        if (!picture_complete(part, f == 1)) {
+            fprintf(stderr, "avrami plot: %s: cannot write: gnuplot's output is incomplete (disk full?)\n", final);
+            unlink(part);
+            return false;
+        }
+        if (rename(part, final) != 0) {
+            fprintf(stderr, "avrami plot: %s: cannot write: %s\n", final, strerror(errno));
+            unlink(part);
             return false;
         }
     }
@@ -86,9 +122,10 @@ static bool tsv(sqlite3 *db, const char *dir, const char *name, const char *sql)
         fprintf(stderr, "avrami plot: %s: %s\n", name, sqlite3_errmsg(db));
         return false;
     }
-    FILE *f = fopen(path, "w");
+    char tmp[PATH_MAX + 96];
+    FILE *f = afile_open(path, tmp, sizeof tmp);
     if (!f) {
-        fprintf(stderr, "avrami plot: %s: cannot write: %s\n", path, strerror(errno));
+        fprintf(stderr, "avrami plot: %s: cannot write: %s\n", path, afile_strerror(errno));
         sqlite3_finalize(st);
         return false;
     }
@@ -97,8 +134,15 @@ static bool tsv(sqlite3 *db, const char *dir, const char *name, const char *sql)
         for (int c = 0; c < cols; c++)
             fprintf(f, "%s%c", sqlite3_column_text(st, c) ? (const char *)sqlite3_column_text(st, c) : "NaN",
                     c + 1 < cols ? '\t' : '\n');
+    if (rc != SQLITE_DONE)
+        fprintf(stderr, "avrami plot: %s: %s\n", name, sqlite3_errmsg(db));
     sqlite3_finalize(st);
-    return fclose(f) == 0 && rc == SQLITE_DONE;
+    if (!afile_commit(f, tmp, path, rc == SQLITE_DONE)) {
+        if (errno)
+            fprintf(stderr, "avrami plot: %s: cannot write: %s\n", path, afile_strerror(errno));
+        return false;
+    }
+    return true;
 }
 
 static void add(plot_list *l, const char *name, const char *title)
@@ -160,9 +204,10 @@ static bool plot_sweep(const char *path, const char *dir, const char *scripts, p
         char name[64], fpath[PATH_MAX + 80];
         snprintf(name, sizeof name, "sweep_%s", SWEEP_METRIC[m].column);
         snprintf(fpath, sizeof fpath, "%s/%s.tsv", dir, name);
-        FILE *f = fopen(fpath, "w");
+        char tmp[PATH_MAX + 96];
+        FILE *f = afile_open(fpath, tmp, sizeof tmp);
         if (!f) {
-            fprintf(stderr, "avrami plot: %s: cannot write\n", fpath);
+            fprintf(stderr, "avrami plot: %s: cannot write: %s\n", fpath, afile_strerror(errno));
             ok = false;
             break;
         }
@@ -185,7 +230,11 @@ static bool plot_sweep(const char *path, const char *dir, const char *scripts, p
                         ps->mean[m] - half, ps->mean[m] + half, g->n_axes ? g->axes[0].values[x] : "scenario");
             }
         }
-        fclose(f);
+        if (!afile_commit(f, tmp, fpath, true)) {
+            fprintf(stderr, "avrami plot: %s: cannot write: %s\n", fpath, afile_strerror(errno));
+            ok = false;
+            break;
+        }
         char vars[512];
         snprintf(vars, sizeof vars, "metric='%s'; ylab='%s'; xlab='%s'; nblocks=%u; numeric=%d", name,
                  SWEEP_METRIC[m].label, g->n_axes ? g->axes[0].path : "scenario", blocks, numeric);
@@ -215,7 +264,9 @@ bool plot_db(const char *path, const char *dir, plot_list *l)
         return plot_sweep(path, dir, scripts, l);
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
-    if (access(path, R_OK) != 0 || sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+    char why[128];
+    if (access(path, R_OK) != 0 || !rfile_is_regular(path, why, sizeof why) ||
+        sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
         sqlite3_prepare_v2(db, "SELECT kickouts FROM series LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
         fprintf(stderr, "avrami plot: %s: not a run or sweep database (or one from an older avrami)\n", path);
         sqlite3_close(db);

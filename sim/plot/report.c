@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include "plot/plot.h"
+#include "results/res.h"
 #include "sweep/summary.h"
 #include "util/afile.h"
 
@@ -119,6 +120,9 @@ static bool run_tables(FILE *f, const char *path)
         return false;
     }
     fprintf(f, "# Run report: %s\n\n", path);
+    if (res_incomplete(path))
+        fprintf(f, "**Incomplete run** (interrupted or failed): the figures cover only the simulated time "
+                   "before it stopped.\n\n");
     sql_table(f, db, "| key | value |",
               "SELECT key, value FROM run WHERE key IN ('scenario_name', 'seed', 'replication', 'duration_s',"
               " 'events', 'complete', 'version') ORDER BY key");
@@ -143,7 +147,7 @@ bool report_write(const char *path, const char *dir, uint32_t baseline)
     snprintf(out, sizeof out, "%s/report.md", dir);
     FILE *f = afile_open(out, tmp, sizeof tmp);
     if (!f) {
-        fprintf(stderr, "avrami report: %s: cannot write\n", tmp);
+        fprintf(stderr, "avrami report: %s: cannot write: %s\n", out, afile_strerror(errno));
         return false;
     }
     bool ok = true;
@@ -166,7 +170,8 @@ bool report_write(const char *path, const char *dir, uint32_t baseline)
                 l.title[i], l.name[i], l.name[i], l.name[i], l.name[i]);
     if (!afile_commit(f, tmp, out, ok)) {
         if (ok) /* otherwise the reason was printed already */
-            fprintf(stderr, "avrami report: %s: could not be written\n", out);
+            fprintf(stderr, "avrami report: %s: could not be written%s%s\n", out, errno ? ": " : "",
+                    errno ? afile_strerror(errno) : "");
         return false;
     }
     printf("report: %s\n", out);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "replay/trace.h"
+#include "util/rfile.h"
 
 typedef struct rd {
     const char *file;
@@ -45,6 +46,63 @@ static const cJSON *field(rd *r, const cJSON *obj, const char *key, size_t *old)
     if (!v)
         fail(r, "missing field");
     return v;
+}
+
+/* Every key of obj must be one of known (NULL-terminated). */
+static bool keys_known(rd *r, const cJSON *obj, const char *const *known)
+{
+    for (const cJSON *k = obj->child; k; k = k->next) {
+        size_t i = 0;
+        while (known[i] && strcmp(known[i], k->string))
+            i++;
+        if (!known[i]) {
+            size_t old = push(r, ".%s", k->string);
+            bool ok = fail(r, "unknown key");
+            pop(r, old);
+            return ok;
+        }
+    }
+    return true;
+}
+
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* No object anywhere in the trace may repeat a key (cJSON would silently
+ * keep the first).  O(n log n) per object. */
+static bool no_duplicates(rd *r, const cJSON *j)
+{
+    if (cJSON_IsObject(j)) {
+        size_t n = 0;
+        for (const cJSON *k = j->child; k; k = k->next)
+            n++;
+        const char **names = malloc((n + 1) * sizeof *names);
+        if (!names)
+            return fail(r, "out of memory");
+        n = 0;
+        for (const cJSON *k = j->child; k; k = k->next)
+            names[n++] = k->string;
+        qsort(names, n, sizeof *names, by_name);
+        for (size_t i = 1; i < n; i++)
+            if (!strcmp(names[i - 1], names[i])) {
+                size_t old = push(r, ".%s", names[i]);
+                free(names);
+                bool ok = fail(r, "duplicate key");
+                pop(r, old);
+                return ok;
+            }
+        free(names);
+    }
+    int i = 0;
+    for (const cJSON *k = j->child; k; k = k->next, i++) {
+        size_t old = cJSON_IsObject(j) ? push(r, ".%s", k->string) : push(r, "[%d]", i);
+        if (!no_duplicates(r, k))
+            return false;
+        pop(r, old);
+    }
+    return true;
 }
 
 static bool get_uint(rd *r, const cJSON *obj, const char *key, uint64_t max, uint64_t *out)
@@ -177,6 +235,11 @@ static bool read_params(rd *r, const cJSON *root, proto_params *prm)
         return false;
     if (!cJSON_IsObject(p))
         return fail(r, "expected an object");
+    static const char *const known[] = {"stake_wei", "task_timeout_s", "queue_size_limit", "kickout_threshold",
+                                        "task_score_rewards", "task_score_pool_size", "distance_threshold",
+                                        "max_nodes", NULL};
+    if (!keys_known(r, p, known))
+        return false;
     uint64_t v;
     *prm = proto_params_helium();
     if (!get_wei(r, p, "stake_wei", &prm->stake))
@@ -217,9 +280,25 @@ static bool read_params(rd *r, const cJSON *root, proto_params *prm)
     return true;
 }
 
+/* The arguments each op may carry (create_task's hashes are recorded but
+ * not needed by the model). */
+static const char *const ARGS[][7] = {
+    [TOP_JOIN] = {"gpu_name", "gpu_vram", NULL},
+    [TOP_QUIT] = {NULL}, [TOP_PAUSE] = {NULL}, [TOP_RESUME] = {NULL},
+    [TOP_CREATE_TASK] = {"task_type", "vram_limit", "task_fee", "cap", "task_hash", "data_hash", NULL},
+    [TOP_COMMIT] = {"task_id", "round", "result", "nonce", NULL},
+    [TOP_COMMIT_RAW] = {"task_id", "round", "commitment", "nonce", NULL},
+    [TOP_DISCLOSE] = {"task_id", "round", "result", NULL},
+    [TOP_REPORT_ERROR] = {"task_id", "round", NULL},
+    [TOP_REPORT_UPLOADED] = {"task_id", "round", NULL},
+    [TOP_CANCEL] = {"task_id", NULL},
+};
+
 static bool read_args(rd *r, trace *t, trace_step *s, const cJSON *args)
 {
     const char *str;
+    if (!keys_known(r, args, ARGS[s->op]))
+        return false;
     switch (s->op) {
     case TOP_JOIN:
         return get_string(r, args, "gpu_name", &s->gpu_name) &&
@@ -308,6 +387,9 @@ static bool read_step(rd *r, trace *t, const cJSON *js, size_t idx, uint64_t *la
     uint64_t i;
     if (!cJSON_IsObject(js))
         return fail(r, "expected a step object");
+    static const char *const known[] = {"i", "time", "op", "from", "args", "ok", "revert", "events", "state", NULL};
+    if (!keys_known(r, js, known))
+        return false;
     if (!get_uint(r, js, "i", UINT64_MAX, &i))
         return false;
     if (i != idx) {
@@ -381,15 +463,25 @@ bool trace_parse(const char *path, const char *text, size_t len, trace *t, char 
     rd r = {.file = path, .err = err, .errlen = errlen, .path = "$"};
     memset(t, 0, sizeof *t);
     t->path = strdup(path);
-    t->root = cJSON_ParseWithLength(text, len);
+    const char *end = NULL;
+    t->root = cJSON_ParseWithLengthOpts(text, len, &end, false);
     if (!t->root) {
-        const char *at = cJSON_GetErrorPtr();
+        const char *at = end ? end : cJSON_GetErrorPtr();
         size_t off = at && at >= text && at <= text + len ? (size_t)(at - text) : 0;
         snprintf(err, errlen, "%s: invalid JSON near byte %zu", path, off);
         return false;
     }
+    while (end && end < text + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+        end++;
+    if (end && end < text + len) {
+        snprintf(err, errlen, "%s: trailing data after the JSON at byte %zu", path, (size_t)(end - text));
+        return false;
+    }
     if (!cJSON_IsObject(t->root))
         return fail(&r, "expected a JSON object");
+    static const char *const known[] = {"format", "name", "description", "params", "accounts", "steps", NULL};
+    if (!no_duplicates(&r, t->root) || !keys_known(&r, t->root, known))
+        return false;
     const char *fmt, *name;
     if (!get_string(&r, t->root, "format", &fmt))
         return false;
@@ -460,32 +552,12 @@ bool trace_parse(const char *path, const char *text, size_t len, trace *t, char 
 
 bool trace_load(const char *path, trace *t, char *err, size_t errlen)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f) {
+    char why[128];
+    size_t len;
+    char *buf = rfile_read(path, RFILE_MAX, &len, why, sizeof why);
+    if (!buf) {
         memset(t, 0, sizeof *t);
-        snprintf(err, errlen, "%s: cannot open", path);
-        return false;
-    }
-    size_t cap = 1 << 16, len = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + len, 1, cap - len, f)) > 0) {
-        len += got;
-        if (len == cap) {
-            char *nb = realloc(buf, cap *= 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-            }
-            buf = nb;
-        }
-    }
-    bool read_err = ferror(f);
-    fclose(f);
-    if (!buf || read_err) {
-        free(buf);
-        memset(t, 0, sizeof *t);
-        snprintf(err, errlen, "%s: cannot read", path);
+        snprintf(err, errlen, "%s: cannot open (%s)", path, why);
         return false;
     }
     bool ok = trace_parse(path, buf, len, t, err, errlen);

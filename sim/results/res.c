@@ -4,20 +4,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <sqlite3.h>
 
+#include "util/afile.h"
 #include "util/version.h"
 
 struct res {
     sqlite3 *db;
     char *path, *tmp;
+    int lock;  /* the locked temp file (util/afile.h): one writer per PATH */
     bool bad;
-    sqlite3_stmt *meta, *task, *node, *series, *inv, *rev, *actor, *node_actor, *harm;
+    sqlite3_stmt *meta, *task, *node, *series, *inv, *rev, *actor, *node_actor, *harm, *acc;
 };
 
-static const char SCHEMA[] =
+const char RES_SCHEMA[] =
     "CREATE TABLE run(key TEXT PRIMARY KEY, value TEXT);"
     "CREATE TABLE tasks(seq INTEGER PRIMARY KEY, id INTEGER, app TEXT, type TEXT, model TEXT,"
     " size INTEGER, fee_wei TEXT, cap_s INTEGER, value_wei_per_s TEXT,"
@@ -26,7 +30,7 @@ static const char SCHEMA[] =
     " node0 INTEGER, node1 INTEGER, node2 INTEGER, freed0_s REAL, freed1_s REAL, freed2_s REAL,"
     " commit0_s REAL, commit1_s REAL, commit2_s REAL, disclose0_s REAL, disclose1_s REAL,"
     " disclose2_s REAL,"
-    " resubmit_of INTEGER);"
+    " resubmit_of INTEGER, paid0_wei TEXT, paid1_wei TEXT, paid2_wei TEXT, escrow_wei TEXT);"
     "CREATE TABLE nodes(id INTEGER PRIMARY KEY, account INTEGER, card TEXT, joined_s REAL,"
     " left_s REAL, left_why TEXT, income_wei TEXT, tasks INTEGER, slashed INTEGER,"
     " final_qos INTEGER, final_status TEXT);"
@@ -41,7 +45,19 @@ static const char SCHEMA[] =
     " cheats_won INTEGER, timeouts INTEGER, busy_s REAL);"
     "CREATE TABLE node_actors(node INTEGER PRIMARY KEY, actor INTEGER);"
     "CREATE TABLE app_harm(app TEXT PRIMARY KEY, tasks INTEGER, wrong_accepted INTEGER,"
-    " aborted_by_faults INTEGER, resubmitted_after_faults INTEGER, time_lost_s REAL);";
+    " aborted_by_faults INTEGER, resubmitted_after_faults INTEGER, time_lost_s REAL);"
+    "CREATE TABLE accounts(account INTEGER PRIMARY KEY, kind TEXT, name TEXT, start_wei TEXT,"
+    " end_wei TEXT, locked_wei TEXT, stake_lost_wei TEXT, fees_wei TEXT);";
+
+const char *const RES_INVARIANTS[RES_N_INVARIANTS] = {
+    [RES_INV_SUPPLY] = "conservation: total supply constant",
+    [RES_INV_ESCROW] = "escrow: Task contract = running balances + queued fees + stranded",
+    [RES_INV_TWO_TASKS] = "no node in two tasks",
+    [RES_INV_QUEUE] = "queue within its limit",
+    [RES_INV_ACCOUNTS] = "accounts: balance + locked stake = stake + income - stake lost; owner gains the stakes lost",
+    [RES_INV_TERMINAL] = "every task ends in one terminal state",
+    [RES_INV_SERIES] = "series: available + in tasks + paused = online nodes in every minute",
+};
 
 static bool prep(res *r, const char *sql, sqlite3_stmt **st)
 {
@@ -55,7 +71,17 @@ res *res_open(const char *path, char *err)
     size_t n = strlen(path) + 5;
     r->tmp = malloc(n);
     snprintf(r->tmp, n, "%s.tmp", path);
-    unlink(r->tmp);
+    r->lock = afile_open_locked(r->tmp, O_RDWR);
+    if (r->lock < 0 || ftruncate(r->lock, 0) != 0) {
+        snprintf(err, 256, "%s: cannot create: %s", r->tmp, afile_strerror(errno));
+        if (r->lock < 0) { /* not ours: leave it */
+            free(r->tmp);
+            free(r->path);
+            free(r);
+            return NULL;
+        }
+        goto fail;
+    }
     if (sqlite3_open(r->tmp, &r->db) != SQLITE_OK) {
         snprintf(err, 256, "%s: cannot create: %s", r->tmp, sqlite3_errmsg(r->db));
         goto fail;
@@ -63,16 +89,17 @@ res *res_open(const char *path, char *err)
     /* The temp file is thrown away on any failure, so durability inside it
      * buys nothing; one big transaction keeps inserts fast. */
     if (sqlite3_exec(r->db, "PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;", 0, 0, 0) ||
-        sqlite3_exec(r->db, SCHEMA, 0, 0, 0) || sqlite3_exec(r->db, "BEGIN", 0, 0, 0) ||
+        sqlite3_exec(r->db, RES_SCHEMA, 0, 0, 0) || sqlite3_exec(r->db, "BEGIN", 0, 0, 0) ||
         !prep(r, "INSERT OR REPLACE INTO run VALUES(?,?)", &r->meta) ||
-        !prep(r, "INSERT INTO tasks VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &r->task) ||
+        !prep(r, "INSERT INTO tasks VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &r->task) ||
         !prep(r, "INSERT INTO nodes VALUES(?,?,?,?,?,?,?,?,?,?,?)", &r->node) ||
         !prep(r, "INSERT INTO series VALUES(?,?,?,?,?,?,?,?,?,?,?)", &r->series) ||
         !prep(r, "INSERT OR REPLACE INTO invariants VALUES(?,?,?)", &r->inv) ||
         !prep(r, "INSERT OR REPLACE INTO reverts VALUES(?,?,?)", &r->rev) ||
         !prep(r, "INSERT INTO actors VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", &r->actor) ||
         !prep(r, "INSERT INTO node_actors VALUES(?,?)", &r->node_actor) ||
-        !prep(r, "INSERT OR REPLACE INTO app_harm VALUES(?,?,?,?,?,?)", &r->harm)) {
+        !prep(r, "INSERT OR REPLACE INTO app_harm VALUES(?,?,?,?,?,?)", &r->harm) ||
+        !prep(r, "INSERT INTO accounts VALUES(?,?,?,?,?,?,?,?)", &r->acc)) {
         snprintf(err, 256, "%s: %s", r->tmp, sqlite3_errmsg(r->db));
         goto fail;
     }
@@ -182,6 +209,12 @@ bool res_task(res *r, const res_task_row *t)
         sqlite3_bind_int64(st, i++, t->resubmit_of);
     else
         sqlite3_bind_null(st, i++);
+    for (int k = 0; k < 3; k++)
+        if (t->nodes[k] == UINT32_MAX)
+            sqlite3_bind_null(st, i++);
+        else
+            bind_wei(st, i++, t->paid[k]);
+    bind_wei(st, i++, t->escrow);
     return step(r, st);
 }
 
@@ -269,10 +302,22 @@ bool res_app_harm(res *r, const char *app, uint64_t tasks, uint64_t wrong, uint6
     return step(r, st);
 }
 
+bool res_account(res *r, const res_account_row *a)
+{
+    sqlite3_stmt *st = r->acc;
+    sqlite3_bind_int64(st, 1, a->account);
+    bind_str(st, 2, a->kind);
+    bind_str(st, 3, a->name);
+    const wei_t w[] = {a->start, a->end, a->locked, a->stake_lost, a->fees};
+    for (int k = 0; k < 5; k++)
+        bind_wei(st, 4 + k, w[k]);
+    return step(r, st);
+}
+
 static void finalize_all(res *r)
 {
     sqlite3_stmt *all[] = {r->meta, r->task, r->node, r->series, r->inv, r->rev, r->actor, r->node_actor,
-                           r->harm};
+                           r->harm, r->acc};
     for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
         sqlite3_finalize(all[i]);
 }
@@ -280,16 +325,25 @@ static void finalize_all(res *r)
 bool res_close(res *r, bool complete)
 {
     res_meta(r, "complete", complete ? "1" : "0");
-    bool ok = !r->bad && sqlite3_exec(r->db, "COMMIT", 0, 0, 0) == SQLITE_OK;
+    bool ok = !r->bad;
+    if (ok && sqlite3_exec(r->db, "COMMIT", 0, 0, 0) != SQLITE_OK) {
+        fprintf(stderr, "avrami: %s: cannot write: %s\n", r->tmp, sqlite3_errmsg(r->db));
+        ok = false;
+    }
     finalize_all(r);
-    ok = sqlite3_close(r->db) == SQLITE_OK && ok;
+    if (sqlite3_close(r->db) != SQLITE_OK && ok) {
+        fprintf(stderr, "avrami: %s: cannot close: %s\n", r->tmp, sqlite3_errmsg(r->db));
+        ok = false;
+    }
     r->db = NULL;
-    if (ok && rename(r->tmp, r->path) != 0) {
-        perror(r->path);
+    /* synced and renamed while still locked */
+    if (ok && (fsync(r->lock) != 0 || rename(r->tmp, r->path) != 0)) {
+        fprintf(stderr, "avrami: %s: cannot write: %s\n", r->path, strerror(errno));
         ok = false;
     }
     if (!ok)
         unlink(r->tmp);
+    close(r->lock);
     free(r->path);
     free(r->tmp);
     free(r);
@@ -305,156 +359,9 @@ void res_abandon(res *r)
         sqlite3_close(r->db);
     }
     unlink(r->tmp);
+    if (r->lock >= 0)
+        close(r->lock);
     free(r->path);
     free(r->tmp);
     free(r);
-}
-
-/* ---- checker ---- */
-
-static int report(FILE *out, int *n, const char *fmt, const char *a, long long b)
-{
-    if (*n < 20) {
-        fprintf(out, fmt, a, b);
-        fputc('\n', out);
-    }
-    (*n)++;
-    return 0;
-}
-
-static wei_t column_wei(sqlite3_stmt *st, int col, bool *ok)
-{
-    wei_t v = 0;
-    const unsigned char *t = sqlite3_column_text(st, col);
-    if (!t || !wei_parse((const char *)t, &v))
-        *ok = false;
-    return v;
-}
-
-/* Money per actor, to the wei: opening balances + income − stake lost =
- * closing balances + locked stakes; profit = income − stake lost; and the
- * owner gained exactly the stakes lost.  Databases from before the actors
- * table have nothing to check here. */
-static int check_accounts(sqlite3 *db, FILE *out)
-{
-    int bad = 0;
-    sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT name, start_wei, end_wei, income_wei, stake_lost_wei, profit_wei,"
-                               " (SELECT value FROM run WHERE key = 'owner_balance_start'),"
-                               " (SELECT value FROM run WHERE key = 'owner_balance_end') FROM actors",
-                           -1, &st, NULL) != SQLITE_OK)
-        return 0;
-    wei_t lost_all = 0, owner0 = 0, owner1 = 0;
-    bool ok = true, any = false;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        any = true;
-        wei_t start = column_wei(st, 1, &ok), end = column_wei(st, 2, &ok);
-        wei_t income = column_wei(st, 3, &ok), lost = column_wei(st, 4, &ok);
-        owner0 = column_wei(st, 6, &ok);
-        owner1 = column_wei(st, 7, &ok);
-        lost_all += lost;
-        const char *name = (const char *)sqlite3_column_text(st, 0);
-        const char *profit = (const char *)sqlite3_column_text(st, 5);
-        char want[WEI_STR_MAX + 1];
-        if (income >= lost)
-            wei_format(income - lost, want);
-        else {
-            want[0] = '-';
-            wei_format(lost - income, want + 1);
-        }
-        if (start + income != end + lost)
-            report(out, &bad, "actor %s: opening balances + income - stake lost != closing balances%.0lld",
-                   name ? name : "?", 0);
-        if (!profit || strcmp(profit, want))
-            report(out, &bad, "actor %s: profit is not income - stake lost%.0lld", name ? name : "?", 0);
-    }
-    sqlite3_finalize(st);
-    if (!ok)
-        report(out, &bad, "actors: %s%.0lld", "an amount is not a decimal wei string", 0);
-    else if (any && owner1 != owner0 + lost_all)
-        report(out, &bad, "actors: %s%.0lld", "the owner's gain differs from the stakes lost", 0);
-    return bad;
-}
-
-int res_check(const char *path, void *out_file)
-{
-    FILE *out = out_file;
-    sqlite3 *db;
-    if (access(path, R_OK) != 0 ||
-        sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
-        fprintf(out, "%s: cannot open\n", path);
-        return -1;
-    }
-    int bad = 0;
-    sqlite3_stmt *st = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT value FROM run WHERE key='complete'", -1, &st, NULL)) {
-        fprintf(out, "%s: not a results database (%s)\n", path, sqlite3_errmsg(db));
-        sqlite3_close(db);
-        return -1;
-    }
-    if (sqlite3_step(st) != SQLITE_ROW || strcmp((const char *)sqlite3_column_text(st, 0), "1"))
-        report(out, &bad, "%s: run is not complete (interrupted or failed)%.0lld", path, 0);
-    sqlite3_finalize(st);
-
-    /* the invariants the run itself recorded */
-    sqlite3_prepare_v2(db, "SELECT name, detail FROM invariants WHERE ok = 0", -1, &st, NULL);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        report(out, &bad, "invariant %s failed%.0lld", (const char *)sqlite3_column_text(st, 0), 0);
-    sqlite3_finalize(st);
-
-    /* conservation as recorded at the start and the end */
-    sqlite3_prepare_v2(db,
-        "SELECT (SELECT value FROM run WHERE key='total_supply_start') IS "
-        "(SELECT value FROM run WHERE key='total_supply_end')", -1, &st, NULL);
-    if (sqlite3_step(st) != SQLITE_ROW || sqlite3_column_int(st, 0) != 1)
-        report(out, &bad, "%s: total supply changed during the run%.0lld", path, 0);
-    sqlite3_finalize(st);
-
-    /* every task in exactly one known terminal state, with consistent times */
-    sqlite3_prepare_v2(db,
-        "SELECT seq, outcome FROM tasks WHERE outcome IS NULL"
-        " OR outcome NOT IN ('success','aborted','rejected','open')"
-        " OR (outcome = 'success' AND success_s IS NULL)"
-        " OR (outcome = 'aborted' AND reason IS NULL)"
-        " OR (outcome = 'rejected' AND id IS NOT NULL)"
-        " OR (outcome IN ('success','aborted') AND finished_s IS NULL)"
-        " OR started_s < created_s OR finished_s < created_s OR success_s < started_s"
-        " OR commit0_s < started_s OR commit1_s < started_s OR commit2_s < started_s"
-        " OR disclose0_s < commit0_s OR disclose1_s < commit1_s OR disclose2_s < commit2_s"
-        " OR commits_ready_s < MAX(commit0_s, commit1_s, commit2_s)",
-        -1, &st, NULL);
-    while (sqlite3_step(st) == SQLITE_ROW)
-        report(out, &bad, "task %s: inconsistent terminal state or times (seq %lld)",
-               (const char *)sqlite3_column_text(st, 1), sqlite3_column_int64(st, 0));
-    sqlite3_finalize(st);
-
-    bad += check_accounts(db, out);
-
-    /* no node in two tasks at once: per node, the intervals from a task's
-     * start to the node's release must not overlap (O(n log n) via ORDER BY).
-     * Times have block resolution: a node can join and leave a task within
-     * one block and start another there, so equal starts sort the shorter
-     * interval first. */
-    sqlite3_prepare_v2(db,
-        "WITH a(node, s, e, seq) AS ("
-        " SELECT node0, started_s, COALESCE(freed0_s, 1e300), seq FROM tasks WHERE node0 IS NOT NULL"
-        " UNION ALL SELECT node1, started_s, COALESCE(freed1_s, 1e300), seq FROM tasks WHERE node1 IS NOT NULL"
-        " UNION ALL SELECT node2, started_s, COALESCE(freed2_s, 1e300), seq FROM tasks WHERE node2 IS NOT NULL)"
-        " SELECT node, s, e, seq FROM a ORDER BY node, s, e, seq", -1, &st, NULL);
-    long long last_node = -1;
-    double last_end = 0;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        long long node = sqlite3_column_int64(st, 0);
-        double s = sqlite3_column_double(st, 1), e = sqlite3_column_double(st, 2);
-        if (node == last_node && s < last_end)
-            report(out, &bad, "node in two tasks at once%s (node %lld)", "", node);
-        if (node != last_node || e > last_end)
-            last_end = e;
-        last_node = node;
-    }
-    sqlite3_finalize(st);
-    sqlite3_close(db);
-    if (bad > 20)
-        fprintf(out, "... %d violations in all\n", bad);
-    return bad;
 }

@@ -19,6 +19,9 @@
  *   node_actors(node, actor) nodes that are not honest
  *   app_harm(...)            per application: wrong results accepted, aborts
  *                            and resubmissions caused by non-honest nodes
+ *   accounts(...)            every token account: opening and closing balance,
+ *                            locked stake and stake lost (what `check` needs to
+ *                            re-derive the supply, the escrow and each account)
  * Times are simulated seconds (REAL, microsecond resolution); NULL = never.
  * Amounts are decimal wei as TEXT. */
 #ifndef AVRAMI_RESULTS_RES_H
@@ -46,6 +49,8 @@ typedef struct res_task_row {
     int64_t freed_us[3];   /* when each node was released from the task */
     int64_t commit_us[3], disclose_us[3]; /* each round's commitment / disclosure */
     int64_t resubmit_of;   /* request number, or -1 */
+    wei_t paid[3];         /* fees paid to each round's node (by TaskNodeSuccess) */
+    wei_t escrow;          /* what the Task contract still holds for it at the end */
 } res_task_row;
 
 typedef struct res_node_row {
@@ -78,6 +83,25 @@ typedef struct res_actor_row {
     double busy_s;
 } res_actor_row;
 
+/* One token account at the start and the end of the run.  kind: "task
+ * contract", "node contract", "owner", "application" (name = its name) or
+ * "node" (name = the node id).  locked: the stake the Node contract holds for
+ * a node at the end; stake_lost: the stake a slash took from it; fees: what an
+ * application paid into the Task contract for the tasks it created. */
+typedef struct res_account_row {
+    uint32_t account;
+    const char *kind, *name;
+    wei_t start, end, locked, stake_lost, fees;
+} res_account_row;
+
+/* The schema every results database has (the checker compares against it). */
+extern const char RES_SCHEMA[];
+
+/* The invariants every run records, in this order (one row each). */
+enum { RES_INV_SUPPLY, RES_INV_ESCROW, RES_INV_TWO_TASKS, RES_INV_QUEUE, RES_INV_ACCOUNTS, RES_INV_TERMINAL,
+       RES_INV_SERIES, RES_N_INVARIANTS };
+extern const char *const RES_INVARIANTS[RES_N_INVARIANTS];
+
 /* Creates PATH.tmp (replacing any old one) and the schema.  NULL on error
  * (message in err, 256 bytes). */
 res *res_open(const char *path, char *err);
@@ -91,6 +115,7 @@ bool res_invariant(res *r, const char *name, bool ok, const char *detail);
 bool res_revert(res *r, const char *tx, const char *reason, uint64_t count);
 bool res_actor(res *r, const res_actor_row *row);
 bool res_node_actor(res *r, uint32_t node, uint32_t actor);
+bool res_account(res *r, const res_account_row *row);
 bool res_app_harm(res *r, const char *app, uint64_t tasks, uint64_t wrong, uint64_t aborted,
                   uint64_t resubmitted, double lost_s);
 /* Writes complete = 0/1, commits, closes and renames PATH.tmp to PATH.
@@ -99,9 +124,13 @@ bool res_close(res *r, bool complete);
 /* Drops the temp file without renaming. */
 void res_abandon(res *r);
 
-/* `avrami check`: re-verifies a finished database on its own rows.  Prints
- * one line per violation to out; returns the number of violations, or -1
- * when the file cannot be read as a results database. */
+/* `avrami check` (res_check.c): re-derives what a finished database claims
+ * from its own rows.  Prints one line per violation to out; returns the
+ * number of violations, or -1 when the file cannot be opened as an SQLite
+ * database at all. */
 int res_check(const char *path, void *out_file);
+/* True when PATH is a run database whose run did not complete (interrupted
+ * or failed): readers that use it anyway (plot, report, export) say so. */
+bool res_incomplete(const char *path);
 
 #endif

@@ -178,6 +178,11 @@ static void book_events(sim *m, eng_time now)
             if (ev->kind == PROTO_EV_TASK_NODE_SUCCESS) {
                 m->nodes[node].income += ev->fee;
                 m->nodes[node].tasks++;
+                for (int k = 0; r && k < 3; k++)
+                    if (r->nodes[k] == node) {
+                        r->paid[k] += ev->fee;
+                        break;
+                    }
             } else if (ev->kind == PROTO_EV_TASK_NODE_SLASHED) {
                 m->nodes[node].slashed++;
                 m->slashes++;

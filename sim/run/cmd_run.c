@@ -1,6 +1,7 @@
 /* `avrami run SCENARIO.json`: one simulation run -> results database +
  * summary on stdout. */
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <gsl/gsl_statistics_double.h>
 
 #include "cli/commands.h"
+#include "util/afile.h"
 #include "util/cli_util.h"
 #include "run/sim.h"
 #include "sweep/grid.h"
@@ -91,8 +93,11 @@ int cmd_run(int argc, char **argv)
                 goto bad_number;
             have_rep = true;
         } else if (!strcmp(a, "--duration") && more) {
-            if (!cli_parse_u64(argv[++i], &duration) || duration == 0)
-                goto bad_number;
+            if (!cli_parse_u64(argv[++i], &duration) || duration == 0 || duration > SCN_DURATION_MAX) {
+                fprintf(stderr, "avrami run: --duration: expected seconds from 1 to %llu, got %s\n",
+                        SCN_DURATION_MAX, argv[i]);
+                return 2;
+            }
         } else if (!strcmp(a, "--out") && more) {
             out = argv[++i];
         } else if (!strcmp(a, "--set") && more) {
@@ -142,6 +147,11 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "avrami run: %s\n", err);
         return 2;
     }
+    if (duration && !scn_check_resources(&s, path, duration, err)) {
+        fprintf(stderr, "avrami run: %s (--duration %llu)\n", err, (unsigned long long)duration);
+        scn_free(&s);
+        return 2;
+    }
     scn_warn(&s, duration, "avrami run", stderr);
     char defpath[512] = "";
     if (!out && !no_db) {
@@ -154,18 +164,20 @@ int cmd_run(int argc, char **argv)
             snprintf(defpath + n, sizeof defpath - (size_t)n, ".db");
         out = defpath;
     }
+    /* OUT.lock, locked for the whole run: fails now, not after the run, when
+     * the database cannot be written, and refuses a second run to the same
+     * --out while this one is running (they would replace each other) */
+    char lockp[600] = "";
+    int lock = -1;
     if (!no_db) {
-        /* fail now, not after the run, when the database cannot be written */
-        char probe[600];
-        snprintf(probe, sizeof probe, "%s.tmp", out);
-        FILE *f = fopen(probe, "w");
-        if (!f) {
-            fprintf(stderr, "avrami run: %s: cannot write: %s\n", probe, strerror(errno));
+        snprintf(lockp, sizeof lockp, "%s.lock", out);
+        lock = afile_open_locked(lockp, O_WRONLY);
+        if (lock < 0) {
+            fprintf(stderr, "avrami run: %s: cannot write: %s\n", out,
+                    errno == EBUSY ? "another avrami run is writing it (its .lock is held)" : strerror(errno));
             scn_free(&s);
             return 2;
         }
-        fclose(f);
-        unlink(probe);
     }
     volatile sig_atomic_t *stop = cli_trap_stop();
     /* the scenario's replications, unless one was asked for */
@@ -196,6 +208,8 @@ int cmd_run(int argc, char **argv)
         };
         sim *m = sim_run(&s, &o);
         if (!m) {
+            if (lock >= 0)
+                unlink(lockp), close(lock);
             free(mx);
             scn_free(&s);
             return 2;
@@ -218,6 +232,10 @@ int cmd_run(int argc, char **argv)
     }
     if (count > 1 && !quiet && !*stop)
         print_replications(mx, count);
+    if (lock >= 0) {
+        unlink(lockp);
+        close(lock);
+    }
     free(mx);
     scn_free(&s);
     return worst;

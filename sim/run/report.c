@@ -25,17 +25,14 @@ static void invariant_rows(sim *m, res *db)
 {
     char d[64];
     snprintf(d, sizeof d, "%llu violations", (unsigned long long)m->inv_supply);
-    res_invariant(db, "conservation: total supply constant", !m->inv_supply, m->inv_supply ? m->inv_detail : NULL);
-    res_invariant(db, "escrow: Task contract = running balances + queued fees + stranded", !m->inv_escrow,
-                  m->inv_escrow ? m->inv_detail : NULL);
-    res_invariant(db, "no node in two tasks", !m->inv_two_tasks, m->inv_two_tasks ? m->inv_detail : NULL);
-    res_invariant(db, "queue within its limit", !m->inv_queue, NULL);
-    res_invariant(db, "accounts: balance + locked stake = stake + income - stake lost; owner gains the stakes lost",
-                  !m->inv_accounts, m->inv_accounts ? m->inv_detail : NULL);
-    res_invariant(db, "series: available + in tasks + paused = online nodes in every minute", !m->inv_series,
-                  m->inv_series ? m->inv_detail : NULL);
+    res_invariant(db, RES_INVARIANTS[RES_INV_SUPPLY], !m->inv_supply, m->inv_supply ? m->inv_detail : NULL);
+    res_invariant(db, RES_INVARIANTS[RES_INV_ESCROW], !m->inv_escrow, m->inv_escrow ? m->inv_detail : NULL);
+    res_invariant(db, RES_INVARIANTS[RES_INV_TWO_TASKS], !m->inv_two_tasks, m->inv_two_tasks ? m->inv_detail : NULL);
+    res_invariant(db, RES_INVARIANTS[RES_INV_QUEUE], !m->inv_queue, NULL);
+    res_invariant(db, RES_INVARIANTS[RES_INV_ACCOUNTS], !m->inv_accounts, m->inv_accounts ? m->inv_detail : NULL);
     snprintf(d, sizeof d, "%llu tasks with two terminal events", (unsigned long long)m->inv_terminal);
-    res_invariant(db, "every task ends in one terminal state", !m->inv_terminal, m->inv_terminal ? d : NULL);
+    res_invariant(db, RES_INVARIANTS[RES_INV_TERMINAL], !m->inv_terminal, m->inv_terminal ? d : NULL);
+    res_invariant(db, RES_INVARIANTS[RES_INV_SERIES], !m->inv_series, m->inv_series ? m->inv_detail : NULL);
 }
 
 bool report_write_db(sim *m, const char *path)
@@ -84,6 +81,12 @@ bool report_write_db(sim *m, const char *path)
         memcpy(row.freed_us, r->freed, sizeof row.freed_us);
         memcpy(row.commit_us, r->committed, sizeof row.commit_us);
         memcpy(row.disclose_us, r->disclosed, sizeof row.disclose_us);
+        memcpy(row.paid, r->paid, sizeof row.paid);
+        proto_task_view v;
+        if (r->id && proto_task_get(m->p, r->id, &v))
+            row.escrow = v.balance;
+        else if (r->id && proto_task_is_queued(m->p, r->id))
+            row.escrow = r->fee;
         res_task(db, &row);
     }
     for (uint32_t i = 0; i < m->n_nodes; i++) {

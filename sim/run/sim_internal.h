@@ -96,6 +96,7 @@ typedef struct sim_req {
     uint16_t app, kind;
     uint8_t outcome, reason, resubmits, flags;
     uint8_t fake;         /* rounds whose node submits a fake result (bits) */
+    wei_t paid[3];        /* fees paid to each round's node (the results' own record) */
 } sim_req;
 enum { RF_SUCCESS_THEN_ABORT = 1, RF_WRONG_RESULT = 2,
        RF_ABANDONED = 4 /* the bridge gave it up (create not confirmed in time); the chain task goes on */ };

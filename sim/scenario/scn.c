@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <cjson/cJSON.h>
 
@@ -210,35 +211,93 @@ static bool parse_network(pctx *c, const cJSON *root, scn *s)
            scnj_num(c, o, p, "vanish_probability", 0, 1, 0, &s->vanish_prob);
 }
 
+/* One arrival time per line and nothing else: digits with an optional
+ * fraction and exponent (no sign, hex, inf or nan), finite as a double. */
+static bool csv_number(const char *l, double *v)
+{
+    const char *q = l;
+    if (*q < '0' || *q > '9')
+        return false;
+    while (*q >= '0' && *q <= '9')
+        q++;
+    if (*q == '.')
+        for (q++; *q >= '0' && *q <= '9'; q++)
+            ;
+    if (*q == 'e' || *q == 'E') {
+        q += q[1] == '+' || q[1] == '-';
+        if (q[1] < '0' || q[1] > '9')
+            return false;
+        for (q++; *q >= '0' && *q <= '9'; q++)
+            ;
+    }
+    if (*q)
+        return false;
+    errno = 0;
+    *v = strtod(l, NULL);
+    return errno != ERANGE && isfinite(*v);
+}
+
+static bool csv_header(const char *l)
+{
+    if (!strncasecmp(l, "inf", 3) || !strncasecmp(l, "nan", 3)) /* numbers to strtod, never a header */
+        return false;
+    if (!((*l >= 'a' && *l <= 'z') || (*l >= 'A' && *l <= 'Z') || *l == '_'))
+        return false;
+    for (; *l; l++)
+        if (!((*l >= 'a' && *l <= 'z') || (*l >= 'A' && *l <= 'Z') || (*l >= '0' && *l <= '9') || *l == '_'))
+            return false;
+    return true;
+}
+
+/* CSV arrival files: an optional header word on line 1, blank lines and
+ * `#` comments, otherwise one non-decreasing time in seconds per line. */
 static bool load_csv(pctx *c, const char *path, const char *name, scn_app *a)
 {
     char resolved[1024];
-    char *text = scnj_read_relative(c, name, resolved, sizeof resolved);
+    size_t len;
+    char *text = scnj_read_relative(c, name, resolved, sizeof resolved, &len);
     if (!text)
-        return scnj_fail(c, path, "expected a readable CSV file of arrival times, got \"%s\"", name);
+        return scnj_fail(c, path, "expected a readable CSV file of arrival times, got \"%s\" (%s)", name,
+                         scnj_read_error());
+    const char *nul = memchr(text, 0, len);
+    if (nul) {
+        unsigned at = 1;
+        for (const char *q = text; q < nul; q++)
+            at += *q == '\n';
+        free(text);
+        return scnj_fail(c, path, "expected a text file of arrival times, got a NUL byte on %s line %u", resolved,
+                         at);
+    }
     size_t cap = 1024;
     a->csv_times_s = malloc(cap * sizeof(double));
     unsigned line = 0;
     double last = 0;
-    for (char *save = NULL, *l = strtok_r(text, "\n", &save); l; l = strtok_r(NULL, "\n", &save)) {
+    bool ok = true;
+    for (char *l = text, *next; l && ok; l = next) {
         line++;
+        next = strchr(l, '\n');
+        if (next)
+            *next++ = 0;
+        else if (!*l)
+            break;
         while (*l == ' ' || *l == '\t')
             l++;
-        if (!*l || *l == '#' || *l == '\r')
+        size_t n = strlen(l);
+        while (n && (l[n - 1] == '\r' || l[n - 1] == ' ' || l[n - 1] == '\t'))
+            l[--n] = 0;
+        if (!*l || *l == '#' || (line == 1 && csv_header(l)))
             continue;
-        char *end;
-        double v = strtod(l, &end);
-        if (end == l) {
-            if (line == 1)
-                continue; /* a header */
-            free(text);
-            return scnj_fail(c, path, "expected a number in the first column of %s line %u", resolved, line);
-        }
-        if (!(v >= last)) {
-            free(text);
-            return scnj_fail(c, path, "expected non-decreasing times >= 0 s in %s, line %u goes back", resolved,
-                        line);
-        }
+        double v = 0;
+        if (!csv_number(l, &v))
+            ok = scnj_fail(c, path, "expected one arrival time in seconds (digits, optional fraction and "
+                                    "exponent) on %s line %u, got \"%.40s\"", resolved, line, l);
+        else if (!(v >= last))
+            ok = scnj_fail(c, path, "expected non-decreasing times >= 0 s in %s, line %u goes back", resolved,
+                           line);
+        else if (a->n_csv == UINT32_MAX)
+            ok = scnj_fail(c, path, "expected at most %u arrival times in %s", UINT32_MAX, resolved);
+        if (!ok)
+            break;
         last = v;
         if (a->n_csv == cap) {
             cap *= 2;
@@ -247,7 +306,9 @@ static bool load_csv(pctx *c, const char *path, const char *name, scn_app *a)
         a->csv_times_s[a->n_csv++] = v;
     }
     free(text);
-    return true;
+    if (ok && !a->n_csv)
+        ok = scnj_fail(c, path, "expected at least one arrival time in %s, got none", resolved);
+    return ok;
 }
 
 /* The fee object, or the fee the application's bridge sets when it is
@@ -468,7 +529,7 @@ bool scn_parse(const char *text, const char *file, const char *base_dir, scn *s,
 {
     static const char *const keys[] = {"name", "description", "seed", "duration_s", "warmup_s",
         "replications", "cards_file", "protocol", "chain", "relay", "timing", "network",
-        "applications", NULL};
+        "applications", "limits", NULL};
     memset(s, 0, sizeof *s);
     err[0] = 0;
     pctx c = {file, base_dir, err};
@@ -489,12 +550,19 @@ bool scn_parse(const char *text, const char *file, const char *base_dir, scn *s,
     if (!scnj_want_object(&c, root, "$") || !scnj_keys_ok(&c, root, "$", keys) ||
         !scnj_str(&c, root, "$", "name", "unnamed", s->name, sizeof s->name) ||
         !scnj_u64(&c, root, "$", "seed", 0, 1ULL << 53, 1, &s->seed) ||
-        !scnj_u64(&c, root, "$", "duration_s", 1, 86400ULL * 3650, 86400, &s->duration_s) ||
-        !scnj_u64(&c, root, "$", "warmup_s", 0, 86400ULL * 3650, 0, &s->warmup_s) ||
+        !scnj_u64(&c, root, "$", "duration_s", 1, SCN_DURATION_MAX, 86400, &s->duration_s) ||
+        !scnj_u64(&c, root, "$", "warmup_s", 0, SCN_DURATION_MAX, 0, &s->warmup_s) ||
         !scnj_u64(&c, root, "$", "replications", 1, 100000, 1, &reps) ||
         !scnj_str(&c, root, "$", "cards_file", "", cards_file, sizeof cards_file))
         goto out;
     s->replications = (uint32_t)reps;
+    /* the name becomes a file name under results/: nothing that could leave it */
+    if (!s->name[0] || s->name[0] == '.' || strspn(s->name, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+                                                             "0123456789._-") != strlen(s->name)) {
+        scnj_fail(&c, "$.name", "expected letters, digits, '.', '_' and '-', not starting with '.' (it names "
+                                "the results file), got \"%s\"", s->name);
+        goto out;
+    }
     const cJSON *d = cJSON_GetObjectItemCaseSensitive(root, "description");
     if (d && !cJSON_IsString(d)) {
         scnj_fail(&c, "$.description", "expected a string, got %s", scnj_type_name(d));
@@ -507,7 +575,8 @@ bool scn_parse(const char *text, const char *file, const char *base_dir, scn *s,
     }
     /* the catalogue after the timing section, which may name its directory */
     if (!parse_protocol(&c, root, s) || !parse_chain_relay(&c, root, s) ||
-        !scn_load_cards(&c, cards_file, s) || !parse_network(&c, root, s) || !parse_apps(&c, root, s))
+        !scn_load_cards(&c, cards_file, s) || !parse_network(&c, root, s) || !parse_apps(&c, root, s) ||
+        !scn_parse_limits(&c, root, s))
         goto out;
     s->text = strdup(text);
     ok = true;
@@ -524,7 +593,7 @@ bool scn_load_edited(const char *path, scn_edit_fn edit, void *ctx, scn *out, ch
     size_t len;
     char *text = scnj_read_file(path, &len);
     if (!text) {
-        snprintf(err, SCN_ERR_MAX, "%s: $: expected a readable file, got %s", path, strerror(errno));
+        snprintf(err, SCN_ERR_MAX, "%s: $: expected a readable file, got %s", path, scnj_read_error());
         return false;
     }
     if (edit) {

@@ -168,6 +168,8 @@ typedef struct scn {
     scn_card *cards;
     uint32_t n_cards;
 
+    double memory_gb;  /* limits.memory_gb: bound on the estimated memory of a run */
+
     char *text; /* the scenario file as read (for the results database) */
 } scn;
 
@@ -184,6 +186,13 @@ bool scn_load_edited(const char *path, scn_edit_fn edit, void *ctx, scn *out, ch
 bool scn_parse(const char *text, const char *file, const char *base_dir, scn *out,
                char err[SCN_ERR_MAX]);
 void scn_free(scn *s);
+/* Whether a run of duration_s (the scenario's, or a --duration override)
+ * fits the scenario's limits (scn_limits.c): the estimated memory within
+ * limits.memory_gb and fewer than 2^31 nodes.  Message in err naming the
+ * file, the key that asks for most and the estimate. */
+bool scn_check_resources(const scn *s, const char *file, uint64_t duration_s, char err[SCN_ERR_MAX]);
+/* Longest simulated time a run may ask for (also the range of duration_s). */
+#define SCN_DURATION_MAX (86400ULL * 3650)
 
 /* Calibrated timing: the workload of one task of kind k with `size` units
  * (gpt: generated tokens; sd: images) as sim/timing/ describes it;

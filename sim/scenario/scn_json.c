@@ -1,6 +1,7 @@
 /* JSON reading helpers for scenario files (see scn_json.h). */
 #include "scenario/scn_json.h"
 #include "util/datadir.h"
+#include "util/rfile.h"
 
 #include <errno.h>
 #include <math.h>
@@ -234,35 +235,14 @@ bool scnj_obj(pctx *c, const cJSON *obj, const char *path, const char *key,
 
 const cJSON SCNJ_EMPTY = {.type = cJSON_Object};
 
+static _Thread_local char read_why[128];
+
 char *scnj_read_file(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0;
-    char *buf = malloc(cap);
-    while (buf) {
-        size_t r = fread(buf + n, 1, cap - n - 1, f);
-        n += r;
-        if (n + 1 < cap)
-            break;
-        char *nb = realloc(buf, cap * 2);
-        if (!nb) {
-            free(buf);
-            buf = NULL;
-            break;
-        }
-        buf = nb;
-        cap *= 2;
-    }
-    fclose(f);
-    if (buf) {
-        buf[n] = 0;
-        if (len)
-            *len = n;
-    }
-    return buf;
+    return rfile_read(path, RFILE_MAX, len, read_why, sizeof read_why);
 }
+
+const char *scnj_read_error(void) { return read_why; }
 
 /* Relative paths are tried from the working directory, then from the
  * scenario's directory and its parent (scenarios/ sits beside models/),
@@ -293,8 +273,8 @@ bool scnj_find_relative(const pctx *c, const char *name, const char *probe, char
     return false;
 }
 
-char *scnj_read_relative(pctx *c, const char *name, char *resolved, size_t cap)
+char *scnj_read_relative(pctx *c, const char *name, char *resolved, size_t cap, size_t *len)
 {
     scnj_find_relative(c, name, "", resolved, cap);
-    return scnj_read_file(resolved, NULL);
+    return scnj_read_file(resolved, len);
 }

@@ -59,10 +59,15 @@ bool scn_find_card(pctx *c, struct scn *s, const char *path, const char *name, u
  * (scn_behaviour.c); obj is the network object. */
 bool scn_parse_behaviours(pctx *c, const cJSON *network, struct scn *s);
 
+/* Only regular files (util/rfile.h); NULL with the reason in scnj_read_error(). */
+/* $.limits, then the money and resource bounds (scn_limits.c) */
+bool scn_parse_limits(pctx *c, const cJSON *root, struct scn *s);
+
 char *scnj_read_file(const char *path, size_t *len);
+const char *scnj_read_error(void);
 /* Relative names are tried from the working directory, then from the
  * scenario's directory and its parent. */
-char *scnj_read_relative(pctx *c, const char *name, char *resolved, size_t cap);
+char *scnj_read_relative(pctx *c, const char *name, char *resolved, size_t cap, size_t *len);
 /* The same search without reading: true when resolved + probe is readable
  * (probe "" for a file, "/cards.json" for a directory holding it). */
 bool scnj_find_relative(const pctx *c, const char *name, const char *probe, char *resolved, size_t cap);

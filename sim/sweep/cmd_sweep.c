@@ -102,16 +102,19 @@ static int coordinate(sweep_plan *p, const char *out, unsigned workers, bool qui
 {
     char err[2048];
     sdb *db = sdb_open(out, p, cmd, err, sizeof err);
-    if (!smpi_all(db != NULL)) {
-        if (db)
-            sdb_close(db);
-        else
-            fprintf(stderr, "avrami sweep: %s\n", err);
-        return 2;
-    }
     size_t total = (size_t)p->points * p->reps;
     uint8_t *done = calloc(total ? total : 1, 1);
-    sdb_done(db, done, p->reps);
+    /* the stored runs are read before any worker starts: a damaged row
+     * stops the sweep here, on every rank */
+    bool ok = db && sdb_done(db, done, p->points, p->reps, err, sizeof err);
+    if (!smpi_all(ok)) {
+        if (db)
+            sdb_close(db);
+        if (!ok)
+            fprintf(stderr, "avrami sweep: %s\n", err);
+        free(done);
+        return 2;
+    }
     progress pr = {.db = db, .tty = !quiet && isatty(2), .db_ok = true, .reps = p->reps, .points = p->points};
     pr.per_point = calloc(p->points, sizeof *pr.per_point);
     sweep_job *jobs = malloc((total ? total : 1) * sizeof *jobs);
@@ -127,6 +130,18 @@ static int coordinate(sweep_plan *p, const char *out, unsigned workers, bool qui
     if (!quiet && total - pr.todo)
         fprintf(stderr, "avrami sweep: %s: %zu of %zu runs already done, %zu to go\n", out, total - pr.todo,
                 total, pr.todo);
+    /* more local workers than runs to do, or than a few per CPU, only costs
+     * forks and memory (results do not depend on -j) */
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    unsigned cap = (unsigned)(cpus > 0 && cpus < 256 ? cpus * 4 : 1024);
+    if (cap > pr.todo)
+        cap = pr.todo ? (unsigned)pr.todo : 1;
+    if (workers > cap) {
+        if (!quiet)
+            fprintf(stderr, "avrami sweep: -j %u capped to %u (runs to do: %zu; CPUs: %ld)\n", workers, cap,
+                    pr.todo, cpus);
+        workers = cap;
+    }
     clock_gettime(CLOCK_MONOTONIC, &pr.t0);
     unsigned *by_rank = calloc((size_t)smpi_size(), sizeof *by_rank);
     int rc = sweep_pool_run(p, jobs, pr.todo, workers, (unsigned)smpi_size() - 1, stop, record, &pr,
@@ -159,6 +174,9 @@ static int coordinate(sweep_plan *p, const char *out, unsigned workers, bool qui
                 fprintf(stderr, "avrami sweep: %s\n", err);
             sweep_summary_print(&s, stdout);
             sweep_summary_free(&s);
+        } else {
+            fprintf(stderr, "avrami sweep: %s\n", err);
+            return 2;
         }
         printf("results: %s\n", out);
     }
@@ -213,7 +231,8 @@ int cmd_sweep(int argc, char **argv)
                    (!strcmp(a, "--reps") || !strcmp(a, "-j") || !strcmp(a, "--duration") || !strcmp(a, "--seed") ||
                     !strcmp(a, "--baseline"))) {
             bool zero_ok = !strcmp(a, "--seed") || !strcmp(a, "--baseline");
-            if (!cli_parse_u64(argv[++i], &v) || (!zero_ok && v == 0) || (strcmp(a, "--seed") && v > UINT32_MAX)) {
+            if (!cli_parse_u64(argv[++i], &v) || (!zero_ok && v == 0) || (strcmp(a, "--seed") && v > UINT32_MAX) ||
+                (!strcmp(a, "--duration") && v > SCN_DURATION_MAX)) {
                 if (smpi_rank() == 0)
                     fprintf(stderr, "avrami sweep: %s: expected a %s integer, got %s\n", a,
                             zero_ok ? "non-negative" : "positive", argv[i]);

@@ -135,6 +135,10 @@ int sweep_pool_run(const sweep_plan *p, const sweep_job *jobs, size_t n, unsigne
                    volatile sig_atomic_t *stop, sweep_sink sink, void *ctx, unsigned *by_rank)
 {
     unsigned n_slots = local + remote, started = 0, failed = 0, busy = 0, interrupted = 0;
+    /* a worker that dies between jobs closes its pipe: the next job written
+     * to it must fail with EPIPE and be reported, not kill the parent */
+    struct sigaction ign = {.sa_handler = SIG_IGN}, old_pipe;
+    sigaction(SIGPIPE, &ign, &old_pipe);
     slot *s = calloc(n_slots ? n_slots : 1, sizeof *s);
     struct pollfd *pf = calloc(n_slots ? n_slots : 1, sizeof *pf);
     for (unsigned i = 0; i < remote; i++)
@@ -152,7 +156,11 @@ int sweep_pool_run(const sweep_plan *p, const sweep_job *jobs, size_t n, unsigne
         for (unsigned i = 0; i < started && next < n && !*stop; i++)
             if (!s[i].busy && !s[i].dead) {
                 if (!assign(&s[i], jobs[next])) {
+                    fprintf(stderr, "avrami sweep: worker %u (pid %d) died while idle (%s); its job goes to "
+                            "another worker\n", i, (int)s[i].pid, strerror(errno));
+                    s[i].busy = false;
                     s[i].dead = true;
+                    failed++;
                     continue;
                 }
                 next++;
@@ -216,11 +224,15 @@ int sweep_pool_run(const sweep_plan *p, const sweep_job *jobs, size_t n, unsigne
             write_full(s[i].to, &quit, sizeof quit);
         close(s[i].to);
         close(s[i].from);
-        int status;
+        int status = 0;
         while (waitpid(s[i].pid, &status, 0) < 0 && errno == EINTR)
             ;
+        if (!s[i].dead && WIFSIGNALED(status))
+            fprintf(stderr, "avrami sweep: worker %u (pid %d) was killed by signal %d while idle; every run "
+                    "it finished is stored\n", i, (int)s[i].pid, WTERMSIG(status));
     }
     bool all_started = started == n_slots;
+    sigaction(SIGPIPE, &old_pipe, NULL);
     free(s);
     free(pf);
     if (failed || !all_started)

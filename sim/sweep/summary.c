@@ -10,11 +10,14 @@
 #include <sqlite3.h>
 
 #include "sweep/sweep_db.h"
+#include "util/rfile.h"
 
 static sqlite3 *open_ro(const char *path)
 {
     sqlite3 *db = NULL;
-    if (access(path, R_OK) != 0 || sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
+    char why[128];
+    if (access(path, R_OK) != 0 || !rfile_is_regular(path, why, sizeof why) ||
+        sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         sqlite3_close(db);
         return NULL;
     }
@@ -31,27 +34,44 @@ bool sweep_is_sweep_db(const char *path)
     return yes;
 }
 
-static void read_axes(sqlite3 *db, grid *g)
+/* The axes as stored: each a path and a JSON array of at least one string;
+ * the grid at most 10^8 points.  False with the reason in err. */
+static bool read_axes(sqlite3 *db, grid *g, char *err, size_t err_size)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(db, "SELECT path, vals FROM axes ORDER BY axis", -1, &st, NULL) != SQLITE_OK)
-        return;
     g->points = 1;
-    while (sqlite3_step(st) == SQLITE_ROW) {
-        cJSON *vals = cJSON_Parse((const char *)sqlite3_column_text(st, 1));
-        grid_axis a = {.path = strdup((const char *)sqlite3_column_text(st, 0))};
-        cJSON *v;
-        cJSON_ArrayForEach(v, vals)
-        {
-            a.values = realloc(a.values, (a.n + 1) * sizeof *a.values);
-            a.values[a.n++] = strdup(cJSON_IsString(v) ? v->valuestring : "?");
+    if (sqlite3_prepare_v2(db, "SELECT path, vals, axis FROM axes ORDER BY axis", -1, &st, NULL) != SQLITE_OK) {
+        snprintf(err, err_size, "no axes table (%s)", sqlite3_errmsg(db));
+        return false;
+    }
+    bool ok = true;
+    while (ok && sqlite3_step(st) == SQLITE_ROW) {
+        const char *path = (const char *)sqlite3_column_text(st, 0);
+        cJSON *vals = sqlite3_column_text(st, 1) ? cJSON_Parse((const char *)sqlite3_column_text(st, 1)) : NULL;
+        int n = cJSON_IsArray(vals) ? cJSON_GetArraySize(vals) : 0;
+        bool strings = n > 0;
+        for (cJSON *v = vals ? vals->child : NULL; v; v = v->next)
+            strings &= cJSON_IsString(v);
+        if (!path || !strings || sqlite3_column_int64(st, 2) != g->n_axes || g->n_axes >= 64 ||
+            (uint64_t)g->points * (uint64_t)n > 100000000u) {
+            snprintf(err, err_size, "axes row %u: expected axis %u with a path and a JSON array of 1 or more "
+                     "strings (at most 10^8 points in all)", g->n_axes, g->n_axes);
+            cJSON_Delete(vals);
+            ok = false;
+            break;
         }
+        grid_axis a = {.path = strdup(path), .n = (uint32_t)n};
+        a.values = calloc((size_t)n, sizeof *a.values);
+        int i = 0;
+        for (cJSON *v = vals->child; v; v = v->next)
+            a.values[i++] = strdup(v->valuestring);
         cJSON_Delete(vals);
         g->axes = realloc(g->axes, (g->n_axes + 1) * sizeof *g->axes);
         g->axes[g->n_axes++] = a;
-        g->points *= a.n ? a.n : 1;
+        g->points *= a.n;
     }
     sqlite3_finalize(st);
+    return ok;
 }
 
 static void point_stats(sqlite3 *db, uint32_t point, sweep_point_stat *ps)
@@ -99,7 +119,9 @@ bool sweep_summary_read(const char *path, sweep_summary *s, char *err, size_t er
         return false;
     }
     free(format);
-    read_axes(db, &s->g);
+    char why[256] = "";
+    if (!read_axes(db, &s->g, why, sizeof why))
+        goto damaged;
     char *text = sdb_meta(db, "scenario");
     cJSON *scn = text ? cJSON_Parse(text) : NULL;
     cJSON *name = cJSON_GetObjectItemCaseSensitive(scn, "name");
@@ -107,8 +129,18 @@ bool sweep_summary_read(const char *path, sweep_summary *s, char *err, size_t er
     cJSON_Delete(scn);
     free(text);
     sqlite3_stmt *st;
-    sqlite3_prepare_v2(db, "SELECT point, label FROM points ORDER BY point", -1, &st, NULL);
+    if (sqlite3_prepare_v2(db, "SELECT point, label FROM points ORDER BY point", -1, &st, NULL) != SQLITE_OK) {
+        snprintf(why, sizeof why, "no points table (%s)", sqlite3_errmsg(db));
+        goto damaged;
+    }
     while (sqlite3_step(st) == SQLITE_ROW) {
+        if (sqlite3_column_type(st, 0) != SQLITE_INTEGER || sqlite3_column_int64(st, 0) != s->points ||
+            s->points >= s->g.points) {
+            snprintf(why, sizeof why, "points row %u: expected point %u of the grid's %u", s->points, s->points,
+                     s->g.points);
+            sqlite3_finalize(st);
+            goto damaged;
+        }
         s->pt = realloc(s->pt, (s->points + 1) * sizeof *s->pt);
         sweep_point_stat *ps = &s->pt[s->points++];
         memset(ps, 0, sizeof *ps);
@@ -116,10 +148,39 @@ bool sweep_summary_read(const char *path, sweep_summary *s, char *err, size_t er
         ps->label = strdup(label && *label ? label : "(the scenario as is)");
     }
     sqlite3_finalize(st);
+    if (s->points != s->g.points) {
+        snprintf(why, sizeof why, "%u points for a grid of %u", s->points, s->g.points);
+        goto damaged;
+    }
+    /* every run row belongs to a point and holds numbers */
+    char sql[1024];
+    int len = snprintf(sql, sizeof sql, "SELECT point, rep FROM runs WHERE typeof(point) != 'integer'"
+                                        " OR point < 0 OR point >= ? OR typeof(status) != 'integer'");
+    for (int m = 0; m < SWEEP_METRICS; m++)
+        len += snprintf(sql + len, sizeof sql - (size_t)len, " OR typeof(%s) NOT IN ('real', 'integer')",
+                        SWEEP_METRIC[m].column);
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        snprintf(why, sizeof why, "the runs table lacks a column (%s)", sqlite3_errmsg(db));
+        goto damaged;
+    }
+    sqlite3_bind_int64(st, 1, s->points);
+    if (sqlite3_step(st) == SQLITE_ROW) {
+        snprintf(why, sizeof why, "runs row (point %s, rep %s) is outside the grid or holds a NULL or text",
+                 sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "NULL",
+                 sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "NULL");
+        sqlite3_finalize(st);
+        goto damaged;
+    }
+    sqlite3_finalize(st);
     for (uint32_t i = 0; i < s->points; i++)
         point_stats(db, i, &s->pt[i]);
     sqlite3_close(db);
     return true;
+damaged:
+    snprintf(err, err_size, "%s: a damaged sweep database: %s", path, why);
+    sqlite3_close(db);
+    sweep_summary_free(s);
+    return false;
 }
 
 void sweep_summary_free(sweep_summary *s)
@@ -159,4 +220,65 @@ void sweep_summary_print(const sweep_summary *s, FILE *out)
             fputc('\n', out);
         }
     }
+}
+
+int sweep_check(const char *path, FILE *out)
+{
+    sweep_summary s;
+    char err[512];
+    if (!sweep_summary_read(path, &s, err, sizeof err)) {
+        fprintf(out, "%s\n", err);
+        return 1;
+    }
+    uint32_t points = s.points;
+    sweep_summary_free(&s);
+    sqlite3 *db = open_ro(path);
+    int bad = 0;
+    static const char *const keys[] = {"scenario", "grid", "seed", "duration_s", "reps", "version"};
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        char *v = sdb_meta(db, keys[i]);
+        if (!v && bad++ < 20)
+            fprintf(out, "%s: meta: key %s is missing or NULL\n", path, keys[i]);
+        free(v);
+    }
+    char *reps_text = sdb_meta(db, "reps");
+    long long reps = reps_text ? atoll(reps_text) : 0;
+    free(reps_text);
+    /* each row: a known status, counts that add up, metrics in range */
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db,
+            "SELECT point, rep, status, submitted = succeeded + aborted + rejected + open"
+            " AND min(submitted, succeeded, aborted, rejected, open, resubmits, kickouts, slashes, nodes, events) >= 0,"
+            " success_share BETWEEN 0 AND 1 AND utilization BETWEEN 0 AND 1 AND wait_median_s >= 0"
+            " AND wait_p95_s >= wait_median_s AND income_cnx_per_node_h >= 0"
+            " FROM runs ORDER BY point, rep", -1, &st, NULL) != SQLITE_OK) {
+        fprintf(out, "%s: runs: %s\n", path, sqlite3_errmsg(db));
+        sqlite3_close(db);
+        return bad + 1;
+    }
+    long long rows = 0;
+    while (sqlite3_step(st) == SQLITE_ROW) {
+        long long pt = sqlite3_column_int64(st, 0), rep = sqlite3_column_int64(st, 1);
+        int status = sqlite3_column_type(st, 2) == SQLITE_INTEGER ? sqlite3_column_int(st, 2) : -1;
+        rows += rep < reps;
+        const char *why = status == 1 ? "an invariant was violated (status 1)"
+                        : status != 0 ? "status is not 0 or 1"
+                        : !sqlite3_column_int(st, 3) ? "submitted != succeeded + aborted + rejected + open, or a "
+                                                       "negative count"
+                        : !sqlite3_column_int(st, 4) ? "a metric out of range (shares in [0, 1], waits >= 0, "
+                                                       "p95 >= median, income >= 0)"
+                        : NULL;
+        if (why && bad++ < 20)
+            fprintf(out, "%s: run (point %lld, rep %lld): %s\n", path, pt, rep, why);
+    }
+    sqlite3_finalize(st);
+    sqlite3_close(db);
+    if (reps <= 0 || rows != (long long)points * reps) {
+        if (bad++ < 20)
+            fprintf(out, "%s: %lld of %lld runs stored (%u points x %lld reps): the sweep is incomplete\n", path,
+                    rows, (long long)points * (reps > 0 ? reps : 0), points, reps);
+    }
+    if (bad > 20)
+        fprintf(out, "%s: ... %d violations in all\n", path, bad);
+    return bad;
 }

@@ -47,6 +47,12 @@ int sweep_format_interval(char *buf, size_t cap, const sweep_metric *mt, double 
                           const char *mean_fmt, const char *num_fmt);
 /* The table `avrami sweep` prints: per point, "metric  mean ± half (n)". */
 void sweep_summary_print(const sweep_summary *s, FILE *out);
+/* `avrami check` of a sweep database: its tables read back whole (axes,
+ * points, runs within the grid), every meta key present, every run stored
+ * for each point and rep, each with status 0 (1: an invariant failed), counts
+ * that add up and metrics in range.  Prints one line per violation; returns
+ * their number. */
+int sweep_check(const char *path, FILE *out);
 /* True when the file has the sweep database's meta.format. */
 bool sweep_is_sweep_db(const char *path);
 

@@ -9,6 +9,7 @@
 #include <cjson/cJSON.h>
 #include <sqlite3.h>
 
+#include "util/rfile.h"
 #include "util/version.h"
 
 #define FORMAT "avrami-sweep/1"
@@ -83,6 +84,57 @@ static void identity(const sweep_plan *p, char *keys[4], char *vals[4])
     vals[3] = strdup(b);
 }
 
+/* Whether one row of SQL with the given text parameters exists. */
+static bool row_is(sdb *d, const char *sql, int n, const char *const *args)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(d->db, sql, -1, &st, NULL) != SQLITE_OK)
+        return false;
+    for (int i = 0; i < n; i++)
+        sqlite3_bind_text(st, i + 1, args[i], -1, SQLITE_TRANSIENT);
+    bool ok = sqlite3_step(st) == SQLITE_ROW;
+    sqlite3_finalize(st);
+    return ok;
+}
+
+/* The axes and points rows of the plan: inserted (check false) or
+ * compared with the stored ones (check true: every row present as the plan
+ * has it, and no other). */
+static bool grid_rows(sdb *d, const sweep_plan *p, bool check)
+{
+    bool ok = true;
+    for (uint32_t a = 0; a < p->g.n_axes && ok; a++) {
+        cJSON *arr = cJSON_CreateArray();
+        for (uint32_t i = 0; i < p->g.axes[a].n; i++)
+            cJSON_AddItemToArray(arr, cJSON_CreateString(p->g.axes[a].values[i]));
+        char *vals_json = cJSON_PrintUnformatted(arr), idx[16];
+        cJSON_Delete(arr);
+        snprintf(idx, sizeof idx, "%u", a);
+        const char *row[] = {idx, p->g.axes[a].path, vals_json};
+        ok = check ? row_is(d, "SELECT 1 FROM axes WHERE axis = ? AND path IS ? AND vals IS ?", 3, row)
+                   : put(d, "INSERT INTO axes VALUES(?,?,?)", 3, row);
+        free(vals_json);
+    }
+    for (uint32_t i = 0; i < p->points && ok; i++) {
+        char *label = grid_label(&p->g, i), *settings = grid_settings_json(&p->g, i), idx[16];
+        snprintf(idx, sizeof idx, "%u", i);
+        const char *row[] = {idx, label, settings};
+        ok = check ? row_is(d, "SELECT 1 FROM points WHERE point = ? AND label IS ? AND settings IS ?", 3, row)
+                   : put(d, "INSERT INTO points VALUES(?,?,?)", 3, row);
+        free(label);
+        free(settings);
+    }
+    if (ok && check) {
+        char n[2][16];
+        snprintf(n[0], sizeof n[0], "%u", p->g.n_axes);
+        snprintf(n[1], sizeof n[1], "%u", p->points);
+        const char *args[] = {n[0], n[1]};
+        ok = row_is(d, "SELECT 1 WHERE (SELECT count(*) FROM axes) = CAST(? AS INTEGER)"
+                       " AND (SELECT count(*) FROM points) = CAST(? AS INTEGER)", 2, args);
+    }
+    return ok;
+}
+
 static bool create(sdb *d, const sweep_plan *p, char *const keys[4], char *const vals[4])
 {
     if (!exec(d, SCHEMA))
@@ -93,31 +145,12 @@ static bool create(sdb *d, const sweep_plan *p, char *const keys[4], char *const
         const char *kv[] = {keys[i], vals[i]};
         ok = put(d, "INSERT INTO meta VALUES(?,?)", 2, kv);
     }
-    for (uint32_t a = 0; a < p->g.n_axes && ok; a++) {
-        cJSON *arr = cJSON_CreateArray();
-        for (uint32_t i = 0; i < p->g.axes[a].n; i++)
-            cJSON_AddItemToArray(arr, cJSON_CreateString(p->g.axes[a].values[i]));
-        char *vals_json = cJSON_PrintUnformatted(arr), idx[16];
-        cJSON_Delete(arr);
-        snprintf(idx, sizeof idx, "%u", a);
-        const char *row[] = {idx, p->g.axes[a].path, vals_json};
-        ok = put(d, "INSERT INTO axes VALUES(?,?,?)", 3, row);
-        free(vals_json);
-    }
-    for (uint32_t i = 0; i < p->points && ok; i++) {
-        char *label = grid_label(&p->g, i), *settings = grid_settings_json(&p->g, i), idx[16];
-        snprintf(idx, sizeof idx, "%u", i);
-        const char *row[] = {idx, label, settings};
-        ok = put(d, "INSERT INTO points VALUES(?,?,?)", 3, row);
-        free(label);
-        free(settings);
-    }
-    return ok;
+    return ok && grid_rows(d, p, false);
 }
 
 /* An existing file must be a sweep database of the same identity. */
-static bool same_sweep(sdb *d, const char *path, char *const keys[4], char *const vals[4], char *err,
-                       size_t err_size)
+static bool same_sweep(sdb *d, const sweep_plan *p, const char *path, char *const keys[4], char *const vals[4],
+                       char *err, size_t err_size)
 {
     char *format = sdb_meta(d->db, "format");
     bool ok = format && !strcmp(format, FORMAT);
@@ -138,6 +171,11 @@ static bool same_sweep(sdb *d, const char *path, char *const keys[4], char *cons
             return false;
         }
     }
+    if (!grid_rows(d, p, true)) {
+        snprintf(err, err_size, "%s: its axes or points table differs from the grid its meta describes; "
+                 "the file is damaged", path);
+        return false;
+    }
     return true;
 }
 
@@ -146,6 +184,12 @@ sdb *sdb_open(const char *path, const sweep_plan *p, const char *command, char *
     sdb *d = calloc(1, sizeof *d);
     err[0] = 0;
     bool existed = access(path, F_OK) == 0;
+    char why[128];
+    if (existed && !rfile_is_regular(path, why, sizeof why)) {
+        snprintf(err, err_size, "%s: cannot open: %s", path, why);
+        free(d);
+        return NULL;
+    }
     char *keys[4], *vals[4];
     identity(p, keys, vals);
     bool ok = false;
@@ -176,7 +220,7 @@ sdb *sdb_open(const char *path, const sweep_plan *p, const char *command, char *
             goto out;
         }
     }
-    if (has_meta ? !same_sweep(d, path, keys, vals, err, err_size) : !create(d, p, keys, vals)) {
+    if (has_meta ? !same_sweep(d, p, path, keys, vals, err, err_size) : !create(d, p, keys, vals)) {
         if (!err[0])
             snprintf(err, err_size, "%s: cannot write: %s", path, sqlite3_errmsg(d->db));
         goto out;
@@ -210,17 +254,31 @@ out:
     return d;
 }
 
-void sdb_done(sdb *d, uint8_t *done, uint32_t reps)
+bool sdb_done(sdb *d, uint8_t *done, uint32_t points, uint32_t reps, char *err, size_t err_size)
 {
     sqlite3_stmt *st;
-    if (sqlite3_prepare_v2(d->db, "SELECT point, rep FROM runs", -1, &st, NULL) != SQLITE_OK)
-        return;
-    while (sqlite3_step(st) == SQLITE_ROW) {
+    const char *path = sqlite3_db_filename(d->db, "main");
+    if (sqlite3_prepare_v2(d->db, "SELECT point, rep, typeof(point) || typeof(rep) FROM runs", -1, &st, NULL) !=
+        SQLITE_OK) {
+        snprintf(err, err_size, "%s: cannot read the runs table: %s", path, sqlite3_errmsg(d->db));
+        return false;
+    }
+    bool ok = true;
+    while (ok && sqlite3_step(st) == SQLITE_ROW) {
         int64_t point = sqlite3_column_int64(st, 0), rep = sqlite3_column_int64(st, 1);
-        if (rep >= 0 && rep < reps && point >= 0)
+        const char *types = (const char *)sqlite3_column_text(st, 2);
+        if (!types || strcmp(types, "integerinteger") || point < 0 || point >= points || rep < 0 ||
+            rep > UINT32_MAX) {
+            snprintf(err, err_size, "%s: runs holds a row (point %s, rep %s) that is not one of this sweep's %u "
+                     "points; the file is damaged", path, sqlite3_column_text(st, 0) ? (const char *)sqlite3_column_text(st, 0) : "NULL",
+                     sqlite3_column_text(st, 1) ? (const char *)sqlite3_column_text(st, 1) : "NULL", points);
+            ok = false;
+        } else if (rep < reps) { /* more reps than asked for now: kept, not redone */
             done[(uint64_t)point * reps + (uint64_t)rep] = 1;
+        }
     }
     sqlite3_finalize(st);
+    return ok;
 }
 
 bool sdb_add(sdb *d, const sweep_result *r)

@@ -33,8 +33,9 @@ typedef struct sdb sdb;
  * NULL with a message in err when it cannot be opened, is not a sweep
  * database, or belongs to another sweep. */
 sdb *sdb_open(const char *path, const sweep_plan *p, const char *command, char *err, size_t err_size);
-/* done[point * reps + rep] = 1 for each stored run with rep < reps. */
-void sdb_done(sdb *d, uint8_t *done, uint32_t reps);
+/* done[point * reps + rep] = 1 for each stored run with rep < reps.  False
+ * (message in err) when a row is not a (point, rep) of this sweep. */
+bool sdb_done(sdb *d, uint8_t *done, uint32_t points, uint32_t reps, char *err, size_t err_size);
 bool sdb_add(sdb *d, const sweep_result *r);
 /* meta.value of KEY (malloc'd), NULL when absent or not a sweep database. */
 char *sdb_meta(sqlite3 *db, const char *key);

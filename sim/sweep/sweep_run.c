@@ -42,7 +42,7 @@ bool sweep_plan_build(sweep_plan *p, char *err, size_t err_size)
     size_t len;
     p->scenario_text = scnj_read_file(p->scenario_path, &len);
     if (!p->scenario_text) {
-        snprintf(err, err_size, "%s: $: expected a readable file", p->scenario_path);
+        snprintf(err, err_size, "%s: $: expected a readable file, got %s", p->scenario_path, scnj_read_error());
         return false;
     }
     p->base_dir = strdup(p->scenario_path);
@@ -66,6 +66,14 @@ bool sweep_plan_build(sweep_plan *p, char *err, size_t err_size)
             char *label = grid_label(&p->g, i);
             snprintf(err, err_size, "%s%s%s", serr, p->g.n_axes ? "\n  at sweep point " : "", label);
             free(label);
+            return false;
+        }
+        if (p->duration_s && !scn_check_resources(&s, p->scenario_path, p->duration_s, serr)) {
+            char *label = grid_label(&p->g, i);
+            snprintf(err, err_size, "%s (--duration %llu)%s%s", serr, (unsigned long long)p->duration_s,
+                     p->g.n_axes ? "\n  at sweep point " : "", label);
+            free(label);
+            scn_free(&s);
             return false;
         }
         char *label = p->g.n_axes ? grid_label(&p->g, i) : NULL;

@@ -9,9 +9,15 @@
 
 #include "timing/tim.h"
 #include "timing/tim_json.h"
+#include "util/rfile.h"
 
 cJSON *tim_json_parse_file(const char *path, char *err, size_t errlen)
 {
+    char why[64];
+    if (!rfile_is_regular(path, why, sizeof why)) { /* a FIFO would block the open */
+        snprintf(err, errlen, "%s: cannot read the file (%s)", path, why);
+        return NULL;
+    }
     FILE *f = fopen(path, "rb");
     if (!f) {
         snprintf(err, errlen, "%s: cannot read the file", path);

@@ -8,7 +8,7 @@ set -euo pipefail
   --reps 2 --duration 900 --out "$TMP/sweep.db" scenarios/vanishing-nodes.json
 rc=0; "$BIN" export "$TMP/run.db" taskz >/dev/null 2>"$TMP/err" || rc=$?
 [ "$rc" = 2 ] || die "unknown table exited $rc, expected 2"
-grep -qF 'no table "taskz"; its tables: actors, app_harm, invariants, node_actors, nodes, reverts, run, series, tasks' "$TMP/err" || die "tables not listed"
+grep -qF 'no table "taskz"; its tables: accounts, actors, app_harm, invariants, node_actors, nodes, reverts, run, series, tasks' "$TMP/err" || die "tables not listed"
 rc=0; "$BIN" export "$TMP/none.db" tasks 2>/dev/null || rc=$?
 [ "$rc" = 2 ] || die "missing database exited $rc, expected 2"
 # every table, read back by an independent CSV reader, equals the database

@@ -94,6 +94,10 @@ expect_exit 0 'does not say which CPU it was fitted on' "$BIN" calibrate --quick
 
 # --- the simulator: run, check, determinism, golden summaries (own script) ---
 if tests/cli/sim.sh "$BIN"; then ok; else bad "tests/cli/sim.sh"; fi
+# --- hostile inputs: CSV, traces, FIFOs, limits (own script) ---
+if tests/cli/inputs.sh "$BIN"; then ok; else bad "tests/cli/inputs.sh"; fi
+# --- avrami check against tampered databases (own script) ---
+if tests/cli/check.sh "$BIN"; then ok; else bad "tests/cli/check.sh"; fi
 # --- sweeps: grid, replications, resume, workers, MPI (own script) ---
 if tests/cli/sweep.sh "$BIN"; then ok; else bad "tests/cli/sweep.sh"; fi
 if tests/cli/export.sh "$BIN"; then ok; else bad "tests/cli/export.sh"; fi

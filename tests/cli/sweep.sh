@@ -116,3 +116,19 @@ if command -v mpirun >/dev/null && "$BIN" sweep --help | grep -q 'This build: MP
 else
   echo "skip - sweep under mpirun (no mpirun, or built without MPI)"
 fi
+
+# ---- a worker that dies while idle is reported, not a silent SIGPIPE ----
+# point 0 ends in a fraction of a second, point 1 runs for seconds: worker 0
+# sits idle, is killed, and the parent later writes its quit message
+"$BIN" sweep --quiet -j 2 --set duration_s=3700,400000 --reps 1 --out "$TMP/idle.db" scenarios/helium-baseline.json \
+  2>"$TMP/idle.err" &
+pid=$!
+for _ in $(seq 50); do kids=$(pgrep -P "$pid" | head -1 || true); [ -n "$kids" ] && break; sleep 0.1; done
+sleep 2
+[ -n "$kids" ] && kill -9 "$kids" 2>/dev/null || true
+rc=0; wait "$pid" || rc=$?
+[ "$rc" -ne 141 ] || die "sweep died of SIGPIPE after a worker died"
+[ "$rc" -le 2 ] || { cat "$TMP/idle.err"; die "sweep exited $rc after a worker died"; }
+grep -Eq "worker 0 \(pid [0-9]+\) (was killed by signal 9 while idle|died)|the worker running point" "$TMP/idle.err" \
+  || { cat "$TMP/idle.err"; die "a killed worker was not reported"; }
+ok "sweep: a killed worker is reported and the parent exits by itself (not SIGPIPE)"

@@ -1,4 +1,5 @@
 /* Files written whole or not at all (util/afile.h). */
+#include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -39,6 +40,36 @@ static void test_whole_or_nothing(void **state)
     assert_int_equal(fread(buf, 1, sizeof buf - 1, f), 9);
     fclose(f);
     assert_string_equal(buf, "{\"a\": 1}\n");
+
+    /* one writer at a time: a second open of the same path is refused
+     * while the first holds PATH.tmp, and the first still lands whole */
+    char tmp2[300];
+    f = afile_open(path, tmp, sizeof tmp);
+    assert_non_null(f);
+    fputs("{\"a\": 3}", f);
+    errno = 0;
+    assert_null(afile_open(path, tmp2, sizeof tmp2));
+    assert_int_equal(errno, EBUSY);
+    assert_string_equal(afile_strerror(EBUSY), "another process is writing it (its PATH.tmp is locked)");
+    assert_true(afile_commit(f, tmp, path, true));
+    f = fopen(path, "r");
+    memset(buf, 0, sizeof buf);
+    assert_int_equal(fread(buf, 1, sizeof buf - 1, f), 8);
+    fclose(f);
+    assert_string_equal(buf, "{\"a\": 3}");
+
+    /* a write that fails (here: a full device) is reported with errno */
+    f = afile_open(path, tmp, sizeof tmp);
+    assert_non_null(f);
+    FILE *full = fopen("/dev/full", "w");
+    if (full) { /* the same stream state as a full disk: writes fail with ENOSPC */
+        fputs("x", full);
+        assert_false(afile_commit(full, "/nonexistent-tmp", path, true));
+        assert_int_equal(errno, ENOSPC);
+    }
+    assert_false(afile_commit(f, tmp, path, false));
+    assert_int_equal(errno, 0);
+    assert_int_not_equal(access(tmp, F_OK), 0);
 
     /* an unwritable place is refused */
     char bad[300];
