@@ -42,11 +42,19 @@ static uint64_t name_seed(const char *s)
     return h;
 }
 
+int gpt_completion_tokens(const gpt_seq *s, int n)
+{
+    int longest = 0;
+    for (int i = 0; i < n; i++)
+        longest = s[i].n > longest ? s[i].n : longest;
+    return n * longest;
+}
+
 static char *response_json(const gpt_task *t, const gpt_tok *tok, const gpt_seq *seq, int n,
                            int prompt_tokens)
 {
     cJSON *root = cJSON_CreateObject(), *choices = cJSON_CreateArray();
-    int completion = 0;
+    int completion;
     cJSON_AddStringToObject(root, "model", t->model);
     cJSON_AddItemToObject(root, "choices", choices);
     for (int i = 0; i < n; i++) {
@@ -58,13 +66,9 @@ static char *response_json(const gpt_task *t, const gpt_tok *tok, const gpt_seq 
         cJSON_AddStringToObject(msg, "content", text ? text : "");
         cJSON_AddItemToObject(c, "message", msg);
         cJSON_AddItemToArray(choices, c);
-        completion = seq[i].n > completion ? seq[i].n : completion;
         free(text);
     }
-    /* transformers returns the sequences of one task as one padded batch, and
-     * the framework counts len(ids) - prompt for each (crynux-ai/gpt-task
-     * inference.py at 04a1ac3): every choice counts as long as the longest */
-    completion *= n;
+    completion = gpt_completion_tokens(seq, n);
     cJSON *u = cJSON_AddObjectToObject(root, "usage");
     cJSON_AddNumberToObject(u, "prompt_tokens", prompt_tokens);
     cJSON_AddNumberToObject(u, "completion_tokens", completion);

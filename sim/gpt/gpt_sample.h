@@ -73,6 +73,11 @@ int gpt_gen_slots(const gpt_gen *g);
 int gpt_generate(const gpt_lm *lm, const gpt_gen *g, const int *prompt, int n_prompt,
                  gpt_seq *out);
 void gpt_seqs_free(gpt_seq *s, int n);
+/* usage.completion_tokens as the Helium-era framework counts it
+ * (crynux-ai/gpt-task inference.py @ 04a1ac3: len(ids) - prompt per choice):
+ * the choices come back as one batch padded to the longest, so each counts
+ * as long as the longest, n x max(len). */
+int gpt_completion_tokens(const gpt_seq *s, int n);
 /* The GSL seed of sequence i of a task seed. */
 unsigned long gpt_stream_seed(uint64_t seed, int i);
 

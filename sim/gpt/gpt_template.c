@@ -83,11 +83,10 @@ static int load_one(lctx *c, const cJSON *o, int i, gpt_template *t)
     t->system = !mode || !strcmp(mode, "native") ? GPT_SYS_NATIVE
                 : !strcmp(mode, "fold")          ? GPT_SYS_FOLD
                 : !strcmp(mode, "reject")        ? GPT_SYS_REJECT
-                : !strcmp(mode, "drop")          ? GPT_SYS_DROP
                                                  : (gpt_sys_mode)-1;
     free(mode);
     if ((int)t->system < 0)
-        return lfail(c, i, "system", "expected \"native\", \"fold\", \"reject\" or \"drop\"");
+        return lfail(c, i, "system", "expected \"native\", \"fold\" or \"reject\"");
     if (!t->name || !t->eos || t->n_match < 1)
         return lfail(c, i, "", "expected name, eos and match");
     const cJSON *roles = cJSON_GetObjectItemCaseSensitive(o, "roles");
@@ -277,8 +276,6 @@ char *gpt_template_render(const gpt_template *t, const gpt_message *m, int n, ch
         gpt_buf_puts(&b, t->suffix[GPT_ROLE_SYSTEM]);
     }
     for (int i = first; i < n; i++) {
-        if (m[i].role == GPT_ROLE_SYSTEM && t->system == GPT_SYS_DROP)
-            continue; /* the template has no branch for it */
         gpt_buf_puts(&b, t->prefix[m[i].role]);
         if (sys && i == first) {
             /* the fold is part of the content, so trim applies to the whole */

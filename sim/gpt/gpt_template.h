@@ -1,6 +1,6 @@
 /* gpt_template: chat templates as data (models/chat-templates.json), matched
  * from the model id, rendered with each family's handling of system messages
- * (native, folded into the first user message, refused, or left out). */
+ * (native, folded into the first user message, or refused). */
 #ifndef AVRAMI_GPT_GPT_TEMPLATE_H
 #define AVRAMI_GPT_GPT_TEMPLATE_H
 
@@ -8,7 +8,7 @@
 
 #include "gpt/gpt.h"
 
-typedef enum { GPT_SYS_NATIVE = 0, GPT_SYS_FOLD, GPT_SYS_REJECT, GPT_SYS_DROP } gpt_sys_mode;
+typedef enum { GPT_SYS_NATIVE = 0, GPT_SYS_FOLD, GPT_SYS_REJECT } gpt_sys_mode;
 
 typedef struct {
     char *name, *source;

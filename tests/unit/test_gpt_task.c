@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <cjson/cJSON.h>
 
 #include "gpt/gpt.h"
 #include "gpt/gpt_model.h"
@@ -147,6 +148,16 @@ static void test_parse_lax(void **state)
     gpt_task_free(&t);
 }
 
+/* completion tokens: every choice as long as the longest (one padded batch) */
+static void test_completion_tokens(void **state)
+{
+    (void)state;
+    gpt_seq s[3] = {{.n = 5, .stopped = 1}, {.n = 24}, {.n = 10, .stopped = 1}};
+    assert_int_equal(gpt_completion_tokens(s, 3), 72);
+    assert_int_equal(gpt_completion_tokens(s, 1), 5);
+    assert_int_equal(gpt_completion_tokens(s + 2, 1), 10);
+}
+
 /* the rows transformers 4.35.2 decodes, by generation mode */
 static void test_gen_rows(void **state)
 {
@@ -277,6 +288,18 @@ static void test_run_determinism(void **state)
     char *b = run(SAMPLED, "l16-pairwise", 0, &rc, err);
     assert_string_equal(a, b);
     assert_non_null(strstr(a, "\"total_tokens\":"));
+    /* usage as the framework counts it: the two choices come back as one batch
+     * padded to the longest, so each counts as long as the longest; a choice
+     * cut by max_new_tokens (24) makes that 2 x 24 */
+    cJSON *r = cJSON_Parse(a);
+    const cJSON *ch, *u = cJSON_GetObjectItemCaseSensitive(r, "usage");
+    int cut = 0;
+    cJSON_ArrayForEach(ch, cJSON_GetObjectItemCaseSensitive(r, "choices"))
+        cut |= !strcmp(cJSON_GetObjectItemCaseSensitive(ch, "finish_reason")->valuestring, "length");
+    int comp = cJSON_GetObjectItemCaseSensitive(u, "completion_tokens")->valueint;
+    assert_true(cut);
+    assert_int_equal(comp, 2 * 24);
+    cJSON_Delete(r);
     free(a);
     free(b);
     /* another card model, another answer: greedy decoding on a 512-wide model
@@ -413,7 +436,8 @@ int main(void)
         cmocka_unit_test(test_parse_full_and_defaults), cmocka_unit_test(test_parse_errors),
         cmocka_unit_test(test_run_determinism),         cmocka_unit_test(test_beam_slots),
         cmocka_unit_test(test_model_ids_and_workload), cmocka_unit_test(test_parse_lax),
-        cmocka_unit_test(test_gen_check), cmocka_unit_test(test_gen_rows),              cmocka_unit_test(test_model_defaults),
+        cmocka_unit_test(test_gen_check), cmocka_unit_test(test_gen_rows),
+        cmocka_unit_test(test_completion_tokens),              cmocka_unit_test(test_model_defaults),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

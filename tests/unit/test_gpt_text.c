@@ -124,9 +124,8 @@ static void test_zephyr_gemma_phi_vicuna(void **state)
            "<bos><start_of_turn>user\nHi!<end_of_turn>\n<start_of_turn>model\nHello.<end_of_turn>\n"
            "<start_of_turn>user\nTell me a joke.<end_of_turn>\n<start_of_turn>model\n");
     expect("google/gemma-2b-it", "gemma", CONV, 4, NULL);
-    /* the first Phi-3-mini template has no branch for system messages */
     expect("microsoft/Phi-3-mini-4k-instruct", "phi-3", CONV, 4,
-           "<s><|user|>\nHi!<|end|>\n<|assistant|>\nHello.<|end|>\n"
+           "<|system|>\nBe brief.<|end|>\n<|user|>\nHi!<|end|>\n<|assistant|>\nHello.<|end|>\n"
            "<|user|>\nTell me a joke.<|end|>\n<|assistant|>\n");
     expect("microsoft/Phi-3.5-mini-instruct", "phi-3.5", CONV, 4,
            "<|system|>\nBe brief.<|end|>\n<|user|>\nHi!<|end|>\n<|assistant|>\nHello.<|end|>\n"
