@@ -65,6 +65,7 @@ expect_exit 0 'F16 weights.*\(from the card.s own measurements\)' "$BIN" timing 
 expect_exit 0 'bandwidth efficiency 0\.[0-9]+ \(from its family.s measurements\)' \
   "$BIN" timing --card "RTX 3080" --model Llama-2-7B --bits 4 --runtime llama.cpp
 expect_exit 0 'CUDA_LAUNCH_BLOCKING=1' "$BIN" timing --card "RTX 3080" --model Llama-3-8B --bits 8
+expect_exit 0 'launches overlapping the GPU' "$BIN" timing --card "RTX 3080" --model Llama-3-8B --bits 8 --no-launch-blocking
 expect_exit 0 'no Metal backend' "$BIN" timing --card "M2 Max" --model Llama-3-8B --bits 4
 expect_exit 0 'work   25 steps, 1024x1024' "$BIN" timing --card "RTX 4090" --model sdxl
 expect_exit 0 'transformers +NVIDIA +decode' "$BIN" timing --validate
