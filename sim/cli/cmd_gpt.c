@@ -98,7 +98,8 @@ static int estimate(int argc, char **argv)
         return 2;
     }
     printf("model    %s -> %s, %s weights\n", w.model_id, w.llms_name, kern_type_name(w.wtype));
-    printf("prompt   %d tokens (estimate)\n", w.prompt_tokens);
+    printf("prompt   %d tokens (%s %s)\n", w.prompt_tokens, w.prompt_exact ? "exact," : "estimate,",
+           w.tokenizer);
     printf("work     %d new tokens, %d beams, %d sequences\n", w.max_new_tokens, w.num_beams,
            w.num_sequences);
     printf("vram     %.2f GB\n", gpt_workload_vram_gb(&w));
@@ -208,6 +209,11 @@ int cmd_gpt(int argc, char **argv)
     }
     free(resp);
     fflush(stdout);
+    if (!rc)
+        fprintf(stderr, "avrami gpt: synthetic weights (the model's shape, not its training): the "
+                        "text is not language; prompt_tokens %s with the %s %s\n",
+                st.prompt_exact ? "exact" : "estimated", st.tokenizer,
+                st.prompt_exact ? "tokenizer" : "estimate");
     if (o.timing && !rc)
         print_timing(&st, o.profile->name, used_threads);
     return rc;

@@ -79,6 +79,7 @@ if tests/cli/plot.sh "$BIN"; then ok; else bad "tests/cli/plot.sh"; fi
 
 # --- gpt tasks (own script) ---
 if tests/cli/gpt.sh "$BIN"; then ok; else bad "tests/cli/gpt.sh"; fi
+if tests/cli/tokens.sh "$BIN"; then ok; else bad "tests/cli/tokens.sh"; fi
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
