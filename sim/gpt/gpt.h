@@ -114,7 +114,8 @@ typedef struct {
     int timing;                 /* fill the timing fields below */
 } gpt_run_opts;
 
-/* Seconds: load = weight synthesis (stands for loading a checkpoint);
+/* Seconds: load = weight synthesis (stands for loading a checkpoint) and
+ * reading the model's tokenizer.json;
  * prefill and decode inside kern_model_forward; kernel = their sum; total
  * from the call to the response, teardown excluded.  The work outside the
  * kernels (template, tokenizer, sampling, JSON) is total - load - kernel. */

@@ -190,11 +190,15 @@ int gpt_run(const gpt_task *t, const gpt_run_opts *o, char **response, gpt_run_s
     }
     if (!(r.prompt = gpt_template_render(tp, t->messages, t->n_messages, err, errlen)))
         goto out;
+    double tt = gpt_now(); /* reading tokenizer.json belongs to loading the model */
+    const hf_tok *real = gpt_tok_real(o->models_dir, t->model, err, errlen);
+    if (!real && err[0])
+        goto out;
+    double tok_load_s = gpt_now() - tt;
     gpt_tok_source src;
     int np_count = gpt_tok_count(o->models_dir, t->model, tp, r.prompt, &src, err, errlen);
     if (np_count < 0)
         goto out;
-    const hf_tok *real = gpt_tok_real(o->models_dir, t->model, e, sizeof e);
     int np, vocab;
     if (real) {
         np = hf_tok_encode(real, r.prompt, strlen(r.prompt), &r.ids, e, sizeof e);
@@ -246,7 +250,7 @@ int gpt_run(const gpt_task *t, const gpt_run_opts *o, char **response, gpt_run_s
         goto out;
     }
     r.m_ok = 1;
-    st->load_s = gpt_now() - tl;
+    st->load_s = gpt_now() - tl + tok_load_s;
     tim_host host;
     int have_host = 0;
     if (o->timing) {

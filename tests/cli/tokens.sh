@@ -43,6 +43,8 @@ J
 expect_exit 0 'prompt   11 tokens \(exact, gpt2\)' "$BIN" gpt estimate "$TMP/doc.json"
 "$BIN" gpt run "$TMP/doc.json" --threads 1 >"$TMP/doc.out" 2>"$TMP/doc.err"
 if python3 -c 'import json,sys; u=json.load(open(sys.argv[1]))["usage"]; assert u["prompt_tokens"] == 11, u' "$TMP/doc.out"; then ok; else bad "gpt run: prompt_tokens of the documented example"; fi
+"$BIN" gpt run "$TMP/doc.json" --threads 2 >"$TMP/doc2.out" 2>/dev/null
+if cmp -s "$TMP/doc.out" "$TMP/doc2.out"; then ok; else bad "gpt run with the gpt2 tokenizer: 1 and 2 threads differ"; fi
 if grep -q 'synthetic weights' "$TMP/doc.err" && grep -q 'exact with the gpt2 tokenizer' "$TMP/doc.err"; then ok; else bad "gpt run does not say its weights are synthetic"; cat "$TMP/doc.err"; fi
 
 # --- the context, wherever a task is priced or run ---
