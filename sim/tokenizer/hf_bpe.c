@@ -64,12 +64,12 @@ int hf_map_put(const hf_tok *t, hf_map *m, int id)
 
 /* ---- merges */
 
-static uint64_t pair_key(int a, int b)
+uint64_t hf_pair_key(int a, int b)
 {
     return (uint64_t)(uint32_t)a << 32 | (uint32_t)b;
 }
 
-static size_t pair_slot(uint64_t k, size_t cap)
+size_t hf_pair_slot(uint64_t k, size_t cap)
 {
     k ^= k >> 31;
     k *= 0xbf58476d1ce4e5b9ull;
@@ -80,8 +80,8 @@ static size_t pair_slot(uint64_t k, size_t cap)
 /* rank of the pair, -1 if it is no merge; *out its result */
 static int merge_of(const hf_tok *t, int a, int b, int *out)
 {
-    uint64_t k = pair_key(a, b);
-    for (size_t i = pair_slot(k, t->mcap);; i = (i + 1) & (t->mcap - 1)) {
+    uint64_t k = hf_pair_key(a, b);
+    for (size_t i = hf_pair_slot(k, t->mcap);; i = (i + 1) & (t->mcap - 1)) {
         if (t->mrank[i] < 0)
             return -1;
         if (t->mkey[i] == k) {

@@ -61,6 +61,9 @@ struct hf_tok {
 uint64_t hf_hash(const char *s, size_t n);
 /* id of the string, -1 if none */
 int hf_map_get(const hf_tok *t, const hf_map *m, const char *s, size_t n);
+/* the merge table: key of a pair of ids, its first slot */
+uint64_t hf_pair_key(int a, int b);
+size_t hf_pair_slot(uint64_t k, size_t cap);
 /* 0, or -1 out of memory; the map grows as needed */
 int hf_map_put(const hf_tok *t, hf_map *m, int id);
 

@@ -100,24 +100,33 @@ static int add_norm(loader *L, hf_norm_kind k, const char *a, const char *b)
     return 0;
 }
 
-static int parse_norm(loader *L, const cJSON *o, const char *path)
+typedef int (*leaf_fn)(loader *L, const cJSON *o, const char *type, const char *path);
+
+/* A normalizer or pre-tokenizer: null, a Sequence of them (under list), or
+ * one that leaf reads. */
+static int parse_tree(loader *L, const cJSON *o, const char *path, const char *list, leaf_fn leaf)
 {
     char p[256];
-    const char *type = str_of(o, "type");
-    if (cJSON_IsNull(o) || !o)
+    if (!o || cJSON_IsNull(o))
         return 0;
+    const char *type = str_of(o, "type");
     if (!type)
         return fail(L, path, "expected an object with a \"type\"");
-    if (!strcmp(type, "Sequence")) {
-        const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "normalizers"), *e;
-        int i = 0;
-        cJSON_ArrayForEach(e, a) {
-            snprintf(p, sizeof p, "%s.normalizers[%d]", path, i++);
-            if (parse_norm(L, e, p))
-                return -1;
-        }
-        return 0;
+    if (strcmp(type, "Sequence"))
+        return leaf(L, o, type, path);
+    const cJSON *e;
+    int i = 0;
+    cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, list)) {
+        snprintf(p, sizeof p, "%s.%s[%d]", path, list, i++);
+        if (parse_tree(L, e, p, list, leaf))
+            return -1;
     }
+    return 0;
+}
+
+static int norm_leaf(loader *L, const cJSON *o, const char *type, const char *path)
+{
+    char p[256];
     static const char *forms[] = {"NFC", "NFKC", "NFD", "NFKD"};
     for (int k = 0; k < 4; k++)
         if (!strcmp(type, forms[k]))
@@ -159,24 +168,9 @@ static int add_pre(loader *L, const char *re, int literal, hf_split_kind behavio
     return 0;
 }
 
-static int parse_pre(loader *L, const cJSON *o, const char *path)
+static int pre_leaf(loader *L, const cJSON *o, const char *type, const char *path)
 {
     char p[256];
-    const char *type = str_of(o, "type");
-    if (cJSON_IsNull(o) || !o)
-        return 0;
-    if (!type)
-        return fail(L, path, "expected an object with a \"type\"");
-    if (!strcmp(type, "Sequence")) {
-        const cJSON *a = cJSON_GetObjectItemCaseSensitive(o, "pretokenizers"), *e;
-        int i = 0;
-        cJSON_ArrayForEach(e, a) {
-            snprintf(p, sizeof p, "%s.pretokenizers[%d]", path, i++);
-            if (parse_pre(L, e, p))
-                return -1;
-        }
-        return 0;
-    }
     if (!strcmp(type, "ByteLevel")) {
         if (flag(o, "add_prefix_space"))
             return fail(L, path, "ByteLevel with add_prefix_space true is not implemented");
@@ -254,11 +248,8 @@ static int parse_vocab(loader *L, const cJSON *model)
 
 static int put_merge(hf_tok *t, int a, int b, int rank, int id)
 {
-    uint64_t k = (uint64_t)(uint32_t)a << 32 | (uint32_t)b;
-    uint64_t h = k ^ (k >> 31);
-    h *= 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 29;
-    size_t i = (size_t)h & (t->mcap - 1);
+    uint64_t k = hf_pair_key(a, b);
+    size_t i = hf_pair_slot(k, t->mcap);
     while (t->mrank[i] >= 0 && t->mkey[i] != k)
         i = (i + 1) & (t->mcap - 1);
     t->mkey[i] = k; /* a pair given twice keeps its last rank, as a hash map collects it */
@@ -414,8 +405,10 @@ hf_tok *hf_tok_load(const char *path, char *err, size_t errlen)
         fail(&L, "$", "out of memory");
         goto out;
     }
-    if (parse_norm(&L, cJSON_GetObjectItemCaseSensitive(root, "normalizer"), "$.normalizer") ||
-        parse_pre(&L, cJSON_GetObjectItemCaseSensitive(root, "pre_tokenizer"), "$.pre_tokenizer") ||
+    if (parse_tree(&L, cJSON_GetObjectItemCaseSensitive(root, "normalizer"), "$.normalizer",
+                   "normalizers", norm_leaf) ||
+        parse_tree(&L, cJSON_GetObjectItemCaseSensitive(root, "pre_tokenizer"), "$.pre_tokenizer",
+                   "pretokenizers", pre_leaf) ||
         parse_vocab(&L, model) || parse_merges(&L, model) || parse_added(&L, added))
         goto out;
     for (int i = 0; i < t->n_norm; i++)
