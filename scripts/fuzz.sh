@@ -25,7 +25,7 @@ done
 for target in tests/fuzz/fuzz_*.c; do
   name=$(basename "$target" .c)
   clang ${FLAGS/fuzzer-no-link/fuzzer} -o "$OUT/$name" "$target" "${OBJS[@]}" \
-        -lgsl -lgslcblas -lsqlite3 -lcjson -lpthread -lm
+        -lgsl -lgslcblas -lsqlite3 -lcjson -lpcre2-8 -lutf8proc -lpthread -lm
   corpus="tests/fuzz/corpus-$name"
   mkdir -p "$corpus"
   # seeds: the example tasks for the task parser, the smaller recorded traces otherwise
