@@ -16,6 +16,7 @@
 #include "gpt/gpt_util.h"
 #include "tokenizer/hf_tok.h"
 #include "tokenizer/tok_estimate.h"
+#include "tokenizer/tok_index.h"
 
 static cJSON *VEC, *PROMPTS;
 
@@ -195,6 +196,36 @@ static void test_features(void **state)
     }
 }
 
+/* every model of llms.json that uses a shipped tokenizer has room for its
+ * ids (gpt run feeds them to a synthetic model of the real vocabulary size) */
+static void test_llms_vocab_fits(void **state)
+{
+    (void)state;
+    char err[1024];
+    cJSON *llms = gpt_json_file("models/llms.json", err, sizeof err);
+    assert_non_null(llms);
+    const cJSON *m, *id;
+    int checked = 0;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItem(llms, "models")) {
+        int vocab = cJSON_GetObjectItem(m, "vocab")->valueint;
+        cJSON_ArrayForEach(id, cJSON_GetObjectItem(m, "ids")) {
+            tok_entry e;
+            assert_int_equal(tok_index_find("models/tokenizers/index.json", id->valuestring, 0, &e,
+                                            err, sizeof err), 0);
+            if (!e.file[0])
+                continue;
+            const hf_tok *t = tok_cache_get(e.file, err, sizeof err);
+            assert_non_null(t);
+            if (hf_tok_vocab(t) > vocab)
+                print_error("%s: %d ids, the model has %d\n", id->valuestring, hf_tok_vocab(t), vocab);
+            assert_true(hf_tok_vocab(t) <= vocab);
+            checked++;
+        }
+    }
+    assert_true(checked >= 2);
+    cJSON_Delete(llms);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -204,6 +235,7 @@ int main(void)
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_spm_by_hand),
         cmocka_unit_test(test_features),
+        cmocka_unit_test(test_llms_vocab_fits),
     };
     return cmocka_run_group_tests(tests, setup, teardown);
 }
