@@ -26,7 +26,7 @@ CFLAGS_BASE += -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-re
 LDSAN := -fsanitize=address,undefined,float-cast-overflow
 endif
 CFLAGS   += $(CFLAGS_BASE)
-LDLIBS   := -lgsl -lgslcblas -lsqlite3 -lcjson -lpthread -lm
+LDLIBS   := -lgsl -lgslcblas -lsqlite3 -lcjson -lpcre2-8 -lutf8proc -lpthread -lm
 
 SRCS     := $(shell find sim -name '*.c' | LC_ALL=C sort)
 MAIN_SRC := sim/cli/main.c

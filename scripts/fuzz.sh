@@ -43,7 +43,7 @@ seed_dbs() {
 targets=${FUZZ_TARGETS:-$(ls tests/fuzz/fuzz_*.c | xargs -n1 basename | sed 's/\.c$//')}
 for name in $targets; do
   clang ${FLAGS/fuzzer-no-link/fuzzer} -Itests/fuzz -o "$OUT/$name" "tests/fuzz/$name.c" "${OBJS[@]}" \
-        -lgsl -lgslcblas -lsqlite3 -lcjson -lpthread -lm
+        -lgsl -lgslcblas -lsqlite3 -lcjson -lpcre2-8 -lutf8proc -lpthread -lm
   corpus="tests/fuzz/corpus-$name"
   mkdir -p "$corpus"
   max_len=65536

@@ -130,7 +130,8 @@ static int estimate(int argc, char **argv)
         fprintf(stderr, "avrami gpt: warning: %s: $.model: %s\n", task, w.note);
     printf("model    %s -> %s, %s weights%s\n", w.model_id, w.llms_name, kern_type_name(w.wtype),
            w.runnable ? "" : " (priced only: avrami gpt run cannot run this architecture)");
-    printf("prompt   %d tokens (estimate)\n", w.prompt_tokens);
+    printf("prompt   %d tokens (%s %s)\n", w.prompt_tokens, w.prompt_exact ? "exact," : "estimate,",
+           w.tokenizer);
     printf("work     %d new tokens, %d beams, %d sequences: %d rows decoded\n", w.max_new_tokens,
            w.num_beams, w.num_sequences, w.rows);
     printf("vram     %.2f GB\n", gpt_workload_vram_gb(&w));
@@ -250,6 +251,11 @@ int cmd_gpt(int argc, char **argv)
                         "real ones\n");
     free(resp);
     fflush(stdout);
+    if (!rc)
+        fprintf(stderr, "avrami gpt: synthetic weights (the model's shape, not its training): the "
+                        "text is not language; prompt_tokens %s with the %s %s\n",
+                st.prompt_exact ? "exact" : "estimated", st.tokenizer,
+                st.prompt_exact ? "tokenizer" : "estimate");
     if (o.timing && !rc)
         print_timing(&st, o.profile->name, used_threads);
     return rc;

@@ -50,8 +50,14 @@ int cmd_gpt_prompt(int argc, char **argv)
         fprintf(stderr, "avrami gpt: %s: %s\n", task, err);
     else
         rc = 0;
+    /* the one count gpt run, gpt estimate and scenarios use */
+    gpt_tok_source src;
+    int n = rc ? -1 : gpt_tok_count(models, t.model, tp, prompt, &src, err, sizeof err);
+    if (!rc && n < 0) {
+        fprintf(stderr, "avrami gpt: %s: %s\n", task, err);
+        rc = 2;
+    }
     if (!rc) {
-        int n = gpt_tok_estimate(tp, prompt);
         if (json) {
             cJSON *o = cJSON_CreateObject();
             cJSON_AddStringToObject(o, "prompt", prompt);
@@ -63,7 +69,8 @@ int cmd_gpt_prompt(int argc, char **argv)
             free(s);
             cJSON_Delete(o);
         } else {
-            printf("%s\n-- %d prompt tokens (template %s)\n", prompt, n, tp->name);
+            printf("%s\n-- %d prompt tokens (%s %s; template %s)\n", prompt, n,
+                   src.exact ? "exact," : "estimate,", src.name, tp->name);
         }
     }
     free(prompt);

@@ -21,5 +21,6 @@ int cmd_export(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_security(int argc, char **argv);
+int cmd_tokens(int argc, char **argv);
 
 #endif

@@ -20,6 +20,7 @@ static const struct command COMMANDS[] = {
     {"calibrate", cmd_calibrate, "measure this host's kernels and fit the roofline timing model"},
     {"timing", cmd_timing, "predict a task's time on a card (prefill, decode, load, VRAM)"},
     {"gpt", cmd_gpt, "run a Helium GPT task on the host kernels: ChatGPT-style response"},
+    {"tokens", cmd_tokens, "count prompt tokens for a model; check tokenizers and the estimate"},
     {"sweep", cmd_sweep, "run a grid of scenario edits × replications into one database"},
     {"export", cmd_export, "write one table of a run or sweep database as CSV"},
     {"plot", cmd_plot, "draw a run or sweep database with gnuplot (PNG and SVG)"},

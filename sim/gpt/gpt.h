@@ -16,9 +16,11 @@
  *   if (gpt_workload_load("tasks/chat.json", "models", &w, err, sizeof err))
  *       ...;                                   exit 2: err names file and path
  *   w.cfg                  the model's shape (llms.json), w.llms_name its name
- *   w.prompt_tokens        estimated prompt tokens of the rendered template
- *                          (special tokens exact, text by the family's
- *                          characters-per-token estimate)
+ *   w.prompt_tokens        prompt tokens of the rendered template
+ *                          (gpt_tok_count: exact with the model's own
+ *                          tokenizer, w.prompt_exact 1, else the family's
+ *                          calibrated estimate; w.tokenizer names which);
+ *                          a prompt beyond the model's context is refused
  *   w.max_new_tokens, w.num_beams, w.num_sequences, w.quantize_bits
  *   w.rows                 sequences decoded side by side, as transformers
  *                          decodes them (gpt_gen_rows)
@@ -174,13 +176,17 @@ typedef struct {
     int timing;                 /* fill the timing fields below */
 } gpt_run_opts;
 
-/* Seconds: load = weight synthesis (stands for loading a checkpoint);
+/* Seconds: load = weight synthesis (stands for loading a checkpoint) and
+ * reading the model's tokenizer.json;
  * prefill and decode inside kern_model_forward; kernel = their sum; total
  * from the call to the response, teardown excluded.  The work outside the
  * kernels (template, tokenizer, sampling, JSON) is total - load - kernel. */
 typedef struct {
     double load_s, prefill_s, decode_s, total_s, kernel_s;
-    int prompt_tokens, decode_steps;
+    int prompt_tokens, decode_steps;    /* prompt_tokens: ids the kernels ran */
+    int reported_prompt_tokens;         /* usage.prompt_tokens: gpt_tok_count */
+    int prompt_exact;                   /* 1: the model's own tokenizer */
+    char tokenizer[64];                 /* its name, or the estimate's family */
     double pred_prefill_s, pred_decode_s; /* from host.json; 0 when not calibrated */
     int predicted;
 } gpt_run_stats;
@@ -204,6 +210,8 @@ typedef struct {
     kern_model_cfg cfg;
     tim_model tm;
     int prompt_tokens;
+    int prompt_exact;           /* 1: the model's own tokenizer; 0: estimate */
+    char tokenizer[64];         /* its name in models/tokenizers/index.json */
     int max_new_tokens, num_beams, num_sequences, quantize_bits;
     int rows;       /* sequences decoded side by side (gpt_gen_rows) */
     kern_type wtype;

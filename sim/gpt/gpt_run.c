@@ -4,12 +4,16 @@
  * Weights are synthesized from the model's name (the same model, the same
  * weights, whatever the task), so the text is not language; what is real is
  * the shape, the arithmetic and its order, the sampling, and the response.
- * The tokenizer's vocabulary is the first ids of the model's; the remaining
- * logits are computed (the output head keeps its real size) but never
- * chosen, since no text belongs to them.  Nor are the single bytes that are
- * not text on their own (control bytes, UTF-8 lead and continuation bytes):
- * a trained model does not emit them, and without the ban a synthetic one
- * writes mostly replacement characters. */
+ * The prompt's ids are the model's own tokenizer's when avrami ships it
+ * (models/tokenizers/), else the corpus-trained tokenizer's; usage
+ * prompt_tokens is always gpt_tok_count, the count `gpt estimate` and the
+ * simulator use (exact, or the family's estimate).  The tokenizer's
+ * vocabulary is the first ids of the model's; the remaining logits are
+ * computed (the output head keeps its real size) but never chosen, since no
+ * text belongs to them.  Nor are the tokens that are not text on their own
+ * (control bytes, pieces of a UTF-8 character): a trained model does not
+ * emit them alone, and without the ban a synthetic one writes mostly
+ * replacement characters. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -50,8 +54,8 @@ int gpt_completion_tokens(const gpt_seq *s, int n)
     return n * longest;
 }
 
-static char *response_json(const gpt_task *t, const gpt_tok *tok, const gpt_seq *seq, int n,
-                           int prompt_tokens)
+static char *response_json(const gpt_task *t, const gpt_tok *tok, const hf_tok *real,
+                           const gpt_seq *seq, int n, int prompt_tokens)
 {
     cJSON *root = cJSON_CreateObject(), *choices = cJSON_CreateArray();
     int completion;
@@ -59,7 +63,8 @@ static char *response_json(const gpt_task *t, const gpt_tok *tok, const gpt_seq 
     cJSON_AddItemToObject(root, "choices", choices);
     for (int i = 0; i < n; i++) {
         cJSON *c = cJSON_CreateObject(), *msg = cJSON_CreateObject();
-        char *text = gpt_tok_decode(tok, seq[i].tok, seq[i].n);
+        char *text = real ? gpt_tok_decode_real(real, seq[i].tok, seq[i].n)
+                          : gpt_tok_decode(tok, seq[i].tok, seq[i].n);
         cJSON_AddNumberToObject(c, "index", i);
         cJSON_AddStringToObject(c, "finish_reason", seq[i].stopped ? "stop" : "length");
         cJSON_AddStringToObject(msg, "role", "assistant");
@@ -100,6 +105,41 @@ static int check_memory(const gpt_task *t, const kern_model_cfg *c, kern_type wt
     return 2;
 }
 
+/* single bytes that are not text alone: control bytes, UTF-8 lead and
+ * continuation bytes (the corpus-trained tokenizer's ids 0..255) */
+static int banned_bytes(int **out)
+{
+    int nb = 0, *b = malloc(256 * sizeof *b);
+    for (int c = 0; b && c < 256; c++)
+        if ((c < 0x20 && c != '\n' && c != '\t') || c >= 0x7f)
+            b[nb++] = c;
+    *out = b;
+    return b ? nb : -1;
+}
+
+/* tokens of a real tokenizer that are not text alone: unused ids, pieces of
+ * a UTF-8 character, control bytes other than newline and tab */
+static int banned_real(const hf_tok *t, int **out)
+{
+    int n = hf_tok_vocab(t), nb = 0, *b = malloc((size_t)n * sizeof *b);
+    for (int id = 0; b && id < n; id++) {
+        size_t l;
+        const unsigned char *s = (const unsigned char *)hf_tok_bytes(t, id, &l);
+        int ok = s && (l > 0 || hf_tok_is_special(t, id));
+        for (size_t i = 0; ok && i < l;) {
+            size_t k = s[i] < 0x80 ? 1 : s[i] >= 0xf0 ? 4 : s[i] >= 0xe0 ? 3 : s[i] >= 0xc2 ? 2 : 0;
+            ok = k && k <= l - i && (s[i] >= 0x20 || s[i] == '\n' || s[i] == '\t') && s[i] != 0x7f;
+            for (size_t j = 1; ok && j < k; j++)
+                ok = (s[i + j] & 0xc0) == 0x80;
+            i += k ? k : 1;
+        }
+        if (!ok)
+            b[nb++] = id;
+    }
+    *out = b;
+    return b ? nb : -1;
+}
+
 typedef struct {
     gpt_templates ts;
     gpt_tok tok;
@@ -108,7 +148,7 @@ typedef struct {
     kern_model m;
     int m_ok;
     gpt_kern_lm k;
-    int banned[256];
+    int *banned;
     gpt_seq *seq;
     int nseq;
 } run_state;
@@ -121,6 +161,7 @@ static void run_free(run_state *r)
     if (r->m_ok)
         kern_model_free(&r->m);
     free(r->ids);
+    free(r->banned);
     free(r->prompt);
     gpt_tok_free(&r->tok);
     gpt_templates_free(&r->ts);
@@ -162,26 +203,44 @@ int gpt_run(const gpt_task *t, const gpt_run_opts *o, char **response, gpt_run_s
     }
     if (!(r.prompt = gpt_template_render(tp, t->messages, t->n_messages, err, errlen)))
         goto out;
-    snprintf(path, sizeof path, "%s/tokenizer-corpus.txt", o->models_dir);
-    if (gpt_tok_load(&r.tok, path, &r.ts, err, errlen))
+    double tt = gpt_now(); /* reading tokenizer.json belongs to loading the model */
+    const hf_tok *real = gpt_tok_real(o->models_dir, t->model, err, errlen);
+    if (!real && err[0])
         goto out;
-    int np = gpt_tok_encode(&r.tok, r.prompt, tp->special, tp->n_special, &r.ids);
+    double tok_load_s = gpt_now() - tt;
+    gpt_tok_source src;
+    int np_count = gpt_tok_count(o->models_dir, t->model, tp, r.prompt, &src, err, errlen);
+    if (np_count < 0)
+        goto out;
+    int np, vocab;
+    if (real) {
+        np = hf_tok_encode(real, r.prompt, strlen(r.prompt), &r.ids, e, sizeof e);
+        vocab = hf_tok_vocab(real);
+    } else {
+        snprintf(path, sizeof path, "%s/tokenizer-corpus.txt", o->models_dir);
+        if (gpt_tok_load(&r.tok, path, &r.ts, err, errlen))
+            goto out;
+        np = gpt_tok_encode(&r.tok, r.prompt, tp->special, tp->n_special, &r.ids);
+        vocab = r.tok.vocab;
+    }
     const gpt_gen_config *gc = &mi.gen; /* with the model's own defaults */
     int max_seq = np + gc->max_new_tokens;
     if (np < 1) {
         snprintf(err, errlen, "$.messages: the rendered prompt is empty");
         goto out;
     }
-    if (r.tok.vocab > cfg.vocab) {
+    if (vocab > cfg.vocab) {
         snprintf(err, errlen, "$.model: %s has %d tokens, fewer than the tokenizer's %d", cfg.name,
-                 cfg.vocab, r.tok.vocab);
+                 cfg.vocab, vocab);
         goto out;
     }
-    if (max_seq > cfg.context) {
-        snprintf(err, errlen,
-                 "$.generation_config.max_new_tokens: the prompt (%d tokens) plus %d new tokens "
-                 "exceed %s's context of %d positions",
-                 np, gc->max_new_tokens, cfg.name, cfg.context);
+    /* the count every command reports; the run's own ids when they differ */
+    if (gpt_tok_check_context(np_count, gc->max_new_tokens, cfg.name, cfg.context, err, errlen) ||
+        gpt_tok_check_context(np, gc->max_new_tokens, cfg.name, cfg.context, err, errlen))
+        goto out;
+    int nb = real ? banned_real(real, &r.banned) : banned_bytes(&r.banned);
+    if (nb < 0) {
+        snprintf(err, errlen, "out of memory");
         goto out;
     }
     gpt_gen g = {
@@ -191,8 +250,8 @@ int gpt_run(const gpt_task *t, const gpt_run_opts *o, char **response, gpt_run_s
         .max_new_tokens = gc->max_new_tokens,
         .num_beams = gc->num_beams,
         .num_sequences = gc->num_return_sequences,
-        .n_vocab = r.tok.vocab,
-        .eos = gpt_tok_special_id(&r.tok, tp->eos),
+        .n_vocab = vocab,
+        .eos = real ? hf_tok_id(real, tp->eos) : gpt_tok_special_id(&r.tok, tp->eos),
         .seed = o->seed_override ? o->seed : t->seed,
     };
     int slots = gpt_gen_slots(&g);
@@ -204,7 +263,7 @@ int gpt_run(const gpt_task *t, const gpt_run_opts *o, char **response, gpt_run_s
         goto out;
     }
     r.m_ok = 1;
-    st->load_s = gpt_now() - tl;
+    st->load_s = gpt_now() - tl + tok_load_s;
     tim_host host;
     int have_host = 0;
     if (o->timing) {
@@ -212,10 +271,6 @@ int gpt_run(const gpt_task *t, const gpt_run_opts *o, char **response, gpt_run_s
         have_host = !tim_host_load(path, kern_threads_get(), &host, e, sizeof e);
     }
     gpt_lm lm;
-    int nb = 0;
-    for (int b = 0; b < 256; b++)
-        if ((b < 0x20 && b != '\n' && b != '\t') || b >= 0x7f)
-            r.banned[nb++] = b;
     r.nseq = g.num_sequences;
     r.seq = calloc((size_t)r.nseq, sizeof *r.seq);
     if (!r.seq || gpt_kern_lm_init(&r.k, &r.m, slots, have_host ? &host : NULL, &lm)) {
@@ -228,11 +283,14 @@ int gpt_run(const gpt_task *t, const gpt_run_opts *o, char **response, gpt_run_s
         snprintf(err, errlen, "$.model: out of memory running %s", cfg.name);
         goto out;
     }
-    if (!(*response = response_json(t, &r.tok, r.seq, r.nseq, np))) {
+    if (!(*response = response_json(t, &r.tok, real, r.seq, r.nseq, np_count))) {
         snprintf(err, errlen, "out of memory writing the response");
         goto out;
     }
     st->prompt_tokens = np;
+    st->reported_prompt_tokens = np_count;
+    st->prompt_exact = src.exact;
+    snprintf(st->tokenizer, sizeof st->tokenizer, "%s", src.name);
     st->prefill_s = r.k.prefill_s;
     st->decode_s = r.k.decode_s;
     st->decode_steps = r.k.decode_steps;

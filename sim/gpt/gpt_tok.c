@@ -12,6 +12,8 @@
 
 #include "gpt/gpt_tok.h"
 #include "gpt/gpt_util.h"
+#include "tokenizer/tok_estimate.h"
+#include "tokenizer/tok_index.h"
 
 static int cls(unsigned char c)
 {
@@ -361,16 +363,13 @@ static size_t utf8_len(const unsigned char *s, size_t n)
     return l;
 }
 
-char *gpt_tok_decode(const gpt_tok *t, const int *ids, int n)
+/* raw bytes as text: invalid UTF-8 and NUL become U+FFFD; frees raw */
+static char *as_text(gpt_buf *raw)
 {
-    gpt_buf raw = {0}, out = {0};
-    int first_special = 256 + t->n_merges;
-    for (int i = 0; i < n; i++)
-        if (ids[i] >= 0 && ids[i] < first_special)
-            token_bytes(t, ids[i], &raw);
-    const unsigned char *s = (const unsigned char *)(raw.s ? raw.s : "");
-    for (size_t i = 0; i < raw.n;) {
-        size_t l = utf8_len(s + i, raw.n - i);
+    gpt_buf out = {0};
+    const unsigned char *s = (const unsigned char *)(raw->s ? raw->s : "");
+    for (size_t i = 0; i < raw->n;) {
+        size_t l = utf8_len(s + i, raw->n - i);
         if (l && s[i]) {
             gpt_buf_add(&out, (const char *)s + i, l);
             i += l;
@@ -379,9 +378,35 @@ char *gpt_tok_decode(const gpt_tok *t, const int *ids, int n)
             i++;
         }
     }
-    out.oom |= raw.oom;
-    gpt_buf_free(&raw);
+    out.oom |= raw->oom;
+    gpt_buf_free(raw);
     return gpt_buf_take(&out);
+}
+
+char *gpt_tok_decode(const gpt_tok *t, const int *ids, int n)
+{
+    gpt_buf raw = {0};
+    int first_special = 256 + t->n_merges;
+    for (int i = 0; i < n; i++)
+        if (ids[i] >= 0 && ids[i] < first_special)
+            token_bytes(t, ids[i], &raw);
+    return as_text(&raw);
+}
+
+char *gpt_tok_decode_real(const hf_tok *t, const int *ids, int n)
+{
+    gpt_buf raw = {0};
+    for (int i = 0; i < n; i++) {
+        size_t l;
+        const char *b = hf_tok_is_special(t, ids[i]) ? NULL : hf_tok_bytes(t, ids[i], &l);
+        if (b)
+            gpt_buf_add(&raw, b, l);
+    }
+    if (hf_tok_spm(t) && raw.n && raw.s[0] == ' ') { /* the decoder's Strip of one space */
+        memmove(raw.s, raw.s + 1, raw.n);
+        raw.n--;
+    }
+    return as_text(&raw);
 }
 
 int gpt_tok_estimate(const gpt_template *tp, const char *text)
@@ -404,4 +429,68 @@ int gpt_tok_estimate(const gpt_template *tp, const char *text)
         }
     }
     return specials + (int)ceil((double)chars / tp->chars_per_token);
+}
+
+/* ---- the one prompt count */
+
+static int index_entry(const char *models_dir, const char *model_id, tok_entry *e, char *err,
+                       size_t errlen)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/tokenizers/index.json", models_dir);
+    return tok_index_find(path, model_id, 0, e, err, errlen);
+}
+
+const hf_tok *gpt_tok_real(const char *models_dir, const char *model_id, char *err,
+                           size_t errlen)
+{
+    tok_entry e;
+    err[0] = 0;
+    if (index_entry(models_dir, model_id, &e, err, errlen) || !e.file[0])
+        return NULL;
+    return tok_cache_get(e.file, err, errlen);
+}
+
+int gpt_tok_count(const char *models_dir, const char *model_id, const gpt_template *tp,
+                  const char *prompt, gpt_tok_source *src, char *err, size_t errlen)
+{
+    tok_entry e;
+    if (index_entry(models_dir, model_id, &e, err, errlen))
+        return -1;
+    if (src) {
+        src->exact = e.file[0] != 0;
+        snprintf(src->name, sizeof src->name, "%s", e.name);
+    }
+    if (!e.file[0]) {
+        tok_features x;
+        if (e.n_special || !tp)
+            tok_features_of(prompt, e.sp, e.n_special, &x);
+        else
+            tok_features_of(prompt, tp->special, tp->n_special, &x);
+        return tok_estimate_count(e.coef, &x);
+    }
+    const hf_tok *t = tok_cache_get(e.file, err, errlen);
+    int *ids = NULL, n = -1;
+    char e2[256];
+    if (t && (n = hf_tok_encode(t, prompt, strlen(prompt), &ids, e2, sizeof e2)) < 0)
+        snprintf(err, errlen, "%s: %s", e.file, e2);
+    free(ids);
+    return n;
+}
+
+int gpt_tok_check_context(int prompt_tokens, int max_new_tokens, const char *model_name,
+                          int context, char *err, size_t errlen)
+{
+    if (prompt_tokens > context) {
+        snprintf(err, errlen, "$.messages: the prompt (%d tokens) exceeds %s's context of %d "
+                              "positions", prompt_tokens, model_name, context);
+        return 2;
+    }
+    if (prompt_tokens + max_new_tokens > context) {
+        snprintf(err, errlen, "$.generation_config.max_new_tokens: the prompt (%d tokens) plus %d "
+                              "new tokens exceed %s's context of %d positions",
+                 prompt_tokens, max_new_tokens, model_name, context);
+        return 2;
+    }
+    return 0;
 }

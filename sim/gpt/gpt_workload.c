@@ -45,7 +45,15 @@ int gpt_workload_load(const char *task_path, const char *models_dir, gpt_workloa
     }
     snprintf(w->model_id, sizeof w->model_id, "%s", t.model);
     snprintf(w->llms_name, sizeof w->llms_name, "%s", w->cfg.name);
-    w->prompt_tokens = gpt_tok_estimate(tp, prompt);
+    gpt_tok_source src;
+    if ((w->prompt_tokens = gpt_tok_count(models_dir, t.model, tp, prompt, &src, e, sizeof e)) < 0 ||
+        gpt_tok_check_context(w->prompt_tokens, mi.gen.max_new_tokens, w->cfg.name, w->cfg.context,
+                              e, sizeof e)) {
+        snprintf(err, errlen, "%s: %s", task_path, e);
+        goto out;
+    }
+    w->prompt_exact = src.exact;
+    snprintf(w->tokenizer, sizeof w->tokenizer, "%s", src.name);
     w->max_new_tokens = mi.gen.max_new_tokens;
     w->num_beams = mi.gen.num_beams;
     w->num_sequences = mi.gen.num_return_sequences;

@@ -109,6 +109,7 @@ if tests/cli/usability.sh "$BIN"; then ok; else bad "tests/cli/usability.sh"; fi
 
 # --- gpt tasks (own script) ---
 if tests/cli/gpt.sh "$BIN"; then ok; else bad "tests/cli/gpt.sh"; fi
+if tests/cli/tokens.sh "$BIN"; then ok; else bad "tests/cli/tokens.sh"; fi
 
 echo "cli: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]

@@ -1,5 +1,5 @@
 /* libFuzzer target: the GPT task parser and, for tasks it accepts, the chat
- * template rendering and the tokenizer.  A crash, a sanitizer report, a leak
+ * template rendering, the tokenizers and the prompt count.  A crash, a sanitizer report, a leak
  * or a hang is a bug: a malformed task must only ever be an error message. */
 #include <stddef.h>
 #include <stdint.h>
@@ -30,6 +30,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             int *ids = NULL, n = gpt_tok_encode(&TOK, prompt, tp->special, tp->n_special, &ids);
             char *back = n >= 0 ? gpt_tok_decode(&TOK, ids, n) : NULL;
             (void)gpt_tok_estimate(tp, prompt);
+            (void)gpt_tok_count("models", t.model, tp, prompt, NULL, err, sizeof err);
+            /* the real tokenizers on the raw text too (any bytes, any model) */
+            (void)gpt_tok_count("models", "gpt2", NULL, prompt, NULL, err, sizeof err);
+            (void)gpt_tok_count("models", "Qwen/Qwen2.5-7B", NULL, prompt, NULL, err, sizeof err);
             free(back);
             free(ids);
             free(prompt);
