@@ -128,6 +128,11 @@ static int estimate(int argc, char **argv)
     }
     if (w.note[0])
         fprintf(stderr, "avrami gpt: warning: %s: $.model: %s\n", task, w.note);
+    if (w.prompt_tokens + w.max_new_tokens > w.cfg.context)
+        fprintf(stderr, "avrami gpt: warning: %s: $.generation_config.max_new_tokens: the prompt (%d tokens) "
+                        "plus %d new tokens exceed %s's context of %d positions; the framework accepts the "
+                        "task, and generation cannot go past the context (priced as asked)\n",
+                task, w.prompt_tokens, w.max_new_tokens, w.cfg.name, w.cfg.context);
     printf("model    %s -> %s, %s weights%s\n", w.model_id, w.llms_name, kern_type_name(w.wtype),
            w.runnable ? "" : " (priced only: avrami gpt run cannot run this architecture)");
     printf("prompt   %d tokens (%s %s)\n", w.prompt_tokens, w.prompt_exact ? "exact," : "estimate,",

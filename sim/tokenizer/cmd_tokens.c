@@ -10,6 +10,7 @@
  * Prompts with an even index (0, 2, ...) of tests/tokenizers/prompts.json fit
  * the estimate, those with an odd index check it. */
 #include <math.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,7 @@
 
 #include "cli/commands.h"
 #include "gpt/gpt_util.h"
+#include "util/rfile.h"
 #include "tokenizer/tok_index.h"
 
 #define CHECK_MAPE_MAX 15.0 /* percent, on the prompts kept apart */
@@ -216,9 +218,12 @@ static int count(const ctx *c, const char *model, const char *file)
         fprintf(stderr, "avrami tokens: %s\n", err);
         return 2;
     }
-    char *text = gpt_read_file(file && strcmp(file, "-") ? file : "/dev/stdin", &len);
+    char why[128] = "";
+    bool from_stdin = !file || !strcmp(file, "-");
+    char *text = from_stdin ? rfile_read_stdin(RFILE_MAX, &len, why, sizeof why)
+                            : rfile_read(file, RFILE_MAX, &len, why, sizeof why);
     if (!text) {
-        fprintf(stderr, "avrami tokens: %s: cannot read the file\n", file ? file : "stdin");
+        fprintf(stderr, "avrami tokens: %s: cannot read: %s\n", from_stdin ? "stdin" : file, why);
         return 2;
     }
     int n;

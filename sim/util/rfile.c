@@ -65,6 +65,41 @@ char *rfile_read(const char *path, size_t max, size_t *len, char *why, size_t wh
     return buf;
 }
 
+char *rfile_read_stdin(size_t max, size_t *len, char *why, size_t whylen)
+{
+    size_t cap = 4096, n = 0;
+    char *buf = malloc(cap);
+    while (buf) {
+        if (n + 1 == cap) {
+            char *nb = cap > max ? NULL : realloc(buf, cap * 2);
+            if (!nb) {
+                snprintf(why, whylen, "larger than %zu bytes", max);
+                free(buf);
+                return NULL;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t r = read(0, buf + n, cap - 1 - n);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            snprintf(why, whylen, "%s", strerror(errno));
+            free(buf);
+            return NULL;
+        }
+        if (r == 0)
+            break;
+        n += (size_t)r;
+    }
+    if (!buf)
+        return NULL;
+    buf[n] = 0;
+    if (len)
+        *len = n;
+    return buf;
+}
+
 int rfile_is_regular(const char *path, char *why, size_t whylen)
 {
     struct stat st;

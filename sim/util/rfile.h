@@ -11,6 +11,10 @@
 
 char *rfile_read(const char *path, size_t max, size_t *len, char *why, size_t whylen);
 
+/* The whole of standard input (a pipe or a terminal: it is read to its
+ * end), at most `max` bytes, NUL-terminated; NULL with the reason in why. */
+char *rfile_read_stdin(size_t max, size_t *len, char *why, size_t whylen);
+
 /* Whether path names a regular file (for readers that open by name, such as
  * SQLite); false with the reason in why otherwise. */
 int rfile_is_regular(const char *path, char *why, size_t whylen);

@@ -89,7 +89,13 @@ expect_exit 2 'tools.json: \$\.tools: unknown field.*--strict' "$BIN" gpt estima
 expect_exit 2 'tools.json: \$\.tools: unknown field.*--strict' "$BIN" gpt run "$TMP/tools.json" --strict
 # the rendered prompt and its token count
 expect_exit 0 '^\{"prompt":"<\|im_start\|>system\\nYou are a concise assistant.<\|im_end\|>\\n.*<\|im_start\|>assistant\\n","prompt_tokens":30\}$' "$BIN" gpt prompt examples/gpt/qwen-chat.json --json
-expect_exit 0 '^-- 30 prompt tokens \(template chatml-qwen\)' "$BIN" gpt prompt examples/gpt/qwen-chat.json
+# one count: gpt prompt, gpt estimate and gpt run's usage agree on the same task
+expect_exit 0 '"prompt_tokens":30' "$BIN" gpt prompt examples/gpt/qwen-chat.json --json
+expect_exit 0 '^prompt +30 tokens \(exact, qwen3\)' "$BIN" gpt estimate examples/gpt/qwen-chat.json
+# a prompt plus max_new_tokens past the context: accepted as the framework accepts it, with a warning
+expect_exit 0 'warning: .*plus 2048 new tokens exceed gpt2.s context of 1024 positions' \
+  "$BIN" gpt estimate tests/gpt/real/chatweb-gpt2.json
+expect_exit 0 '^-- 30 prompt tokens \(exact, qwen3; template chatml-qwen\)' "$BIN" gpt prompt examples/gpt/qwen-chat.json
 # an llms.json entry from a config.json
 cat >"$TMP/config.json" <<'EOF2'
 {"model_type": "qwen2", "num_hidden_layers": 24, "hidden_size": 896, "num_attention_heads": 14,
