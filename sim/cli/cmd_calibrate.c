@@ -14,6 +14,7 @@
 #include "cli/commands.h"
 #include "timing/tim_calib.h"
 #include "util/afile.h"
+#include "util/datadir.h"
 
 static const kern_type TYPES[] = {KERN_F32, KERN_Q8_0, KERN_Q4_0};
 #define NTYPES 3
@@ -190,7 +191,9 @@ static int whole_model(const tim_host *h, const char *name, kern_type t, const i
     int longest = 0;
     for (const int *p = prompts; *p; p++)
         longest = *p > longest ? *p : longest;
-    if (kern_model_cfg_load("models/llms.json", name, &c, err, sizeof err)) {
+    char llms[DATADIR_PATH_MAX + 32];
+    snprintf(llms, sizeof llms, "%s/llms.json", datadir_models());
+    if (kern_model_cfg_load(llms, name, &c, err, sizeof err)) {
         fprintf(stderr, "avrami calibrate --check: %s\n", err);
         return 2;
     }
@@ -285,7 +288,9 @@ static int check(const char *path, int T, int quick, double max_mape)
 
 int cmd_calibrate(int argc, char **argv)
 {
-    const char *out = "models/calibration/host.json";
+    char out_def[DATADIR_PATH_MAX + 32];
+    snprintf(out_def, sizeof out_def, "%s/calibration/host.json", datadir_models());
+    const char *out = out_def;
     int quick = 0, do_check = 0;
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
     int T = nproc > 0 ? (int)(nproc > 64 ? 64 : nproc) : 1;

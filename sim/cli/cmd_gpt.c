@@ -9,6 +9,7 @@
 #include "cli/commands.h"
 #include "gpt/gpt.h"
 #include "util/afile.h"
+#include "util/datadir.h"
 
 static void usage(FILE *o)
 {
@@ -95,7 +96,7 @@ int cmd_gpt_read_task(const char *path, int strict, gpt_task *t)
 
 static int estimate(int argc, char **argv)
 {
-    const char *task = NULL, *models = "models", *card = NULL;
+    const char *task = NULL, *models = datadir_models(), *card = NULL;
     int strict = 0;
     for (int i = 2; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;
@@ -139,6 +140,7 @@ static int estimate(int argc, char **argv)
            w.tokenizer);
     printf("work     %d new tokens, %d beams, %d sequences: %d rows decoded\n", w.max_new_tokens,
            w.num_beams, w.num_sequences, w.rows);
+    printf("runtime  transformers with CUDA_LAUNCH_BLOCKING=1, as Helium's nodes ran gpt-task (docs/timing.md)\n");
     printf("vram     %.2f GB\n", gpt_workload_vram_gb(&w));
     if (card) {
         tim_card c;
@@ -169,7 +171,7 @@ int cmd_gpt(int argc, char **argv)
         usage(stderr);
         return 2;
     }
-    gpt_run_opts o = {.models_dir = "models", .profile = kern_profile_default};
+    gpt_run_opts o = {.models_dir = datadir_models(), .profile = kern_profile_default};
     const char *task = NULL, *out = NULL;
     int strict = 0;
     double threads = (double)sysconf(_SC_NPROCESSORS_ONLN), d = 0;

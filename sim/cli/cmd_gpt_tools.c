@@ -9,10 +9,11 @@
 #include "gpt/gpt_hfconfig.h"
 #include "gpt/gpt_template.h"
 #include "gpt/gpt_tok.h"
+#include "util/datadir.h"
 
 int cmd_gpt_prompt(int argc, char **argv)
 {
-    const char *task = NULL, *models = "models";
+    const char *task = NULL, *models = datadir_models();
     int json = 0, strict = 0;
     for (int i = 2; i < argc; i++) {
         const char *v = i + 1 < argc ? argv[i + 1] : NULL;

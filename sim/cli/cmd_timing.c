@@ -6,6 +6,7 @@
 
 #include "cli/commands.h"
 #include "timing/tim.h"
+#include "util/datadir.h"
 
 static void usage(FILE *o)
 {
@@ -46,7 +47,10 @@ static int parse_int(const char *s, int *out)
 
 static int divergence(int argc, char **argv)
 {
-    const char *model = "gpt2", *out = "models/divergence.json", *llms = "models/llms.json";
+    char out_def[DATADIR_PATH_MAX + 32], llms_def[DATADIR_PATH_MAX + 32];
+    snprintf(out_def, sizeof out_def, "%s/divergence.json", datadir_models());
+    snprintf(llms_def, sizeof llms_def, "%s/llms.json", datadir_models());
+    const char *model = "gpt2", *out = out_def, *llms = llms_def;
     kern_type t = KERN_Q8_0;
     int prompts = 16, tokens = 48, threads = 2;
     for (int i = 1; i < argc; i++) {
@@ -94,7 +98,7 @@ static void print_err(const tim_err *e)
 
 static int validate(int argc, char **argv)
 {
-    const char *dir = "models";
+    const char *dir = datadir_models();
     int rows = 0;
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--validate"))
@@ -145,8 +149,11 @@ int cmd_timing(int argc, char **argv)
         if (!strcmp(argv[i], "--validate"))
             return validate(argc, argv);
     }
-    const char *card = NULL, *model = NULL, *cards = "models/cards.json",
-               *llms = "models/llms.json", *sd = "models/sd.json";
+    char cards_def[DATADIR_PATH_MAX + 32], llms_def[DATADIR_PATH_MAX + 32], sd_def[DATADIR_PATH_MAX + 32];
+    snprintf(cards_def, sizeof cards_def, "%s/cards.json", datadir_models());
+    snprintf(llms_def, sizeof llms_def, "%s/llms.json", datadir_models());
+    snprintf(sd_def, sizeof sd_def, "%s/sd.json", datadir_models());
+    const char *card = NULL, *model = NULL, *cards = cards_def, *llms = llms_def, *sd = sd_def;
     double bits = 16;
     tim_workload w;
     tim_workload_default(&w, TIM_GPT);

@@ -84,7 +84,12 @@ void gpt_workload_tim(const gpt_workload *w, tim_workload *tw)
      * the rows transformers really decodes */
     tw->num_beams = w->rows;
     tw->num_sequences = 1;
-    tw->bits = kern_type_bits(w->wtype);
+    /* priced as Helium's nodes ran it and as a scenario's task_file kind is
+     * (scn_timing.c): transformers with gpt-task's CUDA_LAUNCH_BLOCKING=1,
+     * the weights the task loads (bitsandbytes bits, or the dtype's) */
+    tw->runtime = TIM_RT_TRANSFORMERS;
+    tw->launch_blocking = 1;
+    tw->bits = w->quantize_bits ? w->quantize_bits : kern_type_bits(w->wtype);
 }
 
 double gpt_workload_vram_gb(const gpt_workload *w)

@@ -21,6 +21,7 @@
 #include "gpt/gpt_util.h"
 #include "util/rfile.h"
 #include "tokenizer/tok_index.h"
+#include "util/datadir.h"
 
 #define CHECK_MAPE_MAX 15.0 /* percent, on the prompts kept apart */
 
@@ -259,7 +260,7 @@ static void usage(FILE *f)
 
 int cmd_tokens(int argc, char **argv)
 {
-    ctx c = {"models", "tests/tokenizers", 0, {0}, NULL, NULL, 0};
+    ctx c = {datadir_models(), "tests/tokenizers", 0, {0}, NULL, NULL, 0};
     const char *pos[3] = {0};
     int np = 0;
     for (int i = 1; i < argc; i++) {

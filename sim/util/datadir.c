@@ -58,3 +58,11 @@ bool datadir_find(const char *name, const char *probe, char out[DATADIR_PATH_MAX
     snprintf(out, DATADIR_PATH_MAX, "%.4000s", name);
     return false;
 }
+
+const char *datadir_models(void)
+{
+    static char dir[DATADIR_PATH_MAX];
+    if (!dir[0] && !datadir_find("models", "/llms.json", dir, NULL, 0))
+        snprintf(dir, sizeof dir, "models");
+    return dir;
+}
