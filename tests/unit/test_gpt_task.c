@@ -248,14 +248,20 @@ static void test_model_defaults(void **state)
     assert_non_null(strstr(mi.note, "transformers >= 4.38"));
     gpt_task_free(&t);
     /* generation_config.json of Qwen2.5-1.5B-Instruct (repetition_penalty
-     * 1.1, not the 7B's 1.05), as read in the copy llms.json
-     * cites */
+     * 1.1, not the 7B's 1.05) and of Yi-6B-Chat, as read in the copies
+     * llms.json cites */
     const char *qwen = "{\"model\":\"Qwen/Qwen2.5-1.5B-Instruct\",\"messages\":[{\"role\":"
                        "\"user\",\"content\":\"x\"}]}";
     assert_int_equal(parse(qwen, &t, err, sizeof err), 0);
     assert_int_equal(gpt_model_prepare("models/llms.json", &t, &mi, err, sizeof err), 0);
     assert_true(mi.gen.do_sample && mi.gen.temperature == 0.7 && mi.gen.top_p == 0.8 &&
                 mi.gen.top_k == 20 && mi.gen.repetition_penalty == 1.1);
+    gpt_task_free(&t);
+    const char *yi = "{\"model\":\"01-ai/Yi-6B-Chat\",\"messages\":[{\"role\":\"user\","
+                     "\"content\":\"x\"}]}";
+    assert_int_equal(parse(yi, &t, err, sizeof err), 0);
+    assert_int_equal(gpt_model_prepare("models/llms.json", &t, &mi, err, sizeof err), 0);
+    assert_true(mi.gen.do_sample && mi.gen.temperature == 0.6 && mi.gen.top_p == 0.8);
     gpt_task_free(&t);
     const char *mixtral = "{\"model\":\"mistralai/Mixtral-8x7B-Instruct-v0.1\",\"messages\":"
                           "[{\"role\":\"user\",\"content\":\"x\"}]}";
