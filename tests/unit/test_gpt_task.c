@@ -263,6 +263,14 @@ static void test_model_defaults(void **state)
     assert_int_equal(gpt_model_prepare("models/llms.json", &t, &mi, err, sizeof err), 0);
     assert_true(mi.gen.do_sample && mi.gen.temperature == 0.6 && mi.gen.top_p == 0.8);
     gpt_task_free(&t);
+    /* Hermes-2-Pro's generation config sets do_sample and nothing else:
+     * transformers' temperature 1.0 and top_k 50 apply */
+    const char *hermes = "{\"model\":\"NousResearch/Hermes-2-Pro-Llama-3-8B\",\"messages\":"
+                         "[{\"role\":\"user\",\"content\":\"x\"}]}";
+    assert_int_equal(parse(hermes, &t, err, sizeof err), 0);
+    assert_int_equal(gpt_model_prepare("models/llms.json", &t, &mi, err, sizeof err), 0);
+    assert_true(mi.gen.do_sample && mi.gen.temperature == 1.0 && mi.gen.top_k == 50);
+    gpt_task_free(&t);
     const char *mixtral = "{\"model\":\"mistralai/Mixtral-8x7B-Instruct-v0.1\",\"messages\":"
                           "[{\"role\":\"user\",\"content\":\"x\"}]}";
     assert_int_equal(parse(mixtral, &t, err, sizeof err), 0);
