@@ -427,6 +427,13 @@ static void test_model_ids_and_workload(void **state)
     assert_int_equal(gpt_model_resolve("models/llms.json", "openai-community/gpt2", &cfg, &d, err,
                                        sizeof err), 0);
     assert_true(!strcmp(cfg.name, "gpt2") && d == GPT_DTYPE_FLOAT32);
+    /* Yi-1.5 has Yi's shape but RMSNorm epsilon 1e-06 (its config.json) */
+    assert_int_equal(gpt_model_resolve("models/llms.json", "01-ai/Yi-1.5-6B-Chat", &cfg, &d, err,
+                                       sizeof err), 0);
+    assert_true(!strcmp(cfg.name, "Yi-1.5-6B") && cfg.norm_eps == 1e-6f && cfg.kv_heads == 4);
+    assert_int_equal(gpt_model_resolve("models/llms.json", "01-ai/Yi-6B-Chat", &cfg, &d, err,
+                                       sizeof err), 0);
+    assert_true(!strcmp(cfg.name, "Yi-6B") && cfg.norm_eps == 1e-5f);
     assert_int_equal(gpt_model_resolve("models/llms.json", "someone/Llama-2-7B", &cfg, &d, err,
                                        sizeof err), 0); /* last path component */
     assert_int_equal(gpt_model_resolve("models/llms.json", "acme/unknown-9B", &cfg, &d, err,
