@@ -217,6 +217,20 @@ static void test_gen_check(void **state)
     }
 }
 
+/* the generation settings a task naming only the model runs with */
+static gpt_gen_config gen_defaults_of(const char *model)
+{
+    char json[256], err[512];
+    gpt_task t;
+    gpt_model_info mi;
+    snprintf(json, sizeof json,
+             "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", model);
+    assert_int_equal(parse(json, &t, err, sizeof err), 0);
+    assert_int_equal(gpt_model_prepare("models/llms.json", &t, &mi, err, sizeof err), 0);
+    gpt_task_free(&t);
+    return mi.gen;
+}
+
 /* the model's generation_config.json fills what the task leaves unset */
 static void test_model_defaults(void **state)
 {
@@ -250,27 +264,15 @@ static void test_model_defaults(void **state)
     /* generation_config.json of Qwen2.5-1.5B-Instruct (repetition_penalty
      * 1.1, not the 7B's 1.05) and of Yi-6B-Chat, as read in the copies
      * llms.json cites */
-    const char *qwen = "{\"model\":\"Qwen/Qwen2.5-1.5B-Instruct\",\"messages\":[{\"role\":"
-                       "\"user\",\"content\":\"x\"}]}";
-    assert_int_equal(parse(qwen, &t, err, sizeof err), 0);
-    assert_int_equal(gpt_model_prepare("models/llms.json", &t, &mi, err, sizeof err), 0);
-    assert_true(mi.gen.do_sample && mi.gen.temperature == 0.7 && mi.gen.top_p == 0.8 &&
-                mi.gen.top_k == 20 && mi.gen.repetition_penalty == 1.1);
-    gpt_task_free(&t);
-    const char *yi = "{\"model\":\"01-ai/Yi-6B-Chat\",\"messages\":[{\"role\":\"user\","
-                     "\"content\":\"x\"}]}";
-    assert_int_equal(parse(yi, &t, err, sizeof err), 0);
-    assert_int_equal(gpt_model_prepare("models/llms.json", &t, &mi, err, sizeof err), 0);
-    assert_true(mi.gen.do_sample && mi.gen.temperature == 0.6 && mi.gen.top_p == 0.8);
-    gpt_task_free(&t);
+    gpt_gen_config g = gen_defaults_of("Qwen/Qwen2.5-1.5B-Instruct");
+    assert_true(g.do_sample && g.temperature == 0.7 && g.top_p == 0.8 && g.top_k == 20 &&
+                g.repetition_penalty == 1.1);
+    g = gen_defaults_of("01-ai/Yi-6B-Chat");
+    assert_true(g.do_sample && g.temperature == 0.6 && g.top_p == 0.8);
     /* Hermes-2-Pro's generation config sets do_sample and nothing else:
      * transformers' temperature 1.0 and top_k 50 apply */
-    const char *hermes = "{\"model\":\"NousResearch/Hermes-2-Pro-Llama-3-8B\",\"messages\":"
-                         "[{\"role\":\"user\",\"content\":\"x\"}]}";
-    assert_int_equal(parse(hermes, &t, err, sizeof err), 0);
-    assert_int_equal(gpt_model_prepare("models/llms.json", &t, &mi, err, sizeof err), 0);
-    assert_true(mi.gen.do_sample && mi.gen.temperature == 1.0 && mi.gen.top_k == 50);
-    gpt_task_free(&t);
+    g = gen_defaults_of("NousResearch/Hermes-2-Pro-Llama-3-8B");
+    assert_true(g.do_sample && g.temperature == 1.0 && g.top_k == 50);
     const char *mixtral = "{\"model\":\"mistralai/Mixtral-8x7B-Instruct-v0.1\",\"messages\":"
                           "[{\"role\":\"user\",\"content\":\"x\"}]}";
     assert_int_equal(parse(mixtral, &t, err, sizeof err), 0);
