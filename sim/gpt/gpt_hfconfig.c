@@ -57,6 +57,8 @@ cJSON *gpt_hfconfig_entry(const char *path, const char *id, const char *name, ch
         cJSON_Delete(c);
         return NULL;
     }
+    if (!(theta > 0)) /* transformers 5 */
+        theta = num(cJSON_GetObjectItemCaseSensitive(c, "rope_parameters"), K("rope_theta"));
     if (!(kv > 0))
         kv = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(c, "multi_query")) ? 1 : H;
     if (!(f > 0))
@@ -68,7 +70,9 @@ cJSON *gpt_hfconfig_entry(const char *path, const char *id, const char *name, ch
     cJSON *e = cJSON_CreateObject(), *ids = cJSON_AddArrayToObject(e, "ids");
     cJSON_AddStringToObject(e, "name", name ? name : slash ? slash + 1 : id);
     cJSON_AddItemToArray(ids, cJSON_CreateString(id));
-    const char *dt = str(c, "torch_dtype");
+    /* transformers 5 writes "dtype" (and the rotary base inside
+     * "rope_parameters") where earlier releases wrote "torch_dtype" */
+    const char *dt = *str(c, "torch_dtype") ? str(c, "torch_dtype") : str(c, "dtype");
     cJSON_AddStringToObject(e, "dtype", *dt ? dt : "float32");
     cJSON_AddStringToObject(e, "family", *type ? type : arch);
     cJSON_AddStringToObject(e, "arch", arch);

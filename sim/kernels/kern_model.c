@@ -79,6 +79,42 @@ static int get_int(cJSON *o, const char *k, int *out, int def, const char *path,
     return 0;
 }
 
+/* "unverified": the figures of an entry that no copy of the model's
+ * config.json or generation_config.json could confirm; each must name a
+ * figure the entry records */
+static int check_unverified(cJSON *o, const char *path, int idx, char *err, size_t errlen)
+{
+    static const char *const fields[] = {
+        "dtype",     "layers",     "hidden",          "heads",           "kv_heads",
+        "ffn",       "vocab",      "context",         "norm_eps",        "rope_theta",
+        "rotary_fraction", "qkv_bias", "tied_embeddings", "head_dim",    "experts",
+        "experts_per_token", "auto_dtype", "generation_defaults", NULL};
+    cJSON *u = cJSON_GetObjectItemCaseSensitive(o, "unverified"), *f;
+    if (!u)
+        return 0;
+    if (!cJSON_IsArray(u)) {
+        snprintf(err, errlen, "%s: .models[%d].unverified: expected an array of field names",
+                 path, idx);
+        return -1;
+    }
+    int i = 0;
+    cJSON_ArrayForEach(f, u) {
+        int known = 0;
+        for (const char *const *k = fields; cJSON_IsString(f) && *k && !known; k++)
+            known = !strcmp(f->valuestring, *k);
+        if (!known) {
+            snprintf(err, errlen,
+                     "%s: .models[%d].unverified[%d]: expected the name of a recorded figure "
+                     "(layers, hidden, heads, kv_heads, ffn, vocab, context, norm_eps, "
+                     "rope_theta, dtype, ...)",
+                     path, idx, i);
+            return -1;
+        }
+        i++;
+    }
+    return 0;
+}
+
 static float get_num(cJSON *o, const char *k, float def)
 {
     cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
@@ -131,7 +167,8 @@ int kern_model_cfg_load(const char *path, const char *name, kern_model_cfg *c, c
             get_int(o, "kv_heads", &c->kv_heads, c->heads, path, idx, err, errlen) ||
             get_int(o, "ffn", &c->ffn, -1, path, idx, err, errlen) ||
             get_int(o, "vocab", &c->vocab, -1, path, idx, err, errlen) ||
-            get_int(o, "context", &c->context, -1, path, idx, err, errlen)) {
+            get_int(o, "context", &c->context, -1, path, idx, err, errlen) ||
+            check_unverified(o, path, idx, err, errlen)) {
             rc = 2;
             break;
         }

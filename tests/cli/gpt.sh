@@ -107,6 +107,15 @@ cat >"$TMP/config.json" <<'EOF2'
 EOF2
 expect_exit 0 '"name":"Qwen2.5-0.5B-Instruct".*"arch":"llama","layers":24,"hidden":896,"heads":14,"kv_heads":2,"ffn":4864' "$BIN" gpt add-model "$TMP/config.json" --id Qwen/Qwen2.5-0.5B-Instruct
 expect_exit 2 'nope.json: cannot read' "$BIN" gpt add-model "$TMP/nope.json" --id a/b
+# a config.json saved by transformers 5: "dtype" for torch_dtype, the rotary
+# base inside "rope_parameters" (Qwen2.5-1.5B-Instruct as re-saved by 5.1.0)
+cat >"$TMP/config5.json" <<'EOF2'
+{"model_type": "qwen2", "num_hidden_layers": 28, "hidden_size": 1536, "num_attention_heads": 12,
+ "num_key_value_heads": 2, "intermediate_size": 8960, "vocab_size": 151936, "dtype": "float16",
+ "max_position_embeddings": 32768, "rms_norm_eps": 1e-06, "tie_word_embeddings": true,
+ "rope_parameters": {"rope_theta": 1000000.0, "rope_type": "default"}}
+EOF2
+expect_exit 0 '"dtype":"float16".*"norm_eps":1e-06,"rope_theta":1000000,' "$BIN" gpt add-model "$TMP/config5.json" --id Qwen/Qwen2.5-1.5B-Instruct
 echo '{"model_type": "gemma", "num_hidden_layers": 28, "hidden_size": 3072, "num_attention_heads": 16, "num_key_value_heads": 16, "head_dim": 256, "intermediate_size": 24576, "vocab_size": 256000, "max_position_embeddings": 8192}' >"$TMP/gemma.json"
 expect_exit 0 '"head_dim":256,"runnable":false,"why":"head_dim 256 x 16 heads differs from hidden 3072"' "$BIN" gpt add-model "$TMP/gemma.json" --id google/gemma-7b-it
 echo '{"model_type": "mixtral", "num_hidden_layers": 32, "hidden_size": 4096, "num_attention_heads": 32, "num_key_value_heads": 8, "intermediate_size": 14336, "vocab_size": 32000, "num_local_experts": 8}' >"$TMP/moe.json"

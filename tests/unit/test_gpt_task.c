@@ -217,6 +217,20 @@ static void test_gen_check(void **state)
     }
 }
 
+/* the generation settings a task naming only the model runs with */
+static gpt_gen_config gen_defaults_of(const char *model)
+{
+    char json[256], err[512];
+    gpt_task t;
+    gpt_model_info mi;
+    snprintf(json, sizeof json,
+             "{\"model\":\"%s\",\"messages\":[{\"role\":\"user\",\"content\":\"x\"}]}", model);
+    assert_int_equal(parse(json, &t, err, sizeof err), 0);
+    assert_int_equal(gpt_model_prepare("models/llms.json", &t, &mi, err, sizeof err), 0);
+    gpt_task_free(&t);
+    return mi.gen;
+}
+
 /* the model's generation_config.json fills what the task leaves unset */
 static void test_model_defaults(void **state)
 {
@@ -247,6 +261,18 @@ static void test_model_defaults(void **state)
     assert_true(!mi.runnable && strstr(mi.why, "head_dim") && mi.wtype == KERN_Q8_0);
     assert_non_null(strstr(mi.note, "transformers >= 4.38"));
     gpt_task_free(&t);
+    /* generation_config.json of Qwen2.5-1.5B-Instruct (repetition_penalty
+     * 1.1, not the 7B's 1.05) and of Yi-6B-Chat, as read in the copies
+     * llms.json cites */
+    gpt_gen_config g = gen_defaults_of("Qwen/Qwen2.5-1.5B-Instruct");
+    assert_true(g.do_sample && g.temperature == 0.7 && g.top_p == 0.8 && g.top_k == 20 &&
+                g.repetition_penalty == 1.1);
+    g = gen_defaults_of("01-ai/Yi-6B-Chat");
+    assert_true(g.do_sample && g.temperature == 0.6 && g.top_p == 0.8);
+    /* Hermes-2-Pro's generation config sets do_sample and nothing else:
+     * transformers' temperature 1.0 and top_k 50 apply */
+    g = gen_defaults_of("NousResearch/Hermes-2-Pro-Llama-3-8B");
+    assert_true(g.do_sample && g.temperature == 1.0 && g.top_k == 50);
     const char *mixtral = "{\"model\":\"mistralai/Mixtral-8x7B-Instruct-v0.1\",\"messages\":"
                           "[{\"role\":\"user\",\"content\":\"x\"}]}";
     assert_int_equal(parse(mixtral, &t, err, sizeof err), 0);
@@ -403,6 +429,13 @@ static void test_model_ids_and_workload(void **state)
     assert_int_equal(gpt_model_resolve("models/llms.json", "openai-community/gpt2", &cfg, &d, err,
                                        sizeof err), 0);
     assert_true(!strcmp(cfg.name, "gpt2") && d == GPT_DTYPE_FLOAT32);
+    /* Yi-1.5 has Yi's shape but RMSNorm epsilon 1e-06 (its config.json) */
+    assert_int_equal(gpt_model_resolve("models/llms.json", "01-ai/Yi-1.5-6B-Chat", &cfg, &d, err,
+                                       sizeof err), 0);
+    assert_true(!strcmp(cfg.name, "Yi-1.5-6B") && cfg.norm_eps == 1e-6f && cfg.kv_heads == 4);
+    assert_int_equal(gpt_model_resolve("models/llms.json", "01-ai/Yi-6B-Chat", &cfg, &d, err,
+                                       sizeof err), 0);
+    assert_true(!strcmp(cfg.name, "Yi-6B") && cfg.norm_eps == 1e-5f);
     assert_int_equal(gpt_model_resolve("models/llms.json", "someone/Llama-2-7B", &cfg, &d, err,
                                        sizeof err), 0); /* last path component */
     assert_int_equal(gpt_model_resolve("models/llms.json", "acme/unknown-9B", &cfg, &d, err,

@@ -7,6 +7,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -232,6 +233,37 @@ static void test_llms_json(void **state)
     assert_non_null(strstr(err, "/nonexistent.json"));
 }
 
+/* "unverified" lists figures no copy of config.json confirmed: a known
+ * figure loads, anything else is refused with the JSON path. */
+static void load_entry_with(const char *unverified, int want, const char *want_err)
+{
+    char path[] = "/tmp/avrami-llms-XXXXXX", err[512];
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    FILE *f = fdopen(fd, "w");
+    assert_non_null(f);
+    fprintf(f, "{\"models\": [{\"name\": \"m\", \"arch\": \"llama\", \"layers\": 2, "
+               "\"hidden\": 64, \"heads\": 4, \"ffn\": 96, \"vocab\": 50, "
+               "\"context\": 32, \"unverified\": %s}]}",
+            unverified);
+    fclose(f);
+    kern_model_cfg c;
+    assert_int_equal(kern_model_cfg_load(path, "m", &c, err, sizeof err), want);
+    if (want_err)
+        assert_non_null(strstr(err, want_err));
+    remove(path);
+}
+
+static void test_llms_unverified(void **state)
+{
+    (void)state;
+    load_entry_with("[\"rope_theta\", \"dtype\", \"generation_defaults\"]", 0, NULL);
+    load_entry_with("[]", 0, NULL);
+    load_entry_with("[\"rope_thetta\"]", 2, ".models[0].unverified[0]: expected the name");
+    load_entry_with("[\"layers\", 3]", 2, ".models[0].unverified[1]: expected the name");
+    load_entry_with("\"rope_theta\"", 2, ".models[0].unverified: expected an array");
+}
+
 /* gpt2 at its real size, one short prefill and a decode step: no NaN. */
 static void test_gpt2_real_shape(void **state)
 {
@@ -256,6 +288,7 @@ int main(void)
         cmocka_unit_test(test_llama_f32),        cmocka_unit_test(test_llama_q4),
         cmocka_unit_test(test_gpt2_q8),          cmocka_unit_test(test_phi_f16),
         cmocka_unit_test(test_profiles_diverge), cmocka_unit_test(test_llms_json),
+        cmocka_unit_test(test_llms_unverified),
         cmocka_unit_test(test_gpt2_real_shape),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
