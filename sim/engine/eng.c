@@ -199,18 +199,6 @@ static void pop_heap(eng *e, eng_ev *out)
     e->freelist = slot;
 }
 
-const eng_ev *eng_peek(const eng *e, eng_ev *buf)
-{
-    const key_t128 *top = e->nheap ? &e->heap[0] : NULL;
-    if (!(top && (eng_time)(uint64_t)(*top >> 64) <= e->now) && e->rlen)
-        return &e->ring[e->rhead];
-    if (!top)
-        return NULL;
-    const payload *p = &e->pool[(uint32_t)*top & SLOT_MASK];
-    *buf = (eng_ev){(eng_time)(uint64_t)(*top >> 64), p->kind, p->a, p->b};
-    return buf;
-}
-
 bool eng_next(eng *e, eng_ev *out)
 {
     /* Heap events at the current time were scheduled before the clock got

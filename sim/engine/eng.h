@@ -54,9 +54,6 @@ static inline bool eng_after(eng *e, eng_time delay, uint32_t kind, uint32_t a, 
 void eng_set_horizon(eng *e, eng_time t);
 /* Pops the earliest event and advances the clock to it; false when empty. */
 bool eng_next(eng *e, eng_ev *out);
-/* The event eng_next would return, left in place (in buf or the ring), or
- * NULL when none is pending; for prefetching what it will touch. */
-const eng_ev *eng_peek(const eng *e, eng_ev *buf);
 /* Time of the earliest pending event, or ENG_TIME_MAX. */
 eng_time eng_peek_time(const eng *e);
 size_t eng_pending(const eng *e);

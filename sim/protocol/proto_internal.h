@@ -47,8 +47,8 @@ typedef struct psumtree {
 } psumtree;
 
 /* An available-node group: all available nodes of one GPU model, in the
- * contract's set order, with a Fenwick tree over set positions holding each
- * node's score so a score-weighted draw costs O(log n). */
+ * contract's set order, with a prefix-sum tree over set positions holding
+ * each node's score so a score-weighted draw costs O(log n). */
 typedef struct pgpu {
     uint32_t name;        /* offset in the name pool */
     uint64_t vram;

@@ -322,10 +322,6 @@ sim *sim_run(const scn *s, const sim_opts *o)
         if (!eng_next(m->e, &ev) || ev.t > m->end)
             break;
         m->events++;
-        eng_ev peek_buf;
-        const eng_ev *next = eng_peek(m->e, &peek_buf);
-        if (next && next->kind >= EV_NODE_DONE && next->kind <= EV_NODE_QUIT) /* a hint */
-            __builtin_prefetch(&m->nodes[next->a], 1);
         dispatch(m, &ev);
         if (m->o.paranoid && ev.kind != EV_BLOCK) {
             SIM_PHASE(m, SIM_PH_CHAIN);

@@ -88,30 +88,6 @@ static void test_horizon_drops_only_later_events(void **state)
     eng_free(e[1]);
 }
 
-/* eng_peek names the event eng_next returns next, through heap and ring. */
-static void test_peek_is_next(void **state)
-{
-    (void)state;
-    eng *e = eng_new(4);
-    uint64_t x = 3;
-    for (uint32_t i = 0; i < 50; i++)
-        eng_at(e, (eng_time)(i % 7) * 10, 0, i, 0);
-    eng_ev buf, ev;
-    int n = 0;
-    for (const eng_ev *p; (p = eng_peek(e, &buf)) != NULL; n++) {
-        eng_ev want = *p;
-        assert_true(eng_next(e, &ev));
-        assert_int_equal(want.t, ev.t);
-        assert_int_equal(want.a, ev.a);
-        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
-        if (n < 200) /* follow-ups at the current time (ring) or later (heap) */
-            eng_after(e, (eng_time)(x >> 62) * 5, 0, 100 + (uint32_t)n, 0);
-    }
-    assert_false(eng_next(e, &ev));
-    assert_true(n > 200);
-    eng_free(e);
-}
-
 static int cmp_i64(const void *a, const void *b)
 {
     int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
@@ -198,7 +174,6 @@ int main(void)
         cmocka_unit_test(test_zero_delay_after_earlier_same_time),
         cmocka_unit_test(test_random_against_sort),
         cmocka_unit_test(test_horizon_drops_only_later_events),
-        cmocka_unit_test(test_peek_is_next),
         cmocka_unit_test(test_hold_model_reuses_pool),
         cmocka_unit_test(test_streams_independent_and_reproducible),
     };
