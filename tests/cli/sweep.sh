@@ -126,6 +126,10 @@ pid=$!
 for _ in $(seq 50); do kids=$(pgrep -P "$pid" | head -1 || true); [ -n "$kids" ] && break; sleep 0.1; done
 sleep 2
 [ -n "$kids" ] && kill -9 "$kids" 2>/dev/null || true
+# no need to wait for the long run: SIGINT ends it, and the parent still
+# sends its quit message to the dead worker
+sleep 1
+kill -INT "$pid" 2>/dev/null || true
 rc=0; wait "$pid" || rc=$?
 [ "$rc" -ne 141 ] || die "sweep died of SIGPIPE after a worker died"
 [ "$rc" -le 2 ] || { cat "$TMP/idle.err"; die "sweep exited $rc after a worker died"; }
