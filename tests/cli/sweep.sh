@@ -126,9 +126,20 @@ pid=$!
 for _ in $(seq 50); do kids=$(pgrep -P "$pid" | head -1 || true); [ -n "$kids" ] && break; sleep 0.1; done
 sleep 2
 [ -n "$kids" ] && kill -9 "$kids" 2>/dev/null || true
+# no need to wait for the long run: SIGINT ends it, and the parent still
+# sends its quit message to the dead worker
+sleep 1
+kill -INT "$pid" 2>/dev/null || true
 rc=0; wait "$pid" || rc=$?
 [ "$rc" -ne 141 ] || die "sweep died of SIGPIPE after a worker died"
 [ "$rc" -le 2 ] || { cat "$TMP/idle.err"; die "sweep exited $rc after a worker died"; }
 grep -Eq "worker 0 \(pid [0-9]+\) (was killed by signal 9 while idle|died)|the worker running point" "$TMP/idle.err" \
   || { cat "$TMP/idle.err"; die "a killed worker was not reported"; }
 ok "sweep: a killed worker is reported and the parent exits by itself (not SIGPIPE)"
+
+# ---- -j is capped: no more workers than runs to do ----
+"$BIN" sweep -j 2000 --reps 1 --duration 600 --out "$TMP/cap.db" $V >/dev/null 2>"$TMP/cap.err" \
+  || { cat "$TMP/cap.err"; die "sweep -j 2000 failed"; }
+grep -q -- '-j 2000 capped to 1 (runs to do: 1' "$TMP/cap.err" || { cat "$TMP/cap.err"; die "-j 2000 not capped"; }
+grep -q 'with 1 local worker$' "$TMP/cap.err" || { cat "$TMP/cap.err"; die "-j 2000 started more than one worker"; }
+ok "sweep: -j 2000 for one run starts one worker"

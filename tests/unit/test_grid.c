@@ -49,6 +49,14 @@ static void test_lists_and_ranges(void **state)
                              "\"protocol.task_score_rewards\":[3,2,1]}");
     free(set);
     grid_free(&g);
+    /* a long range (the fuzzer's 1:99993:1, once quadratic to build) */
+    grid big = {0};
+    assert_true(grid_add(&big, "applications[0].arrival.rate_per_h=1:99993:1", err));
+    assert_int_equal(big.axes[0].n, 99993);
+    assert_string_equal(big.axes[0].values[0], "1");
+    assert_string_equal(big.axes[0].values[65536], "65537");
+    assert_string_equal(big.axes[0].values[99992], "99993");
+    grid_free(&big);
 }
 
 static void test_bad_specs(void **state)
