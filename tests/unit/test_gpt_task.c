@@ -452,7 +452,10 @@ static void test_model_ids_and_workload(void **state)
     tim_workload tw;
     gpt_workload_tim(&w, &tw);
     /* sampling two sequences: two rows */
-    assert_true(tw.bits == 4.5 && tw.prompt_tokens == 30 && tw.num_beams * tw.num_sequences == 2);
+    /* priced as Helium's nodes ran it: bitsandbytes 4-bit under transformers
+     * with gpt-task's launch blocking, as a scenario's task_file kind is */
+    assert_true(tw.bits == 4 && tw.prompt_tokens == 30 && tw.num_beams * tw.num_sequences == 2);
+    assert_true(tw.runtime == TIM_RT_TRANSFORMERS && tw.launch_blocking);
     assert_int_equal(w.rows, 2);
     assert_true(gpt_workload_vram_gb(&w) == tim_vram_needed_gb(&w.tm, &tw));
     /* beam search: num_beams rows, whatever num_return_sequences */
