@@ -5,6 +5,8 @@
 #   make bench    benchmarks (figures and ratios on stdout)
 #   make deps     install missing Debian packages only
 #   make fuzz     build and briefly run the libFuzzer targets (clang)
+#   make install  PREFIX/bin/avrami and its data in PREFIX/share/avrami
+#                 (PREFIX defaults to /usr/local); make uninstall removes them
 #
 # Every .c file under sim/ is part of the program; sim/cli/main.c is the only
 # one left out of the library that tests and benches link against.
@@ -56,7 +58,7 @@ SCENARIO ?= scenarios/helium-baseline.json
 $(BUILD)/%_avx2.o:   EXTRA_CFLAGS := -mavx2 -mfma -mf16c
 $(BUILD)/%_avx512.o: EXTRA_CFLAGS := -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512vnni -mavx512bf16
 
-.PHONY: FORCE all run test test-plain test-asan unit replay bench deps fuzz clean check-deps
+.PHONY: FORCE all run test test-plain test-asan unit replay bench deps fuzz clean check-deps install uninstall
 
 all: $(BIN)
 
@@ -120,6 +122,21 @@ bench: deps $(BENCH_BINS) $(BIN)
 
 fuzz:
 	@scripts/fuzz.sh
+
+# avrami finds its data beside the executable (sim/util/datadir.h):
+# PREFIX/bin/avrami reads PREFIX/share/avrami/{models,plots}.
+PREFIX  ?= /usr/local
+DESTDIR ?=
+SHARE   := $(DESTDIR)$(PREFIX)/share/avrami
+DATA    := models plots scenarios examples python
+install: $(BIN)
+	install -d $(DESTDIR)$(PREFIX)/bin $(SHARE)
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/avrami
+	cp -R $(DATA) $(SHARE)/
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/avrami
+	rm -rf $(SHARE)
 
 clean:
 	rm -rf build build-asan build-fuzz

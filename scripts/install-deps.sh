@@ -3,7 +3,8 @@
 # Safe to run again and again; does nothing when all are present.
 set -euo pipefail
 PKGS=(build-essential clang libclang-rt-14-dev libgsl-dev libsqlite3-dev sqlite3
-      libcjson-dev libcmocka-dev gnuplot-nox libopenblas-dev openmpi-bin libopenmpi-dev)
+      libcjson-dev libcmocka-dev gnuplot-nox libopenblas-dev openmpi-bin libopenmpi-dev
+      python3 python3-pandas)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

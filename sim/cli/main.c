@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "scenario/scn.h"
 #include "util/version.h"
 
 struct command {
@@ -52,6 +53,20 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++)
         if (!strcmp(argv[1], COMMANDS[i].name))
             return COMMANDS[i].fn(argc - 1, argv + 1);
+    /* a near miss ("sweeep") gets the command it most likely meant */
+    const char *best = NULL;
+    unsigned best_d = 3; /* at most two edits away */
+    for (size_t i = 0; i < sizeof COMMANDS / sizeof COMMANDS[0]; i++) {
+        unsigned d = scn_edit_distance(argv[1], COMMANDS[i].name);
+        if (d < best_d) {
+            best_d = d;
+            best = COMMANDS[i].name;
+        }
+    }
+    if (best) {
+        fprintf(stderr, "avrami: unknown command '%s'; did you mean '%s'?\n", argv[1], best);
+        return 2;
+    }
     fprintf(stderr, "avrami: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return 2;

@@ -1,4 +1,5 @@
 /* `avrami plot DB --out DIR` and `avrami report DB [--out DIR]`. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -6,10 +7,11 @@
 #include "cli/commands.h"
 #include "plot/plot.h"
 #include "plot/report.h"
+#include "util/cli_util.h"
 
 /* DB and --out DIR from the arguments; DIR defaults to DB's stem + suffix. */
 static int args(const char *cmd, int argc, char **argv, const char **db, char *dir, size_t dir_size,
-                const char *suffix, const char *help)
+                const char *suffix, const char *help, uint64_t *baseline)
 {
     const char *out = NULL;
     *db = NULL;
@@ -19,6 +21,11 @@ static int args(const char *cmd, int argc, char **argv, const char **db, char *d
             return 0;
         } else if (!strcmp(argv[i], "--out") && i + 1 < argc) {
             out = argv[++i];
+        } else if (baseline && !strcmp(argv[i], "--baseline") && i + 1 < argc) {
+            if (!cli_parse_u64(argv[++i], baseline) || *baseline > UINT32_MAX) {
+                fprintf(stderr, "avrami %s: --baseline: expected a point number, got %s\n", cmd, argv[i]);
+                return 2;
+            }
         } else if (argv[i][0] == '-' || *db) {
             fprintf(stderr, "avrami %s: unexpected argument: %s\n%s", cmd, argv[i], help);
             return 2;
@@ -51,7 +58,7 @@ int cmd_plot(int argc, char **argv)
         "error bars, one line per combination of the others.  DIR defaults to DB's name + -plots.\n";
     const char *db;
     char dir[1024];
-    int rc = args("plot", argc, argv, &db, dir, sizeof dir, "-plots", HELP);
+    int rc = args("plot", argc, argv, &db, dir, sizeof dir, "-plots", HELP, NULL);
     if (rc >= 0)
         return rc;
     plot_list l;
@@ -65,14 +72,17 @@ int cmd_plot(int argc, char **argv)
 int cmd_report(int argc, char **argv)
 {
     static const char HELP[] =
-        "usage: avrami report DB [--out DIR]\n\n"
+        "usage: avrami report DB [--out DIR] [--baseline N]\n\n"
         "Writes DIR/report.md: a Markdown report of a sweep (per point: mean ± 95% confidence\n"
-        "half-width of every metric) or of a run (outcomes, node income by card), embedding the\n"
-        "plots of `avrami plot`, drawn into DIR.  DIR defaults to DB's name + -report.\n";
+        "half-width of every metric, and the paired difference of every point against point N,\n"
+        "default 0, over the same replications) or of a run (outcomes, node income by card),\n"
+        "embedding the plots of `avrami plot`, drawn into DIR.  DIR defaults to DB's name +\n"
+        "-report.\n";
     const char *db;
     char dir[1024];
-    int rc = args("report", argc, argv, &db, dir, sizeof dir, "-report", HELP);
+    uint64_t baseline = 0;
+    int rc = args("report", argc, argv, &db, dir, sizeof dir, "-report", HELP, &baseline);
     if (rc >= 0)
         return rc;
-    return report_write(db, dir) ? 0 : 2;
+    return report_write(db, dir, (uint32_t)baseline) ? 0 : 2;
 }

@@ -15,6 +15,7 @@
 #include <sqlite3.h>
 
 #include "sweep/summary.h"
+#include "util/datadir.h"
 
 extern char **environ;
 
@@ -25,18 +26,8 @@ static bool find_scripts(char dir[PATH_MAX])
         snprintf(dir, PATH_MAX, "%s", env);
         return access(dir, R_OK) == 0;
     }
-    if (access("plots/common.gp", R_OK) == 0 && realpath("plots", dir))
-        return true;
-    char exe[PATH_MAX];
-    ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-    if (n <= 0)
-        return false;
-    exe[n] = 0;
-    *strrchr(exe, '/') = 0;
-    snprintf(dir, PATH_MAX, "%.*s/../plots", PATH_MAX - 16, exe);
-    char probe[PATH_MAX + 16];
-    snprintf(probe, sizeof probe, "%s/common.gp", dir);
-    return access(probe, R_OK) == 0;
+    char found[DATADIR_PATH_MAX];
+    return datadir_find("plots", "/common.gp", found, NULL, 0) && realpath(found, dir);
 }
 
 /* gnuplot -e VARS SCRIPT, run in DIR, once per format. */
@@ -48,20 +39,36 @@ static bool gnuplot(const char *dir, const char *scripts, const char *script, co
         snprintf(e, sizeof e, "dir='%s'; out='%s'; fmt='%s'; %s", scripts, name, fmt, vars ? vars : "");
         snprintf(path, sizeof path, "%s/%s.gp", scripts, script);
         char *argv[] = {"gnuplot", "-e", e, path, NULL};
+        /* gnuplot's own chatter ("empty x range ...") goes to a temporary
+         * file and is shown only when gnuplot fails */
+        FILE *chatter = tmpfile();
         posix_spawn_file_actions_t fa;
         posix_spawn_file_actions_init(&fa);
         posix_spawn_file_actions_addchdir_np(&fa, dir);
+        if (chatter)
+            posix_spawn_file_actions_adddup2(&fa, fileno(chatter), 2);
         pid_t pid;
         int rc = posix_spawnp(&pid, "gnuplot", &fa, NULL, argv, environ);
         posix_spawn_file_actions_destroy(&fa);
         if (rc != 0) {
             fprintf(stderr, "avrami plot: cannot run gnuplot: %s (install gnuplot-nox)\n", strerror(rc));
+            if (chatter)
+                fclose(chatter);
             return false;
         }
         int status;
         while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
             ;
-        if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        bool failed = !WIFEXITED(status) || WEXITSTATUS(status) != 0;
+        if (failed && chatter) {
+            char line[512];
+            rewind(chatter);
+            while (fgets(line, sizeof line, chatter))
+                fprintf(stderr, "gnuplot: %s", line);
+        }
+        if (chatter)
+            fclose(chatter);
+        if (failed) {
             fprintf(stderr, "avrami plot: gnuplot failed on %s for %s.%s\n", path, name, fmt);
             return false;
         }

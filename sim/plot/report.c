@@ -21,6 +21,17 @@ static void cell(FILE *f, const char *s)
     fputc(' ', f);
 }
 
+static void table_head(FILE *f)
+{
+    fputs("| point | settings | runs ", f);
+    for (int m = 0; m < SWEEP_METRICS; m++)
+        fprintf(f, "| %s ", SWEEP_METRIC[m].label);
+    fputs("|\n|---|---|---", f);
+    for (int m = 0; m < SWEEP_METRICS; m++)
+        fputs("|---", f);
+    fputs("|\n", f);
+}
+
 static void sweep_tables(FILE *f, const sweep_summary *s)
 {
     fprintf(f, "# Sweep report: %s\n\n", s->scenario_name);
@@ -32,26 +43,49 @@ static void sweep_tables(FILE *f, const sweep_summary *s)
         fputc('}', f);
     }
     fprintf(f, ".  Each cell: mean ± half-width of the 95%% confidence interval (Student t) over the "
-               "point's replications.\n\n");
-    fputs("| point | settings | runs ", f);
-    for (int m = 0; m < SWEEP_METRICS; m++)
-        fprintf(f, "| %s ", SWEEP_METRIC[m].label);
-    fputs("|\n|---|---|---", f);
-    for (int m = 0; m < SWEEP_METRICS; m++)
-        fputs("|---", f);
-    fputs("|\n", f);
+               "point's replications; an interval that would leave the metric's range (a share "
+               "outside [0, 1], a negative count) is printed clipped, as [low, high].\n\n");
+    table_head(f);
     for (uint32_t i = 0; i < s->points; i++) {
         const sweep_point_stat *ps = &s->pt[i];
         fprintf(f, "| %u ", i);
         cell(f, ps->label);
         fprintf(f, "| %u%s ", ps->n, ps->violated ? " (invariant violated!)" : "");
         for (int m = 0; m < SWEEP_METRICS; m++) {
+            char c[160];
             if (!ps->n)
-                fputs("| – ", f);
-            else if (isnan(ps->half[m]))
-                fprintf(f, "| %.4g ", ps->mean[m]);
+                snprintf(c, sizeof c, "–");
             else
-                fprintf(f, "| %.4g ± %.2g ", ps->mean[m], ps->half[m]);
+                sweep_format_interval(c, sizeof c, &SWEEP_METRIC[m], ps->mean[m], ps->half[m], "%.4g", "%.2g");
+            fprintf(f, "| %s ", c);
+        }
+        fputs("|\n", f);
+    }
+    if (!s->pd)
+        return;
+    fprintf(f, "\n## Paired differences against point %u\n\n"
+               "Replication r of every point runs on the same random streams, so x[point, r] − "
+               "x[%u, r] removes the noise two runs share.  Each cell: the mean of these differences "
+               "± the half-width of its 95%% Student-t interval, over the replications both points "
+               "have (runs: how many).  An interval that excludes 0 says the setting moved the "
+               "metric, even where the points' own intervals overlap.\n\n",
+            s->baseline, s->baseline);
+    table_head(f);
+    sweep_metric unbounded = {.lo = -INFINITY, .hi = INFINITY};
+    for (uint32_t i = 0; i < s->points; i++) {
+        if (i == s->baseline)
+            continue;
+        const sweep_paired_stat *d = &s->pd[i];
+        fprintf(f, "| %u ", i);
+        cell(f, s->pt[i].label);
+        fprintf(f, "| %u ", d->n);
+        for (int m = 0; m < SWEEP_METRICS; m++) {
+            char c[160];
+            if (!d->n)
+                snprintf(c, sizeof c, "–");
+            else
+                sweep_format_interval(c, sizeof c, &unbounded, d->mean[m], d->half[m], "%+.4g", "%.2g");
+            fprintf(f, "| %s ", c);
         }
         fputs("|\n", f);
     }
@@ -98,7 +132,7 @@ static bool run_tables(FILE *f, const char *path)
     return true;
 }
 
-bool report_write(const char *path, const char *dir)
+bool report_write(const char *path, const char *dir, uint32_t baseline)
 {
     plot_list l;
     if (!plot_db(path, dir, &l))
@@ -114,11 +148,13 @@ bool report_write(const char *path, const char *dir)
     if (sweep_is_sweep_db(path)) {
         sweep_summary s;
         char err[512];
-        ok = sweep_summary_read(path, &s, err, sizeof err);
-        if (ok) {
+        ok = sweep_summary_read(path, &s, err, sizeof err) &&
+             (s.points < 2 || sweep_summary_pair(path, &s, baseline, err, sizeof err));
+        if (ok)
             sweep_tables(f, &s);
-            sweep_summary_free(&s);
-        }
+        else
+            fprintf(stderr, "avrami report: %s\n", err);
+        sweep_summary_free(&s); /* safe after a failed read: it starts zeroed */
     } else {
         ok = run_tables(f, path);
     }
@@ -127,7 +163,8 @@ bool report_write(const char *path, const char *dir)
         fprintf(f, "### %s\n\n![%s](%s.png)\n\n([SVG](%s.svg), data: [%s.tsv](%s.tsv))\n\n", l.title[i],
                 l.title[i], l.name[i], l.name[i], l.name[i], l.name[i]);
     if (!afile_commit(f, tmp, out, ok)) {
-        fprintf(stderr, "avrami report: %s: could not be written\n", out);
+        if (ok) /* otherwise the reason was printed already */
+            fprintf(stderr, "avrami report: %s: could not be written\n", out);
         return false;
     }
     printf("report: %s\n", out);

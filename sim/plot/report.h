@@ -4,9 +4,12 @@
 #define AVRAMI_PLOT_REPORT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 /* Draws the plots into DIR and writes DIR/report.md (via a temp file, so a
- * failure leaves no half report).  False with a message on stderr. */
-bool report_write(const char *db, const char *dir);
+ * failure leaves no half report).  A sweep's report compares every point
+ * with point `baseline` by paired differences.  False with a message on
+ * stderr. */
+bool report_write(const char *db, const char *dir, uint32_t baseline);
 
 #endif

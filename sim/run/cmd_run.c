@@ -16,6 +16,7 @@
 #include "cli/commands.h"
 #include "util/cli_util.h"
 #include "run/sim.h"
+#include "sweep/grid.h"
 
 static void usage(FILE *out)
 {
@@ -27,6 +28,9 @@ static void usage(FILE *out)
             "                    (default: the scenario's replications 0..R-1, one database each\n"
             "                    named ...-repN.db, and a confidence-interval table at the end)\n"
             "  --duration S      simulated seconds, overriding the scenario's duration_s\n"
+            "  --set PATH=VALUE  edit one scenario key before the run, as `avrami sweep --set`\n"
+            "                    does (dotted keys, [i] for array elements; repeatable); the\n"
+            "                    edited scenario is validated and stored in the database\n"
             "  --out PATH        results database (default results/NAME-seedSEED[-repN].db)\n"
             "  --no-db           write no database\n"
             "  --paranoid        check the invariants after every event (slow)\n"
@@ -56,9 +60,20 @@ static void print_replications(const sim_metrics *mx, uint32_t n)
     free(v);
 }
 
+/* The --set edits, applied to the scenario text before validation. */
+static char *apply_sets(const char *text, void *ctx, char err[SCN_ERR_MAX])
+{
+    char gerr[GRID_ERR_MAX];
+    char *edited = grid_apply(ctx, text, 0, gerr);
+    if (!edited)
+        snprintf(err, SCN_ERR_MAX, "%.1000s", gerr);
+    return edited;
+}
+
 int cmd_run(int argc, char **argv)
 {
     const char *path = NULL, *out = NULL;
+    grid sets = {0};
     uint64_t seed = 0, rep = 0, duration = 0;
     bool have_seed = false, have_rep = false, quiet = false, paranoid = false, no_db = false;
     for (int i = 1; i < argc; i++) {
@@ -80,6 +95,20 @@ int cmd_run(int argc, char **argv)
                 goto bad_number;
         } else if (!strcmp(a, "--out") && more) {
             out = argv[++i];
+        } else if (!strcmp(a, "--set") && more) {
+            char gerr[GRID_ERR_MAX];
+            const char *spec = argv[++i];
+            if (!grid_add(&sets, spec, gerr)) {
+                fprintf(stderr, "avrami run: --set %s: %s\n", spec, gerr);
+                grid_free(&sets);
+                return 2;
+            }
+            if (sets.axes[sets.n_axes - 1].n != 1) {
+                fprintf(stderr, "avrami run: --set %s: expected one value (a grid of values is "
+                                "`avrami sweep`)\n", spec);
+                grid_free(&sets);
+                return 2;
+            }
         } else if (!strcmp(a, "--no-db")) {
             no_db = true;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
@@ -107,10 +136,13 @@ int cmd_run(int argc, char **argv)
     }
     scn s;
     char err[SCN_ERR_MAX];
-    if (!scn_load(path, &s, err)) {
+    bool loaded = scn_load_edited(path, sets.n_axes ? apply_sets : NULL, &sets, &s, err);
+    grid_free(&sets);
+    if (!loaded) {
         fprintf(stderr, "avrami run: %s\n", err);
         return 2;
     }
+    scn_warn(&s, duration, "avrami run", stderr);
     char defpath[512] = "";
     if (!out && !no_db) {
         mkdir("results", 0777);

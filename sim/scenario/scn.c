@@ -451,14 +451,21 @@ out:
     return ok;
 }
 
-bool scn_load(const char *path, scn *out, char err[SCN_ERR_MAX])
+bool scn_load_edited(const char *path, scn_edit_fn edit, void *ctx, scn *out, char err[SCN_ERR_MAX])
 {
+    memset(out, 0, sizeof *out);
     size_t len;
     char *text = scnj_read_file(path, &len);
     if (!text) {
-        memset(out, 0, sizeof *out);
         snprintf(err, SCN_ERR_MAX, "%s: $: expected a readable file, got %s", path, strerror(errno));
         return false;
+    }
+    if (edit) {
+        char *edited = edit(text, ctx, err);
+        free(text);
+        if (!edited)
+            return false;
+        text = edited;
     }
     char dir[1024];
     snprintf(dir, sizeof dir, "%s", path);
@@ -470,6 +477,11 @@ bool scn_load(const char *path, scn *out, char err[SCN_ERR_MAX])
     bool ok = scn_parse(text, path, dir, out, err);
     free(text);
     return ok;
+}
+
+bool scn_load(const char *path, scn *out, char err[SCN_ERR_MAX])
+{
+    return scn_load_edited(path, NULL, NULL, out, err);
 }
 
 void scn_free(scn *s)

@@ -9,6 +9,7 @@
 #define AVRAMI_SCENARIO_SCN_H
 
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdint.h>
 
 #include "protocol/proto.h"
@@ -155,6 +156,11 @@ typedef struct scn {
 /* Loads and validates; on failure returns false with a message in err
  * ("FILE: $.path: expected ..."). */
 bool scn_load(const char *path, scn *out, char err[SCN_ERR_MAX]);
+/* scn_load with the file's text passed through edit first (e.g. the
+ * `--set` edits of `avrami run`): edit returns the new text (malloc'd), or
+ * NULL with a message in err.  The edited text is validated like a file. */
+typedef char *(*scn_edit_fn)(const char *text, void *ctx, char err[SCN_ERR_MAX]);
+bool scn_load_edited(const char *path, scn_edit_fn edit, void *ctx, scn *out, char err[SCN_ERR_MAX]);
 /* Same from a string; file names the source in messages, base_dir resolves
  * relative file names (cards file, CSV). */
 bool scn_parse(const char *text, const char *file, const char *base_dir, scn *out,
@@ -172,6 +178,12 @@ const char *scn_collude_mode_name(scn_collude_mode m);
 
 /* Actors: 0 is the honest nodes, 1 + i is behaviours[i]. */
 static inline uint32_t scn_actors(const scn *s) { return 1 + s->n_behaviours; }
+
+/* Warnings on stderr-like `out` for settings that validate but cannot mean
+ * what they seem (a run not longer than its warm-up, a kick-out threshold
+ * no QoS window can stay above); `where` prefixes each line.  Returns how
+ * many were printed.  duration_override_s: a --duration, or 0. */
+unsigned scn_warn(const scn *s, uint64_t duration_override_s, const char *where, FILE *out);
 
 /* Levenshtein distance, for "did you mean". */
 unsigned scn_edit_distance(const char *a, const char *b);

@@ -1,5 +1,6 @@
 /* JSON reading helpers for scenario files (see scn_json.h). */
 #include "scenario/scn_json.h"
+#include "util/datadir.h"
 
 #include <errno.h>
 #include <math.h>
@@ -264,7 +265,10 @@ char *scnj_read_file(const char *path, size_t *len)
 }
 
 /* Relative paths are tried from the working directory, then from the
- * scenario's directory and its parent (scenarios/ sits beside models/). */
+ * scenario's directory and its parent (scenarios/ sits beside models/),
+ * then in avrami's data directories (util/datadir.h: $AVRAMI_DATA, beside
+ * the executable, an installed share/avrami), so that "models" resolves
+ * wherever avrami runs. */
 bool scnj_find_relative(const pctx *c, const char *name, const char *probe, char *resolved, size_t cap)
 {
     static const char *const fmt[] = {"%s%s", "%s/%s", "%s/../%s"};
@@ -279,6 +283,11 @@ bool scnj_find_relative(const pctx *c, const char *name, const char *probe, char
         snprintf(path, sizeof path, "%s%s", resolved, probe);
         if (access(path, R_OK) == 0)
             return true;
+    }
+    char found[DATADIR_PATH_MAX];
+    if (name[0] != '/' && datadir_find(name, probe, found, NULL, 0) && strlen(found) < cap) {
+        snprintf(resolved, cap, "%s", found);
+        return true;
     }
     snprintf(resolved, cap, "%s", name);
     return false;

@@ -35,6 +35,8 @@ static void usage(FILE *out)
             "  --out PATH            sweep database (default results/SCENARIO-sweep.db)\n"
             "  --duration S          simulated seconds per run, overriding duration_s\n"
             "  --seed N              random seed (default: the scenario's)\n"
+            "  --baseline N          the point the closing table compares every point with, by\n"
+            "                        paired differences over the same replications (default 0)\n"
             "  --quiet               no table at the end and no progress line\n"
             "  --help                this text\n\n"
             "Across machines: mpirun -n K avrami sweep ... (rank 0 writes the database, the\n"
@@ -95,7 +97,7 @@ static char *command_line(int argc, char **argv)
 }
 
 /* Rank 0 (or the only process): the database, the jobs, the table. */
-static int coordinate(sweep_plan *p, const char *out, unsigned workers, bool quiet, char *cmd,
+static int coordinate(sweep_plan *p, const char *out, unsigned workers, bool quiet, uint32_t baseline, char *cmd,
                       volatile sig_atomic_t *stop)
 {
     char err[2048];
@@ -153,6 +155,8 @@ static int coordinate(sweep_plan *p, const char *out, unsigned workers, bool qui
     if (!quiet) {
         sweep_summary s;
         if (sweep_summary_read(out, &s, err, sizeof err)) {
+            if (s.points > 1 && !sweep_summary_pair(out, &s, baseline, err, sizeof err))
+                fprintf(stderr, "avrami sweep: %s\n", err);
             sweep_summary_print(&s, stdout);
             sweep_summary_free(&s);
         }
@@ -180,7 +184,7 @@ int cmd_sweep(int argc, char **argv)
     }
     sweep_plan p = {0};
     const char *out = NULL;
-    uint64_t reps = 0, workers = 1, v;
+    uint64_t reps = 0, workers = 1, baseline = 0, v;
     bool quiet = false;
     int rc = 2;
     char defpath[512], *cmd = command_line(argc, argv);
@@ -206,11 +210,13 @@ int cmd_sweep(int argc, char **argv)
             quiet = true;
             continue;
         } else if (a[0] == '-' && a[1] && more &&
-                   (!strcmp(a, "--reps") || !strcmp(a, "-j") || !strcmp(a, "--duration") || !strcmp(a, "--seed"))) {
-            if (!cli_parse_u64(argv[++i], &v) || (strcmp(a, "--seed") && (v == 0 || v > UINT32_MAX))) {
+                   (!strcmp(a, "--reps") || !strcmp(a, "-j") || !strcmp(a, "--duration") || !strcmp(a, "--seed") ||
+                    !strcmp(a, "--baseline"))) {
+            bool zero_ok = !strcmp(a, "--seed") || !strcmp(a, "--baseline");
+            if (!cli_parse_u64(argv[++i], &v) || (!zero_ok && v == 0) || (strcmp(a, "--seed") && v > UINT32_MAX)) {
                 if (smpi_rank() == 0)
                     fprintf(stderr, "avrami sweep: %s: expected a %s integer, got %s\n", a,
-                            strcmp(a, "--seed") ? "positive" : "non-negative", argv[i]);
+                            zero_ok ? "non-negative" : "positive", argv[i]);
                 goto done;
             }
             if (!strcmp(a, "--reps"))
@@ -219,6 +225,8 @@ int cmd_sweep(int argc, char **argv)
                 workers = v;
             else if (!strcmp(a, "--duration"))
                 p.duration_s = v;
+            else if (!strcmp(a, "--baseline"))
+                baseline = v;
             else
                 p.seed = v, p.seed_given = true;
             continue;
@@ -246,6 +254,12 @@ int cmd_sweep(int argc, char **argv)
             fprintf(stderr, "avrami sweep: %s\n", err);
         goto done;
     }
+    if (baseline >= p.points) {
+        if (smpi_rank() == 0)
+            fprintf(stderr, "avrami sweep: --baseline %llu: the grid has points 0 to %u\n",
+                    (unsigned long long)baseline, p.points - 1);
+        goto done;
+    }
     if ((uint64_t)p.points * p.reps > 100000000u) {
         if (smpi_rank() == 0)
             fprintf(stderr, "avrami sweep: %u points × %u replications is more than 10^8 runs\n", p.points, p.reps);
@@ -261,7 +275,7 @@ int cmd_sweep(int argc, char **argv)
     }
     volatile sig_atomic_t *stop = cli_trap_stop();
     if (smpi_rank() == 0) {
-        rc = coordinate(&p, out, (unsigned)workers, quiet, cmd, stop);
+        rc = coordinate(&p, out, (unsigned)workers, quiet, (uint32_t)baseline, cmd, stop);
     } else {
         rc = 0;
         if (smpi_all(true))

@@ -127,6 +127,7 @@ void sweep_summary_free(sweep_summary *s)
     for (uint32_t i = 0; i < s->points; i++)
         free(s->pt[i].label);
     free(s->pt);
+    free(s->pd);
     free(s->scenario_name);
     grid_free(&s->g);
     memset(s, 0, sizeof *s);
@@ -134,17 +135,28 @@ void sweep_summary_free(sweep_summary *s)
 
 void sweep_summary_print(const sweep_summary *s, FILE *out)
 {
-    fprintf(out, "sweep: %s, %u points; mean ± 95%% confidence half-width (Student t) over replications\n",
+    fprintf(out, "sweep: %s, %u points; mean ± 95%% confidence half-width (Student t) over replications",
             s->scenario_name, s->points);
+    if (s->pd)
+        fprintf(out, ";\n  Δ: the paired difference against point %u over the same replications "
+                     "(common random numbers), ± its 95%% half-width", s->baseline);
+    fputc('\n', out);
     for (uint32_t i = 0; i < s->points; i++) {
         const sweep_point_stat *ps = &s->pt[i];
         fprintf(out, "point %u: %s  (%u runs%s)\n", i, ps->label, ps->n,
                 ps->violated ? ", SOME WITH INVARIANTS VIOLATED" : "");
         for (int m = 0; m < SWEEP_METRICS && ps->n; m++) {
-            if (isnan(ps->half[m]))
-                fprintf(out, "  %-26s %12.4f\n", SWEEP_METRIC[m].label, ps->mean[m]);
-            else
-                fprintf(out, "  %-26s %12.4f ± %.4f\n", SWEEP_METRIC[m].label, ps->mean[m], ps->half[m]);
+            char cell[160];
+            sweep_format_interval(cell, sizeof cell, &SWEEP_METRIC[m], ps->mean[m], ps->half[m], "%.4f", "%.4f");
+            fprintf(out, "  %-26s %s", SWEEP_METRIC[m].label, cell);
+            if (s->pd && i != s->baseline && s->pd[i].n) {
+                /* a difference has no bounds of its own */
+                sweep_metric free_m = {.lo = -INFINITY, .hi = INFINITY};
+                sweep_format_interval(cell, sizeof cell, &free_m, s->pd[i].mean[m], s->pd[i].half[m], "%+.4f",
+                                      "%.4f");
+                fprintf(out, "   Δ %s", cell);
+            }
+            fputc('\n', out);
         }
     }
 }

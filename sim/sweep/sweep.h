@@ -64,6 +64,7 @@ void sweep_run_one(const sweep_plan *p, sweep_job j, volatile sig_atomic_t *stop
 typedef struct sweep_metric {
     const char *column;     /* column of the runs table */
     const char *label;      /* for people */
+    double lo, hi;          /* the values it can take (intervals are clipped to them) */
 } sweep_metric;
 #define SWEEP_METRICS 8
 extern const sweep_metric SWEEP_METRIC[SWEEP_METRICS];

@@ -12,14 +12,14 @@
 #include "scenario/scn_json.h"
 
 const sweep_metric SWEEP_METRIC[SWEEP_METRICS] = {
-    {"success_share", "success share"},
-    {"wait_median_s", "queue wait median (s)"},
-    {"wait_p95_s", "queue wait p95 (s)"},
-    {"utilization", "utilization"},
-    {"income_cnx_per_node_h", "node income (CNX/node-h)"},
-    {"kickouts", "kick-outs"},
-    {"slashes", "slashes"},
-    {"aborted", "aborted tasks"},
+    {"success_share", "success share", 0, 1},
+    {"wait_median_s", "queue wait median (s)", 0, INFINITY},
+    {"wait_p95_s", "queue wait p95 (s)", 0, INFINITY},
+    {"utilization", "utilization", 0, 1},
+    {"income_cnx_per_node_h", "node income (CNX/node-h)", 0, INFINITY},
+    {"kickouts", "kick-outs", 0, INFINITY},
+    {"slashes", "slashes", 0, INFINITY},
+    {"aborted", "aborted tasks", 0, INFINITY},
 };
 
 void sweep_metric_values(const sweep_result *r, double out[SWEEP_METRICS])
@@ -68,6 +68,11 @@ bool sweep_plan_build(sweep_plan *p, char *err, size_t err_size)
             free(label);
             return false;
         }
+        char *label = p->g.n_axes ? grid_label(&p->g, i) : NULL;
+        char where[600];
+        snprintf(where, sizeof where, "avrami sweep%s%.500s", label ? ": point " : "", label ? label : "");
+        free(label);
+        scn_warn(&s, p->duration_s, where, stderr);
         if (i == 0 && !p->reps)
             p->reps = s.replications;
         if (i == 0 && !p->seed_given)

@@ -54,6 +54,8 @@ fi
 
 # --- top level ---
 expect_exit 2 'unknown command' "$BIN" frobnicate
+expect_exit 2 "unknown command 'sweeep'; did you mean 'sweep'\\?" "$BIN" sweeep
+expect_exit 2 "did you mean 'report'\\?" "$BIN" reprot
 expect_exit 0 'commands:' "$BIN" --help
 
 # --- timing: card efficiencies derived from published measurements ---
@@ -70,12 +72,64 @@ PY
 expect_exit 2 'unsourced.json: \.cards\[2\]\.sources\.fp32_tflops: expected the source' \
   "$BIN" timing --cards "$TMP/unsourced.json" --card "RTX 4090" --model Llama-2-7B
 
+# --- run --set: one edit of the scenario, validated like the file ---
+S=scenarios/attack-timeout.json
+"$BIN" run $S --set protocol.kickout_threshold=10 --set duration_s=1200 --out "$TMP/set.db" --quiet
+python3 - "$S" "$TMP/edited.json" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1])); s['protocol'] = {'kickout_threshold': 10}; s['duration_s'] = 1200
+json.dump(s, open(sys.argv[2], 'w'))
+PY
+"$BIN" run "$TMP/edited.json" --out "$TMP/file.db" --quiet
+if [ "$(sqlite3 "$TMP/set.db" 'select count(*), sum(outcome is not null) from tasks; select income_wei from nodes')" \
+     = "$(sqlite3 "$TMP/file.db" 'select count(*), sum(outcome is not null) from tasks; select income_wei from nodes')" ]; then ok
+else bad "run --set differs from the same edit written into the file"; fi
+expect_exit 0 '"kickout_threshold":[[:space:]]*10' sqlite3 "$TMP/set.db" "select value from run where key = 'scenario'"
+expect_exit 2 'did you mean "kickout_threshold"' "$BIN" run $S --set protocol.kickout_thresold=10 --no-db
+expect_exit 2 'expected one value \(a grid of values is `avrami sweep`\)' "$BIN" run $S --set protocol.kickout_threshold=10,20 --no-db
+expect_exit 2 'network.cards has no element \[3\]' "$BIN" run $S --set 'network.cards[3].card=x' --no-db
+# settings that validate but cannot mean what they seem: a warning, and the run goes on
+expect_exit 0 'warning: the run lasts 600 s, not longer than warmup_s 3600 s' \
+  "$BIN" run scenarios/helium-baseline.json --duration 600 --no-db --quiet
+expect_exit 0 'warning: protocol.kickout_threshold 1000 is not below the largest QoS window sum, 60' \
+  "$BIN" run $S --set protocol.kickout_threshold=1000 --duration 600 --no-db --quiet
+if "$BIN" run $S --duration 600 --no-db --quiet 2>&1 | grep -q warning; then
+  bad "a plain run warns"; else ok; fi
+
+# avrami finds models/ and plots/ from any working directory (util/datadir.h)
+REPO=$(pwd)
+if (cd "$TMP" && "$REPO/$BIN" run "$REPO/scenarios/helium-baseline.json" --duration 120 --no-db --quiet); then ok
+else bad "run from another directory cannot find models/"; fi
+if (cd "$TMP" && AVRAMI_DATA="$TMP/nowhere" "$REPO/$BIN" run "$REPO/$S" --duration 60 --no-db --quiet); then ok
+else bad "an AVRAMI_DATA without models/ must fall back to the other places"; fi
+# make install PREFIX=...: the installed binary finds its installed data; uninstall removes it
+if make -s --no-print-directory install PREFIX="$TMP/inst" BUILD="$(dirname "$BIN")" >/dev/null &&
+   (cd "$TMP" && "$TMP/inst/bin/avrami" run "$TMP/inst/share/avrami/$S" --duration 60 --no-db --quiet) &&
+   make -s --no-print-directory uninstall PREFIX="$TMP/inst" BUILD="$(dirname "$BIN")" &&
+   [ ! -e "$TMP/inst/bin/avrami" ] && [ ! -e "$TMP/inst/share/avrami" ]; then ok
+else bad "make install / uninstall"; fi
+# plots: gnuplot's warnings on a short run ("empty x range") stay hidden
+"$BIN" run $S --duration 600 --out "$TMP/short.db" --quiet
+if (cd "$TMP" && "$REPO/$BIN" plot short.db --out plots >/dev/null 2>"$TMP/plot.err") && [ ! -s "$TMP/plot.err" ]; then ok
+else bad "plot from another directory printed: $(head -3 "$TMP/plot.err")"; fi
+
+# sweep: paired differences against --baseline; bounded intervals printed clipped
+expect_exit 0 'Δ: the paired difference against point 1' \
+  "$BIN" sweep $S --set protocol.kickout_threshold=10,20 --reps 3 --duration 1200 --baseline 1 --out "$TMP/pd.db"
+expect_exit 0 'kick-outs +[0-9.]+ (± [0-9.]+|\[0\.0000, [0-9.]+\]) +Δ [+-][0-9.]+ ± [0-9.]+' \
+  "$BIN" sweep $S --set protocol.kickout_threshold=10,20 --reps 3 --duration 1200 --out "$TMP/pd.db"
+expect_exit 2 'the grid has points 0 to 1' \
+  "$BIN" sweep $S --set protocol.kickout_threshold=10,20 --reps 3 --duration 1200 --baseline 2 --out "$TMP/pd.db"
+expect_exit 2 'the sweep has points 0 to 1' "$BIN" report "$TMP/pd.db" --baseline 5 --out "$TMP/pdr"
+if [ ! -e "$TMP/pdr/report.md" ]; then ok; else bad "a failed report left report.md"; fi
+
 # --- the simulator: run, check, determinism, golden summaries (own script) ---
 if tests/cli/sim.sh "$BIN"; then ok; else bad "tests/cli/sim.sh"; fi
 # --- sweeps: grid, replications, resume, workers, MPI (own script) ---
 if tests/cli/sweep.sh "$BIN"; then ok; else bad "tests/cli/sweep.sh"; fi
 if tests/cli/export.sh "$BIN"; then ok; else bad "tests/cli/export.sh"; fi
 if tests/cli/plot.sh "$BIN"; then ok; else bad "tests/cli/plot.sh"; fi
+if tests/cli/python.sh "$BIN"; then ok; else bad "tests/cli/python.sh"; fi
 
 # --- gpt tasks (own script) ---
 if tests/cli/gpt.sh "$BIN"; then ok; else bad "tests/cli/gpt.sh"; fi
