@@ -33,6 +33,8 @@ static char *table_list(sqlite3 *db)
     char *s = NULL;
     while (sqlite3_step(st) == SQLITE_ROW) {
         const char *n = (const char *)sqlite3_column_text(st, 0);
+        if (!n) /* a damaged schema row */
+            continue;
         s = realloc(s, len + strlen(n) + 3);
         len += (size_t)sprintf(s + len, "%s%s", len ? ", " : "", n);
     }

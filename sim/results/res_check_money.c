@@ -36,8 +36,12 @@ static void check_task_row(chk *c, sqlite3_stmt *st, sums *s, long long seq)
     /* columns: seq id fee cap value outcome node0..2 paid0..2 escrow created started wait */
     wei_t fee, value, paid[3] = {0}, escrow, out = 0;
     uint64_t cap;
-    bool ok = rc_col_wei(c, st, 2, &fee, "tasks", seq) & rc_col_u64(c, st, 3, &cap, "tasks", seq) &
-              rc_col_wei(c, st, 4, &value, "tasks", seq) & rc_col_wei(c, st, 12, &escrow, "tasks", seq);
+    /* every column read (and reported) before any is trusted */
+    int bad = !rc_col_wei(c, st, 2, &fee, "tasks", seq);
+    bad += !rc_col_u64(c, st, 3, &cap, "tasks", seq);
+    bad += !rc_col_wei(c, st, 4, &value, "tasks", seq);
+    bad += !rc_col_wei(c, st, 12, &escrow, "tasks", seq);
+    bool ok = !bad;
     const char *outcome = rc_col_str(st, 5);
     bool created = sqlite3_column_type(st, 1) != SQLITE_NULL, sum_ok = true;
     for (int k = 0; k < 3; k++) {
@@ -48,7 +52,11 @@ static void check_task_row(chk *c, sqlite3_stmt *st, sums *s, long long seq)
             continue;
         }
         uint64_t node;
-        if (!has_node || !rc_col_u64(c, st, 6 + k, &node, "tasks", seq) | !rc_col_wei(c, st, 9 + k, &paid[k], "tasks", seq))
+        if (!has_node)
+            continue;
+        bad = !rc_col_u64(c, st, 6 + k, &node, "tasks", seq);
+        bad += !rc_col_wei(c, st, 9 + k, &paid[k], "tasks", seq);
+        if (bad)
             continue;
         if (node >= s->n_nodes) {
             rc_viol(c, "tasks (seq %lld): node%d = %llu is not in the nodes table", seq, k, (unsigned long long)node);
@@ -139,8 +147,11 @@ void rc_nodes(chk *c, const sums *s, wei_t *lost_all, wei_t *locked_all)
             rc_viol(c, "node %lld: its account is not in the accounts table as that node", id);
             continue;
         }
-        if (!rc_col_wei(c, st, 4, &start, "accounts of nodes", id) | !rc_col_wei(c, st, 5, &end, "accounts of nodes", id) |
-            !rc_col_wei(c, st, 6, &locked, "accounts of nodes", id) | !rc_col_wei(c, st, 7, &lost, "accounts of nodes", id))
+        int bad = !rc_col_wei(c, st, 4, &start, "accounts of nodes", id);
+        bad += !rc_col_wei(c, st, 5, &end, "accounts of nodes", id);
+        bad += !rc_col_wei(c, st, 6, &locked, "accounts of nodes", id);
+        bad += !rc_col_wei(c, st, 7, &lost, "accounts of nodes", id);
+        if (bad)
             continue;
         rc_add(c, lost_all, &lost_ok, lost, "accounts: stakes lost");
         rc_add(c, locked_all, &locked_ok, locked, "accounts: locked stakes");
@@ -171,7 +182,9 @@ void rc_accounts(chk *c, const meta *m, const sums *s, wei_t lost_all, wei_t loc
         long long acc = sqlite3_column_int64(st, 0);
         const char *kind = rc_col_str(st, 1);
         wei_t a, b;
-        if (!rc_col_wei(c, st, 2, &a, "accounts", acc) | !rc_col_wei(c, st, 3, &b, "accounts", acc)) {
+        int bad = !rc_col_wei(c, st, 2, &a, "accounts", acc);
+        bad += !rc_col_wei(c, st, 3, &b, "accounts", acc);
+        if (bad) {
             ok = false;
             continue;
         }
@@ -237,8 +250,10 @@ void rc_apps(chk *c, const meta *m)
             rc_viol(c, "accounts: application '%s' has two accounts", name);
         snprintf(prev, sizeof prev, "%s", name);
         wei_t start, end, paid_in, fees = 0, kept = 0;
-        bool ok = rc_col_wei(c, a, 1, &start, "accounts", 0) & rc_col_wei(c, a, 2, &end, "accounts", 0) &
-                  rc_col_wei(c, a, 3, &paid_in, "accounts", 0);
+        int bad = !rc_col_wei(c, a, 1, &start, "accounts", 0);
+        bad += !rc_col_wei(c, a, 2, &end, "accounts", 0);
+        bad += !rc_col_wei(c, a, 3, &paid_in, "accounts", 0);
+        bool ok = !bad;
         for (; tr == SQLITE_ROW && strcmp(rc_col_str(t, 0), name) < 0; tr = sqlite3_step(t))
             rc_viol(c, "tasks (seq %lld): application '%.80s' has no account", sqlite3_column_int64(t, 1), rc_col_str(t, 0));
         for (; tr == SQLITE_ROW && !strcmp(rc_col_str(t, 0), name); tr = sqlite3_step(t)) {
@@ -295,8 +310,9 @@ static void actor_compare(chk *c, sqlite3_stmt *st, const actor_sum *x)
     bool ok = true;
     for (int i = 0; i < 4; i++)
         ok &= rc_col_wei(c, st, 3 + i, &w[i], "actors", actor);
-    ok &= rc_col_u64(c, st, 2, &n[0], "actors", actor) & rc_col_u64(c, st, 8, &n[1], "actors", actor) &
-          rc_col_u64(c, st, 9, &n[2], "actors", actor) & rc_col_u64(c, st, 10, &n[3], "actors", actor);
+    static const int cols[4] = {2, 8, 9, 10};
+    for (int i = 0; i < 4; i++)
+        ok &= rc_col_u64(c, st, cols[i], &n[i], "actors", actor);
     if (!ok || !x->ok)
         return;
     if (n[0] != x->nodes || w[0] != x->start || w[1] != x->end || w[2] != x->income || w[3] != x->lost ||
@@ -344,7 +360,8 @@ void rc_actors(chk *c)
             uint64_t k[2];
             for (int i = 0; i < 5; i++)
                 x.ok &= rc_col_wei(c, n, 1 + i, &w[i], "nodes and accounts", id);
-            x.ok &= rc_col_u64(c, n, 6, &k[0], "nodes", id) & rc_col_u64(c, n, 7, &k[1], "nodes", id);
+            for (int i = 0; i < 2; i++)
+                x.ok &= rc_col_u64(c, n, 6 + i, &k[i], "nodes", id);
             if (!x.ok)
                 continue;
             x.nodes++;

@@ -130,7 +130,7 @@ int tim_host_load(const char *path, int threads, tim_host *h, char *err, size_t 
         cJSON *t = cJSON_GetObjectItemCaseSensitive(o, "threads"),
               *ty = cJSON_GetObjectItemCaseSensitive(o, "type");
         kern_type kt;
-        if (!cJSON_IsNumber(t) || (int)t->valuedouble != threads || !cJSON_IsString(ty) ||
+        if (!cJSON_IsNumber(t) || t->valuedouble != (double)threads || !cJSON_IsString(ty) ||
             kern_type_parse(ty->valuestring, &kt))
             continue;
         double F, B, c;

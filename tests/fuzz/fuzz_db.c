@@ -25,22 +25,30 @@ static void setup(void)
     null = fopen("/dev/null", "w");
 }
 
+/* As `avrami export DB TABLE` does for each table: the names first (a
+ * statement over sqlite_master left open while others are prepared can be
+ * restarted by a schema reload, for ever on a damaged file), then each
+ * table on its own. */
 static void export_all(const char *path)
 {
     sqlite3 *db;
+    char *names[64];
+    int n = 0;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK) {
         sqlite3_stmt *t;
-        if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &t, NULL) == SQLITE_OK) {
-            while (sqlite3_step(t) == SQLITE_ROW) {
-                char *sql = sqlite3_mprintf("SELECT * FROM \"%w\"", (const char *)sqlite3_column_text(t, 0));
-                sqlite3_stmt *st;
-                if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK)
-                    csv_write(st, null);
-                sqlite3_finalize(st);
-                sqlite3_free(sql);
-            }
-        }
+        if (sqlite3_prepare_v2(db, "SELECT name FROM sqlite_master WHERE type = 'table'", -1, &t, NULL) == SQLITE_OK)
+            while (n < 64 && sqlite3_step(t) == SQLITE_ROW)
+                names[n++] = sqlite3_mprintf("%s", (const char *)sqlite3_column_text(t, 0));
         sqlite3_finalize(t);
+        for (int i = 0; i < n; i++) {
+            char *sql = sqlite3_mprintf("SELECT * FROM \"%w\"", names[i] ? names[i] : "");
+            sqlite3_stmt *st;
+            if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) == SQLITE_OK)
+                csv_write(st, null);
+            sqlite3_finalize(st);
+            sqlite3_free(sql);
+            sqlite3_free(names[i]);
+        }
     }
     sqlite3_close(db);
 }
