@@ -165,16 +165,6 @@ void sim_get_app_harm(const sim *m, uint32_t app, sim_app_harm *x)
 
 static bool has_attacks(const scn *s) { return s->n_behaviours || s->sd_pair || s->honest_rejoin; }
 
-static void signed_wei(wei_t plus, wei_t minus, char out[WEI_STR_MAX + 1])
-{
-    if (plus >= minus) {
-        wei_format(plus - minus, out);
-    } else {
-        out[0] = '-';
-        wei_format(minus - plus, out + 1);
-    }
-}
-
 static double cnx(wei_t w) { return (double)(w / 1000000000u) / 1e9; /* display only */ }
 
 void actors_summary(const sim *m, FILE *out)
@@ -222,7 +212,7 @@ void actors_write_db(const sim *m, res *db)
         sim_actor_stats x;
         sim_get_actor(m, a, &x);
         char profit[WEI_STR_MAX + 1];
-        signed_wei(x.income, x.stake_lost, profit);
+        wei_format_diff(x.income, x.stake_lost, profit);
         res_actor_row row = {a, x.name, x.kind, x.mode, x.nodes, x.start, x.end, x.income, x.stake_lost,
                              profit, x.slashes, x.stakes_lost, x.kickouts, x.tasks_paid, x.fakes,
                              x.cheats_won, x.silences, x.busy_s};
