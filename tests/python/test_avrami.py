@@ -4,6 +4,7 @@ avrami binary writes.  Run by tests/cli/python.sh with Debian's python3:
 """
 import math
 import os
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -25,7 +26,8 @@ class Fixture(unittest.TestCase):
         cls.sweep = avrami.sweep("scenarios/attack-timeout.json", cls.sweep_db,
                                  sets={"protocol.kickout_threshold": [10, 20],
                                        "network.nodes": "20:30:10"},
-                                 reps=3, jobs=2, duration=1800)
+                                 reps=3, jobs=2, duration=1800,
+                                 keep_runs=os.path.join(d, "keep"))
 
     @classmethod
     def tearDownClass(cls):
@@ -101,6 +103,48 @@ class SweepTests(Fixture):
         # point 1 is threshold 10, 30 nodes (the first --set varies slowest)
         row = s.runs[s.runs["point"] == 1].iloc[0]
         self.assertEqual((row["protocol.kickout_threshold"], row["network.nodes"]), (10, 30))
+
+    def test_parameters_read_from_runs_and_checked(self):
+        con = sqlite3.connect(self.sweep_db)
+        cols = [r[1] for r in con.execute("PRAGMA table_info(runs)")]
+        con.close()
+        self.assertEqual(cols[:4], ["point", "rep", "protocol.kickout_threshold", "network.nodes"])
+        bad = os.path.join(self.tmp.name, "bad-param.db")
+        shutil.copy(self.sweep_db, bad)
+        con = sqlite3.connect(bad)
+        con.execute('UPDATE runs SET "network.nodes" = 99 WHERE point = 0 AND rep = 1')
+        con.commit()
+        con.close()
+        with self.assertRaisesRegex(avrami.AvramiError, r"\(point 0, rep 1\)\.network\.nodes is 99"):
+            avrami.load_sweep(bad)
+
+    def test_format_1_joins_settings(self):
+        old = os.path.join(self.tmp.name, "format1.db")
+        shutil.copy(self.sweep_db, old)
+        con = sqlite3.connect(old)
+        for p in self.sweep.params:
+            con.execute(f'ALTER TABLE runs DROP COLUMN "{p}"')
+        con.execute("DROP TABLE run_actors")
+        con.execute("UPDATE meta SET value = 'avrami-sweep/1' WHERE key = 'format'")
+        con.commit()
+        con.close()
+        s = avrami.load_sweep(old)
+        self.assertIsNone(s.actors)
+        self.assertEqual(list(s.runs.columns), list(self.sweep.runs.columns))
+        for p in s.params:
+            self.assertEqual(list(s.runs[p]), list(self.sweep.runs[p]))
+
+    def test_actors_match_the_kept_runs(self):
+        a = self.sweep.actors
+        self.assertEqual(len(a), 4 * 3 * 3)  # honest nodes and two behaviours
+        self.assertEqual(set(a[a["actor"] == 0]["kind"]), {"honest"})
+        for point, rep in ((0, 0), (3, 2)):
+            kept = avrami.load_run(os.path.join(self.tmp.name, "keep", f"point-{point}-rep-{rep}.db"))
+            mine = a[(a["point"] == point) & (a["rep"] == rep)].reset_index(drop=True)
+            for c in ("actor", "name", "kind", "nodes", "income_wei", "profit_wei", "stake_lost_wei",
+                      "slashes", "kickouts", "timeouts"):
+                self.assertEqual(list(mine[c]), list(kept.actors[c]), c)
+            self.assertIsInstance(mine["income_wei"][0], int)
 
     def test_paired_against_hand_computation(self):
         runs = self.sweep.runs
