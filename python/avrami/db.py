@@ -200,9 +200,6 @@ def load_sweep(path):
     if fmt == "avrami-sweep/1":
         settings = pd.DataFrame(rows, columns=["point"] + params)
         runs = settings.merge(runs, on="point", how="right")
-        # the column order of /2 files: point, rep, the parameters, the rest
-        rest = [c for c in runs.columns if c not in ["point", "rep"] + params]
-        runs = runs[["point", "rep"] + params + rest]
     else:
         absent = [p for p in params if p not in runs.columns]
         if absent:
@@ -214,4 +211,8 @@ def load_sweep(path):
                 if not _same_value(stored, by_point[rec[0]][p]):
                     raise AvramiError(f"{path}: runs (point {rec[0]}, rep {rec[1]}).{p} is {stored!r}, "
                                       f"but points.settings says {by_point[rec[0]][p]!r}")
+        # the frame's order, whatever the format: point, the parameters,
+        # rep, the metrics (paired() finds the parameters between point and rep)
+        rest = [c for c in runs.columns if c not in ["point", "rep"] + params]
+        runs = runs[["point"] + params + ["rep"] + rest]
     return Sweep(path, meta, axes, points, runs, params, actors)
