@@ -117,11 +117,12 @@ void sim_get_actor(const sim *m, uint32_t a, sim_actor_stats *x)
         const sim_req *r = &m->req[i];
         if (r->started < 0)
             continue;
-        bool result_is_ours = false;
+        bool result_is_ours = false, in_it = false;
         for (int k = 0; k < 3; k++) {
             uint32_t nd = r->nodes[k];
             if (nd == UINT32_MAX || m->nodes[nd].actor != a)
                 continue;
+            in_it = true;
             double t = (double)((r->freed[k] >= 0 ? r->freed[k] : now) - r->started) / 1e6;
             x->node_tasks++;
             x->busy_s += t;
@@ -131,6 +132,7 @@ void sim_get_actor(const sim *m, uint32_t a, sim_actor_stats *x)
             }
         }
         x->cheats_won += result_is_ours;
+        x->aborted += in_it && r->outcome == OUT_ABORTED;
     }
 }
 

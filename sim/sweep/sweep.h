@@ -62,7 +62,7 @@ typedef struct sweep_job {
 #define SWEEP_ACTORS_MAX 251    /* 1 + the scenario's limit of 250 behaviours */
 typedef struct sweep_actor {
     wei_t start, end, income, stake_lost;
-    uint64_t slashes, stakes_lost, kickouts, tasks_paid, fakes, cheats_won, timeouts;
+    uint64_t slashes, stakes_lost, kickouts, tasks_paid, fakes, cheats_won, timeouts, aborted;
     double busy_s;
     uint32_t nodes, pad;
 } sweep_actor;

@@ -38,7 +38,8 @@ static const char SCHEMA[] =
     "CREATE TABLE run_actors(point INTEGER, rep INTEGER, actor INTEGER, name TEXT, kind TEXT, mode TEXT,"
     " nodes INTEGER, start_wei TEXT, end_wei TEXT, income_wei TEXT, stake_lost_wei TEXT, profit_wei TEXT,"
     " slashes INTEGER, stakes_lost INTEGER, kickouts INTEGER, tasks_paid INTEGER, fakes INTEGER,"
-    " cheats_won INTEGER, timeouts INTEGER, busy_s REAL, PRIMARY KEY(point, rep, actor)) WITHOUT ROWID;"
+    " cheats_won INTEGER, timeouts INTEGER, busy_s REAL, aborted INTEGER, PRIMARY KEY(point, rep, actor))"
+    " WITHOUT ROWID;"
     "CREATE TABLE invocations(n INTEGER PRIMARY KEY, command TEXT, version TEXT);";
 /* runs: point, rep, then one column per axis, then these */
 static const char RUNS_COLS[] =
@@ -326,7 +327,7 @@ sdb *sdb_open(const char *path, const sweep_plan *p, const char *command, char *
      * here, before any run */
     bool prepared = add && sqlite3_prepare_v2(d->db, add, -1, &d->add, NULL) == SQLITE_OK &&
                     sqlite3_prepare_v2(d->db, "INSERT OR IGNORE INTO run_actors VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,"
-                                              "?,?,?,?,?,?,?)", -1, &d->add_actor, NULL) == SQLITE_OK;
+                                              "?,?,?,?,?,?,?,?)", -1, &d->add_actor, NULL) == SQLITE_OK;
     sqlite3_free(add);
     if (!prepared || !put(d, "INSERT OR REPLACE INTO meta VALUES(?,?)", 2, kv) ||
         !put(d, "INSERT OR REPLACE INTO meta VALUES(?,?)", 2, vv) ||
@@ -434,7 +435,8 @@ static bool add_actor(sdb *d, const sweep_result *r, uint32_t a)
         sqlite3_bind_text(st, col++, w[i], -1, SQLITE_TRANSIENT);
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
         sqlite3_bind_int64(st, col++, (int64_t)counts[i]);
-    sqlite3_bind_double(st, col, x->busy_s);
+    sqlite3_bind_double(st, col++, x->busy_s);
+    sqlite3_bind_int64(st, col, (int64_t)x->aborted);
     bool ok = sqlite3_step(st) == SQLITE_DONE;
     sqlite3_reset(st);
     return ok;

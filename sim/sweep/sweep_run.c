@@ -159,7 +159,7 @@ void sweep_run_one(const sweep_plan *p, sweep_job j, volatile sig_atomic_t *stop
             sim_get_actor(m, a, &x);
             out->actors[a] = (sweep_actor){x.start, x.end, x.income, x.stake_lost, x.slashes, x.stakes_lost,
                                            x.kickouts, x.tasks_paid, x.fakes, x.cheats_won, x.silences,
-                                           x.busy_s, x.nodes, 0};
+                                           x.aborted, x.busy_s, x.nodes, 0};
         }
         sim_free(m);
     }

@@ -87,7 +87,7 @@ for f in "$TMP"/keep/point-{0,1,2,3}-rep-{0,1,2}.db; do [ -f "$f" ] || die "--ke
   --out "$TMP/k22.db" $V
 cmp -s <(sqlite3 "$TMP/k22.db" .dump) <(sqlite3 "$TMP/keep/point-2-rep-2.db" .dump) ||
   die "--keep-runs point-2-rep-2.db differs from avrami run --replication 2 of that point"
-A=scenarios/attack-several.json
+A=scenarios/attack-timeout.json
 "$BIN" sweep --quiet --set network.nodes=30,40 --reps 2 --duration 1800 --keep-runs "$TMP/ka" --out "$TMP/a.db" $A
 [ "$(sqlite3 "$TMP/a.db" 'select count(*) from run_actors')" = 12 ] || die "run_actors: expected 4 runs x 3 actors"
 COLS="actor, name, kind, mode, nodes, start_wei, end_wei, income_wei, stake_lost_wei, profit_wei, slashes,
@@ -98,6 +98,24 @@ for pr in "0 0" "1 1"; do
          <(sqlite3 "$TMP/a.db" "select $COLS from run_actors where point = $1 and rep = $2 order by actor") ||
     die "run_actors of point $1 rep $2 differ from that run's actors table"
 done
+# aborted: aborted tasks one of the actor's nodes was selected for, recounted
+# from the kept run's tasks and node_actors tables
+python3 - "$TMP/a.db" "$TMP/ka" <<'PY'
+import sqlite3, sys
+sweep = sqlite3.connect(sys.argv[1])
+total = 0
+for point, rep in sweep.execute("select point, rep from runs"):
+    run = sqlite3.connect(f"{sys.argv[2]}/point-{point}-rep-{rep}.db")
+    actor_of = dict(run.execute("select node, actor from node_actors"))
+    want = {}
+    for row in run.execute("select node0, node1, node2 from tasks where outcome = 'aborted'"):
+        for a in {actor_of.get(n, 0) for n in row if n is not None}:
+            want[a] = want.get(a, 0) + 1
+    got = dict(sweep.execute("select actor, aborted from run_actors where point = ? and rep = ?", (point, rep)))
+    assert got == {a: want.get(a, 0) for a in got}, (point, rep, got, want)
+    total += sum(got.values())
+assert total > 0, "no aborted task in the test sweep: the check proves nothing"
+PY
 [ "$(sqlite3 "$TMP/a.db" "select count(*) from run_actors where name = 'honest' and kind = 'honest' and actor = 0")" = 4 ] ||
   die "run_actors: the honest nodes are not actor 0"
 ok "sweep: run_actors = each run's actors table; --keep-runs DIR/point-P-rep-R.db = avrami run --replication R"
