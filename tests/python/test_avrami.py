@@ -33,6 +33,17 @@ class Fixture(unittest.TestCase):
     def tearDownClass(cls):
         cls.tmp.cleanup()
 
+    def tampered(self, src, name, *sql):
+        """A copy of database src named name, with the statements applied."""
+        out = os.path.join(self.tmp.name, name)
+        shutil.copy(src, out)
+        con = sqlite3.connect(out)
+        for q in sql:
+            con.execute(q)
+        con.commit()
+        con.close()
+        return out
+
 
 class RunTests(Fixture):
     def test_tables_and_meta(self):
@@ -81,13 +92,8 @@ class RunTests(Fixture):
             avrami.load_run(self.tmp.name)
 
     def test_bad_wei_text(self):
-        bad = os.path.join(self.tmp.name, "badwei.db")
-        with open(self.run_db, "rb") as f, open(bad, "wb") as g:
-            g.write(f.read())
-        con = sqlite3.connect(bad)
-        con.execute("UPDATE nodes SET income_wei = '1e18' WHERE id = (SELECT min(id) FROM nodes)")
-        con.commit()
-        con.close()
+        bad = self.tampered(self.run_db, "badwei.db",
+                            "UPDATE nodes SET income_wei = '1e18' WHERE id = (SELECT min(id) FROM nodes)")
         with self.assertRaisesRegex(avrami.AvramiError, r"nodes\.income_wei: expected a decimal wei"):
             avrami.load_run(bad)
 
@@ -109,25 +115,16 @@ class SweepTests(Fixture):
         cols = [r[1] for r in con.execute("PRAGMA table_info(runs)")]
         con.close()
         self.assertEqual(cols[:4], ["point", "rep", "protocol.kickout_threshold", "network.nodes"])
-        bad = os.path.join(self.tmp.name, "bad-param.db")
-        shutil.copy(self.sweep_db, bad)
-        con = sqlite3.connect(bad)
-        con.execute('UPDATE runs SET "network.nodes" = 99 WHERE point = 0 AND rep = 1')
-        con.commit()
-        con.close()
+        bad = self.tampered(self.sweep_db, "bad-param.db",
+                            'UPDATE runs SET "network.nodes" = 99 WHERE point = 0 AND rep = 1')
         with self.assertRaisesRegex(avrami.AvramiError, r"\(point 0, rep 1\)\.network\.nodes is 99"):
             avrami.load_sweep(bad)
 
     def test_format_1_joins_settings(self):
-        old = os.path.join(self.tmp.name, "format1.db")
-        shutil.copy(self.sweep_db, old)
-        con = sqlite3.connect(old)
-        for p in self.sweep.params:
-            con.execute(f'ALTER TABLE runs DROP COLUMN "{p}"')
-        con.execute("DROP TABLE run_actors")
-        con.execute("UPDATE meta SET value = 'avrami-sweep/1' WHERE key = 'format'")
-        con.commit()
-        con.close()
+        old = self.tampered(self.sweep_db, "format1.db",
+                            *[f'ALTER TABLE runs DROP COLUMN "{p}"' for p in self.sweep.params],
+                            "DROP TABLE run_actors",
+                            "UPDATE meta SET value = 'avrami-sweep/1' WHERE key = 'format'")
         s = avrami.load_sweep(old)
         self.assertIsNone(s.actors)
         self.assertEqual(list(s.runs.columns), list(self.sweep.runs.columns))
