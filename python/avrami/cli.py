@@ -52,12 +52,15 @@ def run(scenario, out, seed=None, replication=None, duration=None, cwd=None):
     return load_run(out if cwd is None else os.path.join(cwd, out))
 
 
-def sweep(scenario, out, sets, reps, jobs=1, duration=None, cwd=None):
+def sweep(scenario, out, sets, reps, jobs=1, duration=None, keep_runs=None, cwd=None):
     """`avrami sweep SCENARIO --set PATH=V1,V2 ... --reps R -j N --out OUT`;
-    sets maps a scenario path to its values (a list or "LO:HI:STEP")."""
+    sets maps a scenario path to its values (a list or "LO:HI:STEP");
+    keep_runs: a directory for each run's database (--keep-runs)."""
     args = [binary(), "sweep", scenario, *_settings(sets), "--reps", str(reps),
             "-j", str(jobs), "--out", out]
     if duration is not None:
         args += ["--duration", str(duration)]
+    if keep_runs is not None:
+        args += ["--keep-runs", keep_runs]
     _call(args, cwd)
     return load_sweep(out if cwd is None else os.path.join(cwd, out))

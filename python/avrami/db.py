@@ -14,6 +14,8 @@ class AvramiError(Exception):
 RUN_TABLES = ("tasks", "nodes", "series", "invariants", "reverts",
               "actors", "node_actors", "app_harm")
 SWEEP_TABLES = ("meta", "axes", "points", "runs", "invocations")
+# avrami-sweep/1 files have no parameter columns in runs and no run_actors
+SWEEP_FORMATS = ("avrami-sweep/1", "avrami-sweep/2")
 
 
 def is_wei_column(name):
@@ -113,11 +115,13 @@ def load_run(path, allow_incomplete=False):
 class Sweep:
     """A sweep database.  `runs` has one row per finished (point, rep) with
     every swept parameter as a column named by its scenario path (typed as
-    the scenario holds it), then the metrics; `params` lists those columns."""
+    the scenario holds it), then the metrics; `params` lists those columns.
+    `actors` (run_actors) has one row per run and actor (the honest nodes,
+    then each behaviour), wei as int; None for an avrami-sweep/1 file."""
 
-    def __init__(self, path, meta, axes, points, runs, params):
+    def __init__(self, path, meta, axes, points, runs, params, actors=None):
         self.path, self.meta, self.axes, self.points = path, meta, axes, points
-        self.runs, self.params = runs, params
+        self.runs, self.params, self.actors = runs, params, actors
 
     @property
     def reps(self):
@@ -134,7 +138,26 @@ class Sweep:
                 f"{self.reps} reps, {len(self.runs)} runs, {state}>")
 
 
+def _same_value(stored, setting):
+    """Whether a runs parameter column holds the JSON value of points.settings
+    (INTEGER for true/false and whole numbers, REAL, TEXT: a string as is,
+    anything else as JSON)."""
+    if isinstance(setting, bool):
+        return stored == int(setting)
+    if isinstance(setting, (int, float)):
+        return isinstance(stored, (int, float)) and not isinstance(stored, bool) and stored == setting
+    if isinstance(setting, str):
+        return stored == setting
+    try:
+        return isinstance(stored, str) and json.loads(stored) == setting
+    except ValueError:
+        return False
+
+
 def load_sweep(path):
+    """Load a sweep database (avrami-sweep/1 or /2).  In /2 files runs
+    carries the parameters itself, checked against points.settings; in /1
+    files they are joined in from points.settings."""
     con = _open(path, "sweep")
     try:
         have = _tables(con)
@@ -143,14 +166,20 @@ def load_sweep(path):
             raise AvramiError(f"{path}: not an avrami sweep database: "
                               f"missing table(s) {', '.join(missing)}")
         meta = dict(con.execute("SELECT key, value FROM meta"))
-        if not str(meta.get("format", "")).startswith("avrami-sweep/"):
-            raise AvramiError(f"{path}: meta.format is {meta.get('format')!r}, "
-                              "expected avrami-sweep/N")
+        fmt = meta.get("format")
+        if fmt not in SWEEP_FORMATS:
+            raise AvramiError(f"{path}: meta.format is {fmt!r}, "
+                              f"expected one of {', '.join(SWEEP_FORMATS)}")
         if not str(meta.get("reps", "")).isdigit():
             raise AvramiError(f"{path}: meta.reps is {meta.get('reps')!r}, expected a count")
+        if fmt != "avrami-sweep/1" and "run_actors" not in have:
+            raise AvramiError(f"{path}: not a complete {fmt} database: missing table run_actors")
         axes = pd.read_sql_query("SELECT * FROM axes ORDER BY axis", con)
         points = pd.read_sql_query("SELECT * FROM points ORDER BY point", con)
         runs = pd.read_sql_query("SELECT * FROM runs ORDER BY point, rep", con)
+        actors = (None if fmt == "avrami-sweep/1" else
+                  _frame(con, path, "run_actors").sort_values(["point", "rep", "actor"],
+                                                              ignore_index=True))
     finally:
         con.close()
     params = [str(p) for p in axes["path"]]
@@ -164,9 +193,26 @@ def load_sweep(path):
             raise AvramiError(f"{path}: points[{i}].settings: expected one value for each "
                               f"axis ({', '.join(params)})")
         rows.append({"point": int(pt), **s})
-    settings = pd.DataFrame(rows, columns=["point"] + params)
-    unknown = set(runs["point"]) - set(settings["point"])
+    by_point = {r["point"]: r for r in rows}
+    unknown = set(runs["point"]) - set(by_point)
     if unknown:
         raise AvramiError(f"{path}: runs name point(s) {sorted(unknown)} that points does not list")
-    runs = settings.merge(runs, on="point", how="right")
-    return Sweep(path, meta, axes, points, runs, params)
+    if fmt == "avrami-sweep/1":
+        settings = pd.DataFrame(rows, columns=["point"] + params)
+        runs = settings.merge(runs, on="point", how="right")
+    else:
+        absent = [p for p in params if p not in runs.columns]
+        if absent:
+            raise AvramiError(f"{path}: runs lacks the parameter column(s) {', '.join(absent)}")
+        for rec in runs[["point", "rep"] + params].itertuples(index=False):
+            for k, p in enumerate(params):
+                stored = rec[2 + k]
+                stored = stored.item() if hasattr(stored, "item") else stored
+                if not _same_value(stored, by_point[rec[0]][p]):
+                    raise AvramiError(f"{path}: runs (point {rec[0]}, rep {rec[1]}).{p} is {stored!r}, "
+                                      f"but points.settings says {by_point[rec[0]][p]!r}")
+        # the frame's order, whatever the format: point, the parameters,
+        # rep, the metrics (paired() finds the parameters between point and rep)
+        rest = [c for c in runs.columns if c not in ["point", "rep"] + params]
+        runs = runs[["point"] + params + ["rep"] + rest]
+    return Sweep(path, meta, axes, points, runs, params, actors)

@@ -117,11 +117,12 @@ void sim_get_actor(const sim *m, uint32_t a, sim_actor_stats *x)
         const sim_req *r = &m->req[i];
         if (r->started < 0)
             continue;
-        bool result_is_ours = false;
+        bool result_is_ours = false, in_it = false;
         for (int k = 0; k < 3; k++) {
             uint32_t nd = r->nodes[k];
             if (nd == UINT32_MAX || m->nodes[nd].actor != a)
                 continue;
+            in_it = true;
             double t = (double)((r->freed[k] >= 0 ? r->freed[k] : now) - r->started) / 1e6;
             x->node_tasks++;
             x->busy_s += t;
@@ -131,6 +132,7 @@ void sim_get_actor(const sim *m, uint32_t a, sim_actor_stats *x)
             }
         }
         x->cheats_won += result_is_ours;
+        x->aborted += in_it && r->outcome == OUT_ABORTED;
     }
 }
 
@@ -164,16 +166,6 @@ void sim_get_app_harm(const sim *m, uint32_t app, sim_app_harm *x)
 /* ---- outputs ---- */
 
 static bool has_attacks(const scn *s) { return s->n_behaviours || s->sd_pair || s->honest_rejoin; }
-
-static void signed_wei(wei_t plus, wei_t minus, char out[WEI_STR_MAX + 1])
-{
-    if (plus >= minus) {
-        wei_format(plus - minus, out);
-    } else {
-        out[0] = '-';
-        wei_format(minus - plus, out + 1);
-    }
-}
 
 static double cnx(wei_t w) { return (double)(w / 1000000000u) / 1e9; /* display only */ }
 
@@ -222,7 +214,7 @@ void actors_write_db(const sim *m, res *db)
         sim_actor_stats x;
         sim_get_actor(m, a, &x);
         char profit[WEI_STR_MAX + 1];
-        signed_wei(x.income, x.stake_lost, profit);
+        wei_format_diff(x.income, x.stake_lost, profit);
         res_actor_row row = {a, x.name, x.kind, x.mode, x.nodes, x.start, x.end, x.income, x.stake_lost,
                              profit, x.slashes, x.stakes_lost, x.kickouts, x.tasks_paid, x.fakes,
                              x.cheats_won, x.silences, x.busy_s};

@@ -320,13 +320,7 @@ static void actor_compare(chk *c, sqlite3_stmt *st, const actor_sum *x)
         rc_viol(c, "actor %s: nodes, balances, income, stake lost, slashes or tasks paid differ from the sums over "
                 "its nodes", name);
     char want[WEI_STR_MAX + 1];
-    if (w[2] >= w[3])
-        wei_format(w[2] - w[3], want);
-    else {
-        want[0] = '-';
-        wei_format(w[3] - w[2], want + 1);
-    }
-    if (strcmp(rc_col_str(st, 7), want))
+    if (strcmp(rc_col_str(st, 7), wei_format_diff(w[2], w[3], want)))
         rc_viol(c, "actor %s: profit is not income - stake lost", name);
 }
 

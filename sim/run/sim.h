@@ -79,6 +79,7 @@ typedef struct sim_actor_stats {
     uint64_t node_cheats;      /* node-task slots whose fake was accepted */
     uint64_t node_tasks;       /* node-task slots */
     uint64_t silences;         /* node-task slots it let time out */
+    uint64_t aborted;          /* aborted tasks one of its nodes was selected for */
     double busy_s;             /* Σ over slots: start -> release (or the end) */
     double won_busy_s;         /* of it, in slots whose fake was accepted */
 } sim_actor_stats;

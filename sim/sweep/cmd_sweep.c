@@ -35,6 +35,9 @@ static void usage(FILE *out)
             "  --out PATH            sweep database (default results/SCENARIO-sweep.db)\n"
             "  --duration S          simulated seconds per run, overriding duration_s\n"
             "  --seed N              random seed (default: the scenario's)\n"
+            "  --keep-runs DIR       also keep each run's full results database as\n"
+            "                        DIR/point-P-rep-R.db (what `avrami run --replication R` of\n"
+            "                        that point's scenario writes; under MPI on each rank's machine)\n"
             "  --baseline N          the point the closing table compares every point with, by\n"
             "                        paired differences over the same replications (default 0)\n"
             "  --quiet               no table at the end and no progress line\n"
@@ -82,6 +85,26 @@ static void record(void *ctx, const sweep_result *r)
         pr->points_done++;
     if (pr->tty)
         show(pr);
+}
+
+/* --keep-runs DIR: made when absent; it must be a writable directory (on
+ * every rank, each checking its own machine). */
+static bool keep_dir_ready(const char *dir, char *err, size_t err_size)
+{
+    struct stat st;
+    if (mkdir(dir, 0777) != 0 && errno != EEXIST) {
+        snprintf(err, err_size, "%s: cannot create the directory: %s", dir, strerror(errno));
+        return false;
+    }
+    if (stat(dir, &st) != 0 || !S_ISDIR(st.st_mode)) {
+        snprintf(err, err_size, "%s: expected a directory", dir);
+        return false;
+    }
+    if (access(dir, W_OK | X_OK) != 0) {
+        snprintf(err, err_size, "%s: cannot write in the directory: %s", dir, strerror(errno));
+        return false;
+    }
+    return true;
 }
 
 static char *command_line(int argc, char **argv)
@@ -224,6 +247,9 @@ int cmd_sweep(int argc, char **argv)
         } else if (!strcmp(a, "--out") && more) {
             out = argv[++i];
             continue;
+        } else if (!strcmp(a, "--keep-runs") && more) {
+            p.keep_dir = argv[++i];
+            continue;
         } else if (!strcmp(a, "--quiet") || !strcmp(a, "-q")) {
             quiet = true;
             continue;
@@ -291,6 +317,10 @@ int cmd_sweep(int argc, char **argv)
         mkdir("results", 0777);
         snprintf(defpath, sizeof defpath, "results/%.*s-sweep.db", (int)stem, base);
         out = defpath;
+    }
+    if (p.keep_dir && !keep_dir_ready(p.keep_dir, err, sizeof err)) {
+        fprintf(stderr, "avrami sweep: --keep-runs %s\n", err);
+        goto done;
     }
     volatile sig_atomic_t *stop = cli_trap_stop();
     if (smpi_rank() == 0) {

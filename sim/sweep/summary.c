@@ -222,6 +222,59 @@ void sweep_summary_print(const sweep_summary *s, FILE *out)
     }
 }
 
+/* Prints "PATH: WHAT: N rows ..." when the count query finds rows; 1 when
+ * it did (or failed). */
+static int count_bad(sqlite3 *db, const char *path, const char *sql, const char *what, FILE *out)
+{
+    sqlite3_stmt *st;
+    if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
+        fprintf(out, "%s: %s: %s\n", path, what, sqlite3_errmsg(db));
+        return 1;
+    }
+    long long n = sqlite3_step(st) == SQLITE_ROW ? sqlite3_column_int64(st, 0) : 0;
+    sqlite3_finalize(st);
+    if (n)
+        fprintf(out, "%s: %s: %lld rows\n", path, what, n);
+    return n != 0;
+}
+
+/* avrami-sweep/2: the parameter columns of runs agree with points.settings
+ * (arrays and objects, stored as JSON text, are not compared), and every
+ * run has its run_actors rows (the honest row at least, none without a run,
+ * wei as decimal text). */
+static int check_v2(sqlite3 *db, const char *path, const grid *g, FILE *out)
+{
+    char *format = sdb_meta(db, "format");
+    bool v2 = format && !strcmp(format, "avrami-sweep/2");
+    free(format);
+    if (!v2)
+        return 0;
+    int bad = 0;
+    for (uint32_t a = 0; a < g->n_axes; a++) {
+        char *sql = sqlite3_mprintf(
+            "SELECT count(*) FROM runs r JOIN points p USING (point) WHERE json_type(p.settings, '$.\"' || %Q || '\"')"
+            " NOT IN ('array', 'object') AND r.\"%w\" IS NOT json_extract(p.settings, '$.\"' || %Q || '\"')",
+            g->axes[a].path, g->axes[a].path, g->axes[a].path);
+        char what[600];
+        snprintf(what, sizeof what, "runs.\"%.500s\" differs from the point's settings", g->axes[a].path);
+        bad += count_bad(db, path, sql, what, out);
+        sqlite3_free(sql);
+    }
+    bad += count_bad(db, path, "SELECT count(*) FROM runs r WHERE NOT EXISTS (SELECT 1 FROM run_actors a"
+                                " WHERE a.point = r.point AND a.rep = r.rep AND a.actor = 0)",
+                     "run_actors: runs without their honest row", out);
+    bad += count_bad(db, path, "SELECT count(*) FROM run_actors a WHERE NOT EXISTS (SELECT 1 FROM runs r"
+                                " WHERE a.point = r.point AND a.rep = r.rep)",
+                     "run_actors: rows of no stored run", out);
+    bad += count_bad(db, path, "SELECT count(*) FROM run_actors WHERE typeof(income_wei) != 'text'"
+                                " OR income_wei = '' OR income_wei GLOB '*[^0-9]*'"
+                                " OR typeof(profit_wei) != 'text' OR profit_wei = '' OR profit_wei = '-'"
+                                " OR substr(profit_wei, 2) GLOB '*[^0-9]*'"
+                                " OR substr(profit_wei, 1, 1) GLOB '[^-0-9]'",
+                     "run_actors: income_wei or profit_wei is not decimal wei", out);
+    return bad;
+}
+
 int sweep_check(const char *path, FILE *out)
 {
     sweep_summary s;
@@ -231,9 +284,9 @@ int sweep_check(const char *path, FILE *out)
         return 1;
     }
     uint32_t points = s.points;
-    sweep_summary_free(&s);
     sqlite3 *db = open_ro(path);
-    int bad = 0;
+    int bad = check_v2(db, path, &s.g, out);
+    sweep_summary_free(&s);
     static const char *const keys[] = {"scenario", "grid", "seed", "duration_s", "reps", "version"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         char *v = sdb_meta(db, keys[i]);

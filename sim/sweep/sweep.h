@@ -24,6 +24,15 @@
 
 #include "run/sim.h"
 #include "sweep/grid.h"
+#include "util/wei.h"
+
+/* The actors of one point (actor 0 the honest nodes, 1 + i behaviours[i]):
+ * names from the point's scenario, so only figures travel with a result. */
+typedef struct sweep_actor_names {
+    uint32_t n;
+    char **name;
+    const char **kind, **mode;  /* static strings of the scenario module */
+} sweep_actor_names;
 
 typedef struct sweep_plan {
     const char *scenario_path;
@@ -35,6 +44,8 @@ typedef struct sweep_plan {
     uint64_t seed;          /* --seed, else the scenario's */
     bool seed_given;
     uint64_t duration_s;    /* 0: the scenario's */
+    sweep_actor_names *actors; /* per point */
+    const char *keep_dir;   /* --keep-runs: each run's database in DIR/point-P-rep-R.db */
 } sweep_plan;
 
 /* Builds every point's scenario text and validates it with scn_parse (so a
@@ -47,6 +58,15 @@ typedef struct sweep_job {
 } sweep_job;
 #define SWEEP_JOB_QUIT UINT32_MAX
 
+/* One actor's whole-run figures in one run (sim_actor_stats). */
+#define SWEEP_ACTORS_MAX 251    /* 1 + the scenario's limit of 250 behaviours */
+typedef struct sweep_actor {
+    wei_t start, end, income, stake_lost;
+    uint64_t slashes, stakes_lost, kickouts, tasks_paid, fakes, cheats_won, timeouts, aborted;
+    double busy_s;
+    uint32_t nodes, pad;
+} sweep_actor;
+
 /* One run's outcome; plain data, sent through pipes and MPI as bytes (the
  * ranks of one sweep run the same binary). */
 typedef struct sweep_result {
@@ -56,6 +76,8 @@ typedef struct sweep_result {
     sim_metrics mx;
     sim_counts c;
     uint64_t events;
+    uint32_t n_actors, pad2;
+    sweep_actor actors[SWEEP_ACTORS_MAX];
 } sweep_result;
 
 void sweep_run_one(const sweep_plan *p, sweep_job j, volatile sig_atomic_t *stop, sweep_result *out);

@@ -1,6 +1,7 @@
 /* The sweep database (see sweep_db.h). */
 #include "sweep/sweep_db.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,24 +13,106 @@
 #include "util/rfile.h"
 #include "util/version.h"
 
-#define FORMAT "avrami-sweep/1"
+/* 2: runs carries the swept parameters as columns; run_actors added */
+#define FORMAT "avrami-sweep/2"
+#define FORMAT_1 "avrami-sweep/1"
+
+/* The SQL type of an axis's column: the widest JSON type of its values
+ * over all points (true/false count as integers 0/1). */
+typedef enum { COL_INTEGER, COL_REAL, COL_TEXT } col_type;
+static const char *const COL_SQL[] = {"INTEGER", "REAL", "TEXT"};
 
 struct sdb {
     sqlite3 *db;
-    sqlite3_stmt *add;
+    sqlite3_stmt *add, *add_actor;
+    const sweep_plan *p;
+    col_type *types;    /* per axis */
     bool bad;
 };
 
+/* Everything but runs, whose parameter columns depend on the grid. */
 static const char SCHEMA[] =
     "CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT) WITHOUT ROWID;"
     "CREATE TABLE axes(axis INTEGER PRIMARY KEY, path TEXT, vals TEXT);"
     "CREATE TABLE points(point INTEGER PRIMARY KEY, label TEXT, settings TEXT);"
-    "CREATE TABLE runs(point INTEGER, rep INTEGER, status INTEGER, events INTEGER,"
+    "CREATE TABLE run_actors(point INTEGER, rep INTEGER, actor INTEGER, name TEXT, kind TEXT, mode TEXT,"
+    " nodes INTEGER, start_wei TEXT, end_wei TEXT, income_wei TEXT, stake_lost_wei TEXT, profit_wei TEXT,"
+    " slashes INTEGER, stakes_lost INTEGER, kickouts INTEGER, tasks_paid INTEGER, fakes INTEGER,"
+    " cheats_won INTEGER, timeouts INTEGER, busy_s REAL, aborted INTEGER, PRIMARY KEY(point, rep, actor))"
+    " WITHOUT ROWID;"
+    "CREATE TABLE invocations(n INTEGER PRIMARY KEY, command TEXT, version TEXT);";
+/* runs: point, rep, then one column per axis, then these */
+static const char RUNS_COLS[] =
+    "status INTEGER, events INTEGER,"
     " success_share REAL, wait_median_s REAL, wait_p95_s REAL, utilization REAL,"
     " income_cnx_per_node_h REAL, kickouts INTEGER, slashes INTEGER, aborted INTEGER,"
     " submitted INTEGER, succeeded INTEGER, rejected INTEGER, open INTEGER, resubmits INTEGER,"
-    " nodes INTEGER, PRIMARY KEY(point, rep)) WITHOUT ROWID;"
-    "CREATE TABLE invocations(n INTEGER PRIMARY KEY, command TEXT, version TEXT);";
+    " nodes INTEGER";
+#define RUNS_FIXED 18 /* point, rep and the columns of RUNS_COLS */
+
+static col_type value_type(const cJSON *v)
+{
+    if (cJSON_IsBool(v))
+        return COL_INTEGER;
+    if (!cJSON_IsNumber(v))
+        return COL_TEXT;
+    /* integral and exact in a double: INTEGER */
+    double x = v->valuedouble;
+    return x == floor(x) && fabs(x) <= 9007199254740992.0 ? COL_INTEGER : COL_REAL;
+}
+
+/* Each axis's column type, from every point's settings. */
+static col_type *axis_types(const sweep_plan *p)
+{
+    col_type *t = calloc(p->g.n_axes ? p->g.n_axes : 1, sizeof *t);
+    for (uint32_t i = 0; i < p->points && p->g.n_axes; i++) {
+        char *json = grid_settings_json(&p->g, i);
+        cJSON *o = cJSON_Parse(json);
+        free(json);
+        for (uint32_t a = 0; a < p->g.n_axes; a++) {
+            col_type v = value_type(cJSON_GetObjectItemCaseSensitive(o, p->g.axes[a].path));
+            t[a] = v > t[a] ? v : t[a];
+        }
+        cJSON_Delete(o);
+    }
+    return t;
+}
+
+/* "CREATE TABLE runs(...)" or the INSERT into it, with the axes' columns
+ * (sqlite3_mprintf'd). */
+static char *runs_sql(const sdb *d, bool create)
+{
+    char *sql = sqlite3_mprintf(create ? "CREATE TABLE runs(point INTEGER, rep INTEGER"
+                                       : "INSERT OR IGNORE INTO runs(point, rep");
+    for (uint32_t a = 0; a < d->p->g.n_axes && sql; a++) {
+        char *more = create ? sqlite3_mprintf("%s, \"%w\" %s", sql, d->p->g.axes[a].path, COL_SQL[d->types[a]])
+                            : sqlite3_mprintf("%s, \"%w\"", sql, d->p->g.axes[a].path);
+        sqlite3_free(sql);
+        sql = more;
+    }
+    if (!sql)
+        return NULL;
+    char *out;
+    if (create) {
+        out = sqlite3_mprintf("%s, %s, PRIMARY KEY(point, rep)) WITHOUT ROWID", sql, RUNS_COLS);
+    } else {
+        out = sqlite3_mprintf("%s, status, events, success_share, wait_median_s, wait_p95_s, utilization,"
+                              " income_cnx_per_node_h, kickouts, slashes, aborted, submitted, succeeded,"
+                              " rejected, open, resubmits, nodes) VALUES(?", sql);
+        for (uint32_t k = 1; k < RUNS_FIXED + d->p->g.n_axes && out; k++) {
+            char *more = sqlite3_mprintf("%s,?", out);
+            sqlite3_free(out);
+            out = more;
+        }
+        if (out) {
+            char *more = sqlite3_mprintf("%s)", out);
+            sqlite3_free(out);
+            out = more;
+        }
+    }
+    sqlite3_free(sql);
+    return out;
+}
 
 static bool exec(sdb *d, const char *sql)
 {
@@ -137,7 +220,10 @@ static bool grid_rows(sdb *d, const sweep_plan *p, bool check)
 
 static bool create(sdb *d, const sweep_plan *p, char *const keys[4], char *const vals[4])
 {
-    if (!exec(d, SCHEMA))
+    char *runs = runs_sql(d, true);
+    bool made = runs && exec(d, SCHEMA) && exec(d, runs);
+    sqlite3_free(runs);
+    if (!made)
         return false;
     const char *fmt[] = {"format", FORMAT};
     bool ok = put(d, "INSERT INTO meta VALUES(?,?)", 2, fmt);
@@ -153,8 +239,14 @@ static bool same_sweep(sdb *d, const sweep_plan *p, const char *path, char *cons
                        char *err, size_t err_size)
 {
     char *format = sdb_meta(d->db, "format");
-    bool ok = format && !strcmp(format, FORMAT);
+    bool ok = format && !strcmp(format, FORMAT), old = format && !strcmp(format, FORMAT_1);
     free(format);
+    if (old) {
+        snprintf(err, err_size, "%s: a sweep database of the older format " FORMAT_1 " (no parameter columns "
+                 "in runs, no run_actors); this avrami writes " FORMAT " and does not add runs to it: "
+                 "finish it with the avrami that started it, or choose another --out", path);
+        return false;
+    }
     if (!ok) {
         snprintf(err, err_size, "%s: not a sweep database (no meta.format = \"" FORMAT "\"); "
                  "choose another --out", path);
@@ -182,6 +274,8 @@ static bool same_sweep(sdb *d, const sweep_plan *p, const char *path, char *cons
 sdb *sdb_open(const char *path, const sweep_plan *p, const char *command, char *err, size_t err_size)
 {
     sdb *d = calloc(1, sizeof *d);
+    d->p = p;
+    d->types = axis_types(p);
     err[0] = 0;
     bool existed = access(path, F_OK) == 0;
     char why[128];
@@ -228,12 +322,16 @@ sdb *sdb_open(const char *path, const sweep_plan *p, const char *command, char *
     char reps[16];
     snprintf(reps, sizeof reps, "%u", p->reps);
     const char *kv[] = {"reps", reps}, *vv[] = {"version", AVRAMI_VERSION}, *inv[] = {command, AVRAMI_VERSION};
-    if (!put(d, "INSERT OR REPLACE INTO meta VALUES(?,?)", 2, kv) ||
+    char *add = runs_sql(d, false);
+    /* a runs or run_actors table without the columns this grid needs fails
+     * here, before any run */
+    bool prepared = add && sqlite3_prepare_v2(d->db, add, -1, &d->add, NULL) == SQLITE_OK &&
+                    sqlite3_prepare_v2(d->db, "INSERT OR IGNORE INTO run_actors VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,"
+                                              "?,?,?,?,?,?,?,?)", -1, &d->add_actor, NULL) == SQLITE_OK;
+    sqlite3_free(add);
+    if (!prepared || !put(d, "INSERT OR REPLACE INTO meta VALUES(?,?)", 2, kv) ||
         !put(d, "INSERT OR REPLACE INTO meta VALUES(?,?)", 2, vv) ||
-        !put(d, "INSERT INTO invocations(command, version) VALUES(?,?)", 2, inv) || !exec(d, "COMMIT") ||
-        sqlite3_prepare_v2(d->db,
-                           "INSERT OR IGNORE INTO runs VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", -1,
-                           &d->add, NULL) != SQLITE_OK) {
+        !put(d, "INSERT INTO invocations(command, version) VALUES(?,?)", 2, inv) || !exec(d, "COMMIT")) {
         snprintf(err, err_size, "%s: cannot write: %s", path, sqlite3_errmsg(d->db));
         goto out;
     }
@@ -242,9 +340,12 @@ out:
     for (int i = 0; i < 4; i++)
         free(vals[i]);
     if (!ok) {
+        sqlite3_finalize(d->add);
+        sqlite3_finalize(d->add_actor);
         if (d->db)
             sqlite3_exec(d->db, "ROLLBACK", 0, 0, 0);
         sqlite3_close(d->db);
+        free(d->types);
         free(d);
         /* a file this call created and could not fill is not left behind */
         if (!existed)
@@ -281,27 +382,97 @@ bool sdb_done(sdb *d, uint8_t *done, uint32_t points, uint32_t reps, char *err, 
     return ok;
 }
 
+/* Binds point's value of every axis to st from column `col` on. */
+static int bind_params(const sdb *d, sqlite3_stmt *st, int col, uint32_t point)
+{
+    if (!d->p->g.n_axes)
+        return col;
+    char *json = grid_settings_json(&d->p->g, point);
+    cJSON *o = cJSON_Parse(json);
+    free(json);
+    for (uint32_t a = 0; a < d->p->g.n_axes; a++, col++) {
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, d->p->g.axes[a].path);
+        if (!v) {
+            sqlite3_bind_null(st, col);
+        } else if (d->types[a] == COL_INTEGER) {
+            sqlite3_bind_int64(st, col, cJSON_IsBool(v) ? cJSON_IsTrue(v) : (int64_t)v->valuedouble);
+        } else if (d->types[a] == COL_REAL) {
+            sqlite3_bind_double(st, col, v->valuedouble);
+        } else if (cJSON_IsString(v)) {
+            sqlite3_bind_text(st, col, v->valuestring, -1, SQLITE_TRANSIENT);
+        } else {
+            char *text = cJSON_PrintUnformatted(v);
+            sqlite3_bind_text(st, col, text ? text : "", -1, SQLITE_TRANSIENT);
+            free(text);
+        }
+    }
+    cJSON_Delete(o);
+    return col;
+}
+
+static bool add_actor(sdb *d, const sweep_result *r, uint32_t a)
+{
+    sqlite3_stmt *st = d->add_actor;
+    const sweep_actor *x = &r->actors[a];
+    const sweep_actor_names *n = &d->p->actors[r->point];
+    char w[5][WEI_STR_MAX + 1];
+    wei_format(x->start, w[0]);
+    wei_format(x->end, w[1]);
+    wei_format(x->income, w[2]);
+    wei_format(x->stake_lost, w[3]);
+    wei_format_diff(x->income, x->stake_lost, w[4]); /* as the run database's actors.profit_wei */
+    const int64_t key[] = {r->point, r->rep, a};
+    const char *names[] = {n->name[a], n->kind[a], n->mode[a]};
+    const uint64_t counts[] = {x->slashes, x->stakes_lost, x->kickouts, x->tasks_paid, x->fakes, x->cheats_won,
+                               x->timeouts};
+    int col = 1;
+    for (size_t i = 0; i < 3; i++)
+        sqlite3_bind_int64(st, col++, key[i]);
+    for (size_t i = 0; i < 3; i++)
+        sqlite3_bind_text(st, col++, names[i], -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, col++, x->nodes);
+    for (size_t i = 0; i < 5; i++)
+        sqlite3_bind_text(st, col++, w[i], -1, SQLITE_TRANSIENT);
+    for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
+        sqlite3_bind_int64(st, col++, (int64_t)counts[i]);
+    sqlite3_bind_double(st, col++, x->busy_s);
+    sqlite3_bind_int64(st, col, (int64_t)x->aborted);
+    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_reset(st);
+    return ok;
+}
+
 bool sdb_add(sdb *d, const sweep_result *r)
 {
     sqlite3_stmt *st = d->add;
-    const int64_t ints[] = {r->point, r->rep, r->status, (int64_t)r->events};
+    const int64_t ints[] = {r->status, (int64_t)r->events};
     const double reals[] = {r->mx.success_share, r->mx.wait_median_s, r->mx.wait_p95_s, r->mx.utilization,
                             r->mx.income_cnx_per_node_h};
     const uint64_t counts[] = {r->c.kickouts, r->c.slashes, r->c.aborted, r->c.submitted, r->c.succeeded,
                                r->c.rejected, r->c.open, r->c.resubmits, r->c.nodes};
-    int col = 1;
+    sqlite3_bind_int64(st, 1, r->point);
+    sqlite3_bind_int64(st, 2, r->rep);
+    int col = bind_params(d, st, 3, r->point);
     for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++)
         sqlite3_bind_int64(st, col++, ints[i]);
     for (size_t i = 0; i < sizeof reals / sizeof reals[0]; i++)
         sqlite3_bind_double(st, col++, reals[i]);
     for (size_t i = 0; i < sizeof counts / sizeof counts[0]; i++)
         sqlite3_bind_int64(st, col++, (int64_t)counts[i]);
-    /* autocommit: each run is durable as soon as it is stored */
-    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    /* one transaction per run: its runs row and its run_actors rows are
+     * durable together as soon as they are stored */
+    bool ok = exec(d, "BEGIN") && sqlite3_step(st) == SQLITE_DONE;
     sqlite3_reset(st);
+    bool fresh = ok && sqlite3_changes(d->db) > 0; /* a stored row is never rewritten */
+    uint32_t n = r->n_actors <= d->p->actors[r->point].n ? r->n_actors : d->p->actors[r->point].n;
+    for (uint32_t a = 0; fresh && a < n; a++)
+        ok = add_actor(d, r, a);
+    if (ok)
+        ok = exec(d, "COMMIT");
     if (!ok) {
         if (!d->bad)
             fprintf(stderr, "avrami sweep: %s: %s\n", sqlite3_db_filename(d->db, "main"), sqlite3_errmsg(d->db));
+        sqlite3_exec(d->db, "ROLLBACK", 0, 0, 0);
         d->bad = true;
     }
     return ok;
@@ -310,6 +481,8 @@ bool sdb_add(sdb *d, const sweep_result *r)
 bool sdb_close(sdb *d)
 {
     sqlite3_finalize(d->add);
+    sqlite3_finalize(d->add_actor);
+    free(d->types);
     bool ok = sqlite3_close(d->db) == SQLITE_OK && !d->bad;
     free(d);
     return ok;

@@ -4,17 +4,25 @@
  *                               version, reps (of the latest invocation)
  *   axes(axis, path, vals)      the --set axes; vals a JSON array of strings
  *   points(point, label, settings)  settings: {"path": value, ...} as JSON
- *   runs(point, rep, status, events, <metrics>, <counts>)  one row per
- *                               finished run, PRIMARY KEY(point, rep)
+ *   runs(point, rep, <one column per axis>, status, events, <metrics>,
+ *        <counts>)              one row per finished run, PRIMARY KEY(point,
+ *                               rep); an axis's column is named by its path
+ *                               and typed INTEGER, REAL or TEXT by its values
+ *   run_actors(point, rep, actor, name, kind, mode, ..., aborted)  per run
+ *                               and actor: the run database's actors row
+ *                               (wei as decimal text) and aborted tasks
  *   invocations(n, command, version)  every command line that added runs
  *
+ * Format avrami-sweep/2; a /1 file (no parameter columns, no run_actors)
+ * is refused on open, with a message saying so.
  * Identity: scenario text, grid, seed and duration.  Opening an existing
  * file with another identity is refused, so a resumed sweep never mixes
  * runs of different experiments; finished (point, rep) rows are skipped and
  * INSERTs use the primary key, so nothing is ever duplicated.  Only runs
  * that finished (status 0, or 1 for an invariant failure) are stored; an
  * interrupted run leaves no row and is redone next time.  Each row is
- * committed as it arrives, so a crash loses only the runs in progress.
+ * committed as it arrives (runs and run_actors rows in one transaction), so
+ * a crash loses only the runs in progress.
  * Tables are WITHOUT ROWID or keyed by their index, so `sqlite3 .dump` lists
  * rows in key order whatever order the workers finished in. */
 #ifndef AVRAMI_SWEEP_SWEEP_DB_H

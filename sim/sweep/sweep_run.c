@@ -37,6 +37,21 @@ void sweep_ci(const double *v, size_t n, double *mean, double *half)
                    : NAN;
 }
 
+/* The names run_actors rows carry: those sim_get_actor gives. */
+static void actor_names(const scn *s, sweep_actor_names *a)
+{
+    a->n = scn_actors(s);
+    a->name = calloc(a->n, sizeof *a->name);
+    a->kind = calloc(a->n, sizeof *a->kind);
+    a->mode = calloc(a->n, sizeof *a->mode);
+    for (uint32_t k = 0; k < a->n; k++) {
+        const scn_behaviour *b = k ? &s->behaviours[k - 1] : NULL;
+        a->name[k] = strdup(b ? b->name : "honest");
+        a->kind[k] = b ? scn_behaviour_kind_name(b->kind) : "honest";
+        a->mode[k] = b && b->kind == SCN_BEH_COLLUDERS ? scn_collude_mode_name(b->mode) : "";
+    }
+}
+
 bool sweep_plan_build(sweep_plan *p, char *err, size_t err_size)
 {
     size_t len;
@@ -53,6 +68,7 @@ bool sweep_plan_build(sweep_plan *p, char *err, size_t err_size)
         strcpy(p->base_dir, ".");
     p->points = p->g.n_axes ? p->g.points : 1;
     p->texts = calloc(p->points, sizeof *p->texts);
+    p->actors = calloc(p->points, sizeof *p->actors);
     for (uint32_t i = 0; i < p->points; i++) {
         char gerr[GRID_ERR_MAX];
         p->texts[i] = p->g.n_axes ? grid_apply(&p->g, p->scenario_text, i, gerr) : strdup(p->scenario_text);
@@ -81,6 +97,7 @@ bool sweep_plan_build(sweep_plan *p, char *err, size_t err_size)
         snprintf(where, sizeof where, "avrami sweep%s%.500s", label ? ": point " : "", label ? label : "");
         free(label);
         scn_warn(&s, p->duration_s, where, stderr);
+        actor_names(&s, &p->actors[i]);
         if (i == 0 && !p->reps)
             p->reps = s.replications;
         if (i == 0 && !p->seed_given)
@@ -95,6 +112,15 @@ void sweep_plan_free(sweep_plan *p)
     for (uint32_t i = 0; p->texts && i < p->points; i++)
         free(p->texts[i]);
     free(p->texts);
+    for (uint32_t i = 0; p->actors && i < p->points; i++) {
+        for (uint32_t k = 0; k < p->actors[i].n; k++)
+            free(p->actors[i].name[k]);
+        free(p->actors[i].name);
+        free(p->actors[i].kind);
+        free(p->actors[i].mode);
+    }
+    free(p->actors);
+    p->actors = NULL;
     free(p->scenario_text);
     free(p->base_dir);
     grid_free(&p->g);
@@ -114,13 +140,27 @@ void sweep_run_one(const sweep_plan *p, sweep_job j, volatile sig_atomic_t *stop
         fprintf(stderr, "avrami sweep: %s\n", err);
         return;
     }
-    sim_opts o = {.seed = p->seed, .replication = j.rep, .duration_s = p->duration_s, .stop = stop};
+    /* --keep-runs: the database `avrami run --replication R` of this
+     * point's scenario writes (under NAME.tmp until complete, see res.h) */
+    char keep[4096];
+    if (p->keep_dir)
+        snprintf(keep, sizeof keep, "%s/point-%u-rep-%u.db", p->keep_dir, j.point, j.rep);
+    sim_opts o = {.seed = p->seed, .replication = j.rep, .duration_s = p->duration_s, .stop = stop,
+                  .out_path = p->keep_dir ? keep : NULL};
     sim *m = sim_run(&s, &o);
     if (m) {
         out->status = sim_status(m);
         sim_get_metrics(m, &out->mx);
         sim_get_counts(m, &out->c);
         out->events = sim_events(m);
+        out->n_actors = scn_actors(&s);
+        for (uint32_t a = 0; a < out->n_actors && a < SWEEP_ACTORS_MAX; a++) {
+            sim_actor_stats x;
+            sim_get_actor(m, a, &x);
+            out->actors[a] = (sweep_actor){x.start, x.end, x.income, x.stake_lost, x.slashes, x.stakes_lost,
+                                           x.kickouts, x.tasks_paid, x.fakes, x.cheats_won, x.silences,
+                                           x.aborted, x.busy_s, x.nodes, 0};
+        }
         sim_free(m);
     }
     scn_free(&s);

@@ -28,3 +28,12 @@ char *wei_format(wei_t v, char *buf)
     buf[n] = '\0';
     return buf;
 }
+
+char *wei_format_diff(wei_t plus, wei_t minus, char *buf)
+{
+    if (plus >= minus)
+        return wei_format(plus - minus, buf);
+    buf[0] = '-';
+    wei_format(minus - plus, buf + 1);
+    return buf;
+}

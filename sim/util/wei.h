@@ -22,6 +22,9 @@ bool wei_parse(const char *s, wei_t *out);
 
 /* Writes the decimal form into buf (at least WEI_STR_MAX bytes); returns buf. */
 char *wei_format(wei_t v, char *buf);
+/* The signed decimal form of plus − minus (a '-' when minus is larger) into
+ * buf (at least WEI_STR_MAX + 1 bytes); returns buf. */
+char *wei_format_diff(wei_t plus, wei_t minus, char *buf);
 
 static inline bool wei_add(wei_t a, wei_t b, wei_t *out)
 {

@@ -167,6 +167,10 @@ sweep_tamper "invariant violated" "an invariant was violated" "UPDATE runs SET s
 sweep_tamper "counts" "submitted != succeeded" "UPDATE runs SET succeeded = succeeded + 1 WHERE point = 1"
 sweep_tamper "run deleted" "3 of 4 runs stored" "DELETE FROM runs WHERE point = 1 AND rep = 1"
 sweep_tamper "meta key" "key seed is missing" "DELETE FROM meta WHERE key = 'seed'"
+sweep_tamper "parameter column" 'runs."network.nodes" differs' "UPDATE runs SET \"network.nodes\" = 11 WHERE point = 1 AND rep = 0"
+sweep_tamper "actor row deleted" "runs without their honest row" "DELETE FROM run_actors WHERE point = 1 AND rep = 1"
+sweep_tamper "actor of no run" "rows of no stored run" "UPDATE run_actors SET rep = 7 WHERE point = 1 AND rep = 1"
+sweep_tamper "actor wei" "is not decimal wei" "UPDATE run_actors SET profit_wei = '1e21' WHERE point = 0"
 for q in "UPDATE axes SET vals = '[]'" "UPDATE axes SET path = NULL" "UPDATE runs SET point = 1000000 WHERE point = 1 AND rep = 1" \
          "UPDATE runs SET point = -5 WHERE point = 1 AND rep = 1" "DELETE FROM points WHERE point = 1"; do
   cp "$TMP/sw.db" "$TMP/st.db"

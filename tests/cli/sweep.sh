@@ -13,7 +13,8 @@ expect_exit() {
 }
 # rows of the tables that hold results (not the command lines, which differ)
 content() { sqlite3 "$1" "select * from meta where key not in ('reps'); select * from axes;
-                          select * from points; select * from runs order by point, rep;"; }
+                          select * from points; select * from runs order by point, rep;
+                          select * from run_actors order by point, rep, actor;"; }
 
 V=scenarios/vanishing-nodes.json
 GRID=(--set protocol.kickout_threshold=10,25 --set network.nodes=20:40:20 --reps 3 --duration 3600)
@@ -37,7 +38,7 @@ ok "sweep: usage and bad --set paths and values exit 2, naming them"
 
 # ---- the grid and the table; -j 1 and -j 2 give the same database ----
 "$BIN" sweep "${GRID[@]}" -j 1 --out "$TMP/j1.db" $V >"$TMP/j1.txt" 2>/dev/null
-"$BIN" sweep "${GRID[@]}" -j 2 --out "$TMP/j2.db" --quiet $V
+"$BIN" sweep "${GRID[@]}" -j 2 --out "$TMP/j2.db" --quiet --keep-runs "$TMP/keep" $V
 [ "$(sqlite3 "$TMP/j1.db" 'select count(*) from runs')" = 12 ] || die "expected 4 points x 3 reps"
 [ "$(sqlite3 "$TMP/j1.db" "select label from points where point = 3")" = \
   "protocol.kickout_threshold=25 network.nodes=40" ] || die "point order"
@@ -52,6 +53,82 @@ want=$(sqlite3 "$TMP/r2.db" "select count(*) from tasks")
 [ "$(sqlite3 "$TMP/j1.db" "select submitted from runs where point = 0 and rep = 2")" = "$want" ] ||
   die "sweep run differs from avrami run --replication 2"
 ok "sweep: 4 points x 3 reps; -j 1 = -j 2; a sweep run = avrami run --replication"
+
+# ---- swept parameters are typed columns of runs (and of its export) ----
+python3 - "$TMP/j1.db" <<'PY'
+import json, sqlite3, sys
+con = sqlite3.connect(sys.argv[1])
+assert con.execute("select value from meta where key = 'format'").fetchone()[0] == "avrami-sweep/2"
+rows = con.execute('select point, "protocol.kickout_threshold", "network.nodes",'
+                   ' typeof("protocol.kickout_threshold") || typeof("network.nodes") from runs').fetchall()
+settings = dict(con.execute("select point, settings from points"))
+assert len(rows) == 12
+for point, k, n, types in rows:
+    assert types == "integerinteger", types
+    s = json.loads(settings[point])
+    assert (k, n) == (s["protocol.kickout_threshold"], s["network.nodes"]), (point, k, n, s)
+PY
+"$BIN" export "$TMP/j1.db" runs --out "$TMP/runs.csv"
+head -1 "$TMP/runs.csv" | grep -q '^point,rep,protocol.kickout_threshold,network.nodes,status,' ||
+  die "export of runs lacks the parameter columns"
+grep -q $'^3,1,25,40,' "$TMP/runs.csv" || die "export of runs: point 3 lacks its values"
+# REAL and TEXT axes (the widest JSON type of the axis's values)
+"$BIN" sweep --quiet --set 'network.cards[0].share=1,2.5' --set name=a,b --reps 1 --duration 2400 \
+  --out "$TMP/types.db" $V
+[ "$(sqlite3 "$TMP/types.db" 'select group_concat(typeof("network.cards[0].share") || typeof(name) || ":" ||
+    "network.cards[0].share" || name, " ") from runs')" = \
+  "realtext:1.0a realtext:1.0b realtext:2.5a realtext:2.5b" ] || die "REAL and TEXT parameter columns"
+ok "sweep: swept parameters are typed columns of runs and of its CSV export"
+
+# ---- per-actor rows; --keep-runs keeps each run's database as avrami run writes it ----
+for f in "$TMP"/keep/point-{0,1,2,3}-rep-{0,1,2}.db; do [ -f "$f" ] || die "--keep-runs: $f missing"; done
+[ -z "$(ls "$TMP/keep" | grep -v '^point-[0-3]-rep-[0-2]\.db$')" ] || die "--keep-runs left other files"
+"$BIN" run --quiet --duration 3600 --replication 2 --set protocol.kickout_threshold=25 --set network.nodes=20 \
+  --out "$TMP/k22.db" $V
+cmp -s <(sqlite3 "$TMP/k22.db" .dump) <(sqlite3 "$TMP/keep/point-2-rep-2.db" .dump) ||
+  die "--keep-runs point-2-rep-2.db differs from avrami run --replication 2 of that point"
+A=scenarios/attack-timeout.json
+"$BIN" sweep --quiet --set network.nodes=30,40 --reps 2 --duration 1800 --keep-runs "$TMP/ka" --out "$TMP/a.db" $A
+[ "$(sqlite3 "$TMP/a.db" 'select count(*) from run_actors')" = 12 ] || die "run_actors: expected 4 runs x 3 actors"
+COLS="actor, name, kind, mode, nodes, start_wei, end_wei, income_wei, stake_lost_wei, profit_wei, slashes,
+      stakes_lost, kickouts, tasks_paid, fakes, cheats_won, timeouts, busy_s"
+for pr in "0 0" "1 1"; do
+  set -- $pr
+  cmp -s <(sqlite3 "$TMP/ka/point-$1-rep-$2.db" "select $COLS from actors order by actor") \
+         <(sqlite3 "$TMP/a.db" "select $COLS from run_actors where point = $1 and rep = $2 order by actor") ||
+    die "run_actors of point $1 rep $2 differ from that run's actors table"
+done
+# aborted: aborted tasks one of the actor's nodes was selected for, recounted
+# from the kept run's tasks and node_actors tables
+python3 - "$TMP/a.db" "$TMP/ka" <<'PY'
+import sqlite3, sys
+sweep = sqlite3.connect(sys.argv[1])
+total = 0
+for point, rep in sweep.execute("select point, rep from runs"):
+    run = sqlite3.connect(f"{sys.argv[2]}/point-{point}-rep-{rep}.db")
+    actor_of = dict(run.execute("select node, actor from node_actors"))
+    want = {}
+    for row in run.execute("select node0, node1, node2 from tasks where outcome = 'aborted'"):
+        for a in {actor_of.get(n, 0) for n in row if n is not None}:
+            want[a] = want.get(a, 0) + 1
+    got = dict(sweep.execute("select actor, aborted from run_actors where point = ? and rep = ?", (point, rep)))
+    assert got == {a: want.get(a, 0) for a in got}, (point, rep, got, want)
+    total += sum(got.values())
+assert total > 0, "no aborted task in the test sweep: the check proves nothing"
+PY
+[ "$(sqlite3 "$TMP/a.db" "select count(*) from run_actors where name = 'honest' and kind = 'honest' and actor = 0")" = 4 ] ||
+  die "run_actors: the honest nodes are not actor 0"
+ok "sweep: run_actors = each run's actors table; --keep-runs DIR/point-P-rep-R.db = avrami run --replication R"
+
+# ---- a database of the older format is refused with a clear message ----
+cp "$TMP/types.db" "$TMP/old.db"
+sqlite3 "$TMP/old.db" "update meta set value = 'avrami-sweep/1' where key = 'format'"
+expect_exit 2 "$BIN" sweep --quiet --set 'network.cards[0].share=1,2.5' --set name=a,b --reps 1 --duration 2400 \
+  --out "$TMP/old.db" $V
+grep -q 'older format avrami-sweep/1' "$TMP/err" || { cat "$TMP/err"; die "an avrami-sweep/1 database was not refused clearly"; }
+expect_exit 2 "$BIN" sweep --quiet --keep-runs "$TMP/types.db" --reps 1 --duration 2400 --out "$TMP/kx.db" $V
+grep -q 'expected a directory' "$TMP/err" || die "--keep-runs on a file not refused"
+ok "sweep: an avrami-sweep/1 database and a --keep-runs that is no directory are refused"
 
 # ---- the interval, recomputed from the stored runs (t quantile 4.302653 for n = 3) ----
 python3 - "$TMP/j1.db" "$TMP/j1.txt" <<'PY'

@@ -4,6 +4,7 @@ avrami binary writes.  Run by tests/cli/python.sh with Debian's python3:
 """
 import math
 import os
+import shutil
 import sqlite3
 import subprocess
 import tempfile
@@ -25,11 +26,23 @@ class Fixture(unittest.TestCase):
         cls.sweep = avrami.sweep("scenarios/attack-timeout.json", cls.sweep_db,
                                  sets={"protocol.kickout_threshold": [10, 20],
                                        "network.nodes": "20:30:10"},
-                                 reps=3, jobs=2, duration=1800)
+                                 reps=3, jobs=2, duration=1800,
+                                 keep_runs=os.path.join(d, "keep"))
 
     @classmethod
     def tearDownClass(cls):
         cls.tmp.cleanup()
+
+    def tampered(self, src, name, *sql):
+        """A copy of database src named name, with the statements applied."""
+        out = os.path.join(self.tmp.name, name)
+        shutil.copy(src, out)
+        con = sqlite3.connect(out)
+        for q in sql:
+            con.execute(q)
+        con.commit()
+        con.close()
+        return out
 
 
 class RunTests(Fixture):
@@ -79,13 +92,8 @@ class RunTests(Fixture):
             avrami.load_run(self.tmp.name)
 
     def test_bad_wei_text(self):
-        bad = os.path.join(self.tmp.name, "badwei.db")
-        with open(self.run_db, "rb") as f, open(bad, "wb") as g:
-            g.write(f.read())
-        con = sqlite3.connect(bad)
-        con.execute("UPDATE nodes SET income_wei = '1e18' WHERE id = (SELECT min(id) FROM nodes)")
-        con.commit()
-        con.close()
+        bad = self.tampered(self.run_db, "badwei.db",
+                            "UPDATE nodes SET income_wei = '1e18' WHERE id = (SELECT min(id) FROM nodes)")
         with self.assertRaisesRegex(avrami.AvramiError, r"nodes\.income_wei: expected a decimal wei"):
             avrami.load_run(bad)
 
@@ -101,6 +109,39 @@ class SweepTests(Fixture):
         # point 1 is threshold 10, 30 nodes (the first --set varies slowest)
         row = s.runs[s.runs["point"] == 1].iloc[0]
         self.assertEqual((row["protocol.kickout_threshold"], row["network.nodes"]), (10, 30))
+
+    def test_parameters_read_from_runs_and_checked(self):
+        con = sqlite3.connect(self.sweep_db)
+        cols = [r[1] for r in con.execute("PRAGMA table_info(runs)")]
+        con.close()
+        self.assertEqual(cols[:4], ["point", "rep", "protocol.kickout_threshold", "network.nodes"])
+        bad = self.tampered(self.sweep_db, "bad-param.db",
+                            'UPDATE runs SET "network.nodes" = 99 WHERE point = 0 AND rep = 1')
+        with self.assertRaisesRegex(avrami.AvramiError, r"\(point 0, rep 1\)\.network\.nodes is 99"):
+            avrami.load_sweep(bad)
+
+    def test_format_1_joins_settings(self):
+        old = self.tampered(self.sweep_db, "format1.db",
+                            *[f'ALTER TABLE runs DROP COLUMN "{p}"' for p in self.sweep.params],
+                            "DROP TABLE run_actors",
+                            "UPDATE meta SET value = 'avrami-sweep/1' WHERE key = 'format'")
+        s = avrami.load_sweep(old)
+        self.assertIsNone(s.actors)
+        self.assertEqual(list(s.runs.columns), list(self.sweep.runs.columns))
+        for p in s.params:
+            self.assertEqual(list(s.runs[p]), list(self.sweep.runs[p]))
+
+    def test_actors_match_the_kept_runs(self):
+        a = self.sweep.actors
+        self.assertEqual(len(a), 4 * 3 * 3)  # honest nodes and two behaviours
+        self.assertEqual(set(a[a["actor"] == 0]["kind"]), {"honest"})
+        for point, rep in ((0, 0), (3, 2)):
+            kept = avrami.load_run(os.path.join(self.tmp.name, "keep", f"point-{point}-rep-{rep}.db"))
+            mine = a[(a["point"] == point) & (a["rep"] == rep)].reset_index(drop=True)
+            for c in ("actor", "name", "kind", "nodes", "income_wei", "profit_wei", "stake_lost_wei",
+                      "slashes", "kickouts", "timeouts"):
+                self.assertEqual(list(mine[c]), list(kept.actors[c]), c)
+            self.assertIsInstance(mine["income_wei"][0], int)
 
     def test_paired_against_hand_computation(self):
         runs = self.sweep.runs
