@@ -390,11 +390,23 @@ int gpt_task_parse_opts(const char *name, const char *json, size_t len, int stri
     memset(t, 0, sizeof *t);
     gpt_gen_config_default(&t->gen);
     ctx c = {name, err, errlen, strict, t};
-    cJSON *root = cJSON_ParseWithLength(json, len);
+    const char *end = NULL;
+    cJSON *root = cJSON_ParseWithLengthOpts(json, len, &end, 0);
     if (!root) {
         const char *at = cJSON_GetErrorPtr();
         size_t off = at && at >= json && at <= json + len ? (size_t)(at - json) : 0;
         snprintf(err, errlen, "%s: invalid JSON near byte %zu", name, off);
+        return 2;
+    }
+    /* a JSON reader in Python (json.loads: "Extra data"; pydantic:
+     * "trailing characters") refuses anything but white space after the
+     * value, so the node would refuse such a task */
+    while (end && end < json + len && (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r'))
+        end++;
+    if (end && end < json + len && *end) {
+        snprintf(err, errlen, "%s: invalid JSON: data after the task's object at byte %zu", name,
+                 (size_t)(end - json));
+        cJSON_Delete(root);
         return 2;
     }
     int rc = parse_root(&c, root, t);

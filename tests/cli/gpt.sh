@@ -59,6 +59,9 @@ if ! cmp -s "$TMP/p1.json" "$TMP/p2.json"; then ok; else bad "profiles gave the 
 expect_exit 0 'decode +[0-9]+ steps.*tokens/s' "$BIN" gpt run "$TMP/task.json" --llms $LL --timing --threads 1
 expect_exit 0 'outside the kernels' "$BIN" gpt run "$TMP/task.json" --llms $LL --timing --threads 1
 expect_exit 0 'prompt   30 tokens \(exact, qwen3\)' "$BIN" gpt estimate examples/gpt/qwen-chat.json --card "RTX 4090"
+# data after the task's object is an error, as in the framework's JSON reader
+{ cat examples/gpt/gpt2-plain.json; echo ' garbage'; } >"$TMP/trailing.json"
+expect_exit 2 "trailing.json: invalid JSON: data after the task's object" "$BIN" gpt estimate "$TMP/trailing.json"
 # priced with the runtime Helium's nodes ran, as a scenario's task_file kind is
 expect_exit 0 '^runtime +transformers with CUDA_LAUNCH_BLOCKING=1' "$BIN" gpt estimate examples/gpt/qwen-chat.json
 expect_exit 0 'time .* s on RTX 4090' "$BIN" gpt estimate examples/gpt/qwen-chat.json --card "RTX 4090"
