@@ -129,6 +129,19 @@ static bool run_tables(FILE *f, const char *path)
     sql_table(f, db, "| software (docs/profiles.md) and what its rules caused | value |",
               "SELECT key, value FROM run WHERE key LIKE 'software.%' OR key LIKE 'effect.%' ORDER BY key");
     sql_table(f, db, "| outcome | tasks |", "SELECT outcome, COUNT(*) FROM tasks GROUP BY outcome ORDER BY outcome");
+    /* everything `avrami run` printed (queue waits, utilization, quirks,
+     * actors, ...), then the scenario the run used: its parameters */
+    sqlite3_stmt *st;
+    static const char *const BLOCKS[][2] = {{"summary", "## Summary (as `avrami run` printed it)"},
+                                            {"scenario", "## Scenario (every parameter of the run)"}};
+    for (int b = 0; b < 2; b++)
+        if (sqlite3_prepare_v2(db, "SELECT value FROM run WHERE key = ?", -1, &st, NULL) == SQLITE_OK) {
+            sqlite3_bind_text(st, 1, BLOCKS[b][0], -1, SQLITE_STATIC);
+            if (sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+                fprintf(f, "\n%s\n\n```\n%s%s```\n", BLOCKS[b][1], (const char *)sqlite3_column_text(st, 0),
+                        b ? "\n" : "");
+            sqlite3_finalize(st);
+        }
     sql_table(f, db, "| card | nodes | CNX per online hour | kicked out | slashed |",
               "SELECT card, COUNT(*), printf('%.4f', SUM(CAST(income_wei AS REAL)) / 1e18 / (SUM(COALESCE(left_s,"
               " (SELECT value FROM run WHERE key = 'simulated_until_us') / 1e6) - joined_s) / 3600.0)),"

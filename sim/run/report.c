@@ -35,6 +35,30 @@ static void invariant_rows(sim *m, res *db)
     res_invariant(db, RES_INVARIANTS[RES_INV_SERIES], !m->inv_series, m->inv_series ? m->inv_detail : NULL);
 }
 
+/* The summary as `avrami run` prints it, for `avrami report`: everything but
+ * the wall-clock line, so that the database stays the same bytes for the
+ * same scenario and seed. */
+static void summary_row(const sim *m, res *db)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return;
+    sim_summary(m, f);
+    if (fclose(f) != 0 || !text) {
+        free(text);
+        return;
+    }
+    char *wall = strstr(text, "\n  wall ");
+    if (wall) {
+        char *eol = strchr(wall + 1, '\n');
+        memmove(wall, eol ? eol : wall + strlen(wall), strlen(eol ? eol : wall + strlen(wall)) + 1);
+    }
+    res_meta(db, "summary", text);
+    free(text);
+}
+
 bool report_write_db(sim *m, const char *path)
 {
     char err[256];
@@ -45,6 +69,7 @@ bool report_write_db(sim *m, const char *path)
     }
     const scn *s = m->s;
     res_meta(db, "scenario", s->text);
+    summary_row(m, db);
     res_meta(db, "scenario_name", s->name);
     res_meta_u64(db, "seed", m->o.seed);
     res_meta_u64(db, "replication", m->o.replication);

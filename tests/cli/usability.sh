@@ -63,5 +63,13 @@ expect_exit 2 'the grid has points 0 to 1' \
 expect_exit 2 'the sweep has points 0 to 1' "$BIN" report "$TMP/pd.db" --baseline 5 --out "$TMP/pdr"
 if [ ! -e "$TMP/pdr/report.md" ]; then ok; else bad "a failed report left report.md"; fi
 
+# the run report covers everything the summary prints (stored without the wall-clock line)
+"$BIN" run $S --duration 1800 --out "$TMP/rep.db" --quiet
+"$BIN" report "$TMP/rep.db" --out "$TMP/rep" >/dev/null
+if grep -q '^## Summary' "$TMP/rep/report.md" && grep -q '^utilization after warm-up' "$TMP/rep/report.md" &&
+   grep -q '^contract quirks' "$TMP/rep/report.md" && grep -q '^## Scenario' "$TMP/rep/report.md" &&
+   ! grep -q ' wall ' "$TMP/rep/report.md"; then ok
+else bad "the run report lacks the summary or the scenario, or shows wall-clock time"; fi
+
 echo "usability: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
