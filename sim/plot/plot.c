@@ -183,67 +183,86 @@ static bool plot_run(sqlite3 *db, const char *dir, const char *scripts, plot_lis
 }
 
 /* Per metric: x = the first axis, one block per combination of the others. */
+/* One metric of a sweep against the first axis, one block per combination
+ * of the other axes: the points' means and 95% intervals (clipped to the
+ * metric's bounds), or with `paired` the paired differences against the
+ * baseline point (sweep/paired.c). */
+static bool plot_metric(const sweep_summary *s, int m, bool paired, bool numeric, const char *dir,
+                        const char *scripts, plot_list *l)
+{
+    const grid *g = &s->g;
+    uint32_t nx = g->n_axes ? g->axes[0].n : 1, blocks = s->points / nx;
+    char name[64], fpath[PATH_MAX + 96], tmp[PATH_MAX + 112];
+    snprintf(name, sizeof name, "sweep_%s%s", SWEEP_METRIC[m].column, paired ? "_paired" : "");
+    snprintf(fpath, sizeof fpath, "%s/%s.tsv", dir, name);
+    FILE *f = afile_open(fpath, tmp, sizeof tmp);
+    if (!f) {
+        fprintf(stderr, "avrami plot: %s: cannot write: %s\n", fpath, afile_strerror(errno));
+        return false;
+    }
+    sweep_metric unbounded = {.lo = -INFINITY, .hi = INFINITY};
+    for (uint32_t b = 0; b < blocks; b++) {
+        /* the block's title: the values of the other axes */
+        char title[512] = "";
+        size_t tl = 0;
+        for (uint32_t a = 1; a < g->n_axes; a++)
+            tl += (size_t)snprintf(title + tl, sizeof title - (tl < sizeof title ? tl : sizeof title),
+                                   "%s%s=%s", a > 1 ? " " : "", g->axes[a].path,
+                                   g->axes[a].values[grid_index(g, b, a)]);
+        fprintf(f, "%s\"%s\"\n", b ? "\n\n" : "", g->n_axes > 1 ? title : paired ? "paired difference ± 95% CI" : "mean ± 95% CI");
+        for (uint32_t x = 0; x < nx; x++) {
+            uint32_t pt = x * blocks + b;
+            double mean = paired ? s->pd[pt].mean[m] : s->pt[pt].mean[m];
+            double half = paired ? s->pd[pt].half[m] : s->pt[pt].half[m], lo, hi;
+            sweep_interval(paired ? &unbounded : &SWEEP_METRIC[m], mean, isnan(half) ? 0 : half, &lo, &hi);
+            /* a non-numeric parameter is placed by its index, labelled by value */
+            char xs[32];
+            snprintf(xs, sizeof xs, "%u", x);
+            fprintf(f, "%s\t%.10g\t%.10g\t%.10g\t%s\n", numeric ? g->axes[0].values[x] : xs, mean, lo, hi,
+                    g->n_axes ? g->axes[0].values[x] : "scenario");
+        }
+    }
+    if (!afile_commit(f, tmp, fpath, true)) {
+        fprintf(stderr, "avrami plot: %s: cannot write: %s\n", fpath, afile_strerror(errno));
+        return false;
+    }
+    char ylab[160], vars[640], title[200];
+    if (paired)
+        snprintf(ylab, sizeof ylab, "%s, minus point %u", SWEEP_METRIC[m].label, s->baseline);
+    else
+        snprintf(ylab, sizeof ylab, "%s", SWEEP_METRIC[m].label);
+    snprintf(vars, sizeof vars, "metric='%s'; ylab='%s'; xlab='%s'; nblocks=%u; numeric=%d", name, ylab,
+             g->n_axes ? g->axes[0].path : "scenario", blocks, numeric);
+    if (!gnuplot(dir, scripts, "sweep_metric", name, vars))
+        return false;
+    snprintf(title, sizeof title, "%s against %s%s", ylab, g->n_axes ? g->axes[0].path : "-",
+             paired ? " (paired, same replications)" : "");
+    add(l, name, title);
+    return true;
+}
+
 static bool plot_sweep(const char *path, const char *dir, const char *scripts, plot_list *l)
 {
     sweep_summary s;
     char err[512];
-    if (!sweep_summary_read(path, &s, err, sizeof err)) {
+    if (!sweep_summary_read(path, &s, err, sizeof err) ||
+        (s.points > 1 && !sweep_summary_pair(path, &s, 0, err, sizeof err))) {
         fprintf(stderr, "avrami plot: %s\n", err);
+        sweep_summary_free(&s);
         return false;
     }
-    bool ok = true;
     const grid *g = &s.g;
-    uint32_t nx = g->n_axes ? g->axes[0].n : 1, blocks = s.points / nx;
+    uint32_t nx = g->n_axes ? g->axes[0].n : 1;
     bool numeric = g->n_axes > 0;
     for (uint32_t i = 0; numeric && i < nx; i++) {
         char *end;
         strtod(g->axes[0].values[i], &end);
         numeric = end != g->axes[0].values[i] && !*end;
     }
-    for (int m = 0; m < SWEEP_METRICS && ok; m++) {
-        char name[64], fpath[PATH_MAX + 80];
-        snprintf(name, sizeof name, "sweep_%s", SWEEP_METRIC[m].column);
-        snprintf(fpath, sizeof fpath, "%s/%s.tsv", dir, name);
-        char tmp[PATH_MAX + 96];
-        FILE *f = afile_open(fpath, tmp, sizeof tmp);
-        if (!f) {
-            fprintf(stderr, "avrami plot: %s: cannot write: %s\n", fpath, afile_strerror(errno));
-            ok = false;
-            break;
-        }
-        for (uint32_t b = 0; b < blocks; b++) {
-            /* the block's title: the values of the other axes */
-            char title[512] = "";
-            size_t tl = 0;
-            for (uint32_t a = 1; a < g->n_axes; a++)
-                tl += (size_t)snprintf(title + tl, sizeof title - (tl < sizeof title ? tl : sizeof title),
-                                       "%s%s=%s", a > 1 ? " " : "", g->axes[a].path,
-                                       g->axes[a].values[grid_index(g, b, a)]);
-            fprintf(f, "%s\"%s\"\n", b ? "\n\n" : "", g->n_axes > 1 ? title : "mean ± 95% CI");
-            for (uint32_t x = 0; x < nx; x++) {
-                const sweep_point_stat *ps = &s.pt[x * blocks + b];
-                double half = isnan(ps->half[m]) ? 0 : ps->half[m];
-                /* a non-numeric parameter is placed by its index, labelled by value */
-                char xs[32];
-                snprintf(xs, sizeof xs, "%u", x);
-                fprintf(f, "%s\t%.10g\t%.10g\t%.10g\t%s\n", numeric ? g->axes[0].values[x] : xs, ps->mean[m],
-                        ps->mean[m] - half, ps->mean[m] + half, g->n_axes ? g->axes[0].values[x] : "scenario");
-            }
-        }
-        if (!afile_commit(f, tmp, fpath, true)) {
-            fprintf(stderr, "avrami plot: %s: cannot write: %s\n", fpath, afile_strerror(errno));
-            ok = false;
-            break;
-        }
-        char vars[512];
-        snprintf(vars, sizeof vars, "metric='%s'; ylab='%s'; xlab='%s'; nblocks=%u; numeric=%d", name,
-                 SWEEP_METRIC[m].label, g->n_axes ? g->axes[0].path : "scenario", blocks, numeric);
-        ok = gnuplot(dir, scripts, "sweep_metric", name, vars);
-        char title[128];
-        snprintf(title, sizeof title, "%s against %s", SWEEP_METRIC[m].label, g->n_axes ? g->axes[0].path : "-");
-        if (ok)
-            add(l, name, title);
-    }
+    bool ok = true;
+    for (int m = 0; m < SWEEP_METRICS && ok; m++)
+        ok = plot_metric(&s, m, false, numeric, dir, scripts, l) &&
+             (!s.pd || plot_metric(&s, m, true, numeric, dir, scripts, l));
     sweep_summary_free(&s);
     return ok;
 }

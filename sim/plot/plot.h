@@ -9,12 +9,12 @@
 
 #include <stdbool.h>
 
-#define PLOT_MAX 16
+#define PLOT_MAX 32
 
 typedef struct plot_list {
     int n;
     char name[PLOT_MAX][64];   /* file stems: NAME.png, NAME.svg */
-    char title[PLOT_MAX][128];
+    char title[PLOT_MAX][256];
 } plot_list;
 
 /* Writes every plot of DB into DIR (created if missing).  False with a

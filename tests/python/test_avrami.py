@@ -174,9 +174,19 @@ class SweepTests(Fixture):
         # blocks follow the second axis, lines the first: points 0, 2, 1, 3
         for (x, mean, low, high, _), pt in zip(rows, (0, 2, 1, 3)):
             self.assertAlmostEqual(s.at[pt, "mean"], float(mean), places=6)
-            self.assertAlmostEqual(s.at[pt, "mean"] - s.at[pt, "half_width"], float(low), places=6)
+            # a count cannot be negative: the plotted interval is clipped at 0
+            self.assertAlmostEqual(max(0.0, s.at[pt, "mean"] - s.at[pt, "half_width"]), float(low), places=6)
             self.assertAlmostEqual(s.at[pt, "mean"] + s.at[pt, "half_width"], float(high), places=6)
         self.assertAlmostEqual(avrami.t_quantile(0.975, 2), 4.302652729749464, places=12)
+        # the paired plot's data against this package's paired differences
+        rows = [l.split("\t") for l in open(os.path.join(out, "sweep_kickouts_paired.tsv"))
+                if l[:1].isdigit()]
+        d = avrami.paired(self.sweep.runs, "kickouts", baseline=0).set_index("point")
+        for (x, mean, low, high, _), pt in zip(rows, (0, 2, 1, 3)):
+            self.assertAlmostEqual(d.at[pt, "diff"], float(mean), places=6)
+            if pt:
+                self.assertAlmostEqual(d.at[pt, "ci_low"], float(low), places=6)
+                self.assertAlmostEqual(d.at[pt, "ci_high"], float(high), places=6)
 
     def test_report_paired_table_agrees(self):
         # the C report's paired differences (paired.c) against this
