@@ -36,6 +36,44 @@ uint32_t node_pick_card(sim *m)
     return m->s->mix[m->s->n_mix - 1].card;
 }
 
+/* network.card_allocation "exact": the time-0 nodes split across the mix by
+ * largest remainders (Hamilton), so 300 nodes at 15% give exactly 45; they
+ * join interleaved (each next node of the card furthest behind its count),
+ * so no card joins as a block ahead of the others.  No random draw. */
+void node_new_exact_mix(sim *m)
+{
+    const scn *s = m->s;
+    uint32_t n = s->n_mix, *count = calloc(n, sizeof *count), *done = calloc(n, sizeof *done);
+    double *rest = calloc(n, sizeof *rest);
+    uint64_t given = 0;
+    for (uint32_t k = 0; k < n; k++) {
+        double q = s->mix[k].share * s->nodes;
+        count[k] = (uint32_t)floor(q);
+        rest[k] = q - count[k];
+        given += count[k];
+    }
+    for (; given < s->nodes; given++) { /* the largest remainders, ties by order */
+        uint32_t best = 0;
+        for (uint32_t k = 1; k < n; k++)
+            if (rest[k] > rest[best])
+                best = k;
+        count[best]++;
+        rest[best] = -1;
+    }
+    for (uint32_t i = 0; i < s->nodes; i++) {
+        uint32_t pick = n;
+        for (uint32_t k = 0; k < n; k++)
+            if (done[k] < count[k] &&
+                (pick == n || (uint64_t)done[k] * count[pick] < (uint64_t)done[pick] * count[k]))
+                pick = k;
+        done[pick]++;
+        node_new(m, s->mix[pick].card, 0);
+    }
+    free(count);
+    free(done);
+    free(rest);
+}
+
 void node_new(sim *m, uint32_t card, eng_time now)
 {
     (void)now;

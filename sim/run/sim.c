@@ -254,8 +254,11 @@ static sim *setup(const scn *s, const sim_opts *o)
     m->lines = calloc(m->n_lines, sizeof *m->lines);
     m->e = eng_new(1024);
     eng_set_horizon(m->e, m->end); /* the loop stops there */
-    for (uint32_t i = 0; i < s->nodes; i++)
-        node_new(m, node_pick_card(m), 0);
+    if (s->exact_cards)
+        node_new_exact_mix(m);
+    else
+        for (uint32_t i = 0; i < s->nodes; i++)
+            node_new(m, node_pick_card(m), 0);
     for (uint32_t b = 0; b < s->n_behaviours; b++)
         for (uint32_t i = 0; i < s->behaviours[b].nodes; i++)
             node_new_actor(m, s->behaviours[b].card >= 0 ? (uint32_t)s->behaviours[b].card : node_pick_card(m),

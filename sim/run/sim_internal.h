@@ -214,6 +214,7 @@ void node_event(sim *m, const eng_ev *ev);
 void node_observe(sim *m, const sim_obs *o);
 void node_tx_result(sim *m, const sim_tx *tx, bool ok);
 uint32_t node_pick_card(sim *m);
+void node_new_exact_mix(sim *m);
 
 /* app.c */
 void app_arrival(sim *m, uint32_t app);

@@ -150,7 +150,8 @@ static bool parse_network(pctx *c, const cJSON *root, scn *s)
     static const char *const nk[] = {"nodes", "cards", "download_mbps", "model_cache", "churn",
                                      "node_cancel_after_s", "preload_models", "behaviours",
                                      "honest_rejoin", "sd_hash_noise", "node_profile",
-                                     "preloaded_models", "keep_model_loaded", "args_retry", NULL};
+                                     "preloaded_models", "keep_model_loaded", "args_retry",
+                                     "card_allocation", NULL};
     static const char *const ck[] = {"join_rate_per_h", "pause_rate_per_h", "pause_mean_s",
                                      "quit_rate_per_h", "vanish_probability", NULL};
     static const char *const mk[] = {"card", "share", NULL};
@@ -196,6 +197,12 @@ static bool parse_network(pctx *c, const cJSON *root, scn *s)
     }
     if (!(total > 0))
         return scnj_fail(c, "$.network.cards", "expected shares with a positive sum");
+    char alloc[16];
+    if (!scnj_str(c, o, "$.network", "card_allocation", "random", alloc, sizeof alloc))
+        return false;
+    if (strcmp(alloc, "random") && strcmp(alloc, "exact"))
+        return scnj_fail(c, "$.network.card_allocation", "expected \"random\" or \"exact\", got \"%s\"", alloc);
+    s->exact_cards = !strcmp(alloc, "exact");
     for (uint32_t k = 0; k < s->n_mix; k++)
         s->mix[k].share /= total;
     if (!scn_parse_behaviours(c, o, s))

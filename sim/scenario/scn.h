@@ -156,6 +156,7 @@ typedef struct scn {
     char cards_path[1100];   /* the card catalogue (cards_file or <models_dir>/cards.json) */
     double node_cancel_after_s; /* a node cancels a stuck task after this */
     bool honest_rejoin;      /* a slashed or kicked-out honest node joins again (fresh stake) */
+    bool exact_cards;        /* card_allocation "exact": the time-0 nodes split by share exactly */
     scn_behaviour *behaviours;
     uint32_t n_behaviours;
     /* sd hashes of honest nodes on two card models a != b differ in each

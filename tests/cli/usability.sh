@@ -71,5 +71,13 @@ if grep -q '^## Summary' "$TMP/rep/report.md" && grep -q '^utilization after war
    ! grep -q ' wall ' "$TMP/rep/report.md"; then ok
 else bad "the run report lacks the summary or the scenario, or shows wall-clock time"; fi
 
+# network.card_allocation "exact": 300 time-0 nodes split by share exactly (largest remainders)
+"$BIN" run scenarios/helium-baseline.json --set network.card_allocation=exact \
+  --set network.churn.join_rate_per_h=0 --duration 60 --out "$TMP/exact.db" --quiet 2>/dev/null
+got=$(sqlite3 "$TMP/exact.db" "select count(*) from nodes group by card order by card" | tr '\n' ' ')
+if [ "$got" = "30 15 45 30 30 30 45 30 45 " ]; then ok; else bad "exact card allocation gave $got"; fi
+expect_exit 2 'card_allocation: expected "random" or "exact"' \
+  "$BIN" run scenarios/helium-baseline.json --set network.card_allocation=exactly --no-db
+
 echo "usability: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
