@@ -39,11 +39,12 @@ bool scn_load_cards(pctx *c, const char *given, scn *s)
     const char *path = "$.cards_file";
     if (given[0]) {
         if (!scnj_find_relative(c, given, "", s->cards_path, sizeof s->cards_path))
-            return scnj_fail(c, path, "expected a readable card file, got \"%s\"", given);
+            return scnj_fail(c, path, "expected a readable card file, got \"%s\" (tried %s)", given, scnj_tried());
     } else if (s->timing_model == SCN_TIMING_CALIBRATED) {
         snprintf(s->cards_path, sizeof s->cards_path, "%s/cards.json", s->models_dir);
     } else if (!scnj_find_relative(c, "models/cards.json", "", s->cards_path, sizeof s->cards_path)) {
-        return scnj_fail(c, path, "expected models/cards.json to be readable (or a cards_file)");
+        return scnj_fail(c, path, "expected models/cards.json to be readable (or a cards_file; tried %s)",
+                         scnj_tried());
     }
     tim_card *all = NULL;
     int n = 0;

@@ -249,9 +249,21 @@ const char *scnj_read_error(void) { return read_why; }
  * then in avrami's data directories (util/datadir.h: $AVRAMI_DATA, beside
  * the executable, an installed share/avrami), so that "models" resolves
  * wherever avrami runs. */
+static char tried[2048]; /* the paths the last failed search tried, for messages */
+
+const char *scnj_tried(void) { return tried; }
+
+static void note_tried(const char *path)
+{
+    size_t len = strlen(tried);
+    if (len + 1 < sizeof tried)
+        snprintf(tried + len, sizeof tried - len, "%s%.1000s", len ? ", " : "", path);
+}
+
 bool scnj_find_relative(const pctx *c, const char *name, const char *probe, char *resolved, size_t cap)
 {
     static const char *const fmt[] = {"%s%s", "%s/%s", "%s/../%s"};
+    tried[0] = 0;
     for (int i = 0; i < 3; i++) {
         if (i > 0 && (name[0] == '/' || !c->base_dir))
             break;
@@ -263,11 +275,15 @@ bool scnj_find_relative(const pctx *c, const char *name, const char *probe, char
         snprintf(path, sizeof path, "%s%s", resolved, probe);
         if (access(path, R_OK) == 0)
             return true;
+        note_tried(path);
     }
-    char found[DATADIR_PATH_MAX];
-    if (name[0] != '/' && datadir_find(name, probe, found, NULL, 0) && strlen(found) < cap) {
-        snprintf(resolved, cap, "%s", found);
-        return true;
+    char found[DATADIR_PATH_MAX], more[1024];
+    if (name[0] != '/') {
+        if (datadir_find(name, probe, found, more, sizeof more) && strlen(found) < cap) {
+            snprintf(resolved, cap, "%s", found);
+            return true;
+        }
+        note_tried(more);
     }
     snprintf(resolved, cap, "%s", name);
     return false;

@@ -67,6 +67,8 @@ char *scnj_read_file(const char *path, size_t *len);
 const char *scnj_read_error(void);
 /* Relative names are tried from the working directory, then from the
  * scenario's directory and its parent. */
+/* After scnj_find_relative failed: the paths it tried, ", "-separated. */
+const char *scnj_tried(void);
 char *scnj_read_relative(pctx *c, const char *name, char *resolved, size_t cap, size_t *len);
 /* The same search without reading: true when resolved + probe is readable
  * (probe "" for a file, "/cards.json" for a directory holding it). */

@@ -27,8 +27,8 @@ static bool resolve_models_dir(pctx *c, const char *path, scn *s)
 {
     char dir[sizeof s->models_dir];
     if (!scnj_find_relative(c, s->models_dir, "/cards.json", dir, sizeof dir))
-        return scnj_fail(c, path, "expected a directory holding cards.json, llms.json and sd.json, got \"%s\"",
-                         s->models_dir);
+        return scnj_fail(c, path, "expected a directory holding cards.json, llms.json and sd.json, got \"%s\" "
+                         "(tried %s)", s->models_dir, scnj_tried());
     memcpy(s->models_dir, dir, sizeof dir);
     return true;
 }
@@ -137,7 +137,7 @@ static bool from_task_file(pctx *c, const cJSON *o, const char *p, const scn *s,
     if (!refuse_keys(c, o, p, TASK_FILE_KEYS, "without task_file (the task file sets it)"))
         return false;
     if (!scnj_find_relative(c, name, "", resolved, sizeof resolved))
-        return scnj_fail(c, fp, "expected a readable GPT task file, got \"%s\"", name);
+        return scnj_fail(c, fp, "expected a readable GPT task file, got \"%s\" (tried %s)", name, scnj_tried());
     gpt_workload w;
     if (gpt_workload_load(resolved, s->models_dir, &w, err, sizeof err))
         return scnj_fail(c, fp, "expected a valid GPT task: %s", err);

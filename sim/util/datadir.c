@@ -62,7 +62,11 @@ bool datadir_find(const char *name, const char *probe, char out[DATADIR_PATH_MAX
 const char *datadir_models(void)
 {
     static char dir[DATADIR_PATH_MAX];
-    if (!dir[0] && !datadir_find("models", "/llms.json", dir, NULL, 0))
+    char tried[2048];
+    if (!dir[0] && !datadir_find("models", "/llms.json", dir, tried, sizeof tried)) {
+        fprintf(stderr, "avrami: no models directory found (tried %s); set AVRAMI_DATA to the directory "
+                        "that holds models/\n", tried);
         snprintf(dir, sizeof dir, "models");
+    }
     return dir;
 }

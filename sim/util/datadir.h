@@ -23,8 +23,8 @@ bool datadir_find(const char *name, const char *probe, char out[DATADIR_PATH_MAX
                   size_t tried_cap);
 
 /* The models directory the commands default to: the first candidate that
- * holds llms.json, else "models" (so that a missing file is reported under
- * the name users know).  The string lives for the process. */
+ * holds llms.json, else "models" after a message on stderr listing the
+ * places tried.  The string lives for the process. */
 const char *datadir_models(void);
 
 #endif

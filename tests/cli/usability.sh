@@ -42,6 +42,10 @@ if (cd "$TMP" && "$REPO/$BIN" run "$REPO/scenarios/helium-baseline.json" --durat
 else bad "run from another directory cannot find models/"; fi
 if (cd "$TMP" && AVRAMI_DATA="$TMP/nowhere" "$REPO/$BIN" run "$REPO/$S" --duration 60 --no-db --quiet); then ok
 else bad "an AVRAMI_DATA without models/ must fall back to the other places"; fi
+# a missing models/ is reported with the places tried
+expect_exit 2 "tried .*nomodels/cards.json" "$BIN" run scenarios/helium-baseline.json --set timing.models_dir=nomodels --no-db
+cp "$BIN" "$TMP/lone-avrami"
+expect_exit 2 'no models directory found \(tried ' sh -c "cd '$TMP' && ./lone-avrami timing --card 'RTX 4090' --model gpt2"
 # make install PREFIX=...: the installed binary finds its installed data; uninstall removes it
 if make -s --no-print-directory install PREFIX="$TMP/inst" BUILD="$(dirname "$BIN")" >/dev/null &&
    (cd "$TMP" && "$TMP/inst/bin/avrami" run "$TMP/inst/share/avrami/$S" --duration 60 --no-db --quiet) &&
