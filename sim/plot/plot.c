@@ -212,6 +212,8 @@ static bool plot_metric(const sweep_summary *s, int m, bool paired, bool numeric
         fprintf(f, "%s\"%s\"\n", b ? "\n\n" : "", g->n_axes > 1 ? title : paired ? "paired difference ± 95% CI" : "mean ± 95% CI");
         for (uint32_t x = 0; x < nx; x++) {
             uint32_t pt = x * blocks + b;
+            if (!(paired ? s->pd[pt].n : s->pt[pt].n))
+                continue; /* no finished run (or none in common with the baseline) */
             double mean = paired ? s->pd[pt].mean[m] : s->pt[pt].mean[m];
             double half = paired ? s->pd[pt].half[m] : s->pt[pt].half[m], lo, hi;
             sweep_interval(paired ? &unbounded : &SWEEP_METRIC[m], mean, isnan(half) ? 0 : half, &lo, &hi);
@@ -248,6 +250,14 @@ static bool plot_sweep(const char *path, const char *dir, const char *scripts, p
     if (!sweep_summary_read(path, &s, err, sizeof err) ||
         (s.points > 1 && !sweep_summary_pair(path, &s, 0, err, sizeof err))) {
         fprintf(stderr, "avrami plot: %s\n", err);
+        sweep_summary_free(&s);
+        return false;
+    }
+    uint32_t finished = 0;
+    for (uint32_t i = 0; i < s.points; i++)
+        finished += s.pt[i].n;
+    if (!finished) {
+        fprintf(stderr, "avrami plot: %s: the sweep has no finished run yet; nothing to plot\n", path);
         sweep_summary_free(&s);
         return false;
     }

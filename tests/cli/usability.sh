@@ -83,5 +83,11 @@ if [ "$got" = "30 15 45 30 30 30 45 30 45 " ]; then ok; else bad "exact card all
 expect_exit 2 'card_allocation: expected "random" or "exact"' \
   "$BIN" run scenarios/helium-baseline.json --set network.card_allocation=exactly --no-db
 
+# a sweep with no finished run: a plain message, no gnuplot error, no picture
+cp "$TMP/pd.db" "$TMP/none.db"
+sqlite3 "$TMP/none.db" "DELETE FROM runs; DELETE FROM run_actors"
+expect_exit 2 'the sweep has no finished run yet; nothing to plot' "$BIN" plot "$TMP/none.db" --out "$TMP/nonep"
+if ls "$TMP/nonep"/*.png >/dev/null 2>&1; then bad "a sweep without runs left a picture"; else ok; fi
+
 echo "usability: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
