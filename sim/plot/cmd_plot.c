@@ -61,19 +61,22 @@ static bool incomplete_warning(const char *cmd, const char *db)
 int cmd_plot(int argc, char **argv)
 {
     static const char HELP[] =
-        "usage: avrami plot DB [--out DIR]\n\n"
+        "usage: avrami plot DB [--out DIR] [--baseline N]\n\n"
         "Draws a run or sweep database with gnuplot (scripts in plots/), PNG and SVG, with the\n"
         "data of each plot beside it as TSV.  A run: queue wait against task value, node income\n"
         "by card type, QoS score distribution, kick-outs and slashes over time, utilization over\n"
         "time.  A sweep: every metric against the first --set parameter with 95% confidence\n"
-        "error bars, one line per combination of the others.  DIR defaults to DB's name + -plots.\n";
+        "error bars, one line per combination of the others, and beside each the paired\n"
+        "differences against point N (default 0) over the same replications.  DIR defaults to\n"
+        "DB's name + -plots.\n";
     const char *db;
     char dir[1024];
-    int rc = args("plot", argc, argv, &db, dir, sizeof dir, "-plots", HELP, NULL);
+    uint64_t baseline = 0;
+    int rc = args("plot", argc, argv, &db, dir, sizeof dir, "-plots", HELP, &baseline);
     if (rc >= 0)
         return rc;
     plot_list l;
-    if (!plot_db(db, dir, &l))
+    if (!plot_db(db, dir, (uint32_t)baseline, &l))
         return 2;
     for (int i = 0; i < l.n; i++)
         printf("%s/%s.png  %s/%s.svg  %s\n", dir, l.name[i], dir, l.name[i], l.title[i]);

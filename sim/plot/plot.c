@@ -243,12 +243,12 @@ static bool plot_metric(const sweep_summary *s, int m, bool paired, bool numeric
     return true;
 }
 
-static bool plot_sweep(const char *path, const char *dir, const char *scripts, plot_list *l)
+static bool plot_sweep(const char *path, const char *dir, const char *scripts, uint32_t baseline, plot_list *l)
 {
     sweep_summary s;
     char err[512];
     if (!sweep_summary_read(path, &s, err, sizeof err) ||
-        (s.points > 1 && !sweep_summary_pair(path, &s, 0, err, sizeof err))) {
+        (s.points > 1 && !sweep_summary_pair(path, &s, baseline, err, sizeof err))) {
         fprintf(stderr, "avrami plot: %s\n", err);
         sweep_summary_free(&s);
         return false;
@@ -277,7 +277,7 @@ static bool plot_sweep(const char *path, const char *dir, const char *scripts, p
     return ok;
 }
 
-bool plot_db(const char *path, const char *dir, plot_list *l)
+bool plot_db(const char *path, const char *dir, uint32_t baseline, plot_list *l)
 {
     memset(l, 0, sizeof *l);
     char scripts[PATH_MAX];
@@ -290,7 +290,7 @@ bool plot_db(const char *path, const char *dir, plot_list *l)
         return false;
     }
     if (sweep_is_sweep_db(path))
-        return plot_sweep(path, dir, scripts, l);
+        return plot_sweep(path, dir, scripts, baseline, l);
     sqlite3 *db = NULL;
     sqlite3_stmt *st = NULL;
     char why[128];

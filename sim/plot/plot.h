@@ -8,6 +8,7 @@
 #define AVRAMI_PLOT_PLOT_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #define PLOT_MAX 32
 
@@ -19,6 +20,6 @@ typedef struct plot_list {
 
 /* Writes every plot of DB into DIR (created if missing).  False with a
  * message on stderr when DB cannot be read or gnuplot fails. */
-bool plot_db(const char *db, const char *dir, plot_list *out);
+bool plot_db(const char *db, const char *dir, uint32_t baseline, plot_list *out);
 
 #endif

@@ -36,6 +36,10 @@ static void table_head(FILE *f)
 static void sweep_tables(FILE *f, const sweep_summary *s)
 {
     fprintf(f, "# Sweep report: %s\n\n", s->scenario_name);
+    uint64_t done = sweep_summary_done(s), want = (uint64_t)s->points * s->reps;
+    if (done < want)
+        fprintf(f, "**Incomplete sweep**: %llu of %llu runs finished; the figures cover those only.\n\n",
+                (unsigned long long)done, (unsigned long long)want);
     fprintf(f, "%u points", s->points);
     for (uint32_t a = 0; a < s->g.n_axes; a++) {
         fprintf(f, "%s `%s` ∈ {", a ? " ×" : ":", s->g.axes[a].path);
@@ -154,7 +158,7 @@ static bool run_tables(FILE *f, const char *path)
 bool report_write(const char *path, const char *dir, uint32_t baseline)
 {
     plot_list l;
-    if (!plot_db(path, dir, &l))
+    if (!plot_db(path, dir, baseline, &l))
         return false;
     char out[1200], tmp[1210];
     snprintf(out, sizeof out, "%s/report.md", dir);

@@ -128,6 +128,10 @@ bool sweep_summary_read(const char *path, sweep_summary *s, char *err, size_t er
     s->scenario_name = strdup(cJSON_IsString(name) ? name->valuestring : "unnamed");
     cJSON_Delete(scn);
     free(text);
+    char *reps = sdb_meta(db, "reps");
+    unsigned long r = reps ? strtoul(reps, NULL, 10) : 0;
+    s->reps = r <= UINT32_MAX ? (uint32_t)r : 0;
+    free(reps);
     sqlite3_stmt *st;
     if (sqlite3_prepare_v2(db, "SELECT point, label FROM points ORDER BY point", -1, &st, NULL) != SQLITE_OK) {
         snprintf(why, sizeof why, "no points table (%s)", sqlite3_errmsg(db));
@@ -194,8 +198,20 @@ void sweep_summary_free(sweep_summary *s)
     memset(s, 0, sizeof *s);
 }
 
+uint64_t sweep_summary_done(const sweep_summary *s)
+{
+    uint64_t n = 0;
+    for (uint32_t i = 0; i < s->points; i++)
+        n += s->pt[i].n;
+    return n;
+}
+
 void sweep_summary_print(const sweep_summary *s, FILE *out)
 {
+    uint64_t done = sweep_summary_done(s), want = (uint64_t)s->points * s->reps;
+    if (done < want)
+        fprintf(out, "INCOMPLETE SWEEP: %llu of %llu runs finished (run the same command again to finish it)\n",
+                (unsigned long long)done, (unsigned long long)want);
     fprintf(out, "sweep: %s, %u points; mean ± 95%% confidence half-width (Student t) over replications",
             s->scenario_name, s->points);
     if (s->pd)

@@ -31,6 +31,7 @@ typedef struct sweep_summary {
     sweep_point_stat *pt;
     sweep_paired_stat *pd;     /* NULL until sweep_summary_pair */
     uint32_t baseline;
+    uint32_t reps;             /* replications per point asked for (meta.reps) */
 } sweep_summary;
 
 /* False with a message in err when PATH is not a readable sweep database. */
@@ -45,6 +46,8 @@ void sweep_interval(const sweep_metric *mt, double mean, double half, double *lo
  * other numbers in num_fmt. */
 int sweep_format_interval(char *buf, size_t cap, const sweep_metric *mt, double mean, double half,
                           const char *mean_fmt, const char *num_fmt);
+/* Finished runs, and runs the sweep asks for (points x reps). */
+uint64_t sweep_summary_done(const sweep_summary *s);
 /* The table `avrami sweep` prints: per point, "metric  mean ± half (n)". */
 void sweep_summary_print(const sweep_summary *s, FILE *out);
 /* `avrami check` of a sweep database: its tables read back whole (axes,

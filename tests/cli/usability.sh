@@ -89,5 +89,14 @@ sqlite3 "$TMP/none.db" "DELETE FROM runs; DELETE FROM run_actors"
 expect_exit 2 'the sweep has no finished run yet; nothing to plot' "$BIN" plot "$TMP/none.db" --out "$TMP/nonep"
 if ls "$TMP/nonep"/*.png >/dev/null 2>&1; then bad "a sweep without runs left a picture"; else ok; fi
 
+# an unfinished sweep is marked as such; plot takes --baseline too
+cp "$TMP/pd.db" "$TMP/part.db"
+sqlite3 "$TMP/part.db" "DELETE FROM runs WHERE point = 1 AND rep = 2; DELETE FROM run_actors WHERE point = 1 AND rep = 2"
+"$BIN" report "$TMP/part.db" --out "$TMP/partr" >/dev/null 2>&1 || true
+if grep -q '^\*\*Incomplete sweep\*\*: 5 of 6 runs finished' "$TMP/partr/report.md"; then ok
+else bad "an incomplete sweep's report is not marked"; fi
+expect_exit 0 'sweep_kickouts_paired.png .*minus point 1' "$BIN" plot "$TMP/pd.db" --baseline 1 --out "$TMP/pdb"
+expect_exit 2 '--baseline 9: the sweep has points 0 to 1' "$BIN" plot "$TMP/pd.db" --baseline 9 --out "$TMP/pdb"
+
 echo "usability: $pass passed, $fail failed"
 [ "$fail" -eq 0 ]
