@@ -261,6 +261,9 @@ static bool plot_sweep(const char *path, const char *dir, const char *scripts, u
         sweep_summary_free(&s);
         return false;
     }
+    if (finished < (uint64_t)s.points * s.reps)
+        fprintf(stderr, "avrami plot: %s: warning: incomplete sweep, %u of %llu runs finished; the plots "
+                        "show those only\n", path, finished, (unsigned long long)s.points * s.reps);
     const grid *g = &s.g;
     uint32_t nx = g->n_axes ? g->axes[0].n : 1;
     bool numeric = g->n_axes > 0;

@@ -95,6 +95,7 @@ sqlite3 "$TMP/part.db" "DELETE FROM runs WHERE point = 1 AND rep = 2; DELETE FRO
 "$BIN" report "$TMP/part.db" --out "$TMP/partr" >/dev/null 2>&1 || true
 if grep -q '^\*\*Incomplete sweep\*\*: 5 of 6 runs finished' "$TMP/partr/report.md"; then ok
 else bad "an incomplete sweep's report is not marked"; fi
+expect_exit 0 'warning: incomplete sweep, 5 of 6 runs finished' "$BIN" plot "$TMP/part.db" --out "$TMP/partp"
 expect_exit 0 'sweep_kickouts_paired.png .*minus point 1' "$BIN" plot "$TMP/pd.db" --baseline 1 --out "$TMP/pdb"
 expect_exit 2 '--baseline 9: the sweep has points 0 to 1' "$BIN" plot "$TMP/pd.db" --baseline 9 --out "$TMP/pdb"
 
