@@ -252,17 +252,14 @@ int cmd_gpt(int argc, char **argv)
     } else if (!out) {
         printf("%s\n", resp);
     }
-    if (!rc) /* stated every time: the response looks like a real one */
-        fprintf(stderr, "avrami gpt: note: synthetic weights of the model's shape: the text is "
-                        "not language; shape, arithmetic, sampling and response format are the "
-                        "real ones\n");
-    free(resp);
     fflush(stdout);
-    if (!rc)
-        fprintf(stderr, "avrami gpt: synthetic weights (the model's shape, not its training): the "
-                        "text is not language; prompt_tokens %s with the %s %s\n",
+    if (!rc) /* stated every time: the response looks like a real one */
+        fprintf(stderr, "avrami gpt: note: synthetic weights of the model's shape, not its training: the "
+                        "text is not language; shape, arithmetic, sampling and response format are the "
+                        "real ones; prompt_tokens %s with the %s %s\n",
                 st.prompt_exact ? "exact" : "estimated", st.tokenizer,
                 st.prompt_exact ? "tokenizer" : "estimate");
+    free(resp);
     if (o.timing && !rc)
         print_timing(&st, o.profile->name, used_threads);
     return rc;
