@@ -107,10 +107,6 @@ static int load_one(lctx *c, const cJSON *o, int i, gpt_template *t)
     t->trim = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "trim"));
     t->generation_after_assistant =
         !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(o, "generation_after_assistant"));
-    const cJSON *cpt = cJSON_GetObjectItemCaseSensitive(o, "chars_per_token");
-    if (!cJSON_IsNumber(cpt) || !(cpt->valuedouble >= 0.5 && cpt->valuedouble <= 100))
-        return lfail(c, i, "chars_per_token", "expected a number from 0.5 to 100");
-    t->chars_per_token = cpt->valuedouble;
     return 0;
 }
 

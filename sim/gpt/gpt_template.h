@@ -24,7 +24,6 @@ typedef struct {
     int generation_after_assistant; /* 0: no generation prompt after a final assistant turn */
     char **special;                 /* single tokens of the family's tokenizer */
     int n_special;
-    double chars_per_token;
 } gpt_template;
 
 typedef struct {

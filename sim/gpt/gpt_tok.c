@@ -5,7 +5,6 @@
  * whitespace; at most GPT_TOK_CHUNK bytes each.  Merges never cross
  * pre-tokens, so encoding is O(chunk^2) per chunk and linear in the text. */
 #include <ctype.h>
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -407,28 +406,6 @@ char *gpt_tok_decode_real(const hf_tok *t, const int *ids, int n)
         raw.n--;
     }
     return as_text(&raw);
-}
-
-int gpt_tok_estimate(const gpt_template *tp, const char *text)
-{
-    size_t len = strlen(text), chars = 0;
-    int specials = 0;
-    for (size_t i = 0; i < len;) {
-        size_t sl = 0;
-        for (int k = 0; k < tp->n_special; k++) {
-            size_t l = strlen(tp->special[k]);
-            if (l > sl && !strncmp(text + i, tp->special[k], l))
-                sl = l;
-        }
-        if (sl) {
-            specials++;
-            i += sl;
-        } else {
-            chars++;
-            i++;
-        }
-    }
-    return specials + (int)ceil((double)chars / tp->chars_per_token);
 }
 
 /* ---- the one prompt count */

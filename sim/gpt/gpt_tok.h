@@ -53,9 +53,6 @@ int gpt_tok_encode(const gpt_tok *t, const char *text, char *const *active, int 
 /* Text of the ids with special tokens skipped; invalid UTF-8 becomes U+FFFD.
  * malloc'd, NULL out of memory. */
 char *gpt_tok_decode(const gpt_tok *t, const int *ids, int n);
-/* The template's characters-per-token rule (special tokens exact): kept for
- * callers of the old API; prompt counts come from gpt_tok_count. */
-int gpt_tok_estimate(const gpt_template *tp, const char *text);
 
 typedef struct {
     int exact;          /* 1: the model's own tokenizer; 0: the family's estimate */

@@ -610,16 +610,17 @@ bool scn_load_edited(const char *path, scn_edit_fn edit, void *ctx, scn *out, ch
             return false;
         text = edited;
     }
-    char dir[1024];
-    snprintf(dir, sizeof dir, "%s", path);
-    char *slash = strrchr(dir, '/');
-    if (slash)
-        *slash = 0;
-    else
-        snprintf(dir, sizeof dir, ".");
+    char *dir = scn_base_dir(path);
     bool ok = scn_parse(text, path, dir, out, err);
+    free(dir);
     free(text);
     return ok;
+}
+
+char *scn_base_dir(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return slash ? strndup(path, (size_t)(slash - path)) : strdup(".");
 }
 
 bool scn_load(const char *path, scn *out, char err[SCN_ERR_MAX])

@@ -182,6 +182,9 @@ bool scn_load(const char *path, scn *out, char err[SCN_ERR_MAX]);
  * NULL with a message in err.  The edited text is validated like a file. */
 typedef char *(*scn_edit_fn)(const char *text, void *ctx, char err[SCN_ERR_MAX]);
 bool scn_load_edited(const char *path, scn_edit_fn edit, void *ctx, scn *out, char err[SCN_ERR_MAX]);
+/* The directory a scenario's relative file names start from: PATH's
+ * directory, or "." (malloc'd). */
+char *scn_base_dir(const char *path);
 /* Same from a string; file names the source in messages, base_dir resolves
  * relative file names (cards file, CSV). */
 bool scn_parse(const char *text, const char *file, const char *base_dir, scn *out,

@@ -60,12 +60,7 @@ bool sweep_plan_build(sweep_plan *p, char *err, size_t err_size)
         snprintf(err, err_size, "%s: $: expected a readable file, got %s", p->scenario_path, scnj_read_error());
         return false;
     }
-    p->base_dir = strdup(p->scenario_path);
-    char *slash = strrchr(p->base_dir, '/');
-    if (slash)
-        *slash = 0;
-    else
-        strcpy(p->base_dir, ".");
+    p->base_dir = scn_base_dir(p->scenario_path);
     p->points = p->g.n_axes ? p->g.points : 1;
     p->texts = calloc(p->points, sizeof *p->texts);
     p->actors = calloc(p->points, sizeof *p->actors);

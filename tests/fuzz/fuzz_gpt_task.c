@@ -29,7 +29,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (prompt) {
             int *ids = NULL, n = gpt_tok_encode(&TOK, prompt, tp->special, tp->n_special, &ids);
             char *back = n >= 0 ? gpt_tok_decode(&TOK, ids, n) : NULL;
-            (void)gpt_tok_estimate(tp, prompt);
             (void)gpt_tok_count("models", t.model, tp, prompt, NULL, err, sizeof err);
             /* the real tokenizers on the raw text too (any bytes, any model) */
             (void)gpt_tok_count("models", "gpt2", NULL, prompt, NULL, err, sizeof err);
