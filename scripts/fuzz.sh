@@ -4,9 +4,10 @@
 # the repository's own files:
 #   fuzz_scenario  scenarios/*.json              fuzz_csv   scenarios/data/*.csv
 #   fuzz_set       the --set expressions of tests/cli/sweep.sh
-#   fuzz_data      models/*.json, models/calibration/host.json
+#   fuzz_data      models/*.json, models/calibration/host.json (what fuzz_data reads)
 #   fuzz_db        a run and a sweep database made from scenarios/vanishing-nodes.json
 #   fuzz_trace     tests/conformance/*.json      fuzz_gpt_task  examples/gpt/*.json
+#   fuzz_tokenizer tests/tokenizers/spm-test.json (the shipped ones exceed max_len)
 # Corpora grow in tests/fuzz/corpus-NAME (not committed); findings
 # (crash-*, leak-*, timeout-*) land in build-fuzz/findings/.
 #   FUZZ_SECONDS=600 make fuzz                 every target, 10 minutes each
@@ -56,8 +57,9 @@ for name in $targets; do
       printf 'protocol.kickout_threshold=10,25\nnetwork.nodes=20:40:20\n' >"$corpus/seed-grid"
       printf 'network.nodes=10,-1\n' >"$corpus/seed-bad"
       printf 'network.cards[0].share=0.5\napplications[0].arrival.rate_per_h=1:3:1\n' >"$corpus/seed-paths" ;;
-    fuzz_data) cp -n models/cards.json models/llms.json models/sd.json models/sim-cards.json \
+    fuzz_data) cp -n models/cards.json models/llms.json models/sd.json \
                      models/calibration/host.json "$corpus/"; max_len=131072 ;;
+    fuzz_tokenizer) cp -n tests/tokenizers/spm-test.json "$corpus/" ;;
     fuzz_db) seed_dbs "$corpus"; max_len=131072 ;;
   esac
   echo "fuzz: running $name for ${SECS}s"

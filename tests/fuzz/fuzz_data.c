@@ -1,6 +1,6 @@
 /* libFuzzer target: the data files the timing model and the scenarios read
- * (models/cards.json, llms.json, sd.json, calibration/host.json and the
- * scenario card catalogue sim-cards.json).  A damaged file must only ever be
+ * (models/cards.json, llms.json, sd.json, calibration/host.json), and
+ * cards.json again as a scenario's cards_file.  A damaged file must only ever be
  * an error naming the file and the JSON path. */
 #include "fuzz_util.h"
 #include "scenario/scn.h"
