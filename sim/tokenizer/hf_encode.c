@@ -55,11 +55,20 @@ static int next_added(const hf_tok *t, const char *s, size_t from, size_t n, int
     return -1;
 }
 
-/* BPE over the pre-tokens of normalized text */
-static int model_ids(const hf_tok *t, const char *s, size_t n, idbuf *out)
+/* BPE over the pre-tokens of normalized text; first: it starts the text */
+static int model_ids(const hf_tok *t, const char *s, size_t n, int first, idbuf *out)
 {
     hf_spans sp = {0};
-    int rc = hf_pretokenize(t, s, n, &sp);
+    char *m = NULL;
+    int rc;
+    if (t->meta.rep) {
+        if (!(m = hf_meta_rewrite(t, s, n, first, &n)))
+            return -1;
+        s = m;
+        rc = hf_meta_spans(t, s, n, &sp);
+    } else {
+        rc = hf_pretokenize(t, s, n, &sp);
+    }
     for (size_t k = 0; !rc && k < sp.n; k++) {
         if (reserve(out, sp.len[k] + 1)) {
             rc = -1;
@@ -72,12 +81,15 @@ static int model_ids(const hf_tok *t, const char *s, size_t n, idbuf *out)
             out->n += (size_t)m;
     }
     hf_spans_free(&sp);
+    free(m);
     return rc;
 }
 
 /* Splits s[0, n) at added tokens of one kind; the pieces between go to the
- * next stage: normalization (raw text) or the model (normalized text). */
-static int split_added(const hf_tok *t, const char *s, size_t n, int normalized, idbuf *out)
+ * next stage: normalization (raw text) or the model (normalized text).
+ * first: s starts the text. */
+static int split_added(const hf_tok *t, const char *s, size_t n, int normalized, int first,
+                       idbuf *out)
 {
     size_t i = 0;
     while (i < n) {
@@ -90,11 +102,11 @@ static int split_added(const hf_tok *t, const char *s, size_t n, int normalized,
         if (end > i) {
             int rc;
             if (normalized) {
-                rc = model_ids(t, s + i, end - i, out);
+                rc = model_ids(t, s + i, end - i, first && !i, out);
             } else {
                 size_t nl;
                 char *z = hf_normalize(t, s + i, end - i, &nl);
-                rc = z ? split_added(t, z, nl, 1, out) : -1;
+                rc = z ? split_added(t, z, nl, 1, first && !i, out) : -1;
                 free(z);
             }
             if (rc)
@@ -140,7 +152,7 @@ int hf_tok_encode(const hf_tok *t, const char *text, size_t len, int **ids, char
         snprintf(err, errlen, "the text is not valid UTF-8");
         return -1;
     }
-    if (split_added(t, text, len, 0, &b) || reserve(&b, 1)) {
+    if (split_added(t, text, len, 0, 1, &b) || reserve(&b, 1)) {
         free(b.ids);
         snprintf(err, errlen, "out of memory tokenizing %zu bytes", len);
         return -1;

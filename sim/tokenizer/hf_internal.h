@@ -35,6 +35,18 @@ typedef struct {
     hf_split_kind behavior;
 } hf_pre;
 
+/* The Metaspace pre-tokenizer (tokenizers/src/pre_tokenizers/metaspace.rs):
+ * spaces become rep, rep is put before a piece that does not start with it
+ * (always, or only before the piece at the start of the text), and with split
+ * the piece is cut before each rep. */
+typedef enum { HF_META_NEVER, HF_META_ALWAYS, HF_META_FIRST } hf_meta_prepend;
+
+typedef struct {
+    char *rep;          /* NULL: no Metaspace */
+    hf_meta_prepend prepend;
+    int split;
+} hf_meta;
+
 struct hf_tok {
     int n;                  /* ids 0..n-1 */
     char **str;             /* per id: the token's string as matched (NULL unused) */
@@ -56,6 +68,7 @@ struct hf_tok {
     int n_norm;
     hf_pre *pre;
     int n_pre;
+    hf_meta meta;
 };
 
 uint64_t hf_hash(const char *s, size_t n);
@@ -78,6 +91,12 @@ typedef struct {
 
 /* Appends the pre-tokens of s[0..n) to sp.  0, or -1 out of memory. */
 int hf_pretokenize(const hf_tok *t, const char *s, size_t n, hf_spans *sp);
+
+/* The Metaspace pre-tokenizer's rewriting of a piece of normalized text
+ * (malloc'd, *outlen; NULL out of memory); first: the piece starts the text.
+ * Its pre-tokens: hf_meta_spans. */
+char *hf_meta_rewrite(const hf_tok *t, const char *s, size_t n, int first, size_t *outlen);
+int hf_meta_spans(const hf_tok *t, const char *s, size_t n, hf_spans *sp);
 void hf_spans_free(hf_spans *sp);
 
 /* Appends the ids of one pre-token to out (room for n ids).  Count. */

@@ -171,6 +171,8 @@ static int add_pre(loader *L, const char *re, int literal, hf_split_kind behavio
 static int pre_leaf(loader *L, const cJSON *o, const char *type, const char *path)
 {
     char p[256];
+    if (L->t->meta.rep)
+        return fail(L, path, "pre-tokenizers after Metaspace are not implemented");
     if (!strcmp(type, "ByteLevel")) {
         if (flag(o, "add_prefix_space"))
             return fail(L, path, "ByteLevel with add_prefix_space true is not implemented");
@@ -185,6 +187,31 @@ static int pre_leaf(loader *L, const cJSON *o, const char *type, const char *pat
             return add_pre(L, re ? re : lit, !re, iso ? HF_SPLIT_ISOLATED : HF_SPLIT_REMOVED, path);
         return fail(L, path, "only Split with a pattern, behavior Isolated or Removed and no "
                              "invert is implemented");
+    }
+    if (!strcmp(type, "Metaspace")) {
+        const char *rep = str_of(o, "replacement"), *sch = str_of(o, "prepend_scheme");
+        const cJSON *aps = cJSON_GetObjectItemCaseSensitive(o, "add_prefix_space"),
+                    *split = cJSON_GetObjectItemCaseSensitive(o, "split");
+        hf_meta *m = &L->t->meta;
+        if (m->rep || L->t->n_pre)
+            return fail(L, path, "Metaspace beside other pre-tokenizers is not implemented");
+        if (!rep || !*rep || (split && !cJSON_IsBool(split)))
+            return fail(L, path, "expected a non-empty \"replacement\" and a boolean \"split\"");
+        /* older files: add_prefix_space true means "always"; no split means true */
+        if (sch && !strcmp(sch, "first"))
+            m->prepend = HF_META_FIRST;
+        else if (sch && !strcmp(sch, "never"))
+            m->prepend = HF_META_NEVER;
+        else if ((sch && !strcmp(sch, "always")) || (!sch && (!aps || cJSON_IsTrue(aps))))
+            m->prepend = HF_META_ALWAYS;
+        else if (!sch)
+            m->prepend = HF_META_NEVER;
+        else
+            return fail(L, path, "expected \"prepend_scheme\" \"always\", \"first\" or \"never\"");
+        m->split = !split || cJSON_IsTrue(split);
+        if (!(m->rep = strdup(rep)))
+            return fail(L, path, "out of memory");
+        return 0;
     }
     snprintf(p, sizeof p, "pre-tokenizer \"%s\" is not implemented", type);
     return fail(L, path, p);
@@ -413,6 +440,7 @@ hf_tok *hf_tok_load(const char *path, char *err, size_t errlen)
         goto out;
     for (int i = 0; i < t->n_norm; i++)
         t->spm |= t->norm[i].kind == HF_PREPEND && !strcmp(t->norm[i].a, "\xe2\x96\x81");
+    t->spm |= t->meta.rep && !strcmp(t->meta.rep, "\xe2\x96\x81");
     const char *unk = str_of(model, "unk_token");
     t->unk = unk ? hf_map_get(t, &t->vocab, unk, strlen(unk)) : -1;
     if (t->spm && spm_decoding(&L))
@@ -456,5 +484,6 @@ void hf_tok_free(hf_tok *t)
     for (int i = 0; i < t->n_pre; i++)
         pcre2_code_free(t->pre[i].re);
     free(t->pre);
+    free(t->meta.rep);
     free(t);
 }

@@ -186,3 +186,40 @@ int hf_pretokenize(const hf_tok *t, const char *s, size_t n, hf_spans *sp)
     hf_spans_free(&b);
     return rc;
 }
+
+/* ---- Metaspace */
+
+char *hf_meta_rewrite(const hf_tok *t, const char *s, size_t n, int first, size_t *outlen)
+{
+    const hf_meta *m = &t->meta;
+    size_t len, rl = strlen(m->rep);
+    char *r = replace_all(s, n, " ", m->rep, &len);
+    int pre = m->prepend == HF_META_ALWAYS || (m->prepend == HF_META_FIRST && first);
+    if (!r || !pre || (len >= rl && !memcmp(r, m->rep, rl))) {
+        *outlen = len;
+        return r;
+    }
+    char *p = malloc(rl + len + 1);
+    if (p) {
+        memcpy(p, m->rep, rl);
+        memcpy(p + rl, r, len + 1);
+    }
+    free(r);
+    *outlen = rl + len;
+    return p;
+}
+
+/* split: each piece ends before the next rep (MergedWithNext) */
+int hf_meta_spans(const hf_tok *t, const char *s, size_t n, hf_spans *sp)
+{
+    size_t rl = strlen(t->meta.rep), at = 0;
+    if (!t->meta.split)
+        return span_add(sp, 0, n);
+    for (size_t i = 1; i + rl <= n; i++)
+        if (!memcmp(s + i, t->meta.rep, rl)) {
+            if (span_add(sp, at, i - at))
+                return -1;
+            at = i;
+        }
+    return span_add(sp, at, n - at);
+}

@@ -58,7 +58,7 @@ if ! cmp -s "$TMP/p1.json" "$TMP/p2.json"; then ok; else bad "profiles gave the 
 # --- timing beside the prediction; the simulator's estimate ---
 expect_exit 0 'decode +[0-9]+ steps.*tokens/s' "$BIN" gpt run "$TMP/task.json" --llms $LL --timing --threads 1
 expect_exit 0 'outside the kernels' "$BIN" gpt run "$TMP/task.json" --llms $LL --timing --threads 1
-expect_exit 0 'prompt   30 tokens \(exact, qwen3\)' "$BIN" gpt estimate examples/gpt/qwen-chat.json --card "RTX 4090"
+expect_exit 0 'prompt   30 tokens \(exact, qwen2.5\)' "$BIN" gpt estimate examples/gpt/qwen-chat.json --card "RTX 4090"
 # data after the task's object is an error, as in the framework's JSON reader
 { cat examples/gpt/gpt2-plain.json; echo ' garbage'; } >"$TMP/trailing.json"
 expect_exit 2 "trailing.json: invalid JSON: data after the task's object" "$BIN" gpt estimate "$TMP/trailing.json"
@@ -96,11 +96,11 @@ expect_exit 2 'tools.json: \$\.tools: unknown field.*--strict' "$BIN" gpt run "$
 expect_exit 0 '^\{"prompt":"<\|im_start\|>system\\nYou are a concise assistant.<\|im_end\|>\\n.*<\|im_start\|>assistant\\n","prompt_tokens":30\}$' "$BIN" gpt prompt examples/gpt/qwen-chat.json --json
 # one count: gpt prompt, gpt estimate and gpt run's usage agree on the same task
 expect_exit 0 '"prompt_tokens":30' "$BIN" gpt prompt examples/gpt/qwen-chat.json --json
-expect_exit 0 '^prompt +30 tokens \(exact, qwen3\)' "$BIN" gpt estimate examples/gpt/qwen-chat.json
+expect_exit 0 '^prompt +30 tokens \(exact, qwen2.5\)' "$BIN" gpt estimate examples/gpt/qwen-chat.json
 # a prompt plus max_new_tokens past the context: accepted as the framework accepts it, with a warning
 expect_exit 0 'warning: .*plus 2048 new tokens exceed gpt2.s context of 1024 positions' \
   "$BIN" gpt estimate tests/gpt/real/chatweb-gpt2.json
-expect_exit 0 '^-- 30 prompt tokens \(exact, qwen3; template chatml-qwen\)' "$BIN" gpt prompt examples/gpt/qwen-chat.json
+expect_exit 0 '^-- 30 prompt tokens \(exact, qwen2.5; template chatml-qwen\)' "$BIN" gpt prompt examples/gpt/qwen-chat.json
 # an llms.json entry from a config.json
 cat >"$TMP/config.json" <<'EOF2'
 {"model_type": "qwen2", "num_hidden_layers": 24, "hidden_size": 896, "num_attention_heads": 14,

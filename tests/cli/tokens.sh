@@ -15,8 +15,10 @@ fail=0
 . "$(dirname "$0")/lib.sh"
 
 # --- the reference vectors and the estimate's bound ---
-expect_exit 0 '^gpt2 +exact +0 mismatches in 115 prompts' "$BIN" tokens check
-expect_exit 0 '^qwen3 +exact +0 mismatches in 115 prompts' "$BIN" tokens check
+expect_exit 0 '^gpt2 +exact +0 mismatches in 117 prompts' "$BIN" tokens check
+expect_exit 0 '^qwen2.5 +exact +0 mismatches in 117 prompts' "$BIN" tokens check
+expect_exit 0 '^qwen3 +exact +0 mismatches in 117 prompts' "$BIN" tokens check
+expect_exit 0 '^mistral +exact +0 mismatches in 117 prompts' "$BIN" tokens check
 expect_exit 0 '^llama-2 +estimate +vs llama-2 ' "$BIN" tokens check
 expect_exit 0 '^llama-3 +estimate +vs llama-3 ' "$BIN" tokens check
 expect_exit 0 '^ok$' "$BIN" tokens check
@@ -29,11 +31,18 @@ v["counts"]["llama-2"]["counts"] = [3 * c for c in v["counts"]["llama-2"]["count
 json.dump(v, open(sys.argv[1] + "/vectors.json", "w"))
 shutil.copy("tests/tokenizers/prompts.json", sys.argv[1])
 PY
-expect_exit 1 '^gpt2 +exact +1 mismatches in 115' "$BIN" tokens check --tests "$TMP"
+expect_exit 1 '^gpt2 +exact +1 mismatches in 117' "$BIN" tokens check --tests "$TMP"
 expect_exit 1 'llama-2 .*OVER 15%' "$BIN" tokens check --tests "$TMP"
 expect_exit 2 'usage: avrami tokens' "$BIN" tokens frobnicate
 expect_exit 0 '^11 tokens \(gpt2, exact\)' sh -c "printf 'I want to create a chat bot. Any suggestions?' | $BIN tokens count gpt2 -"
 expect_exit 0 'tokens \(llama-2, estimate\)' sh -c "echo hello | $BIN tokens count meta-llama/Llama-2-7b-chat-hf"
+# Mistral v0.1/v0.2 and Mixtral: the shipped file; Qwen1.5 and Qwen2: Qwen2.5's
+# file, Qwen3 its own (they differ in added tokens: <think> is one token in Qwen3)
+expect_exit 0 '^8 tokens \(mistral, exact\)' sh -c "printf '[INST] Hi [/INST]' | $BIN tokens count mistralai/Mistral-7B-Instruct-v0.2 -"
+expect_exit 0 '\(mistral, exact\)' sh -c "echo hi | $BIN tokens count mistralai/Mixtral-8x7B-Instruct-v0.1 -"
+expect_exit 0 '\(qwen2.5, exact\)' sh -c "echo hi | $BIN tokens count Qwen/Qwen1.5-7B-Chat -"
+expect_exit 0 '^1 tokens \(qwen3, exact\)' sh -c "printf '<think>' | $BIN tokens count Qwen/Qwen3-8B -"
+expect_exit 0 '^3 tokens \(qwen2.5, exact\)' sh -c "printf '<think>' | $BIN tokens count Qwen/Qwen2.5-7B-Instruct -"
 
 # --- Crynux's own example (docs: text-to-text-task.md, "prompt_tokens": 11) ---
 cat >"$TMP/doc.json" <<'J'

@@ -24,6 +24,8 @@ const prompts = JSON.parse(fs.readFileSync(path.join(__dirname, 'prompts.json'),
 const exact = {
   gpt2: 'models/tokenizers/gpt2/tokenizer.json',
   qwen3: 'models/tokenizers/qwen3/tokenizer.json',
+  'qwen2.5': 'models/tokenizers/qwen2.5/tokenizer.json',
+  mistral: 'models/tokenizers/mistral/tokenizer.json',
   'spm-test': 'tests/tokenizers/spm-test.json',
 };
 const counted = {
