@@ -10,10 +10,15 @@
 const char *const tok_feature_names[TOK_NFEAT] = {
     "latin_words", "latin_letters", "digits", "digit_runs", "punctuation", "punctuation_runs",
     "newlines", "space_runs", "cjk", "cyrillic_words", "cyrillic_letters",
-    "other_words", "other_letters", "symbol_bytes", "supplementary"};
+    "other_words", "other_letters", "symbol_bytes", "supplementary", "long_word_letters",
+    "inner_capitals", "space_run_chars"};
 
 enum { F_WORD, F_LATIN, F_DIGIT, F_DIGIT_RUN, F_PUNCT, F_PUNCT_RUN, F_NL, F_SPACES, F_CJK,
-       F_CG_WORD, F_CG, F_OWORD, F_LETTER, F_SYMBOL, F_SUPP };
+       F_CG_WORD, F_CG, F_OWORD, F_LETTER, F_SYMBOL, F_SUPP, F_LONG, F_CAPS, F_SPACE_CHARS };
+
+/* Latin letters past this many in one word are also counted as
+ * long_word_letters: rare and compound words split into several tokens. */
+#define LONG_WORD 8
 
 /* the feature counting runs of a class, -1 for none */
 static int run_feature(int k)
@@ -74,7 +79,7 @@ void tok_features_of(const char *text, char *const *special, int n_special, tok_
 {
     memset(x, 0, sizeof *x);
     const unsigned char *s = (const unsigned char *)text;
-    size_t n = strlen(text), ws_len = 0;
+    size_t n = strlen(text), ws_len = 0, word_len = 0;
     int prev = -1, ws_plain = 0;
     for (size_t i = 0; i <= n;) {
         size_t sl = 0;
@@ -87,7 +92,9 @@ void tok_features_of(const char *text, char *const *special, int n_special, tok_
         unsigned c = i < n && !sl ? next_cp(s + i, n - i, &l) : 0;
         int space = i < n && !sl && is_space(c) && c != '\n';
         if (!space && ws_len) { /* a run ends: a lone space goes with the next word */
-            x->f[F_SPACES] += !(ws_len == 1 && ws_plain);
+            int run = !(ws_len == 1 && ws_plain);
+            x->f[F_SPACES] += run;
+            x->f[F_SPACE_CHARS] += run ? (double)ws_len : 0;
             ws_len = 0;
         }
         if (i == n)
@@ -108,6 +115,9 @@ void tok_features_of(const char *text, char *const *special, int n_special, tok_
         } else {
             int k = class_of(c);
             x->f[k] += k == F_SYMBOL ? (double)l : 1;
+            word_len = k != F_LATIN ? 0 : prev == F_LATIN ? word_len + 1 : 1;
+            x->f[F_LONG] += word_len > LONG_WORD;
+            x->f[F_CAPS] += word_len > 1 && c >= 'A' && c <= 'Z';
             if (k != prev && run_feature(k) >= 0)
                 x->f[run_feature(k)]++;
             prev = k;

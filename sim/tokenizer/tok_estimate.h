@@ -8,14 +8,16 @@
  * full-width punctuation), words and letters of Cyrillic, words and letters
  * of other scripts (Greek, Arabic, Hebrew, Indic, combining marks, ...), the
  * UTF-8 bytes of other symbols of the basic plane (arrows, dingbats,
- * joiners), and characters beyond it (most emoji).  The coefficients are fitted per family
+ * joiners), characters beyond it (most emoji), the letters of long Latin
+ * words past their eighth, capitals inside a word (camelCase, acronyms) and
+ * the characters of whitespace runs.  The coefficients are fitted per family
  * (tok_fit: least squares of relative error, GSL) on one half of
  * tests/tokenizers/prompts.json against the family's real tokenizer and
  * checked on the other half (`avrami tokens check`). */
 #ifndef AVRAMI_TOKENIZER_TOK_ESTIMATE_H
 #define AVRAMI_TOKENIZER_TOK_ESTIMATE_H
 
-#define TOK_NFEAT 15
+#define TOK_NFEAT 18
 
 extern const char *const tok_feature_names[TOK_NFEAT];
 

@@ -21,6 +21,9 @@ expect_exit 0 '^qwen3 +exact +0 mismatches in 117 prompts' "$BIN" tokens check
 expect_exit 0 '^mistral +exact +0 mismatches in 117 prompts' "$BIN" tokens check
 expect_exit 0 '^llama-2 +estimate +vs llama-2 ' "$BIN" tokens check
 expect_exit 0 '^llama-3 +estimate +vs llama-3 ' "$BIN" tokens check
+expect_exit 0 '^like-mistral +estimate +vs mistral .*checking prompts \(worst +[0-9.]+%\)$' "$BIN" tokens check
+expect_exit 0 '^like-qwen +estimate +vs qwen2.5 .*checking prompts \(worst +[0-9.]+%\)$' "$BIN" tokens check
+expect_exit 0 '^like-gpt2 +estimate +vs gpt2 .*checking prompts \(worst +[0-9.]+%\)$' "$BIN" tokens check
 expect_exit 0 '^ok$' "$BIN" tokens check
 # a reference that disagrees is a failure, named
 python3 - "$TMP" <<'PY'

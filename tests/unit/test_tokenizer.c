@@ -113,7 +113,10 @@ static void test_refusals(void **state)
     static const char *const bad[][2] = {
         {"{\"model\": {\"type\": \"WordPiece\", \"vocab\": {}}}", "$.model.type"},
         {"{\"pre_tokenizer\": {\"type\": \"Metaspace\"}, \"model\": {\"type\": \"BPE\", "
-         "\"vocab\": {\"a\": 0}, \"merges\": []}}", "$.pre_tokenizer: pre-tokenizer \"Metaspace\""},
+         "\"vocab\": {\"a\": 0}, \"merges\": []}}", "$.pre_tokenizer: expected a non-empty \"replacement\""},
+        {"{\"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": [{\"type\": \"Metaspace\", "
+         "\"replacement\": \"_\"}, {\"type\": \"ByteLevel\"}]}, \"model\": {\"type\": \"BPE\", "
+         "\"vocab\": {\"a\": 0}, \"merges\": []}}", "$.pre_tokenizer.pretokenizers[1]: pre-tokenizers after Metaspace"},
         {"{\"normalizer\": {\"type\": \"Sequence\", \"normalizers\": [{\"type\": \"NFC\"}, "
          "{\"type\": \"Lowercase\"}]}, \"model\": {\"type\": \"BPE\", \"vocab\": {}, "
          "\"merges\": []}}", "$.normalizer.normalizers[1]"},
@@ -175,6 +178,40 @@ static void test_spm_by_hand(void **state)
     hf_tok_free(t);
 }
 
+/* Metaspace by hand (tokenizers/src/pre_tokenizers/metaspace.rs): spaces
+ * become \u2581; "first" puts one before the piece that starts the text
+ * unless it starts with one, "always" before every piece (after <s> too) */
+static void test_metaspace_by_hand(void **state)
+{
+    (void)state;
+    static const char *const scheme[2] = {"first", "always"};
+    static const int want[2][3][3] = {{{3, 3}, {0, 2}, {3}}, {{3, 3}, {0, 3}, {3}}};
+    static const char *const text[3] = {"a a", "<s>a", " a"};
+    for (int s = 0; s < 2; s++) {
+        char json[512], err[512];
+        snprintf(json, sizeof json,
+                 "{\"added_tokens\": [{\"id\": 0, \"content\": \"<s>\", \"special\": true}],"
+                 " \"pre_tokenizer\": {\"type\": \"Metaspace\", \"replacement\": \"\u2581\","
+                 " \"prepend_scheme\": \"%s\", \"split\": false},"
+                 " \"model\": {\"type\": \"BPE\", \"vocab\": {\"<s>\": 0, \"\u2581\": 1, \"a\": 2,"
+                 " \"\u2581a\": 3}, \"merges\": [\"\u2581 a\"]}}",
+                 scheme[s]);
+        hf_tok *t = load_text(json, err, sizeof err);
+        if (!t)
+            print_error("%s\n", err);
+        assert_non_null(t);
+        assert_true(hf_tok_spm(t));
+        for (int k = 0; k < 3; k++) {
+            int *ids, n = hf_tok_encode(t, text[k], strlen(text[k]), &ids, err, sizeof err);
+            assert_int_equal(n, k == 2 ? 1 : 2);
+            for (int i = 0; i < n; i++)
+                assert_int_equal(ids[i], want[s][k][i]);
+            free(ids);
+        }
+        hf_tok_free(t);
+    }
+}
+
 /* features counted by hand */
 static void test_features(void **state)
 {
@@ -188,12 +225,17 @@ static void test_features(void **state)
         3, 11, 2, 1, 2, 2, /* latin words, letters, digits, digit runs, punct, punct runs */
         2, 2, 2,           /* newlines; space runs ("  ", "\t"; single spaces go with words); cjk */
         1, 3, 0, 0,        /* cyrillic words, letters; other words, letters */
-        3, 1};             /* symbol bytes (the arrow), supplementary (the emoji) */
+        3, 1,              /* symbol bytes (the arrow), supplementary (the emoji) */
+        0, 0, 3};          /* long-word letters, inner capitals, whitespace-run characters */
     for (int k = 0; k < TOK_NFEAT; k++) {
         if (x.f[k] != want[k])
             print_error("%s: %g, want %g\n", tok_feature_names[k], x.f[k], want[k]);
         assert_true(x.f[k] == want[k]);
     }
+    /* 19 letters: 11 past the eighth; capitals C, I inside it and B, C in ABC */
+    tok_features_of("camelCaseIdentifier ABC", NULL, 0, &x);
+    assert_true(x.f[0] == 2 && x.f[1] == 22);
+    assert_true(x.f[TOK_NFEAT - 3] == 11 && x.f[TOK_NFEAT - 2] == 4 && x.f[TOK_NFEAT - 1] == 0);
 }
 
 /* every model of llms.json that uses a shipped tokenizer has room for its
@@ -234,6 +276,7 @@ int main(void)
         cmocka_unit_test(test_spm),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_spm_by_hand),
+        cmocka_unit_test(test_metaspace_by_hand),
         cmocka_unit_test(test_features),
         cmocka_unit_test(test_llms_vocab_fits),
     };
