@@ -13,7 +13,15 @@
  * finished list, scored by sum / generated length (EOS counted), and
  * continues the best `beams` others.  It stops when the worst of `beams`
  * finished hypotheses beats the best running beam's attainable score, or at
- * max_new_tokens, where the running beams join the finished list. */
+ * max_new_tokens, where the running beams join the finished list.
+ *
+ * Beam search returns the best num_return_sequences hypotheses of its one
+ * search; beam sampling runs one search per returned sequence and returns
+ * each search's best (transformers 4.35.2, generation/utils.py, generate():
+ * BEAM_SAMPLE builds BeamSearchScorer(batch_size=batch_size *
+ * num_return_sequences), which keeps one hypothesis per search, and expands
+ * the input num_beams * num_return_sequences times).  Here the searches run
+ * one after another, search i drawing from stream i of the task seed. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -178,8 +186,10 @@ static int seq_cmp(const void *x, const void *y)
     return a->score > b->score ? -1 : a->score < b->score ? 1 : 0;
 }
 
+/* One search; its best `keep` hypotheses into out; sampling draws from
+ * stream `stream` of the seed. */
 static int beam_search(const gpt_lm *lm, const gpt_gen *g, const int *prompt, int np,
-                       gpt_seq *out, scratch *s)
+                       gpt_seq *out, int keep, int stream, scratch *s)
 {
     int B = g->num_beams, n = g->n_vocab, V = lm->vocab, nb = 1, nfin = 0, rc = -1;
     size_t C = (size_t)B * (size_t)n;
@@ -192,7 +202,7 @@ static int beam_search(const gpt_lm *lm, const gpt_gen *g, const int *prompt, in
     gsl_rng *r = gsl_rng_alloc(gsl_rng_mt19937);
     if (!bm || !nx || !cd || !lg || !lp || !w || !fin || !parent || !r)
         goto out;
-    gsl_rng_set(r, gpt_stream_seed(g->seed, 0));
+    gsl_rng_set(r, gpt_stream_seed(g->seed, stream));
     for (int b = 0; b < B; b++) {
         bm[b].tok = malloc(((size_t)g->max_new_tokens + 1) * sizeof(int));
         nx[b].tok = malloc(((size_t)g->max_new_tokens + 1) * sizeof(int));
@@ -279,7 +289,7 @@ static int beam_search(const gpt_lm *lm, const gpt_gen *g, const int *prompt, in
     for (int b = 0; b < nb; b++)
         finish(fin, &nfin, B, &bm[b], -1, bm[b].sum, 0);
     qsort(fin, (size_t)nfin, sizeof *fin, seq_cmp);
-    for (int i = 0; i < g->num_sequences; i++) {
+    for (int i = 0; i < keep; i++) {
         if (i < nfin) {
             out[i] = fin[i];
             fin[i].tok = NULL;
@@ -314,8 +324,15 @@ int gpt_generate(const gpt_lm *lm, const gpt_gen *g, const int *prompt, int n_pr
     if (g->n_vocab < 1 || g->n_vocab > lm->vocab || n_prompt < 1 ||
         lm->nslots < gpt_gen_slots(g) || scratch_init(&s, lm, g, n_prompt + g->max_new_tokens))
         goto out;
-    rc = g->num_beams > 1 ? beam_search(lm, g, prompt, n_prompt, out, &s)
-                          : sample_all(lm, g, prompt, n_prompt, out, &s);
+    if (g->num_beams > 1 && !g->greedy) {
+        rc = 0;
+        for (int i = 0; !rc && i < g->num_sequences; i++)
+            rc = beam_search(lm, g, prompt, n_prompt, out + i, 1, i, &s);
+    } else if (g->num_beams > 1) {
+        rc = beam_search(lm, g, prompt, n_prompt, out, g->num_sequences, 0, &s);
+    } else {
+        rc = sample_all(lm, g, prompt, n_prompt, out, &s);
+    }
 out:
     scratch_free(&s);
     if (rc)

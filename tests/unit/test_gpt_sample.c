@@ -236,7 +236,17 @@ static void test_beam_sample(void **state)
     assert_int_equal(gpt_generate(&lm, &g, prompt, 1, s), 0);
     assert_true(s[0].n == 2 && s[0].tok[0] == 1 && s[0].tok[1] == 0 && s[0].score == 0);
     gpt_seqs_free(s, 1);
-    /* unfiltered: the same seed draws the same beams */
+    /* two sequences are two searches, each returning its best (transformers
+     * 4.35.2 generate(): BeamSearchScorer(batch_size * num_return_sequences)
+     * keeps one hypothesis per search): both follow the argmax.  One search
+     * keeping its best two would have had only the one beam top_k leaves. */
+    g.num_sequences = 2;
+    assert_int_equal(gpt_generate(&lm, &g, prompt, 1, s), 0);
+    for (int i = 0; i < 2; i++)
+        assert_true(s[i].n == 2 && s[i].tok[0] == 1 && s[i].tok[1] == 0 && s[i].score == 0);
+    gpt_seqs_free(s, 2);
+    /* unfiltered: the same seed draws the same beams; the first sequence is
+     * the one-sequence search (stream 0) */
     g.warp.top_k = 0;
     g.max_new_tokens = 8;
     g.num_sequences = 2;
@@ -246,9 +256,13 @@ static void test_beam_sample(void **state)
         assert_int_equal(s[i].n, t[i].n);
         assert_memory_equal(s[i].tok, t[i].tok, (size_t)s[i].n * sizeof(int));
     }
-    assert_true(s[0].score >= s[1].score);
-    gpt_seqs_free(s, 2);
     gpt_seqs_free(t, 2);
+    g.num_sequences = 1;
+    assert_int_equal(gpt_generate(&lm, &g, prompt, 1, t), 0);
+    assert_int_equal(s[0].n, t[0].n);
+    assert_memory_equal(s[0].tok, t[0].tok, (size_t)s[0].n * sizeof(int));
+    gpt_seqs_free(s, 2);
+    gpt_seqs_free(t, 1);
 }
 
 static void test_stop_and_penalty(void **state)
