@@ -86,7 +86,7 @@ static int check_exact(const ctx *c, const tok_entry *e)
 static void features(const ctx *c, const tok_entry *e, tok_features *x)
 {
     for (int i = 0; i < c->n; i++)
-        tok_features_of(prompt_text(c, i), e->sp, e->n_special, &x[i]);
+        tok_features_of(prompt_text(c, i), e->sp, e->n_special_ref, &x[i]);
 }
 
 /* the estimate against one real tokenizer: MAPE of one half (parity), max */
@@ -113,6 +113,56 @@ static double mape(const ctx *c, const tok_entry *e, const tok_features *x, cons
     return m ? s / m : 0;
 }
 
+/* The fitting prompts (even positions) of every reference of e but the one
+ * at index skip (-1: none), as rows x, y (room for half * n_fit).  Count,
+ * -1 when a reference has no counts. */
+static int fitting_rows(const ctx *c, const tok_entry *e, const tok_features *all, int skip,
+                        tok_features *x, int *y)
+{
+    int m = 0;
+    for (int f = 0; f < e->n_fit; f++) {
+        if (f == skip)
+            continue;
+        int *r = ref_counts(c, e->fit[f]);
+        if (!r) {
+            fprintf(stderr, "avrami tokens: no reference counts for '%s'\n", e->fit[f]);
+            return -1;
+        }
+        for (int i = 0; i < c->n; i += 2) {
+            x[m] = all[i];
+            y[m++] = r[i];
+        }
+        free(r);
+    }
+    return m;
+}
+
+/* An estimate fitted to several tokenizers stands for tokenizers it has
+ * never seen: fitted to all references but one, checked against that one
+ * on the checking prompts.  0, or 1 on an error. */
+static int held_out(const ctx *c, const tok_entry *e, const tok_features *all)
+{
+    int half = (c->n + 1) / 2, rc = 0;
+    tok_features *x = malloc((size_t)(half * e->n_fit + 1) * sizeof *x);
+    int *y = malloc((size_t)(half * e->n_fit + 1) * sizeof *y);
+    for (int f = 0; x && y && !rc && f < e->n_fit; f++) {
+        tok_entry one = *e;
+        int m = fitting_rows(c, e, all, f, x, y), *r = m < 0 ? NULL : ref_counts(c, e->fit[f]);
+        if (!r || tok_fit(x, y, m, one.coef)) {
+            rc = 1;
+        } else {
+            double worst, err = mape(c, &one, all, r, 1, &worst);
+            printf("%-10s held out  vs %-8s MAPE %5.1f%% on the %d checking prompts (worst %5.1f%%), "
+                   "fitted to the other %d\n",
+                   e->name, e->fit[f], err, c->n / 2, worst, e->n_fit - 1);
+        }
+        free(r);
+    }
+    free(x);
+    free(y);
+    return x && y ? rc : 1;
+}
+
 static int check_estimate(const ctx *c, const tok_entry *e)
 {
     tok_features *x = malloc((size_t)c->n * sizeof *x);
@@ -133,6 +183,8 @@ static int check_estimate(const ctx *c, const tok_entry *e)
         fails += e->bounded && m_chk > CHECK_MAPE_MAX;
         free(y);
     }
+    if (x && !e->bounded && e->n_fit >= 3)
+        fails += held_out(c, e, x);
     free(x);
     return x ? fails : 1;
 }
@@ -175,25 +227,15 @@ static int fit(ctx *c, const char *name)
         fprintf(stderr, "avrami tokens: %s\n", err);
         return 2;
     }
-    int half = (c->n + 1) / 2, m = 0;
+    int half = (c->n + 1) / 2, m;
     tok_features *all = malloc((size_t)c->n * sizeof *all),
                  *x = malloc((size_t)(half * e.n_fit + 1) * sizeof *x);
     int *y = malloc((size_t)(half * e.n_fit + 1) * sizeof *y), rc = 2;
     if (!all || !x || !y)
         goto out;
     features(c, &e, all);
-    for (int f = 0; f < e.n_fit; f++) {
-        int *r = ref_counts(c, e.fit[f]);
-        if (!r) {
-            fprintf(stderr, "avrami tokens: no reference counts for '%s'\n", e.fit[f]);
-            goto out;
-        }
-        for (int i = 0; i < c->n; i += 2) {
-            x[m] = all[i];
-            y[m++] = r[i];
-        }
-        free(r);
-    }
+    if ((m = fitting_rows(c, &e, all, -1, x, y)) < 0)
+        goto out;
     if (tok_fit(x, y, m, e.coef)) {
         fprintf(stderr, "avrami tokens: %s: cannot fit %d prompts\n", name, m);
         goto out;

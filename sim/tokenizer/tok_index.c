@@ -64,14 +64,22 @@ static int read_entry(const cJSON *o, int estimate, const char *index_path, cons
             return bad(err, errlen, index_path, p, "expected a tokenizer name (at most 8)");
         snprintf(e->fit[e->n_fit++], sizeof e->fit[0], "%s", v->valuestring);
     }
-    cJSON_ArrayForEach(v, sp) {
-        snprintf(p, sizeof p, "%s.special[%d]", path, e->n_special);
-        if (!cJSON_IsString(v) || !*v->valuestring || strlen(v->valuestring) >= sizeof e->special[0] ||
-            e->n_special == TOK_MAX_SPECIAL)
-            return bad(err, errlen, index_path, p, "expected a short non-empty string (at most 32)");
-        snprintf(e->special[e->n_special], sizeof e->special[0], "%s", v->valuestring);
-        e->sp[e->n_special] = e->special[e->n_special];
-        e->n_special++;
+    static const char *const keys[2] = {"special", "extra_special"};
+    for (int l = 0; l < 2; l++) {
+        int i = 0;
+        const cJSON *list = l ? cJSON_GetObjectItemCaseSensitive(o, keys[1]) : sp;
+        cJSON_ArrayForEach(v, list) {
+            snprintf(p, sizeof p, "%s.%s[%d]", path, keys[l], i++);
+            if (!cJSON_IsString(v) || !*v->valuestring ||
+                strlen(v->valuestring) >= sizeof e->special[0] || e->n_special == TOK_MAX_SPECIAL)
+                return bad(err, errlen, index_path, p,
+                           "expected a short non-empty string (at most 32 in all)");
+            snprintf(e->special[e->n_special], sizeof e->special[0], "%s", v->valuestring);
+            e->sp[e->n_special] = e->special[e->n_special];
+            e->n_special++;
+        }
+        if (!l)
+            e->n_special_ref = e->n_special;
     }
     return 0;
 }

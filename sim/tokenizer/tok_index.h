@@ -3,7 +3,10 @@
  * "tokenizers" lists the shipped tokenizer.json files and the model ids
  * (globs, case-insensitive) that use them; "estimates" lists the families
  * priced by the character-class estimate, with their fitted coefficients and
- * special tokens.  The first entry that matches wins, tokenizers before
+ * special tokens: "special", those of the reference tokenizers the estimate
+ * is fitted to and checked against, and "extra_special", tokens the
+ * family's own tokenizer adds (chat markers) that the references read as
+ * text.  The first entry that matches wins, tokenizers before
  * estimates; an id that matches nothing is an error naming the file. */
 #ifndef AVRAMI_TOKENIZER_TOK_INDEX_H
 #define AVRAMI_TOKENIZER_TOK_INDEX_H
@@ -21,7 +24,8 @@ typedef struct {
     double coef[TOK_NFEAT];         /* estimate */
     char special[TOK_MAX_SPECIAL][48];
     char *sp[TOK_MAX_SPECIAL];      /* pointers into special, for the C APIs */
-    int n_special;
+    int n_special;                  /* "special" then "extra_special": counting a model's text */
+    int n_special_ref;              /* "special" only: the reference tokenizers' (fit, check) */
     char fit[8][32];                /* estimate: the real tokenizers it is fitted to */
     int n_fit;
     int bounded;                    /* 0: "bounded": false, its error is only reported */

