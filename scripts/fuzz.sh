@@ -18,8 +18,14 @@ SECS=${FUZZ_SECONDS:-60}
 OUT=build-fuzz
 mkdir -p "$OUT/findings"
 FLAGS="-std=c11 -g -O1 -D_GNU_SOURCE -Isim -fsanitize=fuzzer-no-link,address,undefined,float-cast-overflow -fno-sanitize-recover=undefined,float-cast-overflow"
-# the library once, each SIMD file with its own target flags (as the Makefile does)
+# the library once, each SIMD file with its own target flags (as the Makefile does);
+# an object is rebuilt when its source or any header is newer (an object
+# built against an older struct layout would fuzz a program that does not
+# exist), all of them when the flags changed
 OBJS=()
+stamp="$OUT/obj/.flags"
+[ "$(cat "$stamp" 2>/dev/null)" = "$FLAGS" ] || { rm -rf "$OUT/obj"; mkdir -p "$OUT/obj"; echo "$FLAGS" >"$stamp"; }
+newest_header=$(ls -t $(find sim -name '*.h') | head -n 1)
 for src in $(find sim -name '*.c' ! -path sim/cli/main.c | sort); do
   obj="$OUT/obj/${src%.c}.o"
   mkdir -p "$(dirname "$obj")"
@@ -28,7 +34,9 @@ for src in $(find sim -name '*.c' ! -path sim/cli/main.c | sort); do
     *_avx2.c) extra="-mavx2 -mfma -mf16c" ;;
     *_avx512.c) extra="-mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512vnni -mavx512bf16" ;;
   esac
-  [ "$obj" -nt "$src" ] || clang $FLAGS $extra -c "$src" -o "$obj"
+  if [ ! "$obj" -nt "$src" ] || [ ! "$obj" -nt "$newest_header" ]; then
+    clang $FLAGS $extra -c "$src" -o "$obj"
+  fi
   OBJS+=("$obj")
 done
 

@@ -23,6 +23,7 @@
 
 #include "gpt/gpt.h"
 #include "gpt/gpt_util.h"
+#include "util/rfile.h"
 
 typedef struct {
     const char *name;
@@ -431,9 +432,10 @@ int gpt_task_read_opts(const char *path, int strict, gpt_task *t, char *err, siz
 {
     memset(t, 0, sizeof *t);
     size_t n;
-    char *s = gpt_read_file(path, &n);
+    char why[128];
+    char *s = rfile_read(path, RFILE_MAX, &n, why, sizeof why);
     if (!s) {
-        snprintf(err, errlen, "%s: cannot read the file", path);
+        snprintf(err, errlen, "%s: cannot read the file (%s)", path, why);
         return 2;
     }
     int rc = gpt_task_parse_opts(path, s, n, strict, t, err, errlen);

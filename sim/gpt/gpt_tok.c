@@ -11,6 +11,7 @@
 
 #include "gpt/gpt_tok.h"
 #include "gpt/gpt_util.h"
+#include "util/rfile.h"
 #include "tokenizer/tok_estimate.h"
 #include "tokenizer/tok_index.h"
 
@@ -216,7 +217,8 @@ int gpt_tok_load(gpt_tok *t, const char *corpus_path, const gpt_templates *ts, c
                  size_t errlen)
 {
     size_t len;
-    char *corpus = gpt_read_file(corpus_path, &len);
+    char why[128];
+    char *corpus = rfile_read(corpus_path, RFILE_MAX, &len, why, sizeof why);
     int n = 0, rc = -1;
     for (int i = 0; i < ts->n; i++)
         n += ts->t[i].n_special;
@@ -235,7 +237,7 @@ int gpt_tok_load(gpt_tok *t, const char *corpus_path, const gpt_templates *ts, c
     }
     if (rc)
         snprintf(err, errlen, "%s: %s", corpus_path,
-                 corpus ? "out of memory training the tokenizer" : "cannot read the file");
+                 corpus ? "out of memory training the tokenizer" : why);
     free(sp);
     free(corpus);
     return rc ? 2 : 0;

@@ -49,36 +49,13 @@ void gpt_buf_free(gpt_buf *b)
     memset(b, 0, sizeof *b);
 }
 
-char *gpt_read_file(const char *path, size_t *len)
-{
-    char why[64];
-    if (!rfile_is_regular(path, why, sizeof why)) /* a FIFO would block the open */
-        return NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    gpt_buf b = {0};
-    char chunk[65536];
-    size_t n;
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        gpt_buf_add(&b, chunk, n);
-    int bad = ferror(f);
-    fclose(f);
-    if (bad) {
-        gpt_buf_free(&b);
-        return NULL;
-    }
-    if (len)
-        *len = b.n;
-    return gpt_buf_take(&b);
-}
-
 cJSON *gpt_json_file(const char *path, char *err, size_t errlen)
 {
     size_t n;
-    char *s = gpt_read_file(path, &n);
+    char why[128];
+    char *s = rfile_read(path, RFILE_MAX, &n, why, sizeof why);
     if (!s) {
-        snprintf(err, errlen, "%s: cannot read the file", path);
+        snprintf(err, errlen, "%s: cannot read the file (%s)", path, why);
         return NULL;
     }
     cJSON *j = cJSON_ParseWithLength(s, n);

@@ -17,33 +17,12 @@
 
 /* ---- llms.json */
 
-static char *slurp(const char *path)
-{
-    char why[64];
-    if (!rfile_is_regular(path, why, sizeof why)) /* a FIFO would block the open */
-        return NULL;
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    if (s && fread(s, 1, (size_t)n, f) != (size_t)n) {
-        free(s);
-        s = NULL;
-    }
-    if (s)
-        s[n] = 0;
-    fclose(f);
-    return s;
-}
-
 static cJSON *load_models(const char *path, char *err, size_t errlen, cJSON **root)
 {
-    char *s = slurp(path);
+    char why[128];
+    char *s = rfile_read(path, RFILE_MAX, NULL, why, sizeof why);
     if (!s) {
-        snprintf(err, errlen, "%s: cannot read the file", path);
+        snprintf(err, errlen, "%s: cannot read the file (%s)", path, why);
         return NULL;
     }
     *root = cJSON_Parse(s);

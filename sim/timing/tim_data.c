@@ -13,28 +13,12 @@
 
 cJSON *tim_json_parse_file(const char *path, char *err, size_t errlen)
 {
-    char why[64];
-    if (!rfile_is_regular(path, why, sizeof why)) { /* a FIFO would block the open */
+    char why[128];
+    char *s = rfile_read(path, RFILE_MAX, NULL, why, sizeof why);
+    if (!s) {
         snprintf(err, errlen, "%s: cannot read the file (%s)", path, why);
         return NULL;
     }
-    FILE *f = fopen(path, "rb");
-    if (!f) {
-        snprintf(err, errlen, "%s: cannot read the file", path);
-        return NULL;
-    }
-    fseek(f, 0, SEEK_END);
-    long n = ftell(f);
-    fseek(f, 0, SEEK_SET);
-    char *s = n >= 0 ? malloc((size_t)n + 1) : NULL;
-    size_t got = s ? fread(s, 1, (size_t)n, f) : 0;
-    fclose(f);
-    if (!s || got != (size_t)n) {
-        free(s);
-        snprintf(err, errlen, "%s: cannot read the file", path);
-        return NULL;
-    }
-    s[n] = 0;
     cJSON *j = cJSON_Parse(s);
     free(s);
     if (!j)

@@ -7,11 +7,11 @@
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const char *csv = fuzz_file(data, size, "csv");
-    char text[512], err[SCN_ERR_MAX];
+    char text[768], err[SCN_ERR_MAX];
     snprintf(text, sizeof text,
-             "{\"network\": {\"nodes\": 5, \"cards\": [{\"card\": \"NVIDIA GeForce RTX 4090\"}]},"
+             "{\"cards_file\": \"%s\", \"network\": {\"nodes\": 5, \"cards\": [{\"card\": \"NVIDIA GeForce RTX 4090\"}]},"
              " \"applications\": [{\"arrival\": {\"process\": \"csv\", \"file\": \"%s\"},"
-             " \"tasks\": [{\"type\": \"sd\", \"fee\": {\"wei\": \"1\"}}]}]}", csv);
+             " \"tasks\": [{\"type\": \"sd\", \"fee\": {\"wei\": \"1\"}}]}]}", fuzz_cards_copy(), csv);
     scn s;
     if (scn_parse(text, "fuzz.json", ".", &s, err)) {
         const scn_app *a = &s.apps[0];
