@@ -49,6 +49,7 @@ seed_dbs() {
       --out "$dir/sweep.db" scenarios/vanishing-nodes.json >/dev/null 2>&1
 }
 
+found=""
 targets=${FUZZ_TARGETS:-$(ls tests/fuzz/fuzz_*.c | xargs -n1 basename | sed 's/\.c$//')}
 for name in $targets; do
   clang ${FLAGS/fuzzer-no-link/fuzzer} -Itests/fuzz -o "$OUT/$name" "tests/fuzz/$name.c" "${OBJS[@]}" \
@@ -72,5 +73,10 @@ for name in $targets; do
   esac
   echo "fuzz: running $name for ${SECS}s"
   "$OUT/$name" -max_total_time="$SECS" -max_len="$max_len" -timeout=20 -rss_limit_mb=4096 \
-      -print_final_stats=1 -artifact_prefix="$OUT/findings/$name-" "$corpus" 2>&1 | tail -n 25
+      -print_final_stats=1 -artifact_prefix="$OUT/findings/$name-" "$corpus" 2>&1 | tail -n 25 ||
+    found="$found $name" # a finding stops that target; the others still run
 done
+if [ -n "${found:-}" ]; then
+  echo "fuzz: findings in$found (inputs in $OUT/findings/)" >&2
+  exit 1
+fi

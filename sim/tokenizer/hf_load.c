@@ -232,17 +232,33 @@ static int set_str(loader *L, int id, const char *s, int byte_level, const char 
     return 0;
 }
 
+/* Token ids index arrays sized by the largest one, so a hostile file must
+ * not ask for 2^31 entries: the largest real vocabularies hold 256,000
+ * tokens (Gemma), and ids are dense. */
+#define HF_MAX_ID (1 << 22)
+
+/* e's id: an integer in [0, HF_MAX_ID), else -1 */
+static int token_id(const cJSON *e)
+{
+    if (!cJSON_IsNumber(e) || !(e->valuedouble >= 0 && e->valuedouble < HF_MAX_ID) ||
+        e->valuedouble != (double)e->valueint)
+        return -1;
+    return e->valueint;
+}
+
+/* One more than the largest valid id (invalid ones are refused later, with
+ * their JSON path). */
 static int max_id(const cJSON *vocab, const cJSON *added)
 {
     int n = 0;
     const cJSON *e;
     cJSON_ArrayForEach(e, vocab)
-        if (cJSON_IsNumber(e) && e->valueint >= n)
-            n = e->valueint + 1;
+        if (token_id(e) >= n)
+            n = token_id(e) + 1;
     cJSON_ArrayForEach(e, added) {
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id");
-        if (cJSON_IsNumber(id) && id->valueint >= n)
-            n = id->valueint + 1;
+        if (token_id(id) >= n)
+            n = token_id(id) + 1;
     }
     return n;
 }
@@ -254,9 +270,9 @@ static int parse_vocab(loader *L, const cJSON *model)
     char p[160];
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(model, "vocab")) {
         snprintf(p, sizeof p, "$.model.vocab[\"%.60s\"]", e->string);
-        if (!cJSON_IsNumber(e) || e->valueint < 0 || e->valueint >= t->n)
-            return fail(L, p, "expected an id");
-        int id = e->valueint;
+        int id = token_id(e);
+        if (id < 0)
+            return fail(L, p, "expected an id: an integer from 0 to 4194303");
         if (set_str(L, id, e->string, t->byte_level, p))
             return -1;
         if (hf_map_get(t, &t->vocab, t->str[id], (size_t)t->len[id]) < 0 &&
@@ -343,8 +359,9 @@ static int parse_added(loader *L, const cJSON *added)
         snprintf(p, sizeof p, "$.added_tokens[%d]", t->n_added);
         const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "id");
         const char *c = str_of(e, "content");
-        if (!cJSON_IsNumber(id) || id->valueint < 0 || id->valueint >= t->n || !c || !*c)
-            return fail(L, p, "expected an object with an \"id\" and a non-empty \"content\"");
+        if (token_id(id) < 0 || !c || !*c)
+            return fail(L, p, "expected an object with an \"id\" (an integer from 0 to 4194303) "
+                              "and a non-empty \"content\"");
         if (flag(e, "single_word"))
             return fail(L, p, "single_word added tokens are not implemented");
         hf_added *a = &t->added[t->n_added++];

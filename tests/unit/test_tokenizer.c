@@ -127,6 +127,17 @@ static void test_refusals(void **state)
          "\"merges\": [\"a b\"]}}", "$.model.merges[0]: a merge of tokens that are not"},
         {"{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": [], "
          "\"dropout\": 0.1}}", "$.model.dropout"},
+        /* ids that would size the tables at 2^31 entries (found by fuzz_tokenizer: the
+         * largest id + 1 overflowed an int) or that are not integers */
+        {"{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 2147483647}, \"merges\": []}}",
+         "$.model.vocab[\"a\"]: expected an id: an integer from 0 to 4194303"},
+        {"{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 4194304}, \"merges\": []}}",
+         "$.model.vocab[\"a\"]: expected an id"},
+        {"{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0.5}, \"merges\": []}}",
+         "$.model.vocab[\"a\"]: expected an id"},
+        {"{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": []}, "
+         "\"added_tokens\": [{\"id\": 3e9, \"content\": \"<x>\"}]}",
+         "$.added_tokens[0]: expected an object with an \"id\""},
     };
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         hf_tok *t = load_text(bad[i][0], err, sizeof err);
