@@ -107,6 +107,9 @@ void scn_timing_workload(const scn *s, const scn_task_kind *k, uint32_t size, bo
     /* gpt-task sets CUDA_LAUNCH_BLOCKING=1 (src/gpt_task/inference/utils.py
      * @ 0d0794e, use_deterministic_mode) */
     w->launch_blocking = w->runtime == TIM_RT_TRANSFORMERS;
+    /* nodes ran gpt-task and stable-diffusion-task: device_map="auto" and
+     * their out-of-memory failures (llama.cpp is a what-if runtime) */
+    w->as_frameworks = w->runtime != TIM_RT_LLAMACPP;
     if (w->runtime == TIM_RT_LLAMACPP) /* GGUF block scales ride along */
         w->bits = k->bits == 4 ? 4.5 : k->bits == 8 ? 8.5 : k->bits;
     else
