@@ -309,7 +309,7 @@ int cmd_timing(int argc, char **argv)
     printf("vram     %8.2f GB needed of %.0f GB: %s\n", b.vram_gb, c.mem_gb,
            b.vram_gb <= c.mem_gb ? "fits" : "does not fit");
     if (b.offload_gb > 0)
-        printf("offload  %8.2f GB of weights in host memory (device_map=\"auto\" keeps 90%% of the free "
+        printf("offload  %8.2f GB of weights in host memory (device_map=\"auto\" keeps 90%% (bitsandbytes: 81%%) of the free "
                "memory less the largest layer), copied to the card on every forward at %.1f GB/s: "
                "%.3f s of the task\n", b.offload_gb, w.h2d_gbs, b.offload_s);
     if (b.fail)

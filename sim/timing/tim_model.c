@@ -233,7 +233,11 @@ static double tf_offload_bytes(const kern_model_cfg *k, tf_mode md, double card_
     double layer = block / k->layers * tf_block_bytes(md), embed = head * tf_plain_bytes(md);
     double total = block * tf_block_bytes(md) + (kern_model_params(k) - block) * tf_plain_bytes(md);
     *largest = fmax(layer, embed);
-    double budget = 0.9 * (card_gb - CUDA_CONTEXT_GB) * 1e9 - *largest;
+    /* transformers 4.35 modeling_utils.py from_pretrained takes another 10%
+     * off for a bitsandbytes model ("buffers that are created during
+     * quantization") */
+    double keep = md == TF_INT8 || md == TF_4BIT ? 0.9 * 0.9 : 0.9;
+    double budget = keep * (card_gb - CUDA_CONTEXT_GB) * 1e9 - *largest;
     *gpu_bytes = total;
     if (total <= budget)
         return 0;
