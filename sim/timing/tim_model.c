@@ -5,11 +5,16 @@
  * layer, per quantized linear layer, dequantization traffic), never as a
  * factor per card. */
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "timing/tim.h"
 
 #define KV_BYTES 2.0          /* GPU runtimes keep the KV cache in FP16 */
+/* A card's memory as its maker states it ("12 GB") is binary: 12 GiB
+ * (e.g. the RTX 3060's 12,288 MiB); what the card holds, in the bytes the
+ * model counts in, for the placement and out-of-memory rules. */
+#define CARD_BYTES_PER_GB 1073741824.0
 #define CUDA_CONTEXT_GB 0.5   /* runtime context and allocator slack */
 
 /* bitsandbytes 0.41.3 as transformers 4.35.2 loads it for gpt-task
@@ -226,7 +231,7 @@ double tim_file_bytes(const tim_model *m, const tim_workload *w)
  * left in host memory (0: all on the card); *gpu_bytes the bytes on the
  * card, *largest the largest layer.  Host memory is taken to be large
  * enough (the disk tier of offload_folder is not modelled). */
-static double tf_offload_bytes(const kern_model_cfg *k, tf_mode md, double card_gb, double *gpu_bytes,
+static double tf_offload_bytes(const kern_model_cfg *k, tf_mode md, double card_gb, bool *layers_off,
                                double *largest)
 {
     double head = head_params(k), block = kern_model_matmul_params(k) - head;
@@ -237,17 +242,14 @@ static double tf_offload_bytes(const kern_model_cfg *k, tf_mode md, double card_
      * off for a bitsandbytes model ("buffers that are created during
      * quantization") */
     double keep = md == TF_INT8 || md == TF_4BIT ? 0.9 * 0.9 : 0.9;
-    double budget = keep * (card_gb - CUDA_CONTEXT_GB) * 1e9 - *largest;
-    *gpu_bytes = total;
+    double budget = keep * (card_gb * CARD_BYTES_PER_GB - CUDA_CONTEXT_GB * 1e9) - *largest;
+    *layers_off = false;
     if (total <= budget)
         return 0;
-    double used = 0;
-    if (embed <= budget) {
-        double n = floor((budget - embed) / layer);
-        used = embed + fmin(n, (double)k->layers) * layer;
-    }
-    *gpu_bytes = used;
-    return total - used;
+    double n = embed <= budget ? fmin(floor((budget - embed) / layer), (double)k->layers) : -1;
+    /* n == layers: only what follows the decoder layers (final norm, head) */
+    *layers_off = n < k->layers;
+    return total - (n < 0 ? 0 : embed + n * layer);
 }
 
 /* transformers (eager PyTorch): the GPU streams the weights at the card's
@@ -283,20 +285,22 @@ static void transformers_breakdown(const tim_model *m, const tim_card *c, const 
      * card for it */
     double copy = 0;
     if (w->as_frameworks) {
-        double gpu, largest;
-        double off = tf_offload_bytes(k, md, c->mem_gb, &gpu, &largest);
+        double largest;
+        bool layers_off;
+        double off = tf_offload_bytes(k, md, c->mem_gb, &layers_off, &largest);
         o->offload_gb = off / 1e9;
         copy = off / ((w->h2d_gbs > 0 ? w->h2d_gbs : TIM_H2D_GBS_PCIE4_X16) * 1e9);
-        if (off > 0 && (md == TF_INT8 || md == TF_4BIT))
-            /* transformers 4.35.2 modeling_utils.py from_pretrained refuses
-             * a bitsandbytes model with modules dispatched on the CPU
-             * ("Some modules are dispatched on the CPU or the disk ...",
-             * a ValueError), before reading any weight */
+        if (layers_off && (md == TF_INT8 || md == TF_4BIT))
+            /* transformers 4.35 modeling_utils.py from_pretrained refuses a
+             * bitsandbytes model with modules other than the head
+             * (modules_to_not_convert) dispatched on the CPU ("Some modules
+             * are dispatched on the CPU or the disk ...", a ValueError),
+             * before reading any weight */
             o->fail = TIM_FAIL_QUANT_OFFLOAD;
         /* on the card: its share of the weights, the one offloaded layer
          * being copied in, the cache, activations and the context */
         double need = o->vram_gb - off / 1e9 + (off > 0 ? largest / 1e9 : 0);
-        if (!o->fail && need > c->mem_gb)
+        if (!o->fail && need * 1e9 > c->mem_gb * CARD_BYTES_PER_GB)
             o->fail = TIM_FAIL_OOM;
     }
     double pf = B * (2.0 * mp * P + attn * P * P);
@@ -321,7 +325,7 @@ void tim_task_breakdown(const tim_model *m, const tim_card *c, const tim_workloa
         sd_breakdown(m, c, w, o);
         /* stable-diffusion-task 2b64898 moves the whole pipeline to the card
          * (no offload anywhere in it) and re-raises CUDA out-of-memory */
-        if (w->as_frameworks && o->vram_gb > c->mem_gb) {
+        if (w->as_frameworks && o->vram_gb * 1e9 > c->mem_gb * CARD_BYTES_PER_GB) {
             o->fail = TIM_FAIL_OOM;
             o->total_s = o->load_s + o->overhead_s + (w->steps > 0 ? o->step_s : 0);
         }

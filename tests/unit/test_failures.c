@@ -28,21 +28,22 @@ static void load(const char *card, const char *model, tim_card *c, tim_model *m)
 
 /* Mistral-7B-v0.1 config.json: hidden 4096, 32 layers, 32 heads of which 8
  * for keys and values (head 128), MLP 14336 (gated: three matrices),
- * vocabulary 32000.  In FP16 on a 16 GB card, accelerate 0.25.0 keeps
- * 0.9 x (16 - 0.5) GB (the simulator's CUDA context) less the largest
- * layer, fills it with the embeddings and whole decoder layers, and leaves
- * the rest in host memory; every forward copies that rest at 31.5 GB/s. */
+ * vocabulary 32000.  In float32 (dtype "auto") on a 24 GB (GiB) card,
+ * accelerate 0.25.0 keeps 0.9 x (24 GiB - 0.5 GB, the simulator's CUDA
+ * context) less the largest layer (a decoder layer here), fills it with the
+ * embeddings and whole decoder layers, and leaves the rest in host memory;
+ * every forward copies that rest at 31.5 GB/s. */
 static void test_offload_placement(void **state)
 {
     (void)state;
     tim_card c;
     tim_model m;
-    load("RTX 4080", "Mistral-7B", &c, &m);
-    assert_true(c.mem_gb == 16);
+    load("RTX 4090", "Mistral-7B", &c, &m);
+    assert_true(c.mem_gb == 24);
     tim_workload w;
     tim_workload_default(&w, TIM_GPT);
     w.runtime = TIM_RT_TRANSFORMERS;
-    w.bits = 16;
+    w.bits = 32;
     w.prompt_tokens = 256;
     w.max_new_tokens = 100;
     tim_breakdown fits, off;
@@ -50,13 +51,14 @@ static void test_offload_placement(void **state)
     assert_true(fits.offload_gb == 0 && fits.fail == TIM_RUNS);
     w.as_frameworks = 1;
     tim_task_breakdown(&m, &c, &w, &off);
-    double layer = 2.0 * (4096.0 * (4096 + 2 * 1024 + 4096) + 3.0 * 4096 * 14336);
-    double embed = 2.0 * 32000 * 4096;
-    double budget = 0.9 * 15.5e9 - layer;
+    double layer = 4.0 * (4096.0 * (4096 + 2 * 1024 + 4096) + 3.0 * 4096 * 14336);
+    double embed = 4.0 * 32000 * 4096;
+    double budget = 0.9 * (24 * 1073741824.0 - 0.5e9) - layer;
     double on_card = embed + floor((budget - embed) / layer) * layer;
-    double total = 2.0 * kern_model_params(&m.llm);
+    assert_true(floor((budget - embed) / layer) == 24);
+    double total = 4.0 * kern_model_params(&m.llm);
     assert_true(fabs(off.offload_gb - (total - on_card) / 1e9) < 1e-9);
-    assert_true(off.offload_gb > 1.0 && off.offload_gb < 1.3); /* two layers and the head */
+    assert_true(off.offload_gb > 7 && off.offload_gb < 8); /* eight layers, the norm and the head */
     double copy = (total - on_card) / 31.5e9;
     assert_true(fabs(off.offload_s - 101 * copy) < 1e-9);       /* the prompt's forward + 100 */
     assert_true(fabs(off.decode_s - fits.decode_s - 100 * copy) < 1e-9);
@@ -67,15 +69,19 @@ static void test_offload_placement(void **state)
     tim_breakdown slow;
     tim_task_breakdown(&m, &c, &w, &slow);
     assert_true(fabs(slow.offload_s - 2 * off.offload_s) < 1e-9);
-    /* a 24 GB card holds it all */
-    load("RTX 4090", "Mistral-7B", &c, &m);
+    /* in FP16 it fits, and 96 GB of unified memory hold it in float32 */
     w.h2d_gbs = TIM_H2D_GBS_PCIE4_X16;
+    w.bits = 16;
     tim_task_breakdown(&m, &c, &w, &off);
     assert_true(off.offload_gb == 0 && off.fail == TIM_RUNS);
-    /* float32 (dtype "auto") does not: 29 GB of weights */
+    load("M2 Max", "Mistral-7B", &c, &m);
     w.bits = 32;
     tim_task_breakdown(&m, &c, &w, &off);
-    assert_true(off.offload_gb > 8 && off.fail == TIM_RUNS);
+    assert_true(off.offload_gb == 0 && off.fail == TIM_RUNS);
+    /* a 12 GB card keeps less than half of the float32 model */
+    load("RTX 4070", "Mistral-7B", &c, &m);
+    tim_task_breakdown(&m, &c, &w, &off);
+    assert_true(off.offload_gb > total / 2e9 && off.fail == TIM_RUNS);
 }
 
 /* transformers refuses to offload a bitsandbytes model (a ValueError that
@@ -99,6 +105,14 @@ static void test_failures_in_timing(void **state)
     w.cached = 0;
     tim_task_breakdown(&m, &c, &w, &b);
     assert_true(fabs(b.total_s - (tim_file_bytes(&m, &w) / 1e9 / w.net_gbs + w.overhead_s)) < 1e-9);
+    /* on 12 GB only the head stays in host memory, which transformers
+     * allows (modules_to_not_convert): the task runs, copying the FP16
+     * head (128256 x 4096) every forward */
+    load("RTX 3060", "Llama-3-8B", &c, &m);
+    tim_task_breakdown(&m, &c, &w, &b);
+    assert_int_equal(b.fail, TIM_RUNS);
+    assert_true(fabs(b.offload_gb - 128256.0 * 4096 * 2 / 1e9) < 0.01);
+    load("RTX 3080", "Llama-3-8B", &c, &m);
     /* 4-bit fits */
     w.bits = 4;
     w.cached = 1;
