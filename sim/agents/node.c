@@ -317,10 +317,13 @@ static void start_work(sim *m, uint32_t i, const sim_obs *o)
         fail_task(m, i, FAIL_MODEL_MISSING, false, 0);
         return;
     }
-    bool cached = false;
-    for (uint32_t j = 0; j < n->ncache && !cached; j++)
-        cached = n->cache[j] == model;
-    uint32_t tries = transient_failures(m, r, i, !cached);
+    uint32_t tries = 0;
+    if (m->s->fetch_failure_prob > 0 || m->s->download_failure_prob > 0) {
+        bool cached = false;
+        for (uint32_t j = 0; j < n->ncache && !cached; j++)
+            cached = n->cache[j] == model;
+        tries = transient_failures(m, r, i, !cached);
+    }
     if (tries) {
         double lost = agt_runner_retry_s(tries);
         if (lost >= m->s->node_cancel_after_s) {
