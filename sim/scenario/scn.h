@@ -159,6 +159,7 @@ typedef struct scn {
     double noise_sigma;      /* lognormal sigma of execution time */
     double timing_overhead_s;/* calibrated: fixed seconds per task */
     double disk_gbs;         /* calibrated: disk to VRAM, GB/s */
+    double h2d_gbs;          /* calibrated: host-to-card copies of offloaded weights, GB/s */
     char models_dir[512];    /* calibrated: cards.json, llms.json, sd.json */
     int timing_runtime;      /* calibrated: tim_runtime of gpt tasks (sd: diffusers) */
     char cards_path[1100];   /* the card catalogue (cards_file or <models_dir>/cards.json) */

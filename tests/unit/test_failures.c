@@ -293,6 +293,25 @@ static void test_transient_failures_retry(void **state)
     assert_true(flaky.c.succeeded > 20);
 }
 
+/* timing.h2d_gbs reaches the workload; a bad value names its JSON path */
+static void test_h2d_key(void **state)
+{
+    (void)state;
+    char text[4096], err[SCN_ERR_MAX];
+    scn s;
+    snprintf(text, sizeof text, SCN, ", \"h2d_gbs\": 15.75", "", "node-2024-03", "RTX 4070", "",
+             "{\"type\": \"gpt\", \"model\": \"Mistral-7B\", \"bits\": 32}");
+    assert_true(scn_parse(text, "f.json", ".", &s, err));
+    tim_workload w;
+    scn_timing_workload(&s, &s.apps[0].kinds[0], 2048, false, &w);
+    assert_true(w.h2d_gbs == 15.75 && w.as_frameworks == 1);
+    scn_free(&s);
+    snprintf(text, sizeof text, SCN, ", \"h2d_gbs\": 0", "", "node-2024-03", "RTX 4070", "",
+             "{\"type\": \"gpt\", \"model\": \"Mistral-7B\", \"bits\": 32}");
+    assert_false(scn_parse(text, "f.json", ".", &s, err));
+    assert_non_null(strstr(err, "$.timing.h2d_gbs"));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -302,6 +321,7 @@ int main(void)
         cmocka_unit_test(test_execution_error_reported),
         cmocka_unit_test(test_silent_failures_time_out),
         cmocka_unit_test(test_transient_failures_retry),
+        cmocka_unit_test(test_h2d_key),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
