@@ -176,6 +176,7 @@ static void schedule_quit(sim *m, uint32_t i, eng_time delay)
 
 static void clear_task(sim_node *n)
 {
+    n->nflags &= (uint8_t)~NF_DEADLINE;
     n->task = 0;
     n->phase = PH_IDLE;
     n->gen++; /* pending execution/upload/timeout timers are now stale */
@@ -283,6 +284,7 @@ static void start_work(sim *m, uint32_t i, const sim_obs *o)
     n->task = o->task;
     n->round = o->round;
     n->phase = PH_WORKING;
+    n->nflags &= (uint8_t)~NF_DEADLINE;
     const scn_behaviour *b = node_behaviour(m, n);
     uint32_t own = 0;
     for (int j = 0; j < 3; j++)
@@ -400,7 +402,10 @@ static void leave_after_timeout(sim *m, uint32_t i)
 
 /* TaskAborted before the node's commitment (crynux-node 0d48999
  * src/crynux_server/task/task_runner.py task_aborted: status Pending or
- * Executing): it reports an error "to avoid being slashed".  node-2024-03
+ * Executing): it reports an error "to avoid being slashed".  A node whose
+ * deadline has passed has cancelled and ended its task runner (TaskRunner.run:
+ * TimeoutError, cancel_task, cleanup unwatches TaskAborted): it sends
+ * nothing more.  node-2024-03
  * sends it whatever the chain holds (a task aborted by a cancel has let
  * its nodes go, and the report reverts); the generic node only while the
  * chain still holds it in the task (an abort by error reports keeps the
@@ -411,7 +416,7 @@ static void leave_after_timeout(sim *m, uint32_t i)
 static void report_on_abort(sim *m, uint32_t i)
 {
     sim_node *n = &m->nodes[i];
-    if (!alive(n) || n->action == AGT_SILENT ||
+    if (!alive(n) || n->action == AGT_SILENT || (n->nflags & NF_DEADLINE) ||
         (n->phase != PH_WORKING && n->phase != PH_FAILING && n->phase != PH_STUCK))
         return;
     if (!m->s->node_profile->report_error_on_abort) {
@@ -508,8 +513,10 @@ void node_event(sim *m, const eng_ev *ev)
     case EV_NODE_TIMEOUT:
         /* still held up by the others: cancel (allowed once the chain's
          * timeout has passed; node_cancel_after_s leaves a margin) */
-        if (ev->b == n->gen && alive(n) && n->task)
+        if (ev->b == n->gen && alive(n) && n->task) {
+            n->nflags |= NF_DEADLINE;
             sim_submit(m, TX_CANCEL_NODE, ev->a, n->task, 0);
+        }
         break;
     case EV_NODE_PAUSE:
         if (n->st == NS_ON) {

@@ -81,7 +81,8 @@ typedef struct sim_node {
     uint32_t fakes, cheats_won; /* fake results sent; of them, accepted */
     uint32_t silences;    /* tasks it let time out */
 } sim_node;
-enum { NF_STAKE_LOST = 1, NF_KICKED = 2, NF_REJOINED = 4 };
+enum { NF_STAKE_LOST = 1, NF_KICKED = 2, NF_REJOINED = 4,
+       NF_DEADLINE = 8 /* its task's deadline passed and it cancelled: done with that task */ };
 
 /* request outcomes */
 enum { OUT_OPEN, OUT_SUCCESS, OUT_ABORTED, OUT_REJECTED };
