@@ -209,10 +209,11 @@ void effects_summary(const sim *m, FILE *out)
     fprintf(out, "cards too small for the task (device_map=\"auto\"): %llu node-tasks ran with weights in host "
                  "memory, %.1f node-h, %.1f node-h of it copying weights to the card\n",
             (unsigned long long)fx->offloaded, fx->offload_work_s / 3600, fx->offload_copy_s / 3600);
-    fprintf(out, "failed node-tasks: %llu out of memory, %llu quantized and offloaded (execution error), %llu model "
-                 "missing, %llu retried past the deadline; %llu ran after retries (%.1f node-h lost); errors "
-                 "reported: %llu on failing, %llu on TaskAborted\n",
+    fprintf(out, "failed node-tasks: %llu out of memory, %llu quantized and offloaded (execution error), %llu "
+                 "quantized without CUDA (execution error), %llu model missing, %llu retried past the deadline; "
+                 "%llu ran after retries (%.1f node-h lost); errors reported: %llu on failing, %llu on TaskAborted\n",
             (unsigned long long)fx->failed[FAIL_OOM], (unsigned long long)fx->failed[FAIL_QUANT_OFFLOAD],
+            (unsigned long long)fx->failed[FAIL_QUANT_NO_CUDA],
             (unsigned long long)fx->failed[FAIL_MODEL_MISSING],
             (unsigned long long)fx->failed[FAIL_RETRIES_PAST_DEADLINE], (unsigned long long)fx->retried,
             fx->retry_s / 3600, (unsigned long long)fx->errors_reported, (unsigned long long)fx->abort_reports);
@@ -275,8 +276,8 @@ void effects_write_db(const sim *m, res *db)
     meta_num(db, "effect.node_h.offloaded", fx->offload_work_s / 3600);
     meta_num(db, "effect.node_h.offload_copies", fx->offload_copy_s / 3600);
     static const char *const why[] = {"out_of_memory", "quantized_offloaded", "model_missing",
-                                      "retried_past_deadline"};
-    for (int i = 0; i < 4; i++) {
+                                      "retried_past_deadline", "quantized_without_cuda"};
+    for (int i = 0; i < 5; i++) {
         snprintf(key, sizeof key, "effect.failed.%s", why[i]);
         res_meta_u64(db, key, fx->failed[i]);
     }

@@ -339,6 +339,13 @@ static void start_work(sim *m, uint32_t i, const sim_obs *o)
     /* a node that runs each task in a fresh process loads the model
      * from disk every time */
     bool resident = m->s->keep_model_loaded && n->ncache > 0 && n->cache[0] == model;
+    agt_fate fate = {0};
+    agt_work w = {k, r->size, &m->s->cards[n->card], resident, &fate};
+    double exec = m->timing.exec_s(m->timing.ctx, &w, m->r_exec) * agt_behaviour_exec_factor(b);
+    if (fate.fail == TIM_FAIL_QUANT_NO_CUDA) { /* refused before the download: reported */
+        fail_task(m, i, FAIL_QUANT_NO_CUDA, true, t + exec);
+        return;
+    }
     double work = 0;
     if (touch_model(m, n, model)) {
         double dl = k->model_size_mb * 8.0 / m->s->download_mbps;
@@ -346,9 +353,6 @@ static void start_work(sim *m, uint32_t i, const sim_obs *o)
         m->fx.downloads++;
         work += dl;
     }
-    agt_fate fate = {0};
-    agt_work w = {k, r->size, &m->s->cards[n->card], resident, &fate};
-    double exec = m->timing.exec_s(m->timing.ctx, &w, m->r_exec) * agt_behaviour_exec_factor(b);
     work += exec;
     if (fate.fail == TIM_FAIL_QUANT_OFFLOAD) { /* "Task execution error": reported */
         fail_task(m, i, FAIL_QUANT_OFFLOAD, true, t + work);

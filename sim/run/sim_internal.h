@@ -123,14 +123,14 @@ typedef struct sim_effects {
     uint64_t offloaded;
     double offload_work_s, offload_copy_s;
     /* node-tasks that failed, by cause (FAIL_*), and errors reported on chain */
-    uint64_t failed[4];
+    uint64_t failed[5];
     uint64_t errors_reported, abort_reports;
     /* node-tasks that failed a try and ran after the task system's retries, and the seconds lost */
     uint64_t retried;
     double retry_s;
 } sim_effects;
 /* why a node-task failed (sim_effects.failed) */
-enum { FAIL_OOM, FAIL_QUANT_OFFLOAD, FAIL_MODEL_MISSING, FAIL_RETRIES_PAST_DEADLINE };
+enum { FAIL_OOM, FAIL_QUANT_OFFLOAD, FAIL_MODEL_MISSING, FAIL_RETRIES_PAST_DEADLINE, FAIL_QUANT_NO_CUDA };
 
 typedef struct sim_reason { const char *tx; const char *text; uint64_t count; } sim_reason;
 

@@ -128,6 +128,10 @@ typedef enum {
      * memory: transformers refuses it with a ValueError, which gpt-task
      * wraps as "Task execution error" */
     TIM_FAIL_QUANT_OFFLOAD = 2,
+    /* a bitsandbytes model on a card without CUDA (Apple): transformers
+     * raises "No GPU found" before downloading the weights, which gpt-task
+     * wraps as "Task execution error" */
+    TIM_FAIL_QUANT_NO_CUDA = 3,
 } tim_fail;
 const char *tim_fail_name(tim_fail f);
 

@@ -61,8 +61,10 @@ void tim_workload_default(tim_workload *w, tim_kind kind)
 
 const char *tim_fail_name(tim_fail f)
 {
-    return f == TIM_FAIL_OOM ? "out of memory"
-           : f == TIM_FAIL_QUANT_OFFLOAD ? "quantized model offloaded (execution error)" : "runs";
+    return f == TIM_FAIL_OOM                ? "out of memory"
+           : f == TIM_FAIL_QUANT_OFFLOAD  ? "quantized model offloaded (execution error)"
+           : f == TIM_FAIL_QUANT_NO_CUDA  ? "quantized model without CUDA (execution error)"
+                                          : "runs";
 }
 
 static int batch(const tim_workload *w)
@@ -284,7 +286,14 @@ static void transformers_breakdown(const tim_model *m, const tim_card *c, const 
      * bus once, whatever the batch; the copy waits for the card and the
      * card for it */
     double copy = 0;
-    if (w->as_frameworks) {
+    if (w->as_frameworks && (md == TF_INT8 || md == TF_4BIT) && strcmp(c->vendor, "NVIDIA")) {
+        /* transformers 4.35 modeling_utils.py from_pretrained: "No GPU
+         * found. A GPU is needed for quantization." when CUDA is not
+         * available, a RuntimeError without "out of memory", which gpt-task
+         * wraps as "Task execution error"; bitsandbytes 0.41.3 has no Metal
+         * backend */
+        o->fail = TIM_FAIL_QUANT_NO_CUDA;
+    } else if (w->as_frameworks) {
         double largest;
         bool layers_off;
         double off = tf_offload_bytes(k, md, c->mem_gb, &layers_off, &largest);
@@ -338,6 +347,8 @@ void tim_task_breakdown(const tim_model *m, const tim_card *c, const tim_workloa
     o->total_s = o->load_s + o->prefill_s + o->decode_s + o->overhead_s;
     if (o->fail == TIM_FAIL_QUANT_OFFLOAD) /* refused before loading: the download only */
         o->total_s = download_seconds(w, tim_file_bytes(m, w)) + o->overhead_s;
+    else if (o->fail == TIM_FAIL_QUANT_NO_CUDA) /* refused before the download */
+        o->total_s = o->overhead_s;
     else if (o->fail == TIM_FAIL_OOM) /* the first forward that runs out */
         o->total_s = o->load_s + o->prefill_s + o->overhead_s;
 }

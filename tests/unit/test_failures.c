@@ -119,6 +119,16 @@ static void test_failures_in_timing(void **state)
     tim_task_breakdown(&m, &c, &w, &b);
     assert_int_equal(b.fail, TIM_RUNS);
     assert_true(b.offload_gb == 0);
+    /* no CUDA, no bitsandbytes: refused before the download */
+    load("M2 Max", "Llama-3-8B", &c, &m);
+    w.bits = 8;
+    w.cached = 0;
+    tim_task_breakdown(&m, &c, &w, &b);
+    assert_int_equal(b.fail, TIM_FAIL_QUANT_NO_CUDA);
+    assert_true(b.total_s == w.overhead_s);
+    w.bits = 16;
+    tim_task_breakdown(&m, &c, &w, &b);
+    assert_int_equal(b.fail, TIM_RUNS);
     /* SDXL on an 8 GB card: stable-diffusion-task never offloads */
     load("RTX 4060", "stable-diffusion-xl-base-1.0", &c, &m);
     tim_workload_default(&w, TIM_SD);
@@ -236,6 +246,23 @@ static void test_execution_error_reported(void **state)
         }
 }
 
+/* A quantized model on a Mac: transformers wants CUDA ("No GPU found"),
+ * before downloading anything; gpt-task calls it an execution error, which
+ * all three nodes report. */
+static void test_quantized_on_apple(void **state)
+{
+    (void)state;
+    outcome o;
+    run_scn("", "", "node-2024-03", "M2 Max", "", LLAMA8, &o);
+    long long aborted = (long long)o.c.aborted;
+    assert_true(aborted > 20);
+    assert_int_equal(o.c.succeeded, 0);
+    assert_int_equal(after(&o, "aborted: Task error reported"), aborted);
+    assert_true(after(&o, "quantized and offloaded (execution error), ") >= 3 * aborted);
+    assert_int_equal(after(&o, "model downloads inside tasks: "), 0);
+    assert_non_null(strstr(o.text, ", 0 reverted"));
+}
+
 /* Out of memory, a missing model and fetches that keep failing are not
  * reported: the nodes wait for the deadline and cancel, and the task ends
  * "Task Cancelled". */
@@ -260,7 +287,7 @@ static void test_silent_failures_time_out(void **state)
             "{\"type\": \"gpt\", \"model\": \"gpt2\", \"model_missing\": true}", &o);
     assert_true(o.c.aborted > 20);
     assert_int_equal(after(&o, "aborted: Task Cancelled"), (long long)o.c.aborted);
-    assert_true(after(&o, "quantized and offloaded (execution error), ") >= 3 * (long long)o.c.aborted);
+    assert_true(after(&o, "quantized without CUDA (execution error), ") >= 3 * (long long)o.c.aborted);
 
     run_scn("", "\"relay\": {\"fetch_failure_prob\": 1},", "node-2024-03", "RTX 4090", "",
             "{\"type\": \"gpt\", \"model\": \"gpt2\"}", &o);
@@ -319,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_failures_in_timing),
         cmocka_unit_test(test_runner_retries),
         cmocka_unit_test(test_execution_error_reported),
+        cmocka_unit_test(test_quantized_on_apple),
         cmocka_unit_test(test_silent_failures_time_out),
         cmocka_unit_test(test_transient_failures_retry),
         cmocka_unit_test(test_h2d_key),
