@@ -116,8 +116,12 @@ static double calibrated(void *ctx, const agt_work *w, gsl_rng *r)
 {
     const scn *s = ctx;
     tim_workload wl;
+    tim_breakdown b;
     scn_timing_workload(s, w->kind, w->size, w->resident, &wl);
-    return with_noise(s, tim_task_seconds(&w->kind->timing, &w->card->timing, &wl), r);
+    tim_task_breakdown(&w->kind->timing, &w->card->timing, &wl, &b);
+    if (w->fate)
+        *w->fate = (agt_fate){(int)b.fail, b.offload_gb, b.offload_s};
+    return with_noise(s, b.total_s, r);
 }
 
 agt_timing agt_timing_parametric(const scn *s)

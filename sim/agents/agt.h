@@ -34,11 +34,21 @@ wei_t agt_rng_wei_upto(gsl_rng *r, wei_t bound);
  * How long a node of a card takes to execute a task.  The simulation only
  * sees this interface; the parametric model below is the stand-in for the
  * calibrated one. */
+/* What the calibrated model says beyond the time (sim/timing/): whether the
+ * task runs on the card at all, and the weights it runs with in host
+ * memory.  The parametric model leaves it zero. */
+typedef struct agt_fate {
+    int fail;          /* tim_fail: TIM_RUNS, or why it fails (the time is until then) */
+    double offload_gb; /* weights device_map="auto" left in host memory */
+    double offload_s;  /* seconds of the task spent copying them to the card */
+} agt_fate;
+
 typedef struct agt_work {
     const scn_task_kind *kind;
     uint32_t size;
     const scn_card *card;
     bool resident;   /* the node's last task used the same model: no load */
+    agt_fate *fate;  /* filled when not NULL */
 } agt_work;
 
 typedef struct agt_timing {

@@ -205,6 +205,18 @@ void effects_summary(const sim *m, FILE *out)
     fprintf(out, "task arguments not yet on the relay: %llu node-tasks waited, %.1f node-h; %llu nodes gave up "
                  "asking\n",
             (unsigned long long)m->fx.args_waits, m->fx.args_wait_s / 3600, (unsigned long long)m->fx.args_given_up);
+    const sim_effects *fx = &m->fx;
+    fprintf(out, "cards too small for the task (device_map=\"auto\"): %llu node-tasks ran with weights in host "
+                 "memory, %.1f node-h, %.1f node-h of it copying weights to the card\n",
+            (unsigned long long)fx->offloaded, fx->offload_work_s / 3600, fx->offload_copy_s / 3600);
+    fprintf(out, "failed node-tasks: %llu out of memory, %llu quantized and offloaded (execution error), %llu "
+                 "quantized without CUDA (execution error), %llu model missing, %llu retried past the deadline; "
+                 "%llu ran after retries (%.1f node-h lost); errors reported: %llu on failing, %llu on TaskAborted\n",
+            (unsigned long long)fx->failed[FAIL_OOM], (unsigned long long)fx->failed[FAIL_QUANT_OFFLOAD],
+            (unsigned long long)fx->failed[FAIL_QUANT_NO_CUDA],
+            (unsigned long long)fx->failed[FAIL_MODEL_MISSING],
+            (unsigned long long)fx->failed[FAIL_RETRIES_PAST_DEADLINE], (unsigned long long)fx->retried,
+            fx->retry_s / 3600, (unsigned long long)fx->errors_reported, (unsigned long long)fx->abort_reports);
 }
 
 static void meta_num(res *db, const char *key, double v)
@@ -259,4 +271,18 @@ void effects_write_db(const sim *m, res *db)
     meta_num(db, "effect.node_h.waiting_for_arguments", m->fx.args_wait_s / 3600);
     res_meta_u64(db, "effect.downloads_in_tasks", m->fx.downloads);
     res_meta_u64(db, "effect.nodes_gave_up_arguments", m->fx.args_given_up);
+    const sim_effects *fx = &m->fx;
+    res_meta_u64(db, "effect.offloaded_node_tasks", fx->offloaded);
+    meta_num(db, "effect.node_h.offloaded", fx->offload_work_s / 3600);
+    meta_num(db, "effect.node_h.offload_copies", fx->offload_copy_s / 3600);
+    static const char *const why[] = {"out_of_memory", "quantized_offloaded", "model_missing",
+                                      "retried_past_deadline", "quantized_without_cuda"};
+    for (int i = 0; i < 5; i++) {
+        snprintf(key, sizeof key, "effect.failed.%s", why[i]);
+        res_meta_u64(db, key, fx->failed[i]);
+    }
+    res_meta_u64(db, "effect.retried_node_tasks", fx->retried);
+    meta_num(db, "effect.node_h.retries", fx->retry_s / 3600);
+    res_meta_u64(db, "effect.errors_reported", fx->errors_reported);
+    res_meta_u64(db, "effect.errors_reported_on_abort", fx->abort_reports);
 }

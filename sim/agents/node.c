@@ -176,6 +176,7 @@ static void schedule_quit(sim *m, uint32_t i, eng_time delay)
 
 static void clear_task(sim_node *n)
 {
+    n->nflags &= (uint8_t)~NF_DEADLINE;
     n->task = 0;
     n->phase = PH_IDLE;
     n->gen++; /* pending execution/upload/timeout timers are now stale */
@@ -235,6 +236,45 @@ static double args_wait(sim *m, const sim_req *r)
     return w;
 }
 
+/* A uniform in [0, 1) from (task, node, what): the same for every run of
+ * the scenario, and no random stream moves, so scenarios without failures
+ * run exactly as before. */
+static double fate_u(const sim *m, const sim_req *r, uint32_t node, uint64_t what)
+{
+    uint64_t h = agt_mix64(r->id * 0x9e3779b97f4a7c15ull ^ agt_mix64(m->nodes[node].acc + (what << 40)));
+    return (double)(h >> 11) * 0x1.0p-53;
+}
+
+/* Transient failures before the try that runs: the arguments' fetch fails
+ * with relay.fetch_failure_prob, a download (when the model is not on
+ * disk) with network.download_failure_prob; either fails the whole try,
+ * which the node's task system reruns later (agt_runner_retry_s). */
+static uint32_t transient_failures(const sim *m, const sim_req *r, uint32_t node, bool download)
+{
+    double ok = 1 - m->s->fetch_failure_prob;
+    if (download)
+        ok *= 1 - m->s->download_failure_prob;
+    return agt_failed_tries(1 - ok, fate_u(m, r, node, 1));
+}
+
+/* The node's own deadline: cancel the task if it is still held up then. */
+static void arm_timeout(sim *m, uint32_t i)
+{
+    sim_line_push(m, 0, eng_now(m->e) + us(m->s->node_cancel_after_s), EV_NODE_TIMEOUT, i, m->nodes[i].gen);
+}
+
+/* The node stops short of a commitment: it reports the error at `after`
+ * seconds from now, or (report false) waits for its timeout. */
+static void fail_task(sim *m, uint32_t i, int cause, bool report, double after)
+{
+    sim_node *n = &m->nodes[i];
+    m->fx.failed[cause]++;
+    n->phase = report ? PH_FAILING : PH_STUCK;
+    if (report)
+        eng_after(m->e, us(after), EV_NODE_DONE, i, n->gen);
+    arm_timeout(m, i);
+}
+
 static void start_work(sim *m, uint32_t i, const sim_obs *o)
 {
     sim_node *n = &m->nodes[i];
@@ -244,6 +284,7 @@ static void start_work(sim *m, uint32_t i, const sim_obs *o)
     n->task = o->task;
     n->round = o->round;
     n->phase = PH_WORKING;
+    n->nflags &= (uint8_t)~NF_DEADLINE;
     const scn_behaviour *b = node_behaviour(m, n);
     uint32_t own = 0;
     for (int j = 0; j < 3; j++)
@@ -257,7 +298,8 @@ static void start_work(sim *m, uint32_t i, const sim_obs *o)
     double wait = args_wait(m, r);
     if (wait < 0) { /* stopped asking the relay: no commit; cancels at its timeout */
         m->fx.args_given_up++;
-        sim_line_push(m, 0, eng_now(m->e) + us(m->s->node_cancel_after_s), EV_NODE_TIMEOUT, i, n->gen);
+        n->phase = PH_STUCK;
+        arm_timeout(m, i);
         return;
     }
     t += wait;
@@ -265,25 +307,71 @@ static void start_work(sim *m, uint32_t i, const sim_obs *o)
     if (n->action == AGT_FAKE) { /* the work is skipped */
         r->fake |= (uint8_t)(1u << n->round);
         n->fakes++;
-    } else {
-        /* a node that runs each task in a fresh process loads the model
-         * from disk every time */
-        bool resident = m->s->keep_model_loaded && n->ncache > 0 && n->cache[0] == model;
-        double work = 0;
-        if (touch_model(m, n, model)) {
-            double dl = k->model_size_mb * 8.0 / m->s->download_mbps;
-            m->fx.download_s += dl;
-            m->fx.downloads++;
-            work += dl;
-        }
-        agt_work w = {k, r->size, &m->s->cards[n->card], resident};
-        work += m->timing.exec_s(m->timing.ctx, &w, m->r_exec) * agt_behaviour_exec_factor(b);
-        m->fx.kind_work_s[m->kind_base[r->app] + r->kind] += work;
-        m->fx.kind_works[m->kind_base[r->app] + r->kind]++;
-        t += work;
+        eng_after(m->e, us(t), EV_NODE_DONE, i, n->gen);
+        arm_timeout(m, i);
+        return;
     }
+    /* The real software's failures (docs/profiles.md "When a task fails"):
+     * a model the hub does not have fails every try ("Task model invalid",
+     * which the node's match_error does not report), so the node retries
+     * until its timeout; a transient failure costs the retry's wait. */
+    if (k->model_missing) {
+        fail_task(m, i, FAIL_MODEL_MISSING, false, 0);
+        return;
+    }
+    uint32_t tries = 0;
+    if (m->s->fetch_failure_prob > 0 || m->s->download_failure_prob > 0) {
+        bool cached = false;
+        for (uint32_t j = 0; j < n->ncache && !cached; j++)
+            cached = n->cache[j] == model;
+        tries = transient_failures(m, r, i, !cached);
+    }
+    if (tries) {
+        double lost = agt_runner_retry_s(tries);
+        if (lost >= m->s->node_cancel_after_s) {
+            fail_task(m, i, FAIL_RETRIES_PAST_DEADLINE, false, 0);
+            return;
+        }
+        m->fx.retried++;
+        m->fx.retry_s += lost;
+        t += lost;
+    }
+    /* a node that runs each task in a fresh process loads the model
+     * from disk every time */
+    bool resident = m->s->keep_model_loaded && n->ncache > 0 && n->cache[0] == model;
+    agt_fate fate = {0};
+    agt_work w = {k, r->size, &m->s->cards[n->card], resident, &fate};
+    double exec = m->timing.exec_s(m->timing.ctx, &w, m->r_exec) * agt_behaviour_exec_factor(b);
+    if (fate.fail == TIM_FAIL_QUANT_NO_CUDA) { /* refused before the download: reported */
+        fail_task(m, i, FAIL_QUANT_NO_CUDA, true, t + exec);
+        return;
+    }
+    double work = 0;
+    if (touch_model(m, n, model)) {
+        double dl = k->model_size_mb * 8.0 / m->s->download_mbps;
+        m->fx.download_s += dl;
+        m->fx.downloads++;
+        work += dl;
+    }
+    work += exec;
+    if (fate.fail == TIM_FAIL_QUANT_OFFLOAD) { /* "Task execution error": reported */
+        fail_task(m, i, FAIL_QUANT_OFFLOAD, true, t + work);
+        return;
+    }
+    if (fate.fail == TIM_FAIL_OOM) { /* re-raised as it is: not reported, every retry the same */
+        fail_task(m, i, FAIL_OOM, false, 0);
+        return;
+    }
+    if (fate.offload_gb > 0) {
+        m->fx.offloaded++;
+        m->fx.offload_work_s += exec;
+        m->fx.offload_copy_s += fate.offload_s;
+    }
+    m->fx.kind_work_s[m->kind_base[r->app] + r->kind] += work;
+    m->fx.kind_works[m->kind_base[r->app] + r->kind]++;
+    t += work;
     eng_after(m->e, us(t), EV_NODE_DONE, i, n->gen);
-    sim_line_push(m, 0, eng_now(m->e) + us(m->s->node_cancel_after_s), EV_NODE_TIMEOUT, i, n->gen);
+    arm_timeout(m, i);
 }
 
 /* A fresh identity for a node that was slashed, kicked out or (with its
@@ -314,6 +402,35 @@ static void leave_after_timeout(sim *m, uint32_t i)
     n->st = NS_QUITTING;
     sim_submit(m, TX_QUIT, i, 0, 0);
     rejoin(m, n);
+}
+
+/* TaskAborted before the node's commitment (crynux-node 0d48999
+ * src/crynux_server/task/task_runner.py task_aborted: status Pending or
+ * Executing): it reports an error "to avoid being slashed".  A node whose
+ * deadline has passed has cancelled and ended its task runner (TaskRunner.run:
+ * TimeoutError, cancel_task, cleanup unwatches TaskAborted): it sends
+ * nothing more.  node-2024-03
+ * sends it whatever the chain holds (a task aborted by a cancel has let
+ * its nodes go, and the report reverts); the generic node only while the
+ * chain still holds it in the task (an abort by error reports keeps the
+ * nodes that had not yet submitted).  After its commitment the real node
+ * sleeps to the deadline and then cancels, which only reverts (a
+ * committed node of an error-reported abort is slashed at once): not sent
+ * here. */
+static void report_on_abort(sim *m, uint32_t i)
+{
+    sim_node *n = &m->nodes[i];
+    if (!alive(n) || n->action == AGT_SILENT || (n->nflags & NF_DEADLINE) ||
+        (n->phase != PH_WORKING && n->phase != PH_FAILING && n->phase != PH_STUCK))
+        return;
+    if (!m->s->node_profile->report_error_on_abort) {
+        proto_node_view v;
+        proto_node_get(m->p, n->acc, &v);
+        if (v.current_task != n->task)
+            return;
+    }
+    m->fx.abort_reports++;
+    sim_submit(m, TX_REPORT_ERROR, i, n->task, n->round);
 }
 
 void node_observe(sim *m, const sim_obs *o)
@@ -361,6 +478,7 @@ void node_observe(sim *m, const sim_obs *o)
         sim_req *r = sim_req_by_id(m, o->task);
         for (int k = 0; k < 3; k++)
             if (r->nodes[k] != UINT32_MAX && m->nodes[r->nodes[k]].task == o->task) {
+                report_on_abort(m, r->nodes[k]);
                 leave_after_timeout(m, r->nodes[k]);
                 clear_task(&m->nodes[r->nodes[k]]);
             }
@@ -386,6 +504,10 @@ void node_event(sim *m, const eng_ev *ev)
         if (ev->b == n->gen && alive(n) && n->phase == PH_WORKING) {
             n->phase = PH_COMMITTED;
             sim_submit(m, TX_COMMIT, ev->a, n->task, n->round);
+        } else if (ev->b == n->gen && alive(n) && n->phase == PH_FAILING) {
+            n->phase = PH_REPORTED;
+            m->fx.errors_reported++;
+            sim_submit(m, TX_REPORT_ERROR, ev->a, n->task, n->round);
         }
         break;
     case EV_NODE_UPLOAD:
@@ -395,8 +517,10 @@ void node_event(sim *m, const eng_ev *ev)
     case EV_NODE_TIMEOUT:
         /* still held up by the others: cancel (allowed once the chain's
          * timeout has passed; node_cancel_after_s leaves a margin) */
-        if (ev->b == n->gen && alive(n) && n->task)
+        if (ev->b == n->gen && alive(n) && n->task) {
+            n->nflags |= NF_DEADLINE;
             sim_submit(m, TX_CANCEL_NODE, ev->a, n->task, 0);
+        }
         break;
     case EV_NODE_PAUSE:
         if (n->st == NS_ON) {

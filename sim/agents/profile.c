@@ -44,7 +44,8 @@ static const agt_node_profile NODE[] = {
     {.name = "generic", .about = "avrami's own node (LRU model cache, model kept in VRAM)",
      .model_cache = 2, .keep_model_loaded = true},
     {.name = "node-2024-03", .about = "crynux-node 0d48999 (2024-03-29): SD models preloaded, a process per task",
-     .preloaded = NODE_2024_03_MODELS, .model_cache = 8, .cancel_at_timeout = true, .args_retry = true},
+     .preloaded = NODE_2024_03_MODELS, .model_cache = 8, .cancel_at_timeout = true, .args_retry = true,
+     .report_error_on_abort = true},
 };
 
 #define FIND(table, name)                                                   \
@@ -109,4 +110,19 @@ uint32_t agt_bridge_vram_gb(bool sd, const char *model)
         return 8;
     return !strcmp(model, "stable-diffusion-v1-5") || !strcmp(model, "runwayml/stable-diffusion-v1-5") ? 8
                                                                                                       : 10;
+}
+
+double agt_runner_retry_s(uint32_t failures)
+{
+    return 10.0 * (ldexp(1.0, (int)(failures < 64 ? failures : 64)) - 1.0);
+}
+
+uint32_t agt_failed_tries(double p, double u)
+{
+    if (p <= 0)
+        return 0;
+    if (p >= 1)
+        return 64;
+    double k = floor(log1p(-u) / log(p)); /* P(k >= j) = p^j */
+    return k < 64 ? (uint32_t)k : 64;
 }

@@ -61,6 +61,9 @@ typedef struct agt_node_profile {
     bool cancel_at_timeout;   /* cancel at the chain's deadline (else 60 s after it) */
     bool keep_model_loaded;   /* the model stays in VRAM between tasks of the same model */
     bool args_retry;          /* fetches the arguments on a retry schedule (agt_args_wait_s) */
+    /* on TaskAborted before its commitment the node reports an error, even
+     * when the chain no longer holds it there (the transaction then reverts) */
+    bool report_error_on_abort;
 } agt_node_profile;
 
 /* Lookups by name; NULL when unknown.  The first entry of each table is
@@ -87,6 +90,18 @@ bool agt_rate_allow(int64_t *tat, int64_t now, int64_t step, uint32_t burst);
  * 30 tries a second apart, then every 10 s, for at most 1,800 s) the first
  * retry at or after late_s, or -1 when the node has given up by then. */
 double agt_args_wait_s(double late_s, bool retry);
+
+/* Seconds a node loses to `failures` (>= 0) failed tries of a task before
+ * the try that runs: the node's task system reruns a failed task runner
+ * after tenacity's wait_exponential(multiplier=10), 10 s, 20 s, 40 s, ...
+ * (crynux-node 0d48999 src/crynux_server/task/task_system.py _run_task),
+ * so 10 × (2^failures − 1).  Large counts give a time past any deadline. */
+double agt_runner_retry_s(uint32_t failures);
+
+/* Failed tries before one that works, when each try fails with
+ * probability p (0 <= p <= 1), from a uniform u in [0, 1): geometric,
+ * at most 64 (p = 1: 64). */
+uint32_t agt_failed_tries(double p, double u);
 
 /* The bridge's default VRAM for a task (crynux-bridge
  * api/v1/inference_tasks/create_task.go getDefaultVramLimit). */

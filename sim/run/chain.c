@@ -14,7 +14,8 @@
 #include <string.h>
 
 const char *const TX_NAMES[TX_KINDS] = {"join", "quit", "pause", "resume", "create_task", "commit",
-                                        "disclose", "report_uploaded", "cancel(app)", "cancel(node)"};
+                                        "disclose", "report_uploaded", "cancel(app)", "cancel(node)",
+                                        "report_error"};
 
 /* ---- rings (power-of-two capacity, doubling) ---- */
 
@@ -299,6 +300,8 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
     }
     case TX_CANCEL_NODE:
         return proto_cancel(p, now_s, n->acc, tx->arg);
+    case TX_REPORT_ERROR:
+        return proto_report_error(p, now_s, n->acc, tx->arg, tx->round);
     }
     return false;
 }

@@ -35,7 +35,7 @@ typedef struct sim_line {
 
 /* transaction kinds (index into TX_NAMES) */
 enum { TX_JOIN, TX_QUIT, TX_PAUSE, TX_RESUME, TX_CREATE, TX_COMMIT, TX_DISCLOSE, TX_UPLOADED,
-       TX_CANCEL_APP, TX_CANCEL_NODE, TX_KINDS };
+       TX_CANCEL_APP, TX_CANCEL_NODE, TX_REPORT_ERROR, TX_KINDS };
 extern const char *const TX_NAMES[TX_KINDS];
 
 typedef struct sim_tx {
@@ -55,7 +55,10 @@ typedef struct sim_obs {
 /* node agent states */
 enum { NS_JOINING, NS_ON, NS_PAUSING, NS_PAUSED, NS_QUITTING, NS_LEFT, NS_VANISHED };
 /* node work phases within a task */
-enum { PH_IDLE, PH_WORKING, PH_COMMITTED, PH_DISCLOSED, PH_UPLOADING };
+enum { PH_IDLE, PH_WORKING, PH_COMMITTED, PH_DISCLOSED, PH_UPLOADING,
+       PH_FAILING,  /* working towards an error it will report (EV_NODE_DONE reports it) */
+       PH_STUCK,    /* failed in a way it does not report: waits for its timeout */
+       PH_REPORTED  /* reported an error on chain */ };
 /* why a node left */
 enum { LW_NONE, LW_QUIT, LW_VANISHED, LW_KICKED, LW_SLASHED, LW_JOIN_FAILED };
 
@@ -78,7 +81,8 @@ typedef struct sim_node {
     uint32_t fakes, cheats_won; /* fake results sent; of them, accepted */
     uint32_t silences;    /* tasks it let time out */
 } sim_node;
-enum { NF_STAKE_LOST = 1, NF_KICKED = 2, NF_REJOINED = 4 };
+enum { NF_STAKE_LOST = 1, NF_KICKED = 2, NF_REJOINED = 4,
+       NF_DEADLINE = 8 /* its task's deadline passed and it cancelled: done with that task */ };
 
 /* request outcomes */
 enum { OUT_OPEN, OUT_SUCCESS, OUT_ABORTED, OUT_REJECTED };
@@ -114,7 +118,19 @@ typedef struct sim_effects {
     double args_wait_s;       /* waiting for arguments not yet on the relay: node seconds ... */
     uint64_t args_waits;      /* ... in how many node-tasks ... */
     uint64_t args_given_up;   /* ... and node-tasks whose node stopped trying */
+    /* cards too small (device_map="auto"): node-tasks run with weights in
+     * host memory, their node seconds, and the seconds of copies in them */
+    uint64_t offloaded;
+    double offload_work_s, offload_copy_s;
+    /* node-tasks that failed, by cause (FAIL_*), and errors reported on chain */
+    uint64_t failed[5];
+    uint64_t errors_reported, abort_reports;
+    /* node-tasks that failed a try and ran after the task system's retries, and the seconds lost */
+    uint64_t retried;
+    double retry_s;
 } sim_effects;
+/* why a node-task failed (sim_effects.failed) */
+enum { FAIL_OOM, FAIL_QUANT_OFFLOAD, FAIL_MODEL_MISSING, FAIL_RETRIES_PAST_DEADLINE, FAIL_QUANT_NO_CUDA };
 
 typedef struct sim_reason { const char *tx; const char *text; uint64_t count; } sim_reason;
 

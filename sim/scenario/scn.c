@@ -68,7 +68,7 @@ static bool parse_protocol(pctx *c, const cJSON *root, scn *s)
 static bool parse_chain_relay(pctx *c, const cJSON *root, scn *s)
 {
     static const char *const ck[] = {"block_time_s", "submission_latency_s", "observation_delay_s", NULL};
-    static const char *const rk[] = {"bandwidth_mbps", "latency_s", NULL};
+    static const char *const rk[] = {"bandwidth_mbps", "latency_s", "fetch_failure_prob", NULL};
     char p[PATH_MAX_LEN];
     const cJSON *o;
     if (!scnj_obj(c, root, "$", "chain", ck, &o, p))
@@ -84,7 +84,8 @@ static bool parse_chain_relay(pctx *c, const cJSON *root, scn *s)
     if (!o)
         o = &SCNJ_EMPTY;
     if (!scnj_num(c, o, p, "bandwidth_mbps", 0.001, 1e6, 50, &s->relay_mbps) ||
-        !scnj_num(c, o, p, "latency_s", 0, 60, 0.1, &s->relay_latency_s))
+        !scnj_num(c, o, p, "latency_s", 0, 60, 0.1, &s->relay_latency_s) ||
+        !scnj_num(c, o, p, "fetch_failure_prob", 0, 1, 0, &s->fetch_failure_prob))
         return false;
     return scn_timing_parse(c, root, s);
 }
@@ -151,7 +152,7 @@ static bool parse_network(pctx *c, const cJSON *root, scn *s)
                                      "node_cancel_after_s", "preload_models", "behaviours",
                                      "honest_rejoin", "sd_hash_noise", "node_profile",
                                      "preloaded_models", "keep_model_loaded", "args_retry",
-                                     "card_allocation", NULL};
+                                     "card_allocation", "download_failure_prob", NULL};
     static const char *const ck[] = {"join_rate_per_h", "pause_rate_per_h", "pause_mean_s",
                                      "quit_rate_per_h", "vanish_probability", NULL};
     static const char *const mk[] = {"card", "share", NULL};
@@ -168,6 +169,7 @@ static bool parse_network(pctx *c, const cJSON *root, scn *s)
     double timeout = (double)s->params.task_timeout_s;
     if (!scnj_u32(c, o, "$.network", "nodes", 0, 50000000, 0, &s->nodes) ||
         !scnj_num(c, o, "$.network", "download_mbps", 0.001, 1e6, 100, &s->download_mbps) ||
+        !scnj_num(c, o, "$.network", "download_failure_prob", 0, 1, 0, &s->download_failure_prob) ||
         !scnj_u64(c, o, "$.network", "model_cache", 1, 8, np->model_cache, &mc) ||
         !scnj_bool(c, o, "$.network", "preload_models", true, &s->preload_models) ||
         !scnj_bool(c, o, "$.network", "keep_model_loaded", np->keep_model_loaded, &s->keep_model_loaded) ||
@@ -370,7 +372,7 @@ static bool parse_task_kind(pctx *c, const cJSON *o, const char *p, const scn *s
     static const char *const keys[] = {"type", "model", "weight", "vram_gb", "model_size_mb",
         "size_min", "size_max", "args_kb", "result_kb_per_unit", "exec_base_s", "exec_per_unit_s",
         "fee", "cap_base_s", "cap_per_image_s", "prompt_tokens", "num_beams", "num_sequences", "bits",
-        "steps", "width", "height", "task_file", NULL};
+        "steps", "width", "height", "task_file", "model_missing", NULL};
     char type[16], tp[PATH_MAX_LEN];
     scnj_sub(tp, p, "type");
     if (!scnj_want_object(c, o, p) || !scnj_keys_ok(c, o, p, keys) ||
@@ -388,6 +390,7 @@ static bool parse_task_kind(pctx *c, const cJSON *o, const char *p, const scn *s
     uint64_t cb, cpi;
     if (!scnj_str(c, o, p, "model", sd ? "stable-diffusion-1.5" : "qwen2.5-7b", k->model, sizeof k->model) ||
         !scnj_num(c, o, p, "weight", 0, 1e9, 1, &k->weight) ||
+        !scnj_bool(c, o, p, "model_missing", false, &k->model_missing) ||
         !scnj_u32(c, o, p, "vram_gb", 0, 1024, sd ? 8 : 16, &k->vram_gb) ||
         !scnj_num(c, o, p, "model_size_mb", 0, 1e7, sd ? 4000 : 15000, &k->model_size_mb) ||
         !scnj_u32(c, o, p, "size_min", 1, 1000000, sd ? 1 : gen, &k->size_min) ||

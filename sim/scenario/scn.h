@@ -57,6 +57,9 @@ typedef struct scn_task_kind {
     tim_model timing;
     uint32_t prompt_tokens, num_beams, num_sequences, bits;
     uint32_t steps, width, height;
+    /* the model hub has no such model (a mistyped, removed or gated
+     * repository): every node's download fails as "Task model invalid" */
+    bool model_missing;
 } scn_task_kind;
 
 typedef enum scn_timing_model { SCN_TIMING_PARAMETRIC, SCN_TIMING_CALIBRATED } scn_timing_model;
@@ -129,12 +132,17 @@ typedef struct scn {
     double block_time_s, submit_latency_s, observe_delay_s;
     /* relay */
     double relay_mbps, relay_latency_s;
+    /* a node's fetch of the task's arguments fails with an error other than
+     * "not found"/"not ready" (which it retries): per attempt (0: never;
+     * no rate was published) */
+    double fetch_failure_prob;
 
     /* network */
     uint32_t nodes;
     scn_card_share *mix;
     uint32_t n_mix;
     double download_mbps;    /* home connection, for model downloads */
+    double download_failure_prob; /* a model download fails, per attempt (0: never; no rate published) */
     uint32_t model_cache;    /* models a node keeps cached (at most 8) */
     bool preload_models;     /* nodes join with preloaded models (below) */
     const agt_node_profile *node_profile; /* the node software's release */
@@ -151,6 +159,7 @@ typedef struct scn {
     double noise_sigma;      /* lognormal sigma of execution time */
     double timing_overhead_s;/* calibrated: fixed seconds per task */
     double disk_gbs;         /* calibrated: disk to VRAM, GB/s */
+    double h2d_gbs;          /* calibrated: host-to-card copies of offloaded weights, GB/s */
     char models_dir[512];    /* calibrated: cards.json, llms.json, sd.json */
     int timing_runtime;      /* calibrated: tim_runtime of gpt tasks (sd: diffusers) */
     char cards_path[1100];   /* the card catalogue (cards_file or <models_dir>/cards.json) */

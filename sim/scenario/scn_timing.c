@@ -35,7 +35,8 @@ static bool resolve_models_dir(pctx *c, const char *path, scn *s)
 
 bool scn_timing_parse(pctx *c, const cJSON *root, scn *s)
 {
-    static const char *const tk[] = {"model", "noise_sigma", "overhead_s", "disk_gbs", "models_dir", "runtime", NULL};
+    static const char *const tk[] = {"model", "noise_sigma", "overhead_s", "disk_gbs", "models_dir", "runtime",
+                                     "h2d_gbs", NULL};
     char p[PATH_MAX_LEN], mp[PATH_MAX_LEN], model[SCN_NAME_MAX];
     const cJSON *o;
     if (!scnj_obj(c, root, "$", "timing", tk, &o, p))
@@ -79,6 +80,7 @@ bool scn_timing_parse(pctx *c, const cJSON *root, scn *s)
     s->timing_runtime = (int)r;
     return scnj_num(c, o, p, "overhead_s", 0, 3600, 1.0, &s->timing_overhead_s) &&
            scnj_num(c, o, p, "disk_gbs", 0.001, 1000, 1.0, &s->disk_gbs) &&
+           scnj_num(c, o, p, "h2d_gbs", 0.001, 1000, TIM_H2D_GBS_PCIE4_X16, &s->h2d_gbs) &&
            scnj_str(c, o, p, "models_dir", "models", s->models_dir, sizeof s->models_dir) &&
            resolve_models_dir(c, dp, s);
 }
@@ -107,6 +109,9 @@ void scn_timing_workload(const scn *s, const scn_task_kind *k, uint32_t size, bo
     /* gpt-task sets CUDA_LAUNCH_BLOCKING=1 (src/gpt_task/inference/utils.py
      * @ 0d0794e, use_deterministic_mode) */
     w->launch_blocking = w->runtime == TIM_RT_TRANSFORMERS;
+    /* nodes ran gpt-task and stable-diffusion-task: device_map="auto" and
+     * their out-of-memory failures (llama.cpp is a what-if runtime) */
+    w->as_frameworks = w->runtime != TIM_RT_LLAMACPP;
     if (w->runtime == TIM_RT_LLAMACPP) /* GGUF block scales ride along */
         w->bits = k->bits == 4 ? 4.5 : k->bits == 8 ? 8.5 : k->bits;
     else
@@ -118,6 +123,7 @@ void scn_timing_workload(const scn *s, const scn_task_kind *k, uint32_t size, bo
     w->cached = 1; /* the simulator downloads into its own model cache */
     w->resident = resident;
     w->disk_gbs = s->disk_gbs;
+    w->h2d_gbs = s->h2d_gbs;
     w->overhead_s = s->timing_overhead_s;
 }
 

@@ -108,18 +108,55 @@ typedef struct {
     double net_gbs;        /* download speed when not cached, GB/s */
     double disk_gbs;       /* disk to VRAM, GB/s */
     double overhead_s;     /* fixed per task: process start, tokenizer, upload */
+    /* the task runs as Crynux's task frameworks run it (gpt-task 0d0794e,
+     * stable-diffusion-task 2b64898): gpt weights that do not fit on the card
+     * are placed by device_map="auto", the rest staying in host memory and
+     * copied to the card on every forward; a task that needs more memory
+     * than the card has fails (tim_model.c, docs/timing.md "Cards too
+     * small").  0: the card is taken to be large enough. */
+    int as_frameworks;
+    double h2d_gbs;        /* host-to-card copy bandwidth for those weights, GB/s */
 } tim_workload;
+
+/* Why a task cannot run on the card (tim_breakdown.fail). */
+typedef enum {
+    TIM_RUNS = 0,
+    /* CUDA out of memory: gpt-task and stable-diffusion-task re-raise it
+     * as it is, so the node's log matches none of the errors it reports */
+    TIM_FAIL_OOM = 1,
+    /* a bitsandbytes model that device_map="auto" would put partly in host
+     * memory: transformers refuses it with a ValueError, which gpt-task
+     * wraps as "Task execution error" */
+    TIM_FAIL_QUANT_OFFLOAD = 2,
+    /* a bitsandbytes model on a card without CUDA (Apple): transformers
+     * raises "No GPU found" before downloading the weights, which gpt-task
+     * wraps as "Task execution error" */
+    TIM_FAIL_QUANT_NO_CUDA = 3,
+} tim_fail;
+const char *tim_fail_name(tim_fail f);
+
+/* PCIe 4.0 x16 per direction: 16 GT/s x 16 lanes x 128b/130b = 31.5 GB/s
+ * (PCI-SIG, https://pcisig.com/specifications/pciexpress/, PCIe 4.0 base
+ * specification).  An upper bound for accelerate's copies, which come from
+ * pageable host memory. */
+#define TIM_H2D_GBS_PCIE4_X16 31.5
 
 typedef struct {
     double load_s, prefill_s, decode_s, overhead_s, total_s;
     double prefill_tps, decode_tps; /* gpt: tokens/s (decode: per sequence) */
     double step_s, vae_s;           /* sd */
     double vram_gb;
+    /* device_map="auto": weight GB left in host memory and copied to the
+     * card on every forward, and the seconds those copies take in all */
+    double offload_gb, offload_s;
+    tim_fail fail;         /* TIM_RUNS, else total_s is the time until it fails */
 } tim_breakdown;
 
 /* A workload with the defaults: 128-token prompt, 256 new tokens, one beam
  * and sequence, 16-bit weights on llama.cpp, cached, 1 GB/s disk, 0.1 GB/s
- * network, 1 s; sd: 25 steps at 512 x 512. */
+ * network, 1 s; sd: 25 steps at 512 x 512; no device_map="auto" (the
+ * model is taken to fit, as in the benchmarks the model is fitted on),
+ * copies at TIM_H2D_GBS_PCIE4_X16 when as_frameworks is set. */
 void tim_workload_default(tim_workload *w, tim_kind kind);
 
 double tim_task_seconds(const tim_model *m, const tim_card *c, const tim_workload *w);

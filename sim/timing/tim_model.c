@@ -5,11 +5,16 @@
  * layer, per quantized linear layer, dequantization traffic), never as a
  * factor per card. */
 #include <math.h>
+#include <stdbool.h>
 #include <string.h>
 
 #include "timing/tim.h"
 
 #define KV_BYTES 2.0          /* GPU runtimes keep the KV cache in FP16 */
+/* A card's memory as its maker states it ("12 GB") is binary: 12 GiB
+ * (e.g. the RTX 3060's 12,288 MiB); what the card holds, in the bytes the
+ * model counts in, for the placement and out-of-memory rules. */
+#define CARD_BYTES_PER_GB 1073741824.0
 #define CUDA_CONTEXT_GB 0.5   /* runtime context and allocator slack */
 
 /* bitsandbytes 0.41.3 as transformers 4.35.2 loads it for gpt-task
@@ -51,6 +56,15 @@ void tim_workload_default(tim_workload *w, tim_kind kind)
     w->net_gbs = 0.1;
     w->disk_gbs = 1.0;
     w->overhead_s = 1.0;
+    w->h2d_gbs = TIM_H2D_GBS_PCIE4_X16;
+}
+
+const char *tim_fail_name(tim_fail f)
+{
+    return f == TIM_FAIL_OOM                ? "out of memory"
+           : f == TIM_FAIL_QUANT_OFFLOAD  ? "quantized model offloaded (execution error)"
+           : f == TIM_FAIL_QUANT_NO_CUDA  ? "quantized model without CUDA (execution error)"
+                                          : "runs";
 }
 
 static int batch(const tim_workload *w)
@@ -134,15 +148,16 @@ double tim_vram_needed_gb(const tim_model *m, const tim_workload *w)
     return (weights + kv + act) / 1e9 + CUDA_CONTEXT_GB;
 }
 
+static double download_seconds(const tim_workload *w, double file_bytes)
+{
+    return w->resident || w->cached ? 0 : file_bytes / 1e9 / (w->net_gbs > 0 ? w->net_gbs : 0.1);
+}
+
 static double load_seconds(const tim_workload *w, double file_bytes)
 {
     if (w->resident)
         return 0;
-    double gb = file_bytes / 1e9, s = 0;
-    if (!w->cached)
-        s += gb / (w->net_gbs > 0 ? w->net_gbs : 0.1);
-    s += gb / (w->disk_gbs > 0 ? w->disk_gbs : 1.0);
-    return s;
+    return download_seconds(w, file_bytes) + file_bytes / 1e9 / (w->disk_gbs > 0 ? w->disk_gbs : 1.0);
 }
 
 static void sd_breakdown(const tim_model *m, const tim_card *c, const tim_workload *w,
@@ -205,6 +220,40 @@ double tim_file_bytes(const tim_model *m, const tim_workload *w)
     return p * (tf_mode_of(w->bits) == TF_FP32 ? 4.0 : 2.0);
 }
 
+/* Where device_map="auto" puts a transformers model (gpt-task 0d0794e
+ * src/gpt_task/inference/inference.py builds its pipeline with
+ * device_map="auto", offload_folder="offload", offload_state_dict=True; its
+ * requirements pin transformers 4.35.2 and accelerate 0.25.0).  accelerate
+ * 0.25.0 src/accelerate/utils/modeling.py: get_balanced_memory keeps 90% of
+ * a single GPU's free memory ("10% for the buffer to avoid OOM"), and
+ * infer_auto_device_map takes the largest unsplittable layer off that
+ * budget, then fills the card in module order (embeddings, decoder layers,
+ * final norm and head) with whole decoder layers; from the first module
+ * that does not fit, everything goes to the CPU.  Returns the weight bytes
+ * left in host memory (0: all on the card); *gpu_bytes the bytes on the
+ * card, *largest the largest layer.  Host memory is taken to be large
+ * enough (the disk tier of offload_folder is not modelled). */
+static double tf_offload_bytes(const kern_model_cfg *k, tf_mode md, double card_gb, bool *layers_off,
+                               double *largest)
+{
+    double head = head_params(k), block = kern_model_matmul_params(k) - head;
+    double layer = block / k->layers * tf_block_bytes(md), embed = head * tf_plain_bytes(md);
+    double total = block * tf_block_bytes(md) + (kern_model_params(k) - block) * tf_plain_bytes(md);
+    *largest = fmax(layer, embed);
+    /* transformers 4.35 modeling_utils.py from_pretrained takes another 10%
+     * off for a bitsandbytes model ("buffers that are created during
+     * quantization") */
+    double keep = md == TF_INT8 || md == TF_4BIT ? 0.9 * 0.9 : 0.9;
+    double budget = keep * (card_gb * CARD_BYTES_PER_GB - CUDA_CONTEXT_GB * 1e9) - *largest;
+    *layers_off = false;
+    if (total <= budget)
+        return 0;
+    double n = embed <= budget ? fmin(floor((budget - embed) / layer), (double)k->layers) : -1;
+    /* n == layers: only what follows the decoder layers (final norm, head) */
+    *layers_off = n < k->layers;
+    return total - (n < 0 ? 0 : embed + n * layer);
+}
+
 /* transformers (eager PyTorch): the GPU streams the weights at the card's
  * FP16 streaming efficiency; the host spends tf_layer_s per decoder layer on
  * each forward, plus bitsandbytes' per-linear work when quantized (LLM.int8:
@@ -230,13 +279,47 @@ static void transformers_breakdown(const tim_model *m, const tim_card *c, const 
     /* several rows per product: 4-bit weights go through the dequantize path */
     double W_rows = md == TF_4BIT ? W + block * (Q4_DEQUANT_BYTES - Q4_BYTES) : W;
     o->load_s = load_seconds(w, tim_file_bytes(m, w));
+    /* weights in host memory: accelerate 0.25.0 src/accelerate/hooks.py
+     * AlignDevicesHook.pre_forward copies each offloaded module's weights to
+     * the card before its forward (set_module_tensor_to_device) and
+     * post_forward drops them again, so every forward moves them over the
+     * bus once, whatever the batch; the copy waits for the card and the
+     * card for it */
+    double copy = 0;
+    if (w->as_frameworks && (md == TF_INT8 || md == TF_4BIT) && strcmp(c->vendor, "NVIDIA")) {
+        /* transformers 4.35 modeling_utils.py from_pretrained: "No GPU
+         * found. A GPU is needed for quantization." when CUDA is not
+         * available, a RuntimeError without "out of memory", which gpt-task
+         * wraps as "Task execution error"; bitsandbytes 0.41.3 has no Metal
+         * backend */
+        o->fail = TIM_FAIL_QUANT_NO_CUDA;
+    } else if (w->as_frameworks) {
+        double largest;
+        bool layers_off;
+        double off = tf_offload_bytes(k, md, c->mem_gb, &layers_off, &largest);
+        o->offload_gb = off / 1e9;
+        copy = off / ((w->h2d_gbs > 0 ? w->h2d_gbs : TIM_H2D_GBS_PCIE4_X16) * 1e9);
+        if (layers_off && (md == TF_INT8 || md == TF_4BIT))
+            /* transformers 4.35 modeling_utils.py from_pretrained refuses a
+             * bitsandbytes model with modules other than the head
+             * (modules_to_not_convert) dispatched on the CPU ("Some modules
+             * are dispatched on the CPU or the disk ...", a ValueError),
+             * before reading any weight */
+            o->fail = TIM_FAIL_QUANT_OFFLOAD;
+        /* on the card: its share of the weights, the one offloaded layer
+         * being copied in, the cache, activations and the context */
+        double need = o->vram_gb - off / 1e9 + (off > 0 ? largest / 1e9 : 0);
+        if (!o->fail && need * 1e9 > c->mem_gb * CARD_BYTES_PER_GB)
+            o->fail = TIM_FAIL_OOM;
+    }
     double pf = B * (2.0 * mp * P + attn * P * P);
-    o->prefill_s = P > 0 ? tf_combine(fmax(pf / F, W_rows / BW), host, w->launch_blocking) : 0;
+    o->prefill_s = P > 0 ? tf_combine(fmax(pf / F, W_rows / BW), host, w->launch_blocking) + copy : 0;
     o->prefill_tps = P > 0 ? B * P / o->prefill_s : 0;
     double ctx = P + G / 2.0;
     double bytes = (B > 1 ? W_rows : W) + B * kv_per_token(k, plain) * ctx;
     double flops = B * (2.0 * mp + 2.0 * attn * ctx);
-    double step = tf_combine(fmax(bytes / BW, flops / F), host, w->launch_blocking);
+    double step = tf_combine(fmax(bytes / BW, flops / F), host, w->launch_blocking) + copy;
+    o->offload_s = copy * ((P > 0 ? 1 : 0) + G);
     o->decode_s = G * step;
     o->decode_tps = G > 0 ? 1.0 / step : 0;
 }
@@ -249,6 +332,12 @@ void tim_task_breakdown(const tim_model *m, const tim_card *c, const tim_workloa
     o->vram_gb = tim_vram_needed_gb(m, w);
     if (m->kind == TIM_SD) {
         sd_breakdown(m, c, w, o);
+        /* stable-diffusion-task 2b64898 moves the whole pipeline to the card
+         * (no offload anywhere in it) and re-raises CUDA out-of-memory */
+        if (w->as_frameworks && o->vram_gb * 1e9 > c->mem_gb * CARD_BYTES_PER_GB) {
+            o->fail = TIM_FAIL_OOM;
+            o->total_s = o->load_s + o->overhead_s + (w->steps > 0 ? o->step_s : 0);
+        }
         return;
     }
     if (w->runtime == TIM_RT_TRANSFORMERS)
@@ -256,6 +345,12 @@ void tim_task_breakdown(const tim_model *m, const tim_card *c, const tim_workloa
     else
         llamacpp_breakdown(m, c, w, o);
     o->total_s = o->load_s + o->prefill_s + o->decode_s + o->overhead_s;
+    if (o->fail == TIM_FAIL_QUANT_OFFLOAD) /* refused before loading: the download only */
+        o->total_s = download_seconds(w, tim_file_bytes(m, w)) + o->overhead_s;
+    else if (o->fail == TIM_FAIL_QUANT_NO_CUDA) /* refused before the download */
+        o->total_s = o->overhead_s;
+    else if (o->fail == TIM_FAIL_OOM) /* the first forward that runs out */
+        o->total_s = o->load_s + o->prefill_s + o->overhead_s;
 }
 
 double tim_task_seconds(const tim_model *m, const tim_card *c, const tim_workload *w)

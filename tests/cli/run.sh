@@ -68,6 +68,13 @@ expect_exit 0 'CUDA_LAUNCH_BLOCKING=1' "$BIN" timing --card "RTX 3080" --model L
 expect_exit 0 'launches overlapping the GPU' "$BIN" timing --card "RTX 3080" --model Llama-3-8B --bits 8 --no-launch-blocking
 expect_exit 0 'no Metal backend' "$BIN" timing --card "M2 Max" --model Llama-3-8B --bits 4
 expect_exit 0 'work   25 steps, 1024x1024' "$BIN" timing --card "RTX 4090" --model sdxl
+# --- timing: a card too small for the model (device_map="auto"), and the failures ---
+expect_exit 0 'offload +18\.[0-9]+ GB of weights in host memory.*at 31\.5 GB/s' \
+  "$BIN" timing --card "RTX 4070" --model Mistral-7B --bits 32 --prompt 256 --new 2048
+expect_exit 0 'at 15\.8 GB/s' "$BIN" timing --card "RTX 4070" --model Mistral-7B --bits 32 --h2d 15.75
+expect_exit 0 'fails    quantized model offloaded \(execution error\)' "$BIN" timing --card "RTX 3080" --model Llama-3-8B --bits 8
+expect_exit 0 'fails    out of memory' "$BIN" timing --card "RTX 4060" --model sdxl
+expect_exit 2 'h2d: expected a valid value' "$BIN" timing --card "RTX 4060" --model sdxl --h2d 0
 expect_exit 0 'transformers +NVIDIA +decode' "$BIN" timing --validate
 expect_exit 2 'runtime: expected transformers or llama.cpp' "$BIN" timing --card "RTX 4090" --model gpt2 --runtime diffusers
 python3 - models/cards.json "$TMP" <<'PY'

@@ -95,7 +95,7 @@ static void test_cap_and_timing(void **state)
     scn s = {.noise_sigma = 0};
     scn_card fast = {.relative_speed = 1.0}, slow = {.relative_speed = 0.25};
     agt_timing tm = agt_timing_parametric(&s);
-    agt_work w = {&sd, 4, &fast, false};
+    agt_work w = {&sd, 4, &fast, false, NULL};
     assert_true(tm.exec_s(tm.ctx, &w, NULL) == 13.0);
     w.card = &slow;
     assert_true(tm.exec_s(tm.ctx, &w, NULL) == 52.0);
@@ -136,14 +136,13 @@ static void test_calibrated_timing(void **state)
     s.noise_sigma = 0;
     const scn_task_kind *chat = &s.apps[0].kinds[0];
     const scn_card *c4090 = card_named(&s, "NVIDIA GeForce RTX 4090");
-    const scn_card *c3060 = card_named(&s, "NVIDIA GeForce RTX 3060");
     agt_timing tm = agt_timing_for(&s);
-    agt_work cold = {chat, 256, c4090, false}, warm = {chat, 256, c4090, true};
+    agt_work cold = {chat, 256, c4090, false, NULL}, warm = {chat, 256, c4090, true, NULL};
     double file_gb = kern_model_params(&chat->timing.llm) * 2 / 1e9;
     double saved = tm.exec_s(tm.ctx, &cold, NULL) - tm.exec_s(tm.ctx, &warm, NULL);
     assert_true(fabs(saved - file_gb / s.disk_gbs) < 1e-9);
 
-    agt_work longer = {chat, 512, c4090, true};
+    agt_work longer = {chat, 512, c4090, true, NULL};
     double per_token = (tm.exec_s(tm.ctx, &longer, NULL) - tm.exec_s(tm.ctx, &warm, NULL)) / 256;
     const kern_model_cfg *L = &chat->timing.llm;
     double head = (double)L->vocab * L->hidden, block = kern_model_matmul_params(L) - head;
@@ -153,8 +152,18 @@ static void test_calibrated_timing(void **state)
     double floor_s = weights_gb / (t->bw_gbs * t->eff_bw_w[TIM_W_F16]) + host;
     assert_true(per_token >= floor_s && per_token < 1.1 * floor_s);
 
-    agt_work slow = {chat, 256, c3060, true};
+    const scn_card *c3090 = card_named(&s, "NVIDIA GeForce RTX 3090");
+    agt_work slow = {chat, 256, c3090, true, NULL};
     assert_true(tm.exec_s(tm.ctx, &slow, NULL) > tm.exec_s(tm.ctx, &warm, NULL));
+    /* on 10 GB, LLM.int8 Llama-3-8B would need decoder layers offloaded,
+     * which transformers refuses (docs/timing.md "Cards too small") */
+    agt_fate fate = {0};
+    agt_work small = {chat, 256, card_named(&s, "NVIDIA GeForce RTX 3080"), true, &fate};
+    tm.exec_s(tm.ctx, &small, NULL);
+    assert_int_equal(fate.fail, TIM_FAIL_QUANT_OFFLOAD);
+    warm.fate = &fate;
+    tm.exec_s(tm.ctx, &warm, NULL);
+    assert_int_equal(fate.fail, TIM_RUNS);
     scn_free(&s);
 }
 
