@@ -264,8 +264,8 @@ int cmd_timing(int argc, char **argv)
     printf("card   %s (%s, %s): %.0f GB, %.0f GB/s, %.1f FP16 TFLOPS\n", c.name, c.vendor,
            tim_family_name(c.family), c.mem_gb, c.bw_gbs, c.fp16_tflops);
     if (m.kind == TIM_SD)
-        printf("runtime diffusers: UNet efficiency %.3f (from %s)\n", c.eff_sd,
-               tim_src_name(c.sd_src));
+        printf("runtime diffusers: UNet efficiency %.3f (from %s); %.1f ms fixed per step\n",
+               c.eff_sd, tim_src_name(c.sd_src), c.sd_step_s * 1e3);
     else if (rt == TIM_RT_LLAMACPP)
         printf("runtime llama.cpp (%s weights): bandwidth efficiency %.3f (from %s), compute %.3f "
                "(from %s); %.2f ms per forward on the %s backend\n", tim_weights_name(wt),

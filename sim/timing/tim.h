@@ -55,15 +55,20 @@ typedef struct {
     double mem_gb;         /* VRAM or unified memory */
     double bw_gbs;         /* peak memory bandwidth, GB/s */
     double fp16_tflops;    /* dense FP16 (tensor cores where the card has them) */
+    double fp16_acc32_tflops; /* the same with FP32 accumulate (half rate on GeForce
+                                 cards); TF32 runs at half of it */
     double fp32_tflops;
     /* Fitted from models/validation/fit.json (tim_fit.c), per llama.cpp
      * weight format: decode's share of bw_gbs, prefill's share of
      * fp16_tflops; *_src says whose measurements gave it. */
     double eff_bw_w[TIM_NW], eff_compute_w[TIM_NW];
     tim_src bw_src[TIM_NW], compute_src[TIM_NW];
-    /* diffusers: the UNet's share of fp16_tflops */
+    /* diffusers: the UNet's share of fp16_tflops, and the fixed seconds
+     * per denoising step (the eager pipeline's launches and scheduler work),
+     * runtime-wide */
     double eff_sd;
     tim_src sd_src;
+    double sd_step_s;
     /* transformers: host seconds per decoder layer of one eager forward, and
      * the extra per quantized linear layer (bitsandbytes LLM.int8 / 4-bit);
      * runtime-wide figures, fitted on the transformers rows */
@@ -72,6 +77,20 @@ typedef struct {
      * Metal), fitted with the efficiencies */
     double lc_token_s;
 } tim_card;
+
+/* The FP16 tensor rate with FP32 accumulate, TFLOPS; fp16_tflops where the
+ * card does not say otherwise. */
+static inline double tim_card_acc32(const tim_card *c)
+{
+    return c->fp16_acc32_tflops > 0 ? c->fp16_acc32_tflops : c->fp16_tflops;
+}
+
+/* The rate of FP32 convolutions under PyTorch, TFLOPS: cuDNN runs them on
+ * the tensor cores as TF32 (torch.backends.cudnn.allow_tf32 is on by
+ * default) from Ampere on, at half the FP32-accumulate FP16 rate (on
+ * GeForce cards no faster than the FP32 ALUs); earlier NVIDIA parts and
+ * Apple GPUs use the FP32 ALUs. */
+double tim_card_conv32(const tim_card *c);
 
 /* 16 -> F16, 8 or 8.5 -> Q8_0, 4 or 4.5 -> Q4_0. */
 tim_weights tim_weights_of_bits(double bits);
@@ -113,7 +132,8 @@ typedef struct {
 typedef struct {
     double load_s, prefill_s, decode_s, overhead_s, total_s;
     double prefill_tps, decode_tps; /* gpt: tokens/s (decode: per sequence) */
-    double step_s, vae_s;           /* sd */
+    double step_s, vae_s;           /* sd: one image's step (GPU + fixed), VAE decode */
+    double step_fixed_s;            /* sd: the fixed part of step_s */
     double vram_gb;
 } tim_breakdown;
 

@@ -106,6 +106,23 @@ static int load_card(cJSON *o, int i, const char *path, tim_card *c, char *err, 
         tim_json_num(o, "fp32_tflops", &c->fp32_tflops, path, "cards", i, err, errlen))
         return -1;
     cJSON *src = cJSON_GetObjectItemCaseSensitive(o, "sources");
+    /* FP32 accumulate: given only where it differs (GeForce), with its source */
+    c->fp16_acc32_tflops = c->fp16_tflops;
+    if (cJSON_GetObjectItemCaseSensitive(o, "fp16_acc32_tflops")) {
+        if (tim_json_num(o, "fp16_acc32_tflops", &c->fp16_acc32_tflops, path, "cards", i, err,
+                         errlen))
+            return -1;
+        if (!nonempty_string(cJSON_GetObjectItemCaseSensitive(src, "fp16_acc32_tflops"))) {
+            snprintf(err, errlen, "%s: .cards[%d].sources.fp16_acc32_tflops: expected the source "
+                     "of fp16_acc32_tflops (a non-empty string)", path, i);
+            return -1;
+        }
+        if (c->fp16_acc32_tflops > c->fp16_tflops) {
+            snprintf(err, errlen, "%s: .cards[%d].fp16_acc32_tflops: expected at most "
+                     "fp16_tflops (%g)", path, i, c->fp16_tflops);
+            return -1;
+        }
+    }
     for (size_t k = 0; k < sizeof SOURCED / sizeof *SOURCED; k++)
         if (!nonempty_string(cJSON_GetObjectItemCaseSensitive(src, SOURCED[k]))) {
             snprintf(err, errlen, "%s: .cards[%d].sources.%s: expected the source of %s (a "

@@ -221,8 +221,10 @@ static double row_eff(const row *r, const tim_card *c)
     case K_C:
         return r->value * 2.0 * r->params_b * 1e9 / (c->fp16_tflops * 1e12);
     case K_SD: {
+        /* one image's share of the step once the fixed cost is taken off */
         double px = (double)r->width * r->height / (512.0 * 512.0);
-        return r->value * 2.0 * r->batch * r->m.unet_gflops_512 * 1e9 * px / (c->fp16_tflops * 1e12);
+        double gpu = fmax(1.0 / r->value - c->sd_step_s, 0.05 / r->value) / r->batch;
+        return 2.0 * r->m.unet_gflops_512 * 1e9 * px / (c->fp16_tflops * 1e12 * gpu);
     }
     }
     return 0;
@@ -412,14 +414,40 @@ static double fit_token_s(const rowset *rs, const tim_card *cards, int exclude, 
     return best;
 }
 
+/* diffusers' fixed seconds per denoising step: a card measured at two batch
+ * sizes b1 < b2 gives it directly, since a step of batch b takes b x (one
+ * image's GPU time) + the fixed cost: t = (b2 / v1 - b1 / v2) / (b2 - b1)
+ * for rates v (steps/s).  The median over such cards. */
+static double fit_sd_step_s(const rowset *rs, int exclude)
+{
+    double *v = malloc(sizeof *v * (size_t)(rs->n + 1));
+    int m = 0;
+    for (int a = 0; v && a < rs->n; a++)
+        for (int b = 0; b < rs->n; b++) {
+            const row *x = &rs->r[a], *y = &rs->r[b];
+            if (row_kind(x) != K_SD || row_kind(y) != K_SD || x->excluded || y->excluded ||
+                x->card == exclude || x->card != y->card || x->batch >= y->batch ||
+                x->width != y->width || x->height != y->height || strcmp(x->m.name, y->m.name))
+                continue;
+            double t = (y->batch / x->value - x->batch / y->value) / (y->batch - x->batch);
+            v[m++] = fmax(t, 0);
+        }
+    double t = median(v, m);
+    free(v);
+    return t;
+}
+
 static void fit(const rowset *rs, tim_card *cards, int n, int exclude)
 {
     if (n <= 0)
         return;
     double t_nv = fit_token_s(rs, cards, exclude, "NVIDIA"),
            t_ap = fit_token_s(rs, cards, exclude, "Apple");
-    for (int i = 0; i < n; i++)
+    double t_sd = fit_sd_step_s(rs, exclude);
+    for (int i = 0; i < n; i++) {
         cards[i].lc_token_s = !strcmp(cards[i].vendor, "Apple") ? t_ap : t_nv;
+        cards[i].sd_step_s = t_sd;
+    }
     acc *own = calloc((size_t)n, sizeof *own);
     if (!own)
         return;
@@ -512,7 +540,8 @@ static double predict(const row *r, const tim_card *c)
     case M_PREFILL:
         return b.prefill_tps;
     case M_SD_ITS:
-        return 1.0 / (r->batch * b.step_s); /* a batch of b images per step */
+        /* a batch of b images per step, the fixed cost once */
+        return 1.0 / (r->batch * (b.step_s - b.step_fixed_s) + b.step_fixed_s);
     case M_SD_S:
         return b.decode_s;
     default:

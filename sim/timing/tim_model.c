@@ -145,17 +145,28 @@ static double load_seconds(const tim_workload *w, double file_bytes)
     return s;
 }
 
+double tim_card_conv32(const tim_card *c)
+{
+    int tf32 = c->family == TIM_F_AMPERE || c->family == TIM_F_ADA || c->family == TIM_F_HOPPER ||
+               c->family == TIM_F_BLACKWELL;
+    return tf32 ? fmax(tim_card_acc32(c) / 2.0, c->fp32_tflops) : c->fp32_tflops;
+}
+
+/* diffusers: per image, steps x (the UNet's two forwards, one batch of two
+ * under classifier-free guidance, at the card's FP16 tensor rate + the
+ * pipeline's fixed cost per step) + the VAE decode. */
 static void sd_breakdown(const tim_model *m, const tim_card *c, const tim_workload *w,
                          tim_breakdown *o)
 {
-    double px = pixels(w), e = c->eff_sd;
+    double px = pixels(w), e = c->eff_sd, F = c->fp16_tflops * 1e12 * e;
     int im = w->images > 1 ? w->images : 1;
     o->load_s = load_seconds(w, tim_file_bytes(m, w));
-    /* two UNet forwards per step: classifier-free guidance */
-    o->step_s = 2.0 * m->unet_gflops_512 * 1e9 * px / (c->fp16_tflops * 1e12 * e);
-    /* a VAE that diffusers upcasts (force_upcast in its config) decodes in FP32 */
-    double vf = m->sd_vae_fp32 ? c->fp32_tflops : c->fp16_tflops;
-    o->vae_s = m->vae_gflops_512 * 1e9 * px / (vf * 1e12 * e);
+    o->step_fixed_s = c->sd_step_s;
+    o->step_s = 2.0 * m->unet_gflops_512 * 1e9 * px / F + o->step_fixed_s;
+    /* a VAE that diffusers upcasts (force_upcast in its config) decodes in
+     * FP32, which cuDNN runs as TF32 where the card has it */
+    double vf = m->sd_vae_fp32 ? tim_card_conv32(c) * 1e12 * e : F;
+    o->vae_s = m->vae_gflops_512 * 1e9 * px / vf;
     o->decode_s = im * (o->step_s * w->steps + o->vae_s);
     o->total_s = o->load_s + o->decode_s + o->overhead_s;
 }

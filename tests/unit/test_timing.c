@@ -29,15 +29,15 @@
 #define CHK_LC_AP_PF 55
 #define LOO_TF_NV_DEC 50
 #define CHK_TF_NV_DEC 35
-#define LOO_SD_NV 40
-#define CHK_SD_NV 45
+#define LOO_SD_NV 35
+#define CHK_SD_NV 29
 #define VRAM_BOUND 5
 
 static tim_card test_card(void)
 {
     tim_card c = {.name = "test", .mem_gb = 24, .bw_gbs = 1000, .fp16_tflops = 100,
                   .fp32_tflops = 50, .eff_bw_w = {0.5, 0.5, 0.5}, .eff_compute_w = {0.5, 0.5, 0.5},
-                  .eff_sd = 0.5, .tf_layer_s = 1e-3, .tf_int8_s = 1e-4, .tf_4bit_s = 2e-5};
+                  .eff_sd = 0.5, .sd_step_s = 5e-3, .tf_layer_s = 1e-3, .tf_int8_s = 1e-4, .tf_4bit_s = 2e-5};
     return c;
 }
 
@@ -102,7 +102,10 @@ static void test_sd_linear_in_steps(void **state)
     w.steps = 50;
     tim_task_breakdown(&m, &c, &w, &b);
     assert_true(fabs(b.total_s - a.total_s - 25 * a.step_s) < 1e-9);
-    assert_true(fabs(a.step_s - 2 * 678e9 / 50e12) < 1e-12);
+    /* two UNet forwards (803 GFLOPs each at 512 x 512) at 100 TFLOPS x 0.5,
+     * plus the fixed cost per step */
+    assert_true(fabs(a.step_s - (2 * 803e9 / 50e12 + 5e-3)) < 1e-12);
+    assert_true(fabs(a.step_fixed_s - 5e-3) < 1e-15);
     w.width = w.height = 1024;
     assert_true(tim_vram_needed_gb(&m, &w) > tim_vram_needed_gb(&m, &(tim_workload){.width = 512, .height = 512, .images = 1}));
 }
@@ -287,6 +290,13 @@ static void test_cards_refused(void **state)
     assert_non_null(strstr(err, ".cards[0].sources.bw_gbs: expected the source"));
     assert_int_equal(load_one("{" PEAKS "}", err, sizeof err), 2);
     assert_non_null(strstr(err, "sources.mem_gb"));
+    /* the FP32-accumulate rate needs its own source and cannot pass the FP16 rate */
+    assert_int_equal(load_one("{" PEAKS ", \"fp16_acc32_tflops\": 5, " SOURCES "}", err, sizeof err), 2);
+    assert_non_null(strstr(err, ".cards[0].sources.fp16_acc32_tflops: expected the source"));
+    assert_int_equal(load_one("{" PEAKS ", \"fp16_acc32_tflops\": 20, \"sources\": {\"mem_gb\": \"a\", "
+                              "\"bw_gbs\": \"b\", \"fp16_tflops\": \"c\", \"fp32_tflops\": \"d\", "
+                              "\"fp16_acc32_tflops\": \"e\"}}", err, sizeof err), 2);
+    assert_non_null(strstr(err, ".cards[0].fp16_acc32_tflops: expected at most fp16_tflops"));
     /* measurements live in models/validation/, with their sources */
     assert_int_equal(load_one("{" PEAKS ", " SOURCES ", \"measured\": []}", err, sizeof err), 2);
     assert_non_null(strstr(err, ".cards[0].measured: measurements belong in validation/fit.json"));
@@ -381,6 +391,19 @@ static void test_card_peaks(void **state)
         assert_true(c.bw_gbs == pub[i].bw);
         if (pub[i].mem > 0)
             assert_true(c.mem_gb == pub[i].mem);
+    }
+    /* FP32 convolutions (an upcast VAE) run as TF32 from Ampere on: half the
+     * FP32-accumulate FP16 rate, which on GeForce cards equals the FP32 ALUs
+     * (whitepapers: A100 TF32 156, RTX 3090 35.6, RTX 4090 82.6) */
+    static const struct { const char *card; double conv32; } tf32[] = {
+        {"A100 40GB", 156}, {"RTX 3090", 35.58}, {"RTX 4090", 82.6}, {"T4", 8.1}, {"V100", 15.7},
+        {"H100", 494.7}};
+    for (size_t i = 0; i < sizeof tf32 / sizeof *tf32; i++) {
+        tim_card c;
+        assert_int_equal(tim_card_load("models/cards.json", tf32[i].card, &c, err, sizeof err), 0);
+        if (fabs(tim_card_conv32(&c) / tf32[i].conv32 - 1) > 0.01)
+            fail_msg("%s: FP32 convolutions at %.1f TFLOPS, expected %.1f", tf32[i].card,
+                     tim_card_conv32(&c), tf32[i].conv32);
     }
     tim_card *all;
     int n;
