@@ -58,6 +58,8 @@ typedef struct {
     double fp16_acc32_tflops; /* the same with FP32 accumulate (half rate on GeForce
                                  cards); TF32 runs at half of it */
     double fp32_tflops;
+    double int32_tops;     /* INT32 multiply-add rate where cards.json gives it (GA100),
+                              else 0: tim_card_int32 derives it from the family */
     /* Fitted from models/validation/fit.json (tim_fit.c), per llama.cpp
      * weight format: decode's share of bw_gbs, prefill's share of
      * fp16_tflops; *_src says whose measurements gave it. */
@@ -92,6 +94,18 @@ static inline double tim_card_acc32(const tim_card *c)
  * Apple GPUs use the FP32 ALUs. */
 double tim_card_conv32(const tim_card *c);
 
+/* The SMs' INT32 multiply-add rate (2 ops per lane per clock): the card's
+ * int32_tops, else fp32_tflops where every FP32 lane also does INT32
+ * (Volta, Turing, Blackwell), half of it where half do (GA10x Ampere, Ada,
+ * Hopper). */
+double tim_card_int32(const tim_card *c);
+
+/* The peak llama.cpp's prompt processing is measured against: on NVIDIA the
+ * SMs' INT8 dot-product (DP4A) rate, 4 x tim_card_int32 (its quantized
+ * kernels, MMQ, scale with the SMs' integer issue rate, not with the tensor
+ * peak: docs/timing.md), on Apple the FP16 ALUs. */
+double tim_card_lc_peak(const tim_card *c);
+
 /* 16 -> F16, 8 or 8.5 -> Q8_0, 4 or 4.5 -> Q4_0. */
 tim_weights tim_weights_of_bits(double bits);
 const char *tim_weights_name(tim_weights w);
@@ -119,6 +133,9 @@ typedef struct {
                               transformers 32, 16, 8 (LLM.int8), 4 (bitsandbytes 4-bit) */
     tim_runtime runtime;   /* gpt: llama.cpp or transformers (sd: always diffusers) */
     int launch_blocking;   /* transformers: CUDA_LAUNCH_BLOCKING=1, as gpt-task sets */
+    int lc_dequant_gemm;   /* llama.cpp built before June 2024 (ggml-org/llama.cpp PR 8075):
+                              on NVIDIA a quantized prompt is dequantized to FP16 and
+                              multiplied by cuBLAS instead of by the MMQ kernels */
     /* sd */
     int steps, width, height, images;
     /* both */

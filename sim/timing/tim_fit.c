@@ -30,6 +30,7 @@ typedef struct {
     double bits; /* llama.cpp 16/8.5/4.5, transformers 16/8/4 */
     double value, gib, params_b;
     int batch, width, height, steps, prompt;
+    int dequant_gemm; /* llama.cpp built before June 2024: quantized prompts via cuBLAS */
     tim_model m;
 } row;
 
@@ -117,6 +118,15 @@ static int parse_row(cJSON *o, int i, const char *path, const char *dir, const t
         BAD("steps", "a positive integer");
     if (opt_int(o, "prompt", 512, &r->prompt))
         BAD("prompt", "a positive integer");
+    /* the month the figures were measured, which says how llama.cpp's CUDA
+     * backend multiplied a quantized prompt: dequantize + cuBLAS until PR
+     * 8075 made MMQ the default (merged 2024-06-24) */
+    cJSON *date = cJSON_GetObjectItemCaseSensitive(o, "date");
+    int yy = 0, mm = 0, used = 0;
+    if (date && !(cJSON_IsString(date) && sscanf(date->valuestring, "%4d-%2d%n", &yy, &mm, &used) == 2 &&
+                  used == 7 && !date->valuestring[used] && yy >= 2022 && mm >= 1 && mm <= 12))
+        BAD("date", "the month the figure was measured, \"YYYY-MM\"");
+    r->dequant_gemm = r->rt == TIM_RT_LLAMACPP && date && yy * 12 + mm < 2024 * 12 + 6;
     cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "excluded");
     if (ex && !(cJSON_IsString(ex) && ex->valuestring[0]))
         BAD("excluded", "the reason the row is left out (a non-empty string)");
@@ -199,8 +209,13 @@ enum { K_BW, K_C, K_SD, NK };
 
 static int row_kind(const row *r)
 {
-    if (r->rt == TIM_RT_LLAMACPP)
+    if (r->rt == TIM_RT_LLAMACPP) {
+        /* a quantized prompt of an older build ran the F16 path plus the
+         * expansion: it says nothing of its format's own kernels */
+        if (r->metric == M_PREFILL && r->dequant_gemm && tim_weights_of_bits(r->bits) != TIM_W_F16)
+            return -1;
         return r->metric == M_DECODE ? K_BW : K_C;
+    }
     if (r->rt == TIM_RT_DIFFUSERS && r->metric == M_SD_ITS)
         return K_SD;
     return -1;
@@ -219,7 +234,7 @@ static double row_eff(const row *r, const tim_card *c)
     case K_BW:
         return decode_eff(r, c, c->lc_token_s);
     case K_C:
-        return r->value * 2.0 * r->params_b * 1e9 / (c->fp16_tflops * 1e12);
+        return r->value * 2.0 * r->params_b * 1e9 / (tim_card_lc_peak(c) * 1e12);
     case K_SD: {
         /* one image's share of the step once the fixed cost is taken off */
         double px = (double)r->width * r->height / (512.0 * 512.0);
@@ -527,6 +542,7 @@ static double predict(const row *r, const tim_card *c)
     w.overhead_s = 0;
     /* published benchmarks run without CUDA_LAUNCH_BLOCKING */
     w.launch_blocking = 0;
+    w.lc_dequant_gemm = r->dequant_gemm;
     w.prompt_tokens = r->metric == M_PREFILL ? r->prompt : 0;
     w.max_new_tokens = r->metric == M_DECODE ? 128 : 0;
     w.width = r->width;
