@@ -24,11 +24,11 @@
 #define LOO_LC_NV_PF 12
 #define CHK_LC_NV_PF 46
 #define LOO_LC_AP_DEC 5
-#define CHK_LC_AP_DEC 20
+#define CHK_LC_AP_DEC 16
 #define LOO_LC_AP_PF 10
-#define CHK_LC_AP_PF 55
+#define CHK_LC_AP_PF 31
 #define LOO_TF_NV_DEC 50
-#define CHK_TF_NV_DEC 35
+#define CHK_TF_NV_DEC 33
 #define LOO_SD_NV 35
 #define CHK_SD_NV 29
 #define VRAM_BOUND 5
