@@ -271,20 +271,24 @@ int cmd_timing(int argc, char **argv)
     printf("card   %s (%s, %s): %.0f GB, %.0f GB/s, %.1f FP16 TFLOPS\n", c.name, c.vendor,
            tim_family_name(c.family), c.mem_gb, c.bw_gbs, c.fp16_tflops);
     if (m.kind == TIM_SD)
-        printf("runtime diffusers: UNet efficiency %.3f (from %s)\n", c.eff_sd,
-               tim_src_name(c.sd_src));
+        printf("runtime diffusers: UNet efficiency %.3f (from %s); %.1f ms fixed per step\n",
+               c.eff_sd, tim_src_name(c.sd_src), c.sd_step_s * 1e3);
     else if (rt == TIM_RT_LLAMACPP)
         printf("runtime llama.cpp (%s weights): bandwidth efficiency %.3f (from %s), compute %.3f "
-               "(from %s); %.2f ms per forward on the %s backend\n", tim_weights_name(wt),
-               c.eff_bw_w[wt], tim_src_name(c.bw_src[wt]), c.eff_compute_w[wt],
+               "of %.1f %s (from %s); %.2f ms per forward on the %s backend\n",
+               tim_weights_name(wt), c.eff_bw_w[wt], tim_src_name(c.bw_src[wt]),
+               c.eff_compute_w[wt], tim_card_lc_peak(&c),
+               strcmp(c.vendor, "Apple") ? "DP4A TOPS" : "FP16 TFLOPS",
                tim_src_name(c.compute_src[wt]), c.lc_token_s * 1e3, c.vendor);
     else
         printf("runtime transformers (%s): streaming "
-               "efficiency %.3f (from %s), compute %.3f; host %.2f ms per layer%s\n",
+               "efficiency %.3f (from %s), compute %.3f of %.1f %s (llama.cpp's F16 prompt "
+               "rate); host %.2f ms per layer%s\n",
                w.launch_blocking ? "as gpt-task runs it: CUDA_LAUNCH_BLOCKING=1"
                                  : "launches overlapping the GPU, as benchmarks run it",
                c.eff_bw_w[TIM_W_F16], tim_src_name(c.bw_src[TIM_W_F16]),
-               c.eff_compute_w[TIM_W_F16], c.tf_layer_s * 1e3,
+               c.eff_compute_w[TIM_W_F16], tim_card_lc_peak(&c),
+               strcmp(c.vendor, "Apple") ? "DP4A TOPS" : "FP16 TFLOPS", c.tf_layer_s * 1e3,
                bits == 8 ? ", LLM.int8 per linear layer" : bits == 4 ? ", 4-bit per linear layer" : "");
     if (m.kind == TIM_GPT && rt == TIM_RT_TRANSFORMERS && bits < 16 && !strcmp(c.vendor, "Apple"))
         printf("note   bitsandbytes 0.41.3 (gpt-task's pin) has no Metal backend: a quantized "

@@ -55,15 +55,22 @@ typedef struct {
     double mem_gb;         /* VRAM or unified memory */
     double bw_gbs;         /* peak memory bandwidth, GB/s */
     double fp16_tflops;    /* dense FP16 (tensor cores where the card has them) */
+    double fp16_acc32_tflops; /* the same with FP32 accumulate (half rate on GeForce
+                                 cards); TF32 runs at half of it */
     double fp32_tflops;
+    double int32_tops;     /* INT32 multiply-add rate where cards.json gives it (GA100),
+                              else 0: tim_card_int32 derives it from the family */
     /* Fitted from models/validation/fit.json (tim_fit.c), per llama.cpp
      * weight format: decode's share of bw_gbs, prefill's share of
      * fp16_tflops; *_src says whose measurements gave it. */
     double eff_bw_w[TIM_NW], eff_compute_w[TIM_NW];
     tim_src bw_src[TIM_NW], compute_src[TIM_NW];
-    /* diffusers: the UNet's share of fp16_tflops */
+    /* diffusers: the UNet's share of fp16_tflops, and the fixed seconds
+     * per denoising step (the eager pipeline's launches and scheduler work),
+     * runtime-wide */
     double eff_sd;
     tim_src sd_src;
+    double sd_step_s;
     /* transformers: host seconds per decoder layer of one eager forward, and
      * the extra per quantized linear layer (bitsandbytes LLM.int8 / 4-bit);
      * runtime-wide figures, fitted on the transformers rows */
@@ -72,6 +79,32 @@ typedef struct {
      * Metal), fitted with the efficiencies */
     double lc_token_s;
 } tim_card;
+
+/* The FP16 tensor rate with FP32 accumulate, TFLOPS; fp16_tflops where the
+ * card does not say otherwise. */
+static inline double tim_card_acc32(const tim_card *c)
+{
+    return c->fp16_acc32_tflops > 0 ? c->fp16_acc32_tflops : c->fp16_tflops;
+}
+
+/* The rate of FP32 convolutions under PyTorch, TFLOPS: cuDNN runs them on
+ * the tensor cores as TF32 (torch.backends.cudnn.allow_tf32 is on by
+ * default) from Ampere on, at half the FP32-accumulate FP16 rate (on
+ * GeForce cards no faster than the FP32 ALUs); earlier NVIDIA parts and
+ * Apple GPUs use the FP32 ALUs. */
+double tim_card_conv32(const tim_card *c);
+
+/* The SMs' INT32 multiply-add rate (2 ops per lane per clock): the card's
+ * int32_tops, else fp32_tflops where every FP32 lane also does INT32
+ * (Volta, Turing, Blackwell), half of it where half do (GA10x Ampere, Ada,
+ * Hopper). */
+double tim_card_int32(const tim_card *c);
+
+/* The peak llama.cpp's prompt processing is measured against: on NVIDIA the
+ * SMs' INT8 dot-product (DP4A) rate, 4 x tim_card_int32 (its quantized
+ * kernels, MMQ, scale with the SMs' integer issue rate, not with the tensor
+ * peak: docs/timing.md), on Apple the FP16 ALUs. */
+double tim_card_lc_peak(const tim_card *c);
 
 /* 16 -> F16, 8 or 8.5 -> Q8_0, 4 or 4.5 -> Q4_0. */
 tim_weights tim_weights_of_bits(double bits);
@@ -100,6 +133,9 @@ typedef struct {
                               transformers 32, 16, 8 (LLM.int8), 4 (bitsandbytes 4-bit) */
     tim_runtime runtime;   /* gpt: llama.cpp or transformers (sd: always diffusers) */
     int launch_blocking;   /* transformers: CUDA_LAUNCH_BLOCKING=1, as gpt-task sets */
+    int lc_dequant_gemm;   /* llama.cpp built before June 2024 (ggml-org/llama.cpp PR 8075):
+                              on NVIDIA a quantized prompt is dequantized to FP16 and
+                              multiplied by cuBLAS instead of by the MMQ kernels */
     /* sd */
     int steps, width, height, images;
     /* both */
@@ -144,7 +180,8 @@ const char *tim_fail_name(tim_fail f);
 typedef struct {
     double load_s, prefill_s, decode_s, overhead_s, total_s;
     double prefill_tps, decode_tps; /* gpt: tokens/s (decode: per sequence) */
-    double step_s, vae_s;           /* sd */
+    double step_s, vae_s;           /* sd: one image's step (GPU + fixed), VAE decode */
+    double step_fixed_s;            /* sd: the fixed part of step_s */
     double vram_gb;
     /* device_map="auto": weight GB left in host memory and copied to the
      * card on every forward, and the seconds those copies take in all */

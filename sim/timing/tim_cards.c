@@ -79,6 +79,24 @@ static int nonempty_string(cJSON *v)
     return cJSON_IsString(v) && v->valuestring[0];
 }
 
+/* An optional figure k of card i: def when absent; when present, a positive
+ * number with its own entry in sources. */
+static int optional_sourced(cJSON *o, cJSON *src, const char *k, double def, double *out, int i,
+                            const char *path, char *err, size_t errlen)
+{
+    *out = def;
+    if (!cJSON_GetObjectItemCaseSensitive(o, k))
+        return 0;
+    if (tim_json_num(o, k, out, path, "cards", i, err, errlen))
+        return -1;
+    if (!nonempty_string(cJSON_GetObjectItemCaseSensitive(src, k))) {
+        snprintf(err, errlen, "%s: .cards[%d].sources.%s: expected the source of %s (a non-empty "
+                 "string)", path, i, k, k);
+        return -1;
+    }
+    return 0;
+}
+
 /* Checks card i and fills c's specs from it. */
 static int load_card(cJSON *o, int i, const char *path, tim_card *c, char *err, size_t errlen)
 {
@@ -106,6 +124,16 @@ static int load_card(cJSON *o, int i, const char *path, tim_card *c, char *err, 
         tim_json_num(o, "fp32_tflops", &c->fp32_tflops, path, "cards", i, err, errlen))
         return -1;
     cJSON *src = cJSON_GetObjectItemCaseSensitive(o, "sources");
+    /* figures given only where the family rule does not hold, with a source */
+    if (optional_sourced(o, src, "fp16_acc32_tflops", c->fp16_tflops, &c->fp16_acc32_tflops, i,
+                         path, err, errlen) ||
+        optional_sourced(o, src, "int32_tops", 0, &c->int32_tops, i, path, err, errlen))
+        return -1;
+    if (c->fp16_acc32_tflops > c->fp16_tflops) {
+        snprintf(err, errlen, "%s: .cards[%d].fp16_acc32_tflops: expected at most fp16_tflops "
+                 "(%g)", path, i, c->fp16_tflops);
+        return -1;
+    }
     for (size_t k = 0; k < sizeof SOURCED / sizeof *SOURCED; k++)
         if (!nonempty_string(cJSON_GetObjectItemCaseSensitive(src, SOURCED[k]))) {
             snprintf(err, errlen, "%s: .cards[%d].sources.%s: expected the source of %s (a "

@@ -30,6 +30,7 @@ typedef struct {
     double bits; /* llama.cpp 16/8.5/4.5, transformers 16/8/4 */
     double value, gib, params_b;
     int batch, width, height, steps, prompt;
+    int dequant_gemm; /* llama.cpp built before June 2024: quantized prompts via cuBLAS */
     tim_model m;
 } row;
 
@@ -117,6 +118,15 @@ static int parse_row(cJSON *o, int i, const char *path, const char *dir, const t
         BAD("steps", "a positive integer");
     if (opt_int(o, "prompt", 512, &r->prompt))
         BAD("prompt", "a positive integer");
+    /* the month the figures were measured, which says how llama.cpp's CUDA
+     * backend multiplied a quantized prompt: dequantize + cuBLAS until PR
+     * 8075 made MMQ the default (merged 2024-06-24) */
+    cJSON *date = cJSON_GetObjectItemCaseSensitive(o, "date");
+    int yy = 0, mm = 0, used = 0;
+    if (date && !(cJSON_IsString(date) && sscanf(date->valuestring, "%4d-%2d%n", &yy, &mm, &used) == 2 &&
+                  used == 7 && !date->valuestring[used] && yy >= 2022 && mm >= 1 && mm <= 12))
+        BAD("date", "the month the figure was measured, \"YYYY-MM\"");
+    r->dequant_gemm = r->rt == TIM_RT_LLAMACPP && date && yy * 12 + mm < 2024 * 12 + 6;
     cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "excluded");
     if (ex && !(cJSON_IsString(ex) && ex->valuestring[0]))
         BAD("excluded", "the reason the row is left out (a non-empty string)");
@@ -199,8 +209,13 @@ enum { K_BW, K_C, K_SD, NK };
 
 static int row_kind(const row *r)
 {
-    if (r->rt == TIM_RT_LLAMACPP)
+    if (r->rt == TIM_RT_LLAMACPP) {
+        /* a quantized prompt of an older build ran the F16 path plus the
+         * expansion: it says nothing of its format's own kernels */
+        if (r->metric == M_PREFILL && r->dequant_gemm && tim_weights_of_bits(r->bits) != TIM_W_F16)
+            return -1;
         return r->metric == M_DECODE ? K_BW : K_C;
+    }
     if (r->rt == TIM_RT_DIFFUSERS && r->metric == M_SD_ITS)
         return K_SD;
     return -1;
@@ -219,10 +234,12 @@ static double row_eff(const row *r, const tim_card *c)
     case K_BW:
         return decode_eff(r, c, c->lc_token_s);
     case K_C:
-        return r->value * 2.0 * r->params_b * 1e9 / (c->fp16_tflops * 1e12);
+        return r->value * 2.0 * r->params_b * 1e9 / (tim_card_lc_peak(c) * 1e12);
     case K_SD: {
+        /* one image's share of the step once the fixed cost is taken off */
         double px = (double)r->width * r->height / (512.0 * 512.0);
-        return r->value * 2.0 * r->batch * r->m.unet_gflops_512 * 1e9 * px / (c->fp16_tflops * 1e12);
+        double gpu = fmax(1.0 / r->value - c->sd_step_s, 0.05 / r->value) / r->batch;
+        return 2.0 * r->m.unet_gflops_512 * 1e9 * px / (c->fp16_tflops * 1e12 * gpu);
     }
     }
     return 0;
@@ -412,14 +429,40 @@ static double fit_token_s(const rowset *rs, const tim_card *cards, int exclude, 
     return best;
 }
 
+/* diffusers' fixed seconds per denoising step: a card measured at two batch
+ * sizes b1 < b2 gives it directly, since a step of batch b takes b x (one
+ * image's GPU time) + the fixed cost: t = (b2 / v1 - b1 / v2) / (b2 - b1)
+ * for rates v (steps/s).  The median over such cards. */
+static double fit_sd_step_s(const rowset *rs, int exclude)
+{
+    double *v = malloc(sizeof *v * (size_t)(rs->n + 1));
+    int m = 0;
+    for (int a = 0; v && a < rs->n; a++)
+        for (int b = 0; b < rs->n; b++) {
+            const row *x = &rs->r[a], *y = &rs->r[b];
+            if (row_kind(x) != K_SD || row_kind(y) != K_SD || x->excluded || y->excluded ||
+                x->card == exclude || x->card != y->card || x->batch >= y->batch ||
+                x->width != y->width || x->height != y->height || strcmp(x->m.name, y->m.name))
+                continue;
+            double t = (y->batch / x->value - x->batch / y->value) / (y->batch - x->batch);
+            v[m++] = fmax(t, 0);
+        }
+    double t = median(v, m);
+    free(v);
+    return t;
+}
+
 static void fit(const rowset *rs, tim_card *cards, int n, int exclude)
 {
     if (n <= 0)
         return;
     double t_nv = fit_token_s(rs, cards, exclude, "NVIDIA"),
            t_ap = fit_token_s(rs, cards, exclude, "Apple");
-    for (int i = 0; i < n; i++)
+    double t_sd = fit_sd_step_s(rs, exclude);
+    for (int i = 0; i < n; i++) {
         cards[i].lc_token_s = !strcmp(cards[i].vendor, "Apple") ? t_ap : t_nv;
+        cards[i].sd_step_s = t_sd;
+    }
     acc *own = calloc((size_t)n, sizeof *own);
     if (!own)
         return;
@@ -499,6 +542,7 @@ static double predict(const row *r, const tim_card *c)
     w.overhead_s = 0;
     /* published benchmarks run without CUDA_LAUNCH_BLOCKING */
     w.launch_blocking = 0;
+    w.lc_dequant_gemm = r->dequant_gemm;
     w.prompt_tokens = r->metric == M_PREFILL ? r->prompt : 0;
     w.max_new_tokens = r->metric == M_DECODE ? 128 : 0;
     w.width = r->width;
@@ -512,7 +556,8 @@ static double predict(const row *r, const tim_card *c)
     case M_PREFILL:
         return b.prefill_tps;
     case M_SD_ITS:
-        return 1.0 / (r->batch * b.step_s); /* a batch of b images per step */
+        /* a batch of b images per step, the fixed cost once */
+        return 1.0 / (r->batch * (b.step_s - b.step_fixed_s) + b.step_fixed_s);
     case M_SD_S:
         return b.decode_s;
     default:

@@ -160,17 +160,43 @@ static double load_seconds(const tim_workload *w, double file_bytes)
     return download_seconds(w, file_bytes) + file_bytes / 1e9 / (w->disk_gbs > 0 ? w->disk_gbs : 1.0);
 }
 
+double tim_card_conv32(const tim_card *c)
+{
+    int tf32 = c->family == TIM_F_AMPERE || c->family == TIM_F_ADA || c->family == TIM_F_HOPPER ||
+               c->family == TIM_F_BLACKWELL;
+    return tf32 ? fmax(tim_card_acc32(c) / 2.0, c->fp32_tflops) : c->fp32_tflops;
+}
+
+double tim_card_int32(const tim_card *c)
+{
+    if (c->int32_tops > 0)
+        return c->int32_tops;
+    int half = c->family == TIM_F_AMPERE || c->family == TIM_F_ADA || c->family == TIM_F_HOPPER;
+    return half ? c->fp32_tflops / 2.0 : c->fp32_tflops;
+}
+
+double tim_card_lc_peak(const tim_card *c)
+{
+    /* DP4A: a 4-way INT8 dot product per INT32 lane per clock, 4x the INT32
+     * multiply-add rate */
+    return strcmp(c->vendor, "Apple") ? 4.0 * tim_card_int32(c) : c->fp16_tflops;
+}
+
+/* diffusers: per image, steps x (the UNet's two forwards, one batch of two
+ * under classifier-free guidance, at the card's FP16 tensor rate + the
+ * pipeline's fixed cost per step) + the VAE decode. */
 static void sd_breakdown(const tim_model *m, const tim_card *c, const tim_workload *w,
                          tim_breakdown *o)
 {
-    double px = pixels(w), e = c->eff_sd;
+    double px = pixels(w), e = c->eff_sd, F = c->fp16_tflops * 1e12 * e;
     int im = w->images > 1 ? w->images : 1;
     o->load_s = load_seconds(w, tim_file_bytes(m, w));
-    /* two UNet forwards per step: classifier-free guidance */
-    o->step_s = 2.0 * m->unet_gflops_512 * 1e9 * px / (c->fp16_tflops * 1e12 * e);
-    /* a VAE that diffusers upcasts (force_upcast in its config) decodes in FP32 */
-    double vf = m->sd_vae_fp32 ? c->fp32_tflops : c->fp16_tflops;
-    o->vae_s = m->vae_gflops_512 * 1e9 * px / (vf * 1e12 * e);
+    o->step_fixed_s = c->sd_step_s;
+    o->step_s = 2.0 * m->unet_gflops_512 * 1e9 * px / F + o->step_fixed_s;
+    /* a VAE that diffusers upcasts (force_upcast in its config) decodes in
+     * FP32, which cuDNN runs as TF32 where the card has it */
+    double vf = m->sd_vae_fp32 ? tim_card_conv32(c) * 1e12 * e : F;
+    o->vae_s = m->vae_gflops_512 * 1e9 * px / vf;
     o->decode_s = im * (o->step_s * w->steps + o->vae_s);
     o->total_s = o->load_s + o->decode_s + o->overhead_s;
 }
@@ -181,7 +207,7 @@ static void llamacpp_breakdown(const tim_model *m, const tim_card *c, const tim_
 {
     double eb, ec;
     tim_card_eff(c, w->bits, &eb, &ec, NULL);
-    const double BW = c->bw_gbs * 1e9 * eb, F = c->fp16_tflops * 1e12 * ec;
+    const double BW = c->bw_gbs * 1e9 * eb, F = tim_card_lc_peak(c) * 1e12 * ec;
     const kern_model_cfg *k = &m->llm;
     double B = batch(w), P = w->prompt_tokens, G = w->max_new_tokens;
     double W = tim_weight_bytes(m, w->bits), mp = kern_model_matmul_params(k);
@@ -189,7 +215,15 @@ static void llamacpp_breakdown(const tim_model *m, const tim_card *c, const tim_
     o->load_s = load_seconds(w, tim_file_bytes(m, w));
     /* prefill: all B x P prompt tokens in one pass */
     double pf = B * (2.0 * mp * P + attn * P * P);
-    o->prefill_s = P > 0 ? fmax(pf / F, W / BW) + c->lc_token_s : 0;
+    double pass = fmax(pf / F, W / BW);
+    if (w->lc_dequant_gemm && strcmp(c->vendor, "Apple") && tim_weights_of_bits(w->bits) != TIM_W_F16) {
+        /* older builds: each quantized matrix is expanded to FP16 (read the
+         * blocks, write FP16) and multiplied as F16 weights are */
+        const double BW16 = c->bw_gbs * 1e9 * c->eff_bw_w[TIM_W_F16],
+                     F16 = tim_card_lc_peak(c) * 1e12 * c->eff_compute_w[TIM_W_F16];
+        pass = (W + 2.0 * mp) / BW16 + fmax(pf / F16, 2.0 * mp / BW16);
+    }
+    o->prefill_s = P > 0 ? pass + c->lc_token_s : 0;
     o->prefill_tps = P > 0 ? B * P / o->prefill_s : 0;
     /* decode: each step reads the weights once and every sequence's cache;
      * the cost is linear in the context, so the mean context gives the sum;
@@ -266,9 +300,12 @@ static void transformers_breakdown(const tim_model *m, const tim_card *c, const 
     tf_mode md = tf_mode_of(w->bits);
     const double eb = c->eff_bw_w[TIM_W_F16], ec = c->eff_compute_w[TIM_W_F16];
     const double BW = c->bw_gbs * 1e9 * eb;
-    /* FP32 weights, and 4-bit weights dequantized for an FP32 product, run on
-     * the FP32 units (PyTorch leaves TF32 off for matmuls) */
-    const double F = (md == TF_FP32 || md == TF_4BIT ? c->fp32_tflops : c->fp16_tflops) * 1e12 * ec;
+    /* no published transformers prefill to fit on: the card's llama.cpp F16
+     * prompt rate, scaled down to the FP32 units for FP32 weights and for
+     * 4-bit weights dequantized for an FP32 product (PyTorch leaves TF32 off
+     * for matmuls) */
+    const double F = tim_card_lc_peak(c) * 1e12 * ec *
+                     (md == TF_FP32 || md == TF_4BIT ? c->fp32_tflops / c->fp16_tflops : 1.0);
     double B = batch(w), P = w->prompt_tokens, G = w->max_new_tokens;
     double mp = kern_model_matmul_params(k), block = mp - head_params(k);
     double attn = 2.0 * k->layers * (double)k->hidden;
