@@ -11,7 +11,7 @@
 #include <strings.h>
 
 #include "gpt/gpt_hfconfig.h"
-#include "gpt/gpt_util.h"
+#include "util/rfile.h"
 
 /* the first of the keys present as a number; 0 when none */
 static double num(const cJSON *c, const char *const *keys)
@@ -35,7 +35,7 @@ static const char *str(const cJSON *c, const char *key)
 cJSON *gpt_hfconfig_entry(const char *path, const char *id, const char *name, char *err,
                           size_t errlen)
 {
-    cJSON *c = gpt_json_file(path, err, errlen);
+    cJSON *c = rfile_json(path, err, errlen);
     if (!c)
         return NULL;
     const char *type = str(c, "model_type");

@@ -15,6 +15,7 @@
 #include "gpt/gpt.h"
 #include "gpt/gpt_model.h"
 #include "gpt/gpt_util.h"
+#include "util/rfile.h"
 
 static int id_matches(const cJSON *o, const char *id)
 {
@@ -80,7 +81,7 @@ static int load_entry(const char *llms_path, const cJSON *hit, const char *id,
 int gpt_model_resolve(const char *llms_path, const char *id, kern_model_cfg *cfg,
                       gpt_dtype *native, char *err, size_t errlen)
 {
-    cJSON *root = gpt_json_file(llms_path, err, errlen);
+    cJSON *root = rfile_json(llms_path, err, errlen);
     if (!root)
         return 2;
     const cJSON *hit = find_entry(root, llms_path, id, err, errlen);
@@ -157,7 +158,7 @@ int gpt_model_prepare(const char *llms_path, const gpt_task *t, gpt_model_info *
                       size_t errlen)
 {
     memset(mi, 0, sizeof *mi);
-    cJSON *root = gpt_json_file(llms_path, err, errlen);
+    cJSON *root = rfile_json(llms_path, err, errlen);
     if (!root)
         return 2;
     const cJSON *hit = find_entry(root, llms_path, t->model, err, errlen);

@@ -10,6 +10,7 @@
 
 #include "gpt/gpt_template.h"
 #include "gpt/gpt_util.h"
+#include "util/rfile.h"
 
 typedef struct {
     const char *file;
@@ -113,7 +114,7 @@ static int load_one(lctx *c, const cJSON *o, int i, gpt_template *t)
 int gpt_templates_load(const char *path, gpt_templates *ts, char *err, size_t errlen)
 {
     memset(ts, 0, sizeof *ts);
-    cJSON *root = gpt_json_file(path, err, errlen);
+    cJSON *root = rfile_json(path, err, errlen);
     if (!root)
         return 2;
     lctx c = {path, err, errlen};

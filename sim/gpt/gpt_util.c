@@ -49,25 +49,6 @@ void gpt_buf_free(gpt_buf *b)
     memset(b, 0, sizeof *b);
 }
 
-cJSON *gpt_json_file(const char *path, char *err, size_t errlen)
-{
-    size_t n;
-    char why[128];
-    char *s = rfile_read(path, RFILE_MAX, &n, why, sizeof why);
-    if (!s) {
-        snprintf(err, errlen, "%s: cannot read the file (%s)", path, why);
-        return NULL;
-    }
-    cJSON *j = cJSON_ParseWithLength(s, n);
-    if (!j) {
-        const char *at = cJSON_GetErrorPtr();
-        size_t off = at && at >= s && at <= s + n ? (size_t)(at - s) : 0;
-        snprintf(err, errlen, "%s: invalid JSON near byte %zu", path, off);
-    }
-    free(s);
-    return j;
-}
-
 double gpt_now(void)
 {
     struct timespec ts;

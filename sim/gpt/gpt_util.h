@@ -19,10 +19,6 @@ void gpt_buf_puts(gpt_buf *b, const char *s);
 char *gpt_buf_take(gpt_buf *b);
 void gpt_buf_free(gpt_buf *b);
 
-/* Parses a JSON file: NULL with err "PATH: cannot read the file" or
- * "PATH: invalid JSON near byte N". */
-cJSON *gpt_json_file(const char *path, char *err, size_t errlen);
-
 /* Monotonic clock, seconds. */
 double gpt_now(void);
 

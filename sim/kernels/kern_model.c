@@ -19,18 +19,8 @@
 
 static cJSON *load_models(const char *path, char *err, size_t errlen, cJSON **root)
 {
-    char why[128];
-    char *s = rfile_read(path, RFILE_MAX, NULL, why, sizeof why);
-    if (!s) {
-        snprintf(err, errlen, "%s: cannot read the file (%s)", path, why);
+    if (!(*root = rfile_json(path, err, errlen)))
         return NULL;
-    }
-    *root = cJSON_Parse(s);
-    free(s);
-    if (!*root) {
-        snprintf(err, errlen, "%s: not valid JSON", path);
-        return NULL;
-    }
     cJSON *ms = cJSON_GetObjectItemCaseSensitive(*root, "models");
     if (!cJSON_IsArray(ms)) {
         snprintf(err, errlen, "%s: .models: expected an array of models", path);

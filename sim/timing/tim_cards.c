@@ -10,6 +10,7 @@
 
 #include "timing/tim.h"
 #include "timing/tim_json.h"
+#include "util/rfile.h"
 
 static const char *const WEIGHT_NAMES[TIM_NW] = {"Q4_0", "Q8_0", "F16"};
 static const char *const FAMILY_NAMES[TIM_NFAMILIES] = {
@@ -201,7 +202,7 @@ static int check_unique(cJSON *cards, cJSON *o, int i, const char *path, char *e
 static int read_cards(const char *path, const char *name, tim_card *one, int *index,
                       tim_card **all, int *n, char *err, size_t errlen)
 {
-    cJSON *j = tim_json_parse_file(path, err, errlen), *o;
+    cJSON *j = rfile_json(path, err, errlen), *o;
     if (!j)
         return 2;
     cJSON *cards = cJSON_GetObjectItemCaseSensitive(j, "cards");
@@ -309,7 +310,7 @@ int tim_card_index(const char *path, const char *name, int *index, char *err, si
 int tim_card_list(const char *path, char *buf, size_t len)
 {
     char err[256];
-    cJSON *j = tim_json_parse_file(path, err, sizeof err), *o;
+    cJSON *j = rfile_json(path, err, sizeof err), *o;
     if (!j)
         return -1;
     buf[0] = 0;

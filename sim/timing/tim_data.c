@@ -11,21 +11,6 @@
 #include "timing/tim_json.h"
 #include "util/rfile.h"
 
-cJSON *tim_json_parse_file(const char *path, char *err, size_t errlen)
-{
-    char why[128];
-    char *s = rfile_read(path, RFILE_MAX, NULL, why, sizeof why);
-    if (!s) {
-        snprintf(err, errlen, "%s: cannot read the file (%s)", path, why);
-        return NULL;
-    }
-    cJSON *j = cJSON_Parse(s);
-    free(s);
-    if (!j)
-        snprintf(err, errlen, "%s: not valid JSON", path);
-    return j;
-}
-
 int tim_json_num(cJSON *o, const char *k, double *out, const char *path, const char *arr, int i,
                  char *err, size_t errlen)
 {
@@ -61,7 +46,7 @@ int tim_model_load(const char *llms_path, const char *sd_path, const char *name,
         }
         return rc;
     }
-    cJSON *j = tim_json_parse_file(sd_path, err, errlen), *o;
+    cJSON *j = rfile_json(sd_path, err, errlen), *o;
     if (!j)
         return 2;
     int i = 0;
@@ -103,7 +88,7 @@ int tim_host_load(const char *path, int threads, tim_host *h, char *err, size_t 
 {
     memset(h, 0, sizeof *h);
     h->threads = threads;
-    cJSON *j = tim_json_parse_file(path, err, errlen), *o;
+    cJSON *j = rfile_json(path, err, errlen), *o;
     if (!j)
         return 2;
     cJSON *e = cJSON_GetObjectItemCaseSensitive(j, "efficiency");

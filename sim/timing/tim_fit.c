@@ -16,6 +16,7 @@
 
 #include "timing/tim.h"
 #include "timing/tim_json.h"
+#include "util/rfile.h"
 
 #define GIB 1073741824.0
 #define CONTEXT_GB 0.5 /* tim_vram_needed_gb's CUDA context; allocator peaks exclude it */
@@ -166,10 +167,10 @@ static int rows_load(const char *path, const char *dir, const tim_card *cards, i
     memset(rs, 0, sizeof *rs);
     char cpath[1100];
     snprintf(cpath, sizeof cpath, "%s/cards.json", dir);
-    cJSON *cj = tim_json_parse_file(cpath, err, errlen);
+    cJSON *cj = rfile_json(cpath, err, errlen);
     if (!cj)
         return 2;
-    cJSON *j = tim_json_parse_file(path, err, errlen), *o;
+    cJSON *j = rfile_json(path, err, errlen), *o;
     cJSON *rows = j ? cJSON_GetObjectItemCaseSensitive(j, "rows") : NULL;
     if (j && !cJSON_IsArray(rows))
         snprintf(err, errlen, "%s: .rows: expected an array of measurements", path);

@@ -12,6 +12,7 @@
 
 #include "timing/tim_calib.h"
 #include "timing/tim_json.h"
+#include "util/rfile.h"
 
 /* The flags that decide which kernel path runs and how fast. */
 static const char *const FLAGS[] = {"avx", "avx2", "fma", "f16c", "avx512f", "avx512bw",
@@ -116,7 +117,7 @@ int tim_cpu_fitted(const char *host_json, tim_cpu *c)
 {
     char err[256];
     memset(c, 0, sizeof *c);
-    cJSON *j = tim_json_parse_file(host_json, err, sizeof err);
+    cJSON *j = rfile_json(host_json, err, sizeof err);
     cJSON *o = cJSON_GetObjectItemCaseSensitive(j, "cpu");
     cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "model"),
           *f = cJSON_GetObjectItemCaseSensitive(o, "flags"),

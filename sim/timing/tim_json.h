@@ -6,8 +6,6 @@
 #include <cjson/cJSON.h>
 #include <stddef.h>
 
-/* The parsed file, or NULL with err naming the file. */
-cJSON *tim_json_parse_file(const char *path, char *err, size_t errlen);
 /* o[k] as a positive finite number, or -1 with err "path: .arr[i].k: ...". */
 int tim_json_num(cJSON *o, const char *k, double *out, const char *path, const char *arr, int i,
                  char *err, size_t errlen);

@@ -18,7 +18,6 @@
 #include <cjson/cJSON.h>
 
 #include "cli/commands.h"
-#include "gpt/gpt_util.h"
 #include "util/rfile.h"
 #include "tokenizer/tok_index.h"
 #include "util/datadir.h"
@@ -193,7 +192,7 @@ static int check(ctx *c)
 {
     cJSON *idx = NULL;
     char err[1024];
-    if (!(idx = gpt_json_file(c->index, err, sizeof err))) {
+    if (!(idx = rfile_json(c->index, err, sizeof err))) {
         fprintf(stderr, "avrami tokens: %s\n", err);
         return 2;
     }
@@ -333,9 +332,9 @@ int cmd_tokens(int argc, char **argv)
     }
     char path[1024], err[1024];
     snprintf(path, sizeof path, "%s/prompts.json", c.tests);
-    c.prompts = gpt_json_file(path, err, sizeof err);
+    c.prompts = rfile_json(path, err, sizeof err);
     snprintf(path, sizeof path, "%s/vectors.json", c.tests);
-    c.vectors = c.prompts ? gpt_json_file(path, err, sizeof err) : NULL;
+    c.vectors = c.prompts ? rfile_json(path, err, sizeof err) : NULL;
     int rc = 2;
     if (!c.vectors)
         fprintf(stderr, "avrami tokens: %s\n", err);

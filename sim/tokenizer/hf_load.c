@@ -11,8 +11,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "gpt/gpt_util.h"
 #include "tokenizer/hf_internal.h"
+#include "util/rfile.h"
 
 /* GPT-2's pre-tokenizing expression, used by ByteLevel with use_regex
  * (tokenizers/src/pre_tokenizers/byte_level.rs). */
@@ -411,7 +411,7 @@ static int spm_decoding(loader *L)
 hf_tok *hf_tok_load(const char *path, char *err, size_t errlen)
 {
     loader L = {calloc(1, sizeof(hf_tok)), path, err, errlen, {0}};
-    cJSON *root = gpt_json_file(path, err, errlen);
+    cJSON *root = rfile_json(path, err, errlen);
     hf_tok *t = L.t;
     int rc = -1;
     if (!t || !root) {

@@ -9,8 +9,8 @@
 
 #include <cjson/cJSON.h>
 
-#include "gpt/gpt_util.h"
 #include "tokenizer/tok_index.h"
+#include "util/rfile.h"
 
 static int bad(char *err, size_t errlen, const char *file, const char *path, const char *what)
 {
@@ -87,7 +87,7 @@ static int read_entry(const cJSON *o, int estimate, const char *index_path, cons
 int tok_index_find(const char *index_path, const char *model_id, int by_name, tok_entry *e,
                    char *err, size_t errlen)
 {
-    cJSON *root = gpt_json_file(index_path, err, errlen);
+    cJSON *root = rfile_json(index_path, err, errlen);
     if (!root)
         return 2;
     static const char *lists[2] = {"tokenizers", "estimates"};
@@ -114,7 +114,7 @@ int tok_index_find(const char *index_path, const char *model_id, int by_name, to
 
 int tok_index_estimates(const char *index_path, tok_entry *e, int max, char *err, size_t errlen)
 {
-    cJSON *root = gpt_json_file(index_path, err, errlen);
+    cJSON *root = rfile_json(index_path, err, errlen);
     if (!root)
         return -1;
     const cJSON *o;

@@ -1,5 +1,6 @@
 #include "util/rfile.h"
 
+#include <cjson/cJSON.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -112,4 +113,23 @@ int rfile_is_regular(const char *path, char *why, size_t whylen)
         return 0;
     }
     return 1;
+}
+
+cJSON *rfile_json(const char *path, char *err, size_t errlen)
+{
+    size_t n;
+    char why[128];
+    char *s = rfile_read(path, RFILE_MAX, &n, why, sizeof why);
+    if (!s) {
+        snprintf(err, errlen, "%s: cannot read the file (%s)", path, why);
+        return NULL;
+    }
+    cJSON *j = cJSON_ParseWithLength(s, n);
+    if (!j) {
+        const char *at = cJSON_GetErrorPtr();
+        size_t off = at && at >= s && at <= s + n ? (size_t)(at - s) : 0;
+        snprintf(err, errlen, "%s: invalid JSON near byte %zu", path, off);
+    }
+    free(s);
+    return j;
 }

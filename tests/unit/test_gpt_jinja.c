@@ -17,6 +17,7 @@
 #include "gpt/gpt.h"
 #include "gpt/gpt_template.h"
 #include "gpt/gpt_util.h"
+#include "util/rfile.h"
 
 #define DIR "tests/gpt/templates"
 
@@ -51,8 +52,8 @@ static void test_templates_match_jinja(void **state)
     char err[512];
     gpt_templates ts;
     assert_int_equal(gpt_templates_load("models/chat-templates.json", &ts, err, sizeof err), 0);
-    cJSON *exp = gpt_json_file(DIR "/expected.json", err, sizeof err),
-          *cases = gpt_json_file(DIR "/cases.json", err, sizeof err);
+    cJSON *exp = rfile_json(DIR "/expected.json", err, sizeof err),
+          *cases = rfile_json(DIR "/cases.json", err, sizeof err);
     assert_non_null(exp);
     assert_non_null(cases);
     const cJSON *r, *cs = cJSON_GetObjectItemCaseSensitive(cases, "cases");

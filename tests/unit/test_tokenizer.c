@@ -17,6 +17,7 @@
 #include "tokenizer/hf_tok.h"
 #include "tokenizer/tok_estimate.h"
 #include "tokenizer/tok_index.h"
+#include "util/rfile.h"
 
 static cJSON *VEC, *PROMPTS;
 
@@ -24,8 +25,8 @@ static int setup(void **state)
 {
     (void)state;
     char err[512];
-    VEC = gpt_json_file("tests/tokenizers/vectors.json", err, sizeof err);
-    PROMPTS = gpt_json_file("tests/tokenizers/prompts.json", err, sizeof err);
+    VEC = rfile_json("tests/tokenizers/vectors.json", err, sizeof err);
+    PROMPTS = rfile_json("tests/tokenizers/prompts.json", err, sizeof err);
     if (!VEC || !PROMPTS)
         print_error("%s\n", err);
     return VEC && PROMPTS ? 0 : -1;
@@ -255,7 +256,7 @@ static void test_llms_vocab_fits(void **state)
 {
     (void)state;
     char err[1024];
-    cJSON *llms = gpt_json_file("models/llms.json", err, sizeof err);
+    cJSON *llms = rfile_json("models/llms.json", err, sizeof err);
     assert_non_null(llms);
     const cJSON *m, *id;
     int checked = 0;
