@@ -2,7 +2,7 @@
  *
  * Vectors come from the Relay's own Go tests (crynux-network/crynux-relay,
  * file and commit named at each test), from its docs' worked examples, and
- * from outputs of the Relay's functions run under Go (test_relay_go.c). */
+ * from the Relay's arithmetic run under Go's math/big (relay_go_vectors.h). */
 #include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -12,6 +12,7 @@
 #include <cmocka.h>
 
 #include "protocol/relay/relay.h"
+#include "relay_go_vectors.h"
 
 static const relay_params *ed(relay_edition e)
 {
@@ -425,25 +426,35 @@ static void test_estimate_llm(void **st)
 static void test_bigfloat_rounding(void **st)
 {
     (void)st;
-    /* big.Float keeps max(64, bitlen(fee)) bits of the quotient, rounds to
-     * nearest even, then Int() truncates.  (2^64 - 1)/(1 + 2^-52)... kept
-     * simple: exact quotients, and a quotient just below an integer whose
-     * 64-bit rounding reaches it.  fee = 3 x 2^62 - 1, d = 3:
-     * q = 2^62 - 1/3; 62 integer bits leave 2 fraction bits: .10|10... ->
-     * .11 rounds to ... no carry; d = 3 x 2^-? ... the vectors below were
-     * checked against Go's math/big (test_relay_go.c carries more). */
     assert_true(relay_bigfloat_quo_int(1000, 1.0) == 1000);
     assert_true(relay_bigfloat_quo_int(CNX, 180.0) == CNX / 180);
     assert_true(relay_bigfloat_quo_int(0, 3.0) == 0);
-    /* q = (2^64 - 1) / 2^10 = 2^54 - 2^-10: 54 integer bits, 10 fraction
-     * bits kept (all ones): exact, truncates to 2^54 - 1 */
+    /* (2^64 - 1) / 1024 = 2^54 - 2^-10 is exact in 64 bits: truncates */
     wei_t f = ((wei_t)1 << 64) - 1;
     assert_true(relay_bigfloat_quo_int(f, 1024.0) == ((wei_t)1 << 54) - 1);
-    /* q = (2^64 - 1) / 3 x 2^-? ... a quotient needing more than 64 bits:
-     * (2^64 - 1)/(2^63 + 2^11)... let d = 1 + 2^-52: q = 2^64 - 4097 +
-     * 4097 x 2^-52/(1 + 2^-52)...; 64 integer bits, no fraction kept:
-     * round bit 0 -> floor */
-    assert_true(relay_bigfloat_quo_int(f, 1.0 + ldexp(1, -52)) == ((wei_t)1 << 64) - 4097);
+}
+
+static void test_go_vectors(void **st)
+{
+    (void)st;
+    /* the Relay's own arithmetic under Go (relay_go_vectors.h) */
+    for (size_t i = 0; i < sizeof go_staking / sizeof go_staking[0]; i++) {
+        wei_t s, m;
+        assert_true(wei_parse(go_staking[i].stake, &s));
+        assert_true(wei_parse(go_staking[i].max, &m));
+        double got = relay_staking_score(s, m);
+        uint64_t bits;
+        memcpy(&bits, &got, sizeof bits);
+        assert_int_equal(bits, go_staking[i].bits);
+    }
+    for (size_t i = 0; i < sizeof go_priority / sizeof go_priority[0]; i++) {
+        wei_t fee, want;
+        assert_true(wei_parse(go_priority[i].fee, &fee));
+        assert_true(wei_parse(go_priority[i].priority, &want));
+        wei_t got = relay_bigfloat_quo_int(fee, go_priority[i].est * go_priority[i].vram_weight);
+        char a[WEI_STR_MAX], b[WEI_STR_MAX];
+        assert_string_equal(wei_format(got, a), wei_format(want, b));
+    }
 }
 
 /* ---- queue order --------------------------------------------------------- */
@@ -618,6 +629,7 @@ int main(void)
         cmocka_unit_test(test_priority_sd),
         cmocka_unit_test(test_estimate_llm),
         cmocka_unit_test(test_bigfloat_rounding),
+        cmocka_unit_test(test_go_vectors),
         cmocka_unit_test(test_queue_order),
         cmocka_unit_test(test_group_decisions),
         cmocka_unit_test(test_group_payments_remainder),

@@ -138,8 +138,8 @@ double relay_health_exit_delay_s(const relay_params *p, double h);
 
 /* ---- selection weights -------------------------------------------------- */
 
-/* sqrt(stake/max) as a double, correctly rounded from the exact ratio
- * (selecting_prob.go CalculateStakingScore: big.Float Quo then Sqrt). */
+/* sqrt(stake/max) as selecting_prob.go CalculateStakingScore computes it:
+ * in 53-bit big.Floats, i.e. IEEE doubles. */
 double relay_staking_score(wei_t stake, wei_t max_stake);
 
 typedef struct relay_cand {

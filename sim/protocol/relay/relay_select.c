@@ -9,60 +9,16 @@
 
 #include "protocol/relay/relay.h"
 
-/* floor(sqrt(x)) of a 128-bit integer, digit by digit */
-static unsigned __int128 isqrt128(unsigned __int128 x)
-{
-    unsigned __int128 r = 0, bit = (unsigned __int128)1 << 126;
-    while (bit > x)
-        bit >>= 2;
-    while (bit) {
-        if (x >= r + bit) {
-            x -= r + bit;
-            r = (r >> 1) + bit;
-        } else {
-            r >>= 1;
-        }
-        bit >>= 2;
-    }
-    return r;
-}
-
 double relay_staking_score(wei_t stake, wei_t max_stake)
 {
-    if (max_stake == 0 || stake == 0)
+    if (max_stake == 0)
         return 0;
-    if (max_stake >> 126 || stake >> 126) /* beyond any supply: plain doubles */
-        return sqrt((double)stake / (double)max_stake);
-    /* Q = floor(stake/max * 2^f), f even, grown until Q has 125-126 bits;
-     * then sqrt(stake/max) = sqrt(Q) * 2^(-f/2), rounded once to a double
-     * with the bits dropped by both floors as the sticky bit */
-    unsigned __int128 q = stake / max_stake, rem = stake % max_stake;
-    int f = 0;
-    while (q < ((unsigned __int128)1 << 124) && f < 2000) {
-        for (int k = 0; k < 2; k++) {
-            rem <<= 1;
-            q <<= 1;
-            if (rem >= max_stake) {
-                rem -= max_stake;
-                q |= 1;
-            }
-        }
-        f += 2;
-    }
-    unsigned __int128 s = isqrt128(q);
-    bool sticky = rem != 0 || s * s != q;
-    /* s has 62-63 bits: keep 53, round to nearest even */
-    int drop = 0;
-    while ((s >> drop) >= ((unsigned __int128)1 << 53))
-        drop++;
-    unsigned __int128 m = s >> drop;
-    if (drop > 0) {
-        unsigned __int128 low = s & (((unsigned __int128)1 << drop) - 1);
-        unsigned __int128 half = (unsigned __int128)1 << (drop - 1);
-        if (low > half || (low == half && (sticky || (m & 1))))
-            m++;
-    }
-    return ldexp((double)(uint64_t)m, drop - f / 2);
+    /* CalculateStakingScore: big.NewFloat(0) has precision 53, so SetInt
+     * rounds both amounts to doubles, Quo and Sqrt round to 53 bits: the
+     * IEEE operations on the converted amounts (u128 -> double rounds to
+     * nearest even), as the Go vectors in tests/unit/relay_go_vectors.h
+     * confirm bit for bit. */
+    return sqrt((double)stake / (double)max_stake);
 }
 
 /* S*Q/(S+Q), 0 when either is 0 (CalculateSelectingProb) */
