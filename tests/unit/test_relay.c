@@ -485,25 +485,28 @@ static void test_queue_order(void **st)
         {.fee = 4100000000, .type = 1, .id = 4},
     };
     uint64_t ids[4];
-    for (int e = RELAY_2025_03; e <= RELAY_2025_07; e++) {
-        relay_queued c[4];
-        memcpy(c, q, sizeof q);
-        sort_ids(ed((relay_edition)e), c, 4, ids);
-        assert_int_equal(ids[0], 3);
-        assert_int_equal(ids[1], 4);
-        assert_int_equal(ids[2], 1);
-        assert_int_equal(ids[3], 2);
-    }
-    /* 2025-07: fewer retries first at equal fee; a higher fee beats both */
-    relay_queued r[3] = {
-        {.fee = 5, .retry = 2, .type = 1, .id = 1},
-        {.fee = 5, .retry = 0, .type = 0, .id = 2},
-        {.fee = 6, .retry = 9, .type = 0, .id = 3},
-    };
-    sort_ids(ed(RELAY_2025_07), r, 3, ids);
+    sort_ids(ed(RELAY_2025_03), q, 4, ids);
     assert_int_equal(ids[0], 3);
-    assert_int_equal(ids[1], 2);
+    assert_int_equal(ids[1], 4);
     assert_int_equal(ids[2], 1);
+    assert_int_equal(ids[3], 2);
+    /* a higher fee first, whatever the type */
+    relay_queued r[3] = {
+        {.fee = 5, .type = 1, .id = 1},
+        {.fee = 5, .type = 0, .id = 2},
+        {.fee = 6, .type = 0, .id = 3},
+    };
+    sort_ids(ed(RELAY_2025_03), r, 3, ids);
+    assert_int_equal(ids[0], 3);
+    assert_int_equal(ids[1], 1);
+    assert_int_equal(ids[2], 2);
+    /* 2025-07 dispatches by id; the fee decides at the node */
+    sort_ids(ed(RELAY_2025_07), r, 3, ids);
+    assert_int_equal(ids[0], 1);
+    assert_int_equal(ids[2], 3);
+    assert_true(relay_offer_replaces(5, 6));
+    assert_false(relay_offer_replaces(6, 6));
+    assert_false(relay_offer_replaces(6, 5));
     /* 2026 TestFetchQueuedTaskPageOrdersByPriorityThenID: priority desc, id */
     relay_queued s[3] = {
         {.priority = 10, .fee = 1, .id = 3},
@@ -514,6 +517,87 @@ static void test_queue_order(void **st)
     assert_int_equal(ids[0], 2);
     assert_int_equal(ids[1], 1);
     assert_int_equal(ids[2], 3);
+}
+
+/* ---- matching rounds: task_matching.go @ 24ffc26 ----------------------- */
+
+typedef struct match_fixture {
+    uint32_t nodes[2][3];
+    double w[2][3];
+    size_t k[2];
+    double u[16];
+    int next_u;
+} match_fixture;
+
+static size_t fx_candidates(void *ctx, uint32_t sig, const uint32_t **nodes, const double **w)
+{
+    match_fixture *f = ctx;
+    *nodes = f->nodes[sig];
+    *w = f->w[sig];
+    return f->k[sig];
+}
+
+static double fx_uniform(void *ctx)
+{
+    match_fixture *f = ctx;
+    return f->u[f->next_u++];
+}
+
+static void test_match_round(void **st)
+{
+    (void)st;
+    /* TestMatchTaskFromCandidateSetRespectsReservations: two nodes of equal
+     * weight; once one is reserved the next task gets the other, and a
+     * third task of the same signature gets none */
+    const relay_params *p = ed(RELAY_2026);
+    match_fixture f = {
+        .nodes = {{4, 7}, {9}},
+        .w = {{0.5, 0.5}, {0.2}},
+        .k = {2, 1},
+        .u = {0.9, 0.1, 0.5, 0.3},
+    };
+    relay_match_io io = {.ctx = &f, .candidates = fx_candidates, .uniform = fx_uniform};
+    uint8_t reserved[16] = {0};
+    uint32_t sig[4] = {0, 0, 0, 1};
+    bool expired[4] = {false, false, false, false};
+    relay_pair out[4];
+    size_t m = relay_match_round(p, sig, expired, 4, 3, &io, reserved, out);
+    assert_int_equal(m, 3);
+    assert_int_equal(out[0].task, 0);
+    assert_int_equal(out[0].node, 7); /* u 0.9 of 0.5 + 0.5 */
+    assert_int_equal(out[1].task, 1);
+    assert_int_equal(out[1].node, 4); /* 7 reserved */
+    assert_int_equal(out[2].task, 3);
+    assert_int_equal(out[2].node, 9);
+    for (int i = 0; i < 16; i++)
+        assert_int_equal(reserved[i], 0);
+    assert_true(relay_next_round_s(p, m) == 0);
+    assert_true(relay_next_round_s(p, 0) == 2);
+    /* expired tasks are skipped */
+    f.next_u = 0;
+    expired[0] = true;
+    m = relay_match_round(p, sig, expired, 4, 3, &io, reserved, out);
+    assert_int_equal(m, 3);
+    assert_int_equal(out[0].task, 1);
+}
+
+static void test_match_round_pages(void **st)
+{
+    (void)st;
+    /* after a full page of 100, the round stops once every free node is
+     * reserved; tasks beyond are left for the next round */
+    relay_params p = *ed(RELAY_2026);
+    p.batch = 2;
+    match_fixture f = {.nodes = {{1, 2, 3}}, .w = {{1, 1, 1}}, .k = {3}, .u = {0, 0, 0, 0, 0, 0}};
+    relay_match_io io = {.ctx = &f, .candidates = fx_candidates, .uniform = fx_uniform};
+    uint8_t reserved[8] = {0};
+    uint32_t sig[6] = {0};
+    bool expired[6] = {0};
+    relay_pair out[6];
+    assert_int_equal(relay_match_round(&p, sig, expired, 6, 2, &io, reserved, out), 2);
+    assert_int_equal(f.next_u, 2); /* the second page was not read */
+    f.next_u = 0;
+    assert_int_equal(relay_match_round(&p, sig, expired, 6, 3, &io, reserved, out), 3);
 }
 
 /* ---- validation groups and money ----------------------------------------- */
@@ -631,6 +715,8 @@ int main(void)
         cmocka_unit_test(test_bigfloat_rounding),
         cmocka_unit_test(test_go_vectors),
         cmocka_unit_test(test_queue_order),
+        cmocka_unit_test(test_match_round),
+        cmocka_unit_test(test_match_round_pages),
         cmocka_unit_test(test_group_decisions),
         cmocka_unit_test(test_group_payments_remainder),
         cmocka_unit_test(test_income_split),

@@ -63,8 +63,11 @@ typedef struct relay_params {
     double timeout_multiplier;
     uint64_t min_exec_timeout_s, max_exec_timeout_s;
     uint64_t queue_timeout_s, app_validation_timeout_s, upload_timeout_s;
-    double tick_s;                 /* matching round every this many seconds */
+    double tick_s;                 /* matching round (2026) or queue read every this many s */
     uint32_t batch;                /* queued tasks read per page */
+    double retry_min_s, retry_max_s; /* a task no node took draws again after U(min, max) */
+    double offer_hold_s;           /* 2025-07: a node holds offers this long, then starts */
+    uint64_t queue_grace_s;        /* 2025-07: queued tasks expire create + this + timeout */
     bool passive_slash;            /* invalidation records a review, no slash */
     uint32_t dao_percent;          /* dao.task_fee_share_percent */
 } relay_params;
@@ -190,15 +193,44 @@ wei_t relay_bigfloat_quo_int(wei_t fee, double d);
 typedef struct relay_queued {
     wei_t fee;
     wei_t priority;      /* 2026 */
-    uint32_t retry;      /* 2025-07: retries in the Relay's queue */
     uint32_t type;       /* 0 SD, 1 LLM, 2 SD LoRA fine-tune (models.TaskType) */
     uint64_t id;         /* creation order */
 } relay_queued;
 
 /* < 0 when a is dispatched before b.  2025-03: fee desc, type desc, id asc
- * (task_queue.go @ f2bb1b1); 2025-07: fee, retry asc, type, id (@ 0601431);
+ * (task_queue.go @ f2bb1b1); 2025-07: id asc (start_task.go @ 0601431 reads
+ * the queue by id; fees compete at the node, relay_offer_replaces);
  * 2026: priority desc, id asc (task_matching.go fetchQueuedTaskPage). */
 int relay_queue_cmp(const relay_params *p, const relay_queued *a, const relay_queued *b);
+
+/* ---- dispatch (relay_match.c) -------------------------------------------- */
+
+/* 2025-07: a node holding an offer of held_fee takes one of offered_fee. */
+bool relay_offer_replaces(wei_t held_fee, wei_t offered_fee);
+
+typedef struct relay_match_io {
+    void *ctx;
+    /* the candidate set of a requirement signature at the round's time:
+     * node ids and their relay_weights (< 0: dropped); returns the count */
+    size_t (*candidates)(void *ctx, uint32_t sig, const uint32_t **nodes, const double **w);
+    double (*uniform)(void *ctx); /* a uniform draw in [0, 1) */
+} relay_match_io;
+
+typedef struct relay_pair {
+    uint32_t task, node; /* task: index into the round's queue */
+} relay_pair;
+
+/* 2026 runMatchingRound over the queued tasks in dispatch order: pages of
+ * p->batch; each task not expired draws one node of its signature's
+ * candidates not yet reserved this round; after a full page the round stops
+ * when free_nodes are all reserved.  reserved[] (indexed by node id, all 0)
+ * is scratch and comes back all 0.  Returns the pairs written to out (at
+ * most n). */
+size_t relay_match_round(const relay_params *p, const uint32_t *sig, const bool *expired, size_t n,
+                         uint32_t free_nodes, const relay_match_io *io, uint8_t *reserved,
+                         relay_pair *out);
+/* Seconds to the next round: 0 after a round that matched, else the tick. */
+double relay_next_round_s(const relay_params *p, size_t matched);
 
 /* ---- validation groups and settlement ----------------------------------- */
 

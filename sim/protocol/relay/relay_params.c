@@ -29,6 +29,8 @@ static const relay_params editions[RELAY_N_EDITIONS] = {
          * a task no node can take goes back after 2 s */
         .tick_s = 2,
         .batch = 100,
+        .retry_min_s = 2,
+        .retry_max_s = 2,
     },
     [RELAY_2025_07] = {
         .name = "relay-2025-07",
@@ -38,8 +40,15 @@ static const relay_params editions[RELAY_N_EDITIONS] = {
         .rewards = {10, 5, 2},
         .pool_size = 50,                   /* NODE_QOS_SCORE_POOL_SIZE */
         .window_timeout_kickout = 2,       /* KickoutThreshold: 2 of the last 3 */
+        /* start_task.go: queue read by id, 100 dispatching at once, re-read
+         * after 2 s when empty; a loser draws again after 0.5-1 s; a node
+         * starts its best offer after 1 s; expiry 3 min + timeout */
         .tick_s = 2,
         .batch = 100,
+        .retry_min_s = 0.5,
+        .retry_max_s = 1.0,
+        .offer_hold_s = 1,
+        .queue_grace_s = 180,
     },
     [RELAY_2026] = {
         .name = "relay-2026",

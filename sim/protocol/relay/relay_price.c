@@ -1,7 +1,8 @@
 /* Task pricing, queue order and execution timeouts in the Relay.  Sources
  * (crynux-network/crynux-relay):
  *   2025-03  service/task_queue.go @ f2bb1b1 (Less: fee, type, id)
- *   2025-07  service/task_queue.go @ 0601431 (Less: fee, retries, type, id)
+ *   2025-07  service/start_task.go @ 0601431 (queued tasks read by id; the
+ *            fee heap of task_queue.go is not used by the dispatcher)
  *   2026     service/task_pricing.go (ApplyTaskPricing), service/task_matching.go
  *            (fetchQueuedTaskPage), service/task_execution_calibration.go
  *            (DescribeExecutionTimeout), config/config.example.yml @ 24ffc26
@@ -120,10 +121,10 @@ int relay_queue_cmp(const relay_params *p, const relay_queued *a, const relay_qu
         if ((c = cmp_wei_desc(a->priority, b->priority)))
             return c;
     } else {
+        if (p->window_timeout_kickout) /* by id: fees meet at the node */
+            return a->id < b->id ? -1 : a->id > b->id ? 1 : 0;
         if ((c = cmp_wei_desc(a->fee, b->fee)))
             return c;
-        if (p->window_timeout_kickout && a->retry != b->retry)
-            return a->retry < b->retry ? -1 : 1;
         if (a->type != b->type)
             return a->type > b->type ? -1 : 1; /* LLM (1) before SD (0) */
     }
