@@ -69,6 +69,7 @@ typedef struct relay_params {
     double offer_hold_s;           /* 2025-07: a node holds offers this long, then starts */
     uint64_t queue_grace_s;        /* 2025-07: queued tasks expire create + this + timeout */
     bool passive_slash;            /* invalidation records a review, no slash */
+    bool delegation;               /* delegated staking and the delegator share */
     uint32_t dao_percent;          /* dao.task_fee_share_percent */
 } relay_params;
 

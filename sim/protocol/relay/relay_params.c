@@ -71,6 +71,7 @@ static const relay_params editions[RELAY_N_EDITIONS] = {
         .tick_s = 2,
         .batch = 100,
         .passive_slash = true,             /* task.passive_slash_mode */
+        .delegation = true,                /* service/delegator_share.go, relay_account.go */
         .dao_percent = 0,                  /* dao.task_fee_share_percent */
     },
 };
