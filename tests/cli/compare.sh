@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# Program-level tests of `avrami compare`, called by tests/cli/run.sh.
+#   tests/cli/compare.sh build/avrami
+set -euo pipefail
+
+. "$(dirname "$0")/setup.sh" "$@"
+expect_exit() {
+  local want=$1; shift
+  local rc=0
+  "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
+  [ "$rc" -eq "$want" ] || { cat "$TMP/out" "$TMP/err" >&2; die "$* exited $rc, expected $want"; }
+}
+V=scenarios/vanishing-nodes.json
+
+# ---- usage and bad input: exit 2 with the reason ----
+expect_exit 0 "$BIN" compare --help
+grep -q -- '--editions LIST' "$TMP/out" || die "compare --help lacks --editions"
+expect_exit 2 "$BIN" compare $V
+grep -q -- '--editions is required' "$TMP/err" || die "missing --editions not said"
+expect_exit 2 "$BIN" compare --editions helium
+grep -q 'no scenario given' "$TMP/err" || die "missing scenario not said"
+expect_exit 2 "$BIN" compare --editions 'helium,,vss' $V
+grep -q 'expected edition names separated by commas' "$TMP/err" || die "empty edition name accepted"
+expect_exit 2 "$BIN" compare --editions helium --set network.nodes=10,20 $V
+grep -q 'compare takes one value per key (2 given)' "$TMP/err" || die "a --set list accepted"
+expect_exit 2 "$BIN" compare --bogus --editions helium $V
+expect_exit 2 "$BIN" compare --table "$TMP/none.db"
+ok "compare: usage and bad arguments exit 2, saying why"
+
+# ---- the table of a paired comparison, checked against the database ----
+# (a one-axis sweep has the layout of a comparison: its first axis the
+# only one that varies, point 0 the baseline)
+"$BIN" sweep $V --set protocol.kickout_threshold=10,30 --reps 4 --duration 3600 --out "$TMP/c.db" --quiet
+expect_exit 0 "$BIN" compare --table "$TMP/c.db"
+cp "$TMP/out" "$TMP/table"
+grep -q '^compare: vanishing-nodes, protocol.kickout_threshold = 10 ..., 4 replications each' "$TMP/table" \
+  || die "no heading"
+python3 - "$TMP/c.db" "$TMP/table" <<'PY'
+# the utilization difference and the honest kick-outs, recomputed from the
+# runs and run_actors tables with Python's own statistics
+import sqlite3, statistics, sys, re
+db, table = sys.argv[1], open(sys.argv[2]).read().split('\n')
+con = sqlite3.connect(db)
+def rows(sql):
+    return {(p, r): v for p, r, v in con.execute(sql)}
+def check(label, sql):
+    v = rows(sql)
+    reps = sorted({r for (_, r) in v})
+    d = [v[(1, r)] - v[(0, r)] for r in reps]
+    mean = statistics.mean(d)
+    i = table.index(label)
+    line = table[i + 2]
+    m = re.search(r'diff ([-+][0-9.e+-]+)', line)
+    assert m, (label, line)
+    got = float(m.group(1))
+    assert abs(got - mean) <= 1e-3 * max(1, abs(mean)), (label, got, mean)
+    base = statistics.mean(v[(0, r)] for r in reps)
+    assert abs(float(table[i + 1].split()[1]) - base) <= 1e-3 * max(1, abs(base)), (label, table[i + 1], base)
+check('utilization', 'SELECT point, rep, utilization FROM runs')
+check('honest nodes kicked out', 'SELECT point, rep, kickouts FROM run_actors WHERE actor = 0')
+PY
+ok "compare: means and paired differences match the database"
