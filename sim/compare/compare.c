@@ -15,7 +15,8 @@
 #include "util/wei.h"
 
 static const char *const EXTRA_LABEL[COMPARE_EXTRAS] = {
-    "attacker profit (CNX)", "wrong results accepted", "honest nodes slashed", "honest nodes kicked out"};
+    "node income Gini", "node income, top-10% share", "attacker profit (CNX)", "wrong results accepted",
+    "honest nodes slashed", "honest nodes kicked out"};
 
 /* a signed decimal wei string as CNX (for statistics only) */
 static double cnx_of(const char *s)
@@ -26,6 +27,21 @@ static double cnx_of(const char *s)
         return NAN;
     double v = (double)w / 1e18;
     return neg ? -v : v;
+}
+
+/* a row of the run_income part of the query (actor -1) */
+static bool read_income_row(sqlite3_stmt *st, uint32_t points, uint32_t reps, double *x, bool *have)
+{
+    if (sqlite3_column_int64(st, 2) != -1)
+        return false;
+    sqlite3_int64 p = sqlite3_column_int64(st, 0), r = sqlite3_column_int64(st, 1);
+    if (p < 0 || p >= points || r < 0 || r >= reps)
+        return true;
+    size_t c = (size_t)p * reps + (size_t)r;
+    x[c * COMPARE_EXTRAS + COMPARE_INCOME_GINI] = sqlite3_column_double(st, 3);
+    x[c * COMPARE_EXTRAS + COMPARE_INCOME_TOP10] = sqlite3_column_double(st, 4);
+    have[c] = true;
+    return true;
 }
 
 /* x[(point * reps + rep) * COMPARE_EXTRAS + k], have[point * reps + rep] */
@@ -39,7 +55,12 @@ static bool read_extras(const char *path, uint32_t points, uint32_t reps, double
         return false;
     }
     sqlite3_stmt *st;
-    const char *sql = "SELECT point, rep, actor, profit_wei, cheats_won, slashes, kickouts FROM run_actors";
+    /* run_income rows (actor -1) where the table exists */
+    bool income = sqlite3_prepare_v2(db, "SELECT 1 FROM run_income", -1, &st, NULL) == SQLITE_OK;
+    sqlite3_finalize(st);
+    const char *sql = income ? "SELECT point, rep, actor, profit_wei, cheats_won, slashes, kickouts FROM run_actors"
+                               " UNION ALL SELECT point, rep, -1, gini, top10_share, 0, 0 FROM run_income"
+                             : "SELECT point, rep, actor, profit_wei, cheats_won, slashes, kickouts FROM run_actors";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, err_size, "%s: run_actors: %s", path, sqlite3_errmsg(db));
         sqlite3_close(db);
@@ -47,6 +68,8 @@ static bool read_extras(const char *path, uint32_t points, uint32_t reps, double
     }
     bool ok = true;
     while (ok && sqlite3_step(st) == SQLITE_ROW) {
+        if (read_income_row(st, points, reps, x, have))
+            continue;
         sqlite3_int64 p = sqlite3_column_int64(st, 0), r = sqlite3_column_int64(st, 1);
         sqlite3_int64 a = sqlite3_column_int64(st, 2);
         if (p < 0 || p >= points || r < 0 || r >= reps)

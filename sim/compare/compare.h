@@ -18,9 +18,11 @@
 #include <stddef.h>
 #include <stdio.h>
 
-/* The figures compare adds to the sweep's own metrics, from run_actors:
- * per run, summed over the actors named. */
+/* The figures compare adds to the sweep's own metrics: income concentration
+ * from run_income, and from run_actors, per run, sums over the actors named. */
 typedef enum compare_extra {
+    COMPARE_INCOME_GINI,     /* run_income: Gini of node income over identities */
+    COMPARE_INCOME_TOP10,    /* run_income: the top 10 % identities' share */
     COMPARE_ATTACKER_PROFIT, /* CNX: end - start of every non-honest actor */
     COMPARE_WRONG_ACCEPTED,  /* tasks whose accepted result was a fake */
     COMPARE_HONEST_SLASHED,  /* slashes of honest nodes */

@@ -30,7 +30,9 @@ ok "compare: usage and bad arguments exit 2, saying why"
 # ---- the table of a paired comparison, checked against the database ----
 # (a one-axis sweep has the layout of a comparison: its first axis the
 # only one that varies, point 0 the baseline)
-"$BIN" sweep $V --set protocol.kickout_threshold=10,30 --reps 4 --duration 3600 --out "$TMP/c.db" --quiet
+mkdir "$TMP/runs"
+"$BIN" sweep $V --set protocol.kickout_threshold=10,30 --reps 4 --duration 3600 --out "$TMP/c.db" --quiet \
+  --keep-runs "$TMP/runs"
 expect_exit 0 "$BIN" compare --table "$TMP/c.db"
 cp "$TMP/out" "$TMP/table"
 grep -q '^compare: vanishing-nodes, protocol.kickout_threshold = 10 ..., 4 replications each' "$TMP/table" \
@@ -58,5 +60,21 @@ def check(label, sql):
     assert abs(float(table[i + 1].split()[1]) - base) <= 1e-3 * max(1, abs(base)), (label, table[i + 1], base)
 check('utilization', 'SELECT point, rep, utilization FROM runs')
 check('honest nodes kicked out', 'SELECT point, rep, kickouts FROM run_actors WHERE actor = 0')
+check('node income Gini', 'SELECT point, rep, gini FROM run_income')
 PY
 ok "compare: means and paired differences match the database"
+python3 - "$TMP/c.db" "$TMP/runs" <<'PY'
+# run_income against the kept run databases: the Gini coefficient by its
+# mean-difference definition and the top 10 % share, from nodes.income_wei
+import sqlite3, sys, math
+db, runs = sys.argv[1], sys.argv[2]
+for p, r, gini, top in sqlite3.connect(db).execute("SELECT point, rep, gini, top10_share FROM run_income"):
+    x = [int(v) / 1e18 for (v,) in sqlite3.connect(f"{runs}/point-{p}-rep-{r}.db").execute(
+        "SELECT income_wei FROM nodes WHERE joined_s IS NOT NULL")]
+    n, s = len(x), sum(x)
+    g = sum(abs(a - b) for a in x for b in x) / (2 * n * n * (s / n))
+    k = math.ceil(n / 10)
+    t = sum(sorted(x)[-k:]) / s
+    assert abs(g - gini) < 1e-9 and abs(t - top) < 1e-9, (p, r, g, gini, t, top)
+PY
+ok "compare: income concentration matches the nodes of the kept runs"
