@@ -64,16 +64,23 @@ static void test_need_validation(void **st)
 
 /* ---- QoS: service/qos_test.go @ 24ffc26 ---------------------------------- */
 
+/* a node whose health was last set to h at time at_s */
+static relay_qos with_health(double h, double at_s)
+{
+    relay_qos q;
+    relay_qos_init(&q);
+    q.health_base = h;
+    q.health_set = true;
+    q.health_at_s = at_s;
+    return q;
+}
+
 static void test_health_penalty_excludes_below_enter(void **st)
 {
     (void)st;
     /* TestApplyHealthPenaltySetsExclusionBelowEnterThreshold: H 0.5 -> 0.15 */
     const relay_params *p = ed(RELAY_2026);
-    relay_qos q;
-    relay_qos_init(&q);
-    q.health_base = 0.5;
-    q.health_set = true;
-    q.health_at_s = 1000;
+    relay_qos q = with_health(0.5, 1000);
     relay_health_penalty(p, &q, 1000);
     assert_true(q.health_excluded);
     assert_true(fabs(q.health_base - 0.15) < 1e-15);
@@ -86,11 +93,7 @@ static void test_health_penalty_at_enter_threshold(void **st)
      * HealthUpdatedAt an hour ahead (elapsed clamps to 0): H = 0.2, kept */
     relay_params p = *ed(RELAY_2026);
     p.penalty_factor = 0.4;
-    relay_qos q;
-    relay_qos_init(&q);
-    q.health_base = 0.5;
-    q.health_set = true;
-    q.health_at_s = 1000 + 3600;
+    relay_qos q = with_health(0.5, 1000 + 3600);
     relay_health_penalty(&p, &q, 1000);
     assert_true(q.health_base == p.exclude_enter);
     assert_false(q.health_excluded);
@@ -101,11 +104,7 @@ static void test_health_excluded_flag_and_exit(void **st)
     (void)st;
     /* TestIsHealthExcludedUsesPersistedFlagAndExitThreshold */
     const relay_params *p = ed(RELAY_2026);
-    relay_qos q;
-    relay_qos_init(&q);
-    q.health_base = 0.5;
-    q.health_set = true;
-    q.health_at_s = 0;
+    relay_qos q = with_health(0.5, 0);
     assert_false(relay_health_excluded(p, &q, 0));
     q.health_excluded = true;
     assert_true(relay_health_excluded(p, &q, 0));
@@ -296,19 +295,13 @@ static void test_weights_2026_matching_tests(void **st)
     c[0].local_match = 1;
     assert_int_equal(relay_weights(p, c, 1, 2, 100, 0, w), 0);
     /* TestCalculateNodeSelectingProbZerosActiveExclusion (qos_test.go) */
-    relay_qos ex;
-    relay_qos_init(&ex);
-    ex.health_base = 0.5;
-    ex.health_set = true;
+    relay_qos ex = with_health(0.5, 0);
     ex.health_excluded = true;
     relay_cand e = {.q = &ex, .stake = 1, .local_match = 1};
     assert_int_equal(relay_weights(p, &e, 1, 1, 100, 0, w), 0);
     assert_true(w[0] < 0);
     /* a new node (QOSScore 0) counts Q_long 0.5; H 0.5 halves QoS */
-    relay_qos nq;
-    relay_qos_init(&nq);
-    nq.health_base = 0.5;
-    nq.health_set = true;
+    relay_qos nq = with_health(0.5, 0);
     relay_cand n1 = {.q = &nq, .stake = 100, .local_match = 1};
     relay_weights(p, &n1, 1, 1, 100, 0, w);
     assert_true(w[0] == 1 * 0.25 / (1 + 0.25));

@@ -43,6 +43,13 @@ static void setup(fixture *f, relay_edition e)
     f->total = relay_net_total(f->n);
 }
 
+/* only node[0] stays, so every task lands on it */
+static void one_node(fixture *f)
+{
+    for (int i = 1; i < 4; i++)
+        assert_true(relay_net_quit(f->n, 0, f->node[i]));
+}
+
 static relay_task_work sd = {.sd_units = 512 * 512 * 25, .vram_gb = 8};
 
 static uint32_t node_of(const relay_net *n, uint32_t t)
@@ -183,9 +190,7 @@ static void test_timeouts_health_2026(void **st)
     (void)st;
     fixture f;
     setup(&f, RELAY_2026);
-    /* one node only, so every task lands on it */
-    for (int i = 1; i < 4; i++)
-        assert_true(relay_net_quit(f.n, 0, f.node[i]));
+    one_node(&f);
     double now = 0, next;
     for (int k = 0; k < 3; k++) {
         uint32_t t = relay_net_create(f.n, now, f.app, 10, &sd, 7, 0, RN_NONE);
@@ -214,8 +219,7 @@ static void test_kickout_2025_07(void **st)
     (void)st;
     fixture f;
     setup(&f, RELAY_2025_07);
-    for (int i = 1; i < 4; i++)
-        assert_true(relay_net_quit(f.n, 0, f.node[i]));
+    one_node(&f);
     double now = 0, next;
     for (int k = 0; k < 2; k++) {
         uint32_t t = relay_net_create(f.n, now, f.app, 10, &sd, 7, 180, RN_NONE);
@@ -237,8 +241,7 @@ static void test_offers_2025_07(void **st)
     (void)st;
     fixture f;
     setup(&f, RELAY_2025_07);
-    for (int i = 1; i < 4; i++)
-        assert_true(relay_net_quit(f.n, 0, f.node[i]));
+    one_node(&f);
     uint32_t lo = relay_net_create(f.n, 0, f.app, 10, &sd, 7, 180, RN_NONE);
     uint32_t hi = relay_net_create(f.n, 0, f.app, 20, &sd, 7, 180, RN_NONE);
     double next;
@@ -262,8 +265,7 @@ static void test_delegation_2026(void **st)
     (void)st;
     fixture f;
     setup(&f, RELAY_2026);
-    for (int i = 1; i < 4; i++)
-        assert_true(relay_net_quit(f.n, 0, f.node[i]));
+    one_node(&f);
     assert_true(relay_net_delegate(f.n, f.user, f.node[0], 400 * CNX));
     uint32_t t = relay_net_create(f.n, 0, f.app, 1000, &sd, 7, 0, RN_NONE);
     double next;
