@@ -15,7 +15,7 @@
 #include "util/wei.h"
 
 static const char *const EXTRA_LABEL[COMPARE_EXTRAS] = {
-    "node income Gini", "node income, top-10% share", "attacker profit (CNX)", "wrong results accepted",
+    "cost per task succeeded (CNX)", "node income Gini", "node income, top-10% share", "attacker profit (CNX)", "wrong results accepted",
     "honest nodes slashed", "honest nodes kicked out"};
 
 /* a signed decimal wei string as CNX (for statistics only) */
@@ -29,15 +29,22 @@ static double cnx_of(const char *s)
     return neg ? -v : v;
 }
 
-/* a row of the run_income part of the query (actor -1) */
-static bool read_income_row(sqlite3_stmt *st, uint32_t points, uint32_t reps, double *x, bool *have)
+/* a row of the run_income part of the query (actor -1), or of runs (-2:
+ * the tasks succeeded, kept in `succeeded` until the costs are divided) */
+static bool read_run_row(sqlite3_stmt *st, uint32_t points, uint32_t reps, double *x, bool *have,
+                         double *succeeded)
 {
-    if (sqlite3_column_int64(st, 2) != -1)
+    sqlite3_int64 kind = sqlite3_column_int64(st, 2);
+    if (kind != -1 && kind != -2)
         return false;
     sqlite3_int64 p = sqlite3_column_int64(st, 0), r = sqlite3_column_int64(st, 1);
     if (p < 0 || p >= points || r < 0 || r >= reps)
         return true;
     size_t c = (size_t)p * reps + (size_t)r;
+    if (kind == -2) {
+        succeeded[c] = sqlite3_column_double(st, 4);
+        return true;
+    }
     x[c * COMPARE_EXTRAS + COMPARE_INCOME_GINI] = sqlite3_column_double(st, 3);
     x[c * COMPARE_EXTRAS + COMPARE_INCOME_TOP10] = sqlite3_column_double(st, 4);
     have[c] = true;
@@ -48,27 +55,36 @@ static bool read_income_row(sqlite3_stmt *st, uint32_t points, uint32_t reps, do
 static bool read_extras(const char *path, uint32_t points, uint32_t reps, double *x, bool *have,
                         char *err, size_t err_size)
 {
+    double *succeeded = calloc((size_t)points * reps + 1, sizeof *succeeded);
+    if (!succeeded) {
+        snprintf(err, err_size, "out of memory");
+        return false;
+    }
     sqlite3 *db = NULL;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
         snprintf(err, err_size, "%s: cannot open", path);
         sqlite3_close(db);
+        free(succeeded);
         return false;
     }
     sqlite3_stmt *st;
     /* run_income rows (actor -1) where the table exists */
     bool income = sqlite3_prepare_v2(db, "SELECT 1 FROM run_income", -1, &st, NULL) == SQLITE_OK;
     sqlite3_finalize(st);
-    const char *sql = income ? "SELECT point, rep, actor, profit_wei, cheats_won, slashes, kickouts FROM run_actors"
-                               " UNION ALL SELECT point, rep, -1, gini, top10_share, 0, 0 FROM run_income"
-                             : "SELECT point, rep, actor, profit_wei, cheats_won, slashes, kickouts FROM run_actors";
+    const char *sql = income ? "SELECT point, rep, actor, profit_wei, cheats_won, slashes, kickouts, income_wei"
+                               " FROM run_actors UNION ALL SELECT point, rep, -1, gini, top10_share, 0, 0, 0"
+                               " FROM run_income UNION ALL SELECT point, rep, -2, 0, succeeded, 0, 0, 0 FROM runs"
+                             : "SELECT point, rep, actor, profit_wei, cheats_won, slashes, kickouts, income_wei"
+                               " FROM run_actors UNION ALL SELECT point, rep, -2, 0, succeeded, 0, 0, 0 FROM runs";
     if (sqlite3_prepare_v2(db, sql, -1, &st, NULL) != SQLITE_OK) {
         snprintf(err, err_size, "%s: run_actors: %s", path, sqlite3_errmsg(db));
         sqlite3_close(db);
+        free(succeeded);
         return false;
     }
     bool ok = true;
     while (ok && sqlite3_step(st) == SQLITE_ROW) {
-        if (read_income_row(st, points, reps, x, have))
+        if (read_run_row(st, points, reps, x, have, succeeded))
             continue;
         sqlite3_int64 p = sqlite3_column_int64(st, 0), r = sqlite3_column_int64(st, 1);
         sqlite3_int64 a = sqlite3_column_int64(st, 2);
@@ -77,6 +93,13 @@ static bool read_extras(const char *path, uint32_t points, uint32_t reps, double
         size_t c = (size_t)p * reps + (size_t)r;
         double *v = &x[c * COMPARE_EXTRAS];
         have[c] = true;
+        double earned = cnx_of((const char *)sqlite3_column_text(st, 7));
+        if (isnan(earned)) {
+            snprintf(err, err_size, "%s: run_actors (point %lld, rep %lld, actor %lld): income_wei: expected "
+                     "a decimal integer", path, (long long)p, (long long)r, (long long)a);
+            ok = false;
+        }
+        v[COMPARE_COST_PER_TASK] += earned;
         if (a > 0) {
             double profit = cnx_of((const char *)sqlite3_column_text(st, 3));
             if (isnan(profit)) {
@@ -93,6 +116,11 @@ static bool read_extras(const char *path, uint32_t points, uint32_t reps, double
     }
     sqlite3_finalize(st);
     sqlite3_close(db);
+    /* the fees nodes earned per task that succeeded */
+    for (size_t c = 0; c < (size_t)points * reps; c++)
+        x[c * COMPARE_EXTRAS + COMPARE_COST_PER_TASK] =
+            succeeded[c] > 0 ? x[c * COMPARE_EXTRAS + COMPARE_COST_PER_TASK] / succeeded[c] : 0;
+    free(succeeded);
     return ok;
 }
 

@@ -21,6 +21,7 @@
 /* The figures compare adds to the sweep's own metrics: income concentration
  * from run_income, and from run_actors, per run, sums over the actors named. */
 typedef enum compare_extra {
+    COMPARE_COST_PER_TASK,   /* CNX: fees nodes earned (all actors) / tasks succeeded */
     COMPARE_INCOME_GINI,     /* run_income: Gini of node income over identities */
     COMPARE_INCOME_TOP10,    /* run_income: the top 10 % identities' share */
     COMPARE_ATTACKER_PROFIT, /* CNX: end - start of every non-honest actor */

@@ -78,3 +78,23 @@ for p, r, gini, top in sqlite3.connect(db).execute("SELECT point, rep, gini, top
     assert abs(g - gini) < 1e-9 and abs(t - top) < 1e-9, (p, r, g, gini, t, top)
 PY
 ok "compare: income concentration matches the nodes of the kept runs"
+
+# ---- helium against hydrogen on the comparison scenario: the table, and
+# the same database for -j 1 and -j 2 ----
+E=scenarios/editions-compare.json
+expect_exit 2 "$BIN" compare scenarios/helium-baseline.json --editions helium,hydrogen --reps 2 \
+  --duration 600 --out "$TMP/hb.db"
+grep -qF 'protocol.queue_size_limit: a helium key, but protocol.edition is "hydrogen"' "$TMP/err" \
+  || die "a scenario with another edition's keys was not refused clearly"
+expect_exit 2 "$BIN" compare $E --editions helium,lithium --reps 2 --duration 600 --out "$TMP/li.db"
+grep -q 'protocol.edition' "$TMP/err" || die "an unknown edition was not named"
+for j in 1 2; do
+  expect_exit 0 "$BIN" compare $E --editions helium,hydrogen --reps 3 --duration 3600 -j $j --out "$TMP/e$j.db"
+  grep -v '^results: ' "$TMP/out" >"$TMP/e$j.txt"
+done
+cmp -s "$TMP/e1.txt" "$TMP/e2.txt" || { diff "$TMP/e1.txt" "$TMP/e2.txt" >&2; die "compare -j 1 and -j 2 differ"; }
+grep -q '^  hydrogen .*diff [-+]' "$TMP/e1.txt" || die "no paired difference for hydrogen"
+grep -q '^cost per task succeeded (CNX)$' "$TMP/e1.txt" || die "no cost per task"
+[ "$(sqlite3 "$TMP/e1.db" "select count(*) from runs")" = 6 ] || die "compare did not store 2 x 3 runs"
+"$BIN" check "$TMP/e1.db" >/dev/null || die "a comparison database fails check"
+ok "compare: helium against hydrogen, paired, the same for -j 1 and -j 2, a checked sweep database"
