@@ -233,6 +233,12 @@ static void test_kickout_2025_07(void **st)
     assert_false(nv.slashed);
     assert_true(relay_net_balance(f.n, f.node[0]) == 500 * CNX); /* stake back */
     assert_true(relay_net_total(f.n) == f.total);
+    /* it may join again: the window restarts, its score was set to 0 */
+    uint32_t model = 7;
+    assert_true(relay_net_join(f.n, 400, f.node[0], 24, 400 * CNX, 0, &model, 1));
+    relay_net_node(f.n, f.node[0], &nv);
+    assert_int_equal(nv.qos->recent_n, 0);
+    assert_true(nv.qos->qos_score == 0);
     relay_net_free(f.n);
 }
 

@@ -185,6 +185,15 @@ static void node_leave(relay_net *n, uint32_t acc, bool slashed)
     nd->busy = false;
     nd->task = RN_NONE;
     nd->slashed = slashed;
+    /* its local models are deleted; the 2025 editions also set qos_score to
+     * 0 (SetNodeStatusQuit @ f2bb1b1, 0601431; 2026 keeps it for the rejoin
+     * floor), while the in-memory pool of 2025-07 stays */
+    nd->n_models = 0;
+    nd->inuse = RN_NONE;
+    if (!n->p->max_exec_timeout_s) {
+        nd->q.score = 0;
+        nd->q.qos_score = 0;
+    }
 }
 
 bool relay_net_quit(relay_net *n, double now, uint32_t acc)
