@@ -4,12 +4,6 @@
 set -euo pipefail
 
 . "$(dirname "$0")/setup.sh" "$@"
-expect_exit() {
-  local want=$1; shift
-  local rc=0
-  "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
-  [ "$rc" -eq "$want" ] || { cat "$TMP/out" "$TMP/err" >&2; die "$* exited $rc, expected $want"; }
-}
 V=scenarios/vanishing-nodes.json
 
 # ---- usage and bad input: exit 2 with the reason ----
