@@ -266,6 +266,39 @@ static void test_offers_2025_07(void **st)
     relay_net_free(f.n);
 }
 
+static void test_group_member_expires_2026(void **st)
+{
+    (void)st;
+    /* two nodes for a group of three: the third task waits in the queue
+     * until it expires (21600 s); the group is then validated with it
+     * aborted, and the first two are not left waiting */
+    fixture f;
+    setup(&f, RELAY_2026);
+    for (int i = 2; i < 4; i++)
+        assert_true(relay_net_quit(f.n, 0, f.node[i]));
+    uint32_t g = relay_net_create(f.n, 0, f.app, 30, &sd, 7, 0, RN_GROUP_FIRST);
+    uint32_t g2 = relay_net_create(f.n, 0, f.app, 30, &sd, 7, 0, g);
+    uint32_t g3 = relay_net_create(f.n, 0, f.app, 30, &sd, 7, 0, g);
+    double next;
+    assert_int_equal(relay_net_dispatch(f.n, 0, uni, NULL, &next), 2);
+    assert_true(relay_net_submit(f.n, 10, g, 4));
+    assert_true(relay_net_submit(f.n, 20, g2, 4));
+    rn_task_view v;
+    relay_net_task(f.n, g, &v);
+    assert_int_equal(v.status, RN_SCORE_READY);
+    assert_int_equal(relay_net_dispatch(f.n, 21600, uni, NULL, &next), 0);
+    relay_net_task(f.n, g3, &v);
+    assert_int_equal(v.abort, RN_ABORT_QUEUE_TIMEOUT);
+    relay_net_task(f.n, g, &v);
+    assert_int_equal(v.status, RN_VALIDATED);
+    relay_net_task(f.n, g2, &v);
+    assert_int_equal(v.status, RN_END_GROUP_REFUND);
+    assert_true(relay_net_upload(f.n, 21601, g));
+    assert_true(relay_net_total(f.n) == f.total);
+    assert_true(relay_net_balance(f.n, RN_ACC_ESCROW) == 0);
+    relay_net_free(f.n);
+}
+
 static void test_delegation_2026(void **st)
 {
     (void)st;
@@ -360,6 +393,7 @@ int main(void)
         cmocka_unit_test(test_timeouts_health_2026),
         cmocka_unit_test(test_kickout_2025_07),
         cmocka_unit_test(test_offers_2025_07),
+        cmocka_unit_test(test_group_member_expires_2026),
         cmocka_unit_test(test_delegation_2026),
         cmocka_unit_test(test_random_conservation),
     };

@@ -26,6 +26,8 @@ void rn_node_task_score(relay_net *n, uint32_t node, uint64_t score, bool valid,
 
 /* ---- dispatch ---- */
 
+static void validate_group(relay_net *n, uint32_t g, double now);
+
 /* The free nodes that can take task t, into n->cand, and their weights
  * (relay_weights) into n->w; returns their number. */
 static size_t candidates_of(relay_net *n, const rn_task *t, double now)
@@ -209,6 +211,8 @@ size_t relay_net_dispatch(relay_net *n, double now, double (*uniform)(void *), v
                                            : -1;
         if (expiry >= 0 && now >= expiry) {
             abort_task(n, t, RN_ABORT_QUEUE_TIMEOUT);
+            if (t->group != RN_NONE) /* the last member to finish may be this one */
+                validate_group(n, t->group, now);
             continue;
         }
         if (t->not_before_s <= now)
