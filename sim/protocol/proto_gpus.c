@@ -89,6 +89,30 @@ pvram *pg_vram_rec(proto *p, uint64_t vram)
     return v;
 }
 
+uint32_t pg_join_stake(proto *p, uint32_t a, const char *gpu_name, uint64_t vram)
+{
+    REQUIRE(p, p->all_nodes.len < p->prm.max_nodes, "Network is full");
+    REQUIRE(p, p->node[a].status == PROTO_NODE_QUIT, "Node already joined");
+    /* the allowance check comes first on-chain; the simulator's nodes
+     * always approve the stake */
+    REQUIRE(p, p->bal[a] >= p->prm.stake, "Not enough token to stake");
+    ptransfer(p, a, PROTO_ACC_NODE, p->prm.stake);
+    return pg_gpu_intern(p, gpu_name, vram);
+}
+
+/* Node.removeNode: the record deleted, the node out of allNodes */
+void pg_remove_node(proto *p, uint32_t a)
+{
+    pnode *n = &p->node[a];
+    uint32_t moved;
+    J(&p->j, n->status, PROTO_NODE_QUIT);
+    J(&p->j, n->gpu, 0);
+    J(&p->j, n->vram, 0);
+    J(&p->j, n->score, 0);
+    oset_remove(&p->j, &p->all_nodes, a, &moved);
+    J(&p->j, p->stats.active_nodes, p->stats.active_nodes - 1);
+}
+
 uint64_t pg_draw(proto *p, uint64_t bound)
 {
     if (!p->chooser.draw || bound <= 1)

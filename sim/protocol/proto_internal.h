@@ -217,12 +217,29 @@ bool pt_compare(const proto *p, const ptask *t, int ia, int ib);
 bool pt_commitments_ready(const ptask *t);
 bool pt_all_committed(const ptask *t);
 void pt_stat_add(proto *p, uint64_t *field, int64_t delta);
+/* The checks of submitTaskResultCommitment and of discloseTaskResult after
+ * the task is found, in the contracts' order ("Round not exist", "Not
+ * selected node", "Already submitted", ...). */
+void pt_require_selected(proto *p, const ptask *t, uint32_t from, uint64_t round);
+void pt_check_commit(proto *p, const ptask *t, uint32_t from, uint64_t round, const uint8_t nonce[32]);
+void pt_check_disclose(proto *p, const ptask *t, uint32_t from, uint64_t round, const uint8_t *result,
+                       size_t len);
+/* reportResultsUploaded's checks; marks the task uploaded and returns
+ * whether it already was (a second report pays the node again) */
+bool pt_check_upload(proto *p, ptask *t, uint32_t from, uint64_t round);
+/* the double-upload quirk counters, for a second payment of fee */
+void pt_count_double_upload(proto *p, wei_t fee);
 
 /* ---- GPU model and VRAM registries, prefix sums (proto_gpus.c) ---- */
 uint32_t pg_gpu_intern(proto *p, const char *name, uint64_t vram);
 pvram *pg_vram_rec(proto *p, uint64_t vram);
 void psum_add(proto *p, psumtree *t, uint32_t pos, uint64_t delta);
 uint32_t psum_find(const psumtree *t, uint64_t r);
+/* Node.join up to the node record: its checks in order, the stake
+ * transfer, and the GPU model (gpuID) index */
+uint32_t pg_join_stake(proto *p, uint32_t a, const char *gpu_name, uint64_t vram);
+/* Node.removeNode: the record deleted, the node out of allNodes */
+void pg_remove_node(proto *p, uint32_t a);
 /* a uniform draw in [0, bound) through the caller's chooser (0 without one) */
 uint64_t pg_draw(proto *p, uint64_t bound);
 /* why the forced selection (proto_force_selection) is not eligible, or NULL */

@@ -191,3 +191,46 @@ void proto_commitment(const uint8_t *result, size_t len, const uint8_t nonce[32]
 {
     keccak256_2(result, len, nonce, 32, out);
 }
+
+/* ---- the checks both editions' Task.sol make, in their order ---- */
+
+void pt_require_selected(proto *p, const ptask *t, uint32_t from, uint64_t round)
+{
+    REQUIRE(p, round < 3, "Round not exist");
+    REQUIRE(p, t->selected[round] == from, "Not selected node");
+}
+
+void pt_check_commit(proto *p, const ptask *t, uint32_t from, uint64_t round, const uint8_t nonce[32])
+{
+    pt_require_selected(p, t, from, round);
+    REQUIRE(p, !pt_committed(t, (int)round), "Already submitted");
+    REQUIRE(p, !t->aborted, "Task is aborted");
+    for (int i = 0; i < 3; i++)
+        REQUIRE(p, memcmp(nonce, t->nonces[i], 32), "Nonce already used");
+}
+
+void pt_check_disclose(proto *p, const ptask *t, uint32_t from, uint64_t round, const uint8_t *result,
+                       size_t len)
+{
+    pt_require_selected(p, t, from, round);
+    REQUIRE(p, t->result[round].len == 0, "Already submitted");
+    REQUIRE(p, pt_all_committed(t), "Commitments not ready");
+    REQUIRE(p, !t->aborted, "Task is aborted");
+    REQUIRE(p, pt_matches_commitment(p, t, round, result, len), "Mismatch result and commitment");
+}
+
+bool pt_check_upload(proto *p, ptask *t, uint32_t from, uint64_t round)
+{
+    pt_require_selected(p, t, from, round);
+    REQUIRE(p, t->result_node == from + 1, "Not result round");
+    REQUIRE(p, !t->aborted, "Task is aborted");
+    bool again = t->uploaded;
+    J(&p->j, t->uploaded, 1);
+    return again;
+}
+
+void pt_count_double_upload(proto *p, wei_t fee)
+{
+    J(&p->j, p->quirks.double_uploads, p->quirks.double_uploads + 1);
+    J(&p->j, p->quirks.double_upload_wei, p->quirks.double_upload_wei + fee);
+}
