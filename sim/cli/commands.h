@@ -17,6 +17,7 @@ struct gpt_task_s;
  * accepts silently printed as warnings on stderr; 0 or 2 (error printed) */
 int cmd_gpt_read_task(const char *path, int strict, struct gpt_task_s *t);
 int cmd_sweep(int argc, char **argv);
+int cmd_compare(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_plot(int argc, char **argv);
 int cmd_report(int argc, char **argv);

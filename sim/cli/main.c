@@ -22,6 +22,7 @@ static const struct command COMMANDS[] = {
     {"gpt", cmd_gpt, "run a Helium GPT task on the host kernels: ChatGPT-style response"},
     {"tokens", cmd_tokens, "count prompt tokens for a model; check tokenizers and the estimate"},
     {"sweep", cmd_sweep, "run a grid of scenario edits × replications into one database"},
+    {"compare", cmd_compare, "run one workload under several protocol editions, paired by replication"},
     {"export", cmd_export, "write one table of a run or sweep database as CSV"},
     {"plot", cmd_plot, "draw a run or sweep database with gnuplot (PNG and SVG)"},
     {"report", cmd_report, "write a Markdown report of a run or sweep database with its plots"},

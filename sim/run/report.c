@@ -311,6 +311,29 @@ void sim_summary(const sim *m, FILE *out)
     fputc('\n', out);
 }
 
+/* Gini = sum_i (2i - n - 1) x_(i) / (n sum x) over the sorted incomes
+ * (i from 1), and the top ceil(n/10) identities' share; 0 without income.
+ * Statistics only: the amounts are exact wei elsewhere. */
+static void income_concentration(double *v, size_t n, double *gini, double *top10)
+{
+    *gini = *top10 = 0;
+    if (!v || n == 0)
+        return;
+    gsl_sort(v, 1, n);
+    double sum = 0, weighted = 0, top = 0;
+    size_t ntop = (n + 9) / 10;
+    for (size_t i = 0; i < n; i++) {
+        sum += v[i];
+        weighted += (2.0 * (double)(i + 1) - (double)n - 1.0) * v[i];
+        if (i >= n - ntop)
+            top += v[i];
+    }
+    if (sum <= 0)
+        return;
+    *gini = weighted / ((double)n * sum);
+    *top10 = top / sum;
+}
+
 void sim_get_metrics(const sim *m, sim_metrics *x)
 {
     eng_time warm = (eng_time)m->s->warmup_s * ENG_US_PER_S;
@@ -339,12 +362,18 @@ void sim_get_metrics(const sim *m, sim_metrics *x)
     x->utilization = online > 0 ? busy / online : 0;
     double hours = 0;
     wei_t income = 0;
+    double *inc = malloc((m->n_nodes + 1) * sizeof *inc);
+    size_t k = 0;
     for (uint32_t i = 0; i < m->n_nodes; i++) {
         const sim_node *d = &m->nodes[i];
         if (d->joined < 0)
             continue;
         hours += (double)((d->left >= 0 ? d->left : eng_now(m->e)) - d->joined) / 3.6e9;
         income += d->income;
+        if (inc)
+            inc[k++] = cnx(d->income);
     }
     x->income_cnx_per_node_h = hours > 0 ? cnx(income) / hours : 0;
+    income_concentration(inc, k, &x->income_gini, &x->income_top10_share);
+    free(inc);
 }

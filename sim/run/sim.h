@@ -62,6 +62,9 @@ typedef struct sim_metrics {
     double wait_median_s, wait_p95_s;
     double utilization;       /* busy / online node-minutes after warm-up */
     double income_cnx_per_node_h;
+    /* concentration of income over the node identities that joined: the
+     * Gini coefficient and the share of the top 10 % (ceil) of identities */
+    double income_gini, income_top10_share;
 } sim_metrics;
 void sim_get_metrics(const sim *m, sim_metrics *out);
 /* Results of one actor: actor 0 is the honest nodes, 1 + i the scenario's

@@ -24,7 +24,7 @@ static const char *const COL_SQL[] = {"INTEGER", "REAL", "TEXT"};
 
 struct sdb {
     sqlite3 *db;
-    sqlite3_stmt *add, *add_actor;
+    sqlite3_stmt *add, *add_actor, *add_income;
     const sweep_plan *p;
     col_type *types;    /* per axis */
     bool bad;
@@ -41,6 +41,11 @@ static const char SCHEMA[] =
     " cheats_won INTEGER, timeouts INTEGER, busy_s REAL, aborted INTEGER, PRIMARY KEY(point, rep, actor))"
     " WITHOUT ROWID;"
     "CREATE TABLE invocations(n INTEGER PRIMARY KEY, command TEXT, version TEXT);";
+/* Per run, the concentration of node income over identities (sim_metrics):
+ * a table of its own, so databases begun before it still resume and read. */
+static const char RUN_INCOME[] =
+    "CREATE TABLE IF NOT EXISTS run_income(point INTEGER, rep INTEGER, gini REAL, top10_share REAL,"
+    " PRIMARY KEY(point, rep)) WITHOUT ROWID";
 /* runs: point, rep, then one column per axis, then these */
 static const char RUNS_COLS[] =
     "status INTEGER, events INTEGER,"
@@ -325,7 +330,10 @@ sdb *sdb_open(const char *path, const sweep_plan *p, const char *command, char *
     char *add = runs_sql(d, false);
     /* a runs or run_actors table without the columns this grid needs fails
      * here, before any run */
-    bool prepared = add && sqlite3_prepare_v2(d->db, add, -1, &d->add, NULL) == SQLITE_OK &&
+    /* run_income came later than the format it joins: made where missing */
+    bool prepared = add && exec(d, RUN_INCOME) && sqlite3_prepare_v2(d->db, add, -1, &d->add, NULL) == SQLITE_OK &&
+                    sqlite3_prepare_v2(d->db, "INSERT OR IGNORE INTO run_income VALUES(?,?,?,?)", -1,
+                                       &d->add_income, NULL) == SQLITE_OK &&
                     sqlite3_prepare_v2(d->db, "INSERT OR IGNORE INTO run_actors VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,"
                                               "?,?,?,?,?,?,?,?)", -1, &d->add_actor, NULL) == SQLITE_OK;
     sqlite3_free(add);
@@ -342,6 +350,7 @@ out:
     if (!ok) {
         sqlite3_finalize(d->add);
         sqlite3_finalize(d->add_actor);
+        sqlite3_finalize(d->add_income);
         if (d->db)
             sqlite3_exec(d->db, "ROLLBACK", 0, 0, 0);
         sqlite3_close(d->db);
@@ -467,6 +476,15 @@ bool sdb_add(sdb *d, const sweep_result *r)
     uint32_t n = r->n_actors <= d->p->actors[r->point].n ? r->n_actors : d->p->actors[r->point].n;
     for (uint32_t a = 0; fresh && a < n; a++)
         ok = add_actor(d, r, a);
+    if (ok && fresh) {
+        sqlite3_stmt *in = d->add_income;
+        sqlite3_bind_int64(in, 1, r->point);
+        sqlite3_bind_int64(in, 2, r->rep);
+        sqlite3_bind_double(in, 3, r->mx.income_gini);
+        sqlite3_bind_double(in, 4, r->mx.income_top10_share);
+        ok = sqlite3_step(in) == SQLITE_DONE;
+        sqlite3_reset(in);
+    }
     if (ok)
         ok = exec(d, "COMMIT");
     if (!ok) {
@@ -482,6 +500,7 @@ bool sdb_close(sdb *d)
 {
     sqlite3_finalize(d->add);
     sqlite3_finalize(d->add_actor);
+    sqlite3_finalize(d->add_income);
     free(d->types);
     bool ok = sqlite3_close(d->db) == SQLITE_OK && !d->bad;
     free(d);

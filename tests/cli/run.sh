@@ -108,6 +108,7 @@ if tests/cli/inputs.sh "$BIN"; then ok; else bad "tests/cli/inputs.sh"; fi
 if tests/cli/check.sh "$BIN"; then ok; else bad "tests/cli/check.sh"; fi
 # --- sweeps: grid, replications, resume, workers, MPI (own script) ---
 if tests/cli/sweep.sh "$BIN"; then ok; else bad "tests/cli/sweep.sh"; fi
+if tests/cli/compare.sh "$BIN"; then ok; else bad "tests/cli/compare.sh"; fi
 if tests/cli/export.sh "$BIN"; then ok; else bad "tests/cli/export.sh"; fi
 if tests/cli/plot.sh "$BIN"; then ok; else bad "tests/cli/plot.sh"; fi
 if tests/cli/python.sh "$BIN"; then ok; else bad "tests/cli/python.sh"; fi

@@ -8,13 +8,6 @@ set -euo pipefail
 
 . "$(dirname "$0")/setup.sh" "$@"
 
-# expect_exit CODE CMD... : runs CMD, fails unless it exits with CODE
-expect_exit() {
-  local want=$1; shift
-  local rc=0
-  "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
-  [ "$rc" -eq "$want" ] || { cat "$TMP/out" "$TMP/err" >&2; die "$* exited $rc, expected $want"; }
-}
 
 # ---- run: help and usage ----
 expect_exit 0 "$BIN" run --help

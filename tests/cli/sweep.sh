@@ -5,12 +5,6 @@
 set -euo pipefail
 
 . "$(dirname "$0")/setup.sh" "$@"
-expect_exit() {
-  local want=$1; shift
-  local rc=0
-  "$@" >"$TMP/out" 2>"$TMP/err" || rc=$?
-  [ "$rc" -eq "$want" ] || { cat "$TMP/out" "$TMP/err" >&2; die "$* exited $rc, expected $want"; }
-}
 # rows of the tables that hold results (not the command lines, which differ)
 content() { sqlite3 "$1" "select * from meta where key not in ('reps'); select * from axes;
                           select * from points; select * from runs order by point, rep;

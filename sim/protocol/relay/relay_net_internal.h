@@ -1,0 +1,69 @@
+/* Private state of relay_net (relay_net.c, relay_net_flow.c). */
+#ifndef AVRAMI_PROTOCOL_RELAY_NET_INTERNAL_H
+#define AVRAMI_PROTOCOL_RELAY_NET_INTERNAL_H
+
+#include "protocol/relay/relay_net.h"
+
+typedef struct rn_deleg {
+    uint32_t user, node;
+    wei_t amount;
+} rn_deleg;
+
+typedef struct rn_node {
+    bool joined, busy, kicked_out, slashed;
+    uint64_t vram_gb;
+    wei_t stake, delegated;
+    uint32_t delegator_share;
+    uint32_t task;
+    uint32_t models[RN_MAX_LOCAL_MODELS], n_models;
+    uint32_t inuse;              /* model of its last task, RN_NONE */
+    relay_qos q;
+    bool ever_joined;
+} rn_node;
+
+typedef struct rn_task {
+    rn_task_status status;
+    rn_abort abort;
+    uint32_t creator, node, group;
+    uint32_t model;
+    relay_task_work w;
+    wei_t fee, priority, paid;
+    double created_s, started_s, score_s, deadline_s, not_before_s;
+    uint64_t timeout_s, result, qos_score;
+    bool qos_valid, error;
+    uint32_t members[3], n_members; /* the group's tasks, on its first task */
+} rn_task;
+
+struct relay_net {
+    relay_edition e;
+    const relay_params *p;
+    uint32_t n_acc, max_acc;
+    wei_t *bal;
+    rn_node *nodes;              /* indexed by account */
+    rn_task *tasks;
+    uint64_t n_tasks, max_tasks;
+    rn_deleg *delegs;
+    uint32_t n_delegs, max_delegs;
+    rn_counters c;
+    const char *err;
+    /* dispatch scratch */
+    uint32_t *order, *cand;
+    double *w;
+    relay_cand *cands;
+    uint8_t *reserved;
+    relay_pair *pairs;
+};
+
+bool rn_move(relay_net *n, uint32_t from, uint32_t to, wei_t amount);
+bool rn_fail(relay_net *n, const char *why);
+bool rn_has_model(const rn_node *nd, uint32_t model);
+/* nodeFinishTask: kick-out check, then the node is free (relay_net.c) */
+void rn_node_finish(relay_net *n, uint32_t node, double now);
+/* nodeSlash: the node leaves, its stake goes to the treasury */
+void rn_node_slash(relay_net *n, uint32_t node);
+/* the node's task enters the edition's QoS records (relay_net_flow.c) */
+void rn_node_task_score(relay_net *n, uint32_t node, uint64_t score, bool valid, bool timeout);
+/* starts task t on node nd at now */
+void rn_start(relay_net *n, uint32_t t, uint32_t nd, double now);
+
+#endif

@@ -1,0 +1,145 @@
+/* Node selection weights in the Relay.  Sources (crynux-network/crynux-relay):
+ *   2025-03  service/select_nodes.go @ f2bb1b1 (rules of 513c911)
+ *   2025-07  service/select_nodes.go, service/selecting_prob.go @ 0601431
+ *   2026     service/task_matching.go, service/selecting_prob.go,
+ *            service/qos.go @ 24ffc26
+ * The Relay computes weights in float64 and draws with gonum's
+ * sampleuv.Weighted; the arithmetic below keeps its order of operations. */
+#include <math.h>
+
+#include "protocol/relay/relay.h"
+
+double relay_staking_score(wei_t stake, wei_t max_stake)
+{
+    if (max_stake == 0)
+        return 0;
+    /* CalculateStakingScore: big.NewFloat(0) has precision 53, so SetInt
+     * rounds both amounts to doubles, Quo and Sqrt round to 53 bits: the
+     * IEEE operations on the converted amounts (u128 -> double rounds to
+     * nearest even), as the Go vectors in tests/unit/relay_go_vectors.h
+     * confirm bit for bit. */
+    return sqrt((double)stake / (double)max_stake);
+}
+
+/* S*Q/(S+Q), 0 when either is 0 (CalculateSelectingProb) */
+static double harmonic(double s, double q)
+{
+    if (s == 0 || q == 0)
+        return 0;
+    return s * q / (s + q);
+}
+
+static bool same_models(const relay_cand *c, uint32_t task_models)
+{
+    /* isSameModels(inUse, task): equal lengths and every in-use model is a
+     * task model */
+    return c->inuse_count == task_models && c->inuse_match == c->inuse_count;
+}
+
+static size_t weights_2025_03(const relay_params *p, const relay_cand *c, size_t n,
+                              uint32_t task_models, double *w)
+{
+    size_t changed = 0;
+    for (size_t i = 0; i < n; i++)
+        changed += c[i].local_match > 0 || same_models(&c[i], task_models);
+    for (size_t i = 0; i < n; i++) {
+        bool ch = c[i].local_match > 0 || same_models(&c[i], task_models);
+        if (changed && !ch) {
+            w[i] = -1; /* nodes with task models take precedence */
+            continue;
+        }
+        /* node.QOSScore *= cnt and *= 2 act on the uint64 before the 0 -> 10
+         * rule of selectNodesByScore: a node never scored keeps weight 10 */
+        uint64_t score = c[i].q->score;
+        if (c[i].local_match > 0)
+            score *= c[i].local_match;
+        if (same_models(&c[i], task_models))
+            score *= 2;
+        w[i] = (double)(score > 0 ? score : p->rewards[0]);
+    }
+    return changed ? changed : n;
+}
+
+static size_t weights_2025_07(const relay_params *p, const relay_cand *c, size_t n,
+                              uint32_t task_models, wei_t max_stake, double *w)
+{
+    size_t local = 0;
+    for (size_t i = 0; i < n; i++)
+        local += c[i].local_match > 0;
+    for (size_t i = 0; i < n; i++) {
+        double q = c[i].q->qos_score / (double)p->rewards[0];
+        if (q == 0)
+            q = 0.5; /* a node never scored */
+        double prob = harmonic(relay_staking_score(c[i].stake, max_stake), q);
+        if (local == 0) {
+            w[i] = prob;
+        } else if (c[i].local_match == 0) {
+            w[i] = -1;
+        } else if (same_models(&c[i], task_models)) {
+            w[i] = prob * 2;
+        } else {
+            w[i] = prob * (1 + (double)c[i].local_match / (double)task_models);
+        }
+    }
+    return local ? local : n;
+}
+
+static size_t weights_2026(const relay_params *p, const relay_cand *c, size_t n,
+                           uint32_t base_models, wei_t max_stake, double now_s, double *w)
+{
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        const relay_qos *q = c[i].q;
+        /* hard filter, then the base-model gate with no fallback */
+        if (relay_health_excluded(p, q, now_s) || c[i].local_match != base_models) {
+            w[i] = -1;
+            continue;
+        }
+        double qos_long = q->qos_score / (double)p->rewards[0];
+        if (qos_long == 0)
+            qos_long = 0.5;
+        double qos = qos_long * relay_health_at(p, q, now_s);
+        double score = harmonic(relay_staking_score(c[i].stake, max_stake), qos);
+        if (base_models > 0)
+            score *= 1 + p->inuse_boost * (double)c[i].inuse_match / (double)base_models;
+        w[i] = score;
+        kept++;
+    }
+    return kept;
+}
+
+size_t relay_weights(const relay_params *p, const relay_cand *c, size_t n,
+                     uint32_t task_models, wei_t max_stake, double now_s, double *w)
+{
+    if (p->window_sum_kickout)
+        return weights_2025_03(p, c, n, task_models, w);
+    if (p->window_timeout_kickout)
+        return weights_2025_07(p, c, n, task_models, max_stake, w);
+    return weights_2026(p, c, n, task_models, max_stake, now_s, w);
+}
+
+long relay_pick(const double *w, size_t n, double u)
+{
+    double total = 0;
+    long first = -1, last = -1;
+    for (size_t i = 0; i < n; i++) {
+        if (w[i] < 0)
+            continue;
+        if (first < 0)
+            first = (long)i;
+        if (w[i] > 0)
+            last = (long)i;
+        total += w[i];
+    }
+    if (first < 0 || total <= 0)
+        return first;
+    double target = u * total, acc = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (w[i] <= 0)
+            continue;
+        acc += w[i];
+        if (target < acc)
+            return (long)i;
+    }
+    return last; /* u*total rounded up to the sum */
+}

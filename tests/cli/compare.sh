@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Program-level tests of `avrami compare`, called by tests/cli/run.sh.
+#   tests/cli/compare.sh build/avrami
+set -euo pipefail
+
+. "$(dirname "$0")/setup.sh" "$@"
+V=scenarios/vanishing-nodes.json
+
+# ---- usage and bad input: exit 2 with the reason ----
+expect_exit 0 "$BIN" compare --help
+grep -q -- '--editions LIST' "$TMP/out" || die "compare --help lacks --editions"
+expect_exit 2 "$BIN" compare $V
+grep -q -- '--editions is required' "$TMP/err" || die "missing --editions not said"
+expect_exit 2 "$BIN" compare --editions helium
+grep -q 'no scenario given' "$TMP/err" || die "missing scenario not said"
+expect_exit 2 "$BIN" compare --editions 'helium,,vss' $V
+grep -q 'expected edition names separated by commas' "$TMP/err" || die "empty edition name accepted"
+expect_exit 2 "$BIN" compare --editions helium --set network.nodes=10,20 $V
+grep -q 'compare takes one value per key (2 given)' "$TMP/err" || die "a --set list accepted"
+expect_exit 2 "$BIN" compare --bogus --editions helium $V
+expect_exit 2 "$BIN" compare --table "$TMP/none.db"
+ok "compare: usage and bad arguments exit 2, saying why"
+
+# ---- the table of a paired comparison, checked against the database ----
+# (a one-axis sweep has the layout of a comparison: its first axis the
+# only one that varies, point 0 the baseline)
+mkdir "$TMP/runs"
+"$BIN" sweep $V --set protocol.kickout_threshold=10,30 --reps 4 --duration 3600 --out "$TMP/c.db" --quiet \
+  --keep-runs "$TMP/runs"
+expect_exit 0 "$BIN" compare --table "$TMP/c.db"
+cp "$TMP/out" "$TMP/table"
+grep -q '^compare: vanishing-nodes, protocol.kickout_threshold = 10 ..., 4 replications each' "$TMP/table" \
+  || die "no heading"
+python3 - "$TMP/c.db" "$TMP/table" <<'PY'
+# the utilization difference and the honest kick-outs, recomputed from the
+# runs and run_actors tables with Python's own statistics
+import sqlite3, statistics, sys, re
+db, table = sys.argv[1], open(sys.argv[2]).read().split('\n')
+con = sqlite3.connect(db)
+def rows(sql):
+    return {(p, r): v for p, r, v in con.execute(sql)}
+def check(label, sql):
+    v = rows(sql)
+    reps = sorted({r for (_, r) in v})
+    d = [v[(1, r)] - v[(0, r)] for r in reps]
+    mean = statistics.mean(d)
+    i = table.index(label)
+    line = table[i + 2]
+    m = re.search(r'diff ([-+][0-9.e+-]+)', line)
+    assert m, (label, line)
+    got = float(m.group(1))
+    assert abs(got - mean) <= 1e-3 * max(1, abs(mean)), (label, got, mean)
+    base = statistics.mean(v[(0, r)] for r in reps)
+    assert abs(float(table[i + 1].split()[1]) - base) <= 1e-3 * max(1, abs(base)), (label, table[i + 1], base)
+check('utilization', 'SELECT point, rep, utilization FROM runs')
+check('honest nodes kicked out', 'SELECT point, rep, kickouts FROM run_actors WHERE actor = 0')
+check('node income Gini', 'SELECT point, rep, gini FROM run_income')
+PY
+ok "compare: means and paired differences match the database"
+python3 - "$TMP/c.db" "$TMP/runs" <<'PY'
+# run_income against the kept run databases: the Gini coefficient by its
+# mean-difference definition and the top 10 % share, from nodes.income_wei
+import sqlite3, sys, math
+db, runs = sys.argv[1], sys.argv[2]
+for p, r, gini, top in sqlite3.connect(db).execute("SELECT point, rep, gini, top10_share FROM run_income"):
+    x = [int(v) / 1e18 for (v,) in sqlite3.connect(f"{runs}/point-{p}-rep-{r}.db").execute(
+        "SELECT income_wei FROM nodes WHERE joined_s IS NOT NULL")]
+    n, s = len(x), sum(x)
+    g = sum(abs(a - b) for a in x for b in x) / (2 * n * n * (s / n))
+    k = math.ceil(n / 10)
+    t = sum(sorted(x)[-k:]) / s
+    assert abs(g - gini) < 1e-9 and abs(t - top) < 1e-9, (p, r, g, gini, t, top)
+PY
+ok "compare: income concentration matches the nodes of the kept runs"
+
+# ---- helium against hydrogen on the comparison scenario: the table, and
+# the same database for -j 1 and -j 2 ----
+E=scenarios/editions-compare.json
+expect_exit 2 "$BIN" compare scenarios/helium-baseline.json --editions helium,hydrogen --reps 2 \
+  --duration 600 --out "$TMP/hb.db"
+grep -qF 'protocol.queue_size_limit: a helium key, but protocol.edition is "hydrogen"' "$TMP/err" \
+  || die "a scenario with another edition's keys was not refused clearly"
+expect_exit 2 "$BIN" compare $E --editions helium,lithium --reps 2 --duration 600 --out "$TMP/li.db"
+grep -q 'protocol.edition' "$TMP/err" || die "an unknown edition was not named"
+for j in 1 2; do
+  expect_exit 0 "$BIN" compare $E --editions helium,hydrogen --reps 3 --duration 3600 -j $j --out "$TMP/e$j.db"
+  grep -v '^results: ' "$TMP/out" >"$TMP/e$j.txt"
+done
+cmp -s "$TMP/e1.txt" "$TMP/e2.txt" || { diff "$TMP/e1.txt" "$TMP/e2.txt" >&2; die "compare -j 1 and -j 2 differ"; }
+grep -q '^  hydrogen .*diff [-+]' "$TMP/e1.txt" || die "no paired difference for hydrogen"
+grep -q '^cost per task succeeded (CNX)$' "$TMP/e1.txt" || die "no cost per task"
+[ "$(sqlite3 "$TMP/e1.db" "select count(*) from runs")" = 6 ] || die "compare did not store 2 x 3 runs"
+"$BIN" check "$TMP/e1.db" >/dev/null || die "a comparison database fails check"
+ok "compare: helium against hydrogen, paired, the same for -j 1 and -j 2, a checked sweep database"
