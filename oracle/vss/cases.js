@@ -247,6 +247,31 @@ const CASES = {
       await groupCase(R, [SD_A, SD_A, SD_A], { opts: { task_fee: '30' } });
     },
   },
+  'group-queued-member-aborted-agree': {
+    description: 'Two nodes for a group of three: the third task queues and the creator aborts it (no refund: it never had a node). validate_group then accepts the aborted task (no node, so no "Wrong task") and compares the two finished ones: they match, the first is validated and paid 10:9, the second refunded.',
+    accounts: accounts(2),
+    async run(R) {
+      await joinAll(R, 2);
+      const g = await group(R, 'app0', { task_fee: (2n * CNX + 1n).toString() });
+      await R.must(1, 'abort', 'app0', { task_id: g.ids[2], reason: 'none' });
+      await run(R, g.ids[0], SD_A);
+      await run(R, g.ids[1], SD_NEAR);
+      await R.must(1, 'validate_group', 'app0', validateGroup(R, 'app0', g));
+      await R.must(1, 'report_result_uploaded', 'relay', { task_id: g.ids[0] });
+    },
+  },
+  'group-queued-member-aborted-differ': {
+    description: 'As group-queued-member-aborted-agree, but the two finished results differ: with two results there is no majority, both tasks end aborted (incorrect_result) and are refunded; no one is slashed.',
+    accounts: accounts(2),
+    async run(R) {
+      await joinAll(R, 2);
+      const g = await group(R, 'app0');
+      await R.must(1, 'abort', 'app0', { task_id: g.ids[2], reason: 'none' });
+      await run(R, g.ids[0], SD_A);
+      await run(R, g.ids[1], SD_B);
+      await R.must(1, 'validate_group', 'app0', validateGroup(R, 'app0', g));
+    },
+  },
   'group-member-timeout': {
     description: 'The third node of a group never submits; the creator aborts its task after the 180 s timeout. The group can then no longer be validated ("Wrong task": the aborted task is no longer its node\'s task), and the creator aborts the two tasks that did finish (abort is allowed from any state once the timeout has passed).',
     accounts: accounts(3),
