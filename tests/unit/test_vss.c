@@ -497,6 +497,140 @@ static void test_atomic_reverts_and_nonce(void **st)
     vss_free(N->p);
 }
 
+
+/* Everything a transaction may change, for comparing before and after. */
+typedef struct snap {
+    wei_t bal[16];
+    vss_node_view node[16];
+    vss_task_view task[200];
+    vss_stats stats;
+    uint32_t queue;
+} snap;
+
+static void snap_take(vss *p, uint32_t n_tasks, snap *s)
+{
+    memset(s, 0, sizeof *s);
+    for (uint32_t a = 0; a < vss_num_accounts(p); a++) {
+        s->bal[a] = vss_balance(p, a);
+        vss_node_get(p, a, &s->node[a]);
+        s->node[a].models = NULL; /* a pointer into the state, compared by count */
+    }
+    for (uint32_t t = 0; t < n_tasks; t++)
+        vss_task_get(p, t, &s->task[t]);
+    vss_stats_get(p, &s->stats);
+    s->queue = vss_queue_size(p);
+}
+
+/* Random transactions from every party, most of which revert: the supply
+ * never changes, a reverted transaction leaves every balance, node, task and
+ * counter exactly as it was, and the contract's balance always covers the
+ * fees of the tasks it still holds. */
+static void test_random_transactions_atomic_and_conserving(void **st)
+{
+    (void)st;
+    vss_params prm = vss_params_default();
+    prm.queue_size_limit = 4;
+    vss *p = vss_new(&prm, 12, 200);
+    uint32_t gpu[2] = {vss_intern(p, "A"), vss_intern(p, "B")};
+    uint32_t models[2] = {vss_intern(p, "m0"), vss_intern(p, "m1")};
+    uint32_t acc[10];
+    for (int i = 0; i < 10; i++)
+        acc[i] = vss_add_account(p, (wei_t)(i < 7 ? 500 : 5000) * CNX);
+    wei_t supply = vss_total_supply(p);
+    uint8_t commit[200][32], guid[67][32];
+    uint32_t n_created = 0;
+    uint64_t rng = 777, now = 0, block = 1;
+    int succeeded = 0, groups = 0;
+    snap before, after;
+    for (int step = 0; step < 40000 && n_created < 198; step++) {
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        uint32_t who = rng % 5 == 0 ? VSS_ACC_RELAY : acc[(rng >> 3) % 10];
+        uint32_t ti = n_created ? (uint32_t)((rng >> 9) % n_created) : 0;
+        now += (rng >> 40) % 90;
+        block++;
+        uint32_t n_tasks = n_created;
+        snap_take(p, n_tasks, &before);
+        /* mostly the party the transaction needs */
+        vss_task_view tv = {0};
+        if (n_created)
+            vss_task_get(p, ti, &tv);
+        bool right = (rng >> 56) % 4 != 0;
+        uint32_t relay = right ? VSS_ACC_RELAY : who;
+        uint32_t node = right && tv.node != VSS_NOBODY ? tv.node : who;
+        uint8_t score[8] = {(uint8_t)((rng >> 20) % 2 ? 0xff : 0)};
+        bool ok = false;
+        switch ((rng >> 14) % 10) {
+        case 0: {
+            vss_key key = {64, rng % 9 ? who : acc[0]};
+            uint64_t v[3] = {2, (rng >> 22) % 2 + 4, 0};
+            ok = vss_join(p, now, block, who, gpu[rng % 2], 8 + 8 * (rng % 2), v, key,
+                          (wei_t)(300 + 100 * ((rng >> 30) % 2)) * CNX, &models[(rng >> 26) % 2],
+                          1);
+            break;
+        }
+        case 1: ok = (rng >> 27) % 2 ? vss_quit(p, now, block, who) : vss_pause(p, now, block, who); break;
+        case 2: ok = vss_resume(p, now, block, who); break;
+        case 3: {
+            vss_task_spec s;
+            memset(&s, 0, sizeof s);
+            uint32_t g = n_created / 3;
+            s.type = (vss_task_type)((rng >> 31) % 8 ? g % 3 : (rng >> 32) % 3);
+            memset(guid[g], 0, 32);
+            guid[g][0] = (uint8_t)g;
+            guid[g][1] = 0xee;
+            s.nonce[0] = (uint8_t)n_created;
+            s.nonce[2] = (uint8_t)((rng >> 33) % 4 ? 1 : 0); /* sometimes a reused nonce */
+            vss_commitment(guid[g], s.nonce, s.commitment);
+            s.models = &models[(rng >> 35) % 2];
+            s.n_models = 1;
+            s.min_vram = 8 * ((rng >> 36) % 3);
+            s.gpu = s.type == VSS_SD && (rng >> 38) % 2 ? 0 : gpu[(rng >> 39) % 2];
+            s.gpu_vram = 8 + 8 * ((rng >> 41) % 2);
+            s.version[0] = 2;
+            s.version[1] = 4 + (rng >> 42) % 2;
+            s.size = (rng >> 43) % 3;
+            uint32_t app = acc[7 + ((rng >> 45) % 8 ? g % 3 : (rng >> 46) % 3)];
+            ok = vss_create_task(p, now, block, app, &s, (wei_t)((rng >> 47) % 1000));
+            if (ok)
+                memcpy(commit[n_created++], s.commitment, 32);
+            break;
+        }
+        case 4: ok = n_created && vss_report_parameters_uploaded(p, now, block, relay, commit[ti]); break;
+        case 5: ok = n_created && vss_submit_score(p, now, block, node, commit[ti], score, 8); break;
+        case 6: ok = n_created && (rng >> 53) % 3 == 0 &&
+                     vss_report_error(p, now, block, node, commit[ti], VSS_ERROR_NONE); break;
+        case 7: {
+            if (!n_created)
+                break;
+            vss_task_view v = tv;
+            vss_proof f = vss_proof_honest(v.creator, (rng >> 50) % 2);
+            if ((rng >> 51) % 2) {
+                ok = vss_validate_single(p, now, block, who % 3 ? v.creator : who, commit[ti], &f);
+            } else {
+                uint32_t g0 = ti / 3 * 3;
+                if (g0 + 2 < n_created)
+                    ok = vss_validate_group(p, now, block, v.creator, commit[g0], commit[g0 + 1],
+                                            commit[g0 + 2], guid[g0 / 3], &f);
+                groups += ok;
+            }
+            break;
+        }
+        case 8: ok = n_created && vss_report_result_uploaded(p, now, block, relay, commit[ti]); break;
+        case 9: ok = n_created && (rng >> 53) % 3 == 0 &&
+                     vss_abort(p, now, block, right ? tv.creator : node, commit[ti], VSS_ABORT_TIMEOUT); break;
+        }
+        succeeded += ok;
+        assert_true(vss_total_supply(p) == supply);
+        if (!ok) {
+            snap_take(p, n_tasks, &after);
+            assert_memory_equal(&before, &after, sizeof before);
+        }
+    }
+    assert_true(succeeded > 500);
+    assert_true(groups > 10);
+    vss_free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -509,6 +643,7 @@ int main(void)
         cmocka_unit_test(test_model_predownload_notices),
         cmocka_unit_test(test_queue_price_and_limits),
         cmocka_unit_test(test_atomic_reverts_and_nonce),
+        cmocka_unit_test(test_random_transactions_atomic_and_conserving),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
