@@ -53,6 +53,16 @@ double sec_return_per_day(double p, double t_hat, double t)
     return 86400 * (1 - p) / (t_hat * p + t * (1 - p));
 }
 
+double sec_vss_gain(double r, double w, double k, double s)
+{
+    return (1 - r) * k + r * (w * k - (1 - w) * s);
+}
+
+double sec_vss_breakeven_stake(double r, double w, double k)
+{
+    return ((1 - r) * k + r * w * k) / (r * (1 - w));
+}
+
 const sec_docs_row sec_docs_rows[SEC_DOCS_ROWS] = {
     {7, 3, 15000.67, 451.67},      {70, 3, 15000.01, 7.15},     {700, 30, 150000.14, 10.09},
     {7000, 30, 150000.00, 0.11},   {9970, 30, 150000.00, 0.05}, {9900, 100, 500000.03, 0.62},

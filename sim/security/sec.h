@@ -29,6 +29,21 @@ double sec_breakeven_stake(double p, double k);
 double sec_cheats_per_day(double p, double t_hat, double t);
 double sec_return_per_day(double p, double t_hat, double t);
 
+/* VSS (crynux-network/documentation, system-design/consensus-protocol
+ * README, "Verifiable Secret Sampling"): a task is validated with
+ * probability r (on chain at bd7ee24: samplingNumber % 10 == 0, r = 0.1);
+ * an attacker node that cheats gains k when its task is not sampled, and in
+ * a sampled group wins k with probability w (holding two of three tasks) or
+ * loses its stake s:
+ *   E = (1 − r)·k + r·(w·k − (1 − w)·s)
+ *   break-even stake s = ((1 − r)·k + r·w·k) / (r·(1 − w))
+ * The docs take w = p(h, d).  The task the cheating node holds is one of the
+ * group's three; the two extra tasks go to two of the other h + d − 1 nodes,
+ * so the node's own chance is q(h, d) (sec_q_node), as in the timeout
+ * attack. */
+double sec_vss_gain(double r, double w, double k, double s);
+double sec_vss_breakeven_stake(double r, double w, double k);
+
 /* Mean of per-replication values and the 95% confidence half-width
  * (Student t with n − 1 degrees of freedom). */
 typedef struct sec_estimate { double mean, half; } sec_estimate;

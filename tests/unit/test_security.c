@@ -33,6 +33,15 @@ static void test_closed_forms_by_hand(void **state)
     /* two attackers of 2 among 6: each holds both its nodes in 4 of 20 triples */
     unsigned d[2] = {2, 2};
     assert_true(fabs(sec_p_win_split(6, d, 2) - 0.4) < 1e-12);
+    /* VSS: r = 0.1 and w = 0 give s = 0.9k / 0.1 = 9k, where E = 0; with
+     * w = 1/2 and k = 1: s = (0.9 + 0.05) / 0.05 = 19 */
+    assert_true(fabs(sec_vss_breakeven_stake(0.1, 0, 2) - 18) < 1e-12);
+    assert_true(fabs(sec_vss_gain(0.1, 0, 2, 18)) < 1e-12);
+    assert_true(fabs(sec_vss_breakeven_stake(0.1, 0.5, 1) - 19) < 1e-12);
+    assert_true(fabs(sec_vss_gain(0.1, 0.5, 1, 19)) < 1e-12);
+    /* below the break-even stake cheating pays: r = 0.1, w = 0.3, k = 1, s = 5:
+     * 0.9 + 0.1·(0.3 − 0.7·5) = 0.58 */
+    assert_true(fabs(sec_vss_gain(0.1, 0.3, 1, 5) - 0.58) < 1e-12);
     double v[4] = {1, 2, 3, 4};
     sec_estimate e = sec_estimate_of(v, 4);
     /* sd = 1.2910, t(0.975, 3) = 3.1824 */
