@@ -1,0 +1,377 @@
+// A VSS network on the in-process Hardhat EVM: deploys the contracts of
+// crynux-contracts bd7ee24 as the repository's test set-up does (QOS,
+// NetworkStats, Node, TaskQueue, VSSTask, then the address wiring; the
+// migration script at that commit still names the removed CrynuxToken and
+// Task contracts), executes trace steps (one transaction per block, block
+// timestamp = BASE_TIME + step time, gas free) and observes events and state
+// in the vocabulary of vss-trace/1 (docs/conformance-vss.md).
+'use strict';
+const path = require('path');
+const { ethers } = require('ethers');
+const vrf = require('./vrf');
+
+const ART = require(path.join(__dirname, '..', 'build', 'artifacts.json'));
+const BASE_TIME = 1731100000; // 2024-11-08T21:06:40Z, the month VSSTask was deployed
+const TX_GAS = 60000000n;
+const ZERO32 = '0x' + '00'.repeat(32);
+
+// Enum names, in the order of the Solidity declarations in VSSTask.sol / Node.sol.
+const NODE_STATUS = ['quit', 'available', 'busy', 'pending_pause', 'pending_quit', 'paused'];
+const TASK_TYPES = ['sd', 'llm', 'sd_ft'];
+const TASK_STATUS = [
+  'queued', 'started', 'parameters_uploaded', 'error_reported', 'score_ready', 'validated',
+  'group_validated', 'end_invalidated', 'end_success', 'end_aborted', 'end_group_refund', 'end_group_success',
+];
+const ABORT_REASONS = ['none', 'timeout', 'model_download_failed', 'incorrect_result', 'task_fee_too_low'];
+const TASK_ERRORS = ['none', 'parameters_validation_failed'];
+
+const iface = {};
+for (const n of Object.keys(ART.contracts)) iface[n] = new ethers.Interface(ART.contracts[n].abi);
+
+const keyFor = (name) => ethers.keccak256(ethers.toUtf8Bytes('avrami-vss/' + name));
+// The 64-byte public key (x ‖ y) that Node.join and VSS.validateSamplingNumber take.
+const publicKeyOf = (name) => '0x' + new ethers.SigningKey(keyFor(name)).publicKey.slice(4);
+
+function enumIndex(list, v, what) {
+  if (typeof v === 'number') return v;
+  const i = list.indexOf(v);
+  if (i < 0) throw new Error(`bad ${what}: ${JSON.stringify(v)}`);
+  return i;
+}
+
+function decodeRevert(data) {
+  if (!data || data === '0x') return 'revert()';
+  if (!data.startsWith('0x')) data = '0x' + data;
+  const sel = data.slice(0, 10);
+  if (sel === '0x08c379a0') return ethers.AbiCoder.defaultAbiCoder().decode(['string'], '0x' + data.slice(10))[0];
+  if (sel === '0x4e487b71') {
+    const code = ethers.AbiCoder.defaultAbiCoder().decode(['uint256'], '0x' + data.slice(10))[0];
+    return 'Panic(0x' + code.toString(16).padStart(2, '0') + ')';
+  }
+  return 'raw(' + data + ')';
+}
+
+let hardhatHre = null;
+function hardhatProvider() {
+  if (!hardhatHre) {
+    process.env.HARDHAT_CONFIG = path.join(__dirname, '..', 'hardhat.config.js');
+    process.env.HARDHAT_NETWORK = 'hardhat';
+    process.env.HARDHAT_DISABLE_TELEMETRY_PROMPT = 'true';
+    hardhatHre = require('hardhat');
+  }
+  return hardhatHre.network.provider;
+}
+
+class Chain {
+  // accounts: array of [name, initialBalanceWei(string)] in trace order.
+  // params: the trace's params; task_timeout_s, queue_size_limit,
+  // kickout_threshold and distance_threshold differing from the deployed
+  // defaults are set through the owner functions of the contracts.
+  static async create({ accounts, params = {} }) {
+    const c = new Chain();
+    c.provider = hardhatProvider();
+    c.accountList = accounts.map(([n]) => n);
+    c.addr = {};
+    c.name = {};
+    await c.rpc('hardhat_reset', []);
+    await c.rpc('evm_setAutomine', [false]);
+    const add = async (name, balance) => {
+      const a = ethers.computeAddress(keyFor(name));
+      c.addr[name] = a;
+      c.name[a.toLowerCase()] = name;
+      await c.rpc('hardhat_impersonateAccount', [a]);
+      await c.rpc('hardhat_setBalance', [a, '0x' + BigInt(balance).toString(16)]);
+    };
+    await add('@owner', 0);
+    for (const [n, v] of accounts) {
+      if (n.startsWith('@')) throw new Error('actor names may not start with @: ' + n);
+      await add(n, v);
+    }
+    c.lastTime = BASE_TIME - 100;
+    const owner = c.addr['@owner'];
+    const deploy = async (name, args) => {
+      const data = ethers.concat([ART.contracts[name].bytecode, iface[name].encodeDeploy(args)]);
+      const r = await c.send({ from: owner, data }, c.lastTime);
+      if (r.status !== '0x1') throw new Error('deploy failed: ' + name);
+      return ethers.getAddress(r.contractAddress);
+    };
+    c.qos = await deploy('QOS', []);
+    c.stats = await deploy('NetworkStats', []);
+    c.node = await deploy('Node', [c.qos, c.stats]);
+    c.queue = await deploy('TaskQueue', []);
+    c.task = await deploy('VSSTask', [c.node, c.qos, c.queue, c.stats]);
+    c.name[c.task.toLowerCase()] = '@task';
+    c.name[c.node.toLowerCase()] = '@node';
+    const setup = [
+      [c.stats, 'NetworkStats', 'updateNodeContractAddress', [c.node]],
+      [c.stats, 'NetworkStats', 'updateTaskContractAddress', [c.task]],
+      [c.qos, 'QOS', 'updateNodeContractAddress', [c.node]],
+      [c.qos, 'QOS', 'updateTaskContractAddress', [c.task]],
+      [c.queue, 'TaskQueue', 'updateTaskContractAddress', [c.task]],
+      [c.node, 'Node', 'updateTaskContractAddress', [c.task]],
+    ];
+    if (c.addr.relay) setup.push([c.task, 'VSSTask', 'setRelayAddress', [c.addr.relay]]);
+    if (params.queue_size_limit !== undefined && params.queue_size_limit !== 50)
+      setup.push([c.queue, 'TaskQueue', 'updateSizeLimit', [params.queue_size_limit]]);
+    if (params.task_timeout_s !== undefined && params.task_timeout_s !== 180)
+      setup.push([c.task, 'VSSTask', 'updateTimeout', [params.task_timeout_s]]);
+    if (params.distance_threshold !== undefined && params.distance_threshold !== 24)
+      setup.push([c.task, 'VSSTask', 'updateDistanceThreshold', [params.distance_threshold]]);
+    if (params.kickout_threshold !== undefined && params.kickout_threshold !== 10)
+      setup.push([c.qos, 'QOS', 'updateKickoutThreshold', [params.kickout_threshold]]);
+    for (const [to, ci, fn, args] of setup) {
+      const r = await c.send({ from: owner, to, data: iface[ci].encodeFunctionData(fn, args) }, c.lastTime);
+      if (r.status !== '0x1') throw new Error('setup failed: ' + fn);
+    }
+    c.joined = new Set();
+    c.taskIds = []; // commitments of stored tasks, in creation order
+    return c;
+  }
+
+  rpc(method, params = []) {
+    return this.provider.request({ method, params });
+  }
+
+  // One transaction in its own block at `timestamp`; returns the receipt.
+  async send(tx, timestamp) {
+    const full = { gas: '0x' + TX_GAS.toString(16), maxFeePerGas: '0x0', maxPriorityFeePerGas: '0x0', ...tx };
+    const h = await this.rpc('eth_sendTransaction', [full]);
+    await this.rpc('evm_mine', [timestamp]);
+    this.lastTime = timestamp;
+    const r = await this.rpc('eth_getTransactionReceipt', [h]);
+    if (!r) throw new Error('transaction not mined');
+    r.hash = h;
+    return r;
+  }
+
+  async close() {}
+
+  // The sampling seed VSSTask.createTask will store for `commitment` if the
+  // transaction goes into the next block: keccak256(blockhash(parent) ‖ commitment)
+  // (libs/VSS.sol generateSamplingSeed).
+  async nextSamplingSeed(commitment) {
+    const b = await this.rpc('eth_getBlockByNumber', ['latest', false]);
+    return ethers.keccak256(ethers.concat([b.hash, commitment]));
+  }
+
+  calldata(op, args, from) {
+    const T = (fn, a) => [this.task, iface.VSSTask.encodeFunctionData(fn, a)];
+    const N = (fn, a) => [this.node, iface.Node.encodeFunctionData(fn, a)];
+    switch (op) {
+      case 'join':
+        return [...N('join', [args.gpu_name, BigInt(args.gpu_vram), args.version, args.public_key, args.model_ids]), BigInt(args.stake)];
+      case 'quit':
+      case 'pause':
+      case 'resume':
+        return [...N(op, []), 0n];
+      case 'update_version':
+        return [...N('updateVersion', [args.version]), 0n];
+      case 'report_model_downloaded':
+        return [...N('reportModelDownloaded', [args.model_id]), 0n];
+      case 'create_task':
+        return [
+          ...T('createTask', [
+            enumIndex(TASK_TYPES, args.task_type, 'task_type'), args.task_id, args.nonce, args.model_ids,
+            BigInt(args.minimum_vram), args.required_gpu, BigInt(args.required_gpu_vram), args.task_version, BigInt(args.task_size),
+          ]),
+          BigInt(args.task_fee),
+        ];
+      case 'report_parameters_uploaded':
+        return [...T('reportTaskParametersUploaded', [args.task_id]), 0n];
+      case 'submit_score':
+        return [...T('submitTaskScore', [args.task_id, args.score]), 0n];
+      case 'report_error':
+        return [...T('reportTaskError', [args.task_id, enumIndex(TASK_ERRORS, args.error, 'error')]), 0n];
+      case 'validate_single':
+        return [...T('validateSingleTask', [args.task_id, args.vrf_proof, args.public_key]), 0n];
+      case 'validate_group':
+        return [...T('validateTaskGroup', [...args.task_ids, args.guid, args.vrf_proof, args.public_key]), 0n];
+      case 'report_result_uploaded':
+        return [...T('reportTaskResultUploaded', [args.task_id]), 0n];
+      case 'abort':
+        return [...T('abortTask', [args.task_id, enumIndex(ABORT_REASONS, args.reason, 'reason')]), 0n];
+      default:
+        throw new Error('unknown op ' + op + (from ? ' from ' + from : ''));
+    }
+  }
+
+  // Executes one step; returns {ok, revert, events}.
+  async exec(time, op, from, args) {
+    const ts = BASE_TIME + time;
+    if (ts < this.lastTime) throw new Error('time goes backwards');
+    if (!this.addr[from]) throw new Error('unknown actor ' + from);
+    const [to, data, value] = this.calldata(op, args, from);
+    const r = await this.send({ from: this.addr[from], to, data, value: '0x' + value.toString(16) }, ts);
+    if (r.status === '0x1') {
+      if (op === 'join') this.joined.add(from);
+      if (op === 'create_task') this.taskIds.push(args.task_id.toLowerCase());
+      const events = this.decodeEvents(r.logs);
+      return { ok: true, revert: null, events };
+    }
+    // The reverted transaction's own return data, from its trace.
+    const t = await this.rpc('debug_traceTransaction', [r.hash, { disableStorage: true, disableMemory: true, disableStack: true }]);
+    return { ok: false, revert: decodeRevert(t.returnValue), events: [] };
+  }
+
+  nm(a) {
+    const n = this.name[a.toLowerCase()];
+    if (!n) throw new Error('unknown address: ' + a);
+    return n;
+  }
+
+  decodeEvents(logs) {
+    const out = [];
+    for (const l of logs) {
+      const a = ethers.getAddress(l.address);
+      let ci;
+      if (a === this.task) ci = 'VSSTask';
+      else if (a === this.node) ci = 'Node';
+      else continue;
+      const ev = iface[ci].parseLog({ topics: l.topics, data: l.data });
+      const x = ev.args;
+      const e = { name: ev.name };
+      switch (ev.name) {
+        case 'TaskQueued':
+        case 'TaskValidated':
+        case 'TaskEndSuccess':
+        case 'TaskEndInvalidated':
+        case 'TaskEndGroupSuccess':
+        case 'TaskEndGroupRefund':
+          e.task_id = x.taskIDCommitment;
+          break;
+        case 'TaskStarted':
+        case 'TaskParametersUploaded':
+          e.task_id = x.taskIDCommitment;
+          e.node = this.nm(x.selectedNode);
+          break;
+        case 'TaskErrorReported':
+          e.task_id = x.taskIDCommitment;
+          e.node = this.nm(x.selectedNode);
+          e.error = TASK_ERRORS[Number(x.error)];
+          break;
+        case 'TaskScoreReady':
+          e.task_id = x.taskIDCommitment;
+          e.node = this.nm(x.selectedNode);
+          e.score = x.taskScore.toLowerCase();
+          break;
+        case 'TaskEndAborted':
+          e.task_id = x.taskIDCommitment;
+          e.issuer = this.nm(x.abortIssuer);
+          e.last_status = TASK_STATUS[Number(x.lastStatus)];
+          e.reason = ABORT_REASONS[Number(x.abortReason)];
+          break;
+        case 'DownloadModel':
+          e.node = this.nm(x.nodeAddress);
+          e.model_id = x.modelID;
+          e.task_type = TASK_TYPES[Number(x.taskType)];
+          break;
+        case 'NodeSlashed':
+        case 'NodeKickedOut':
+          e.node = this.nm(x.nodeAddress);
+          break;
+        default:
+          throw new Error('unexpected event ' + ev.name);
+      }
+      out.push(e);
+    }
+    return out;
+  }
+
+  async view(contract, ci, fn, args = []) {
+    const data = iface[ci].encodeFunctionData(fn, args);
+    const r = await this.rpc('eth_call', [{ to: contract, data }, 'latest']);
+    const d = iface[ci].decodeFunctionResult(fn, r);
+    return d.length === 1 ? d[0] : d;
+  }
+
+  async balance(a) {
+    return BigInt(await this.rpc('eth_getBalance', [a, 'latest'])).toString();
+  }
+
+  rel(ts) {
+    return ts === 0n ? 0 : Number(ts) - BASE_TIME;
+  }
+
+  // The state after the last step, as vss-trace/1 writes it: all balances,
+  // the queue and the counters in full; of the nodes (every node that ever
+  // joined) and the tasks (every task the contract stores) only the entries
+  // that differ from the previous step's, so that a reader rebuilds the full
+  // state by merging the steps' entries in order.
+  async observe() {
+    const full = await this.observeFull();
+    const prev = this.prevFull || { nodes: {}, tasks: {} };
+    const changed = (now, before) => {
+      const o = {};
+      for (const [k, v] of Object.entries(now)) if (JSON.stringify(v) !== JSON.stringify(before[k])) o[k] = v;
+      return o;
+    };
+    const st = { ...full, nodes: changed(full.nodes, prev.nodes), tasks: changed(full.tasks, prev.tasks) };
+    this.prevFull = full;
+    return st;
+  }
+
+  async observeFull() {
+    const balances = {};
+    for (const n of this.accountList) balances[n] = await this.balance(this.addr[n]);
+    balances['@task'] = await this.balance(this.task);
+    balances['@node'] = await this.balance(this.node);
+    balances['@owner'] = await this.balance(this.addr['@owner']);
+    const nodes = {};
+    for (const n of this.accountList) {
+      if (!this.joined.has(n)) continue;
+      const a = this.addr[n];
+      const info = await this.view(this.node, 'Node', 'getNodeInfo', [a]);
+      const cur = await this.view(this.task, 'VSSTask', 'getNodeTask', [a]);
+      nodes[n] = {
+        status: NODE_STATUS[Number(info.status)],
+        gpu_name: info.gpu.name,
+        gpu_vram: Number(info.gpu.vram),
+        version: info.version.map(Number),
+        model_ids: [...info.localModelIDs],
+        score: Number(info.score),
+        stake: (await this.view(this.node, 'Node', 'getStakedAmount', [a])).toString(),
+        qos: {
+          task_count: Number(await this.view(this.qos, 'QOS', 'getTaskCount', [a])),
+          task_score: Number(await this.view(this.qos, 'QOS', 'getTaskScore', [a])),
+          recent_score: Number(await this.view(this.qos, 'QOS', 'getRecentTaskScore', [a])),
+          recent_count: Number(await this.view(this.qos, 'QOS', 'getRecentTaskCount', [a])),
+          current_score: Number(await this.view(this.qos, 'QOS', 'getCurrentTaskScore', [a])),
+        },
+        current_task: cur === ZERO32 ? null : cur,
+      };
+    }
+    const tasks = {};
+    const queued = [];
+    for (const id of this.taskIds) {
+      const t = await this.view(this.task, 'VSSTask', 'getTask', [id]);
+      if (await this.view(this.queue, 'TaskQueue', 'include', [id])) queued.push(id);
+      tasks[id] = {
+        type: TASK_TYPES[Number(t.taskType)],
+        creator: this.nm(t.creator),
+        sequence: Number(t.sequence),
+        status: TASK_STATUS[Number(t.status)],
+        node: t.selectedNode === ethers.ZeroAddress ? null : this.nm(t.selectedNode),
+        fee: t.taskFee.toString(),
+        sampling_seed: t.samplingSeed,
+        score: t.score.toLowerCase(),
+        error: TASK_ERRORS[Number(t.error)],
+        abort_reason: ABORT_REASONS[Number(t.abortReason)],
+        payments: [...t.paymentAddresses].map((p, i) => [this.nm(p), t.payments[i].toString()]),
+        create_time: this.rel(t.createTimestamp),
+        start_time: this.rel(t.startTimestamp),
+        score_ready_time: this.rel(t.scoreReadyTimestamp),
+      };
+    }
+    queued.sort();
+    const stats = {};
+    for (const [k, fn] of [
+      ['total_nodes', 'totalNodes'], ['active_nodes', 'activeNodes'], ['available_nodes', 'availableNodes'],
+      ['busy_nodes', 'busyNodes'], ['total_tasks', 'totalTasks'], ['queued_tasks', 'queuedTasks'], ['running_tasks', 'runningTasks'],
+    ])
+      stats[k] = Number(await this.view(this.stats, 'NetworkStats', fn));
+    const queue = { size: Number(await this.view(this.queue, 'TaskQueue', 'size')), task_ids: queued };
+    return { balances, nodes, queue, tasks, stats };
+  }
+}
+
+module.exports = { Chain, BASE_TIME, keyFor, publicKeyOf, vrf, TASK_STATUS, ABORT_REASONS };
