@@ -151,13 +151,11 @@ static int hexval(char c)
 }
 
 /* "0x" + an even number of hex digits; exact32 demands 32 bytes. */
-bool tj_get_hex(tj *r, const cJSON *obj, const char *key, bool exact32, uint8_t *fixed,
-                    uint8_t **dyn, size_t *len)
+bool tj_hex(tj *r, const cJSON *v, bool exact32, uint8_t *fixed, uint8_t **dyn, size_t *len)
 {
-    const char *s;
-    if (!tj_get_string(r, obj, key, &s))
-        return false;
-    size_t old = tj_push(r, ".%s", key);
+    if (!cJSON_IsString(v))
+        return tj_fail(r, "expected a string");
+    const char *s = v->valuestring;
     size_t n = strlen(s);
     if (n < 2 || s[0] != '0' || (s[1] != 'x' && s[1] != 'X') || n % 2)
         return tj_fail(r, "expected 0x followed by an even number of hex digits");
@@ -178,6 +176,16 @@ bool tj_get_hex(tj *r, const cJSON *obj, const char *key, bool exact32, uint8_t 
             return tj_fail(r, "expected hex digits, found '%c'", hi < 0 ? s[2 + 2 * i] : s[3 + 2 * i]);
         dst[i] = (uint8_t)(hi << 4 | lo);
     }
+    return true;
+}
+
+bool tj_get_hex(tj *r, const cJSON *obj, const char *key, bool exact32, uint8_t *fixed,
+                uint8_t **dyn, size_t *len)
+{
+    size_t old;
+    const cJSON *v = tj_field(r, obj, key, &old);
+    if (!v || !tj_hex(r, v, exact32, fixed, dyn, len))
+        return false;
     tj_pop(r, old);
     return true;
 }

@@ -36,6 +36,8 @@ bool tj_get_wei(tj *r, const cJSON *obj, const char *key, wei_t *out);
  * else a malloc'd copy in *dyn of *len bytes. */
 bool tj_get_hex(tj *r, const cJSON *obj, const char *key, bool exact32, uint8_t *fixed,
                 uint8_t **dyn, size_t *len);
+/* The same for a value already at the current path. */
+bool tj_hex(tj *r, const cJSON *v, bool exact32, uint8_t *fixed, uint8_t **dyn, size_t *len);
 /* obj.key names one of the n actors. */
 bool tj_get_actor(tj *r, const char *const *names, uint32_t n, const cJSON *obj, const char *key,
                   uint32_t *out);

@@ -180,6 +180,8 @@ bool vss_pause(vss *p, uint64_t now, uint64_t block, uint32_t from);
 bool vss_resume(vss *p, uint64_t now, uint64_t block, uint32_t from);
 bool vss_report_model_downloaded(vss *p, uint64_t now, uint64_t block, uint32_t from,
                                  uint32_t model);
+bool vss_update_version(vss *p, uint64_t now, uint64_t block, uint32_t from,
+                        const uint64_t version[3]);
 bool vss_create_task(vss *p, uint64_t now, uint64_t block, uint32_t from,
                      const vss_task_spec *spec, wei_t value);
 bool vss_report_parameters_uploaded(vss *p, uint64_t now, uint64_t block, uint32_t from,
@@ -201,12 +203,20 @@ bool vss_abort(vss *p, uint64_t now, uint64_t block, uint32_t from, const uint8_
 const char *vss_revert_reason(const vss *p);
 const vss_event *vss_events(const vss *p, size_t *n);
 
-/* Replay support: the next node selection (at creation or from the queue)
- * must pick `node`; the next pre-download notice list for a model must be
- * exactly `nodes`.  A forced choice that the contract could not have made
- * falls back to the model's own and vss_forced_error() says why. */
+/* Replay support, for the next transaction only: its random node selection
+ * (createTask) must pick `node`; the pre-download notices it sends for
+ * `model` to nodes other than the task's own must go to exactly `nodes`, in
+ * this order (the selected node, told once already when it lacks the model,
+ * may have been drawn too: its place in the draw is not observable).  A
+ * forced choice the contract could not have made falls back to the model's
+ * own and vss_forced_error() says why. */
 void vss_force_node(vss *p, uint32_t node);
-void vss_force_downloads(vss *p, const uint32_t *nodes, uint32_t n);
+/* Starts forcing the notices of the next transaction: every pre-download
+ * draw must then have been given with vss_force_downloads, for the k-th task
+ * the transaction starts (0 = first) and the model; a draw without one must
+ * have been empty. */
+void vss_force_downloads_begin(vss *p);
+void vss_force_downloads(vss *p, uint32_t start, uint32_t model, const uint32_t *nodes, uint32_t n);
 const char *vss_forced_error(const vss *p);
 
 /* ---- state views ---- */
@@ -214,6 +224,7 @@ wei_t vss_balance(const vss *p, uint32_t account);
 wei_t vss_total_supply(const vss *p);
 
 typedef struct vss_node_view {
+    bool ever_joined;        /* NetworkStats saw it join */
     proto_node_status status;
     uint32_t gpu_name;
     uint64_t gpu_vram;
@@ -225,6 +236,7 @@ typedef struct vss_node_view {
     uint64_t recent_count;   /* QOS.getRecentTaskCount */
     uint64_t current_score;  /* QOS.getCurrentTaskScore */
     uint32_t current_task;   /* VSSTask.nodeTasks: task handle, VSS_NOBODY when none */
+    uint64_t version[3];
     uint32_t n_models;
     const uint32_t *models;  /* localModelIDs */
 } vss_node_view;
@@ -238,7 +250,10 @@ typedef struct vss_task_view {
     uint64_t sequence;
     wei_t fee;
     vss_abort_reason abort_reason;
-    uint64_t start_time, score_time;
+    vss_task_error error;
+    uint64_t create_time, start_time, score_time;
+    const uint8_t *score;    /* valid until the next transaction */
+    size_t score_len;
     uint32_t n_payments;
     uint32_t pay_to[3];
     wei_t pay[3];
@@ -247,6 +262,8 @@ typedef struct vss_task_view {
 uint32_t vss_task_find(const vss *p, const uint8_t commitment[32]);
 void vss_task_get(const vss *p, uint32_t task, vss_task_view *out);
 const uint8_t *vss_task_commitment(const vss *p, uint32_t task);
+/* Task handles are 0 .. vss_num_tasks() - 1 (tasks are never deleted). */
+uint32_t vss_num_tasks(const vss *p);
 uint32_t vss_model_available_count(const vss *p, uint32_t model);
 uint32_t vss_queue_size(const vss *p);
 

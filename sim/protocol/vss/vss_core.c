@@ -324,13 +324,15 @@ static void tx_begin(vss *p, uint64_t now, uint64_t block, uint32_t from)
     p->now = now;
     p->block = block;
     p->sender = from;
+    p->starts = 0;
 }
 
 static bool tx_end(vss *p, bool ok)
 {
     p->revert_jmp = NULL;
     p->forced_node_on = false;
-    p->forced_dl_on = false;
+    p->n_forced_dl = 0;
+    p->dl_forcing = false;
     if (!ok) {
         jrn_rollback(&p->j);
         p->n_ev = 0;
@@ -361,6 +363,7 @@ void vn_tx_quit(vss *p);
 void vn_tx_pause(vss *p);
 void vn_tx_resume(vss *p);
 void vn_tx_model_downloaded(vss *p, uint32_t model);
+void vn_tx_update_version(vss *p, const uint64_t version[3]);
 void vt_tx_create(vss *p, const vss_task_spec *spec, wei_t value);
 void vt_tx_parameters_uploaded(vss *p, const uint8_t task[32]);
 void vt_tx_submit_score(vss *p, const uint8_t task[32], const uint8_t *score, size_t len);
@@ -384,6 +387,11 @@ bool vss_report_model_downloaded(vss *p, uint64_t now, uint64_t block, uint32_t 
                                  uint32_t model)
 {
     TX_RUN(p, vn_tx_model_downloaded(p, model));
+}
+bool vss_update_version(vss *p, uint64_t now, uint64_t block, uint32_t from,
+                        const uint64_t version[3])
+{
+    TX_RUN(p, vn_tx_update_version(p, version));
 }
 bool vss_create_task(vss *p, uint64_t now, uint64_t block, uint32_t from,
                      const vss_task_spec *spec, wei_t value)
@@ -443,13 +451,24 @@ void vss_force_node(vss *p, uint32_t node)
     p->forced_err = NULL;
 }
 
-void vss_force_downloads(vss *p, const uint32_t *nodes, uint32_t n)
+void vss_force_downloads_begin(vss *p)
 {
-    if (n > 16)
-        n = 16;
-    memcpy(p->forced_dl, nodes, n * sizeof *nodes);
-    p->n_forced_dl = n;
-    p->forced_dl_on = true;
+    p->dl_forcing = true;
+    p->n_forced_dl = 0;
+    p->forced_err = NULL;
+}
+
+void vss_force_downloads(vss *p, uint32_t start, uint32_t model, const uint32_t *nodes, uint32_t n)
+{
+    if (p->n_forced_dl == sizeof p->forced_dl / sizeof p->forced_dl[0]) {
+        p->forced_err = "too many forced download lists in one transaction";
+        return;
+    }
+    struct vforced_dl *f = &p->forced_dl[p->n_forced_dl++];
+    f->start = start;
+    f->model = model;
+    f->n = n > 16 ? 16 : n;
+    memcpy(f->nodes, nodes, f->n * sizeof *nodes);
     p->forced_err = NULL;
 }
 
@@ -470,6 +489,7 @@ wei_t vss_total_supply(const vss *p)
 void vss_node_get(const vss *p, uint32_t a, vss_node_view *v)
 {
     const vnode *n = &p->node[a];
+    v->ever_joined = n->ever_joined;
     v->status = (proto_node_status)n->status;
     bool joined = n->status != PROTO_NODE_QUIT;
     v->gpu_name = joined ? p->gpus[n->gpu].name : 0;
@@ -482,6 +502,7 @@ void vss_node_get(const vss *p, uint32_t a, vss_node_view *v)
     v->recent_count = n->pool_size;
     v->current_score = n->pool[0];
     v->current_task = n->task ? n->task - 1 : VSS_NOBODY;
+    memcpy(v->version, n->version, sizeof v->version);
     v->n_models = n->n_models;
     v->models = n->models;
 }
@@ -502,6 +523,10 @@ void vss_task_get(const vss *p, uint32_t h, vss_task_view *out)
     out->sequence = t->sequence;
     out->fee = t->fee;
     out->abort_reason = (vss_abort_reason)t->abort_reason;
+    out->error = (vss_task_error)t->error;
+    out->create_time = t->create_time;
+    out->score = vbytes_ptr(p, &t->score);
+    out->score_len = t->score.len;
     out->start_time = t->start_time;
     out->score_time = t->score_time;
     out->n_payments = t->n_pay;
@@ -510,6 +535,7 @@ void vss_task_get(const vss *p, uint32_t h, vss_task_view *out)
 }
 
 const uint8_t *vss_task_commitment(const vss *p, uint32_t h) { return p->task[h].commitment; }
+uint32_t vss_num_tasks(const vss *p) { return p->n_tasks; }
 uint32_t vss_model_available_count(const vss *p, uint32_t m) { return p->model_avail[m]; }
 uint32_t vss_queue_size(const vss *p) { return p->queue_len; }
 void vss_stats_get(const vss *p, vss_stats *out) { *out = p->stats; }

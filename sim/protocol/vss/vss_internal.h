@@ -142,8 +142,12 @@ struct vss {
     /* forced choices (replay) */
     uint32_t forced_node;
     bool forced_node_on;
-    uint32_t forced_dl[16], n_forced_dl;
-    bool forced_dl_on;
+    struct vforced_dl {
+        uint32_t start, model, n, nodes[16];
+    } forced_dl[32];
+    uint32_t n_forced_dl;
+    bool dl_forcing;
+    uint32_t starts;       /* tasks started by the transaction so far */
     const char *forced_err;
 
     vss_event *ev;
@@ -175,7 +179,7 @@ const uint8_t *vbytes_ptr(const vss *p, const vbytes *b);
 bool vn_contains_model(const vss *p, uint32_t n, uint32_t model);
 uint32_t vn_select_available(vss *p, const vtask *t);
 uint32_t vn_select_without_model(vss *p, const vtask *t, uint32_t model, uint32_t count,
-                                 uint32_t *out);
+                                 uint32_t selected, bool told, uint32_t *out);
 void vn_start_task(vss *p, uint32_t n);
 void vn_finish_task(vss *p, uint32_t n);
 void vn_slash(vss *p, uint32_t n);

@@ -253,6 +253,15 @@ void vn_tx_model_downloaded(vss *p, uint32_t model)
     J(&p->j, n->n_models, n->n_models + 1);
 }
 
+/* Node.updateVersion */
+void vn_tx_update_version(vss *p, const uint64_t version[3])
+{
+    vnode *n = &p->node[p->sender];
+    VREQUIRE(p, n->status != PROTO_NODE_QUIT, "Node has quitted");
+    for (int i = 0; i < 3; i++)
+        J(&p->j, n->version[i], version[i]);
+}
+
 static bool busyish(uint8_t st)
 {
     return st == PROTO_NODE_BUSY || st == PROTO_NODE_PENDING_PAUSE ||
@@ -419,12 +428,40 @@ uint32_t vn_select_available(vss *p, const vtask *t)
     return p->cand[draw_weighted(p, p->cw, NULL, n)];
 }
 
+/* Whether the forced notice list for `model` (replay) is a draw the contract
+ * could make from the n candidates; *k receives the draw's size. */
+static bool forced_ok(vss *p, const struct vforced_dl *f, uint32_t n, uint32_t count,
+                      uint32_t selected, bool told, uint32_t *out, uint32_t *k)
+{
+    uint32_t want = n < count ? n : count;
+    bool self_drawn = false; /* the selected node drawn, its notice not sent twice */
+    for (uint32_t j = 0; j < n && told; j++)
+        self_drawn |= p->cand[j] == selected;
+    for (uint32_t i = 0; i < f->n; i++) {
+        bool found = false;
+        for (uint32_t j = 0; j < n; j++)
+            found |= p->cand[j] == f->nodes[i];
+        for (uint32_t k2 = 0; k2 < i; k2++)
+            found &= f->nodes[k2] != f->nodes[i];
+        if (!found || (told && f->nodes[i] == selected))
+            return false;
+    }
+    if (f->n != want && !(self_drawn && f->n + 1 == want))
+        return false;
+    memcpy(out, f->nodes, f->n * sizeof *out);
+    *k = f->n;
+    if (f->n + 1 == want)
+        out[(*k)++] = selected;
+    return true;
+}
+
 /* Node.randomSelectNodesWithoutModelID: up to `count` nodes (all GPU/VRAM
  * matching nodes, available or not) lacking `model`, weighted by score,
  * without replacement, in the order Random.choices returns them (smallest key
- * first, which is the order of successive weighted draws). */
+ * first, which is the order of successive weighted draws).  `selected` and
+ * `told` (it lacked the model) only serve a forced choice. */
 uint32_t vn_select_without_model(vss *p, const vtask *t, uint32_t model, uint32_t count,
-                                 uint32_t *out)
+                                 uint32_t selected, bool told, uint32_t *out)
 {
     uint32_t n = candidates(p, t, false);
     if (n == UINT32_MAX)
@@ -438,23 +475,16 @@ uint32_t vn_select_without_model(vss *p, const vtask *t, uint32_t model, uint32_
             }
         n = k;
     }
-    if (p->forced_dl_on) {
-        p->forced_dl_on = false;
-        uint32_t want = n < count ? n : count;
-        bool ok = p->n_forced_dl == want;
-        for (uint32_t i = 0; ok && i < want; i++) {
-            bool found = false;
-            for (uint32_t j = 0; j < n; j++)
-                found |= p->cand[j] == p->forced_dl[i];
-            for (uint32_t k = 0; k < i; k++)
-                found &= p->forced_dl[k] != p->forced_dl[i];
-            ok = found;
-        }
-        if (ok) {
-            memcpy(out, p->forced_dl, want * sizeof *out);
-            return want;
-        }
-        p->forced_err = "the forced download notices are not a choice the contract could make";
+    if (p->dl_forcing) {
+        static const struct vforced_dl none = {0};
+        const struct vforced_dl *f = &none;
+        for (uint32_t i = 0; i < p->n_forced_dl; i++)
+            if (p->forced_dl[i].start + 1 == p->starts && p->forced_dl[i].model == model)
+                f = &p->forced_dl[i];
+        uint32_t k;
+        if (forced_ok(p, f, n, count, selected, told, out, &k))
+            return k;
+        p->forced_err = "the download notices are not a choice the contract could make";
     }
     if (n < count) {
         memcpy(out, p->cand, n * sizeof *out);

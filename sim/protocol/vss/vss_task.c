@@ -114,6 +114,7 @@ static void start(vss *p, uint32_t h)
     vtask *t = &p->task[h];
     uint32_t node = t->node - 1;
     emit(p, VSS_EV_TASK_STARTED, h, node);
+    p->starts++; /* not state: which start of the transaction this is (replay) */
     J(&p->j, t->start_time, p->now);
     J(&p->j, p->node[node].task, h + 1);
     vn_start_task(p, node);
@@ -131,7 +132,7 @@ static void start(vss *p, uint32_t h)
         uint32_t count = p->model_avail[m];
         if (count < 3) {
             uint32_t list[10];
-            uint32_t k = vn_select_without_model(p, t, m, 10 - count, list);
+            uint32_t k = vn_select_without_model(p, t, m, 10 - count, node, downloaded, list);
             for (uint32_t j = 0; j < k; j++)
                 if (!downloaded || node != list[j]) {
                     vss_event e = {.kind = VSS_EV_DOWNLOAD_MODEL, .task = h, .node = list[j],
