@@ -23,6 +23,12 @@ uint64_t app_new_request(sim *m, uint32_t app, uint32_t kind, uint32_t size, wei
     r->kind = (uint16_t)kind;
     r->size = size;
     r->fee = fee;
+    /* an edition whose contract sets the fee (Hydrogen: taskFeePerNode per
+     * seat) charges that, whatever the application would offer; on
+     * overflow the contract's own multiplication reverts the create */
+    wei_t fixed;
+    if (m->ed->fixed_fee && wei_mul(m->s->params.task_fee_per_node, m->ed->seats, &fixed))
+        r->fee = fixed;
     r->cap = agt_cap_s(k, size);
     r->created = eng_now(m->e);
     r->queued = r->started = r->commits = r->success = r->uploaded = r->finished = -1;
@@ -83,13 +89,15 @@ void app_tx_result(sim *m, const sim_tx *tx, bool ok)
             r->flags |= RF_ABANDONED;
             m->fx.abandoned[r->app]++;
         }
-        if (ok) {
-            r->created = now;
-            m->minute_created++;
-        } else {
+        /* a reverted create is created and finished by the same block, as
+         * the time series counts it (`check` recounts both from the rows) */
+        r->created = now;
+        m->minute_created++;
+        if (!ok) {
             r->outcome = OUT_REJECTED;
             r->reason = m->last_reason;
             r->finished = now;
+            m->minute_finished++;
         }
         return;
     }

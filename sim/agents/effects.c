@@ -79,7 +79,7 @@ static bool in_time(const scn_app *a, const sim_req *r)
 
 /* What one application got. */
 typedef struct app_tally {
-    uint64_t created, in_time, aborted, late, late_ok;
+    uint64_t created, in_time, aborted, rejected, late, late_ok;
 } app_tally;
 
 static app_tally tally_app(const sim *m, uint32_t a)
@@ -95,6 +95,8 @@ static app_tally tally_app(const sim *m, uint32_t a)
             t.in_time++;
         } else if (r->outcome == OUT_ABORTED && !(r->flags & RF_ABANDONED)) {
             t.aborted++;
+        } else if (r->outcome == OUT_REJECTED && !(r->flags & RF_ABANDONED)) {
+            t.rejected++; /* the create reverted: the bridge marks the task aborted */
         } else if (r->outcome != OUT_OPEN && !(r->flags & RF_ABANDONED)) {
             t.late++;
             t.late_ok += r->outcome == OUT_SUCCESS;
@@ -174,16 +176,20 @@ void effects_summary(const sim *m, FILE *out)
     fprintf(out, "what the applications got (the bridge's and front end's rules):\n");
     for (uint32_t a = 0; a < s->n_apps; a++) {
         app_tally t = tally_app(m, a);
+        char rej[64] = "";
+        if (t.rejected) /* only where creates revert (no queue), so other summaries read as before */
+            snprintf(rej, sizeof rej, ", %llu rejected by the chain", (unsigned long long)t.rejected);
         fprintf(out, "  %-10s %llu asked, %llu refused by the rate limit, %llu created; results in time %llu; "
-                     "lost: %llu creates given up unconfirmed, %llu aborted%s, %llu given up by the user "
+                     "lost: %llu creates given up unconfirmed, %llu aborted%s%s, %llu given up by the user "
                      "(%llu of them succeeded on chain later)\n",
                 s->apps[a].name, (unsigned long long)(t.created + m->fx.rate_refused[a]),
                 (unsigned long long)m->fx.rate_refused[a], (unsigned long long)t.created,
                 (unsigned long long)t.in_time, (unsigned long long)m->fx.abandoned[a],
                 (unsigned long long)t.aborted, s->apps[a].resubmit ? " (resubmitted)" : " (not resubmitted)",
-                (unsigned long long)t.late, (unsigned long long)t.late_ok);
+                rej, (unsigned long long)t.late, (unsigned long long)t.late_ok);
     }
-    fprintf(out, "queue order (the contracts order by fee / cap; tasks created after warm-up):\n");
+    fprintf(out, m->ed->queues ? "queue order (the contracts order by fee / cap; tasks created after warm-up):\n"
+                               : "tasks by kind (this edition has no queue; tasks created after warm-up):\n");
     fprintf(out, "  %-10s %-28s %12s %12s %14s %10s %10s\n", "app", "model", "CNX per cap", "work s/task",
             "CNX per work s", "wait med", "wait p95");
     double *w = malloc((m->n_req + 1) * sizeof *w);

@@ -1,5 +1,6 @@
-/* The Helium contracts (Node, Task, TaskQueue, QoS, NetworkStats) as a pure
- * state machine.
+/* Crynux's contracts as a pure state machine: Helium's (Node, Task,
+ * TaskQueue, QoS, NetworkStats) by default, or another edition's rules
+ * (protocol/edition.h) chosen by proto_params.edition.
  *
  * Transactions in, events and state out.  No clock (the caller passes the
  * block time), no I/O, no global state, no randomness of its own: node
@@ -27,7 +28,17 @@
 
 typedef struct proto proto;
 
+/* The rule set (protocol/edition.h): which deployed contracts the model
+ * follows.  New editions append. */
+typedef enum proto_edition_id {
+    PROTO_HELIUM = 0,   /* crynux-contracts d49ab0c (March 2024), the default */
+    PROTO_HYDROGEN = 1, /* crynux-contracts efff09f (February 2024) */
+    PROTO_EDITIONS
+} proto_edition_id;
+
 typedef struct proto_params {
+    proto_edition_id edition;
+    wei_t task_fee_per_node;     /* editions with a fixed fee (Hydrogen: 10 CNX) */
     wei_t stake;                 /* wei locked by a node at join */
     uint64_t task_timeout_s;     /* a running task may be cancelled after this */
     uint32_t queue_size_limit;   /* queued tasks at most */
@@ -44,6 +55,8 @@ typedef struct proto_params {
 
 /* Helium defaults (PROTOCOL.md). */
 proto_params proto_params_helium(void);
+/* An edition's defaults (its edition's `defaults`). */
+proto_params proto_params_of(proto_edition_id edition);
 
 enum { PROTO_ACC_TASK = 0, PROTO_ACC_NODE = 1, PROTO_ACC_OWNER = 2, PROTO_ACC_FIRST = 3 };
 

@@ -1,25 +1,10 @@
-/* Protocol model: construction, accounts, transaction framing (revert via
+/* Protocol model, shared by every edition: construction, accounts, transaction framing (revert via
  * longjmp + journal rollback), events, token transfers and state views. */
 #include <stdlib.h>
 #include <string.h>
 
 #include "protocol/proto_internal.h"
 #include "util/stable.h"
-
-proto_params proto_params_helium(void)
-{
-    proto_params prm = {
-        .stake = (wei_t)400 * (wei_t)1000000000000000000ULL,
-        .task_timeout_s = 900,
-        .queue_size_limit = 50,
-        .kickout_threshold = 20,
-        .task_score_rewards = {10, 9, 6},
-        .task_score_pool_size = 3,
-        .distance_threshold = 5,
-        .max_nodes = 100000,
-    };
-    return prm;
-}
 
 static const char *const EVENT_NAMES[] = {
     "TaskPending",        "TaskStarted",      "TaskResultCommitmentsReady",
@@ -49,17 +34,22 @@ const char *proto_node_status_str(proto_node_status s)
 
 proto *proto_new(const proto_params *params, uint32_t max_accounts, uint64_t max_tasks)
 {
+    if (params->edition >= PROTO_EDITIONS)
+        return NULL;
     proto *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
     p->prm = *params;
+    p->rules = *proto_edition_get(params->edition)->rules;
     jrn_init(&p->j);
     p->max_acc = max_accounts + PROTO_ACC_FIRST;
     p->max_tasks = max_tasks;
     p->next_task_id = 1;
     /* Concurrently live tasks are bounded by nodes/3 running plus the queue;
      * reserve generously (virtual memory only). */
-    p->max_slots = p->max_acc + params->queue_size_limit + 16;
+    p->max_slots = proto_edition_get(params->edition)->keeps_tasks
+                       ? (max_tasks < UINT32_MAX - 16 ? (uint32_t)max_tasks + 16 : UINT32_MAX)
+                       : p->max_acc + params->queue_size_limit + 16;
     if (!ALLOC(p->bal, p->max_acc) || !ALLOC(p->node, p->max_acc) ||
         !ALLOC(p->pos_all, p->max_acc) || !ALLOC(p->pos_avail, p->max_acc) ||
         !ALLOC(p->pos_grp, p->max_acc) || !ALLOC(p->gpu, PROTO_MAX_GPUS) ||
@@ -68,7 +58,7 @@ proto *proto_new(const proto_params *params, uint32_t max_accounts, uint64_t max
         !oset_init(&p->all_nodes, p->max_acc, p->pos_all) ||
         !oset_init(&p->avail_nodes, p->max_acc, p->pos_avail) ||
         !vset_init(&p->vram_set, PROTO_MAX_GPUS) || !vset_init(&p->gpu_set, PROTO_MAX_GPUS) ||
-        !pqueue_init(p)) {
+        !p->rules.init(p)) {
         proto_free(p);
         return NULL;
     }
@@ -92,9 +82,13 @@ void proto_free(proto *p)
         oset_free(&p->gpu[i].nodes);
         stable_free(p->gpu[i].scores.v, p->gpu[i].scores.bytes);
     }
-    for (uint32_t i = 0; i < p->n_vram; i++)
+    for (uint32_t i = 0; i < p->n_vram; i++) {
         vset_free(&p->vram[i].gpus);
-    pqueue_free(p);
+        if (p->vram[i].nodes.items)
+            oset_free(&p->vram[i].nodes);
+    }
+    if (p->rules.fini)
+        p->rules.fini(p);
     oset_free(&p->all_nodes);
     oset_free(&p->avail_nodes);
     vset_free(&p->vram_set);
@@ -247,71 +241,55 @@ static bool tx_end(proto *p, bool ok)
         return tx_end((p), true);           \
     } while (0)
 
-/* bodies live in proto_node.c / proto_task.c */
-void pn_tx_join(proto *p, uint32_t from, const char *gpu_name, uint64_t vram);
-void pn_tx_quit(proto *p, uint32_t from);
-void pn_tx_pause(proto *p, uint32_t from);
-void pn_tx_resume(proto *p, uint32_t from);
-void pt_tx_create(proto *p, uint64_t now, uint32_t from, proto_task_type type, uint64_t vram_limit,
-                  wei_t fee, wei_t cap, uint64_t *task_id);
-void pt_tx_commit(proto *p, uint32_t from, uint64_t task_id, uint64_t round,
-                  const uint8_t commitment[32], const uint8_t nonce[32]);
-void pt_tx_commit_result(proto *p, uint32_t from, uint64_t task_id, uint64_t round,
-                         const uint8_t *result, size_t len, const uint8_t nonce[32]);
-void pt_tx_disclose(proto *p, uint32_t from, uint64_t task_id, uint64_t round,
-                    const uint8_t *result, size_t len);
-void pt_tx_report_error(proto *p, uint32_t from, uint64_t task_id, uint64_t round);
-void pt_tx_report_uploaded(proto *p, uint32_t from, uint64_t task_id, uint64_t round);
-void pt_tx_cancel(proto *p, uint64_t now, uint32_t from, uint64_t task_id);
-
+/* The edition's bodies (protocol/edition.h), bound at proto_new. */
 bool proto_join(proto *p, uint64_t now, uint32_t from, const char *gpu_name, uint64_t gpu_vram)
 {
-    TX_RUN(p, pn_tx_join(p, from, gpu_name, gpu_vram));
+    TX_RUN(p, p->rules.join(p, from, gpu_name, gpu_vram));
 }
 bool proto_quit(proto *p, uint64_t now, uint32_t from)
 {
-    TX_RUN(p, pn_tx_quit(p, from));
+    TX_RUN(p, p->rules.quit(p, from));
 }
 bool proto_pause(proto *p, uint64_t now, uint32_t from)
 {
-    TX_RUN(p, pn_tx_pause(p, from));
+    TX_RUN(p, p->rules.pause(p, from));
 }
 bool proto_resume(proto *p, uint64_t now, uint32_t from)
 {
-    TX_RUN(p, pn_tx_resume(p, from));
+    TX_RUN(p, p->rules.resume(p, from));
 }
 bool proto_create_task(proto *p, uint64_t now, uint32_t from, proto_task_type type,
                        uint64_t vram_limit, wei_t fee, wei_t cap, uint64_t *task_id)
 {
-    TX_RUN(p, pt_tx_create(p, now, from, type, vram_limit, fee, cap, task_id));
+    TX_RUN(p, p->rules.create(p, from, type, vram_limit, fee, cap, task_id));
 }
 bool proto_commit(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round,
                   const uint8_t commitment[32], const uint8_t nonce[32])
 {
-    TX_RUN(p, pt_tx_commit(p, from, task_id, round, commitment, nonce));
+    TX_RUN(p, p->rules.commit(p, from, task_id, round, commitment, NULL, 0, nonce));
 }
 bool proto_commit_result(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round,
                          const uint8_t *result, size_t len, const uint8_t nonce[32])
 {
-    TX_RUN(p, pt_tx_commit_result(p, from, task_id, round, result, len, nonce));
+    TX_RUN(p, p->rules.commit(p, from, task_id, round, NULL, result, len, nonce));
 }
 bool proto_disclose(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round,
                     const uint8_t *result, size_t len)
 {
-    TX_RUN(p, pt_tx_disclose(p, from, task_id, round, result, len));
+    TX_RUN(p, p->rules.disclose(p, from, task_id, round, result, len));
 }
 bool proto_report_error(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round)
 {
-    TX_RUN(p, pt_tx_report_error(p, from, task_id, round));
+    TX_RUN(p, p->rules.report_error(p, from, task_id, round));
 }
 bool proto_report_uploaded(proto *p, uint64_t now, uint32_t from, uint64_t task_id,
                            uint64_t round)
 {
-    TX_RUN(p, pt_tx_report_uploaded(p, from, task_id, round));
+    TX_RUN(p, p->rules.report_uploaded(p, from, task_id, round));
 }
 bool proto_cancel(proto *p, uint64_t now, uint32_t from, uint64_t task_id)
 {
-    TX_RUN(p, pt_tx_cancel(p, now, from, task_id));
+    TX_RUN(p, p->rules.cancel(p, from, task_id));
 }
 
 const char *proto_revert_reason(const proto *p) { return p->revert_reason ? p->revert_reason : ""; }
@@ -357,12 +335,10 @@ void proto_node_get(const proto *p, uint32_t a, proto_node_view *v)
     v->gpu_name = n->status == PROTO_NODE_QUIT ? "" : p->names + p->gpu[n->gpu].name;
     v->gpu_vram = n->vram;
     v->score = n->score;
-    v->task_count = n->task_count;
-    v->task_score = pq_task_score(p, a);
-    v->recent_score = pq_recent_score(p, a);
-    v->recent_count = n->pool_size;
-    v->current_score = n->pool[0];
     v->current_task = n->current_task;
+    v->task_count = v->task_score = v->recent_score = v->recent_count = v->current_score = 0;
+    if (p->rules.node_view)
+        p->rules.node_view(p, a, v);
 }
 
 bool proto_task_get(const proto *p, uint64_t id, proto_task_view *out)

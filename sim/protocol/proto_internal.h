@@ -1,11 +1,14 @@
-/* Private state of the protocol model, shared by the proto_*.c files.
- * Layout mirrors the contracts' storage; every field is written through the
- * journal (J) so that a revert restores it. */
+/* Private state of the protocol model, shared by the shared mechanics
+ * (proto_*.c) and every edition's rules (helium/, hydrogen/).  Layout
+ * mirrors the contracts' storage; every field is written through the
+ * journal (J) so that a revert restores it.  Fields one edition alone uses
+ * say so. */
 #ifndef AVRAMI_PROTOCOL_PROTO_INTERNAL_H
 #define AVRAMI_PROTOCOL_PROTO_INTERNAL_H
 
 #include <setjmp.h>
 
+#include "protocol/edition.h"
 #include "protocol/journal.h"
 #include "protocol/oset.h"
 #include "protocol/proto.h"
@@ -60,7 +63,8 @@ typedef struct pgpu {
 /* VRAM value -> the GPU models of that size with available nodes. */
 typedef struct pvram {
     uint64_t vram;
-    vset gpus;            /* _availableGPUVramIDMap[vram] */
+    vset gpus;            /* Helium: _availableGPUVramIDMap[vram] */
+    oset nodes;           /* Hydrogen: _gpuVramNodesIndex[vram] (set up by its init) */
 } pvram;
 
 /* ---- tasks (running or queued), in slots reused after deletion ---- */
@@ -110,6 +114,7 @@ typedef struct pheap {
 
 struct proto {
     proto_params prm;
+    proto_rules rules;     /* the edition's, copied in: one load per call */
     jrn j;
     jmp_buf *revert_jmp;
     const char *revert_reason;
@@ -124,6 +129,7 @@ struct proto {
 
     /* Node contract sets */
     uint32_t *pos_all, *pos_avail, *pos_grp;
+    uint32_t *pos_vram;    /* Hydrogen: positions in the per-VRAM node sets */
     oset all_nodes, avail_nodes;
     vset vram_set;         /* _availableGPUVramSet */
     vset gpu_set;          /* _availableGPUIDSet (GPU model indexes) */
@@ -144,7 +150,7 @@ struct proto {
     uint8_t *spill;        /* long results */
     uint64_t spill_len, spill_cap;
 
-    /* TaskQueue contract */
+    /* TaskQueue contract (Helium) */
     vset sd_vrams, gpt_vrams;
     pheap *heaps;          /* stable */
     uint32_t n_heaps;
@@ -184,37 +190,42 @@ wei_t pw_add(proto *p, wei_t a, wei_t b);
 wei_t pw_mul(proto *p, wei_t a, wei_t b);
 void ptransfer(proto *p, uint32_t from, uint32_t to, wei_t amount);
 
-/* Node contract (proto_node.c) */
-void pn_start_task(proto *p, uint32_t n);
-void pn_finish_task(proto *p, uint32_t n);
-void pn_slash(proto *p, uint32_t n);
-bool pn_select_random(proto *p, proto_task_type type, uint64_t vram_limit, uint32_t out[3]);
-bool pn_select_with_root(proto *p, uint32_t root, uint32_t out[3]);
-
-/* QoS contract (proto_qos.c) */
-void pq_start_task(proto *p, uint32_t n);
-void pq_finish_task(proto *p, uint32_t n);
-void pq_add_task_score(proto *p, uint32_t n, uint64_t index);
-void pq_punish(proto *p, uint32_t n);
-void pq_kickout(proto *p, uint32_t n);
-uint64_t pq_task_score(const proto *p, uint32_t n);
-uint64_t pq_recent_score(const proto *p, uint32_t n);
-bool pq_should_kick_out(const proto *p, uint32_t n);
-uint64_t pq_score_limit(const proto *p);
-
-/* TaskQueue contract (proto_queue.c) */
-bool pqueue_init(proto *p);
-void pqueue_free(proto *p);
-void pqueue_push(proto *p, uint32_t slot);
-bool pqueue_pop(proto *p, bool same_gpu, uint64_t vram_limit, uint32_t *slot);
-void pqueue_remove(proto *p, uint32_t slot);
-uint32_t pqueue_remove_cheapest(proto *p);
-
-/* Task contract (proto_task.c) */
-void pt_node_available_callback(proto *p, uint32_t root);
+/* ---- shared mechanics of the three-seat commit-disclose editions ----
+ * (proto_tasks.c): task slots, result bytes, commitments and their checks,
+ * result comparison, counters. */
 ptask *pt_get(const proto *p, uint64_t id);
 uint32_t pt_alloc_slot(proto *p, uint64_t id);
 void pt_free_slot(proto *p, uint32_t slot);
+static inline uint32_t pt_slot_index(const proto *p, const ptask *t) { return (uint32_t)(t - p->task); }
 const uint8_t *pt_bytes(const proto *p, const pbytes *b);
+void pt_store_bytes(proto *p, pbytes *b, const uint8_t *r, size_t len);
+/* commitments[i] != 0, and commitments[i] == bytes32(uint256(1)) (an error report) */
+bool pt_committed(const ptask *t, int i);
+bool pt_error_marker(const ptask *t, int i);
+/* commitments[round] = ERR32 (reportTaskError) */
+void pt_mark_error(proto *p, ptask *t, uint64_t round);
+/* stores commitment c (or the preimage when c is NULL) and nonce for round */
+void pt_store_commitment(proto *p, ptask *t, uint64_t round, const uint8_t c[32],
+                         const uint8_t *pre, size_t len, const uint8_t nonce[32]);
+/* keccak256(result ‖ nonces[round]) == commitments[round] */
+bool pt_matches_commitment(const proto *p, const ptask *t, uint64_t round, const uint8_t *result,
+                           size_t len);
+/* compareRoundResult of disclosure indexes ia, ib: sd by pHash distance
+ * (compareHamming), gpt by equal bytes (equal keccak256) */
+bool pt_compare(const proto *p, const ptask *t, int ia, int ib);
+/* isCommitmentReady: all three committed, fewer than two error reports */
+bool pt_commitments_ready(const ptask *t);
+bool pt_all_committed(const ptask *t);
+void pt_stat_add(proto *p, uint64_t *field, int64_t delta);
+
+/* ---- GPU model and VRAM registries, prefix sums (proto_gpus.c) ---- */
+uint32_t pg_gpu_intern(proto *p, const char *name, uint64_t vram);
+pvram *pg_vram_rec(proto *p, uint64_t vram);
+void psum_add(proto *p, psumtree *t, uint32_t pos, uint64_t delta);
+uint32_t psum_find(const psumtree *t, uint64_t r);
+/* a uniform draw in [0, bound) through the caller's chooser (0 without one) */
+uint64_t pg_draw(proto *p, uint64_t bound);
+/* why the forced selection (proto_force_selection) is not eligible, or NULL */
+const char *pg_forced_problem(const proto *p, proto_task_type type, uint64_t vram_limit);
 
 #endif

@@ -345,7 +345,9 @@ void chain_block(sim *m)
             m->last_reason = sim_reason_id(m, TX_NAMES[tx.kind], proto_revert_reason(m->p));
         }
         SIM_PHASE(m, SIM_PH_AGENTS);
-        if (tx.kind == TX_CREATE || tx.kind == TX_CANCEL_APP)
+        if (tx.kind == TX_CREATE && m->ag.app_created && m->ag.app_created(m, &tx, ok))
+            ; /* the edition's application handled it */
+        else if (tx.kind == TX_CREATE || tx.kind == TX_CANCEL_APP)
             app_tx_result(m, &tx, ok);
         else
             node_tx_result(m, &tx, ok);
@@ -373,8 +375,10 @@ void chain_deliver(sim *m)
             __builtin_prefetch(&m->id2req[nx->task < m->cap_ids ? nx->task : 0]);
         }
         SIM_PHASE(m, SIM_PH_AGENTS);
-        app_observe(m, &o);
-        node_observe(m, &o);
+        if (!m->ag.observe || !m->ag.observe(m, &o)) {
+            app_observe(m, &o);
+            node_observe(m, &o);
+        }
         SIM_PHASE(m, SIM_PH_CHAIN);
     }
 }

@@ -186,6 +186,9 @@ void sim_summary(const sim *m, FILE *out)
                 s->apps[a].front_end->give_up_s || s->apps[a].front_end->gpt_max_new_tokens
                     ? s->apps[a].front_end->name : "");
     fputc('\n', out);
+    /* the default edition is not named, so Helium summaries read as before */
+    if (m->ed->id != PROTO_HELIUM)
+        fprintf(out, "protocol edition: %s (%s): %s\n", m->ed->name, m->ed->source, m->ed->summary);
 
     uint64_t cnt[4] = {0}, by_reason[8] = {0}, after = 0;
     for (uint64_t i = 0; i < m->n_req; i++) {

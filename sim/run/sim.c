@@ -233,6 +233,8 @@ static sim *setup(const scn *s, const sim_opts *o)
     m->acc2node = alloc_or_die((size_t)max_acc * sizeof *m->acc2node);
     memset(m->acc2node, 0xff, (size_t)max_acc * sizeof *m->acc2node);
 
+    m->ed = proto_edition_get(s->params.edition);
+    m->ag = *sim_edition_agents_of(s->params.edition);
     m->p = proto_new(&s->params, max_acc, m->cap_ids);
     if (!m->p) {
         fprintf(stderr, "avrami: cannot create the protocol model\n");
@@ -267,6 +269,8 @@ static sim *setup(const scn *s, const sim_opts *o)
     eng_at(m->e, 0, EV_BLOCK, 0, 0);
     eng_at(m->e, m->sample_us, EV_SAMPLE, 0, 0);
     eng_at(m->e, m->end, EV_END, 0, 0);
+    if (m->ag.tick)
+        eng_at(m->e, 0, EV_EDITION_TICK, 0, 0);
     for (uint32_t a = 0; a < s->n_apps; a++) {
         eng_time t = agt_next_arrival(&s->apps[a], m->r_arr, 0, &m->csv_next[a]);
         if (t <= m->end)
@@ -295,6 +299,11 @@ static void dispatch(sim *m, const eng_ev *ev)
                   EV_JOIN_PROCESS, 0, 0);
         break;
     case EV_END: break;
+    case EV_EDITION_TICK:
+        m->ag.tick(m);
+        if (ev->t + (eng_time)(m->ag.tick_s * ENG_US_PER_S) <= m->end)
+            eng_after(m->e, (eng_time)(m->ag.tick_s * ENG_US_PER_S), EV_EDITION_TICK, 0, 0);
+        break;
     default: node_event(m, ev); break;
     }
 }

@@ -5,6 +5,7 @@
 #define AVRAMI_RUN_SIM_INTERNAL_H
 
 #include "engine/eng.h"
+#include "protocol/edition.h"
 #include "protocol/proto.h"
 #include "run/sim.h"
 
@@ -20,6 +21,7 @@ enum {
     EV_NODE_PAUSE, EV_NODE_RESUME, EV_NODE_QUIT, /* a = node, b = generation */
     EV_LINE,         /* a = delay line: its earliest timer is due */
     EV_NODE_VANISH,  /* a = node: a "vanish" behaviour's node goes silent */
+    EV_EDITION_TICK, /* the edition's periodic off-chain step (sim_edition_agents.tick) */
 };
 
 /* A delay line: timers that all have the same delay fire in the order they
@@ -118,11 +120,33 @@ typedef struct sim_effects {
 
 typedef struct sim_reason { const char *tx; const char *text; uint64_t count; } sim_reason;
 
+/* What an edition's application and node agents do beyond Helium's
+ * (protocol/edition.h; the table is run/editions.c).  A NULL hook means
+ * Helium's agents, which every three-seat on-chain edition shares.
+ *   app_created  after the chain applied an application's create (ok or
+ *                reverted), before app_tx_result; true: handled, the
+ *                Helium app does not see it (a VSS app decides here whether
+ *                the task is validated and sends its two extra tasks)
+ *   observe      every delivered observation, before the app and node
+ *                agents; true: consumed (reveals, score submissions)
+ *   tick         every tick_s of simulated time from 0 (an off-chain
+ *                dispatcher such as the Relay's) */
+typedef struct sim_edition_agents {
+    bool (*app_created)(sim *m, const sim_tx *tx, bool ok);
+    bool (*observe)(sim *m, const sim_obs *o);
+    void (*tick)(sim *m);
+    double tick_s;
+} sim_edition_agents;
+/* The edition's agent hooks (never NULL). */
+const sim_edition_agents *sim_edition_agents_of(proto_edition_id edition);
+
 struct sim {
     const scn *s;
     sim_opts o;
     eng *e;
     proto *p;
+    const proto_edition *ed;        /* the scenario's protocol.edition */
+    sim_edition_agents ag;          /* its agent hooks, copied in */
     agt_timing timing;
     gsl_rng *r_arr, *r_sel, *r_exec, *r_churn, *r_beh, *r_fee, *r_setup, *r_att;
     eng_time end, block_us, latency_us, observe_us, sample_us;

@@ -11,36 +11,24 @@
 
 #include <cjson/cJSON.h>
 
+#include "protocol/edition.h"
 #include "scenario/scn_json.h"
 #include "scenario/scn_timing.h"
 
 /* ---- sections ---- */
 
-static bool parse_protocol(pctx *c, const cJSON *root, scn *s)
+/* Helium's QoS keys (its defaults already in pp). */
+static bool parse_helium_keys(pctx *c, const cJSON *o, const char *p, proto_params *pp)
 {
-    static const char *const keys[] = {"stake", "task_timeout_s", "queue_size_limit",
-        "kickout_threshold", "kickout", "task_score_rewards", "task_score_pool_size", "distance_threshold",
-        "max_nodes", NULL};
-    char p[PATH_MAX_LEN];
-    const cJSON *o;
-    if (!scnj_obj(c, root, "$", "protocol", keys, &o, p))
-        return false;
-    if (!o)
-        o = &SCNJ_EMPTY;
-    proto_params *pp = &s->params;
     bool kickout;
-    /* Helium defaults (PROTOCOL.md) */
-    if (!scnj_wei(c, o, p, "stake", "400000000000000000000", &pp->stake) ||
-        !scnj_u64(c, o, p, "task_timeout_s", 1, 86400 * 30, 900, &pp->task_timeout_s) ||
-        !scnj_u32(c, o, p, "queue_size_limit", 1, 10000000, 50, &pp->queue_size_limit) ||
-        !scnj_u32(c, o, p, "kickout_threshold", 0, 1000, 20, &pp->kickout_threshold) ||
+    if (!scnj_u32(c, o, p, "queue_size_limit", 1, 10000000, pp->queue_size_limit, &pp->queue_size_limit) ||
+        !scnj_u32(c, o, p, "kickout_threshold", 0, 1000, pp->kickout_threshold, &pp->kickout_threshold) ||
         !scnj_bool(c, o, p, "kickout", true, &kickout) ||
-        !scnj_u32(c, o, p, "task_score_pool_size", 3, 3, 3, &pp->task_score_pool_size) ||
-        !scnj_u32(c, o, p, "distance_threshold", 0, 64, 5, &pp->distance_threshold) ||
-        !scnj_u32(c, o, p, "max_nodes", 3, 100000000, 100000, &pp->max_nodes))
+        !scnj_u32(c, o, p, "task_score_pool_size", 3, 3, 3, &pp->task_score_pool_size))
         return false;
     pp->kickout_disabled = !kickout;
-    uint32_t def[3] = {10, 9, 6};
+    uint32_t def[3];
+    memcpy(def, pp->task_score_rewards, sizeof def);
     const cJSON *r = cJSON_GetObjectItemCaseSensitive(o, "task_score_rewards");
     char rp[PATH_MAX_LEN];
     scnj_sub(rp, p, "task_score_rewards");
@@ -62,6 +50,52 @@ static bool parse_protocol(pctx *c, const cJSON *root, scn *s)
             return scnj_fail(c, rp, "expected at least one positive score (fee shares divide by their sum)");
     }
     memcpy(pp->task_score_rewards, def, sizeof def);
+    return true;
+}
+
+/* protocol.edition picks the rule set (protocol/edition.h) and its
+ * defaults; a key that belongs to another edition is an error. */
+static bool parse_protocol(pctx *c, const cJSON *root, scn *s)
+{
+    static const char *const keys[] = {"edition", "stake", "task_timeout_s", "queue_size_limit",
+        "kickout_threshold", "kickout", "task_score_rewards", "task_score_pool_size", "distance_threshold",
+        "max_nodes", "task_fee_per_node", NULL};
+    char p[PATH_MAX_LEN], name[32], def[48];
+    const cJSON *o;
+    if (!scnj_obj(c, root, "$", "protocol", keys, &o, p))
+        return false;
+    if (!o)
+        o = &SCNJ_EMPTY;
+    if (!scnj_str(c, o, p, "edition", "helium", name, sizeof name))
+        return false;
+    const proto_edition *ed = proto_edition_find(name);
+    if (!ed) {
+        char ep[PATH_MAX_LEN], list[128];
+        scnj_sub(ep, p, "edition");
+        proto_edition_list(list, sizeof list);
+        return scnj_fail(c, ep, "expected one of %s, got \"%s\"", list, name);
+    }
+    for (const cJSON *k = o->child; k; k = k->next) {
+        const proto_edition *owner = proto_edition_owner_of(k->string);
+        if (owner && owner != ed) {
+            char kp[PATH_MAX_LEN];
+            scnj_sub(kp, p, k->string);
+            return scnj_fail(c, kp, "a %s key, but protocol.edition is \"%s\"", owner->name, ed->name);
+        }
+    }
+    proto_params *pp = &s->params;
+    *pp = ed->defaults();
+    /* the edition's defaults (PROTOCOL.md for Helium, its folder for the others) */
+    if (!scnj_wei(c, o, p, "stake", wei_format(pp->stake, def), &pp->stake) ||
+        !scnj_u64(c, o, p, "task_timeout_s", 1, 86400 * 30, pp->task_timeout_s, &pp->task_timeout_s) ||
+        !scnj_u32(c, o, p, "distance_threshold", 0, 64, pp->distance_threshold, &pp->distance_threshold) ||
+        !scnj_u32(c, o, p, "max_nodes", 3, 100000000, pp->max_nodes, &pp->max_nodes))
+        return false;
+    if (ed->qos && !parse_helium_keys(c, o, p, pp))
+        return false;
+    if (ed->fixed_fee && !scnj_wei(c, o, p, "task_fee_per_node", wei_format(pp->task_fee_per_node, def),
+                                   &pp->task_fee_per_node))
+        return false;
     return true;
 }
 

@@ -10,6 +10,7 @@
 #include <cmocka.h>
 
 #include "protocol/proto_internal.h"
+#include "protocol/helium/helium.h"
 #include "util/keccak.h"
 #include "util/wei.h"
 

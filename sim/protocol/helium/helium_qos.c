@@ -4,7 +4,7 @@
  * pool[0] accumulates the points of the task in flight; startTask shifts the
  * window right, finishTask adds pool[0] to the long-run sum.  The window size
  * counts every started task and is reset only by a kick-out (or a slash). */
-#include "protocol/proto_internal.h"
+#include "protocol/helium/helium.h"
 
 static uint32_t window(const proto *p)
 {

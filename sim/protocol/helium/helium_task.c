@@ -8,124 +8,8 @@
  * double-pays tokens, a counter in p->quirks records it. */
 #include <string.h>
 
-#include "protocol/proto_internal.h"
+#include "protocol/helium/helium.h"
 #include "util/keccak.h"
-
-static const uint8_t ZERO32[32];
-static const uint8_t ERR32[32] = {[31] = 1}; /* bytes32(uint256(1)): error marker */
-
-/* commitments[i] != 0 and commitments[i] == bytes32(1).  A commitment given
- * by its preimage (proto_commit_result) is keccak256(result ‖ nonce), taken
- * to be neither 0 nor 1: no input is known to hash to either, and finding
- * one would break keccak's preimage resistance. */
-static bool committed(const ptask *t, int i)
-{
-    return (t->by_preimage >> i & 1) || memcmp(t->commitments[i], ZERO32, 32);
-}
-
-static bool error_marker(const ptask *t, int i)
-{
-    return !(t->by_preimage >> i & 1) && !memcmp(t->commitments[i], ERR32, 32);
-}
-
-/* ---- task slots ---- */
-
-ptask *pt_get(const proto *p, uint64_t id)
-{
-    if (id == 0 || id > p->max_tasks || !p->slot_of[id])
-        return NULL;
-    return &p->task[p->slot_of[id] - 1];
-}
-
-uint32_t pt_alloc_slot(proto *p, uint64_t id)
-{
-    uint32_t slot;
-    REQUIRE(p, id <= p->max_tasks, "avrami: task id beyond the configured maximum");
-    if (p->n_free) {
-        slot = p->free_slots[p->n_free - 1];
-        J(&p->j, p->n_free, p->n_free - 1);
-    } else {
-        REQUIRE(p, p->n_slots < p->max_slots, "avrami: too many live tasks");
-        slot = p->n_slots;
-        J(&p->j, p->n_slots, p->n_slots + 1);
-    }
-    ptask *t = &p->task[slot];
-    jrn_save(&p->j, t, sizeof *t);
-    memset(t, 0, sizeof *t);
-    t->id = id;
-    J(&p->j, p->slot_of[id], slot + 1);
-    return slot;
-}
-
-void pt_free_slot(proto *p, uint32_t slot)
-{
-    ptask *t = &p->task[slot];
-    J(&p->j, p->slot_of[t->id], 0);
-    J(&p->j, t->where, WHERE_NONE);
-    J(&p->j, p->free_slots[p->n_free], slot);
-    J(&p->j, p->n_free, p->n_free + 1);
-}
-
-static uint32_t slot_index(const proto *p, const ptask *t) { return (uint32_t)(t - p->task); }
-
-const uint8_t *pt_bytes(const proto *p, const pbytes *b)
-{
-    return b->len <= PROTO_RESULT_INLINE ? b->inl : p->spill + b->off;
-}
-
-static void store_bytes(proto *p, pbytes *b, const uint8_t *r, size_t len)
-{
-    REQUIRE(p, len < UINT32_MAX, "avrami: result too long");
-    if (len <= PROTO_RESULT_INLINE) {
-        jrn_save(&p->j, b->inl, len);
-        memcpy(b->inl, r, len);
-    } else {
-        REQUIRE(p, p->spill_len + len <= p->spill_cap, "avrami: result storage full");
-        memcpy(p->spill + p->spill_len, r, len); /* beyond the journaled length */
-        J(&p->j, b->off, p->spill_len);
-        J(&p->j, p->spill_len, p->spill_len + len);
-    }
-    J(&p->j, b->len, (uint32_t)len);
-}
-
-static void stat_add(proto *p, uint64_t *field, int64_t delta) { J(&p->j, *field, *field + (uint64_t)delta); }
-
-/* ---- result comparison ---- */
-
-/* sd: equal length, a multiple of 8 bytes, and every 8-byte pHash pair
- * differing in fewer than distance_threshold bits.  Empty results (error
- * reports) therefore match each other. */
-static unsigned popcount64(uint64_t x) /* SWAR: no library call without -mpopcnt */
-{
-    x -= (x >> 1) & 0x5555555555555555ULL;
-    x = (x & 0x3333333333333333ULL) + ((x >> 2) & 0x3333333333333333ULL);
-    x = (x + (x >> 4)) & 0x0f0f0f0f0f0f0f0fULL;
-    return (unsigned)((x * 0x0101010101010101ULL) >> 56);
-}
-
-static bool sd_match(const proto *p, const uint8_t *a, size_t la, const uint8_t *b, size_t lb)
-{
-    if (la != lb || la % 8)
-        return false;
-    for (size_t i = 0; i < la; i += 8) {
-        uint64_t x, y; /* the bit distance of the pair does not depend on byte order */
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        if (popcount64(x ^ y) >= p->prm.distance_threshold)
-            return false;
-    }
-    return true;
-}
-
-static bool compare(const proto *p, const ptask *t, int ia, int ib)
-{
-    int ra = t->disclosed_rounds[ia], rb = t->disclosed_rounds[ib];
-    const uint8_t *a = pt_bytes(p, &t->result[ra]), *b = pt_bytes(p, &t->result[rb]);
-    size_t la = t->result[ra].len, lb = t->result[rb].len;
-    if (t->type == PROTO_SD)
-        return sd_match(p, a, la, b, lb);
-    return la == lb && !memcmp(a, b, la); /* keccak256(a) == keccak256(b) */
-}
 
 /* ---- settlement ---- */
 
@@ -173,8 +57,8 @@ static void try_delete(proto *p, ptask *t)
         J(&p->j, p->quirks.stranded_tasks, p->quirks.stranded_tasks + 1);
         J(&p->j, p->quirks.stranded_wei, p->quirks.stranded_wei + t->balance);
     }
-    stat_add(p, &p->stats.running_tasks, -1);
-    pt_free_slot(p, slot_index(p, t));
+    pt_stat_add(p, &p->stats.running_tasks, -1);
+    pt_free_slot(p, pt_slot_index(p, t));
 }
 
 static void emit_finished(proto *p, ptask *t, int honest_index)
@@ -193,7 +77,7 @@ static void emit_finished(proto *p, ptask *t, int honest_index)
                                  .reason = PROTO_ABORT_ERROR_REPORTED});
     J(&p->j, t->aborted, 1);
     for (int i = 0; i < 3; i++)
-        if (committed(t, i) && !error_marker(t, i))
+        if (pt_committed(t, i) && !pt_error_marker(t, i))
             punish(p, t, i);
     try_delete(p, t);
 }
@@ -218,22 +102,22 @@ static void abort_illegal(proto *p, ptask *t)
 static void check_result(proto *p, ptask *t)
 {
     if (t->n_disclosed == 2) {
-        J(&p->j, t->is_success, compare(p, t, 0, 1));
+        J(&p->j, t->is_success, pt_compare(p, t, 0, 1));
         if (t->is_success) {
             settle(p, t, t->disclosed_rounds[1]);
             emit_finished(p, t, 0);
         }
     } else if (t->n_disclosed == 3) {
         if (t->is_success) {
-            if (compare(p, t, 0, 2))
+            if (pt_compare(p, t, 0, 2))
                 settle(p, t, t->disclosed_rounds[2]);
             else
                 punish(p, t, t->disclosed_rounds[2]);
-        } else if (compare(p, t, 0, 2)) {
+        } else if (pt_compare(p, t, 0, 2)) {
             settle(p, t, t->disclosed_rounds[2]);
             punish(p, t, t->disclosed_rounds[1]);
             emit_finished(p, t, 0);
-        } else if (compare(p, t, 1, 2)) {
+        } else if (pt_compare(p, t, 1, 2)) {
             settle(p, t, t->disclosed_rounds[2]);
             punish(p, t, t->disclosed_rounds[0]);
             emit_finished(p, t, 1);
@@ -273,14 +157,13 @@ static void start_running(proto *p, ptask *t, const uint32_t nodes[3], bool star
                                      .task_type = t->type, .creator = t->creator,
                                      .node = nodes[i], .round = (uint8_t)i});
     }
-    stat_add(p, &p->stats.queued_tasks, -1);
-    stat_add(p, &p->stats.running_tasks, 1);
+    pt_stat_add(p, &p->stats.queued_tasks, -1);
+    pt_stat_add(p, &p->stats.running_tasks, 1);
 }
 
-void pt_tx_create(proto *p, uint64_t now, uint32_t from, proto_task_type type, uint64_t vram_limit,
+void pt_tx_create(proto *p, uint32_t from, proto_task_type type, uint64_t vram_limit,
                   wei_t fee, wei_t cap, uint64_t *task_id)
 {
-    (void)now;
     REQUIRE(p, p->bal[from] >= fee, "Not enough tokens for task");
     uint64_t id = p->next_task_id;
     J(&p->j, p->next_task_id, id + 1);
@@ -293,8 +176,8 @@ void pt_tx_create(proto *p, uint64_t now, uint32_t from, proto_task_type type, u
                            .creator = from};
     if (pn_select_random(p, type, vram_limit, nodes)) {
         proto_emit(p, &pending);
-        stat_add(p, &p->stats.total_tasks, 1);
-        stat_add(p, &p->stats.queued_tasks, 1);
+        pt_stat_add(p, &p->stats.total_tasks, 1);
+        pt_stat_add(p, &p->stats.queued_tasks, 1);
         ptask *t = &p->task[pt_alloc_slot(p, id)];
         t->type = (uint8_t)type;
         t->creator = from;
@@ -306,7 +189,7 @@ void pt_tx_create(proto *p, uint64_t now, uint32_t from, proto_task_type type, u
     if (p->queue_size >= p->prm.queue_size_limit && p->queue_size > 0) {
         uint32_t cheap = pqueue_remove_cheapest(p);
         ptask *c = &p->task[cheap];
-        stat_add(p, &p->stats.queued_tasks, -1);
+        pt_stat_add(p, &p->stats.queued_tasks, -1);
         J(&p->j, p->quirks.fee_too_low_tasks, p->quirks.fee_too_low_tasks + 1);
         J(&p->j, p->quirks.fee_too_low_wei, p->quirks.fee_too_low_wei + c->fee);
         proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_ABORTED, .task_id = c->id,
@@ -314,8 +197,8 @@ void pt_tx_create(proto *p, uint64_t now, uint32_t from, proto_task_type type, u
         pt_free_slot(p, cheap);
     }
     proto_emit(p, &pending);
-    stat_add(p, &p->stats.total_tasks, 1);
-    stat_add(p, &p->stats.queued_tasks, 1);
+    pt_stat_add(p, &p->stats.total_tasks, 1);
+    pt_stat_add(p, &p->stats.queued_tasks, 1);
     REQUIRE(p, cap != 0, "Panic(0x12)");
     uint32_t slot = pt_alloc_slot(p, id);
     ptask *t = &p->task[slot];
@@ -349,25 +232,6 @@ void pt_node_available_callback(proto *p, uint32_t root)
     start_running(p, t, nodes, true);
 }
 
-static bool commitments_ready(const ptask *t)
-{
-    int errs = 0;
-    for (int i = 0; i < 3; i++) {
-        if (!committed(t, i))
-            return false;
-        errs += error_marker(t, i);
-    }
-    return errs < 2;
-}
-
-static bool all_committed(const ptask *t)
-{
-    for (int i = 0; i < 3; i++)
-        if (!committed(t, i))
-            return false;
-    return true;
-}
-
 static void push_submit(proto *p, ptask *t, uint64_t round)
 {
     REQUIRE(p, t->n_submit < PROTO_MAX_SUBMITS, "avrami: too many commitments for one task");
@@ -377,59 +241,19 @@ static void push_submit(proto *p, ptask *t, uint64_t round)
 
 /* submitTaskResultCommitment: `c` is the commitment, or NULL when the caller
  * gave the preimage (pre, len) instead. */
-static void commit(proto *p, uint32_t from, uint64_t id, uint64_t round, const uint8_t c[32],
-                   const uint8_t *pre, size_t len, const uint8_t nonce[32])
+void pt_tx_commit(proto *p, uint32_t from, uint64_t id, uint64_t round, const uint8_t c[32],
+                  const uint8_t *pre, size_t len, const uint8_t nonce[32])
 {
     ptask *t = running(p, id);
     require_selected(p, t, from, round);
-    REQUIRE(p, !committed(t, round), "Already submitted");
+    REQUIRE(p, !pt_committed(t, round), "Already submitted");
     REQUIRE(p, !t->aborted, "Task is aborted");
     for (int i = 0; i < 3; i++)
         REQUIRE(p, memcmp(nonce, t->nonces[i], 32), "Nonce already used");
-    if (c) {
-        jrn_save(&p->j, t->commitments[round], 32);
-        memcpy(t->commitments[round], c, 32);
-    } else {
-        store_bytes(p, &t->preimage[round], pre, len);
-        J(&p->j, t->by_preimage, (uint8_t)(t->by_preimage | 1u << round));
-    }
-    jrn_save(&p->j, t->nonces[round], 32);
-    memcpy(t->nonces[round], nonce, 32);
+    pt_store_commitment(p, t, round, c, pre, len, nonce);
     push_submit(p, t, round);
-    if (commitments_ready(t))
+    if (pt_commitments_ready(t))
         proto_emit(p, &(proto_event){.kind = PROTO_EV_COMMITMENTS_READY, .task_id = id});
-}
-
-void pt_tx_commit(proto *p, uint32_t from, uint64_t id, uint64_t round, const uint8_t c[32],
-                  const uint8_t nonce[32])
-{
-    commit(p, from, id, round, c, NULL, 0, nonce);
-}
-
-void pt_tx_commit_result(proto *p, uint32_t from, uint64_t id, uint64_t round, const uint8_t *result,
-                         size_t len, const uint8_t nonce[32])
-{
-    commit(p, from, id, round, NULL, result, len, nonce);
-}
-
-/* keccak256(result ‖ nonce) == commitments[round].  For a commitment given by
- * its preimage, equal preimages have equal hashes, so only a different
- * disclosure needs hashing (both sides, exactly as the contract would). */
-static bool matches_commitment(const proto *p, const ptask *t, uint64_t round, const uint8_t *result,
-                               size_t len)
-{
-    uint8_t h[32], c[32];
-    if (t->by_preimage >> round & 1) {
-        const pbytes *b = &t->preimage[round];
-        const uint8_t *pre = pt_bytes(p, b);
-        if (b->len == len && !memcmp(pre, result, len))
-            return true;
-        keccak256_2(pre, b->len, t->nonces[round], 32, c);
-    } else {
-        memcpy(c, t->commitments[round], 32);
-    }
-    keccak256_2(result, len, t->nonces[round], 32, h);
-    return !memcmp(h, c, 32);
 }
 
 void pt_tx_disclose(proto *p, uint32_t from, uint64_t id, uint64_t round, const uint8_t *result,
@@ -439,9 +263,9 @@ void pt_tx_disclose(proto *p, uint32_t from, uint64_t id, uint64_t round, const 
     ptask *t = running(p, id);
     require_selected(p, t, from, round);
     REQUIRE(p, t->result[round].len == 0, "Already submitted");
-    REQUIRE(p, all_committed(t), "Commitments not ready");
+    REQUIRE(p, pt_all_committed(t), "Commitments not ready");
     REQUIRE(p, !t->aborted, "Task is aborted");
-    REQUIRE(p, matches_commitment(p, t, round, result, len), "Mismatch result and commitment");
+    REQUIRE(p, pt_matches_commitment(p, t, round, result, len), "Mismatch result and commitment");
     /* commit-order points: the first of the first three submissions that
      * names this round, 0 if none does (a recommitted zero slot skews it) */
     uint64_t submit_index = 0;
@@ -451,7 +275,7 @@ void pt_tx_disclose(proto *p, uint32_t from, uint64_t id, uint64_t round, const 
             break;
         }
     pq_add_task_score(p, from, submit_index);
-    store_bytes(p, &t->result[round], result, len);
+    pt_store_bytes(p, &t->result[round], result, len);
     pq_add_task_score(p, from, t->n_disclosed);
     J(&p->j, t->disclosed_rounds[t->n_disclosed], (uint8_t)round);
     J(&p->j, t->n_disclosed, t->n_disclosed + 1);
@@ -462,16 +286,15 @@ void pt_tx_report_error(proto *p, uint32_t from, uint64_t id, uint64_t round)
 {
     ptask *t = running(p, id);
     require_selected(p, t, from, round);
-    REQUIRE(p, !committed(t, round), "Already submitted");
+    REQUIRE(p, !pt_committed(t, round), "Already submitted");
     pq_add_task_score(p, from, t->n_submit);
-    jrn_save(&p->j, t->commitments[round], 32);
-    memcpy(t->commitments[round], ERR32, 32);
+    pt_mark_error(p, t, round);
     push_submit(p, t, round);
     pq_add_task_score(p, from, t->n_disclosed);
     REQUIRE(p, t->n_disclosed < 3, "Panic(0x32)");
     J(&p->j, t->disclosed_rounds[t->n_disclosed], (uint8_t)round);
     J(&p->j, t->n_disclosed, t->n_disclosed + 1);
-    if (commitments_ready(t))
+    if (pt_commitments_ready(t))
         proto_emit(p, &(proto_event){.kind = PROTO_EV_COMMITMENTS_READY, .task_id = id});
     check_result(p, t);
 }
@@ -534,30 +357,24 @@ static void cancel_running(proto *p, ptask *t, uint32_t from)
         proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_NODE_CANCELLED, .task_id = t->id,
                                      .node = node});
     }
-    stat_add(p, &p->stats.running_tasks, -1);
-    pt_free_slot(p, slot_index(p, t));
+    pt_stat_add(p, &p->stats.running_tasks, -1);
+    pt_free_slot(p, pt_slot_index(p, t));
 }
 
-void pt_tx_cancel(proto *p, uint64_t now, uint32_t from, uint64_t id)
+void pt_tx_cancel(proto *p, uint32_t from, uint64_t id)
 {
-    (void)now;
     ptask *t = pt_get(p, id);
     if (t && t->where == WHERE_RUNNING) {
         cancel_running(p, t, from);
     } else if (t && t->where == WHERE_QUEUED) {
-        uint32_t slot = slot_index(p, t);
+        uint32_t slot = pt_slot_index(p, t);
         pqueue_remove(p, slot);
         ptransfer(p, PROTO_ACC_TASK, t->creator, t->fee);
-        stat_add(p, &p->stats.queued_tasks, -1);
+        pt_stat_add(p, &p->stats.queued_tasks, -1);
         proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_ABORTED, .task_id = id,
                                      .reason = PROTO_ABORT_CANCELLED});
         pt_free_slot(p, slot);
     } else {
         proto_revert(p, "Task not exist");
     }
-}
-
-void proto_commitment(const uint8_t *result, size_t len, const uint8_t nonce[32], uint8_t out[32])
-{
-    keccak256_2(result, len, nonce, 32, out);
 }

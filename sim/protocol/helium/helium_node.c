@@ -8,89 +8,7 @@
  * follows their iteration order. */
 #include <string.h>
 
-#include "protocol/proto_internal.h"
-#include "util/stable.h"
-
-/* ---- prefix sums over a group's set positions (scores) ---- */
-
-static bool sum_init(psumtree *t, uint32_t cap)
-{
-    t->cap = cap;
-    t->n_levels = 0;
-    uint64_t off = 0, len = cap ? cap : 1;
-    for (;;) {
-        t->off[t->n_levels] = off;
-        t->len[t->n_levels] = len;
-        t->n_levels++;
-        off += (len + 7) / 8 * 8; /* the next level starts on a new line */
-        if (len <= 8 || t->n_levels == PSUM_MAX_LEVELS)
-            break;
-        len = (len + 7) / 8;
-    }
-    t->bytes = off * sizeof *t->v;
-    t->v = stable_alloc(t->bytes);
-    return t->v != NULL && len <= 8;
-}
-
-/* Adds delta (modulo 2^64: deltas may "wrap") at 0-based position pos. */
-static void sum_add(proto *p, psumtree *t, uint32_t pos, uint64_t delta)
-{
-    uint64_t i = pos;
-    for (uint32_t l = 0; l < t->n_levels; l++, i /= 8)
-        J(&p->j, t->v[t->off[l] + i], t->v[t->off[l] + i] + delta);
-}
-
-/* Smallest 0-based position whose prefix sum exceeds r; UINT32_MAX when
- * none does (r >= the total). */
-static uint32_t sum_find(const psumtree *t, uint64_t r)
-{
-    uint64_t i = 0; /* entry of the current level whose children are searched */
-    for (uint32_t l = t->n_levels; l-- > 0;) {
-        const uint64_t *v = t->v + t->off[l];
-        uint64_t first = l + 1 == t->n_levels ? 0 : i * 8, end = first + 8;
-        if (end > t->len[l])
-            end = t->len[l];
-        for (i = first; i < end && r >= v[i]; i++)
-            r -= v[i];
-        if (i == end)
-            return UINT32_MAX;
-    }
-    return (uint32_t)i;
-}
-
-/* ---- GPU model and VRAM registries (interning; not journaled) ---- */
-
-static uint32_t gpu_intern(proto *p, const char *name, uint64_t vram)
-{
-    for (uint32_t i = 0; i < p->n_gpu; i++)
-        if (p->gpu[i].vram == vram && !strcmp(p->names + p->gpu[i].name, name))
-            return i;
-    size_t len = strlen(name) + 1;
-    REQUIRE(p, p->n_gpu < PROTO_MAX_GPUS && p->names_len + len <= p->names_cap,
-            "avrami: too many GPU models");
-    pgpu *g = &p->gpu[p->n_gpu];
-    memcpy(p->names + p->names_len, name, len);
-    g->name = (uint32_t)p->names_len;
-    p->names_len += len;
-    g->vram = vram;
-    if (!sum_init(&g->scores, p->max_acc) || !oset_init(&g->nodes, p->max_acc, p->pos_grp))
-        proto_revert(p, "avrami: out of memory");
-    return p->n_gpu++;
-}
-
-static pvram *vram_rec(proto *p, uint64_t vram)
-{
-    for (uint32_t i = 0; i < p->n_vram; i++)
-        if (p->vram[i].vram == vram)
-            return &p->vram[i];
-    REQUIRE(p, p->n_vram < PROTO_MAX_GPUS, "avrami: too many VRAM sizes");
-    pvram *v = &p->vram[p->n_vram];
-    v->vram = vram;
-    if (!vset_init(&v->gpus, PROTO_MAX_GPUS))
-        proto_revert(p, "avrami: out of memory");
-    p->n_vram++;
-    return v;
-}
+#include "protocol/helium/helium.h"
 
 /* ---- available-node indexes ---- */
 
@@ -99,10 +17,10 @@ static void mark_available(proto *p, uint32_t a)
     pnode *n = &p->node[a];
     pgpu *g = &p->gpu[n->gpu];
     vset_add(&p->j, &p->vram_set, n->vram);
-    vset_add(&p->j, &vram_rec(p, n->vram)->gpus, n->gpu);
+    vset_add(&p->j, &pg_vram_rec(p, n->vram)->gpus, n->gpu);
     vset_add(&p->j, &p->gpu_set, n->gpu);
     oset_add(&p->j, &g->nodes, a);
-    sum_add(p, &g->scores, g->nodes.len - 1, n->score);
+    psum_add(p, &g->scores, g->nodes.len - 1, n->score);
     J(&p->j, g->score_sum, g->score_sum + n->score);
     oset_add(&p->j, &p->avail_nodes, a);
     J(&p->j, p->stats.available_nodes, p->stats.available_nodes + 1);
@@ -118,15 +36,15 @@ static void mark_unavailable(proto *p, uint32_t a)
     if (idx >= 0) {
         if (moved != UINT32_MAX) {
             uint64_t ms = p->node[moved].score;
-            sum_add(p, &g->scores, (uint32_t)idx, ms - n->score);
-            sum_add(p, &g->scores, last - 1, (uint64_t)0 - ms);
+            psum_add(p, &g->scores, (uint32_t)idx, ms - n->score);
+            psum_add(p, &g->scores, last - 1, (uint64_t)0 - ms);
         } else {
-            sum_add(p, &g->scores, last - 1, (uint64_t)0 - n->score);
+            psum_add(p, &g->scores, last - 1, (uint64_t)0 - n->score);
         }
     }
     J(&p->j, g->score_sum, g->score_sum - n->score);
     if (g->nodes.len == 0) {
-        pvram *v = vram_rec(p, n->vram);
+        pvram *v = pg_vram_rec(p, n->vram);
         vset_remove(&p->j, &p->gpu_set, n->gpu);
         vset_remove(&p->j, &v->gpus, n->gpu);
         if (v->gpus.len == 0)
@@ -163,7 +81,7 @@ void pn_tx_join(proto *p, uint32_t a, const char *gpu_name, uint64_t vram)
     REQUIRE(p, n->status == PROTO_NODE_QUIT, "Node already joined");
     REQUIRE(p, p->bal[a] >= p->prm.stake, "Not enough token to stake");
     ptransfer(p, a, PROTO_ACC_NODE, p->prm.stake);
-    uint32_t gpu = gpu_intern(p, gpu_name, vram);
+    uint32_t gpu = pg_gpu_intern(p, gpu_name, vram);
     bool first = !n->ever_joined;
     J(&p->j, n->status, PROTO_NODE_AVAILABLE);
     J(&p->j, n->gpu, gpu);
@@ -266,14 +184,6 @@ void pn_slash(proto *p, uint32_t a)
 
 /* ---- selection for a new task (Node.randomSelectNodes) ---- */
 
-static uint64_t draw(proto *p, uint64_t bound)
-{
-    if (!p->chooser.draw || bound <= 1)
-        return 0;
-    uint64_t r = p->chooser.draw(p->chooser.ctx, bound);
-    return r < bound ? r : bound - 1;
-}
-
 /* Picks one GPU model among those with VRAM >= limit and >= min_count
  * available nodes, weighted by their score sums, in the contract's order
  * (VRAM set, then models of that VRAM).  O(#models). */
@@ -281,12 +191,12 @@ static bool pick_group(proto *p, uint64_t vram_limit, uint32_t min_count, uint32
 {
     uint64_t total = 0;
     for (int pass = 0; pass < 2; pass++) {
-        uint64_t r = pass ? draw(p, total) : 0;
+        uint64_t r = pass ? pg_draw(p, total) : 0;
         for (uint32_t i = 0; i < p->vram_set.len; i++) {
             uint64_t vram = p->vram_set.items[i];
             if (vram < vram_limit)
                 continue;
-            const pvram *v = vram_rec(p, vram);
+            const pvram *v = pg_vram_rec(p, vram);
             for (uint32_t k = 0; k < v->gpus.len; k++) {
                 const pgpu *g = &p->gpu[v->gpus.items[k]];
                 if (g->nodes.len < min_count)
@@ -310,7 +220,7 @@ static bool pick_group(proto *p, uint64_t vram_limit, uint32_t min_count, uint32
 static uint32_t pick_node(proto *p, uint32_t gpu)
 {
     pgpu *g = &p->gpu[gpu];
-    uint32_t pos = sum_find(&g->scores, draw(p, g->score_sum));
+    uint32_t pos = psum_find(&g->scores, pg_draw(p, g->score_sum));
     return g->nodes.items[pos < g->nodes.len ? pos : g->nodes.len - 1];
 }
 
@@ -319,29 +229,11 @@ static uint64_t eligible_count(proto *p, uint64_t vram_limit)
     uint64_t c = 0;
     for (uint32_t i = 0; i < p->vram_set.len; i++)
         if (p->vram_set.items[i] >= vram_limit) {
-            const pvram *v = vram_rec(p, p->vram_set.items[i]);
+            const pvram *v = pg_vram_rec(p, p->vram_set.items[i]);
             for (uint32_t k = 0; k < v->gpus.len; k++)
                 c += p->gpu[v->gpus.items[k]].nodes.len;
         }
     return c;
-}
-
-static const char *forced_problem(proto *p, proto_task_type type, uint64_t vram_limit)
-{
-    const uint32_t *f = p->forced;
-    for (int i = 0; i < 3; i++) {
-        if (f[i] >= p->n_acc || p->node[f[i]].status != PROTO_NODE_AVAILABLE)
-            return "selected node is not available";
-        if (p->node[f[i]].vram < vram_limit)
-            return "selected node has less VRAM than the task needs";
-        for (int k = 0; k < i; k++)
-            if (f[k] == f[i])
-                return "a node is selected twice";
-    }
-    if (type == PROTO_GPT &&
-        (p->node[f[0]].gpu != p->node[f[1]].gpu || p->node[f[0]].gpu != p->node[f[2]].gpu))
-        return "gpt task selected nodes of different GPU models";
-    return NULL;
 }
 
 bool pn_select_random(proto *p, proto_task_type type, uint64_t vram_limit, uint32_t out[3])
@@ -356,7 +248,7 @@ bool pn_select_random(proto *p, proto_task_type type, uint64_t vram_limit, uint3
         return false;
     }
     if (forced) {
-        p->forced_err = forced_problem(p, type, vram_limit);
+        p->forced_err = pg_forced_problem(p, type, vram_limit);
         if (!p->forced_err) {
             for (int i = 0; i < 3; i++) {
                 out[i] = p->forced[i];
@@ -401,7 +293,7 @@ bool pn_select_with_root(proto *p, uint32_t root, uint32_t out[3])
                 max = v;
         }
         REQUIRE(p, max != 0, "avrami: no node with VRAM left to select");
-        const pvram *v = vram_rec(p, max);
+        const pvram *v = pg_vram_rec(p, max);
         for (uint32_t k = 0; k < v->gpus.len && idx < 3; k++) {
             const pgpu *g = &p->gpu[v->gpus.items[k]];
             for (uint32_t i = 0; i < g->nodes.len && idx < 3; i++)

@@ -9,7 +9,7 @@
  * tasks pops first depends on exactly these rules, so they are copied, not
  * improved.  Every operation is O(log q); choosing the heap to pop scans the
  * (type, VRAM) heaps, O(#distinct VRAM requirements). */
-#include "protocol/proto_internal.h"
+#include "protocol/helium/helium.h"
 #include "util/stable.h"
 
 static inline wei_t price(const proto *p, uint32_t slot) { return p->task[slot].price; }

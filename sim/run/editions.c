@@ -1,0 +1,16 @@
+/* The agent hooks of each protocol edition (sim_edition_agents in
+ * run/sim_internal.h).  Helium's agents are the default: an edition whose
+ * applications and nodes follow the same steps (create, commit, disclose,
+ * report the upload, cancel at the deadline) has no hooks. */
+#include "run/sim_internal.h"
+
+static const sim_edition_agents NONE = {0};
+
+const sim_edition_agents *sim_edition_agents_of(proto_edition_id edition)
+{
+    switch (edition) {
+    case PROTO_HELIUM:
+    default:
+        return &NONE;
+    }
+}
