@@ -97,26 +97,39 @@ void vmap_put(vss *p, vmap *m, const uint8_t key[32], uint64_t value)
 {
     uint64_t i = slot_of(m, key);
     if (!m->val[i]) {
-        jrn_save(&p->j, m->key[i], 32);
+        jrn_save(p->j, m->key[i], 32);
         memcpy(m->key[i], key, 32);
     }
-    J(&p->j, m->val[i], value + 1);
+    J(p->j, m->val[i], value + 1);
 }
 
 vss *vss_new(const vss_params *params, uint32_t max_accounts, uint64_t max_tasks)
+{
+    return vss_new_hosted(params, max_accounts + VSS_ACC_FIRST, max_tasks, NULL, NULL, NULL, NULL);
+}
+
+vss *vss_new_hosted(const vss_params *params, uint32_t max_acc, uint64_t max_tasks, jrn *j,
+                    wei_t *bal, void (*revert)(void *host, const char *reason),
+                    void *host)
 {
     vss *p = calloc(1, sizeof *p);
     if (!p)
         return NULL;
     p->prm = *params;
-    jrn_init(&p->j);
-    p->max_acc = max_accounts + VSS_ACC_FIRST;
+    p->j = j ? j : &p->own_j;
+    if (!j)
+        jrn_init(p->j);
+    p->bal = bal;
+    p->host_revert = revert;
+    p->host = host;
+    p->relay = VSS_ACC_RELAY;
+    p->max_acc = max_acc;
     p->max_tasks = max_tasks;
     p->next_sequence = 1; /* VSSTask constructor: nextSequence = 1 */
     p->str_cap = (size_t)1 << 24;
     p->bytes_cap = (uint64_t)1 << 32;
     uint32_t qcap = params->queue_size_limit + 2;
-    if (!ALLOC(p->bal, p->max_acc) || !ALLOC(p->node, p->max_acc) ||
+    if ((!bal && !ALLOC(p->bal, p->max_acc)) || !ALLOC(p->node, p->max_acc) ||
         !ALLOC(p->pos_all, p->max_acc) || !ALLOC(p->pos_avail, p->max_acc) ||
         !ALLOC(p->pos_gall, p->max_acc) || !ALLOC(p->pos_gav, p->max_acc) ||
         !ALLOC(p->pos_vall, p->max_acc) || !ALLOC(p->pos_vav, p->max_acc) ||
@@ -163,7 +176,8 @@ void vss_free(vss *p)
     vset_free(&p->avail_vram_set);
     vset_free(&p->q_vrams);
     vset_free(&p->q_gpus);
-    FREE(p->bal, p->max_acc);
+    if (!p->host)
+        FREE(p->bal, p->max_acc);
     FREE(p->node, p->max_acc);
     FREE(p->pos_all, p->max_acc);
     FREE(p->pos_avail, p->max_acc);
@@ -189,7 +203,8 @@ void vss_free(vss *p)
     FREE(p->cand, p->max_acc);
     FREE(p->cw, 2 * (size_t)p->max_acc);
     FREE(p->csel, p->max_acc);
-    jrn_free(&p->j);
+    if (p->j == &p->own_j)
+        jrn_free(p->j);
     free(p->ev);
     free(p->evbytes);
     free(p);
@@ -242,6 +257,10 @@ const char *vss_string(const vss *p, uint32_t id) { return id ? p->str + p->str_
 
 _Noreturn void vss_revert(vss *p, const char *reason)
 {
+    if (p->host_revert) {
+        p->host_revert(p->host, reason); /* longjmps; counts its own panics */
+        abort();
+    }
     p->revert_reason = reason;
     if (!strncmp(reason, "Panic(", 6))
         p->panics++;
@@ -268,17 +287,17 @@ void vtransfer(vss *p, uint32_t from, uint32_t to, wei_t amount)
 {
     if (from == to || amount == 0)
         return;
-    J(&p->j, p->bal[from], vw_sub(p, p->bal[from], amount));
-    J(&p->j, p->bal[to], vw_add(p, p->bal[to], amount));
+    J(p->j, p->bal[from], vw_sub(p, p->bal[from], amount));
+    J(p->j, p->bal[to], vw_add(p, p->bal[to], amount));
 }
 
-void vstat_inc(vss *p, uint64_t *c) { J(&p->j, *c, *c + 1); }
+void vstat_inc(vss *p, uint64_t *c) { J(p->j, *c, *c + 1); }
 
 void vstat_dec(vss *p, uint64_t *c)
 {
     if (*c == 0)
         vss_revert(p, "Panic(0x11)");
-    J(&p->j, *c, *c - 1);
+    J(p->j, *c, *c - 1);
 }
 
 const uint8_t *vbytes_ptr(const vss *p, const vbytes *b) { return p->bytes + b->off; }
@@ -334,11 +353,11 @@ static bool tx_end(vss *p, bool ok)
     p->n_forced_dl = 0;
     p->dl_forcing = false;
     if (!ok) {
-        jrn_rollback(&p->j);
+        jrn_rollback(p->j);
         p->n_ev = 0;
         return false;
     }
-    jrn_commit(&p->j);
+    jrn_commit(p->j);
     for (size_t i = 0; i < p->n_ev; i++)
         if (p->ev[i].score_len)
             p->ev[i].score = p->evbytes + (uintptr_t)p->ev[i].score;
@@ -355,24 +374,6 @@ static bool tx_end(vss *p, bool ok)
         body_call;                            \
         return tx_end((p), true);             \
     } while (0)
-
-/* bodies: vss_node.c, vss_task.c */
-void vn_tx_join(vss *p, uint32_t gpu_name, uint64_t vram, const uint64_t version[3], vss_key key,
-                wei_t value, const uint32_t *models, uint32_t n_models);
-void vn_tx_quit(vss *p);
-void vn_tx_pause(vss *p);
-void vn_tx_resume(vss *p);
-void vn_tx_model_downloaded(vss *p, uint32_t model);
-void vn_tx_update_version(vss *p, const uint64_t version[3]);
-void vt_tx_create(vss *p, const vss_task_spec *spec, wei_t value);
-void vt_tx_parameters_uploaded(vss *p, const uint8_t task[32]);
-void vt_tx_submit_score(vss *p, const uint8_t task[32], const uint8_t *score, size_t len);
-void vt_tx_report_error(vss *p, const uint8_t task[32], vss_task_error error);
-void vt_tx_validate_single(vss *p, const uint8_t task[32], const vss_proof *proof);
-void vt_tx_validate_group(vss *p, const uint8_t *const ids[3], const uint8_t guid[32],
-                          const vss_proof *proof);
-void vt_tx_result_uploaded(vss *p, const uint8_t task[32]);
-void vt_tx_abort(vss *p, const uint8_t task[32], vss_abort_reason reason);
 
 bool vss_join(vss *p, uint64_t now, uint64_t block, uint32_t from, uint32_t gpu_name,
               uint64_t gpu_vram, const uint64_t version[3], vss_key key, wei_t value,

@@ -80,8 +80,8 @@ static void group_qos(vss *p, const uint32_t hs[3])
 static void push_payee(vss *p, vtask *v, uint32_t node)
 {
     VREQUIRE(p, v->n_payto < 3, "avrami: more than three payees");
-    J(&p->j, v->pay_to[v->n_payto], node);
-    J(&p->j, v->n_payto, v->n_payto + 1);
+    J(p->j, v->pay_to[v->n_payto], node);
+    J(p->j, v->n_payto, v->n_payto + 1);
 }
 
 static void split_fee(vss *p, uint32_t vh, uint32_t n, const uint8_t *fs, const uint32_t *fnode)
@@ -104,8 +104,8 @@ static void split_fee(vss *p, uint32_t vh, uint32_t n, const uint8_t *fs, const 
             fee = total_fee;
         total_fee -= fee;
         VREQUIRE(p, v->n_pay < 3, "avrami: more than three payments");
-        J(&p->j, v->pay[v->n_pay], fee);
-        J(&p->j, v->n_pay, v->n_pay + 1);
+        J(p->j, v->pay[v->n_pay], fee);
+        J(p->j, v->n_pay, v->n_pay + 1);
     }
 }
 
@@ -163,7 +163,7 @@ void vt_validate_group_body(vss *p, const uint32_t hs[3])
         split_fee(p, fin[gv], n, fs, fnode);
     for (uint32_t i = 0; i < n; i++)
         if (fs[i] == VSS_END_ABORTED)
-            J(&p->j, p->task[fin[i]].abort_reason, VSS_ABORT_INCORRECT_RESULT);
+            J(p->j, p->task[fin[i]].abort_reason, VSS_ABORT_INCORRECT_RESULT);
     for (uint32_t i = 0; i < n; i++)
         vt_change_state(p, fin[i], (vss_status)fs[i]);
 }

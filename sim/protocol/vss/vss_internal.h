@@ -88,7 +88,13 @@ typedef struct vmap {
 
 struct vss {
     vss_params prm;
-    jrn j;
+    jrn *j;                /* own_j, or the host's (vss_new_hosted) */
+    jrn own_j;
+    /* hosted in another state machine (the proto edition, vss_edition.c):
+     * its journal and balances, and its revert */
+    void *host;
+    void (*host_revert)(void *host, const char *reason); /* does not return */
+    uint32_t relay;        /* VSSTask.relayAddress */
     jmp_buf *revert_jmp;
     const char *revert_reason;
     proto_chooser chooser;
@@ -97,7 +103,7 @@ struct vss {
     uint64_t panics;       /* outside the journal: survives reverts */
 
     uint32_t n_acc, max_acc;
-    wei_t *bal;
+    wei_t *bal;            /* own, or the host's */
     vnode *node;
 
     /* Node contract sets; a node is in one GPU group and one VRAM group */
@@ -157,6 +163,32 @@ struct vss {
 };
 
 _Noreturn void vss_revert(vss *p, const char *reason);
+
+/* A VSS model inside another state machine: its journal, its balances
+ * (indexed by the same account ids, max_acc of them) and its revert.  The
+ * caller frames every transaction: set now, block, sender, starts = 0 and
+ * n_ev = 0, then call a body (vn_tx_*, vt_tx_*). */
+vss *vss_new_hosted(const vss_params *params, uint32_t max_acc, uint64_t max_tasks, jrn *j,
+                    wei_t *bal, void (*revert)(void *host, const char *reason),
+                    void *host);
+
+/* transaction bodies (vss_node.c, vss_task.c, vss_group.c) */
+void vn_tx_join(vss *p, uint32_t gpu_name, uint64_t vram, const uint64_t version[3], vss_key key,
+                wei_t value, const uint32_t *models, uint32_t n_models);
+void vn_tx_quit(vss *p);
+void vn_tx_pause(vss *p);
+void vn_tx_resume(vss *p);
+void vn_tx_model_downloaded(vss *p, uint32_t model);
+void vn_tx_update_version(vss *p, const uint64_t version[3]);
+void vt_tx_create(vss *p, const vss_task_spec *spec, wei_t value);
+void vt_tx_parameters_uploaded(vss *p, const uint8_t task[32]);
+void vt_tx_submit_score(vss *p, const uint8_t task[32], const uint8_t *score, size_t len);
+void vt_tx_report_error(vss *p, const uint8_t task[32], vss_task_error error);
+void vt_tx_validate_single(vss *p, const uint8_t task[32], const vss_proof *proof);
+void vt_tx_validate_group(vss *p, const uint8_t *const ids[3], const uint8_t guid[32],
+                          const vss_proof *proof);
+void vt_tx_result_uploaded(vss *p, const uint8_t task[32]);
+void vt_tx_abort(vss *p, const uint8_t task[32], vss_abort_reason reason);
 #define VREQUIRE(p, cond, reason)        \
     do {                                 \
         if (!(cond))                     \

@@ -61,7 +61,7 @@ static uint32_t vram_get(vss *p, uint64_t vram)
 static void set_remove(vss *p, oset *s, uint32_t id)
 {
     uint32_t moved;
-    oset_remove(&p->j, s, id, &moved);
+    oset_remove(p->j, s, id, &moved);
 }
 
 bool vn_contains_model(const vss *p, uint32_t a, uint32_t model)
@@ -88,16 +88,16 @@ bool vn_version_match(const uint64_t node[3], const uint64_t task[3])
 static void mark_available(vss *p, uint32_t a)
 {
     vnode *n = &p->node[a];
-    vset_add(&p->j, &p->avail_vram_set, n->vram_idx);
-    oset_add(&p->j, &p->vrams[n->vram_idx].avail, a);
-    vset_add(&p->j, &p->avail_gpu_set, n->gpu);
-    oset_add(&p->j, &p->gpus[n->gpu].avail, a);
+    vset_add(p->j, &p->avail_vram_set, n->vram_idx);
+    oset_add(p->j, &p->vrams[n->vram_idx].avail, a);
+    vset_add(p->j, &p->avail_gpu_set, n->gpu);
+    oset_add(p->j, &p->gpus[n->gpu].avail, a);
     for (uint32_t i = 0; i < n->n_models; i++)
         if (!n->avail_idx[i]) {
-            J(&p->j, n->avail_idx[i], 1);
-            J(&p->j, p->model_avail[n->models[i]], p->model_avail[n->models[i]] + 1);
+            J(p->j, n->avail_idx[i], 1);
+            J(p->j, p->model_avail[n->models[i]], p->model_avail[n->models[i]] + 1);
         }
-    oset_add(&p->j, &p->avail_nodes, a);
+    oset_add(p->j, &p->avail_nodes, a);
     vstat_inc(p, &p->stats.available_nodes);
     vt_node_available_callback(p, a);
 }
@@ -108,13 +108,13 @@ static void mark_unavailable(vss *p, uint32_t a)
     set_remove(p, &p->gpus[n->gpu].avail, a);
     set_remove(p, &p->vrams[n->vram_idx].avail, a);
     if (p->gpus[n->gpu].avail.len == 0)
-        vset_remove(&p->j, &p->avail_gpu_set, n->gpu);
+        vset_remove(p->j, &p->avail_gpu_set, n->gpu);
     if (p->vrams[n->vram_idx].avail.len == 0)
-        vset_remove(&p->j, &p->avail_vram_set, n->vram_idx);
+        vset_remove(p->j, &p->avail_vram_set, n->vram_idx);
     for (uint32_t i = 0; i < n->n_models; i++)
         if (n->avail_idx[i]) {
-            J(&p->j, n->avail_idx[i], 0);
-            J(&p->j, p->model_avail[n->models[i]], p->model_avail[n->models[i]] - 1);
+            J(p->j, n->avail_idx[i], 0);
+            J(p->j, p->model_avail[n->models[i]], p->model_avail[n->models[i]] - 1);
         }
     set_remove(p, &p->avail_nodes, a);
     vstat_dec(p, &p->stats.available_nodes);
@@ -126,18 +126,18 @@ static void remove_node(vss *p, uint32_t a)
     set_remove(p, &p->gpus[n->gpu].all, a);
     set_remove(p, &p->vrams[n->vram_idx].all, a);
     if (p->gpus[n->gpu].all.len == 0)
-        vset_remove(&p->j, &p->all_gpu_set, n->gpu);
+        vset_remove(p->j, &p->all_gpu_set, n->gpu);
     if (p->vrams[n->vram_idx].all.len == 0)
-        vset_remove(&p->j, &p->all_vram_set, n->vram_idx);
+        vset_remove(p->j, &p->all_vram_set, n->vram_idx);
     for (uint32_t i = 0; i < n->n_models; i++) { /* removeLocalModelIndex */
         uint32_t m = n->models[i];
         if (n->avail_idx[i])
-            J(&p->j, p->model_avail[m], p->model_avail[m] - 1);
-        J(&p->j, p->model_all[m], p->model_all[m] - 1);
+            J(p->j, p->model_avail[m], p->model_avail[m] - 1);
+        J(p->j, p->model_all[m], p->model_all[m] - 1);
     }
     set_remove(p, &p->all_nodes, a);
     /* delete nodesMap[nodeAddress] */
-    jrn_save(&p->j, n, offsetof(vnode, staked));
+    jrn_save(p->j, n, offsetof(vnode, staked));
     memset(n, 0, offsetof(vnode, staked));
     vstat_dec(p, &p->stats.active_nodes);
 }
@@ -154,41 +154,41 @@ void vn_tx_join(vss *p, uint32_t gpu_name, uint64_t vram, const uint64_t version
     VREQUIRE(p, key.len == 64, "Invalid public key length");
     VREQUIRE(p, key.owner == a, "Public key mismatch");
     VREQUIRE(p, value >= p->prm.stake, "Staked amount is not enough");
-    J(&p->j, n->staked, value);
+    J(p->j, n->staked, value);
     uint64_t score = vq_task_score(p, a);
     if (score == 0)
         score = 1; /* "set score 0 to 1 to avoid error ... in multinomial" */
-    J(&p->j, n->status, PROTO_NODE_AVAILABLE);
-    J(&p->j, n->gpu, vn_gpu_id(p, gpu_name, vram));
-    J(&p->j, n->vram_idx, vram_get(p, vram));
-    J(&p->j, n->score, score);
+    J(p->j, n->status, PROTO_NODE_AVAILABLE);
+    J(p->j, n->gpu, vn_gpu_id(p, gpu_name, vram));
+    J(p->j, n->vram_idx, vram_get(p, vram));
+    J(p->j, n->score, score);
     for (int i = 0; i < 3; i++)
-        J(&p->j, n->version[i], version[i]);
+        J(p->j, n->version[i], version[i]);
     /* localModelIDs = modelIDs; every index over them is a set, so a repeated
      * id changes nothing and is kept once */
     for (uint32_t i = 0; i < n_models; i++) {
         if (vn_contains_model(p, a, models[i]))
             continue;
         VREQUIRE(p, n->n_models < VSS_MAX_LOCAL_MODELS, "avrami: too many local models");
-        J(&p->j, n->models[n->n_models], models[i]);
-        J(&p->j, n->avail_idx[n->n_models], 0);
-        J(&p->j, n->n_models, n->n_models + 1);
+        J(p->j, n->models[n->n_models], models[i]);
+        J(p->j, n->avail_idx[n->n_models], 0);
+        J(p->j, n->n_models, n->n_models + 1);
     }
     /* addNode */
-    oset_add(&p->j, &p->all_nodes, a);
-    vset_add(&p->j, &p->all_vram_set, n->vram_idx);
-    oset_add(&p->j, &p->vrams[n->vram_idx].all, a);
-    vset_add(&p->j, &p->all_gpu_set, n->gpu);
-    oset_add(&p->j, &p->gpus[n->gpu].all, a);
+    oset_add(p->j, &p->all_nodes, a);
+    vset_add(p->j, &p->all_vram_set, n->vram_idx);
+    oset_add(p->j, &p->vrams[n->vram_idx].all, a);
+    vset_add(p->j, &p->all_gpu_set, n->gpu);
+    oset_add(p->j, &p->gpus[n->gpu].all, a);
     for (uint32_t i = 0; i < n->n_models; i++) { /* addLocalModelIndex: status is Available */
         uint32_t m = n->models[i];
-        J(&p->j, p->model_all[m], p->model_all[m] + 1);
-        J(&p->j, n->avail_idx[i], 1);
-        J(&p->j, p->model_avail[m], p->model_avail[m] + 1);
+        J(p->j, p->model_all[m], p->model_all[m] + 1);
+        J(p->j, n->avail_idx[i], 1);
+        J(p->j, p->model_avail[m], p->model_avail[m] + 1);
     }
     vstat_inc(p, &p->stats.active_nodes); /* NetworkStats.nodeJoined */
     if (!n->ever_joined) {
-        J(&p->j, n->ever_joined, 1);
+        J(p->j, n->ever_joined, 1);
         vstat_inc(p, &p->stats.total_nodes);
     }
     mark_available(p, a);
@@ -197,7 +197,7 @@ void vn_tx_join(vss *p, uint32_t gpu_name, uint64_t vram, const uint64_t version
 static void pay_stake_back(vss *p, uint32_t a, uint32_t to)
 {
     wei_t token = p->node[a].staked;
-    J(&p->j, p->node[a].staked, 0);
+    J(p->j, p->node[a].staked, 0);
     vtransfer(p, VSS_ACC_NODE, to, token);
 }
 
@@ -211,7 +211,7 @@ void vn_tx_quit(vss *p)
         remove_node(p, a);
         pay_stake_back(p, a, a);
     } else if (st == PROTO_NODE_BUSY) {
-        J(&p->j, p->node[a].status, PROTO_NODE_PENDING_QUIT);
+        J(p->j, p->node[a].status, PROTO_NODE_PENDING_QUIT);
     } else {
         vss_revert(p, "Illegal node status");
     }
@@ -222,10 +222,10 @@ void vn_tx_pause(vss *p)
     uint32_t a = p->sender;
     uint8_t st = p->node[a].status;
     if (st == PROTO_NODE_AVAILABLE) {
-        J(&p->j, p->node[a].status, PROTO_NODE_PAUSED);
+        J(p->j, p->node[a].status, PROTO_NODE_PAUSED);
         mark_unavailable(p, a);
     } else if (st == PROTO_NODE_BUSY) {
-        J(&p->j, p->node[a].status, PROTO_NODE_PENDING_PAUSE);
+        J(p->j, p->node[a].status, PROTO_NODE_PENDING_PAUSE);
     } else {
         vss_revert(p, "Illegal node status");
     }
@@ -235,7 +235,7 @@ void vn_tx_resume(vss *p)
 {
     uint32_t a = p->sender;
     VREQUIRE(p, p->node[a].status == PROTO_NODE_PAUSED, "Illegal node status");
-    J(&p->j, p->node[a].status, PROTO_NODE_AVAILABLE);
+    J(p->j, p->node[a].status, PROTO_NODE_AVAILABLE);
     mark_available(p, a);
 }
 
@@ -247,10 +247,10 @@ void vn_tx_model_downloaded(vss *p, uint32_t model)
         return;
     vnode *n = &p->node[a];
     VREQUIRE(p, n->n_models < VSS_MAX_LOCAL_MODELS, "avrami: too many local models");
-    J(&p->j, p->model_all[model], p->model_all[model] + 1);
-    J(&p->j, n->models[n->n_models], model);
-    J(&p->j, n->avail_idx[n->n_models], 0); /* not in _modelIDAvailableNodesIndex (quirk) */
-    J(&p->j, n->n_models, n->n_models + 1);
+    J(p->j, p->model_all[model], p->model_all[model] + 1);
+    J(p->j, n->models[n->n_models], model);
+    J(p->j, n->avail_idx[n->n_models], 0); /* not in _modelIDAvailableNodesIndex (quirk) */
+    J(p->j, n->n_models, n->n_models + 1);
 }
 
 /* Node.updateVersion */
@@ -259,7 +259,7 @@ void vn_tx_update_version(vss *p, const uint64_t version[3])
     vnode *n = &p->node[p->sender];
     VREQUIRE(p, n->status != PROTO_NODE_QUIT, "Node has quitted");
     for (int i = 0; i < 3; i++)
-        J(&p->j, n->version[i], version[i]);
+        J(p->j, n->version[i], version[i]);
 }
 
 static bool busyish(uint8_t st)
@@ -284,7 +284,7 @@ void vn_start_task(vss *p, uint32_t a)
 {
     VREQUIRE(p, p->node[a].status == PROTO_NODE_AVAILABLE, "Node is not available");
     mark_unavailable(p, a);
-    J(&p->j, p->node[a].status, PROTO_NODE_BUSY);
+    J(p->j, p->node[a].status, PROTO_NODE_BUSY);
     vq_start_task(p, a);
     vstat_inc(p, &p->stats.busy_nodes);
 }
@@ -304,15 +304,15 @@ void vn_finish_task(vss *p, uint32_t a)
         return;
     }
     uint64_t score = vq_task_score(p, a);
-    J(&p->j, p->node[a].score, score ? score : 1);
+    J(p->j, p->node[a].score, score ? score : 1);
     if (st == PROTO_NODE_BUSY) {
-        J(&p->j, p->node[a].status, PROTO_NODE_AVAILABLE);
+        J(p->j, p->node[a].status, PROTO_NODE_AVAILABLE);
         mark_available(p, a);
     } else if (st == PROTO_NODE_PENDING_QUIT) {
         remove_node(p, a);
         pay_stake_back(p, a, a);
     } else {
-        J(&p->j, p->node[a].status, PROTO_NODE_PAUSED);
+        J(p->j, p->node[a].status, PROTO_NODE_PAUSED);
     }
 }
 

@@ -12,18 +12,18 @@
 void vq_start_task(vss *p, uint32_t a)
 {
     vnode *n = &p->node[a];
-    J(&p->j, n->task_count, n->task_count + 1);
-    J(&p->j, n->pool_size, n->pool_size + 1);
+    J(p->j, n->task_count, n->task_count + 1);
+    J(p->j, n->pool_size, n->pool_size + 1);
     for (uint32_t i = POOL - 1; i > 0; i--)
-        J(&p->j, n->pool[i], n->pool[i - 1]);
-    J(&p->j, n->pool[0], 0);
+        J(p->j, n->pool[i], n->pool[i - 1]);
+    J(p->j, n->pool[0], 0);
 }
 
 /* finishTask: nodeTaskScore += pool[0] */
 void vq_finish_task(vss *p, uint32_t a)
 {
     vnode *n = &p->node[a];
-    J(&p->j, n->task_score_sum, n->task_score_sum + n->pool[0]);
+    J(p->j, n->task_score_sum, n->task_score_sum + n->pool[0]);
 }
 
 /* addTaskScore(node, i): pool[0] += TASK_SCORE_REWARDS[i] */
@@ -31,11 +31,11 @@ void vq_add_task_score(vss *p, uint32_t a, uint64_t i)
 {
     VREQUIRE(p, i < 3, "Invalid index");
     vnode *n = &p->node[a];
-    J(&p->j, n->pool[0], n->pool[0] + p->prm.task_score_rewards[i]);
+    J(p->j, n->pool[0], n->pool[0] + p->prm.task_score_rewards[i]);
 }
 
 /* kickout: the pool size goes back to 0 (the entries stay) */
-void vq_kickout(vss *p, uint32_t a) { J(&p->j, p->node[a].pool_size, 0); }
+void vq_kickout(vss *p, uint32_t a) { J(p->j, p->node[a].pool_size, 0); }
 
 /* getTaskScore: 2 × TASK_SCORE_REWARDS[0] before the first task */
 uint64_t vq_task_score(const vss *p, uint32_t a)

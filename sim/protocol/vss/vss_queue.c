@@ -73,10 +73,10 @@ void vqueue_push(vss *p, uint32_t h)
         vss_revert(p, "Panic(0x12)"); /* TaskArray.add: taskFee / taskSize */
     wei_t price = t->fee / t->size;
     /* taskIDCommitments.add */
-    J(&p->j, p->queue[p->queue_len], h);
-    J(&p->j, t->queue_pos, p->queue_len + 1);
-    J(&p->j, p->queue_len, p->queue_len + 1);
-    vset_add(&p->j, by_gpu ? &p->q_gpus : &p->q_vrams, key);
+    J(p->j, p->queue[p->queue_len], h);
+    J(p->j, t->queue_pos, p->queue_len + 1);
+    J(p->j, p->queue_len, p->queue_len + 1);
+    vset_add(p->j, by_gpu ? &p->q_gpus : &p->q_vrams, key);
     vbucket *b = bucket_find(p, by_gpu, key, price);
     if (!b) {
         uint32_t i = 0;
@@ -91,16 +91,16 @@ void vqueue_push(vss *p, uint32_t h)
             p->n_buckets++; /* an empty, dead bucket is no state */
         }
         b = &p->buckets[i];
-        J(&p->j, b->live, 1);
-        J(&p->j, b->by_gpu, by_gpu);
-        J(&p->j, b->key, key);
-        J(&p->j, b->price, price);
-        J(&p->j, b->len, 0);
+        J(p->j, b->live, 1);
+        J(p->j, b->by_gpu, by_gpu);
+        J(p->j, b->key, key);
+        J(p->j, b->price, price);
+        J(p->j, b->len, 0);
     }
-    J(&p->j, b->items[b->len], h);
-    J(&p->j, t->bucket, (uint32_t)(b - p->buckets) + 1);
-    J(&p->j, t->bucket_pos, b->len + 1);
-    J(&p->j, b->len, b->len + 1);
+    J(p->j, b->items[b->len], h);
+    J(p->j, t->bucket, (uint32_t)(b - p->buckets) + 1);
+    J(p->j, t->bucket_pos, b->len + 1);
+    J(p->j, b->len, b->len + 1);
 }
 
 /* TaskArray.remove + TaskQueue._removeTask */
@@ -112,28 +112,28 @@ void vqueue_remove(vss *p, uint32_t h)
     uint32_t i = t->bucket_pos - 1, last = b->len - 1;
     if (i != last) {
         uint32_t m = b->items[last];
-        J(&p->j, b->items[i], m);
-        J(&p->j, p->task[m].bucket_pos, i + 1);
+        J(p->j, b->items[i], m);
+        J(p->j, p->task[m].bucket_pos, i + 1);
     }
-    J(&p->j, b->len, last);
-    J(&p->j, t->bucket, 0);
-    J(&p->j, t->bucket_pos, 0);
+    J(p->j, b->len, last);
+    J(p->j, t->bucket, 0);
+    J(p->j, t->bucket_pos, 0);
     if (b->len == 0)
-        J(&p->j, b->live, 0);
+        J(p->j, b->live, 0);
     bool by_gpu = b->by_gpu;
     uint64_t key = b->key;
     if (group_len(p, by_gpu, key) == 0)
-        vset_remove(&p->j, by_gpu ? &p->q_gpus : &p->q_vrams, key);
+        vset_remove(p->j, by_gpu ? &p->q_gpus : &p->q_vrams, key);
     /* taskIDCommitments.remove */
     i = t->queue_pos - 1;
     last = p->queue_len - 1;
     if (i != last) {
         uint32_t m = p->queue[last];
-        J(&p->j, p->queue[i], m);
-        J(&p->j, p->task[m].queue_pos, i + 1);
+        J(p->j, p->queue[i], m);
+        J(p->j, p->task[m].queue_pos, i + 1);
     }
-    J(&p->j, p->queue_len, last);
-    J(&p->j, t->queue_pos, 0);
+    J(p->j, p->queue_len, last);
+    J(p->j, t->queue_pos, 0);
 }
 
 /* The best task of one group at its highest price for node a (popTask's

@@ -44,7 +44,7 @@ static bool zero32(const uint8_t *c)
     return true;
 }
 
-static void set_status(vss *p, vtask *t, vss_status s) { J(&p->j, t->status, (uint8_t)s); }
+static void set_status(vss *p, vtask *t, vss_status s) { J(p->j, t->status, (uint8_t)s); }
 
 static void emit(vss *p, vss_event_kind k, uint32_t h, uint32_t node)
 {
@@ -62,7 +62,7 @@ static uint32_t check(vss *p, const uint8_t c[32], enum transition tr)
     uint32_t from = p->sender, st = t->status;
     switch (tr) {
     case TR_PARAMETERS_UPLOADED:
-        VREQUIRE(p, from == VSS_ACC_RELAY, "Invalid caller");
+        VREQUIRE(p, from == p->relay, "Invalid caller");
         VREQUIRE(p, st == VSS_STARTED, "Illegal previous task state");
         break;
     case TR_SUBMIT_SCORE:
@@ -81,7 +81,7 @@ static uint32_t check(vss *p, const uint8_t c[32], enum transition tr)
                  "Illegal previous task state");
         break;
     case TR_RESULT_UPLOADED:
-        VREQUIRE(p, from == VSS_ACC_RELAY, "Invalid caller");
+        VREQUIRE(p, from == p->relay, "Invalid caller");
         VREQUIRE(p, st == VSS_VALIDATED || st == VSS_GROUP_VALIDATED,
                  "Illegal previous task state");
         break;
@@ -99,7 +99,7 @@ static uint32_t check(vss *p, const uint8_t c[32], enum transition tr)
 static void release_node(vss *p, vtask *t, bool slash)
 {
     uint32_t n = t->node - 1;
-    J(&p->j, p->node[n].task, 0);
+    J(p->j, p->node[n].task, 0);
     if (slash)
         vn_slash(p, n);
     else
@@ -115,8 +115,8 @@ static void start(vss *p, uint32_t h)
     uint32_t node = t->node - 1;
     emit(p, VSS_EV_TASK_STARTED, h, node);
     p->starts++; /* not state: which start of the transaction this is (replay) */
-    J(&p->j, t->start_time, p->now);
-    J(&p->j, p->node[node].task, h + 1);
+    J(p->j, t->start_time, p->now);
+    J(p->j, p->node[node].task, h + 1);
     vn_start_task(p, node);
     vstat_inc(p, &p->stats.running_tasks);
     /* model pre-download notices */
@@ -156,7 +156,7 @@ static void end_aborted(vss *p, uint32_t h, vss_status last)
         vstat_dec(p, &p->stats.queued_tasks);
     }
     if (t->score_time == 0)
-        J(&p->j, t->score_time, p->now);
+        J(p->j, t->score_time, p->now);
     if (t->node) {
         vtransfer(p, VSS_ACC_TASK, t->creator, t->fee);
         /* "add task score to selected node when it completes task execution
@@ -165,8 +165,8 @@ static void end_aborted(vss *p, uint32_t h, vss_status last)
             vq_add_task_score(p, t->node - 1, 0);
         release_node(p, t, false);
     } else {
-        J(&p->j, p->quirks.stranded_tasks, p->quirks.stranded_tasks + 1);
-        J(&p->j, p->quirks.stranded_wei, vw_add(p, p->quirks.stranded_wei, t->fee));
+        J(p->j, p->quirks.stranded_tasks, p->quirks.stranded_tasks + 1);
+        J(p->j, p->quirks.stranded_wei, vw_add(p, p->quirks.stranded_wei, t->fee));
     }
 }
 
@@ -193,14 +193,14 @@ static void change_state(vss *p, uint32_t h, vss_status status)
     case VSS_SCORE_READY: {
         vss_event e = {.kind = VSS_EV_TASK_SCORE_READY, .task = h, .node = t->node - 1};
         vss_emit(p, &e, vbytes_ptr(p, &t->score), t->score.len);
-        J(&p->j, t->score_time, p->now);
+        J(p->j, t->score_time, p->now);
         break;
     }
     case VSS_ERROR_REPORTED: {
         vss_event e = {.kind = VSS_EV_TASK_ERROR_REPORTED, .task = h, .node = t->node - 1,
                        .reason = t->error};
         vss_emit(p, &e, NULL, 0);
-        J(&p->j, t->score_time, p->now);
+        J(p->j, t->score_time, p->now);
         break;
     }
     case VSS_VALIDATED:
@@ -241,7 +241,7 @@ void vt_node_available_callback(vss *p, uint32_t root)
     if (!vqueue_pop(p, root, &h))
         return; /* "No available task" is caught */
     vstat_dec(p, &p->stats.queued_tasks); /* networkStats.taskDequeue */
-    J(&p->j, p->task[h].node, root + 1);
+    J(p->j, p->task[h].node, root + 1);
     change_state(p, h, VSS_STARTED);
 }
 
@@ -265,13 +265,13 @@ void vt_tx_create(vss *p, const vss_task_spec *s, wei_t value)
     if (h == VSS_NOBODY) {
         VREQUIRE(p, p->n_tasks < p->max_tasks, "avrami: too many tasks");
         h = p->n_tasks;
-        J(&p->j, p->n_tasks, p->n_tasks + 1);
+        J(p->j, p->n_tasks, p->n_tasks + 1);
         vmap_put(p, &p->by_commitment, s->commitment, h);
     }
     /* tasks[taskIDCommitment] = taskInfo: every TaskInfo field is rewritten
      * (the queue's bookkeeping after `bucket` belongs to TaskQueue) */
     vtask *t = &p->task[h];
-    jrn_save(&p->j, t, offsetof(vtask, bucket));
+    jrn_save(p->j, t, offsetof(vtask, bucket));
     memset(t, 0, offsetof(vtask, bucket));
     t->type = (uint8_t)s->type;
     t->creator = from;
@@ -288,14 +288,14 @@ void vt_tx_create(vss *p, const vss_task_spec *s, wei_t value)
     t->size = s->size;
     t->create_time = p->now;
     t->sequence = p->next_sequence;
-    J(&p->j, p->next_sequence, p->next_sequence + 1);
+    J(p->j, p->next_sequence, p->next_sequence + 1);
     vstat_inc(p, &p->stats.total_tasks);
 
     uint32_t node = vn_select_available(p, t);
     if (node == VSS_NOBODY) {
         change_state(p, h, VSS_QUEUED);
     } else {
-        J(&p->j, t->node, node + 1);
+        J(p->j, t->node, node + 1);
         change_state(p, h, VSS_STARTED);
     }
 }
@@ -312,16 +312,16 @@ void vt_tx_submit_score(vss *p, const uint8_t c[32], const uint8_t *score, size_
     VREQUIRE(p, p->bytes_len + len <= p->bytes_cap, "avrami: score space exhausted");
     vtask *t = &p->task[h];
     memcpy(p->bytes + p->bytes_len, score, len); /* past the end: no state until bytes_len moves */
-    J(&p->j, t->score.off, p->bytes_len);
-    J(&p->j, t->score.len, (uint32_t)len);
-    J(&p->j, p->bytes_len, p->bytes_len + len);
+    J(p->j, t->score.off, p->bytes_len);
+    J(p->j, t->score.len, (uint32_t)len);
+    J(p->j, p->bytes_len, p->bytes_len + len);
     change_state(p, h, VSS_SCORE_READY);
 }
 
 void vt_tx_report_error(vss *p, const uint8_t c[32], vss_task_error error)
 {
     uint32_t h = check(p, c, TR_REPORT_ERROR);
-    J(&p->j, p->task[h].error, (uint8_t)error);
+    J(p->j, p->task[h].error, (uint8_t)error);
     change_state(p, h, VSS_ERROR_REPORTED);
 }
 
@@ -345,7 +345,7 @@ void vt_tx_validate_single(vss *p, const uint8_t c[32], const vss_proof *proof)
     validate_sampling(p, proof, t->creator, false);
     vq_add_task_score(p, t->node - 1, 0);
     if (t->status == VSS_ERROR_REPORTED) {
-        J(&p->j, t->abort_reason, VSS_ABORT_INCORRECT_RESULT);
+        J(p->j, t->abort_reason, VSS_ABORT_INCORRECT_RESULT);
         change_state(p, h, VSS_END_ABORTED);
     } else if (t->status == VSS_SCORE_READY) {
         change_state(p, h, VSS_VALIDATED);
@@ -362,7 +362,7 @@ void vt_tx_result_uploaded(vss *p, const uint8_t c[32])
 void vt_tx_abort(vss *p, const uint8_t c[32], vss_abort_reason reason)
 {
     uint32_t h = check(p, c, TR_ABORT);
-    J(&p->j, p->task[h].abort_reason, (uint8_t)reason);
+    J(p->j, p->task[h].abort_reason, (uint8_t)reason);
     change_state(p, h, VSS_END_ABORTED);
 }
 
