@@ -5,11 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const proto_edition helium_edition, hydrogen_edition;
+extern const proto_edition helium_edition, hydrogen_edition, vss_edition;
 
 static const proto_edition *const EDITIONS[PROTO_EDITIONS] = {
     [PROTO_HELIUM] = &helium_edition,
     [PROTO_HYDROGEN] = &hydrogen_edition,
+    [PROTO_VSS] = &vss_edition,
 };
 
 const proto_edition *proto_edition_get(proto_edition_id id)

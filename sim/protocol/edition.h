@@ -62,8 +62,19 @@ typedef struct proto_rules {
     void (*report_uploaded)(proto *p, uint32_t from, uint64_t task_id, uint64_t round);
     void (*cancel)(proto *p, uint32_t from, uint64_t task_id);
     /* the QoS part of a node's view (task_score, recent_score, ...); the
-     * rest is filled by the shared code */
+     * rest is filled by the shared code (an edition with node records of its
+     * own, vss, overwrites every field) */
     void (*node_view)(const proto *p, uint32_t account, proto_node_view *out);
+    /* Optional, for an edition that keeps its tasks, queue and counters in
+     * storage of its own (vss): the edition's transactions (proto_ext) and
+     * the views proto.h gives of them.  NULL: the shared storage. */
+    void (*ext)(proto *p, uint32_t from, uint32_t op, const void *args);
+    bool (*task_view)(const proto *p, uint64_t id, proto_task_view *out);
+    bool (*task_queued)(const proto *p, uint64_t id);
+    uint32_t (*queue_size)(const proto *p);
+    void (*stats)(const proto *p, proto_stats *out);
+    /* adds the edition's quirk counters */
+    void (*quirks)(const proto *p, proto_quirk_counters *out);
 } proto_rules;
 
 typedef struct proto_edition {
