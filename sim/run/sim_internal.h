@@ -145,11 +145,13 @@ typedef struct sim_edition_agents {
      *   book         every event of a successful transaction, after the
      *                Helium bookkeeping (which ignores the edition's kinds)
      *   escrow_held  what the Task contract should hold (the escrow invariant)
+     *   req_escrow   what it holds for one request (its tasks row)
      *   fini         frees what setup made */
     void (*setup)(sim *m);
     bool (*apply)(sim *m, const sim_tx *tx, uint64_t now_s, bool *ok);
     void (*book)(sim *m, const proto_event *ev, sim_req *r, uint32_t node, eng_time now);
     wei_t (*escrow_held)(sim *m);
+    wei_t (*req_escrow)(sim *m, const sim_req *r); /* what the contract holds for a request */
     void (*fini)(sim *m);
 } sim_edition_agents;
 /* The edition's agent hooks (never NULL). */

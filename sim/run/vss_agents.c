@@ -306,7 +306,7 @@ static void vss_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node, e
             break;
         m->nodes[node].chain_task = ev->task_id;
         r->nodes[k] = node;
-        if (k == 0 && r->started < 0) {
+        if (r->started < 0) { /* the request starts with its first task to start */
             r->started = now;
             m->minute_started++;
         }
@@ -444,7 +444,24 @@ static wei_t vss_escrow(sim *m)
     return held;
 }
 
+/* What it holds for one request: its tasks not ended. */
+static wei_t vss_req_escrow(sim *m, const sim_req *r)
+{
+    const vreq *q = &V(m)->req[r - m->req];
+    wei_t held = 0;
+    for (int k = 0; k < 3; k++) {
+        vss_task_view tv;
+        if (!q->id[k])
+            continue;
+        vss_task_get(proto_vss(m->p), (uint32_t)(q->id[k] - 1), &tv);
+        if (tv.status < VSS_END_INVALIDATED)
+            held += tv.fee;
+    }
+    return held;
+}
+
 const sim_edition_agents vss_agents = {
+    .req_escrow = vss_req_escrow,
     .app_created = vss_app_created,
     .observe = vss_observe,
     .setup = vss_setup,
