@@ -92,6 +92,8 @@ typedef struct proto_edition {
     bool fixed_fee;            /* the contract charges params.task_fee_per_node per seat; the
                                   application's fee is not used */
     bool qos;                  /* nodes carry QoS scores (selection weight, kick-out) */
+    bool slash_frees_busy;     /* NetworkStats counts a slashed node out of busy_nodes (vss);
+                                  Helium's does not (docs/quirks.md) */
     bool keeps_tasks;          /* the contract may keep a task after its nodes left it
                                   (Hydrogen's tryDeleteTask): a slot per task id is reserved */
 } proto_edition;

@@ -70,7 +70,8 @@ static void sample(sim *m)
         m->series = realloc(m->series, m->cap_series * sizeof *m->series);
     }
     uint64_t online = st.active_nodes, avail = st.available_nodes;
-    uint64_t busy = st.busy_nodes >= m->node_slashed ? st.busy_nodes - m->node_slashed : UINT64_MAX;
+    uint64_t stale = m->ed->slash_frees_busy ? 0 : m->node_slashed; /* slashed, still counted busy */
+    uint64_t busy = st.busy_nodes >= stale ? st.busy_nodes - stale : UINT64_MAX;
     uint64_t paused = 0;
     if (busy <= online && avail <= online - busy)
         paused = online - busy - avail;

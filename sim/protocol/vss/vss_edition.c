@@ -308,4 +308,5 @@ const proto_edition vss_edition = {
     .fixed_fee = false,
     .qos = true,
     .keeps_tasks = false,
+    .slash_frees_busy = true, /* Node.slash calls netStats.nodeTaskFinished */
 };
