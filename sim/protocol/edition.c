@@ -35,6 +35,14 @@ void proto_edition_list(char *buf, size_t cap)
                               i ? ", " : "", EDITIONS[i]->name);
 }
 
+bool proto_edition_accepts(const proto_edition *ed, const char *key)
+{
+    for (const char *const *k = ed->keys; k && *k; k++)
+        if (!strcmp(*k, key))
+            return true;
+    return proto_edition_owner_of(key) == NULL;
+}
+
 const proto_edition *proto_edition_owner_of(const char *key)
 {
     for (int i = 0; i < PROTO_EDITIONS; i++)

@@ -103,8 +103,12 @@ const proto_edition *proto_edition_get(proto_edition_id id);
 const proto_edition *proto_edition_find(const char *name);
 /* "helium, hydrogen": the names, for error messages and help. */
 void proto_edition_list(char *buf, size_t cap);
-/* The edition that accepts scenario key `key` under "protocol", or NULL
- * when every edition does or none does. */
+/* The first edition that lists scenario key `key` under "protocol" as its
+ * own, or NULL when every edition accepts it or none does. */
 const proto_edition *proto_edition_owner_of(const char *key);
+/* Whether ed accepts `key`: a key no edition claims, or one of its own
+ * (several editions may share one: helium and vss both have a queue limit
+ * and a kick-out threshold). */
+bool proto_edition_accepts(const proto_edition *ed, const char *key);
 
 #endif

@@ -63,6 +63,13 @@ double sec_vss_breakeven_stake(double r, double w, double k)
     return ((1 - r) * k + r * w * k) / (r * (1 - w));
 }
 
+double sec_vss_group_share(double r) { return 3 * r / (1 + 2 * r); }
+
+double sec_vss_win_slot(double r, unsigned h, unsigned d)
+{
+    return 1 - sec_vss_group_share(r) * (1 - sec_q_node(h, d));
+}
+
 const sec_docs_row sec_docs_rows[SEC_DOCS_ROWS] = {
     {7, 3, 15000.67, 451.67},      {70, 3, 15000.01, 7.15},     {700, 30, 150000.14, 10.09},
     {7000, 30, 150000.00, 0.11},   {9970, 30, 150000.00, 0.05}, {9900, 100, 500000.03, 0.62},
@@ -120,13 +127,19 @@ static bool build_json(const sec_setup *x, char *b, size_t cap)
                             "{\"card\": \"" C4080 "\", \"share\": 1}]";
     const char *acard = x->cards == SEC_MIX_RARE ? C4080 : C4090;
     /* a node gives up on a stuck task just after the chain lets it */
+    char protocol[160];
+    if (x->vss) /* the points are constants of QOS.sol at bd7ee24 */
+        snprintf(protocol, sizeof protocol, "{\"edition\": \"vss\", \"task_timeout_s\": %u, \"kickout\": %s}",
+                 x->task_timeout_s, x->no_kickout ? "false" : "true");
+    else
+        snprintf(protocol, sizeof protocol, "{\"task_timeout_s\": %u, \"task_score_rewards\": %s, \"kickout\": %s}",
+                 x->task_timeout_s, x->qos_weighted ? "[10, 9, 6]" : "[10, 10, 10]", x->no_kickout ? "false" : "true");
     put(b, cap, &at,
         "{\"name\": \"security\", \"duration_s\": %llu, \"timing\": {\"noise_sigma\": 0},"
-        " \"protocol\": {\"task_timeout_s\": %u, \"task_score_rewards\": %s, \"kickout\": %s},"
+        " \"protocol\": %s,"
         " \"network\": {\"nodes\": %u, \"cards\": %s, \"honest_rejoin\": true, \"node_cancel_after_s\": %u,"
         " \"churn\": {\"quit_rate_per_h\": %g, \"join_rate_per_h\": %g}, \"behaviours\": [",
-        (unsigned long long)x->duration_s, x->task_timeout_s, x->qos_weighted ? "[10, 9, 6]" : "[10, 10, 10]",
-        x->no_kickout ? "false" : "true", x->h, mix,
+        (unsigned long long)x->duration_s, protocol, x->h, mix,
         x->cancel_after_s ? x->cancel_after_s : x->task_timeout_s + 5, x->quit_rate_per_h,
         x->quit_rate_per_h * x->h);
     unsigned left = x->d, groups = x->attackers ? x->attackers : 1;
@@ -136,7 +149,8 @@ static bool build_json(const sec_setup *x, char *b, size_t cap)
         put(b, cap, &at,
             "%s{\"kind\": \"colluders\", \"name\": \"attacker-%u\", \"nodes\": %u, \"card\": \"%s\","
             " \"mode\": \"%s\", \"rejoin\": %s}",
-            i ? ", " : "", i, n, acard, x->timeout_attack ? "timeout-attack" : "cheat-when-two",
+            i ? ", " : "", i, n, acard,
+            x->always ? "always" : x->timeout_attack ? "timeout-attack" : "cheat-when-two",
             x->attacker_rejoin ? "true" : "false");
     }
     put(b, cap, &at,

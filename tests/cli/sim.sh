@@ -184,11 +184,11 @@ expect_exit 2 "$BIN" security --reps 1
 grep -q 'expected an integer in \[2, 100000\]' "$TMP/err" || die "security --reps 1 not explained"
 expect_exit 2 "$BIN" security --bogus
 expect_exit 0 "$BIN" security --reps 3 --days 0.25
-for t in '^1\. p\(h, d\)' '^2\. timeout attack' '^3\. where Helium departs' 'rare card' 'kicked out'; do
+for t in '^1\. p\(h, d\)' '^2\. timeout attack' '^3\. where Helium departs' 'rare card' 'kicked out' '^4\. VSS'; do
   grep -Eq "$t" "$TMP/out" || die "security output lacks /$t/"
 done
 ! grep -q 'INVARIANT VIOLATED' "$TMP/out" || die "an invariant failed in a security experiment"
-ok "security: three tables, usage errors exit 2"
+ok "security: four tables, usage errors exit 2"
 
 # ---- security --docs-table: the docs' table, one JSON object per row ----
 expect_exit 0 "$BIN" security --docs-table --help

@@ -37,6 +37,8 @@ typedef struct vss_params {
     uint32_t distance_threshold;    /* VSSTask.distanceThreshold: 24 bits */
     uint32_t queue_size_limit;      /* TaskQueue.sizeLimit: 50 */
     uint32_t kickout_threshold;     /* QOS.kickoutThreshold: 10 */
+    bool kickout_disabled;          /* not the contract: no kick-out at all (scenario protocol.kickout
+                                       false), for closed forms that assume none */
     uint32_t task_score_rewards[3]; /* QOS.TASK_SCORE_REWARDS: [10, 9, 6] */
     uint32_t max_nodes;             /* Node.maxNodesAllowed: 100000 */
     uint64_t nonce_blocks;          /* VSSTask.createTask: a nonce is reusable after 100000 blocks */

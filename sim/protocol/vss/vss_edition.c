@@ -44,7 +44,8 @@ static bool ve_init(proto *p)
     v.stake = p->prm.stake;
     v.timeout_s = p->prm.task_timeout_s;
     v.queue_size_limit = p->prm.queue_size_limit;
-    v.kickout_threshold = p->prm.kickout_disabled ? 0 : p->prm.kickout_threshold;
+    v.kickout_threshold = p->prm.kickout_threshold;
+    v.kickout_disabled = p->prm.kickout_disabled;
     v.distance_threshold = p->prm.distance_threshold;
     v.max_nodes = p->prm.max_nodes;
     vss *m = vss_new_hosted(&v, p->max_acc, p->max_tasks, &p->j, p->bal, host_revert, p);
@@ -294,6 +295,12 @@ static const proto_rules vss_rules = {
     .quirks = ve_quirks,
 };
 
+/* Parameters the owner could set at bd7ee24 (TaskQueue.updateSizeLimit,
+ * QOS.updateKickoutThreshold); "kickout": false turns kick-out off for the
+ * closed forms that assume none.  The points [10, 9, 6] and the pool of 3
+ * are constants of QOS.sol. */
+static const char *const VSS_KEYS[] = {"queue_size_limit", "kickout_threshold", "kickout", NULL};
+
 const proto_edition vss_edition = {
     .id = PROTO_VSS,
     .name = "vss",
@@ -302,7 +309,7 @@ const proto_edition vss_edition = {
                "as groups of three, fee split by task score, 3-minute timeout",
     .defaults = vss_defaults,
     .rules = &vss_rules,
-    .keys = NULL,
+    .keys = VSS_KEYS,
     .seats = 1,
     .queues = true,
     .fixed_fee = false,

@@ -57,6 +57,8 @@ uint64_t vq_recent_score(const vss *p, uint32_t a)
 
 bool vq_should_kick_out(const vss *p, uint32_t a)
 {
+    if (p->prm.kickout_disabled)
+        return false;
     const vnode *n = &p->node[a];
     uint64_t total = vq_recent_score(p, a);
     if (n->pool_size < POOL)
