@@ -335,3 +335,20 @@ bool tj_outcome_read(tj *r, const cJSON *js, tj_outcome *s)
     tj_pop(r, o2);
     return true;
 }
+
+bool tj_header(tj *r, const cJSON *root, const char *format, const char **name)
+{
+    if (!cJSON_IsObject(root))
+        return tj_fail(r, "expected a JSON object");
+    static const char *const known[] = {"format", "name", "description", "params", "accounts", "steps", NULL};
+    if (!tj_no_duplicates(r, root) || !tj_keys_known(r, root, known))
+        return false;
+    const char *fmt;
+    if (!tj_get_string(r, root, "format", &fmt))
+        return false;
+    if (strcmp(fmt, format)) {
+        tj_push(r, ".format");
+        return tj_fail(r, "expected \"%s\"", format);
+    }
+    return tj_get_string(r, root, "name", name);
+}

@@ -55,6 +55,10 @@ bool tj_accounts(tj *r, const cJSON *root, const char ***actor, wei_t **initial,
 bool tj_unlisted_opening(tj *r, const cJSON *first_state, const wei_t *initial, uint32_t n,
                          wei_t *out);
 
+/* The top level of a trace: an object of known keys, none repeated, whose
+ * "format" is `format`; *name receives its "name". */
+bool tj_header(tj *r, const cJSON *root, const char *format, const char **name);
+
 /* What a step says the contracts answered. */
 typedef struct tj_outcome {
     bool ok;

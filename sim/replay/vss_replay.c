@@ -18,6 +18,7 @@
 #include <string.h>
 
 #include "replay/replay.h"
+#include "replay/rjson.h"
 #include "replay/vss_replay.h"
 
 static const char *const STATUS[] = {
@@ -41,31 +42,12 @@ typedef struct vrp {
     uint32_t n_tasks;
 } vrp;
 
-static cJSON *wei_json(wei_t v)
-{
-    char buf[WEI_STR_MAX];
-    return cJSON_CreateString(wei_format(v, buf));
-}
-
-static cJSON *hex_json(const uint8_t *b, size_t n)
-{
-    char *s = malloc(2 * n + 3);
-    if (!s)
-        abort();
-    strcpy(s, "0x");
-    for (size_t i = 0; i < n; i++)
-        sprintf(s + 2 + 2 * i, "%02x", b[i]);
-    cJSON *j = cJSON_CreateString(s);
-    free(s);
-    return j;
-}
-
 static const char *name_of(const vrp *r, uint32_t a)
 {
     return a < r->n_acc && r->name[a] ? r->name[a] : "?";
 }
 
-static cJSON *task_id_json(const vrp *r, uint32_t h) { return hex_json(vss_task_commitment(r->p, h), 32); }
+static cJSON *task_id_json(const vrp *r, uint32_t h) { return rj_hex(vss_task_commitment(r->p, h), 32); }
 
 static cJSON *observe_events(const vrp *r)
 {
@@ -101,7 +83,7 @@ static cJSON *observe_events(const vrp *r)
             break;
         case VSS_EV_TASK_SCORE_READY:
             cJSON_AddStringToObject(o, "node", name_of(r, e->node));
-            cJSON_AddItemToObject(o, "score", hex_json(e->score, e->score_len));
+            cJSON_AddItemToObject(o, "score", rj_hex(e->score, e->score_len));
             break;
         case VSS_EV_TASK_END_ABORTED:
             cJSON_AddStringToObject(o, "issuer", name_of(r, e->issuer));
@@ -131,7 +113,7 @@ static cJSON *render_node(const vrp *r, uint32_t actor)
     for (uint32_t i = 0; i < v.n_models; i++)
         cJSON_AddItemToArray(models, cJSON_CreateString(vss_string(r->p, v.models[i])));
     cJSON_AddNumberToObject(n, "score", (double)v.score);
-    cJSON_AddItemToObject(n, "stake", wei_json(v.staked));
+    cJSON_AddItemToObject(n, "stake", rj_wei(v.staked));
     cJSON *q = cJSON_AddObjectToObject(n, "qos");
     cJSON_AddNumberToObject(q, "task_count", (double)v.task_count);
     cJSON_AddNumberToObject(q, "task_score", (double)v.task_score);
@@ -158,16 +140,16 @@ static cJSON *render_task(const vrp *r, uint32_t h)
         cJSON_AddNullToObject(o, "node");
     else
         cJSON_AddStringToObject(o, "node", name_of(r, v.node));
-    cJSON_AddItemToObject(o, "fee", wei_json(v.fee));
+    cJSON_AddItemToObject(o, "fee", rj_wei(v.fee));
     cJSON_AddStringToObject(o, "sampling_seed", r->seed[h] ? r->seed[h] : "(not in the trace)");
-    cJSON_AddItemToObject(o, "score", hex_json(v.score, v.score_len));
+    cJSON_AddItemToObject(o, "score", rj_hex(v.score, v.score_len));
     cJSON_AddStringToObject(o, "error", ERROR[v.error]);
     cJSON_AddStringToObject(o, "abort_reason", REASON[v.abort_reason]);
     cJSON *pay = cJSON_AddArrayToObject(o, "payments");
     for (uint32_t i = 0; i < v.n_payments; i++) {
         cJSON *pair = cJSON_CreateArray();
         cJSON_AddItemToArray(pair, cJSON_CreateString(name_of(r, v.pay_to[i])));
-        cJSON_AddItemToArray(pair, wei_json(v.pay[i]));
+        cJSON_AddItemToArray(pair, rj_wei(v.pay[i]));
         cJSON_AddItemToArray(pay, pair);
     }
     cJSON_AddNumberToObject(o, "create_time", (double)v.create_time);
@@ -209,10 +191,10 @@ static cJSON *observe_state(vrp *r)
     cJSON *st = cJSON_CreateObject();
     cJSON *bal = cJSON_AddObjectToObject(st, "balances");
     for (uint32_t i = 0; i < r->t->n_actors; i++)
-        cJSON_AddItemToObject(bal, r->t->actor[i], wei_json(vss_balance(p, r->acc[i])));
-    cJSON_AddItemToObject(bal, "@task", wei_json(vss_balance(p, VSS_ACC_TASK)));
-    cJSON_AddItemToObject(bal, "@node", wei_json(vss_balance(p, VSS_ACC_NODE)));
-    cJSON_AddItemToObject(bal, "@owner", wei_json(vss_balance(p, VSS_ACC_OWNER)));
+        cJSON_AddItemToObject(bal, r->t->actor[i], rj_wei(vss_balance(p, r->acc[i])));
+    cJSON_AddItemToObject(bal, "@task", rj_wei(vss_balance(p, VSS_ACC_TASK)));
+    cJSON_AddItemToObject(bal, "@node", rj_wei(vss_balance(p, VSS_ACC_NODE)));
+    cJSON_AddItemToObject(bal, "@owner", rj_wei(vss_balance(p, VSS_ACC_OWNER)));
 
     cJSON *nodes = cJSON_AddObjectToObject(st, "nodes");
     for (uint32_t i = 0; i < r->t->n_actors; i++) {
@@ -263,14 +245,7 @@ static cJSON *observe_state(vrp *r)
 
     vss_stats s;
     vss_stats_get(p, &s);
-    cJSON *so = cJSON_AddObjectToObject(st, "stats");
-    cJSON_AddNumberToObject(so, "total_nodes", (double)s.total_nodes);
-    cJSON_AddNumberToObject(so, "active_nodes", (double)s.active_nodes);
-    cJSON_AddNumberToObject(so, "available_nodes", (double)s.available_nodes);
-    cJSON_AddNumberToObject(so, "busy_nodes", (double)s.busy_nodes);
-    cJSON_AddNumberToObject(so, "total_tasks", (double)s.total_tasks);
-    cJSON_AddNumberToObject(so, "queued_tasks", (double)s.queued_tasks);
-    cJSON_AddNumberToObject(so, "running_tasks", (double)s.running_tasks);
+    rj_add_stats(st, &s);
     return st;
 }
 
@@ -299,7 +274,7 @@ static void force_choices(vrp *r, const vtrace_step *s)
             sel = acc;
             const cJSON *id = cJSON_GetObjectItemCaseSensitive(e, "task_id");
             if (start == 0 && s->op == VOP_CREATE_TASK && cJSON_IsString(id)) {
-                cJSON *want = hex_json(s->task_id[0], 32);
+                cJSON *want = rj_hex(s->task_id[0], 32);
                 if (!strcmp(want->valuestring, id->valuestring))
                     vss_force_node(r->p, acc);
                 cJSON_Delete(want);
@@ -375,24 +350,10 @@ static bool apply(vrp *r, const vtrace_step *s, uint64_t block)
     return false;
 }
 
-static bool same_value(cJSON *expected, cJSON *got, const char *path, jdiff *d)
-{
-    bool same = jdiff_equal(expected, got, path, d);
-    cJSON_Delete(expected);
-    cJSON_Delete(got);
-    return same;
-}
-
 static bool check_step(vrp *r, const vtrace_step *s, size_t i, bool ok, jdiff *d)
 {
     char path[64];
-    snprintf(path, sizeof path, "$.steps[%zu].ok", i);
-    bool same = same_value(cJSON_CreateBool(s->out.ok), cJSON_CreateBool(ok), path, d);
-    if (same && !ok) {
-        snprintf(path, sizeof path, "$.steps[%zu].revert", i);
-        same = same_value(cJSON_CreateString(s->out.revert ? s->out.revert : ""),
-                          cJSON_CreateString(vss_revert_reason(r->p)), path, d);
-    }
+    bool same = rj_outcome(s->out.ok, s->out.revert, ok, vss_revert_reason(r->p), i, d);
     if (same && ok && vss_forced_error(r->p)) {
         snprintf(d->path, sizeof d->path, "$.steps[%zu].events", i);
         snprintf(d->expected, sizeof d->expected, "random choices the contract could make");
@@ -401,7 +362,7 @@ static bool check_step(vrp *r, const vtrace_step *s, size_t i, bool ok, jdiff *d
     }
     if (same) {
         snprintf(path, sizeof path, "$.steps[%zu].events", i);
-        same = same_value(cJSON_Duplicate(s->out.events, true), ok ? observe_events(r) : cJSON_CreateArray(),
+        same = rj_same(cJSON_Duplicate(s->out.events, true), ok ? observe_events(r) : cJSON_CreateArray(),
                           path, d);
     }
     /* the state is rendered in every step, so that "changed" is measured

@@ -373,19 +373,8 @@ bool vtrace_parse(const char *path, const char *text, size_t len, vtrace *t, cha
     t->root = tj_parse(&r, text, len);
     if (!t->root)
         return false;
-    if (!cJSON_IsObject(t->root))
-        return tj_fail(&r, "expected a JSON object");
-    static const char *const known[] = {"format", "name", "description", "params", "accounts", "steps", NULL};
-    if (!tj_no_duplicates(&r, t->root) || !tj_keys_known(&r, t->root, known))
-        return false;
-    const char *fmt, *name;
-    if (!tj_get_string(&r, t->root, "format", &fmt))
-        return false;
-    if (strcmp(fmt, "vss-trace/1")) {
-        tj_push(&r, ".format");
-        return tj_fail(&r, "expected \"vss-trace/1\"");
-    }
-    if (!tj_get_string(&r, t->root, "name", &name))
+    const char *name;
+    if (!tj_header(&r, t->root, "vss-trace/1", &name))
         return false;
     t->name = strdup(name);
     if (!read_params(&r, t->root, &t->params) ||

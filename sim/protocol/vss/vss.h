@@ -269,10 +269,8 @@ uint32_t vss_num_tasks(const vss *p);
 uint32_t vss_model_available_count(const vss *p, uint32_t model);
 uint32_t vss_queue_size(const vss *p);
 
-typedef struct vss_stats {
-    uint64_t total_nodes, active_nodes, available_nodes, busy_nodes;
-    uint64_t total_tasks, queued_tasks, running_tasks;
-} vss_stats;
+/* NetworkStats: the same counters as Helium's */
+typedef proto_stats vss_stats;
 void vss_stats_get(const vss *p, vss_stats *out);
 
 /* Consequences of the deployed code's quirks, so runs can report them. */

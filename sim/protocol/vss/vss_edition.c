@@ -259,10 +259,7 @@ static uint32_t ve_queue_size(const proto *p) { return vss_queue_size(p->ed); }
 
 static void ve_stats(const proto *p, proto_stats *out)
 {
-    vss_stats s;
-    vss_stats_get(p->ed, &s);
-    *out = (proto_stats){s.total_nodes, s.active_nodes, s.available_nodes, s.busy_nodes,
-                         s.total_tasks, s.queued_tasks, s.running_tasks};
+    vss_stats_get(p->ed, out);
 }
 
 static void ve_quirks(const proto *p, proto_quirk_counters *out)
