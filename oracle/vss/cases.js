@@ -72,6 +72,19 @@ async function single(R, app, opts = {}) {
   return a.task_id;
 }
 
+// Three nodes, one validation group whose tasks get `scores` in order, the
+// group validation, then result uploads: `wrongUpload` (a task that is not
+// the validated one: "Wrong task") and `upload` (null: none).
+async function groupCase(R, scores, { opts = {}, upload = 0, wrongUpload = null } = {}) {
+  await joinAll(R, 3);
+  const g = await group(R, 'app0', opts);
+  for (let k = 0; k < 3; k++) await run(R, g.ids[k], scores[k]);
+  await R.must(1, 'validate_group', 'app0', validateGroup(R, 'app0', g));
+  if (wrongUpload !== null) await R.must(1, 'report_result_uploaded', 'relay', { task_id: g.ids[wrongUpload] }, 'Wrong task');
+  if (upload !== null) await R.must(1, 'report_result_uploaded', 'relay', { task_id: g.ids[upload] });
+  return g;
+}
+
 const validateGroup = (R, app, g, extra = {}) => ({ task_ids: g.ids, guid: g.guid, ...R.vrfArgs(app, g.ids[0]), ...extra });
 
 const CASES = {
@@ -162,39 +175,21 @@ const CASES = {
     description: 'Two results match, the third differs: the third node is slashed (its stake goes to the owner, NodeSlashed), its task ends invalidated and its fee is refunded; the fee is split 10:9 between the two others.',
     accounts: accounts(3),
     async run(R) {
-      await joinAll(R, 3);
-      const g = await group(R, 'app0', { task_fee: (7n * CNX + 1n).toString() });
-      await run(R, g.ids[0], SD_A);
-      await run(R, g.ids[1], SD_A);
-      await run(R, g.ids[2], SD_B);
-      await R.must(1, 'validate_group', 'app0', validateGroup(R, 'app0', g));
-      await R.must(1, 'report_result_uploaded', 'relay', { task_id: g.ids[0] });
+      await groupCase(R, [SD_A, SD_A, SD_B], { opts: { task_fee: (7n * CNX + 1n).toString() } });
     },
   },
   'group-first-differs': {
     description: 'The first task of the group differs and the two extra tasks match: the second task is the validated one (it carries the payments), the first node is slashed.',
     accounts: accounts(3),
     async run(R) {
-      await joinAll(R, 3);
-      const g = await group(R, 'app0', { task_fee: (3n * CNX).toString() });
-      await run(R, g.ids[0], SD_C);
-      await run(R, g.ids[1], SD_A);
-      await run(R, g.ids[2], SD_NEAR);
-      await R.must(1, 'validate_group', 'app0', validateGroup(R, 'app0', g));
-      await R.must(1, 'report_result_uploaded', 'relay', { task_id: g.ids[0] }, 'Wrong task');
-      await R.must(1, 'report_result_uploaded', 'relay', { task_id: g.ids[1] });
+      await groupCase(R, [SD_C, SD_A, SD_NEAR], { opts: { task_fee: (3n * CNX).toString() }, wrongUpload: 0, upload: 1 });
     },
   },
   'group-all-differ': {
     description: 'Three different results: all three tasks end aborted (incorrect_result), every fee is refunded, no one is slashed; each node gets its group points and 10 more from the abort.',
     accounts: accounts(3),
     async run(R) {
-      await joinAll(R, 3);
-      const g = await group(R, 'app0');
-      await run(R, g.ids[0], SD_A);
-      await run(R, g.ids[1], SD_B);
-      await run(R, g.ids[2], SD_C);
-      await R.must(1, 'validate_group', 'app0', validateGroup(R, 'app0', g));
+      await groupCase(R, [SD_A, SD_B, SD_C], { upload: null });
     },
   },
   'group-llm-one-byte': {
@@ -215,38 +210,21 @@ const CASES = {
     description: 'pHash distances at the threshold of 24 bits: the second result is 23 bits from the first (a match), the third 24 bits from the first (no match) but 1 bit from the second; the contract compares the first with the second, then the first with the third, so the third node is slashed.',
     accounts: accounts(3),
     async run(R) {
-      await joinAll(R, 3);
-      const g = await group(R, 'app0');
-      await run(R, g.ids[0], SD_A);
-      await run(R, g.ids[1], flip(SD_A, 23));
-      await run(R, g.ids[2], flip(SD_A, 24));
-      await R.must(1, 'validate_group', 'app0', validateGroup(R, 'app0', g));
-      await R.must(1, 'report_result_uploaded', 'relay', { task_id: g.ids[0] });
+      await groupCase(R, [SD_A, flip(SD_A, 23), flip(SD_A, 24)]);
     },
   },
   'group-error-one': {
     description: 'In a group, the second node reports an error and the other two agree: the error reporter\'s task ends invalidated and it is slashed.',
     accounts: accounts(3),
     async run(R) {
-      await joinAll(R, 3);
-      const g = await group(R, 'app0');
-      await run(R, g.ids[0], SD_A);
-      await run(R, g.ids[1], 'error');
-      await run(R, g.ids[2], SD_A);
-      await R.must(1, 'validate_group', 'app0', validateGroup(R, 'app0', g));
-      await R.must(1, 'report_result_uploaded', 'relay', { task_id: g.ids[0] });
+      await groupCase(R, [SD_A, 'error', SD_A]);
     },
   },
   'group-error-two': {
     description: 'In a group, the second and third nodes report errors and the first submits a score: two error reports match each other, so the first (honest) node is slashed and no task is validated; the two error tasks end aborted.',
     accounts: accounts(3),
     async run(R) {
-      await joinAll(R, 3);
-      const g = await group(R, 'app0');
-      await run(R, g.ids[0], SD_A);
-      await run(R, g.ids[1], 'error');
-      await run(R, g.ids[2], 'error');
-      await R.must(1, 'validate_group', 'app0', validateGroup(R, 'app0', g));
+      await groupCase(R, [SD_A, 'error', 'error'], { upload: null });
     },
   },
   'group-fee-remainder-tiny': {
@@ -266,11 +244,32 @@ const CASES = {
     description: 'A 30-wei group fee split 10:9:6 among three matching results: 12, 10, then the 8 wei left (30*6/25 = 7 would leave 1 wei, less than 3).',
     accounts: accounts(3),
     async run(R) {
-      await joinAll(R, 3);
-      const g = await group(R, 'app0', { task_fee: '30' });
-      for (const id of g.ids) await run(R, id, SD_A);
+      await groupCase(R, [SD_A, SD_A, SD_A], { opts: { task_fee: '30' } });
+    },
+  },
+  'group-queued-member-aborted-agree': {
+    description: 'Two nodes for a group of three: the third task queues and the creator aborts it (no refund: it never had a node). validate_group then accepts the aborted task (no node, so no "Wrong task") and compares the two finished ones: they match, the first is validated and paid 10:9, the second refunded.',
+    accounts: accounts(2),
+    async run(R) {
+      await joinAll(R, 2);
+      const g = await group(R, 'app0', { task_fee: (2n * CNX + 1n).toString() });
+      await R.must(1, 'abort', 'app0', { task_id: g.ids[2], reason: 'none' });
+      await run(R, g.ids[0], SD_A);
+      await run(R, g.ids[1], SD_NEAR);
       await R.must(1, 'validate_group', 'app0', validateGroup(R, 'app0', g));
       await R.must(1, 'report_result_uploaded', 'relay', { task_id: g.ids[0] });
+    },
+  },
+  'group-queued-member-aborted-differ': {
+    description: 'As group-queued-member-aborted-agree, but the two finished results differ: with two results there is no majority, both tasks end aborted (incorrect_result) and are refunded; no one is slashed.',
+    accounts: accounts(2),
+    async run(R) {
+      await joinAll(R, 2);
+      const g = await group(R, 'app0');
+      await R.must(1, 'abort', 'app0', { task_id: g.ids[2], reason: 'none' });
+      await run(R, g.ids[0], SD_A);
+      await run(R, g.ids[1], SD_B);
+      await R.must(1, 'validate_group', 'app0', validateGroup(R, 'app0', g));
     },
   },
   'group-member-timeout': {
@@ -372,6 +371,25 @@ const CASES = {
       await R.must(1, 'resume', paused);
       await R.must(1, 'resume', paused, {}, 'Illegal node status');
       void c;
+    },
+  },
+  'create-task-reverts': {
+    description: 'create_task reverts: an llm or sd_ft task without a GPU name, a zero fee, a nonce used before; calls on an unknown task id ("Task not found"). An sd_ft task on a named GPU runs and is compared like sd.',
+    accounts: accounts(1),
+    async run(R) {
+      await R.must(1, 'join', 'n0', R.joinArgs('n0'));
+      await R.must(1, 'create_task', 'app0', await R.taskArgs('app0', { task_type: 'llm', model_ids: ['Qwen/Qwen2.5-7B'] }), 'GPU name is empty');
+      await R.must(1, 'create_task', 'app0', await R.taskArgs('app0', { task_type: 'sd_ft' }), 'GPU name is empty');
+      await R.must(1, 'create_task', 'app0', await R.taskArgs('app0', { task_fee: '0' }), 'Task fee cannot be 0');
+      const a = await R.taskArgs('app0', { task_type: 'sd_ft', required_gpu: 'NVIDIA GeForce RTX 4090', required_gpu_vram: 24, sampled: false });
+      await R.must(1, 'create_task', 'app0', a);
+      const b = await R.taskArgs('app0', {});
+      await R.must(1, 'create_task', 'app0', { ...b, nonce: a.nonce }, 'Nonce is used');
+      await R.must(1, 'report_parameters_uploaded', 'relay', { task_id: b.task_id }, 'Task not found');
+      await R.must(1, 'abort', 'app0', { task_id: b.task_id, reason: 'none' }, 'Task not found');
+      await run(R, a.task_id, SD_NEAR);
+      await R.must(1, 'validate_single', 'app0', { task_id: a.task_id, ...R.vrfArgs('app0', a.task_id) });
+      await R.must(1, 'report_result_uploaded', 'relay', { task_id: a.task_id });
     },
   },
   'version-and-models': {

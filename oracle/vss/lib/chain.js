@@ -13,6 +13,7 @@ const vrf = require('./vrf');
 const ART = require(path.join(__dirname, '..', 'build', 'artifacts.json'));
 const BASE_TIME = 1731100000; // 2024-11-08T21:06:40Z, the month VSSTask was deployed
 const TX_GAS = 60000000n;
+const START_BLOCK = 100000;
 const ZERO32 = '0x' + '00'.repeat(32);
 
 // Enum names, in the order of the Solidity declarations in VSSTask.sol / Node.sol.
@@ -75,6 +76,10 @@ class Chain {
     c.name = {};
     await c.rpc('hardhat_reset', []);
     await c.rpc('evm_setAutomine', [false]);
+    // Start past block 100,000, as the chain in service was: VSSTask's nonce
+    // check computes block.number - 100000, which underflows (Panic(0x11)
+    // instead of "Nonce is used") on a younger chain.
+    await c.rpc('hardhat_mine', ['0x' + START_BLOCK.toString(16)]);
     const add = async (name, balance) => {
       const a = ethers.computeAddress(keyFor(name));
       c.addr[name] = a;
@@ -292,20 +297,20 @@ class Chain {
     return ts === 0n ? 0 : Number(ts) - BASE_TIME;
   }
 
-  // The state after the last step, as vss-trace/1 writes it: all balances,
-  // the queue and the counters in full; of the nodes (every node that ever
-  // joined) and the tasks (every task the contract stores) only the entries
-  // that differ from the previous step's, so that a reader rebuilds the full
-  // state by merging the steps' entries in order.
+  // The state after the last step, as vss-trace/1 writes it: the queue size
+  // and the counters in full; of the balances, the nodes (every node that
+  // ever joined) and the tasks (every task the contract stores) only the
+  // entries that differ from the previous step's, so that a reader rebuilds
+  // the full state by merging the steps' entries in order.
   async observe() {
     const full = await this.observeFull();
-    const prev = this.prevFull || { nodes: {}, tasks: {} };
+    const prev = this.prevFull || { balances: {}, nodes: {}, tasks: {} };
     const changed = (now, before) => {
       const o = {};
       for (const [k, v] of Object.entries(now)) if (JSON.stringify(v) !== JSON.stringify(before[k])) o[k] = v;
       return o;
     };
-    const st = { ...full, nodes: changed(full.nodes, prev.nodes), tasks: changed(full.tasks, prev.tasks) };
+    const st = { ...full, balances: changed(full.balances, prev.balances), nodes: changed(full.nodes, prev.nodes), tasks: changed(full.tasks, prev.tasks) };
     this.prevFull = full;
     return st;
   }
@@ -340,11 +345,15 @@ class Chain {
         current_task: cur === ZERO32 ? null : cur,
       };
     }
+    // The queue is not written out: its tasks are those whose status is
+    // queued. Checked here at every step against TaskQueue.include and size.
     const tasks = {};
-    const queued = [];
+    let queued = 0;
     for (const id of this.taskIds) {
       const t = await this.view(this.task, 'VSSTask', 'getTask', [id]);
-      if (await this.view(this.queue, 'TaskQueue', 'include', [id])) queued.push(id);
+      const inQueue = await this.view(this.queue, 'TaskQueue', 'include', [id]);
+      if (inQueue !== (TASK_STATUS[Number(t.status)] === 'queued')) throw new Error(`task ${id}: status ${TASK_STATUS[Number(t.status)]} but TaskQueue.include is ${inQueue}`);
+      if (inQueue) queued++;
       tasks[id] = {
         type: TASK_TYPES[Number(t.taskType)],
         creator: this.nm(t.creator),
@@ -362,15 +371,15 @@ class Chain {
         score_ready_time: this.rel(t.scoreReadyTimestamp),
       };
     }
-    queued.sort();
     const stats = {};
     for (const [k, fn] of [
       ['total_nodes', 'totalNodes'], ['active_nodes', 'activeNodes'], ['available_nodes', 'availableNodes'],
       ['busy_nodes', 'busyNodes'], ['total_tasks', 'totalTasks'], ['queued_tasks', 'queuedTasks'], ['running_tasks', 'runningTasks'],
     ])
       stats[k] = Number(await this.view(this.stats, 'NetworkStats', fn));
-    const queue = { size: Number(await this.view(this.queue, 'TaskQueue', 'size')), task_ids: queued };
-    return { balances, nodes, queue, tasks, stats };
+    const queue_size = Number(await this.view(this.queue, 'TaskQueue', 'size'));
+    if (queue_size !== queued) throw new Error(`TaskQueue.size is ${queue_size} but ${queued} tasks are queued`);
+    return { balances, nodes, queue_size, tasks, stats };
   }
 }
 
