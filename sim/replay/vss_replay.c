@@ -11,8 +11,9 @@
  * keccak256(blockhash(parent block) ‖ task id) (libs/VSS.sol), needs block
  * hashes the model has none of; the replay takes each task's seed from the
  * first state that lists the task and checks it never changes.  The block
- * number (nonce reuse) is the step index + 1: each transaction is mined in
- * a block of its own. */
+ * number (it matters for nonce reuse) is VSS_REPLAY_BLOCK0 + the step index:
+ * each transaction is mined in a block of its own, on a chain past block
+ * 100,000 as the recorder's is (docs/conformance-vss.md). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,8 @@
 #include "replay/replay.h"
 #include "replay/rjson.h"
 #include "replay/vss_replay.h"
+
+#define VSS_REPLAY_BLOCK0 200000
 
 static const char *const STATUS[] = {
     "queued",      "started",         "parameters_uploaded", "error_reported",
@@ -37,6 +40,7 @@ typedef struct vrp {
     const char **name;  /* account -> name */
     uint32_t n_acc;
     char **prev_node;   /* actor -> last rendering (printed), NULL before it exists */
+    char **prev_bal;    /* actor, then @task, @node, @owner -> last balance */
     char **prev_task;   /* task handle -> last rendering */
     char **seed;        /* task handle -> sampling seed taken from the trace */
     uint32_t n_tasks;
@@ -158,11 +162,6 @@ static cJSON *render_task(const vrp *r, uint32_t h)
     return o;
 }
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
 /* Seeds of tasks the expected state lists for the first time. */
 static void take_seeds(vrp *r, const cJSON *state)
 {
@@ -189,12 +188,22 @@ static cJSON *observe_state(vrp *r)
 {
     vss *p = r->p;
     cJSON *st = cJSON_CreateObject();
+    /* balances, nodes and tasks: only what changed since the last step */
     cJSON *bal = cJSON_AddObjectToObject(st, "balances");
-    for (uint32_t i = 0; i < r->t->n_actors; i++)
-        cJSON_AddItemToObject(bal, r->t->actor[i], rj_wei(vss_balance(p, r->acc[i])));
-    cJSON_AddItemToObject(bal, "@task", rj_wei(vss_balance(p, VSS_ACC_TASK)));
-    cJSON_AddItemToObject(bal, "@node", rj_wei(vss_balance(p, VSS_ACC_NODE)));
-    cJSON_AddItemToObject(bal, "@owner", rj_wei(vss_balance(p, VSS_ACC_OWNER)));
+    static const char *const CONTRACTS[] = {"@task", "@node", "@owner"};
+    static const uint32_t CONTRACT_ACC[] = {VSS_ACC_TASK, VSS_ACC_NODE, VSS_ACC_OWNER};
+    for (uint32_t i = 0; i < r->t->n_actors + 3; i++) {
+        bool actor = i < r->t->n_actors;
+        const char *key = actor ? r->t->actor[i] : CONTRACTS[i - r->t->n_actors];
+        cJSON *v = rj_wei(vss_balance(p, actor ? r->acc[i] : CONTRACT_ACC[i - r->t->n_actors]));
+        if (r->prev_bal[i] && !strcmp(r->prev_bal[i], v->valuestring)) {
+            cJSON_Delete(v);
+            continue;
+        }
+        free(r->prev_bal[i]);
+        r->prev_bal[i] = strdup(v->valuestring);
+        cJSON_AddItemToObject(bal, key, v);
+    }
 
     cJSON *nodes = cJSON_AddObjectToObject(st, "nodes");
     for (uint32_t i = 0; i < r->t->n_actors; i++) {
@@ -214,17 +223,11 @@ static cJSON *observe_state(vrp *r)
         cJSON_AddItemToObject(nodes, r->t->actor[i], n);
     }
 
-    cJSON *queue = cJSON_AddObjectToObject(st, "queue");
-    cJSON_AddNumberToObject(queue, "size", vss_queue_size(p));
-    cJSON *ids = cJSON_AddArrayToObject(queue, "task_ids");
+    cJSON_AddNumberToObject(st, "queue_size", vss_queue_size(p));
     cJSON *tasks = cJSON_AddObjectToObject(st, "tasks");
-    char **queued = calloc(r->n_tasks + 1, sizeof *queued);
-    size_t nq = 0;
     for (uint32_t h = 0; h < r->n_tasks; h++) {
         cJSON *o = render_task(r, h);
         cJSON *key = task_id_json(r, h);
-        if (!strcmp(cJSON_GetObjectItemCaseSensitive(o, "status")->valuestring, "queued"))
-            queued[nq++] = strdup(key->valuestring);
         char *txt = cJSON_PrintUnformatted(o);
         if (r->prev_task[h] && !strcmp(r->prev_task[h], txt)) {
             cJSON_Delete(o);
@@ -236,12 +239,6 @@ static cJSON *observe_state(vrp *r)
         }
         cJSON_Delete(key);
     }
-    qsort(queued, nq, sizeof *queued, cmp_str);
-    for (size_t i = 0; i < nq; i++) {
-        cJSON_AddItemToArray(ids, cJSON_CreateString(queued[i]));
-        free(queued[i]);
-    }
-    free(queued);
 
     vss_stats s;
     vss_stats_get(p, &s);
@@ -388,9 +385,10 @@ void vss_replay_trace(const vtrace *t, replay_result *res)
     r.n_acc = t->n_actors + VSS_ACC_FIRST;
     r.name = calloc(r.n_acc + 1, sizeof *r.name);
     r.prev_node = calloc(t->n_actors + 1, sizeof *r.prev_node);
+    r.prev_bal = calloc(t->n_actors + 4, sizeof *r.prev_bal);
     r.prev_task = calloc(max_tasks + 1, sizeof *r.prev_task);
     r.seed = calloc(max_tasks + 1, sizeof *r.seed);
-    if (!r.p || !r.acc || !r.name || !r.prev_node || !r.prev_task || !r.seed)
+    if (!r.p || !r.acc || !r.name || !r.prev_node || !r.prev_bal || !r.prev_task || !r.seed)
         abort();
     r.name[VSS_ACC_TASK] = "@task";
     r.name[VSS_ACC_NODE] = "@node";
@@ -409,7 +407,7 @@ void vss_replay_trace(const vtrace *t, replay_result *res)
 
     for (size_t i = 0; i < t->n_steps; i++) {
         const vtrace_step *s = &t->steps[i];
-        bool ok = apply(&r, s, i + 1);
+        bool ok = apply(&r, s, VSS_REPLAY_BLOCK0 + i);
         jdiff d;
         if (!check_step(&r, s, i, ok, &d)) {
             if (res->first_step < 0) {
@@ -422,6 +420,9 @@ void vss_replay_trace(const vtrace *t, replay_result *res)
     }
     for (uint32_t i = 0; i < t->n_actors; i++)
         free(r.prev_node[i]);
+    for (uint32_t i = 0; i < t->n_actors + 3; i++)
+        free(r.prev_bal[i]);
+    free(r.prev_bal);
     for (uint64_t h = 0; h <= max_tasks; h++) {
         free(r.prev_task[h]);
         free(r.seed[h]);
