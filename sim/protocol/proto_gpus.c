@@ -28,32 +28,6 @@ static bool sum_init(psumtree *t, uint32_t cap)
     return t->v != NULL && len <= 8;
 }
 
-/* Adds delta (modulo 2^64: deltas may "wrap") at 0-based position pos. */
-void psum_add(proto *p, psumtree *t, uint32_t pos, uint64_t delta)
-{
-    uint64_t i = pos;
-    for (uint32_t l = 0; l < t->n_levels; l++, i /= 8)
-        J(&p->j, t->v[t->off[l] + i], t->v[t->off[l] + i] + delta);
-}
-
-/* Smallest 0-based position whose prefix sum exceeds r; UINT32_MAX when
- * none does (r >= the total). */
-uint32_t psum_find(const psumtree *t, uint64_t r)
-{
-    uint64_t i = 0; /* entry of the current level whose children are searched */
-    for (uint32_t l = t->n_levels; l-- > 0;) {
-        const uint64_t *v = t->v + t->off[l];
-        uint64_t first = l + 1 == t->n_levels ? 0 : i * 8, end = first + 8;
-        if (end > t->len[l])
-            end = t->len[l];
-        for (i = first; i < end && r >= v[i]; i++)
-            r -= v[i];
-        if (i == end)
-            return UINT32_MAX;
-    }
-    return (uint32_t)i;
-}
-
 /* ---- GPU model and VRAM registries (interning; not journaled) ---- */
 
 uint32_t pg_gpu_intern(proto *p, const char *name, uint64_t vram)
@@ -74,11 +48,8 @@ uint32_t pg_gpu_intern(proto *p, const char *name, uint64_t vram)
     return p->n_gpu++;
 }
 
-pvram *pg_vram_rec(proto *p, uint64_t vram)
+pvram *pg_vram_new(proto *p, uint64_t vram)
 {
-    for (uint32_t i = 0; i < p->n_vram; i++)
-        if (p->vram[i].vram == vram)
-            return &p->vram[i];
     REQUIRE(p, p->n_vram < PROTO_MAX_GPUS, "avrami: too many VRAM sizes");
     pvram *v = &p->vram[p->n_vram];
     v->vram = vram;
@@ -89,14 +60,29 @@ pvram *pg_vram_rec(proto *p, uint64_t vram)
     return v;
 }
 
-uint64_t pg_draw(proto *p, uint64_t bound)
+uint32_t pg_join_stake(proto *p, uint32_t a, const char *gpu_name, uint64_t vram)
 {
-    if (!p->chooser.draw || bound <= 1)
-        return 0;
-    uint64_t r = p->chooser.draw(p->chooser.ctx, bound);
-    return r < bound ? r : bound - 1;
+    REQUIRE(p, p->all_nodes.len < p->prm.max_nodes, "Network is full");
+    REQUIRE(p, p->node[a].status == PROTO_NODE_QUIT, "Node already joined");
+    /* the allowance check comes first on-chain; the simulator's nodes
+     * always approve the stake */
+    REQUIRE(p, p->bal[a] >= p->prm.stake, "Not enough token to stake");
+    ptransfer(p, a, PROTO_ACC_NODE, p->prm.stake);
+    return pg_gpu_intern(p, gpu_name, vram);
 }
 
+/* Node.removeNode: the record deleted, the node out of allNodes */
+void pg_remove_node(proto *p, uint32_t a)
+{
+    pnode *n = &p->node[a];
+    uint32_t moved;
+    J(&p->j, n->status, PROTO_NODE_QUIT);
+    J(&p->j, n->gpu, 0);
+    J(&p->j, n->vram, 0);
+    J(&p->j, n->score, 0);
+    oset_remove(&p->j, &p->all_nodes, a, &moved);
+    J(&p->j, p->stats.active_nodes, p->stats.active_nodes - 1);
+}
 
 /* Why the replay's forced nodes (p->forced) cannot be selected for a new
  * task, or NULL: each available, with the VRAM, distinct, and one GPU

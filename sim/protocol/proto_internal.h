@@ -7,6 +7,7 @@
 #define AVRAMI_PROTOCOL_PROTO_INTERNAL_H
 
 #include <setjmp.h>
+#include <string.h>
 
 #include "protocol/edition.h"
 #include "protocol/journal.h"
@@ -194,15 +195,9 @@ void ptransfer(proto *p, uint32_t from, uint32_t to, wei_t amount);
 /* ---- shared mechanics of the three-seat commit-disclose editions ----
  * (proto_tasks.c): task slots, result bytes, commitments and their checks,
  * result comparison, counters. */
-ptask *pt_get(const proto *p, uint64_t id);
 uint32_t pt_alloc_slot(proto *p, uint64_t id);
 void pt_free_slot(proto *p, uint32_t slot);
-static inline uint32_t pt_slot_index(const proto *p, const ptask *t) { return (uint32_t)(t - p->task); }
-const uint8_t *pt_bytes(const proto *p, const pbytes *b);
 void pt_store_bytes(proto *p, pbytes *b, const uint8_t *r, size_t len);
-/* commitments[i] != 0, and commitments[i] == bytes32(uint256(1)) (an error report) */
-bool pt_committed(const ptask *t, int i);
-bool pt_error_marker(const ptask *t, int i);
 /* commitments[round] = ERR32 (reportTaskError) */
 void pt_mark_error(proto *p, ptask *t, uint64_t round);
 /* stores commitment c (or the preimage when c is NULL) and nonce for round */
@@ -214,19 +209,143 @@ bool pt_matches_commitment(const proto *p, const ptask *t, uint64_t round, const
 /* compareRoundResult of disclosure indexes ia, ib: sd by pHash distance
  * (compareHamming), gpt by equal bytes (equal keccak256) */
 bool pt_compare(const proto *p, const ptask *t, int ia, int ib);
-/* isCommitmentReady: all three committed, fewer than two error reports */
-bool pt_commitments_ready(const ptask *t);
-bool pt_all_committed(const ptask *t);
-void pt_stat_add(proto *p, uint64_t *field, int64_t delta);
+/* The checks of submitTaskResultCommitment and of discloseTaskResult after
+ * the task is found, in the contracts' order ("Round not exist", "Not
+ * selected node", "Already submitted", ...). */
+void pt_require_selected(proto *p, const ptask *t, uint32_t from, uint64_t round);
+void pt_check_commit(proto *p, const ptask *t, uint32_t from, uint64_t round, const uint8_t nonce[32]);
+void pt_check_disclose(proto *p, const ptask *t, uint32_t from, uint64_t round, const uint8_t *result,
+                       size_t len);
+/* reportResultsUploaded's checks; marks the task uploaded and returns
+ * whether it already was (a second report pays the node again) */
+bool pt_check_upload(proto *p, ptask *t, uint32_t from, uint64_t round);
+/* the double-upload quirk counters, for a second payment of fee */
+void pt_count_double_upload(proto *p, wei_t fee);
 
 /* ---- GPU model and VRAM registries, prefix sums (proto_gpus.c) ---- */
 uint32_t pg_gpu_intern(proto *p, const char *name, uint64_t vram);
-pvram *pg_vram_rec(proto *p, uint64_t vram);
-void psum_add(proto *p, psumtree *t, uint32_t pos, uint64_t delta);
-uint32_t psum_find(const psumtree *t, uint64_t r);
-/* a uniform draw in [0, bound) through the caller's chooser (0 without one) */
-uint64_t pg_draw(proto *p, uint64_t bound);
+/* a new VRAM size record (pg_vram_rec when the size is not known yet) */
+pvram *pg_vram_new(proto *p, uint64_t vram);
+/* Node.join up to the node record: its checks in order, the stake
+ * transfer, and the GPU model (gpuID) index */
+uint32_t pg_join_stake(proto *p, uint32_t a, const char *gpu_name, uint64_t vram);
+/* Node.removeNode: the record deleted, the node out of allNodes */
+void pg_remove_node(proto *p, uint32_t a);
 /* why the forced selection (proto_force_selection) is not eligible, or NULL */
 const char *pg_forced_problem(const proto *p, proto_task_type type, uint64_t vram_limit);
+
+/* ---- the small shared helpers every transaction runs, inline: as
+ * functions of another file they would cost a call each, many times per
+ * task (bench_protocol measures it) ---- */
+
+static inline ptask *pt_get(const proto *p, uint64_t id)
+{
+    if (id == 0 || id > p->max_tasks || !p->slot_of[id])
+        return NULL;
+    return &p->task[p->slot_of[id] - 1];
+}
+
+static inline uint32_t pt_slot_index(const proto *p, const ptask *t) { return (uint32_t)(t - p->task); }
+
+static inline const uint8_t *pt_bytes(const proto *p, const pbytes *b)
+{
+    return b->len <= PROTO_RESULT_INLINE ? b->inl : p->spill + b->off;
+}
+
+static inline void pt_stat_add(proto *p, uint64_t *field, int64_t delta)
+{
+    J(&p->j, *field, *field + (uint64_t)delta);
+}
+
+/* the 32 bytes are bytes32(uint256(v)) for v = 0 or 1 */
+static inline bool pt_word_is(const uint8_t w[32], uint8_t v)
+{
+    uint64_t x[3];
+    uint32_t y;
+    uint16_t z;
+    memcpy(x, w, 24);
+    memcpy(&y, w + 24, 4);
+    memcpy(&z, w + 28, 2);
+    return !(x[0] | x[1] | x[2] | y | z | w[30]) && w[31] == v;
+}
+
+/* commitments[i] != 0, and commitments[i] == bytes32(uint256(1)) (an error
+ * report).  A commitment given by its preimage (proto_commit_result) is
+ * keccak256(result ‖ nonce), taken to be neither 0 nor 1: no input is known
+ * to hash to either, and finding one would break keccak's preimage
+ * resistance. */
+static inline bool pt_committed(const ptask *t, int i)
+{
+    return (t->by_preimage >> i & 1) || !pt_word_is(t->commitments[i], 0);
+}
+
+static inline bool pt_error_marker(const ptask *t, int i)
+{
+    return !(t->by_preimage >> i & 1) && pt_word_is(t->commitments[i], 1);
+}
+
+/* isCommitmentReady: all three committed, fewer than two error reports */
+static inline bool pt_commitments_ready(const ptask *t)
+{
+    int errs = 0;
+    for (int i = 0; i < 3; i++) {
+        if (!pt_committed(t, i))
+            return false;
+        errs += pt_error_marker(t, i);
+    }
+    return errs < 2;
+}
+
+static inline bool pt_all_committed(const ptask *t)
+{
+    for (int i = 0; i < 3; i++)
+        if (!pt_committed(t, i))
+            return false;
+    return true;
+}
+
+/* The record of a VRAM size (created when first seen; not journaled). */
+static inline pvram *pg_vram_rec(proto *p, uint64_t vram)
+{
+    for (uint32_t i = 0; i < p->n_vram; i++)
+        if (p->vram[i].vram == vram)
+            return &p->vram[i];
+    return pg_vram_new(p, vram);
+}
+
+/* Adds delta (modulo 2^64: deltas may "wrap") at 0-based position pos. */
+static inline void psum_add(proto *p, psumtree *t, uint32_t pos, uint64_t delta)
+{
+    uint64_t i = pos;
+    for (uint32_t l = 0; l < t->n_levels; l++, i /= 8)
+        J(&p->j, t->v[t->off[l] + i], t->v[t->off[l] + i] + delta);
+}
+
+/* Smallest 0-based position whose prefix sum exceeds r; UINT32_MAX when
+ * none does (r >= the total). */
+static inline uint32_t psum_find(const psumtree *t, uint64_t r)
+{
+    uint64_t i = 0; /* entry of the current level whose children are searched */
+    for (uint32_t l = t->n_levels; l-- > 0;) {
+        const uint64_t *v = t->v + t->off[l];
+        uint64_t first = l + 1 == t->n_levels ? 0 : i * 8, end = first + 8;
+        if (end > t->len[l])
+            end = t->len[l];
+        for (i = first; i < end && r >= v[i]; i++)
+            r -= v[i];
+        if (i == end)
+            return UINT32_MAX;
+    }
+    return (uint32_t)i;
+}
+
+/* A uniform draw in [0, bound) through the caller's chooser (0 without one). */
+static inline uint64_t pg_draw(proto *p, uint64_t bound)
+{
+    if (!p->chooser.draw || bound <= 1)
+        return 0;
+    uint64_t r = p->chooser.draw(p->chooser.ctx, bound);
+    return r < bound ? r : bound - 1;
+}
 
 #endif

@@ -10,31 +10,9 @@
 #include "protocol/proto_internal.h"
 #include "util/keccak.h"
 
-static const uint8_t ZERO32[32];
 static const uint8_t ERR32[32] = {[31] = 1}; /* bytes32(uint256(1)): error marker */
 
-/* commitments[i] != 0 and commitments[i] == bytes32(1).  A commitment given
- * by its preimage (proto_commit_result) is keccak256(result ‖ nonce), taken
- * to be neither 0 nor 1: no input is known to hash to either, and finding
- * one would break keccak's preimage resistance. */
-bool pt_committed(const ptask *t, int i)
-{
-    return (t->by_preimage >> i & 1) || memcmp(t->commitments[i], ZERO32, 32);
-}
-
-bool pt_error_marker(const ptask *t, int i)
-{
-    return !(t->by_preimage >> i & 1) && !memcmp(t->commitments[i], ERR32, 32);
-}
-
 /* ---- task slots ---- */
-
-ptask *pt_get(const proto *p, uint64_t id)
-{
-    if (id == 0 || id > p->max_tasks || !p->slot_of[id])
-        return NULL;
-    return &p->task[p->slot_of[id] - 1];
-}
 
 uint32_t pt_alloc_slot(proto *p, uint64_t id)
 {
@@ -66,11 +44,6 @@ void pt_free_slot(proto *p, uint32_t slot)
 }
 
 
-const uint8_t *pt_bytes(const proto *p, const pbytes *b)
-{
-    return b->len <= PROTO_RESULT_INLINE ? b->inl : p->spill + b->off;
-}
-
 void pt_store_bytes(proto *p, pbytes *b, const uint8_t *r, size_t len)
 {
     REQUIRE(p, len < UINT32_MAX, "avrami: result too long");
@@ -85,8 +58,6 @@ void pt_store_bytes(proto *p, pbytes *b, const uint8_t *r, size_t len)
     }
     J(&p->j, b->len, (uint32_t)len);
 }
-
-void pt_stat_add(proto *p, uint64_t *field, int64_t delta) { J(&p->j, *field, *field + (uint64_t)delta); }
 
 /* ---- result comparison ---- */
 
@@ -123,26 +94,6 @@ bool pt_compare(const proto *p, const ptask *t, int ia, int ib)
     if (t->type == PROTO_SD)
         return sd_match(p, a, la, b, lb);
     return la == lb && !memcmp(a, b, la); /* keccak256(a) == keccak256(b) */
-}
-
-
-bool pt_commitments_ready(const ptask *t)
-{
-    int errs = 0;
-    for (int i = 0; i < 3; i++) {
-        if (!pt_committed(t, i))
-            return false;
-        errs += pt_error_marker(t, i);
-    }
-    return errs < 2;
-}
-
-bool pt_all_committed(const ptask *t)
-{
-    for (int i = 0; i < 3; i++)
-        if (!pt_committed(t, i))
-            return false;
-    return true;
 }
 
 
@@ -190,4 +141,47 @@ void pt_store_commitment(proto *p, ptask *t, uint64_t round, const uint8_t c[32]
 void proto_commitment(const uint8_t *result, size_t len, const uint8_t nonce[32], uint8_t out[32])
 {
     keccak256_2(result, len, nonce, 32, out);
+}
+
+/* ---- the checks both editions' Task.sol make, in their order ---- */
+
+void pt_require_selected(proto *p, const ptask *t, uint32_t from, uint64_t round)
+{
+    REQUIRE(p, round < 3, "Round not exist");
+    REQUIRE(p, t->selected[round] == from, "Not selected node");
+}
+
+void pt_check_commit(proto *p, const ptask *t, uint32_t from, uint64_t round, const uint8_t nonce[32])
+{
+    pt_require_selected(p, t, from, round);
+    REQUIRE(p, !pt_committed(t, (int)round), "Already submitted");
+    REQUIRE(p, !t->aborted, "Task is aborted");
+    for (int i = 0; i < 3; i++)
+        REQUIRE(p, memcmp(nonce, t->nonces[i], 32), "Nonce already used");
+}
+
+void pt_check_disclose(proto *p, const ptask *t, uint32_t from, uint64_t round, const uint8_t *result,
+                       size_t len)
+{
+    pt_require_selected(p, t, from, round);
+    REQUIRE(p, t->result[round].len == 0, "Already submitted");
+    REQUIRE(p, pt_all_committed(t), "Commitments not ready");
+    REQUIRE(p, !t->aborted, "Task is aborted");
+    REQUIRE(p, pt_matches_commitment(p, t, round, result, len), "Mismatch result and commitment");
+}
+
+bool pt_check_upload(proto *p, ptask *t, uint32_t from, uint64_t round)
+{
+    pt_require_selected(p, t, from, round);
+    REQUIRE(p, t->result_node == from + 1, "Not result round");
+    REQUIRE(p, !t->aborted, "Task is aborted");
+    bool again = t->uploaded;
+    J(&p->j, t->uploaded, 1);
+    return again;
+}
+
+void pt_count_double_upload(proto *p, wei_t fee)
+{
+    J(&p->j, p->quirks.double_uploads, p->quirks.double_uploads + 1);
+    J(&p->j, p->quirks.double_upload_wei, p->quirks.double_upload_wei + fee);
 }

@@ -9,12 +9,13 @@
 #include <string.h>
 
 #include "cli/commands.h"
+#include "protocol/edition.h"
 #include "security/sec.h"
 
 static void usage(FILE *out)
 {
     fprintf(out,
-            "usage: avrami security [--reps R] [--seed S] [--days D]\n"
+            "usage: avrami security [--reps R] [--seed S] [--days D] [--edition NAME]\n"
             "       avrami security --docs-table [--reps R] [--deployed-reps R] [--seed S] [--tasks N]\n"
             "                                    [--minutes M] [--warmup-minutes W] [--json]\n"
             "       (the Helium docs' timeout-attack table: avrami security --docs-table --help)\n\n"
@@ -29,7 +30,9 @@ static void usage(FILE *out)
             "A row marked '*' lies outside its confidence interval.\n\n"
             "  --reps R   replications per row (default 10)\n"
             "  --seed S   random seed (default 1)\n"
-            "  --days D   simulated days per replication (default 1; may be fractional)\n");
+            "  --days D   simulated days per replication (default 1; may be fractional)\n"
+            "  --edition NAME  the protocol edition the experiments run under (default helium);\n"
+            "             tables 1-2 for any edition, table 3 (Helium's departures) for helium only\n");
 }
 
 static bool number(const char *s, double lo, double hi, double *out)
@@ -54,14 +57,19 @@ static bool run(const sec_setup *x, uint64_t seed, unsigned reps, sec_result *r)
 
 static const char *mark(sec_estimate e, double x) { return sec_within(e, x) ? " " : "*"; }
 
-static bool table_p(uint64_t seed, unsigned reps, double days, unsigned *outside)
+static bool table_p(proto_edition_id ed, uint64_t seed, unsigned reps, double days, unsigned *outside)
 {
     static const unsigned HD[][2] = {{20, 2}, {20, 5}, {10, 5}, {30, 10}, {8, 8}};
-    printf("1. p(h, d) and the break-even stake (uniform selection, idle network, sd; k = 1 CNX)\n");
+    /* k: what a node earns per task; an edition with a fixed fee pays its
+     * own (Hydrogen: 10 CNX), the others the experiment's 1 CNX fee split */
+    const proto_edition *e = proto_edition_get(ed);
+    double k = e->fixed_fee ? (double)e->defaults().task_fee_per_node / 1e18 : 1;
+    printf("1. p(h, d) and the break-even stake (uniform selection, idle network, sd; k = %g CNX)\n", k);
     printf("   %3s %3s  %8s  %-19s  %9s  %-21s %7s\n", "h", "d", "p closed", "p simulated", "s closed",
            "s simulated (CNX)", "tasks");
     for (size_t i = 0; i < sizeof HD / sizeof HD[0]; i++) {
         sec_setup x = sec_setup_closed_form(HD[i][0], HD[i][1]);
+        x.edition = ed;
         x.duration_s = (uint64_t)(days * 86400);
         sec_result r;
         if (!run(&x, seed, reps, &r))
@@ -70,14 +78,14 @@ static bool table_p(uint64_t seed, unsigned reps, double days, unsigned *outside
         double lo = fmax(r.p_task.mean - r.p_task.half, 0), hi = fmin(r.p_task.mean + r.p_task.half, 0.999999);
         *outside += !sec_within(r.p_task, p);
         printf("   %3u %3u  %8.4f  %.4f ± %.4f%s     %9.4f  %.4f [%.4f, %.4f]  %7llu%s\n", x.h, x.d, p,
-               r.p_task.mean, r.p_task.half, mark(r.p_task, p), sec_breakeven_stake(p, 1),
-               sec_breakeven_stake(r.p_task.mean, 1), sec_breakeven_stake(lo, 1), sec_breakeven_stake(hi, 1),
+               r.p_task.mean, r.p_task.half, mark(r.p_task, p), sec_breakeven_stake(p, k),
+               sec_breakeven_stake(r.p_task.mean, k), sec_breakeven_stake(lo, k), sec_breakeven_stake(hi, k),
                (unsigned long long)r.tasks, r.bad_runs ? "  INVARIANT VIOLATED" : "");
     }
     return true;
 }
 
-static bool table_timeout(uint64_t seed, unsigned reps, double days, unsigned *outside)
+static bool table_timeout(proto_edition_id ed, uint64_t seed, unsigned reps, double days, unsigned *outside)
 {
     static const unsigned HD[][2] = {{20, 5}, {10, 5}};
     printf("\n2. timeout attack (task timeout 60 s, uniform selection, idle network; the attacker\n"
@@ -86,6 +94,7 @@ static bool table_timeout(uint64_t seed, unsigned reps, double days, unsigned *o
            "t s", "cheats/day closed | sim", "return/day closed | sim", "n_m(p)");
     for (size_t i = 0; i < sizeof HD / sizeof HD[0]; i++) {
         sec_setup x = sec_setup_closed_form(HD[i][0], HD[i][1]);
+        x.edition = ed;
         x.duration_s = (uint64_t)(days * 86400);
         x.timeout_attack = x.attacker_rejoin = true;
         x.task_timeout_s = 60;
@@ -179,7 +188,8 @@ static bool table_vss(uint64_t seed, unsigned reps, double days, unsigned *outsi
     for (size_t i = 0; i < sizeof HD / sizeof HD[0]; i++) {
         sec_setup x = sec_setup_closed_form(HD[i][0], HD[i][1]);
         x.duration_s = (uint64_t)(days * 86400);
-        x.vss = x.always = x.attacker_rejoin = true;
+        x.edition = PROTO_VSS;
+        x.always = x.attacker_rejoin = true;
         x.task_timeout_s = 180;
         sec_result res;
         if (!run(&x, seed, reps, &res))
@@ -198,6 +208,7 @@ static bool table_vss(uint64_t seed, unsigned reps, double days, unsigned *outsi
 int cmd_security(int argc, char **argv)
 {
     double reps = 10, seed = 1, days = 1;
+    const proto_edition *ed = proto_edition_get(PROTO_HELIUM);
     for (int i = 1; i < argc; i++)
         if (!strcmp(argv[i], "--docs-table"))
             return sec_docs_table(argc, argv);
@@ -216,6 +227,13 @@ int cmd_security(int argc, char **argv)
         } else if (!strcmp(a, "--days") && more) {
             if (!number(argv[++i], 0.01, 3650, &days))
                 goto bad;
+        } else if (!strcmp(a, "--edition") && more) {
+            if (!(ed = proto_edition_find(argv[++i]))) {
+                char list[128];
+                proto_edition_list(list, sizeof list);
+                fprintf(stderr, "avrami security: --edition: expected one of %s, got %s\n", list, argv[i]);
+                return 2;
+            }
         } else {
             fprintf(stderr, "avrami security: unknown option or missing value: %s\n", a);
             usage(stderr);
@@ -230,14 +248,23 @@ int cmd_security(int argc, char **argv)
                 argv[i]);
         return 2;
     }
-    printf("avrami security: %u replications per row, seed %llu, %g simulated days each\n\n", (unsigned)reps,
+    printf("avrami security: %u replications per row, seed %llu, %g simulated days each\n", (unsigned)reps,
            (unsigned long long)seed, days);
+    /* the default edition is not named, so Helium's output reads as before */
+    if (ed->id != PROTO_HELIUM)
+        printf("protocol edition: %s (%s)\n", ed->name, ed->source);
+    putchar('\n');
     unsigned outside = 0;
-    if (!table_p((uint64_t)seed, (unsigned)reps, days, &outside) ||
-        !table_timeout((uint64_t)seed, (unsigned)reps, days, &outside) ||
-        !table_helium((uint64_t)seed, (unsigned)reps, days) ||
-        !table_vss((uint64_t)seed, (unsigned)reps, days, &outside))
+    /* the vss edition has one seat and its own table (4); Helium prints all four */
+    bool ok = ed->id == PROTO_VSS
+                  ? table_vss((uint64_t)seed, (unsigned)reps, days, &outside)
+                  : table_p(ed->id, (uint64_t)seed, (unsigned)reps, days, &outside) &&
+                        table_timeout(ed->id, (uint64_t)seed, (unsigned)reps, days, &outside) &&
+                        (ed->id != PROTO_HELIUM || (table_helium((uint64_t)seed, (unsigned)reps, days) &&
+                                                    table_vss((uint64_t)seed, (unsigned)reps, days, &outside)));
+    if (!ok)
         return 2;
-    printf("\nrows of tables 1, 2 and 4 outside their 95%% interval: %u (about 1 in 20 is expected by chance)\n", outside);
+    printf("\nrows of tables %s outside their 95%% interval: %u (about 1 in 20 is expected by chance)\n",
+           ed->id == PROTO_HELIUM ? "1, 2 and 4" : ed->id == PROTO_VSS ? "4" : "1-2", outside);
     return 0;
 }

@@ -1,5 +1,6 @@
 /* Closed forms of the security argument and the Monte Carlo experiments
  * that check them with the full simulator (see sec.h). */
+#include "protocol/edition.h"
 #include "security/sec.h"
 
 #include <math.h>
@@ -126,17 +127,24 @@ static bool build_json(const sec_setup *x, char *b, size_t cap)
                           : "[{\"card\": \"" C4090 "\", \"share\": 6}, {\"card\": \"" C3090 "\", \"share\": 3}, "
                             "{\"card\": \"" C4080 "\", \"share\": 1}]";
     const char *acard = x->cards == SEC_MIX_RARE ? C4080 : C4090;
-    /* a node gives up on a stuck task just after the chain lets it */
+    /* the edition's parameters: Helium's QoS settings exist only in Helium;
+     * the vss edition's points are constants of QOS.sol at bd7ee24 */
+    const proto_edition *ed = proto_edition_get(x->edition);
     char protocol[160];
-    if (x->vss) /* the points are constants of QOS.sol at bd7ee24 */
-        snprintf(protocol, sizeof protocol, "{\"edition\": \"vss\", \"task_timeout_s\": %u, \"kickout\": %s}",
-                 x->task_timeout_s, x->no_kickout ? "false" : "true");
+    if (ed->id == PROTO_HELIUM)
+        snprintf(protocol, sizeof protocol,
+                 "\"task_timeout_s\": %u, \"task_score_rewards\": %s, \"kickout\": %s", x->task_timeout_s,
+                 x->qos_weighted ? "[10, 9, 6]" : "[10, 10, 10]", x->no_kickout ? "false" : "true");
+    else if (ed->qos)
+        snprintf(protocol, sizeof protocol, "\"edition\": \"%s\", \"task_timeout_s\": %u, \"kickout\": %s",
+                 ed->name, x->task_timeout_s, x->no_kickout ? "false" : "true");
     else
-        snprintf(protocol, sizeof protocol, "{\"task_timeout_s\": %u, \"task_score_rewards\": %s, \"kickout\": %s}",
-                 x->task_timeout_s, x->qos_weighted ? "[10, 9, 6]" : "[10, 10, 10]", x->no_kickout ? "false" : "true");
+        snprintf(protocol, sizeof protocol, "\"edition\": \"%s\", \"task_timeout_s\": %u", ed->name,
+                 x->task_timeout_s);
+    /* a node gives up on a stuck task just after the chain lets it */
     put(b, cap, &at,
         "{\"name\": \"security\", \"duration_s\": %llu, \"timing\": {\"noise_sigma\": 0},"
-        " \"protocol\": %s,"
+        " \"protocol\": {%s},"
         " \"network\": {\"nodes\": %u, \"cards\": %s, \"honest_rejoin\": true, \"node_cancel_after_s\": %u,"
         " \"churn\": {\"quit_rate_per_h\": %g, \"join_rate_per_h\": %g}, \"behaviours\": [",
         (unsigned long long)x->duration_s, protocol, x->h, mix,

@@ -19,6 +19,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "protocol/proto.h"
+
 double sec_p_win(unsigned h, unsigned d);
 /* Several independent attackers with d[i] nodes each among n nodes in
  * all: a task is won by one of them with Σ_i (C(d_i,2)(n−d_i) + C(d_i,3)) / C(n,3)
@@ -67,11 +69,11 @@ typedef enum sec_cards {
 } sec_cards;
 
 typedef struct sec_setup {
+    proto_edition_id edition; /* the rule set the experiment runs under (0: Helium) */
     unsigned h, d;
     unsigned attackers;     /* independent attackers sharing d (1 = one) */
     bool timeout_attack;    /* mode timeout-attack, else cheat-when-two */
     bool always;            /* mode always (every task forged; the VSS rows) */
-    bool vss;               /* protocol.edition "vss" (else helium) */
     bool qos_weighted;      /* Helium's 10/9/6 points (else 10/10/10: equal scores) */
     bool attacker_rejoin;   /* fresh identity after a timeout or kick-out */
     bool gpt;               /* gpt tasks (same-card rule), else sd */

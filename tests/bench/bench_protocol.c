@@ -1,8 +1,11 @@
 /* Protocol model throughput: full task lifecycles (create, 3 commits,
  * 3 disclosures, upload report) on networks of 1,000 / 10,000 / 100,000
- * nodes over 12 GPU models, with every node busy and the queue kept
- * non-empty, so that every completion pops a queued task.
- * Each size runs in its own process so peak RSS is per size. */
+ * nodes over 12 GPU models, one row per edition and size.
+ * Helium: every node busy and the queue kept non-empty, so that every
+ * completion pops a queued task.  Hydrogen (no queue): every node it can
+ * fill busy, and each completion followed by one create, a gpt task when
+ * the freed nodes allow one, else sd (a gpt create that reverts is timed
+ * too).  Each row runs in its own process so peak RSS is per row. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "protocol/edition.h"
 #include "protocol/proto.h"
 
 static uint64_t rng_state = 0x9E3779B97F4A7C15ULL;
@@ -64,17 +68,26 @@ static void must(bool ok, proto *p, const char *what)
     }
 }
 
-static void create(proto *p, uint32_t app)
+static bool try_create(proto *p, uint32_t app, proto_task_type type)
 {
     wei_t fee = (wei_t)(1 + xs() % 1000) * 1000000000000000ULL;
-    proto_task_type type = (xs() % 3) ? PROTO_SD : PROTO_GPT;
-    must(proto_create_task(p, 0, app, type, 0, fee, 1 + xs() % 60, NULL), p, "create_task");
-    collect_started(p);
+    bool ok = proto_create_task(p, 0, app, type, 0, fee, 1 + xs() % 60, NULL);
+    if (ok)
+        collect_started(p);
+    return ok;
 }
 
-static void run_size(uint32_t nodes, uint64_t lifecycles)
+static void create(proto *p, uint32_t app, bool queues)
 {
-    proto_params prm = proto_params_helium();
+    proto_task_type type = (xs() % 3) ? PROTO_SD : PROTO_GPT;
+    if (!try_create(p, app, type))
+        must(!queues && type == PROTO_GPT && try_create(p, app, PROTO_SD), p, "create_task");
+}
+
+static void run_size(proto_edition_id edition, uint32_t nodes, uint64_t lifecycles)
+{
+    proto_params prm = proto_params_of(edition);
+    bool queues = proto_edition_get(edition)->queues;
     proto *p = proto_new(&prm, nodes + 1, lifecycles + nodes + 1000);
     proto_set_chooser(p, (proto_chooser){draw, NULL});
     fifo_cap = nodes;
@@ -87,9 +100,14 @@ static void run_size(uint32_t nodes, uint64_t lifecycles)
         must(proto_join(p, 0, a, gpu[i % 12], vram[i % 12]), p, "join");
     }
     uint32_t app = proto_add_account(p, (wei_t)1 << 120);
-    /* fill every node, then put 25 tasks in the queue */
-    while (proto_queue_size(p) < 25)
-        create(p, app);
+    /* fill every node, then put 25 tasks in the queue; without a queue,
+     * fill until sd creates revert */
+    if (queues)
+        while (proto_queue_size(p) < 25)
+            create(p, app, true);
+    else
+        while (try_create(p, app, PROTO_SD))
+            ;
     /* nonces need only be unique within a task: one per round, and the
      * nodes' commitments computed once, outside the timed loop */
     uint8_t result[32] = {7}, nonce[3][32] = {{1}, {2}, {3}}, c[3][32];
@@ -109,14 +127,14 @@ static void run_size(uint32_t nodes, uint64_t lifecycles)
         }
         must(proto_report_uploaded(p, 3, r.node[0], r.id, 0), p, "report_uploaded");
         collect_started(p);
-        create(p, app);
+        create(p, app, queues);
         queued_sum += proto_queue_size(p);
     }
     double dt = now_s() - t0;
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("  %7u nodes: %8.0f lifecycles/s  (%llu in %.2f s, mean queue %.1f, peak RSS %.0f MiB)\n",
-           nodes, lifecycles / dt, (unsigned long long)lifecycles, dt,
+    printf("  %-8s %7u nodes: %8.0f lifecycles/s  (%llu in %.2f s, mean queue %.1f, peak RSS %.0f MiB)\n",
+           proto_edition_get(edition)->name, nodes, lifecycles / dt, (unsigned long long)lifecycles, dt,
            (double)queued_sum / lifecycles, ru.ru_maxrss / 1024.0);
     fflush(stdout);
     proto_free(p);
@@ -129,35 +147,41 @@ int main(void)
     const uint64_t n = getenv("BENCH_LIFECYCLES") ? strtoull(getenv("BENCH_LIFECYCLES"), 0, 10)
                                                   : 1000000;
     printf("bench_protocol: task lifecycles through the protocol model, one core\n");
-    int pipes[3][2];
-    for (int s = 0; s < 3; s++) {
-        if (pipe(pipes[s]))
-            return 1;
-        fflush(stdout);
-        pid_t pid = fork();
-        if (pid == 0) {
-            dup2(pipes[s][1], 1);
-            run_size(sizes[s], n);
-            _exit(0);
+    double rate[PROTO_EDITIONS][3];
+    for (int e = 0; e < PROTO_EDITIONS; e++)
+        for (int s = 0; s < 3; s++) {
+            int fd[2];
+            if (pipe(fd))
+                return 1;
+            fflush(stdout);
+            pid_t pid = fork();
+            if (pid == 0) {
+                dup2(fd[1], 1);
+                run_size((proto_edition_id)e, sizes[s], n);
+                _exit(0);
+            }
+            int st;
+            waitpid(pid, &st, 0);
+            close(fd[1]);
+            char buf[512];
+            ssize_t got = read(fd[0], buf, sizeof buf - 1);
+            close(fd[0]);
+            if (got <= 0 || !WIFEXITED(st) || WEXITSTATUS(st))
+                return 1;
+            buf[got] = 0;
+            fputs(buf, stdout);
+            sscanf(strchr(buf, ':') + 1, "%lf", &rate[e][s]);
+            if (s == 2)
+                printf("  %s: slowdown 1,000 -> 100,000 nodes: %.2fx (target < 2x)\n",
+                       proto_edition_get((proto_edition_id)e)->name, rate[e][0] / rate[e][2]);
+            if (s == 1)
+                printf("  %s: 10,000 nodes vs target 200,000/s: %.2fx\n",
+                       proto_edition_get((proto_edition_id)e)->name, rate[e][1] / 200000.0);
         }
-        int st;
-        waitpid(pid, &st, 0);
-        close(pipes[s][1]);
-        char buf[512];
-        ssize_t got = read(pipes[s][0], buf, sizeof buf - 1);
-        if (got <= 0 || !WIFEXITED(st) || WEXITSTATUS(st))
-            return 1;
-        buf[got] = 0;
-        fputs(buf, stdout);
-        double rate;
-        sscanf(strchr(buf, ':') + 1, "%lf", &rate);
-        static double r1k;
-        if (s == 0)
-            r1k = rate;
-        if (s == 2)
-            printf("  slowdown 1,000 -> 100,000 nodes: %.2fx (target < 2x)\n", r1k / rate);
-        if (s == 1)
-            printf("  10,000 nodes vs target 200,000/s: %.2fx\n", rate / 200000.0);
-    }
+    /* an edition costs no more per task than helium: the ratio of rates */
+    for (int e = 1; e < PROTO_EDITIONS; e++)
+        for (int s = 0; s < 3; s++)
+            printf("  %s / helium at %u nodes: %.2fx the lifecycles per second (target >= 1)\n",
+                   proto_edition_get((proto_edition_id)e)->name, sizes[s], rate[e][s] / rate[0][s]);
     return 0;
 }

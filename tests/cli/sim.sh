@@ -189,6 +189,26 @@ for t in '^1\. p\(h, d\)' '^2\. timeout attack' '^3\. where Helium departs' 'rar
 done
 ! grep -q 'INVARIANT VIOLATED' "$TMP/out" || die "an invariant failed in a security experiment"
 ok "security: four tables, usage errors exit 2"
+expect_exit 0 "$BIN" security --edition hydrogen --reps 3 --days 0.25
+for t in '^protocol edition: hydrogen' '^1\. p\(h, d\).*k = 10 CNX' '^2\. timeout attack'; do
+  grep -Eq "$t" "$TMP/out" || die "security --edition hydrogen output lacks /$t/"
+done
+! grep -q '^3\.' "$TMP/out" || die "security --edition hydrogen printed Helium's table 3"
+! grep -q 'INVARIANT VIOLATED' "$TMP/out" || die "an invariant failed in a hydrogen security experiment"
+expect_exit 2 "$BIN" security --edition lithium
+grep -q 'expected one of helium, hydrogen, vss, got lithium' "$TMP/err" || die "security --edition lithium not explained"
+ok "security --edition hydrogen: tables 1-2 under the Hydrogen rules; an unknown edition exits 2"
+
+# ---- editions: a key of another edition names the file and the JSON path ----
+sed 's/"edition": "hydrogen",/"edition": "hydrogen", "queue_size_limit": 50,/' scenarios/hydrogen-baseline.json >"$TMP/hk.json"
+expect_exit 2 "$BIN" run --no-db "$TMP/hk.json"
+grep -q "hk.json: \$.protocol.queue_size_limit: a helium key, but protocol.edition is \"hydrogen\"" "$TMP/err" \
+  || die "a helium key under hydrogen not named: $(cat "$TMP/err")"
+expect_exit 0 "$BIN" run --out "$TMP/hy.db" --duration 1200 --paranoid scenarios/hydrogen-baseline.json
+grep -q '^protocol edition: hydrogen' "$TMP/out" || die "the summary does not name the edition"
+grep -q 'rejected by the chain' "$TMP/out" || die "hydrogen run: no create rejected by the chain"
+expect_exit 0 "$BIN" check "$TMP/hy.db"
+ok "editions: hydrogen runs with every invariant checked after each event, its database checks, foreign keys refused"
 
 # ---- security --docs-table: the docs' table, one JSON object per row ----
 expect_exit 0 "$BIN" security --docs-table --help

@@ -88,7 +88,8 @@ static void test_vss_win_matches_closed_form(void **state)
 {
     (void)state;
     sec_setup x = sec_setup_closed_form(10, 5);
-    x.vss = x.always = x.attacker_rejoin = true;
+    x.edition = PROTO_VSS;
+    x.always = x.attacker_rejoin = true;
     x.task_timeout_s = 180;
     x.duration_s = 86400 / 2;
     sec_result r;

@@ -54,18 +54,6 @@ static void mark_unavailable(proto *p, uint32_t a)
     J(&p->j, p->stats.available_nodes, p->stats.available_nodes - 1);
 }
 
-static void remove_node(proto *p, uint32_t a)
-{
-    pnode *n = &p->node[a];
-    uint32_t moved;
-    J(&p->j, n->status, PROTO_NODE_QUIT);
-    J(&p->j, n->gpu, 0);
-    J(&p->j, n->vram, 0);
-    J(&p->j, n->score, 0);
-    oset_remove(&p->j, &p->all_nodes, a, &moved);
-    J(&p->j, p->stats.active_nodes, p->stats.active_nodes - 1);
-}
-
 static uint64_t node_score(proto *p, uint32_t a)
 {
     uint64_t s = pq_task_score(p, a);
@@ -77,11 +65,7 @@ static uint64_t node_score(proto *p, uint32_t a)
 void pn_tx_join(proto *p, uint32_t a, const char *gpu_name, uint64_t vram)
 {
     pnode *n = &p->node[a];
-    REQUIRE(p, p->all_nodes.len < p->prm.max_nodes, "Network is full");
-    REQUIRE(p, n->status == PROTO_NODE_QUIT, "Node already joined");
-    REQUIRE(p, p->bal[a] >= p->prm.stake, "Not enough token to stake");
-    ptransfer(p, a, PROTO_ACC_NODE, p->prm.stake);
-    uint32_t gpu = pg_gpu_intern(p, gpu_name, vram);
+    uint32_t gpu = pg_join_stake(p, a, gpu_name, vram);
     bool first = !n->ever_joined;
     J(&p->j, n->status, PROTO_NODE_AVAILABLE);
     J(&p->j, n->gpu, gpu);
@@ -95,40 +79,8 @@ void pn_tx_join(proto *p, uint32_t a, const char *gpu_name, uint64_t vram)
     J(&p->j, p->stats.active_nodes, p->stats.active_nodes + 1);
 }
 
-void pn_tx_quit(proto *p, uint32_t a)
-{
-    uint8_t st = p->node[a].status;
-    if (st == PROTO_NODE_AVAILABLE || st == PROTO_NODE_PAUSED) {
-        if (st == PROTO_NODE_AVAILABLE)
-            mark_unavailable(p, a);
-        remove_node(p, a);
-        ptransfer(p, PROTO_ACC_NODE, a, p->prm.stake);
-    } else if (st == PROTO_NODE_BUSY) {
-        J(&p->j, p->node[a].status, PROTO_NODE_PENDING_QUIT);
-    } else {
-        proto_revert(p, "Illegal node status");
-    }
-}
-
-void pn_tx_pause(proto *p, uint32_t a)
-{
-    uint8_t st = p->node[a].status;
-    if (st == PROTO_NODE_AVAILABLE) {
-        J(&p->j, p->node[a].status, PROTO_NODE_PAUSED);
-        mark_unavailable(p, a);
-    } else if (st == PROTO_NODE_BUSY) {
-        J(&p->j, p->node[a].status, PROTO_NODE_PENDING_PAUSE);
-    } else {
-        proto_revert(p, "Illegal node status");
-    }
-}
-
-void pn_tx_resume(proto *p, uint32_t a)
-{
-    REQUIRE(p, p->node[a].status == PROTO_NODE_PAUSED, "Illegal node status");
-    J(&p->j, p->node[a].status, PROTO_NODE_AVAILABLE);
-    mark_available(p, a);
-}
+#define NODE_TX(name) pn_tx_##name
+#include "protocol/node_status.inc"
 
 /* ---- hooks called by the Task contract ---- */
 
@@ -155,7 +107,7 @@ void pn_finish_task(proto *p, uint32_t a)
     J(&p->j, p->stats.busy_nodes, p->stats.busy_nodes - 1);
     if (pq_should_kick_out(p, a)) {
         pq_kickout(p, a);
-        remove_node(p, a);
+        pg_remove_node(p, a);
         ptransfer(p, PROTO_ACC_NODE, a, p->prm.stake);
         proto_emit(p, &(proto_event){.kind = PROTO_EV_NODE_KICKED_OUT, .node = a});
         return;
@@ -165,7 +117,7 @@ void pn_finish_task(proto *p, uint32_t a)
         J(&p->j, n->status, PROTO_NODE_AVAILABLE);
         mark_available(p, a);
     } else if (st == PROTO_NODE_PENDING_QUIT) {
-        remove_node(p, a);
+        pg_remove_node(p, a);
         ptransfer(p, PROTO_ACC_NODE, a, p->prm.stake);
     } else {
         J(&p->j, n->status, PROTO_NODE_PAUSED);
@@ -178,7 +130,7 @@ void pn_slash(proto *p, uint32_t a)
     ptransfer(p, PROTO_ACC_NODE, PROTO_ACC_OWNER, p->prm.stake);
     pq_finish_task(p, a);
     pq_kickout(p, a);
-    remove_node(p, a);
+    pg_remove_node(p, a);
     proto_emit(p, &(proto_event){.kind = PROTO_EV_NODE_SLASHED, .node = a});
 }
 

@@ -61,27 +61,6 @@ static void try_delete(proto *p, ptask *t)
     pt_free_slot(p, pt_slot_index(p, t));
 }
 
-static void emit_finished(proto *p, ptask *t, int honest_index)
-{
-    int round = t->disclosed_rounds[honest_index];
-    if (t->result[round].len > 0) {
-        J(&p->j, t->result_node, t->selected[round] + 1);
-        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_SUCCESS, .task_id = t->id,
-                                     .node = t->selected[round], .result = pt_bytes(p, &t->result[round]),
-                                     .result_len = t->result[round].len});
-        return;
-    }
-    /* the agreeing results are error reports: abort, slash real committers */
-    settle(p, t, round);
-    proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_ABORTED, .task_id = t->id,
-                                 .reason = PROTO_ABORT_ERROR_REPORTED});
-    J(&p->j, t->aborted, 1);
-    for (int i = 0; i < 3; i++)
-        if (pt_committed(t, i) && !pt_error_marker(t, i))
-            punish(p, t, i);
-    try_delete(p, t);
-}
-
 static void abort_illegal(proto *p, ptask *t)
 {
     wei_t token = t->balance;
@@ -99,35 +78,7 @@ static void abort_illegal(proto *p, ptask *t)
     J(&p->j, t->aborted, 1);
 }
 
-static void check_result(proto *p, ptask *t)
-{
-    if (t->n_disclosed == 2) {
-        J(&p->j, t->is_success, pt_compare(p, t, 0, 1));
-        if (t->is_success) {
-            settle(p, t, t->disclosed_rounds[1]);
-            emit_finished(p, t, 0);
-        }
-    } else if (t->n_disclosed == 3) {
-        if (t->is_success) {
-            if (pt_compare(p, t, 0, 2))
-                settle(p, t, t->disclosed_rounds[2]);
-            else
-                punish(p, t, t->disclosed_rounds[2]);
-        } else if (pt_compare(p, t, 0, 2)) {
-            settle(p, t, t->disclosed_rounds[2]);
-            punish(p, t, t->disclosed_rounds[1]);
-            emit_finished(p, t, 0);
-        } else if (pt_compare(p, t, 1, 2)) {
-            settle(p, t, t->disclosed_rounds[2]);
-            punish(p, t, t->disclosed_rounds[0]);
-            emit_finished(p, t, 1);
-        } else {
-            abort_illegal(p, t);
-        }
-        REQUIRE(p, t->id && p->slot_of[t->id], "Task not exist"); /* tryDeleteTask's check */
-        try_delete(p, t);
-    }
-}
+#include "protocol/task_result.inc"
 
 /* ---- transactions ---- */
 
@@ -136,12 +87,6 @@ static ptask *running(proto *p, uint64_t id)
     ptask *t = pt_get(p, id);
     REQUIRE(p, t && t->where == WHERE_RUNNING, "Task not exist");
     return t;
-}
-
-static void require_selected(proto *p, const ptask *t, uint32_t from, uint64_t round)
-{
-    REQUIRE(p, round < 3, "Round not exist");
-    REQUIRE(p, t->selected[round] == from, "Not selected node");
 }
 
 static void start_running(proto *p, ptask *t, const uint32_t nodes[3], bool start_nodes)
@@ -245,11 +190,7 @@ void pt_tx_commit(proto *p, uint32_t from, uint64_t id, uint64_t round, const ui
                   const uint8_t *pre, size_t len, const uint8_t nonce[32])
 {
     ptask *t = running(p, id);
-    require_selected(p, t, from, round);
-    REQUIRE(p, !pt_committed(t, round), "Already submitted");
-    REQUIRE(p, !t->aborted, "Task is aborted");
-    for (int i = 0; i < 3; i++)
-        REQUIRE(p, memcmp(nonce, t->nonces[i], 32), "Nonce already used");
+    pt_check_commit(p, t, from, round, nonce);
     pt_store_commitment(p, t, round, c, pre, len, nonce);
     push_submit(p, t, round);
     if (pt_commitments_ready(t))
@@ -261,11 +202,7 @@ void pt_tx_disclose(proto *p, uint32_t from, uint64_t id, uint64_t round, const 
 {
     REQUIRE(p, len > 0, "Invalid result");
     ptask *t = running(p, id);
-    require_selected(p, t, from, round);
-    REQUIRE(p, t->result[round].len == 0, "Already submitted");
-    REQUIRE(p, pt_all_committed(t), "Commitments not ready");
-    REQUIRE(p, !t->aborted, "Task is aborted");
-    REQUIRE(p, pt_matches_commitment(p, t, round, result, len), "Mismatch result and commitment");
+    pt_check_disclose(p, t, from, round, result, len);
     /* commit-order points: the first of the first three submissions that
      * names this round, 0 if none does (a recommitted zero slot skews it) */
     uint64_t submit_index = 0;
@@ -285,7 +222,7 @@ void pt_tx_disclose(proto *p, uint32_t from, uint64_t id, uint64_t round, const 
 void pt_tx_report_error(proto *p, uint32_t from, uint64_t id, uint64_t round)
 {
     ptask *t = running(p, id);
-    require_selected(p, t, from, round);
+    pt_require_selected(p, t, from, round);
     REQUIRE(p, !pt_committed(t, round), "Already submitted");
     pq_add_task_score(p, from, t->n_submit);
     pt_mark_error(p, t, round);
@@ -302,16 +239,10 @@ void pt_tx_report_error(proto *p, uint32_t from, uint64_t id, uint64_t round)
 void pt_tx_report_uploaded(proto *p, uint32_t from, uint64_t id, uint64_t round)
 {
     ptask *t = running(p, id);
-    require_selected(p, t, from, round);
-    REQUIRE(p, t->result_node == from + 1, "Not result round");
-    REQUIRE(p, !t->aborted, "Task is aborted");
-    bool again = t->uploaded;
-    J(&p->j, t->uploaded, 1);
+    bool again = pt_check_upload(p, t, from, round);
     wei_t fee = settle(p, t, (int)round);
-    if (again) {
-        J(&p->j, p->quirks.double_uploads, p->quirks.double_uploads + 1);
-        J(&p->j, p->quirks.double_upload_wei, p->quirks.double_upload_wei + fee);
-    }
+    if (again)
+        pt_count_double_upload(p, fee);
     try_delete(p, t);
     proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_RESULT_UPLOADED, .task_id = id});
 }

@@ -53,29 +53,12 @@ static void mark_unavailable(proto *p, uint32_t a)
         pt_stat_add(p, &p->stats.available_nodes, -1);
 }
 
-static void remove_node(proto *p, uint32_t a)
-{
-    pnode *n = &p->node[a];
-    uint32_t moved;
-    J(&p->j, n->status, PROTO_NODE_QUIT);
-    J(&p->j, n->gpu, 0);
-    J(&p->j, n->vram, 0);
-    oset_remove(&p->j, &p->all_nodes, a, &moved);
-    pt_stat_add(p, &p->stats.active_nodes, -1);
-}
-
 /* ---- transactions ---- */
 
 void hy_tx_join(proto *p, uint32_t a, const char *gpu_name, uint64_t vram)
 {
     pnode *n = &p->node[a];
-    REQUIRE(p, p->all_nodes.len < p->prm.max_nodes, "Network is full");
-    REQUIRE(p, n->status == PROTO_NODE_QUIT, "Node already joined");
-    /* the allowance check comes first on-chain; the simulator's nodes
-     * always approve the stake */
-    REQUIRE(p, p->bal[a] >= p->prm.stake, "Not enough token to stake");
-    ptransfer(p, a, PROTO_ACC_NODE, p->prm.stake);
-    uint32_t gpu = pg_gpu_intern(p, gpu_name, vram);
+    uint32_t gpu = pg_join_stake(p, a, gpu_name, vram);
     if (!n->ever_joined)
         pt_stat_add(p, &p->stats.total_nodes, 1);
     J(&p->j, n->status, PROTO_NODE_AVAILABLE);
@@ -87,40 +70,8 @@ void hy_tx_join(proto *p, uint32_t a, const char *gpu_name, uint64_t vram)
     mark_available(p, a);
 }
 
-void hy_tx_quit(proto *p, uint32_t a)
-{
-    uint8_t st = p->node[a].status;
-    if (st == PROTO_NODE_AVAILABLE || st == PROTO_NODE_PAUSED) {
-        if (st == PROTO_NODE_AVAILABLE)
-            mark_unavailable(p, a);
-        remove_node(p, a);
-        ptransfer(p, PROTO_ACC_NODE, a, p->prm.stake);
-    } else if (st == PROTO_NODE_BUSY) {
-        J(&p->j, p->node[a].status, PROTO_NODE_PENDING_QUIT);
-    } else {
-        proto_revert(p, "Illegal node status");
-    }
-}
-
-void hy_tx_pause(proto *p, uint32_t a)
-{
-    uint8_t st = p->node[a].status;
-    if (st == PROTO_NODE_AVAILABLE) {
-        J(&p->j, p->node[a].status, PROTO_NODE_PAUSED);
-        mark_unavailable(p, a);
-    } else if (st == PROTO_NODE_BUSY) {
-        J(&p->j, p->node[a].status, PROTO_NODE_PENDING_PAUSE);
-    } else {
-        proto_revert(p, "Illegal node status");
-    }
-}
-
-void hy_tx_resume(proto *p, uint32_t a)
-{
-    REQUIRE(p, p->node[a].status == PROTO_NODE_PAUSED, "Illegal node status");
-    J(&p->j, p->node[a].status, PROTO_NODE_AVAILABLE);
-    mark_available(p, a);
-}
+#define NODE_TX(name) hy_tx_##name
+#include "protocol/node_status.inc"
 
 /* ---- called by the Task contract ---- */
 
@@ -146,7 +97,7 @@ void hy_finish_task(proto *p, uint32_t a)
         mark_available(p, a);
         J(&p->j, p->node[a].status, PROTO_NODE_AVAILABLE);
     } else if (st == PROTO_NODE_PENDING_QUIT) {
-        remove_node(p, a);
+        pg_remove_node(p, a);
         ptransfer(p, PROTO_ACC_NODE, a, p->prm.stake);
     } else {
         J(&p->j, p->node[a].status, PROTO_NODE_PAUSED);
@@ -161,7 +112,7 @@ void hy_slash(proto *p, uint32_t a)
     REQUIRE(p, in_task(p->node[a].status), "Illegal node status");
     ptransfer(p, PROTO_ACC_NODE, PROTO_ACC_OWNER, p->prm.stake);
     mark_unavailable(p, a);
-    remove_node(p, a);
+    pg_remove_node(p, a);
     proto_emit(p, &(proto_event){.kind = PROTO_EV_NODE_SLASHED, .node = a});
 }
 

@@ -32,12 +32,6 @@ static ptask *existing(proto *p, uint64_t id)
     return t;
 }
 
-static void require_selected(proto *p, const ptask *t, uint32_t from, uint64_t round)
-{
-    REQUIRE(p, round < 3, "Round not exist");
-    REQUIRE(p, t->selected[round] == from, "Not selected node");
-}
-
 /* ---- createTask ---- */
 
 void hy_tx_create(proto *p, uint32_t from, proto_task_type type, uint64_t vram_limit, wei_t fee,
@@ -112,37 +106,14 @@ static void delete_task(proto *p, ptask *t)
     pt_free_slot(p, pt_slot_index(p, t));
 }
 
-/* tryDeleteTask: "Task not exist" when it is already gone; kept while any
+/* tryDeleteTask (its existence check is the caller's): kept while any
  * selected node is in some task, this one or another. */
-static void try_delete(proto *p, uint64_t id)
+static void try_delete(proto *p, ptask *t)
 {
-    ptask *t = existing(p, id);
     for (int i = 0; i < 3; i++)
         if (p->node[t->selected[i]].current_task != 0)
             return;
     delete_task(p, t);
-}
-
-static void emit_finished(proto *p, ptask *t, int honest_index) /* emitTaskFinishedEvent */
-{
-    int round = t->disclosed_rounds[honest_index];
-    if (t->result[round].len > 0) {
-        J(&p->j, t->result_node, t->selected[round] + 1);
-        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_SUCCESS, .task_id = t->id,
-                                     .node = t->selected[round], .result = pt_bytes(p, &t->result[round]),
-                                     .result_len = t->result[round].len});
-        return;
-    }
-    /* the agreeing "results" are error reports: the error reporter is paid,
-     * the task aborts, every node that committed a real result is slashed */
-    settle(p, t, round);
-    proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_ABORTED, .task_id = t->id,
-                                 .reason = PROTO_ABORT_ERROR_REPORTED});
-    J(&p->j, t->aborted, 1);
-    for (int i = 0; i < 3; i++)
-        if (pt_committed(t, i) && !pt_error_marker(t, i))
-            punish(p, t, i);
-    try_delete(p, t->id);
 }
 
 static void abort_illegal(proto *p, ptask *t) /* abortTask */
@@ -162,36 +133,7 @@ static void abort_illegal(proto *p, ptask *t) /* abortTask */
     J(&p->j, t->aborted, 1);
 }
 
-static void check_result(proto *p, ptask *t) /* checkTaskResult */
-{
-    uint64_t id = t->id;
-    if (t->n_disclosed == 2) {
-        J(&p->j, t->is_success, pt_compare(p, t, 0, 1));
-        if (t->is_success) {
-            settle(p, t, t->disclosed_rounds[1]);
-            emit_finished(p, t, 0);
-        }
-    } else if (t->n_disclosed == 3) {
-        if (t->is_success) {
-            if (pt_compare(p, t, 0, 2))
-                settle(p, t, t->disclosed_rounds[2]);
-            else
-                punish(p, t, t->disclosed_rounds[2]);
-        } else if (pt_compare(p, t, 0, 2)) {
-            settle(p, t, t->disclosed_rounds[2]);
-            punish(p, t, t->disclosed_rounds[1]);
-            emit_finished(p, t, 0);
-        } else if (pt_compare(p, t, 1, 2)) {
-            settle(p, t, t->disclosed_rounds[2]);
-            punish(p, t, t->disclosed_rounds[0]);
-            emit_finished(p, t, 1);
-        } else {
-            abort_illegal(p, t);
-        }
-        /* reverts the whole transaction when emit_finished deleted the task */
-        try_delete(p, id);
-    }
-}
+#include "protocol/task_result.inc"
 
 static void push_disclosed(proto *p, ptask *t, uint64_t round)
 {
@@ -205,11 +147,7 @@ void hy_tx_commit(proto *p, uint32_t from, uint64_t id, uint64_t round, const ui
                   const uint8_t *pre, size_t len, const uint8_t nonce[32])
 {
     ptask *t = existing(p, id);
-    require_selected(p, t, from, round);
-    REQUIRE(p, !pt_committed(t, (int)round), "Already submitted");
-    REQUIRE(p, !t->aborted, "Task is aborted");
-    for (int i = 0; i < 3; i++)
-        REQUIRE(p, memcmp(nonce, t->nonces[i], 32), "Nonce already used");
+    pt_check_commit(p, t, from, round, nonce);
     pt_store_commitment(p, t, round, c, pre, len, nonce);
     if (pt_commitments_ready(t))
         proto_emit(p, &(proto_event){.kind = PROTO_EV_COMMITMENTS_READY, .task_id = id});
@@ -220,11 +158,7 @@ void hy_tx_disclose(proto *p, uint32_t from, uint64_t id, uint64_t round, const 
 {
     REQUIRE(p, len > 0, "Invalid result");
     ptask *t = existing(p, id);
-    require_selected(p, t, from, round);
-    REQUIRE(p, t->result[round].len == 0, "Already submitted");
-    REQUIRE(p, pt_all_committed(t), "Commitments not ready");
-    REQUIRE(p, !t->aborted, "Task is aborted");
-    REQUIRE(p, pt_matches_commitment(p, t, round, result, len), "Mismatch result and commitment");
+    pt_check_disclose(p, t, from, round, result, len);
     pt_store_bytes(p, &t->result[round], result, len);
     push_disclosed(p, t, round);
     check_result(p, t);
@@ -234,7 +168,7 @@ void hy_tx_disclose(proto *p, uint32_t from, uint64_t id, uint64_t round, const 
 void hy_tx_report_error(proto *p, uint32_t from, uint64_t id, uint64_t round)
 {
     ptask *t = existing(p, id);
-    require_selected(p, t, from, round);
+    pt_require_selected(p, t, from, round);
     REQUIRE(p, !pt_committed(t, (int)round), "Already submitted");
     pt_mark_error(p, t, round);
     push_disclosed(p, t, round);
@@ -248,20 +182,14 @@ void hy_tx_report_error(proto *p, uint32_t from, uint64_t id, uint64_t round)
 void hy_tx_report_uploaded(proto *p, uint32_t from, uint64_t id, uint64_t round)
 {
     ptask *t = existing(p, id);
-    require_selected(p, t, from, round);
-    REQUIRE(p, t->result_node == from + 1, "Not result round");
-    REQUIRE(p, !t->aborted, "Task is aborted");
-    bool again = t->uploaded;
-    J(&p->j, t->uploaded, 1);
+    bool again = pt_check_upload(p, t, from, round);
     uint64_t other = p->node[from].current_task;
     if (other != 0 && other != id)
         J(&p->j, p->quirks.foreign_frees, p->quirks.foreign_frees + 1);
     settle(p, t, (int)round);
-    if (again) {
-        J(&p->j, p->quirks.double_uploads, p->quirks.double_uploads + 1);
-        J(&p->j, p->quirks.double_upload_wei, p->quirks.double_upload_wei + fee_per_node(p));
-    }
-    try_delete(p, id);
+    if (again)
+        pt_count_double_upload(p, fee_per_node(p));
+    try_delete(p, t);
     proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_RESULT_UPLOADED, .task_id = id});
 }
 
