@@ -6,17 +6,19 @@
 //
 // --steps is a maximum: recording stops before the file passes 38,000 bytes.
 //
-// Workload: nodes of two GPU models (one sometimes on an older version),
-// with or without a local model, joining, pausing, resuming and quitting;
+// Workload: honest, cheating, lazy and flaky nodes of two GPU models (some
+// on an older version), with or without a local model, joining, pausing,
+// resuming and quitting;
 // two applications creating sd and llm tasks with fees from 1 wei to 20 CNX
 // and task sizes 1 to 4. The applications pick nonces so that about 60 % of
 // the tasks are selected for validation (a fair draw would give 10 %, too
 // few groups for a short trace), and send the two extra tasks of each
 // selected one. The relay uploads parameters and results; nodes submit the
 // group's true score, a different one (cheaters), one a bit away (sd), an
-// error report, or nothing (then the task is aborted after the 180 s
-// timeout, sometimes too early); applications validate single tasks and
-// groups; about 5 % of the steps are calls made out of turn.
+// error report (flaky), or nothing (lazy: the task is aborted after the
+// 180 s timeout); applications validate single tasks and groups (also with
+// a member aborted while queued), abort queued tasks and the rest of a group
+// that can no longer complete; a few steps are calls made out of turn.
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -72,7 +74,7 @@ async function main() {
   const kind = {};
   for (let i = 0; i < nNodes; i++) {
     accounts['n' + i] = (1000n * CNX).toString();
-    kind['n' + i] = r.pick(['honest', 'honest', 'honest', 'cheater', 'lazy', 'flaky']);
+    kind['n' + i] = r.pick(['honest', 'honest', 'honest', 'honest', 'honest', 'cheater', 'lazy', 'flaky']);
   }
   accounts.app0 = (10000n * CNX).toString();
   accounts.app1 = (10000n * CNX).toString();
@@ -123,7 +125,7 @@ async function main() {
     for (const app of ['app0', 'app1']) {
       if (pendingExtra[app].length) add(8, () => R.step(dt, 'create_task', app, pendingExtra[app].shift()));
       else if (open(app) < 2)
-        add(3 / (1 + 2 * open(app)), async () => {
+        add(open(app) ? 0.3 : 3, async () => {
           const llm = r.chance(0.3);
           const opts = {
             task_type: llm ? 'llm' : 'sd',
@@ -165,17 +167,21 @@ async function main() {
             ? R.step(dt, 'report_error', ts.node, { task_id: id, error: 'parameters_validation_failed' })
             : R.step(dt, 'submit_score', ts.node, { task_id: id, score: scoreFor(ts.node, t, ts.type) }),
         );
-      const ready = (x) => st.tasks[x] && ['score_ready', 'error_reported'].includes(st.tasks[x].status);
-      if (ready(id) && !t.group) add(4, () => R.step(dt, 'validate_single', t.app, { task_id: id, ...R.vrfArgs(t.app, id) }));
-      if (t.group && t.group[0] === id && t.group.every(ready))
-        add(6, () => R.step(dt, 'validate_group', t.app, { task_ids: t.group, guid: t.guid, ...R.vrfArgs(t.app, t.group[0]) }));
+      if (['score_ready', 'error_reported'].includes(ts.status) && !t.group) add(4, () => R.step(dt, 'validate_single', t.app, { task_id: id, ...R.vrfArgs(t.app, id) }));
       if (ts.status === 'validated' || ts.status === 'group_validated') add(4, () => R.step(dt, 'report_result_uploaded', 'relay', { task_id: id }));
-      // aborts after the timeout: tasks whose node does not go on, groups
+      // aborts after the timeout: tasks of lazy nodes, groups
       // that cannot complete any more, and now and then a finished task
-      const stuck = ['started', 'parameters_uploaded'].includes(ts.status) || (t.group && t.group.some((x) => !st.tasks[x] || ENDED.has(st.tasks[x].status)));
+      const stuck = (kind[ts.node] === 'lazy' && ['started', 'parameters_uploaded'].includes(ts.status)) || (t.group && t.group.some((x) => !st.tasks[x] || (ENDED.has(st.tasks[x].status) && st.tasks[x].node)));
       if (ts.status !== 'queued' && age > 180) add(stuck ? 2 : 0.1, () => R.step(dt, 'abort', r.chance(0.7) ? t.app : ts.node, { task_id: id, reason: 'timeout' }));
-      if (ts.status === 'queued') add(0.3, () => R.step(dt, 'abort', t.app, { task_id: id, reason: 'none' }));
+      if (ts.status === 'queued') add(t.group ? 0.8 : 0.3, () => R.step(dt, 'abort', t.app, { task_id: id, reason: 'none' }));
     }
+    // group validations: every member has a result, or was aborted while
+    // queued (no node: validate_group then compares the others)
+    const hasResult = (x) => st.tasks[x] && ['score_ready', 'error_reported'].includes(st.tasks[x].status);
+    const ready = (x) => hasResult(x) || (st.tasks[x] && st.tasks[x].status === 'end_aborted' && !st.tasks[x].node);
+    for (const [id, t] of Object.entries(tasks))
+      if (t.group && t.group[0] === id && t.group.every(ready) && t.group.some(hasResult))
+        add(6, () => R.step(dt, 'validate_group', t.app, { task_ids: t.group, guid: t.guid, ...R.vrfArgs(t.app, t.group[0]) }));
     // calls out of turn: any op on any known task by a random actor
     const ids = Object.keys(tasks).filter((id) => st.tasks[id]);
     if (ids.length)
@@ -204,7 +210,7 @@ async function main() {
     }
     const done = await chosen();
     bytes += JSON.stringify(done).length + 2;
-    dt = r.chance(0.06) ? 150 + r.int(60) : 1 + r.int(15);
+    dt = r.chance(0.04) ? 150 + r.int(60) : 1 + r.int(15);
   }
   fs.mkdirSync(path.dirname(path.resolve(out)), { recursive: true });
   bytes = R.write(out);

@@ -79,7 +79,11 @@ class Chain {
     // Start past block 100,000, as the chain in service was: VSSTask's nonce
     // check computes block.number - 100000, which underflows (Panic(0x11)
     // instead of "Nonce is used") on a younger chain.
-    await c.rpc('hardhat_mine', ['0x' + START_BLOCK.toString(16)]);
+    // Their timestamps are fixed here: left to Hardhat, the first would come
+    // from the wall clock, and the block hashes (hence the sampling seeds)
+    // would depend on when the trace is recorded.
+    await c.rpc('evm_setNextBlockTimestamp', ['0x' + (BASE_TIME - 2 * START_BLOCK).toString(16)]);
+    await c.rpc('hardhat_mine', ['0x' + START_BLOCK.toString(16), '0x1']);
     const add = async (name, balance) => {
       const a = ethers.computeAddress(keyFor(name));
       c.addr[name] = a;
