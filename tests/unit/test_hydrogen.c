@@ -69,6 +69,18 @@ static uint64_t create(net *w, proto_task_type type, uint64_t vram, uint64_t now
     return id;
 }
 
+/* A network of three "A" nodes with 8 GB and one task of `type` created at
+ * t = 100 s; *v is its view. */
+static uint64_t one_task(net *w, proto_task_type type, proto_task_view *v)
+{
+    net_new(w);
+    for (int i = 0; i < 3; i++)
+        net_join(w, "A", 8);
+    uint64_t id = create(w, type, 0, 100);
+    assert_true(proto_task_get(w->p, id, v));
+    return id;
+}
+
 static const proto_event *find_event(proto *p, proto_event_kind k, int nth)
 {
     size_t n;
@@ -292,12 +304,8 @@ static void test_cheater_slashed(void **st)
 {
     (void)st;
     net w;
-    net_new(&w);
-    for (int i = 0; i < 3; i++)
-        net_join(&w, "A", 8);
-    uint64_t id = create(&w, PROTO_GPT, 0, 100);
     proto_task_view v;
-    assert_true(proto_task_get(w.p, id, &v));
+    uint64_t id = one_task(&w, PROTO_GPT, &v);
     uint8_t res[8] = {1, 2, 3, 4, 5, 6, 7, 8}, bad[8] = {9};
     commit(&w, id, 0, v.selected[0], res, 8);
     commit(&w, id, 1, v.selected[1], res, 8);
@@ -322,12 +330,8 @@ static void test_sd_hamming_threshold(void **st)
     (void)st;
     for (int bits = 4; bits <= 5; bits++) {
         net w;
-        net_new(&w);
-        for (int i = 0; i < 3; i++)
-            net_join(&w, "A", 8);
-        uint64_t id = create(&w, PROTO_SD, 0, 100);
         proto_task_view v;
-        assert_true(proto_task_get(w.p, id, &v));
+        uint64_t id = one_task(&w, PROTO_SD, &v);
         uint8_t a[8] = {0}, b[8] = {0};
         b[0] = (uint8_t)((1u << bits) - 1);
         commit(&w, id, 0, v.selected[0], a, 8);
@@ -351,12 +355,8 @@ static void test_error_reports_paid_committer_slashed(void **st)
 {
     (void)st;
     net w;
-    net_new(&w);
-    for (int i = 0; i < 3; i++)
-        net_join(&w, "A", 8);
-    uint64_t id = create(&w, PROTO_GPT, 0, 100);
     proto_task_view v;
-    assert_true(proto_task_get(w.p, id, &v));
+    uint64_t id = one_task(&w, PROTO_GPT, &v);
     uint8_t res[8] = {1};
     commit(&w, id, 2, v.selected[2], res, 8);
     assert_true(proto_report_error(w.p, 11, v.selected[0], id, 0));
@@ -380,12 +380,8 @@ static void test_error_after_abort_is_paid(void **st)
 {
     (void)st;
     net w;
-    net_new(&w);
-    for (int i = 0; i < 3; i++)
-        net_join(&w, "A", 8);
-    uint64_t id = create(&w, PROTO_GPT, 0, 100);
     proto_task_view v;
-    assert_true(proto_task_get(w.p, id, &v));
+    uint64_t id = one_task(&w, PROTO_GPT, &v);
     assert_true(proto_report_error(w.p, 11, v.selected[0], id, 0));
     assert_true(proto_report_error(w.p, 11, v.selected[1], id, 1));
     assert_true(proto_task_get(w.p, id, &v) && v.aborted);
