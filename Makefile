@@ -57,6 +57,7 @@ BENCH_SRCS := $(wildcard tests/bench/bench_*.c)
 BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 
 TRACES   := $(wildcard tests/conformance/*.json)
+VSS_TRACES := $(wildcard tests/conformance/vss/*.json)
 SCENARIO ?= scenarios/helium-baseline.json
 
 # Files named *_avx2.c / *_avx512.c hold SIMD kernels chosen at run time.
@@ -109,6 +110,8 @@ unit: $(TEST_BINS)
 replay: $(BIN)
 	@echo "$(BIN) replay --quiet tests/conformance/*.json"
 	@$(BIN) replay --quiet $(TRACES)
+	@echo "$(BIN) replay --quiet tests/conformance/vss/*.json"
+	@$(BIN) replay --quiet $(VSS_TRACES)
 
 test-plain: unit replay
 	@tests/cli/run.sh $(BIN)

@@ -73,6 +73,7 @@ typedef enum eng_stream {
     ENG_RNG_NETWORK = 7,
     ENG_RNG_SETUP = 8,
     ENG_RNG_ATTACK = 9, /* behaviours' per-task choices (cheat, miss a task) */
+    ENG_RNG_SAMPLING = 10, /* the applications' VRF sampling draws (edition vss) */
 } eng_stream;
 
 uint64_t eng_seed_hash(uint64_t seed, uint64_t replication, uint64_t stream);

@@ -5,11 +5,12 @@
 #include <stdio.h>
 #include <string.h>
 
-extern const proto_edition helium_edition, hydrogen_edition;
+extern const proto_edition helium_edition, hydrogen_edition, vss_edition;
 
 static const proto_edition *const EDITIONS[PROTO_EDITIONS] = {
     [PROTO_HELIUM] = &helium_edition,
     [PROTO_HYDROGEN] = &hydrogen_edition,
+    [PROTO_VSS] = &vss_edition,
 };
 
 const proto_edition *proto_edition_get(proto_edition_id id)
@@ -32,6 +33,14 @@ void proto_edition_list(char *buf, size_t cap)
     for (int i = 0; i < PROTO_EDITIONS; i++)
         n += (size_t)snprintf(buf + (n < cap ? n : cap - 1), n < cap ? cap - n : 1, "%s%s",
                               i ? ", " : "", EDITIONS[i]->name);
+}
+
+bool proto_edition_accepts(const proto_edition *ed, const char *key)
+{
+    for (const char *const *k = ed->keys; k && *k; k++)
+        if (!strcmp(*k, key))
+            return true;
+    return proto_edition_owner_of(key) == NULL;
 }
 
 const proto_edition *proto_edition_owner_of(const char *key)

@@ -62,8 +62,19 @@ typedef struct proto_rules {
     void (*report_uploaded)(proto *p, uint32_t from, uint64_t task_id, uint64_t round);
     void (*cancel)(proto *p, uint32_t from, uint64_t task_id);
     /* the QoS part of a node's view (task_score, recent_score, ...); the
-     * rest is filled by the shared code */
+     * rest is filled by the shared code (an edition with node records of its
+     * own, vss, overwrites every field) */
     void (*node_view)(const proto *p, uint32_t account, proto_node_view *out);
+    /* Optional, for an edition that keeps its tasks, queue and counters in
+     * storage of its own (vss): the edition's transactions (proto_ext) and
+     * the views proto.h gives of them.  NULL: the shared storage. */
+    void (*ext)(proto *p, uint32_t from, uint32_t op, const void *args);
+    bool (*task_view)(const proto *p, uint64_t id, proto_task_view *out);
+    bool (*task_queued)(const proto *p, uint64_t id);
+    uint32_t (*queue_size)(const proto *p);
+    void (*stats)(const proto *p, proto_stats *out);
+    /* adds the edition's quirk counters */
+    void (*quirks)(const proto *p, proto_quirk_counters *out);
 } proto_rules;
 
 typedef struct proto_edition {
@@ -81,6 +92,8 @@ typedef struct proto_edition {
     bool fixed_fee;            /* the contract charges params.task_fee_per_node per seat; the
                                   application's fee is not used */
     bool qos;                  /* nodes carry QoS scores (selection weight, kick-out) */
+    bool slash_frees_busy;     /* NetworkStats counts a slashed node out of busy_nodes (vss);
+                                  Helium's does not (docs/quirks.md) */
     bool keeps_tasks;          /* the contract may keep a task after its nodes left it
                                   (Hydrogen's tryDeleteTask): a slot per task id is reserved */
 } proto_edition;
@@ -90,8 +103,12 @@ const proto_edition *proto_edition_get(proto_edition_id id);
 const proto_edition *proto_edition_find(const char *name);
 /* "helium, hydrogen": the names, for error messages and help. */
 void proto_edition_list(char *buf, size_t cap);
-/* The edition that accepts scenario key `key` under "protocol", or NULL
- * when every edition does or none does. */
+/* The first edition that lists scenario key `key` under "protocol" as its
+ * own, or NULL when every edition accepts it or none does. */
 const proto_edition *proto_edition_owner_of(const char *key);
+/* Whether ed accepts `key`: a key no edition claims, or one of its own
+ * (several editions may share one: helium and vss both have a queue limit
+ * and a kick-out threshold). */
+bool proto_edition_accepts(const proto_edition *ed, const char *key);
 
 #endif

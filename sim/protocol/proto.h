@@ -33,6 +33,7 @@ typedef struct proto proto;
 typedef enum proto_edition_id {
     PROTO_HELIUM = 0,   /* crynux-contracts d49ab0c (March 2024), the default */
     PROTO_HYDROGEN = 1, /* crynux-contracts efff09f (February 2024) */
+    PROTO_VSS = 2,      /* crynux-contracts bd7ee24 (November 2024 - February 2025) */
     PROTO_EDITIONS
 } proto_edition_id;
 
@@ -83,6 +84,21 @@ typedef enum proto_event_kind {
     PROTO_EV_TASK_NODE_CANCELLED,
     PROTO_EV_NODE_SLASHED,
     PROTO_EV_NODE_KICKED_OUT,
+    /* the vss edition's (VSSTask.sol events; task_id = the task's handle + 1,
+     * node, reason = abort reason or error, round = the aborted task's last
+     * status, result = a submitted score) */
+    PROTO_EV_VSS_QUEUED,
+    PROTO_EV_VSS_STARTED,
+    PROTO_EV_VSS_PARAMETERS_UPLOADED,
+    PROTO_EV_VSS_ERROR_REPORTED,
+    PROTO_EV_VSS_SCORE_READY,
+    PROTO_EV_VSS_VALIDATED,
+    PROTO_EV_VSS_END_SUCCESS,
+    PROTO_EV_VSS_END_INVALIDATED,
+    PROTO_EV_VSS_END_GROUP_SUCCESS,
+    PROTO_EV_VSS_END_GROUP_REFUND,
+    PROTO_EV_VSS_END_ABORTED,
+    PROTO_EV_VSS_DOWNLOAD_MODEL,
 } proto_event_kind;
 
 typedef enum proto_abort_reason {
@@ -154,6 +170,10 @@ bool proto_report_error(proto *p, uint64_t now, uint32_t from, uint64_t task_id,
 bool proto_report_uploaded(proto *p, uint64_t now, uint32_t from, uint64_t task_id,
                            uint64_t round);
 bool proto_cancel(proto *p, uint64_t now, uint32_t from, uint64_t task_id);
+/* A transaction of the edition's own (the vss edition's ops and their
+ * arguments: protocol/vss/vss_edition.h), in the same framing; reverts
+ * "avrami: not a transaction of this edition" in the others. */
+bool proto_ext(proto *p, uint64_t now, uint32_t from, uint32_t op, const void *args);
 
 void proto_commitment(const uint8_t *result, size_t len, const uint8_t nonce[32],
                       uint8_t out[32]);

@@ -11,6 +11,10 @@ static const char *const EVENT_NAMES[] = {
     "TaskSuccess",        "TaskAborted",      "TaskResultUploaded",
     "TaskNodeSuccess",    "TaskNodeSlashed",  "TaskNodeCancelled",
     "NodeSlashed",        "NodeKickedOut",
+    "TaskQueued",         "TaskStarted",      "TaskParametersUploaded",
+    "TaskErrorReported",  "TaskScoreReady",   "TaskValidated",
+    "TaskEndSuccess",     "TaskEndInvalidated", "TaskEndGroupSuccess",
+    "TaskEndGroupRefund", "TaskEndAborted",   "DownloadModel",
 };
 
 const char *proto_event_name(proto_event_kind k) { return EVENT_NAMES[k]; }
@@ -291,6 +295,15 @@ bool proto_cancel(proto *p, uint64_t now, uint32_t from, uint64_t task_id)
 {
     TX_RUN(p, p->rules.cancel(p, from, task_id));
 }
+static void no_ext(proto *p, uint32_t from, uint32_t op, const void *args)
+{
+    (void)from, (void)op, (void)args;
+    proto_revert(p, "avrami: not a transaction of this edition");
+}
+bool proto_ext(proto *p, uint64_t now, uint32_t from, uint32_t op, const void *args)
+{
+    TX_RUN(p, (p->rules.ext ? p->rules.ext : no_ext)(p, from, op, args));
+}
 
 const char *proto_revert_reason(const proto *p) { return p->revert_reason ? p->revert_reason : ""; }
 
@@ -343,6 +356,8 @@ void proto_node_get(const proto *p, uint32_t a, proto_node_view *v)
 
 bool proto_task_get(const proto *p, uint64_t id, proto_task_view *out)
 {
+    if (p->rules.task_view)
+        return p->rules.task_view(p, id, out);
     const ptask *t = pt_get(p, id);
     if (!t || t->where != WHERE_RUNNING)
         return false;
@@ -358,16 +373,30 @@ uint64_t proto_next_task_id(const proto *p) { return p->next_task_id; }
 
 bool proto_task_is_queued(const proto *p, uint64_t id)
 {
+    if (p->rules.task_queued)
+        return p->rules.task_queued(p, id);
     const ptask *t = pt_get(p, id);
     return t && t->where == WHERE_QUEUED;
 }
 
-uint32_t proto_queue_size(const proto *p) { return p->queue_size; }
-void proto_stats_get(const proto *p, proto_stats *out) { *out = p->stats; }
+uint32_t proto_queue_size(const proto *p)
+{
+    return p->rules.queue_size ? p->rules.queue_size(p) : p->queue_size;
+}
+
+void proto_stats_get(const proto *p, proto_stats *out)
+{
+    if (p->rules.stats)
+        p->rules.stats(p, out);
+    else
+        *out = p->stats;
+}
 
 void proto_quirks_get(const proto *p, proto_quirk_counters *out)
 {
     *out = p->quirks;
+    if (p->rules.quirks)
+        p->rules.quirks(p, out);
     out->panics = p->panics;
 }
 

@@ -116,6 +116,7 @@ typedef struct pheap {
 struct proto {
     proto_params prm;
     proto_rules rules;     /* the edition's, copied in: one load per call */
+    void *ed;              /* storage of an edition that keeps its own (vss) */
     jrn j;
     jmp_buf *revert_jmp;
     const char *revert_reason;

@@ -15,7 +15,7 @@
 
 const char *const TX_NAMES[TX_KINDS] = {"join", "quit", "pause", "resume", "create_task", "commit",
                                         "disclose", "report_uploaded", "cancel(app)", "cancel(node)",
-                                        "report_error"};
+                                        "report_error", "report_parameters", "validate"};
 
 /* ---- rings (power-of-two capacity, doubling) ---- */
 
@@ -78,7 +78,7 @@ sim_req *sim_req_by_id(sim *m, uint64_t task)
 }
 
 /* Returns whether the node was still held in r. */
-static bool release(sim *m, sim_req *r, uint32_t node, eng_time now)
+bool chain_release(sim *m, sim_req *r, uint32_t node, eng_time now)
 {
     bool held = false;
     for (int k = 0; k < 3; k++)
@@ -92,7 +92,7 @@ static bool release(sim *m, sim_req *r, uint32_t node, eng_time now)
     return held;
 }
 
-static void finish(sim *m, sim_req *r, uint8_t outcome, uint8_t reason, eng_time now)
+void chain_finish(sim *m, sim_req *r, uint8_t outcome, uint8_t reason, eng_time now)
 {
     if (r->outcome != OUT_OPEN) {
         if (r->outcome == OUT_SUCCESS && outcome == OUT_ABORTED) {
@@ -156,15 +156,15 @@ static void book_events(sim *m, eng_time now)
         case PROTO_EV_TASK_SUCCESS:
             if (r) {
                 r->success = now;
-                finish(m, r, OUT_SUCCESS, 0, now);
+                chain_finish(m, r, OUT_SUCCESS, 0, now);
             }
             break;
         case PROTO_EV_TASK_ABORTED:
             if (r) {
-                finish(m, r, OUT_ABORTED, ev->reason, now);
+                chain_finish(m, r, OUT_ABORTED, ev->reason, now);
                 for (int k = 0; k < 3; k++)
                     if (r->nodes[k] != UINT32_MAX)
-                        release(m, r, r->nodes[k], now);
+                        chain_release(m, r, r->nodes[k], now);
             }
             break;
         case PROTO_EV_TASK_RESULT_UPLOADED:
@@ -189,7 +189,7 @@ static void book_events(sim *m, eng_time now)
                 m->slashes++;
                 m->minute_slashes++;
             }
-            if (r && release(m, r, node, now))
+            if (r && chain_release(m, r, node, now))
                 break;
             /* The contracts settle a node by clearing whatever task it is
              * in now.  A cancel frees every selected node that is in *some*
@@ -203,7 +203,7 @@ static void book_events(sim *m, eng_time now)
                     if (sus[k].node == node)
                         other = sus[k].old_task;
                 sim_req *o = other != ev->task_id ? sim_req_by_id(m, other) : NULL;
-                if (o && release(m, o, node, now))
+                if (o && chain_release(m, o, node, now))
                     m->released_elsewhere++;
             }
             break;
@@ -224,8 +224,12 @@ static void book_events(sim *m, eng_time now)
                 }
             }
             break;
+        default: /* an edition's own events */
+            break;
         }
         actors_book(m, ev, r, node);
+        if (m->ag.book)
+            m->ag.book(m, ev, r, node, now);
         /* agents observe everything that concerns them later */
         observe(m, ev, node);
     }
@@ -247,6 +251,9 @@ static void book_events(sim *m, eng_time now)
 
 static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
 {
+    bool handled_ok;
+    if (m->ag.apply && m->ag.apply(m, tx, now_s, &handled_ok))
+        return handled_ok;
     proto *p = m->p;
     sim_node *n = tx->kind != TX_CREATE && tx->kind != TX_CANCEL_APP ? &m->nodes[tx->who] : NULL;
     uint8_t result[8 * 4096], nonce[32];

@@ -5,10 +5,13 @@
 #include "run/sim_internal.h"
 
 static const sim_edition_agents NONE = {0};
+extern const sim_edition_agents vss_agents; /* run/vss_agents.c */
 
 const sim_edition_agents *sim_edition_agents_of(proto_edition_id edition)
 {
     switch (edition) {
+    case PROTO_VSS:
+        return &vss_agents;
     case PROTO_HELIUM:
     default:
         return &NONE;

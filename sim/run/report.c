@@ -108,7 +108,9 @@ bool report_write_db(sim *m, const char *path)
         memcpy(row.disclose_us, r->disclosed, sizeof row.disclose_us);
         memcpy(row.paid, r->paid, sizeof row.paid);
         proto_task_view v;
-        if (r->id && proto_task_get(m->p, r->id, &v))
+        if (m->ag.req_escrow)
+            row.escrow = m->ag.req_escrow(m, r);
+        else if (r->id && proto_task_get(m->p, r->id, &v))
             row.escrow = v.balance;
         else if (r->id && proto_task_is_queued(m->p, r->id))
             row.escrow = r->fee;

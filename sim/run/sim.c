@@ -70,7 +70,8 @@ static void sample(sim *m)
         m->series = realloc(m->series, m->cap_series * sizeof *m->series);
     }
     uint64_t online = st.active_nodes, avail = st.available_nodes;
-    uint64_t busy = st.busy_nodes >= m->node_slashed ? st.busy_nodes - m->node_slashed : UINT64_MAX;
+    uint64_t stale = m->ed->slash_frees_busy ? 0 : m->node_slashed; /* slashed, still counted busy */
+    uint64_t busy = st.busy_nodes >= stale ? st.busy_nodes - stale : UINT64_MAX;
     uint64_t paused = 0;
     if (busy <= online && avail <= online - busy)
         paused = online - busy - avail;
@@ -110,6 +111,10 @@ bool sim_check_invariants(sim *m)
     wei_t held = 0;
     proto_task_view v;
     size_t keep = 0;
+    if (m->ag.escrow_held) {
+        held = m->ag.escrow_held(m);
+        m->n_live = 0;
+    }
     for (size_t i = 0; i < m->n_live; i++) {
         sim_req *r = &m->req[m->live[i]];
         if (proto_task_get(m->p, r->id, &v))
@@ -229,7 +234,7 @@ static sim *setup(const scn *s, const sim_opts *o)
     if (rejoins) /* every task can replace its three nodes at most */
         m->cap_nodes += (uint32_t)(m->cap_req * 3 < UINT32_MAX / 4 ? m->cap_req * 3 : UINT32_MAX / 4);
     m->nodes = alloc_or_die((size_t)m->cap_nodes * sizeof *m->nodes);
-    uint32_t max_acc = m->cap_nodes + s->n_apps + PROTO_ACC_FIRST;
+    uint32_t max_acc = m->cap_nodes + s->n_apps + PROTO_ACC_FIRST + 1; /* + an edition's relay */
     m->acc2node = alloc_or_die((size_t)max_acc * sizeof *m->acc2node);
     memset(m->acc2node, 0xff, (size_t)max_acc * sizeof *m->acc2node);
 
@@ -252,6 +257,8 @@ static sim *setup(const scn *s, const sim_opts *o)
     }
     setup_models(m);
     effects_init(m);
+    if (m->ag.setup)
+        m->ag.setup(m);
     m->n_lines = 1 + s->n_apps;
     m->lines = calloc(m->n_lines, sizeof *m->lines);
     m->e = eng_new(1024);
@@ -409,6 +416,8 @@ void sim_free(sim *m)
 {
     if (!m)
         return;
+    if (m->ag.fini)
+        m->ag.fini(m);
     if (m->p)
         proto_free(m->p);
     eng_free(m->e);
@@ -416,7 +425,7 @@ void sim_free(sim *m)
     for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++)
         if (rs[i])
             gsl_rng_free(rs[i]);
-    uint32_t max_acc = m->cap_nodes + m->s->n_apps + PROTO_ACC_FIRST;
+    uint32_t max_acc = m->cap_nodes + m->s->n_apps + PROTO_ACC_FIRST + 1;
     stable_free(m->req, m->cap_req * sizeof *m->req);
     stable_free(m->id2req, m->cap_ids * sizeof *m->id2req);
     stable_free(m->nodes, (size_t)m->cap_nodes * sizeof *m->nodes);

@@ -37,7 +37,9 @@ typedef struct sim_line {
 
 /* transaction kinds (index into TX_NAMES) */
 enum { TX_JOIN, TX_QUIT, TX_PAUSE, TX_RESUME, TX_CREATE, TX_COMMIT, TX_DISCLOSE, TX_UPLOADED,
-       TX_CANCEL_APP, TX_CANCEL_NODE, TX_REPORT_ERROR, TX_KINDS };
+       TX_CANCEL_APP, TX_CANCEL_NODE, TX_REPORT_ERROR,
+       TX_PARAMS_UPLOADED, TX_VALIDATE, /* the vss edition's relay report and application reveal */
+       TX_KINDS };
 extern const char *const TX_NAMES[TX_KINDS];
 
 typedef struct sim_tx {
@@ -152,6 +154,21 @@ typedef struct sim_edition_agents {
     bool (*observe)(sim *m, const sim_obs *o);
     void (*tick)(sim *m);
     double tick_s;
+    /* For an edition with transactions of its own (vss):
+     *   setup        at the end of the run's set-up (accounts it needs, state)
+     *   apply        applies a transaction in a block; true: handled, *ok its
+     *                outcome (the Helium calls are not made)
+     *   book         every event of a successful transaction, after the
+     *                Helium bookkeeping (which ignores the edition's kinds)
+     *   escrow_held  what the Task contract should hold (the escrow invariant)
+     *   req_escrow   what it holds for one request (its tasks row)
+     *   fini         frees what setup made */
+    void (*setup)(sim *m);
+    bool (*apply)(sim *m, const sim_tx *tx, uint64_t now_s, bool *ok);
+    void (*book)(sim *m, const proto_event *ev, sim_req *r, uint32_t node, eng_time now);
+    wei_t (*escrow_held)(sim *m);
+    wei_t (*req_escrow)(sim *m, const sim_req *r); /* what the contract holds for a request */
+    void (*fini)(sim *m);
 } sim_edition_agents;
 /* The edition's agent hooks (never NULL). */
 const sim_edition_agents *sim_edition_agents_of(proto_edition_id edition);
@@ -163,6 +180,7 @@ struct sim {
     proto *p;
     const proto_edition *ed;        /* the scenario's protocol.edition */
     sim_edition_agents ag;          /* its agent hooks, copied in */
+    void *eds;                      /* the edition agents' own state (vss: run/vss_agents.c) */
     agt_timing timing;
     gsl_rng *r_arr, *r_sel, *r_exec, *r_churn, *r_beh, *r_fee, *r_setup, *r_att;
     eng_time end, block_us, latency_us, observe_us, sample_us;
@@ -226,6 +244,11 @@ struct sim {
     } while (0)
 
 /* chain.c */
+/* The chain's bookkeeping of a request reaching its outcome (first one only;
+ * a second is counted as an invariant breach or a success then abort). */
+void chain_finish(sim *m, sim_req *r, uint8_t outcome, uint8_t reason, eng_time now);
+/* The chain stops holding node in r; returns whether it still did. */
+bool chain_release(sim *m, sim_req *r, uint32_t node, eng_time now);
 void *sim_grow_ring(void *buf, size_t *head, size_t len, size_t *cap, size_t elem);
 void chain_block(sim *m);
 void chain_deliver(sim *m);

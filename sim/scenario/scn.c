@@ -77,7 +77,7 @@ static bool parse_protocol(pctx *c, const cJSON *root, scn *s)
     }
     for (const cJSON *k = o->child; k; k = k->next) {
         const proto_edition *owner = proto_edition_owner_of(k->string);
-        if (owner && owner != ed) {
+        if (owner && !proto_edition_accepts(ed, k->string)) {
             char kp[PATH_MAX_LEN];
             scnj_sub(kp, p, k->string);
             return scnj_fail(c, kp, "a %s key, but protocol.edition is \"%s\"", owner->name, ed->name);

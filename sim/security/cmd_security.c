@@ -25,7 +25,8 @@ static void usage(FILE *out)
             "     s = p·k/(1-p) for a task price k of 1 CNX, under the closed form's assumptions;\n"
             "  2. the timeout attack: cheats per day and daily return on the break-even stake;\n"
             "  3. where Helium departs from the assumptions: QoS-weighted selection, queueing,\n"
-            "     churn, several attackers, the same-card rule for gpt, kick-out.\n"
+            "     churn, several attackers, the same-card rule for gpt, kick-out;\n"
+            "  4. the on-chain VSS edition: an always-cheating attacker against the 10%% sampling.\n"
             "A row marked '*' lies outside its confidence interval.\n\n"
             "  --reps R   replications per row (default 10)\n"
             "  --seed S   random seed (default 1)\n"
@@ -171,6 +172,39 @@ static bool table_helium(uint64_t seed, unsigned reps, double days)
     return true;
 }
 
+/* The VSS rows: an always-cheating attacker under the on-chain VSS
+ * contracts (protocol.edition vss), closed forms beside the simulated share
+ * of the attacker's node-task slots won with its fake. */
+static bool table_vss(uint64_t seed, unsigned reps, double days, unsigned *outside)
+{
+    static const unsigned HD[][2] = {{20, 2}, {20, 5}, {10, 5}};
+    const double r = 0.1; /* libs/VSS.sol: uint(samplingNumber) % 10 == 0 */
+    printf("\n4. VSS (edition vss, sampling rate r = 0.1): an attacker that forges every task wins it unless it\n"
+           "   is in a validation group without a second attacker node; w = its chance per task it holds,\n"
+           "   break-even stake s = w·k/(1 − w) (k = 1 CNX), i.e. E = (1 − r)·k + r·(p·k − (1 − p)·s) = 0\n"
+           "   docs: w = (1 − r) + r·p(h, d); per task held: w = 1 − g·(1 − q(h, d)), g = 3r/(1 + 2r) = %.4f\n", sec_vss_group_share(r));
+    printf("   %3s %3s  %8s %8s  %-19s  %9s %9s  %-25s %7s\n", "h", "d", "w docs", "w task", "w simulated",
+           "s docs", "s task", "s simulated (CNX)", "tasks");
+    for (size_t i = 0; i < sizeof HD / sizeof HD[0]; i++) {
+        sec_setup x = sec_setup_closed_form(HD[i][0], HD[i][1]);
+        x.duration_s = (uint64_t)(days * 86400);
+        x.edition = PROTO_VSS;
+        x.always = x.attacker_rejoin = true;
+        x.task_timeout_s = 180;
+        sec_result res;
+        if (!run(&x, seed, reps, &res))
+            return false;
+        double wd = (1 - r) + r * sec_p_win(x.h, x.d), ws = sec_vss_win_slot(r, x.h, x.d);
+        double lo = fmax(res.q_node.mean - res.q_node.half, 0), hi = fmin(res.q_node.mean + res.q_node.half, 0.999999);
+        *outside += !sec_within(res.q_node, ws);
+        printf("   %3u %3u  %8.4f %8.4f  %.4f ± %.4f%s     %9.3f %9.3f  %.3f [%.3f, %.3f]  %7llu%s\n", x.h, x.d, wd, ws,
+               res.q_node.mean, res.q_node.half, mark(res.q_node, ws), sec_breakeven_stake(wd, 1),
+               sec_breakeven_stake(ws, 1), sec_breakeven_stake(res.q_node.mean, 1), sec_breakeven_stake(lo, 1),
+               sec_breakeven_stake(hi, 1), (unsigned long long)res.tasks, res.bad_runs ? "  INVARIANT VIOLATED" : "");
+    }
+    return true;
+}
+
 int cmd_security(int argc, char **argv)
 {
     double reps = 10, seed = 1, days = 1;
@@ -221,10 +255,16 @@ int cmd_security(int argc, char **argv)
         printf("protocol edition: %s (%s)\n", ed->name, ed->source);
     putchar('\n');
     unsigned outside = 0;
-    if (!table_p(ed->id, (uint64_t)seed, (unsigned)reps, days, &outside) ||
-        !table_timeout(ed->id, (uint64_t)seed, (unsigned)reps, days, &outside) ||
-        (ed->id == PROTO_HELIUM && !table_helium((uint64_t)seed, (unsigned)reps, days)))
+    /* the vss edition has one seat and its own table (4); Helium prints all four */
+    bool ok = ed->id == PROTO_VSS
+                  ? table_vss((uint64_t)seed, (unsigned)reps, days, &outside)
+                  : table_p(ed->id, (uint64_t)seed, (unsigned)reps, days, &outside) &&
+                        table_timeout(ed->id, (uint64_t)seed, (unsigned)reps, days, &outside) &&
+                        (ed->id != PROTO_HELIUM || (table_helium((uint64_t)seed, (unsigned)reps, days) &&
+                                                    table_vss((uint64_t)seed, (unsigned)reps, days, &outside)));
+    if (!ok)
         return 2;
-    printf("\nrows of tables 1-2 outside their 95%% interval: %u (about 1 in 20 is expected by chance)\n", outside);
+    printf("\nrows of tables %s outside their 95%% interval: %u (about 1 in 20 is expected by chance)\n",
+           ed->id == PROTO_HELIUM ? "1, 2 and 4" : ed->id == PROTO_VSS ? "4" : "1-2", outside);
     return 0;
 }

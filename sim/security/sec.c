@@ -54,6 +54,23 @@ double sec_return_per_day(double p, double t_hat, double t)
     return 86400 * (1 - p) / (t_hat * p + t * (1 - p));
 }
 
+double sec_vss_gain(double r, double w, double k, double s)
+{
+    return (1 - r) * k + r * (w * k - (1 - w) * s);
+}
+
+double sec_vss_breakeven_stake(double r, double w, double k)
+{
+    return ((1 - r) * k + r * w * k) / (r * (1 - w));
+}
+
+double sec_vss_group_share(double r) { return 3 * r / (1 + 2 * r); }
+
+double sec_vss_win_slot(double r, unsigned h, unsigned d)
+{
+    return 1 - sec_vss_group_share(r) * (1 - sec_q_node(h, d));
+}
+
 const sec_docs_row sec_docs_rows[SEC_DOCS_ROWS] = {
     {7, 3, 15000.67, 451.67},      {70, 3, 15000.01, 7.15},     {700, 30, 150000.14, 10.09},
     {7000, 30, 150000.00, 0.11},   {9970, 30, 150000.00, 0.05}, {9900, 100, 500000.03, 0.62},
@@ -110,13 +127,17 @@ static bool build_json(const sec_setup *x, char *b, size_t cap)
                           : "[{\"card\": \"" C4090 "\", \"share\": 6}, {\"card\": \"" C3090 "\", \"share\": 3}, "
                             "{\"card\": \"" C4080 "\", \"share\": 1}]";
     const char *acard = x->cards == SEC_MIX_RARE ? C4080 : C4090;
-    /* the edition's parameters: the QoS settings exist only where it has QoS */
+    /* the edition's parameters: Helium's QoS settings exist only in Helium;
+     * the vss edition's points are constants of QOS.sol at bd7ee24 */
     const proto_edition *ed = proto_edition_get(x->edition);
     char protocol[160];
-    if (ed->qos)
+    if (ed->id == PROTO_HELIUM)
         snprintf(protocol, sizeof protocol,
                  "\"task_timeout_s\": %u, \"task_score_rewards\": %s, \"kickout\": %s", x->task_timeout_s,
                  x->qos_weighted ? "[10, 9, 6]" : "[10, 10, 10]", x->no_kickout ? "false" : "true");
+    else if (ed->qos)
+        snprintf(protocol, sizeof protocol, "\"edition\": \"%s\", \"task_timeout_s\": %u, \"kickout\": %s",
+                 ed->name, x->task_timeout_s, x->no_kickout ? "false" : "true");
     else
         snprintf(protocol, sizeof protocol, "\"edition\": \"%s\", \"task_timeout_s\": %u", ed->name,
                  x->task_timeout_s);
@@ -136,7 +157,8 @@ static bool build_json(const sec_setup *x, char *b, size_t cap)
         put(b, cap, &at,
             "%s{\"kind\": \"colluders\", \"name\": \"attacker-%u\", \"nodes\": %u, \"card\": \"%s\","
             " \"mode\": \"%s\", \"rejoin\": %s}",
-            i ? ", " : "", i, n, acard, x->timeout_attack ? "timeout-attack" : "cheat-when-two",
+            i ? ", " : "", i, n, acard,
+            x->always ? "always" : x->timeout_attack ? "timeout-attack" : "cheat-when-two",
             x->attacker_rejoin ? "true" : "false");
     }
     put(b, cap, &at,

@@ -31,6 +31,29 @@ double sec_breakeven_stake(double p, double k);
 double sec_cheats_per_day(double p, double t_hat, double t);
 double sec_return_per_day(double p, double t_hat, double t);
 
+/* VSS (crynux-network/documentation, system-design/consensus-protocol
+ * README, "Verifiable Secret Sampling"): a task is validated with
+ * probability r (on chain at bd7ee24: samplingNumber % 10 == 0, r = 0.1);
+ * an attacker node that cheats gains k when its task is not sampled, and in
+ * a sampled group wins k with probability w (holding two of three tasks) or
+ * loses its stake s:
+ *   E = (1 − r)·k + r·(w·k − (1 − w)·s)
+ *   break-even stake s = ((1 − r)·k + r·w·k) / (r·(1 − w))
+ * The docs take w = p(h, d).  The task the cheating node holds is one of the
+ * group's three; the two extra tasks go to two of the other h + d − 1 nodes,
+ * so the node's own chance is q(h, d) (sec_q_node), as in the timeout
+ * attack. */
+double sec_vss_gain(double r, double w, double k, double s);
+double sec_vss_breakeven_stake(double r, double w, double k);
+/* The share of tasks that belong to validation groups when a share r of
+ * requests is validated with two extra tasks: 3r / (1 + 2r) (0.25 for
+ * r = 0.1).  A node sees tasks, not requests: the sampling rate its own
+ * task faces is this, not r. */
+double sec_vss_group_share(double r);
+/* The chance an always-cheating attacker node wins a task it holds:
+ * 1 − g·(1 − q(h, d)) with g = sec_vss_group_share(r). */
+double sec_vss_win_slot(double r, unsigned h, unsigned d);
+
 /* Mean of per-replication values and the 95% confidence half-width
  * (Student t with n − 1 degrees of freedom). */
 typedef struct sec_estimate { double mean, half; } sec_estimate;
@@ -50,6 +73,7 @@ typedef struct sec_setup {
     unsigned h, d;
     unsigned attackers;     /* independent attackers sharing d (1 = one) */
     bool timeout_attack;    /* mode timeout-attack, else cheat-when-two */
+    bool always;            /* mode always (every task forged; the VSS rows) */
     bool qos_weighted;      /* Helium's 10/9/6 points (else 10/10/10: equal scores) */
     bool attacker_rejoin;   /* fresh identity after a timeout or kick-out */
     bool gpt;               /* gpt tasks (same-card rule), else sd */

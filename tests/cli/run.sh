@@ -12,6 +12,33 @@ fail=0
 T=tests/conformance
 # --- replay: the recorded traces, and what it says about bad ones ---
 expect_exit 0 '^replay: 102 traces, 4968 steps, 0 mismatches$' "$BIN" replay --quiet $T/*.json
+expect_exit 0 '^replay: 53 traces, 1200 steps, 0 mismatches$' "$BIN" replay --quiet $T/vss/*.json
+# a mutated VSS recording: a payment, a node entry the step changed, a download notice
+python3 - "$T/vss" "$TMP" <<'PY'
+import json, sys
+src, tmp = sys.argv[1], sys.argv[2]
+t = json.load(open(src + '/group-all-agree.json'))
+i, k = next((i, k) for i, s in enumerate(t['steps']) for k, v in s['state']['tasks'].items() if v['payments'])
+p = t['steps'][i]['state']['tasks'][k]['payments'][0]
+p[1] = str(int(p[1]) + 1)
+json.dump(t, open(tmp + '/vpay.json', 'w'))
+print(i, file=open(tmp + '/vpay.step', 'w'))
+t = json.load(open(src + '/group-all-agree.json')); del t['steps'][0]['state']['nodes']['n0']
+json.dump(t, open(tmp + '/vnode.json', 'w'))
+t = json.load(open(src + '/version-and-models.json'))
+ev = next(e for s in t['steps'] for e in s['events'] if e['name'] == 'DownloadModel')
+ev['node'] = 'n2' if ev['node'] != 'n2' else 'n0'
+json.dump(t, open(tmp + '/vdl.json', 'w'))
+t = json.load(open(src + '/single-success.json')); t['params']['sampling_modulus'] = 100
+json.dump(t, open(tmp + '/vmod.json', 'w'))
+t = json.load(open(src + '/single-success.json')); t['steps'][4]['op'] = 'report_parameters'
+json.dump(t, open(tmp + '/vop.json', 'w'))
+PY
+expect_exit 1 "steps\\[$(cat "$TMP/vpay.step")\\]\\.state\\.tasks\\.0x[0-9a-f]*\\.payments\\[0\\]\\[1\\]" "$BIN" replay "$TMP/vpay.json"
+expect_exit 1 'steps\[0\]\.state\.nodes\.n0' "$BIN" replay "$TMP/vnode.json"
+expect_exit 1 'download notices are not a choice the contract could make' "$BIN" replay "$TMP/vdl.json"
+expect_exit 2 'vmod.json: \$\.params\.sampling_modulus: expected 10' "$BIN" replay "$TMP/vmod.json"
+expect_exit 2 'vop.json: \$\.steps\[4\]\.op: unknown op "report_parameters"' "$BIN" replay "$TMP/vop.json"
 expect_exit 2 'no trace files' "$BIN" replay
 expect_exit 2 'unknown option' "$BIN" replay --bogus $T/fee-zero.json
 expect_exit 0 'usage: avrami replay' "$BIN" replay --help

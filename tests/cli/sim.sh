@@ -177,11 +177,11 @@ expect_exit 2 "$BIN" security --reps 1
 grep -q 'expected an integer in \[2, 100000\]' "$TMP/err" || die "security --reps 1 not explained"
 expect_exit 2 "$BIN" security --bogus
 expect_exit 0 "$BIN" security --reps 3 --days 0.25
-for t in '^1\. p\(h, d\)' '^2\. timeout attack' '^3\. where Helium departs' 'rare card' 'kicked out'; do
+for t in '^1\. p\(h, d\)' '^2\. timeout attack' '^3\. where Helium departs' 'rare card' 'kicked out' '^4\. VSS'; do
   grep -Eq "$t" "$TMP/out" || die "security output lacks /$t/"
 done
 ! grep -q 'INVARIANT VIOLATED' "$TMP/out" || die "an invariant failed in a security experiment"
-ok "security: three tables, usage errors exit 2"
+ok "security: four tables, usage errors exit 2"
 expect_exit 0 "$BIN" security --edition hydrogen --reps 3 --days 0.25
 for t in '^protocol edition: hydrogen' '^1\. p\(h, d\).*k = 10 CNX' '^2\. timeout attack'; do
   grep -Eq "$t" "$TMP/out" || die "security --edition hydrogen output lacks /$t/"
@@ -189,7 +189,7 @@ done
 ! grep -q '^3\.' "$TMP/out" || die "security --edition hydrogen printed Helium's table 3"
 ! grep -q 'INVARIANT VIOLATED' "$TMP/out" || die "an invariant failed in a hydrogen security experiment"
 expect_exit 2 "$BIN" security --edition lithium
-grep -q 'expected one of helium, hydrogen, got lithium' "$TMP/err" || die "security --edition lithium not explained"
+grep -q 'expected one of helium, hydrogen, vss, got lithium' "$TMP/err" || die "security --edition lithium not explained"
 ok "security --edition hydrogen: tables 1-2 under the Hydrogen rules; an unknown edition exits 2"
 
 # ---- editions: a key of another edition names the file and the JSON path ----

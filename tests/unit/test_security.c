@@ -33,6 +33,20 @@ static void test_closed_forms_by_hand(void **state)
     /* two attackers of 2 among 6: each holds both its nodes in 4 of 20 triples */
     unsigned d[2] = {2, 2};
     assert_true(fabs(sec_p_win_split(6, d, 2) - 0.4) < 1e-12);
+    /* VSS: r = 0.1 and w = 0 give s = 0.9k / 0.1 = 9k, where E = 0; with
+     * w = 1/2 and k = 1: s = (0.9 + 0.05) / 0.05 = 19 */
+    assert_true(fabs(sec_vss_breakeven_stake(0.1, 0, 2) - 18) < 1e-12);
+    assert_true(fabs(sec_vss_gain(0.1, 0, 2, 18)) < 1e-12);
+    assert_true(fabs(sec_vss_breakeven_stake(0.1, 0.5, 1) - 19) < 1e-12);
+    assert_true(fabs(sec_vss_gain(0.1, 0.5, 1, 19)) < 1e-12);
+    /* below the break-even stake cheating pays: r = 0.1, w = 0.3, k = 1, s = 5:
+     * 0.9 + 0.1·(0.3 − 0.7·5) = 0.58 */
+    assert_true(fabs(sec_vss_gain(0.1, 0.3, 1, 5) - 0.58) < 1e-12);
+    /* r = 0.1: 3 tasks for each of 1 request in 10, 1 for the other 9:
+     * 0.3 / 1.2 of all tasks are in groups */
+    assert_true(fabs(sec_vss_group_share(0.1) - 0.25) < 1e-12);
+    /* h = 3, d = 2: q = 1/2, so 1 − 0.25·0.5 */
+    assert_true(fabs(sec_vss_win_slot(0.1, 3, 2) - 0.875) < 1e-12);
     double v[4] = {1, 2, 3, 4};
     sec_estimate e = sec_estimate_of(v, 4);
     /* sd = 1.2910, t(0.975, 3) = 3.1824 */
@@ -65,6 +79,29 @@ static void test_p_matches_closed_form(void **state)
         assert_true(r.p_task.half < 0.15 * p); /* meaningful: a 15 % error would show */
         assert_true(agrees(r.p_task, p));
     }
+}
+
+/* The vss edition, an attacker forging every task: the share of the tasks
+ * it holds that it wins is 1 − g·(1 − q) with g = 3r/(1 + 2r), measurably
+ * below the consensus docs' (1 − r) + r·p. */
+static void test_vss_win_matches_closed_form(void **state)
+{
+    (void)state;
+    sec_setup x = sec_setup_closed_form(10, 5);
+    x.edition = PROTO_VSS;
+    x.always = x.attacker_rejoin = true;
+    x.task_timeout_s = 180;
+    x.duration_s = 86400 / 2;
+    sec_result r;
+    char err[256];
+    assert_true(sec_run(&x, 1, 8, &r, err));
+    double w = sec_vss_win_slot(0.1, x.h, x.d), docs = 0.9 + 0.1 * sec_p_win(x.h, x.d);
+    printf("vss: w = %.4f (docs %.4f), simulated %.4f ± %.4f over %llu tasks\n", w, docs, r.q_node.mean,
+           r.q_node.half, (unsigned long long)r.tasks);
+    assert_int_equal(r.bad_runs, 0);
+    assert_true(r.q_node.half < 0.05 * w);
+    assert_true(agrees(r.q_node, w));
+    assert_true(docs > r.q_node.mean + r.q_node.half);
 }
 
 static void test_timeout_attack_matches_closed_form(void **state)
@@ -233,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_closed_forms_by_hand),
         cmocka_unit_test(test_p_matches_closed_form),
         cmocka_unit_test(test_timeout_attack_matches_closed_form),
+        cmocka_unit_test(test_vss_win_matches_closed_form),
         cmocka_unit_test(test_docs_table_reproduced_with_p),
         cmocka_unit_test(test_q_by_enumeration),
         cmocka_unit_test(test_docs_row_simulated_matches_q),

@@ -1,0 +1,239 @@
+/* Private state of the VSS model, shared by the vss_*.c files.  Layout
+ * mirrors the contracts' storage (crynux-contracts @ bd7ee24); every write
+ * goes through the journal (J) so that a revert restores it.  All arrays are
+ * stable (util/stable.h): the journal records raw addresses. */
+#ifndef AVRAMI_PROTOCOL_VSS_VSS_INTERNAL_H
+#define AVRAMI_PROTOCOL_VSS_VSS_INTERNAL_H
+
+#include <setjmp.h>
+
+#include "protocol/journal.h"
+#include "protocol/oset.h"
+#include "protocol/vss/vss.h"
+
+#define VSS_MAX_GPUS 1024     /* distinct (name, VRAM) GPU ids */
+#define VSS_MAX_VRAMS 1024    /* distinct VRAM sizes */
+#define VSS_MAX_STRINGS 65536 /* interned model ids and GPU names */
+#define VSS_MAX_BUCKETS 4096  /* queue (group, price) buckets */
+
+/* ---- Node + QOS records, by account ---- */
+typedef struct vnode {
+    uint8_t status;        /* proto_node_status (nodesMap.status) */
+    uint8_t n_models;
+    uint32_t gpu;          /* GPU id index while joined */
+    uint32_t vram_idx;     /* VRAM index while joined */
+    uint64_t score;        /* nodesMap.score */
+    uint64_t version[3];
+    uint32_t models[VSS_MAX_LOCAL_MODELS];  /* localModelIDs */
+    uint8_t avail_idx[VSS_MAX_LOCAL_MODELS]; /* in _modelIDAvailableNodesIndex */
+    wei_t staked;          /* stakedAmount */
+    uint32_t task;         /* VSSTask.nodeTasks: task handle + 1, 0 = none */
+    uint8_t ever_joined;   /* NetworkStats._allNodes */
+    /* QOS */
+    uint64_t task_count, task_score_sum, pool[3], pool_size;
+} vnode;
+
+/* A GPU id (keccak256(name, vram)) or a VRAM size: the node sets indexed by it. */
+typedef struct vgroup {
+    uint32_t name;
+    uint64_t vram;
+    oset all, avail;       /* _allGPU*NodesIndex, _availableGPU*NodesIndex */
+} vgroup;
+
+typedef struct vbytes {
+    uint32_t len;
+    uint64_t off;          /* into the byte arena */
+} vbytes;
+
+typedef struct vtask {
+    uint8_t commitment[32], nonce[32];
+    uint8_t type, status, abort_reason, error, n_models, n_pay, n_payto;
+    uint32_t creator;
+    uint32_t node;         /* selectedNode + 1; 0 = address(0) */
+    uint64_t sequence, timeout;
+    vbytes score;
+    wei_t fee;
+    uint64_t size;
+    uint32_t models[VSS_MAX_MODELS];
+    uint64_t min_vram;
+    uint32_t gpu;
+    uint64_t gpu_vram;
+    uint64_t version[3];
+    uint32_t pay_to[3];
+    wei_t pay[3];
+    uint64_t create_time, start_time, score_time;
+    /* TaskQueue bookkeeping while queued */
+    uint32_t bucket;       /* + 1 */
+    uint32_t bucket_pos;   /* + 1 */
+    uint32_t queue_pos;    /* + 1, in taskIDCommitments */
+} vtask;
+
+/* TaskArray: tasks of one queue group (a GPU id or a minimum VRAM) at one
+ * price, in EnumerableSet order. */
+typedef struct vbucket {
+    uint8_t live;
+    uint8_t by_gpu;
+    uint64_t key;          /* GPU id index or VRAM */
+    wei_t price;
+    uint32_t len;
+    uint32_t *items;       /* task handles, capacity queue limit + 1 */
+} vbucket;
+
+/* bytes32 -> uint64 map (open addressing, never deleted from, journaled). */
+typedef struct vmap {
+    uint8_t (*key)[32];
+    uint64_t *val;         /* value + 1; 0 = empty */
+    uint64_t cap;          /* power of two */
+} vmap;
+
+struct vss {
+    vss_params prm;
+    jrn *j;                /* own_j, or the host's (vss_new_hosted) */
+    jrn own_j;
+    /* hosted in another state machine (the proto edition, vss_edition.c):
+     * its journal and balances, and its revert */
+    void *host;
+    void (*host_revert)(void *host, const char *reason); /* does not return */
+    uint32_t relay;        /* VSSTask.relayAddress */
+    jmp_buf *revert_jmp;
+    const char *revert_reason;
+    proto_chooser chooser;
+    uint64_t now, block;
+    uint32_t sender;
+    uint64_t panics;       /* outside the journal: survives reverts */
+
+    uint32_t n_acc, max_acc;
+    wei_t *bal;            /* own, or the host's */
+    vnode *node;
+
+    /* Node contract sets; a node is in one GPU group and one VRAM group */
+    uint32_t *pos_all, *pos_avail, *pos_gall, *pos_gav, *pos_vall, *pos_vav;
+    oset all_nodes, avail_nodes;
+    vgroup *gpus, *vrams;
+    uint32_t n_gpus, n_vrams;
+    vset all_gpu_set, avail_gpu_set, all_vram_set, avail_vram_set; /* indexes */
+    uint32_t *model_all, *model_avail; /* per model: |_modelIDNodesIndex|, |…Available…| */
+
+    /* strings (append-only, outside the journal: interning is not state) */
+    char *str;
+    size_t str_len, str_cap;
+    uint64_t *str_off;
+    uint32_t n_str;
+    uint32_t *str_hash;    /* open addressing: string id + 1 */
+
+    /* VSSTask */
+    vtask *task;
+    uint32_t n_tasks;
+    uint64_t max_tasks;
+    vmap by_commitment, nonces;
+    uint64_t next_sequence;
+    uint8_t *bytes;        /* scores */
+    uint64_t bytes_len, bytes_cap;
+
+    /* TaskQueue */
+    vbucket *buckets;
+    uint32_t n_buckets;
+    uint32_t *queue;       /* taskIDCommitments set (handles) */
+    uint32_t queue_len;
+    vset q_vrams, q_gpus;  /* TaskQueue.vrams, TaskQueue.gpuIDs */
+
+    vss_stats stats;
+    vss_quirk_counters quirks;
+
+    /* selection scratch (not state): candidates and their weights */
+    uint32_t *cand;
+    uint64_t *cw;
+    uint8_t *csel;
+
+    /* forced choices (replay) */
+    uint32_t forced_node;
+    bool forced_node_on;
+    struct vforced_dl {
+        uint32_t start, model, n, nodes[16];
+    } forced_dl[32];
+    uint32_t n_forced_dl;
+    bool dl_forcing;
+    uint32_t starts;       /* tasks started by the transaction so far */
+    const char *forced_err;
+
+    vss_event *ev;
+    size_t n_ev, cap_ev;
+    uint8_t *evbytes;
+    size_t n_evbytes, cap_evbytes;
+};
+
+_Noreturn void vss_revert(vss *p, const char *reason);
+
+/* A VSS model inside another state machine: its journal, its balances
+ * (indexed by the same account ids, max_acc of them) and its revert.  The
+ * caller frames every transaction: set now, block, sender, starts = 0 and
+ * n_ev = 0, then call a body (vn_tx_*, vt_tx_*). */
+vss *vss_new_hosted(const vss_params *params, uint32_t max_acc, uint64_t max_tasks, jrn *j,
+                    wei_t *bal, void (*revert)(void *host, const char *reason),
+                    void *host);
+
+/* transaction bodies (vss_node.c, vss_task.c, vss_group.c) */
+void vn_tx_join(vss *p, uint32_t gpu_name, uint64_t vram, const uint64_t version[3], vss_key key,
+                wei_t value, const uint32_t *models, uint32_t n_models);
+void vn_tx_quit(vss *p);
+void vn_tx_pause(vss *p);
+void vn_tx_resume(vss *p);
+void vn_tx_model_downloaded(vss *p, uint32_t model);
+void vn_tx_update_version(vss *p, const uint64_t version[3]);
+void vt_tx_create(vss *p, const vss_task_spec *spec, wei_t value);
+void vt_tx_parameters_uploaded(vss *p, const uint8_t task[32]);
+void vt_tx_submit_score(vss *p, const uint8_t task[32], const uint8_t *score, size_t len);
+void vt_tx_report_error(vss *p, const uint8_t task[32], vss_task_error error);
+void vt_tx_validate_single(vss *p, const uint8_t task[32], const vss_proof *proof);
+void vt_tx_validate_group(vss *p, const uint8_t *const ids[3], const uint8_t guid[32],
+                          const vss_proof *proof);
+void vt_tx_result_uploaded(vss *p, const uint8_t task[32]);
+void vt_tx_abort(vss *p, const uint8_t task[32], vss_abort_reason reason);
+#define VREQUIRE(p, cond, reason)        \
+    do {                                 \
+        if (!(cond))                     \
+            vss_revert((p), (reason));   \
+    } while (0)
+
+void vss_emit(vss *p, const vss_event *e, const uint8_t *bytes, size_t len);
+wei_t vw_sub(vss *p, wei_t a, wei_t b);
+wei_t vw_add(vss *p, wei_t a, wei_t b);
+void vtransfer(vss *p, uint32_t from, uint32_t to, wei_t amount);
+/* NetworkStats counters: checked like the contract's uint arithmetic */
+void vstat_inc(vss *p, uint64_t *c);
+void vstat_dec(vss *p, uint64_t *c);
+
+uint64_t vmap_get(const vmap *m, const uint8_t key[32]); /* value + 1, 0 = absent */
+void vmap_put(vss *p, vmap *m, const uint8_t key[32], uint64_t value);
+const uint8_t *vbytes_ptr(const vss *p, const vbytes *b);
+
+/* Node (vss_node.c) */
+bool vn_contains_model(const vss *p, uint32_t n, uint32_t model);
+uint32_t vn_select_available(vss *p, const vtask *t);
+uint32_t vn_select_without_model(vss *p, const vtask *t, uint32_t model, uint32_t count,
+                                 uint32_t selected, bool told, uint32_t *out);
+void vn_start_task(vss *p, uint32_t n);
+void vn_finish_task(vss *p, uint32_t n);
+void vn_slash(vss *p, uint32_t n);
+bool vn_version_match(const uint64_t node[3], const uint64_t task[3]);
+uint32_t vn_gpu_find(const vss *p, uint32_t name, uint64_t vram);
+uint32_t vn_gpu_id(vss *p, uint32_t name, uint64_t vram); /* creates the group */
+
+/* QOS (vss_qos.c) */
+void vq_start_task(vss *p, uint32_t n);
+void vq_finish_task(vss *p, uint32_t n);
+void vq_add_task_score(vss *p, uint32_t n, uint64_t i);
+void vq_kickout(vss *p, uint32_t n);
+uint64_t vq_task_score(const vss *p, uint32_t n);
+uint64_t vq_recent_score(const vss *p, uint32_t n);
+bool vq_should_kick_out(const vss *p, uint32_t n);
+
+/* TaskQueue (vss_queue.c) */
+void vqueue_push(vss *p, uint32_t t);
+bool vqueue_pop(vss *p, uint32_t node, uint32_t *t);
+void vqueue_remove(vss *p, uint32_t t);
+
+/* VSSTask (vss_task.c) */
+void vt_node_available_callback(vss *p, uint32_t root);
+
+#endif

@@ -1,0 +1,72 @@
+/* Strict reading of conformance traces (helium-trace/1, vss-trace/1): every
+ * problem is reported as "FILE: $.json.path: expected ..." and the reader
+ * never guesses.  Shared by replay/trace.c and replay/vss_trace.c. */
+#ifndef AVRAMI_REPLAY_TJSON_H
+#define AVRAMI_REPLAY_TJSON_H
+
+#include <cjson/cJSON.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "util/wei.h"
+
+typedef struct tj {
+    const char *file;
+    char *err;
+    size_t errlen;
+    char path[256];
+} tj;
+
+/* Sets the error (file, current path, message); returns false. */
+bool tj_fail(tj *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* path helpers: push returns the old length to pop back to */
+size_t tj_push(tj *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void tj_pop(tj *r, size_t old);
+/* obj.key, with the path pushed (pop with *old); NULL and an error when missing */
+const cJSON *tj_field(tj *r, const cJSON *obj, const char *key, size_t *old);
+/* Every key of obj must be one of known (NULL-terminated). */
+bool tj_keys_known(tj *r, const cJSON *obj, const char *const *known);
+/* No object anywhere under j may repeat a key (cJSON keeps the first). */
+bool tj_no_duplicates(tj *r, const cJSON *j);
+bool tj_get_uint(tj *r, const cJSON *obj, const char *key, uint64_t max, uint64_t *out);
+bool tj_get_string(tj *r, const cJSON *obj, const char *key, const char **out);
+bool tj_get_wei(tj *r, const cJSON *obj, const char *key, wei_t *out);
+/* "0x" + an even number of hex digits; exact32 demands 32 bytes into fixed,
+ * else a malloc'd copy in *dyn of *len bytes. */
+bool tj_get_hex(tj *r, const cJSON *obj, const char *key, bool exact32, uint8_t *fixed,
+                uint8_t **dyn, size_t *len);
+/* The same for a value already at the current path. */
+bool tj_hex(tj *r, const cJSON *v, bool exact32, uint8_t *fixed, uint8_t **dyn, size_t *len);
+/* obj.key names one of the n actors. */
+bool tj_get_actor(tj *r, const char *const *names, uint32_t n, const cJSON *obj, const char *key,
+                  uint32_t *out);
+/* Index of name among the n actors, or -1. */
+int64_t tj_actor(const char *const *names, uint32_t n, const char *name);
+
+/* The whole text as one JSON object (no trailing data), or NULL with the
+ * error set. */
+cJSON *tj_parse(tj *r, const char *text, size_t len);
+/* $.accounts: actor names (pointing into root) and opening balances,
+ * calloc'd with one spare entry. */
+bool tj_accounts(tj *r, const cJSON *root, const char ***actor, wei_t **initial, uint32_t *n);
+/* The opening balance of the one account the trace does not list (the
+ * contracts' owner): the first state's balances minus the listed ones. */
+bool tj_unlisted_opening(tj *r, const cJSON *first_state, const wei_t *initial, uint32_t n,
+                         wei_t *out);
+
+/* The top level of a trace: an object of known keys, none repeated, whose
+ * "format" is `format`; *name receives its "name". */
+bool tj_header(tj *r, const cJSON *root, const char *format, const char **name);
+
+/* What a step says the contracts answered. */
+typedef struct tj_outcome {
+    bool ok;
+    const char *revert; /* NULL when ok */
+    const cJSON *events, *state;
+} tj_outcome;
+/* A step's "i" (must be idx) and "time" (never decreasing). */
+bool tj_step_index_time(tj *r, const cJSON *js, size_t idx, uint64_t *last_time, uint64_t *time);
+bool tj_outcome_read(tj *r, const cJSON *js, tj_outcome *out);
+
+#endif

@@ -1,0 +1,472 @@
+/* The vss edition's agents (sim_edition_agents, run/sim_internal.h): what an
+ * application, a node and the Relay do under the on-chain VSS contracts
+ * (crynux-ai/crynux-contracts @ bd7ee24; protocol/vss/).
+ *
+ * Application, per request:
+ *   create the task (VSSTask.createTask: taskIDCommitment = keccak256(guid ‖
+ *   nonce)); once it is on chain, draw the VRF sampling decision: validated
+ *   with probability 1/10 (the contract's rule is uint(samplingNumber) % 10
+ *   == 0; the simulator draws it from the run's sampling stream instead of
+ *   proving a VRF); if validated, create two more tasks with the same guid
+ *   and parameters; when every task has a score (or an error), reveal:
+ *   validateSingleTask, or validateTaskGroup with the guid.  Fees of the
+ *   extra tasks come back to it (EndGroupRefund).  Its cancel timer aborts
+ *   the request's open tasks (allowed 3 minutes after their start).
+ * Relay: reports the parameters uploaded once a task has started, and the
+ *   result uploaded once the node uploaded it.
+ * Node: the Helium node agent (agents/node.c) runs the task once its
+ *   parameters are on the relay, submits its score (its result bytes: pHashes
+ *   or the response hash) where Helium would commit, uploads the result
+ *   when its task is validated, and aborts a task held up past its timeout.
+ *   Attackers are the existing behaviours: a fake result is a fake score; an
+ *   attacker wins when its task is not sampled, or holds two of a group with
+ *   the same fake (agents/actors.c counts it as a task won by cheating).
+ *
+ * Simulator choices, not the deployed software's (the bridge and node code of
+ * that period are not modelled): an llm (gpt) request names as required GPU a
+ * card of the network's mix with enough VRAM, drawn by its share (the
+ * contract requires a GPU name for llm tasks; the three tasks of a group
+ * name the same); taskSize is the application's
+ * execution-time estimate (cap), so the queue orders by fee per estimated
+ * second as Helium's; every node and task runs version 2.5.0; nodes do not
+ * report downloaded models, so selection has no model locality. */
+#include "run/sim_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/vss/vss_edition.h"
+
+typedef struct vreq {
+    uint64_t id[3];           /* proto task ids (0: not created) */
+    uint8_t sampled, n_tasks; /* 1 or 3 */
+    uint8_t ready, ended;     /* tasks with a score or error / ended (bits) */
+    uint8_t validated, told;  /* a task validated; app told of the abort */
+    uint32_t gpu;             /* llm: the required card (index into scn.cards) */
+} vreq;
+
+typedef struct vsim {
+    uint32_t relay;
+    gsl_rng *r_sample;
+    vreq *req;                /* per request */
+    uint32_t *model;          /* per (app, kind): interned model id */
+} vsim;
+
+static vsim *V(sim *m) { return m->eds; }
+
+static void vss_setup(sim *m)
+{
+    vsim *v = calloc(1, sizeof *v);
+    vss *model = proto_vss(m->p);
+    m->eds = v;
+    v->r_sample = eng_rng_new(m->o.seed, m->o.replication, ENG_RNG_SAMPLING);
+    v->req = calloc(m->cap_req + 1, sizeof *v->req);
+    uint32_t kinds = 0;
+    for (uint32_t a = 0; a < m->s->n_apps; a++)
+        kinds += m->s->apps[a].n_kinds;
+    v->model = calloc(kinds + 1, sizeof *v->model);
+    if (!v->req || !v->model || !v->r_sample) {
+        fprintf(stderr, "avrami: out of memory\n");
+        exit(2);
+    }
+    for (uint32_t a = 0; a < m->s->n_apps; a++)
+        for (uint32_t k = 0; k < m->s->apps[a].n_kinds; k++)
+            v->model[m->kind_base[a] + k] = vss_intern(model, m->s->apps[a].kinds[k].model);
+    /* the deployment: VSSTask.setRelayAddress by the owner */
+    v->relay = proto_add_account(m->p, 0);
+    vss_ext set = {.relay = v->relay};
+    if (!proto_ext(m->p, 0, PROTO_ACC_OWNER, VSS_OP_SET_RELAY, &set)) {
+        fprintf(stderr, "avrami: vss: %s\n", proto_revert_reason(m->p));
+        exit(2);
+    }
+}
+
+static void vss_fini(sim *m)
+{
+    vsim *v = V(m);
+    if (!v)
+        return;
+    gsl_rng_free(v->r_sample);
+    free(v->req);
+    free(v->model);
+    free(v);
+    m->eds = NULL;
+}
+
+/* Which task of its request a proto task id is (0..2), or -1. */
+static int round_of(sim *m, const sim_req *r, uint64_t id)
+{
+    const vreq *q = &V(m)->req[r - m->req];
+    for (int k = 0; k < 3; k++)
+        if (q->id[k] == id)
+            return k;
+    return -1;
+}
+
+static void guid_nonce(sim *m, uint64_t req, int k, uint8_t guid[32], uint8_t nonce[32])
+{
+    for (int i = 0; i < 4; i++) {
+        uint64_t g = agt_mix64(m->o.seed * 0x9E3779B97F4A7C15ULL + req * 4 + (uint64_t)i);
+        uint64_t n = agt_mix64(g ^ (0x5bd1e995ULL * (uint64_t)(k + 1)));
+        memcpy(guid + 8 * i, &g, 8);
+        memcpy(nonce + 8 * i, &n, 8);
+    }
+}
+
+/* A card of the mix with at least vram GB, drawn by share (the first card
+ * when none has enough). */
+static uint32_t draw_card(sim *m, uint32_t vram)
+{
+    double total = 0;
+    for (uint32_t c = 0; c < m->s->n_mix; c++)
+        if (m->s->cards[m->s->mix[c].card].vram_gb >= vram)
+            total += m->s->mix[c].share;
+    double x = gsl_rng_uniform(V(m)->r_sample) * total;
+    for (uint32_t c = 0; c < m->s->n_mix; c++)
+        if (m->s->cards[m->s->mix[c].card].vram_gb >= vram) {
+            if (x < m->s->mix[c].share)
+                return m->s->mix[c].card;
+            x -= m->s->mix[c].share;
+        }
+    return m->s->mix[0].card;
+}
+
+static bool apply_create(sim *m, const sim_tx *tx, uint64_t now_s)
+{
+    vsim *v = V(m);
+    sim_req *r = &m->req[tx->arg];
+    vreq *q = &v->req[tx->arg];
+    const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
+    uint32_t ki = m->kind_base[r->app] + r->kind;
+    if (vss_num_tasks(proto_vss(m->p)) + 2 >= m->cap_ids) {
+        m->capacity_drops++;
+        return false;
+    }
+    uint8_t guid[32];
+    vss_task_spec spec = {.type = k->type == PROTO_GPT ? VSS_LLM : VSS_SD,
+                          .models = &v->model[ki],
+                          .n_models = 1,
+                          .min_vram = k->vram_gb,
+                          .size = r->cap};
+    memcpy(spec.version, VSS_SIM_VERSION, sizeof spec.version);
+    if (spec.type == VSS_LLM) {
+        if (tx->round == 0)
+            q->gpu = draw_card(m, k->vram_gb);
+        const scn_card *c = &m->s->cards[q->gpu];
+        spec.gpu = vss_intern(proto_vss(m->p), c->name);
+        spec.gpu_vram = c->vram_gb;
+    }
+    guid_nonce(m, tx->arg, tx->round, guid, spec.nonce);
+    vss_commitment(guid, spec.nonce, spec.commitment);
+    vss_ext a = {.spec = &spec, .fee = r->fee};
+    if (!proto_ext(m->p, now_s, m->app_acc[r->app], VSS_OP_CREATE, &a))
+        return false;
+    q->id[tx->round] = a.created;
+    m->id2req[a.created] = (uint32_t)tx->arg + 1;
+    if (tx->round == 0) {
+        r->id = a.created;
+        q->n_tasks = 1;
+    }
+    return true;
+}
+
+/* The application's reveal: every task of the request has a score or an
+ * error, or ended. */
+static bool apply_validate(sim *m, const sim_tx *tx, uint64_t now_s)
+{
+    sim_req *r = &m->req[tx->arg];
+    vreq *q = &V(m)->req[tx->arg];
+    vss_ext a = {.task_id = q->id[0], .proof = vss_proof_honest(m->app_acc[r->app], q->sampled)};
+    if (!q->sampled)
+        return proto_ext(m->p, now_s, m->app_acc[r->app], VSS_OP_VALIDATE_SINGLE, &a);
+    uint8_t guid[32], nonce[32];
+    guid_nonce(m, tx->arg, 0, guid, nonce);
+    memcpy(a.group, q->id, sizeof a.group);
+    a.guid = guid;
+    return proto_ext(m->p, now_s, m->app_acc[r->app], VSS_OP_VALIDATE_GROUP, &a);
+}
+
+/* The application aborts the request's open tasks, one per transaction. */
+static bool apply_abort_app(sim *m, const sim_tx *tx, uint64_t now_s)
+{
+    sim_req *r = &m->req[tx->arg];
+    vreq *q = &V(m)->req[tx->arg];
+    int k = tx->round;
+    while (k < q->n_tasks && (q->ended >> k & 1))
+        k++;
+    if (k >= q->n_tasks || !q->id[k])
+        return false;
+    vss_ext a = {.task_id = q->id[k], .reason = VSS_ABORT_TIMEOUT};
+    bool ok = proto_ext(m->p, now_s, m->app_acc[r->app], VSS_OP_ABORT, &a);
+    if (!ok && !strcmp(proto_revert_reason(m->p), "Timeout not reached")) {
+        vss_task_view tv;
+        vss_task_get(proto_vss(m->p), (uint32_t)(q->id[k] - 1), &tv);
+        eng_time at = (eng_time)(tv.start_time + m->s->params.task_timeout_s + 1) * ENG_US_PER_S;
+        eng_at(m->e, at > eng_now(m->e) ? at : eng_now(m->e) + m->block_us, EV_APP_CANCEL, 0, tx->arg);
+    }
+    if (k + 1 < q->n_tasks)
+        sim_submit(m, TX_CANCEL_APP, r->app, tx->arg, (uint8_t)(k + 1));
+    return ok;
+}
+
+static bool vss_apply(sim *m, const sim_tx *tx, uint64_t now_s, bool *ok)
+{
+    vsim *v = V(m);
+    uint8_t buf[8 * 4096];
+    vss_ext a = {.task_id = tx->arg};
+    switch (tx->kind) {
+    case TX_CREATE:
+        *ok = apply_create(m, tx, now_s);
+        return true;
+    case TX_PARAMS_UPLOADED:
+        *ok = proto_ext(m->p, now_s, v->relay, VSS_OP_PARAMETERS_UPLOADED, &a);
+        return true;
+    case TX_COMMIT: { /* the node's score: its result bytes */
+        sim_req *r = sim_req_by_id(m, tx->arg);
+        a.score = buf;
+        a.score_len = node_result(m, tx->who, r, tx->round, buf, sizeof buf);
+        *ok = proto_ext(m->p, now_s, m->nodes[tx->who].acc, VSS_OP_SUBMIT_SCORE, &a);
+        return true;
+    }
+    case TX_VALIDATE:
+        *ok = apply_validate(m, tx, now_s);
+        return true;
+    case TX_UPLOADED: /* the node uploaded its result; the relay reports it */
+        *ok = proto_ext(m->p, now_s, v->relay, VSS_OP_RESULT_UPLOADED, &a);
+        return true;
+    case TX_CANCEL_APP:
+        *ok = apply_abort_app(m, tx, now_s);
+        return true;
+    case TX_CANCEL_NODE:
+        a.reason = VSS_ABORT_TIMEOUT;
+        *ok = proto_ext(m->p, now_s, m->nodes[tx->who].acc, VSS_OP_ABORT, &a);
+        return true;
+    case TX_DISCLOSE:
+        *ok = false;
+        return true;
+    default:
+        return false; /* join, quit, pause, resume: proto's */
+    }
+}
+
+/* After the create of task `round`: the sampling decision and the extras. */
+static bool vss_app_created(sim *m, const sim_tx *tx, bool ok)
+{
+    vreq *q = &V(m)->req[tx->arg];
+    if (tx->round > 0)
+        return true; /* an extra task: the request is the first task's */
+    if (ok && eng_rng_below(V(m)->r_sample, 10) == 0) {
+        q->sampled = 1;
+        q->n_tasks = 3;
+        sim_submit(m, TX_CREATE, m->req[tx->arg].app, tx->arg, 1);
+        sim_submit(m, TX_CREATE, m->req[tx->arg].app, tx->arg, 2);
+    }
+    return false; /* the Helium application records the create */
+}
+
+static uint8_t helium_reason(uint8_t vss_reason)
+{
+    return vss_reason == VSS_ABORT_INCORRECT_RESULT ? PROTO_ABORT_RESULT_ILLEGAL
+           : vss_reason == VSS_ABORT_TASK_FEE_TOO_LOW ? PROTO_ABORT_FEE_TOO_LOW
+                                                       : PROTO_ABORT_CANCELLED;
+}
+
+static void pay(sim *m, sim_req *r, uint32_t acc, wei_t fee)
+{
+    uint32_t node = acc < proto_num_accounts(m->p) ? m->acc2node[acc] : UINT32_MAX;
+    if (node == UINT32_MAX)
+        return;
+    m->nodes[node].income += fee;
+    m->nodes[node].tasks++;
+    for (int k = 0; k < 3; k++)
+        if (r->nodes[k] == node) {
+            r->paid[k] += fee;
+            break;
+        }
+}
+
+static void vss_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node, eng_time now)
+{
+    if (!r || ev->kind < PROTO_EV_VSS_QUEUED)
+        return;
+    vreq *q = &V(m)->req[r - m->req];
+    int k = round_of(m, r, ev->task_id);
+    if (k < 0)
+        return;
+    vss_task_view tv;
+    vss_task_get(proto_vss(m->p), (uint32_t)(ev->task_id - 1), &tv);
+    uint32_t tnode = r->nodes[k];
+    switch (ev->kind) {
+    case PROTO_EV_VSS_QUEUED:
+        if (k == 0 && r->queued < 0)
+            r->queued = now;
+        break;
+    case PROTO_EV_VSS_STARTED:
+        if (node == UINT32_MAX)
+            break;
+        m->nodes[node].chain_task = ev->task_id;
+        r->nodes[k] = node;
+        if (r->started < 0) { /* the request starts with its first task to start */
+            r->started = now;
+            m->minute_started++;
+        }
+        break;
+    case PROTO_EV_VSS_SCORE_READY:
+    case PROTO_EV_VSS_ERROR_REPORTED:
+        r->committed[k] = now;
+        break;
+    case PROTO_EV_VSS_VALIDATED:
+        q->validated = 1;
+        r->success = now;
+        chain_finish(m, r, OUT_SUCCESS, 0, now);
+        if (tnode != UINT32_MAX) { /* a fake accepted counts as won by its forgers */
+            proto_event won = {.kind = PROTO_EV_TASK_SUCCESS, .task_id = ev->task_id};
+            actors_book(m, &won, r, tnode);
+        }
+        break;
+    case PROTO_EV_VSS_END_SUCCESS:
+        r->uploaded = now;
+        pay(m, r, tv.node, tv.fee);
+        break;
+    case PROTO_EV_VSS_END_GROUP_SUCCESS:
+        r->uploaded = now;
+        for (uint32_t i = 0; i < tv.n_payments; i++)
+            pay(m, r, tv.pay_to[i], tv.pay[i]);
+        break;
+    case PROTO_EV_VSS_END_INVALIDATED:
+        if (tnode != UINT32_MAX) {
+            m->nodes[tnode].slashed++;
+            m->slashes++;
+            m->minute_slashes++;
+        }
+        break;
+    default:
+        break;
+    }
+    bool ends = ev->kind == PROTO_EV_VSS_END_SUCCESS || ev->kind == PROTO_EV_VSS_END_GROUP_SUCCESS ||
+                ev->kind == PROTO_EV_VSS_END_GROUP_REFUND || ev->kind == PROTO_EV_VSS_END_INVALIDATED ||
+                ev->kind == PROTO_EV_VSS_END_ABORTED;
+    if (!ends)
+        return;
+    q->ended |= (uint8_t)(1u << k);
+    if (tnode != UINT32_MAX)
+        chain_release(m, r, tnode, now);
+    if (!q->validated && q->ended == (1u << q->n_tasks) - 1)
+        chain_finish(m, r, OUT_ABORTED,
+                     ev->kind == PROTO_EV_VSS_END_ABORTED ? helium_reason(ev->reason)
+                                                          : PROTO_ABORT_RESULT_ILLEGAL,
+                     now);
+}
+
+/* Hands an observation to the Helium agents as the Helium event that
+ * means the same for them. */
+static void tell(sim *m, const sim_obs *o, uint8_t kind, uint32_t node, uint8_t round)
+{
+    sim_obs h = *o;
+    h.kind = kind;
+    h.node = node;
+    h.round = round;
+    app_observe(m, &h);
+    node_observe(m, &h);
+}
+
+static void vss_ready(sim *m, sim_req *r, vreq *q, int k)
+{
+    q->ready |= (uint8_t)(1u << k);
+    /* every task scored (a group member aborted after its start can no
+     * longer be validated, "Wrong task": the cancel timer ends the rest) */
+    if (q->ready == (1u << q->n_tasks) - 1)
+        sim_submit(m, TX_VALIDATE, r->app, (uint64_t)(r - m->req), 0);
+}
+
+static bool vss_observe(sim *m, const sim_obs *o)
+{
+    if (o->kind < PROTO_EV_VSS_QUEUED)
+        return false; /* NodeSlashed, NodeKickedOut: the Helium agents' */
+    sim_req *r = sim_req_by_id(m, o->task);
+    if (!r)
+        return true;
+    vreq *q = &V(m)->req[r - m->req];
+    int k = round_of(m, r, o->task);
+    if (k < 0)
+        return true;
+    uint32_t node = r->nodes[k];
+    switch (o->kind) {
+    case PROTO_EV_VSS_STARTED: /* the relay has the parameters: it reports them */
+        sim_submit(m, TX_PARAMS_UPLOADED, 0, o->task, (uint8_t)k);
+        break;
+    case PROTO_EV_VSS_PARAMETERS_UPLOADED: /* the node starts */
+        tell(m, o, PROTO_EV_TASK_STARTED, node, (uint8_t)k);
+        break;
+    case PROTO_EV_VSS_SCORE_READY:
+    case PROTO_EV_VSS_ERROR_REPORTED:
+        vss_ready(m, r, q, k);
+        break;
+    case PROTO_EV_VSS_VALIDATED: /* the node uploads its result */
+        tell(m, o, PROTO_EV_TASK_SUCCESS, node, (uint8_t)k);
+        break;
+    case PROTO_EV_VSS_END_SUCCESS:
+    case PROTO_EV_VSS_END_GROUP_SUCCESS:
+    case PROTO_EV_VSS_END_GROUP_REFUND:
+        tell(m, o, PROTO_EV_TASK_NODE_SUCCESS, node, (uint8_t)k);
+        break;
+    case PROTO_EV_VSS_END_INVALIDATED:
+        tell(m, o, PROTO_EV_TASK_NODE_SLASHED, node, (uint8_t)k);
+        break;
+    case PROTO_EV_VSS_END_ABORTED:
+        if (node != UINT32_MAX)
+            tell(m, o, PROTO_EV_TASK_NODE_CANCELLED, node, (uint8_t)k);
+        if (r->outcome == OUT_ABORTED && !q->told) { /* resubmission, if the app does */
+            q->told = 1;
+            sim_obs h = *o;
+            h.kind = PROTO_EV_TASK_ABORTED;
+            h.task = r->id;
+            app_observe(m, &h);
+        }
+        break;
+    default:
+        break;
+    }
+    return true;
+}
+
+/* What VSSTask holds: the fees of the tasks not ended (queued ones included). */
+static wei_t vss_escrow(sim *m)
+{
+    vss *model = proto_vss(m->p);
+    wei_t held = 0;
+    for (uint32_t h = 0; h < vss_num_tasks(model); h++) {
+        vss_task_view tv;
+        vss_task_get(model, h, &tv);
+        if (tv.status < VSS_END_INVALIDATED)
+            held += tv.fee;
+    }
+    return held;
+}
+
+/* What it holds for one request: its tasks not ended. */
+static wei_t vss_req_escrow(sim *m, const sim_req *r)
+{
+    const vreq *q = &V(m)->req[r - m->req];
+    wei_t held = 0;
+    for (int k = 0; k < 3; k++) {
+        vss_task_view tv;
+        if (!q->id[k])
+            continue;
+        vss_task_get(proto_vss(m->p), (uint32_t)(q->id[k] - 1), &tv);
+        if (tv.status < VSS_END_INVALIDATED)
+            held += tv.fee;
+    }
+    return held;
+}
+
+const sim_edition_agents vss_agents = {
+    .req_escrow = vss_req_escrow,
+    .app_created = vss_app_created,
+    .observe = vss_observe,
+    .setup = vss_setup,
+    .apply = vss_apply,
+    .book = vss_book,
+    .escrow_held = vss_escrow,
+    .fini = vss_fini,
+};
