@@ -8,6 +8,7 @@
 #   fuzz_db        a run and a sweep database made from scenarios/vanishing-nodes.json
 #   fuzz_trace     tests/conformance/*.json      fuzz_gpt_task  examples/gpt/*.json
 #   fuzz_tokenizer tests/tokenizers/spm-test.json (the shipped ones exceed max_len)
+#   fuzz_vss_trace tests/conformance/vss/*.json
 # Corpora grow in tests/fuzz/corpus-NAME (not committed); findings
 # (crash-*, leak-*, timeout-*) land in build-fuzz/findings/.
 #   FUZZ_SECONDS=600 make fuzz                 every target, 10 minutes each
@@ -59,7 +60,8 @@ for name in $targets; do
   max_len=65536
   case "$name" in
     fuzz_gpt_task) cp -n examples/gpt/*.json "$corpus/" ;;
-    fuzz_trace) find tests/conformance -name '*.json' -size -40k -exec cp -n {} "$corpus/" \; ;;
+    fuzz_trace) find tests/conformance -maxdepth 1 -name '*.json' -size -40k -exec cp -n {} "$corpus/" \; ;;
+    fuzz_vss_trace) cp -n tests/conformance/vss/*.json "$corpus/" ;;
     fuzz_scenario) cp -n scenarios/*.json "$corpus/" ;;
     fuzz_csv) cp -n scenarios/data/*.csv "$corpus/" ;;
     fuzz_set)
