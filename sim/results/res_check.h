@@ -17,6 +17,10 @@ typedef struct chk {
     FILE *out;
     const char *path;
     int bad;
+    /* The edition's tasks hold one node each, and a row is a request of up
+     * to three tasks that start apart (vss: the sampled request and the
+     * application's two extra tasks, each with its own fee). */
+    bool seat_per_task;
 } chk;
 
 typedef struct meta {

@@ -70,8 +70,14 @@ static void check_task_row(chk *c, sqlite3_stmt *st, sums *s, long long seq)
     if (cap == 0 || value != fee / cap)
         rc_viol(c, "tasks (seq %lld): value_wei_per_s is not fee_wei / cap_s", seq);
     rc_add(c, &out, &sum_ok, escrow, "tasks: payments and escrow of one task");
-    if (sum_ok && out > fee)
-        rc_viol(c, "tasks (seq %lld): paid to nodes and held in escrow exceed the fee", seq);
+    /* vss: a sampled request escrows the fees of its three tasks until the
+     * two extra ones are refunded */
+    wei_t bound = c->seat_per_task ? fee * 3 : fee;
+    if (c->seat_per_task && bound / 3 != fee)
+        rc_viol(c, "tasks (seq %lld): three fees leave 128 bits", seq);
+    else if (sum_ok && out > bound)
+        rc_viol(c, "tasks (seq %lld): paid to nodes and held in escrow exceed the %s", seq,
+                c->seat_per_task ? "fees of its three tasks" : "fee");
     if (!created && out)
         rc_viol(c, "tasks (seq %lld): never created on chain, yet paid or in escrow", seq);
     /* a task the contract still stores: running, or succeeded and not yet

@@ -11,10 +11,14 @@ set -euo pipefail
 "$BIN" run --quiet --duration 1800 --out "$TMP/base.db" scenarios/helium-baseline.json
 "$BIN" run --quiet --duration 1800 --out "$TMP/att.db" scenarios/attack-colluders.json
 "$BIN" run --quiet --duration 3600 --out "$TMP/storm.db" scenarios/churn-storm.json
-for d in base att storm; do
+"$BIN" run --quiet --duration 3600 --out "$TMP/vss.db" scenarios/vss-baseline.json
+"$BIN" run --quiet --duration 1800 --out "$TMP/hy.db" scenarios/hydrogen-baseline.json
+for d in base att storm vss hy; do
   "$BIN" check "$TMP/$d.db" >"$TMP/out" || { cat "$TMP/out" >&2; die "$d: an untouched run fails check"; }
 done
-ok "check passes untouched runs (baseline, attackers, churn storm with quirks)"
+grep -q "one node per task (edition vss): node overlaps not checked" "$TMP/out" && die "hydrogen: overlap note"
+"$BIN" check "$TMP/vss.db" | grep -q "node overlaps not checked" || die "vss: no note that overlaps go unchecked"
+ok "check passes untouched runs (baseline, attackers, churn storm with quirks, vss, hydrogen)"
 
 # tamper NAME BASE PATTERN SQL...: a copy of BASE edited by SQL (plus1(x) adds
 # one wei to a decimal string) must fail check with exit 1 and PATTERN in
@@ -49,6 +53,12 @@ tamper "last half of the nodes deleted" base "node accounts for|not in the nodes
   "DELETE FROM nodes WHERE id >= (SELECT count(*) / 2 FROM nodes)"
 tamper "node moved to another account" base "its account is not in the accounts table" \
   "UPDATE nodes SET account = account + 1 WHERE id = 2"
+# the vss edition: one node per task, a sampled request escrows three fees
+NV="(SELECT node0 FROM tasks WHERE paid0_wei != '0' LIMIT 1)"
+tamper "vss income +1 wei" vss "node [0-9]+: income_wei differs from the task rows" \
+  "UPDATE nodes SET income_wei = plus1(income_wei) WHERE id = $NV"
+tamper "vss escrow beyond three fees" vss "exceed the fees of its three tasks" \
+  "UPDATE tasks SET escrow_wei = CAST(fee_wei AS TEXT) || '0' WHERE seq = (SELECT min(seq) FROM tasks WHERE outcome = 'open')"
 # tasks
 tamper "task fee +1 wei" base "application .*: fees_wei differs" "UPDATE tasks SET fee_wei = plus1(fee_wei) WHERE seq = 5"
 tamper "task fee x10" base "value_wei_per_s is not fee_wei / cap_s|fees_wei differs" \
