@@ -152,32 +152,45 @@ static void add(plot_list *l, const char *name, const char *title)
     l->n++;
 }
 
-/* The run's pictures.  Amounts become CNX doubles here, for display only. */
+/* The run's pictures and the rows each is drawn from.  Amounts become CNX
+ * doubles here, for display only. */
+static const struct {
+    const char *name, *title, *sql;
+} RUN_PLOTS[] = {
+    {"wait_vs_value", "Queue wait against task value",
+     /* at most ~20,000 points: a denser scatter shows nothing more */
+     "SELECT CAST(value_wei_per_s AS REAL) / 1e18, queue_wait_s FROM tasks"
+     " WHERE queue_wait_s IS NOT NULL AND created_s >= COALESCE((SELECT CAST(json_extract(value,"
+     " '$.warmup_s') AS REAL) FROM run WHERE key = 'scenario'), 0)"
+     " AND seq % (1 + (SELECT COUNT(*) FROM tasks) / 20000) = 0"},
+    {"income_by_card", "Node income by card type",
+     "SELECT card, SUM(CAST(income_wei AS REAL)) / 1e18 / (SUM(COALESCE(left_s, (SELECT value FROM run"
+     " WHERE key = 'simulated_until_us') / 1e6) - joined_s) / 3600.0), COUNT(*) FROM nodes"
+     " WHERE joined_s IS NOT NULL GROUP BY card ORDER BY card"},
+    {"qos", "QoS score distribution", "SELECT final_qos, COUNT(*) FROM nodes GROUP BY final_qos"},
+    {"kickouts_slashes", "Kick-outs and slashes over time",
+     "SELECT minute / 60, SUM(kickouts), SUM(slashes) FROM series GROUP BY minute / 60 ORDER BY 1"},
+    {"utilization", "Utilization over time",
+     "SELECT minute / 60.0, CASE WHEN online > 0 THEN 1.0 * busy / online END, queue FROM series"},
+};
+#define N_RUN_PLOTS (sizeof RUN_PLOTS / sizeof RUN_PLOTS[0])
+
+static bool run_data(sqlite3 *db, const char *dir)
+{
+    for (size_t i = 0; i < N_RUN_PLOTS; i++)
+        if (!tsv(db, dir, RUN_PLOTS[i].name, RUN_PLOTS[i].sql))
+            return false;
+    return true;
+}
+
 static bool plot_run(sqlite3 *db, const char *dir, const char *scripts, plot_list *l)
 {
-    static const struct {
-        const char *name, *title, *sql;
-    } P[] = {
-        {"wait_vs_value", "Queue wait against task value",
-         /* at most ~20,000 points: a denser scatter shows nothing more */
-         "SELECT CAST(value_wei_per_s AS REAL) / 1e18, queue_wait_s FROM tasks"
-         " WHERE queue_wait_s IS NOT NULL AND created_s >= COALESCE((SELECT CAST(json_extract(value,"
-         " '$.warmup_s') AS REAL) FROM run WHERE key = 'scenario'), 0)"
-         " AND seq % (1 + (SELECT COUNT(*) FROM tasks) / 20000) = 0"},
-        {"income_by_card", "Node income by card type",
-         "SELECT card, SUM(CAST(income_wei AS REAL)) / 1e18 / (SUM(COALESCE(left_s, (SELECT value FROM run"
-         " WHERE key = 'simulated_until_us') / 1e6) - joined_s) / 3600.0), COUNT(*) FROM nodes"
-         " WHERE joined_s IS NOT NULL GROUP BY card ORDER BY card"},
-        {"qos", "QoS score distribution", "SELECT final_qos, COUNT(*) FROM nodes GROUP BY final_qos"},
-        {"kickouts_slashes", "Kick-outs and slashes over time",
-         "SELECT minute / 60, SUM(kickouts), SUM(slashes) FROM series GROUP BY minute / 60 ORDER BY 1"},
-        {"utilization", "Utilization over time",
-         "SELECT minute / 60.0, CASE WHEN online > 0 THEN 1.0 * busy / online END, queue FROM series"},
-    };
-    for (size_t i = 0; i < sizeof P / sizeof P[0]; i++) {
-        if (!tsv(db, dir, P[i].name, P[i].sql) || !gnuplot(dir, scripts, P[i].name, P[i].name, NULL))
+    if (!run_data(db, dir))
+        return false;
+    for (size_t i = 0; i < N_RUN_PLOTS; i++) {
+        if (!gnuplot(dir, scripts, RUN_PLOTS[i].name, RUN_PLOTS[i].name, NULL))
             return false;
-        add(l, P[i].name, P[i].title);
+        add(l, RUN_PLOTS[i].name, RUN_PLOTS[i].title);
     }
     return true;
 }
@@ -280,6 +293,23 @@ static bool plot_sweep(const char *path, const char *dir, const char *scripts, u
     return ok;
 }
 
+/* A run database opened read-only, or NULL with a message. */
+static sqlite3 *open_run(const char *path)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *st = NULL;
+    char why[128];
+    if (access(path, R_OK) != 0 || !rfile_is_regular(path, why, sizeof why) ||
+        sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(db, "SELECT kickouts FROM series LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
+        fprintf(stderr, "avrami plot: %s: not a run or sweep database (or one from an older avrami)\n", path);
+        sqlite3_close(db);
+        return NULL;
+    }
+    sqlite3_finalize(st);
+    return db;
+}
+
 bool plot_db(const char *path, const char *dir, uint32_t baseline, plot_list *l)
 {
     memset(l, 0, sizeof *l);
@@ -294,18 +324,16 @@ bool plot_db(const char *path, const char *dir, uint32_t baseline, plot_list *l)
     }
     if (sweep_is_sweep_db(path))
         return plot_sweep(path, dir, scripts, baseline, l);
-    sqlite3 *db = NULL;
-    sqlite3_stmt *st = NULL;
-    char why[128];
-    if (access(path, R_OK) != 0 || !rfile_is_regular(path, why, sizeof why) ||
-        sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK ||
-        sqlite3_prepare_v2(db, "SELECT kickouts FROM series LIMIT 1", -1, &st, NULL) != SQLITE_OK) {
-        fprintf(stderr, "avrami plot: %s: not a run or sweep database (or one from an older avrami)\n", path);
-        sqlite3_close(db);
-        return false;
-    }
-    sqlite3_finalize(st);
-    bool ok = plot_run(db, dir, scripts, l);
+    sqlite3 *db = open_run(path);
+    bool ok = db && plot_run(db, dir, scripts, l);
+    sqlite3_close(db);
+    return ok;
+}
+
+bool plot_run_data(const char *path, const char *dir)
+{
+    sqlite3 *db = open_run(path);
+    bool ok = db && run_data(db, dir);
     sqlite3_close(db);
     return ok;
 }

@@ -21,5 +21,9 @@ typedef struct plot_list {
 /* Writes every plot of DB into DIR (created if missing).  False with a
  * message on stderr when DB cannot be read or gnuplot fails. */
 bool plot_db(const char *db, const char *dir, uint32_t baseline, plot_list *out);
+/* What plot_db reads from a run database, without drawing: the TSV of
+ * every run plot in DIR (which must exist).  False with a message on
+ * stderr when DB cannot be read. */
+bool plot_run_data(const char *db, const char *dir);
 
 #endif

@@ -116,7 +116,7 @@ static void sql_table(FILE *f, sqlite3 *db, const char *header, const char *sql)
     sqlite3_finalize(st);
 }
 
-static bool run_tables(FILE *f, const char *path)
+bool report_run_tables(FILE *f, const char *path)
 {
     sqlite3 *db;
     if (sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) != SQLITE_OK) {
@@ -179,7 +179,7 @@ bool report_write(const char *path, const char *dir, uint32_t baseline)
             fprintf(stderr, "avrami report: %s\n", err);
         sweep_summary_free(&s); /* safe after a failed read: it starts zeroed */
     } else {
-        ok = run_tables(f, path);
+        ok = report_run_tables(f, path);
     }
     fputs("\n## Plots\n\n", f);
     for (int i = 0; i < l.n; i++)

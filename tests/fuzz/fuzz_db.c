@@ -1,11 +1,16 @@
 /* libFuzzer target: run and sweep databases as avrami's readers take them,
  * the input being the database file: `check` (run or sweep), the
- * incomplete-run test of plot, report and export, the CSV export of every
- * table, the sweep summary behind plot and report, and the resume of a
+ * incomplete-run test of plot, report and export, what plot and report
+ * read from a run database (its TSVs and tables, without gnuplot), the CSV
+ * export of every table, the sweep summary behind plot and report, and the resume of a
  * sweep (its identity check and the stored runs).  A damaged database must
  * only ever be an error message or a reported violation. */
 #include "fuzz_util.h"
+#include <sys/stat.h>
+
 #include "export/csv.h"
+#include "plot/plot.h"
+#include "plot/report.h"
 #include "results/res.h"
 #include "sweep/summary.h"
 #include "sweep/sweep_db.h"
@@ -76,6 +81,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     } else {
         res_check(path, null);
         (void)res_incomplete(path);
+        report_run_tables(null, path);
+        static char dir[64];
+        if (!dir[0]) {
+            snprintf(dir, sizeof dir, "/tmp/avrami-fuzz-%d-plots", (int)getpid());
+            mkdir(dir, 0777);
+        }
+        plot_run_data(path, dir); /* what plot reads, without gnuplot */
     }
     export_all(path);
     unlink(path);
