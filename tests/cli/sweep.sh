@@ -195,7 +195,12 @@ fi
   2>"$TMP/idle.err" &
 pid=$!
 for _ in $(seq 50); do kids=$(pgrep -P "$pid" | head -1 || true); [ -n "$kids" ] && break; sleep 0.1; done
-sleep 2
+# worker 0 is idle once point 0 is stored (on a loaded machine that can take
+# longer than any fixed pause)
+for _ in $(seq 600); do
+  [ "$(sqlite3 "$TMP/idle.db" "SELECT count(*) FROM runs" 2>/dev/null || echo 0)" -ge 1 ] && break
+  sleep 0.1
+done
 [ -n "$kids" ] && kill -9 "$kids" 2>/dev/null || true
 # no need to wait for the long run: SIGINT ends it, and the parent still
 # sends its quit message to the dead worker
