@@ -74,6 +74,9 @@ typedef enum eng_stream {
     ENG_RNG_SETUP = 8,
     ENG_RNG_ATTACK = 9, /* behaviours' per-task choices (cheat, miss a task) */
     ENG_RNG_SAMPLING = 10, /* the applications' VRF sampling draws (edition vss) */
+    ENG_RNG_JOINS = 11,    /* the join process's arrival times: apart from the nodes' own
+                              churn draws, so the same replication joins the same nodes at
+                              the same times under every protocol edition */
 } eng_stream;
 
 uint64_t eng_seed_hash(uint64_t seed, uint64_t replication, uint64_t stream);

@@ -209,6 +209,7 @@ static sim *setup(const scn *s, const sim_opts *o)
     m->r_sel = eng_rng_new(o->seed, o->replication, ENG_RNG_SELECTION);
     m->r_exec = eng_rng_new(o->seed, o->replication, ENG_RNG_EXEC);
     m->r_churn = eng_rng_new(o->seed, o->replication, ENG_RNG_CHURN);
+    m->r_join = eng_rng_new(o->seed, o->replication, ENG_RNG_JOINS);
     m->r_beh = eng_rng_new(o->seed, o->replication, ENG_RNG_BEHAVIOUR);
     m->r_fee = eng_rng_new(o->seed, o->replication, ENG_RNG_FEES);
     m->r_setup = eng_rng_new(o->seed, o->replication, ENG_RNG_SETUP);
@@ -284,7 +285,7 @@ static sim *setup(const scn *s, const sim_opts *o)
             eng_at(m->e, t, EV_ARRIVAL, a, 0);
     }
     if (s->join_rate_per_h > 0)
-        eng_at(m->e, eng_rng_exp_us(m->r_churn, 3600.0 / s->join_rate_per_h), EV_JOIN_PROCESS, 0, 0);
+        eng_at(m->e, eng_rng_exp_us(m->r_join, 3600.0 / s->join_rate_per_h), EV_JOIN_PROCESS, 0, 0);
     return m;
 }
 
@@ -302,7 +303,7 @@ static void dispatch(sim *m, const eng_ev *ev)
     case EV_APP_CANCEL: app_cancel_timer(m, ev->b); break;
     case EV_JOIN_PROCESS:
         node_new(m, node_pick_card(m), ev->t);
-        eng_after(m->e, 1 + eng_rng_exp_us(m->r_churn, 3600.0 / m->s->join_rate_per_h),
+        eng_after(m->e, 1 + eng_rng_exp_us(m->r_join, 3600.0 / m->s->join_rate_per_h),
                   EV_JOIN_PROCESS, 0, 0);
         break;
     case EV_END: break;
@@ -421,7 +422,8 @@ void sim_free(sim *m)
     if (m->p)
         proto_free(m->p);
     eng_free(m->e);
-    gsl_rng *rs[] = {m->r_arr, m->r_sel, m->r_exec, m->r_churn, m->r_beh, m->r_fee, m->r_setup, m->r_att};
+    gsl_rng *rs[] = {m->r_arr, m->r_sel, m->r_exec, m->r_churn, m->r_beh, m->r_fee, m->r_setup, m->r_att,
+                     m->r_join};
     for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++)
         if (rs[i])
             gsl_rng_free(rs[i]);

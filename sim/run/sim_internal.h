@@ -182,7 +182,7 @@ struct sim {
     sim_edition_agents ag;          /* its agent hooks, copied in */
     void *eds;                      /* the edition agents' own state (vss: run/vss_agents.c) */
     agt_timing timing;
-    gsl_rng *r_arr, *r_sel, *r_exec, *r_churn, *r_beh, *r_fee, *r_setup, *r_att;
+    gsl_rng *r_arr, *r_sel, *r_exec, *r_churn, *r_beh, *r_fee, *r_setup, *r_att, *r_join;
     eng_time end, block_us, latency_us, observe_us, sample_us;
 
     sim_node *nodes;
