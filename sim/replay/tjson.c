@@ -336,6 +336,25 @@ bool tj_outcome_read(tj *r, const cJSON *js, tj_outcome *s)
     return true;
 }
 
+const cJSON *tj_steps(tj *r, const cJSON *root, size_t size, void **out, size_t *n)
+{
+    size_t old;
+    const cJSON *steps = tj_field(r, root, "steps", &old);
+    if (!steps)
+        return NULL;
+    if (!cJSON_IsArray(steps)) {
+        tj_fail(r, "expected an array");
+        return NULL;
+    }
+    tj_pop(r, old);
+    *n = (size_t)cJSON_GetArraySize(steps);
+    if (!(*out = calloc(*n + 1, size))) {
+        tj_fail(r, "out of memory");
+        return NULL;
+    }
+    return steps;
+}
+
 bool tj_header(tj *r, const cJSON *root, const char *format, const char **name)
 {
     if (!cJSON_IsObject(root))

@@ -55,6 +55,10 @@ bool tj_accounts(tj *r, const cJSON *root, const char ***actor, wei_t **initial,
 bool tj_unlisted_opening(tj *r, const cJSON *first_state, const wei_t *initial, uint32_t n,
                          wei_t *out);
 
+/* $.steps: an array, and room for its steps (n + 1 zeroed elements of
+ * `size` bytes in *out); NULL with the error set. */
+const cJSON *tj_steps(tj *r, const cJSON *root, size_t size, void **out, size_t *n);
+
 /* The top level of a trace: an object of known keys, none repeated, whose
  * "format" is `format`; *name receives its "name". */
 bool tj_header(tj *r, const cJSON *root, const char *format, const char **name);

@@ -381,17 +381,11 @@ bool vtrace_parse(const char *path, const char *text, size_t len, vtrace *t, cha
         !tj_accounts(&r, t->root, &t->actor, &t->initial, &t->n_actors))
         return false;
     t->relay = tj_actor(t->actor, t->n_actors, "relay");
-    size_t old;
-    const cJSON *steps = tj_field(&r, t->root, "steps", &old);
+    void *room = NULL;
+    const cJSON *steps = tj_steps(&r, t->root, sizeof *t->steps, &room, &t->n_steps);
+    t->steps = room;
     if (!steps)
         return false;
-    if (!cJSON_IsArray(steps))
-        return tj_fail(&r, "expected an array");
-    tj_pop(&r, old);
-    t->n_steps = (size_t)cJSON_GetArraySize(steps);
-    t->steps = calloc(t->n_steps + 1, sizeof *t->steps);
-    if (!t->steps)
-        return tj_fail(&r, "out of memory");
     uint64_t last_time = 0;
     size_t idx = 0;
     for (const cJSON *js = steps->child; js; js = js->next, idx++)
