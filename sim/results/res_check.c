@@ -30,6 +30,7 @@
 
 #include <sqlite3.h>
 
+#include "protocol/edition.h"
 #include "util/rfile.h"
 
 #define SHOW_MAX 40
@@ -316,15 +317,17 @@ static void check_overlap(chk *c)
 }
 
 /* The stored scenario's protocol.edition is one whose tasks hold one node
- * each (the run's own scenario text, as the run validated it). */
+ * each (its description says so: proto_edition.seats), read from the run's
+ * own scenario text, as the run validated it. */
 static bool seat_per_task(chk *c)
 {
     sqlite3_stmt *st = rc_query(c, "SELECT json_extract(value, '$.protocol.edition') FROM run"
                                    " WHERE key = 'scenario' AND json_valid(value)");
-    bool one = st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0) &&
-               !strcmp((const char *)sqlite3_column_text(st, 0), "vss");
+    const proto_edition *e = NULL;
+    if (st && sqlite3_step(st) == SQLITE_ROW && sqlite3_column_text(st, 0))
+        e = proto_edition_find((const char *)sqlite3_column_text(st, 0));
     sqlite3_finalize(st);
-    return one;
+    return e && e->seats == 1;
 }
 
 bool res_incomplete(const char *path)
