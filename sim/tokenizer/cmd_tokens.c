@@ -184,6 +184,22 @@ static int check_estimate(const ctx *c, const tok_entry *e)
     }
     if (x && !e->bounded && e->n_fit >= 3)
         fails += held_out(c, e, x);
+    /* tokenizers the estimate never saw: the error to expect on a new family */
+    for (int f = 0; x && f < e->n_unseen; f++) {
+        int *y = ref_counts(c, e->unseen[f]);
+        if (!y) {
+            fprintf(stderr, "avrami tokens: %s: no reference counts for '%s'\n", e->name,
+                    e->unseen[f]);
+            fails++;
+            continue;
+        }
+        double w_fit, w_chk, m_fit = mape(c, e, x, y, 0, &w_fit), m_chk = mape(c, e, x, y, 1, &w_chk);
+        printf("%-10s unseen    vs %-8s MAPE %5.1f%% on the %d fitting prompts, %5.1f%% on the %d "
+               "checking prompts (worst %5.1f%%), never fitted to it\n",
+               e->name, e->unseen[f], m_fit, (c->n + 1) / 2, m_chk, c->n / 2,
+               w_chk);
+        free(y);
+    }
     free(x);
     return x ? fails : 1;
 }

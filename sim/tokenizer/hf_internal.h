@@ -33,6 +33,9 @@ typedef enum { HF_SPLIT_ISOLATED, HF_SPLIT_REMOVED } hf_split_kind;
 typedef struct {
     pcre2_code *re;     /* NULL: ByteLevel without its expression (bytes only) */
     hf_split_kind behavior;
+    /* after ByteLevel: the library matches the expression on the text's
+     * byte-level stand-ins (one character per byte), not on the text */
+    int on_byte_level;
 } hf_pre;
 
 /* The Metaspace pre-tokenizer (tokenizers/src/pre_tokenizers/metaspace.rs):
@@ -61,6 +64,7 @@ struct hf_tok {
     int byte_level, spm;
     int byte_fallback, fuse_unk, ignore_merges, unk;
     int byte_id[256];       /* byte-level: the byte's token; fallback: <0xXX>; -1 none */
+    int byte_cp[256];       /* GPT-2's bytes_to_unicode: byte -> its stand-in code point */
     hf_added *added;
     int n_added;
     uint8_t *special;       /* per id */

@@ -42,7 +42,9 @@ static void byte_map(loader *L)
         L->cp2byte[c] = -1;
     for (int b = 0; b < 256; b++) {
         int self = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174;
-        L->cp2byte[self ? b : 256 + extra++] = b;
+        int cp = self ? b : 256 + extra++;
+        L->cp2byte[cp] = b;
+        L->t->byte_cp[b] = cp;
     }
 }
 
@@ -150,7 +152,7 @@ static int add_pre(loader *L, const char *re, int literal, hf_split_kind behavio
     if (!n)
         return fail(L, path, "out of memory");
     t->pre = n;
-    n[t->n_pre] = (hf_pre){NULL, behavior};
+    n[t->n_pre] = (hf_pre){NULL, behavior, t->byte_level};
     if (re) {
         int ec;
         PCRE2_SIZE eo;
@@ -176,8 +178,29 @@ static int pre_leaf(loader *L, const cJSON *o, const char *type, const char *pat
     if (!strcmp(type, "ByteLevel")) {
         if (flag(o, "add_prefix_space"))
             return fail(L, path, "ByteLevel with add_prefix_space true is not implemented");
+        /* its own expression runs on the text; later ones on the stand-ins */
+        int rc = flag(o, "use_regex") ? add_pre(L, GPT2_RE, 0, HF_SPLIT_ISOLATED, path) : 0;
         L->t->byte_level = 1;
-        return flag(o, "use_regex") ? add_pre(L, GPT2_RE, 0, HF_SPLIT_ISOLATED, path) : 0;
+        return rc;
+    }
+    /* Punctuation (pre_tokenizers/punctuation.rs): Rust's ASCII punctuation
+     * and Unicode's P* categories; Contiguous keeps a run as one piece. */
+    if (!strcmp(type, "Punctuation")) {
+        const char *b = str_of(o, "behavior");
+        if (b && strcmp(b, "Isolated") && strcmp(b, "Contiguous"))
+            return fail(L, path, "only Punctuation with behavior Isolated or Contiguous is "
+                                 "implemented");
+        int run = b && !strcmp(b, "Contiguous");
+        return add_pre(L, run ? "[\\p{P}!-/:-@\\[-`{-~]+" : "[\\p{P}!-/:-@\\[-`{-~]", 0,
+                       HF_SPLIT_ISOLATED, path);
+    }
+    /* Digits (pre_tokenizers/digits.rs): Rust's char::is_numeric, Unicode's
+     * N* categories, one piece per run or per digit. */
+    if (!strcmp(type, "Digits")) {
+        const cJSON *ind = cJSON_GetObjectItemCaseSensitive(o, "individual_digits");
+        if (ind && !cJSON_IsBool(ind))
+            return fail(L, path, "expected a boolean \"individual_digits\"");
+        return add_pre(L, cJSON_IsTrue(ind) ? "\\p{N}" : "\\p{N}+", 0, HF_SPLIT_ISOLATED, path);
     }
     if (!strcmp(type, "Split")) {
         const cJSON *pat = cJSON_GetObjectItemCaseSensitive(o, "pattern");

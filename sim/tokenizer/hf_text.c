@@ -159,6 +159,46 @@ static int split_re(const hf_pre *p, const char *s, size_t off, size_t n, hf_spa
     return span_add(out, at, end - at);
 }
 
+/* split_re for an expression after ByteLevel: it matches on the span's
+ * byte-level stand-ins (each byte one character of one or two bytes), and
+ * the pieces map back to the bytes they stand for. */
+static int split_mapped(const hf_tok *t, const hf_pre *p, const char *s, size_t off, size_t n,
+                        hf_spans *out, pcre2_match_data *md)
+{
+    char *m = malloc(2 * n + 1);
+    size_t *at = malloc((2 * n + 1) * sizeof *at);
+    hf_spans pieces = {0};
+    int rc = -1;
+    if (!m || !at)
+        goto done;
+    size_t mn = 0;
+    for (size_t i = 0; i < n; i++) {
+        int cp = t->byte_cp[(unsigned char)s[off + i]];
+        at[mn] = i;
+        if (cp < 0x80) {
+            m[mn++] = (char)cp;
+        } else {
+            at[mn + 1] = i;
+            m[mn++] = (char)(0xc0 | (cp >> 6));
+            m[mn++] = (char)(0x80 | (cp & 0x3f));
+        }
+    }
+    at[mn] = n;
+    m[mn] = 0;
+    if (split_re(p, m, 0, mn, &pieces, md))
+        goto done;
+    rc = 0;
+    for (size_t k = 0; !rc && k < pieces.n; k++) {
+        size_t a = at[pieces.off[k]], b = at[pieces.off[k] + pieces.len[k]];
+        rc = span_add(out, off + a, b - a);
+    }
+done:
+    free(m);
+    free(at);
+    hf_spans_free(&pieces);
+    return rc;
+}
+
 int hf_pretokenize(const hf_tok *t, const char *s, size_t n, hf_spans *sp)
 {
     hf_spans a = {0}, b = {0};
@@ -174,7 +214,8 @@ int hf_pretokenize(const hf_tok *t, const char *s, size_t n, hf_spans *sp)
         }
         b.n = 0;
         for (size_t k = 0; !rc && k < a.n; k++)
-            rc = split_re(p, s, a.off[k], a.len[k], &b, md);
+            rc = p->on_byte_level ? split_mapped(t, p, s, a.off[k], a.len[k], &b, md)
+                                  : split_re(p, s, a.off[k], a.len[k], &b, md);
         hf_spans tmp = a;
         a = b;
         b = tmp;

@@ -29,6 +29,21 @@ static int matches(const cJSON *o, const char *id, int by_name)
     return 0;
 }
 
+/* A list of at most 8 tokenizer names under key.  0, or 2 with err. */
+static int names(const cJSON *o, const char *key, char (*out)[32], int *n, const char *index_path,
+                 const char *path, char *err, size_t errlen)
+{
+    char p[160];
+    const cJSON *v;
+    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, key)) {
+        snprintf(p, sizeof p, "%s.%s[%d]", path, key, *n);
+        if (!cJSON_IsString(v) || strlen(v->valuestring) >= 32 || *n == 8)
+            return bad(err, errlen, index_path, p, "expected a tokenizer name (at most 8)");
+        snprintf(out[(*n)++], 32, "%s", v->valuestring);
+    }
+    return 0;
+}
+
 /* one entry of "tokenizers" (estimate 0) or "estimates" (1) into e */
 static int read_entry(const cJSON *o, int estimate, const char *index_path, const char *path,
                       tok_entry *e, char *err, size_t errlen)
@@ -58,12 +73,9 @@ static int read_entry(const cJSON *o, int estimate, const char *index_path, cons
             return bad(err, errlen, index_path, p, "expected a number");
         e->coef[k] = v->valuedouble;
     }
-    cJSON_ArrayForEach(v, cJSON_GetObjectItemCaseSensitive(o, "fit")) {
-        snprintf(p, sizeof p, "%s.fit[%d]", path, e->n_fit);
-        if (!cJSON_IsString(v) || strlen(v->valuestring) >= sizeof e->fit[0] || e->n_fit == 8)
-            return bad(err, errlen, index_path, p, "expected a tokenizer name (at most 8)");
-        snprintf(e->fit[e->n_fit++], sizeof e->fit[0], "%s", v->valuestring);
-    }
+    int rc = names(o, "fit", e->fit, &e->n_fit, index_path, path, err, errlen);
+    if (rc || (rc = names(o, "unseen", e->unseen, &e->n_unseen, index_path, path, err, errlen)))
+        return rc;
     static const char *const keys[2] = {"special", "extra_special"};
     for (int l = 0; l < 2; l++) {
         int i = 0;

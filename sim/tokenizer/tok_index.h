@@ -28,6 +28,8 @@ typedef struct {
     int n_special_ref;              /* "special" only: the reference tokenizers' (fit, check) */
     char fit[8][32];                /* estimate: the real tokenizers it is fitted to */
     int n_fit;
+    char unseen[8][32];             /* estimate: real tokenizers it is only checked against */
+    int n_unseen;
     int bounded;                    /* 0: "bounded": false, its error is only reported */
 } tok_entry;
 

@@ -28,6 +28,7 @@ const exact = {
   qwen3: 'models/tokenizers/qwen3/tokenizer.json',
   'qwen2.5': 'models/tokenizers/qwen2.5/tokenizer.json',
   mistral: 'models/tokenizers/mistral/tokenizer.json',
+  falcon: 'models/tokenizers/falcon/tokenizer.json',
   'spm-test': 'tests/tokenizers/spm-test.json',
 };
 const counted = {

@@ -85,6 +85,13 @@ static void test_qwen(void **state)
     check_family("qwen3", 50);
 }
 
+/* Falcon: Punctuation, ByteLevel, Digits and a three-digit Split in sequence */
+static void test_falcon(void **state)
+{
+    (void)state;
+    check_family("falcon", 50);
+}
+
 /* SentencePiece-style: U+2581 normalizer, no pre-tokenizer, byte fallback */
 static void test_spm(void **state)
 {
@@ -104,6 +111,94 @@ static hf_tok *load_text(const char *json, char *err, size_t errlen)
     hf_tok *t = hf_tok_load(path, err, errlen);
     remove(path);
     return t;
+}
+
+/* The real falcon-7b, not only the library on the shipped file: llama.cpp's
+ * 46 test strings and the ids the Hugging Face library gave for them with
+ * tiiuae/falcon-7b (tests/tokenizers/falcon-7b.inp/.out, from ggml-org/
+ * llama.cpp models/ggml-vocab-falcon.gguf.inp/.out at 807b0c4; each string
+ * is followed by "\n__ggml_vocab_test__\n", each line of ids by "\n"). */
+static void test_falcon_recorded(void **state)
+{
+    (void)state;
+    char err[512];
+    size_t ni, no;
+    char *inp = rfile_read("tests/tokenizers/falcon-7b.inp", 1 << 20, &ni, err, sizeof err);
+    char *out = rfile_read("tests/tokenizers/falcon-7b.out", 1 << 20, &no, err, sizeof err);
+    hf_tok *t = hf_tok_load("models/tokenizers/falcon/tokenizer.json", err, sizeof err);
+    assert_non_null(inp);
+    assert_non_null(out);
+    assert_non_null(t);
+    static const char SEP[] = "\n__ggml_vocab_test__\n";
+    int strings = 0, bad = 0;
+    char *s = inp, *line = out;
+    for (char *e; (e = strstr(s, SEP)); s = e + strlen(SEP), strings++) {
+        char *nl = strchr(line, '\n');
+        assert_non_null(nl);
+        *nl = 0;
+        int *ids, n = hf_tok_encode(t, s, (size_t)(e - s), &ids, err, sizeof err), k = 0;
+        assert_true(n >= 0);
+        char *p = line;
+        for (long v; *p; k++) {
+            char *q;
+            v = strtol(p, &q, 10);
+            if (q == p)
+                break;
+            bad += k >= n || ids[k] != v;
+            p = q;
+        }
+        bad += k != n;
+        free(ids);
+        line = nl + 1;
+    }
+    assert_int_equal(strings, 46);
+    assert_int_equal(bad, 0);
+    hf_tok_free(t);
+    free(inp);
+    free(out);
+}
+
+/* Expressions after ByteLevel match the bytes' stand-ins, not the text: a
+ * byte-level vocabulary (256 stand-ins, "Ã¼" for the bytes of "ü", "12")
+ * under ByteLevel then Digits.  The stand-in of byte 0xBC is '¼', a number,
+ * so Digits cuts "ü" (C3 BC) in two and the merge cannot apply.  The ids
+ * are what the Hugging Face library (npm "tokenizers" 0.23.2) gives for
+ * this file: 256 for "ü" without the Digits step, 195 188 with it. */
+static void test_digits_on_stand_ins(void **state)
+{
+    (void)state;
+    char json[8192], *w = json, err[512];
+    int cp[256], extra = 0;
+    for (int b = 0; b < 256; b++)
+        cp[b] = (b >= 33 && b <= 126) || (b >= 161 && b <= 172) || b >= 174 ? b : 256 + extra++;
+    for (int digits = 0; digits < 2; digits++) {
+        w = json + sprintf(json, "{\"pre_tokenizer\": {\"type\": \"Sequence\", \"pretokenizers\": "
+                                 "[{\"type\": \"ByteLevel\", \"use_regex\": true}%s]}, "
+                                 "\"model\": {\"type\": \"BPE\", \"vocab\": {",
+                           digits ? ", {\"type\": \"Digits\", \"individual_digits\": false}" : "");
+        for (int b = 0; b < 256; b++) {
+            int c = cp[b];
+            if (c == '"' || c == '\\')
+                w += sprintf(w, "\"\\%c\": %d, ", c, b);
+            else if (c < 0x80)
+                w += sprintf(w, "\"%c\": %d, ", c, b);
+            else
+                w += sprintf(w, "\"%c%c\": %d, ", 0xc0 | (c >> 6), 0x80 | (c & 0x3f), b);
+        }
+        w += sprintf(w, "\"\u00c3\u00bc\": 256, \"12\": 257}, "
+                        "\"merges\": [\"\u00c3 \u00bc\", \"1 2\"]}}");
+        hf_tok *t = load_text(json, err, sizeof err);
+        if (!t)
+            print_error("%s\n", err);
+        assert_non_null(t);
+        int *ids, n = hf_tok_encode(t, "x12\xc3\xbc", 5, &ids, err, sizeof err);
+        static const int want[2][4] = {{120, 257, 256, -1}, {120, 257, 195, 188}};
+        assert_int_equal(n, digits ? 4 : 3);
+        for (int i = 0; i < n; i++)
+            assert_int_equal(ids[i], want[digits][i]);
+        free(ids);
+        hf_tok_free(t);
+    }
 }
 
 /* what is not implemented is refused with its JSON path, not approximated */
@@ -128,6 +223,12 @@ static void test_refusals(void **state)
          "\"merges\": [\"a b\"]}}", "$.model.merges[0]: a merge of tokens that are not"},
         {"{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0}, \"merges\": [], "
          "\"dropout\": 0.1}}", "$.model.dropout"},
+        {"{\"pre_tokenizer\": {\"type\": \"Punctuation\", \"behavior\": \"MergedWithNext\"}, "
+         "\"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}",
+         "$.pre_tokenizer: only Punctuation with behavior Isolated or Contiguous"},
+        {"{\"pre_tokenizer\": {\"type\": \"Digits\", \"individual_digits\": 1}, "
+         "\"model\": {\"type\": \"BPE\", \"vocab\": {}, \"merges\": []}}",
+         "$.pre_tokenizer: expected a boolean \"individual_digits\""},
         /* ids that would size the tables at 2^31 entries (found by fuzz_tokenizer: the
          * largest id + 1 overflowed an int) or that are not integers */
         {"{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 2147483647}, \"merges\": []}}",
@@ -285,6 +386,9 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gpt2),
         cmocka_unit_test(test_qwen),
+        cmocka_unit_test(test_falcon),
+        cmocka_unit_test(test_falcon_recorded),
+        cmocka_unit_test(test_digits_on_stand_ins),
         cmocka_unit_test(test_spm),
         cmocka_unit_test(test_refusals),
         cmocka_unit_test(test_spm_by_hand),
