@@ -31,7 +31,7 @@
 #define LOO_TF_NV_DEC 49
 #define CHK_TF_NV_DEC 34
 #define LOO_SD_NV 31
-#define CHK_SD_NV 30
+#define CHK_SD_NV 21
 #define VRAM_BOUND 5
 
 static tim_card test_card(void)
