@@ -52,6 +52,7 @@ typedef struct {
     char name[64];
     tim_family family;
     char vendor[16];       /* "NVIDIA", "Apple" */
+    int hbm;               /* HBM memory (cards.json "memory"), not GDDR or LPDDR */
     double mem_gb;         /* VRAM or unified memory */
     double bw_gbs;         /* peak memory bandwidth, GB/s */
     double fp16_tflops;    /* dense FP16 (tensor cores where the card has them) */
@@ -136,6 +137,8 @@ typedef struct {
     int lc_dequant_gemm;   /* llama.cpp built before June 2024 (ggml-org/llama.cpp PR 8075):
                               on NVIDIA a quantized prompt is dequantized to FP16 and
                               multiplied by cuBLAS instead of by the MMQ kernels */
+    int lc_no_graphs;      /* llama.cpp built before May 2024 (PR 6766): no CUDA graph,
+                              every kernel of a decoded token launched on its own */
     /* sd */
     int steps, width, height, images;
     /* both */

@@ -119,6 +119,10 @@ static int load_card(cJSON *o, int i, const char *path, tim_card *c, char *err, 
         return -1;
     }
     c->family = (tim_family)f;
+    /* the memory technology, which bounds how much of the peak bandwidth a
+     * token's weight stream reaches */
+    cJSON *mem = cJSON_GetObjectItemCaseSensitive(o, "memory");
+    c->hbm = cJSON_IsString(mem) && strstr(mem->valuestring, "HBM") != NULL;
     if (tim_json_num(o, "mem_gb", &c->mem_gb, path, "cards", i, err, errlen) ||
         tim_json_num(o, "bw_gbs", &c->bw_gbs, path, "cards", i, err, errlen) ||
         tim_json_num(o, "fp16_tflops", &c->fp16_tflops, path, "cards", i, err, errlen) ||

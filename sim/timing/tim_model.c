@@ -33,6 +33,25 @@
 #define Q4_BYTES (0.5 + 4.0 / 64.0)
 #define Q4_DEQUANT_BYTES (Q4_BYTES + 2.0 + 2.0 + 4.0 + 4.0)
 
+/* llama.cpp's CUDA backend before CUDA graphs (ggml-org/llama.cpp PR 6766,
+ * merged May 2024) launched every kernel of a decoded token on its own: a
+ * host cost per decoder layer (its dozen-odd launches) on top of the
+ * graph-era fixed cost per token that the fitted rows carry.  Its size is
+ * what the graphs saved, measured on Llama 2 7B (32 layers) with the same
+ * build with and without them: RTX 3090 116.31 -> 128.27 tokens/s and RTX
+ * 4090 138.31 -> 146.81 (./main, Q4_0; PR 6766, JohannesGaessler's comment
+ * of 2024-04-19); H100 PCIe 143.35 -> 163.83 (Q4_K_M; issue 6763).  The
+ * mean of the three per-layer differences, 21.8 us; no check row enters it. */
+static double lc_graphless_layer_s(void)
+{
+    static const double tg[][2] = {{116.31, 128.27}, {138.31, 146.81}, {143.35, 163.83}};
+    const int n = (int)(sizeof tg / sizeof *tg);
+    double s = 0;
+    for (int i = 0; i < n; i++)
+        s += (1.0 / tg[i][0] - 1.0 / tg[i][1]) / 32.0;
+    return s / n;
+}
+
 typedef enum { TF_FP32, TF_FP16, TF_INT8, TF_4BIT } tf_mode;
 
 static tf_mode tf_mode_of(double bits)
@@ -231,6 +250,8 @@ static void llamacpp_breakdown(const tim_model *m, const tim_card *c, const tim_
     double ctx = P + G / 2.0;
     double bytes = W + B * kv_per_token(k, KV_BYTES) * ctx, flops = B * (2.0 * mp + 2.0 * attn * ctx);
     double step = fmax(bytes / BW, flops / F) + c->lc_token_s;
+    if (w->lc_no_graphs && strcmp(c->vendor, "Apple"))
+        step += k->layers * lc_graphless_layer_s();
     o->decode_s = G * step;
     o->decode_tps = G > 0 ? 1.0 / step : 0;
 }

@@ -16,21 +16,22 @@
 #include "timing/tim.h"
 #include "timing/tim_calib.h"
 
-/* MAPE bounds, %, of test_validation_bounds: what the model reaches today
- * (avrami timing --validate), rounded up; the issue's targets are 15% decode,
- * 20% prefill, 20% leave-one-card-out and 20% sd. */
-#define LOO_LC_NV_DEC 30
-#define CHK_LC_NV_DEC 22
-#define LOO_LC_NV_PF 12
+/* MAPE bounds, %, of test_validation_bounds: the issue's target where the
+ * model meets it (15% decode, 20% prefill, 20% leave-one-card-out, 20% sd),
+ * elsewhere what the model reaches today (avrami timing --validate), rounded
+ * up. */
+#define LOO_LC_NV_DEC 20
+#define CHK_LC_NV_DEC 15
+#define LOO_LC_NV_PF 20
 #define CHK_LC_NV_PF 46
-#define LOO_LC_AP_DEC 5
-#define CHK_LC_AP_DEC 16
-#define LOO_LC_AP_PF 10
+#define LOO_LC_AP_DEC 20
+#define CHK_LC_AP_DEC 15
+#define LOO_LC_AP_PF 20
 #define CHK_LC_AP_PF 31
-#define LOO_TF_NV_DEC 50
-#define CHK_TF_NV_DEC 33
-#define LOO_SD_NV 35
-#define CHK_SD_NV 29
+#define LOO_TF_NV_DEC 49
+#define CHK_TF_NV_DEC 34
+#define LOO_SD_NV 31
+#define CHK_SD_NV 21
 #define VRAM_BOUND 5
 
 static tim_card test_card(void)
@@ -100,6 +101,34 @@ static void test_gpt_closed_form(void **state)
     assert_true(tim_vram_needed_gb(&m, &w) > 13.4);
     w.bits = 4.5;
     assert_true(tim_vram_needed_gb(&m, &w) < 6);
+}
+
+/* A llama.cpp build without CUDA graphs (before PR 6766) pays, per decoded
+ * token, what the graphs saved on Llama 2 7B in the PR's and issue 6763's
+ * measurements (tokens/s without -> with graphs, same build): their mean,
+ * per decoder layer.  Prompts and Apple's Metal backend do not change. */
+static void test_lc_graphless_decode(void **state)
+{
+    (void)state;
+    tim_model m;
+    tim_card c;
+    tim_workload w;
+    llama7b_on_test_card(&m, &c, &w);
+    w.bits = 4.5;
+    tim_breakdown g, ng;
+    tim_task_breakdown(&m, &c, &w, &g);
+    w.lc_no_graphs = 1;
+    tim_task_breakdown(&m, &c, &w, &ng);
+    double saved = ((1 / 116.31 - 1 / 128.27) + (1 / 138.31 - 1 / 146.81) +
+                    (1 / 143.35 - 1 / 163.83)) / 3; /* 32 layers, as the model's */
+    assert_true(fabs((1 / ng.decode_tps - 1 / g.decode_tps) - saved) < 1e-12);
+    assert_true(saved > 0.6e-3 && saved < 0.8e-3);
+    assert_true(fabs(ng.prefill_s - g.prefill_s) < 1e-15);
+    strcpy(c.vendor, "Apple");
+    tim_task_breakdown(&m, &c, &w, &ng);
+    w.lc_no_graphs = 0;
+    tim_task_breakdown(&m, &c, &w, &g);
+    assert_true(fabs(ng.decode_tps - g.decode_tps) < 1e-12);
 }
 
 static void test_sd_linear_in_steps(void **state)
@@ -241,21 +270,28 @@ static void test_cards_sourced(void **state)
     assert_int_equal(ncards, 92);
     assert_true(nmeasured >= 16);
     /* a card without its own measurement takes its family's mean, never the
-     * host's: the RTX 3080 (Ampere) gets the mean of the measured Ampere cards */
-    double sum = 0;
-    int nfam = 0;
-    tim_card r3080 = {0};
+     * host's; a decode's streaming share, that of the family's cards with
+     * the same memory: the RTX 3080 (Ampere, GDDR6X) gets the mean of the
+     * measured Ampere GDDR cards, the A30 (Ampere, HBM2) the A100's */
+    double sum[2] = {0, 0};
+    int nfam[2] = {0, 0};
+    tim_card r3080 = {0}, a30 = {0};
     for (int i = 0; i < nall; i++) {
         if (!strcmp(all[i].name, "RTX 3080"))
             r3080 = all[i];
+        if (!strcmp(all[i].name, "A30"))
+            a30 = all[i];
         if (all[i].family == TIM_F_AMPERE && all[i].bw_src[TIM_W_Q4_0] == TIM_SRC_CARD) {
-            sum += all[i].eff_bw_w[TIM_W_Q4_0];
-            nfam++;
+            sum[all[i].hbm] += all[i].eff_bw_w[TIM_W_Q4_0];
+            nfam[all[i].hbm]++;
         }
     }
-    assert_true(nfam >= 2);
+    assert_true(nfam[0] >= 2 && nfam[1] >= 1 && a30.hbm && !r3080.hbm);
     assert_int_equal(r3080.bw_src[TIM_W_Q4_0], TIM_SRC_FAMILY);
-    assert_true(fabs(r3080.eff_bw_w[TIM_W_Q4_0] - sum / nfam) < 1e-12);
+    assert_true(fabs(r3080.eff_bw_w[TIM_W_Q4_0] - sum[0] / nfam[0]) < 1e-12);
+    assert_int_equal(a30.bw_src[TIM_W_Q4_0], TIM_SRC_FAMILY);
+    assert_true(fabs(a30.eff_bw_w[TIM_W_Q4_0] - sum[1] / nfam[1]) < 1e-12);
+    assert_true(fabs(sum[0] / nfam[0] - sum[1] / nfam[1]) > 0.1); /* the two differ */
     free(all);
     tim_card c;
     assert_int_equal(tim_card_load("models/cards.json", "rtx 4090", &c, err, sizeof err), 0);
@@ -354,6 +390,9 @@ static void test_validation_rows_refused(void **state)
         {"{\"rows\": [{\"runtime\": \"llama.cpp\", \"metric\": \"decode_tps\", \"source\": \"s\", "
          "\"weights\": \"F16\", \"value\": 3, \"weights_gib\": 1, \"params_b\": 1, \"date\": \"Jan 2024\"}]}",
          ".rows[0].date: expected the month"},
+        {"{\"rows\": [{\"runtime\": \"llama.cpp\", \"metric\": \"decode_tps\", \"source\": \"s\", "
+         "\"weights\": \"F16\", \"value\": 3, \"weights_gib\": 1, \"params_b\": 1, \"ctx\": 0}]}",
+         ".rows[0].ctx: expected a positive integer"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char path[] = "/tmp/avrami-fit-XXXXXX";
@@ -638,7 +677,8 @@ static void test_calibrate_quick(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_gpt_closed_form), cmocka_unit_test(test_sd_linear_in_steps),
+        cmocka_unit_test(test_gpt_closed_form), cmocka_unit_test(test_lc_graphless_decode),
+        cmocka_unit_test(test_sd_linear_in_steps),
         cmocka_unit_test(test_cards_sourced),   cmocka_unit_test(test_cards_refused),
         cmocka_unit_test(test_card_families),   cmocka_unit_test(test_card_peaks),
         cmocka_unit_test(test_transformers_closed_form),
