@@ -16,17 +16,18 @@
 #include "timing/tim.h"
 #include "timing/tim_calib.h"
 
-/* MAPE bounds, %, of test_validation_bounds: the issue's target where the
- * model meets it (15% decode, 20% prefill, 20% leave-one-card-out, 20% sd),
- * elsewhere what the model reaches today (avrami timing --validate), rounded
- * up. */
-#define LOO_LC_NV_DEC 20
-#define CHK_LC_NV_DEC 15
-#define LOO_LC_NV_PF 20
+/* MAPE bounds, %, of test_validation_bounds: what the model reaches today
+ * (avrami timing --validate), rounded up, so that a change that makes any
+ * of them worse fails.  The issue's targets (15% decode, 20% prefill, 20%
+ * leave-one-card-out, 20% sd) are met where the bound is at or below them;
+ * docs/timing.md lists both. */
+#define LOO_LC_NV_DEC 5
+#define CHK_LC_NV_DEC 12
+#define LOO_LC_NV_PF 12
 #define CHK_LC_NV_PF 46
-#define LOO_LC_AP_DEC 20
-#define CHK_LC_AP_DEC 15
-#define LOO_LC_AP_PF 20
+#define LOO_LC_AP_DEC 5
+#define CHK_LC_AP_DEC 13
+#define LOO_LC_AP_PF 7
 #define CHK_LC_AP_PF 31
 #define LOO_TF_NV_DEC 49
 #define CHK_TF_NV_DEC 34
@@ -556,10 +557,7 @@ static void test_published_measurements(void **state)
 }
 
 /* Validation on figures the fit never saw (models/validation/check.json) and
- * leave-one-card-out over the fitted ones.  The bounds are the errors the
- * model reaches today, rounded up (docs/timing.md lists them beside the
- * targets: decode 15%, prefill 20%, leave-one-card-out 20%, sd 20%): a
- * change that makes any of them worse fails here. */
+ * leave-one-card-out over the fitted ones, bounded as said at the top. */
 static void test_validation_bounds(void **state)
 {
     (void)state;
