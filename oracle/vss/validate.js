@@ -15,28 +15,7 @@ const fs = require('fs');
 const path = require('path');
 const { Chain } = require('./lib/chain');
 const vrf = require('./lib/vrf');
-
-function canon(v) {
-  if (Array.isArray(v)) return v.map(canon);
-  if (v && typeof v === 'object') {
-    const o = {};
-    for (const k of Object.keys(v).sort()) o[k] = canon(v[k]);
-    return o;
-  }
-  return v;
-}
-const same = (a, b) => JSON.stringify(canon(a)) === JSON.stringify(canon(b));
-
-function firstDiff(e, g, p) {
-  if (same(e, g)) return null;
-  if (e && g && typeof e === 'object' && typeof g === 'object' && Array.isArray(e) === Array.isArray(g)) {
-    for (const k of new Set([...Object.keys(e), ...Object.keys(g)])) {
-      const d = firstDiff(e[k], g[k], Array.isArray(e) ? `${p}[${k}]` : `${p}.${k}`);
-      if (d) return d;
-    }
-  }
-  return { path: p, expected: String(JSON.stringify(e)), got: String(JSON.stringify(g)) };
-}
+const { same, firstDiff } = require('../common/trace');
 
 // The VRF fields of a validate step against the JS ECVRF and the contract's
 // answer; returns an error string, null when consistent, undefined when

@@ -3,8 +3,8 @@
 // committed from a GUID and a nonce, the VRF proof of the sampling seed, the
 // two extra tasks of a validation group).
 'use strict';
-const fs = require('fs');
 const { ethers } = require('ethers');
+const { writeTrace } = require('../../common/trace');
 const { Chain, keyFor, publicKeyOf } = require('./chain');
 const vrf = require('./vrf');
 
@@ -120,11 +120,7 @@ class Recorder {
   }
 
   write(file) {
-    const t = this.trace;
-    const head = JSON.stringify({ ...t, steps: undefined });
-    const text = head.slice(0, -1) + ',"steps":[\n' + t.steps.map((s) => JSON.stringify(s)).join(',\n') + '\n]}\n';
-    fs.writeFileSync(file, text);
-    return text.length;
+    return writeTrace(file, this.trace);
   }
 
   async close() {
