@@ -37,6 +37,16 @@ function hardhatProvider(dir) {
   return hres[dir].network.provider;
 }
 
+// The entries of `now` that differ from `before` (a deep comparison of
+// their JSON); with `deleted`, a key of `before` missing from `now` is
+// listed as null.
+function changed(now, before, deleted = false) {
+  const o = {};
+  for (const [k, v] of Object.entries(now)) if (JSON.stringify(v) !== JSON.stringify(before[k])) o[k] = v;
+  if (deleted) for (const k of Object.keys(before)) if (!(k in now)) o[k] = null;
+  return o;
+}
+
 // Base of an edition's Chain: `provider`, `iface` (contract name ->
 // ethers.Interface) and `ethers` set by the subclass.
 class EvmChain {
@@ -69,17 +79,43 @@ class EvmChain {
     return d.length === 1 ? d[0] : d;
   }
 
-  async close() {}
-}
+  // The actor (or @task, @node) an address belongs to.
+  nm(a) {
+    const n = this.name[a.toLowerCase()];
+    if (!n) throw new Error('unknown address: ' + a);
+    return n;
+  }
 
-// The entries of `now` that differ from `before` (a deep comparison of
-// their JSON); with `deleted`, a key of `before` missing from `now` is
-// listed as null.
-function changed(now, before, deleted = false) {
-  const o = {};
-  for (const [k, v] of Object.entries(now)) if (JSON.stringify(v) !== JSON.stringify(before[k])) o[k] = v;
-  if (deleted) for (const k of Object.keys(before)) if (!(k in now)) o[k] = null;
-  return o;
+  // The balances a state lists: every actor's, then Task's, Node's and the
+  // owner's, through the subclass's balance(address).
+  async balances() {
+    const b = {};
+    for (const n of this.accountList) b[n] = await this.balance(this.addr[n]);
+    b['@task'] = await this.balance(this.task);
+    b['@node'] = await this.balance(this.node);
+    b['@owner'] = await this.balance(this.addr['@owner']);
+    return b;
+  }
+
+  // The state after the last step as the traces write it: the subclass's
+  // observeFull() with, of the balances, the nodes and the tasks, only the
+  // entries that differ from the previous step's (with `deletable`, a task
+  // the contract deleted as null), so that a reader rebuilds the full state
+  // by merging the steps' entries in order.
+  async observe(deletable = false) {
+    const full = await this.observeFull();
+    const prev = this.prevFull || { balances: {}, nodes: {}, tasks: {} };
+    const st = {
+      ...full,
+      balances: changed(full.balances, prev.balances),
+      nodes: changed(full.nodes, prev.nodes),
+      tasks: changed(full.tasks, prev.tasks, deletable),
+    };
+    this.prevFull = full;
+    return st;
+  }
+
+  async close() {}
 }
 
 module.exports = { need, decodeRevert, hardhatProvider, EvmChain, changed };

@@ -54,6 +54,14 @@ function rng(seed) {
   };
 }
 
+// Flips the first `bits` bits of a hex string (the first 8-byte hash of an
+// sd result or score: Hamming distance `bits` from the original).
+function flip(hex, bits) {
+  const b = Buffer.from(hex.slice(2), 'hex');
+  for (let i = 0; i < bits; i++) b[i >> 3] ^= 0x80 >> (i & 7);
+  return '0x' + b.toString('hex');
+}
+
 function arg(name, def) {
   const i = process.argv.indexOf('--' + name);
   return i >= 0 ? process.argv[i + 1] : def;
@@ -96,4 +104,75 @@ function writeIndex(dir, title, intro) {
   console.log(`INDEX.md: ${files.length} traces, ${tot.steps} steps, ${tot.bytes} bytes`);
 }
 
-module.exports = { writeTrace, canon, same, firstDiff, rng, arg, writeIndex };
+// The command line of an index.js: node index.js DIR.
+function indexMain(title, intro) {
+  const dir = process.argv[2];
+  if (!dir) {
+    console.error('usage: node index.js DIR');
+    process.exit(2);
+  }
+  writeIndex(dir, title, intro);
+}
+
+// Re-executes one recorded trace on a fresh Chain (Chain.create, exec,
+// observe) and compares every step with the recording; `check(step, got)`,
+// called after every step, may add a check of its own (an error string;
+// null when it passes and counts; undefined when it does not apply).
+// Returns {file, steps, matched, checked, first, secs}.
+async function replayOnChain(file, format, Chain, check = null) {
+  const tr = JSON.parse(fs.readFileSync(file, 'utf8'));
+  if (tr.format !== format) throw new Error(`${file}: format is ${JSON.stringify(tr.format)}, expected "${format}"`);
+  const chain = await Chain.create({ accounts: Object.entries(tr.accounts), params: tr.params });
+  let matched = 0;
+  let checked = 0;
+  let first = null;
+  const t0 = Date.now();
+  for (const s of tr.steps) {
+    const r = await chain.exec(s.time, s.op, s.from, s.args);
+    const state = await chain.observe();
+    const got = { i: s.i, time: s.time, op: s.op, from: s.from, args: s.args, ok: r.ok, revert: r.revert, events: r.events, state };
+    let bad = same(s, got) ? null : firstDiff(s, got, `$.steps[${s.i}]`);
+    const e = check ? check(s, got) : undefined;
+    if (!bad && e) bad = { path: `$.steps[${s.i}].args`, expected: 'consistent args', got: e };
+    else if (!bad && e === null) checked++;
+    if (!bad) matched++;
+    else if (!first) first = { step: s.i, op: s.op, ...bad };
+  }
+  await chain.close();
+  return { file: path.basename(file), steps: tr.steps.length, matched, checked, first, secs: (Date.now() - t0) / 1000 };
+}
+
+// The command line of a validate.js: node validate.js TRACE.json...;
+// `what` names the extra checks counted (e.g. "VRF proofs checked"), if any.
+// Prints a line per trace and `validate: T traces (I identical), S/N steps
+// identical`; exits 0 only when every step is identical.
+function validateMain(validateOne, what = null) {
+  (async () => {
+    const files = process.argv.slice(2);
+    if (!files.length) {
+      console.error('usage: node validate.js TRACE.json...');
+      process.exit(2);
+    }
+    let tot = 0;
+    let ok = 0;
+    let full = 0;
+    let checked = 0;
+    const extra = (n) => (what ? `, ${n} ${what}` : '');
+    for (const f of files) {
+      const r = await validateOne(f);
+      tot += r.steps;
+      ok += r.matched;
+      checked += r.checked;
+      if (r.matched === r.steps) full++;
+      console.log(`${r.matched === r.steps ? 'ok  ' : 'DIFF'} ${r.file}: ${r.matched}/${r.steps} steps identical${extra(r.checked)}; ${r.secs.toFixed(1)} s`);
+      if (r.first) console.log(`     first difference at step ${r.first.step} (${r.first.op}) ${r.first.path}\n     expected: ${r.first.expected.slice(0, 400)}\n     got:      ${r.first.got.slice(0, 400)}`);
+    }
+    console.log(`validate: ${files.length} traces (${full} identical), ${ok}/${tot} steps identical${extra(checked)}`);
+    process.exit(ok === tot ? 0 : 1);
+  })().catch((e) => {
+    console.error(e.message || e);
+    process.exit(2);
+  });
+}
+
+module.exports = { writeTrace, canon, same, firstDiff, rng, flip, arg, writeIndex, indexMain, replayOnChain, validateMain };

@@ -9,7 +9,7 @@
 const path = require('path');
 const { ethers } = require('ethers');
 const vrf = require('./vrf');
-const { hardhatProvider, EvmChain, changed } = require('../../common/evm');
+const { hardhatProvider, EvmChain } = require('../../common/evm');
 
 const ART = require(path.join(__dirname, '..', 'build', 'artifacts.json'));
 const BASE_TIME = 1731100000; // 2024-11-08T21:06:40Z, the month VSSTask was deployed
@@ -181,12 +181,6 @@ class Chain extends EvmChain {
     return { ok: false, revert: await this.revertOf(r), events: [] };
   }
 
-  nm(a) {
-    const n = this.name[a.toLowerCase()];
-    if (!n) throw new Error('unknown address: ' + a);
-    return n;
-  }
-
   decodeEvents(logs) {
     const out = [];
     for (const l of logs) {
@@ -253,25 +247,12 @@ class Chain extends EvmChain {
     return ts === 0n ? 0 : Number(ts) - BASE_TIME;
   }
 
-  // The state after the last step, as vss-trace/1 writes it: the queue size
-  // and the counters in full; of the balances, the nodes (every node that
-  // ever joined) and the tasks (every task the contract stores) only the
-  // entries that differ from the previous step's, so that a reader rebuilds
-  // the full state by merging the steps' entries in order.
-  async observe() {
-    const full = await this.observeFull();
-    const prev = this.prevFull || { balances: {}, nodes: {}, tasks: {} };
-    const st = { ...full, balances: changed(full.balances, prev.balances), nodes: changed(full.nodes, prev.nodes), tasks: changed(full.tasks, prev.tasks) };
-    this.prevFull = full;
-    return st;
-  }
-
+  // The state after the last step, as vss-trace/1 writes it (EvmChain.observe):
+  // the queue size and the counters in full; of the balances, the nodes
+  // (every node that ever joined) and the tasks (every task the contract
+  // stores) only the entries that differ from the previous step's.
   async observeFull() {
-    const balances = {};
-    for (const n of this.accountList) balances[n] = await this.balance(this.addr[n]);
-    balances['@task'] = await this.balance(this.task);
-    balances['@node'] = await this.balance(this.node);
-    balances['@owner'] = await this.balance(this.addr['@owner']);
+    const balances = await this.balances();
     const nodes = {};
     for (const n of this.accountList) {
       if (!this.joined.has(n)) continue;
