@@ -7,6 +7,7 @@
 //
 //   node cases.js OUTDIR [NAME...]
 'use strict';
+const fs = require('fs');
 const path = require('path');
 const { Recorder, CNX } = require('./lib/recorder');
 const { flip } = require('../common/trace');
@@ -328,6 +329,7 @@ const CASES = {
     console.error('usage: node cases.js OUTDIR [NAME...]');
     process.exit(2);
   }
+  fs.mkdirSync(outDir, { recursive: true });
   for (const name of names.length ? names : Object.keys(CASES)) {
     const c = CASES[name];
     if (!c) throw new Error('unknown case ' + name);

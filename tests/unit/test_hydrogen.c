@@ -273,21 +273,30 @@ static void test_honest_task_pays_ten_each(void **st)
     proto_free(w.p);
 }
 
+/* Four "A" nodes, an honest task on the first three whose rounds 0 and 1
+ * have disclosed `res` (8 bytes): round 1 is settled, round 0 is the
+ * result node. */
+static uint64_t four_nodes_two_disclosed(net *w, proto_task_view *v, const uint8_t *res)
+{
+    net_new(w);
+    for (int i = 0; i < 4; i++)
+        net_join(w, "A", 8);
+    w->sc = (script){.answer = {0, 0, 0, 0}, .n = 4};
+    uint64_t id = honest_task(w, v);
+    assert_true(proto_disclose(w->p, 11, v->selected[0], id, 0, res, 8));
+    assert_true(proto_disclose(w->p, 11, v->selected[1], id, 1, res, 8));
+    return id;
+}
+
 /* tryDeleteTask keeps the task while any of its nodes is in *some* task:
  * a node settled early and selected again keeps the old task stored. */
 static void test_task_kept_while_a_node_is_elsewhere(void **st)
 {
     (void)st;
     net w;
-    net_new(&w);
-    for (int i = 0; i < 4; i++)
-        net_join(&w, "A", 8);
-    w.sc = (script){.answer = {0, 0, 0, 0}, .n = 4};
     proto_task_view v;
-    uint64_t id = honest_task(&w, &v);
     uint8_t res[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-    assert_true(proto_disclose(w.p, 11, v.selected[0], id, 0, res, 8));
-    assert_true(proto_disclose(w.p, 11, v.selected[1], id, 1, res, 8));
+    uint64_t id = four_nodes_two_disclosed(&w, &v, res);
     assert_true(proto_disclose(w.p, 12, v.selected[2], id, 2, res, 8));
     /* rounds 1 and 2 are free again and, with the fourth node, take a new task */
     uint64_t id2 = create(&w, PROTO_SD, 0, 14);
@@ -311,15 +320,9 @@ static void test_second_upload_with_task_drained(void **st)
 {
     (void)st;
     net w;
-    net_new(&w);
-    for (int i = 0; i < 4; i++)
-        net_join(&w, "A", 8);
-    w.sc = (script){.answer = {0, 0, 0, 0}, .n = 4};
     proto_task_view v;
-    uint64_t id = honest_task(&w, &v);
     uint8_t res[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-    assert_true(proto_disclose(w.p, 11, v.selected[0], id, 0, res, 8));
-    assert_true(proto_disclose(w.p, 11, v.selected[1], id, 1, res, 8));
+    uint64_t id = four_nodes_two_disclosed(&w, &v, res);
     assert_true(proto_report_uploaded(w.p, 12, v.selected[0], id, 0));
     /* the result node and the second one, with the fourth, take task 2 */
     uint64_t id2 = create(&w, PROTO_SD, 0, 13);
