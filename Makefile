@@ -58,6 +58,7 @@ BENCH_BINS := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 
 TRACES   := $(wildcard tests/conformance/*.json)
 VSS_TRACES := $(wildcard tests/conformance/vss/*.json)
+HYDROGEN_TRACES := $(wildcard tests/conformance/hydrogen/*.json)
 SCENARIO ?= scenarios/helium-baseline.json
 
 # Files named *_avx2.c / *_avx512.c hold SIMD kernels chosen at run time.
@@ -112,6 +113,8 @@ replay: $(BIN)
 	@$(BIN) replay --quiet $(TRACES)
 	@echo "$(BIN) replay --quiet tests/conformance/vss/*.json"
 	@$(BIN) replay --quiet $(VSS_TRACES)
+	@echo "$(BIN) replay --quiet tests/conformance/hydrogen/*.json"
+	@$(BIN) replay --quiet $(HYDROGEN_TRACES)
 
 test-plain: unit replay
 	@tests/cli/run.sh $(BIN)

@@ -9,6 +9,7 @@
 const fs = require('fs');
 const path = require('path');
 const { Recorder, CNX } = require('./lib/recorder');
+const { flip } = require('../common/trace');
 
 const NODE_CNX = (1000n * CNX).toString();
 const APP_CNX = (10000n * CNX).toString();
@@ -22,13 +23,6 @@ const SD_C = '0x0f0f0f0f0f0f0f0f' + '0f0f0f0f0f0f0f0f';
 const SD_NEAR = '0xab00ff00ab00ff01' + '1234567812345679'; // 1 bit from SD_A in each hash
 const LLM_A = '0x' + 'a1'.repeat(32);
 const LLM_B = '0x' + 'a1'.repeat(31) + 'a2';
-
-// Flips the first `bits` bits of the first 8-byte hash of an sd score.
-function flip(score, bits) {
-  const b = Buffer.from(score.slice(2), 'hex');
-  for (let i = 0; i < bits; i++) b[i >> 3] ^= 0x80 >> (i & 7);
-  return '0x' + b.toString('hex');
-}
 
 function accounts(nodes, apps = 1) {
   const a = {};

@@ -26,30 +26,7 @@ const { ethers } = require('ethers');
 const { Recorder, CNX, h32 } = require('./lib/recorder');
 const vrf = require('./lib/vrf');
 const { keyFor } = require('./lib/chain');
-
-function arg(name, def) {
-  const i = process.argv.indexOf('--' + name);
-  return i >= 0 ? process.argv[i + 1] : def;
-}
-
-// mulberry32: a small seeded generator, so that a seed fixes the trace.
-function rng(seed) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const r = {
-    f: next,
-    int: (n) => Math.floor(next() * n),
-    pick: (xs) => xs[Math.floor(next() * xs.length)],
-    chance: (p) => next() < p,
-  };
-  return r;
-}
+const { rng, arg } = require('../common/trace');
 
 const GPUS = [
   { gpu_name: 'NVIDIA GeForce RTX 4090', gpu_vram: 24 },

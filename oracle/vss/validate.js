@@ -11,32 +11,9 @@
 //
 //   node validate.js TRACE.json...
 'use strict';
-const fs = require('fs');
-const path = require('path');
 const { Chain } = require('./lib/chain');
 const vrf = require('./lib/vrf');
-
-function canon(v) {
-  if (Array.isArray(v)) return v.map(canon);
-  if (v && typeof v === 'object') {
-    const o = {};
-    for (const k of Object.keys(v).sort()) o[k] = canon(v[k]);
-    return o;
-  }
-  return v;
-}
-const same = (a, b) => JSON.stringify(canon(a)) === JSON.stringify(canon(b));
-
-function firstDiff(e, g, p) {
-  if (same(e, g)) return null;
-  if (e && g && typeof e === 'object' && typeof g === 'object' && Array.isArray(e) === Array.isArray(g)) {
-    for (const k of new Set([...Object.keys(e), ...Object.keys(g)])) {
-      const d = firstDiff(e[k], g[k], Array.isArray(e) ? `${p}[${k}]` : `${p}.${k}`);
-      if (d) return d;
-    }
-  }
-  return { path: p, expected: String(JSON.stringify(e)), got: String(JSON.stringify(g)) };
-}
+const { replayOnChain, validateMain } = require('../common/trace');
 
 // The VRF fields of a validate step against the JS ECVRF and the contract's
 // answer; returns an error string, null when consistent, undefined when
@@ -54,55 +31,15 @@ function checkVrf(s, known) {
   return null;
 }
 
-async function validate(file) {
-  const tr = JSON.parse(fs.readFileSync(file, 'utf8'));
-  if (tr.format !== 'vss-trace/1') throw new Error(`${file}: format is ${JSON.stringify(tr.format)}, expected "vss-trace/1"`);
-  const chain = await Chain.create({ accounts: Object.entries(tr.accounts), params: tr.params });
-  let matched = 0;
-  let vrfChecked = 0;
-  let first = null;
+// The VRF check of every validate step, with the task records the steps
+// before it listed.
+function vrfChecker() {
   const known = {}; // task id -> its latest listed record
-  const t0 = Date.now();
-  for (const s of tr.steps) {
-    const r = await chain.exec(s.time, s.op, s.from, s.args);
-    const state = await chain.observe();
-    const got = { i: s.i, time: s.time, op: s.op, from: s.from, args: s.args, ok: r.ok, revert: r.revert, events: r.events, state };
-    let bad = same(s, got) ? null : firstDiff(s, got, `$.steps[${s.i}]`);
-    if (!bad && (s.op === 'validate_single' || s.op === 'validate_group')) {
-      const e = checkVrf(s, known);
-      if (e) bad = { path: `$.steps[${s.i}].args`, expected: 'consistent VRF fields', got: e };
-      else if (e === null) vrfChecked++;
-    }
-    if (!bad) matched++;
-    else if (!first) first = { step: s.i, op: s.op, ...bad };
-    Object.assign(known, state.tasks);
-  }
-  await chain.close();
-  return { file: path.basename(file), steps: tr.steps.length, matched, vrfChecked, first, secs: (Date.now() - t0) / 1000 };
+  return (s, got) => {
+    const e = s.op === 'validate_single' || s.op === 'validate_group' ? checkVrf(s, known) : undefined;
+    Object.assign(known, got.state.tasks);
+    return e;
+  };
 }
 
-(async () => {
-  const files = process.argv.slice(2);
-  if (!files.length) {
-    console.error('usage: node validate.js TRACE.json...');
-    process.exit(2);
-  }
-  let tot = 0;
-  let ok = 0;
-  let full = 0;
-  let vrfs = 0;
-  for (const f of files) {
-    const r = await validate(f);
-    tot += r.steps;
-    ok += r.matched;
-    vrfs += r.vrfChecked;
-    if (r.matched === r.steps) full++;
-    console.log(`${r.matched === r.steps ? 'ok  ' : 'DIFF'} ${r.file}: ${r.matched}/${r.steps} steps identical, ${r.vrfChecked} VRF proofs checked; ${r.secs.toFixed(1)} s`);
-    if (r.first) console.log(`     first difference at step ${r.first.step} (${r.first.op}) ${r.first.path}\n     expected: ${r.first.expected.slice(0, 400)}\n     got:      ${r.first.got.slice(0, 400)}`);
-  }
-  console.log(`validate: ${files.length} traces (${full} identical), ${ok}/${tot} steps identical, ${vrfs} VRF proofs checked`);
-  process.exit(ok === tot ? 0 : 1);
-})().catch((e) => {
-  console.error(e.message || e);
-  process.exit(2);
-});
+validateMain((file) => replayOnChain(file, 'vss-trace/1', Chain, vrfChecker()), 'VRF proofs checked');

@@ -175,6 +175,12 @@ void ptransfer(proto *p, uint32_t from, uint32_t to, wei_t amount)
     J(&p->j, p->bal[to], pw_add(p, p->bal[to], amount));
 }
 
+void ptoken_transfer(proto *p, uint32_t from, uint32_t to, wei_t amount)
+{
+    REQUIRE(p, p->bal[from] >= amount, "ERC20: transfer amount exceeds balance");
+    ptransfer(p, from, to, amount);
+}
+
 void proto_emit(proto *p, const proto_event *e)
 {
     if (p->n_ev == p->cap_ev) {

@@ -191,6 +191,11 @@ wei_t pw_sub(proto *p, wei_t a, wei_t b);
 wei_t pw_add(proto *p, wei_t a, wei_t b);
 wei_t pw_mul(proto *p, wei_t a, wei_t b);
 void ptransfer(proto *p, uint32_t from, uint32_t to, wei_t amount);
+/* A contract paying out CrynuxToken (IERC20.transfer): OpenZeppelin ERC20
+ * 4.9's _transfer reverts with "ERC20: transfer amount exceeds balance" when
+ * the paying contract holds less than `amount` (ptransfer's underflow would
+ * be a Panic). */
+void ptoken_transfer(proto *p, uint32_t from, uint32_t to, wei_t amount);
 
 /* ---- shared mechanics of the three-seat commit-disclose editions ----
  * (proto_tasks.c): task slots, result bytes, commitments and their checks,

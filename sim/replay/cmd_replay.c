@@ -14,7 +14,9 @@ static void usage(FILE *out)
     fprintf(out,
             "usage: avrami replay [--quiet] TRACE.json...\n\n"
             "Replays conformance traces against the protocol models: helium-trace/1 (the\n"
-            "Helium contracts) and vss-trace/1 (the on-chain VSS contracts, docs/conformance-vss.md),\n"
+            "Helium contracts), hydrogen-trace/1 (the Hydrogen contracts,\n"
+            "docs/conformance-hydrogen.md) and vss-trace/1 (the on-chain VSS contracts,\n"
+            "docs/conformance-vss.md),\n"
             "told apart by their \"format\": every step's outcome, revert reason, events and\n"
             "state must match.\n"
             "Prints the first mismatch of each trace and a closing line\n"
@@ -23,8 +25,8 @@ static void usage(FILE *out)
             "  --quiet   print only failing traces and the closing line\n");
 }
 
-/* Whether the text is a vss-trace/1 (anything else goes to the helium-trace/1
- * reader, which reports what is wrong with it). */
+/* Whether the text is a vss-trace/1 (anything else goes to the reader of
+ * helium-trace/1 and hydrogen-trace/1, which reports what is wrong with it). */
 static bool is_vss(const char *text, size_t len)
 {
     cJSON *root = cJSON_ParseWithLength(text, len);

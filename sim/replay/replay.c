@@ -1,6 +1,13 @@
 /* Applying a trace to the protocol model and observing the model in the
  * trace's own vocabulary (actor names, decimal wei strings, hex results), so
- * that one generic JSON diff compares outcome, events and state. */
+ * that one generic JSON diff compares outcome, events and state.
+ *
+ * A hydrogen-trace/1 runs the Hydrogen edition's rules (proto_params.edition
+ * from the trace) and is observed as the Hydrogen contracts show themselves
+ * (docs/conformance-hydrogen.md): Task.sol's four events only, nodes without
+ * scores, the Node and Task counters, and of the balances, nodes and tasks
+ * only what changed in the step, so the replay keeps its previous full
+ * rendering and compares the difference. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,9 +20,45 @@ typedef struct rp {
     proto *p;
     uint32_t *acc;    /* actor index -> account id */
     char **name;      /* account id -> name */
+    cJSON *prev;      /* hydrogen: the last full state rendered */
 } rp;
 
 static const char *acc_name(const rp *r, uint32_t a) { return r->name[a]; }
+
+/* The events Hydrogen's Task.sol emits (efff09f: TaskCreated,
+ * TaskResultCommitmentsReady, TaskSuccess, TaskAborted; Node.sol emits
+ * none).  The model's other events (node settled, slashed, freed, result
+ * uploaded) are what the contract shows only as token transfers and
+ * status changes, which the state compares. */
+static cJSON *hydrogen_event(const rp *r, const proto_event *e)
+{
+    cJSON *o = cJSON_CreateObject();
+    switch (e->kind) {
+    case PROTO_EV_TASK_STARTED:
+        cJSON_AddStringToObject(o, "name", "TaskCreated");
+        cJSON_AddNumberToObject(o, "task_id", (double)e->task_id);
+        cJSON_AddStringToObject(o, "task_type", e->task_type == PROTO_GPT ? "gpt" : "sd");
+        cJSON_AddStringToObject(o, "creator", acc_name(r, e->creator));
+        cJSON_AddStringToObject(o, "node", acc_name(r, e->node));
+        cJSON_AddNumberToObject(o, "round", e->round);
+        return o;
+    case PROTO_EV_COMMITMENTS_READY:
+    case PROTO_EV_TASK_SUCCESS:
+    case PROTO_EV_TASK_ABORTED:
+        cJSON_AddStringToObject(o, "name", proto_event_name(e->kind));
+        cJSON_AddNumberToObject(o, "task_id", (double)e->task_id);
+        if (e->kind == PROTO_EV_TASK_SUCCESS) {
+            cJSON_AddItemToObject(o, "result", rj_hex(e->result, e->result_len));
+            cJSON_AddStringToObject(o, "result_node", acc_name(r, e->node));
+        } else if (e->kind == PROTO_EV_TASK_ABORTED) {
+            cJSON_AddStringToObject(o, "reason", proto_abort_reason_str(e->reason));
+        }
+        return o;
+    default:
+        cJSON_Delete(o);
+        return NULL;
+    }
+}
 
 static cJSON *observe_events(const rp *r)
 {
@@ -24,6 +67,12 @@ static cJSON *observe_events(const rp *r)
     cJSON *arr = cJSON_CreateArray();
     for (size_t i = 0; i < n; i++) {
         const proto_event *e = &ev[i];
+        if (r->t->hydrogen) {
+            cJSON *o = hydrogen_event(r, e);
+            if (o)
+                cJSON_AddItemToArray(arr, o);
+            continue;
+        }
         cJSON *o = cJSON_CreateObject();
         cJSON_AddStringToObject(o, "name", proto_event_name(e->kind));
         switch (e->kind) {
@@ -72,9 +121,15 @@ static cJSON *observe_events(const rp *r)
     return arr;
 }
 
-static cJSON *observe_state(const rp *r)
+/* The model's state in the trace's terms.  Helium: every field of
+ * FORMAT.md.  Hydrogen (docs/conformance-hydrogen.md): no scores, QoS or
+ * queue (the contracts had none); Node.totalNodes / availableNodes and
+ * Task.totalTasks as "counters" (the model's active_nodes, available_nodes
+ * and total_tasks) instead of the NetworkStats counters. */
+static cJSON *observe_full(const rp *r)
 {
     proto *p = r->p;
+    bool hy = r->t->hydrogen;
     cJSON *st = cJSON_CreateObject();
     cJSON *bal = cJSON_AddObjectToObject(st, "balances");
     for (uint32_t i = 0; i < r->t->n_actors; i++)
@@ -93,6 +148,9 @@ static cJSON *observe_state(const rp *r)
         cJSON_AddStringToObject(n, "status", proto_node_status_str(v.status));
         cJSON_AddStringToObject(n, "gpu_name", v.gpu_name);
         cJSON_AddNumberToObject(n, "gpu_vram", (double)v.gpu_vram);
+        cJSON_AddNumberToObject(n, "current_task", (double)v.current_task);
+        if (hy)
+            continue;
         cJSON_AddNumberToObject(n, "score", (double)v.score);
         cJSON *q = cJSON_AddObjectToObject(n, "qos");
         cJSON_AddNumberToObject(q, "task_count", (double)v.task_count);
@@ -100,16 +158,18 @@ static cJSON *observe_state(const rp *r)
         cJSON_AddNumberToObject(q, "recent_score", (double)v.recent_score);
         cJSON_AddNumberToObject(q, "recent_count", (double)v.recent_count);
         cJSON_AddNumberToObject(q, "current_score", (double)v.current_score);
-        cJSON_AddNumberToObject(n, "current_task", (double)v.current_task);
     }
 
-    cJSON *queue = cJSON_AddObjectToObject(st, "queue");
-    cJSON_AddNumberToObject(queue, "size", proto_queue_size(p));
-    cJSON *ids = cJSON_AddArrayToObject(queue, "task_ids");
+    cJSON *ids = NULL;
+    if (!hy) {
+        cJSON *queue = cJSON_AddObjectToObject(st, "queue");
+        cJSON_AddNumberToObject(queue, "size", proto_queue_size(p));
+        ids = cJSON_AddArrayToObject(queue, "task_ids");
+    }
     cJSON *tasks = cJSON_AddObjectToObject(st, "tasks");
     for (uint64_t id = 1; id < proto_next_task_id(p); id++) {
         proto_task_view tv;
-        if (proto_task_is_queued(p, id))
+        if (ids && proto_task_is_queued(p, id))
             cJSON_AddItemToArray(ids, cJSON_CreateNumber((double)id));
         if (!proto_task_get(p, id, &tv))
             continue;
@@ -126,7 +186,35 @@ static cJSON *observe_state(const rp *r)
 
     proto_stats s;
     proto_stats_get(p, &s);
-    rj_add_stats(st, &s);
+    if (!hy) {
+        rj_add_stats(st, &s);
+        return st;
+    }
+    cJSON *c = cJSON_AddObjectToObject(st, "counters");
+    cJSON_AddNumberToObject(c, "total_nodes", (double)s.active_nodes);
+    cJSON_AddNumberToObject(c, "available_nodes", (double)s.available_nodes);
+    cJSON_AddNumberToObject(c, "total_tasks", (double)s.total_tasks);
+    return st;
+}
+
+/* A step's state as the trace lists it.  Hydrogen: the balances, nodes and
+ * tasks that changed since the previous step (a deleted task as null), the
+ * counters in full. */
+static cJSON *observe_state(rp *r)
+{
+    cJSON *full = observe_full(r);
+    if (!r->t->hydrogen)
+        return full;
+    cJSON *st = cJSON_CreateObject();
+    static const char *const PART[] = {"balances", "nodes", "tasks"};
+    for (int k = 0; k < 3; k++)
+        cJSON_AddItemToObject(st, PART[k],
+                              rj_changed(cJSON_GetObjectItemCaseSensitive(full, PART[k]),
+                                         cJSON_GetObjectItemCaseSensitive(r->prev, PART[k]), k == 2));
+    cJSON_AddItemToObject(st, "counters",
+                          cJSON_Duplicate(cJSON_GetObjectItemCaseSensitive(full, "counters"), true));
+    cJSON_Delete(r->prev);
+    r->prev = full;
     return st;
 }
 
@@ -161,11 +249,13 @@ static bool apply(rp *r, const trace_step *s)
     return false;
 }
 
-/* Compares an expected and an observed value, freeing both. */
-/* Compares one step; fills d and returns false at the first difference. */
+/* Compares one step; fills d and returns false at the first difference.
+ * The state is rendered at every step, so that a Hydrogen step's "what
+ * changed" is measured from the step before even after a mismatch. */
 static bool check_step(rp *r, const trace_step *s, size_t i, bool ok, jdiff *d)
 {
     char path[64];
+    cJSON *st = observe_state(r);
     bool same = rj_outcome(s->ok, s->revert, ok, proto_revert_reason(r->p), i, d);
     if (same && s->op == TOP_CREATE_TASK && proto_forced_error(r->p)) {
         snprintf(d->path, sizeof d->path, "$.steps[%zu].events", i);
@@ -181,10 +271,9 @@ static bool check_step(rp *r, const trace_step *s, size_t i, bool ok, jdiff *d)
     }
     if (same) {
         snprintf(path, sizeof path, "$.steps[%zu].state", i);
-        cJSON *st = observe_state(r);
         same = jdiff_equal(s->state, st, path, d);
-        cJSON_Delete(st);
     }
+    cJSON_Delete(st);
     return same;
 }
 
@@ -223,4 +312,5 @@ void replay_trace(const trace *t, replay_result *res)
     proto_free(r.p);
     free(r.acc);
     free(r.name);
+    cJSON_Delete(r.prev);
 }

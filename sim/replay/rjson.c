@@ -37,6 +37,20 @@ void rj_add_stats(cJSON *st, const proto_stats *s)
     cJSON_AddNumberToObject(so, "running_tasks", (double)s->running_tasks);
 }
 
+cJSON *rj_changed(const cJSON *now, const cJSON *before, bool deleted)
+{
+    cJSON *out = cJSON_CreateObject();
+    for (const cJSON *e = now ? now->child : NULL; e; e = e->next) {
+        const cJSON *b = before ? cJSON_GetObjectItemCaseSensitive(before, e->string) : NULL;
+        if (!b || !cJSON_Compare(e, b, true))
+            cJSON_AddItemToObject(out, e->string, cJSON_Duplicate(e, true));
+    }
+    for (const cJSON *b = deleted && before ? before->child : NULL; b; b = b->next)
+        if (!cJSON_GetObjectItemCaseSensitive(now, b->string))
+            cJSON_AddNullToObject(out, b->string);
+    return out;
+}
+
 bool rj_same(cJSON *expected, cJSON *got, const char *path, jdiff *d)
 {
     bool same = jdiff_equal(expected, got, path, d);

@@ -16,6 +16,11 @@ cJSON *rj_wei(wei_t v);
 cJSON *rj_hex(const uint8_t *b, size_t n);
 /* "stats": the seven counters */
 void rj_add_stats(cJSON *state, const proto_stats *s);
+/* The entries of object `now` that differ from those of `before` (NULL:
+ * none before), as a new object; with `deleted`, a key of `before` that
+ * `now` lacks is listed as null.  The recorders' "only what changed"
+ * states (docs/conformance-hydrogen.md) are compared through it. */
+cJSON *rj_changed(const cJSON *now, const cJSON *before, bool deleted);
 /* Compares and frees both values. */
 bool rj_same(cJSON *expected, cJSON *got, const char *path, jdiff *d);
 /* Step i's "ok" and, when it reverted, its "revert". */

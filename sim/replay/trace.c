@@ -1,4 +1,5 @@
-/* Reading a helium-trace/1 file into steps the replay can apply.  Strict:
+/* Reading a helium-trace/1 or hydrogen-trace/1 file into steps the replay
+ * can apply.  Strict:
  * a field that is missing, has the wrong type or an impossible value is an
  * error naming the file and its JSON path; the replay never guesses. */
 #include <stdio.h>
@@ -31,7 +32,30 @@ static const struct {
     {"cancel", TOP_CANCEL},
 };
 
-static bool read_params(tj *r, const cJSON *root, proto_params *prm)
+/* hydrogen-trace/1's params: the constants and owner-set values of
+ * Task.sol and Node.sol at efff09f (docs/conformance-hydrogen.md). */
+static bool read_hydrogen_params(tj *r, const cJSON *p, proto_params *prm)
+{
+    static const char *const known[] = {"stake_wei", "task_fee_per_node_wei", "task_timeout_s",
+                                        "distance_threshold", "max_nodes", NULL};
+    if (!tj_keys_known(r, p, known))
+        return false;
+    uint64_t v;
+    *prm = proto_params_of(PROTO_HYDROGEN);
+    if (!tj_get_wei(r, p, "stake_wei", &prm->stake) ||
+        !tj_get_wei(r, p, "task_fee_per_node_wei", &prm->task_fee_per_node) ||
+        !tj_get_uint(r, p, "task_timeout_s", UINT32_MAX, &prm->task_timeout_s))
+        return false;
+    if (!tj_get_uint(r, p, "distance_threshold", 65, &v))
+        return false;
+    prm->distance_threshold = (uint32_t)v;
+    if (!tj_get_uint(r, p, "max_nodes", UINT32_MAX, &v))
+        return false;
+    prm->max_nodes = (uint32_t)v;
+    return true;
+}
+
+static bool read_params(tj *r, const cJSON *root, bool hydrogen, proto_params *prm)
 {
     size_t old;
     const cJSON *p = tj_field(r, root, "params", &old);
@@ -39,6 +63,12 @@ static bool read_params(tj *r, const cJSON *root, proto_params *prm)
         return false;
     if (!cJSON_IsObject(p))
         return tj_fail(r, "expected an object");
+    if (hydrogen) {
+        if (!read_hydrogen_params(r, p, prm))
+            return false;
+        tj_pop(r, old);
+        return true;
+    }
     static const char *const known[] = {"stake_wei", "task_timeout_s", "queue_size_limit", "kickout_threshold",
                                         "task_score_rewards", "task_score_pool_size", "distance_threshold",
                                         "max_nodes", NULL};
@@ -85,7 +115,8 @@ static bool read_params(tj *r, const cJSON *root, proto_params *prm)
 }
 
 /* The arguments each op may carry (create_task's hashes are recorded but
- * not needed by the model). */
+ * not needed by the model; Hydrogen's createTask takes no fee and no cap:
+ * the contract charges task_fee_per_node per node). */
 static const char *const ARGS[][7] = {
     [TOP_JOIN] = {"gpu_name", "gpu_vram", NULL},
     [TOP_QUIT] = {NULL}, [TOP_PAUSE] = {NULL}, [TOP_RESUME] = {NULL},
@@ -98,10 +129,14 @@ static const char *const ARGS[][7] = {
     [TOP_CANCEL] = {"task_id", NULL},
 };
 
+static const char *const HYDROGEN_CREATE_ARGS[] = {"task_type", "vram_limit", "task_hash",
+                                                   "data_hash", NULL};
+
 static bool read_args(tj *r, trace *t, trace_step *s, const cJSON *args)
 {
     const char *str;
-    if (!tj_keys_known(r, args, ARGS[s->op]))
+    bool hy_create = t->hydrogen && s->op == TOP_CREATE_TASK;
+    if (!tj_keys_known(r, args, hy_create ? HYDROGEN_CREATE_ARGS : ARGS[s->op]))
         return false;
     switch (s->op) {
     case TOP_JOIN:
@@ -119,6 +154,8 @@ static bool read_args(tj *r, trace *t, trace_step *s, const cJSON *args)
             return ok;
         }
         s->task_type = strcmp(str, "sd") ? PROTO_GPT : PROTO_SD;
+        if (hy_create)
+            return tj_get_uint(r, args, "vram_limit", UINT32_MAX, &s->vram_limit);
         {
             uint64_t cap;
             if (!tj_get_uint(r, args, "vram_limit", UINT32_MAX, &s->vram_limit) ||
@@ -148,14 +185,15 @@ static bool read_args(tj *r, trace *t, trace_step *s, const cJSON *args)
     case TOP_CANCEL:
         return tj_get_uint(r, args, "task_id", UINT64_MAX, &s->task_id);
     }
-    (void)t;
     return true;
 }
 
 /* The nodes a create_task step started its task on, from its TaskStarted
- * events; these are forced on the model instead of redrawn. */
+ * (Hydrogen: TaskCreated) events; these are forced on the model instead of
+ * redrawn. */
 static bool read_forced(tj *r, trace *t, trace_step *s)
 {
+    const char *started = t->hydrogen ? "TaskCreated" : "TaskStarted";
     int seen = 0;
     for (int i = 0; i < cJSON_GetArraySize(s->events); i++) {
         const cJSON *e = cJSON_GetArrayItem(s->events, i);
@@ -165,7 +203,7 @@ static bool read_forced(tj *r, trace *t, trace_step *s)
             return tj_fail(r, "expected an event object");
         if (!tj_get_string(r, e, "name", &name))
             return false;
-        if (!strcmp(name, "TaskStarted")) {
+        if (!strcmp(name, started)) {
             uint64_t round;
             uint32_t node;
             if (!tj_get_uint(r, e, "round", 2, &round) || !get_actor(r, t, e, "node", &node))
@@ -178,7 +216,7 @@ static bool read_forced(tj *r, trace *t, trace_step *s)
         tj_pop(r, old);
     }
     if (seen && seen != 7)
-        return tj_fail(r, "TaskStarted events must cover rounds 0, 1 and 2");
+        return tj_fail(r, "%s events must cover rounds 0, 1 and 2", started);
     s->has_forced = seen == 7;
     return true;
 }
@@ -239,10 +277,12 @@ bool trace_parse(const char *path, const char *text, size_t len, trace *t, char 
     if (!t->root)
         return false;
     const char *name;
-    if (!tj_header(&r, t->root, "helium-trace/1", &name))
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(t->root, "format");
+    t->hydrogen = cJSON_IsString(fmt) && !strcmp(fmt->valuestring, "hydrogen-trace/1");
+    if (!tj_header(&r, t->root, t->hydrogen ? "hydrogen-trace/1" : "helium-trace/1", &name))
         return false;
     t->name = strdup(name);
-    if (!read_params(&r, t->root, &t->params))
+    if (!read_params(&r, t->root, t->hydrogen, &t->params))
         return false;
     if (!tj_accounts(&r, t->root, &t->actor, &t->initial, &t->n_actors))
         return false;

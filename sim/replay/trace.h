@@ -1,4 +1,6 @@
-/* Helium conformance traces (tests/conformance/, format helium-trace/1):
+/* Helium and Hydrogen conformance traces (tests/conformance/, format
+ * helium-trace/1; tests/conformance/hydrogen/, hydrogen-trace/1, the same
+ * ops against the Hydrogen contracts, docs/conformance-hydrogen.md):
  * reading and validating them.  Every problem is reported as
  * "FILE: $.json.path: expected ..." so that a bad trace is easy to fix. */
 #ifndef AVRAMI_REPLAY_TRACE_H
@@ -34,7 +36,8 @@ typedef struct trace_step {
     bool ok;
     const char *revert;       /* NULL when ok */
     const cJSON *events, *state;
-    bool has_forced;          /* create_task that started at once */
+    bool has_forced;          /* create_task that started at once (TaskStarted, or
+                                 Hydrogen's TaskCreated, events) */
     uint32_t forced[3];       /* actor indexes by round */
 } trace_step;
 
@@ -42,6 +45,7 @@ typedef struct trace {
     char *path;
     cJSON *root;
     char *name;
+    bool hydrogen;            /* hydrogen-trace/1: params.edition is PROTO_HYDROGEN */
     proto_params params;
     uint32_t n_actors;
     const char **actor;       /* names, in the order of "accounts" */

@@ -39,6 +39,41 @@ expect_exit 1 'steps\[0\]\.state\.nodes\.n0' "$BIN" replay "$TMP/vnode.json"
 expect_exit 1 'download notices are not a choice the contract could make' "$BIN" replay "$TMP/vdl.json"
 expect_exit 2 'vmod.json: \$\.params\.sampling_modulus: expected 10' "$BIN" replay "$TMP/vmod.json"
 expect_exit 2 'vop.json: \$\.steps\[4\]\.op: unknown op "report_parameters"' "$BIN" replay "$TMP/vop.json"
+# Hydrogen (hydrogen-trace/1, recorded by oracle/hydrogen): every trace, and mutated ones
+expect_exit 0 '^replay: 22 traces, 2991 steps, 0 mismatches$' "$BIN" replay --quiet $T/hydrogen/*.json
+python3 - "$T/hydrogen" "$TMP" <<'PY'
+import json, sys
+src, tmp = sys.argv[1], sys.argv[2]
+t = json.load(open(src + '/error-two-agree-third-paid.json'))
+e = next(e for s in t['steps'] for e in s['events'] if e['name'] == 'TaskAborted')
+e['reason'] = 'Task Cancelled'
+json.dump(t, open(tmp + '/hreason.json', 'w'))
+t = json.load(open(src + '/try-delete-keeps-task.json'))
+s = next(s for s in t['steps'] if None in s['state']['tasks'].values())
+s['state']['tasks'] = {}
+json.dump(t, open(tmp + '/hdelete.json', 'w'))
+print(s['i'], file=open(tmp + '/hdelete.step', 'w'))
+# a gpt task started on a node of another GPU than its two partners
+t = json.load(open(src + '/create-task-reverts.json'))
+s = next(s for s in t['steps'] if s['ok'] and s['op'] == 'create_task' and s['args']['task_type'] == 'gpt')
+s['events'][2]['node'] = 'n2'
+json.dump(t, open(tmp + '/hforced.json', 'w'))
+t = json.load(open(src + '/cancel-timeouts.json'))
+c = next(s for s in t['steps'] if s['op'] == 'create_task')
+c['args']['task_fee'] = '30000000000000000000'
+json.dump(t, open(tmp + '/hfee.json', 'w'))
+print(c['i'], file=open(tmp + '/hfee.step', 'w'))
+t = json.load(open(src + '/cancel-timeouts.json')); del t['params']['task_fee_per_node_wei']
+json.dump(t, open(tmp + '/hparam.json', 'w'))
+t = json.load(open(src + '/cancel-timeouts.json')); t['params']['task_timeout_s'] = 899
+json.dump(t, open(tmp + '/htimeout.json', 'w'))
+PY
+expect_exit 1 'steps\[[0-9]*\]\.events\[0\]\.reason' "$BIN" replay "$TMP/hreason.json"
+expect_exit 1 "steps\\[$(cat "$TMP/hdelete.step")\\]\\.state\\.tasks\\.[0-9]+" "$BIN" replay "$TMP/hdelete.json"
+expect_exit 1 'an eligible node selection' "$BIN" replay "$TMP/hforced.json"
+expect_exit 2 "hfee.json: \\\$\\.steps\\[$(cat "$TMP/hfee.step")\\]\\.args\\.task_fee: unknown key" "$BIN" replay "$TMP/hfee.json"
+expect_exit 2 'hparam.json: \$\.params\.task_fee_per_node_wei: missing field' "$BIN" replay "$TMP/hparam.json"
+expect_exit 1 'steps\[[0-9]+\]\.ok' "$BIN" replay "$TMP/htimeout.json"
 expect_exit 2 'no trace files' "$BIN" replay
 expect_exit 2 'unknown option' "$BIN" replay --bogus $T/fee-zero.json
 expect_exit 0 'usage: avrami replay' "$BIN" replay --help
@@ -74,10 +109,11 @@ expect_exit 2 'state.json: \$\.steps\[2\]\.state: missing field' "$BIN" replay "
 expect_exit 2 'replay: 1 traces, 27 steps, 0 mismatches' "$BIN" replay "$TMP/op.json" $T/gpt-order-d012.json
 
 # the project's copy of the traces must stay identical to the shared source
-# (tests/conformance/vss/ is not a copy: oracle/vss records those traces)
+# (tests/conformance/vss/ and hydrogen/ are not copies: oracle/vss and
+# oracle/hydrogen record those traces)
 SHARED=../shared/conformance/traces
 if [ -d "$SHARED" ]; then
-  if diff -rq -x vss "$SHARED" $T >/dev/null; then ok; else bad "tests/conformance differs from $SHARED (copy them again)"; fi
+  if diff -rq -x vss -x hydrogen "$SHARED" $T >/dev/null; then ok; else bad "tests/conformance differs from $SHARED (copy them again)"; fi
 fi
 
 # --- top level ---

@@ -1,9 +1,10 @@
 /* The Hydrogen edition, rule by rule, against its deployed code:
  * crynux-ai/crynux-contracts efff09f962b316fb0fb602b4096b478879d8e42b,
  * contracts/Task.sol and contracts/Node.sol (cited per test as Task.sol:FUNC,
- * Node.sol:FUNC).  No conformance traces of these contracts exist, so each
- * test states the statement it checks and works the expected figures out
- * by hand from it. */
+ * Node.sol:FUNC).  Each test states the statement it checks and works the
+ * expected figures out by hand from it; the recorded traces of these
+ * contracts (tests/conformance/hydrogen/, docs/conformance-hydrogen.md)
+ * check the same rules against the contracts themselves. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -272,21 +273,30 @@ static void test_honest_task_pays_ten_each(void **st)
     proto_free(w.p);
 }
 
+/* Four "A" nodes, an honest task on the first three whose rounds 0 and 1
+ * have disclosed `res` (8 bytes): round 1 is settled, round 0 is the
+ * result node. */
+static uint64_t four_nodes_two_disclosed(net *w, proto_task_view *v, const uint8_t *res)
+{
+    net_new(w);
+    for (int i = 0; i < 4; i++)
+        net_join(w, "A", 8);
+    w->sc = (script){.answer = {0, 0, 0, 0}, .n = 4};
+    uint64_t id = honest_task(w, v);
+    assert_true(proto_disclose(w->p, 11, v->selected[0], id, 0, res, 8));
+    assert_true(proto_disclose(w->p, 11, v->selected[1], id, 1, res, 8));
+    return id;
+}
+
 /* tryDeleteTask keeps the task while any of its nodes is in *some* task:
  * a node settled early and selected again keeps the old task stored. */
 static void test_task_kept_while_a_node_is_elsewhere(void **st)
 {
     (void)st;
     net w;
-    net_new(&w);
-    for (int i = 0; i < 4; i++)
-        net_join(&w, "A", 8);
-    w.sc = (script){.answer = {0, 0, 0, 0}, .n = 4};
     proto_task_view v;
-    uint64_t id = honest_task(&w, &v);
     uint8_t res[8] = {1, 2, 3, 4, 5, 6, 7, 8};
-    assert_true(proto_disclose(w.p, 11, v.selected[0], id, 0, res, 8));
-    assert_true(proto_disclose(w.p, 11, v.selected[1], id, 1, res, 8));
+    uint64_t id = four_nodes_two_disclosed(&w, &v, res);
     assert_true(proto_disclose(w.p, 12, v.selected[2], id, 2, res, 8));
     /* rounds 1 and 2 are free again and, with the fourth node, take a new task */
     uint64_t id2 = create(&w, PROTO_SD, 0, 14);
@@ -294,6 +304,40 @@ static void test_task_kept_while_a_node_is_elsewhere(void **st)
     assert_true(proto_task_get(w.p, id, &v)); /* not deleted */
     assert_true(v.balance == 0);
     assert_true(proto_task_get(w.p, id2, &v));
+    proto_free(w.p);
+}
+
+/* reportResultsUploaded has no "already paid" check: a second report
+ * settles the result node again (Task.sol:settleNodeByRound: the token
+ * transfer first, then balance -= taskFeePerNode).  When Task holds no
+ * tokens any more (the other task was cancelled and refunded), the
+ * transfer itself reverts: CrynuxToken is OpenZeppelin 4.9's ERC20, whose
+ * _transfer requires "ERC20: transfer amount exceeds balance", before the
+ * task's balance could underflow.  Found by the recorded trace
+ * tests/conformance/hydrogen/random-7.json (step 151), where the model
+ * answered Panic(0x11). */
+static void test_second_upload_with_task_drained(void **st)
+{
+    (void)st;
+    net w;
+    proto_task_view v;
+    uint8_t res[8] = {1, 2, 3, 4, 5, 6, 7, 8};
+    uint64_t id = four_nodes_two_disclosed(&w, &v, res);
+    assert_true(proto_report_uploaded(w.p, 12, v.selected[0], id, 0));
+    /* the result node and the second one, with the fourth, take task 2 */
+    uint64_t id2 = create(&w, PROTO_SD, 0, 13);
+    proto_task_view v2;
+    assert_true(proto_task_get(w.p, id2, &v2));
+    assert_true(proto_disclose(w.p, 14, v.selected[2], id, 2, res, 8));
+    assert_true(proto_task_get(w.p, id, &v)); /* kept: its nodes are in task 2 */
+    assert_true(v.balance == 0);
+    /* task 2 cancelled: its 30 CNX back, nothing left in Task */
+    assert_true(proto_cancel(w.p, 13 + 900 + 1, w.app, id2));
+    assert_true(proto_balance(w.p, PROTO_ACC_TASK) == 0);
+    wei_t before = proto_balance(w.p, v.selected[0]);
+    assert_false(proto_report_uploaded(w.p, 915, v.selected[0], id, 0));
+    assert_string_equal(proto_revert_reason(w.p), "ERC20: transfer amount exceeds balance");
+    assert_true(proto_balance(w.p, v.selected[0]) == before);
     proto_free(w.p);
 }
 
@@ -512,6 +556,7 @@ int main(void)
         cmocka_unit_test(test_sd_vram_by_count_per_seat),
         cmocka_unit_test(test_honest_task_pays_ten_each),
         cmocka_unit_test(test_task_kept_while_a_node_is_elsewhere),
+        cmocka_unit_test(test_second_upload_with_task_drained),
         cmocka_unit_test(test_cheater_slashed),
         cmocka_unit_test(test_sd_hamming_threshold),
         cmocka_unit_test(test_error_reports_paid_committer_slashed),

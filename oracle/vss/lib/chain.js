@@ -9,10 +9,10 @@
 const path = require('path');
 const { ethers } = require('ethers');
 const vrf = require('./vrf');
+const { hardhatProvider, EvmChain } = require('../../common/evm');
 
 const ART = require(path.join(__dirname, '..', 'build', 'artifacts.json'));
 const BASE_TIME = 1731100000; // 2024-11-08T21:06:40Z, the month VSSTask was deployed
-const TX_GAS = 60000000n;
 const START_BLOCK = 100000;
 const ZERO32 = '0x' + '00'.repeat(32);
 
@@ -40,37 +40,16 @@ function enumIndex(list, v, what) {
   return i;
 }
 
-function decodeRevert(data) {
-  if (!data || data === '0x') return 'revert()';
-  if (!data.startsWith('0x')) data = '0x' + data;
-  const sel = data.slice(0, 10);
-  if (sel === '0x08c379a0') return ethers.AbiCoder.defaultAbiCoder().decode(['string'], '0x' + data.slice(10))[0];
-  if (sel === '0x4e487b71') {
-    const code = ethers.AbiCoder.defaultAbiCoder().decode(['uint256'], '0x' + data.slice(10))[0];
-    return 'Panic(0x' + code.toString(16).padStart(2, '0') + ')';
-  }
-  return 'raw(' + data + ')';
-}
-
-let hardhatHre = null;
-function hardhatProvider() {
-  if (!hardhatHre) {
-    process.env.HARDHAT_CONFIG = path.join(__dirname, '..', 'hardhat.config.js');
-    process.env.HARDHAT_NETWORK = 'hardhat';
-    process.env.HARDHAT_DISABLE_TELEMETRY_PROMPT = 'true';
-    hardhatHre = require('hardhat');
-  }
-  return hardhatHre.network.provider;
-}
-
-class Chain {
+class Chain extends EvmChain {
   // accounts: array of [name, initialBalanceWei(string)] in trace order.
   // params: the trace's params; task_timeout_s, queue_size_limit,
   // kickout_threshold and distance_threshold differing from the deployed
   // defaults are set through the owner functions of the contracts.
   static async create({ accounts, params = {} }) {
     const c = new Chain();
-    c.provider = hardhatProvider();
+    c.ethers = ethers;
+    c.iface = iface;
+    c.provider = hardhatProvider(path.join(__dirname, '..'));
     c.accountList = accounts.map(([n]) => n);
     c.addr = {};
     c.name = {};
@@ -137,24 +116,6 @@ class Chain {
     return c;
   }
 
-  rpc(method, params = []) {
-    return this.provider.request({ method, params });
-  }
-
-  // One transaction in its own block at `timestamp`; returns the receipt.
-  async send(tx, timestamp) {
-    const full = { gas: '0x' + TX_GAS.toString(16), maxFeePerGas: '0x0', maxPriorityFeePerGas: '0x0', ...tx };
-    const h = await this.rpc('eth_sendTransaction', [full]);
-    await this.rpc('evm_mine', [timestamp]);
-    this.lastTime = timestamp;
-    const r = await this.rpc('eth_getTransactionReceipt', [h]);
-    if (!r) throw new Error('transaction not mined');
-    r.hash = h;
-    return r;
-  }
-
-  async close() {}
-
   // The sampling seed VSSTask.createTask will store for `commitment` if the
   // transaction goes into the next block: keccak256(blockhash(parent) ‖ commitment)
   // (libs/VSS.sol generateSamplingSeed).
@@ -217,15 +178,7 @@ class Chain {
       const events = this.decodeEvents(r.logs);
       return { ok: true, revert: null, events };
     }
-    // The reverted transaction's own return data, from its trace.
-    const t = await this.rpc('debug_traceTransaction', [r.hash, { disableStorage: true, disableMemory: true, disableStack: true }]);
-    return { ok: false, revert: decodeRevert(t.returnValue), events: [] };
-  }
-
-  nm(a) {
-    const n = this.name[a.toLowerCase()];
-    if (!n) throw new Error('unknown address: ' + a);
-    return n;
+    return { ok: false, revert: await this.revertOf(r), events: [] };
   }
 
   decodeEvents(logs) {
@@ -286,13 +239,6 @@ class Chain {
     return out;
   }
 
-  async view(contract, ci, fn, args = []) {
-    const data = iface[ci].encodeFunctionData(fn, args);
-    const r = await this.rpc('eth_call', [{ to: contract, data }, 'latest']);
-    const d = iface[ci].decodeFunctionResult(fn, r);
-    return d.length === 1 ? d[0] : d;
-  }
-
   async balance(a) {
     return BigInt(await this.rpc('eth_getBalance', [a, 'latest'])).toString();
   }
@@ -301,30 +247,12 @@ class Chain {
     return ts === 0n ? 0 : Number(ts) - BASE_TIME;
   }
 
-  // The state after the last step, as vss-trace/1 writes it: the queue size
-  // and the counters in full; of the balances, the nodes (every node that
-  // ever joined) and the tasks (every task the contract stores) only the
-  // entries that differ from the previous step's, so that a reader rebuilds
-  // the full state by merging the steps' entries in order.
-  async observe() {
-    const full = await this.observeFull();
-    const prev = this.prevFull || { balances: {}, nodes: {}, tasks: {} };
-    const changed = (now, before) => {
-      const o = {};
-      for (const [k, v] of Object.entries(now)) if (JSON.stringify(v) !== JSON.stringify(before[k])) o[k] = v;
-      return o;
-    };
-    const st = { ...full, balances: changed(full.balances, prev.balances), nodes: changed(full.nodes, prev.nodes), tasks: changed(full.tasks, prev.tasks) };
-    this.prevFull = full;
-    return st;
-  }
-
+  // The state after the last step, as vss-trace/1 writes it (EvmChain.observe):
+  // the queue size and the counters in full; of the balances, the nodes
+  // (every node that ever joined) and the tasks (every task the contract
+  // stores) only the entries that differ from the previous step's.
   async observeFull() {
-    const balances = {};
-    for (const n of this.accountList) balances[n] = await this.balance(this.addr[n]);
-    balances['@task'] = await this.balance(this.task);
-    balances['@node'] = await this.balance(this.node);
-    balances['@owner'] = await this.balance(this.addr['@owner']);
+    const balances = await this.balances();
     const nodes = {};
     for (const n of this.accountList) {
       if (!this.joined.has(n)) continue;

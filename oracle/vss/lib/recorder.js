@@ -3,8 +3,8 @@
 // committed from a GUID and a nonce, the VRF proof of the sampling seed, the
 // two extra tasks of a validation group).
 'use strict';
-const fs = require('fs');
 const { ethers } = require('ethers');
+const { BaseRecorder } = require('../../common/recorder');
 const { Chain, keyFor, publicKeyOf } = require('./chain');
 const vrf = require('./vrf');
 
@@ -27,41 +27,13 @@ const DEFAULT_PARAMS = {
 const h32 = (label) => ethers.keccak256(ethers.toUtf8Bytes(label));
 const commitmentOf = (guid, nonce) => ethers.keccak256(ethers.concat([guid, nonce]));
 
-class Recorder {
+class Recorder extends BaseRecorder {
   static async create({ name, description, accounts, params = {} }) {
     const r = new Recorder();
-    r.trace = {
-      format: 'vss-trace/1',
-      name,
-      description,
-      params: { ...DEFAULT_PARAMS, ...params },
-      accounts,
-      steps: [],
-    };
-    r.chain = await Chain.create({ accounts: Object.entries(accounts), params: r.trace.params });
-    r.time = 0;
-    r.labels = 0;
+    const trace = { format: 'vss-trace/1', name, description, params: { ...DEFAULT_PARAMS, ...params }, accounts };
+    r.init(trace, await Chain.create({ accounts: Object.entries(accounts), params: trace.params }));
     r.prefix = name;
     return r;
-  }
-
-  async step(dt, op, from, args = {}) {
-    this.time += dt;
-    const r = await this.chain.exec(this.time, op, from, args);
-    const state = await this.chain.observe();
-    const s = { i: this.trace.steps.length, time: this.time, op, from, args, ok: r.ok, revert: r.revert, events: r.events, state };
-    this.trace.steps.push(s);
-    return s;
-  }
-
-  // expect a step to succeed (or to revert with `revert`) while recording a
-  // hand-written scenario: a scenario that does not go as written is a bug
-  // in the scenario, not a trace to keep.
-  async must(dt, op, from, args, revert = null) {
-    const s = await this.step(dt, op, from, args);
-    if (revert === null && !s.ok) throw new Error(`${this.trace.name}: step ${s.i} ${op} reverted: ${s.revert}`);
-    if (revert !== null && s.revert !== revert) throw new Error(`${this.trace.name}: step ${s.i} ${op}: expected revert ${revert}, got ${s.ok ? 'success' : s.revert}`);
-    return s;
   }
 
   label(what) {
@@ -117,18 +89,6 @@ class Recorder {
   vrfFields(signer, proof, seed) {
     const public_key = publicKeyOf(signer);
     return { vrf_proof: proof, public_key, key_of: signer, sampling_number: vrf.samplingNumber(proof), vrf_valid: vrf.verify(public_key, proof, seed) };
-  }
-
-  write(file) {
-    const t = this.trace;
-    const head = JSON.stringify({ ...t, steps: undefined });
-    const text = head.slice(0, -1) + ',"steps":[\n' + t.steps.map((s) => JSON.stringify(s)).join(',\n') + '\n]}\n';
-    fs.writeFileSync(file, text);
-    return text.length;
-  }
-
-  async close() {
-    await this.chain.close();
   }
 }
 

@@ -98,7 +98,7 @@ void hy_finish_task(proto *p, uint32_t a)
         J(&p->j, p->node[a].status, PROTO_NODE_AVAILABLE);
     } else if (st == PROTO_NODE_PENDING_QUIT) {
         pg_remove_node(p, a);
-        ptransfer(p, PROTO_ACC_NODE, a, p->prm.stake);
+        ptoken_transfer(p, PROTO_ACC_NODE, a, p->prm.stake);
     } else {
         J(&p->j, p->node[a].status, PROTO_NODE_PAUSED);
     }
@@ -110,7 +110,7 @@ void hy_finish_task(proto *p, uint32_t a)
 void hy_slash(proto *p, uint32_t a)
 {
     REQUIRE(p, in_task(p->node[a].status), "Illegal node status");
-    ptransfer(p, PROTO_ACC_NODE, PROTO_ACC_OWNER, p->prm.stake);
+    ptoken_transfer(p, PROTO_ACC_NODE, PROTO_ACC_OWNER, p->prm.stake);
     mark_unavailable(p, a);
     pg_remove_node(p, a);
     proto_emit(p, &(proto_event){.kind = PROTO_EV_NODE_SLASHED, .node = a});

@@ -18,7 +18,10 @@
  *     for them (the simulator books incomes and releases from them), and
  *     TaskCreated as TaskStarted, one per round.
  * Where a fault double-pays, frees a node of another task or strands
- * escrow, p->quirks counts it as for Helium. */
+ * escrow, p->quirks counts it as for Helium.  Payments out of Task are
+ * CrynuxToken transfers (ptoken_transfer): a double payment that finds
+ * Task's token balance short reverts with the ERC20 reason, before the
+ * task's own balance would underflow (settleNodeByRound transfers first). */
 #include <string.h>
 
 #include "protocol/hydrogen/hydrogen.h"
@@ -78,7 +81,7 @@ void hy_tx_create(proto *p, uint32_t from, proto_task_type type, uint64_t vram_l
 static void settle(proto *p, ptask *t, int round) /* settleNodeByRound */
 {
     uint32_t node = t->selected[round];
-    ptransfer(p, PROTO_ACC_TASK, node, fee_per_node(p));
+    ptoken_transfer(p, PROTO_ACC_TASK, node, fee_per_node(p));
     J(&p->j, t->balance, pw_sub(p, t->balance, fee_per_node(p)));
     J(&p->j, p->node[node].current_task, 0);
     hy_finish_task(p, node);
@@ -89,7 +92,7 @@ static void settle(proto *p, ptask *t, int round) /* settleNodeByRound */
 static void punish(proto *p, ptask *t, int round) /* punishNodeByRound */
 {
     uint32_t node = t->selected[round];
-    ptransfer(p, PROTO_ACC_TASK, t->creator, fee_per_node(p));
+    ptoken_transfer(p, PROTO_ACC_TASK, t->creator, fee_per_node(p));
     J(&p->j, t->balance, pw_sub(p, t->balance, fee_per_node(p)));
     J(&p->j, p->node[node].current_task, 0);
     hy_slash(p, node);
@@ -119,7 +122,7 @@ static void try_delete(proto *p, ptask *t)
 static void abort_illegal(proto *p, ptask *t) /* abortTask */
 {
     wei_t all = pw_mul(p, fee_per_node(p), 3);
-    ptransfer(p, PROTO_ACC_TASK, t->creator, all);
+    ptoken_transfer(p, PROTO_ACC_TASK, t->creator, all);
     J(&p->j, t->balance, pw_sub(p, t->balance, all));
     for (int i = 0; i < 3; i++) {
         uint32_t node = t->selected[t->disclosed_rounds[i]];
@@ -206,7 +209,7 @@ void hy_tx_cancel(proto *p, uint32_t from, uint64_t id)
     REQUIRE(p, p->now > t->timeout, "Task has not exceeded the deadline yet");
     if (t->balance) {
         wei_t token = t->balance;
-        ptransfer(p, PROTO_ACC_TASK, t->creator, token);
+        ptoken_transfer(p, PROTO_ACC_TASK, t->creator, token);
         J(&p->j, t->balance, 0);
     }
     if (!t->aborted)
