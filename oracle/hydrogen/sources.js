@@ -7,36 +7,15 @@
 //   git clone https://github.com/crynux-ai/crynux-contracts /tmp/crynux-contracts
 //   node sources.js /tmp/crynux-contracts
 'use strict';
-const fs = require('fs');
-const path = require('path');
-const crypto = require('crypto');
-const { execFileSync } = require('child_process');
+const { copySources } = require('../common/sources');
 
 const COMMIT = 'efff09f962b316fb0fb602b4096b478879d8e42b';
 // SHA-256 of each file at COMMIT.
-const FILES = {
-  'contracts/CrynuxToken.sol': '7b5f5fff4358444dfc4eb0d334fe2f9b03e81f24b468d84313cd791a8f78cccf',
-  'contracts/Hamming.sol': 'bc608bdc64301f268ce96c0b886b60c9467673c83b82c236743370815f0230ac',
-  'contracts/Node.sol': '6b5712920d4baf381ad8a1c1bf0257ad1427bca4aacc5e8ea3a29b31942f9d9a',
-  'contracts/Random.sol': '1c46a2f0747cda3439f4d07b42831ac0bfe843b17453c85ab89d8e33809a8f37',
-  'contracts/Task.sol': '65afc6d2b6d6b1345e73cb9cf0259660a1988b9144b4cbe3abaa26c8fd6713d1',
-  LICENSE: null,
-};
-
-const repo = process.argv[2];
-if (!repo) {
-  console.error('usage: node sources.js PATH-TO-crynux-contracts-CLONE');
-  process.exit(2);
-}
-const out = path.join(__dirname, 'contracts');
-fs.mkdirSync(out, { recursive: true });
-for (const [f, sha] of Object.entries(FILES)) {
-  const text = execFileSync('git', ['-C', repo, 'show', `${COMMIT}:${f}`]);
-  const got = crypto.createHash('sha256').update(text).digest('hex');
-  if (sha && got !== sha) {
-    console.error(`${f} at ${COMMIT}: SHA-256 ${got}, expected ${sha}`);
-    process.exit(1);
-  }
-  fs.writeFileSync(path.join(out, path.basename(f)), text);
-}
-console.log(`contracts/: ${Object.keys(FILES).length} files from crynux-contracts ${COMMIT.slice(0, 7)}`);
+copySources(__dirname, COMMIT, {
+  'contracts/CrynuxToken.sol': ['contracts/CrynuxToken.sol', '7b5f5fff4358444dfc4eb0d334fe2f9b03e81f24b468d84313cd791a8f78cccf'],
+  'contracts/Hamming.sol': ['contracts/Hamming.sol', 'bc608bdc64301f268ce96c0b886b60c9467673c83b82c236743370815f0230ac'],
+  'contracts/Node.sol': ['contracts/Node.sol', '6b5712920d4baf381ad8a1c1bf0257ad1427bca4aacc5e8ea3a29b31942f9d9a'],
+  'contracts/Random.sol': ['contracts/Random.sol', '1c46a2f0747cda3439f4d07b42831ac0bfe843b17453c85ab89d8e33809a8f37'],
+  'contracts/Task.sol': ['contracts/Task.sol', '65afc6d2b6d6b1345e73cb9cf0259660a1988b9144b4cbe3abaa26c8fd6713d1'],
+  LICENSE: ['contracts/LICENSE', null],
+});

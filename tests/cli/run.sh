@@ -12,7 +12,7 @@ fail=0
 T=tests/conformance
 # --- replay: the recorded traces, and what it says about bad ones ---
 expect_exit 0 '^replay: 102 traces, 4968 steps, 0 mismatches$' "$BIN" replay --quiet $T/*.json
-expect_exit 0 '^replay: 53 traces, 1200 steps, 0 mismatches$' "$BIN" replay --quiet $T/vss/*.json
+expect_exit 0 '^replay: 54 traces, 1209 steps, 0 mismatches$' "$BIN" replay --quiet $T/vss/*.json
 # a mutated VSS recording: a payment, a node entry the step changed, a download notice
 python3 - "$T/vss" "$TMP" <<'PY'
 import json, sys
