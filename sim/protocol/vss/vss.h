@@ -221,6 +221,14 @@ void vss_force_downloads_begin(vss *p);
 void vss_force_downloads(vss *p, uint32_t start, uint32_t model, const uint32_t *nodes, uint32_t n);
 const char *vss_forced_error(const vss *p);
 
+/* Node selection walks the node groups' weight trees where that gives the
+ * contract's candidate for every random draw, and scans the candidates as
+ * the contract does otherwise; `on` makes every selection scan (the
+ * reference the tests compare the trees with).  vss_indexed_draws counts the
+ * selections made through the trees. */
+void vss_set_linear_selection(vss *p, bool on);
+uint64_t vss_indexed_draws(const vss *p);
+
 /* ---- state views ---- */
 wei_t vss_balance(const vss *p, uint32_t account);
 wei_t vss_total_supply(const vss *p);

@@ -144,7 +144,8 @@ vss *vss_new_hosted(const vss_params *params, uint32_t max_acc, uint64_t max_tas
         !vmap_init(&p->nonces, max_tasks + 1) || !ALLOC(p->bytes, p->bytes_cap) ||
         !ALLOC(p->buckets, VSS_MAX_BUCKETS) || !ALLOC(p->queue, qcap) ||
         !vset_init(&p->q_vrams, VSS_MAX_BUCKETS) || !vset_init(&p->q_gpus, VSS_MAX_BUCKETS) ||
-        !ALLOC(p->cand, p->max_acc) || !ALLOC(p->cw, 2 * (size_t)p->max_acc) || !ALLOC(p->csel, p->max_acc)) {
+        !ALLOC(p->cand, p->max_acc) || !ALLOC(p->cw, 2 * (size_t)p->max_acc) || !ALLOC(p->csel, p->max_acc) ||
+        !ALLOC(p->cgroups, VSS_MAX_VRAMS)) {
         vss_free(p);
         return NULL;
     }
@@ -159,12 +160,12 @@ void vss_free(vss *p)
     if (!p)
         return;
     for (uint32_t i = 0; i < p->n_gpus; i++) {
-        oset_free(&p->gpus[i].all);
-        oset_free(&p->gpus[i].avail);
+        wset_free(&p->gpus[i].all.set);
+        wset_free(&p->gpus[i].avail.set);
     }
     for (uint32_t i = 0; i < p->n_vrams; i++) {
-        oset_free(&p->vrams[i].all);
-        oset_free(&p->vrams[i].avail);
+        wset_free(&p->vrams[i].all.set);
+        wset_free(&p->vrams[i].avail.set);
     }
     for (uint32_t i = 0; i < p->n_buckets; i++)
         FREE(p->buckets[i].items, p->prm.queue_size_limit + 2);
@@ -203,6 +204,7 @@ void vss_free(vss *p)
     FREE(p->cand, p->max_acc);
     FREE(p->cw, 2 * (size_t)p->max_acc);
     FREE(p->csel, p->max_acc);
+    FREE(p->cgroups, VSS_MAX_VRAMS);
     if (p->j == &p->own_j)
         jrn_free(p->j);
     free(p->ev);
