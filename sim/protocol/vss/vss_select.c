@@ -255,22 +255,31 @@ static bool models_held(const vss *p, const uint32_t *models, uint32_t n)
 }
 
 /* The candidate at running sum u (u < Σ of the sets' totals, which are
- * tot[0..n)); the last candidate when u is past them, as the scan's walk. */
-static uint32_t find_in(const vss *p, uint32_t n, const uint64_t *tot, uint64_t u)
+ * tot[0..n)): its set and position there; the last candidate when u is
+ * past them, as the scan's walk.  False when there is none. */
+static bool find_in(const vss *p, uint32_t n, const uint64_t *tot, uint64_t u, uint32_t *set,
+                    uint32_t *pos)
 {
     for (uint32_t i = 0; i < n; i++) {
         if (u < tot[i]) {
-            const wset *s = &p->cgroups[i]->set;
-            return s->s.items[psum_find(&s->w, u)];
+            *set = i;
+            *pos = psum_find(&p->cgroups[i]->set.w, u);
+            return true;
         }
         u -= tot[i];
     }
     for (uint32_t i = n; i-- > 0;) /* the sets' last member with weight > 0 */
         if (tot[i]) {
-            const wset *s = &p->cgroups[i]->set;
-            return s->s.items[psum_find(&s->w, tot[i] - 1)];
+            *set = i;
+            *pos = psum_find(&p->cgroups[i]->set.w, tot[i] - 1);
+            return true;
         }
-    return VSS_NOBODY;
+    return false;
+}
+
+static uint32_t member(const vss *p, uint32_t set, uint32_t pos)
+{
+    return p->cgroups[set]->set.s.items[pos];
 }
 
 static uint64_t choose(vss *p, uint64_t total)
@@ -288,9 +297,9 @@ static uint32_t select_available_indexed(vss *p, const vtask *t, uint32_t n_sets
     p->indexed_draws++;
     /* addScoreByModelIDs doubles every weight of a task without model ids:
      * u < 2·S  <=>  floor(u / 2) < S */
-    if (t->n_models == 0)
-        return find_in(p, n_sets, tot, choose(p, 2 * total) / 2);
-    return find_in(p, n_sets, tot, choose(p, total));
+    uint64_t u = t->n_models == 0 ? choose(p, 2 * total) / 2 : choose(p, total);
+    uint32_t set, pos;
+    return find_in(p, n_sets, tot, u, &set, &pos) ? member(p, set, pos) : VSS_NOBODY;
 }
 
 #define MAX_MASKED 16 /* draws without replacement through the trees (VSSTask asks <= 10) */
@@ -313,29 +322,23 @@ static uint32_t select_without_model_indexed(vss *p, uint32_t n_sets, uint32_t c
     }
     /* without replacement: a drawn member's weight is 0 until the last draw,
      * then restored (raw writes: they cancel out within the transaction) */
-    uint64_t tot[VSS_MAX_VRAMS], w[MAX_MASKED];
-    uint32_t set_of[MAX_MASKED], slot_of[MAX_MASKED], k = 0;
-    for (; k < count; k++) {
-        uint64_t total = 0;
-        for (uint32_t i = 0; i < n_sets; i++)
-            total += tot[i] = psum_total(&p->cgroups[i]->set.w);
-        uint32_t a = find_in(p, n_sets, tot, choose(p, total));
-        out[k] = a;
+    uint64_t tot[VSS_MAX_VRAMS], w[MAX_MASKED], total = 0;
+    uint32_t set[MAX_MASKED], pos[MAX_MASKED], k;
+    for (uint32_t i = 0; i < n_sets; i++)
+        total += tot[i] = psum_total(&p->cgroups[i]->set.w);
+    for (k = 0; k < count; k++) {
+        if (!find_in(p, n_sets, tot, choose(p, total), &set[k], &pos[k]))
+            vss_revert(p, "avrami: no candidate left to draw"); /* n >= count: cannot happen */
+        out[k] = member(p, set[k], pos[k]);
         if (k + 1 == count)
             break;
-        for (uint32_t i = 0; i < n_sets; i++) {
-            const oset *s = &p->cgroups[i]->set.s;
-            if (oset_contains(s, a)) {
-                psumtree *t = &p->cgroups[i]->set.w;
-                set_of[k] = i;
-                slot_of[k] = s->pos[a] - 1;
-                w[k] = psum_get(t, slot_of[k]);
-                psum_add(NULL, t, slot_of[k], (uint64_t)0 - w[k]);
-            }
-        }
+        w[k] = psum_get(&p->cgroups[set[k]]->set.w, pos[k]);
+        psum_add(NULL, &p->cgroups[set[k]]->set.w, pos[k], (uint64_t)0 - w[k]);
+        tot[set[k]] -= w[k];
+        total -= w[k];
     }
     for (uint32_t i = k; i-- > 0;)
-        psum_add(NULL, &p->cgroups[set_of[i]]->set.w, slot_of[i], w[i]);
+        psum_add(NULL, &p->cgroups[set[i]]->set.w, pos[i], w[i]);
     return count;
 }
 
