@@ -241,6 +241,15 @@ static bool vss_apply(sim *m, const sim_tx *tx, uint64_t now_s, bool *ok)
         a.reason = VSS_ABORT_TIMEOUT;
         *ok = proto_ext(m->p, now_s, m->nodes[tx->who].acc, VSS_OP_ABORT, &a);
         return true;
+    case TX_REPORT_ERROR:
+        /* VSSTask.reportTaskError (bd7ee24): the task goes to ErrorReported and
+         * the application's reveal settles it.  The only error the node of
+         * that period reports is ParametersValidationFailed
+         * (crynux-ai/crynux-node 4b49a04, src/crynux_server/task/task_runner.py,
+         * _report_error) */
+        a.reason = VSS_ERROR_PARAMETERS_VALIDATION_FAILED;
+        *ok = proto_ext(m->p, now_s, m->nodes[tx->who].acc, VSS_OP_REPORT_ERROR, &a);
+        return true;
     case TX_DISCLOSE:
         *ok = false;
         return true;
