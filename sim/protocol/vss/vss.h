@@ -291,5 +291,13 @@ void vss_quirks_get(const vss *p, vss_quirk_counters *out);
 
 /* keccak256(guid ‖ nonce): the taskIDCommitment an application computes. */
 void vss_commitment(const uint8_t guid[32], const uint8_t nonce[32], uint8_t out[32]);
+/* The function validateTaskGroup checks a task's commitment against
+ * (validateGUID); vss_commitment unless set.  A host whose applications
+ * derive their commitments with another function, injective over the
+ * (guid, nonce) pairs they use, sets it here: the contract uses the
+ * commitment only as the task's key and in that check, so every outcome is
+ * the same as with keccak256 (the simulator: sim/run/vss_agents.c). */
+typedef void (*vss_commit_fn)(const uint8_t guid[32], const uint8_t nonce[32], uint8_t out[32]);
+void vss_set_commitment_fn(vss *p, vss_commit_fn fn);
 
 #endif

@@ -123,6 +123,7 @@ vss *vss_new_hosted(const vss_params *params, uint32_t max_acc, uint64_t max_tas
     p->host_revert = revert;
     p->host = host;
     p->relay = VSS_ACC_RELAY;
+    p->commit = vss_commitment;
     p->max_acc = max_acc;
     p->max_tasks = max_tasks;
     p->next_sequence = 1; /* VSSTask constructor: nextSequence = 1 */
@@ -214,6 +215,7 @@ void vss_free(vss *p)
 
 const vss_params *vss_get_params(const vss *p) { return &p->prm; }
 void vss_set_chooser(vss *p, proto_chooser c) { p->chooser = c; }
+void vss_set_commitment_fn(vss *p, vss_commit_fn fn) { p->commit = fn ? fn : vss_commitment; }
 
 uint32_t vss_add_account(vss *p, wei_t balance)
 {

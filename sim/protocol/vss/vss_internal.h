@@ -113,6 +113,7 @@ struct vss {
     jmp_buf *revert_jmp;
     const char *revert_reason;
     proto_chooser chooser;
+    vss_commit_fn commit;  /* validateGUID's keccak256(guid ‖ nonce), or the host's */
     uint64_t now, block;
     uint32_t sender;
     uint64_t panics;       /* outside the journal: survives reverts */
