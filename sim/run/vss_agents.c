@@ -315,14 +315,14 @@ static void pay(sim *m, sim_req *r, uint32_t acc, wei_t fee)
 
 static void vss_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node, eng_time now)
 {
-    if (!r || ev->kind < PROTO_EV_VSS_QUEUED)
+    /* pre-download notices: the simulated nodes do not act on them */
+    if (!r || ev->kind < PROTO_EV_VSS_QUEUED || ev->kind == PROTO_EV_VSS_DOWNLOAD_MODEL)
         return;
     vreq *q = &V(m)->req[r - m->req];
     int k = round_of(m, r, ev->task_id);
     if (k < 0)
         return;
-    vss_task_view tv;
-    vss_task_get(proto_vss(m->p), (uint32_t)(ev->task_id - 1), &tv);
+    vss_task_view tv; /* read where a payment needs it */
     uint32_t tnode = r->nodes[k];
     switch (ev->kind) {
     case PROTO_EV_VSS_QUEUED:
@@ -354,10 +354,12 @@ static void vss_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node, e
         break;
     case PROTO_EV_VSS_END_SUCCESS:
         r->uploaded = now;
+        vss_task_get(proto_vss(m->p), (uint32_t)(ev->task_id - 1), &tv);
         pay(m, r, tv.node, tv.fee);
         break;
     case PROTO_EV_VSS_END_GROUP_SUCCESS:
         r->uploaded = now;
+        vss_task_get(proto_vss(m->p), (uint32_t)(ev->task_id - 1), &tv);
         for (uint32_t i = 0; i < tv.n_payments; i++)
             pay(m, r, tv.pay_to[i], tv.pay[i]);
         break;
@@ -411,6 +413,8 @@ static bool vss_observe(sim *m, const sim_obs *o)
 {
     if (o->kind < PROTO_EV_VSS_QUEUED)
         return false; /* NodeSlashed, NodeKickedOut: the Helium agents' */
+    if (o->kind == PROTO_EV_VSS_DOWNLOAD_MODEL)
+        return true; /* the simulated nodes do not act on pre-download notices */
     sim_req *r = sim_req_by_id(m, o->task);
     if (!r)
         return true;
