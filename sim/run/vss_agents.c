@@ -315,8 +315,7 @@ static void pay(sim *m, sim_req *r, uint32_t acc, wei_t fee)
 
 static void vss_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node, eng_time now)
 {
-    /* pre-download notices: the simulated nodes do not act on them */
-    if (!r || ev->kind < PROTO_EV_VSS_QUEUED || ev->kind == PROTO_EV_VSS_DOWNLOAD_MODEL)
+    if (!r || ev->kind < PROTO_EV_VSS_QUEUED)
         return;
     vreq *q = &V(m)->req[r - m->req];
     int k = round_of(m, r, ev->task_id);
@@ -413,8 +412,6 @@ static bool vss_observe(sim *m, const sim_obs *o)
 {
     if (o->kind < PROTO_EV_VSS_QUEUED)
         return false; /* NodeSlashed, NodeKickedOut: the Helium agents' */
-    if (o->kind == PROTO_EV_VSS_DOWNLOAD_MODEL)
-        return true; /* the simulated nodes do not act on pre-download notices */
     sim_req *r = sim_req_by_id(m, o->task);
     if (!r)
         return true;
@@ -501,4 +498,7 @@ const sim_edition_agents vss_agents = {
     .book = vss_book,
     .escrow_held = vss_escrow,
     .fini = vss_fini,
+    /* pre-download notices: the simulated nodes report no downloads and do
+     * not act on them (the contract's draw of them is still made) */
+    .pass_over = (uint64_t)1 << PROTO_EV_VSS_DOWNLOAD_MODEL,
 };
