@@ -26,36 +26,45 @@
 
 #include "protocol/vss/vss_internal.h"
 
-/* ---- the scan ---- */
+#define NO_GPU UINT32_MAX
+#define MIXED (UINT32_MAX - 1)
 
-/* Candidates of filterAvailableNodesBy{GPUID,Vram} (avail) or
- * filterNodesBy{GPUID,Vram} (all) in the contract's iteration order, with
- * nodesMap.score as weight.  Returns the count; UINT32_MAX when a required
- * GPU id is not in the set at all. */
-static uint32_t candidates(vss *p, const vtask *t, bool avail)
+/* The node sets filterAvailableNodesBy{GPUID,Vram} (avail) or
+ * filterNodesBy{GPUID,Vram} (all) iterate, in the contract's order, into
+ * p->cgroups: the GPU id's set, or the set of every VRAM size >= the
+ * task's.  Returns their count; NO_GPU when a required GPU id is not in the
+ * set of ids at all. */
+static uint32_t filter_sets(vss *p, const vtask *t, bool avail)
 {
     uint32_t n = 0;
     if (t->gpu) {
         uint32_t g = vn_gpu_find(p, t->gpu, t->gpu_vram);
         const vset *gs = avail ? &p->avail_gpu_set : &p->all_gpu_set;
         if (g == VSS_NOBODY || vset_find(gs, g) < 0)
-            return UINT32_MAX;
-        const oset *s = avail ? &p->gpus[g].avail.set.s : &p->gpus[g].all.set.s;
-        for (uint32_t i = 0; i < s->len; i++) {
-            uint32_t a = s->items[i];
-            if (vn_version_match(p->node[a].version, t->version)) {
-                p->cand[n] = a;
-                p->cw[n++] = p->node[a].score;
-            }
-        }
+            return NO_GPU;
+        p->cgroups[n++] = avail ? &p->gpus[g].avail : &p->gpus[g].all;
         return n;
     }
     const vset *vs = avail ? &p->avail_vram_set : &p->all_vram_set;
     for (uint32_t k = 0; k < vs->len; k++) {
-        const vgroup *v = &p->vrams[vs->items[k]];
-        if (v->vram < t->min_vram)
-            continue;
-        const oset *s = avail ? &v->avail.set.s : &v->all.set.s;
+        vgroup *v = &p->vrams[vs->items[k]];
+        if (v->vram >= t->min_vram)
+            p->cgroups[n++] = avail ? &v->avail : &v->all;
+    }
+    return n;
+}
+
+/* ---- the scan ---- */
+
+/* The candidates of those sets, nodes of a matching version, with
+ * nodesMap.score as weight.  Returns the count; NO_GPU as filter_sets. */
+static uint32_t candidates(vss *p, const vtask *t, bool avail)
+{
+    uint32_t n_sets = filter_sets(p, t, avail), n = 0;
+    if (n_sets == NO_GPU)
+        return NO_GPU;
+    for (uint32_t k = 0; k < n_sets; k++) {
+        const oset *s = &p->cgroups[k]->set.s;
         for (uint32_t i = 0; i < s->len; i++) {
             uint32_t a = s->items[i];
             if (vn_version_match(p->node[a].version, t->version)) {
@@ -91,7 +100,7 @@ static uint32_t draw_weighted(vss *p, const uint64_t *w, const uint8_t *skip, ui
 static uint32_t select_available_scan(vss *p, const vtask *t)
 {
     uint32_t n = candidates(p, t, true);
-    if (n == UINT32_MAX || n == 0)
+    if (n == NO_GPU || n == 0)
         return VSS_NOBODY;
     /* selectNodesWithModelID: nodes holding any of the task's models (any
      * node, not only available ones, defines _modelIDSet), weight summed
@@ -170,7 +179,7 @@ static uint32_t select_without_model_scan(vss *p, const vtask *t, uint32_t model
                                           uint32_t *out)
 {
     uint32_t n = candidates(p, t, false);
-    if (n == UINT32_MAX)
+    if (n == NO_GPU)
         return 0;
     if (p->model_all[model]) {
         uint32_t k = 0;
@@ -207,41 +216,21 @@ static uint32_t select_without_model_scan(vss *p, const vtask *t, uint32_t model
 
 /* ---- through the weight trees ---- */
 
-/* The sets the contract's filter lists, in its order, into p->cgroups: those
- * whose members all match the task's version (a set none of whose members
- * matches adds no candidate).  Returns the count of sets; UINT32_MAX when the
- * task's GPU id is not in the set of ids at all; UINT32_MAX - 1 when a set
- * holds members of matching and other versions. */
-#define NO_GPU UINT32_MAX
-#define MIXED (UINT32_MAX - 1)
-
+/* The sets of filter_sets whose members all match the task's version, kept
+ * in p->cgroups (a set none of whose members matches adds no candidate).
+ * Returns their count; NO_GPU as filter_sets; MIXED when a set holds members
+ * of matching and other versions. */
 static uint32_t gather(vss *p, const vtask *t, bool avail)
 {
-    uint32_t n = 0;
-    if (t->gpu) {
-        uint32_t g = vn_gpu_find(p, t->gpu, t->gpu_vram);
-        const vset *gs = avail ? &p->avail_gpu_set : &p->all_gpu_set;
-        if (g == VSS_NOBODY || vset_find(gs, g) < 0)
-            return NO_GPU;
-        vmembers *m = avail ? &p->gpus[g].avail : &p->gpus[g].all;
-        vx_fit fit = vx_version_fit(m, t->version);
+    uint32_t n_sets = filter_sets(p, t, avail), n = 0;
+    if (n_sets == NO_GPU)
+        return NO_GPU;
+    for (uint32_t k = 0; k < n_sets; k++) {
+        vx_fit fit = vx_version_fit(p->cgroups[k], t->version);
         if (fit == VX_SOME)
             return MIXED;
         if (fit == VX_ALL)
-            p->cgroups[n++] = m;
-        return n;
-    }
-    const vset *vs = avail ? &p->avail_vram_set : &p->all_vram_set;
-    for (uint32_t k = 0; k < vs->len; k++) {
-        vgroup *v = &p->vrams[vs->items[k]];
-        if (v->vram < t->min_vram)
-            continue;
-        vmembers *m = avail ? &v->avail : &v->all;
-        vx_fit fit = vx_version_fit(m, t->version);
-        if (fit == VX_SOME)
-            return MIXED;
-        if (fit == VX_ALL)
-            p->cgroups[n++] = m;
+            p->cgroups[n++] = p->cgroups[k];
     }
     return n;
 }
