@@ -514,6 +514,14 @@ void vss_node_get(const vss *p, uint32_t a, vss_node_view *v)
 
 uint32_t vss_task_find(const vss *p, const uint8_t c[32])
 {
+    /* a commitment names one task (createTask reuses the record of a known
+     * one), so a task holding c is the one the map gives; a zero c (an
+     * unknown id, a deleted task) goes to the map */
+    uint32_t h = p->find_hint;
+    uint64_t w[4];
+    memcpy(w, c, sizeof w);
+    if ((w[0] | w[1] | w[2] | w[3]) && h < p->n_tasks && !memcmp(p->task[h].commitment, c, 32))
+        return h;
     uint64_t v = vmap_get(&p->by_commitment, c);
     return v ? (uint32_t)(v - 1) : VSS_NOBODY;
 }

@@ -165,6 +165,10 @@ struct vss {
      * the draws made without one (outside the journal: not state) */
     bool linear_only;
     uint64_t indexed_draws;
+    /* the task a host named by handle just before (vss_edition.c): its
+     * commitment is checked against the one looked up before the map is
+     * (a hint only, outside the journal) */
+    uint32_t find_hint;
 
     /* forced choices (replay) */
     uint32_t forced_node;
