@@ -83,8 +83,7 @@ void proto_free(proto *p)
     if (!p)
         return;
     for (uint32_t i = 0; i < p->n_gpu; i++) {
-        oset_free(&p->gpu[i].nodes);
-        stable_free(p->gpu[i].scores.v, p->gpu[i].scores.bytes);
+        wset_free(&p->gpu[i].nodes);
     }
     for (uint32_t i = 0; i < p->n_vram; i++) {
         vset_free(&p->vram[i].gpus);

@@ -1,32 +1,10 @@
 /* Shared node-index mechanics: the GPU model (name, VRAM) and VRAM size
- * registries every edition's Node contract indexes available nodes by, the
- * prefix sums over a group's set positions (score-weighted draws), and the
- * uniform draw through the caller's chooser. */
+ * registries every edition's Node contract indexes available nodes by
+ * (a group's set with its scores: protocol/wset.h), and the uniform draw
+ * through the caller's chooser. */
 #include <string.h>
 
 #include "protocol/proto_internal.h"
-#include "util/stable.h"
-
-/* ---- prefix sums over a group's set positions (scores) ---- */
-
-static bool sum_init(psumtree *t, uint32_t cap)
-{
-    t->cap = cap;
-    t->n_levels = 0;
-    uint64_t off = 0, len = cap ? cap : 1;
-    for (;;) {
-        t->off[t->n_levels] = off;
-        t->len[t->n_levels] = len;
-        t->n_levels++;
-        off += (len + 7) / 8 * 8; /* the next level starts on a new line */
-        if (len <= 8 || t->n_levels == PSUM_MAX_LEVELS)
-            break;
-        len = (len + 7) / 8;
-    }
-    t->bytes = off * sizeof *t->v;
-    t->v = stable_alloc(t->bytes);
-    return t->v != NULL && len <= 8;
-}
 
 /* ---- GPU model and VRAM registries (interning; not journaled) ---- */
 
@@ -43,7 +21,7 @@ uint32_t pg_gpu_intern(proto *p, const char *name, uint64_t vram)
     g->name = (uint32_t)p->names_len;
     p->names_len += len;
     g->vram = vram;
-    if (!sum_init(&g->scores, p->max_acc) || !oset_init(&g->nodes, p->max_acc, p->pos_grp))
+    if (!wset_init(&g->nodes, p->max_acc, p->pos_grp))
         proto_revert(p, "avrami: out of memory");
     return p->n_gpu++;
 }

@@ -13,6 +13,7 @@
 #include "protocol/journal.h"
 #include "protocol/oset.h"
 #include "protocol/proto.h"
+#include "protocol/wset.h"
 
 #define PROTO_MAX_SUBMITS 16   /* commitmentSubmitRounds entries kept per task */
 #define PROTO_RESULT_INLINE 48 /* results up to this many bytes live in the task */
@@ -35,30 +36,14 @@ typedef struct pnode {
     uint64_t pool_size;
 } pnode;
 
-/* Prefix sums over positions 0..cap-1 for score-weighted draws: an 8-ary
- * tree stored level by level (level 0: the values; level k + 1: sums of 8
- * consecutive entries of level k; the top level has at most 8).  An update
- * writes one entry per level and a search reads one cache line per level,
- * so with a million positions a draw misses the cache a few times where a
- * Fenwick tree's twenty scattered entries missed it often. */
-#define PSUM_MAX_LEVELS 12
-typedef struct psumtree {
-    uint64_t *v;          /* all levels, each starting on a 64-byte line */
-    uint32_t cap;
-    uint32_t n_levels;
-    uint64_t off[PSUM_MAX_LEVELS], len[PSUM_MAX_LEVELS];
-    size_t bytes;         /* of v, for stable_free */
-} psumtree;
-
 /* An available-node group: all available nodes of one GPU model, in the
- * contract's set order, with a prefix-sum tree over set positions holding
- * each node's score so a score-weighted draw costs O(log n). */
+ * contract's set order, each weighted by its score (Helium; Hydrogen has no
+ * scores and leaves the weights 0) so a score-weighted draw costs O(log n). */
 typedef struct pgpu {
     uint32_t name;        /* offset in the name pool */
     uint64_t vram;
-    oset nodes;           /* _gpuIDNodesIndex[gpuID] */
+    wset nodes;           /* _gpuIDNodesIndex[gpuID], with the scores */
     uint64_t score_sum;   /* _gpuIDGroupScores[gpuID] */
-    psumtree scores;      /* each set position's score */
 } pgpu;
 
 /* VRAM value -> the GPU models of that size with available nodes. */
@@ -316,32 +301,6 @@ static inline pvram *pg_vram_rec(proto *p, uint64_t vram)
         if (p->vram[i].vram == vram)
             return &p->vram[i];
     return pg_vram_new(p, vram);
-}
-
-/* Adds delta (modulo 2^64: deltas may "wrap") at 0-based position pos. */
-static inline void psum_add(proto *p, psumtree *t, uint32_t pos, uint64_t delta)
-{
-    uint64_t i = pos;
-    for (uint32_t l = 0; l < t->n_levels; l++, i /= 8)
-        J(&p->j, t->v[t->off[l] + i], t->v[t->off[l] + i] + delta);
-}
-
-/* Smallest 0-based position whose prefix sum exceeds r; UINT32_MAX when
- * none does (r >= the total). */
-static inline uint32_t psum_find(const psumtree *t, uint64_t r)
-{
-    uint64_t i = 0; /* entry of the current level whose children are searched */
-    for (uint32_t l = t->n_levels; l-- > 0;) {
-        const uint64_t *v = t->v + t->off[l];
-        uint64_t first = l + 1 == t->n_levels ? 0 : i * 8, end = first + 8;
-        if (end > t->len[l])
-            end = t->len[l];
-        for (i = first; i < end && r >= v[i]; i++)
-            r -= v[i];
-        if (i == end)
-            return UINT32_MAX;
-    }
-    return (uint32_t)i;
 }
 
 /* A uniform draw in [0, bound) through the caller's chooser (0 without one). */

@@ -122,6 +122,8 @@ static void book_events(sim *m, eng_time now)
     const proto_event *evs = proto_events(m->p, &n);
     for (size_t i = 0; i < n; i++) {
         const proto_event *ev = &evs[i];
+        if (m->ag.pass_over >> ev->kind & 1)
+            continue;
         sim_req *r = sim_req_by_id(m, ev->task_id);
         uint32_t node = ev->node < proto_num_accounts(m->p) ? m->acc2node[ev->node] : UINT32_MAX;
         switch (ev->kind) {

@@ -162,13 +162,16 @@ typedef struct sim_edition_agents {
      *                Helium bookkeeping (which ignores the edition's kinds)
      *   escrow_held  what the Task contract should hold (the escrow invariant)
      *   req_escrow   what it holds for one request (its tasks row)
-     *   fini         frees what setup made */
+     *   fini         frees what setup made
+ *   pass_over    event kinds (bit k: kind k) that neither the bookkeeping
+ *                nor any agent acts on: not booked, not observed */
     void (*setup)(sim *m);
     bool (*apply)(sim *m, const sim_tx *tx, uint64_t now_s, bool *ok);
     void (*book)(sim *m, const proto_event *ev, sim_req *r, uint32_t node, eng_time now);
     wei_t (*escrow_held)(sim *m);
     wei_t (*req_escrow)(sim *m, const sim_req *r); /* what the contract holds for a request */
     void (*fini)(sim *m);
+    uint64_t pass_over;
 } sim_edition_agents;
 /* The edition's agent hooks (never NULL). */
 const sim_edition_agents *sim_edition_agents_of(proto_edition_id edition);

@@ -54,10 +54,29 @@ typedef struct vsim {
 
 static vsim *V(sim *m) { return m->eds; }
 
+/* The applications' taskIDCommitment: a mix of the guid and nonce words in
+ * place of keccak256(guid ‖ nonce), set as the contract's validateGUID
+ * function too (vss_set_commitment_fn).  The contract uses a commitment only
+ * as the task's key and in that check, so outcomes are those of keccak256
+ * while no two of the run's (guid, nonce) pairs share a commitment (256
+ * mixed bits); a keccak-f permutation per task was a third of the vss
+ * edition's instructions per task. */
+static void sim_commitment(const uint8_t guid[32], const uint8_t nonce[32], uint8_t out[32])
+{
+    for (int i = 0; i < 4; i++) {
+        uint64_t g, n;
+        memcpy(&g, guid + 8 * i, 8);
+        memcpy(&n, nonce + 8 * i, 8);
+        uint64_t c = agt_mix64(g ^ agt_mix64(n + 0x9E3779B97F4A7C15ULL * (uint64_t)(i + 1)));
+        memcpy(out + 8 * i, &c, 8);
+    }
+}
+
 static void vss_setup(sim *m)
 {
     vsim *v = calloc(1, sizeof *v);
     vss *model = proto_vss(m->p);
+    vss_set_commitment_fn(model, sim_commitment);
     m->eds = v;
     v->r_sample = eng_rng_new(m->o.seed, m->o.replication, ENG_RNG_SAMPLING);
     v->req = calloc(m->cap_req + 1, sizeof *v->req);
@@ -157,7 +176,7 @@ static bool apply_create(sim *m, const sim_tx *tx, uint64_t now_s)
         spec.gpu_vram = c->vram_gb;
     }
     guid_nonce(m, tx->arg, tx->round, guid, spec.nonce);
-    vss_commitment(guid, spec.nonce, spec.commitment);
+    sim_commitment(guid, spec.nonce, spec.commitment);
     vss_ext a = {.spec = &spec, .fee = r->fee};
     if (!proto_ext(m->p, now_s, m->app_acc[r->app], VSS_OP_CREATE, &a))
         return false;
@@ -241,6 +260,15 @@ static bool vss_apply(sim *m, const sim_tx *tx, uint64_t now_s, bool *ok)
         a.reason = VSS_ABORT_TIMEOUT;
         *ok = proto_ext(m->p, now_s, m->nodes[tx->who].acc, VSS_OP_ABORT, &a);
         return true;
+    case TX_REPORT_ERROR:
+        /* VSSTask.reportTaskError (bd7ee24): the task goes to ErrorReported and
+         * the application's reveal settles it.  The only error the node of
+         * that period reports is ParametersValidationFailed
+         * (crynux-ai/crynux-node 4b49a04, src/crynux_server/task/task_runner.py,
+         * _report_error) */
+        a.reason = VSS_ERROR_PARAMETERS_VALIDATION_FAILED;
+        *ok = proto_ext(m->p, now_s, m->nodes[tx->who].acc, VSS_OP_REPORT_ERROR, &a);
+        return true;
     case TX_DISCLOSE:
         *ok = false;
         return true;
@@ -293,8 +321,7 @@ static void vss_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node, e
     int k = round_of(m, r, ev->task_id);
     if (k < 0)
         return;
-    vss_task_view tv;
-    vss_task_get(proto_vss(m->p), (uint32_t)(ev->task_id - 1), &tv);
+    vss_task_view tv; /* read where a payment needs it */
     uint32_t tnode = r->nodes[k];
     switch (ev->kind) {
     case PROTO_EV_VSS_QUEUED:
@@ -326,10 +353,12 @@ static void vss_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node, e
         break;
     case PROTO_EV_VSS_END_SUCCESS:
         r->uploaded = now;
+        vss_task_get(proto_vss(m->p), (uint32_t)(ev->task_id - 1), &tv);
         pay(m, r, tv.node, tv.fee);
         break;
     case PROTO_EV_VSS_END_GROUP_SUCCESS:
         r->uploaded = now;
+        vss_task_get(proto_vss(m->p), (uint32_t)(ev->task_id - 1), &tv);
         for (uint32_t i = 0; i < tv.n_payments; i++)
             pay(m, r, tv.pay_to[i], tv.pay[i]);
         break;
@@ -469,4 +498,7 @@ const sim_edition_agents vss_agents = {
     .book = vss_book,
     .escrow_held = vss_escrow,
     .fini = vss_fini,
+    /* pre-download notices: the simulated nodes report no downloads and do
+     * not act on them (the contract's draw of them is still made) */
+    .pass_over = (uint64_t)1 << PROTO_EV_VSS_DOWNLOAD_MODEL,
 };

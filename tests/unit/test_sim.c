@@ -106,12 +106,54 @@ static void test_vanishing_nodes_stall_tasks(void **state)
     scn_free(&s);
 }
 
+/* Under the vss edition a node whose task fails with a reported error (a
+ * quantized model on a card without CUDA) calls VSSTask.reportTaskError
+ * (crynux-contracts bd7ee24): the task goes to ErrorReported and the
+ * application's reveal ends it, EndAborted with IncorrectResult ("Task
+ * result illegal" in Helium's words), instead of the report reverting and
+ * the task running into its timeout. */
+static void test_vss_error_reports(void **state)
+{
+    (void)state;
+    const char *text =
+        "{\"name\": \"vss-fail\", \"duration_s\": 3600, \"timing\": {\"model\": \"calibrated\"},"
+        " \"protocol\": {\"edition\": \"vss\"},"
+        " \"network\": {\"nodes\": 20, \"cards\": [{\"card\": \"Apple M2 Max\", \"share\": 0.5},"
+        "   {\"card\": \"NVIDIA GeForce RTX 4090\", \"share\": 0.5}]},"
+        " \"applications\": [{\"arrival\": {\"process\": \"poisson\", \"rate_per_h\": 200},"
+        "   \"tasks\": [{\"type\": \"gpt\", \"model\": \"Llama-3-8B\", \"bits\": 8, \"vram_gb\": 12,"
+        "     \"fee\": {\"dist\": \"fixed\", \"wei\": \"500000000000000000\"}}]}]}";
+    scn s;
+    char err[SCN_ERR_MAX];
+    assert_true(scn_parse(text, "vss-fail.json", ".", &s, err));
+    sim_opts o = {.seed = 3, .paranoid = true};
+    sim *m = sim_run(&s, &o);
+    assert_non_null(m);
+    assert_int_equal(sim_status(m), 0);
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&buf, &len);
+    sim_summary(m, f);
+    fclose(f);
+    sim_counts c;
+    sim_get_counts(m, &c);
+    assert_true(c.aborted > 50);
+    /* every abort is a revealed error report, none a timeout */
+    if (!strstr(buf, "aborted: Task result illegal") || strstr(buf, "Task Cancelled") ||
+        strstr(buf, "reverted report_error"))
+        fail_msg("summary:\n%s", buf);
+    free(buf);
+    sim_free(m);
+    scn_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_small_network_completes),
         cmocka_unit_test(test_timing_interface_is_used),
         cmocka_unit_test(test_vanishing_nodes_stall_tasks),
+        cmocka_unit_test(test_vss_error_reports),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

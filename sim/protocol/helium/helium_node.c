@@ -19,8 +19,7 @@ static void mark_available(proto *p, uint32_t a)
     vset_add(&p->j, &p->vram_set, n->vram);
     vset_add(&p->j, &pg_vram_rec(p, n->vram)->gpus, n->gpu);
     vset_add(&p->j, &p->gpu_set, n->gpu);
-    oset_add(&p->j, &g->nodes, a);
-    psum_add(p, &g->scores, g->nodes.len - 1, n->score);
+    wset_add(&p->j, &g->nodes, a, n->score);
     J(&p->j, g->score_sum, g->score_sum + n->score);
     oset_add(&p->j, &p->avail_nodes, a);
     J(&p->j, p->stats.available_nodes, p->stats.available_nodes + 1);
@@ -31,19 +30,10 @@ static void mark_unavailable(proto *p, uint32_t a)
 {
     pnode *n = &p->node[a];
     pgpu *g = &p->gpu[n->gpu];
-    uint32_t last = g->nodes.len, moved;
-    int64_t idx = oset_remove(&p->j, &g->nodes, a, &moved);
-    if (idx >= 0) {
-        if (moved != UINT32_MAX) {
-            uint64_t ms = p->node[moved].score;
-            psum_add(p, &g->scores, (uint32_t)idx, ms - n->score);
-            psum_add(p, &g->scores, last - 1, (uint64_t)0 - ms);
-        } else {
-            psum_add(p, &g->scores, last - 1, (uint64_t)0 - n->score);
-        }
-    }
+    uint32_t moved;
+    wset_remove(&p->j, &g->nodes, a);
     J(&p->j, g->score_sum, g->score_sum - n->score);
-    if (g->nodes.len == 0) {
+    if (g->nodes.s.len == 0) {
         pvram *v = pg_vram_rec(p, n->vram);
         vset_remove(&p->j, &p->gpu_set, n->gpu);
         vset_remove(&p->j, &v->gpus, n->gpu);
@@ -151,7 +141,7 @@ static bool pick_group(proto *p, uint64_t vram_limit, uint32_t min_count, uint32
             const pvram *v = pg_vram_rec(p, vram);
             for (uint32_t k = 0; k < v->gpus.len; k++) {
                 const pgpu *g = &p->gpu[v->gpus.items[k]];
-                if (g->nodes.len < min_count)
+                if (g->nodes.s.len < min_count)
                     continue;
                 if (!pass) {
                     total += g->score_sum;
@@ -172,8 +162,8 @@ static bool pick_group(proto *p, uint64_t vram_limit, uint32_t min_count, uint32
 static uint32_t pick_node(proto *p, uint32_t gpu)
 {
     pgpu *g = &p->gpu[gpu];
-    uint32_t pos = psum_find(&g->scores, pg_draw(p, g->score_sum));
-    return g->nodes.items[pos < g->nodes.len ? pos : g->nodes.len - 1];
+    uint32_t pos = psum_find(&g->nodes.w, pg_draw(p, g->score_sum));
+    return g->nodes.s.items[pos < g->nodes.s.len ? pos : g->nodes.s.len - 1];
 }
 
 static uint64_t eligible_count(proto *p, uint64_t vram_limit)
@@ -183,7 +173,7 @@ static uint64_t eligible_count(proto *p, uint64_t vram_limit)
         if (p->vram_set.items[i] >= vram_limit) {
             const pvram *v = pg_vram_rec(p, p->vram_set.items[i]);
             for (uint32_t k = 0; k < v->gpus.len; k++)
-                c += p->gpu[v->gpus.items[k]].nodes.len;
+                c += p->gpu[v->gpus.items[k]].nodes.s.len;
         }
     return c;
 }
@@ -230,10 +220,10 @@ bool pn_select_with_root(proto *p, uint32_t root, uint32_t out[3])
     out[0] = root;
     uint32_t idx = 1;
     const pgpu *rg = &p->gpu[p->node[root].gpu];
-    if (rg->nodes.len >= 3) {
-        for (uint32_t i = 0; i < rg->nodes.len && idx < 3; i++)
-            if (rg->nodes.items[i] != root)
-                out[idx++] = rg->nodes.items[i];
+    if (rg->nodes.s.len >= 3) {
+        for (uint32_t i = 0; i < rg->nodes.s.len && idx < 3; i++)
+            if (rg->nodes.s.items[i] != root)
+                out[idx++] = rg->nodes.s.items[i];
         return true;
     }
     uint64_t last_max = 0;
@@ -248,9 +238,9 @@ bool pn_select_with_root(proto *p, uint32_t root, uint32_t out[3])
         const pvram *v = pg_vram_rec(p, max);
         for (uint32_t k = 0; k < v->gpus.len && idx < 3; k++) {
             const pgpu *g = &p->gpu[v->gpus.items[k]];
-            for (uint32_t i = 0; i < g->nodes.len && idx < 3; i++)
-                if (g->nodes.items[i] != root)
-                    out[idx++] = g->nodes.items[i];
+            for (uint32_t i = 0; i < g->nodes.s.len && idx < 3; i++)
+                if (g->nodes.s.items[i] != root)
+                    out[idx++] = g->nodes.s.items[i];
         }
         last_max = max;
     }

@@ -30,7 +30,7 @@ static void mark_available(proto *p, uint32_t a)
     vset_add(&p->j, &p->vram_set, n->vram);
     oset_add(&p->j, &pg_vram_rec(p, n->vram)->nodes, a);
     vset_add(&p->j, &p->gpu_set, n->gpu); /* EnumerableMap.set keeps an existing key's place */
-    oset_add(&p->j, &p->gpu[n->gpu].nodes, a);
+    oset_add(&p->j, &p->gpu[n->gpu].nodes.s, a); /* no scores: weights stay 0 */
     if (oset_add(&p->j, &p->avail_nodes, a))
         pt_stat_add(p, &p->stats.available_nodes, 1);
 }
@@ -46,8 +46,8 @@ static void mark_unavailable(proto *p, uint32_t a)
     oset_remove(&p->j, &v->nodes, a, &moved);
     if (v->nodes.len == 0)
         vset_remove(&p->j, &p->vram_set, n->vram);
-    oset_remove(&p->j, &p->gpu[n->gpu].nodes, a, &moved);
-    if (p->gpu[n->gpu].nodes.len == 0)
+    oset_remove(&p->j, &p->gpu[n->gpu].nodes.s, a, &moved);
+    if (p->gpu[n->gpu].nodes.s.len == 0)
         vset_remove(&p->j, &p->gpu_set, n->gpu);
     if (oset_remove(&p->j, &p->avail_nodes, a, &moved) >= 0)
         pt_stat_add(p, &p->stats.available_nodes, -1);
@@ -131,7 +131,7 @@ static uint64_t multinomial(proto *p, const vset *set, uint64_t vram_limit, uint
             uint64_t key = set->items[i], vram, count;
             if (by_gpu) {
                 vram = p->gpu[key].vram;
-                count = p->gpu[key].nodes.len;
+                count = p->gpu[key].nodes.s.len;
             } else {
                 vram = key;
                 count = pg_vram_rec(p, key)->nodes.len;
@@ -162,7 +162,7 @@ void hy_select_nodes(proto *p, proto_task_type type, uint64_t vram_limit, uint32
         uint64_t gpu = multinomial(p, &p->gpu_set, vram_limit, 3, true,
                                    "No kind of gpu id meets condition");
         for (int i = 0; i < 3; i++) {
-            out[i] = uniform(p, &p->gpu[gpu].nodes, "No available nodes of such gpu id");
+            out[i] = uniform(p, &p->gpu[gpu].nodes.s, "No available nodes of such gpu id");
             hy_start_task(p, out[i]);
         }
     } else if (vram_limit > 0) { /* per seat: a VRAM size by node count, then a node */

@@ -221,6 +221,14 @@ void vss_force_downloads_begin(vss *p);
 void vss_force_downloads(vss *p, uint32_t start, uint32_t model, const uint32_t *nodes, uint32_t n);
 const char *vss_forced_error(const vss *p);
 
+/* Node selection walks the node groups' weight trees where that gives the
+ * contract's candidate for every random draw, and scans the candidates as
+ * the contract does otherwise; `on` makes every selection scan (the
+ * reference the tests compare the trees with).  vss_indexed_draws counts the
+ * selections made through the trees. */
+void vss_set_linear_selection(vss *p, bool on);
+uint64_t vss_indexed_draws(const vss *p);
+
 /* ---- state views ---- */
 wei_t vss_balance(const vss *p, uint32_t account);
 wei_t vss_total_supply(const vss *p);
@@ -283,5 +291,13 @@ void vss_quirks_get(const vss *p, vss_quirk_counters *out);
 
 /* keccak256(guid ‖ nonce): the taskIDCommitment an application computes. */
 void vss_commitment(const uint8_t guid[32], const uint8_t nonce[32], uint8_t out[32]);
+/* The function validateTaskGroup checks a task's commitment against
+ * (validateGUID); vss_commitment unless set.  A host whose applications
+ * derive their commitments with another function, injective over the
+ * (guid, nonce) pairs they use, sets it here: the contract uses the
+ * commitment only as the task's key and in that check, so every outcome is
+ * the same as with keccak256 (the simulator: sim/run/vss_agents.c). */
+typedef void (*vss_commit_fn)(const uint8_t guid[32], const uint8_t nonce[32], uint8_t out[32]);
+void vss_set_commitment_fn(vss *p, vss_commit_fn fn);
 
 #endif

@@ -123,6 +123,7 @@ vss *vss_new_hosted(const vss_params *params, uint32_t max_acc, uint64_t max_tas
     p->host_revert = revert;
     p->host = host;
     p->relay = VSS_ACC_RELAY;
+    p->commit = vss_commitment;
     p->max_acc = max_acc;
     p->max_tasks = max_tasks;
     p->next_sequence = 1; /* VSSTask constructor: nextSequence = 1 */
@@ -144,7 +145,8 @@ vss *vss_new_hosted(const vss_params *params, uint32_t max_acc, uint64_t max_tas
         !vmap_init(&p->nonces, max_tasks + 1) || !ALLOC(p->bytes, p->bytes_cap) ||
         !ALLOC(p->buckets, VSS_MAX_BUCKETS) || !ALLOC(p->queue, qcap) ||
         !vset_init(&p->q_vrams, VSS_MAX_BUCKETS) || !vset_init(&p->q_gpus, VSS_MAX_BUCKETS) ||
-        !ALLOC(p->cand, p->max_acc) || !ALLOC(p->cw, 2 * (size_t)p->max_acc) || !ALLOC(p->csel, p->max_acc)) {
+        !ALLOC(p->cand, p->max_acc) || !ALLOC(p->cw, 2 * (size_t)p->max_acc) || !ALLOC(p->csel, p->max_acc) ||
+        !ALLOC(p->cgroups, VSS_MAX_VRAMS)) {
         vss_free(p);
         return NULL;
     }
@@ -159,12 +161,12 @@ void vss_free(vss *p)
     if (!p)
         return;
     for (uint32_t i = 0; i < p->n_gpus; i++) {
-        oset_free(&p->gpus[i].all);
-        oset_free(&p->gpus[i].avail);
+        wset_free(&p->gpus[i].all.set);
+        wset_free(&p->gpus[i].avail.set);
     }
     for (uint32_t i = 0; i < p->n_vrams; i++) {
-        oset_free(&p->vrams[i].all);
-        oset_free(&p->vrams[i].avail);
+        wset_free(&p->vrams[i].all.set);
+        wset_free(&p->vrams[i].avail.set);
     }
     for (uint32_t i = 0; i < p->n_buckets; i++)
         FREE(p->buckets[i].items, p->prm.queue_size_limit + 2);
@@ -203,6 +205,7 @@ void vss_free(vss *p)
     FREE(p->cand, p->max_acc);
     FREE(p->cw, 2 * (size_t)p->max_acc);
     FREE(p->csel, p->max_acc);
+    FREE(p->cgroups, VSS_MAX_VRAMS);
     if (p->j == &p->own_j)
         jrn_free(p->j);
     free(p->ev);
@@ -212,6 +215,7 @@ void vss_free(vss *p)
 
 const vss_params *vss_get_params(const vss *p) { return &p->prm; }
 void vss_set_chooser(vss *p, proto_chooser c) { p->chooser = c; }
+void vss_set_commitment_fn(vss *p, vss_commit_fn fn) { p->commit = fn ? fn : vss_commitment; }
 
 uint32_t vss_add_account(vss *p, wei_t balance)
 {
@@ -510,6 +514,14 @@ void vss_node_get(const vss *p, uint32_t a, vss_node_view *v)
 
 uint32_t vss_task_find(const vss *p, const uint8_t c[32])
 {
+    /* a commitment names one task (createTask reuses the record of a known
+     * one), so a task holding c is the one the map gives; a zero c (an
+     * unknown id, a deleted task) goes to the map */
+    uint32_t h = p->find_hint;
+    uint64_t w[4];
+    memcpy(w, c, sizeof w);
+    if ((w[0] | w[1] | w[2] | w[3]) && h < p->n_tasks && !memcmp(p->task[h].commitment, c, 32))
+        return h;
     uint64_t v = vmap_get(&p->by_commitment, c);
     return v ? (uint32_t)(v - 1) : VSS_NOBODY;
 }

@@ -10,11 +10,13 @@
 #include "protocol/journal.h"
 #include "protocol/oset.h"
 #include "protocol/vss/vss.h"
+#include "protocol/wset.h"
 
 #define VSS_MAX_GPUS 1024     /* distinct (name, VRAM) GPU ids */
 #define VSS_MAX_VRAMS 1024    /* distinct VRAM sizes */
 #define VSS_MAX_STRINGS 65536 /* interned model ids and GPU names */
 #define VSS_MAX_BUCKETS 4096  /* queue (group, price) buckets */
+#define VSS_GROUP_VERSIONS 4  /* node versions a group's set tells apart */
 
 /* ---- Node + QOS records, by account ---- */
 typedef struct vnode {
@@ -33,11 +35,24 @@ typedef struct vnode {
     uint64_t task_count, task_score_sum, pool[3], pool_size;
 } vnode;
 
+/* One node set of a group, with what a draw from it needs without a scan
+ * (vss_index.c): the members' scores as weights in the set's order, and the
+ * node versions among the members, up to VSS_GROUP_VERSIONS distinct ones
+ * with their counts; `others` counts members beyond those (a count may then
+ * hold members of another version: only others == 0 says that every member's
+ * version is in the table). */
+typedef struct vmembers {
+    wset set;
+    uint64_t ver[VSS_GROUP_VERSIONS][3];
+    uint32_t ver_n[VSS_GROUP_VERSIONS];
+    uint32_t others;
+} vmembers;
+
 /* A GPU id (keccak256(name, vram)) or a VRAM size: the node sets indexed by it. */
 typedef struct vgroup {
     uint32_t name;
     uint64_t vram;
-    oset all, avail;       /* _allGPU*NodesIndex, _availableGPU*NodesIndex */
+    vmembers all, avail;   /* _allGPU*NodesIndex, _availableGPU*NodesIndex */
 } vgroup;
 
 typedef struct vbytes {
@@ -98,6 +113,7 @@ struct vss {
     jmp_buf *revert_jmp;
     const char *revert_reason;
     proto_chooser chooser;
+    vss_commit_fn commit;  /* validateGUID's keccak256(guid ‖ nonce), or the host's */
     uint64_t now, block;
     uint32_t sender;
     uint64_t panics;       /* outside the journal: survives reverts */
@@ -144,6 +160,15 @@ struct vss {
     uint32_t *cand;
     uint64_t *cw;
     uint8_t *csel;
+    vmembers **cgroups;      /* the groups a draw reads, VSS_MAX_VRAMS */
+    /* selection by scan only (the reference, vss_set_linear_selection), and
+     * the draws made without one (outside the journal: not state) */
+    bool linear_only;
+    uint64_t indexed_draws;
+    /* the task a host named by handle just before (vss_edition.c): its
+     * commitment is checked against the one looked up before the map is
+     * (a hint only, outside the journal) */
+    uint32_t find_hint;
 
     /* forced choices (replay) */
     uint32_t forced_node;
@@ -209,15 +234,28 @@ const uint8_t *vbytes_ptr(const vss *p, const vbytes *b);
 
 /* Node (vss_node.c) */
 bool vn_contains_model(const vss *p, uint32_t n, uint32_t model);
-uint32_t vn_select_available(vss *p, const vtask *t);
-uint32_t vn_select_without_model(vss *p, const vtask *t, uint32_t model, uint32_t count,
-                                 uint32_t selected, bool told, uint32_t *out);
 void vn_start_task(vss *p, uint32_t n);
 void vn_finish_task(vss *p, uint32_t n);
 void vn_slash(vss *p, uint32_t n);
 bool vn_version_match(const uint64_t node[3], const uint64_t task[3]);
+
+/* Node groups and their sets (vss_index.c) */
 uint32_t vn_gpu_find(const vss *p, uint32_t name, uint64_t vram);
-uint32_t vn_gpu_id(vss *p, uint32_t name, uint64_t vram); /* creates the group */
+uint32_t vn_gpu_id(vss *p, uint32_t name, uint64_t vram);  /* creates the group */
+uint32_t vn_vram_id(vss *p, uint64_t vram);                 /* creates the group */
+void vx_add(vss *p, vmembers *m, uint32_t a);
+void vx_remove(vss *p, vmembers *m, uint32_t a);
+void vx_rescore(vss *p, uint32_t a);                      /* after nodesMap.score changed */
+void vx_set_version(vss *p, uint32_t a, const uint64_t v[3]); /* nodesMap.version = v */
+/* How the members' versions meet a task's: none, all, or some of them match. */
+typedef enum { VX_NONE, VX_ALL, VX_SOME } vx_fit;
+vx_fit vx_version_fit(const vmembers *m, const uint64_t task_version[3]);
+
+/* Selection (vss_select.c): through the groups' weight trees where that is
+ * exact, by a scan of the candidates as the contract does otherwise */
+uint32_t vn_select_available(vss *p, const vtask *t);
+uint32_t vn_select_without_model(vss *p, const vtask *t, uint32_t model, uint32_t count,
+                                 uint32_t selected, bool told, uint32_t *out);
 
 /* QOS (vss_qos.c) */
 void vq_start_task(vss *p, uint32_t n);

@@ -380,7 +380,7 @@ void vt_tx_validate_group(vss *p, const uint8_t *const ids[3], const uint8_t gui
     validate_sampling(p, proof, p->task[hs[0]].creator, true);
     for (int i = 0; i < 3; i++) {
         uint8_t gen[32];
-        vss_commitment(guid, p->task[hs[i]].nonce, gen);
+        p->commit(guid, p->task[hs[i]].nonce, gen);
         VREQUIRE(p, !memcmp(gen, ids[i], 32), "Incorrect Task GUID");
     }
     vt_validate_group_body(p, hs);

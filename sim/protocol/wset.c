@@ -1,0 +1,85 @@
+#include "protocol/wset.h"
+
+#include "util/stable.h"
+
+bool psum_init(psumtree *t, uint32_t cap)
+{
+    t->cap = cap;
+    t->n_levels = 0;
+    uint64_t off = 0, len = cap ? cap : 1;
+    for (;;) {
+        t->off[t->n_levels] = off;
+        t->len[t->n_levels] = len;
+        t->n_levels++;
+        off += (len + 7) / 8 * 8; /* the next level starts on a new line */
+        if (len <= 8 || t->n_levels == PSUM_MAX_LEVELS)
+            break;
+        len = (len + 7) / 8;
+    }
+    t->bytes = off * sizeof *t->v;
+    t->v = stable_alloc(t->bytes);
+    return t->v != NULL && len <= 8;
+}
+
+void psum_free(psumtree *t)
+{
+    if (t->v)
+        stable_free(t->v, t->bytes);
+    t->v = NULL;
+}
+
+uint64_t psum_total(const psumtree *t)
+{
+    const uint32_t top = t->n_levels - 1;
+    uint64_t s = 0;
+    for (uint64_t i = 0; i < t->len[top]; i++)
+        s += t->v[t->off[top] + i];
+    return s;
+}
+
+bool wset_init(wset *s, uint32_t cap, uint32_t *pos)
+{
+    if (!oset_init(&s->s, cap, pos))
+        return false;
+    if (psum_init(&s->w, cap))
+        return true;
+    psum_free(&s->w);
+    oset_free(&s->s);
+    return false;
+}
+
+void wset_free(wset *s)
+{
+    oset_free(&s->s);
+    psum_free(&s->w);
+}
+
+bool wset_add(jrn *j, wset *s, uint32_t id, uint64_t w)
+{
+    if (!oset_add(j, &s->s, id))
+        return false;
+    psum_add(j, &s->w, s->s.len - 1, w);
+    return true;
+}
+
+int64_t wset_remove(jrn *j, wset *s, uint32_t id)
+{
+    uint32_t moved;
+    uint32_t last = s->s.len - 1;
+    int64_t idx = oset_remove(j, &s->s, id, &moved);
+    if (idx < 0)
+        return idx;
+    uint64_t gone = psum_get(&s->w, (uint32_t)idx), lw = psum_get(&s->w, last);
+    if (moved != UINT32_MAX) /* the last member takes the removed one's place */
+        psum_add(j, &s->w, (uint32_t)idx, lw - gone);
+    psum_add(j, &s->w, last, (uint64_t)0 - (moved != UINT32_MAX ? lw : gone));
+    return idx;
+}
+
+void wset_set_weight(jrn *j, wset *s, uint32_t id, uint64_t w)
+{
+    if (oset_contains(&s->s, id)) {
+        uint32_t pos = s->s.pos[id] - 1;
+        psum_add(j, &s->w, pos, w - psum_get(&s->w, pos));
+    }
+}

@@ -1,0 +1,88 @@
+/* Score-weighted draws over EnumerableSet order, shared by the editions'
+ * Node contracts (Helium's GPU groups, helium_node.c; VSS's GPU and VRAM
+ * groups, vss/vss_index.c).
+ *
+ * psumtree: prefix sums over positions 0..cap-1: an 8-ary tree stored level
+ *   by level (level 0: the values; level k + 1: sums of 8 consecutive
+ *   entries of level k; the top level has at most 8).  An update writes one
+ *   entry per level and a search reads one cache line per level, so with a
+ *   million positions a draw misses the cache a few times where a Fenwick
+ *   tree's twenty scattered entries missed it often.  "The first position
+ *   whose prefix sum exceeds r" is the index a walk over the weights in
+ *   position order returns for the same r.
+ * wset: an ordered set (oset.h: insertion order, swap-and-pop removal) whose
+ *   members carry a weight, with a psumtree over the set's positions that
+ *   follows the members as they move.
+ *
+ * Writes go through the journal; with j == NULL straight to memory, for a
+ * change the caller undoes itself before its transaction ends (the draws
+ * without replacement). */
+#ifndef AVRAMI_PROTOCOL_WSET_H
+#define AVRAMI_PROTOCOL_WSET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "protocol/journal.h"
+#include "protocol/oset.h"
+
+#define PSUM_MAX_LEVELS 12
+typedef struct psumtree {
+    uint64_t *v;          /* all levels, each starting on a 64-byte line */
+    uint32_t cap;
+    uint32_t n_levels;
+    uint64_t off[PSUM_MAX_LEVELS], len[PSUM_MAX_LEVELS];
+    size_t bytes;         /* of v, for stable_free */
+} psumtree;
+
+bool psum_init(psumtree *t, uint32_t cap);
+void psum_free(psumtree *t);
+uint64_t psum_total(const psumtree *t);
+
+static inline uint64_t psum_get(const psumtree *t, uint32_t pos) { return t->v[pos]; }
+
+/* Adds delta (modulo 2^64: deltas may "wrap") at 0-based position pos. */
+static inline void psum_add(jrn *j, psumtree *t, uint32_t pos, uint64_t delta)
+{
+    uint64_t i = pos;
+    for (uint32_t l = 0; l < t->n_levels; l++, i /= 8) {
+        uint64_t *c = &t->v[t->off[l] + i];
+        if (j)
+            jrn_save(j, c, sizeof *c);
+        *c += delta;
+    }
+}
+
+/* Smallest 0-based position whose prefix sum exceeds r; UINT32_MAX when
+ * none does (r >= the total). */
+static inline uint32_t psum_find(const psumtree *t, uint64_t r)
+{
+    uint64_t i = 0; /* entry of the current level whose children are searched */
+    for (uint32_t l = t->n_levels; l-- > 0;) {
+        const uint64_t *v = t->v + t->off[l];
+        uint64_t first = l + 1 == t->n_levels ? 0 : i * 8, end = first + 8;
+        if (end > t->len[l])
+            end = t->len[l];
+        for (i = first; i < end && r >= v[i]; i++)
+            r -= v[i];
+        if (i == end)
+            return UINT32_MAX;
+    }
+    return (uint32_t)i;
+}
+
+typedef struct wset {
+    oset s;
+    psumtree w;
+} wset;
+
+bool wset_init(wset *s, uint32_t cap, uint32_t *pos);
+void wset_free(wset *s);
+/* EnumerableSet.add / remove, the weights following their members. */
+bool wset_add(jrn *j, wset *s, uint32_t id, uint64_t w);
+int64_t wset_remove(jrn *j, wset *s, uint32_t id);
+/* A member's new weight; nothing when id is not a member. */
+void wset_set_weight(jrn *j, wset *s, uint32_t id, uint64_t w);
+
+#endif
