@@ -7,6 +7,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "protocol/relay/relay_edition.h"
 #include "results/res.h"
 
 static const char *const OUTCOME[] = {"open", "success", "aborted", "rejected"};
@@ -88,6 +89,10 @@ bool report_write_db(sim *m, const char *path)
     res_meta_wei(db, "quirk_double_upload_wei", q.double_upload_wei);
     res_meta_u64(db, "quirk_foreign_frees", q.foreign_frees);
     res_meta_u64(db, "quirk_panics", q.panics);
+    if (proto_edition_is_relay(m->ed->id)) {
+        res_meta_wei(db, "relay_kept_wei", q.relay_kept_wei);
+        res_meta_wei(db, "relay_excess_wei", q.relay_excess_wei);
+    }
     res_meta_u64(db, "success_then_cancelled", m->success_then_abort);
     res_meta_u64(db, "released_elsewhere", m->released_elsewhere);
 

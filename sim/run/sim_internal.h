@@ -252,6 +252,10 @@ bool chain_release(sim *m, sim_req *r, uint32_t node, eng_time now);
 void *sim_grow_ring(void *buf, size_t *head, size_t len, size_t *cap, size_t elem);
 void chain_block(sim *m);
 void chain_deliver(sim *m);
+/* Books the events of a transaction the caller applied outside a block (an
+ * off-chain step such as the Relay's dispatch, ok: it succeeded) and
+ * schedules their delivery. */
+void chain_offchain(sim *m, bool ok);
 void sim_submit(sim *m, uint8_t kind, uint32_t who, uint64_t arg, uint8_t round);
 /* Sets a timer on a delay line; t must not be earlier than the line's last. */
 void sim_line_push(sim *m, uint32_t line, eng_time t, uint32_t kind, uint32_t a, uint64_t b);
@@ -277,6 +281,9 @@ void node_event(sim *m, const eng_ev *ev);
 void node_observe(sim *m, const sim_obs *o);
 void node_tx_result(sim *m, const sim_tx *tx, bool ok);
 uint32_t node_pick_card(sim *m);
+/* A card of the mix with at least vram GB, drawn from r by share (the first
+ * card when none has enough): the GPU an llm task requires (vss, Relay). */
+uint32_t node_pick_card_vram(sim *m, gsl_rng *r, uint32_t vram);
 void node_new_exact_mix(sim *m);
 
 /* app.c */

@@ -113,24 +113,6 @@ static void guid_nonce(sim *m, uint64_t req, int k, uint8_t guid[32], uint8_t no
     }
 }
 
-/* A card of the mix with at least vram GB, drawn by share (the first card
- * when none has enough). */
-static uint32_t draw_card(sim *m, uint32_t vram)
-{
-    double total = 0;
-    for (uint32_t c = 0; c < m->s->n_mix; c++)
-        if (m->s->cards[m->s->mix[c].card].vram_gb >= vram)
-            total += m->s->mix[c].share;
-    double x = gsl_rng_uniform(V(m)->r_sample) * total;
-    for (uint32_t c = 0; c < m->s->n_mix; c++)
-        if (m->s->cards[m->s->mix[c].card].vram_gb >= vram) {
-            if (x < m->s->mix[c].share)
-                return m->s->mix[c].card;
-            x -= m->s->mix[c].share;
-        }
-    return m->s->mix[0].card;
-}
-
 static bool apply_create(sim *m, const sim_tx *tx, uint64_t now_s)
 {
     vsim *v = V(m);
@@ -151,7 +133,7 @@ static bool apply_create(sim *m, const sim_tx *tx, uint64_t now_s)
     memcpy(spec.version, VSS_SIM_VERSION, sizeof spec.version);
     if (spec.type == VSS_LLM) {
         if (tx->round == 0)
-            q->gpu = draw_card(m, k->vram_gb);
+            q->gpu = node_pick_card_vram(m, V(m)->r_sample, k->vram_gb);
         const scn_card *c = &m->s->cards[q->gpu];
         spec.gpu = vss_intern(proto_vss(m->p), c->name);
         spec.gpu_vram = c->vram_gb;

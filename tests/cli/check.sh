@@ -16,7 +16,7 @@ set -euo pipefail
 for d in base att storm vss hy; do
   "$BIN" check "$TMP/$d.db" >"$TMP/out" || { cat "$TMP/out" >&2; die "$d: an untouched run fails check"; }
 done
-grep -q "one node per task (edition vss): node overlaps not checked" "$TMP/out" && die "hydrogen: overlap note"
+grep -q "one node per task (edition vss, relay-*): node overlaps not checked" "$TMP/out" && die "hydrogen: overlap note"
 "$BIN" check "$TMP/vss.db" | grep -q "node overlaps not checked" || die "vss: no note that overlaps go unchecked"
 ok "check passes untouched runs (baseline, attackers, churn storm with quirks, vss, hydrogen)"
 
