@@ -92,3 +92,18 @@ grep -q '^cost per task succeeded (CNX)$' "$TMP/e1.txt" || die "no cost per task
 [ "$(sqlite3 "$TMP/e1.db" "select count(*) from runs")" = 6 ] || die "compare did not store 2 x 3 runs"
 "$BIN" check "$TMP/e1.db" >/dev/null || die "a comparison database fails check"
 ok "compare: helium against hydrogen, paired, the same for -j 1 and -j 2, a checked sweep database"
+
+# ---- the Relay editions beside the on-chain ones: the same workload and
+# random streams, the same table for -j 1 and -j 2, a checked database ----
+for j in 1 2; do
+  expect_exit 0 "$BIN" compare $E --editions helium,vss,relay-2025-07,relay-2026 --reps 2 --duration 1800 -j $j \
+    --out "$TMP/r$j.db"
+  grep -v '^results: ' "$TMP/out" >"$TMP/r$j.txt"
+done
+cmp -s "$TMP/r1.txt" "$TMP/r2.txt" || { diff "$TMP/r1.txt" "$TMP/r2.txt" >&2; die "relay compare -j 1 and -j 2 differ"; }
+for e in vss relay-2025-07 relay-2026; do
+  grep -q "^  $e .*diff [-+]" "$TMP/r1.txt" || die "no paired difference for $e"
+done
+[ "$(sqlite3 "$TMP/r1.db" "select count(*) from runs")" = 8 ] || die "compare did not store 4 x 2 runs"
+"$BIN" check "$TMP/r1.db" >/dev/null || die "a comparison database with Relay editions fails check"
+ok "compare: helium, vss, relay-2025-07 and relay-2026, paired, the same for -j 1 and -j 2, a checked database"

@@ -202,7 +202,9 @@ size_t relay_net_dispatch(relay_net *n, double now, double (*uniform)(void *), v
 {
     const relay_params *p = n->p;
     size_t q = 0;
-    for (uint64_t i = 0; i < n->n_tasks; i++) {
+    while (n->first_queued < n->n_tasks && n->tasks[n->first_queued].status != RN_QUEUED)
+        n->first_queued++;
+    for (uint64_t i = n->first_queued; i < n->n_tasks; i++) {
         rn_task *t = &n->tasks[i];
         if (t->status != RN_QUEUED)
             continue;

@@ -45,6 +45,7 @@ struct relay_net {
     rn_node *nodes;              /* indexed by account */
     rn_task *tasks;
     uint64_t n_tasks, max_tasks;
+    uint64_t first_queued;       /* no task below it is queued (tasks never go back to the queue) */
     rn_deleg *delegs;
     uint32_t n_delegs, max_delegs;
     rn_counters c;
