@@ -176,6 +176,20 @@ static void wait_line(FILE *out, const char *label, double *w, size_t n)
             gsl_stats_quantile_from_sorted_data(w, 1, n, 0.95), n);
 }
 
+void sim_get_card_income(const sim *m, uint32_t card, sim_card_income *out)
+{
+    *out = (sim_card_income){0};
+    for (uint32_t i = 0; i < m->n_nodes; i++) {
+        const sim_node *x = &m->nodes[i];
+        if (x->card != card || x->joined < 0)
+            continue;
+        out->nodes++;
+        eng_time end = x->left >= 0 ? x->left : eng_now(m->e);
+        out->online_h += (double)(end - x->joined) / 3.6e9;
+        out->income += x->income;
+    }
+}
+
 void sim_summary(const sim *m, FILE *out)
 {
     const scn *s = m->s;
@@ -244,21 +258,11 @@ void sim_summary(const sim *m, FILE *out)
 
     fprintf(out, "node income by card (CNX per online hour):\n");
     for (uint32_t c = 0; c < s->n_cards; c++) {
-        uint32_t nodes = 0;
-        double online = 0;
-        wei_t income = 0;
-        for (uint32_t i = 0; i < m->n_nodes; i++) {
-            const sim_node *x = &m->nodes[i];
-            if (x->card != c || x->joined < 0)
-                continue;
-            nodes++;
-            eng_time end = x->left >= 0 ? x->left : eng_now(m->e);
-            online += (double)(end - x->joined) / 3.6e9;
-            income += x->income;
-        }
-        if (nodes)
-            fprintf(out, "  %-28s %5u nodes %9.1f h  %10.4f CNX/h\n", s->cards[c].name, nodes,
-                    online, online > 0 ? cnx(income) / online : 0.0);
+        sim_card_income ci;
+        sim_get_card_income(m, c, &ci);
+        if (ci.nodes)
+            fprintf(out, "  %-28s %5u nodes %9.1f h  %10.4f CNX/h\n", s->cards[c].name, ci.nodes,
+                    ci.online_h, ci.online_h > 0 ? cnx(ci.income) / ci.online_h : 0.0);
     }
     uint32_t why[6] = {0};
     for (uint32_t i = 0; i < m->n_nodes; i++)
