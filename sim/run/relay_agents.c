@@ -41,13 +41,7 @@
 
 #include "protocol/relay/relay_edition.h"
 
-typedef struct rreq {
-    uint64_t id[3];           /* proto task ids (0: not created) */
-    uint32_t gpu;             /* llm: the required card (index into scn.cards) */
-    uint8_t sampled, n_tasks; /* 1 or 3 */
-    uint8_t ended;            /* tasks ended (bits) */
-    uint8_t validated, told;  /* a task validated; app told of the abort */
-} rreq;
+typedef seat_req rreq; /* run/seat_agents.c */
 
 typedef struct rsim {
     gsl_rng *r_sample;
@@ -88,11 +82,7 @@ static void relay_fini(sim *m)
 
 static int round_of(sim *m, const sim_req *r, uint64_t id)
 {
-    const rreq *q = &S(m)->req[r - m->req];
-    for (int k = 0; k < 3; k++)
-        if (q->id[k] == id)
-            return k;
-    return -1;
+    return seat_round_of(&S(m)->req[r - m->req], id);
 }
 
 static relay_task_work work_of(const sim_req *r, const scn_task_kind *k)
@@ -148,15 +138,8 @@ static bool apply_cancel_app(sim *m, const sim_tx *tx, uint64_t now_s)
 {
     sim_req *r = &m->req[tx->arg];
     rreq *q = &S(m)->req[tx->arg];
-    int k = tx->round;
-    while (k < q->n_tasks && (q->ended >> k & 1))
-        k++;
-    if (k >= q->n_tasks || !q->id[k])
-        return false;
-    bool ok = proto_cancel(m->p, now_s, m->app_acc[r->app], q->id[k]);
-    if (k + 1 < q->n_tasks)
-        sim_submit(m, TX_CANCEL_APP, r->app, tx->arg, (uint8_t)(k + 1));
-    return ok;
+    int k = seat_cancel_next(m, q, tx);
+    return k >= 0 && proto_cancel(m->p, now_s, m->app_acc[r->app], q->id[k]);
 }
 
 static bool relay_apply(sim *m, const sim_tx *tx, uint64_t now_s, bool *ok)
@@ -210,27 +193,15 @@ static bool relay_app_created(sim *m, const sim_tx *tx, bool ok)
     return false; /* the Helium application records the create */
 }
 
-static void pay(sim *m, sim_req *r, int k, const proto_event *ev)
-{
-    uint32_t node = r->nodes[k];
-    if (node == UINT32_MAX || !ev->fee)
-        return;
-    m->nodes[node].income += ev->fee;
-    m->nodes[node].tasks++;
-    r->paid[k] += ev->fee;
-}
-
-/* Group payments: the paid task's event pays every valid member its share
+/* Group payments: the paid task's upload pays every valid member its share
  * (relay_net records each member's payment). */
-static void pay_group(sim *m, sim_req *r)
+static void pay_group(sim *m, sim_req *r, const rreq *q)
 {
-    const rreq *q = &S(m)->req[r - m->req];
-    const relay_net *n = proto_relay(m->p);
     for (int k = 0; k < q->n_tasks; k++) {
         rn_task_view tv;
-        relay_net_task(n, (uint32_t)(q->id[k] - 1), &tv);
-        proto_event e = {.fee = tv.paid};
-        pay(m, r, k, &e);
+        relay_net_task(proto_relay(m->p), (uint32_t)(q->id[k] - 1), &tv);
+        if (tv.paid)
+            seat_pay(m, r, r->nodes[k], tv.paid);
     }
 }
 
@@ -242,76 +213,11 @@ static void relay_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node,
     int k = round_of(m, r, ev->task_id);
     if (k < 0)
         return;
-    uint32_t tnode = r->nodes[k];
-    switch (ev->kind) {
-    case PROTO_EV_VSS_QUEUED:
-        if (k == 0 && r->queued < 0)
-            r->queued = now;
-        break;
-    case PROTO_EV_VSS_STARTED:
-        if (node == UINT32_MAX)
-            break;
-        m->nodes[node].chain_task = ev->task_id;
-        r->nodes[k] = node;
-        if (r->started < 0) {
-            r->started = now;
-            m->minute_started++;
-        }
-        break;
-    case PROTO_EV_VSS_SCORE_READY:
-    case PROTO_EV_VSS_ERROR_REPORTED:
-        r->committed[k] = now;
-        break;
-    case PROTO_EV_VSS_VALIDATED:
-        q->validated = 1;
-        r->success = now;
-        chain_finish(m, r, OUT_SUCCESS, 0, now);
-        if (tnode != UINT32_MAX) { /* a fake accepted counts as won by its forgers */
-            proto_event won = {.kind = PROTO_EV_TASK_SUCCESS, .task_id = ev->task_id};
-            actors_book(m, &won, r, tnode);
-        }
-        break;
-    case PROTO_EV_VSS_END_SUCCESS:
-        r->uploaded = now;
-        pay(m, r, k, ev);
-        break;
-    case PROTO_EV_VSS_END_GROUP_SUCCESS:
-        r->uploaded = now;
-        pay_group(m, r);
-        break;
-    case PROTO_EV_VSS_END_INVALIDATED:
-        if (tnode != UINT32_MAX) { /* slashed, or (passive slashing) a review */
-            m->nodes[tnode].slashed++;
-            m->slashes++;
-            m->minute_slashes++;
-        }
-        break;
-    default:
-        break;
-    }
-    bool ends = ev->kind == PROTO_EV_VSS_END_SUCCESS || ev->kind == PROTO_EV_VSS_END_GROUP_SUCCESS ||
-                ev->kind == PROTO_EV_VSS_END_GROUP_REFUND || ev->kind == PROTO_EV_VSS_END_INVALIDATED ||
-                ev->kind == PROTO_EV_VSS_END_ABORTED;
-    if (!ends)
-        return;
-    q->ended |= (uint8_t)(1u << k);
-    if (tnode != UINT32_MAX)
-        chain_release(m, r, tnode, now);
-    if (!q->validated && q->ended == (1u << q->n_tasks) - 1)
-        chain_finish(m, r, OUT_ABORTED,
-                     ev->kind == PROTO_EV_VSS_END_ABORTED ? ev->reason : PROTO_ABORT_RESULT_ILLEGAL, now);
-}
-
-/* Hands an observation to the Helium agents as the Helium event that
- * means the same for them. */
-static void tell(sim *m, const sim_obs *o, uint8_t kind, uint32_t node, uint8_t round)
-{
-    sim_obs h = *o;
-    h.kind = kind;
-    h.node = node;
-    h.round = round;
-    app_observe(m, &h);
-    node_observe(m, &h);
+    if (ev->kind == PROTO_EV_VSS_END_SUCCESS && ev->fee)
+        seat_pay(m, r, r->nodes[k], ev->fee);
+    else if (ev->kind == PROTO_EV_VSS_END_GROUP_SUCCESS)
+        pay_group(m, r, q);
+    seat_book(m, q, ev, r, k, node, ev->reason, now);
 }
 
 static bool relay_observe(sim *m, const sim_obs *o)
@@ -326,39 +232,12 @@ static bool relay_observe(sim *m, const sim_obs *o)
     if (k < 0)
         return true;
     uint32_t node = r->nodes[k];
-    switch (o->kind) {
-    case PROTO_EV_VSS_STARTED: /* the node fetches the parameters from the Relay and starts */
-        tell(m, o, PROTO_EV_TASK_STARTED, node, (uint8_t)k);
-        break;
-    case PROTO_EV_VSS_VALIDATED: /* the node uploads its result */
-        tell(m, o, PROTO_EV_TASK_SUCCESS, node, (uint8_t)k);
-        break;
-    case PROTO_EV_VSS_END_SUCCESS:
-    case PROTO_EV_VSS_END_GROUP_SUCCESS:
-    case PROTO_EV_VSS_END_GROUP_REFUND:
-        tell(m, o, PROTO_EV_TASK_NODE_SUCCESS, node, (uint8_t)k);
-        break;
-    case PROTO_EV_VSS_END_INVALIDATED: {
-        rn_node_view v;
-        relay_net_node(proto_relay(m->p), node != UINT32_MAX ? m->nodes[node].acc : RN_NONE, &v);
-        /* slashed: the node is out; a review (passive slashing): it goes on */
-        tell(m, o, v.slashed ? PROTO_EV_TASK_NODE_SLASHED : PROTO_EV_TASK_NODE_CANCELLED, node, (uint8_t)k);
-        break;
-    }
-    case PROTO_EV_VSS_END_ABORTED:
-        if (node != UINT32_MAX)
-            tell(m, o, PROTO_EV_TASK_NODE_CANCELLED, node, (uint8_t)k);
-        if (r->outcome == OUT_ABORTED && !q->told) { /* resubmission, if the app does */
-            q->told = 1;
-            sim_obs h = *o;
-            h.kind = PROTO_EV_TASK_ABORTED;
-            h.task = r->id;
-            app_observe(m, &h);
-        }
-        break;
-    default:
-        break;
-    }
+    rn_node_view v;
+    relay_net_node(proto_relay(m->p), node != UINT32_MAX ? m->nodes[node].acc : RN_NONE, &v);
+    if (seat_observe(m, q, o, r, k, v.slashed))
+        return true;
+    if (o->kind == PROTO_EV_VSS_STARTED) /* the node fetches the parameters from the Relay and starts */
+        seat_tell(m, o, PROTO_EV_TASK_STARTED, node, (uint8_t)k);
     return true;
 }
 

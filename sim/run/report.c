@@ -294,6 +294,18 @@ void sim_summary(const sim *m, FILE *out)
             (unsigned long long)q.stranded_tasks, cnx(q.stranded_wei),
             (unsigned long long)q.double_uploads, cnx(q.double_upload_wei),
             (unsigned long long)q.foreign_frees, (unsigned long long)q.panics);
+    if (proto_relay(m->p)) { /* the Relay's own figures (relay_net counters) */
+        rn_counters c;
+        relay_net_counters(proto_relay(m->p), &c);
+        char ex[WEI_STR_MAX];
+        fprintf(out, "the Relay: %llu tasks started, %llu ended invalidated (%llu slashes, %llu reviews under "
+                     "passive slashing), %llu group refunds, %llu kick-outs, %llu health exclusions; "
+                     "fees it kept %.4f CNX, group payments above the fee %s wei\n",
+                (unsigned long long)c.started, (unsigned long long)c.invalidated, (unsigned long long)c.slashes,
+                (unsigned long long)c.slash_reviews, (unsigned long long)c.refunded,
+                (unsigned long long)c.kickouts, (unsigned long long)c.health_exclusions, cnx(c.kept_fees),
+                wei_format(c.group_excess, ex));
+    }
     if (m->released_elsewhere)
         fprintf(out, "  nodes released from a task they were still selected in (settling or cancelling "
                      "another task): %llu\n", (unsigned long long)m->released_elsewhere);

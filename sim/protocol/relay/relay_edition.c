@@ -294,35 +294,35 @@ static uint32_t own_task(proto *p, uint32_t from, uint64_t task_id, bool creator
     return t;
 }
 
+/* A transaction of relay_net on one task, by its node (or creator), and
+ * the events of the task's group. */
+static void on_task(proto *p, uint32_t from, uint64_t task_id, bool creator_too,
+                    bool (*call)(relay_net *, double, uint32_t))
+{
+    uint32_t t = own_task(p, from, task_id, creator_too);
+    relay_net *n = net(p);
+    if (!call(n, (double)p->now, t))
+        fail(p, n);
+    sync_group(p, t);
+}
+
 static void re_report_error(proto *p, uint32_t from, uint64_t task_id, uint64_t round)
 {
     (void)round;
-    uint32_t t = own_task(p, from, task_id, false);
-    relay_net *n = net(p);
-    if (!relay_net_report_error(n, (double)p->now, t))
-        fail(p, n);
-    sync_group(p, t);
+    on_task(p, from, task_id, false, relay_net_report_error);
 }
 
 static void re_uploaded(proto *p, uint32_t from, uint64_t task_id, uint64_t round)
 {
     (void)round;
-    uint32_t t = own_task(p, from, task_id, false);
-    relay_net *n = net(p);
-    if (!relay_net_upload(n, (double)p->now, t))
-        fail(p, n);
-    sync_group(p, t);
+    on_task(p, from, task_id, false, relay_net_upload);
 }
 
 /* A node or an application asks the Relay to abort a task past its
  * deadline (the Relay's own step does the same, re_tick). */
 static void re_cancel(proto *p, uint32_t from, uint64_t task_id)
 {
-    uint32_t t = own_task(p, from, task_id, true);
-    relay_net *n = net(p);
-    if (!relay_net_timeout(n, (double)p->now, t))
-        fail(p, n);
-    sync_group(p, t);
+    on_task(p, from, task_id, true, relay_net_timeout);
 }
 
 static void re_tick(proto *p, const relay_ext *a)
