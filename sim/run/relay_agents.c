@@ -217,7 +217,10 @@ static void relay_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node,
         seat_pay(m, r, r->nodes[k], ev->fee);
     else if (ev->kind == PROTO_EV_VSS_END_GROUP_SUCCESS)
         pay_group(m, r, q);
-    seat_book(m, q, ev, r, k, node, ev->reason, now);
+    /* under passive slashing an invalidation is a review: no slash */
+    rn_node_view v;
+    relay_net_node(proto_relay(m->p), r->nodes[k] != UINT32_MAX ? m->nodes[r->nodes[k]].acc : RN_NONE, &v);
+    seat_book(m, q, ev, r, k, node, ev->reason, v.slashed, now);
 }
 
 static bool relay_observe(sim *m, const sim_obs *o)

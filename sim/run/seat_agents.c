@@ -27,7 +27,7 @@ void seat_pay(sim *m, sim_req *r, uint32_t node, wei_t fee)
 }
 
 void seat_book(sim *m, seat_req *q, const proto_event *ev, sim_req *r, int k, uint32_t node, uint8_t abort_reason,
-               eng_time now)
+               bool slashed, eng_time now)
 {
     uint32_t tnode = r->nodes[k];
     switch (ev->kind) {
@@ -62,8 +62,8 @@ void seat_book(sim *m, seat_req *q, const proto_event *ev, sim_req *r, int k, ui
     case PROTO_EV_VSS_END_GROUP_SUCCESS:
         r->uploaded = now;
         break;
-    case PROTO_EV_VSS_END_INVALIDATED: /* slashed (or, the Relay's passive slashing, reviewed) */
-        if (tnode != UINT32_MAX) {
+    case PROTO_EV_VSS_END_INVALIDATED: /* slashed; a review (the Relay's passive slashing) is not */
+        if (tnode != UINT32_MAX && slashed) {
             m->nodes[tnode].slashed++;
             m->slashes++;
             m->minute_slashes++;

@@ -258,9 +258,10 @@ int seat_round_of(const seat_req *q, uint64_t id);
 /* Income to the node (a node index, UINT32_MAX: none) and to r's record. */
 void seat_pay(sim *m, sim_req *r, uint32_t node, wei_t fee);
 /* The chain's bookkeeping of an event (PROTO_EV_VSS_*) of task k of r:
- * times, nodes, outcome, slashes; payments are the caller's (seat_pay). */
+ * times, nodes, outcome, slashes (an invalidation counts as a slash in the
+ * task when its node was slashed); payments are the caller's (seat_pay). */
 void seat_book(sim *m, seat_req *q, const proto_event *ev, sim_req *r, int k, uint32_t node, uint8_t abort_reason,
-               eng_time now);
+               bool slashed, eng_time now);
 /* Hands an observation to the Helium agents as the Helium event of kind. */
 void seat_tell(sim *m, const sim_obs *o, uint8_t kind, uint32_t node, uint8_t round);
 /* What validation and the ends of task k mean to the Helium agents

@@ -258,7 +258,7 @@ static void vss_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node, e
     else if (ev->kind == PROTO_EV_VSS_END_GROUP_SUCCESS)
         for (uint32_t i = 0; i < tv.n_payments; i++)
             pay(m, r, tv.pay_to[i], tv.pay[i]);
-    seat_book(m, q, ev, r, k, node, helium_reason(ev->reason), now);
+    seat_book(m, q, ev, r, k, node, helium_reason(ev->reason), true, now);
 }
 
 static void vss_ready(sim *m, sim_req *r, vreq *q, int k)
