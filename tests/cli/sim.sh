@@ -191,6 +191,12 @@ done
 expect_exit 2 "$BIN" security --edition lithium
 grep -q 'expected one of helium, hydrogen, vss, relay-2025-03, relay-2025-07, relay-2026, got lithium' "$TMP/err" || die "security --edition lithium not explained"
 ok "security --edition hydrogen: tables 1-2 under the Hydrogen rules; an unknown edition exits 2"
+expect_exit 0 "$BIN" security --edition relay-2025-03 --reps 3 --days 0.25
+grep -q '^4. One node per task (edition relay-2025-03, sampling rate r = 0.1): ' "$TMP/out" \
+  || die "security --edition relay-2025-03: no table 4 at its sampling rate"
+! grep -q '^1\.' "$TMP/out" || die "security --edition relay-2025-03 printed the three-seat table 1"
+! grep -q 'INVARIANT VIOLATED' "$TMP/out" || die "an invariant failed in a Relay security experiment"
+ok "security --edition relay-2025-03: the one-seat table (4) at the edition's sampling rate"
 
 # ---- editions: a key of another edition names the file and the JSON path ----
 sed 's/"edition": "hydrogen",/"edition": "hydrogen", "queue_size_limit": 50,/' scenarios/hydrogen-baseline.json >"$TMP/hk.json"

@@ -104,6 +104,29 @@ static void test_vss_win_matches_closed_form(void **state)
     assert_true(docs > r.q_node.mean + r.q_node.half);
 }
 
+/* The Relay's first edition samples and validates the same way (r = 0.1,
+ * groups of three, slashing): the same per-task closed form, and its
+ * selection, nearly uniform here, leaves no QoS bias. */
+static void test_relay_win_matches_closed_form(void **state)
+{
+    (void)state;
+    sec_setup x = sec_setup_closed_form(10, 5);
+    x.edition = PROTO_RELAY_2025_03;
+    x.always = x.attacker_rejoin = true;
+    x.task_timeout_s = 180;
+    x.duration_s = 86400 / 2;
+    sec_result r;
+    char err[256];
+    assert_true(sec_run(&x, 1, 8, &r, err));
+    double w = sec_vss_win_slot(0.1, x.h, x.d), docs = 0.9 + 0.1 * sec_p_win(x.h, x.d);
+    printf("relay-2025-03: w = %.4f (docs %.4f), simulated %.4f ± %.4f over %llu tasks\n", w, docs,
+           r.q_node.mean, r.q_node.half, (unsigned long long)r.tasks);
+    assert_int_equal(r.bad_runs, 0);
+    assert_true(r.q_node.half < 0.05 * w);
+    assert_true(agrees(r.q_node, w));
+    assert_true(docs > r.q_node.mean + r.q_node.half);
+}
+
 static void test_timeout_attack_matches_closed_form(void **state)
 {
     (void)state;
@@ -271,6 +294,7 @@ int main(void)
         cmocka_unit_test(test_p_matches_closed_form),
         cmocka_unit_test(test_timeout_attack_matches_closed_form),
         cmocka_unit_test(test_vss_win_matches_closed_form),
+        cmocka_unit_test(test_relay_win_matches_closed_form),
         cmocka_unit_test(test_docs_table_reproduced_with_p),
         cmocka_unit_test(test_q_by_enumeration),
         cmocka_unit_test(test_docs_row_simulated_matches_q),
