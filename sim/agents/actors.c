@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "agents/agt_behaviour.h"
+#include "protocol/relay/relay_edition.h"
 #include "results/res.h"
 
 /* ---- bookkeeping (called for every event of a successful transaction) ---- */
@@ -236,6 +237,21 @@ void actors_write_db(const sim *m, res *db)
                              {PROTO_ACC_OWNER, "owner", "", m->owner0, proto_balance(p, PROTO_ACC_OWNER), 0, 0, 0}};
     for (size_t i = 0; i < sizeof acc / sizeof acc[0]; i++)
         res_account(db, &acc[i]);
+    /* the edition's own accounts (the Relay's and the dao's in the Relay
+     * editions; vss's relay, which holds nothing): neither node nor app */
+    bool *is_app = calloc(proto_num_accounts(p) + 1, sizeof *is_app);
+    for (uint32_t a = 0; is_app && a < s->n_apps; a++)
+        is_app[m->app_acc[a]] = true;
+    for (uint32_t a = PROTO_ACC_FIRST; is_app && a < proto_num_accounts(p); a++)
+        if (!is_app[a] && m->acc2node[a] == UINT32_MAX) {
+            char id[16];
+            snprintf(id, sizeof id, "%u", a);
+            res_account_row row = {a, "relay", id, proto_edition_is_relay(m->ed->id) && a == PROTO_ACC_FIRST
+                                                       ? RELAY_EDITION_FUNDING : 0,
+                                   proto_balance(p, a), 0, 0, 0};
+            res_account(db, &row);
+        }
+    free(is_app);
     wei_t *fees = calloc(s->n_apps + 1, sizeof *fees);
     for (uint64_t i = 0; i < m->n_req; i++)
         if (m->req[i].id)

@@ -36,6 +36,22 @@ uint32_t node_pick_card(sim *m)
     return m->s->mix[m->s->n_mix - 1].card;
 }
 
+uint32_t node_pick_card_vram(sim *m, gsl_rng *r, uint32_t vram)
+{
+    double total = 0;
+    for (uint32_t c = 0; c < m->s->n_mix; c++)
+        if (m->s->cards[m->s->mix[c].card].vram_gb >= vram)
+            total += m->s->mix[c].share;
+    double x = gsl_rng_uniform(r) * total;
+    for (uint32_t c = 0; c < m->s->n_mix; c++)
+        if (m->s->cards[m->s->mix[c].card].vram_gb >= vram) {
+            if (x < m->s->mix[c].share)
+                return m->s->mix[c].card;
+            x -= m->s->mix[c].share;
+        }
+    return m->s->mix[0].card;
+}
+
 /* network.card_allocation "exact": the time-0 nodes split across the mix by
  * largest remainders (Hamilton), so 300 nodes at 15% give exactly 45; they
  * join interleaved (each next node of the card furthest behind its count),

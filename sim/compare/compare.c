@@ -124,20 +124,23 @@ static bool read_extras(const char *path, uint32_t points, uint32_t reps, double
     return ok;
 }
 
-static void print_extra(FILE *out, const sweep_summary *s, const char *const *names, const double *x,
-                        const bool *have, uint32_t reps, int k)
+/* One block of the table: label, then per edition its mean over the
+ * replications it has (x[(point * reps + rep) * stride], have[...]) and,
+ * after the first, the paired difference from the first edition. */
+static void print_values(FILE *out, const sweep_summary *s, const char *const *names, const char *label,
+                         const double *x, size_t stride, const bool *have, uint32_t reps)
 {
     double *v = malloc((reps + 1) * sizeof *v), *d = malloc((reps + 1) * sizeof *d);
-    fprintf(out, "%s\n", EXTRA_LABEL[k]);
+    fprintf(out, "%s\n", label);
     for (uint32_t p = 0; p < s->points; p++) {
         size_t n = 0, nd = 0;
         for (uint32_t r = 0; r < reps; r++) {
             size_t c = (size_t)p * reps + r, b = r;
             if (!have[c])
                 continue;
-            v[n++] = x[c * COMPARE_EXTRAS + (size_t)k];
+            v[n++] = x[c * stride];
             if (p > 0 && have[b])
-                d[nd++] = x[c * COMPARE_EXTRAS + (size_t)k] - x[b * COMPARE_EXTRAS + (size_t)k];
+                d[nd++] = x[c * stride] - x[b * stride];
         }
         double mean, half;
         char cell[64];
@@ -158,6 +161,57 @@ static void print_extra(FILE *out, const sweep_summary *s, const char *const *na
     }
     free(v);
     free(d);
+}
+
+/* Node income per card, CNX per online hour of its identities (run_cards,
+ * where the database has it): one block per card, cards by name. */
+static bool print_cards(FILE *out, const char *path, const sweep_summary *s, const char *const *names,
+                        uint32_t reps, char *err, size_t err_size)
+{
+    sqlite3 *db = NULL;
+    sqlite3_stmt *cards = NULL, *st = NULL;
+    bool ok = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL) == SQLITE_OK;
+    if (ok && sqlite3_prepare_v2(db, "SELECT DISTINCT card FROM run_cards ORDER BY card", -1, &cards, NULL) != SQLITE_OK) {
+        sqlite3_close(db); /* a database from before run_cards */
+        return true;
+    }
+    size_t cells = (size_t)s->points * reps;
+    double *x = calloc(cells + 1, sizeof *x);
+    bool *have = calloc(cells + 1, sizeof *have);
+    ok = ok && x && have &&
+         sqlite3_prepare_v2(db, "SELECT point, rep, online_h, income_wei FROM run_cards WHERE card = ?", -1, &st,
+                            NULL) == SQLITE_OK;
+    while (ok && sqlite3_step(cards) == SQLITE_ROW) {
+        char card[96], label[160];
+        snprintf(card, sizeof card, "%s", (const char *)sqlite3_column_text(cards, 0));
+        memset(have, 0, (cells + 1) * sizeof *have);
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, card, -1, SQLITE_TRANSIENT);
+        while (ok && sqlite3_step(st) == SQLITE_ROW) {
+            sqlite3_int64 p = sqlite3_column_int64(st, 0), r = sqlite3_column_int64(st, 1);
+            double h = sqlite3_column_double(st, 2), cnx = cnx_of((const char *)sqlite3_column_text(st, 3));
+            if (isnan(cnx)) {
+                snprintf(err, err_size, "%s: run_cards (point %lld, rep %lld): income_wei: expected a decimal integer",
+                         path, (long long)p, (long long)r);
+                ok = false;
+            }
+            if (p < 0 || p >= s->points || r < 0 || r >= reps || !(h > 0))
+                continue;
+            x[(size_t)p * reps + (size_t)r] = cnx / h;
+            have[(size_t)p * reps + (size_t)r] = true;
+        }
+        snprintf(label, sizeof label, "node income per card (CNX/online h): %s", card);
+        if (ok)
+            print_values(out, s, names, label, x, 1, have, reps);
+    }
+    if (!ok && !err[0])
+        snprintf(err, err_size, "%s: run_cards: %s", path, db ? sqlite3_errmsg(db) : "cannot open");
+    sqlite3_finalize(st);
+    sqlite3_finalize(cards);
+    sqlite3_close(db);
+    free(x);
+    free(have);
+    return ok;
 }
 
 bool compare_print(const char *path, FILE *out, char *err, size_t err_size)
@@ -202,7 +256,11 @@ bool compare_print(const char *path, FILE *out, char *err, size_t err_size)
     bool *have = calloc(cells + 1, sizeof *have);
     bool ok = x && have && read_extras(path, s.points, reps, x, have, err, err_size);
     for (int k = 0; ok && k < COMPARE_EXTRAS; k++)
-        print_extra(out, &s, (const char *const *)names, x, have, reps, k);
+        print_values(out, &s, (const char *const *)names, EXTRA_LABEL[k], x + k, COMPARE_EXTRAS, have, reps);
+    if (ok) {
+        err[0] = 0;
+        ok = print_cards(out, path, &s, (const char *const *)names, reps, err, err_size);
+    }
     free(x);
     free(have);
     sweep_summary_free(&s);

@@ -6,11 +6,15 @@
 #include <string.h>
 
 extern const proto_edition helium_edition, hydrogen_edition, vss_edition;
+extern const proto_edition relay_2025_03_edition, relay_2025_07_edition, relay_2026_edition; /* relay/ */
 
 static const proto_edition *const EDITIONS[PROTO_EDITIONS] = {
     [PROTO_HELIUM] = &helium_edition,
     [PROTO_HYDROGEN] = &hydrogen_edition,
     [PROTO_VSS] = &vss_edition,
+    [PROTO_RELAY_2025_03] = &relay_2025_03_edition,
+    [PROTO_RELAY_2025_07] = &relay_2025_07_edition,
+    [PROTO_RELAY_2026] = &relay_2026_edition,
 };
 
 const proto_edition *proto_edition_get(proto_edition_id id)

@@ -34,6 +34,10 @@ typedef enum proto_edition_id {
     PROTO_HELIUM = 0,   /* crynux-contracts d49ab0c (March 2024), the default */
     PROTO_HYDROGEN = 1, /* crynux-contracts efff09f (February 2024) */
     PROTO_VSS = 2,      /* crynux-contracts bd7ee24 (November 2024 - February 2025) */
+    /* the Relay (crynux-network/crynux-relay; protocol/relay/) */
+    PROTO_RELAY_2025_03 = 3, /* f2bb1b1 */
+    PROTO_RELAY_2025_07 = 4, /* 0601431 */
+    PROTO_RELAY_2026 = 5,    /* 24ffc26 */
     PROTO_EDITIONS
 } proto_edition_id;
 
@@ -42,7 +46,7 @@ typedef struct proto_params {
     wei_t task_fee_per_node;     /* editions with a fixed fee (Hydrogen: 10 CNX) */
     wei_t stake;                 /* wei locked by a node at join */
     uint64_t task_timeout_s;     /* a running task may be cancelled after this */
-    uint32_t queue_size_limit;   /* queued tasks at most */
+    uint32_t queue_size_limit;   /* queued tasks at most (0: no limit, the Relay's) */
     uint32_t kickout_threshold;  /* kicked out when the window sum is <= this */
     bool kickout_disabled;       /* not Helium: no kick-out at all (scenario protocol.kickout
                                     false), to test closed forms that assume none; a zero
@@ -52,6 +56,11 @@ typedef struct proto_params {
     uint32_t task_score_pool_size; /* the QoS window; Helium: 3 (fixed) */
     uint32_t distance_threshold; /* sd pHash bits that make two hashes differ */
     uint32_t max_nodes;
+    /* the Relay editions: a task is validated iff its VRF number mod this
+     * is 0 (10: 10 %, 100: 1 %); an invalidated node is only reviewed, not
+     * slashed (relay-2026's task.passive_slash_mode) */
+    uint32_t sample_mod;
+    bool passive_slash;
 } proto_params;
 
 /* Helium defaults (PROTOCOL.md). */
@@ -242,6 +251,10 @@ typedef struct proto_quirk_counters {
     wei_t double_upload_wei;
     uint64_t foreign_frees;       /* cancel freeing a node from another task */
     uint64_t panics;              /* transactions reverted by Panic(0x11/0x12) */
+    /* the Relay editions: fees of invalidated tasks its own account keeps,
+     * and what its group payments paid above the fee out of that account
+     * (docs/editions-relay.md, "Group payment remainder") */
+    wei_t relay_kept_wei, relay_excess_wei;
 } proto_quirk_counters;
 void proto_quirks_get(const proto *p, proto_quirk_counters *out);
 

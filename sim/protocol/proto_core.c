@@ -49,6 +49,7 @@ proto *proto_new(const proto_params *params, uint32_t max_accounts, uint64_t max
     p->max_acc = max_accounts + PROTO_ACC_FIRST;
     p->max_tasks = max_tasks;
     p->next_task_id = 1;
+    p->n_acc = PROTO_ACC_FIRST; /* an edition's init may add accounts of its own */
     /* Concurrently live tasks are bounded by nodes/3 running plus the queue;
      * reserve generously (virtual memory only). */
     p->max_slots = proto_edition_get(params->edition)->keeps_tasks
@@ -74,7 +75,6 @@ proto *proto_new(const proto_params *params, uint32_t max_accounts, uint64_t max
         proto_free(p);
         return NULL;
     }
-    p->n_acc = PROTO_ACC_FIRST;
     return p;
 }
 

@@ -199,6 +199,10 @@ bool pt_matches_commitment(const proto *p, const ptask *t, uint64_t round, const
 /* compareRoundResult of disclosure indexes ia, ib: sd by pHash distance
  * (compareHamming), gpt by equal bytes (equal keccak256) */
 bool pt_compare(const proto *p, const ptask *t, int ia, int ib);
+/* sd results (pHashes) agree: equal length, a multiple of 8 bytes, every
+ * 8-byte pair fewer than distance_threshold bits apart (also the Relay's
+ * checkHammingDistance) */
+bool pt_sd_match(const proto *p, const uint8_t *a, size_t la, const uint8_t *b, size_t lb);
 /* The checks of submitTaskResultCommitment and of discloseTaskResult after
  * the task is found, in the contracts' order ("Round not exist", "Not
  * selected node", "Already submitted", ...). */

@@ -72,7 +72,7 @@ static unsigned popcount64(uint64_t x) /* SWAR: no library call without -mpopcnt
     return (unsigned)((x * 0x0101010101010101ULL) >> 56);
 }
 
-static bool sd_match(const proto *p, const uint8_t *a, size_t la, const uint8_t *b, size_t lb)
+bool pt_sd_match(const proto *p, const uint8_t *a, size_t la, const uint8_t *b, size_t lb)
 {
     if (la != lb || la % 8)
         return false;
@@ -92,7 +92,7 @@ bool pt_compare(const proto *p, const ptask *t, int ia, int ib)
     const uint8_t *a = pt_bytes(p, &t->result[ra]), *b = pt_bytes(p, &t->result[rb]);
     size_t la = t->result[ra].len, lb = t->result[rb].len;
     if (t->type == PROTO_SD)
-        return sd_match(p, a, la, b, lb);
+        return pt_sd_match(p, a, la, b, lb);
     return la == lb && !memcmp(a, b, la); /* keccak256(a) == keccak256(b) */
 }
 

@@ -213,6 +213,15 @@ static bool check_meta(chk *c, meta *m)
         if (!strcmp(k, "quirk_double_uploads"))
             m->double_uploads = (uint64_t)w;
     }
+    /* keys only a Relay edition's run has */
+    static const char *const OPTIONAL[] = {"relay_kept_wei", "relay_excess_wei"};
+    wei_t *const odst[] = {&m->relay_kept, &m->relay_excess};
+    for (size_t i = 0; i < 2; i++) {
+        sqlite3_reset(st);
+        sqlite3_bind_text(st, 1, OPTIONAL[i], -1, SQLITE_STATIC);
+        if (sqlite3_step(st) == SQLITE_ROW && !meta_value(c, st, OPTIONAL[i], K_WEI, odst[i]))
+            ok = false;
+    }
     sqlite3_finalize(st);
     if (ok)
         rc_expect_eq(c, m->supply1, m->supply0, "%stotal supply changed during the run (end vs start)", "");
@@ -376,7 +385,7 @@ int res_check(const char *path, void *out_file)
         rc_actors(&c);
         check_series(&c, &m);
         if (c.seat_per_task) /* a row records only its first task's start */
-            fprintf(out, "%s: note: one node per task (edition vss): node overlaps not checked\n", path);
+            fprintf(out, "%s: note: one node per task (edition vss, relay-*): node overlaps not checked\n", path);
         else
             check_overlap(&c);
         free(s.income);

@@ -25,6 +25,10 @@ typedef struct chk {
 
 typedef struct meta {
     wei_t supply0, supply1, owner0, owner1, stranded, too_cheap;
+    /* the Relay editions (optional keys, 0 when absent): fees of
+     * invalidated tasks its own account kept, and what group payments paid
+     * above the fee out of that account */
+    wei_t relay_kept, relay_excess;
     uint64_t until_us, double_uploads;
 } meta;
 

@@ -181,7 +181,7 @@ void rc_accounts(chk *c, const meta *m, const sums *s, wei_t lost_all, wei_t loc
     sqlite3_stmt *st = rc_query(c, "SELECT account, kind, start_wei, end_wei FROM accounts ORDER BY account");
     if (!st)
         return;
-    wei_t start_all = 0, end_all = 0, task = 0, node = 0, owner0 = 0, owner1 = 0;
+    wei_t start_all = 0, end_all = 0, task = 0, node = 0, owner0 = 0, owner1 = 0, relay0 = 0, relay1 = 0;
     bool ok = true;
     int n_task = 0, n_node = 0, n_owner = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -202,6 +202,8 @@ void rc_accounts(chk *c, const meta *m, const sums *s, wei_t lost_all, wei_t loc
             n_node++, node = b;
         else if (!strcmp(kind, "owner"))
             n_owner++, owner0 = a, owner1 = b;
+        else if (!strcmp(kind, "relay")) /* an edition's own account (the Relay's) */
+            rc_add(c, &relay0, &ok, a, "accounts: the Relay's"), rc_add(c, &relay1, &ok, b, "accounts: the Relay's");
         else if (strcmp(kind, "application") && strcmp(kind, "node"))
             rc_viol(c, "accounts (row %lld): unknown kind '%.40s'", acc, kind);
         if ((!strcmp(kind, "task contract") || !strcmp(kind, "node contract")) && a)
@@ -219,11 +221,18 @@ void rc_accounts(chk *c, const meta *m, const sums *s, wei_t lost_all, wei_t loc
     rc_expect_eq(c, node, locked_all, "%sthe Node contract's balance differs from the stakes locked", "");
     rc_expect_eq(c, m->owner0, owner0, "%sowner_balance_start differs from the owner's account", "");
     rc_expect_eq(c, m->owner1, owner1, "%sowner_balance_end differs from the owner's account", "");
-    wei_t want;
+    wei_t want, have_relay;
     if (!wei_add(owner0, lost_all, &want))
         rc_viol(c, "accounts: the owner's balance plus the stakes lost overflows 128 bits");
     else
         rc_expect_eq(c, owner1, want, "%sthe owner's gain differs from the stakes lost", "");
+    /* the Relay's account: kept the fees of invalidated tasks, paid the
+     * excess of group payments */
+    if (!wei_add(relay0, m->relay_kept, &want) || !wei_add(relay1, m->relay_excess, &have_relay))
+        rc_viol(c, "accounts: the Relay's account plus its flows overflows 128 bits");
+    else
+        rc_expect_eq(c, have_relay, want, "%sthe Relay's account differs from its opening balance + fees kept "
+                                          "- group payment excess", "");
     if (!s->escrow_ok || !wei_add(s->escrow, m->stranded, &want) || !wei_add(want, m->too_cheap, &want))
         rc_viol(c, "escrow: the sum overflows 128 bits");
     else
@@ -247,7 +256,7 @@ void rc_apps(chk *c, const meta *m)
     }
     int tr = sqlite3_step(t);
     char prev[256] = "";
-    wei_t refund_all = 0, back_all = 0;
+    wei_t start_all = 0, end_all = 0, kept_all = 0;
     bool all_ok = true;
     while (sqlite3_step(a) == SQLITE_ROW) {
         char name[256];
@@ -272,27 +281,39 @@ void rc_apps(chk *c, const meta *m)
                     rc_add(c, i == 2 ? &fees : &kept, &ok, v, "application fees");
             }
         }
-        wei_t refund, back;
         all_ok &= ok;
         if (!ok)
             continue;
         rc_expect_eq(c, paid_in, fees, "application %s: fees_wei differs from the fees of its tasks", name);
-        if (!wei_add(end, fees, &refund) || !wei_sub(refund, start, &refund) || !wei_sub(fees, kept, &back) ||
-            refund > back) {
+        /* what its tasks paid to nodes and hold in escrow left its account
+         * (the Relay's group payments may pay above the fees: at most
+         * relay_excess in all), and it lost at most its fees, or what its
+         * tasks paid and hold when that is more (a validation group's
+         * extra tasks in escrow), plus the extra fees the Relay kept from
+         * invalidated tasks (at most relay_kept in all) */
+        wei_t have, room, low;
+        if (!wei_add(end, kept, &have) || !wei_add(start, m->relay_excess, &room) || have > room ||
+            !wei_add(end, kept > fees ? kept : fees, &low) || !wei_add(low, m->relay_kept, &low) || low < start) {
             rc_viol(c, "application %s: closing balance is not its opening balance - the fees of its tasks + "
                     "at most what nodes and escrow did not keep", name);
             all_ok = false;
             continue;
         }
-        rc_add(c, &refund_all, &all_ok, refund, "applications: refunds");
-        rc_add(c, &back_all, &all_ok, back, "applications: fees not kept");
+        rc_add(c, &start_all, &all_ok, start, "applications: opening balances");
+        rc_add(c, &end_all, &all_ok, end, "applications: closing balances");
+        rc_add(c, &kept_all, &all_ok, kept, "applications: paid and held");
     }
-    /* what nodes and escrow did not keep went back to the applications,
-     * except what the contracts' quirks left in the Task contract */
-    wei_t kept_q;
-    if (all_ok && tr != SQLITE_ROW && wei_add(refund_all, m->stranded, &kept_q) && wei_add(kept_q, m->too_cheap, &kept_q))
-        rc_expect_eq(c, kept_q, back_all, "%sapplications: refunds + stranded + too-cheap fees differ from the fees "
-                                       "neither paid nor held", "");
+    /* what the applications lost is what nodes were paid and escrow holds,
+     * what the contracts' quirks left in the Task contract and the fees
+     * the Relay kept, less what the Relay paid above the fees */
+    wei_t lost, lost_q;
+    if (all_ok && tr != SQLITE_ROW && wei_add(start_all, m->relay_excess, &lost) && wei_sub(lost, end_all, &lost) &&
+        wei_add(kept_all, m->stranded, &lost_q) && wei_add(lost_q, m->too_cheap, &lost_q) &&
+        wei_add(lost_q, m->relay_kept, &lost_q))
+        rc_expect_eq(c, lost, lost_q, "%sapplications: what they lost differs from what nodes were paid and escrow "
+                                      "holds + stranded + too-cheap fees + fees the Relay kept - its excess", "");
+    else if (all_ok && tr != SQLITE_ROW)
+        rc_viol(c, "applications: their balances do not add up in 128 bits");
     for (; tr == SQLITE_ROW; tr = sqlite3_step(t))
         rc_viol(c, "tasks (seq %lld): application '%.80s' has no account", sqlite3_column_int64(t, 1), rc_col_str(t, 0));
     sqlite3_finalize(a);

@@ -373,6 +373,15 @@ void chain_block(sim *m)
         eng_after(m->e, m->block_us, EV_BLOCK, 0, 0);
 }
 
+void chain_offchain(sim *m, bool ok)
+{
+    size_t before = m->obs_len;
+    if (ok)
+        book_events(m, eng_now(m->e));
+    if (m->obs_len > before)
+        eng_after(m->e, m->observe_us, EV_DELIVER, 0, 0);
+}
+
 void chain_deliver(sim *m)
 {
     eng_time now = eng_now(m->e);

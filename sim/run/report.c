@@ -7,6 +7,7 @@
 #include <gsl/gsl_sort.h>
 #include <gsl/gsl_statistics_double.h>
 
+#include "protocol/relay/relay_edition.h"
 #include "results/res.h"
 
 static const char *const OUTCOME[] = {"open", "success", "aborted", "rejected"};
@@ -88,6 +89,10 @@ bool report_write_db(sim *m, const char *path)
     res_meta_wei(db, "quirk_double_upload_wei", q.double_upload_wei);
     res_meta_u64(db, "quirk_foreign_frees", q.foreign_frees);
     res_meta_u64(db, "quirk_panics", q.panics);
+    if (proto_edition_is_relay(m->ed->id)) {
+        res_meta_wei(db, "relay_kept_wei", q.relay_kept_wei);
+        res_meta_wei(db, "relay_excess_wei", q.relay_excess_wei);
+    }
     res_meta_u64(db, "success_then_cancelled", m->success_then_abort);
     res_meta_u64(db, "released_elsewhere", m->released_elsewhere);
 
@@ -171,6 +176,20 @@ static void wait_line(FILE *out, const char *label, double *w, size_t n)
             gsl_stats_quantile_from_sorted_data(w, 1, n, 0.95), n);
 }
 
+void sim_get_card_income(const sim *m, uint32_t card, sim_card_income *out)
+{
+    *out = (sim_card_income){0};
+    for (uint32_t i = 0; i < m->n_nodes; i++) {
+        const sim_node *x = &m->nodes[i];
+        if (x->card != card || x->joined < 0)
+            continue;
+        out->nodes++;
+        eng_time end = x->left >= 0 ? x->left : eng_now(m->e);
+        out->online_h += (double)(end - x->joined) / 3.6e9;
+        out->income += x->income;
+    }
+}
+
 void sim_summary(const sim *m, FILE *out)
 {
     const scn *s = m->s;
@@ -239,21 +258,11 @@ void sim_summary(const sim *m, FILE *out)
 
     fprintf(out, "node income by card (CNX per online hour):\n");
     for (uint32_t c = 0; c < s->n_cards; c++) {
-        uint32_t nodes = 0;
-        double online = 0;
-        wei_t income = 0;
-        for (uint32_t i = 0; i < m->n_nodes; i++) {
-            const sim_node *x = &m->nodes[i];
-            if (x->card != c || x->joined < 0)
-                continue;
-            nodes++;
-            eng_time end = x->left >= 0 ? x->left : eng_now(m->e);
-            online += (double)(end - x->joined) / 3.6e9;
-            income += x->income;
-        }
-        if (nodes)
-            fprintf(out, "  %-28s %5u nodes %9.1f h  %10.4f CNX/h\n", s->cards[c].name, nodes,
-                    online, online > 0 ? cnx(income) / online : 0.0);
+        sim_card_income ci;
+        sim_get_card_income(m, c, &ci);
+        if (ci.nodes)
+            fprintf(out, "  %-28s %5u nodes %9.1f h  %10.4f CNX/h\n", s->cards[c].name, ci.nodes,
+                    ci.online_h, ci.online_h > 0 ? cnx(ci.income) / ci.online_h : 0.0);
     }
     uint32_t why[6] = {0};
     for (uint32_t i = 0; i < m->n_nodes; i++)
@@ -285,6 +294,18 @@ void sim_summary(const sim *m, FILE *out)
             (unsigned long long)q.stranded_tasks, cnx(q.stranded_wei),
             (unsigned long long)q.double_uploads, cnx(q.double_upload_wei),
             (unsigned long long)q.foreign_frees, (unsigned long long)q.panics);
+    if (proto_relay(m->p)) { /* the Relay's own figures (relay_net counters) */
+        rn_counters c;
+        relay_net_counters(proto_relay(m->p), &c);
+        char ex[WEI_STR_MAX];
+        fprintf(out, "the Relay: %llu tasks started, %llu ended invalidated (%llu slashes, %llu reviews under "
+                     "passive slashing), %llu group refunds, %llu kick-outs, %llu health exclusions; "
+                     "fees it kept %.4f CNX, group payments above the fee %s wei\n",
+                (unsigned long long)c.started, (unsigned long long)c.invalidated, (unsigned long long)c.slashes,
+                (unsigned long long)c.slash_reviews, (unsigned long long)c.refunded,
+                (unsigned long long)c.kickouts, (unsigned long long)c.health_exclusions, cnx(c.kept_fees),
+                wei_format(c.group_excess, ex));
+    }
     if (m->released_elsewhere)
         fprintf(out, "  nodes released from a task they were still selected in (settling or cancelling "
                      "another task): %llu\n", (unsigned long long)m->released_elsewhere);

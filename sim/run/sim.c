@@ -144,7 +144,8 @@ bool sim_check_invariants(sim *m)
         m->inv_accounts++;
         ok = false;
     }
-    if (proto_queue_size(m->p) > proto_get_params(m->p)->queue_size_limit) {
+    uint32_t limit = proto_get_params(m->p)->queue_size_limit; /* 0: none (the Relay's) */
+    if (limit && proto_queue_size(m->p) > limit) {
         m->inv_queue++;
         ok = false;
     }

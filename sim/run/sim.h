@@ -67,6 +67,15 @@ typedef struct sim_metrics {
     double income_gini, income_top10_share;
 } sim_metrics;
 void sim_get_metrics(const sim *m, sim_metrics *out);
+/* Node income by card (an index into the scenario's cards): the identities
+ * that joined with it, their online hours (to the end or their leaving)
+ * and the fees they earned (the summary's "node income by card"). */
+typedef struct sim_card_income {
+    uint32_t nodes;
+    double online_h;
+    wei_t income;
+} sim_card_income;
+void sim_get_card_income(const sim *m, uint32_t card, sim_card_income *out);
 /* Results of one actor: actor 0 is the honest nodes, 1 + i the scenario's
  * behaviours[i].  Amounts are exact wei; times are node-task seconds. */
 typedef struct sim_actor_stats {

@@ -246,6 +246,34 @@ struct sim {
             *(m)->o.phase = (ph);           \
     } while (0)
 
+/* seat_agents.c: what the one-seat editions' agents share (vss, the Relay).
+ * A request is one task, or a validation group of three (the first task
+ * and the two extra ones the application creates). */
+typedef struct seat_req {
+    uint64_t id[3];           /* proto task ids (0: not created) */
+    uint32_t gpu;             /* llm: the required card (index into scn.cards) */
+    uint8_t sampled, n_tasks; /* n_tasks 1 or 3 */
+    uint8_t ready, ended;     /* tasks with a score or error / ended (bits) */
+    uint8_t validated, told;  /* a task validated; app told of the abort */
+} seat_req;
+/* Which task of its request a proto task id is (0..2), or -1. */
+int seat_round_of(const seat_req *q, uint64_t id);
+/* Income to the node (a node index, UINT32_MAX: none) and to r's record. */
+void seat_pay(sim *m, sim_req *r, uint32_t node, wei_t fee);
+/* The chain's bookkeeping of an event (PROTO_EV_VSS_*) of task k of r:
+ * times, nodes, outcome, slashes (an invalidation counts as a slash in the
+ * task when its node was slashed); payments are the caller's (seat_pay). */
+void seat_book(sim *m, seat_req *q, const proto_event *ev, sim_req *r, int k, uint32_t node, uint8_t abort_reason,
+               bool slashed, eng_time now);
+/* Hands an observation to the Helium agents as the Helium event of kind. */
+void seat_tell(sim *m, const sim_obs *o, uint8_t kind, uint32_t node, uint8_t round);
+/* What validation and the ends of task k mean to the Helium agents
+ * (slashed: an invalidated node lost its stake); false for other kinds. */
+bool seat_observe(sim *m, seat_req *q, const sim_obs *o, sim_req *r, int k, bool slashed);
+/* The application's cancel: the first task of the request from tx->round
+ * not ended (-1: none); the cancel of the next one is submitted. */
+int seat_cancel_next(sim *m, const seat_req *q, const sim_tx *tx);
+
 /* chain.c */
 /* The chain's bookkeeping of a request reaching its outcome (first one only;
  * a second is counted as an invariant breach or a success then abort). */
@@ -255,6 +283,10 @@ bool chain_release(sim *m, sim_req *r, uint32_t node, eng_time now);
 void *sim_grow_ring(void *buf, size_t *head, size_t len, size_t *cap, size_t elem);
 void chain_block(sim *m);
 void chain_deliver(sim *m);
+/* Books the events of a transaction the caller applied outside a block (an
+ * off-chain step such as the Relay's dispatch, ok: it succeeded) and
+ * schedules their delivery. */
+void chain_offchain(sim *m, bool ok);
 void sim_submit(sim *m, uint8_t kind, uint32_t who, uint64_t arg, uint8_t round);
 /* Sets a timer on a delay line; t must not be earlier than the line's last. */
 void sim_line_push(sim *m, uint32_t line, eng_time t, uint32_t kind, uint32_t a, uint64_t b);
@@ -280,6 +312,9 @@ void node_event(sim *m, const eng_ev *ev);
 void node_observe(sim *m, const sim_obs *o);
 void node_tx_result(sim *m, const sim_tx *tx, bool ok);
 uint32_t node_pick_card(sim *m);
+/* A card of the mix with at least vram GB, drawn from r by share (the first
+ * card when none has enough): the GPU an llm task requires (vss, Relay). */
+uint32_t node_pick_card_vram(sim *m, gsl_rng *r, uint32_t vram);
 void node_new_exact_mix(sim *m);
 
 /* app.c */

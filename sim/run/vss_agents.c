@@ -37,13 +37,7 @@
 
 #include "protocol/vss/vss_edition.h"
 
-typedef struct vreq {
-    uint64_t id[3];           /* proto task ids (0: not created) */
-    uint8_t sampled, n_tasks; /* 1 or 3 */
-    uint8_t ready, ended;     /* tasks with a score or error / ended (bits) */
-    uint8_t validated, told;  /* a task validated; app told of the abort */
-    uint32_t gpu;             /* llm: the required card (index into scn.cards) */
-} vreq;
+typedef seat_req vreq; /* run/seat_agents.c */
 
 typedef struct vsim {
     uint32_t relay;
@@ -112,14 +106,9 @@ static void vss_fini(sim *m)
     m->eds = NULL;
 }
 
-/* Which task of its request a proto task id is (0..2), or -1. */
 static int round_of(sim *m, const sim_req *r, uint64_t id)
 {
-    const vreq *q = &V(m)->req[r - m->req];
-    for (int k = 0; k < 3; k++)
-        if (q->id[k] == id)
-            return k;
-    return -1;
+    return seat_round_of(&V(m)->req[r - m->req], id);
 }
 
 static void guid_nonce(sim *m, uint64_t req, int k, uint8_t guid[32], uint8_t nonce[32])
@@ -130,24 +119,6 @@ static void guid_nonce(sim *m, uint64_t req, int k, uint8_t guid[32], uint8_t no
         memcpy(guid + 8 * i, &g, 8);
         memcpy(nonce + 8 * i, &n, 8);
     }
-}
-
-/* A card of the mix with at least vram GB, drawn by share (the first card
- * when none has enough). */
-static uint32_t draw_card(sim *m, uint32_t vram)
-{
-    double total = 0;
-    for (uint32_t c = 0; c < m->s->n_mix; c++)
-        if (m->s->cards[m->s->mix[c].card].vram_gb >= vram)
-            total += m->s->mix[c].share;
-    double x = gsl_rng_uniform(V(m)->r_sample) * total;
-    for (uint32_t c = 0; c < m->s->n_mix; c++)
-        if (m->s->cards[m->s->mix[c].card].vram_gb >= vram) {
-            if (x < m->s->mix[c].share)
-                return m->s->mix[c].card;
-            x -= m->s->mix[c].share;
-        }
-    return m->s->mix[0].card;
 }
 
 static bool apply_create(sim *m, const sim_tx *tx, uint64_t now_s)
@@ -170,7 +141,7 @@ static bool apply_create(sim *m, const sim_tx *tx, uint64_t now_s)
     memcpy(spec.version, VSS_SIM_VERSION, sizeof spec.version);
     if (spec.type == VSS_LLM) {
         if (tx->round == 0)
-            q->gpu = draw_card(m, k->vram_gb);
+            q->gpu = node_pick_card_vram(m, V(m)->r_sample, k->vram_gb);
         const scn_card *c = &m->s->cards[q->gpu];
         spec.gpu = vss_intern(proto_vss(m->p), c->name);
         spec.gpu_vram = c->vram_gb;
@@ -210,10 +181,8 @@ static bool apply_abort_app(sim *m, const sim_tx *tx, uint64_t now_s)
 {
     sim_req *r = &m->req[tx->arg];
     vreq *q = &V(m)->req[tx->arg];
-    int k = tx->round;
-    while (k < q->n_tasks && (q->ended >> k & 1))
-        k++;
-    if (k >= q->n_tasks || !q->id[k])
+    int k = seat_cancel_next(m, q, tx);
+    if (k < 0)
         return false;
     vss_ext a = {.task_id = q->id[k], .reason = VSS_ABORT_TIMEOUT};
     bool ok = proto_ext(m->p, now_s, m->app_acc[r->app], VSS_OP_ABORT, &a);
@@ -223,8 +192,6 @@ static bool apply_abort_app(sim *m, const sim_tx *tx, uint64_t now_s)
         eng_time at = (eng_time)(tv.start_time + m->s->params.task_timeout_s + 1) * ENG_US_PER_S;
         eng_at(m->e, at > eng_now(m->e) ? at : eng_now(m->e) + m->block_us, EV_APP_CANCEL, 0, tx->arg);
     }
-    if (k + 1 < q->n_tasks)
-        sim_submit(m, TX_CANCEL_APP, r->app, tx->arg, (uint8_t)(k + 1));
     return ok;
 }
 
@@ -301,16 +268,7 @@ static uint8_t helium_reason(uint8_t vss_reason)
 
 static void pay(sim *m, sim_req *r, uint32_t acc, wei_t fee)
 {
-    uint32_t node = acc < proto_num_accounts(m->p) ? m->acc2node[acc] : UINT32_MAX;
-    if (node == UINT32_MAX)
-        return;
-    m->nodes[node].income += fee;
-    m->nodes[node].tasks++;
-    for (int k = 0; k < 3; k++)
-        if (r->nodes[k] == node) {
-            r->paid[k] += fee;
-            break;
-        }
+    seat_pay(m, r, acc < proto_num_accounts(m->p) ? m->acc2node[acc] : UINT32_MAX, fee);
 }
 
 static void vss_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node, eng_time now)
@@ -321,82 +279,16 @@ static void vss_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node, e
     int k = round_of(m, r, ev->task_id);
     if (k < 0)
         return;
-    vss_task_view tv; /* read where a payment needs it */
-    uint32_t tnode = r->nodes[k];
-    switch (ev->kind) {
-    case PROTO_EV_VSS_QUEUED:
-        if (k == 0 && r->queued < 0)
-            r->queued = now;
-        break;
-    case PROTO_EV_VSS_STARTED:
-        if (node == UINT32_MAX)
-            break;
-        m->nodes[node].chain_task = ev->task_id;
-        r->nodes[k] = node;
-        if (r->started < 0) { /* the request starts with its first task to start */
-            r->started = now;
-            m->minute_started++;
-        }
-        break;
-    case PROTO_EV_VSS_SCORE_READY:
-    case PROTO_EV_VSS_ERROR_REPORTED:
-        r->committed[k] = now;
-        break;
-    case PROTO_EV_VSS_VALIDATED:
-        q->validated = 1;
-        r->success = now;
-        chain_finish(m, r, OUT_SUCCESS, 0, now);
-        if (tnode != UINT32_MAX) { /* a fake accepted counts as won by its forgers */
-            proto_event won = {.kind = PROTO_EV_TASK_SUCCESS, .task_id = ev->task_id};
-            actors_book(m, &won, r, tnode);
-        }
-        break;
-    case PROTO_EV_VSS_END_SUCCESS:
-        r->uploaded = now;
+    if (ev->kind == PROTO_EV_VSS_END_SUCCESS || ev->kind == PROTO_EV_VSS_END_GROUP_SUCCESS) {
+        vss_task_view tv; /* read where a payment needs it */
         vss_task_get(proto_vss(m->p), (uint32_t)(ev->task_id - 1), &tv);
-        pay(m, r, tv.node, tv.fee);
-        break;
-    case PROTO_EV_VSS_END_GROUP_SUCCESS:
-        r->uploaded = now;
-        vss_task_get(proto_vss(m->p), (uint32_t)(ev->task_id - 1), &tv);
-        for (uint32_t i = 0; i < tv.n_payments; i++)
-            pay(m, r, tv.pay_to[i], tv.pay[i]);
-        break;
-    case PROTO_EV_VSS_END_INVALIDATED:
-        if (tnode != UINT32_MAX) {
-            m->nodes[tnode].slashed++;
-            m->slashes++;
-            m->minute_slashes++;
-        }
-        break;
-    default:
-        break;
+        if (ev->kind == PROTO_EV_VSS_END_SUCCESS)
+            pay(m, r, tv.node, tv.fee);
+        else
+            for (uint32_t i = 0; i < tv.n_payments; i++)
+                pay(m, r, tv.pay_to[i], tv.pay[i]);
     }
-    bool ends = ev->kind == PROTO_EV_VSS_END_SUCCESS || ev->kind == PROTO_EV_VSS_END_GROUP_SUCCESS ||
-                ev->kind == PROTO_EV_VSS_END_GROUP_REFUND || ev->kind == PROTO_EV_VSS_END_INVALIDATED ||
-                ev->kind == PROTO_EV_VSS_END_ABORTED;
-    if (!ends)
-        return;
-    q->ended |= (uint8_t)(1u << k);
-    if (tnode != UINT32_MAX)
-        chain_release(m, r, tnode, now);
-    if (!q->validated && q->ended == (1u << q->n_tasks) - 1)
-        chain_finish(m, r, OUT_ABORTED,
-                     ev->kind == PROTO_EV_VSS_END_ABORTED ? helium_reason(ev->reason)
-                                                          : PROTO_ABORT_RESULT_ILLEGAL,
-                     now);
-}
-
-/* Hands an observation to the Helium agents as the Helium event that
- * means the same for them. */
-static void tell(sim *m, const sim_obs *o, uint8_t kind, uint32_t node, uint8_t round)
-{
-    sim_obs h = *o;
-    h.kind = kind;
-    h.node = node;
-    h.round = round;
-    app_observe(m, &h);
-    node_observe(m, &h);
+    seat_book(m, q, ev, r, k, node, helium_reason(ev->reason), true, now);
 }
 
 static void vss_ready(sim *m, sim_req *r, vreq *q, int k)
@@ -420,38 +312,18 @@ static bool vss_observe(sim *m, const sim_obs *o)
     if (k < 0)
         return true;
     uint32_t node = r->nodes[k];
+    if (seat_observe(m, q, o, r, k, true))
+        return true;
     switch (o->kind) {
     case PROTO_EV_VSS_STARTED: /* the relay has the parameters: it reports them */
         sim_submit(m, TX_PARAMS_UPLOADED, 0, o->task, (uint8_t)k);
         break;
     case PROTO_EV_VSS_PARAMETERS_UPLOADED: /* the node starts */
-        tell(m, o, PROTO_EV_TASK_STARTED, node, (uint8_t)k);
+        seat_tell(m, o, PROTO_EV_TASK_STARTED, node, (uint8_t)k);
         break;
     case PROTO_EV_VSS_SCORE_READY:
     case PROTO_EV_VSS_ERROR_REPORTED:
         vss_ready(m, r, q, k);
-        break;
-    case PROTO_EV_VSS_VALIDATED: /* the node uploads its result */
-        tell(m, o, PROTO_EV_TASK_SUCCESS, node, (uint8_t)k);
-        break;
-    case PROTO_EV_VSS_END_SUCCESS:
-    case PROTO_EV_VSS_END_GROUP_SUCCESS:
-    case PROTO_EV_VSS_END_GROUP_REFUND:
-        tell(m, o, PROTO_EV_TASK_NODE_SUCCESS, node, (uint8_t)k);
-        break;
-    case PROTO_EV_VSS_END_INVALIDATED:
-        tell(m, o, PROTO_EV_TASK_NODE_SLASHED, node, (uint8_t)k);
-        break;
-    case PROTO_EV_VSS_END_ABORTED:
-        if (node != UINT32_MAX)
-            tell(m, o, PROTO_EV_TASK_NODE_CANCELLED, node, (uint8_t)k);
-        if (r->outcome == OUT_ABORTED && !q->told) { /* resubmission, if the app does */
-            q->told = 1;
-            sim_obs h = *o;
-            h.kind = PROTO_EV_TASK_ABORTED;
-            h.task = r->id;
-            app_observe(m, &h);
-        }
         break;
     default:
         break;

@@ -53,13 +53,21 @@ static bool parse_helium_keys(pctx *c, const cJSON *o, const char *p, proto_para
     return true;
 }
 
+static bool own_key(const proto_edition *ed, const char *key)
+{
+    for (const char *const *k = ed->keys; k && *k; k++)
+        if (!strcmp(*k, key))
+            return true;
+    return false;
+}
+
 /* protocol.edition picks the rule set (protocol/edition.h) and its
  * defaults; a key that belongs to another edition is an error. */
 static bool parse_protocol(pctx *c, const cJSON *root, scn *s)
 {
     static const char *const keys[] = {"edition", "stake", "task_timeout_s", "queue_size_limit",
         "kickout_threshold", "kickout", "task_score_rewards", "task_score_pool_size", "distance_threshold",
-        "max_nodes", "task_fee_per_node", NULL};
+        "max_nodes", "task_fee_per_node", "sample_mod", "passive_slash", NULL};
     char p[PATH_MAX_LEN], name[32], def[48];
     const cJSON *o;
     if (!scnj_obj(c, root, "$", "protocol", keys, &o, p))
@@ -92,6 +100,12 @@ static bool parse_protocol(pctx *c, const cJSON *root, scn *s)
         !scnj_u32(c, o, p, "max_nodes", 3, 100000000, pp->max_nodes, &pp->max_nodes))
         return false;
     if (ed->qos && !parse_helium_keys(c, o, p, pp))
+        return false;
+    /* the Relay editions' sampling and slashing (protocol/relay/relay_edition.c) */
+    if (own_key(ed, "sample_mod") &&
+        !scnj_u32(c, o, p, "sample_mod", 1, 1000000, pp->sample_mod, &pp->sample_mod))
+        return false;
+    if (own_key(ed, "passive_slash") && !scnj_bool(c, o, p, "passive_slash", pp->passive_slash, &pp->passive_slash))
         return false;
     if (ed->fixed_fee && !scnj_wei(c, o, p, "task_fee_per_node", wei_format(pp->task_fee_per_node, def),
                                    &pp->task_fee_per_node))

@@ -26,7 +26,8 @@ static void usage(FILE *out)
             "  2. the timeout attack: cheats per day and daily return on the break-even stake;\n"
             "  3. where Helium departs from the assumptions: QoS-weighted selection, queueing,\n"
             "     churn, several attackers, the same-card rule for gpt, kick-out;\n"
-            "  4. the on-chain VSS edition: an always-cheating attacker against the 10%% sampling.\n"
+            "  4. the on-chain VSS edition: an always-cheating attacker against the 10%% sampling\n"
+            "     (--edition relay-*: the same against the Relay edition's sampling, table 4 alone).\n"
             "A row marked '*' lies outside its confidence interval.\n\n"
             "  --reps R   replications per row (default 10)\n"
             "  --seed S   random seed (default 1)\n"
@@ -173,13 +174,19 @@ static bool table_helium(uint64_t seed, unsigned reps, double days)
 }
 
 /* The VSS rows: an always-cheating attacker under the on-chain VSS
- * contracts (protocol.edition vss), closed forms beside the simulated share
- * of the attacker's node-task slots won with its fake. */
-static bool table_vss(uint64_t seed, unsigned reps, double days, unsigned *outside)
+ * contracts (protocol.edition vss), or under a Relay edition, which samples
+ * and validates groups the same way (relay_agents.c), closed forms beside
+ * the simulated share of the attacker's node-task slots won with its fake. */
+static bool table_vss(proto_edition_id ed, uint64_t seed, unsigned reps, double days, unsigned *outside)
 {
     static const unsigned HD[][2] = {{20, 2}, {20, 5}, {10, 5}};
-    const double r = 0.1; /* libs/VSS.sol: uint(samplingNumber) % 10 == 0 */
-    printf("\n4. VSS (edition vss, sampling rate r = 0.1): an attacker that forges every task wins it unless it\n"
+    /* libs/VSS.sol: uint(samplingNumber) % 10 == 0; the Relay: beta mod sample_mod */
+    const double r = ed == PROTO_VSS ? 0.1 : 1.0 / proto_params_of(ed).sample_mod;
+    if (ed == PROTO_VSS)
+        printf("\n4. VSS (edition vss, sampling rate r = 0.1): ");
+    else
+        printf("\n4. One node per task (edition %s, sampling rate r = %g): ", proto_edition_get(ed)->name, r);
+    printf("an attacker that forges every task wins it unless it\n"
            "   is in a validation group without a second attacker node; w = its chance per task it holds,\n"
            "   break-even stake s = w·k/(1 − w) (k = 1 CNX), i.e. E = (1 − r)·k + r·(p·k − (1 − p)·s) = 0\n"
            "   docs: w = (1 − r) + r·p(h, d); per task held: w = 1 − g·(1 − q(h, d)), g = 3r/(1 + 2r) = %.4f\n", sec_vss_group_share(r));
@@ -188,7 +195,7 @@ static bool table_vss(uint64_t seed, unsigned reps, double days, unsigned *outsi
     for (size_t i = 0; i < sizeof HD / sizeof HD[0]; i++) {
         sec_setup x = sec_setup_closed_form(HD[i][0], HD[i][1]);
         x.duration_s = (uint64_t)(days * 86400);
-        x.edition = PROTO_VSS;
+        x.edition = ed;
         x.always = x.attacker_rejoin = true;
         x.task_timeout_s = 180;
         sec_result res;
@@ -255,16 +262,18 @@ int cmd_security(int argc, char **argv)
         printf("protocol edition: %s (%s)\n", ed->name, ed->source);
     putchar('\n');
     unsigned outside = 0;
-    /* the vss edition has one seat and its own table (4); Helium prints all four */
-    bool ok = ed->id == PROTO_VSS
-                  ? table_vss((uint64_t)seed, (unsigned)reps, days, &outside)
+    /* an edition of one seat per task (vss, the Relay's) has its own table
+     * (4); Helium prints all four */
+    bool ok = ed->seats == 1
+                  ? table_vss(ed->id, (uint64_t)seed, (unsigned)reps, days, &outside)
                   : table_p(ed->id, (uint64_t)seed, (unsigned)reps, days, &outside) &&
                         table_timeout(ed->id, (uint64_t)seed, (unsigned)reps, days, &outside) &&
                         (ed->id != PROTO_HELIUM || (table_helium((uint64_t)seed, (unsigned)reps, days) &&
-                                                    table_vss((uint64_t)seed, (unsigned)reps, days, &outside)));
+                                                    table_vss(PROTO_VSS, (uint64_t)seed, (unsigned)reps, days,
+                                                              &outside)));
     if (!ok)
         return 2;
     printf("\nrows of tables %s outside their 95%% interval: %u (about 1 in 20 is expected by chance)\n",
-           ed->id == PROTO_HELIUM ? "1, 2 and 4" : ed->id == PROTO_VSS ? "4" : "1-2", outside);
+           ed->id == PROTO_HELIUM ? "1, 2 and 4" : ed->seats == 1 ? "4" : "1-2", outside);
     return 0;
 }

@@ -67,6 +67,15 @@ typedef struct sweep_actor {
     uint32_t nodes, pad;
 } sweep_actor;
 
+/* Node income of one card in one run (sim_card_income). */
+#define SWEEP_CARDS_MAX 64
+typedef struct sweep_card {
+    char name[64];
+    uint32_t nodes, pad;
+    double online_h;
+    wei_t income;
+} sweep_card;
+
 /* One run's outcome; plain data, sent through pipes and MPI as bytes (the
  * ranks of one sweep run the same binary). */
 typedef struct sweep_result {
@@ -78,6 +87,8 @@ typedef struct sweep_result {
     uint64_t events;
     uint32_t n_actors, pad2;
     sweep_actor actors[SWEEP_ACTORS_MAX];
+    uint32_t n_cards, pad3;   /* the cards with nodes, in the scenario's order */
+    sweep_card cards[SWEEP_CARDS_MAX];
 } sweep_result;
 
 void sweep_run_one(const sweep_plan *p, sweep_job j, volatile sig_atomic_t *stop, sweep_result *out);

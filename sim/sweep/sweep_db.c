@@ -24,7 +24,7 @@ static const char *const COL_SQL[] = {"INTEGER", "REAL", "TEXT"};
 
 struct sdb {
     sqlite3 *db;
-    sqlite3_stmt *add, *add_actor, *add_income;
+    sqlite3_stmt *add, *add_actor, *add_income, *add_card;
     const sweep_plan *p;
     col_type *types;    /* per axis */
     bool bad;
@@ -46,6 +46,11 @@ static const char SCHEMA[] =
 static const char RUN_INCOME[] =
     "CREATE TABLE IF NOT EXISTS run_income(point INTEGER, rep INTEGER, gini REAL, top10_share REAL,"
     " PRIMARY KEY(point, rep)) WITHOUT ROWID";
+/* Per run and card, the node income of the card's identities (the
+ * summary's "node income by card"); a table of its own for the same reason. */
+static const char RUN_CARDS[] =
+    "CREATE TABLE IF NOT EXISTS run_cards(point INTEGER, rep INTEGER, card TEXT, nodes INTEGER, online_h REAL,"
+    " income_wei TEXT, PRIMARY KEY(point, rep, card)) WITHOUT ROWID";
 /* runs: point, rep, then one column per axis, then these */
 static const char RUNS_COLS[] =
     "status INTEGER, events INTEGER,"
@@ -331,7 +336,10 @@ sdb *sdb_open(const char *path, const sweep_plan *p, const char *command, char *
     /* a runs or run_actors table without the columns this grid needs fails
      * here, before any run */
     /* run_income came later than the format it joins: made where missing */
-    bool prepared = add && exec(d, RUN_INCOME) && sqlite3_prepare_v2(d->db, add, -1, &d->add, NULL) == SQLITE_OK &&
+    bool prepared = add && exec(d, RUN_INCOME) && exec(d, RUN_CARDS) &&
+                    sqlite3_prepare_v2(d->db, add, -1, &d->add, NULL) == SQLITE_OK &&
+                    sqlite3_prepare_v2(d->db, "INSERT OR IGNORE INTO run_cards VALUES(?,?,?,?,?,?)", -1,
+                                       &d->add_card, NULL) == SQLITE_OK &&
                     sqlite3_prepare_v2(d->db, "INSERT OR IGNORE INTO run_income VALUES(?,?,?,?)", -1,
                                        &d->add_income, NULL) == SQLITE_OK &&
                     sqlite3_prepare_v2(d->db, "INSERT OR IGNORE INTO run_actors VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,"
@@ -351,6 +359,7 @@ out:
         sqlite3_finalize(d->add);
         sqlite3_finalize(d->add_actor);
         sqlite3_finalize(d->add_income);
+        sqlite3_finalize(d->add_card);
         if (d->db)
             sqlite3_exec(d->db, "ROLLBACK", 0, 0, 0);
         sqlite3_close(d->db);
@@ -451,6 +460,22 @@ static bool add_actor(sdb *d, const sweep_result *r, uint32_t a)
     return ok;
 }
 
+static bool add_card(sdb *d, const sweep_result *r, const sweep_card *k)
+{
+    sqlite3_stmt *st = d->add_card;
+    char w[WEI_STR_MAX + 1];
+    wei_format(k->income, w);
+    sqlite3_bind_int64(st, 1, r->point);
+    sqlite3_bind_int64(st, 2, r->rep);
+    sqlite3_bind_text(st, 3, k->name, -1, SQLITE_TRANSIENT);
+    sqlite3_bind_int64(st, 4, k->nodes);
+    sqlite3_bind_double(st, 5, k->online_h);
+    sqlite3_bind_text(st, 6, w, -1, SQLITE_TRANSIENT);
+    bool ok = sqlite3_step(st) == SQLITE_DONE;
+    sqlite3_reset(st);
+    return ok;
+}
+
 bool sdb_add(sdb *d, const sweep_result *r)
 {
     sqlite3_stmt *st = d->add;
@@ -485,6 +510,8 @@ bool sdb_add(sdb *d, const sweep_result *r)
         ok = sqlite3_step(in) == SQLITE_DONE;
         sqlite3_reset(in);
     }
+    for (uint32_t c = 0; ok && fresh && c < r->n_cards && c < SWEEP_CARDS_MAX; c++)
+        ok = add_card(d, r, &r->cards[c]);
     if (ok)
         ok = exec(d, "COMMIT");
     if (!ok) {
@@ -501,6 +528,7 @@ bool sdb_close(sdb *d)
     sqlite3_finalize(d->add);
     sqlite3_finalize(d->add_actor);
     sqlite3_finalize(d->add_income);
+    sqlite3_finalize(d->add_card);
     free(d->types);
     bool ok = sqlite3_close(d->db) == SQLITE_OK && !d->bad;
     free(d);

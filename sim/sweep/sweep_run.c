@@ -156,6 +156,17 @@ void sweep_run_one(const sweep_plan *p, sweep_job j, volatile sig_atomic_t *stop
                                            x.kickouts, x.tasks_paid, x.fakes, x.cheats_won, x.silences,
                                            x.aborted, x.busy_s, x.nodes, 0};
         }
+        for (uint32_t c = 0; c < s.n_cards && out->n_cards < SWEEP_CARDS_MAX; c++) {
+            sim_card_income ci;
+            sim_get_card_income(m, c, &ci);
+            if (!ci.nodes)
+                continue;
+            sweep_card *k = &out->cards[out->n_cards++];
+            snprintf(k->name, sizeof k->name, "%s", s.cards[c].name);
+            k->nodes = ci.nodes;
+            k->online_h = ci.online_h;
+            k->income = ci.income;
+        }
         sim_free(m);
     }
     scn_free(&s);

@@ -13,12 +13,14 @@ set -euo pipefail
 "$BIN" run --quiet --duration 3600 --out "$TMP/storm.db" scenarios/churn-storm.json
 "$BIN" run --quiet --duration 3600 --out "$TMP/vss.db" scenarios/vss-baseline.json
 "$BIN" run --quiet --duration 1800 --out "$TMP/hy.db" scenarios/hydrogen-baseline.json
-for d in base att storm vss hy; do
+"$BIN" run --quiet --out "$TMP/rel.db" --set protocol.edition=relay-2025-03 scenarios/attack-colluders-relay.json
+for d in base att storm vss hy rel; do
   "$BIN" check "$TMP/$d.db" >"$TMP/out" || { cat "$TMP/out" >&2; die "$d: an untouched run fails check"; }
 done
-grep -q "one node per task (edition vss): node overlaps not checked" "$TMP/out" && die "hydrogen: overlap note"
+grep -q "one node per task (edition vss, relay-*): node overlaps not checked" "$TMP/out" && die "hydrogen: overlap note"
 "$BIN" check "$TMP/vss.db" | grep -q "node overlaps not checked" || die "vss: no note that overlaps go unchecked"
-ok "check passes untouched runs (baseline, attackers, churn storm with quirks, vss, hydrogen)"
+"$BIN" check "$TMP/rel.db" | grep -q "node overlaps not checked" || die "relay: no note that overlaps go unchecked"
+ok "check passes untouched runs (baseline, attackers, churn storm with quirks, vss, hydrogen, relay-2025-03)"
 
 # tamper NAME BASE PATTERN SQL...: a copy of BASE edited by SQL (plus1(x) adds
 # one wei to a decimal string) must fail check with exit 1 and PATTERN in
@@ -57,6 +59,12 @@ tamper "node moved to another account" base "its account is not in the accounts 
 NV="(SELECT node0 FROM tasks WHERE paid0_wei != '0' LIMIT 1)"
 tamper "vss income +1 wei" vss "node [0-9]+: income_wei differs from the task rows" \
   "UPDATE nodes SET income_wei = plus1(income_wei) WHERE id = $NV"
+# the Relay: its own account moves by the fees it kept and the excess it paid
+tamper "relay account +1 wei" rel "the Relay's account differs from its opening balance" \
+  "UPDATE accounts SET end_wei = plus1(end_wei) WHERE kind = 'relay' AND end_wei != '0'" \
+  "UPDATE run SET value = plus1(value) WHERE key = 'total_supply_end'"
+tamper "relay excess edited" rel "the Relay's account differs|what they lost differs" \
+  "UPDATE run SET value = plus1(value) WHERE key = 'relay_excess_wei'"
 tamper "vss escrow beyond three fees" vss "exceed the fees of its three tasks" \
   "UPDATE tasks SET escrow_wei = CAST(fee_wei AS TEXT) || '0' WHERE seq = (SELECT min(seq) FROM tasks WHERE outcome = 'open')"
 # tasks
@@ -92,7 +100,7 @@ tamper "both supplies +1" base "total_supply_start differs from the sum of openi
   "UPDATE run SET value = plus1(value) WHERE key LIKE 'total_supply_%'"
 tamper "app balance +1 wei" base "total_supply_end differs" \
   "UPDATE accounts SET end_wei = plus1(end_wei) WHERE kind = 'application'"
-tamper "app balance and supply +1 wei" base "application .*: closing balance|refunds \+ stranded" \
+tamper "app balance and supply +1 wei" base "application .*: closing balance|applications: what they lost differs" \
   "UPDATE accounts SET end_wei = plus1(end_wei) WHERE kind = 'application'" \
   "UPDATE run SET value = plus1(value) WHERE key LIKE 'total_supply_%'"
 tamper "node balance +1 wei" base "node [0-9]+: balance \+ locked stake" \

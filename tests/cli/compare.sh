@@ -72,6 +72,36 @@ for p, r, gini, top in sqlite3.connect(db).execute("SELECT point, rep, gini, top
     assert abs(g - gini) < 1e-9 and abs(t - top) < 1e-9, (p, r, g, gini, t, top)
 PY
 ok "compare: income concentration matches the nodes of the kept runs"
+python3 - "$TMP/c.db" "$TMP/runs" "$TMP/table" <<'PY'
+# run_cards against the kept run databases: per card, its identities, their
+# online hours (joined to left, or to the end) and their income; and the
+# table's per-card means from those rows
+import sqlite3, sys, statistics
+db, runs, table = sys.argv[1], sys.argv[2], open(sys.argv[3]).read().split('\n')
+con = sqlite3.connect(db)
+got = {(p, r, c): (n, h, int(w)) for p, r, c, n, h, w in
+       con.execute("SELECT point, rep, card, nodes, online_h, income_wei FROM run_cards")}
+assert got, "run_cards is empty"
+keys = set()
+for p, r in con.execute("SELECT point, rep FROM runs"):
+    run = sqlite3.connect(f"{runs}/point-{p}-rep-{r}.db")
+    end = int(run.execute("SELECT value FROM run WHERE key = 'simulated_until_us'").fetchone()[0]) / 1e6
+    want = {}
+    for card, j, l, w in run.execute("SELECT card, joined_s, left_s, income_wei FROM nodes WHERE joined_s IS NOT NULL"):
+        n, h, i = want.get(card, (0, 0.0, 0))
+        want[card] = (n + 1, h + ((l if l is not None else end) - j) / 3600, i + int(w))
+    for card, (n, h, i) in want.items():
+        g = got[(p, r, card)]
+        assert g[0] == n and abs(g[1] - h) < 1e-6 and g[2] == i, (p, r, card, g, (n, h, i))
+        keys.add((p, r, card))
+assert keys == set(got), "run_cards has rows no run explains"
+card = sorted({c for (_, _, c) in got})[0]
+i = table.index(f"node income per card (CNX/online h): {card}")
+v = [got[(0, r, card)][2] / 1e18 / got[(0, r, card)][1] for r in range(4)]
+base = float(table[i + 1].split()[1])
+assert abs(base - statistics.mean(v)) <= 1e-3 * abs(base), (table[i + 1], v)
+PY
+ok "compare: node income per card matches the nodes of the kept runs"
 
 # ---- helium against hydrogen on the comparison scenario: the table, and
 # the same database for -j 1 and -j 2 ----
@@ -92,3 +122,18 @@ grep -q '^cost per task succeeded (CNX)$' "$TMP/e1.txt" || die "no cost per task
 [ "$(sqlite3 "$TMP/e1.db" "select count(*) from runs")" = 6 ] || die "compare did not store 2 x 3 runs"
 "$BIN" check "$TMP/e1.db" >/dev/null || die "a comparison database fails check"
 ok "compare: helium against hydrogen, paired, the same for -j 1 and -j 2, a checked sweep database"
+
+# ---- the Relay editions beside the on-chain ones: the same workload and
+# random streams, the same table for -j 1 and -j 2, a checked database ----
+for j in 1 2; do
+  expect_exit 0 "$BIN" compare $E --editions helium,vss,relay-2025-07,relay-2026 --reps 2 --duration 1800 -j $j \
+    --out "$TMP/r$j.db"
+  grep -v '^results: ' "$TMP/out" >"$TMP/r$j.txt"
+done
+cmp -s "$TMP/r1.txt" "$TMP/r2.txt" || { diff "$TMP/r1.txt" "$TMP/r2.txt" >&2; die "relay compare -j 1 and -j 2 differ"; }
+for e in vss relay-2025-07 relay-2026; do
+  grep -q "^  $e .*diff [-+]" "$TMP/r1.txt" || die "no paired difference for $e"
+done
+[ "$(sqlite3 "$TMP/r1.db" "select count(*) from runs")" = 8 ] || die "compare did not store 4 x 2 runs"
+"$BIN" check "$TMP/r1.db" >/dev/null || die "a comparison database with Relay editions fails check"
+ok "compare: helium, vss, relay-2025-07 and relay-2026, paired, the same for -j 1 and -j 2, a checked database"

@@ -189,8 +189,14 @@ done
 ! grep -q '^3\.' "$TMP/out" || die "security --edition hydrogen printed Helium's table 3"
 ! grep -q 'INVARIANT VIOLATED' "$TMP/out" || die "an invariant failed in a hydrogen security experiment"
 expect_exit 2 "$BIN" security --edition lithium
-grep -q 'expected one of helium, hydrogen, vss, got lithium' "$TMP/err" || die "security --edition lithium not explained"
+grep -q 'expected one of helium, hydrogen, vss, relay-2025-03, relay-2025-07, relay-2026, got lithium' "$TMP/err" || die "security --edition lithium not explained"
 ok "security --edition hydrogen: tables 1-2 under the Hydrogen rules; an unknown edition exits 2"
+expect_exit 0 "$BIN" security --edition relay-2025-03 --reps 3 --days 0.25
+grep -q '^4. One node per task (edition relay-2025-03, sampling rate r = 0.1): ' "$TMP/out" \
+  || die "security --edition relay-2025-03: no table 4 at its sampling rate"
+! grep -q '^1\.' "$TMP/out" || die "security --edition relay-2025-03 printed the three-seat table 1"
+! grep -q 'INVARIANT VIOLATED' "$TMP/out" || die "an invariant failed in a Relay security experiment"
+ok "security --edition relay-2025-03: the one-seat table (4) at the edition's sampling rate"
 
 # ---- editions: a key of another edition names the file and the JSON path ----
 sed 's/"edition": "hydrogen",/"edition": "hydrogen", "queue_size_limit": 50,/' scenarios/hydrogen-baseline.json >"$TMP/hk.json"
@@ -202,6 +208,34 @@ grep -q '^protocol edition: hydrogen' "$TMP/out" || die "the summary does not na
 grep -q 'rejected by the chain' "$TMP/out" || die "hydrogen run: no create rejected by the chain"
 expect_exit 0 "$BIN" check "$TMP/hy.db"
 ok "editions: hydrogen runs with every invariant checked after each event, its database checks, foreign keys refused"
+
+# ---- the Relay editions: their keys, a checked run, sampling and slashing ----
+sed 's/"task_timeout_s": 900/"task_timeout_s": 900, "sample_mod": 10/' scenarios/editions-compare.json >"$TMP/rk.json"
+expect_exit 2 "$BIN" run --no-db "$TMP/rk.json"
+grep -q 'rk.json: \$.protocol.sample_mod: a relay-2025-03 key, but protocol.edition is "helium"' "$TMP/err" \
+  || die "a Relay key under helium not named: $(cat "$TMP/err")"
+sed 's/"edition": "relay-2026",/"edition": "relay-2026", "kickout_threshold": 10,/' scenarios/relay-baseline.json >"$TMP/rh.json"
+expect_exit 2 "$BIN" run --no-db "$TMP/rh.json"
+grep -q 'rh.json: \$.protocol.kickout_threshold: a helium key, but protocol.edition is "relay-2026"' "$TMP/err" \
+  || die "a helium key under relay-2026 not named: $(cat "$TMP/err")"
+expect_exit 2 "$BIN" run --no-db --set protocol.sample_mod=0 scenarios/relay-baseline.json
+grep -q 'relay-baseline.json: \$.protocol.sample_mod: expected an integer in \[1, 1000000\], got 0' "$TMP/err" \
+  || die "sample_mod 0 not explained: $(cat "$TMP/err")"
+for e in relay-2025-03 relay-2025-07 relay-2026; do
+  expect_exit 0 "$BIN" run --out "$TMP/$e.db" --duration 1800 --paranoid --set protocol.edition=$e scenarios/relay-baseline.json
+  grep -q "^protocol edition: $e (crynux-network/crynux-relay@" "$TMP/out" || die "$e: the summary does not name the edition"
+  expect_exit 0 "$BIN" check "$TMP/$e.db"
+done
+ok "editions: the Relay editions run with every invariant checked after each event, their databases check, foreign keys refused"
+# every task validated and slashing on: the lone cheater's two nodes never
+# agree (each forges its own bytes), so it wins nothing and loses its stakes
+expect_exit 0 "$BIN" run --no-db --set protocol.sample_mod=1 --set protocol.passive_slash=false scenarios/attack-colluders-relay.json
+grep -A1 '^  lone-cheater' "$TMP/out" | grep -q 'tasks won by cheating 0,' || die "sample_mod 1: the lone cheater won"
+grep -q '^  lone-cheater .*stake lost     800.0' "$TMP/out" || die "passive_slash false: the lone cheater kept its stakes"
+# as the scenario stands (1 % sampled, passive slashing) it wins and keeps them
+expect_exit 0 "$BIN" run --no-db scenarios/attack-colluders-relay.json
+grep -q '^  lone-cheater .*stake lost       0.0' "$TMP/out" || die "relay-2026 slashed the lone cheater"
+ok "relay-2026: sample_mod and passive_slash decide what a cheater wins and loses"
 
 # ---- security --docs-table: the docs' table, one JSON object per row ----
 expect_exit 0 "$BIN" security --docs-table --help

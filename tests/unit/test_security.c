@@ -81,14 +81,14 @@ static void test_p_matches_closed_form(void **state)
     }
 }
 
-/* The vss edition, an attacker forging every task: the share of the tasks
- * it holds that it wins is 1 − g·(1 − q) with g = 3r/(1 + 2r), measurably
- * below the consensus docs' (1 − r) + r·p. */
-static void test_vss_win_matches_closed_form(void **state)
+/* An attacker forging every task under a one-seat edition that validates
+ * 1 task in 10 as a group of three: the share of the tasks it holds that it
+ * wins is 1 − g·(1 − q) with g = 3r/(1 + 2r), measurably below the
+ * consensus docs' (1 − r) + r·p. */
+static void win_matches_closed_form(proto_edition_id ed, const char *name)
 {
-    (void)state;
     sec_setup x = sec_setup_closed_form(10, 5);
-    x.edition = PROTO_VSS;
+    x.edition = ed;
     x.always = x.attacker_rejoin = true;
     x.task_timeout_s = 180;
     x.duration_s = 86400 / 2;
@@ -96,12 +96,27 @@ static void test_vss_win_matches_closed_form(void **state)
     char err[256];
     assert_true(sec_run(&x, 1, 8, &r, err));
     double w = sec_vss_win_slot(0.1, x.h, x.d), docs = 0.9 + 0.1 * sec_p_win(x.h, x.d);
-    printf("vss: w = %.4f (docs %.4f), simulated %.4f ± %.4f over %llu tasks\n", w, docs, r.q_node.mean,
+    printf("%s: w = %.4f (docs %.4f), simulated %.4f ± %.4f over %llu tasks\n", name, w, docs, r.q_node.mean,
            r.q_node.half, (unsigned long long)r.tasks);
     assert_int_equal(r.bad_runs, 0);
     assert_true(r.q_node.half < 0.05 * w);
     assert_true(agrees(r.q_node, w));
     assert_true(docs > r.q_node.mean + r.q_node.half);
+}
+
+/* the on-chain VSS contracts */
+static void test_vss_win_matches_closed_form(void **state)
+{
+    (void)state;
+    win_matches_closed_form(PROTO_VSS, "vss");
+}
+
+/* The Relay's first edition samples and validates the same way (r = 0.1,
+ * slashing); its selection, nearly uniform here, leaves no QoS bias. */
+static void test_relay_win_matches_closed_form(void **state)
+{
+    (void)state;
+    win_matches_closed_form(PROTO_RELAY_2025_03, "relay-2025-03");
 }
 
 static void test_timeout_attack_matches_closed_form(void **state)
@@ -271,6 +286,7 @@ int main(void)
         cmocka_unit_test(test_p_matches_closed_form),
         cmocka_unit_test(test_timeout_attack_matches_closed_form),
         cmocka_unit_test(test_vss_win_matches_closed_form),
+        cmocka_unit_test(test_relay_win_matches_closed_form),
         cmocka_unit_test(test_docs_table_reproduced_with_p),
         cmocka_unit_test(test_q_by_enumeration),
         cmocka_unit_test(test_docs_row_simulated_matches_q),

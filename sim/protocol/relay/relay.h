@@ -176,6 +176,8 @@ typedef struct relay_task_work {
     uint64_t sd_units;        /* images x width x height x steps */
     uint64_t llm_input_bytes, llm_max_new_tokens, llm_images, llm_image_pixels;
     uint64_t vram_gb;         /* MinVRAM, or the required GPU's VRAM */
+    uint32_t gpu;             /* RequiredGPU (name and VRAM) as the caller's id; 0: any node
+                                 (select_nodes.go filterNodesByGPU, task_matching.go) */
 } relay_task_work;
 
 /* computeSDPricingUnits: defaults 6 images, 512x512, 1 step for absent keys. */

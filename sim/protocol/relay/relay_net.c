@@ -48,7 +48,8 @@ void relay_net_free(relay_net *n)
 {
     if (!n)
         return;
-    free(n->bal);
+    if (!n->hosted)
+        free(n->bal);
     free(n->nodes);
     free(n->tasks);
     free(n->delegs);
@@ -83,6 +84,33 @@ uint32_t relay_net_add_account(relay_net *n, wei_t balance)
         return RN_NONE;
     n->bal[n->n_acc] = balance;
     return n->n_acc++;
+}
+
+void relay_net_host(relay_net *n, wei_t *bal, const relay_params *prm)
+{
+    if (!n->hosted)
+        free(n->bal);
+    n->bal = bal;
+    n->hosted = true;
+    n->own = *prm;
+    n->p = &n->own;
+}
+
+void relay_net_set_accounts(relay_net *n, uint32_t n_acc)
+{
+    n->n_acc = n_acc < n->max_acc ? n_acc : n->max_acc;
+}
+
+void relay_net_set_compare(relay_net *n, bool (*same)(void *ctx, uint32_t a, uint32_t b), void *ctx)
+{
+    n->same = same;
+    n->same_ctx = ctx;
+}
+
+void relay_net_set_node_gpu(relay_net *n, uint32_t acc, uint32_t gpu)
+{
+    if (acc < n->max_acc)
+        n->nodes[acc].gpu = gpu;
 }
 
 void relay_net_fund_relay(relay_net *n, wei_t amount)

@@ -69,6 +69,20 @@ const relay_params *relay_net_params(const relay_net *n);
 const char *relay_net_error(const relay_net *n);
 
 uint32_t relay_net_add_account(relay_net *n, wei_t balance);
+/* Hosting in a protocol model (protocol/relay/relay_edition.c): the Relay's
+ * balances become the host's array bal (indexed by the same account ids:
+ * escrow, staking, treasury, the Relay's own account and the dao at the
+ * fixed ids above, nodes and applications after them), prm replaces the
+ * edition's parameters (a scenario may change some), and the host says how
+ * many accounts exist (relay_net_set_accounts) instead of adding them here.
+ * A transaction that fails has written nothing, so the host needs no undo
+ * log for them. */
+void relay_net_host(relay_net *n, wei_t *bal, const relay_params *prm);
+void relay_net_set_accounts(relay_net *n, uint32_t n_acc);
+/* compareTaskScore for two scored tasks a and b (handles), for a caller
+ * that keeps the scores themselves (sd pHashes within the distance
+ * threshold); without it two scores agree when their results are equal. */
+void relay_net_set_compare(relay_net *n, bool (*same)(void *ctx, uint32_t a, uint32_t b), void *ctx);
 /* Funds the Relay's own account (it pays group payments' excess). */
 void relay_net_fund_relay(relay_net *n, wei_t amount);
 wei_t relay_net_balance(const relay_net *n, uint32_t account);
@@ -78,6 +92,9 @@ void relay_net_counters(const relay_net *n, rn_counters *out);
 /* ---- nodes ---- */
 bool relay_net_join(relay_net *n, double now, uint32_t acc, uint64_t vram_gb, wei_t stake,
                     uint32_t delegator_share, const uint32_t *models, uint32_t n_models);
+/* The node's GPU (name and VRAM) as the caller's id (> 0), which a task's
+ * work.gpu may require. */
+void relay_net_set_node_gpu(relay_net *n, uint32_t acc, uint32_t gpu);
 bool relay_net_delegate(relay_net *n, uint32_t user, uint32_t node_acc, wei_t amount);
 /* An available node leaves with its stake (a busy one: false). */
 bool relay_net_quit(relay_net *n, double now, uint32_t acc);

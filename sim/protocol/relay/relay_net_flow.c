@@ -41,7 +41,7 @@ static size_t candidates_of(relay_net *n, const rn_task *t, double now)
     }
     for (uint32_t a = RN_ACC_FIRST; a < n->n_acc; a++) {
         const rn_node *nd = &n->nodes[a];
-        if (!nd->joined || nd->busy || nd->vram_gb < t->w.vram_gb)
+        if (!nd->joined || nd->busy || nd->vram_gb < t->w.vram_gb || (t->w.gpu && nd->gpu != t->w.gpu))
             continue;
         n->cands[k] = (relay_cand){.q = &nd->q, .stake = nd->stake + nd->delegated,
                                    .local_match = rn_has_model(nd, t->model),
@@ -202,7 +202,9 @@ size_t relay_net_dispatch(relay_net *n, double now, double (*uniform)(void *), v
 {
     const relay_params *p = n->p;
     size_t q = 0;
-    for (uint64_t i = 0; i < n->n_tasks; i++) {
+    while (n->first_queued < n->n_tasks && n->tasks[n->first_queued].status != RN_QUEUED)
+        n->first_queued++;
+    for (uint64_t i = n->first_queued; i < n->n_tasks; i++) {
         rn_task *t = &n->tasks[i];
         if (t->status != RN_QUEUED)
             continue;
@@ -257,6 +259,7 @@ static void validate_group(relay_net *n, uint32_t g, double now)
     for (int i = 0; i < 3; i++)
         for (int j = 0; j < 3; j++)
             same[i][j] = t[i]->error || t[j]->error ? t[i]->error && t[j]->error
+                         : n->same ? i == j || n->same(n->same_ctx, first->members[i], first->members[j])
                                                     : t[i]->result == t[j]->result;
     relay_group_outcome out[3];
     uint64_t score[3];

@@ -12,6 +12,7 @@ typedef struct rn_deleg {
 typedef struct rn_node {
     bool joined, busy, kicked_out, slashed;
     uint64_t vram_gb;
+    uint32_t gpu;                /* the caller's id of its GPU (name and VRAM); 0: not told */
     wei_t stake, delegated;
     uint32_t delegator_share;
     uint32_t task;
@@ -37,11 +38,14 @@ typedef struct rn_task {
 struct relay_net {
     relay_edition e;
     const relay_params *p;
+    relay_params own;            /* hosted: the host's copy of the parameters */
     uint32_t n_acc, max_acc;
     wei_t *bal;
+    bool hosted;                 /* bal is the host's (relay_net_host) */
     rn_node *nodes;              /* indexed by account */
     rn_task *tasks;
     uint64_t n_tasks, max_tasks;
+    uint64_t first_queued;       /* no task below it is queued (tasks never go back to the queue) */
     rn_deleg *delegs;
     uint32_t n_delegs, max_delegs;
     rn_counters c;
@@ -52,6 +56,9 @@ struct relay_net {
     relay_cand *cands;
     uint8_t *reserved;
     relay_pair *pairs;
+    /* compareTaskScore of two scored tasks (relay_net_set_compare); NULL: equal results */
+    bool (*same)(void *ctx, uint32_t a, uint32_t b);
+    void *same_ctx;
 };
 
 bool rn_move(relay_net *n, uint32_t from, uint32_t to, wei_t amount);

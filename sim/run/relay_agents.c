@@ -1,0 +1,275 @@
+/* The Relay editions' agents (sim_edition_agents, run/sim_internal.h): what
+ * an application, a node and the Relay do under relay-2025-03, relay-2025-07
+ * and relay-2026 (crynux-network/crynux-relay; protocol/relay/).
+ *
+ * Application, per request: decides sampling when it creates the task (the
+ * VRF of the Relay's applications; the simulator draws it from the run's
+ * sampling stream, the vss edition's, as 1 in the edition's sample_mod:
+ * 10 % in 2025-03, 1 % later); a sampled task is the first of a validation
+ * group and the application creates its two extra tasks at once.  The Relay
+ * validates a single task when its score arrives and a group when its three
+ * tasks are done (what an honest application's prompt validation call
+ * does).  Its cancel timer asks the Relay to abort the request's tasks past
+ * their deadline.
+ * Relay: every tick_s (2 s in each edition) aborts started tasks past their
+ * deadline, then dispatches (relay_net_dispatch: the 2026 matching rounds,
+ * the 2025-03 fee-ordered pass, the 2025-07 offers).  The draws are the
+ * selection stream's.
+ * Node: the Helium node agent (agents/node.c) runs the task when it is
+ * started (the Relay holds the parameters), submits its score where Helium
+ * would commit (its result bytes: sd pHashes that agree within the distance
+ * threshold, llm hashes that agree when equal), uploads when its
+ * task is validated, reports errors, and asks for an abort at its timeout.
+ * Attackers are the existing behaviours, as under vss: a fake result is a
+ * fake score; it wins when its task is not sampled, or when its forgers hold
+ * two of the group (agents/actors.c).
+ *
+ * Simulator choices, not the Relay's: an llm request requires a card of the
+ * network's mix with enough VRAM, drawn by its share, as under vss (llm
+ * results agree only on equal GPUs; the three tasks of a group require the
+ * same); a node joins with every model of the
+ * scenario on disk (crynux-node downloads its base models before it joins;
+ * 8 at most), so the 2026 base-model gate keeps every node; the work the
+ * estimate prices is the request's (sd: images x width x height x steps,
+ * 512 x 512 when the kind has no size; gpt: prompt tokens x 4 bytes of
+ * input, the request's tokens as max_new_tokens); the 2025 editions' task
+ * timeout is the scenario's task_timeout_s; pause is not modelled. */
+#include "run/sim_internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "protocol/relay/relay_edition.h"
+
+typedef seat_req rreq; /* run/seat_agents.c */
+
+typedef struct rsim {
+    gsl_rng *r_sample;
+    uint32_t sample_mod;
+    rreq *req;                /* per request */
+} rsim;
+
+static rsim *S(sim *m) { return m->eds; }
+
+static void relay_setup(sim *m)
+{
+    rsim *v = calloc(1, sizeof *v);
+    m->eds = v;
+    v->r_sample = eng_rng_new(m->o.seed, m->o.replication, ENG_RNG_SAMPLING);
+    v->req = calloc(m->cap_req + 1, sizeof *v->req);
+    v->sample_mod = m->s->params.sample_mod ? m->s->params.sample_mod : 1;
+    if (!v->req || !v->r_sample) {
+        fprintf(stderr, "avrami: out of memory\n");
+        exit(2);
+    }
+    relay_ext a = {.n_models = m->n_models};
+    if (!proto_ext(m->p, 0, PROTO_ACC_OWNER, RELAY_OP_MODELS, &a)) {
+        fprintf(stderr, "avrami: relay: %s\n", proto_revert_reason(m->p));
+        exit(2);
+    }
+}
+
+static void relay_fini(sim *m)
+{
+    rsim *v = S(m);
+    if (!v)
+        return;
+    gsl_rng_free(v->r_sample);
+    free(v->req);
+    free(v);
+    m->eds = NULL;
+}
+
+static int round_of(sim *m, const sim_req *r, uint64_t id)
+{
+    return seat_round_of(&S(m)->req[r - m->req], id);
+}
+
+static relay_task_work work_of(const sim_req *r, const scn_task_kind *k)
+{
+    relay_task_work w = {.llm = k->type == PROTO_GPT, .vram_gb = k->vram_gb};
+    if (w.llm) {
+        w.llm_input_bytes = (uint64_t)k->prompt_tokens * 4;
+        w.llm_max_new_tokens = r->size;
+    } else {
+        w.sd_units = relay_sd_units(r->size, k->width ? k->width : 512, k->height ? k->height : 512,
+                                    k->steps ? k->steps : 1);
+    }
+    return w;
+}
+
+static bool apply_create(sim *m, const sim_tx *tx, uint64_t now_s)
+{
+    rsim *v = S(m);
+    sim_req *r = &m->req[tx->arg];
+    rreq *q = &v->req[tx->arg];
+    const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
+    if (relay_net_tasks(proto_relay(m->p)) + 3 >= m->cap_ids) {
+        m->capacity_drops++;
+        return false;
+    }
+    if (tx->round == 0) { /* the application's VRF: 1 in sample_mod */
+        q->sampled = eng_rng_below(v->r_sample, v->sample_mod) == 0;
+        if (k->type == PROTO_GPT)
+            q->gpu = node_pick_card_vram(m, v->r_sample, k->vram_gb);
+    }
+    relay_ext a = {.fee = r->fee, .work = work_of(r, k), .model = m->model_of[m->kind_base[r->app] + r->kind],
+                   .timeout_s = m->s->params.task_timeout_s,
+                   .group = !q->sampled ? 0 : tx->round == 0 ? RELAY_EXT_GROUP_FIRST : q->id[0]};
+    if (k->type == PROTO_GPT) {
+        a.gpu_name = m->s->cards[q->gpu].name;
+        a.gpu_vram = m->s->cards[q->gpu].vram_gb;
+    }
+    if (tx->round > 0 && !q->id[0])
+        return false;
+    if (!proto_ext(m->p, now_s, m->app_acc[r->app], RELAY_OP_CREATE, &a))
+        return false;
+    q->id[tx->round] = a.created;
+    m->id2req[a.created] = (uint32_t)tx->arg + 1;
+    if (tx->round == 0) {
+        r->id = a.created;
+        q->n_tasks = 1;
+    }
+    return true;
+}
+
+/* The application asks for the abort of its open tasks, one per transaction. */
+static bool apply_cancel_app(sim *m, const sim_tx *tx, uint64_t now_s)
+{
+    sim_req *r = &m->req[tx->arg];
+    rreq *q = &S(m)->req[tx->arg];
+    int k = seat_cancel_next(m, q, tx);
+    return k >= 0 && proto_cancel(m->p, now_s, m->app_acc[r->app], q->id[k]);
+}
+
+static bool relay_apply(sim *m, const sim_tx *tx, uint64_t now_s, bool *ok)
+{
+    uint8_t buf[8 * 4096];
+    switch (tx->kind) {
+    case TX_CREATE:
+        *ok = apply_create(m, tx, now_s);
+        return true;
+    case TX_COMMIT: { /* the node's score: its result bytes */
+        sim_req *r = sim_req_by_id(m, tx->arg);
+        relay_ext a = {.task_id = tx->arg, .score = buf};
+        a.score_len = node_result(m, tx->who, r, tx->round, buf, sizeof buf);
+        *ok = proto_ext(m->p, now_s, m->nodes[tx->who].acc, RELAY_OP_SUBMIT, &a);
+        return true;
+    }
+    case TX_CANCEL_APP:
+        *ok = apply_cancel_app(m, tx, now_s);
+        return true;
+    case TX_DISCLOSE:
+        *ok = false;
+        return true;
+    default:
+        return false; /* join, quit, pause, resume, upload, error, the node's cancel: the proto's */
+    }
+}
+
+static double uniform(void *ctx) { return gsl_rng_uniform(ctx); }
+
+static void relay_tick(sim *m)
+{
+    relay_ext a = {.uniform = uniform, .uniform_ctx = m->r_sel};
+    uint64_t now_s = (uint64_t)(eng_now(m->e) / ENG_US_PER_S);
+    SIM_PHASE(m, SIM_PH_PROTOCOL);
+    bool ok = proto_ext(m->p, now_s, PROTO_ACC_OWNER, RELAY_OP_TICK, &a);
+    SIM_PHASE(m, SIM_PH_CHAIN);
+    chain_offchain(m, ok);
+}
+
+/* After the create of task `round`: a sampled request's two extra tasks. */
+static bool relay_app_created(sim *m, const sim_tx *tx, bool ok)
+{
+    rreq *q = &S(m)->req[tx->arg];
+    if (tx->round > 0)
+        return true; /* an extra task: the request is the first task's */
+    if (ok && q->sampled) {
+        q->n_tasks = 3;
+        sim_submit(m, TX_CREATE, m->req[tx->arg].app, tx->arg, 1);
+        sim_submit(m, TX_CREATE, m->req[tx->arg].app, tx->arg, 2);
+    }
+    return false; /* the Helium application records the create */
+}
+
+/* Group payments: the paid task's upload pays every valid member its share
+ * (relay_net records each member's payment). */
+static void pay_group(sim *m, sim_req *r, const rreq *q)
+{
+    for (int k = 0; k < q->n_tasks; k++) {
+        rn_task_view tv;
+        relay_net_task(proto_relay(m->p), (uint32_t)(q->id[k] - 1), &tv);
+        if (tv.paid)
+            seat_pay(m, r, r->nodes[k], tv.paid);
+    }
+}
+
+static void relay_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node, eng_time now)
+{
+    if (!r || ev->kind < PROTO_EV_VSS_QUEUED)
+        return;
+    rreq *q = &S(m)->req[r - m->req];
+    int k = round_of(m, r, ev->task_id);
+    if (k < 0)
+        return;
+    if (ev->kind == PROTO_EV_VSS_END_SUCCESS && ev->fee)
+        seat_pay(m, r, r->nodes[k], ev->fee);
+    else if (ev->kind == PROTO_EV_VSS_END_GROUP_SUCCESS)
+        pay_group(m, r, q);
+    /* under passive slashing an invalidation is a review: no slash */
+    rn_node_view v;
+    relay_net_node(proto_relay(m->p), r->nodes[k] != UINT32_MAX ? m->nodes[r->nodes[k]].acc : RN_NONE, &v);
+    seat_book(m, q, ev, r, k, node, ev->reason, v.slashed, now);
+}
+
+static bool relay_observe(sim *m, const sim_obs *o)
+{
+    if (o->kind < PROTO_EV_VSS_QUEUED)
+        return false; /* NodeSlashed, NodeKickedOut: the Helium agents' */
+    sim_req *r = sim_req_by_id(m, o->task);
+    if (!r)
+        return true;
+    rreq *q = &S(m)->req[r - m->req];
+    int k = round_of(m, r, o->task);
+    if (k < 0)
+        return true;
+    uint32_t node = r->nodes[k];
+    rn_node_view v;
+    relay_net_node(proto_relay(m->p), node != UINT32_MAX ? m->nodes[node].acc : RN_NONE, &v);
+    if (seat_observe(m, q, o, r, k, v.slashed))
+        return true;
+    if (o->kind == PROTO_EV_VSS_STARTED) /* the node fetches the parameters from the Relay and starts */
+        seat_tell(m, o, PROTO_EV_TASK_STARTED, node, (uint8_t)k);
+    return true;
+}
+
+static wei_t relay_escrow(sim *m) { return relay_edition_escrow(m->p); }
+
+static wei_t relay_req_escrow(sim *m, const sim_req *r)
+{
+    const rreq *q = &S(m)->req[r - m->req];
+    wei_t held = 0;
+    for (int k = 0; k < 3; k++) {
+        rn_task_view tv;
+        if (!q->id[k])
+            continue;
+        relay_net_task(proto_relay(m->p), (uint32_t)(q->id[k] - 1), &tv);
+        if (tv.status < RN_END_SUCCESS)
+            held += tv.fee;
+    }
+    return held;
+}
+
+const sim_edition_agents relay_agents = {
+    .app_created = relay_app_created,
+    .observe = relay_observe,
+    .tick = relay_tick,
+    .tick_s = 2, /* relay_params.tick_s of each edition */
+    .setup = relay_setup,
+    .apply = relay_apply,
+    .book = relay_book,
+    .escrow_held = relay_escrow,
+    .req_escrow = relay_req_escrow,
+    .fini = relay_fini,
+};
