@@ -39,27 +39,34 @@ static int unet_load(cJSON *o, tim_unet *u, const char *path, int i, char *err, 
 {
     cJSON *j = cJSON_GetObjectItemCaseSensitive(o, "unet");
     cJSON *ch = cJSON_GetObjectItemCaseSensitive(j, "block_out_channels"),
-          *ly = cJSON_GetObjectItemCaseSensitive(j, "transformer_layers");
+          *ly = cJSON_GetObjectItemCaseSensitive(j, "transformer_layers"),
+          *hd = cJSON_GetObjectItemCaseSensitive(j, "attention_heads");
     int n = cJSON_GetArraySize(ch);
     double mid = 0;
     if (!cJSON_IsObject(j) || !cJSON_IsArray(ch) || !cJSON_IsArray(ly) || n < 1 ||
-        n > TIM_UNET_MAX_LEVELS || cJSON_GetArraySize(ly) != n) {
-        snprintf(err, errlen, "%s: .models[%d].unet: expected an object with block_out_channels "
-                 "and transformer_layers, arrays of 1 to %d numbers of equal length", path, i,
+        n > TIM_UNET_MAX_LEVELS || cJSON_GetArraySize(ly) != n || !cJSON_IsArray(hd) ||
+        cJSON_GetArraySize(hd) != n) {
+        snprintf(err, errlen, "%s: .models[%d].unet: expected an object with block_out_channels, "
+                 "transformer_layers and attention_heads, arrays of 1 to %d numbers of equal "
+                 "length", path, i,
                  TIM_UNET_MAX_LEVELS);
         return -1;
     }
     u->levels = n;
     for (int k = 0; k < n; k++) {
-        cJSON *c = cJSON_GetArrayItem(ch, k), *l = cJSON_GetArrayItem(ly, k);
+        cJSON *c = cJSON_GetArrayItem(ch, k), *l = cJSON_GetArrayItem(ly, k),
+              *h = cJSON_GetArrayItem(hd, k);
         if (!cJSON_IsNumber(c) || !(c->valuedouble >= 1 && c->valuedouble <= 65536) ||
-            !cJSON_IsNumber(l) || !(l->valuedouble >= 0 && l->valuedouble <= 1000)) {
-            snprintf(err, errlen, "%s: .models[%d].unet: level %d: expected channels in 1..65536 "
-                     "and transformer layers in 0..1000", path, i, k);
+            !cJSON_IsNumber(l) || !(l->valuedouble >= 0 && l->valuedouble <= 1000) ||
+            !cJSON_IsNumber(h) || !(h->valuedouble >= 1 && h->valuedouble <= c->valuedouble)) {
+            snprintf(err, errlen, "%s: .models[%d].unet: level %d: expected channels in 1..65536, "
+                     "transformer layers in 0..1000 and attention heads in 1..channels", path,
+                     i, k);
             return -1;
         }
         u->ch[k] = c->valuedouble;
         u->layers[k] = (int)l->valuedouble;
+        u->heads[k] = (int)h->valuedouble;
     }
     if (tim_json_num(j, "mid_transformer_layers", &mid, path, "models", i, err, errlen) ||
         tim_json_num(j, "cross_attention_dim", &u->cross_dim, path, "models", i, err, errlen))
