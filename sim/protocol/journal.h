@@ -14,9 +14,10 @@
 
 /* A location of up to 8 bytes (nearly every write: counters, set positions
  * and sizes, prefix sums, statuses) keeps its old value in its own entry,
- * so saving it is a few stores; a longer one (balances, commitments, task
- * records) keeps it in the byte log and the entry holds the offset.  One
- * array of entries keeps the order for the rollback. */
+ * so saving it is a few stores (a 16-byte balance takes two entries); a
+ * longer one (commitments, task records) keeps it in the byte log and the
+ * entry holds the offset.  One array of entries keeps the order for the
+ * rollback. */
 typedef struct jrn_entry {
     void *addr;
     uint64_t old;  /* the old bytes (size <= 8), else the offset into the byte log */
@@ -34,16 +35,26 @@ void jrn_init(jrn *j);
 void jrn_free(jrn *j);
 void jrn_save_slow(jrn *j, void *addr, size_t size);
 
+static inline void jrn_save_small(jrn_entry *e, void *addr, size_t size)
+{
+    uint64_t old = 0;
+    __builtin_memcpy(&old, addr, size);
+    e->addr = addr;
+    e->old = old;
+    e->size = (uint32_t)size;
+}
+
 static inline void jrn_save(jrn *j, void *addr, size_t size)
 {
     /* size is a constant in J(), so only one of the branches is compiled there */
     if (size <= 8 && j->n < j->cap) {
-        jrn_entry *e = &j->e[j->n++];
-        uint64_t old = 0;
-        __builtin_memcpy(&old, addr, size);
-        e->addr = addr;
-        e->old = old;
-        e->size = (uint32_t)size;
+        jrn_save_small(&j->e[j->n++], addr, size);
+        return;
+    }
+    if (size > 8 && size <= 16 && j->n + 1 < j->cap) { /* a wei_t: two entries */
+        jrn_save_small(&j->e[j->n], addr, 8);
+        jrn_save_small(&j->e[j->n + 1], (uint8_t *)addr + 8, size - 8);
+        j->n += 2;
         return;
     }
     jrn_save_slow(j, addr, size);
