@@ -37,6 +37,8 @@ ifneq ($(findstring Free Software Foundation,$(shell $(CC) --version 2>/dev/null
 LTO ?= -flto=auto -ffat-lto-objects
 endif
 endif
+# GCC runs LTO at any link of objects that carry it unless told not to.
+NO_LTO := $(if $(LTO),-fno-lto)
 LDLIBS   := -lgsl -lgslcblas -lsqlite3 -lcjson -lpcre2-8 -lutf8proc -lpthread -lm
 
 SRCS     := $(shell find sim -name '*.c' | LC_ALL=C sort)
@@ -94,7 +96,7 @@ $(BIN): $(MAIN_OBJ) $(LIB)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests $< -o $@ $(LIB) $(LDSAN) -lcmocka $(LDLIBS)
+	$(CC) $(CFLAGS) $(NO_LTO) -Itests $< -o $@ $(LIB) $(LDSAN) -lcmocka $(LDLIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
