@@ -26,6 +26,19 @@ CFLAGS_BASE += -fsanitize=address,undefined,float-cast-overflow -fno-sanitize-re
 LDSAN := -fsanitize=address,undefined,float-cast-overflow
 endif
 CFLAGS   += $(CFLAGS_BASE)
+# Link-time optimization of the program and the benchmarks (GCC): the
+# simulation's time is spread over many small functions in many files
+# (docs/simulation.md, "Performance notes"), which only a link-time view can
+# inline.  The objects are "fat" (ordinary code beside the LTO form), so the
+# unit tests link them plainly and fast.  Off under the sanitizers and for
+# other compilers; `make LTO=` turns it off.
+ifeq ($(SANITIZE),)
+ifneq ($(findstring Free Software Foundation,$(shell $(CC) --version 2>/dev/null)),)
+LTO ?= -flto=auto -ffat-lto-objects
+endif
+endif
+# GCC runs LTO at any link of objects that carry it unless told not to.
+NO_LTO := $(if $(LTO),-fno-lto)
 LDLIBS   := -lgsl -lgslcblas -lsqlite3 -lcjson -lpcre2-8 -lutf8proc -lpthread -lm
 
 SRCS     := $(shell find sim -name '*.c' | LC_ALL=C sort)
@@ -64,6 +77,8 @@ SCENARIO ?= scenarios/helium-baseline.json
 # Files named *_avx2.c / *_avx512.c hold SIMD kernels chosen at run time.
 $(BUILD)/%_avx2.o:   EXTRA_CFLAGS := -mavx2 -mfma -mf16c
 $(BUILD)/%_avx512.o: EXTRA_CFLAGS := -mavx2 -mfma -mf16c -mavx512f -mavx512bw -mavx512vl -mavx512vnni -mavx512bf16
+# They stay out of LTO: their instruction sets must not spread to callers.
+$(BUILD)/%_avx2.o $(BUILD)/%_avx512.o: LTO :=
 
 .PHONY: FORCE all run test test-plain test-asan test-clang unit replay bench deps fuzz clean check-deps install uninstall
 
@@ -71,22 +86,22 @@ all: $(BIN)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(EXTRA_CFLAGS) -c $< -o $@
+	$(CC) $(CFLAGS) $(LTO) $(EXTRA_CFLAGS) -c $< -o $@
 
 $(LIB): $(LIB_OBJS)
 	@rm -f $@
 	ar rcs $@ $^
 
 $(BIN): $(MAIN_OBJ) $(LIB)
-	$(CC) $(LDSAN) -o $@ $^ $(LDLIBS)
+	$(CC) $(OPT) $(LTO) $(LDSAN) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/tests/%: tests/unit/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -Itests $< -o $@ $(LIB) $(LDSAN) -lcmocka $(LDLIBS)
+	$(CC) $(CFLAGS) $(NO_LTO) -Itests $< -o $@ $(LIB) $(LDSAN) -lcmocka $(LDLIBS)
 
 $(BUILD)/bench/%: tests/bench/%.c $(LIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(EXTRA_BENCH_CFLAGS) -Itests $< -o $@ $(LIB) $(LDSAN) $(EXTRA_BENCH_LIBS) $(LDLIBS)
+	$(CC) $(CFLAGS) $(LTO) $(EXTRA_BENCH_CFLAGS) -Itests $< -o $@ $(LIB) $(LDSAN) $(EXTRA_BENCH_LIBS) $(LDLIBS)
 
 # OpenBLAS is only the yardstick of bench_kernels; it comes before LDLIBS so
 # that its cblas_sgemm, not GSL's reference one, is the one linked.

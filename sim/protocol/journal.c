@@ -25,6 +25,10 @@ void jrn_save_slow(jrn *j, void *addr, size_t size)
         j->e = e;
         j->cap = cap;
     }
+    if (size <= 8) {
+        jrn_save(j, addr, size);
+        return;
+    }
     if (j->nbytes + size > j->capbytes) {
         size_t cap = j->capbytes ? 2 * j->capbytes : 16384;
         while (cap < j->nbytes + size)
@@ -35,14 +39,22 @@ void jrn_save_slow(jrn *j, void *addr, size_t size)
         j->bytes = b;
         j->capbytes = cap;
     }
-    jrn_save(j, addr, size);
+    jrn_entry *e = &j->e[j->n++];
+    e->addr = addr;
+    e->old = j->nbytes;
+    e->size = (uint32_t)size;
+    memcpy(j->bytes + j->nbytes, addr, size);
+    j->nbytes += size;
 }
 
 void jrn_rollback(jrn *j)
 {
     while (j->n) {
         jrn_entry *e = &j->e[--j->n];
-        memcpy(e->addr, j->bytes + e->off, e->size);
+        if (e->size <= 8)
+            memcpy(e->addr, &e->old, e->size);
+        else
+            memcpy(e->addr, j->bytes + e->old, e->size);
     }
     j->nbytes = 0;
 }

@@ -4,7 +4,7 @@
  * deep inside a call chain after many writes (a settle that underflows, a
  * finishTask on a node in the wrong status).  Every write to protocol state
  * goes through jrn_save() first, which copies the old bytes; a revert plays
- * the log backwards, a success just empties it.  Cost: one small memcpy per
+ * the log backwards, a success just empties it.  Cost: an entry per
  * write.  Sound only for memory that never moves (util/stable.h). */
 #ifndef AVRAMI_PROTOCOL_JOURNAL_H
 #define AVRAMI_PROTOCOL_JOURNAL_H
@@ -12,9 +12,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/* A location of up to 8 bytes (nearly every write: counters, set positions
+ * and sizes, prefix sums, statuses) keeps its old value in its own entry,
+ * so saving it is a few stores (a 16-byte balance takes two entries); a
+ * longer one (commitments, task records) keeps it in the byte log and the
+ * entry holds the offset.  One array of entries keeps the order for the
+ * rollback. */
 typedef struct jrn_entry {
     void *addr;
-    uint32_t off;  /* into the byte log */
+    uint64_t old;  /* the old bytes (size <= 8), else the offset into the byte log */
     uint32_t size;
 } jrn_entry;
 
@@ -29,15 +35,26 @@ void jrn_init(jrn *j);
 void jrn_free(jrn *j);
 void jrn_save_slow(jrn *j, void *addr, size_t size);
 
+static inline void jrn_save_small(jrn_entry *e, void *addr, size_t size)
+{
+    uint64_t old = 0;
+    __builtin_memcpy(&old, addr, size);
+    e->addr = addr;
+    e->old = old;
+    e->size = (uint32_t)size;
+}
+
 static inline void jrn_save(jrn *j, void *addr, size_t size)
 {
-    if (j->n < j->cap && j->nbytes + size <= j->capbytes) {
-        jrn_entry *e = &j->e[j->n++];
-        e->addr = addr;
-        e->off = (uint32_t)j->nbytes;
-        e->size = (uint32_t)size;
-        __builtin_memcpy(j->bytes + j->nbytes, addr, size);
-        j->nbytes += size;
+    /* size is a constant in J(), so only one of the branches is compiled there */
+    if (size <= 8 && j->n < j->cap) {
+        jrn_save_small(&j->e[j->n++], addr, size);
+        return;
+    }
+    if (size > 8 && size <= 16 && j->n + 1 < j->cap) { /* a wei_t: two entries */
+        jrn_save_small(&j->e[j->n], addr, 8);
+        jrn_save_small(&j->e[j->n + 1], (uint8_t *)addr + 8, size - 8);
+        j->n += 2;
         return;
     }
     jrn_save_slow(j, addr, size);

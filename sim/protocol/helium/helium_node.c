@@ -16,9 +16,14 @@ static void mark_available(proto *p, uint32_t a)
 {
     pnode *n = &p->node[a];
     pgpu *g = &p->gpu[n->gpu];
-    vset_add(&p->j, &p->vram_set, n->vram);
-    vset_add(&p->j, &pg_vram_rec(p, n->vram)->gpus, n->gpu);
-    vset_add(&p->j, &p->gpu_set, n->gpu);
+    /* A model with available nodes is in both GPU sets and its VRAM size in
+     * the VRAM set (mark_unavailable removes them when its last node goes),
+     * so the three adds change something only for its first node. */
+    if (g->nodes.s.len == 0) {
+        vset_add(&p->j, &p->vram_set, n->vram);
+        vset_add(&p->j, &pg_vram_rec(p, n->vram)->gpus, n->gpu);
+        vset_add(&p->j, &p->gpu_set, n->gpu);
+    }
     wset_add(&p->j, &g->nodes, a, n->score);
     J(&p->j, g->score_sum, g->score_sum + n->score);
     oset_add(&p->j, &p->avail_nodes, a);
