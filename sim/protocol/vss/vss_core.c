@@ -140,7 +140,7 @@ static void vmap_grow(vss *p, vmap *m)
 void vmap_put(vss *p, vmap *m, const uint8_t key[32], uint64_t value)
 {
     uint64_t i = slot_of(m, key);
-    if (!m->slot[i].val && 2 * (m->n + 1) > m->cap) {
+    if (!m->slot[i].val && 4 * (m->n + 1) > 3 * m->cap) {
         vmap_grow(p, m);
         i = slot_of(m, key);
     }

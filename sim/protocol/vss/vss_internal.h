@@ -104,9 +104,9 @@ typedef struct vslot {
     uint8_t key[32];
 } vslot;
 
-/* The map grows with its entries (kept at most half full) rather than being
- * sized to the task capacity: a table sized for every task the run may
- * create spreads the few it holds over all its pages.  A growth is
+/* The map grows with its entries (kept at most three quarters full) rather
+ * than being sized to the task capacity: a table sized for every task the
+ * run may create spreads the few it holds over all its pages.  A growth is
  * journaled (the new table, its capacity) so that a revert returns to the
  * old table; the tables a revert could return to are kept (`arrays`,
  * outside the journal) until the journal is empty (vmap_reclaim). */
