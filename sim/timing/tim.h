@@ -107,6 +107,13 @@ double tim_card_int32(const tim_card *c);
  * peak: docs/timing.md), on Apple the FP16 ALUs. */
 double tim_card_lc_peak(const tim_card *c);
 
+/* The streaming rate (bytes/s) of diffusers' memory-bound kernels: the
+ * card's FP16 streaming share of its peak bandwidth. */
+double tim_card_sd_bytes_s(const tim_card *c);
+/* 1 where torch 2.0/2.1's scaled_dot_product_attention may pick its flash
+ * kernel: sm75 and sm8x (Turing, Ampere, Ada); see tim_unet.c. */
+int tim_card_sdpa_flash(const tim_card *c);
+
 /* 16 -> F16, 8 or 8.5 -> Q8_0, 4 or 4.5 -> Q4_0. */
 tim_weights tim_weights_of_bits(double bits);
 const char *tim_weights_name(tim_weights w);
@@ -117,6 +124,30 @@ void tim_card_eff(const tim_card *c, double bits, double *eff_bw, double *eff_co
 
 typedef enum { TIM_GPT = 0, TIM_SD = 1 } tim_kind;
 
+/* A diffusers UNet2DConditionModel as its config.json gives it (models/
+ * sd.json "unet"): channels and transformer layers per level (0: no
+ * attention there), the middle block's layers, the text encoder's width. */
+#define TIM_UNET_MAX_LEVELS 4
+typedef struct {
+    int levels;
+    double ch[TIM_UNET_MAX_LEVELS], cross_dim;
+    int layers[TIM_UNET_MAX_LEVELS], mid_layers;
+    int heads[TIM_UNET_MAX_LEVELS]; /* attention heads per level (the middle block: the last) */
+} tim_unet;
+
+/* tim_unet.c: FLOPs of one forward of one image at latent_px latent
+ * pixels (64 x 64 for 512 x 512), as counted from the architecture; the
+ * seconds of a forward of `batch` images as the sum over its kernels of
+ * max(FLOPs / flops_s, bytes / bytes_s), with attention as the flash
+ * kernel runs it when `flash` (tim_card_sdpa_flash); the compute
+ * efficiency (share of peak_flops_s) at which a forward takes `seconds`,
+ * 1 when even the peak does not reach it. */
+double tim_unet_gflops(const tim_unet *u, double latent_px);
+double tim_unet_seconds(const tim_unet *u, double latent_px, double batch, int flash,
+                        double flops_s, double bytes_s);
+double tim_unet_eff(const tim_unet *u, double latent_px, double batch, int flash,
+                    double peak_flops_s, double bytes_s, double seconds);
+
 typedef struct {
     char name[64];
     tim_kind kind;
@@ -125,6 +156,7 @@ typedef struct {
     double sd_params, unet_gflops_512, vae_gflops_512, sd_act_gb_512;
     int sd_native;         /* native resolution (512, 768, 1024) */
     int sd_vae_fp32;       /* diffusers upcasts the VAE to FP32 (force_upcast) */
+    tim_unet unet;         /* sd: the UNet's architecture */
 } tim_model;
 
 typedef struct {
@@ -141,6 +173,8 @@ typedef struct {
                               every kernel of a decoded token launched on its own */
     /* sd */
     int steps, width, height, images;
+    int sd_batch;          /* images per pipeline call (stable-diffusion-task: 1; the
+                              validation rows: the benchmark's batch) */
     /* both */
     int cached;            /* model files already on the node's disk */
     int resident;          /* model already loaded in VRAM (no load at all) */

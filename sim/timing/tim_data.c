@@ -34,6 +34,47 @@ int tim_json_name_matches(cJSON *o, const char *name)
     return 0;
 }
 
+/* sd.json .models[i].unet: the UNet's config (tim_unet) */
+static int unet_load(cJSON *o, tim_unet *u, const char *path, int i, char *err, size_t errlen)
+{
+    cJSON *j = cJSON_GetObjectItemCaseSensitive(o, "unet");
+    cJSON *ch = cJSON_GetObjectItemCaseSensitive(j, "block_out_channels"),
+          *ly = cJSON_GetObjectItemCaseSensitive(j, "transformer_layers"),
+          *hd = cJSON_GetObjectItemCaseSensitive(j, "attention_heads");
+    int n = cJSON_GetArraySize(ch);
+    double mid = 0;
+    if (!cJSON_IsObject(j) || !cJSON_IsArray(ch) || !cJSON_IsArray(ly) || n < 1 ||
+        n > TIM_UNET_MAX_LEVELS || cJSON_GetArraySize(ly) != n || !cJSON_IsArray(hd) ||
+        cJSON_GetArraySize(hd) != n) {
+        snprintf(err, errlen, "%s: .models[%d].unet: expected an object with block_out_channels, "
+                 "transformer_layers and attention_heads, arrays of 1 to %d numbers of equal "
+                 "length", path, i,
+                 TIM_UNET_MAX_LEVELS);
+        return -1;
+    }
+    u->levels = n;
+    for (int k = 0; k < n; k++) {
+        cJSON *c = cJSON_GetArrayItem(ch, k), *l = cJSON_GetArrayItem(ly, k),
+              *h = cJSON_GetArrayItem(hd, k);
+        if (!cJSON_IsNumber(c) || !(c->valuedouble >= 1 && c->valuedouble <= 65536) ||
+            !cJSON_IsNumber(l) || !(l->valuedouble >= 0 && l->valuedouble <= 1000) ||
+            !cJSON_IsNumber(h) || !(h->valuedouble >= 1 && h->valuedouble <= c->valuedouble)) {
+            snprintf(err, errlen, "%s: .models[%d].unet: level %d: expected channels in 1..65536, "
+                     "transformer layers in 0..1000 and attention heads in 1..channels", path,
+                     i, k);
+            return -1;
+        }
+        u->ch[k] = c->valuedouble;
+        u->layers[k] = (int)l->valuedouble;
+        u->heads[k] = (int)h->valuedouble;
+    }
+    if (tim_json_num(j, "mid_transformer_layers", &mid, path, "models", i, err, errlen) ||
+        tim_json_num(j, "cross_attention_dim", &u->cross_dim, path, "models", i, err, errlen))
+        return -1;
+    u->mid_layers = mid > 1000 ? 1000 : (int)mid;
+    return 0;
+}
+
 int tim_model_load(const char *llms_path, const char *sd_path, const char *name, tim_model *m,
                    char *err, size_t errlen)
 {
@@ -65,7 +106,8 @@ int tim_model_load(const char *llms_path, const char *sd_path, const char *name,
             tim_json_num(o, "unet_gflops_512", &m->unet_gflops_512, sd_path, "models", i, err, errlen) ||
             tim_json_num(o, "vae_gflops_512", &m->vae_gflops_512, sd_path, "models", i, err, errlen) ||
             tim_json_num(o, "act_gb_512", &m->sd_act_gb_512, sd_path, "models", i, err, errlen) ||
-            tim_json_num(o, "native", &native, sd_path, "models", i, err, errlen)) {
+            tim_json_num(o, "native", &native, sd_path, "models", i, err, errlen) ||
+            unet_load(o, &m->unet, sd_path, i, err, errlen)) {
             rc = 2;
             break;
         }

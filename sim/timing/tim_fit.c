@@ -244,10 +244,13 @@ static double row_eff(const row *r, const tim_card *c)
     case K_C:
         return r->value * 2.0 * r->params_b * 1e9 / (tim_card_lc_peak(c) * 1e12);
     case K_SD: {
-        /* one image's share of the step once the fixed cost is taken off */
-        double px = (double)r->width * r->height / (512.0 * 512.0);
-        double gpu = fmax(1.0 / r->value - c->sd_step_s, 0.05 / r->value) / r->batch;
-        return 2.0 * r->m.unet_gflops_512 * 1e9 * px / (c->fp16_tflops * 1e12 * gpu);
+        /* the UNet's forward of the batch (two forwards an image under
+         * guidance) once the fixed cost is taken off: the compute
+         * efficiency at which its kernels' rooflines take that long */
+        double latent = (r->width / 8.0) * (r->height / 8.0);
+        double gpu = fmax(1.0 / r->value - c->sd_step_s, 0.05 / r->value);
+        return tim_unet_eff(&r->m.unet, latent, 2.0 * r->batch, tim_card_sdpa_flash(c),
+                            c->fp16_tflops * 1e12, tim_card_sd_bytes_s(c), gpu);
     }
     }
     return 0;
@@ -515,9 +518,8 @@ static void fit(const rowset *rs, tim_card *cards, int n, int exclude)
         cards[i].sd_src = TIM_SRC_NONE;
     }
     double all[NSLOT];
-    for (int s = 0; s < NSLOT; s++)
+    for (int s = 0; s < 2 * TIM_NW; s++)
         fit_slot(rs, cards, n, exclude, s, own, &all[s]);
-    free(own);
     /* a llama.cpp format without a figure for the card takes another
      * format's from the same level (own, family, vendor) first, and only
      * then the runtime-wide mean */
@@ -536,9 +538,14 @@ static void fit(const rowset *rs, tim_card *cards, int n, int exclude)
                     if (all[k * TIM_NW + o % TIM_NW] > 0)
                         set_slot(&cards[i], s, all[k * TIM_NW + o % TIM_NW], TIM_SRC_RUNTIME);
             }
+    }
+    /* the diffusers figure last: its rows' memory-bound kernels stream at
+     * each card's FP16 streaming share, which the loop above completes */
+    fit_slot(rs, cards, n, exclude, 2 * TIM_NW, own, &all[2 * TIM_NW]);
+    free(own);
+    for (int i = 0; i < n; i++)
         if (!cards[i].sd_src && all[2 * TIM_NW] > 0)
             set_slot(&cards[i], 2 * TIM_NW, all[2 * TIM_NW], TIM_SRC_RUNTIME);
-    }
     fit_transformers(rs, cards, n, exclude);
 }
 
@@ -590,6 +597,7 @@ static double predict(const row *r, const tim_card *c)
     w.width = r->width;
     w.height = r->height;
     w.steps = r->steps;
+    w.sd_batch = r->batch;
     tim_breakdown b;
     tim_task_breakdown(&r->m, c, &w, &b);
     switch (r->metric) {
@@ -599,7 +607,7 @@ static double predict(const row *r, const tim_card *c)
         return b.prefill_tps;
     case M_SD_ITS:
         /* a batch of b images per step, the fixed cost once */
-        return 1.0 / (r->batch * (b.step_s - b.step_fixed_s) + b.step_fixed_s);
+        return 1.0 / b.step_s;
     case M_SD_S:
         return b.decode_s;
     default:

@@ -71,6 +71,7 @@ void tim_workload_default(tim_workload *w, tim_kind kind)
     w->steps = kind == TIM_SD ? 25 : 0;
     w->width = w->height = 512;
     w->images = 1;
+    w->sd_batch = 1;
     w->cached = 1;
     w->net_gbs = 0.1;
     w->disk_gbs = 1.0;
@@ -201,17 +202,35 @@ double tim_card_lc_peak(const tim_card *c)
     return strcmp(c->vendor, "Apple") ? 4.0 * tim_card_int32(c) : c->fp16_tflops;
 }
 
+/* The streaming rate of the UNet's and VAE's memory-bound kernels: the
+ * card's FP16 weight-streaming share (the same memory system, fitted on
+ * llama.cpp's decode) of its peak bandwidth. */
+double tim_card_sd_bytes_s(const tim_card *c)
+{
+    return c->bw_gbs * 1e9 * c->eff_bw_w[TIM_W_F16];
+}
+
+int tim_card_sdpa_flash(const tim_card *c)
+{
+    return !strcmp(c->vendor, "NVIDIA") &&
+           (c->family == TIM_F_TURING || c->family == TIM_F_AMPERE || c->family == TIM_F_ADA);
+}
+
 /* diffusers: per image, steps x (the UNet's two forwards, one batch of two
- * under classifier-free guidance, at the card's FP16 tensor rate + the
- * pipeline's fixed cost per step) + the VAE decode. */
+ * under classifier-free guidance, each kernel a roofline of the card's
+ * FP16 tensor rate and its streaming rate (tim_unet.c) + the pipeline's
+ * fixed cost per step) + the VAE decode. */
 static void sd_breakdown(const tim_model *m, const tim_card *c, const tim_workload *w,
                          tim_breakdown *o)
 {
     double px = pixels(w), e = c->eff_sd, F = c->fp16_tflops * 1e12 * e;
+    double latent = (w->width / 8.0) * (w->height / 8.0), b = w->sd_batch > 1 ? w->sd_batch : 1;
     int im = w->images > 1 ? w->images : 1;
     o->load_s = load_seconds(w, tim_file_bytes(m, w));
     o->step_fixed_s = c->sd_step_s;
-    o->step_s = 2.0 * m->unet_gflops_512 * 1e9 * px / F + o->step_fixed_s;
+    o->step_s = tim_unet_seconds(&m->unet, latent, 2.0 * b, tim_card_sdpa_flash(c), F,
+                                 tim_card_sd_bytes_s(c)) +
+                o->step_fixed_s;
     /* a VAE that diffusers upcasts (force_upcast in its config) decodes in
      * FP32, which cuDNN runs as TF32 where the card has it */
     double vf = m->sd_vae_fp32 ? tim_card_conv32(c) * 1e12 * e : F;
