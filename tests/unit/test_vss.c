@@ -498,6 +498,42 @@ static void test_atomic_reverts_and_nonce(void **st)
 }
 
 
+/* The commitment and nonce maps grow with their keys (at 49 keys from 64
+ * slots): a create whose nonce entry made the map grow and that then reverts
+ * leaves the map as it was, and every key stored before the growth is still
+ * found after it. */
+static void test_map_growth_and_revert(void **st)
+{
+    (void)st;
+    net *N = net_default(0); /* no nodes: every task waits in the queue */
+    uint8_t guid[32] = {0x42};
+    vss_task_spec s[49];
+    for (int i = 0; i < 48; i++) {
+        spec_make(N, &s[i], guid, VSS_SD);
+        assert_true(create_on(N, &s[i], 1000, VSS_NOBODY));
+    }
+    spec_make(N, &s[48], guid, VSS_SD);
+    vss_task_spec bad = s[48];
+    bad.n_models = VSS_MAX_MODELS + 1; /* reverts after the nonce is stored */
+    assert_false(create_on(N, &bad, 1000, VSS_NOBODY));
+    assert_string_equal(vss_revert_reason(N->p), "avrami: too many model ids");
+    assert_int_equal(vss_num_tasks(N->p), 48);
+    assert_true(vss_task_find(N->p, s[48].commitment) == VSS_NOBODY);
+    for (uint32_t i = 0; i < 48; i++)
+        assert_int_equal(vss_task_find(N->p, s[i].commitment), i);
+    /* the reverted nonce is unused; the 49th task grows both maps */
+    assert_true(create_on(N, &s[48], 1000, VSS_NOBODY));
+    assert_int_equal(vss_task_find(N->p, s[48].commitment), 48);
+    for (uint32_t i = 0; i < 48; i++)
+        assert_int_equal(vss_task_find(N->p, s[i].commitment), i);
+    /* a nonce stored before the growth is still used after it */
+    vss_task_spec again = s[0];
+    again.commitment[0] ^= 0xff;
+    assert_false(create_on(N, &again, 1000, VSS_NOBODY));
+    assert_string_equal(vss_revert_reason(N->p), "Panic(0x11)");
+    vss_free(N->p);
+}
+
 /* Everything a transaction may change, for comparing before and after. */
 typedef struct snap {
     wei_t bal[16];
@@ -643,6 +679,7 @@ int main(void)
         cmocka_unit_test(test_model_predownload_notices),
         cmocka_unit_test(test_queue_price_and_limits),
         cmocka_unit_test(test_atomic_reverts_and_nonce),
+        cmocka_unit_test(test_map_growth_and_revert),
         cmocka_unit_test(test_random_transactions_atomic_and_conserving),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

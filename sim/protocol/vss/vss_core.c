@@ -64,43 +64,93 @@ void vss_commitment(const uint8_t guid[32], const uint8_t nonce[32], uint8_t out
 #define ALLOC(ptr, count) ((ptr) = stable_alloc((size_t)(count) * sizeof *(ptr)))
 #define FREE(ptr, count) stable_free((ptr), (size_t)(count) * sizeof *(ptr))
 
-static bool vmap_init(vmap *m, uint64_t entries)
+static vslot *vmap_alloc(vmap *m, uint64_t cap)
 {
-    uint64_t cap = 64;
-    while (cap < 2 * entries)
-        cap *= 2;
-    m->cap = cap;
-    return ALLOC(m->key, cap) && ALLOC(m->val, cap);
+    if (m->n_arrays == VMAP_MAX_ARRAYS)
+        return NULL;
+    vslot *s = stable_alloc((size_t)cap * sizeof *s);
+    if (s) {
+        m->arrays[m->n_arrays].slot = s;
+        m->arrays[m->n_arrays++].cap = cap;
+    }
+    return s;
+}
+
+static bool vmap_init(vmap *m)
+{
+    m->cap = 64;
+    m->n = 0;
+    m->slot = vmap_alloc(m, m->cap);
+    return m->slot != NULL;
 }
 
 static void vmap_free(vmap *m)
 {
-    FREE(m->key, m->cap);
-    FREE(m->val, m->cap);
+    for (uint32_t i = 0; i < m->n_arrays; i++)
+        FREE(m->arrays[i].slot, m->arrays[i].cap);
+    m->n_arrays = 0;
+    m->slot = NULL;
 }
 
-static uint64_t slot_of(const vmap *m, const uint8_t key[32])
+void vmap_reclaim(vss *p, vmap *m)
+{
+    if (m->n_arrays < 2 || p->j->n)
+        return;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < m->n_arrays; i++) {
+        if (m->arrays[i].slot == m->slot)
+            m->arrays[k++] = m->arrays[i];
+        else
+            FREE(m->arrays[i].slot, m->arrays[i].cap);
+    }
+    m->n_arrays = k;
+}
+
+static uint64_t slot_in(const vslot *slot, uint64_t cap, const uint8_t key[32])
 {
     uint64_t h;
     memcpy(&h, key, 8);
     h ^= h >> 29;
     h *= 0x9E3779B97F4A7C15ULL;
-    uint64_t i = h & (m->cap - 1);
-    while (m->val[i] && memcmp(m->key[i], key, 32))
-        i = (i + 1) & (m->cap - 1);
+    uint64_t i = h & (cap - 1);
+    while (slot[i].val && memcmp(slot[i].key, key, 32))
+        i = (i + 1) & (cap - 1);
     return i;
 }
 
-uint64_t vmap_get(const vmap *m, const uint8_t key[32]) { return m->val[slot_of(m, key)]; }
+static uint64_t slot_of(const vmap *m, const uint8_t key[32]) { return slot_in(m->slot, m->cap, key); }
+
+uint64_t vmap_get(const vmap *m, const uint8_t key[32]) { return m->slot[slot_of(m, key)].val; }
+
+/* Doubles the table: a fresh one filled from the current, then swapped in
+ * through the journal (the old table is left as it was). */
+static void vmap_grow(vss *p, vmap *m)
+{
+    uint64_t cap = 2 * m->cap;
+    vslot *s = vmap_alloc(m, cap);
+    if (!s)
+        vss_revert(p, "avrami: out of memory for the task maps");
+    for (uint64_t i = 0; i < m->cap; i++)
+        if (m->slot[i].val)
+            s[slot_in(s, cap, m->slot[i].key)] = m->slot[i];
+    J(p->j, m->slot, s);
+    J(p->j, m->cap, cap);
+}
 
 void vmap_put(vss *p, vmap *m, const uint8_t key[32], uint64_t value)
 {
     uint64_t i = slot_of(m, key);
-    if (!m->val[i]) {
-        jrn_save(p->j, m->key[i], 32);
-        memcpy(m->key[i], key, 32);
+    if (!m->slot[i].val && 4 * (m->n + 1) > 3 * m->cap) {
+        vmap_grow(p, m);
+        i = slot_of(m, key);
     }
-    J(p->j, m->val[i], value + 1);
+    vslot *e = &m->slot[i];
+    if (!e->val) {
+        jrn_save(p->j, e->key, 32);
+        memcpy(e->key, key, 32);
+        J(p->j, m->n, m->n + 1);
+    }
+    J(p->j, e->val, value + 1);
 }
 
 vss *vss_new(const vss_params *params, uint32_t max_accounts, uint64_t max_tasks)
@@ -141,8 +191,8 @@ vss *vss_new_hosted(const vss_params *params, uint32_t max_acc, uint64_t max_tas
         !vset_init(&p->avail_vram_set, VSS_MAX_VRAMS) || !ALLOC(p->model_all, VSS_MAX_STRINGS) ||
         !ALLOC(p->model_avail, VSS_MAX_STRINGS) || !ALLOC(p->str, p->str_cap) ||
         !ALLOC(p->str_off, VSS_MAX_STRINGS) || !ALLOC(p->str_hash, 2 * VSS_MAX_STRINGS) ||
-        !ALLOC(p->task, max_tasks + 1) || !vmap_init(&p->by_commitment, max_tasks + 1) ||
-        !vmap_init(&p->nonces, max_tasks + 1) || !ALLOC(p->bytes, p->bytes_cap) ||
+        !ALLOC(p->task, max_tasks + 1) || !vmap_init(&p->by_commitment) ||
+        !vmap_init(&p->nonces) || !ALLOC(p->bytes, p->bytes_cap) ||
         !ALLOC(p->buckets, VSS_MAX_BUCKETS) || !ALLOC(p->queue, qcap) ||
         !vset_init(&p->q_vrams, VSS_MAX_BUCKETS) || !vset_init(&p->q_gpus, VSS_MAX_BUCKETS) ||
         !ALLOC(p->cand, p->max_acc) || !ALLOC(p->cw, 2 * (size_t)p->max_acc) || !ALLOC(p->csel, p->max_acc) ||
@@ -195,9 +245,9 @@ void vss_free(vss *p)
     FREE(p->str_off, VSS_MAX_STRINGS);
     FREE(p->str_hash, 2 * VSS_MAX_STRINGS);
     FREE(p->task, p->max_tasks + 1);
-    if (p->by_commitment.val)
+    if (p->by_commitment.slot)
         vmap_free(&p->by_commitment);
-    if (p->nonces.val)
+    if (p->nonces.slot)
         vmap_free(&p->nonces);
     FREE(p->bytes, p->bytes_cap);
     FREE(p->buckets, VSS_MAX_BUCKETS);

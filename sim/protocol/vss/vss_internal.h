@@ -60,24 +60,26 @@ typedef struct vbytes {
     uint64_t off;          /* into the byte arena */
 } vbytes;
 
+/* Fields ordered by alignment, widest first, so that no padding lies between
+ * them: 320 bytes, five cache lines (336 in declaration order). */
 typedef struct vtask {
+    wei_t fee;
+    wei_t pay[3];
     uint8_t commitment[32], nonce[32];
-    uint8_t type, status, abort_reason, error, n_models, n_pay, n_payto;
-    uint32_t creator;
-    uint32_t node;         /* selectedNode + 1; 0 = address(0) */
     uint64_t sequence, timeout;
     vbytes score;
-    wei_t fee;
     uint64_t size;
-    uint32_t models[VSS_MAX_MODELS];
     uint64_t min_vram;
-    uint32_t gpu;
     uint64_t gpu_vram;
     uint64_t version[3];
-    uint32_t pay_to[3];
-    wei_t pay[3];
     uint64_t create_time, start_time, score_time;
-    /* TaskQueue bookkeeping while queued */
+    uint32_t creator;
+    uint32_t node;         /* selectedNode + 1; 0 = address(0) */
+    uint32_t gpu;
+    uint32_t models[VSS_MAX_MODELS];
+    uint32_t pay_to[3];
+    uint8_t type, status, abort_reason, error, n_models, n_pay, n_payto;
+    /* TaskQueue bookkeeping while queued (last: a new TaskInfo leaves it) */
     uint32_t bucket;       /* + 1 */
     uint32_t bucket_pos;   /* + 1 */
     uint32_t queue_pos;    /* + 1, in taskIDCommitments */
@@ -94,11 +96,27 @@ typedef struct vbucket {
     uint32_t *items;       /* task handles, capacity queue limit + 1 */
 } vbucket;
 
-/* bytes32 -> uint64 map (open addressing, never deleted from, journaled). */
+/* bytes32 -> uint64 map (open addressing, never deleted from, journaled).
+ * A slot's value and key lie side by side: a probe reads one cache line
+ * where separate key and value arrays cost two misses. */
+typedef struct vslot {
+    uint64_t val;          /* value + 1; 0 = empty */
+    uint8_t key[32];
+} vslot;
+
+/* The map grows with its entries (kept at most three quarters full) rather
+ * than being sized to the task capacity: a table sized for every task the
+ * run may create spreads the few it holds over all its pages.  A growth is
+ * journaled (the new table, its capacity) so that a revert returns to the
+ * old table; the tables a revert could return to are kept (`arrays`,
+ * outside the journal) until the journal is empty (vmap_reclaim). */
+#define VMAP_MAX_ARRAYS 64
 typedef struct vmap {
-    uint8_t (*key)[32];
-    uint64_t *val;         /* value + 1; 0 = empty */
+    vslot *slot;
     uint64_t cap;          /* power of two */
+    uint64_t n;            /* keys held */
+    uint32_t n_arrays;
+    struct { vslot *slot; uint64_t cap; } arrays[VMAP_MAX_ARRAYS]; /* every table allocated */
 } vmap;
 
 struct vss {
@@ -230,6 +248,8 @@ void vstat_dec(vss *p, uint64_t *c);
 
 uint64_t vmap_get(const vmap *m, const uint8_t key[32]); /* value + 1, 0 = absent */
 void vmap_put(vss *p, vmap *m, const uint8_t key[32], uint64_t value);
+/* Frees the tables no longer current once no journal entry can return to them. */
+void vmap_reclaim(vss *p, vmap *m);
 const uint8_t *vbytes_ptr(const vss *p, const vbytes *b);
 
 /* Node (vss_node.c) */

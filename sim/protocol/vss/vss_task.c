@@ -248,6 +248,8 @@ void vt_node_available_callback(vss *p, uint32_t root)
 void vt_tx_create(vss *p, const vss_task_spec *s, wei_t value)
 {
     uint32_t from = p->sender;
+    vmap_reclaim(p, &p->nonces);
+    vmap_reclaim(p, &p->by_commitment);
     vtransfer(p, from, VSS_ACC_TASK, value); /* msg.value moves before the body runs */
     if (s->type == VSS_LLM || s->type == VSS_SD_FT)
         VREQUIRE(p, s->gpu != 0, "GPU name is empty");
