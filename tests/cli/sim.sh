@@ -228,19 +228,19 @@ for e in relay-2025-03 relay-2025-07 relay-2026; do
 done
 ok "editions: the Relay editions run with every invariant checked after each event, their databases check, foreign keys refused"
 # ---- protocol.stake_max: stakes that differ, the Relay editions only ----
+refuses() { # PATTERN ARGS...: exits 2 and says PATTERN on stderr
+  local pat=$1; shift
+  expect_exit 2 "$@"
+  grep -q "$pat" "$TMP/err" || die "$* not explained: $(cat "$TMP/err")"
+}
 sed 's/"task_timeout_s": 900/"task_timeout_s": 900, "stake_max": "800000000000000000000"/' scenarios/editions-compare.json >"$TMP/sm.json"
-expect_exit 2 "$BIN" run --no-db "$TMP/sm.json"
-grep -q 'sm.json: \$.protocol.stake_max: a relay-2025-03 key, but protocol.edition is "helium"' "$TMP/err" \
-  || die "stake_max under helium not named: $(cat "$TMP/err")"
-expect_exit 2 "$BIN" run --no-db --set protocol.stake_max=399000000000000000000 scenarios/relay-stakes.json
-grep -q 'relay-stakes.json: \$.protocol.stake_max: expected at least protocol.stake (400000000000000000000 wei), got less' "$TMP/err" \
-  || die "stake_max below stake not explained: $(cat "$TMP/err")"
-expect_exit 2 "$BIN" run --no-db --set protocol.stake_max=1e30 scenarios/relay-stakes.json
-grep -q 'relay-stakes.json: \$.protocol.stake_max: expected a decimal wei string' "$TMP/err" \
-  || die "stake_max not wei not explained: $(cat "$TMP/err")"
-expect_exit 2 "$BIN" run --no-db --set protocol.stake_max=100000000000000000000000000000000000000 scenarios/relay-stakes.json
-grep -q 'relay-stakes.json: \$.protocol.stake_max: expected at most' "$TMP/err" \
-  || die "stake_max too large not explained: $(cat "$TMP/err")"
+refuses 'sm.json: \$.protocol.stake_max: a relay-2025-03 key, but protocol.edition is "helium"' "$BIN" run --no-db "$TMP/sm.json"
+SM='relay-stakes.json: \$.protocol.stake_max: expected'
+refuses "$SM at least protocol.stake (400000000000000000000 wei), got less" \
+  "$BIN" run --no-db --set protocol.stake_max=399000000000000000000 scenarios/relay-stakes.json
+refuses "$SM a decimal wei string" "$BIN" run --no-db --set protocol.stake_max=1e30 scenarios/relay-stakes.json
+refuses "$SM at most" "$BIN" run --no-db --set protocol.stake_max=100000000000000000000000000000000000000 \
+  scenarios/relay-stakes.json
 for e in relay-2025-03 relay-2025-07 relay-2026; do
   expect_exit 0 "$BIN" run --out "$TMP/st-$e.db" --duration 1800 --paranoid --set protocol.edition=$e scenarios/relay-stakes.json
   grep '^stakes (drawn' "$TMP/out" >"$TMP/st-$e.txt" || die "$e: no stake line in the summary"
