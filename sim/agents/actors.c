@@ -4,7 +4,7 @@
  *
  * Account identity, per node and to the wei:
  *     balance + locked stake = stake + income − stake lost
- * (a node's account opens with exactly one stake; joining locks it; a quit
+ * (a node's account opens with exactly its own stake; joining locks it; a quit
  * or kick-out returns it; a slash sends it to the owner), and the owner's
  * balance grows by exactly the stakes lost. */
 #include "run/sim_internal.h"
@@ -59,15 +59,15 @@ static wei_t locked(const sim *m, const sim_node *n)
 {
     proto_node_view v;
     proto_node_get(m->p, n->acc, &v);
-    return v.ever_joined && v.status != PROTO_NODE_QUIT ? m->s->params.stake : 0;
+    return v.ever_joined && v.status != PROTO_NODE_QUIT ? n->stake : 0;
 }
 
 bool actors_accounts_ok(const sim *m, char *detail, size_t cap)
 {
-    wei_t stake = m->s->params.stake, lost = 0;
+    wei_t lost = 0;
     for (uint32_t i = 0; i < m->n_nodes; i++) {
         const sim_node *n = &m->nodes[i];
-        wei_t l = n->nflags & NF_STAKE_LOST ? stake : 0;
+        wei_t stake = n->stake, l = n->nflags & NF_STAKE_LOST ? stake : 0;
         lost += l;
         if (proto_balance(m->p, n->acc) + locked(m, n) + l != stake + n->income) {
             char a[WEI_STR_MAX];
@@ -93,9 +93,9 @@ void sim_get_actor(const sim *m, uint32_t a, sim_actor_stats *x)
     x->name = b ? b->name : "honest";
     x->kind = b ? scn_behaviour_kind_name(b->kind) : "honest";
     x->mode = b && b->kind == SCN_BEH_COLLUDERS ? scn_collude_mode_name(b->mode) : "";
-    wei_t stake = s->params.stake;
     for (uint32_t i = 0; i < m->n_nodes; i++) {
         const sim_node *n = &m->nodes[i];
+        wei_t stake = n->stake;
         if (n->actor != a)
             continue;
         x->nodes++;
@@ -265,8 +265,8 @@ void actors_write_db(const sim *m, res *db)
         const sim_node *n = &m->nodes[i];
         char id[16];
         snprintf(id, sizeof id, "%u", i);
-        res_account_row row = {n->acc, "node", id, s->params.stake, proto_balance(p, n->acc), locked(m, n),
-                               n->nflags & NF_STAKE_LOST ? s->params.stake : 0, 0};
+        res_account_row row = {n->acc, "node", id, n->stake, proto_balance(p, n->acc), locked(m, n),
+                               n->nflags & NF_STAKE_LOST ? n->stake : 0, 0};
         res_account(db, &row);
     }
     free(fees);

@@ -2,6 +2,8 @@
 #include "agents/agt.h"
 
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <gsl/gsl_randist.h>
@@ -168,4 +170,19 @@ void agt_nonce(uint64_t task_id, uint32_t account, uint32_t round, uint8_t out[3
 {
     uint64_t v[4] = {agt_mix64(task_id), agt_mix64(((uint64_t)account << 8) | round), task_id, round};
     memcpy(out, v, 32);
+}
+
+wei_t agt_node_stake(uint64_t seed, uint64_t replication, uint32_t node, wei_t lo, wei_t hi)
+{
+    const wei_t cnx = (wei_t)1000000000000000000ULL;
+    if (hi <= lo || (hi - lo) < cnx)
+        return lo;
+    gsl_rng *r = eng_rng_new(eng_seed_hash(seed, replication, node), 0, ENG_RNG_STAKES);
+    if (!r) {
+        fprintf(stderr, "avrami: out of memory\n");
+        exit(2);
+    }
+    wei_t k = agt_rng_wei_upto(r, (hi - lo) / cnx);
+    gsl_rng_free(r);
+    return lo + k * cnx; /* k * cnx <= hi - lo: no overflow */
 }

@@ -29,6 +29,11 @@ wei_t agt_draw_fee(const scn_task_kind *k, gsl_rng *r);
 uint64_t agt_cap_s(const scn_task_kind *k, uint32_t size);
 /* Uniform integer in [0, bound] over 128 bits (rejection sampling). */
 wei_t agt_rng_wei_upto(gsl_rng *r, wei_t bound);
+/* Node `node`'s stake, uniform in whole CNX between lo and hi (lo when
+ * hi <= lo), from a stream of its own: (seed, replication, node) and
+ * nothing else, so the same node stakes the same under every edition
+ * (common random numbers).  Exact: lo + k CNX <= hi. */
+wei_t agt_node_stake(uint64_t seed, uint64_t replication, uint32_t node, wei_t lo, wei_t hi);
 
 /* ---- timing ----
  * How long a node of a card takes to execute a task.  The simulation only

@@ -156,9 +156,12 @@ void node_new_actor(sim *m, uint32_t card, uint32_t actor)
     }
     uint32_t i = m->n_nodes++;
     sim_node *n = &m->nodes[i];
-    n->acc = proto_add_account(m->p, m->s->params.stake);
-    m->supply0 += m->s->params.stake;
+    n->stake = agt_node_stake(m->o.seed, m->o.replication, i, m->s->params.stake, m->s->params.stake_max);
+    n->acc = proto_add_account(m->p, n->stake);
+    m->supply0 += n->stake;
     m->acc2node[n->acc] = i;
+    if (m->ag.node_added)
+        m->ag.node_added(m, i);
     n->card = (uint16_t)card;
     n->actor = (uint8_t)actor;
     n->st = NS_JOINING;

@@ -77,6 +77,8 @@ typedef enum eng_stream {
     ENG_RNG_JOINS = 11,    /* the join process's arrival times: apart from the nodes' own
                               churn draws, so the same replication joins the same nodes at
                               the same times under every protocol edition */
+    ENG_RNG_STAKES = 12,   /* the nodes' stakes (protocol.stake_max): one draw per node, from
+                              (seed, replication, node index) alone */
 } eng_stream;
 
 uint64_t eng_seed_hash(uint64_t seed, uint64_t replication, uint64_t stream);

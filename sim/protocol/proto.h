@@ -44,7 +44,9 @@ typedef enum proto_edition_id {
 typedef struct proto_params {
     proto_edition_id edition;
     wei_t task_fee_per_node;     /* editions with a fixed fee (Hydrogen: 10 CNX) */
-    wei_t stake;                 /* wei locked by a node at join */
+    wei_t stake;                 /* wei locked by a node at join (the minimum, where stakes vary) */
+    wei_t stake_max;             /* the Relay editions: each node's stake is drawn between stake
+                                    and this, in whole CNX (0 or stake: every node stakes stake) */
     uint64_t task_timeout_s;     /* a running task may be cancelled after this */
     uint32_t queue_size_limit;   /* queued tasks at most (0: no limit, the Relay's) */
     uint32_t kickout_threshold;  /* kicked out when the window sum is <= this */

@@ -244,6 +244,17 @@ static bool relay_observe(sim *m, const sim_obs *o)
     return true;
 }
 
+/* A node's own stake (protocol.stake_max) before its first join. */
+static void relay_node_added(sim *m, uint32_t i)
+{
+    const sim_node *n = &m->nodes[i];
+    relay_ext a = {.stake = n->stake};
+    if (n->stake != m->s->params.stake && !proto_ext(m->p, 0, n->acc, RELAY_OP_STAKE, &a)) {
+        fprintf(stderr, "avrami: relay: %s\n", proto_revert_reason(m->p));
+        exit(2);
+    }
+}
+
 static wei_t relay_escrow(sim *m) { return relay_edition_escrow(m->p); }
 
 static wei_t relay_req_escrow(sim *m, const sim_req *r)
@@ -272,4 +283,5 @@ const sim_edition_agents relay_agents = {
     .escrow_held = relay_escrow,
     .req_escrow = relay_req_escrow,
     .fini = relay_fini,
+    .node_added = relay_node_added,
 };

@@ -264,6 +264,7 @@ void sim_summary(const sim *m, FILE *out)
             fprintf(out, "  %-28s %5u nodes %9.1f h  %10.4f CNX/h\n", s->cards[c].name, ci.nodes,
                     ci.online_h, ci.online_h > 0 ? cnx(ci.income) / ci.online_h : 0.0);
     }
+    sim_stake_summary(m, out);
     uint32_t why[6] = {0};
     for (uint32_t i = 0; i < m->n_nodes; i++)
         why[m->nodes[i].why]++;

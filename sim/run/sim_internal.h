@@ -78,6 +78,7 @@ typedef struct sim_node {
     uint16_t cache[CACHE_MAX]; /* model ids, most recent first */
     eng_time joined, left;
     wei_t income;
+    wei_t stake;          /* what its account opens with and locks at join */
     uint32_t tasks, slashed;
     uint8_t actor;        /* 0 honest, 1 + i: scn.behaviours[i] */
     uint8_t action;       /* agt_action in the current task */
@@ -171,6 +172,8 @@ typedef struct sim_edition_agents {
     wei_t (*escrow_held)(sim *m);
     wei_t (*req_escrow)(sim *m, const sim_req *r); /* what the contract holds for a request */
     void (*fini)(sim *m);
+    /* node_added   a new node's account exists, before its join (its stake) */
+    void (*node_added)(sim *m, uint32_t node);
     uint64_t pass_over;
 } sim_edition_agents;
 /* The edition's agent hooks (never NULL). */
@@ -348,5 +351,9 @@ void actors_summary(const sim *m, FILE *out);
 /* account checks: every node's balance + locked stake = stake + income −
  * stake lost, and the owner gained exactly the stakes lost */
 bool actors_accounts_ok(const sim *m, char *detail, size_t cap);
+
+/* The stakes and the income by stake quartile, where stakes differ
+ * (protocol.stake_max; run/report_stakes.c). */
+void sim_stake_summary(const sim *m, FILE *out);
 
 #endif

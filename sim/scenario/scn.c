@@ -67,7 +67,7 @@ static bool parse_protocol(pctx *c, const cJSON *root, scn *s)
 {
     static const char *const keys[] = {"edition", "stake", "task_timeout_s", "queue_size_limit",
         "kickout_threshold", "kickout", "task_score_rewards", "task_score_pool_size", "distance_threshold",
-        "max_nodes", "task_fee_per_node", "sample_mod", "passive_slash", NULL};
+        "max_nodes", "task_fee_per_node", "sample_mod", "passive_slash", "stake_max", NULL};
     char p[PATH_MAX_LEN], name[32], def[48];
     const cJSON *o;
     if (!scnj_obj(c, root, "$", "protocol", keys, &o, p))
@@ -107,6 +107,16 @@ static bool parse_protocol(pctx *c, const cJSON *root, scn *s)
         return false;
     if (own_key(ed, "passive_slash") && !scnj_bool(c, o, p, "passive_slash", pp->passive_slash, &pp->passive_slash))
         return false;
+    /* the Relay editions' stakes that differ between nodes (run/node_stake.c) */
+    if (own_key(ed, "stake_max")) {
+        if (!scnj_wei(c, o, p, "stake_max", wei_format(pp->stake, def), &pp->stake_max))
+            return false;
+        if (pp->stake_max < pp->stake) {
+            char kp[PATH_MAX_LEN], b[WEI_STR_MAX];
+            scnj_sub(kp, p, "stake_max");
+            return scnj_fail(c, kp, "expected at least protocol.stake (%s wei), got less", wei_format(pp->stake, b));
+        }
+    }
     if (ed->fixed_fee && !scnj_wei(c, o, p, "task_fee_per_node", wei_format(pp->task_fee_per_node, def),
                                    &pp->task_fee_per_node))
         return false;

@@ -27,10 +27,10 @@
 static bool scn_check_money(pctx *c, const scn *s)
 {
     const wei_t half = (wei_t)1 << 127, node_ids = (wei_t)1 << 32;
-    wei_t total;
-    if (!wei_mul(s->params.stake, node_ids, &total) || total >= half) {
+    wei_t total, top = s->params.stake_max > s->params.stake ? s->params.stake_max : s->params.stake;
+    if (!wei_mul(top, node_ids, &total) || total >= half) {
         char b[WEI_STR_MAX];
-        return scnj_fail(c, "$.protocol.stake", "expected at most %s wei (2^32 nodes' stakes must stay below "
+        return scnj_fail(c, top > s->params.stake ? "$.protocol.stake_max" : "$.protocol.stake", "expected at most %s wei (2^32 nodes' stakes must stay below "
                                                 "2^127 wei), got a larger stake",
                          wei_format((half - 1) / node_ids, b));
     }

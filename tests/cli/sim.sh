@@ -227,6 +227,30 @@ for e in relay-2025-03 relay-2025-07 relay-2026; do
   expect_exit 0 "$BIN" check "$TMP/$e.db"
 done
 ok "editions: the Relay editions run with every invariant checked after each event, their databases check, foreign keys refused"
+# ---- protocol.stake_max: stakes that differ, the Relay editions only ----
+refuses() { # PATTERN ARGS...: exits 2 and says PATTERN on stderr
+  local pat=$1; shift
+  expect_exit 2 "$@"
+  grep -q "$pat" "$TMP/err" || die "$* not explained: $(cat "$TMP/err")"
+}
+sed 's/"task_timeout_s": 900/"task_timeout_s": 900, "stake_max": "800000000000000000000"/' scenarios/editions-compare.json >"$TMP/sm.json"
+refuses 'sm.json: \$.protocol.stake_max: a relay-2025-03 key, but protocol.edition is "helium"' "$BIN" run --no-db "$TMP/sm.json"
+SM='relay-stakes.json: \$.protocol.stake_max: expected'
+refuses "$SM at least protocol.stake (400000000000000000000 wei), got less" \
+  "$BIN" run --no-db --set protocol.stake_max=399000000000000000000 scenarios/relay-stakes.json
+refuses "$SM a decimal wei string" "$BIN" run --no-db --set protocol.stake_max=1e30 scenarios/relay-stakes.json
+refuses "$SM at most" "$BIN" run --no-db --set protocol.stake_max=100000000000000000000000000000000000000 \
+  scenarios/relay-stakes.json
+for e in relay-2025-03 relay-2025-07 relay-2026; do
+  expect_exit 0 "$BIN" run --out "$TMP/st-$e.db" --duration 1800 --paranoid --set protocol.edition=$e scenarios/relay-stakes.json
+  grep '^stakes (drawn' "$TMP/out" >"$TMP/st-$e.txt" || die "$e: no stake line in the summary"
+  grep -q '^  Q4  stake' "$TMP/out" || die "$e: no income by stake quartile"
+  expect_exit 0 "$BIN" check "$TMP/st-$e.db"
+done
+cut -d';' -f1 "$TMP/st-relay-2025-03.txt" >"$TMP/st-a.txt"
+cut -d';' -f1 "$TMP/st-relay-2026.txt" >"$TMP/st-b.txt"
+cmp -s "$TMP/st-a.txt" "$TMP/st-b.txt" || die "the stakes differ between editions"
+ok "protocol.stake_max: errors name the path; stakes differ between nodes, not between editions; runs check"
 # every task validated and slashing on: the lone cheater's two nodes never
 # agree (each forges its own bytes), so it wins nothing and loses its stakes
 expect_exit 0 "$BIN" run --no-db --set protocol.sample_mod=1 --set protocol.passive_slash=false scenarios/attack-colluders-relay.json

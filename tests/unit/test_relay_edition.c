@@ -248,6 +248,33 @@ static void test_group_payments(void **state)
     proto_free(f.p);
 }
 
+/* RELAY_OP_STAKE: a node names its own stake, at least the minimum,
+ * before its first join; the join locks exactly it and a quit returns it. */
+static void test_own_stake(void **state)
+{
+    (void)state;
+    fixture f;
+    setup(&f, PROTO_RELAY_2026, 0);
+    wei_t min = proto_params_of(PROTO_RELAY_2026).stake, mine = min + 1234 * CNX;
+    uint32_t n = proto_add_account(f.p, mine);
+    relay_ext a = {.stake = min - 1};
+    assert_false(proto_ext(f.p, 0, n, RELAY_OP_STAKE, &a));
+    assert_string_equal(proto_revert_reason(f.p), "Stake amount is less than the minimum");
+    a.stake = mine;
+    assert_false(proto_ext(f.p, 0, PROTO_ACC_OWNER, RELAY_OP_STAKE, &a));
+    assert_true(proto_ext(f.p, 0, n, RELAY_OP_STAKE, &a));
+    assert_true(proto_join(f.p, 0, n, "NVIDIA GeForce RTX 4090", 24));
+    rn_node_view v;
+    relay_net_node(proto_relay(f.p), n, &v);
+    assert_true(v.stake == mine);
+    assert_true(proto_balance(f.p, n) == 0);
+    assert_false(proto_ext(f.p, 0, n, RELAY_OP_STAKE, &a)); /* joined once: too late */
+    assert_true(proto_quit(f.p, 1, n));
+    assert_true(proto_balance(f.p, n) == mine);
+    assert_true(proto_total_supply(f.p) == f.supply + mine);
+    proto_free(f.p);
+}
+
 /* The edition's description and its scenario keys. */
 static void test_descriptions(void **state)
 {
@@ -259,6 +286,7 @@ static void test_descriptions(void **state)
         assert_int_equal(e->seats, 1);
         assert_true(proto_edition_is_relay(e->id));
         assert_true(proto_edition_accepts(e, "sample_mod"));
+        assert_true(proto_edition_accepts(e, "stake_max"));
         assert_false(proto_edition_accepts(e, "kickout_threshold"));
     }
     assert_int_equal(proto_params_of(PROTO_RELAY_2025_03).sample_mod, 10);
@@ -266,11 +294,13 @@ static void test_descriptions(void **state)
     assert_true(proto_params_of(PROTO_RELAY_2026).passive_slash);
     assert_false(proto_params_of(PROTO_RELAY_2025_07).passive_slash);
     assert_false(proto_edition_accepts(proto_edition_find("helium"), "sample_mod"));
+    assert_false(proto_edition_accepts(proto_edition_find("helium"), "stake_max"));
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_own_stake),
         cmocka_unit_test(test_single_task),     cmocka_unit_test(test_timeout_from_estimate),
         cmocka_unit_test(test_group_slash_2025_03), cmocka_unit_test(test_group_passive_2026),
         cmocka_unit_test(test_group_payments),  cmocka_unit_test(test_descriptions),

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "protocol/relay/relay_edition.h"
 #include "run/sim.h"
+#include "run/sim_internal.h"
 
 static const char *SCN_TEXT =
     "{\"name\": \"t\", \"duration_s\": 3600,"
@@ -147,6 +149,55 @@ static void test_vss_error_reports(void **state)
     scn_free(&s);
 }
 
+/* protocol.stake_max: each node's stake is drawn from its own stream, so
+ * the same seed gives node i the same stake under every Relay edition; the
+ * stakes differ between nodes, lie in [stake, stake_max] in whole CNX, and
+ * are what the Relay locks at join. */
+static void test_relay_stakes_common(void **state)
+{
+    (void)state;
+    static const char *const ed[] = {"relay-2025-03", "relay-2025-07", "relay-2026"};
+    const wei_t cnx = (wei_t)1000000000000000000ULL, lo = 400 * cnx, hi = 4000 * cnx;
+    wei_t first[40] = {0};
+    for (int e = 0; e < 3; e++) {
+        char text[2048], err[SCN_ERR_MAX];
+        snprintf(text, sizeof text,
+                 "{\"name\": \"st\", \"duration_s\": 1800, \"timing\": {\"model\": \"calibrated\"},"
+                 " \"protocol\": {\"edition\": \"%s\", \"stake\": \"400000000000000000000\","
+                 "   \"stake_max\": \"4000000000000000000000\"},"
+                 " \"network\": {\"nodes\": 40, \"cards\": [{\"card\": \"NVIDIA GeForce RTX 4090\"}]},"
+                 " \"applications\": [{\"arrival\": {\"process\": \"poisson\", \"rate_per_h\": 300},"
+                 "   \"tasks\": [{\"type\": \"sd\", \"model\": \"stable-diffusion-v1-5\", \"fee\": {\"dist\": \"fixed\", \"wei\": \"500000000000000000\"}}]}]}",
+                 ed[e]);
+        scn s;
+        if (!scn_parse(text, "st.json", ".", &s, err))
+            fail_msg("%s", err);
+        sim_opts o = {.seed = 11, .paranoid = true};
+        sim *m = sim_run(&s, &o);
+        assert_non_null(m);
+        assert_int_equal(sim_status(m), 0);
+        assert_int_equal(m->n_nodes, 40);
+        uint32_t distinct = 0, joined = 0;
+        for (uint32_t i = 0; i < 40; i++) {
+            wei_t st = m->nodes[i].stake;
+            assert_true(st >= lo && st <= hi && st % cnx == 0);
+            distinct += i > 0 && st != m->nodes[i - 1].stake;
+            if (e == 0)
+                first[i] = st;
+            assert_true(st == first[i]);
+            rn_node_view v;
+            relay_net_node(proto_relay(m->p), m->nodes[i].acc, &v);
+            if (v.joined) {
+                assert_true(v.stake == st);
+                joined++;
+            }
+        }
+        assert_true(distinct > 30 && joined > 30);
+        sim_free(m);
+        scn_free(&s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -154,6 +205,7 @@ int main(void)
         cmocka_unit_test(test_timing_interface_is_used),
         cmocka_unit_test(test_vanishing_nodes_stall_tasks),
         cmocka_unit_test(test_vss_error_reports),
+        cmocka_unit_test(test_relay_stakes_common),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,6 +33,7 @@ typedef struct rel {
     uint32_t n_gpus;
     uint8_t *em;       /* per task: EM_* */
     uint8_t *acc;      /* per account: NA_* */
+    wei_t *stake;      /* per account: the stake it locks at join (0: the edition's) */
     uint32_t *open;    /* tasks not ended, by id */
     uint64_t n_open;
     uint32_t n_models;
@@ -76,10 +77,11 @@ static bool re_init(proto *p)
     r->n = relay_net_new(relay_of(p->prm.edition), p->max_acc, p->max_tasks);
     r->em = calloc(p->max_tasks + 1, 1);
     r->acc = calloc(p->max_acc, 1);
+    r->stake = calloc(p->max_acc, sizeof *r->stake);
     r->open = calloc(p->max_tasks + 1, sizeof *r->open);
     r->score_at = calloc(p->max_tasks + 1, sizeof *r->score_at);
     r->score_len = calloc(p->max_tasks + 1, sizeof *r->score_len);
-    if (!r->n || !r->em || !r->acc || !r->open || !r->score_at || !r->score_len)
+    if (!r->n || !r->em || !r->acc || !r->stake || !r->open || !r->score_at || !r->score_len)
         return false;
     relay_net_set_compare(r->n, same_score, p);
     relay_params prm = *relay_params_of(relay_of(p->prm.edition));
@@ -100,6 +102,7 @@ static void re_fini(proto *p)
     relay_net_free(r->n);
     free(r->em);
     free(r->acc);
+    free(r->stake);
     free(r->open);
     free(r->scores);
     free(r->score_at);
@@ -245,7 +248,8 @@ static void re_join(proto *p, uint32_t from, const char *gpu_name, uint64_t vram
     uint32_t models[RN_MAX_LOCAL_MODELS];
     for (uint32_t i = 0; i < r->n_models; i++)
         models[i] = i;
-    if (!relay_net_join(n, (double)p->now, from, vram, p->prm.stake, 0, models, r->n_models))
+    wei_t stake = r->stake[from] ? r->stake[from] : p->prm.stake;
+    if (!relay_net_join(n, (double)p->now, from, vram, stake, 0, models, r->n_models))
         fail(p, n);
     relay_net_set_node_gpu(n, from, gpu);
     r->acc[from] = NA_JOINED;
@@ -369,6 +373,11 @@ static void re_ext(proto *p, uint32_t from, uint32_t op, const void *args)
     case RELAY_OP_MODELS:
         REQUIRE(p, from == PROTO_ACC_OWNER, "OwnableUnauthorizedAccount");
         R(p)->n_models = a->n_models < RN_MAX_LOCAL_MODELS ? a->n_models : RN_MAX_LOCAL_MODELS;
+        return;
+    case RELAY_OP_STAKE: /* the node's own choice, at least the minimum stake */
+        REQUIRE(p, from >= PROTO_ACC_FIRST && from < p->n_acc && R(p)->acc[from] == NA_NEVER, "Invalid caller");
+        REQUIRE(p, a->stake >= p->prm.stake, "Stake amount is less than the minimum");
+        R(p)->stake[from] = a->stake;
         return;
     case RELAY_OP_CREATE:
         re_create_task(p, from, a);
@@ -535,8 +544,10 @@ RELAY_DEFAULTS(PROTO_RELAY_2025_07, RELAY_2025_07)
 RELAY_DEFAULTS(PROTO_RELAY_2026, RELAY_2026)
 
 /* Keys every Relay edition accepts: its sampling (1 task in sample_mod is
- * validated) and whether an invalidated node is slashed or only reviewed. */
-static const char *const RELAY_KEYS[] = {"sample_mod", "passive_slash", NULL};
+ * validated), whether an invalidated node is slashed or only reviewed, and
+ * the largest stake a node may lock (stakes drawn between stake and it:
+ * the Relay's staking takes any amount at or above the minimum). */
+static const char *const RELAY_KEYS[] = {"sample_mod", "passive_slash", "stake_max", NULL};
 
 #define RELAY_EDITION(VAR, ID, RE, NAME, COMMIT, SUMMARY)                                          \
     const proto_edition VAR = {                                                                    \

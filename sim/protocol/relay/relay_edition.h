@@ -29,10 +29,12 @@ typedef enum relay_ext_op {
     RELAY_OP_CREATE, /* an application creates a task (fee, work, model, group) */
     RELAY_OP_SUBMIT, /* the task's node submits its score (its result, as a 64-bit digest) */
     RELAY_OP_TICK,   /* the Relay's step: timed-out tasks aborted, then dispatch rounds */
+    RELAY_OP_STAKE,  /* a node before its first join: the stake it will lock (>= the minimum) */
 } relay_ext_op;
 
 typedef struct relay_ext {
     uint32_t n_models;          /* MODELS */
+    wei_t stake;                /* STAKE */
     wei_t fee;                  /* CREATE */
     relay_task_work work;
     uint32_t model;
