@@ -255,7 +255,10 @@ static sim *setup(const scn *s, const sim_opts *o)
     for (uint32_t a = 0; a < s->n_apps; a++)
     {
         m->app_acc[a] = proto_add_account(m->p, s->apps[a].balance);
-        m->supply0 += s->apps[a].balance;
+        if (!wei_add(m->supply0, s->apps[a].balance, &m->supply0)) {
+            fprintf(stderr, "avrami: the applications' balances overflow 128 bits of wei\n");
+            exit(2);
+        }
     }
     setup_models(m);
     effects_init(m);
