@@ -44,9 +44,8 @@
 typedef seat_req rreq; /* run/seat_agents.c */
 
 typedef struct rsim {
-    gsl_rng *r_sample;
     uint32_t sample_mod;
-    rreq *req;                /* per request */
+    seat_state seat;          /* sampling stream, per-request records */
 } rsim;
 
 static rsim *S(sim *m) { return m->eds; }
@@ -55,13 +54,8 @@ static void relay_setup(sim *m)
 {
     rsim *v = calloc(1, sizeof *v);
     m->eds = v;
-    v->r_sample = eng_rng_new(m->o.seed, m->o.replication, ENG_RNG_SAMPLING);
-    v->req = calloc(m->cap_req + 1, sizeof *v->req);
+    seat_state_init(m, &v->seat);
     v->sample_mod = m->s->params.sample_mod ? m->s->params.sample_mod : 1;
-    if (!v->req || !v->r_sample) {
-        fprintf(stderr, "avrami: out of memory\n");
-        exit(2);
-    }
     relay_ext a = {.n_models = m->n_models};
     if (!proto_ext(m->p, 0, PROTO_ACC_OWNER, RELAY_OP_MODELS, &a)) {
         fprintf(stderr, "avrami: relay: %s\n", proto_revert_reason(m->p));
@@ -74,15 +68,14 @@ static void relay_fini(sim *m)
     rsim *v = S(m);
     if (!v)
         return;
-    gsl_rng_free(v->r_sample);
-    free(v->req);
+    seat_state_free(&v->seat);
     free(v);
     m->eds = NULL;
 }
 
 static int round_of(sim *m, const sim_req *r, uint64_t id)
 {
-    return seat_round_of(&S(m)->req[r - m->req], id);
+    return seat_round_of(&S(m)->seat.req[r - m->req], id);
 }
 
 static relay_task_work work_of(const sim_req *r, const scn_task_kind *k)
@@ -102,16 +95,16 @@ static bool apply_create(sim *m, const sim_tx *tx, uint64_t now_s)
 {
     rsim *v = S(m);
     sim_req *r = &m->req[tx->arg];
-    rreq *q = &v->req[tx->arg];
+    rreq *q = &v->seat.req[tx->arg];
     const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
     if (relay_net_tasks(proto_relay(m->p)) + 3 >= m->cap_ids) {
         m->capacity_drops++;
         return false;
     }
     if (tx->round == 0) { /* the application's VRF: 1 in sample_mod */
-        q->sampled = eng_rng_below(v->r_sample, v->sample_mod) == 0;
+        q->sampled = eng_rng_below(v->seat.r_sample, v->sample_mod) == 0;
         if (k->type == PROTO_GPT)
-            q->gpu = node_pick_card_vram(m, v->r_sample, k->vram_gb);
+            q->gpu = node_pick_card_vram(m, v->seat.r_sample, k->vram_gb);
     }
     relay_ext a = {.fee = r->fee, .work = work_of(r, k), .model = m->model_of[m->kind_base[r->app] + r->kind],
                    .timeout_s = m->s->params.task_timeout_s,
@@ -137,7 +130,7 @@ static bool apply_create(sim *m, const sim_tx *tx, uint64_t now_s)
 static bool apply_cancel_app(sim *m, const sim_tx *tx, uint64_t now_s)
 {
     sim_req *r = &m->req[tx->arg];
-    rreq *q = &S(m)->req[tx->arg];
+    rreq *q = &S(m)->seat.req[tx->arg];
     int k = seat_cancel_next(m, q, tx);
     return k >= 0 && proto_cancel(m->p, now_s, m->app_acc[r->app], q->id[k]);
 }
@@ -182,7 +175,7 @@ static void relay_tick(sim *m)
 /* After the create of task `round`: a sampled request's two extra tasks. */
 static bool relay_app_created(sim *m, const sim_tx *tx, bool ok)
 {
-    rreq *q = &S(m)->req[tx->arg];
+    rreq *q = &S(m)->seat.req[tx->arg];
     if (tx->round > 0)
         return true; /* an extra task: the request is the first task's */
     if (ok && q->sampled) {
@@ -209,7 +202,7 @@ static void relay_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node,
 {
     if (!r || ev->kind < PROTO_EV_VSS_QUEUED)
         return;
-    rreq *q = &S(m)->req[r - m->req];
+    rreq *q = &S(m)->seat.req[r - m->req];
     int k = round_of(m, r, ev->task_id);
     if (k < 0)
         return;
@@ -230,7 +223,7 @@ static bool relay_observe(sim *m, const sim_obs *o)
     sim_req *r = sim_req_by_id(m, o->task);
     if (!r)
         return true;
-    rreq *q = &S(m)->req[r - m->req];
+    rreq *q = &S(m)->seat.req[r - m->req];
     int k = round_of(m, r, o->task);
     if (k < 0)
         return true;
@@ -259,7 +252,7 @@ static wei_t relay_escrow(sim *m) { return relay_edition_escrow(m->p); }
 
 static wei_t relay_req_escrow(sim *m, const sim_req *r)
 {
-    const rreq *q = &S(m)->req[r - m->req];
+    const rreq *q = &S(m)->seat.req[r - m->req];
     wei_t held = 0;
     for (int k = 0; k < 3; k++) {
         rn_task_view tv;

@@ -5,6 +5,25 @@
  * the Helium agents under both. */
 #include "run/sim_internal.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
+void seat_state_init(sim *m, seat_state *s)
+{
+    s->r_sample = eng_rng_new(m->o.seed, m->o.replication, ENG_RNG_SAMPLING);
+    s->req = calloc(m->cap_req + 1, sizeof *s->req);
+    if (!s->req || !s->r_sample) {
+        fprintf(stderr, "avrami: out of memory\n");
+        exit(2);
+    }
+}
+
+void seat_state_free(seat_state *s)
+{
+    gsl_rng_free(s->r_sample);
+    free(s->req);
+}
+
 int seat_round_of(const seat_req *q, uint64_t id)
 {
     for (int k = 0; k < 3; k++)

@@ -260,6 +260,15 @@ typedef struct seat_req {
     uint8_t validated, told;  /* a task validated; app told of the abort */
 } seat_req;
 /* Which task of its request a proto task id is (0..2), or -1. */
+/* What every one-seat edition's agents keep: the application's sampling
+ * stream and a record per request.  seat_state_init exits on out of memory. */
+typedef struct seat_state {
+    gsl_rng *r_sample;
+    seat_req *req;
+} seat_state;
+void seat_state_init(sim *m, seat_state *s);
+void seat_state_free(seat_state *s);
+
 int seat_round_of(const seat_req *q, uint64_t id);
 /* Income to the node (a node index, UINT32_MAX: none) and to r's record. */
 void seat_pay(sim *m, sim_req *r, uint32_t node, wei_t fee);

@@ -41,8 +41,7 @@ typedef seat_req vreq; /* run/seat_agents.c */
 
 typedef struct vsim {
     uint32_t relay;
-    gsl_rng *r_sample;
-    vreq *req;                /* per request */
+    seat_state seat;          /* sampling stream, per-request records */
     uint32_t *model;          /* per (app, kind): interned model id */
 } vsim;
 
@@ -72,13 +71,12 @@ static void vss_setup(sim *m)
     vss *model = proto_vss(m->p);
     vss_set_commitment_fn(model, sim_commitment);
     m->eds = v;
-    v->r_sample = eng_rng_new(m->o.seed, m->o.replication, ENG_RNG_SAMPLING);
-    v->req = calloc(m->cap_req + 1, sizeof *v->req);
+    seat_state_init(m, &v->seat);
     uint32_t kinds = 0;
     for (uint32_t a = 0; a < m->s->n_apps; a++)
         kinds += m->s->apps[a].n_kinds;
     v->model = calloc(kinds + 1, sizeof *v->model);
-    if (!v->req || !v->model || !v->r_sample) {
+    if (!v->model) {
         fprintf(stderr, "avrami: out of memory\n");
         exit(2);
     }
@@ -99,8 +97,7 @@ static void vss_fini(sim *m)
     vsim *v = V(m);
     if (!v)
         return;
-    gsl_rng_free(v->r_sample);
-    free(v->req);
+    seat_state_free(&v->seat);
     free(v->model);
     free(v);
     m->eds = NULL;
@@ -108,7 +105,7 @@ static void vss_fini(sim *m)
 
 static int round_of(sim *m, const sim_req *r, uint64_t id)
 {
-    return seat_round_of(&V(m)->req[r - m->req], id);
+    return seat_round_of(&V(m)->seat.req[r - m->req], id);
 }
 
 static void guid_nonce(sim *m, uint64_t req, int k, uint8_t guid[32], uint8_t nonce[32])
@@ -125,7 +122,7 @@ static bool apply_create(sim *m, const sim_tx *tx, uint64_t now_s)
 {
     vsim *v = V(m);
     sim_req *r = &m->req[tx->arg];
-    vreq *q = &v->req[tx->arg];
+    vreq *q = &v->seat.req[tx->arg];
     const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
     uint32_t ki = m->kind_base[r->app] + r->kind;
     if (vss_num_tasks(proto_vss(m->p)) + 2 >= m->cap_ids) {
@@ -141,7 +138,7 @@ static bool apply_create(sim *m, const sim_tx *tx, uint64_t now_s)
     memcpy(spec.version, VSS_SIM_VERSION, sizeof spec.version);
     if (spec.type == VSS_LLM) {
         if (tx->round == 0)
-            q->gpu = node_pick_card_vram(m, V(m)->r_sample, k->vram_gb);
+            q->gpu = node_pick_card_vram(m, V(m)->seat.r_sample, k->vram_gb);
         const scn_card *c = &m->s->cards[q->gpu];
         spec.gpu = vss_intern(proto_vss(m->p), c->name);
         spec.gpu_vram = c->vram_gb;
@@ -165,7 +162,7 @@ static bool apply_create(sim *m, const sim_tx *tx, uint64_t now_s)
 static bool apply_validate(sim *m, const sim_tx *tx, uint64_t now_s)
 {
     sim_req *r = &m->req[tx->arg];
-    vreq *q = &V(m)->req[tx->arg];
+    vreq *q = &V(m)->seat.req[tx->arg];
     vss_ext a = {.task_id = q->id[0], .proof = vss_proof_honest(m->app_acc[r->app], q->sampled)};
     if (!q->sampled)
         return proto_ext(m->p, now_s, m->app_acc[r->app], VSS_OP_VALIDATE_SINGLE, &a);
@@ -180,7 +177,7 @@ static bool apply_validate(sim *m, const sim_tx *tx, uint64_t now_s)
 static bool apply_abort_app(sim *m, const sim_tx *tx, uint64_t now_s)
 {
     sim_req *r = &m->req[tx->arg];
-    vreq *q = &V(m)->req[tx->arg];
+    vreq *q = &V(m)->seat.req[tx->arg];
     int k = seat_cancel_next(m, q, tx);
     if (k < 0)
         return false;
@@ -247,10 +244,10 @@ static bool vss_apply(sim *m, const sim_tx *tx, uint64_t now_s, bool *ok)
 /* After the create of task `round`: the sampling decision and the extras. */
 static bool vss_app_created(sim *m, const sim_tx *tx, bool ok)
 {
-    vreq *q = &V(m)->req[tx->arg];
+    vreq *q = &V(m)->seat.req[tx->arg];
     if (tx->round > 0)
         return true; /* an extra task: the request is the first task's */
-    if (ok && eng_rng_below(V(m)->r_sample, 10) == 0) {
+    if (ok && eng_rng_below(V(m)->seat.r_sample, 10) == 0) {
         q->sampled = 1;
         q->n_tasks = 3;
         sim_submit(m, TX_CREATE, m->req[tx->arg].app, tx->arg, 1);
@@ -275,7 +272,7 @@ static void vss_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node, e
 {
     if (!r || ev->kind < PROTO_EV_VSS_QUEUED)
         return;
-    vreq *q = &V(m)->req[r - m->req];
+    vreq *q = &V(m)->seat.req[r - m->req];
     int k = round_of(m, r, ev->task_id);
     if (k < 0)
         return;
@@ -307,7 +304,7 @@ static bool vss_observe(sim *m, const sim_obs *o)
     sim_req *r = sim_req_by_id(m, o->task);
     if (!r)
         return true;
-    vreq *q = &V(m)->req[r - m->req];
+    vreq *q = &V(m)->seat.req[r - m->req];
     int k = round_of(m, r, o->task);
     if (k < 0)
         return true;
@@ -348,7 +345,7 @@ static wei_t vss_escrow(sim *m)
 /* What it holds for one request: its tasks not ended. */
 static wei_t vss_req_escrow(sim *m, const sim_req *r)
 {
-    const vreq *q = &V(m)->req[r - m->req];
+    const vreq *q = &V(m)->seat.req[r - m->req];
     wei_t held = 0;
     for (int k = 0; k < 3; k++) {
         vss_task_view tv;
