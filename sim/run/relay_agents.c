@@ -250,19 +250,16 @@ static void relay_node_added(sim *m, uint32_t i)
 
 static wei_t relay_escrow(sim *m) { return relay_edition_escrow(m->p); }
 
+static wei_t relay_unsettled(sim *m, uint64_t id)
+{
+    rn_task_view tv;
+    relay_net_task(proto_relay(m->p), (uint32_t)(id - 1), &tv);
+    return tv.status < RN_END_SUCCESS ? tv.fee : 0;
+}
+
 static wei_t relay_req_escrow(sim *m, const sim_req *r)
 {
-    const rreq *q = &S(m)->seat.req[r - m->req];
-    wei_t held = 0;
-    for (int k = 0; k < 3; k++) {
-        rn_task_view tv;
-        if (!q->id[k])
-            continue;
-        relay_net_task(proto_relay(m->p), (uint32_t)(q->id[k] - 1), &tv);
-        if (tv.status < RN_END_SUCCESS)
-            held += tv.fee;
-    }
-    return held;
+    return seat_req_escrow(m, &S(m)->seat.req[r - m->req], relay_unsettled);
 }
 
 const sim_edition_agents relay_agents = {

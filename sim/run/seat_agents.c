@@ -24,6 +24,17 @@ void seat_state_free(seat_state *s)
     free(s->req);
 }
 
+wei_t seat_req_escrow(sim *m, const seat_req *q, wei_t (*unsettled)(sim *m, uint64_t id))
+{
+    wei_t held = 0;
+    for (int k = 0; k < 3; k++)
+        if (q->id[k] && !wei_add(held, unsettled(m, q->id[k]), &held)) {
+            fprintf(stderr, "avrami: a request's escrow overflows 128 bits of wei\n");
+            exit(2);
+        }
+    return held;
+}
+
 int seat_round_of(const seat_req *q, uint64_t id)
 {
     for (int k = 0; k < 3; k++)

@@ -270,6 +270,9 @@ void seat_state_init(sim *m, seat_state *s);
 void seat_state_free(seat_state *s);
 
 int seat_round_of(const seat_req *q, uint64_t id);
+/* What the edition's escrow holds for one request: the sum, overflow-checked,
+ * of unsettled(task id) over its tasks (the fee of a task not ended, else 0). */
+wei_t seat_req_escrow(sim *m, const seat_req *q, wei_t (*unsettled)(sim *m, uint64_t id));
 /* Income to the node (a node index, UINT32_MAX: none) and to r's record. */
 void seat_pay(sim *m, sim_req *r, uint32_t node, wei_t fee);
 /* The chain's bookkeeping of an event (PROTO_EV_VSS_*) of task k of r:

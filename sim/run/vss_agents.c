@@ -336,26 +336,25 @@ static wei_t vss_escrow(sim *m)
     for (uint32_t h = 0; h < vss_num_tasks(model); h++) {
         vss_task_view tv;
         vss_task_get(model, h, &tv);
-        if (tv.status < VSS_END_INVALIDATED)
-            held += tv.fee;
+        if (tv.status < VSS_END_INVALIDATED && !wei_add(held, tv.fee, &held)) {
+            fprintf(stderr, "avrami: vss: the escrow overflows 128 bits of wei\n");
+            exit(2);
+        }
     }
     return held;
+}
+
+static wei_t vss_unsettled(sim *m, uint64_t id)
+{
+    vss_task_view tv;
+    vss_task_get(proto_vss(m->p), (uint32_t)(id - 1), &tv);
+    return tv.status < VSS_END_INVALIDATED ? tv.fee : 0;
 }
 
 /* What it holds for one request: its tasks not ended. */
 static wei_t vss_req_escrow(sim *m, const sim_req *r)
 {
-    const vreq *q = &V(m)->seat.req[r - m->req];
-    wei_t held = 0;
-    for (int k = 0; k < 3; k++) {
-        vss_task_view tv;
-        if (!q->id[k])
-            continue;
-        vss_task_get(proto_vss(m->p), (uint32_t)(q->id[k] - 1), &tv);
-        if (tv.status < VSS_END_INVALIDATED)
-            held += tv.fee;
-    }
-    return held;
+    return seat_req_escrow(m, &V(m)->seat.req[r - m->req], vss_unsettled);
 }
 
 const sim_edition_agents vss_agents = {
