@@ -227,6 +227,19 @@ const char *vss_forced_error(const vss *p);
  * reference the tests compare the trees with).  vss_indexed_draws counts the
  * selections made through the trees. */
 void vss_set_linear_selection(vss *p, bool on);
+
+/* Recycling of task records (off by default).  The contract keeps every
+ * task for good, but once a task has ended with a node, whatever names it
+ * later reverts "Wrong task" (createTask with its commitment aside, which
+ * writes a new record): with recycling on, the model gives such a record
+ * back at the next createTask and keeps only the task's commitment and
+ * final status, so that its memory follows the tasks in flight, not all
+ * tasks ever created.  Transactions, events and balances are the same
+ * either way (tests/unit/test_vss_recycle.c); only vss_task_get of a
+ * recycled task tells less.  The record of a task that ended stays readable
+ * until the next createTask. */
+void vss_set_recycling(vss *p, bool on);
+uint64_t vss_recycled_records(const vss *p);
 uint64_t vss_indexed_draws(const vss *p);
 
 /* ---- state views ---- */
@@ -270,9 +283,12 @@ typedef struct vss_task_view {
 } vss_task_view;
 /* Task handle of a commitment, VSS_NOBODY when unknown. */
 uint32_t vss_task_find(const vss *p, const uint8_t commitment[32]);
+/* The task's record; of a recycled one (vss_set_recycling) only the final
+ * status, the rest zero and node VSS_NOBODY. */
 void vss_task_get(const vss *p, uint32_t task, vss_task_view *out);
 const uint8_t *vss_task_commitment(const vss *p, uint32_t task);
-/* Task handles are 0 .. vss_num_tasks() - 1 (tasks are never deleted). */
+/* Task handles are 0 .. vss_num_tasks() - 1 (tasks are never deleted;
+ * their records may be recycled). */
 uint32_t vss_num_tasks(const vss *p);
 uint32_t vss_model_available_count(const vss *p, uint32_t model);
 uint32_t vss_queue_size(const vss *p);

@@ -191,7 +191,9 @@ vss *vss_new_hosted(const vss_params *params, uint32_t max_acc, uint64_t max_tas
         !vset_init(&p->avail_vram_set, VSS_MAX_VRAMS) || !ALLOC(p->model_all, VSS_MAX_STRINGS) ||
         !ALLOC(p->model_avail, VSS_MAX_STRINGS) || !ALLOC(p->str, p->str_cap) ||
         !ALLOC(p->str_off, VSS_MAX_STRINGS) || !ALLOC(p->str_hash, 2 * VSS_MAX_STRINGS) ||
-        !ALLOC(p->task, max_tasks + 1) || !vmap_init(&p->by_commitment) ||
+        !ALLOC(p->task, max_tasks + 1) || !ALLOC(p->hd, max_tasks + 1) ||
+        !ALLOC(p->free_slot, max_tasks + 1) || !ALLOC(p->retired, max_tasks + 1) ||
+        !vmap_init(&p->by_commitment) ||
         !vmap_init(&p->nonces) || !ALLOC(p->bytes, p->bytes_cap) ||
         !ALLOC(p->buckets, VSS_MAX_BUCKETS) || !ALLOC(p->queue, qcap) ||
         !vset_init(&p->q_vrams, VSS_MAX_BUCKETS) || !vset_init(&p->q_gpus, VSS_MAX_BUCKETS) ||
@@ -245,6 +247,9 @@ void vss_free(vss *p)
     FREE(p->str_off, VSS_MAX_STRINGS);
     FREE(p->str_hash, 2 * VSS_MAX_STRINGS);
     FREE(p->task, p->max_tasks + 1);
+    FREE(p->hd, p->max_tasks + 1);
+    FREE(p->free_slot, p->max_tasks + 1);
+    FREE(p->retired, p->max_tasks + 1);
     if (p->by_commitment.slot)
         vmap_free(&p->by_commitment);
     if (p->nonces.slot)
@@ -266,6 +271,8 @@ void vss_free(vss *p)
 const vss_params *vss_get_params(const vss *p) { return &p->prm; }
 void vss_set_chooser(vss *p, proto_chooser c) { p->chooser = c; }
 void vss_set_commitment_fn(vss *p, vss_commit_fn fn) { p->commit = fn ? fn : vss_commitment; }
+void vss_set_recycling(vss *p, bool on) { p->recycle = on; }
+uint64_t vss_recycled_records(const vss *p) { return p->recycled; }
 
 uint32_t vss_add_account(vss *p, wei_t balance)
 {
@@ -570,7 +577,7 @@ uint32_t vss_task_find(const vss *p, const uint8_t c[32])
     uint32_t h = p->find_hint;
     uint64_t w[4];
     memcpy(w, c, sizeof w);
-    if ((w[0] | w[1] | w[2] | w[3]) && h < p->n_tasks && !memcmp(p->task[h].commitment, c, 32))
+    if ((w[0] | w[1] | w[2] | w[3]) && h < p->n_tasks && !memcmp(p->hd[h].commitment, c, 32))
         return h;
     uint64_t v = vmap_get(&p->by_commitment, c);
     return v ? (uint32_t)(v - 1) : VSS_NOBODY;
@@ -578,7 +585,14 @@ uint32_t vss_task_find(const vss *p, const uint8_t c[32])
 
 void vss_task_get(const vss *p, uint32_t h, vss_task_view *out)
 {
-    const vtask *t = &p->task[h];
+    if (!p->hd[h].slot) { /* recycled: its final status only */
+        memset(out, 0, sizeof *out);
+        out->status = (vss_status)p->hd[h].status;
+        out->node = VSS_NOBODY;
+        out->score = p->bytes;
+        return;
+    }
+    const vtask *t = vt_rec(p, h);
     out->type = (vss_task_type)t->type;
     out->status = (vss_status)t->status;
     out->creator = t->creator;
@@ -597,7 +611,7 @@ void vss_task_get(const vss *p, uint32_t h, vss_task_view *out)
     memcpy(out->pay, t->pay, sizeof out->pay);
 }
 
-const uint8_t *vss_task_commitment(const vss *p, uint32_t h) { return p->task[h].commitment; }
+const uint8_t *vss_task_commitment(const vss *p, uint32_t h) { return p->hd[h].commitment; }
 uint32_t vss_num_tasks(const vss *p) { return p->n_tasks; }
 uint32_t vss_model_available_count(const vss *p, uint32_t m) { return p->model_avail[m]; }
 uint32_t vss_queue_size(const vss *p) { return p->queue_len; }

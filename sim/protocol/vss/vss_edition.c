@@ -49,6 +49,8 @@ static bool ve_init(proto *p)
     v.distance_threshold = p->prm.distance_threshold;
     v.max_nodes = p->prm.max_nodes;
     vss *m = vss_new_hosted(&v, p->max_acc, p->max_tasks, &p->j, p->bal, host_revert, p);
+    if (m) /* its hosts read an ended task's record only right after it ends */
+        vss_set_recycling(m, true);
     p->ed = m;
     return m != NULL;
 }
@@ -162,7 +164,7 @@ static const uint8_t *commitment(proto *p, uint64_t id)
     if (id < 1 || id > m->n_tasks)
         return none;
     m->find_hint = (uint32_t)(id - 1); /* spares the map lookup (vss_task_find) */
-    return m->task[id - 1].commitment;
+    return m->hd[id - 1].commitment;
 }
 
 static void ve_ext(proto *p, uint32_t from, uint32_t op, const void *args)

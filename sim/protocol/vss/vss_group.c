@@ -49,7 +49,7 @@ static bool hamming_close(const uint8_t *a, const uint8_t *b, uint32_t len, uint
 /* VSSTask.compareTaskScore */
 static bool same(vss *p, uint32_t h1, uint32_t h2)
 {
-    const vtask *a = &p->task[h1], *b = &p->task[h2];
+    const vtask *a = vt_rec(p, h1), *b = vt_rec(p, h2);
     VREQUIRE(p, a->type == b->type, "different task type");
     if (a->status != b->status)
         return false;
@@ -69,7 +69,7 @@ static bool same(vss *p, uint32_t h1, uint32_t h2)
 static void group_qos(vss *p, const uint32_t hs[3])
 {
     for (uint32_t i = 0; i < 3; i++) {
-        const vtask *t = &p->task[hs[i]];
+        const vtask *t = vt_rec(p, hs[i]);
         /* the time costs are computed (checked subtraction) though unused */
         (void)vw_sub(p, t->score_time, t->start_time);
         if (t->node) /* address(0)'s QoS record is never read */
@@ -86,7 +86,7 @@ static void push_payee(vss *p, vtask *v, uint32_t node)
 
 static void split_fee(vss *p, uint32_t vh, uint32_t n, const uint8_t *fs, const uint32_t *fnode)
 {
-    vtask *v = &p->task[vh];
+    vtask *v = vt_rec(p, vh);
     wei_t total_fee = v->fee, total_qos = 0;
     for (uint32_t i = 0; i < n; i++)
         if (fs[i] == VSS_GROUP_VALIDATED || fs[i] == VSS_END_GROUP_REFUND) {
@@ -117,7 +117,7 @@ void vt_validate_group_body(vss *p, const uint32_t hs[3])
     uint32_t fin[3], fnode[3], n = 0;
     uint8_t fst[3];
     for (uint32_t i = 0; i < 3; i++) {
-        const vtask *t = &p->task[hs[i]];
+        const vtask *t = vt_rec(p, hs[i]);
         if (t->status != VSS_END_ABORTED) {
             fin[n] = hs[i];
             fst[n] = t->status;
@@ -163,7 +163,7 @@ void vt_validate_group_body(vss *p, const uint32_t hs[3])
         split_fee(p, fin[gv], n, fs, fnode);
     for (uint32_t i = 0; i < n; i++)
         if (fs[i] == VSS_END_ABORTED)
-            J(p->j, p->task[fin[i]].abort_reason, VSS_ABORT_INCORRECT_RESULT);
+            J(p->j, vt_rec(p, fin[i])->abort_reason, VSS_ABORT_INCORRECT_RESULT);
     for (uint32_t i = 0; i < n; i++)
         vt_change_state(p, fin[i], (vss_status)fs[i]);
 }

@@ -60,12 +60,13 @@ typedef struct vbytes {
     uint64_t off;          /* into the byte arena */
 } vbytes;
 
-/* Fields ordered by alignment, widest first, so that no padding lies between
- * them: 320 bytes, five cache lines (336 in declaration order). */
+/* A task's record (VSSTask.tasks[taskIDCommitment] less the commitment,
+ * which its handle keeps).  Fields ordered by alignment, widest first, so
+ * that no padding lies between them: 288 bytes. */
 typedef struct vtask {
     wei_t fee;
     wei_t pay[3];
-    uint8_t commitment[32], nonce[32];
+    uint8_t nonce[32];
     uint64_t sequence, timeout;
     vbytes score;
     uint64_t size;
@@ -84,6 +85,23 @@ typedef struct vtask {
     uint32_t bucket_pos;   /* + 1 */
     uint32_t queue_pos;    /* + 1, in taskIDCommitments */
 } vtask;
+
+/* What a task handle keeps for the whole run: the commitment, and where the
+ * record is.  With recycling on (vss_set_recycling), the record of a task
+ * that ended with a node is given back once the transactions that could
+ * still read it are over, and the handle keeps the final status in its
+ * place: every later transaction naming that task reverts "Wrong task" in
+ * the contract (VSSTask.checkStateTransitionAllowance: nodeTasks of its node
+ * no longer names it; a task created once leaves the queue before it starts
+ * and cannot start again).  A task whose commitment a second createTask
+ * used keeps its record: the contract overwrites the TaskInfo but leaves
+ * TaskQueue's entries, so the queue can still hold it and start it again. */
+typedef struct vhandle {
+    uint8_t commitment[32];
+    uint32_t slot;         /* record + 1 in p->task; 0 = recycled */
+    uint8_t status;        /* the final status, once recycled */
+    uint8_t rewritten;     /* a createTask found the commitment in use */
+} vhandle;
 
 /* TaskArray: tasks of one queue group (a GPU id or a minimum VRAM) at one
  * price, in EnumerableSet order. */
@@ -155,10 +173,18 @@ struct vss {
     uint32_t n_str;
     uint32_t *str_hash;    /* open addressing: string id + 1 */
 
-    /* VSSTask */
+    /* VSSTask: tasks by handle (0 .. n_tasks - 1), records by slot */
+    vhandle *hd;
     vtask *task;
     uint32_t n_tasks;
     uint64_t max_tasks;
+    uint32_t n_slots;      /* records ever used */
+    uint32_t *free_slot;   /* records given back, a stack */
+    uint32_t n_free;
+    uint32_t *retired;     /* handles whose records can be given back (recycling) */
+    uint32_t n_retired;
+    bool recycle;          /* vss_set_recycling (outside the journal: not state) */
+    uint64_t recycled;     /* records given back so far (not state) */
     vmap by_commitment, nonces;
     uint64_t next_sequence;
     uint8_t *bytes;        /* scores */
@@ -293,5 +319,13 @@ void vqueue_remove(vss *p, uint32_t t);
 
 /* VSSTask (vss_task.c) */
 void vt_node_available_callback(vss *p, uint32_t root);
+
+/* The record of a task handle that holds one. */
+static inline vtask *vt_rec(const vss *p, uint32_t h) { return &p->task[p->hd[h].slot - 1]; }
+/* A record for handle h (createTask), a given-back one first. */
+void vt_alloc_record(vss *p, uint32_t h);
+/* Gives back the records of the tasks retired by earlier transactions;
+ * only between transactions (an empty journal). */
+void vt_recycle(vss *p);
 
 #endif

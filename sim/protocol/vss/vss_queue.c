@@ -66,7 +66,7 @@ static uint32_t group_len(const vss *p, bool by_gpu, uint64_t key)
 void vqueue_push(vss *p, uint32_t h)
 {
     VREQUIRE(p, p->queue_len < p->prm.queue_size_limit, "Task queue is full");
-    vtask *t = &p->task[h];
+    vtask *t = vt_rec(p, h);
     bool by_gpu = t->gpu != 0;
     uint64_t key = group_key(p, t);
     if (t->size == 0)
@@ -106,14 +106,14 @@ void vqueue_push(vss *p, uint32_t h)
 /* TaskArray.remove + TaskQueue._removeTask */
 void vqueue_remove(vss *p, uint32_t h)
 {
-    vtask *t = &p->task[h];
+    vtask *t = vt_rec(p, h);
     VREQUIRE(p, t->queue_pos != 0, "Task not in queue");
     vbucket *b = &p->buckets[t->bucket - 1];
     uint32_t i = t->bucket_pos - 1, last = b->len - 1;
     if (i != last) {
         uint32_t m = b->items[last];
         J(p->j, b->items[i], m);
-        J(p->j, p->task[m].bucket_pos, i + 1);
+        J(p->j, vt_rec(p, m)->bucket_pos, i + 1);
     }
     J(p->j, b->len, last);
     J(p->j, t->bucket, 0);
@@ -130,7 +130,7 @@ void vqueue_remove(vss *p, uint32_t h)
     if (i != last) {
         uint32_t m = p->queue[last];
         J(p->j, p->queue[i], m);
-        J(p->j, p->task[m].queue_pos, i + 1);
+        J(p->j, vt_rec(p, m)->queue_pos, i + 1);
     }
     J(p->j, p->queue_len, last);
     J(p->j, t->queue_pos, 0);
@@ -146,7 +146,7 @@ static bool best_in_group(vss *p, uint32_t a, bool by_gpu, uint64_t key, wei_t p
     uint64_t max_score = 0;
     uint32_t local = VSS_NOBODY;
     for (uint32_t i = 0; i < b->len; i++) {
-        const vtask *t = &p->task[b->items[i]];
+        const vtask *t = vt_rec(p, b->items[i]);
         if (!vn_version_match(n->version, t->version))
             continue;
         uint64_t score = 1;
@@ -203,7 +203,7 @@ bool vqueue_pop(vss *p, uint32_t a, uint32_t *out)
             chosen = local;
         }
     }
-    if (chosen == VSS_NOBODY || zero32(p->task[chosen].commitment))
+    if (chosen == VSS_NOBODY || zero32(p->hd[chosen].commitment))
         return false;
     vqueue_remove(p, chosen);
     *out = chosen;

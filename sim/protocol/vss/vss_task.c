@@ -56,8 +56,10 @@ static void emit(vss *p, vss_event_kind k, uint32_t h, uint32_t node)
 static uint32_t check(vss *p, const uint8_t c[32], enum transition tr)
 {
     uint32_t h = vss_task_find(p, c);
-    VREQUIRE(p, h != VSS_NOBODY && !zero32(p->task[h].commitment), "Task not found");
-    vtask *t = &p->task[h];
+    VREQUIRE(p, h != VSS_NOBODY && !zero32(p->hd[h].commitment), "Task not found");
+    /* a recycled task ended with a node: its node's nodeTasks names another */
+    VREQUIRE(p, p->hd[h].slot, "Wrong task");
+    vtask *t = vt_rec(p, h);
     VREQUIRE(p, t->node == 0 || p->node[t->node - 1].task == h + 1, "Wrong task");
     uint32_t from = p->sender, st = t->status;
     switch (tr) {
@@ -95,11 +97,18 @@ static uint32_t check(vss *p, const uint8_t c[32], enum transition tr)
     return h;
 }
 
-/* The node leaves the task (delete nodeTasks[node]) and finishes it. */
-static void release_node(vss *p, vtask *t, bool slash)
+/* The node leaves the task (delete nodeTasks[node]) and finishes it: from
+ * now on the task can only revert "Wrong task", so its record can be given
+ * back (vt_recycle). */
+static void release_node(vss *p, uint32_t h, bool slash)
 {
+    vtask *t = vt_rec(p, h);
     uint32_t n = t->node - 1;
     J(p->j, p->node[n].task, 0);
+    if (p->recycle && !p->hd[h].rewritten && !zero32(p->hd[h].commitment)) {
+        J(p->j, p->retired[p->n_retired], h);
+        J(p->j, p->n_retired, p->n_retired + 1);
+    }
     if (slash)
         vn_slash(p, n);
     else
@@ -111,7 +120,7 @@ static void change_state(vss *p, uint32_t h, vss_status status);
 
 static void start(vss *p, uint32_t h)
 {
-    vtask *t = &p->task[h];
+    vtask *t = vt_rec(p, h);
     uint32_t node = t->node - 1;
     emit(p, VSS_EV_TASK_STARTED, h, node);
     p->starts++; /* not state: which start of the transaction this is (replay) */
@@ -145,7 +154,7 @@ static void start(vss *p, uint32_t h)
 
 static void end_aborted(vss *p, uint32_t h, vss_status last)
 {
-    vtask *t = &p->task[h];
+    vtask *t = vt_rec(p, h);
     if (last == VSS_END_ABORTED)
         return;
     vss_event e = {.kind = VSS_EV_TASK_END_ABORTED, .task = h, .issuer = p->sender,
@@ -163,7 +172,7 @@ static void end_aborted(vss *p, uint32_t h, vss_status last)
          * to avoid kick it out" */
         if (last != VSS_PARAMETERS_UPLOADED)
             vq_add_task_score(p, t->node - 1, 0);
-        release_node(p, t, false);
+        release_node(p, h, false);
     } else {
         J(p->j, p->quirks.stranded_tasks, p->quirks.stranded_tasks + 1);
         J(p->j, p->quirks.stranded_wei, vw_add(p, p->quirks.stranded_wei, t->fee));
@@ -173,7 +182,7 @@ static void end_aborted(vss *p, uint32_t h, vss_status last)
 /* VSSTask.changeTaskState */
 static void change_state(vss *p, uint32_t h, vss_status status)
 {
-    vtask *t = &p->task[h];
+    vtask *t = vt_rec(p, h);
     vss_status last = (vss_status)t->status;
     set_status(p, t, status);
     switch (status) {
@@ -210,7 +219,7 @@ static void change_state(vss *p, uint32_t h, vss_status status)
     case VSS_END_SUCCESS:
         emit(p, VSS_EV_TASK_END_SUCCESS, h, VSS_NOBODY);
         vtransfer(p, VSS_ACC_TASK, t->node - 1, t->fee);
-        release_node(p, t, false);
+        release_node(p, h, false);
         break;
     case VSS_END_ABORTED:
         end_aborted(p, h, last);
@@ -218,18 +227,18 @@ static void change_state(vss *p, uint32_t h, vss_status status)
     case VSS_END_INVALIDATED:
         emit(p, VSS_EV_TASK_END_INVALIDATED, h, VSS_NOBODY);
         vtransfer(p, VSS_ACC_TASK, t->creator, t->fee);
-        release_node(p, t, true);
+        release_node(p, h, true);
         break;
     case VSS_END_GROUP_REFUND:
         emit(p, VSS_EV_TASK_END_GROUP_REFUND, h, VSS_NOBODY);
         vtransfer(p, VSS_ACC_TASK, t->creator, t->fee);
-        release_node(p, t, false);
+        release_node(p, h, false);
         break;
     case VSS_END_GROUP_SUCCESS:
         emit(p, VSS_EV_TASK_END_GROUP_SUCCESS, h, VSS_NOBODY);
         for (uint32_t i = 0; i < t->n_pay; i++)
             vtransfer(p, VSS_ACC_TASK, t->pay_to[i], t->pay[i]);
-        release_node(p, t, false);
+        release_node(p, h, false);
         break;
     }
 }
@@ -241,8 +250,44 @@ void vt_node_available_callback(vss *p, uint32_t root)
     if (!vqueue_pop(p, root, &h))
         return; /* "No available task" is caught */
     vstat_dec(p, &p->stats.queued_tasks); /* networkStats.taskDequeue */
-    J(p->j, p->task[h].node, root + 1);
+    J(p->j, vt_rec(p, h)->node, root + 1);
     change_state(p, h, VSS_STARTED);
+}
+
+/* A fresh record for h: the one given back last, or a new one.  Its
+ * TaskQueue bookkeeping is zero (a task leaves the queue before it can end
+ * with a node); the caller writes every TaskInfo field. */
+void vt_alloc_record(vss *p, uint32_t h)
+{
+    uint32_t slot;
+    if (p->n_free) {
+        slot = p->free_slot[p->n_free - 1];
+        J(p->j, p->n_free, p->n_free - 1);
+    } else {
+        slot = p->n_slots;
+        J(p->j, p->n_slots, p->n_slots + 1);
+    }
+    J(p->j, p->hd[h].slot, slot + 1);
+}
+
+void vt_recycle(vss *p)
+{
+    if (p->j->n)
+        return; /* not between transactions */
+    for (uint32_t i = 0; i < p->n_retired; i++) {
+        uint32_t h = p->retired[i];
+        if (!p->hd[h].slot)
+            continue;
+        const vtask *t = vt_rec(p, h);
+        /* still ended and left by its node */
+        if (t->status < VSS_END_INVALIDATED || !t->node || p->node[t->node - 1].task == h + 1)
+            continue;
+        p->hd[h].status = t->status;
+        p->free_slot[p->n_free++] = p->hd[h].slot - 1;
+        p->hd[h].slot = 0;
+        p->recycled++;
+    }
+    p->n_retired = 0;
 }
 
 void vt_tx_create(vss *p, const vss_task_spec *s, wei_t value)
@@ -250,6 +295,7 @@ void vt_tx_create(vss *p, const vss_task_spec *s, wei_t value)
     uint32_t from = p->sender;
     vmap_reclaim(p, &p->nonces);
     vmap_reclaim(p, &p->by_commitment);
+    vt_recycle(p);
     vtransfer(p, from, VSS_ACC_TASK, value); /* msg.value moves before the body runs */
     if (s->type == VSS_LLM || s->type == VSS_SD_FT)
         VREQUIRE(p, s->gpu != 0, "GPU name is empty");
@@ -269,15 +315,22 @@ void vt_tx_create(vss *p, const vss_task_spec *s, wei_t value)
         h = p->n_tasks;
         J(p->j, p->n_tasks, p->n_tasks + 1);
         vmap_put(p, &p->by_commitment, s->commitment, h);
+        jrn_save(p->j, p->hd[h].commitment, 32);
+        memcpy(p->hd[h].commitment, s->commitment, 32);
+        J(p->j, p->hd[h].slot, 0);
+        J(p->j, p->hd[h].rewritten, 0);
+    } else {
+        J(p->j, p->hd[h].rewritten, 1);
     }
+    if (!p->hd[h].slot)
+        vt_alloc_record(p, h);
     /* tasks[taskIDCommitment] = taskInfo: every TaskInfo field is rewritten
      * (the queue's bookkeeping after `bucket` belongs to TaskQueue) */
-    vtask *t = &p->task[h];
+    vtask *t = vt_rec(p, h);
     jrn_save(p->j, t, offsetof(vtask, bucket));
     memset(t, 0, offsetof(vtask, bucket));
     t->type = (uint8_t)s->type;
     t->creator = from;
-    memcpy(t->commitment, s->commitment, 32);
     memcpy(t->nonce, s->nonce, 32);
     t->timeout = p->prm.timeout_s;
     t->fee = value;
@@ -312,7 +365,7 @@ void vt_tx_submit_score(vss *p, const uint8_t c[32], const uint8_t *score, size_
     uint32_t h = check(p, c, TR_SUBMIT_SCORE);
     VREQUIRE(p, len > 0, "Invalid task score");
     VREQUIRE(p, p->bytes_len + len <= p->bytes_cap, "avrami: score space exhausted");
-    vtask *t = &p->task[h];
+    vtask *t = vt_rec(p, h);
     memcpy(p->bytes + p->bytes_len, score, len); /* past the end: no state until bytes_len moves */
     J(p->j, t->score.off, p->bytes_len);
     J(p->j, t->score.len, (uint32_t)len);
@@ -323,7 +376,7 @@ void vt_tx_submit_score(vss *p, const uint8_t c[32], const uint8_t *score, size_
 void vt_tx_report_error(vss *p, const uint8_t c[32], vss_task_error error)
 {
     uint32_t h = check(p, c, TR_REPORT_ERROR);
-    J(p->j, p->task[h].error, (uint8_t)error);
+    J(p->j, vt_rec(p, h)->error, (uint8_t)error);
     change_state(p, h, VSS_ERROR_REPORTED);
 }
 
@@ -343,7 +396,7 @@ static void validate_sampling(vss *p, const vss_proof *f, uint32_t creator, bool
 void vt_tx_validate_single(vss *p, const uint8_t c[32], const vss_proof *proof)
 {
     uint32_t h = check(p, c, TR_VALIDATE_SINGLE);
-    vtask *t = &p->task[h];
+    vtask *t = vt_rec(p, h);
     validate_sampling(p, proof, t->creator, false);
     vq_add_task_score(p, t->node - 1, 0);
     if (t->status == VSS_ERROR_REPORTED) {
@@ -357,14 +410,14 @@ void vt_tx_validate_single(vss *p, const uint8_t c[32], const vss_proof *proof)
 void vt_tx_result_uploaded(vss *p, const uint8_t c[32])
 {
     uint32_t h = check(p, c, TR_RESULT_UPLOADED);
-    change_state(p, h, p->task[h].status == VSS_VALIDATED ? VSS_END_SUCCESS
+    change_state(p, h, vt_rec(p, h)->status == VSS_VALIDATED ? VSS_END_SUCCESS
                                                           : VSS_END_GROUP_SUCCESS);
 }
 
 void vt_tx_abort(vss *p, const uint8_t c[32], vss_abort_reason reason)
 {
     uint32_t h = check(p, c, TR_ABORT);
-    J(p->j, p->task[h].abort_reason, (uint8_t)reason);
+    J(p->j, vt_rec(p, h)->abort_reason, (uint8_t)reason);
     change_state(p, h, VSS_END_ABORTED);
 }
 
@@ -377,12 +430,13 @@ void vt_tx_validate_group(vss *p, const uint8_t *const ids[3], const uint8_t gui
     uint32_t hs[3];
     for (int i = 0; i < 3; i++)
         hs[i] = check(p, ids[i], TR_VALIDATE_GROUP);
-    VREQUIRE(p, p->task[hs[0]].sequence < p->task[hs[1]].sequence, "Invalid task sequence");
-    VREQUIRE(p, p->task[hs[0]].sequence < p->task[hs[2]].sequence, "Invalid task sequence");
-    validate_sampling(p, proof, p->task[hs[0]].creator, true);
+    const vtask *t[3] = {vt_rec(p, hs[0]), vt_rec(p, hs[1]), vt_rec(p, hs[2])};
+    VREQUIRE(p, t[0]->sequence < t[1]->sequence, "Invalid task sequence");
+    VREQUIRE(p, t[0]->sequence < t[2]->sequence, "Invalid task sequence");
+    validate_sampling(p, proof, t[0]->creator, true);
     for (int i = 0; i < 3; i++) {
         uint8_t gen[32];
-        p->commit(guid, p->task[hs[i]].nonce, gen);
+        p->commit(guid, t[i]->nonce, gen);
         VREQUIRE(p, !memcmp(gen, ids[i], 32), "Incorrect Task GUID");
     }
     vt_validate_group_body(p, hs);
