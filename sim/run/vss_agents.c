@@ -70,6 +70,8 @@ static void vss_setup(sim *m)
     vsim *v = calloc(1, sizeof *v);
     vss *model = proto_vss(m->p);
     vss_set_commitment_fn(model, sim_commitment);
+    /* the notices the agents pass over (pass_over below) are not recorded */
+    vss_set_muted_events(model, 1u << VSS_EV_DOWNLOAD_MODEL);
     m->eds = v;
     seat_state_init(m, &v->seat);
     uint32_t kinds = 0;

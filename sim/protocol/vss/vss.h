@@ -239,6 +239,12 @@ void vss_set_linear_selection(vss *p, bool on);
  * recycled task tells less.  The record of a task that ended stays readable
  * until the next createTask. */
 void vss_set_recycling(vss *p, bool on);
+
+/* Events of these kinds (bit k: vss_event_kind k) are not recorded, for a
+ * host that acts on none of them; what the contract draws or decides for
+ * them is unchanged (the draws of the pre-download notices still take
+ * their random numbers and mask their nodes). */
+void vss_set_muted_events(vss *p, uint32_t kinds);
 uint64_t vss_recycled_records(const vss *p);
 uint64_t vss_indexed_draws(const vss *p);
 

@@ -106,13 +106,20 @@ void vmap_reclaim(vss *p, vmap *m)
     m->n_arrays = k;
 }
 
-static uint64_t slot_in(const vslot *slot, uint64_t cap, const uint8_t key[32])
+static uint64_t home(uint64_t cap, const uint8_t key[32])
 {
     uint64_t h;
     memcpy(&h, key, 8);
     h ^= h >> 29;
     h *= 0x9E3779B97F4A7C15ULL;
-    uint64_t i = h & (cap - 1);
+    return h & (cap - 1);
+}
+
+void vmap_prefetch(const vmap *m, const uint8_t key[32]) { __builtin_prefetch(&m->slot[home(m->cap, key)]); }
+
+static uint64_t slot_in(const vslot *slot, uint64_t cap, const uint8_t key[32])
+{
+    uint64_t i = home(cap, key);
     while (slot[i].val && memcmp(slot[i].key, key, 32))
         i = (i + 1) & (cap - 1);
     return i;
@@ -272,6 +279,7 @@ const vss_params *vss_get_params(const vss *p) { return &p->prm; }
 void vss_set_chooser(vss *p, proto_chooser c) { p->chooser = c; }
 void vss_set_commitment_fn(vss *p, vss_commit_fn fn) { p->commit = fn ? fn : vss_commitment; }
 void vss_set_recycling(vss *p, bool on) { p->recycle = on; }
+void vss_set_muted_events(vss *p, uint32_t kinds) { p->muted = kinds; }
 uint64_t vss_recycled_records(const vss *p) { return p->recycled; }
 
 uint32_t vss_add_account(vss *p, wei_t balance)
@@ -365,6 +373,8 @@ const uint8_t *vbytes_ptr(const vss *p, const vbytes *b) { return p->bytes + b->
 
 void vss_emit(vss *p, const vss_event *e, const uint8_t *bytes, size_t len)
 {
+    if (p->muted >> e->kind & 1)
+        return;
     if (p->n_ev == p->cap_ev) {
         size_t cap = p->cap_ev ? 2 * p->cap_ev : 64;
         vss_event *ev = realloc(p->ev, cap * sizeof *ev);

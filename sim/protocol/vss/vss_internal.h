@@ -213,6 +213,8 @@ struct vss {
      * commitment is checked against the one looked up before the map is
      * (a hint only, outside the journal) */
     uint32_t find_hint;
+    /* event kinds not recorded (vss_set_muted_events; not state) */
+    uint32_t muted;
 
     /* forced choices (replay) */
     uint32_t forced_node;
@@ -273,6 +275,7 @@ void vstat_inc(vss *p, uint64_t *c);
 void vstat_dec(vss *p, uint64_t *c);
 
 uint64_t vmap_get(const vmap *m, const uint8_t key[32]); /* value + 1, 0 = absent */
+void vmap_prefetch(const vmap *m, const uint8_t key[32]); /* the slot a lookup reads first */
 void vmap_put(vss *p, vmap *m, const uint8_t key[32], uint64_t value);
 /* Frees the tables no longer current once no journal entry can return to them. */
 void vmap_reclaim(vss *p, vmap *m);

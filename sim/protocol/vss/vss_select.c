@@ -315,8 +315,16 @@ static uint32_t select_without_model_indexed(vss *p, uint32_t n_sets, uint32_t c
     uint32_t set[MAX_MASKED], pos[MAX_MASKED], k;
     for (uint32_t i = 0; i < n_sets; i++)
         total += tot[i] = psum_total(&p->cgroups[i]->set.w);
+    /* the last draw's node serves only its notice: unrecorded, only its
+     * random number is taken */
+    bool last_told = !(p->muted >> VSS_EV_DOWNLOAD_MODEL & 1);
     for (k = 0; k < count; k++) {
-        if (!find_in(p, n_sets, tot, choose(p, total), &set[k], &pos[k]))
+        uint64_t u = choose(p, total);
+        if (k + 1 == count && !last_told) {
+            out[k] = VSS_NOBODY;
+            break;
+        }
+        if (!find_in(p, n_sets, tot, u, &set[k], &pos[k]))
             vss_revert(p, "avrami: no candidate left to draw"); /* n >= count: cannot happen */
         out[k] = member(p, set[k], pos[k]);
         if (k + 1 == count)

@@ -295,6 +295,9 @@ void vt_tx_create(vss *p, const vss_task_spec *s, wei_t value)
     uint32_t from = p->sender;
     vmap_reclaim(p, &p->nonces);
     vmap_reclaim(p, &p->by_commitment);
+    /* both lookups below miss the cache for a new key: overlap them */
+    vmap_prefetch(&p->nonces, s->nonce);
+    vmap_prefetch(&p->by_commitment, s->commitment);
     vt_recycle(p);
     vtransfer(p, from, VSS_ACC_TASK, value); /* msg.value moves before the body runs */
     if (s->type == VSS_LLM || s->type == VSS_SD_FT)
@@ -346,6 +349,7 @@ void vt_tx_create(vss *p, const vss_task_spec *s, wei_t value)
     J(p->j, p->next_sequence, p->next_sequence + 1);
     vstat_inc(p, &p->stats.total_tasks);
 
+    p->find_hint = h; /* a host names it by handle next (vss_edition.c) */
     uint32_t node = vn_select_available(p, t);
     if (node == VSS_NOBODY) {
         change_state(p, h, VSS_QUEUED);
