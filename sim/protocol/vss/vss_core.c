@@ -64,101 +64,8 @@ void vss_commitment(const uint8_t guid[32], const uint8_t nonce[32], uint8_t out
 #define ALLOC(ptr, count) ((ptr) = stable_alloc((size_t)(count) * sizeof *(ptr)))
 #define FREE(ptr, count) stable_free((ptr), (size_t)(count) * sizeof *(ptr))
 
-static vslot *vmap_alloc(vmap *m, uint64_t cap)
-{
-    if (m->n_arrays == VMAP_MAX_ARRAYS)
-        return NULL;
-    vslot *s = stable_alloc((size_t)cap * sizeof *s);
-    if (s) {
-        m->arrays[m->n_arrays].slot = s;
-        m->arrays[m->n_arrays++].cap = cap;
-    }
-    return s;
-}
-
-static bool vmap_init(vmap *m)
-{
-    m->cap = 64;
-    m->n = 0;
-    m->slot = vmap_alloc(m, m->cap);
-    return m->slot != NULL;
-}
-
-static void vmap_free(vmap *m)
-{
-    for (uint32_t i = 0; i < m->n_arrays; i++)
-        FREE(m->arrays[i].slot, m->arrays[i].cap);
-    m->n_arrays = 0;
-    m->slot = NULL;
-}
-
-void vmap_reclaim(vss *p, vmap *m)
-{
-    if (m->n_arrays < 2 || p->j->n)
-        return;
-    uint32_t k = 0;
-    for (uint32_t i = 0; i < m->n_arrays; i++) {
-        if (m->arrays[i].slot == m->slot)
-            m->arrays[k++] = m->arrays[i];
-        else
-            FREE(m->arrays[i].slot, m->arrays[i].cap);
-    }
-    m->n_arrays = k;
-}
-
-static uint64_t home(uint64_t cap, const uint8_t key[32])
-{
-    uint64_t h;
-    memcpy(&h, key, 8);
-    h ^= h >> 29;
-    h *= 0x9E3779B97F4A7C15ULL;
-    return h & (cap - 1);
-}
-
-void vmap_prefetch(const vmap *m, const uint8_t key[32]) { __builtin_prefetch(&m->slot[home(m->cap, key)]); }
-
-static uint64_t slot_in(const vslot *slot, uint64_t cap, const uint8_t key[32])
-{
-    uint64_t i = home(cap, key);
-    while (slot[i].val && memcmp(slot[i].key, key, 32))
-        i = (i + 1) & (cap - 1);
-    return i;
-}
-
-static uint64_t slot_of(const vmap *m, const uint8_t key[32]) { return slot_in(m->slot, m->cap, key); }
-
-uint64_t vmap_get(const vmap *m, const uint8_t key[32]) { return m->slot[slot_of(m, key)].val; }
-
-/* Doubles the table: a fresh one filled from the current, then swapped in
- * through the journal (the old table is left as it was). */
-static void vmap_grow(vss *p, vmap *m)
-{
-    uint64_t cap = 2 * m->cap;
-    vslot *s = vmap_alloc(m, cap);
-    if (!s)
-        vss_revert(p, "avrami: out of memory for the task maps");
-    for (uint64_t i = 0; i < m->cap; i++)
-        if (m->slot[i].val)
-            s[slot_in(s, cap, m->slot[i].key)] = m->slot[i];
-    J(p->j, m->slot, s);
-    J(p->j, m->cap, cap);
-}
-
-void vmap_put(vss *p, vmap *m, const uint8_t key[32], uint64_t value)
-{
-    uint64_t i = slot_of(m, key);
-    if (!m->slot[i].val && 4 * (m->n + 1) > 3 * m->cap) {
-        vmap_grow(p, m);
-        i = slot_of(m, key);
-    }
-    vslot *e = &m->slot[i];
-    if (!e->val) {
-        jrn_save(p->j, e->key, 32);
-        memcpy(e->key, key, 32);
-        J(p->j, m->n, m->n + 1);
-    }
-    J(p->j, e->val, value + 1);
-}
+static const uint8_t *commitment_key(const vss *p, uint32_t ref) { return p->hd[ref - 1].commitment; }
+static const uint8_t *nonce_key(const vss *p, uint32_t ref) { return p->nonce_log[ref - 1].key; }
 
 vss *vss_new(const vss_params *params, uint32_t max_accounts, uint64_t max_tasks)
 {
@@ -200,8 +107,8 @@ vss *vss_new_hosted(const vss_params *params, uint32_t max_acc, uint64_t max_tas
         !ALLOC(p->str_off, VSS_MAX_STRINGS) || !ALLOC(p->str_hash, 2 * VSS_MAX_STRINGS) ||
         !ALLOC(p->task, max_tasks + 1) || !ALLOC(p->hd, max_tasks + 1) ||
         !ALLOC(p->free_slot, max_tasks + 1) || !ALLOC(p->retired, max_tasks + 1) ||
-        !vmap_init(&p->by_commitment) ||
-        !vmap_init(&p->nonces) || !ALLOC(p->bytes, p->bytes_cap) ||
+        !ALLOC(p->nonce_log, max_tasks + 1) || !vmap_init(&p->by_commitment, commitment_key) ||
+        !vmap_init(&p->nonces, nonce_key) || !ALLOC(p->bytes, p->bytes_cap) ||
         !ALLOC(p->buckets, VSS_MAX_BUCKETS) || !ALLOC(p->queue, qcap) ||
         !vset_init(&p->q_vrams, VSS_MAX_BUCKETS) || !vset_init(&p->q_gpus, VSS_MAX_BUCKETS) ||
         !ALLOC(p->cand, p->max_acc) || !ALLOC(p->cw, 2 * (size_t)p->max_acc) || !ALLOC(p->csel, p->max_acc) ||
@@ -257,6 +164,7 @@ void vss_free(vss *p)
     FREE(p->hd, p->max_tasks + 1);
     FREE(p->free_slot, p->max_tasks + 1);
     FREE(p->retired, p->max_tasks + 1);
+    FREE(p->nonce_log, p->max_tasks + 1);
     if (p->by_commitment.slot)
         vmap_free(&p->by_commitment);
     if (p->nonces.slot)
@@ -589,8 +497,8 @@ uint32_t vss_task_find(const vss *p, const uint8_t c[32])
     memcpy(w, c, sizeof w);
     if ((w[0] | w[1] | w[2] | w[3]) && h < p->n_tasks && !memcmp(p->hd[h].commitment, c, 32))
         return h;
-    uint64_t v = vmap_get(&p->by_commitment, c);
-    return v ? (uint32_t)(v - 1) : VSS_NOBODY;
+    uint32_t ref = vmap_find(p, &p->by_commitment, c);
+    return ref ? ref - 1 : VSS_NOBODY;
 }
 
 void vss_task_get(const vss *p, uint32_t h, vss_task_view *out)

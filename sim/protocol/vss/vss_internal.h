@@ -114,28 +114,30 @@ typedef struct vbucket {
     uint32_t *items;       /* task handles, capacity queue limit + 1 */
 } vbucket;
 
-/* bytes32 -> uint64 map (open addressing, never deleted from, journaled).
- * A slot's value and key lie side by side: a probe reads one cache line
- * where separate key and value arrays cost two misses. */
+/* bytes32-keyed map (vss_map.c): a slot holds a tag of the key's hash and
+ * a reference (>= 1) to where the key is kept; key(p, ref) gives it back. */
 typedef struct vslot {
-    uint64_t val;          /* value + 1; 0 = empty */
-    uint8_t key[32];
+    uint32_t tag;
+    uint32_t ref;          /* 0 = empty */
 } vslot;
 
-/* The map grows with its entries (kept at most three quarters full) rather
- * than being sized to the task capacity: a table sized for every task the
- * run may create spreads the few it holds over all its pages.  A growth is
- * journaled (the new table, its capacity) so that a revert returns to the
- * old table; the tables a revert could return to are kept (`arrays`,
- * outside the journal) until the journal is empty (vmap_reclaim). */
+typedef const uint8_t *(*vmap_key_fn)(const struct vss *p, uint32_t ref);
+
 #define VMAP_MAX_ARRAYS 64
 typedef struct vmap {
     vslot *slot;
-    uint64_t cap;          /* power of two */
+    uint64_t cap;          /* power of two, at most 2^32 */
     uint64_t n;            /* keys held */
+    vmap_key_fn key;
     uint32_t n_arrays;
     struct { vslot *slot; uint64_t cap; } arrays[VMAP_MAX_ARRAYS]; /* every table allocated */
 } vmap;
+
+/* usedNonces: a nonce and the block of its last use, in order of first use */
+typedef struct vnonce {
+    uint8_t key[32];
+    uint64_t block;
+} vnonce;
 
 struct vss {
     vss_params prm;
@@ -185,7 +187,9 @@ struct vss {
     uint32_t n_retired;
     bool recycle;          /* vss_set_recycling (outside the journal: not state) */
     uint64_t recycled;     /* records given back so far (not state) */
-    vmap by_commitment, nonces;
+    vmap by_commitment, nonces; /* refs: handle + 1; nonce_log index + 1 */
+    vnonce *nonce_log;
+    uint32_t n_nonces;
     uint64_t next_sequence;
     uint8_t *bytes;        /* scores */
     uint64_t bytes_len, bytes_cap;
@@ -274,9 +278,12 @@ void vtransfer(vss *p, uint32_t from, uint32_t to, wei_t amount);
 void vstat_inc(vss *p, uint64_t *c);
 void vstat_dec(vss *p, uint64_t *c);
 
-uint64_t vmap_get(const vmap *m, const uint8_t key[32]); /* value + 1, 0 = absent */
+bool vmap_init(vmap *m, vmap_key_fn key);
+void vmap_free(vmap *m);
+uint32_t vmap_find(const vss *p, const vmap *m, const uint8_t key[32]); /* ref, 0 = absent */
 void vmap_prefetch(const vmap *m, const uint8_t key[32]); /* the slot a lookup reads first */
-void vmap_put(vss *p, vmap *m, const uint8_t key[32], uint64_t value);
+/* Adds an absent key, kept where ref says (written there first). */
+void vmap_insert(vss *p, vmap *m, const uint8_t key[32], uint32_t ref);
 /* Frees the tables no longer current once no journal entry can return to them. */
 void vmap_reclaim(vss *p, vmap *m);
 const uint8_t *vbytes_ptr(const vss *p, const vbytes *b);

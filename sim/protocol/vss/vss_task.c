@@ -303,13 +303,23 @@ void vt_tx_create(vss *p, const vss_task_spec *s, wei_t value)
     if (s->type == VSS_LLM || s->type == VSS_SD_FT)
         VREQUIRE(p, s->gpu != 0, "GPU name is empty");
     VREQUIRE(p, value > 0, "Task fee cannot be 0");
-    uint64_t used = vmap_get(&p->nonces, s->nonce);
-    if (used > 1) { /* usedNonces[nonce] != 0 */
+    uint32_t nref = vmap_find(p, &p->nonces, s->nonce);
+    uint64_t used = nref ? p->nonce_log[nref - 1].block : 0;
+    if (used) { /* usedNonces[nonce] != 0 */
         if (p->block < p->prm.nonce_blocks)
             vss_revert(p, "Panic(0x11)");
-        VREQUIRE(p, used - 1 <= p->block - p->prm.nonce_blocks, "Nonce is used");
+        VREQUIRE(p, used <= p->block - p->prm.nonce_blocks, "Nonce is used");
     }
-    vmap_put(p, &p->nonces, s->nonce, p->block);
+    if (nref) {
+        J(p->j, p->nonce_log[nref - 1].block, p->block);
+    } else { /* past the log's end: no state until n_nonces moves */
+        VREQUIRE(p, p->n_nonces < p->max_tasks, "avrami: too many nonces");
+        vnonce *e = &p->nonce_log[p->n_nonces];
+        memcpy(e->key, s->nonce, 32);
+        e->block = p->block;
+        J(p->j, p->n_nonces, p->n_nonces + 1);
+        vmap_insert(p, &p->nonces, s->nonce, p->n_nonces);
+    }
     VREQUIRE(p, s->n_models <= VSS_MAX_MODELS, "avrami: too many model ids");
 
     uint32_t h = vss_task_find(p, s->commitment);
@@ -317,9 +327,9 @@ void vt_tx_create(vss *p, const vss_task_spec *s, wei_t value)
         VREQUIRE(p, p->n_tasks < p->max_tasks, "avrami: too many tasks");
         h = p->n_tasks;
         J(p->j, p->n_tasks, p->n_tasks + 1);
-        vmap_put(p, &p->by_commitment, s->commitment, h);
         jrn_save(p->j, p->hd[h].commitment, 32);
         memcpy(p->hd[h].commitment, s->commitment, 32);
+        vmap_insert(p, &p->by_commitment, s->commitment, h + 1);
         J(p->j, p->hd[h].slot, 0);
         J(p->j, p->hd[h].rewritten, 0);
     } else {
