@@ -80,6 +80,8 @@ void wset_set_weight(jrn *j, wset *s, uint32_t id, uint64_t w)
 {
     if (oset_contains(&s->s, id)) {
         uint32_t pos = s->s.pos[id] - 1;
-        psum_add(j, &s->w, pos, w - psum_get(&s->w, pos));
+        uint64_t old = psum_get(&s->w, pos);
+        if (w != old) /* a node whose score did not move: nothing to write or journal */
+            psum_add(j, &s->w, pos, w - old);
     }
 }
