@@ -99,11 +99,12 @@ void sim_get_actor(const sim *m, uint32_t a, sim_actor_stats *x)
         if (n->actor != a)
             continue;
         x->nodes++;
-        x->start += stake;
-        x->end += proto_balance(m->p, n->acc) + locked(m, n);
-        x->income += n->income;
+        wei_accumulate(&x->start, stake, "an actor's stakes");
+        wei_accumulate(&x->end, proto_balance(m->p, n->acc), "an actor's holdings");
+        wei_accumulate(&x->end, locked(m, n), "an actor's holdings");
+        wei_accumulate(&x->income, n->income, "an actor's income");
         if (n->nflags & NF_STAKE_LOST) {
-            x->stake_lost += stake;
+            wei_accumulate(&x->stake_lost, stake, "an actor's lost stakes");
             x->stakes_lost++;
         }
         x->kickouts += (n->nflags & NF_KICKED) != 0;

@@ -141,7 +141,7 @@ bool relay_income_split(wei_t amount, uint32_t dao_percent, uint32_t delegator_s
         if (!wei_mul(total_fee, delegations[i], &t))
             return false;
         delegator_income[i] = total_stake ? t / total_stake : 0;
-        dispatched += delegator_income[i];
+        dispatched += delegator_income[i]; /* floors of shares of total_fee: <= total_fee */
     }
     delegator_income[0] += total_fee - dispatched;
     return dao_percent <= 100 && delegator_share < 100;
