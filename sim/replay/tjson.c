@@ -277,7 +277,10 @@ bool tj_unlisted_opening(tj *r, const cJSON *first_state, const wei_t *initial, 
         if (!tj_get_wei(r, bal, b->string, &v) || !wei_add(sum, v, &sum))
             return sum ? tj_fail(r, "balances overflow 128 bits") : false;
     for (uint32_t i = 0; i < n; i++)
-        listed += initial[i];
+        if (!wei_add(listed, initial[i], &listed)) {
+            strcpy(r->path, "$.accounts");
+            return tj_fail(r, "opening balances overflow 128 bits");
+        }
     if (sum < listed)
         return tj_fail(r, "balances sum to less than the accounts' opening balances");
     *out = sum - listed;
