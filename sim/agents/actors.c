@@ -68,15 +68,21 @@ bool actors_accounts_ok(const sim *m, char *detail, size_t cap)
     for (uint32_t i = 0; i < m->n_nodes; i++) {
         const sim_node *n = &m->nodes[i];
         wei_t stake = n->stake, l = n->nflags & NF_STAKE_LOST ? stake : 0;
-        lost += l;
-        if (proto_balance(m->p, n->acc) + locked(m, n) + l != stake + n->income) {
+        wei_accumulate(&lost, l, "the stakes lost");
+        wei_t holds = proto_balance(m->p, n->acc), owed = stake;
+        wei_accumulate(&holds, locked(m, n), "a node's holdings");
+        wei_accumulate(&holds, l, "a node's holdings");
+        wei_accumulate(&owed, n->income, "a node's stake and income");
+        if (holds != owed) {
             char a[WEI_STR_MAX];
             snprintf(detail, cap, "accounts: node %u holds %s wei + locked stake, not stake + income - stake lost",
                      i, wei_format(proto_balance(m->p, n->acc), a));
             return false;
         }
     }
-    if (proto_balance(m->p, PROTO_ACC_OWNER) != m->owner0 + lost) {
+    wei_t owner_owed = m->owner0;
+    wei_accumulate(&owner_owed, lost, "the owner's opening balance and the stakes lost");
+    if (proto_balance(m->p, PROTO_ACC_OWNER) != owner_owed) {
         snprintf(detail, cap, "accounts: the owner's gain differs from the stakes lost by slashing");
         return false;
     }
@@ -99,11 +105,12 @@ void sim_get_actor(const sim *m, uint32_t a, sim_actor_stats *x)
         if (n->actor != a)
             continue;
         x->nodes++;
-        x->start += stake;
-        x->end += proto_balance(m->p, n->acc) + locked(m, n);
-        x->income += n->income;
+        wei_accumulate(&x->start, stake, "an actor's stakes");
+        wei_accumulate(&x->end, proto_balance(m->p, n->acc), "an actor's holdings");
+        wei_accumulate(&x->end, locked(m, n), "an actor's holdings");
+        wei_accumulate(&x->income, n->income, "an actor's income");
         if (n->nflags & NF_STAKE_LOST) {
-            x->stake_lost += stake;
+            wei_accumulate(&x->stake_lost, stake, "an actor's lost stakes");
             x->stakes_lost++;
         }
         x->kickouts += (n->nflags & NF_KICKED) != 0;

@@ -160,10 +160,7 @@ void node_new_actor(sim *m, uint32_t card, uint32_t actor)
     sim_node *n = &m->nodes[i];
     n->stake = agt_node_stake(m->o.seed, m->o.replication, i, m->s->params.stake, m->s->params.stake_max);
     n->acc = proto_add_account(m->p, n->stake);
-    if (!wei_add(m->supply0, n->stake, &m->supply0)) { /* scn_limits bounds it: a bug if hit */
-        fprintf(stderr, "avrami: the nodes' stakes overflow 128 bits of wei\n");
-        exit(2);
-    }
+    wei_accumulate(&m->supply0, n->stake, "the nodes' stakes"); /* scn_limits bounds it */
     m->acc2node[n->acc] = i;
     if (m->ag.node_added)
         m->ag.node_added(m, i);

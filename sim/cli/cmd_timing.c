@@ -138,6 +138,22 @@ static int validate(int argc, char **argv)
             }
     if (v.vram.n)
         printf("diffusers peak memory (check set): %d row(s), MAPE %.1f%%\n", v.vram.n, v.vram.mape);
+    int header = 0;
+    for (int r = 0; r < TIM_NRT; r++)
+        for (int vd = 0; vd < TIM_NV; vd++)
+            for (int m = 0; m < TIM_NM; m++) {
+                if (!v.spread[r][vd][m].pairs)
+                    continue;
+                if (!header++)
+                    printf("the same measurement published twice (same card, model, weights, shape and build era;\n"
+                           "  the difference is the machine around the card and the harness):\n"
+                           "%-13s %-7s %-8s  %5s %7s %7s  %s\n",
+                           "runtime", "vendor", "metric", "pairs", "median", "worst",
+                           "smallest MAPE any prediction can have");
+                printf("%-13s %-7s %-8s  %5d %6.2fx %6.2fx  %.1f%%\n", tim_runtime_name((tim_runtime)r),
+                       vendor[vd], metric[m], v.spread[r][vd][m].pairs, v.spread[r][vd][m].median_ratio,
+                       v.spread[r][vd][m].worst_ratio, v.spread[r][vd][m].floor_pct);
+            }
     printf("rows left out: %d naming a card not in cards.json, %d excluded by the data file "
            "(with its reason)\n", v.skipped, v.excluded);
     return 0;

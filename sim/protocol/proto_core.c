@@ -409,6 +409,6 @@ wei_t proto_total_supply(const proto *p)
 {
     wei_t s = 0;
     for (uint32_t i = 0; i < p->n_acc; i++)
-        s += p->bal[i];
+        wei_accumulate(&s, p->bal[i], "the total supply");
     return s;
 }

@@ -132,19 +132,19 @@ static cJSON *observe_full(const rp *r)
     bool hy = r->t->hydrogen;
     cJSON *st = cJSON_CreateObject();
     cJSON *bal = cJSON_AddObjectToObject(st, "balances");
-    for (uint32_t i = 0; i < r->t->n_actors; i++)
-        cJSON_AddItemToObject(bal, r->t->actor[i], rj_wei(proto_balance(p, r->acc[i])));
+    for (uint32_t i = 0; i < r->t->h.n_actors; i++)
+        cJSON_AddItemToObject(bal, r->t->h.actor[i], rj_wei(proto_balance(p, r->acc[i])));
     cJSON_AddItemToObject(bal, "@task", rj_wei(proto_balance(p, PROTO_ACC_TASK)));
     cJSON_AddItemToObject(bal, "@node", rj_wei(proto_balance(p, PROTO_ACC_NODE)));
     cJSON_AddItemToObject(bal, "@owner", rj_wei(proto_balance(p, PROTO_ACC_OWNER)));
 
     cJSON *nodes = cJSON_AddObjectToObject(st, "nodes");
-    for (uint32_t i = 0; i < r->t->n_actors; i++) {
+    for (uint32_t i = 0; i < r->t->h.n_actors; i++) {
         proto_node_view v;
         proto_node_get(p, r->acc[i], &v);
         if (!v.ever_joined)
             continue;
-        cJSON *n = cJSON_AddObjectToObject(nodes, r->t->actor[i]);
+        cJSON *n = cJSON_AddObjectToObject(nodes, r->t->h.actor[i]);
         cJSON_AddStringToObject(n, "status", proto_node_status_str(v.status));
         cJSON_AddStringToObject(n, "gpu_name", v.gpu_name);
         cJSON_AddNumberToObject(n, "gpu_vram", (double)v.gpu_vram);
@@ -277,30 +277,13 @@ static bool check_step(rp *r, const trace_step *s, size_t i, bool ok, jdiff *d)
     return same;
 }
 
-void replay_trace(const trace *t, replay_result *res)
+void replay_steps(size_t n, bool (*step)(void *ctx, size_t i, jdiff *d), void *ctx, replay_result *res)
 {
     memset(res, 0, sizeof *res);
     res->first_step = -1;
-    rp r = {.t = t};
-    r.p = proto_new(&t->params, t->n_actors, 1u << 20);
-    r.acc = calloc(t->n_actors + 1, sizeof *r.acc);
-    r.name = calloc(t->n_actors + PROTO_ACC_FIRST + 1, sizeof *r.name);
-    if (!r.p || !r.acc || !r.name)
-        abort();
-    r.name[PROTO_ACC_TASK] = "@task";
-    r.name[PROTO_ACC_NODE] = "@node";
-    r.name[PROTO_ACC_OWNER] = "@owner";
-    for (uint32_t i = 0; i < t->n_actors; i++) {
-        r.acc[i] = proto_add_account(r.p, t->initial[i]);
-        r.name[r.acc[i]] = (char *)t->actor[i];
-    }
-    proto_set_opening_balance(r.p, PROTO_ACC_OWNER, t->owner_initial);
-
-    for (size_t i = 0; i < t->n_steps; i++) {
-        const trace_step *s = &t->steps[i];
-        bool ok = apply(&r, s);
+    for (size_t i = 0; i < n; i++) {
         jdiff d;
-        if (!check_step(&r, s, i, ok, &d)) {
+        if (!step(ctx, i, &d)) {
             if (res->first_step < 0) {
                 res->first_step = (long)i;
                 res->first = d;
@@ -309,6 +292,34 @@ void replay_trace(const trace *t, replay_result *res)
         }
         res->steps++;
     }
+}
+
+static bool replay_one(void *ctx, size_t i, jdiff *d)
+{
+    rp *r = ctx;
+    const trace_step *s = &r->t->steps[i];
+    bool ok = apply(r, s);
+    return check_step(r, s, i, ok, d);
+}
+
+void replay_trace(const trace *t, replay_result *res)
+{
+    rp r = {.t = t};
+    r.p = proto_new(&t->params, t->h.n_actors, 1u << 20);
+    r.acc = calloc(t->h.n_actors + 1, sizeof *r.acc);
+    r.name = calloc(t->h.n_actors + PROTO_ACC_FIRST + 1, sizeof *r.name);
+    if (!r.p || !r.acc || !r.name)
+        abort();
+    r.name[PROTO_ACC_TASK] = "@task";
+    r.name[PROTO_ACC_NODE] = "@node";
+    r.name[PROTO_ACC_OWNER] = "@owner";
+    for (uint32_t i = 0; i < t->h.n_actors; i++) {
+        r.acc[i] = proto_add_account(r.p, t->h.initial[i]);
+        r.name[r.acc[i]] = (char *)t->h.actor[i];
+    }
+    proto_set_opening_balance(r.p, PROTO_ACC_OWNER, t->h.owner_initial);
+
+    replay_steps(t->n_steps, replay_one, &r, res);
     proto_free(r.p);
     free(r.acc);
     free(r.name);

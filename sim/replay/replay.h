@@ -17,4 +17,9 @@ typedef struct replay_result {
 
 void replay_trace(const trace *t, replay_result *res);
 
+/* The loop every format's replay shares: step(ctx, i, &d) applies step i
+ * and returns whether it matched (else d says where); res counts the steps
+ * and mismatches and keeps the first. */
+void replay_steps(size_t n, bool (*step)(void *ctx, size_t i, jdiff *d), void *ctx, replay_result *res);
+
 #endif

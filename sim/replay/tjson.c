@@ -277,7 +277,10 @@ bool tj_unlisted_opening(tj *r, const cJSON *first_state, const wei_t *initial, 
         if (!tj_get_wei(r, bal, b->string, &v) || !wei_add(sum, v, &sum))
             return sum ? tj_fail(r, "balances overflow 128 bits") : false;
     for (uint32_t i = 0; i < n; i++)
-        listed += initial[i];
+        if (!wei_add(listed, initial[i], &listed)) {
+            strcpy(r->path, "$.accounts");
+            return tj_fail(r, "opening balances overflow 128 bits");
+        }
     if (sum < listed)
         return tj_fail(r, "balances sum to less than the accounts' opening balances");
     *out = sum - listed;
@@ -370,4 +373,53 @@ bool tj_header(tj *r, const cJSON *root, const char *format, const char **name)
         return tj_fail(r, "expected \"%s\"", format);
     }
     return tj_get_string(r, root, "name", name);
+}
+
+bool tj_trace_open(tj *r, tj_trace *h, const char *path, const char *text, size_t len)
+{
+    memset(h, 0, sizeof *h);
+    h->path = strdup(path);
+    h->root = tj_parse(r, text, len);
+    return h->path && h->root;
+}
+
+bool tj_trace_head(tj *r, tj_trace *h, const char *format)
+{
+    const char *name;
+    if (!tj_header(r, h->root, format, &name) || !(h->name = strdup(name)))
+        return false;
+    return tj_accounts(r, h->root, &h->actor, &h->initial, &h->n_actors);
+}
+
+void tj_trace_free(tj_trace *h)
+{
+    free(h->actor);
+    free(h->initial);
+    free(h->name);
+    free(h->path);
+    cJSON_Delete(h->root);
+    memset(h, 0, sizeof *h);
+}
+
+bool tj_get_uint3(tj *r, const cJSON *obj, const char *key, uint64_t max, uint64_t out[3])
+{
+    size_t old;
+    const cJSON *a = tj_field(r, obj, key, &old);
+    if (!a)
+        return false;
+    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != 3)
+        return tj_fail(r, "expected an array of 3 non-negative integers");
+    for (int i = 0; i < 3; i++) {
+        const cJSON *e = cJSON_GetArrayItem(a, i);
+        if (!cJSON_IsNumber(e) || e->valuedouble < 0 || e->valuedouble > (double)max ||
+            e->valuedouble != (double)(uint64_t)e->valuedouble) {
+            tj_push(r, "[%d]", i);
+            if (max < TJ_MAX_JSON_INT)
+                return tj_fail(r, "expected an integer from 0 to %llu", (unsigned long long)max);
+            return tj_fail(r, "expected a non-negative integer");
+        }
+        out[i] = (uint64_t)e->valuedouble;
+    }
+    tj_pop(r, old);
+    return true;
 }

@@ -32,6 +32,10 @@ bool tj_no_duplicates(tj *r, const cJSON *j);
 bool tj_get_uint(tj *r, const cJSON *obj, const char *key, uint64_t max, uint64_t *out);
 bool tj_get_string(tj *r, const cJSON *obj, const char *key, const char **out);
 bool tj_get_wei(tj *r, const cJSON *obj, const char *key, wei_t *out);
+/* obj.key: an array of exactly 3 integers from 0 to max (at most
+ * TJ_MAX_JSON_INT, the largest a JSON number holds exactly). */
+#define TJ_MAX_JSON_INT 9007199254740992ull
+bool tj_get_uint3(tj *r, const cJSON *obj, const char *key, uint64_t max, uint64_t out[3]);
 /* "0x" + an even number of hex digits; exact32 demands 32 bytes into fixed,
  * else a malloc'd copy in *dyn of *len bytes. */
 bool tj_get_hex(tj *r, const cJSON *obj, const char *key, bool exact32, uint8_t *fixed,
@@ -62,6 +66,24 @@ const cJSON *tj_steps(tj *r, const cJSON *root, size_t size, void **out, size_t 
 /* The top level of a trace: an object of known keys, none repeated, whose
  * "format" is `format`; *name receives its "name". */
 bool tj_header(tj *r, const cJSON *root, const char *format, const char **name);
+
+/* What every trace format holds besides its params and steps. */
+typedef struct tj_trace {
+    char *path;
+    cJSON *root;
+    char *name;
+    uint32_t n_actors;
+    const char **actor;       /* names, in the order of "accounts" */
+    wei_t *initial;
+    wei_t owner_initial;      /* derived: conservation from the first state */
+} tj_trace;
+
+/* Zeroes *h, keeps a copy of path and parses text into h->root; false with
+ * the error set. */
+bool tj_trace_open(tj *r, tj_trace *h, const char *path, const char *text, size_t len);
+/* The header (tj_header with `format`) into h->name, then $.accounts. */
+bool tj_trace_head(tj *r, tj_trace *h, const char *format);
+void tj_trace_free(tj_trace *h);
 
 /* What a step says the contracts answered. */
 typedef struct tj_outcome {

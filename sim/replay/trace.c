@@ -12,12 +12,12 @@
 
 static bool get_actor(tj *r, const trace *t, const cJSON *obj, const char *key, uint32_t *out)
 {
-    return tj_get_actor(r, t->actor, t->n_actors, obj, key, out);
+    return tj_get_actor(r, t->h.actor, t->h.n_actors, obj, key, out);
 }
 
 int64_t trace_actor(const trace *t, const char *name)
 {
-    return tj_actor(t->actor, t->n_actors, name);
+    return tj_actor(t->h.actor, t->h.n_actors, name);
 }
 
 static const struct {
@@ -90,26 +90,15 @@ static bool read_params(tj *r, const cJSON *root, bool hydrogen, proto_params *p
     U("distance_threshold", prm->distance_threshold, 65)
     U("max_nodes", prm->max_nodes, UINT32_MAX)
 #undef U
-    size_t o2;
     if (prm->task_score_pool_size == 0) {
         tj_push(r, ".task_score_pool_size");
         return tj_fail(r, "expected an integer from 1 to 16");
     }
-    const cJSON *rw = tj_field(r, p, "task_score_rewards", &o2);
-    if (!rw)
+    uint64_t rw[3];
+    if (!tj_get_uint3(r, p, "task_score_rewards", 1000000000, rw))
         return false;
-    if (!cJSON_IsArray(rw) || cJSON_GetArraySize(rw) != 3)
-        return tj_fail(r, "expected an array of 3 integers");
-    for (int i = 0; i < 3; i++) {
-        const cJSON *e = cJSON_GetArrayItem(rw, i);
-        if (!cJSON_IsNumber(e) || e->valuedouble < 0 || e->valuedouble > 1e9 ||
-            e->valuedouble != (double)(uint32_t)e->valuedouble) {
-            tj_push(r, "[%d]", i);
-            return tj_fail(r, "expected a non-negative integer");
-        }
-        prm->task_score_rewards[i] = (uint32_t)e->valuedouble;
-    }
-    tj_pop(r, o2);
+    for (int i = 0; i < 3; i++)
+        prm->task_score_rewards[i] = (uint32_t)rw[i];
     tj_pop(r, old);
     return true;
 }
@@ -272,22 +261,15 @@ bool trace_parse(const char *path, const char *text, size_t len, trace *t, char 
 {
     tj r = {.file = path, .err = err, .errlen = errlen, .path = "$"};
     memset(t, 0, sizeof *t);
-    t->path = strdup(path);
-    t->root = tj_parse(&r, text, len);
-    if (!t->root)
+    if (!tj_trace_open(&r, &t->h, path, text, len))
         return false;
-    const char *name;
-    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(t->root, "format");
+    const cJSON *fmt = cJSON_GetObjectItemCaseSensitive(t->h.root, "format");
     t->hydrogen = cJSON_IsString(fmt) && !strcmp(fmt->valuestring, "hydrogen-trace/1");
-    if (!tj_header(&r, t->root, t->hydrogen ? "hydrogen-trace/1" : "helium-trace/1", &name))
-        return false;
-    t->name = strdup(name);
-    if (!read_params(&r, t->root, t->hydrogen, &t->params))
-        return false;
-    if (!tj_accounts(&r, t->root, &t->actor, &t->initial, &t->n_actors))
+    if (!tj_trace_head(&r, &t->h, t->hydrogen ? "hydrogen-trace/1" : "helium-trace/1") ||
+        !read_params(&r, t->h.root, t->hydrogen, &t->params))
         return false;
     void *room = NULL;
-    const cJSON *steps = tj_steps(&r, t->root, sizeof *t->steps, &room, &t->n_steps);
+    const cJSON *steps = tj_steps(&r, t->h.root, sizeof *t->steps, &room, &t->n_steps);
     t->steps = room;
     if (!steps)
         return false;
@@ -297,10 +279,8 @@ bool trace_parse(const char *path, const char *text, size_t len, trace *t, char 
         if (!read_step(&r, t, js, idx, &last_time))
             return false;
     /* The owner's opening balance is not listed; conservation gives it. */
-    if (t->n_steps && !tj_unlisted_opening(&r, t->steps[0].state, t->initial, t->n_actors,
-                                           &t->owner_initial))
-        return false;
-    return true;
+    return !t->n_steps ||
+           tj_unlisted_opening(&r, t->steps[0].state, t->h.initial, t->h.n_actors, &t->h.owner_initial);
 }
 
 bool trace_load(const char *path, trace *t, char *err, size_t errlen)
@@ -323,10 +303,6 @@ void trace_free(trace *t)
     for (size_t i = 0; i < t->n_steps && t->steps; i++)
         free(t->steps[i].result);
     free(t->steps);
-    free(t->actor);
-    free(t->initial);
-    free(t->name);
-    free(t->path);
-    cJSON_Delete(t->root);
+    tj_trace_free(&t->h);
     memset(t, 0, sizeof *t);
 }

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "protocol/proto.h"
+#include "replay/tjson.h"
 
 typedef enum trace_op {
     TOP_JOIN, TOP_QUIT, TOP_PAUSE, TOP_RESUME, TOP_CREATE_TASK, TOP_COMMIT, TOP_COMMIT_RAW,
@@ -42,15 +43,9 @@ typedef struct trace_step {
 } trace_step;
 
 typedef struct trace {
-    char *path;
-    cJSON *root;
-    char *name;
+    tj_trace h;               /* path, JSON, name, actors, opening balances */
     bool hydrogen;            /* hydrogen-trace/1: params.edition is PROTO_HYDROGEN */
     proto_params params;
-    uint32_t n_actors;
-    const char **actor;       /* names, in the order of "accounts" */
-    wei_t *initial;
-    wei_t owner_initial;      /* derived: conservation from the first state */
     size_t n_steps;
     trace_step *steps;
 } trace;

@@ -192,10 +192,10 @@ static cJSON *observe_state(vrp *r)
     cJSON *bal = cJSON_AddObjectToObject(st, "balances");
     static const char *const CONTRACTS[] = {"@task", "@node", "@owner"};
     static const uint32_t CONTRACT_ACC[] = {VSS_ACC_TASK, VSS_ACC_NODE, VSS_ACC_OWNER};
-    for (uint32_t i = 0; i < r->t->n_actors + 3; i++) {
-        bool actor = i < r->t->n_actors;
-        const char *key = actor ? r->t->actor[i] : CONTRACTS[i - r->t->n_actors];
-        cJSON *v = rj_wei(vss_balance(p, actor ? r->acc[i] : CONTRACT_ACC[i - r->t->n_actors]));
+    for (uint32_t i = 0; i < r->t->h.n_actors + 3; i++) {
+        bool actor = i < r->t->h.n_actors;
+        const char *key = actor ? r->t->h.actor[i] : CONTRACTS[i - r->t->h.n_actors];
+        cJSON *v = rj_wei(vss_balance(p, actor ? r->acc[i] : CONTRACT_ACC[i - r->t->h.n_actors]));
         if (r->prev_bal[i] && !strcmp(r->prev_bal[i], v->valuestring)) {
             cJSON_Delete(v);
             continue;
@@ -206,7 +206,7 @@ static cJSON *observe_state(vrp *r)
     }
 
     cJSON *nodes = cJSON_AddObjectToObject(st, "nodes");
-    for (uint32_t i = 0; i < r->t->n_actors; i++) {
+    for (uint32_t i = 0; i < r->t->h.n_actors; i++) {
         vss_node_view v;
         vss_node_get(p, r->acc[i], &v);
         if (!v.ever_joined)
@@ -220,7 +220,7 @@ static cJSON *observe_state(vrp *r)
         }
         free(r->prev_node[i]);
         r->prev_node[i] = txt;
-        cJSON_AddItemToObject(nodes, r->t->actor[i], n);
+        cJSON_AddItemToObject(nodes, r->t->h.actor[i], n);
     }
 
     cJSON_AddNumberToObject(st, "queue_size", vss_queue_size(p));
@@ -261,7 +261,7 @@ static void force_choices(vrp *r, const vtrace_step *s)
         const cJSON *node = cJSON_GetObjectItemCaseSensitive(e, "node");
         if (!cJSON_IsString(name) || !cJSON_IsString(node))
             continue;
-        int64_t a = tj_actor(r->t->actor, r->t->n_actors, node->valuestring);
+        int64_t a = tj_actor(r->t->h.actor, r->t->h.n_actors, node->valuestring);
         uint32_t acc = a >= 0 ? r->acc[a] : VSS_NOBODY;
         if (!strcmp(name->valuestring, "TaskStarted")) {
             for (uint32_t k = 0; k < n_lists; k++)
@@ -373,19 +373,25 @@ static bool check_step(vrp *r, const vtrace_step *s, size_t i, bool ok, jdiff *d
     return same && same_state;
 }
 
+static bool replay_one(void *ctx, size_t i, jdiff *d)
+{
+    vrp *r = ctx;
+    const vtrace_step *s = &r->t->steps[i];
+    bool ok = apply(r, s, VSS_REPLAY_BLOCK0 + i);
+    return check_step(r, s, i, ok, d);
+}
+
 void vss_replay_trace(const vtrace *t, replay_result *res)
 {
-    memset(res, 0, sizeof *res);
-    res->first_step = -1;
     vss_params prm = t->params;
     vrp r = {.t = t};
     uint64_t max_tasks = t->n_steps + 16;
-    r.p = vss_new(&prm, t->n_actors, max_tasks);
-    r.acc = calloc(t->n_actors + 1, sizeof *r.acc);
-    r.n_acc = t->n_actors + VSS_ACC_FIRST;
+    r.p = vss_new(&prm, t->h.n_actors, max_tasks);
+    r.acc = calloc(t->h.n_actors + 1, sizeof *r.acc);
+    r.n_acc = t->h.n_actors + VSS_ACC_FIRST;
     r.name = calloc(r.n_acc + 1, sizeof *r.name);
-    r.prev_node = calloc(t->n_actors + 1, sizeof *r.prev_node);
-    r.prev_bal = calloc(t->n_actors + 4, sizeof *r.prev_bal);
+    r.prev_node = calloc(t->h.n_actors + 1, sizeof *r.prev_node);
+    r.prev_bal = calloc(t->h.n_actors + 4, sizeof *r.prev_bal);
     r.prev_task = calloc(max_tasks + 1, sizeof *r.prev_task);
     r.seed = calloc(max_tasks + 1, sizeof *r.seed);
     if (!r.p || !r.acc || !r.name || !r.prev_node || !r.prev_bal || !r.prev_task || !r.seed)
@@ -394,33 +400,21 @@ void vss_replay_trace(const vtrace *t, replay_result *res)
     r.name[VSS_ACC_NODE] = "@node";
     r.name[VSS_ACC_OWNER] = "@owner";
     r.name[VSS_ACC_RELAY] = "relay";
-    for (uint32_t i = 0; i < t->n_actors; i++) {
+    for (uint32_t i = 0; i < t->h.n_actors; i++) {
         if ((int64_t)i == t->relay) {
             r.acc[i] = VSS_ACC_RELAY;
-            vss_set_opening_balance(r.p, VSS_ACC_RELAY, t->initial[i]);
+            vss_set_opening_balance(r.p, VSS_ACC_RELAY, t->h.initial[i]);
         } else {
-            r.acc[i] = vss_add_account(r.p, t->initial[i]);
+            r.acc[i] = vss_add_account(r.p, t->h.initial[i]);
         }
-        r.name[r.acc[i]] = t->actor[i];
+        r.name[r.acc[i]] = t->h.actor[i];
     }
-    vss_set_opening_balance(r.p, VSS_ACC_OWNER, t->owner_initial);
+    vss_set_opening_balance(r.p, VSS_ACC_OWNER, t->h.owner_initial);
 
-    for (size_t i = 0; i < t->n_steps; i++) {
-        const vtrace_step *s = &t->steps[i];
-        bool ok = apply(&r, s, VSS_REPLAY_BLOCK0 + i);
-        jdiff d;
-        if (!check_step(&r, s, i, ok, &d)) {
-            if (res->first_step < 0) {
-                res->first_step = (long)i;
-                res->first = d;
-            }
-            res->mismatched_steps++;
-        }
-        res->steps++;
-    }
-    for (uint32_t i = 0; i < t->n_actors; i++)
+    replay_steps(t->n_steps, replay_one, &r, res);
+    for (uint32_t i = 0; i < t->h.n_actors; i++)
         free(r.prev_node[i]);
-    for (uint32_t i = 0; i < t->n_actors + 3; i++)
+    for (uint32_t i = 0; i < t->h.n_actors + 3; i++)
         free(r.prev_bal[i]);
     free(r.prev_bal);
     for (uint64_t h = 0; h <= max_tasks; h++) {

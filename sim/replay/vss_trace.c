@@ -69,27 +69,6 @@ static bool get_word(tj *r, const cJSON *obj, const char *key, const char *const
     return ok;
 }
 
-static bool get_u64_array(tj *r, const cJSON *obj, const char *key, uint64_t out[3])
-{
-    size_t old;
-    const cJSON *a = tj_field(r, obj, key, &old);
-    if (!a)
-        return false;
-    if (!cJSON_IsArray(a) || cJSON_GetArraySize(a) != 3)
-        return tj_fail(r, "expected an array of 3 non-negative integers");
-    for (int i = 0; i < 3; i++) {
-        const cJSON *e = cJSON_GetArrayItem(a, i);
-        if (!cJSON_IsNumber(e) || e->valuedouble < 0 || e->valuedouble > 9007199254740992.0 ||
-            e->valuedouble != (double)(uint64_t)e->valuedouble) {
-            tj_push(r, "[%d]", i);
-            return tj_fail(r, "expected a non-negative integer");
-        }
-        out[i] = (uint64_t)e->valuedouble;
-    }
-    tj_pop(r, old);
-    return true;
-}
-
 static bool get_strings(tj *r, const cJSON *obj, const char *key, const char **out, uint32_t *n)
 {
     size_t old;
@@ -145,7 +124,7 @@ static bool read_proof(tj *r, const vtrace *t, const cJSON *args, vtrace_step *s
     if (!get_hex_len(r, args, "public_key", &len))
         return false;
     s->proof.key_len = (uint32_t)(len < UINT32_MAX ? len : UINT32_MAX);
-    if (!tj_get_actor(r, t->actor, t->n_actors, args, "key_of", &s->proof.key_owner) ||
+    if (!tj_get_actor(r, t->h.actor, t->h.n_actors, args, "key_of", &s->proof.key_owner) ||
         !tj_get_hex(r, args, "sampling_number", true, number, NULL, NULL) ||
         !get_bool(r, args, "vrf_valid", &s->proof.valid))
         return false;
@@ -162,7 +141,7 @@ static bool read_args(tj *r, const vtrace *t, vtrace_step *s, const cJSON *args)
     case VOP_JOIN:
         return tj_get_string(r, args, "gpu_name", &s->gpu_name) &&
                tj_get_uint(r, args, "gpu_vram", UINT32_MAX, &s->gpu_vram) &&
-               get_u64_array(r, args, "version", s->version) &&
+               tj_get_uint3(r, args, "version", TJ_MAX_JSON_INT, s->version) &&
                get_hex_len(r, args, "public_key", &s->key_len) &&
                get_strings(r, args, "model_ids", s->model_ids, &s->n_models) &&
                tj_get_wei(r, args, "stake", &s->value);
@@ -171,7 +150,7 @@ static bool read_args(tj *r, const vtrace *t, vtrace_step *s, const cJSON *args)
     case VOP_RESUME:
         return true;
     case VOP_UPDATE_VERSION:
-        return get_u64_array(r, args, "version", s->version);
+        return tj_get_uint3(r, args, "version", TJ_MAX_JSON_INT, s->version);
     case VOP_MODEL_DOWNLOADED:
         s->n_models = 1;
         return tj_get_string(r, args, "model_id", &s->model_ids[0]);
@@ -187,7 +166,7 @@ static bool read_args(tj *r, const vtrace *t, vtrace_step *s, const cJSON *args)
                tj_get_uint(r, args, "minimum_vram", UINT64_MAX, &s->min_vram) &&
                tj_get_string(r, args, "required_gpu", &s->required_gpu) &&
                tj_get_uint(r, args, "required_gpu_vram", UINT64_MAX, &s->required_gpu_vram) &&
-               get_u64_array(r, args, "task_version", s->task_version) &&
+               tj_get_uint3(r, args, "task_version", TJ_MAX_JSON_INT, s->task_version) &&
                tj_get_uint(r, args, "task_size", UINT64_MAX, &s->task_size) &&
                tj_get_wei(r, args, "task_fee", &s->value);
     }
@@ -246,7 +225,7 @@ static bool read_step(tj *r, vtrace *t, const cJSON *js, size_t idx, uint64_t *l
         return tj_fail(r, "unknown op \"%.40s\" (expected an op of vss-trace/1, docs/conformance-vss.md)", op);
     }
     s->op = OPS[k].op;
-    if (!tj_get_actor(r, t->actor, t->n_actors, js, "from", &s->from))
+    if (!tj_get_actor(r, t->h.actor, t->h.n_actors, js, "from", &s->from))
         return false;
     size_t o2;
     const cJSON *args = tj_field(r, js, "args", &o2);
@@ -302,7 +281,7 @@ static bool read_params(tj *r, const cJSON *root, vss_params *prm)
                            (unsigned long long)FIXED[i].value);
         }
     }
-    if (!get_u64_array(r, p, "task_score_rewards", rw))
+    if (!tj_get_uint3(r, p, "task_score_rewards", TJ_MAX_JSON_INT, rw))
         return false;
     if (rw[0] != 10 || rw[1] != 9 || rw[2] != 6) {
         tj_push(r, ".task_score_rewards");
@@ -368,21 +347,13 @@ bool vtrace_parse(const char *path, const char *text, size_t len, vtrace *t, cha
 {
     tj r = {.file = path, .err = err, .errlen = errlen, .path = "$"};
     memset(t, 0, sizeof *t);
-    t->path = strdup(path);
     t->relay = -1;
-    t->root = tj_parse(&r, text, len);
-    if (!t->root)
+    if (!tj_trace_open(&r, &t->h, path, text, len) || !tj_trace_head(&r, &t->h, "vss-trace/1") ||
+        !read_params(&r, t->h.root, &t->params))
         return false;
-    const char *name;
-    if (!tj_header(&r, t->root, "vss-trace/1", &name))
-        return false;
-    t->name = strdup(name);
-    if (!read_params(&r, t->root, &t->params) ||
-        !tj_accounts(&r, t->root, &t->actor, &t->initial, &t->n_actors))
-        return false;
-    t->relay = tj_actor(t->actor, t->n_actors, "relay");
+    t->relay = tj_actor(t->h.actor, t->h.n_actors, "relay");
     void *room = NULL;
-    const cJSON *steps = tj_steps(&r, t->root, sizeof *t->steps, &room, &t->n_steps);
+    const cJSON *steps = tj_steps(&r, t->h.root, sizeof *t->steps, &room, &t->n_steps);
     t->steps = room;
     if (!steps)
         return false;
@@ -394,7 +365,7 @@ bool vtrace_parse(const char *path, const char *text, size_t len, vtrace *t, cha
     if (!join_keys(&r, t, steps))
         return false;
     return !t->n_steps ||
-           tj_unlisted_opening(&r, t->steps[0].out.state, t->initial, t->n_actors, &t->owner_initial);
+           tj_unlisted_opening(&r, t->steps[0].out.state, t->h.initial, t->h.n_actors, &t->h.owner_initial);
 }
 
 void vtrace_free(vtrace *t)
@@ -402,10 +373,6 @@ void vtrace_free(vtrace *t)
     for (size_t i = 0; i < t->n_steps && t->steps; i++)
         free(t->steps[i].score);
     free(t->steps);
-    free(t->actor);
-    free(t->initial);
-    free(t->name);
-    free(t->path);
-    cJSON_Delete(t->root);
+    tj_trace_free(&t->h);
     memset(t, 0, sizeof *t);
 }

@@ -51,15 +51,9 @@ typedef struct vtrace_step {
 } vtrace_step;
 
 typedef struct vtrace {
-    char *path;
-    cJSON *root;
-    char *name;
+    tj_trace h;                   /* path, JSON, name, actors, opening balances */
     vss_params params;
-    uint32_t n_actors;
-    const char **actor;           /* names, in the order of "accounts" */
-    wei_t *initial;
     int64_t relay;                /* actor index of "relay", -1 when none */
-    wei_t owner_initial;          /* derived: conservation from the first state */
     size_t n_steps;
     vtrace_step *steps;
 } vtrace;

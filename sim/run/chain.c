@@ -179,11 +179,11 @@ static void book_events(sim *m, eng_time now)
             if (node == UINT32_MAX)
                 break;
             if (ev->kind == PROTO_EV_TASK_NODE_SUCCESS) {
-                m->nodes[node].income += ev->fee;
+                wei_accumulate(&m->nodes[node].income, ev->fee, "a node's income");
                 m->nodes[node].tasks++;
                 for (int k = 0; r && k < 3; k++)
                     if (r->nodes[k] == node) {
-                        r->paid[k] += ev->fee;
+                        wei_accumulate(&r->paid[k], ev->fee, "a request's payments");
                         break;
                     }
             } else if (ev->kind == PROTO_EV_TASK_NODE_SLASHED) {

@@ -186,7 +186,7 @@ void sim_get_card_income(const sim *m, uint32_t card, sim_card_income *out)
         out->nodes++;
         eng_time end = x->left >= 0 ? x->left : eng_now(m->e);
         out->online_h += (double)(end - x->joined) / 3.6e9;
-        out->income += x->income;
+        wei_accumulate(&out->income, x->income, "a card's income");
     }
 }
 
@@ -393,7 +393,7 @@ void sim_get_metrics(const sim *m, sim_metrics *x)
         if (d->joined < 0)
             continue;
         hours += (double)((d->left >= 0 ? d->left : eng_now(m->e)) - d->joined) / 3.6e9;
-        income += d->income;
+        wei_accumulate(&income, d->income, "the nodes' income");
         if (inc)
             inc[k++] = cnx(d->income);
     }

@@ -47,11 +47,11 @@ void seat_pay(sim *m, sim_req *r, uint32_t node, wei_t fee)
 {
     if (node == UINT32_MAX)
         return;
-    m->nodes[node].income += fee;
+    wei_accumulate(&m->nodes[node].income, fee, "a node's income");
     m->nodes[node].tasks++;
     for (int k = 0; k < 3; k++)
         if (r->nodes[k] == node) {
-            r->paid[k] += fee;
+            wei_accumulate(&r->paid[k], fee, "a request's payments");
             break;
         }
 }

@@ -118,9 +118,9 @@ bool sim_check_invariants(sim *m)
     for (size_t i = 0; i < m->n_live; i++) {
         sim_req *r = &m->req[m->live[i]];
         if (proto_task_get(m->p, r->id, &v))
-            held += v.balance;
+            wei_accumulate(&held, v.balance, "the escrow held");
         else if (proto_task_is_queued(m->p, r->id))
-            held += r->fee;
+            wei_accumulate(&held, r->fee, "the escrow held");
         else
             continue;
         m->live[keep++] = m->live[i];
@@ -128,7 +128,9 @@ bool sim_check_invariants(sim *m)
     m->n_live = keep;
     proto_quirk_counters q;
     proto_quirks_get(m->p, &q);
-    wei_t expect = held + q.stranded_wei + q.fee_too_low_wei;
+    wei_t expect = held;
+    wei_accumulate(&expect, q.stranded_wei, "the escrow held");
+    wei_accumulate(&expect, q.fee_too_low_wei, "the escrow held");
     wei_t have = proto_balance(m->p, PROTO_ACC_TASK);
     /* (a double upload pays out of the task's own balance, so it needs no
      * term here) */
@@ -255,10 +257,7 @@ static sim *setup(const scn *s, const sim_opts *o)
     for (uint32_t a = 0; a < s->n_apps; a++)
     {
         m->app_acc[a] = proto_add_account(m->p, s->apps[a].balance);
-        if (!wei_add(m->supply0, s->apps[a].balance, &m->supply0)) {
-            fprintf(stderr, "avrami: the applications' balances overflow 128 bits of wei\n");
-            exit(2);
-        }
+        wei_accumulate(&m->supply0, s->apps[a].balance, "the applications' balances");
     }
     setup_models(m);
     effects_init(m);

@@ -283,6 +283,15 @@ typedef struct {
     tim_err loo[TIM_NRT][TIM_NV][TIM_NM];   /* leave one card out, fitted rows */
     tim_err check[TIM_NRT][TIM_NV][TIM_NM]; /* check.json rows */
     tim_err vram;                           /* check.json vram_gb rows */
+    /* rows of fit.json and check.json that measured the same thing (runtime,
+     * card, model, weights, metric, shape, build era) on different machines:
+     * pairs, the median and largest ratio of their values, and the mean
+     * floor (1 - low/high) / 2, the smallest MAPE that any one prediction
+     * for both can have */
+    struct {
+        int pairs;
+        double median_ratio, worst_ratio, floor_pct;
+    } spread[TIM_NRT][TIM_NV][TIM_NM];
     int skipped;                            /* rows naming a card not in cards.json */
     int excluded;                           /* rows the data file excludes, with a reason */
 } tim_validation;

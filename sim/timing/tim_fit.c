@@ -645,6 +645,59 @@ static int vendor_of(const tim_card *c)
     return !strcmp(c->vendor, "Apple") ? TIM_V_APPLE : TIM_V_NVIDIA;
 }
 
+/* The same measurement: what the model is told about two rows is equal
+ * (prompts within 10%: llama-bench's 512 against a 494-token prompt). */
+static int same_conditions(const row *a, const row *b)
+{
+    int pa = a->prompt, pb = b->prompt;
+    return a->rt == b->rt && a->card == b->card && a->metric == b->metric && a->bits == b->bits &&
+           !strcmp(a->m.name, b->m.name) && a->batch == b->batch && a->width == b->width &&
+           a->height == b->height && a->steps == b->steps && a->dequant_gemm == b->dequant_gemm &&
+           a->no_graphs == b->no_graphs && a->metric != M_VRAM &&
+           10 * (pa > pb ? pa - pb : pb - pa) <= (pa > pb ? pa : pb);
+}
+
+/* Pairs of same-condition rows across both files, per runtime, vendor and
+ * metric group: how far apart two machines measure the same thing. */
+static void source_spread(const rowset *fr, const rowset *cr, const tim_card *cards, tim_validation *v)
+{
+    int n = fr->n + cr->n;
+    const row **all = malloc(sizeof *all * (size_t)(n + 1));
+    double *ratio = malloc(sizeof *ratio * (size_t)(n * (n - 1) / 2 + 1));
+    if (!all || !ratio)
+        goto out;
+    for (int k = 0; k < n; k++)
+        all[k] = k < fr->n ? &fr->r[k] : &cr->r[k - fr->n];
+    for (int rt = 0; rt < TIM_NRT; rt++)
+        for (int vd = 0; vd < TIM_NV; vd++)
+            for (int mg = 0; mg < TIM_NM; mg++) {
+                int m = 0;
+                double floor = 0;
+                for (int i = 0; i < n; i++)
+                    for (int j = i + 1; j < n; j++) {
+                        const row *a = all[i], *b = all[j];
+                        if (a->excluded || b->excluded || (int)a->rt != rt || !same_conditions(a, b) ||
+                            vendor_of(&cards[a->card]) != vd || metric_group(a->metric) != mg)
+                            continue;
+                        double lo = fmin(a->value, b->value), hi = fmax(a->value, b->value);
+                        ratio[m++] = hi / lo;
+                        floor += (1 - lo / hi) / 2 * 100;
+                    }
+                if (!m)
+                    continue;
+                v->spread[rt][vd][mg].pairs = m;
+                v->spread[rt][vd][mg].floor_pct = floor / m;
+                double worst = 0;
+                for (int k = 0; k < m; k++)
+                    worst = fmax(worst, ratio[k]);
+                v->spread[rt][vd][mg].worst_ratio = worst;
+                v->spread[rt][vd][mg].median_ratio = median(ratio, m);
+            }
+out:
+    free(all);
+    free(ratio);
+}
+
 int tim_validate(const char *models_dir, int verbose, tim_validation *v, char *err, size_t errlen)
 {
     memset(v, 0, sizeof *v);
@@ -707,6 +760,7 @@ int tim_validate(const char *models_dir, int verbose, tim_validation *v, char *e
             score(&fr.r[k], &cards[fr.r[k].card], "excl", verbose, &none);
         v->excluded += fr.r[k].excluded;
     }
+    source_spread(&fr, &cr, cards, v);
     rc = 0;
 out:
     free(loo);

@@ -1,5 +1,8 @@
 #include "util/wei.h"
 
+#include <stdio.h>
+#include <stdlib.h>
+
 bool wei_parse(const char *s, wei_t *out)
 {
     wei_t v = 0;
@@ -36,4 +39,12 @@ char *wei_format_diff(wei_t plus, wei_t minus, char *buf)
     buf[0] = '-';
     wei_format(minus - plus, buf + 1);
     return buf;
+}
+
+void wei_accumulate(wei_t *acc, wei_t v, const char *what)
+{
+    if (!wei_add(*acc, v, acc)) {
+        fprintf(stderr, "avrami: %s overflows 128 bits of wei\n", what);
+        exit(2);
+    }
 }

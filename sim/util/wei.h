@@ -32,6 +32,11 @@ static inline bool wei_add(wei_t a, wei_t b, wei_t *out)
     return *out >= a;
 }
 
+/* acc += v for a running total that the protocol's own checked arithmetic
+ * already bounds (incomes, escrow mirrors, supply): an overflow there is a
+ * bug, so it ends the program with a message naming the total. */
+void wei_accumulate(wei_t *acc, wei_t v, const char *what);
+
 static inline bool wei_sub(wei_t a, wei_t b, wei_t *out)
 {
     if (b > a)

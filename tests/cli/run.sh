@@ -97,6 +97,9 @@ t = json.load(open(src)); t['steps'][3]['args']['task_fee'] = '1e18'
 json.dump(t, open(tmp + '/wei.json', 'w'))
 t = json.load(open(src)); del t['steps'][2]['state']
 json.dump(t, open(tmp + '/state.json', 'w'))
+t = json.load(open(src)); a = list(t['accounts'])
+t['accounts'][a[0]] = t['accounts'][a[1]] = str(2**127)
+json.dump(t, open(tmp + '/open.json', 'w'))
 PY
 expect_exit 1 'steps\[8\]\.events\[0\]\.fee' "$BIN" replay "$TMP/fee.json"
 expect_exit 1 'expected: "36000000000000000003"' "$BIN" replay "$TMP/fee.json"
@@ -105,6 +108,7 @@ expect_exit 2 'round.json: \$\.steps\[5\]\.args\.round: expected a non-negative 
 expect_exit 2 'actor.json: \$\.steps\[4\]\.from: expected an actor listed in \$\.accounts' "$BIN" replay "$TMP/actor.json"
 expect_exit 2 'wei.json: \$\.steps\[3\]\.args\.task_fee: expected a decimal wei amount' "$BIN" replay "$TMP/wei.json"
 expect_exit 2 'state.json: \$\.steps\[2\]\.state: missing field' "$BIN" replay "$TMP/state.json"
+expect_exit 2 'open.json: \$\.accounts: opening balances overflow 128 bits' "$BIN" replay "$TMP/open.json"
 # good and bad together: the good one is still replayed, exit 2
 expect_exit 2 'replay: 1 traces, 27 steps, 0 mismatches' "$BIN" replay "$TMP/op.json" $T/gpt-order-d012.json
 

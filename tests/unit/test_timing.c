@@ -630,6 +630,18 @@ static void test_validation_bounds(void **state)
     }
     assert_true(v.vram.n == 1 && v.vram.mape <= VRAM_BOUND);
     assert_int_equal(v.skipped, 0);
+    /* the same RTX 3090 measurement on two machines: transformers Llama-2-7B
+     * at fp16, 18.0571 (h2oGPT perf.md, fit.json) against 30.4 tokens/s
+     * (bitsandbytes issue 347, check.json), and LLM.int8, 4.35807 against
+     * 6.47: no prediction for both can do better than the mean of
+     * (1 - low/high) / 2 */
+    double floor = ((1 - 18.0571 / 30.4) / 2 + (1 - 4.35807 / 6.47) / 2) / 2 * 100;
+    const double ratio[2] = {30.4 / 18.0571, 6.47 / 4.35807};
+    assert_int_equal(v.spread[TIM_RT_TRANSFORMERS][TIM_V_NVIDIA][TIM_M_DECODE].pairs, 2);
+    assert_float_equal(v.spread[TIM_RT_TRANSFORMERS][TIM_V_NVIDIA][TIM_M_DECODE].floor_pct, floor, 1e-9);
+    assert_float_equal(v.spread[TIM_RT_TRANSFORMERS][TIM_V_NVIDIA][TIM_M_DECODE].worst_ratio, ratio[0], 1e-9);
+    assert_float_equal(v.spread[TIM_RT_TRANSFORMERS][TIM_V_NVIDIA][TIM_M_DECODE].median_ratio,
+                       (ratio[0] + ratio[1]) / 2, 1e-9);
 }
 
 static int run(const char *const *args, int n)

@@ -468,7 +468,7 @@ wei_t relay_edition_escrow(const proto *p)
     for (uint64_t i = 0; i < r->n_open; i++) {
         const rn_task *x = &r->n->tasks[r->open[i]];
         if (x->status < RN_END_SUCCESS)
-            held += x->fee;
+            wei_accumulate(&held, x->fee, "the Relay's escrow");
     }
     return held;
 }

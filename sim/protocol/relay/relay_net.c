@@ -127,7 +127,7 @@ wei_t relay_net_total(const relay_net *n)
 {
     wei_t t = 0;
     for (uint32_t i = 0; i < n->n_acc; i++)
-        t += n->bal[i];
+        wei_accumulate(&t, n->bal[i], "the total supply");
     return t;
 }
 

@@ -294,7 +294,7 @@ static void validate_group(relay_net *n, uint32_t g, double now)
         case RELAY_INVALIDATED:
             /* the fee stays with the Relay (no transfer in either era) */
             rn_move(n, RN_ACC_ESCROW, RN_ACC_RELAY, x->fee);
-            n->c.kept_fees += x->fee;
+            wei_accumulate(&n->c.kept_fees, x->fee, "the Relay's kept fees");
             x->status = RN_END_INVALIDATED;
             n->c.invalidated++;
             if (n->p->passive_slash) {

@@ -91,7 +91,7 @@ bool relay_group_payments(wei_t fee, const uint64_t *scores, size_t n, wei_t *pa
 {
     wei_t total = 0, rem_sum = 0, paid = 0;
     for (size_t i = 0; i < n; i++)
-        total += scores[i];
+        total += scores[i]; /* n uint64 scores: far below 2^128 */
     if (total == 0)
         return false;
     for (size_t i = 0; i < n; i++) {
@@ -99,7 +99,7 @@ bool relay_group_payments(wei_t fee, const uint64_t *scores, size_t n, wei_t *pa
         if (!wei_mul(fee, scores[i], &prod))
             return false;
         pay[i] = prod / total;
-        rem_sum += prod % total;
+        rem_sum += prod % total; /* n remainders below total: far below 2^128 */
         /* the last member also gets the sum of the remainders, which are in
          * units of 1/total wei: the Relay pays more than the fee */
         if (i == n - 1 && !wei_add(pay[i], rem_sum, &pay[i]))
@@ -141,7 +141,7 @@ bool relay_income_split(wei_t amount, uint32_t dao_percent, uint32_t delegator_s
         if (!wei_mul(total_fee, delegations[i], &t))
             return false;
         delegator_income[i] = total_stake ? t / total_stake : 0;
-        dispatched += delegator_income[i];
+        dispatched += delegator_income[i]; /* floors of shares of total_fee: <= total_fee */
     }
     delegator_income[0] += total_fee - dispatched;
     return dao_percent <= 100 && delegator_share < 100;

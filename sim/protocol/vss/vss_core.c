@@ -462,7 +462,7 @@ wei_t vss_total_supply(const vss *p)
 {
     wei_t s = 0;
     for (uint32_t i = 0; i < p->n_acc; i++)
-        s += p->bal[i];
+        wei_accumulate(&s, p->bal[i], "the total supply");
     return s;
 }
 
