@@ -195,8 +195,9 @@ static tx draw_tx(uint64_t *r, world *full, const made *m, uint32_t n_made, uint
         t.from = full->node[xs(r) % NODES];
     else
         t.from = m[t.task[0]].creator;
-    /* not the commitment of a queued task: TaskQueue would hold it twice,
-     * which the model does not follow (pushTask's duplicate is not modelled) */
+    /* not the commitment of a queued task: the model's queue then holds the
+     * task twice and a later pop of it fails, with or without recycling (a
+     * defect of the queue model, not drawn here) */
     if (t.kind == 0 && t.reuse == 1 && h != VSS_NOBODY && v.status == VSS_QUEUED)
         t.reuse = 0;
     if (h != VSS_NOBODY && xs(r) % 4) { /* the task's next step, by the right account */

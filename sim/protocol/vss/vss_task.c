@@ -105,7 +105,10 @@ static void release_node(vss *p, uint32_t h, bool slash)
     vtask *t = vt_rec(p, h);
     uint32_t n = t->node - 1;
     J(p->j, p->node[n].task, 0);
-    if (p->recycle && !p->hd[h].rewritten && !zero32(p->hd[h].commitment)) {
+    /* (a group naming one task twice releases it twice: the list is bounded,
+     * and a task left off it only keeps its record) */
+    if (p->recycle && !p->hd[h].rewritten && !zero32(p->hd[h].commitment) &&
+        p->n_retired < p->max_tasks) {
         J(p->j, p->retired[p->n_retired], h);
         J(p->j, p->n_retired, p->n_retired + 1);
     }
