@@ -116,9 +116,13 @@ size_t node_result(sim *m, uint32_t node, const sim_req *r, uint8_t round, uint8
     if (round < 3 && (r->fake >> round & 1))
         return agt_fake_result(r->id, k->type, r->size, agt_forger(node_behaviour(m, n), n->actor, node),
                                out, cap);
-    uint32_t cards[3];
-    for (int j = 0; j < 3; j++)
-        cards[j] = r->nodes[j] != UINT32_MAX ? m->nodes[r->nodes[j]].card : UINT32_MAX;
+    /* the task's other cards matter only where sd results diverge by card
+     * pair (agt_card_result): read their nodes' records only then, as
+     * they are seldom in cache */
+    uint32_t cards[3] = {UINT32_MAX, UINT32_MAX, UINT32_MAX};
+    if (k->type == PROTO_SD && m->s->sd_pair)
+        for (int j = 0; j < 3; j++)
+            cards[j] = r->nodes[j] != UINT32_MAX ? m->nodes[r->nodes[j]].card : UINT32_MAX;
     return agt_card_result(r->id, k->type, r->size, n->card, cards, m->s->sd_pair, m->s->n_cards, out, cap);
 }
 
@@ -310,8 +314,8 @@ static void start_work(sim *m, uint32_t i, const sim_obs *o)
     n->phase = PH_WORKING;
     n->nflags &= (uint8_t)~NF_DEADLINE;
     const scn_behaviour *b = node_behaviour(m, n);
-    uint32_t own = 0;
-    for (int j = 0; j < 3; j++)
+    uint32_t own = 0; /* the task's nodes of its actor: only a behaviour asks */
+    for (int j = 0; b && j < 3; j++)
         own += r->nodes[j] != UINT32_MAX && m->nodes[r->nodes[j]].actor == n->actor;
     n->action = (uint8_t)agt_behaviour_action(b, own, m->r_att);
     if (n->action == AGT_SILENT) { /* goes dark for this task: no commit, no cancel */
