@@ -423,6 +423,8 @@ void sim_free(sim *m)
         return;
     if (m->ag.fini)
         m->ag.fini(m);
+    if (!m->o.timing.exec_s) /* the run's own model, not the caller's */
+        agt_timing_free(&m->timing);
     if (m->p)
         proto_free(m->p);
     eng_free(m->e);
