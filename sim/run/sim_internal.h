@@ -69,7 +69,7 @@ enum { LW_NONE, LW_QUIT, LW_VANISHED, LW_KICKED, LW_SLASHED, LW_JOIN_FAILED };
 #define CACHE_MAX 8
 
 /* The first cache line holds what the events of a task read and write
- * (state, timers' generation, the task, the model cache); the second the
+ * (state, the task, the model cache); the second the
  * income, times and stake, which a task writes once per node, at payment.
  * Aligned to a line, so the events of a task touch one line per node. */
 typedef struct sim_node {
@@ -79,7 +79,6 @@ typedef struct sim_node {
     uint8_t actor;        /* 0 honest, 1 + i: scn.behaviours[i] */
     uint8_t action;       /* agt_action in the current task */
     uint8_t nflags;       /* NF_* */
-    uint32_t gen;         /* bumped whenever pending timers become stale */
     uint32_t tasks;
     uint64_t task;        /* the task the agent works on (0 none) */
     uint64_t chain_task;  /* the task the chain holds it in, from events */
@@ -198,6 +197,11 @@ struct sim {
 
     sim_node *nodes;
     uint32_t n_nodes, cap_nodes;
+    /* node -> its timers' generation, bumped whenever its pending timers
+     * become stale: apart from the records, so that the many stale timers
+     * (nearly every timeout) are told apart in a small array that stays in
+     * cache, without reading the node's record */
+    uint32_t *node_gen;
     uint32_t *acc2node;   /* account -> node index (UINT32_MAX for apps) */
     uint32_t *app_acc;
     uint32_t *csv_next;
