@@ -67,10 +67,15 @@ typedef struct agt_timing {
 agt_timing agt_timing_parametric(const scn *s);
 /* The calibrated model (sim/timing/): load from disk unless resident,
  * prefill, decode or diffusion steps, overheads, from the card's bandwidth
- * and FLOPS times its efficiencies; times the same noise.  ctx: a const scn *. */
+ * and FLOPS times its efficiencies; times the same noise.  ctx: its own,
+ * with the scenario and the answers so far (agt_timing_free frees it);
+ * exits on out of memory. */
 agt_timing agt_timing_calibrated(const scn *s);
 /* The model the scenario's timing.model names. */
 agt_timing agt_timing_for(const scn *s);
+/* Frees what agt_timing_calibrated or agt_timing_for made (nothing for the
+ * parametric model) and clears *t. */
+void agt_timing_free(agt_timing *t);
 
 /* Relay transfer time: latency + size / bandwidth. */
 double agt_transfer_s(double kb, double mbps, double latency_s);

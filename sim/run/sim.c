@@ -238,6 +238,7 @@ static sim *setup(const scn *s, const sim_opts *o)
     if (rejoins) /* every task can replace its three nodes at most */
         m->cap_nodes += (uint32_t)(m->cap_req * 3 < UINT32_MAX / 4 ? m->cap_req * 3 : UINT32_MAX / 4);
     m->nodes = alloc_or_die((size_t)m->cap_nodes * sizeof *m->nodes);
+    m->node_gen = alloc_or_die((size_t)m->cap_nodes * sizeof *m->node_gen);
     uint32_t max_acc = m->cap_nodes + s->n_apps + PROTO_ACC_FIRST + 1; /* + an edition's relay */
     m->acc2node = alloc_or_die((size_t)max_acc * sizeof *m->acc2node);
     memset(m->acc2node, 0xff, (size_t)max_acc * sizeof *m->acc2node);
@@ -422,6 +423,8 @@ void sim_free(sim *m)
         return;
     if (m->ag.fini)
         m->ag.fini(m);
+    if (!m->o.timing.exec_s) /* the run's own model, not the caller's */
+        agt_timing_free(&m->timing);
     if (m->p)
         proto_free(m->p);
     eng_free(m->e);
@@ -434,6 +437,7 @@ void sim_free(sim *m)
     stable_free(m->req, m->cap_req * sizeof *m->req);
     stable_free(m->id2req, m->cap_ids * sizeof *m->id2req);
     stable_free(m->nodes, (size_t)m->cap_nodes * sizeof *m->nodes);
+    stable_free(m->node_gen, (size_t)m->cap_nodes * sizeof *m->node_gen);
     stable_free(m->acc2node, (size_t)max_acc * sizeof *m->acc2node);
     for (uint32_t i = 0; i < m->n_reasons; i++)
         free((char *)m->reasons[i].text);

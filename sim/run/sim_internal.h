@@ -68,22 +68,26 @@ enum { LW_NONE, LW_QUIT, LW_VANISHED, LW_KICKED, LW_SLASHED, LW_JOIN_FAILED };
 
 #define CACHE_MAX 8
 
+/* The first cache line holds what the events of a task read and write
+ * (state, the task, the model cache); the second the
+ * income, times and stake, which a task writes once per node, at payment.
+ * Aligned to a line, so the events of a task touch one line per node. */
 typedef struct sim_node {
-    uint32_t acc;
+    _Alignas(64) uint32_t acc;
     uint16_t card;
     uint8_t st, phase, round, why, ncache;
-    uint32_t gen;         /* bumped whenever pending timers become stale */
-    uint64_t task;        /* the task the agent works on (0 none) */
-    uint64_t chain_task;  /* the task the chain holds it in, from events */
-    uint16_t cache[CACHE_MAX]; /* model ids, most recent first */
-    eng_time joined, left;
-    wei_t income;
-    wei_t stake;          /* what its account opens with and locks at join */
-    uint32_t tasks, slashed;
     uint8_t actor;        /* 0 honest, 1 + i: scn.behaviours[i] */
     uint8_t action;       /* agt_action in the current task */
     uint8_t nflags;       /* NF_* */
+    uint32_t tasks;
+    uint64_t task;        /* the task the agent works on (0 none) */
+    uint64_t chain_task;  /* the task the chain holds it in, from events */
+    uint16_t cache[CACHE_MAX]; /* model ids, most recent first */
     uint32_t fakes, cheats_won; /* fake results sent; of them, accepted */
+    wei_t income;
+    eng_time joined, left;
+    wei_t stake;          /* what its account opens with and locks at join */
+    uint32_t slashed;
     uint32_t silences;    /* tasks it let time out */
 } sim_node;
 enum { NF_STAKE_LOST = 1, NF_KICKED = 2, NF_REJOINED = 4,
@@ -193,6 +197,11 @@ struct sim {
 
     sim_node *nodes;
     uint32_t n_nodes, cap_nodes;
+    /* node -> its timers' generation, bumped whenever its pending timers
+     * become stale: apart from the records, so that the many stale timers
+     * (nearly every timeout) are told apart in a small array that stays in
+     * cache, without reading the node's record */
+    uint32_t *node_gen;
     uint32_t *acc2node;   /* account -> node index (UINT32_MAX for apps) */
     uint32_t *app_acc;
     uint32_t *csv_next;

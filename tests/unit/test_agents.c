@@ -164,6 +164,27 @@ static void test_calibrated_timing(void **state)
     warm.fate = &fate;
     tm.exec_s(tm.ctx, &warm, NULL);
     assert_int_equal(fate.fail, TIM_RUNS);
+    /* the model remembers its answers: each the same as a first call's,
+     * through more keys than its table has slots (a collision computes
+     * again), then all of them again, hits and recomputed ones */
+    static double first_t[2 * 2858];
+    for (int pass = 0; pass < 2; pass++)
+        for (uint32_t size = 1, i = 0; size <= 20000; size += 7)
+            for (int res = 0; res < 2; res++, i++) {
+                agt_fate f1 = {0}, f2 = {0};
+                agt_work x = {chat, size, c3090, res, &f1}, y = {chat, size, c3090, res, &f2};
+                double t1 = tm.exec_s(tm.ctx, &x, NULL);
+                if (pass) {
+                    assert_true(t1 == first_t[i]);
+                    continue;
+                }
+                agt_timing first = agt_timing_for(&s);
+                first_t[i] = first.exec_s(first.ctx, &y, NULL);
+                agt_timing_free(&first);
+                assert_true(t1 == first_t[i] && f1.fail == f2.fail && f1.offload_gb == f2.offload_gb &&
+                            f1.offload_s == f2.offload_s);
+            }
+    agt_timing_free(&tm);
     scn_free(&s);
 }
 
