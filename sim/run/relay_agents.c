@@ -32,8 +32,11 @@
  * 8 at most), so the 2026 base-model gate keeps every node; the work the
  * estimate prices is the request's (sd: images x width x height x steps,
  * 512 x 512 when the kind has no size; gpt: prompt tokens x 4 bytes of
- * input, the request's tokens as max_new_tokens); the 2025 editions' task
- * timeout is the scenario's task_timeout_s; pause is not modelled. */
+ * input, the request's tokens as max_new_tokens and, for the 2026
+ * calibration, as the tokens generated; the kind's bits as its execution
+ * configuration); the 2025 editions' task timeout is the scenario's
+ * task_timeout_s; the 2026 calibration table starts empty; pause is not
+ * modelled. */
 #include "run/sim_internal.h"
 
 #include <stdlib.h>
@@ -82,6 +85,7 @@ static relay_task_work work_of(const sim_req *r, const scn_task_kind *k)
 {
     relay_task_work w = {.llm = k->type == PROTO_GPT, .vram_gb = k->vram_gb};
     if (w.llm) {
+        w.config = k->bits; /* the dtype or quantization it runs in: a calibration key field */
         w.llm_input_bytes = (uint64_t)k->prompt_tokens * 4;
         w.llm_max_new_tokens = r->size;
     } else {

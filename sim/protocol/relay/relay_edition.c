@@ -355,8 +355,10 @@ static void re_create_task(proto *p, uint32_t from, relay_ext *a)
                      : a->group == RELAY_EXT_GROUP_FIRST ? RN_GROUP_FIRST
                                                          : task_of(p, a->group);
     REQUIRE(p, a->model < r->n_models || r->n_models == 0, "avrami: unknown model");
-    if (a->gpu_name)
+    if (a->gpu_name) {
         a->work.gpu = gpu_id(p, a->gpu_name, a->gpu_vram);
+        a->work.gpu_vram_gb = a->gpu_vram;
+    }
     uint32_t t = relay_net_create(n, (double)p->now, from, a->fee, &a->work, a->model, a->timeout_s, group);
     if (t == RN_NONE)
         fail(p, n);

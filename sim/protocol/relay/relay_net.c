@@ -59,6 +59,7 @@ void relay_net_free(relay_net *n)
     free(n->reserved);
     free(n->cands);
     free(n->pairs);
+    relay_calib_free(&n->cal);
     free(n);
 }
 
@@ -301,8 +302,8 @@ uint32_t relay_net_create(relay_net *n, double now, uint32_t creator, wei_t fee,
     t->fee = fee;
     t->created_s = now;
     t->timeout_s = timeout_s;
-    if (n->p->max_exec_timeout_s)
-        t->priority = relay_priority(n->p, fee, w);
+    if (n->p->max_exec_timeout_s) /* ApplyTaskPricing with the calibration as it stands */
+        t->priority = relay_priority_est(n->p, fee, w, relay_calib_price_seconds(n->p, &n->cal, w, model));
     if (group != RN_NONE) {
         rn_task *first = &n->tasks[t->group];
         if (first->n_members == 3) {

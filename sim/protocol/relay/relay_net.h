@@ -61,6 +61,9 @@ typedef struct rn_counters {
     uint64_t kickouts, slashes, slash_reviews, health_exclusions;
     wei_t group_excess;        /* paid above the fee by group payments */
     wei_t kept_fees;           /* fees of invalidated tasks the Relay keeps (2025) */
+    /* 2026 calibration: samples taken, and the timeouts set at start from
+     * the initial coefficients, the node's own record, or another's */
+    uint64_t calib_samples, timeouts_initial, timeouts_own, timeouts_other;
 } rn_counters;
 
 relay_net *relay_net_new(relay_edition e, uint32_t max_accounts, uint64_t max_tasks);

@@ -61,8 +61,19 @@ void rn_start(relay_net *n, uint32_t ti, uint32_t a, double now)
     t->status = RN_STARTED;
     t->node = a;
     t->started_s = now;
-    t->deadline_s = now + (double)(n->p->max_exec_timeout_s ? relay_exec_timeout_s(n->p, &t->w, sw)
-                                                             : t->timeout_s);
+    t->switched = sw;
+    t->exec_gpu = nd->gpu; /* CaptureTaskExecutionGPUSnapshot */
+    t->exec_vram = nd->vram_gb;
+    /* 2026: SetTaskStatusStarted -> ComputeExecutionTimeout on the node's GPU */
+    uint64_t timeout = t->timeout_s;
+    if (n->p->max_exec_timeout_s) {
+        relay_est_source src;
+        timeout = relay_calib_timeout_s(n->p, &n->cal, &t->w, t->model, nd->gpu, nd->vram_gb, sw, &src);
+        n->c.timeouts_initial += src == RELAY_EST_INITIAL;
+        n->c.timeouts_own += src == RELAY_EST_OWN;
+        n->c.timeouts_other += src == RELAY_EST_OTHER;
+    }
+    t->deadline_s = now + (double)timeout;
     nd->busy = true;
     nd->task = ti;
     nd->inuse = t->model;
@@ -70,6 +81,23 @@ void rn_start(relay_net *n, uint32_t ti, uint32_t a, double now)
     if (!rn_has_model(nd, t->model) && nd->n_models < RN_MAX_LOCAL_MODELS)
         nd->models[nd->n_models++] = t->model; /* downloaded for the task */
     n->c.started++;
+}
+
+/* A calibration sample of task t (2026): SD when its validation confirms
+ * it (CalibrateValidatedSDTask from SetTaskStatusValidated and
+ * ValidateTaskGroup), LLM after its verified upload
+ * (CalibrateUploadedLLMTask; the tokens it really generated are the
+ * request's).  The sample is the execution GPU snapshot's and
+ * ScoreReadyTime - StartTime. */
+static void calibrate(relay_net *n, const rn_task *t, bool llm)
+{
+    if (!(n->p->calib_alpha > 0) || t->w.llm != llm)
+        return;
+    relay_calib_key k = {.llm = llm, .gpu = t->exec_gpu, .gpu_vram = t->exec_vram, .model = t->model,
+                         .config = t->w.config};
+    /* a failed fit leaves the record as it was, as in the Relay (logged there) */
+    n->c.calib_samples += relay_calib_sample(n->p, &n->cal, &k, &t->w, t->w.llm_max_new_tokens, t->switched,
+                                             t->score_s - t->started_s, t->w.vram_gb);
 }
 
 static void refund(relay_net *n, rn_task *t)
@@ -283,10 +311,12 @@ static void validate_group(relay_net *n, uint32_t g, double now)
             x->status = RN_VALIDATED;
             if (!n->p->window_sum_kickout)
                 relay_qos_pool_push(n->p, &n->nodes[nd].q, score[i]);
+            calibrate(n, x, false);
             break;
         case RELAY_REFUND:
             refund(n, x);
             x->status = RN_END_GROUP_REFUND;
+            calibrate(n, x, false);
             n->c.refunded++;
             rn_node_task_score(n, nd, score[i], true, false);
             rn_node_finish(n, nd, now);
@@ -337,9 +367,10 @@ bool relay_net_submit(relay_net *n, double now, uint32_t ti, uint64_t result)
         t->qos_score = n->p->rewards[0];
         t->qos_valid = true;
     }
-    if (t->group == RN_NONE)
+    if (t->group == RN_NONE) {
         t->status = RN_VALIDATED; /* ValidateSingleTask */
-    else
+        calibrate(n, t, false);
+    } else
         validate_group(n, t->group, now);
     return true;
 }
@@ -450,6 +481,17 @@ bool relay_net_upload(relay_net *n, double now, uint32_t ti)
     }
     t->status = RN_END_SUCCESS;
     n->c.succeeded++;
+    calibrate(n, t, true);
+    if (t->group != RN_NONE) { /* group refunds with the uploaded result's score */
+        const rn_task *first = &n->tasks[t->group];
+        for (uint32_t i = 0; i < first->n_members; i++) {
+            uint32_t mi = first->members[i];
+            const rn_task *x = &n->tasks[mi];
+            if (x->status == RN_END_GROUP_REFUND &&
+                (n->same ? n->same(n->same_ctx, ti, mi) : x->result == t->result))
+                calibrate(n, x, true);
+        }
+    }
     if (n->p->max_exec_timeout_s)
         relay_health_boost(n->p, &n->nodes[nd].q, now);
     rn_node_task_score(n, nd, t->qos_score, t->qos_valid && n->p->window_sum_kickout, false);

@@ -2,6 +2,7 @@
 #ifndef AVRAMI_PROTOCOL_RELAY_NET_INTERNAL_H
 #define AVRAMI_PROTOCOL_RELAY_NET_INTERNAL_H
 
+#include "protocol/relay/relay_calib.h"
 #include "protocol/relay/relay_net.h"
 
 typedef struct rn_deleg {
@@ -32,6 +33,9 @@ typedef struct rn_task {
     double created_s, started_s, score_s, deadline_s, not_before_s;
     uint64_t timeout_s, result, qos_score;
     bool qos_valid, error;
+    bool switched;                  /* ModelSwtiched: the node's in-use model was another */
+    uint32_t exec_gpu;              /* the execution GPU snapshot: the node's GPU id ... */
+    uint64_t exec_vram;             /* ... and VRAM at the start */
     uint32_t members[3], n_members; /* the group's tasks, on its first task */
 } rn_task;
 
@@ -49,6 +53,7 @@ struct relay_net {
     rn_deleg *delegs;
     uint32_t n_delegs, max_delegs;
     rn_counters c;
+    relay_calib cal;             /* 2026: per-GPU execution-time records */
     const char *err;
     /* dispatch scratch */
     uint32_t *order, *cand;
