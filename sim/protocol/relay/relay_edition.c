@@ -34,6 +34,8 @@ typedef struct rel {
     uint8_t *em;       /* per task: EM_* */
     uint8_t *acc;      /* per account: NA_* */
     wei_t *stake;      /* per account: the stake it locks at join (0: the edition's) */
+    uint32_t *deleg_user; /* per node account: its delegator's account (relay-2026) ... */
+    wei_t *deleg_amount;  /* ... and what it delegates at the node's first join (0: none) */
     uint32_t *open;    /* tasks not ended, by id */
     uint64_t n_open;
     uint32_t n_models;
@@ -78,10 +80,13 @@ static bool re_init(proto *p)
     r->em = calloc(p->max_tasks + 1, 1);
     r->acc = calloc(p->max_acc, 1);
     r->stake = calloc(p->max_acc, sizeof *r->stake);
+    r->deleg_user = calloc(p->max_acc, sizeof *r->deleg_user);
+    r->deleg_amount = calloc(p->max_acc, sizeof *r->deleg_amount);
     r->open = calloc(p->max_tasks + 1, sizeof *r->open);
     r->score_at = calloc(p->max_tasks + 1, sizeof *r->score_at);
     r->score_len = calloc(p->max_tasks + 1, sizeof *r->score_len);
-    if (!r->n || !r->em || !r->acc || !r->stake || !r->open || !r->score_at || !r->score_len)
+    if (!r->n || !r->em || !r->acc || !r->stake || !r->deleg_user || !r->deleg_amount || !r->open || !r->score_at ||
+        !r->score_len)
         return false;
     relay_net_set_compare(r->n, same_score, p);
     relay_params prm = *relay_params_of(relay_of(p->prm.edition));
@@ -103,6 +108,8 @@ static void re_fini(proto *p)
     free(r->em);
     free(r->acc);
     free(r->stake);
+    free(r->deleg_user);
+    free(r->deleg_amount);
     free(r->open);
     free(r->scores);
     free(r->score_at);
@@ -249,9 +256,15 @@ static void re_join(proto *p, uint32_t from, const char *gpu_name, uint64_t vram
     for (uint32_t i = 0; i < r->n_models; i++)
         models[i] = i;
     wei_t stake = r->stake[from] ? r->stake[from] : p->prm.stake;
-    if (!relay_net_join(n, (double)p->now, from, vram, stake, 0, models, r->n_models))
+    if (!relay_net_join(n, (double)p->now, from, vram, stake, p->prm.delegator_share, models, r->n_models))
         fail(p, n);
     relay_net_set_node_gpu(n, from, gpu);
+    /* its delegation is staked once, after its first join, and stays
+     * through quits and rejoins (docs/delegated_staking.md @ 24ffc26: a
+     * local quit neither deletes nor slashes delegations) */
+    if (r->acc[from] == NA_NEVER && r->deleg_amount[from] &&
+        !relay_net_delegate(n, r->deleg_user[from], from, r->deleg_amount[from]))
+        fail(p, n);
     r->acc[from] = NA_JOINED;
 }
 
@@ -380,6 +393,15 @@ static void re_ext(proto *p, uint32_t from, uint32_t op, const void *args)
         REQUIRE(p, from >= PROTO_ACC_FIRST && from < p->n_acc && R(p)->acc[from] == NA_NEVER, "Invalid caller");
         REQUIRE(p, a->stake >= p->prm.stake, "Stake amount is less than the minimum");
         R(p)->stake[from] = a->stake;
+        return;
+    case RELAY_OP_DELEGATE: /* a node before its first join: its delegator and the delegation */
+        REQUIRE(p, from >= PROTO_ACC_FIRST && from < p->n_acc && R(p)->acc[from] == NA_NEVER, "Invalid caller");
+        REQUIRE(p, relay_params_of(relay_of(p->prm.edition))->delegation, "avrami: no delegated staking in this edition");
+        REQUIRE(p, a->delegator >= PROTO_ACC_FIRST && a->delegator < p->n_acc && a->delegator != from &&
+                       R(p)->acc[a->delegator] == NA_NEVER && proto_balance(p, a->delegator) >= a->stake,
+                "avrami: invalid delegator");
+        R(p)->deleg_user[from] = a->delegator;
+        R(p)->deleg_amount[from] = a->stake;
         return;
     case RELAY_OP_CREATE:
         re_create_task(p, from, a);
@@ -550,8 +572,13 @@ RELAY_DEFAULTS(PROTO_RELAY_2026, RELAY_2026)
  * the largest stake a node may lock (stakes drawn between stake and it:
  * the Relay's staking takes any amount at or above the minimum). */
 static const char *const RELAY_KEYS[] = {"sample_mod", "passive_slash", "stake_max", NULL};
+/* relay-2026 adds delegated staking (delegation reached the Relay's main
+ * line in April 2026, docs/editions-relay.md): each node's delegation and
+ * the share of its income that goes to its delegator. */
+static const char *const RELAY_2026_KEYS[] = {"sample_mod",          "passive_slash",   "stake_max", "delegated_stake",
+                                              "delegated_stake_max", "delegator_share", NULL};
 
-#define RELAY_EDITION(VAR, ID, RE, NAME, COMMIT, SUMMARY)                                          \
+#define RELAY_EDITION(VAR, ID, RE, NAME, COMMIT, KEYS, SUMMARY)                                    \
     const proto_edition VAR = {                                                                    \
         .id = ID,                                                                                  \
         .name = NAME,                                                                              \
@@ -559,7 +586,7 @@ static const char *const RELAY_KEYS[] = {"sample_mod", "passive_slash", "stake_m
         .summary = SUMMARY,                                                                        \
         .defaults = defaults_##RE,                                                                 \
         .rules = &relay_rules,                                                                     \
-        .keys = RELAY_KEYS,                                                                        \
+        .keys = KEYS,                                                                              \
         .seats = 1,                                                                                \
         .queues = true,                                                                            \
         .fixed_fee = false,                                                                        \
@@ -568,12 +595,12 @@ static const char *const RELAY_KEYS[] = {"sample_mod", "passive_slash", "stake_m
         .slash_frees_busy = true,                                                                  \
     }
 
-RELAY_EDITION(relay_2025_03_edition, PROTO_RELAY_2025_03, RELAY_2025_03, "relay-2025-03", "f2bb1b1",
+RELAY_EDITION(relay_2025_03_edition, PROTO_RELAY_2025_03, RELAY_2025_03, "relay-2025-03", "f2bb1b1", RELAY_KEYS,
               "the Relay (March 2025): queue by fee, QoS-weighted selection, 10% of tasks validated as "
               "groups of three, kick-out when the last 3 scores sum to <= 10");
-RELAY_EDITION(relay_2025_07_edition, PROTO_RELAY_2025_07, RELAY_2025_07, "relay-2025-07", "0601431",
+RELAY_EDITION(relay_2025_07_edition, PROTO_RELAY_2025_07, RELAY_2025_07, "relay-2025-07", "0601431", RELAY_KEYS,
               "the Relay (July 2025): selection by sqrt stake and QoS, 1% of tasks validated, scores "
               "10/5/2, kick-out after 2 timeouts in the last 3 tasks");
-RELAY_EDITION(relay_2026_edition, PROTO_RELAY_2026, RELAY_2026, "relay-2026", "24ffc26",
+RELAY_EDITION(relay_2026_edition, PROTO_RELAY_2026, RELAY_2026, "relay-2026", "24ffc26", RELAY_2026_KEYS,
               "the Relay (2026): health factor, pricing priority, matching rounds, timeouts from the "
               "estimate, 1% of tasks validated, passive slashing");

@@ -326,6 +326,7 @@ void relay_net_task(const relay_net *n, uint32_t task, rn_task_view *out)
     *out = (rn_task_view){
         .status = t->status, .abort = t->abort, .creator = t->creator, .node = t->node,
         .group = t->group, .fee = t->fee, .priority = t->priority, .paid = t->paid,
+        .paid_operator = t->paid_operator,
         .created_s = t->created_s, .started_s = t->started_s, .deadline_s = t->deadline_s,
         .qos_score = t->qos_score, .qos_valid = t->qos_valid,
     };

@@ -135,7 +135,9 @@ typedef struct rn_task_view {
     rn_task_status status;
     rn_abort abort;
     uint32_t creator, node, group;
-    wei_t fee, priority, paid;   /* paid: income the node(s) got for it */
+    wei_t fee, priority, paid;   /* paid: what the task's node was paid for it ... */
+    wei_t paid_operator;         /* ... of which its operator kept this (the rest: the dao
+                                    and its delegators, relay_income_split) */
     double created_s, started_s, deadline_s;
     uint64_t qos_score;
     bool qos_valid;

@@ -423,7 +423,7 @@ bool relay_net_timeout(relay_net *n, double now, uint32_t ti)
 }
 
 /* sendTaskIncome: the dao share, the delegators' share, the operator */
-static bool pay_income(relay_net *n, uint32_t node, wei_t amount, uint32_t from)
+static bool pay_income(relay_net *n, uint32_t node, wei_t amount, uint32_t from, wei_t *operator_income)
 {
     const rn_node *nd = &n->nodes[node];
     uint32_t k = 0;
@@ -441,6 +441,7 @@ static bool pay_income(relay_net *n, uint32_t node, wei_t amount, uint32_t from)
     bool ok = rn_move(n, from, RN_ACC_DAO, dao) && rn_move(n, from, node, op);
     for (uint32_t i = 0; ok && i < k; i++)
         ok = rn_move(n, from, users[i], del[i]);
+    *operator_income = op;
     return ok;
 }
 
@@ -451,7 +452,7 @@ bool relay_net_upload(relay_net *n, double now, uint32_t ti)
     rn_task *t = &n->tasks[ti];
     uint32_t nd = t->node;
     if (t->group == RN_NONE) {
-        if (!pay_income(n, nd, t->fee, RN_ACC_ESCROW))
+        if (!pay_income(n, nd, t->fee, RN_ACC_ESCROW, &t->paid_operator))
             return false;
         t->paid = t->fee;
     } else {
@@ -474,7 +475,7 @@ bool relay_net_upload(relay_net *n, double now, uint32_t ti)
         rn_move(n, RN_ACC_RELAY, RN_ACC_ESCROW, extra);
         n->c.group_excess += extra;
         for (uint32_t i = 0; i < nv; i++) {
-            if (!pay_income(n, n->tasks[who[i]].node, pay[i], RN_ACC_ESCROW))
+            if (!pay_income(n, n->tasks[who[i]].node, pay[i], RN_ACC_ESCROW, &n->tasks[who[i]].paid_operator))
                 return false;
             n->tasks[who[i]].paid = pay[i];
         }

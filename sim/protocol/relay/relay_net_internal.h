@@ -29,7 +29,7 @@ typedef struct rn_task {
     uint32_t creator, node, group;
     uint32_t model;
     relay_task_work w;
-    wei_t fee, priority, paid;
+    wei_t fee, priority, paid, paid_operator;
     double created_s, started_s, score_s, deadline_s, not_before_s;
     uint64_t timeout_s, result, qos_score;
     bool qos_valid, error;
