@@ -213,11 +213,13 @@ static bool relay_app_created(sim *m, const sim_tx *tx, bool ok)
 /* What task k of a request paid (relay_net records each task's payment):
  * the operator's part is the node's income, the rest its delegator's
  * (relay_income_split; the dao's share is 0 in every edition). */
-static void pay_task(sim *m, sim_req *r, const rreq *q, int k)
+static void pay_task(sim *m, sim_req *r, const rreq *q, int k, bool group)
 {
     rn_task_view tv;
     relay_net_task(proto_relay(m->p), (uint32_t)(q->id[k] - 1), &tv);
-    if (!tv.paid)
+    /* a group's upload pays its valid members; a member aborted before (in
+     * 2026 for want of validation) was paid, and booked, then */
+    if (!tv.paid || (group && tv.status == RN_END_ABORTED))
         return;
     uint32_t node = r->nodes[k];
     seat_pay_split(m, r, node, tv.paid, tv.paid_operator);
@@ -233,7 +235,7 @@ static void pay_task(sim *m, sim_req *r, const rreq *q, int k)
 static void pay_group(sim *m, sim_req *r, const rreq *q)
 {
     for (int k = 0; k < q->n_tasks; k++)
-        pay_task(m, r, q, k);
+        pay_task(m, r, q, k, true);
 }
 
 static void relay_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node, eng_time now)
@@ -244,8 +246,10 @@ static void relay_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node,
     int k = round_of(m, r, ev->task_id);
     if (k < 0)
         return;
-    if (ev->kind == PROTO_EV_VSS_END_SUCCESS && ev->fee)
-        pay_task(m, r, q, k);
+    /* a single task's upload pays its node; so does, in 2026, an abort for
+     * want of the application's validation (the event's fee: what it paid) */
+    if ((ev->kind == PROTO_EV_VSS_END_SUCCESS || ev->kind == PROTO_EV_VSS_END_ABORTED) && ev->fee)
+        pay_task(m, r, q, k, false);
     else if (ev->kind == PROTO_EV_VSS_END_GROUP_SUCCESS)
         pay_group(m, r, q);
     /* under passive slashing an invalidation is a review: no slash */

@@ -288,6 +288,15 @@ grep -q '^  lone-cheater .*stake lost     800.0' "$TMP/out" || die "passive_slas
 expect_exit 0 "$BIN" run --no-db scenarios/attack-colluders-relay.json
 grep -q '^  lone-cheater .*stake lost       0.0' "$TMP/out" || die "relay-2026 slashed the lone cheater"
 ok "relay-2026: sample_mod and passive_slash decide what a cheater wins and loses"
+# relay-2026's deadlines after execution: with every task validated (groups
+# of three) the members that scored wait for the slowest; past 600 s the
+# Relay aborts them and pays their nodes (CreatorValidationTimeout)
+expect_exit 0 "$BIN" run --out "$TMP/vt.db" --duration 1800 --paranoid --set protocol.sample_mod=1 scenarios/relay-baseline.json
+grep -q '^invariants: all held' "$TMP/out" || die "validation timeouts: an invariant failed"
+grep -Eq '^  aborted after their execution: [1-9][0-9]* not validated in time' "$TMP/out" \
+  || die "validation timeouts: none with every task in a group: $(grep 'aborted after' "$TMP/out")"
+expect_exit 0 "$BIN" check "$TMP/vt.db"
+ok "relay-2026: group members not validated within 600 s are aborted, their nodes paid; invariants and check hold"
 
 # ---- security --docs-table: the docs' table, one JSON object per row ----
 expect_exit 0 "$BIN" security --docs-table --help

@@ -351,6 +351,9 @@ static void re_tick(proto *p, const relay_ext *a)
         const rn_task *x = &n->tasks[r->open[i]];
         if (x->status == RN_STARTED && now >= x->deadline_s)
             relay_net_timeout(n, now, r->open[i]);
+        double due = relay_net_phase_deadline(n, r->open[i]); /* 2026: validation, upload */
+        if (due && now >= due)
+            relay_net_phase_timeout(n, now, r->open[i]);
     }
     /* 2026: the next round at once after one that matched */
     double next = 0;

@@ -54,6 +54,9 @@ typedef enum rn_abort {
     RN_ABORT_QUEUE_TIMEOUT,
     RN_ABORT_TIMEOUT,          /* execution timeout: the node's fault */
     RN_ABORT_INCORRECT_RESULT, /* error reported, or no agreement in a group */
+    RN_ABORT_VALIDATION_TIMEOUT, /* 2026: not validated in time (CreatorValidationTimeout):
+                                    the node is paid */
+    RN_ABORT_UPLOAD_TIMEOUT,     /* 2026: validated, not uploaded in time (ResultUploadTimeout) */
 } rn_abort;
 
 typedef struct rn_counters {
@@ -64,6 +67,9 @@ typedef struct rn_counters {
     /* 2026 calibration: samples taken, and the timeouts set at start from
      * the initial coefficients, the node's own record, or another's */
     uint64_t calib_samples, timeouts_initial, timeouts_own, timeouts_other;
+    /* 2026: tasks aborted for want of the application's validation (their
+     * nodes paid) and for want of the node's upload */
+    uint64_t validation_timeouts, upload_timeouts;
 } rn_counters;
 
 relay_net *relay_net_new(relay_edition e, uint32_t max_accounts, uint64_t max_tasks);
@@ -129,6 +135,13 @@ size_t relay_net_dispatch(relay_net *n, double now, double (*uniform)(void *), v
 bool relay_net_submit(relay_net *n, double now, uint32_t task, uint64_t result);
 bool relay_net_report_error(relay_net *n, double now, uint32_t task);
 bool relay_net_timeout(relay_net *n, double now, uint32_t task);
+/* relay-2026's later deadlines (service/start_task.go GetTaskDeadline @
+ * 24ffc26): a task scored or in error and not validated within
+ * app_validation_timeout_s of its score, or validated and not uploaded
+ * within upload_timeout_s of its validation, is aborted.  The deadline is
+ * when the task's current phase ends (0: no such phase). */
+bool relay_net_phase_timeout(relay_net *n, double now, uint32_t task);
+double relay_net_phase_deadline(const relay_net *n, uint32_t task);
 bool relay_net_upload(relay_net *n, double now, uint32_t task);
 
 typedef struct rn_task_view {

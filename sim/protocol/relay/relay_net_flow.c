@@ -309,6 +309,7 @@ static void validate_group(relay_net *n, uint32_t g, double now)
         switch (out[i]) {
         case RELAY_VALIDATED:
             x->status = RN_VALIDATED;
+            x->validated_s = now;
             if (!n->p->window_sum_kickout)
                 relay_qos_pool_push(n->p, &n->nodes[nd].q, score[i]);
             calibrate(n, x, false);
@@ -369,6 +370,7 @@ bool relay_net_submit(relay_net *n, double now, uint32_t ti, uint64_t result)
     }
     if (t->group == RN_NONE) {
         t->status = RN_VALIDATED; /* ValidateSingleTask */
+        t->validated_s = now;
         calibrate(n, t, false);
     } else
         validate_group(n, t->group, now);
@@ -416,6 +418,56 @@ bool relay_net_timeout(relay_net *n, double now, uint32_t ti)
     t->qos_score = 0;
     t->qos_valid = n->p->window_sum_kickout; /* 2025-03: a 0 that counts */
     rn_node_task_score(n, nd, 0, false, true);
+    rn_node_finish(n, nd, now);
+    if (t->group != RN_NONE)
+        validate_group(n, t->group, now);
+    return true;
+}
+
+static bool pay_income(relay_net *n, uint32_t node, wei_t amount, uint32_t from, wei_t *operator_income);
+
+double relay_net_phase_deadline(const relay_net *n, uint32_t ti)
+{
+    const relay_params *p = n->p;
+    if (!p->app_validation_timeout_s || ti >= n->n_tasks)
+        return 0;
+    const rn_task *t = &n->tasks[ti];
+    if (t->status == RN_SCORE_READY || t->status == RN_ERROR_REPORTED)
+        return t->score_s + (double)p->app_validation_timeout_s;
+    if (t->status == RN_VALIDATED)
+        return t->validated_s + (double)p->upload_timeout_s;
+    return 0;
+}
+
+bool relay_net_phase_timeout(relay_net *n, double now, uint32_t ti)
+{
+    double due = relay_net_phase_deadline(n, ti);
+    if (!due)
+        return rn_fail(n, "task is not awaiting validation or upload");
+    if (now < due)
+        return rn_fail(n, "task has not timed out");
+    rn_task *t = &n->tasks[ti];
+    uint32_t nd = t->node;
+    if (t->status == RN_VALIDATED) {
+        /* SetTaskStatusEndAborted(ResultUploadTimeout): the fee back to the
+         * creator, the node's health penalized, no QoS score */
+        abort_task(n, t, RN_ABORT_UPLOAD_TIMEOUT);
+        n->c.upload_timeouts++;
+        bool was = n->nodes[nd].q.health_excluded;
+        relay_health_penalty(n->p, &n->nodes[nd].q, now);
+        n->c.health_exclusions += !was && n->nodes[nd].q.health_excluded;
+        rn_node_finish(n, nd, now);
+        return true;
+    }
+    /* SetTaskStatusEndAborted(CreatorValidationTimeout): the application
+     * did not validate in time, so the node is paid its fee (sendTaskIncome) */
+    if (!pay_income(n, nd, t->fee, RN_ACC_ESCROW, &t->paid_operator))
+        return false;
+    t->paid = t->fee;
+    t->status = RN_END_ABORTED;
+    t->abort = RN_ABORT_VALIDATION_TIMEOUT;
+    n->c.aborted++;
+    n->c.validation_timeouts++;
     rn_node_finish(n, nd, now);
     if (t->group != RN_NONE)
         validate_group(n, t->group, now);

@@ -30,7 +30,7 @@ typedef struct rn_task {
     uint32_t model;
     relay_task_work w;
     wei_t fee, priority, paid, paid_operator;
-    double created_s, started_s, score_s, deadline_s, not_before_s;
+    double created_s, started_s, score_s, deadline_s, not_before_s, validated_s;
     uint64_t timeout_s, result, qos_score;
     bool qos_valid, error;
     bool switched;                  /* ModelSwtiched: the node's in-use model was another */
