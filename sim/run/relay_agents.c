@@ -35,8 +35,8 @@
  * input, the request's tokens as max_new_tokens and, for the 2026
  * calibration, as the tokens generated; the kind's bits as its execution
  * configuration); the 2025 editions' task timeout is the scenario's
- * task_timeout_s; the 2026 calibration table starts empty; pause is not
- * modelled. */
+ * task_timeout_s; the 2026 calibration table starts empty.  Pause, resume
+ * and quit are the proto's transactions (relay_net_pause, _resume, _quit). */
 #include "run/sim_internal.h"
 
 #include <stdlib.h>

@@ -397,6 +397,66 @@ static void test_phase_timeouts_2026(void **st)
     relay_net_free(f.n);
 }
 
+/* Pause, resume and quit as api/v1/nodes/pause.go, resume.go, quit.go and
+ * service/node.go nodeFinishTask have them at every pin: a paused node gets
+ * no task; a busy node pauses or quits when its task ends. */
+static void test_pause_and_pending_quit(void **st)
+{
+    (void)st;
+    for (int e = 0; e < RELAY_N_EDITIONS; e++) {
+        fixture f;
+        setup(&f, (relay_edition)e);
+        one_node(&f);
+        uint32_t nd = f.node[0];
+        double next;
+        rn_node_view v;
+        assert_false(relay_net_resume(f.n, 0, nd)); /* not paused */
+        assert_true(relay_net_pause(f.n, 0, nd));
+        assert_false(relay_net_pause(f.n, 0, nd));
+        uint32_t t = relay_net_create(f.n, 0, f.app, 3 * CNX, &sd, 7, 900, RN_NONE);
+        for (double now = 0; now < 10; now += 2)
+            assert_int_equal(relay_net_dispatch(f.n, now, uni, NULL, &next), 0);
+        assert_true(relay_net_resume(f.n, 10, nd));
+        size_t started = 0;
+        for (double now = 10; now < 20 && !started; now += 2)
+            started = relay_net_dispatch(f.n, now, uni, NULL, &next);
+        assert_int_equal(started, 1);
+        /* busy: pause waits for the end of the task */
+        assert_true(relay_net_pause(f.n, 20, nd));
+        relay_net_node(f.n, nd, &v);
+        assert_true(v.busy && v.pending_pause && !v.paused);
+        assert_false(relay_net_quit(f.n, 20, nd)); /* PendingPause: illegal */
+        assert_true(relay_net_submit(f.n, 30, t, 1));
+        assert_true(relay_net_upload(f.n, 31, t));
+        relay_net_node(f.n, nd, &v);
+        assert_true(v.joined && v.paused && !v.busy && !v.pending_pause);
+        assert_true(relay_net_resume(f.n, 40, nd));
+        /* busy: quit waits for the end of the task, then the stake comes back */
+        t = relay_net_create(f.n, 40, f.app, 3 * CNX, &sd, 7, 900, RN_NONE);
+        started = 0;
+        for (double now = 40; now < 50 && !started; now += 2)
+            started = relay_net_dispatch(f.n, now, uni, NULL, &next);
+        assert_int_equal(started, 1);
+        wei_t bal = relay_net_balance(f.n, nd);
+        assert_true(relay_net_quit(f.n, 50, nd));
+        relay_net_node(f.n, nd, &v);
+        assert_true(v.joined && v.pending_quit);
+        assert_true(relay_net_submit(f.n, 60, t, 1));
+        assert_true(relay_net_upload(f.n, 61, t));
+        relay_net_node(f.n, nd, &v);
+        assert_false(v.joined);
+        assert_true(relay_net_balance(f.n, nd) == bal + 3 * CNX + 400 * CNX);
+        assert_true(relay_net_total(f.n) == f.total);
+        /* a paused node quits at once */
+        assert_true(relay_net_join(f.n, 70, nd, 24, 400 * CNX, 0, (uint32_t[]){7}, 1));
+        assert_true(relay_net_pause(f.n, 70, nd));
+        assert_true(relay_net_quit(f.n, 71, nd));
+        relay_net_node(f.n, nd, &v);
+        assert_false(v.joined);
+        relay_net_free(f.n);
+    }
+}
+
 static void test_random_conservation(void **st)
 {
     (void)st;
@@ -475,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_group_member_expires_2026),
         cmocka_unit_test(test_delegation_2026),
         cmocka_unit_test(test_phase_timeouts_2026),
+        cmocka_unit_test(test_pause_and_pending_quit),
         cmocka_unit_test(test_random_conservation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

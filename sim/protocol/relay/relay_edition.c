@@ -180,7 +180,8 @@ static void sync_task(proto *p, uint32_t t)
     r->em[t] = em;
 }
 
-/* A node that left without quitting: kicked out or slashed. */
+/* A node that left: by its pending quit when its task ended (no event, as
+ * on chain), or kicked out or slashed. */
 static void sync_node(proto *p, uint32_t a)
 {
     rel *r = R(p);
@@ -190,6 +191,8 @@ static void sync_node(proto *p, uint32_t a)
     if (nd->joined)
         return;
     r->acc[a] = NA_LEFT;
+    if (nd->quit)
+        return;
     proto_event e = {.kind = nd->slashed ? PROTO_EV_NODE_SLASHED : PROTO_EV_NODE_KICKED_OUT, .node = a};
     proto_emit(p, &e);
 }
@@ -273,13 +276,22 @@ static void re_quit(proto *p, uint32_t from)
     relay_net *n = net(p);
     if (!relay_net_quit(n, (double)p->now, from))
         fail(p, n);
-    R(p)->acc[from] = NA_LEFT;
+    if (!n->nodes[from].joined) /* else PendingQuit: it leaves when its task ends */
+        R(p)->acc[from] = NA_LEFT;
 }
 
 static void re_pause(proto *p, uint32_t from)
 {
-    (void)from;
-    proto_revert(p, "avrami: pause is not modelled in the Relay editions");
+    relay_net *n = net(p);
+    if (!relay_net_pause(n, (double)p->now, from))
+        fail(p, n);
+}
+
+static void re_resume(proto *p, uint32_t from)
+{
+    relay_net *n = net(p);
+    if (!relay_net_resume(n, (double)p->now, from))
+        fail(p, n);
 }
 
 static void not_relay(proto *p) { proto_revert(p, "avrami: not a transaction of the Relay editions"); }
@@ -452,7 +464,12 @@ static void re_node_view(const proto *p, uint32_t a, proto_node_view *out)
     rn_node_view v;
     relay_net_node(r->n, a, &v);
     out->ever_joined = r->acc[a] != NA_NEVER;
-    out->status = !v.joined ? PROTO_NODE_QUIT : v.busy ? PROTO_NODE_BUSY : PROTO_NODE_AVAILABLE;
+    out->status = !v.joined          ? PROTO_NODE_QUIT
+                  : v.pending_quit   ? PROTO_NODE_PENDING_QUIT
+                  : v.pending_pause  ? PROTO_NODE_PENDING_PAUSE
+                  : v.busy           ? PROTO_NODE_BUSY
+                  : v.paused         ? PROTO_NODE_PAUSED
+                                     : PROTO_NODE_AVAILABLE;
     out->gpu_name = "";
     out->gpu_vram = r->n->nodes[a].vram_gb;
     /* the long-term QoS score: 2025-03's integer mean, later the pool mean */
@@ -508,7 +525,7 @@ static void re_stats(const proto *p, proto_stats *out)
         const rn_node *nd = &r->n->nodes[a];
         out->total_nodes += r->acc[a] != NA_NEVER;
         out->active_nodes += nd->joined;
-        out->available_nodes += nd->joined && !nd->busy;
+        out->available_nodes += nd->joined && !nd->busy && !nd->paused;
         out->busy_nodes += nd->joined && nd->busy;
     }
     out->total_tasks = relay_net_tasks(r->n);
@@ -531,7 +548,7 @@ static const proto_rules relay_rules = {
     .join = re_join,
     .quit = re_quit,
     .pause = re_pause,
-    .resume = re_pause,
+    .resume = re_resume,
     .create = re_create,
     .commit = re_commit,
     .disclose = re_disclose,

@@ -176,6 +176,7 @@ bool relay_net_join(relay_net *n, double now, uint32_t acc, uint64_t vram_gb, we
     nd->joined = true;
     nd->busy = false;
     nd->kicked_out = false;
+    nd->quit = false;
     nd->vram_gb = vram_gb;
     nd->stake = stake;
     nd->delegator_share = delegator_share;
@@ -212,6 +213,7 @@ static void node_leave(relay_net *n, uint32_t acc, bool slashed)
     nd->stake = 0;
     nd->joined = false;
     nd->busy = false;
+    nd->paused = nd->pending_pause = nd->pending_quit = false;
     nd->task = RN_NONE;
     nd->slashed = slashed;
     /* its local models are deleted; the 2025 editions also set qos_score to
@@ -225,17 +227,54 @@ static void node_leave(relay_net *n, uint32_t acc, bool slashed)
     }
 }
 
+/* api/v1/nodes/quit.go (each pin): an available or paused node quits at
+ * once with its stake; a busy one becomes PendingQuit and quits when its
+ * task ends (nodeFinishTask); any other state is refused. */
 bool relay_net_quit(relay_net *n, double now, uint32_t acc)
 {
     (void)now;
     if (!is_node_acc(n, acc) || !n->nodes[acc].joined)
         return rn_fail(n, "node not joined");
-    if (n->nodes[acc].busy)
-        return rn_fail(n, "node is busy");
+    rn_node *nd = &n->nodes[acc];
+    if (nd->pending_pause || nd->pending_quit)
+        return rn_fail(n, "Illegal node status");
+    if (nd->busy) {
+        nd->pending_quit = true;
+        return true;
+    }
     node_leave(n, acc, false);
+    nd->quit = true;
     return true;
 }
 
+/* api/v1/nodes/pause.go (each pin): an available node is Paused (no task is
+ * dispatched to it), a busy one PendingPause (Paused when its task ends). */
+bool relay_net_pause(relay_net *n, double now, uint32_t acc)
+{
+    (void)now;
+    rn_node *nd = is_node_acc(n, acc) ? &n->nodes[acc] : NULL;
+    if (!nd || !nd->joined || nd->paused || nd->pending_pause || nd->pending_quit)
+        return rn_fail(n, "Illegal node status");
+    if (nd->busy)
+        nd->pending_pause = true;
+    else
+        nd->paused = true;
+    return true;
+}
+
+/* api/v1/nodes/resume.go: only a Paused node becomes available again. */
+bool relay_net_resume(relay_net *n, double now, uint32_t acc)
+{
+    (void)now;
+    rn_node *nd = is_node_acc(n, acc) ? &n->nodes[acc] : NULL;
+    if (!nd || !nd->joined || !nd->paused)
+        return rn_fail(n, "Illegal node status");
+    nd->paused = false;
+    return true;
+}
+
+/* nodeFinishTask: the kick-out check, then Busy -> Available, PendingQuit
+ * -> quit (the stake back), PendingPause -> Paused. */
 void rn_node_finish(relay_net *n, uint32_t node, double now)
 {
     (void)now;
@@ -248,8 +287,17 @@ void rn_node_finish(relay_net *n, uint32_t node, double now)
         node_leave(n, node, false);
         return;
     }
+    if (nd->pending_quit) {
+        node_leave(n, node, false);
+        nd->quit = true;
+        return;
+    }
     nd->busy = false;
     nd->task = RN_NONE;
+    if (nd->pending_pause) {
+        nd->pending_pause = false;
+        nd->paused = true;
+    }
 }
 
 void rn_node_slash(relay_net *n, uint32_t node)
@@ -267,6 +315,9 @@ void relay_net_node(const relay_net *n, uint32_t acc, rn_node_view *out)
     const rn_node *nd = &n->nodes[acc];
     out->joined = nd->joined;
     out->busy = nd->busy;
+    out->paused = nd->paused;
+    out->pending_pause = nd->pending_pause;
+    out->pending_quit = nd->pending_quit;
     out->kicked_out = nd->kicked_out;
     out->slashed = nd->slashed;
     out->stake = nd->stake;

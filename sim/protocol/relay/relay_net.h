@@ -105,11 +105,16 @@ bool relay_net_join(relay_net *n, double now, uint32_t acc, uint64_t vram_gb, we
  * work.gpu may require. */
 void relay_net_set_node_gpu(relay_net *n, uint32_t acc, uint32_t gpu);
 bool relay_net_delegate(relay_net *n, uint32_t user, uint32_t node_acc, wei_t amount);
-/* An available node leaves with its stake (a busy one: false). */
+/* An available or paused node leaves with its stake; a busy one leaves
+ * when its task ends (PendingQuit). */
 bool relay_net_quit(relay_net *n, double now, uint32_t acc);
+/* Pause (a busy node: when its task ends) and resume a paused node. */
+bool relay_net_pause(relay_net *n, double now, uint32_t acc);
+bool relay_net_resume(relay_net *n, double now, uint32_t acc);
 
 typedef struct rn_node_view {
     bool joined, busy, kicked_out, slashed;
+    bool paused, pending_pause, pending_quit;
     wei_t stake, delegated;
     uint32_t task;               /* current task, RN_NONE */
     const relay_qos *qos;

@@ -41,7 +41,7 @@ static size_t candidates_of(relay_net *n, const rn_task *t, double now)
     }
     for (uint32_t a = RN_ACC_FIRST; a < n->n_acc; a++) {
         const rn_node *nd = &n->nodes[a];
-        if (!nd->joined || nd->busy || nd->vram_gb < t->w.vram_gb || (t->w.gpu && nd->gpu != t->w.gpu))
+        if (!nd->joined || nd->busy || nd->paused || nd->vram_gb < t->w.vram_gb || (t->w.gpu && nd->gpu != t->w.gpu))
             continue;
         n->cands[k] = (relay_cand){.q = &nd->q, .stake = nd->stake + nd->delegated,
                                    .local_match = rn_has_model(nd, t->model),
@@ -151,7 +151,7 @@ static size_t dispatch_round(relay_net *n, double now, size_t q, double (*unifor
 {
     uint32_t free_nodes = 0;
     for (uint32_t a = RN_ACC_FIRST; a < n->n_acc; a++)
-        free_nodes += n->nodes[a].joined && !n->nodes[a].busy;
+        free_nodes += n->nodes[a].joined && !n->nodes[a].busy && !n->nodes[a].paused;
     bool *expired = calloc(q ? q : 1, sizeof *expired);
     if (!expired)
         return 0;

@@ -12,6 +12,8 @@ typedef struct rn_deleg {
 
 typedef struct rn_node {
     bool joined, busy, kicked_out, slashed;
+    bool paused, pending_pause, pending_quit; /* NodeStatusPaused, PendingPause, PendingQuit */
+    bool quit;                   /* left by its own (pending) quit, not kicked out */
     uint64_t vram_gb;
     uint32_t gpu;                /* the caller's id of its GPU (name and VRAM); 0: not told */
     wei_t stake, delegated;
