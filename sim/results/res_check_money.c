@@ -182,7 +182,7 @@ void rc_nodes(chk *c, const sums *s, wei_t *lost_all, wei_t *locked_all)
         if (deleg && (uint64_t)id < s->n_nodes && !wei_add(income, deleg[id], &paid_out))
             rc_viol(c, "node %lld: income and its delegator's overflow 128 bits", id);
         if ((uint64_t)id < s->n_nodes && s->income_ok[id])
-            rc_expect_eq(c, paid_out, s->income[id], "node %s: income_wei (+ its delegator's) differs from the task rows' payments",
+            rc_expect_eq(c, paid_out, s->income[id], "node %s: income_wei differs from the task rows' payments (less its delegator's income)",
                       rc_col_str(st, 0));
         char idtext[24];
         snprintf(idtext, sizeof idtext, "%lld", id);

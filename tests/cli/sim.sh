@@ -277,7 +277,7 @@ expect_exit 0 "$BIN" check "$TMP/dl.db"
 cp "$TMP/dl.db" "$TMP/dl-bad.db"
 sqlite3 "$TMP/dl-bad.db" "UPDATE accounts SET end_wei = '0' WHERE kind = 'delegator' AND end_wei != '0' AND account = (SELECT MIN(account) FROM accounts WHERE kind = 'delegator' AND end_wei != '0')"
 expect_exit 1 "$BIN" check "$TMP/dl-bad.db"
-grep -q "income_wei (+ its delegator's) differs from the task rows' payments" "$TMP/out" "$TMP/err" || die "check: a delegator's lost income not caught"
+grep -q "income_wei differs from the task rows' payments (less its delegator's income)" "$TMP/out" "$TMP/err" || die "check: a delegator's lost income not caught"
 ok "relay-2026 delegations: keys refused elsewhere and checked with their paths; 20 % of income to delegators; runs check, tampering caught"
 # every task validated and slashing on: the lone cheater's two nodes never
 # agree (each forges its own bytes), so it wins nothing and loses its stakes
