@@ -28,12 +28,13 @@ relay_net *relay_net_new(relay_edition e, uint32_t max_accounts, uint64_t max_ta
     n->delegs = calloc(n->max_delegs, sizeof *n->delegs);
     n->order = calloc(max_tasks ? max_tasks : 1, sizeof *n->order);
     n->cand = calloc(max_accounts, sizeof *n->cand);
+    n->free_nodes = calloc(max_accounts, sizeof *n->free_nodes);
     n->w = calloc(max_accounts, sizeof *n->w);
     n->reserved = calloc(max_accounts, 1);
     n->cands = calloc(max_accounts, sizeof *n->cands);
     n->pairs = calloc(max_tasks ? max_tasks : 1, sizeof *n->pairs);
-    if (!n->bal || !n->nodes || !n->tasks || !n->delegs || !n->order || !n->cand || !n->w || !n->reserved ||
-        !n->cands || !n->pairs) {
+    if (!n->bal || !n->nodes || !n->tasks || !n->delegs || !n->order || !n->cand || !n->free_nodes || !n->w ||
+        !n->reserved || !n->cands || !n->pairs) {
         relay_net_free(n);
         return NULL;
     }
@@ -55,6 +56,7 @@ void relay_net_free(relay_net *n)
     free(n->delegs);
     free(n->order);
     free(n->cand);
+    free(n->free_nodes);
     free(n->w);
     free(n->reserved);
     free(n->cands);

@@ -28,18 +28,33 @@ void rn_node_task_score(relay_net *n, uint32_t node, uint64_t score, bool valid,
 
 static void validate_group(relay_net *n, uint32_t g, double now);
 
+/* At the start of a dispatch step: the nodes free then, in account order,
+ * and the largest stake that scores among joined nodes.  Neither grows
+ * during the step (nodes only become busy; none joins, leaves or stakes),
+ * so each task's candidates come from this list instead of every account,
+ * in the same order: the same draws, at the cost of the free nodes only. */
+static void dispatch_prepare(relay_net *n)
+{
+    n->n_free = 0;
+    n->max_stake = 0;
+    for (uint32_t a = RN_ACC_FIRST; a < n->n_acc; a++) {
+        const rn_node *nd = &n->nodes[a];
+        if (!nd->joined)
+            continue;
+        if (nd->stake + nd->delegated > n->max_stake)
+            n->max_stake = nd->stake + nd->delegated;
+        if (!nd->busy && !nd->paused)
+            n->free_nodes[n->n_free++] = a;
+    }
+}
+
 /* The free nodes that can take task t, into n->cand, and their weights
  * (relay_weights) into n->w; returns their number. */
 static size_t candidates_of(relay_net *n, const rn_task *t, double now)
 {
     size_t k = 0;
-    wei_t max_stake = 0;
-    for (uint32_t a = RN_ACC_FIRST; a < n->n_acc; a++) {
-        const rn_node *nd = &n->nodes[a];
-        if (nd->joined && nd->stake + nd->delegated > max_stake)
-            max_stake = nd->stake + nd->delegated;
-    }
-    for (uint32_t a = RN_ACC_FIRST; a < n->n_acc; a++) {
+    for (uint32_t i = 0; i < n->n_free; i++) {
+        uint32_t a = n->free_nodes[i];
         const rn_node *nd = &n->nodes[a];
         if (!nd->joined || nd->busy || nd->paused || nd->vram_gb < t->w.vram_gb || (t->w.gpu && nd->gpu != t->w.gpu))
             continue;
@@ -49,7 +64,7 @@ static size_t candidates_of(relay_net *n, const rn_task *t, double now)
                                    .inuse_count = nd->inuse != RN_NONE};
         n->cand[k++] = a;
     }
-    relay_weights(n->p, n->cands, k, 1, max_stake, now, n->w);
+    relay_weights(n->p, n->cands, k, 1, n->max_stake, now, n->w);
     return k;
 }
 
@@ -149,9 +164,7 @@ static double round_uniform(void *ctx)
  * candidate set is the same for equal requirements) */
 static size_t dispatch_round(relay_net *n, double now, size_t q, double (*uniform)(void *), void *ctx)
 {
-    uint32_t free_nodes = 0;
-    for (uint32_t a = RN_ACC_FIRST; a < n->n_acc; a++)
-        free_nodes += n->nodes[a].joined && !n->nodes[a].busy && !n->nodes[a].paused;
+    uint32_t free_nodes = n->n_free;
     bool *expired = calloc(q ? q : 1, sizeof *expired);
     if (!expired)
         return 0;
@@ -249,6 +262,7 @@ size_t relay_net_dispatch(relay_net *n, double now, double (*uniform)(void *), v
             n->order[q++] = (uint32_t)i;
     }
     qsort_r(n->order, q, sizeof *n->order, cmp_queue, n);
+    dispatch_prepare(n);
     size_t started = p->max_exec_timeout_s ? dispatch_round(n, now, q, uniform, ctx)
                      : p->offer_hold_s   ? dispatch_offers(n, now, q, uniform, ctx)
                                          : dispatch_heap(n, now, q, uniform, ctx);

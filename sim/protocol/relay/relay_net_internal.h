@@ -58,6 +58,8 @@ struct relay_net {
     relay_calib cal;             /* 2026: per-GPU execution-time records */
     const char *err;
     /* dispatch scratch */
+    uint32_t *free_nodes, n_free; /* the nodes free at the dispatch step's start, by account */
+    wei_t max_stake;             /* the largest stake that scores among joined nodes, then */
     uint32_t *order, *cand;
     double *w;
     relay_cand *cands;
