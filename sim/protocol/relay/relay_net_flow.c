@@ -138,19 +138,58 @@ static int cmp_queue(const void *a, const void *b, void *ctx)
     return relay_queue_cmp(n->p, &qa, &qb);
 }
 
+/* A round's candidate sets by requirement signature (VRAM, required GPU,
+ * model): within a round no node changes state, so tasks of equal
+ * requirements have the same candidates and weights, as the Relay's
+ * buildMatchingCandidateSet computes them once per signature
+ * (task_matching.go @ 24ffc26).  The first ROUND_SIGS signatures are kept. */
+#define ROUND_SIGS 32
+typedef struct round_sig {
+    uint64_t vram;
+    uint32_t gpu, model;
+    uint32_t *nodes;
+    double *w;
+    size_t k;
+} round_sig;
+
 typedef struct round_ctx {
     relay_net *n;
     double now;
     double (*uniform)(void *);
     void *draw_ctx;
+    round_sig sigs[ROUND_SIGS];
+    size_t n_sigs;
 } round_ctx;
 
 static size_t round_candidates(void *ctx, uint32_t sig, const uint32_t **nodes, const double **w)
 {
     round_ctx *r = ctx;
-    size_t k = candidates_of(r->n, &r->n->tasks[sig], r->now);
-    *nodes = r->n->cand;
+    const rn_task *t = &r->n->tasks[sig];
+    for (size_t i = 0; i < r->n_sigs; i++) {
+        const round_sig *e = &r->sigs[i];
+        if (e->vram == t->w.vram_gb && e->gpu == t->w.gpu && e->model == t->model) {
+            *nodes = e->nodes;
+            *w = e->w;
+            return e->k;
+        }
+    }
+    size_t k = candidates_of(r->n, t, r->now);
+    *nodes = r->n->cand; /* valid until the next call, which is all the round needs */
     *w = r->n->w;
+    if (r->n_sigs < ROUND_SIGS) {
+        round_sig *e = &r->sigs[r->n_sigs];
+        e->nodes = malloc((k ? k : 1) * sizeof *e->nodes);
+        e->w = malloc((k ? k : 1) * sizeof *e->w);
+        if (e->nodes && e->w) {
+            memcpy(e->nodes, r->n->cand, k * sizeof *e->nodes);
+            memcpy(e->w, r->n->w, k * sizeof *e->w);
+            *e = (round_sig){t->w.vram_gb, t->w.gpu, t->model, e->nodes, e->w, k};
+            r->n_sigs++;
+        } else {
+            free(e->nodes);
+            free(e->w);
+        }
+    }
     return k;
 }
 
@@ -168,10 +207,14 @@ static size_t dispatch_round(relay_net *n, double now, size_t q, double (*unifor
     bool *expired = calloc(q ? q : 1, sizeof *expired);
     if (!expired)
         return 0;
-    round_ctx r = {n, now, uniform, ctx};
+    round_ctx r = {.n = n, .now = now, .uniform = uniform, .draw_ctx = ctx};
     relay_match_io io = {.ctx = &r, .candidates = round_candidates, .uniform = round_uniform};
     size_t m = relay_match_round(n->p, n->order, expired, q, free_nodes, &io, n->reserved, n->pairs);
     free(expired);
+    for (size_t i = 0; i < r.n_sigs; i++) {
+        free(r.sigs[i].nodes);
+        free(r.sigs[i].w);
+    }
     for (size_t i = 0; i < m; i++)
         rn_start(n, n->order[n->pairs[i].task], n->pairs[i].node, now);
     return m;
