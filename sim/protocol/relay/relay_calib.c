@@ -22,6 +22,7 @@ void relay_calib_free(relay_calib *c)
 {
     free(c->rec);
     free(c->scr);
+    free(c->hw);
     memset(c, 0, sizeof *c);
 }
 
@@ -75,6 +76,10 @@ relay_calib_rec *relay_calib_record(const relay_params *p, relay_calib *c, const
         if (!scr)
             return NULL;
         c->scr = scr;
+        bool *hw = realloc(c->hw, cap * sizeof *hw);
+        if (!hw)
+            return NULL;
+        c->hw = hw;
         c->cap = cap;
     }
     relay_calib_rec *r = &c->rec[c->n++];
@@ -196,7 +201,7 @@ static size_t candidates(const relay_params *p, relay_calib *c, const relay_task
     size_t nh = 0, nm = 0, ne = 0, nx = 0;
     /* hardware, then matching (same model configuration), matchingExact
      * (also the same GPU name) and exactGPU (the same GPU name) */
-    bool hardware[c->n ? c->n : 1];
+    bool *hardware = c->hw;
     for (size_t i = 0; i < c->n; i++) {
         const relay_calib_rec *r = &c->rec[i];
         hardware[i] = r->k.llm == t->llm && (!sampled_only || r->samples > 0) &&

@@ -55,6 +55,7 @@ typedef struct relay_calib {
     relay_calib_rec *rec;   /* in order of creation */
     size_t n, cap;
     size_t *scr;            /* candidate scratch, cap entries */
+    bool *hw;               /* scratch: the records on the task's hardware */
 } relay_calib;
 
 void relay_calib_free(relay_calib *c);
