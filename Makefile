@@ -39,7 +39,7 @@ endif
 endif
 # GCC runs LTO at any link of objects that carry it unless told not to.
 NO_LTO := $(if $(LTO),-fno-lto)
-LDLIBS   := -lgsl -lgslcblas -lsqlite3 -lcjson -lpcre2-8 -lutf8proc -lpthread -lm
+LDLIBS   := -lgsl -lgslcblas -lgmp -lsqlite3 -lcjson -lpcre2-8 -lutf8proc -lpthread -lm
 
 SRCS     := $(shell find sim -name '*.c' | LC_ALL=C sort)
 MAIN_SRC := sim/cli/main.c

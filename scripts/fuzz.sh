@@ -54,7 +54,7 @@ found=""
 targets=${FUZZ_TARGETS:-$(ls tests/fuzz/fuzz_*.c | xargs -n1 basename | sed 's/\.c$//')}
 for name in $targets; do
   clang ${FLAGS/fuzzer-no-link/fuzzer} -Itests/fuzz -o "$OUT/$name" "tests/fuzz/$name.c" "${OBJS[@]}" \
-        -lgsl -lgslcblas -lsqlite3 -lcjson -lpcre2-8 -lutf8proc -lpthread -lm
+        -lgsl -lgslcblas -lgmp -lsqlite3 -lcjson -lpcre2-8 -lutf8proc -lpthread -lm
   corpus="tests/fuzz/corpus-$name"
   mkdir -p "$corpus"
   max_len=65536

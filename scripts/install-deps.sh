@@ -4,7 +4,7 @@
 set -euo pipefail
 PKGS=(build-essential clang libclang-rt-14-dev libgsl-dev libsqlite3-dev sqlite3
       libcjson-dev libcmocka-dev gnuplot-nox libopenblas-dev openmpi-bin libopenmpi-dev procps
-      libpcre2-dev libutf8proc-dev python3 python3-pandas python3-jinja2)
+      libpcre2-dev libutf8proc-dev libgmp-dev python3 python3-pandas python3-jinja2)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

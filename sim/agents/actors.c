@@ -86,7 +86,7 @@ bool actors_accounts_ok(const sim *m, char *detail, size_t cap)
         snprintf(detail, cap, "accounts: the owner's gain differs from the stakes lost by slashing");
         return false;
     }
-    return true;
+    return !m->ag.accounts_ok || m->ag.accounts_ok(m, detail, cap);
 }
 
 /* ---- per actor and per application ---- */
@@ -253,6 +253,15 @@ void actors_write_db(const sim *m, res *db)
         if (!is_app[a] && m->acc2node[a] == UINT32_MAX) {
             char id[16];
             snprintf(id, sizeof id, "%u", a);
+            wei_t start, held;
+            uint32_t node;
+            const char *kind = m->ag.account ? m->ag.account(m, a, &start, &held, &node) : NULL;
+            if (kind) { /* the edition agents' (a delegator, named by its node) */
+                snprintf(id, sizeof id, "%u", node);
+                res_account_row row = {a, kind, id, start, proto_balance(p, a), held, 0, 0};
+                res_account(db, &row);
+                continue;
+            }
             res_account_row row = {a, "relay", id, proto_edition_is_relay(m->ed->id) && a == PROTO_ACC_FIRST
                                                        ? RELAY_EDITION_FUNDING : 0,
                                    proto_balance(p, a), 0, 0, 0};

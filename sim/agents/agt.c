@@ -216,12 +216,14 @@ void agt_nonce(uint64_t task_id, uint32_t account, uint32_t round, uint8_t out[3
     memcpy(out, v, 32);
 }
 
-wei_t agt_node_stake(uint64_t seed, uint64_t replication, uint32_t node, wei_t lo, wei_t hi)
+/* lane 0: the stake, lane 1: the delegation (the stream's replication
+ * argument, so each lane is a stream of its own) */
+static wei_t node_draw_cnx(uint64_t seed, uint64_t replication, uint32_t node, uint64_t lane, wei_t lo, wei_t hi)
 {
     const wei_t cnx = (wei_t)1000000000000000000ULL;
     if (hi <= lo || (hi - lo) < cnx)
         return lo;
-    gsl_rng *r = eng_rng_new(eng_seed_hash(seed, replication, node), 0, ENG_RNG_STAKES);
+    gsl_rng *r = eng_rng_new(eng_seed_hash(seed, replication, node), lane, ENG_RNG_STAKES);
     if (!r) {
         fprintf(stderr, "avrami: out of memory\n");
         exit(2);
@@ -229,4 +231,14 @@ wei_t agt_node_stake(uint64_t seed, uint64_t replication, uint32_t node, wei_t l
     wei_t k = agt_rng_wei_upto(r, (hi - lo) / cnx);
     gsl_rng_free(r);
     return lo + k * cnx; /* k * cnx <= hi - lo: no overflow */
+}
+
+wei_t agt_node_stake(uint64_t seed, uint64_t replication, uint32_t node, wei_t lo, wei_t hi)
+{
+    return node_draw_cnx(seed, replication, node, 0, lo, hi);
+}
+
+wei_t agt_node_delegation(uint64_t seed, uint64_t replication, uint32_t node, wei_t lo, wei_t hi)
+{
+    return node_draw_cnx(seed, replication, node, 1, lo, hi);
 }

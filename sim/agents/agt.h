@@ -34,6 +34,10 @@ wei_t agt_rng_wei_upto(gsl_rng *r, wei_t bound);
  * nothing else, so the same node stakes the same under every edition
  * (common random numbers).  Exact: lo + k CNX <= hi. */
 wei_t agt_node_stake(uint64_t seed, uint64_t replication, uint32_t node, wei_t lo, wei_t hi);
+/* Node `node`'s delegation (relay-2026 protocol.delegated_stake ..
+ * delegated_stake_max), drawn the same way from a stream of its own, apart
+ * from the stake's, so setting one range leaves the other's draws alone. */
+wei_t agt_node_delegation(uint64_t seed, uint64_t replication, uint32_t node, wei_t lo, wei_t hi);
 
 /* ---- timing ----
  * How long a node of a card takes to execute a task.  The simulation only

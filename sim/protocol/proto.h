@@ -47,6 +47,11 @@ typedef struct proto_params {
     wei_t stake;                 /* wei locked by a node at join (the minimum, where stakes vary) */
     wei_t stake_max;             /* the Relay editions: each node's stake is drawn between stake
                                     and this, in whole CNX (0 or stake: every node stakes stake) */
+    /* relay-2026 delegated staking: each node gets one delegation drawn
+     * between delegated_stake and delegated_stake_max in whole CNX (0:
+     * none), and shares delegator_share % of its income with it */
+    wei_t delegated_stake, delegated_stake_max;
+    uint32_t delegator_share;
     uint64_t task_timeout_s;     /* a running task may be cancelled after this */
     uint32_t queue_size_limit;   /* queued tasks at most (0: no limit, the Relay's) */
     uint32_t kickout_threshold;  /* kicked out when the window sum is <= this */

@@ -129,10 +129,43 @@ void rc_tasks(chk *c, sums *s)
     sqlite3_finalize(st);
 }
 
+/* What relay-2026's delegators earned, per node (a delegator's row is
+ * named by its node): closing balance + delegation still staked - opening
+ * balance; NULL when there are none or memory runs out. */
+static wei_t *delegator_income(chk *c, uint64_t n_nodes)
+{
+    sqlite3_stmt *st = rc_query(c, "SELECT account, name, start_wei, end_wei, locked_wei FROM accounts"
+                                   " WHERE kind = 'delegator'");
+    wei_t *got = NULL;
+    while (st && sqlite3_step(st) == SQLITE_ROW) {
+        long long acc = sqlite3_column_int64(st, 0);
+        char *end;
+        unsigned long long node = strtoull(rc_col_str(st, 1), &end, 10);
+        wei_t a, b, l, g;
+        if (*end || node >= n_nodes) {
+            rc_viol(c, "accounts (row %lld): a delegator of no node '%.40s'", acc, rc_col_str(st, 1));
+            continue;
+        }
+        if (!rc_col_wei(c, st, 2, &a, "accounts", acc) || !rc_col_wei(c, st, 3, &b, "accounts", acc) ||
+            !rc_col_wei(c, st, 4, &l, "accounts", acc))
+            continue;
+        if (!wei_add(b, l, &g) || !wei_sub(g, a, &g)) {
+            rc_viol(c, "accounts (row %lld): a delegator holds less than it delegated", acc);
+            continue;
+        }
+        if (!got && !(got = calloc(n_nodes + 1, sizeof *got)))
+            break;
+        got[node] = g;
+    }
+    sqlite3_finalize(st);
+    return got;
+}
+
 /* Nodes against their accounts and the task rows; returns Σ stake lost and
  * Σ locked through the pointers. */
 void rc_nodes(chk *c, const sums *s, wei_t *lost_all, wei_t *locked_all)
 {
+    wei_t *deleg = delegator_income(c, s->n_nodes);
     sqlite3_stmt *st = rc_query(c, "SELECT n.id, n.income_wei, a.kind, a.name, a.start_wei, a.end_wei, a.locked_wei,"
                                 " a.stake_lost_wei FROM nodes n LEFT JOIN accounts a ON a.account = n.account"
                                 " ORDER BY n.id");
@@ -144,8 +177,12 @@ void rc_nodes(chk *c, const sums *s, wei_t *lost_all, wei_t *locked_all)
         wei_t income, start, end, locked, lost, have, want;
         if (!rc_col_wei(c, st, 1, &income, "nodes", id))
             continue;
+        /* what its tasks paid: its operator's income and its delegator's */
+        wei_t paid_out = income;
+        if (deleg && (uint64_t)id < s->n_nodes && !wei_add(income, deleg[id], &paid_out))
+            rc_viol(c, "node %lld: income and its delegator's overflow 128 bits", id);
         if ((uint64_t)id < s->n_nodes && s->income_ok[id])
-            rc_expect_eq(c, income, s->income[id], "node %s: income_wei differs from the task rows' payments",
+            rc_expect_eq(c, paid_out, s->income[id], "node %s: income_wei differs from the task rows' payments (less its delegator's income)",
                       rc_col_str(st, 0));
         char idtext[24];
         snprintf(idtext, sizeof idtext, "%lld", id);
@@ -167,6 +204,7 @@ void rc_nodes(chk *c, const sums *s, wei_t *lost_all, wei_t *locked_all)
             rc_viol(c, "node %lld: balance + locked stake + stake lost != opening balance + income", id);
     }
     sqlite3_finalize(st);
+    free(deleg);
     st = rc_query(c, "SELECT count(*) FROM accounts WHERE kind = 'node'");
     if (st && sqlite3_step(st) == SQLITE_ROW && (uint64_t)sqlite3_column_int64(st, 0) != s->n_nodes)
         rc_viol(c, "accounts: %lld node accounts for %llu nodes", sqlite3_column_int64(st, 0),
@@ -178,10 +216,11 @@ void rc_nodes(chk *c, const sums *s, wei_t *lost_all, wei_t *locked_all)
 
 void rc_accounts(chk *c, const meta *m, const sums *s, wei_t lost_all, wei_t locked_all)
 {
-    sqlite3_stmt *st = rc_query(c, "SELECT account, kind, start_wei, end_wei FROM accounts ORDER BY account");
+    sqlite3_stmt *st = rc_query(c, "SELECT account, kind, start_wei, end_wei, locked_wei FROM accounts ORDER BY account");
     if (!st)
         return;
     wei_t start_all = 0, end_all = 0, task = 0, node = 0, owner0 = 0, owner1 = 0, relay0 = 0, relay1 = 0;
+    wei_t staked = locked_all; /* the Node contract (the Relay's staking account): stakes and delegations */
     bool ok = true;
     int n_task = 0, n_node = 0, n_owner = 0;
     while (sqlite3_step(st) == SQLITE_ROW) {
@@ -204,6 +243,14 @@ void rc_accounts(chk *c, const meta *m, const sums *s, wei_t lost_all, wei_t loc
             n_owner++, owner0 = a, owner1 = b;
         else if (!strcmp(kind, "relay")) /* an edition's own account (the Relay's) */
             rc_add(c, &relay0, &ok, a, "accounts: the Relay's"), rc_add(c, &relay1, &ok, b, "accounts: the Relay's");
+        else if (!strcmp(kind, "delegator")) { /* relay-2026: a delegation, staked (rc_nodes checks its income) */
+            wei_t l;
+            if (!rc_col_wei(c, st, 4, &l, "accounts", acc)) {
+                ok = false;
+                continue;
+            }
+            rc_add(c, &staked, &ok, l, "accounts: stakes and delegations");
+        }
         else if (strcmp(kind, "application") && strcmp(kind, "node"))
             rc_viol(c, "accounts (row %lld): unknown kind '%.40s'", acc, kind);
         if ((!strcmp(kind, "task contract") || !strcmp(kind, "node contract")) && a)
@@ -218,7 +265,7 @@ void rc_accounts(chk *c, const meta *m, const sums *s, wei_t lost_all, wei_t loc
         return;
     rc_expect_eq(c, m->supply0, start_all, "%stotal_supply_start differs from the sum of opening balances", "");
     rc_expect_eq(c, m->supply1, end_all, "%stotal_supply_end differs from the sum of closing balances", "");
-    rc_expect_eq(c, node, locked_all, "%sthe Node contract's balance differs from the stakes locked", "");
+    rc_expect_eq(c, node, staked, "%sthe Node contract's balance differs from the stakes (and delegations) locked", "");
     rc_expect_eq(c, m->owner0, owner0, "%sowner_balance_start differs from the owner's account", "");
     rc_expect_eq(c, m->owner1, owner1, "%sowner_balance_end differs from the owner's account", "");
     wei_t want, have_relay;
@@ -303,9 +350,10 @@ void rc_apps(chk *c, const meta *m)
         rc_add(c, &end_all, &all_ok, end, "applications: closing balances");
         rc_add(c, &kept_all, &all_ok, kept, "applications: paid and held");
     }
-    /* what the applications lost is what nodes were paid and escrow holds,
-     * what the contracts' quirks left in the Task contract and the fees
-     * the Relay kept, less what the Relay paid above the fees */
+    /* what the applications lost is what nodes were paid (their operators
+     * and delegators) and escrow holds, what the contracts' quirks left in
+     * the Task contract and the fees the Relay kept, less what the Relay
+     * paid above the fees */
     wei_t lost, lost_q;
     if (all_ok && tr != SQLITE_ROW && wei_add(start_all, m->relay_excess, &lost) && wei_sub(lost, end_all, &lost) &&
         wei_add(kept_all, m->stranded, &lost_q) && wei_add(lost_q, m->too_cheap, &lost_q) &&

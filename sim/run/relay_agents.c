@@ -32,8 +32,11 @@
  * 8 at most), so the 2026 base-model gate keeps every node; the work the
  * estimate prices is the request's (sd: images x width x height x steps,
  * 512 x 512 when the kind has no size; gpt: prompt tokens x 4 bytes of
- * input, the request's tokens as max_new_tokens); the 2025 editions' task
- * timeout is the scenario's task_timeout_s; pause is not modelled. */
+ * input, the request's tokens as max_new_tokens and, for the 2026
+ * calibration, as the tokens generated; the kind's bits as its execution
+ * configuration); the 2025 editions' task timeout is the scenario's
+ * task_timeout_s; the 2026 calibration table starts empty.  Pause, resume
+ * and quit are the proto's transactions (relay_net_pause, _resume, _quit). */
 #include "run/sim_internal.h"
 
 #include <stdlib.h>
@@ -46,6 +49,12 @@ typedef seat_req rreq; /* run/seat_agents.c */
 typedef struct rsim {
     uint32_t sample_mod;
     seat_state seat;          /* sampling stream, per-request records */
+    /* relay-2026 delegations, per node index: its delegator's account
+     * (UINT32_MAX: none), the delegation, and the delegator's income as
+     * booked from each payment; per account: the node it delegates to */
+    uint32_t *deleg_acc;
+    wei_t *deleg_amount, *deleg_income;
+    uint32_t *acc_deleg, n_acc_deleg;
 } rsim;
 
 static rsim *S(sim *m) { return m->eds; }
@@ -56,6 +65,16 @@ static void relay_setup(sim *m)
     m->eds = v;
     seat_state_init(m, &v->seat);
     v->sample_mod = m->s->params.sample_mod ? m->s->params.sample_mod : 1;
+    if (m->s->params.delegated_stake_max) {
+        v->deleg_acc = malloc((size_t)m->cap_nodes * sizeof *v->deleg_acc);
+        v->deleg_amount = calloc(m->cap_nodes, sizeof *v->deleg_amount);
+        v->deleg_income = calloc(m->cap_nodes, sizeof *v->deleg_income);
+        if (!v->deleg_acc || !v->deleg_amount || !v->deleg_income) {
+            fprintf(stderr, "avrami: out of memory\n");
+            exit(2);
+        }
+        memset(v->deleg_acc, 0xff, (size_t)m->cap_nodes * sizeof *v->deleg_acc);
+    }
     relay_ext a = {.n_models = m->n_models};
     if (!proto_ext(m->p, 0, PROTO_ACC_OWNER, RELAY_OP_MODELS, &a)) {
         fprintf(stderr, "avrami: relay: %s\n", proto_revert_reason(m->p));
@@ -69,6 +88,10 @@ static void relay_fini(sim *m)
     if (!v)
         return;
     seat_state_free(&v->seat);
+    free(v->deleg_acc);
+    free(v->deleg_amount);
+    free(v->deleg_income);
+    free(v->acc_deleg);
     free(v);
     m->eds = NULL;
 }
@@ -82,6 +105,7 @@ static relay_task_work work_of(const sim_req *r, const scn_task_kind *k)
 {
     relay_task_work w = {.llm = k->type == PROTO_GPT, .vram_gb = k->vram_gb};
     if (w.llm) {
+        w.config = k->bits; /* the dtype or quantization it runs in: a calibration key field */
         w.llm_input_bytes = (uint64_t)k->prompt_tokens * 4;
         w.llm_max_new_tokens = r->size;
     } else {
@@ -186,16 +210,32 @@ static bool relay_app_created(sim *m, const sim_tx *tx, bool ok)
     return false; /* the Helium application records the create */
 }
 
-/* Group payments: the paid task's upload pays every valid member its share
- * (relay_net records each member's payment). */
+/* What task k of a request paid (relay_net records each task's payment):
+ * the operator's part is the node's income, the rest its delegator's
+ * (relay_income_split; the dao's share is 0 in every edition). */
+static void pay_task(sim *m, sim_req *r, const rreq *q, int k, bool group)
+{
+    rn_task_view tv;
+    relay_net_task(proto_relay(m->p), (uint32_t)(q->id[k] - 1), &tv);
+    /* a group's upload pays its valid members; a member aborted before (in
+     * 2026 for want of validation) was paid, and booked, then */
+    if (!tv.paid || (group && tv.status == RN_END_ABORTED))
+        return;
+    uint32_t node = r->nodes[k];
+    seat_pay_split(m, r, node, tv.paid, tv.paid_operator);
+    rsim *v = S(m);
+    if (node != UINT32_MAX && v->deleg_income && tv.paid > tv.paid_operator &&
+        !wei_add(v->deleg_income[node], tv.paid - tv.paid_operator, &v->deleg_income[node])) {
+        fprintf(stderr, "avrami: a delegator's income overflows 128 bits\n");
+        exit(2);
+    }
+}
+
+/* Group payments: the paid task's upload pays every valid member its share. */
 static void pay_group(sim *m, sim_req *r, const rreq *q)
 {
-    for (int k = 0; k < q->n_tasks; k++) {
-        rn_task_view tv;
-        relay_net_task(proto_relay(m->p), (uint32_t)(q->id[k] - 1), &tv);
-        if (tv.paid)
-            seat_pay(m, r, r->nodes[k], tv.paid);
-    }
+    for (int k = 0; k < q->n_tasks; k++)
+        pay_task(m, r, q, k, true);
 }
 
 static void relay_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node, eng_time now)
@@ -206,8 +246,10 @@ static void relay_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node,
     int k = round_of(m, r, ev->task_id);
     if (k < 0)
         return;
-    if (ev->kind == PROTO_EV_VSS_END_SUCCESS && ev->fee)
-        seat_pay(m, r, r->nodes[k], ev->fee);
+    /* a single task's upload pays its node; so does, in 2026, an abort for
+     * want of the application's validation (the event's fee: what it paid) */
+    if ((ev->kind == PROTO_EV_VSS_END_SUCCESS || ev->kind == PROTO_EV_VSS_END_ABORTED) && ev->fee)
+        pay_task(m, r, q, k, false);
     else if (ev->kind == PROTO_EV_VSS_END_GROUP_SUCCESS)
         pay_group(m, r, q);
     /* under passive slashing an invalidation is a review: no slash */
@@ -237,7 +279,44 @@ static bool relay_observe(sim *m, const sim_obs *o)
     return true;
 }
 
-/* A node's own stake (protocol.stake_max) before its first join. */
+/* relay-2026: node i's delegation (protocol.delegated_stake ..
+ * delegated_stake_max), from an account of its own delegator that opens
+ * with exactly it and stakes it at the node's first join. */
+static void add_delegation(sim *m, uint32_t i)
+{
+    rsim *v = S(m);
+    const proto_params *pp = &m->s->params;
+    wei_t amount = agt_node_delegation(m->o.seed, m->o.replication, i, pp->delegated_stake, pp->delegated_stake_max);
+    if (!amount)
+        return;
+    uint32_t acc = proto_add_account(m->p, amount);
+    if (!wei_add(m->supply0, amount, &m->supply0)) { /* scn_limits bounds it: a bug if hit */
+        fprintf(stderr, "avrami: the delegations overflow 128 bits of wei\n");
+        exit(2);
+    }
+    if (acc >= v->n_acc_deleg) {
+        uint32_t cap = 2 * acc + 16;
+        uint32_t *a = realloc(v->acc_deleg, (size_t)cap * sizeof *a);
+        if (!a) {
+            fprintf(stderr, "avrami: out of memory\n");
+            exit(2);
+        }
+        memset(a + v->n_acc_deleg, 0xff, (size_t)(cap - v->n_acc_deleg) * sizeof *a);
+        v->acc_deleg = a;
+        v->n_acc_deleg = cap;
+    }
+    v->acc_deleg[acc] = i;
+    v->deleg_acc[i] = acc;
+    v->deleg_amount[i] = amount;
+    relay_ext a = {.stake = amount, .delegator = acc};
+    if (!proto_ext(m->p, 0, m->nodes[i].acc, RELAY_OP_DELEGATE, &a)) {
+        fprintf(stderr, "avrami: relay: %s\n", proto_revert_reason(m->p));
+        exit(2);
+    }
+}
+
+/* A node's own stake (protocol.stake_max) and its delegation before its
+ * first join. */
 static void relay_node_added(sim *m, uint32_t i)
 {
     const sim_node *n = &m->nodes[i];
@@ -246,6 +325,58 @@ static void relay_node_added(sim *m, uint32_t i)
         fprintf(stderr, "avrami: relay: %s\n", proto_revert_reason(m->p));
         exit(2);
     }
+    if (S(m)->deleg_acc)
+        add_delegation(m, i);
+}
+
+wei_t relay_node_delegation(const sim *m, uint32_t i)
+{
+    const rsim *v = proto_relay(m->p) ? m->eds : NULL;
+    return v && v->deleg_amount ? v->deleg_amount[i] : 0;
+}
+
+wei_t relay_delegator_income(const sim *m, uint32_t i)
+{
+    const rsim *v = proto_relay(m->p) ? m->eds : NULL;
+    return v && v->deleg_income ? v->deleg_income[i] : 0;
+}
+
+/* What a delegator's delegation has locked: all of it from its node's first join. */
+static wei_t deleg_locked(const sim *m, uint32_t i)
+{
+    proto_node_view nv;
+    proto_node_get(m->p, m->nodes[i].acc, &nv);
+    return nv.ever_joined ? S((sim *)m)->deleg_amount[i] : 0;
+}
+
+static const char *relay_account(const sim *m, uint32_t acc, wei_t *start, wei_t *locked, uint32_t *node)
+{
+    const rsim *v = m->eds;
+    if (!v || acc >= v->n_acc_deleg || v->acc_deleg[acc] == UINT32_MAX)
+        return NULL;
+    uint32_t i = v->acc_deleg[acc];
+    *node = i;
+    *start = v->deleg_amount[i];
+    *locked = deleg_locked(m, i);
+    return "delegator";
+}
+
+/* Each delegator holds its delegation (staked or not yet) and what its
+ * node's payments gave it. */
+static bool relay_accounts_ok(const sim *m, char *detail, size_t cap)
+{
+    const rsim *v = m->eds;
+    for (uint32_t i = 0; v && v->deleg_acc && i < m->n_nodes; i++) {
+        if (v->deleg_acc[i] == UINT32_MAX)
+            continue;
+        wei_t have, want;
+        if (!wei_add(proto_balance(m->p, v->deleg_acc[i]), deleg_locked(m, i), &have) ||
+            !wei_add(v->deleg_amount[i], v->deleg_income[i], &want) || have != want) {
+            snprintf(detail, cap, "accounts: the delegator of node %u holds other than its delegation + income", i);
+            return false;
+        }
+    }
+    return true;
 }
 
 static wei_t relay_escrow(sim *m) { return relay_edition_escrow(m->p); }
@@ -274,4 +405,6 @@ const sim_edition_agents relay_agents = {
     .req_escrow = relay_req_escrow,
     .fini = relay_fini,
     .node_added = relay_node_added,
+    .account = relay_account,
+    .accounts_ok = relay_accounts_ok,
 };

@@ -306,6 +306,15 @@ void sim_summary(const sim *m, FILE *out)
                 (unsigned long long)c.slash_reviews, (unsigned long long)c.refunded,
                 (unsigned long long)c.kickouts, (unsigned long long)c.health_exclusions, cnx(c.kept_fees),
                 wei_format(c.group_excess, ex));
+        if (relay_net_params(proto_relay(m->p))->calib_alpha > 0)
+            fprintf(out, "  execution-time calibration: %llu samples; timeouts at start from the initial "
+                         "coefficients %llu, the node's own GPU record %llu, another GPU's or model's record %llu\n",
+                    (unsigned long long)c.calib_samples, (unsigned long long)c.timeouts_initial,
+                    (unsigned long long)c.timeouts_own, (unsigned long long)c.timeouts_other);
+        if (relay_net_params(proto_relay(m->p))->app_validation_timeout_s)
+            fprintf(out, "  aborted after their execution: %llu not validated in time (their nodes paid), "
+                         "%llu not uploaded in time\n",
+                    (unsigned long long)c.validation_timeouts, (unsigned long long)c.upload_timeouts);
     }
     if (m->released_elsewhere)
         fprintf(out, "  nodes released from a task they were still selected in (settling or cancelling "

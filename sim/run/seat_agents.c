@@ -45,9 +45,14 @@ int seat_round_of(const seat_req *q, uint64_t id)
 
 void seat_pay(sim *m, sim_req *r, uint32_t node, wei_t fee)
 {
+    seat_pay_split(m, r, node, fee, fee);
+}
+
+void seat_pay_split(sim *m, sim_req *r, uint32_t node, wei_t fee, wei_t income)
+{
     if (node == UINT32_MAX)
         return;
-    wei_accumulate(&m->nodes[node].income, fee, "a node's income");
+    wei_accumulate(&m->nodes[node].income, income, "a node's income");
     m->nodes[node].tasks++;
     for (int k = 0; k < 3; k++)
         if (r->nodes[k] == node) {

@@ -194,6 +194,15 @@ static void setup_models(sim *m)
         }
 }
 
+/* The contracts', the applications' and the nodes' accounts, an edition's
+ * own (the Relay's and the dao's), and in relay-2026 with delegations one
+ * delegator per node. */
+static uint32_t max_accounts(const sim *m)
+{
+    uint32_t delegators = m->s->params.delegated_stake_max ? m->cap_nodes : 0;
+    return m->cap_nodes + delegators + m->s->n_apps + PROTO_ACC_FIRST + 2;
+}
+
 static sim *setup(const scn *s, const sim_opts *o)
 {
     sim *m = calloc(1, sizeof *m);
@@ -239,7 +248,7 @@ static sim *setup(const scn *s, const sim_opts *o)
         m->cap_nodes += (uint32_t)(m->cap_req * 3 < UINT32_MAX / 4 ? m->cap_req * 3 : UINT32_MAX / 4);
     m->nodes = alloc_or_die((size_t)m->cap_nodes * sizeof *m->nodes);
     m->node_gen = alloc_or_die((size_t)m->cap_nodes * sizeof *m->node_gen);
-    uint32_t max_acc = m->cap_nodes + s->n_apps + PROTO_ACC_FIRST + 1; /* + an edition's relay */
+    uint32_t max_acc = max_accounts(m);
     m->acc2node = alloc_or_die((size_t)max_acc * sizeof *m->acc2node);
     memset(m->acc2node, 0xff, (size_t)max_acc * sizeof *m->acc2node);
 
@@ -433,7 +442,7 @@ void sim_free(sim *m)
     for (size_t i = 0; i < sizeof rs / sizeof rs[0]; i++)
         if (rs[i])
             gsl_rng_free(rs[i]);
-    uint32_t max_acc = m->cap_nodes + m->s->n_apps + PROTO_ACC_FIRST + 1;
+    uint32_t max_acc = max_accounts(m);
     stable_free(m->req, m->cap_req * sizeof *m->req);
     stable_free(m->id2req, m->cap_ids * sizeof *m->id2req);
     stable_free(m->nodes, (size_t)m->cap_nodes * sizeof *m->nodes);

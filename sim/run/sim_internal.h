@@ -178,6 +178,12 @@ typedef struct sim_edition_agents {
     void (*fini)(sim *m);
     /* node_added   a new node's account exists, before its join (its stake) */
     void (*node_added)(sim *m, uint32_t node);
+    /* account      an account of the edition's agents (relay-2026: a node's
+     *              delegator): its kind, opening balance and locked wei; NULL
+     *              for the others
+     * accounts_ok  the invariant of those accounts (false: detail says why) */
+    const char *(*account)(const sim *m, uint32_t acc, wei_t *start, wei_t *locked, uint32_t *node);
+    bool (*accounts_ok)(const sim *m, char *detail, size_t cap);
     uint64_t pass_over;
 } sim_edition_agents;
 /* The edition's agent hooks (never NULL). */
@@ -284,6 +290,10 @@ int seat_round_of(const seat_req *q, uint64_t id);
 wei_t seat_req_escrow(sim *m, const seat_req *q, wei_t (*unsettled)(sim *m, uint64_t id));
 /* Income to the node (a node index, UINT32_MAX: none) and to r's record. */
 void seat_pay(sim *m, sim_req *r, uint32_t node, wei_t fee);
+/* The same when the node's operator keeps only `income` of the `fee` its
+ * task paid (relay-2026: its delegator gets the rest); the request's row
+ * records the fee. */
+void seat_pay_split(sim *m, sim_req *r, uint32_t node, wei_t fee, wei_t income);
 /* The chain's bookkeeping of an event (PROTO_EV_VSS_*) of task k of r:
  * times, nodes, outcome, slashes (an invalidation counts as a slash in the
  * task when its node was slashed); payments are the caller's (seat_pay). */
@@ -372,6 +382,10 @@ void actors_summary(const sim *m, FILE *out);
 /* account checks: every node's balance + locked stake = stake + income −
  * stake lost, and the owner gained exactly the stakes lost */
 bool actors_accounts_ok(const sim *m, char *detail, size_t cap);
+/* relay-2026 delegated staking (run/relay_agents.c): node i's delegation and
+ * what its delegator earned from it; 0 in other editions. */
+wei_t relay_node_delegation(const sim *m, uint32_t i);
+wei_t relay_delegator_income(const sim *m, uint32_t i);
 
 /* The stakes and the income by stake quartile, where stakes differ
  * (protocol.stake_max; run/report_stakes.c). */

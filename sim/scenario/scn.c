@@ -61,13 +61,39 @@ static bool own_key(const proto_edition *ed, const char *key)
     return false;
 }
 
+/* relay-2026 delegated staking (crynux-relay 24ffc26, docs/delegated_staking.md,
+ * service/relay_account.go sendTaskIncome): one delegation per node, drawn
+ * between delegated_stake and delegated_stake_max, and the share of the
+ * node's income its delegator gets (a uint8 percentage in the Relay; 100
+ * would leave the operator nothing and is refused). */
+static bool parse_delegation(pctx *c, const cJSON *o, const char *p, proto_params *pp)
+{
+    char def[48], kp[PATH_MAX_LEN], b[WEI_STR_MAX];
+    if (!scnj_wei(c, o, p, "delegated_stake", "0", &pp->delegated_stake) ||
+        !scnj_wei(c, o, p, "delegated_stake_max", wei_format(pp->delegated_stake, def), &pp->delegated_stake_max) ||
+        !scnj_u32(c, o, p, "delegator_share", 0, 99, 0, &pp->delegator_share))
+        return false;
+    if (pp->delegated_stake_max < pp->delegated_stake) {
+        scnj_sub(kp, p, "delegated_stake_max");
+        return scnj_fail(c, kp, "expected at least protocol.delegated_stake (%s wei), got less",
+                         wei_format(pp->delegated_stake, b));
+    }
+    if (pp->delegated_stake_max && !pp->delegator_share) {
+        scnj_sub(kp, p, "delegator_share");
+        return scnj_fail(c, kp, "expected a share above 0 with delegated stakes (the Relay shares income and "
+                                "counts delegations only for nodes with delegator_share > 0), got 0");
+    }
+    return true;
+}
+
 /* protocol.edition picks the rule set (protocol/edition.h) and its
  * defaults; a key that belongs to another edition is an error. */
 static bool parse_protocol(pctx *c, const cJSON *root, scn *s)
 {
     static const char *const keys[] = {"edition", "stake", "task_timeout_s", "queue_size_limit",
         "kickout_threshold", "kickout", "task_score_rewards", "task_score_pool_size", "distance_threshold",
-        "max_nodes", "task_fee_per_node", "sample_mod", "passive_slash", "stake_max", NULL};
+        "max_nodes", "task_fee_per_node", "sample_mod", "passive_slash", "stake_max", "delegated_stake",
+        "delegated_stake_max", "delegator_share", NULL};
     char p[PATH_MAX_LEN], name[32], def[48];
     const cJSON *o;
     if (!scnj_obj(c, root, "$", "protocol", keys, &o, p))
@@ -117,6 +143,8 @@ static bool parse_protocol(pctx *c, const cJSON *root, scn *s)
             return scnj_fail(c, kp, "expected at least protocol.stake (%s wei), got less", wei_format(pp->stake, b));
         }
     }
+    if (own_key(ed, "delegated_stake") && !parse_delegation(c, o, p, pp))
+        return false;
     if (ed->fixed_fee && !scnj_wei(c, o, p, "task_fee_per_node", wei_format(pp->task_fee_per_node, def),
                                    &pp->task_fee_per_node))
         return false;

@@ -34,6 +34,10 @@ static bool scn_check_money(pctx *c, const scn *s)
                                                 "2^127 wei), got a larger stake",
                          wei_format((half - 1) / node_ids, b));
     }
+    /* relay-2026: each node's delegation opens an account of its own */
+    if (!wei_add(top, s->params.delegated_stake_max, &total) || !wei_mul(total, node_ids, &total) || total >= half)
+        return scnj_fail(c, "$.protocol.delegated_stake_max",
+                         "expected 2^32 nodes' stakes and delegations to stay below 2^127 wei, got more");
     for (uint32_t i = 0; i < s->n_apps; i++)
         if (!wei_add(total, s->apps[i].balance, &total) || total >= half) {
             char p[PATH_MAX_LEN];

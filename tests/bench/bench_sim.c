@@ -1,8 +1,9 @@
 /* Whole-simulation benchmark: a 10,000-node network serving 1,000,000 tasks
  * (targets: <= 4 s, >= 1.5 M events/s, <= 300 MB on one core) with the
  * parametric and the calibrated timing model, then a 1,000,000-node network,
- * then the first case again under each protocol edition other than Helium
- * (vss selects by scanning every candidate node, as its contract does).
+ * then the first case again under hydrogen, vss and relay-2026 (the
+ * Relay's matching rounds draw each queued task's node among the nodes free
+ * at the round's start).
  *
  * Per case: wall time, the CPU time of the run (user + system; on a shared
  * machine the steadier figure), events per wall and per CPU second, peak
@@ -178,6 +179,7 @@ int main(int argc, char **argv)
          * rejects what finds no free nodes instead of queueing it) */
         {"case 1, edition hydrogen", 10000, 1000000, 86400, false, "hydrogen"},
         {"case 1, edition vss", 10000, 1000000, 86400, false, "vss"},
+        {"case 1, edition relay-2026", 10000, 1000000, 86400, false, "relay-2026"},
     };
     const size_t n_cases = sizeof cases / sizeof cases[0];
     double scale = 1;

@@ -251,6 +251,34 @@ cut -d';' -f1 "$TMP/st-relay-2025-03.txt" >"$TMP/st-a.txt"
 cut -d';' -f1 "$TMP/st-relay-2026.txt" >"$TMP/st-b.txt"
 cmp -s "$TMP/st-a.txt" "$TMP/st-b.txt" || die "the stakes differ between editions"
 ok "protocol.stake_max: errors name the path; stakes differ between nodes, not between editions; runs check"
+# ---- relay-2026 delegated staking: delegated_stake(_max), delegator_share ----
+sed 's/"task_timeout_s": 900/"task_timeout_s": 900, "delegated_stake": "0"/' scenarios/editions-compare.json >"$TMP/dl.json"
+refuses 'dl.json: \$.protocol.delegated_stake: a relay-2026 key, but protocol.edition is "helium"' "$BIN" run --no-db "$TMP/dl.json"
+refuses 'relay-delegation.json: \$.protocol.delegated_stake: a relay-2026 key, but protocol.edition is "relay-2025-07"' \
+  "$BIN" run --no-db --set protocol.edition=relay-2025-07 scenarios/relay-delegation.json
+DL='relay-delegation.json: \$.protocol'
+refuses "$DL.delegated_stake_max: expected at least protocol.delegated_stake (5000000000000000000000 wei), got less" \
+  "$BIN" run --no-db --set protocol.delegated_stake=5000000000000000000000 scenarios/relay-delegation.json
+refuses "$DL.delegator_share: expected an integer in \[0, 99\], got 100" \
+  "$BIN" run --no-db --set protocol.delegator_share=100 scenarios/relay-delegation.json
+refuses "$DL.delegator_share: expected a share above 0 with delegated stakes" \
+  "$BIN" run --no-db --set protocol.delegator_share=0 scenarios/relay-delegation.json
+refuses "$DL.delegated_stake: expected a decimal wei string" \
+  "$BIN" run --no-db --set protocol.delegated_stake=1e21 scenarios/relay-delegation.json
+refuses "$DL.delegated_stake_max: expected 2^32 nodes' stakes and delegations to stay below 2^127 wei" \
+  "$BIN" run --no-db --set protocol.delegated_stake_max=100000000000000000000000000000 scenarios/relay-delegation.json
+expect_exit 0 "$BIN" run --out "$TMP/dl.db" --duration 5400 --paranoid scenarios/relay-delegation.json
+grep -q '^invariants: all held' "$TMP/out" || die "relay-delegation: an invariant failed"
+# delegators get 20 % of what the nodes earned (floor per payment: within 1 CNX)
+awk '/^delegations:/ { gsub(/,/, ""); for (i = 1; i <= NF; i++) { if ($i == "delegators'"'"'") d = $(i + 2); if ($i == "operators'"'"'") o = $(i + 1) }
+       if (d <= 0 || (d - (d + o) * 0.2) ^ 2 > 1) exit 1; found = 1 } END { exit !found }' "$TMP/out" \
+  || die "relay-delegation: delegators' income is not 20 % of the nodes': $(grep '^delegations' "$TMP/out")"
+expect_exit 0 "$BIN" check "$TMP/dl.db"
+cp "$TMP/dl.db" "$TMP/dl-bad.db"
+sqlite3 "$TMP/dl-bad.db" "UPDATE accounts SET end_wei = '0' WHERE kind = 'delegator' AND end_wei != '0' AND account = (SELECT MIN(account) FROM accounts WHERE kind = 'delegator' AND end_wei != '0')"
+expect_exit 1 "$BIN" check "$TMP/dl-bad.db"
+grep -q "income_wei differs from the task rows' payments (less its delegator's income)" "$TMP/out" "$TMP/err" || die "check: a delegator's lost income not caught"
+ok "relay-2026 delegations: keys refused elsewhere and checked with their paths; 20 % of income to delegators; runs check, tampering caught"
 # every task validated and slashing on: the lone cheater's two nodes never
 # agree (each forges its own bytes), so it wins nothing and loses its stakes
 expect_exit 0 "$BIN" run --no-db --set protocol.sample_mod=1 --set protocol.passive_slash=false scenarios/attack-colluders-relay.json
@@ -260,6 +288,15 @@ grep -q '^  lone-cheater .*stake lost     800.0' "$TMP/out" || die "passive_slas
 expect_exit 0 "$BIN" run --no-db scenarios/attack-colluders-relay.json
 grep -q '^  lone-cheater .*stake lost       0.0' "$TMP/out" || die "relay-2026 slashed the lone cheater"
 ok "relay-2026: sample_mod and passive_slash decide what a cheater wins and loses"
+# relay-2026's deadlines after execution: with every task validated (groups
+# of three) the members that scored wait for the slowest; past 600 s the
+# Relay aborts them and pays their nodes (CreatorValidationTimeout)
+expect_exit 0 "$BIN" run --out "$TMP/vt.db" --duration 1800 --paranoid --set protocol.sample_mod=1 scenarios/relay-baseline.json
+grep -q '^invariants: all held' "$TMP/out" || die "validation timeouts: an invariant failed"
+grep -Eq '^  aborted after their execution: [1-9][0-9]* not validated in time' "$TMP/out" \
+  || die "validation timeouts: none with every task in a group: $(grep 'aborted after' "$TMP/out")"
+expect_exit 0 "$BIN" check "$TMP/vt.db"
+ok "relay-2026: group members not validated within 600 s are aborted, their nodes paid; invariants and check hold"
 
 # ---- security --docs-table: the docs' table, one JSON object per row ----
 expect_exit 0 "$BIN" security --docs-table --help

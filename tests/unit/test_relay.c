@@ -682,6 +682,13 @@ static void test_income_split(void **st)
     /* no delegations: the operator takes it all */
     assert_true(relay_income_split(77, 0, 50, NULL, 0, &dao, &op, del));
     assert_true(op == 77);
+    /* CNX-sized amounts: a 30 CNX fee times a 4,000 CNX delegation is
+     * 1.2e41 wei^2, past 128 bits; the Relay's big.Int takes it, and so
+     * must the split: pool 6 CNX over 4,000 : 1,000 */
+    const wei_t C = (wei_t)1000000000000000000ull;
+    wei_t big[2] = {4000 * C, 1000 * C};
+    assert_true(relay_income_split(30 * C, 0, 20, big, 2, &dao, &op, del));
+    assert_true(del[0] == 48 * C / 10 && del[1] == 12 * C / 10 && op == 24 * C && dao == 0);
 }
 
 int main(void)

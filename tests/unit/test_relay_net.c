@@ -324,6 +324,139 @@ static void test_delegation_2026(void **st)
     relay_net_free(f.n);
 }
 
+/* relay-2026's deadlines after execution (service/start_task.go
+ * GetTaskDeadline, task_status.go SetTaskStatusEndAborted @ 24ffc26): a
+ * validated task not uploaded within 600 s is aborted, its fee refunded and
+ * its node's health penalized; a group member that scored but waits more
+ * than 600 s for the application's validation (the third member still
+ * runs) is aborted with its node paid the fee.  2025 editions have neither. */
+static void test_phase_timeouts_2026(void **st)
+{
+    (void)st;
+    fixture f;
+    setup(&f, RELAY_2026);
+    one_node(&f);
+    double next;
+    /* upload timeout */
+    uint32_t t = relay_net_create(f.n, 0, f.app, 3 * CNX, &sd, 7, 0, RN_NONE);
+    assert_int_equal(relay_net_dispatch(f.n, 0, uni, NULL, &next), 1);
+    wei_t app0 = relay_net_balance(f.n, f.app), node0 = relay_net_balance(f.n, f.node[0]);
+    assert_true(relay_net_submit(f.n, 40, t, 9));
+    assert_true(relay_net_phase_deadline(f.n, t) == 640);
+    assert_false(relay_net_phase_timeout(f.n, 639, t));
+    assert_true(relay_net_phase_timeout(f.n, 640, t));
+    rn_task_view v;
+    relay_net_task(f.n, t, &v);
+    assert_int_equal(v.status, RN_END_ABORTED);
+    assert_int_equal(v.abort, RN_ABORT_UPLOAD_TIMEOUT);
+    assert_true(relay_net_balance(f.n, f.app) == app0 + 3 * CNX);
+    assert_true(relay_net_balance(f.n, f.node[0]) == node0);
+    rn_node_view nv;
+    relay_net_node(f.n, f.node[0], &nv);
+    assert_false(nv.busy);
+    assert_true(nv.qos->health_set); /* the first penalty: 1 -> 0.95 */
+    assert_false(relay_net_upload(f.n, 641, t));
+    /* validation timeout: a group's first two members wait for the third */
+    for (int i = 1; i < 3; i++)
+        assert_true(relay_net_join(f.n, 700, f.node[i], 24, 400 * CNX, 0, (uint32_t[]){7}, 1));
+    uint32_t g = relay_net_create(f.n, 700, f.app, 3 * CNX, &sd, 7, 0, RN_GROUP_FIRST);
+    uint32_t g2 = relay_net_create(f.n, 700, f.app, 3 * CNX, &sd, 7, 0, g);
+    uint32_t g3 = relay_net_create(f.n, 700, f.app, 3 * CNX, &sd, 7, 0, g);
+    assert_int_equal(relay_net_dispatch(f.n, 700, uni, NULL, &next), 3);
+    uint32_t n1 = node_of(f.n, g);
+    wei_t b1 = relay_net_balance(f.n, n1);
+    assert_true(relay_net_submit(f.n, 710, g, 5));
+    assert_true(relay_net_submit(f.n, 720, g2, 5));
+    assert_true(relay_net_phase_deadline(f.n, g) == 1310);
+    assert_true(relay_net_phase_timeout(f.n, 1310, g));
+    relay_net_task(f.n, g, &v);
+    assert_int_equal(v.status, RN_END_ABORTED);
+    assert_int_equal(v.abort, RN_ABORT_VALIDATION_TIMEOUT);
+    assert_true(relay_net_balance(f.n, n1) == b1 + 3 * CNX); /* paid, not refunded */
+    /* the third scores: the group is validated without the aborted member */
+    assert_true(relay_net_submit(f.n, 1315, g3, 5));
+    relay_net_task(f.n, g2, &v);
+    assert_int_equal(v.status, RN_VALIDATED);
+    assert_true(relay_net_upload(f.n, 1320, g2));
+    assert_true(relay_net_total(f.n) == f.total);
+    rn_counters c;
+    relay_net_counters(f.n, &c);
+    assert_int_equal(c.upload_timeouts, 1);
+    assert_int_equal(c.validation_timeouts, 1);
+    relay_net_free(f.n);
+    /* 2025-07: no such deadlines */
+    setup(&f, RELAY_2025_07);
+    t = relay_net_create(f.n, 0, f.app, 3 * CNX, &sd, 7, 900, RN_NONE);
+    while (relay_net_dispatch(f.n, 0, uni, NULL, &next) == 0 && next < 5)
+        ;
+    relay_net_task(f.n, t, &v);
+    if (v.status == RN_STARTED)
+        assert_true(relay_net_submit(f.n, 40, t, 9));
+    assert_true(relay_net_phase_deadline(f.n, t) == 0);
+    assert_false(relay_net_phase_timeout(f.n, 10000, t));
+    relay_net_free(f.n);
+}
+
+/* Pause, resume and quit as api/v1/nodes/pause.go, resume.go, quit.go and
+ * service/node.go nodeFinishTask have them at every pin: a paused node gets
+ * no task; a busy node pauses or quits when its task ends. */
+static void test_pause_and_pending_quit(void **st)
+{
+    (void)st;
+    for (int e = 0; e < RELAY_N_EDITIONS; e++) {
+        fixture f;
+        setup(&f, (relay_edition)e);
+        one_node(&f);
+        uint32_t nd = f.node[0];
+        double next;
+        rn_node_view v;
+        assert_false(relay_net_resume(f.n, 0, nd)); /* not paused */
+        assert_true(relay_net_pause(f.n, 0, nd));
+        assert_false(relay_net_pause(f.n, 0, nd));
+        uint32_t t = relay_net_create(f.n, 0, f.app, 3 * CNX, &sd, 7, 900, RN_NONE);
+        for (double now = 0; now < 10; now += 2)
+            assert_int_equal(relay_net_dispatch(f.n, now, uni, NULL, &next), 0);
+        assert_true(relay_net_resume(f.n, 10, nd));
+        size_t started = 0;
+        for (double now = 10; now < 20 && !started; now += 2)
+            started = relay_net_dispatch(f.n, now, uni, NULL, &next);
+        assert_int_equal(started, 1);
+        /* busy: pause waits for the end of the task */
+        assert_true(relay_net_pause(f.n, 20, nd));
+        relay_net_node(f.n, nd, &v);
+        assert_true(v.busy && v.pending_pause && !v.paused);
+        assert_false(relay_net_quit(f.n, 20, nd)); /* PendingPause: illegal */
+        assert_true(relay_net_submit(f.n, 30, t, 1));
+        assert_true(relay_net_upload(f.n, 31, t));
+        relay_net_node(f.n, nd, &v);
+        assert_true(v.joined && v.paused && !v.busy && !v.pending_pause);
+        assert_true(relay_net_resume(f.n, 40, nd));
+        /* busy: quit waits for the end of the task, then the stake comes back */
+        t = relay_net_create(f.n, 40, f.app, 3 * CNX, &sd, 7, 900, RN_NONE);
+        started = 0;
+        for (double now = 40; now < 50 && !started; now += 2)
+            started = relay_net_dispatch(f.n, now, uni, NULL, &next);
+        assert_int_equal(started, 1);
+        wei_t bal = relay_net_balance(f.n, nd);
+        assert_true(relay_net_quit(f.n, 50, nd));
+        relay_net_node(f.n, nd, &v);
+        assert_true(v.joined && v.pending_quit);
+        assert_true(relay_net_submit(f.n, 60, t, 1));
+        assert_true(relay_net_upload(f.n, 61, t));
+        relay_net_node(f.n, nd, &v);
+        assert_false(v.joined);
+        assert_true(relay_net_balance(f.n, nd) == bal + 3 * CNX + 400 * CNX);
+        assert_true(relay_net_total(f.n) == f.total);
+        /* a paused node quits at once */
+        assert_true(relay_net_join(f.n, 70, nd, 24, 400 * CNX, 0, (uint32_t[]){7}, 1));
+        assert_true(relay_net_pause(f.n, 70, nd));
+        assert_true(relay_net_quit(f.n, 71, nd));
+        relay_net_node(f.n, nd, &v);
+        assert_false(v.joined);
+        relay_net_free(f.n);
+    }
+}
+
 static void test_random_conservation(void **st)
 {
     (void)st;
@@ -337,7 +470,7 @@ static void test_random_conservation(void **st)
         double now = 0, next;
         uint32_t group = RN_NONE;
         int in_group = 0;
-        for (int step = 0; step < 40; step++) {
+        for (int step = 0; step < 80; step++) {
             now += 30;
             double u = uni(NULL);
             if (u < 0.4 && relay_net_tasks(f.n) < 60) {
@@ -354,7 +487,9 @@ static void test_random_conservation(void **st)
             for (uint32_t t = 0; t < relay_net_tasks(f.n); t++) {
                 rn_task_view v;
                 relay_net_task(f.n, t, &v);
-                double r = uni(NULL);
+                /* 2026: slower scores, so that some group members miss the
+                 * validation deadline, and every fourth task is never uploaded */
+                double r = uni(NULL) * (e == RELAY_2026 ? 4 : 1);
                 if (v.status == RN_STARTED) {
                     if (r < 0.5)
                         relay_net_submit(f.n, now, t, r < 0.45 ? 1 : 2);
@@ -362,8 +497,10 @@ static void test_random_conservation(void **st)
                         relay_net_report_error(f.n, now, t);
                     else if (now >= v.deadline_s)
                         relay_net_timeout(f.n, now, t);
-                } else if (v.status == RN_VALIDATED && r < 0.7) {
+                } else if (v.status == RN_VALIDATED && r < 0.7 && !(e == RELAY_2026 && t % 4 == 0)) {
                     relay_net_upload(f.n, now, t);
+                } else if (relay_net_phase_deadline(f.n, t) && now >= relay_net_phase_deadline(f.n, t)) {
+                    relay_net_phase_timeout(f.n, now, t); /* 2026: validation or upload too late */
                 }
             }
             assert_true(relay_net_total(f.n) == f.total);
@@ -379,6 +516,8 @@ static void test_random_conservation(void **st)
         rn_counters c;
         relay_net_counters(f.n, &c);
         assert_true(c.started > 10 && c.succeeded > 3 && c.aborted > 0);
+        if (e == RELAY_2026) /* both deadlines were reached, money still conserved */
+            assert_true(c.upload_timeouts > 0 && c.validation_timeouts > 0);
         relay_net_free(f.n);
     }
 }
@@ -395,6 +534,8 @@ int main(void)
         cmocka_unit_test(test_offers_2025_07),
         cmocka_unit_test(test_group_member_expires_2026),
         cmocka_unit_test(test_delegation_2026),
+        cmocka_unit_test(test_phase_timeouts_2026),
+        cmocka_unit_test(test_pause_and_pending_quit),
         cmocka_unit_test(test_random_conservation),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

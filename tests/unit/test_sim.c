@@ -198,6 +198,68 @@ static void test_relay_stakes_common(void **state)
     }
 }
 
+/* relay-2026 delegations: node i's delegation is drawn from a stream of its
+ * own (setting delegations leaves the stakes as they were), lies in the
+ * range in whole CNX, is staked with the Relay at the node's first join and
+ * counts in the stake that scores; the delegator gets 30 % of each payment,
+ * and the run's accounts invariant (checked after every event) holds. */
+static void test_relay_delegations(void **state)
+{
+    (void)state;
+    const wei_t cnx = (wei_t)1000000000000000000ULL, hi = 2000 * cnx;
+    wei_t stakes[2][40];
+    for (int with = 0; with < 2; with++) {
+        char text[2048], err[SCN_ERR_MAX];
+        snprintf(text, sizeof text,
+                 "{\"name\": \"dl\", \"duration_s\": 1800, \"timing\": {\"model\": \"calibrated\"},"
+                 " \"protocol\": {\"edition\": \"relay-2026\", \"stake\": \"400000000000000000000\","
+                 "   \"stake_max\": \"4000000000000000000000\"%s},"
+                 " \"network\": {\"nodes\": 40, \"cards\": [{\"card\": \"NVIDIA GeForce RTX 4090\"}]},"
+                 " \"applications\": [{\"arrival\": {\"process\": \"poisson\", \"rate_per_h\": 300},"
+                 "   \"tasks\": [{\"type\": \"sd\", \"model\": \"stable-diffusion-v1-5\", \"fee\": {\"dist\": \"fixed\", \"wei\": \"500000000000000000\"}}]}]}",
+                 with ? ", \"delegated_stake\": \"0\", \"delegated_stake_max\": \"2000000000000000000000\","
+                        " \"delegator_share\": 30"
+                      : "");
+        scn s;
+        if (!scn_parse(text, "dl.json", ".", &s, err))
+            fail_msg("%s", err);
+        sim_opts o = {.seed = 11, .paranoid = true};
+        sim *m = sim_run(&s, &o);
+        assert_non_null(m);
+        assert_int_equal(sim_status(m), 0);
+        uint32_t distinct = 0, staked = 0;
+        wei_t income = 0, deleg_income = 0;
+        for (uint32_t i = 0; i < m->n_nodes && i < 40; i++) {
+            stakes[with][i] = m->nodes[i].stake;
+            wei_t d = relay_node_delegation(m, i);
+            assert_true(with ? d <= hi && d % cnx == 0 : d == 0);
+            distinct += i > 0 && d != relay_node_delegation(m, i - 1);
+            rn_node_view v;
+            relay_net_node(proto_relay(m->p), m->nodes[i].acc, &v);
+            assert_true(v.delegated == d); /* staked at the first join, kept */
+            staked += d && v.joined;
+            /* 30 % of each payment, floored, to the delegator: with e < 1 wei
+             * per payment, delegator 0.3 p - e, operator 0.7 p + e, so
+             * 3 x operator - 7 x delegator = 10 e, between 0 and 10 wei per payment */
+            wei_t op = m->nodes[i].income, dg = relay_delegator_income(m, i);
+            if (!d)
+                assert_true(dg == 0);
+            else
+                assert_true(op * 3 >= dg * 7 && op * 3 - dg * 7 <= (wei_t)10 * m->nodes[i].tasks);
+            income += op;
+            deleg_income += dg;
+        }
+        if (with) {
+            assert_true(distinct > 30 && staked > 30);
+            assert_true(deleg_income > income / 4);
+            for (uint32_t i = 0; i < 40; i++)
+                assert_true(stakes[0][i] == stakes[1][i]);
+        }
+        sim_free(m);
+        scn_free(&s);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -206,6 +268,7 @@ int main(void)
         cmocka_unit_test(test_vanishing_nodes_stall_tasks),
         cmocka_unit_test(test_vss_error_reports),
         cmocka_unit_test(test_relay_stakes_common),
+        cmocka_unit_test(test_relay_delegations),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -63,6 +63,9 @@ typedef struct relay_params {
     double timeout_multiplier;
     uint64_t min_exec_timeout_s, max_exec_timeout_s;
     uint64_t queue_timeout_s, app_validation_timeout_s, upload_timeout_s;
+    /* relay-2026 per-GPU calibration (relay_calib.h); alpha 0: none */
+    double calib_alpha, calib_regularization, calib_max_residual_multiple;
+    uint64_t calib_warmup;
     double tick_s;                 /* matching round (2026) or queue read every this many s */
     uint32_t batch;                /* queued tasks read per page */
     double retry_min_s, retry_max_s; /* a task no node took draws again after U(min, max) */
@@ -178,18 +181,29 @@ typedef struct relay_task_work {
     uint64_t vram_gb;         /* MinVRAM, or the required GPU's VRAM */
     uint32_t gpu;             /* RequiredGPU (name and VRAM) as the caller's id; 0: any node
                                  (select_nodes.go filterNodesByGPU, task_matching.go) */
+    uint64_t gpu_vram_gb;     /* RequiredGPUVRAM, with gpu */
+    uint32_t config;          /* the model's execution configuration (RequestedDType,
+                                 QuantizeBits) as the caller's id: a calibration key field */
 } relay_task_work;
 
 /* computeSDPricingUnits: defaults 6 images, 512x512, 1 step for absent keys. */
 uint64_t relay_sd_units(uint64_t images, uint64_t width, uint64_t height, uint64_t steps);
-/* computeEstimatedNodeSeconds with the initial coefficients (no calibration). */
+/* computeEstimatedNodeSeconds with the initial coefficients (a cold start;
+ * relay_calib.h has the calibrated estimates). */
 double relay_estimated_seconds(const relay_params *p, const relay_task_work *t, bool model_switch);
 double relay_vram_weight(const relay_params *p, uint64_t vram_gb);
+/* computeTaskVRAMWeight: the required GPU's VRAM when the task names one,
+ * else MinVRAM, at least base_vram, over base_vram. */
+double relay_task_vram_weight(const relay_params *p, const relay_task_work *t);
 /* ApplyTaskPricing: Int(Quo(fee, max(est,1)*vram_weight)) with big.Float's
  * rounding (precision max(64, bitlen(fee)), to nearest even) then truncation. */
 wei_t relay_priority(const relay_params *p, wei_t fee, const relay_task_work *t);
+/* The same with the estimate est (calibrated: relay_calib_price_seconds). */
+wei_t relay_priority_est(const relay_params *p, wei_t fee, const relay_task_work *t, double est);
 /* DescribeExecutionTimeout: ceil(clamp(est x multiplier, min, max)). */
 uint64_t relay_exec_timeout_s(const relay_params *p, const relay_task_work *t, bool model_switch);
+/* The timeout of a prediction est: ceil(clamp(est x multiplier, min, max)). */
+uint64_t relay_timeout_of(const relay_params *p, double est);
 /* Exposed for tests: Int(Quo(fee, d)) as big.Float computes it, d >= 1. */
 wei_t relay_bigfloat_quo_int(wei_t fee, double d);
 

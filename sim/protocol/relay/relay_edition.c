@@ -34,6 +34,8 @@ typedef struct rel {
     uint8_t *em;       /* per task: EM_* */
     uint8_t *acc;      /* per account: NA_* */
     wei_t *stake;      /* per account: the stake it locks at join (0: the edition's) */
+    uint32_t *deleg_user; /* per node account: its delegator's account (relay-2026) ... */
+    wei_t *deleg_amount;  /* ... and what it delegates at the node's first join (0: none) */
     uint32_t *open;    /* tasks not ended, by id */
     uint64_t n_open;
     uint32_t n_models;
@@ -78,10 +80,13 @@ static bool re_init(proto *p)
     r->em = calloc(p->max_tasks + 1, 1);
     r->acc = calloc(p->max_acc, 1);
     r->stake = calloc(p->max_acc, sizeof *r->stake);
+    r->deleg_user = calloc(p->max_acc, sizeof *r->deleg_user);
+    r->deleg_amount = calloc(p->max_acc, sizeof *r->deleg_amount);
     r->open = calloc(p->max_tasks + 1, sizeof *r->open);
     r->score_at = calloc(p->max_tasks + 1, sizeof *r->score_at);
     r->score_len = calloc(p->max_tasks + 1, sizeof *r->score_len);
-    if (!r->n || !r->em || !r->acc || !r->stake || !r->open || !r->score_at || !r->score_len)
+    if (!r->n || !r->em || !r->acc || !r->stake || !r->deleg_user || !r->deleg_amount || !r->open || !r->score_at ||
+        !r->score_len)
         return false;
     relay_net_set_compare(r->n, same_score, p);
     relay_params prm = *relay_params_of(relay_of(p->prm.edition));
@@ -103,6 +108,8 @@ static void re_fini(proto *p)
     free(r->em);
     free(r->acc);
     free(r->stake);
+    free(r->deleg_user);
+    free(r->deleg_amount);
     free(r->open);
     free(r->scores);
     free(r->score_at);
@@ -173,7 +180,8 @@ static void sync_task(proto *p, uint32_t t)
     r->em[t] = em;
 }
 
-/* A node that left without quitting: kicked out or slashed. */
+/* A node that left: by its pending quit when its task ended (no event, as
+ * on chain), or kicked out or slashed. */
 static void sync_node(proto *p, uint32_t a)
 {
     rel *r = R(p);
@@ -183,6 +191,8 @@ static void sync_node(proto *p, uint32_t a)
     if (nd->joined)
         return;
     r->acc[a] = NA_LEFT;
+    if (nd->quit)
+        return;
     proto_event e = {.kind = nd->slashed ? PROTO_EV_NODE_SLASHED : PROTO_EV_NODE_KICKED_OUT, .node = a};
     proto_emit(p, &e);
 }
@@ -249,9 +259,15 @@ static void re_join(proto *p, uint32_t from, const char *gpu_name, uint64_t vram
     for (uint32_t i = 0; i < r->n_models; i++)
         models[i] = i;
     wei_t stake = r->stake[from] ? r->stake[from] : p->prm.stake;
-    if (!relay_net_join(n, (double)p->now, from, vram, stake, 0, models, r->n_models))
+    if (!relay_net_join(n, (double)p->now, from, vram, stake, p->prm.delegator_share, models, r->n_models))
         fail(p, n);
     relay_net_set_node_gpu(n, from, gpu);
+    /* its delegation is staked once, after its first join, and stays
+     * through quits and rejoins (docs/delegated_staking.md @ 24ffc26: a
+     * local quit neither deletes nor slashes delegations) */
+    if (r->acc[from] == NA_NEVER && r->deleg_amount[from] &&
+        !relay_net_delegate(n, r->deleg_user[from], from, r->deleg_amount[from]))
+        fail(p, n);
     r->acc[from] = NA_JOINED;
 }
 
@@ -260,13 +276,22 @@ static void re_quit(proto *p, uint32_t from)
     relay_net *n = net(p);
     if (!relay_net_quit(n, (double)p->now, from))
         fail(p, n);
-    R(p)->acc[from] = NA_LEFT;
+    if (!n->nodes[from].joined) /* else PendingQuit: it leaves when its task ends */
+        R(p)->acc[from] = NA_LEFT;
 }
 
 static void re_pause(proto *p, uint32_t from)
 {
-    (void)from;
-    proto_revert(p, "avrami: pause is not modelled in the Relay editions");
+    relay_net *n = net(p);
+    if (!relay_net_pause(n, (double)p->now, from))
+        fail(p, n);
+}
+
+static void re_resume(proto *p, uint32_t from)
+{
+    relay_net *n = net(p);
+    if (!relay_net_resume(n, (double)p->now, from))
+        fail(p, n);
 }
 
 static void not_relay(proto *p) { proto_revert(p, "avrami: not a transaction of the Relay editions"); }
@@ -338,6 +363,9 @@ static void re_tick(proto *p, const relay_ext *a)
         const rn_task *x = &n->tasks[r->open[i]];
         if (x->status == RN_STARTED && now >= x->deadline_s)
             relay_net_timeout(n, now, r->open[i]);
+        double due = relay_net_phase_deadline(n, r->open[i]); /* 2026: validation, upload */
+        if (due && now >= due)
+            relay_net_phase_timeout(n, now, r->open[i]);
     }
     /* 2026: the next round at once after one that matched */
     double next = 0;
@@ -355,8 +383,10 @@ static void re_create_task(proto *p, uint32_t from, relay_ext *a)
                      : a->group == RELAY_EXT_GROUP_FIRST ? RN_GROUP_FIRST
                                                          : task_of(p, a->group);
     REQUIRE(p, a->model < r->n_models || r->n_models == 0, "avrami: unknown model");
-    if (a->gpu_name)
+    if (a->gpu_name) {
         a->work.gpu = gpu_id(p, a->gpu_name, a->gpu_vram);
+        a->work.gpu_vram_gb = a->gpu_vram;
+    }
     uint32_t t = relay_net_create(n, (double)p->now, from, a->fee, &a->work, a->model, a->timeout_s, group);
     if (t == RN_NONE)
         fail(p, n);
@@ -378,6 +408,15 @@ static void re_ext(proto *p, uint32_t from, uint32_t op, const void *args)
         REQUIRE(p, from >= PROTO_ACC_FIRST && from < p->n_acc && R(p)->acc[from] == NA_NEVER, "Invalid caller");
         REQUIRE(p, a->stake >= p->prm.stake, "Stake amount is less than the minimum");
         R(p)->stake[from] = a->stake;
+        return;
+    case RELAY_OP_DELEGATE: /* a node before its first join: its delegator and the delegation */
+        REQUIRE(p, from >= PROTO_ACC_FIRST && from < p->n_acc && R(p)->acc[from] == NA_NEVER, "Invalid caller");
+        REQUIRE(p, relay_params_of(relay_of(p->prm.edition))->delegation, "avrami: no delegated staking in this edition");
+        REQUIRE(p, a->delegator >= PROTO_ACC_FIRST && a->delegator < p->n_acc && a->delegator != from &&
+                       R(p)->acc[a->delegator] == NA_NEVER && proto_balance(p, a->delegator) >= a->stake,
+                "avrami: invalid delegator");
+        R(p)->deleg_user[from] = a->delegator;
+        R(p)->deleg_amount[from] = a->stake;
         return;
     case RELAY_OP_CREATE:
         re_create_task(p, from, a);
@@ -425,7 +464,12 @@ static void re_node_view(const proto *p, uint32_t a, proto_node_view *out)
     rn_node_view v;
     relay_net_node(r->n, a, &v);
     out->ever_joined = r->acc[a] != NA_NEVER;
-    out->status = !v.joined ? PROTO_NODE_QUIT : v.busy ? PROTO_NODE_BUSY : PROTO_NODE_AVAILABLE;
+    out->status = !v.joined          ? PROTO_NODE_QUIT
+                  : v.pending_quit   ? PROTO_NODE_PENDING_QUIT
+                  : v.pending_pause  ? PROTO_NODE_PENDING_PAUSE
+                  : v.busy           ? PROTO_NODE_BUSY
+                  : v.paused         ? PROTO_NODE_PAUSED
+                                     : PROTO_NODE_AVAILABLE;
     out->gpu_name = "";
     out->gpu_vram = r->n->nodes[a].vram_gb;
     /* the long-term QoS score: 2025-03's integer mean, later the pool mean */
@@ -481,7 +525,7 @@ static void re_stats(const proto *p, proto_stats *out)
         const rn_node *nd = &r->n->nodes[a];
         out->total_nodes += r->acc[a] != NA_NEVER;
         out->active_nodes += nd->joined;
-        out->available_nodes += nd->joined && !nd->busy;
+        out->available_nodes += nd->joined && !nd->busy && !nd->paused;
         out->busy_nodes += nd->joined && nd->busy;
     }
     out->total_tasks = relay_net_tasks(r->n);
@@ -504,7 +548,7 @@ static const proto_rules relay_rules = {
     .join = re_join,
     .quit = re_quit,
     .pause = re_pause,
-    .resume = re_pause,
+    .resume = re_resume,
     .create = re_create,
     .commit = re_commit,
     .disclose = re_disclose,
@@ -548,8 +592,13 @@ RELAY_DEFAULTS(PROTO_RELAY_2026, RELAY_2026)
  * the largest stake a node may lock (stakes drawn between stake and it:
  * the Relay's staking takes any amount at or above the minimum). */
 static const char *const RELAY_KEYS[] = {"sample_mod", "passive_slash", "stake_max", NULL};
+/* relay-2026 adds delegated staking (delegation reached the Relay's main
+ * line in April 2026, docs/editions-relay.md): each node's delegation and
+ * the share of its income that goes to its delegator. */
+static const char *const RELAY_2026_KEYS[] = {"sample_mod",          "passive_slash",   "stake_max", "delegated_stake",
+                                              "delegated_stake_max", "delegator_share", NULL};
 
-#define RELAY_EDITION(VAR, ID, RE, NAME, COMMIT, SUMMARY)                                          \
+#define RELAY_EDITION(VAR, ID, RE, NAME, COMMIT, KEYS, SUMMARY)                                    \
     const proto_edition VAR = {                                                                    \
         .id = ID,                                                                                  \
         .name = NAME,                                                                              \
@@ -557,7 +606,7 @@ static const char *const RELAY_KEYS[] = {"sample_mod", "passive_slash", "stake_m
         .summary = SUMMARY,                                                                        \
         .defaults = defaults_##RE,                                                                 \
         .rules = &relay_rules,                                                                     \
-        .keys = RELAY_KEYS,                                                                        \
+        .keys = KEYS,                                                                              \
         .seats = 1,                                                                                \
         .queues = true,                                                                            \
         .fixed_fee = false,                                                                        \
@@ -566,12 +615,12 @@ static const char *const RELAY_KEYS[] = {"sample_mod", "passive_slash", "stake_m
         .slash_frees_busy = true,                                                                  \
     }
 
-RELAY_EDITION(relay_2025_03_edition, PROTO_RELAY_2025_03, RELAY_2025_03, "relay-2025-03", "f2bb1b1",
+RELAY_EDITION(relay_2025_03_edition, PROTO_RELAY_2025_03, RELAY_2025_03, "relay-2025-03", "f2bb1b1", RELAY_KEYS,
               "the Relay (March 2025): queue by fee, QoS-weighted selection, 10% of tasks validated as "
               "groups of three, kick-out when the last 3 scores sum to <= 10");
-RELAY_EDITION(relay_2025_07_edition, PROTO_RELAY_2025_07, RELAY_2025_07, "relay-2025-07", "0601431",
+RELAY_EDITION(relay_2025_07_edition, PROTO_RELAY_2025_07, RELAY_2025_07, "relay-2025-07", "0601431", RELAY_KEYS,
               "the Relay (July 2025): selection by sqrt stake and QoS, 1% of tasks validated, scores "
               "10/5/2, kick-out after 2 timeouts in the last 3 tasks");
-RELAY_EDITION(relay_2026_edition, PROTO_RELAY_2026, RELAY_2026, "relay-2026", "24ffc26",
+RELAY_EDITION(relay_2026_edition, PROTO_RELAY_2026, RELAY_2026, "relay-2026", "24ffc26", RELAY_2026_KEYS,
               "the Relay (2026): health factor, pricing priority, matching rounds, timeouts from the "
               "estimate, 1% of tasks validated, passive slashing");

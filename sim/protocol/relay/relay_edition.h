@@ -30,11 +30,14 @@ typedef enum relay_ext_op {
     RELAY_OP_SUBMIT, /* the task's node submits its score (its result, as a 64-bit digest) */
     RELAY_OP_TICK,   /* the Relay's step: timed-out tasks aborted, then dispatch rounds */
     RELAY_OP_STAKE,  /* a node before its first join: the stake it will lock (>= the minimum) */
+    RELAY_OP_DELEGATE, /* relay-2026, a node before its first join: its delegator's account
+                          delegates `stake` wei to it at that join */
 } relay_ext_op;
 
 typedef struct relay_ext {
     uint32_t n_models;          /* MODELS */
-    wei_t stake;                /* STAKE */
+    wei_t stake;                /* STAKE; DELEGATE: the delegation */
+    uint32_t delegator;         /* DELEGATE: the delegator's account */
     wei_t fee;                  /* CREATE */
     relay_task_work work;
     uint32_t model;

@@ -28,12 +28,13 @@ relay_net *relay_net_new(relay_edition e, uint32_t max_accounts, uint64_t max_ta
     n->delegs = calloc(n->max_delegs, sizeof *n->delegs);
     n->order = calloc(max_tasks ? max_tasks : 1, sizeof *n->order);
     n->cand = calloc(max_accounts, sizeof *n->cand);
+    n->free_nodes = calloc(max_accounts, sizeof *n->free_nodes);
     n->w = calloc(max_accounts, sizeof *n->w);
     n->reserved = calloc(max_accounts, 1);
     n->cands = calloc(max_accounts, sizeof *n->cands);
     n->pairs = calloc(max_tasks ? max_tasks : 1, sizeof *n->pairs);
-    if (!n->bal || !n->nodes || !n->tasks || !n->delegs || !n->order || !n->cand || !n->w || !n->reserved ||
-        !n->cands || !n->pairs) {
+    if (!n->bal || !n->nodes || !n->tasks || !n->delegs || !n->order || !n->cand || !n->free_nodes || !n->w ||
+        !n->reserved || !n->cands || !n->pairs) {
         relay_net_free(n);
         return NULL;
     }
@@ -55,10 +56,12 @@ void relay_net_free(relay_net *n)
     free(n->delegs);
     free(n->order);
     free(n->cand);
+    free(n->free_nodes);
     free(n->w);
     free(n->reserved);
     free(n->cands);
     free(n->pairs);
+    relay_calib_free(&n->cal);
     free(n);
 }
 
@@ -175,6 +178,7 @@ bool relay_net_join(relay_net *n, double now, uint32_t acc, uint64_t vram_gb, we
     nd->joined = true;
     nd->busy = false;
     nd->kicked_out = false;
+    nd->quit = false;
     nd->vram_gb = vram_gb;
     nd->stake = stake;
     nd->delegator_share = delegator_share;
@@ -199,7 +203,7 @@ bool relay_net_delegate(relay_net *n, uint32_t user, uint32_t node_acc, wei_t am
     if (!rn_move(n, user, RN_ACC_STAKING, amount))
         return false;
     n->delegs[n->n_delegs++] = (rn_deleg){.user = user, .node = node_acc, .amount = amount};
-    n->nodes[node_acc].delegated += amount;
+    wei_accumulate(&n->nodes[node_acc].delegated, amount, "a node's delegated stake");
     return true;
 }
 
@@ -211,6 +215,7 @@ static void node_leave(relay_net *n, uint32_t acc, bool slashed)
     nd->stake = 0;
     nd->joined = false;
     nd->busy = false;
+    nd->paused = nd->pending_pause = nd->pending_quit = false;
     nd->task = RN_NONE;
     nd->slashed = slashed;
     /* its local models are deleted; the 2025 editions also set qos_score to
@@ -224,17 +229,54 @@ static void node_leave(relay_net *n, uint32_t acc, bool slashed)
     }
 }
 
+/* api/v1/nodes/quit.go (each pin): an available or paused node quits at
+ * once with its stake; a busy one becomes PendingQuit and quits when its
+ * task ends (nodeFinishTask); any other state is refused. */
 bool relay_net_quit(relay_net *n, double now, uint32_t acc)
 {
     (void)now;
     if (!is_node_acc(n, acc) || !n->nodes[acc].joined)
         return rn_fail(n, "node not joined");
-    if (n->nodes[acc].busy)
-        return rn_fail(n, "node is busy");
+    rn_node *nd = &n->nodes[acc];
+    if (nd->pending_pause || nd->pending_quit)
+        return rn_fail(n, "Illegal node status");
+    if (nd->busy) {
+        nd->pending_quit = true;
+        return true;
+    }
     node_leave(n, acc, false);
+    nd->quit = true;
     return true;
 }
 
+/* api/v1/nodes/pause.go (each pin): an available node is Paused (no task is
+ * dispatched to it), a busy one PendingPause (Paused when its task ends). */
+bool relay_net_pause(relay_net *n, double now, uint32_t acc)
+{
+    (void)now;
+    rn_node *nd = is_node_acc(n, acc) ? &n->nodes[acc] : NULL;
+    if (!nd || !nd->joined || nd->paused || nd->pending_pause || nd->pending_quit)
+        return rn_fail(n, "Illegal node status");
+    if (nd->busy)
+        nd->pending_pause = true;
+    else
+        nd->paused = true;
+    return true;
+}
+
+/* api/v1/nodes/resume.go: only a Paused node becomes available again. */
+bool relay_net_resume(relay_net *n, double now, uint32_t acc)
+{
+    (void)now;
+    rn_node *nd = is_node_acc(n, acc) ? &n->nodes[acc] : NULL;
+    if (!nd || !nd->joined || !nd->paused)
+        return rn_fail(n, "Illegal node status");
+    nd->paused = false;
+    return true;
+}
+
+/* nodeFinishTask: the kick-out check, then Busy -> Available, PendingQuit
+ * -> quit (the stake back), PendingPause -> Paused. */
 void rn_node_finish(relay_net *n, uint32_t node, double now)
 {
     (void)now;
@@ -247,8 +289,17 @@ void rn_node_finish(relay_net *n, uint32_t node, double now)
         node_leave(n, node, false);
         return;
     }
+    if (nd->pending_quit) {
+        node_leave(n, node, false);
+        nd->quit = true;
+        return;
+    }
     nd->busy = false;
     nd->task = RN_NONE;
+    if (nd->pending_pause) {
+        nd->pending_pause = false;
+        nd->paused = true;
+    }
 }
 
 void rn_node_slash(relay_net *n, uint32_t node)
@@ -266,6 +317,9 @@ void relay_net_node(const relay_net *n, uint32_t acc, rn_node_view *out)
     const rn_node *nd = &n->nodes[acc];
     out->joined = nd->joined;
     out->busy = nd->busy;
+    out->paused = nd->paused;
+    out->pending_pause = nd->pending_pause;
+    out->pending_quit = nd->pending_quit;
     out->kicked_out = nd->kicked_out;
     out->slashed = nd->slashed;
     out->stake = nd->stake;
@@ -301,8 +355,8 @@ uint32_t relay_net_create(relay_net *n, double now, uint32_t creator, wei_t fee,
     t->fee = fee;
     t->created_s = now;
     t->timeout_s = timeout_s;
-    if (n->p->max_exec_timeout_s)
-        t->priority = relay_priority(n->p, fee, w);
+    if (n->p->max_exec_timeout_s) /* ApplyTaskPricing with the calibration as it stands */
+        t->priority = relay_priority_est(n->p, fee, w, relay_calib_price_seconds(n->p, &n->cal, w, model));
     if (group != RN_NONE) {
         rn_task *first = &n->tasks[t->group];
         if (first->n_members == 3) {
@@ -325,6 +379,7 @@ void relay_net_task(const relay_net *n, uint32_t task, rn_task_view *out)
     *out = (rn_task_view){
         .status = t->status, .abort = t->abort, .creator = t->creator, .node = t->node,
         .group = t->group, .fee = t->fee, .priority = t->priority, .paid = t->paid,
+        .paid_operator = t->paid_operator,
         .created_s = t->created_s, .started_s = t->started_s, .deadline_s = t->deadline_s,
         .qos_score = t->qos_score, .qos_valid = t->qos_valid,
     };

@@ -54,6 +54,9 @@ typedef enum rn_abort {
     RN_ABORT_QUEUE_TIMEOUT,
     RN_ABORT_TIMEOUT,          /* execution timeout: the node's fault */
     RN_ABORT_INCORRECT_RESULT, /* error reported, or no agreement in a group */
+    RN_ABORT_VALIDATION_TIMEOUT, /* 2026: not validated in time (CreatorValidationTimeout):
+                                    the node is paid */
+    RN_ABORT_UPLOAD_TIMEOUT,     /* 2026: validated, not uploaded in time (ResultUploadTimeout) */
 } rn_abort;
 
 typedef struct rn_counters {
@@ -61,6 +64,12 @@ typedef struct rn_counters {
     uint64_t kickouts, slashes, slash_reviews, health_exclusions;
     wei_t group_excess;        /* paid above the fee by group payments */
     wei_t kept_fees;           /* fees of invalidated tasks the Relay keeps (2025) */
+    /* 2026 calibration: samples taken, and the timeouts set at start from
+     * the initial coefficients, the node's own record, or another's */
+    uint64_t calib_samples, timeouts_initial, timeouts_own, timeouts_other;
+    /* 2026: tasks aborted for want of the application's validation (their
+     * nodes paid) and for want of the node's upload */
+    uint64_t validation_timeouts, upload_timeouts;
 } rn_counters;
 
 relay_net *relay_net_new(relay_edition e, uint32_t max_accounts, uint64_t max_tasks);
@@ -96,11 +105,16 @@ bool relay_net_join(relay_net *n, double now, uint32_t acc, uint64_t vram_gb, we
  * work.gpu may require. */
 void relay_net_set_node_gpu(relay_net *n, uint32_t acc, uint32_t gpu);
 bool relay_net_delegate(relay_net *n, uint32_t user, uint32_t node_acc, wei_t amount);
-/* An available node leaves with its stake (a busy one: false). */
+/* An available or paused node leaves with its stake; a busy one leaves
+ * when its task ends (PendingQuit). */
 bool relay_net_quit(relay_net *n, double now, uint32_t acc);
+/* Pause (a busy node: when its task ends) and resume a paused node. */
+bool relay_net_pause(relay_net *n, double now, uint32_t acc);
+bool relay_net_resume(relay_net *n, double now, uint32_t acc);
 
 typedef struct rn_node_view {
     bool joined, busy, kicked_out, slashed;
+    bool paused, pending_pause, pending_quit;
     wei_t stake, delegated;
     uint32_t task;               /* current task, RN_NONE */
     const relay_qos *qos;
@@ -126,13 +140,22 @@ size_t relay_net_dispatch(relay_net *n, double now, double (*uniform)(void *), v
 bool relay_net_submit(relay_net *n, double now, uint32_t task, uint64_t result);
 bool relay_net_report_error(relay_net *n, double now, uint32_t task);
 bool relay_net_timeout(relay_net *n, double now, uint32_t task);
+/* relay-2026's later deadlines (service/start_task.go GetTaskDeadline @
+ * 24ffc26): a task scored or in error and not validated within
+ * app_validation_timeout_s of its score, or validated and not uploaded
+ * within upload_timeout_s of its validation, is aborted.  The deadline is
+ * when the task's current phase ends (0: no such phase). */
+bool relay_net_phase_timeout(relay_net *n, double now, uint32_t task);
+double relay_net_phase_deadline(const relay_net *n, uint32_t task);
 bool relay_net_upload(relay_net *n, double now, uint32_t task);
 
 typedef struct rn_task_view {
     rn_task_status status;
     rn_abort abort;
     uint32_t creator, node, group;
-    wei_t fee, priority, paid;   /* paid: income the node(s) got for it */
+    wei_t fee, priority, paid;   /* paid: what the task's node was paid for it ... */
+    wei_t paid_operator;         /* ... of which its operator kept this (the rest: the dao
+                                    and its delegators, relay_income_split) */
     double created_s, started_s, deadline_s;
     uint64_t qos_score;
     bool qos_valid;

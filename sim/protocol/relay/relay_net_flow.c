@@ -28,20 +28,35 @@ void rn_node_task_score(relay_net *n, uint32_t node, uint64_t score, bool valid,
 
 static void validate_group(relay_net *n, uint32_t g, double now);
 
+/* At the start of a dispatch step: the nodes free then, in account order,
+ * and the largest stake that scores among joined nodes.  Neither grows
+ * during the step (nodes only become busy; none joins, leaves or stakes),
+ * so each task's candidates come from this list instead of every account,
+ * in the same order: the same draws, at the cost of the free nodes only. */
+static void dispatch_prepare(relay_net *n)
+{
+    n->n_free = 0;
+    n->max_stake = 0;
+    for (uint32_t a = RN_ACC_FIRST; a < n->n_acc; a++) {
+        const rn_node *nd = &n->nodes[a];
+        if (!nd->joined)
+            continue;
+        if (nd->stake + nd->delegated > n->max_stake)
+            n->max_stake = nd->stake + nd->delegated;
+        if (!nd->busy && !nd->paused)
+            n->free_nodes[n->n_free++] = a;
+    }
+}
+
 /* The free nodes that can take task t, into n->cand, and their weights
  * (relay_weights) into n->w; returns their number. */
 static size_t candidates_of(relay_net *n, const rn_task *t, double now)
 {
     size_t k = 0;
-    wei_t max_stake = 0;
-    for (uint32_t a = RN_ACC_FIRST; a < n->n_acc; a++) {
+    for (uint32_t i = 0; i < n->n_free; i++) {
+        uint32_t a = n->free_nodes[i];
         const rn_node *nd = &n->nodes[a];
-        if (nd->joined && nd->stake + nd->delegated > max_stake)
-            max_stake = nd->stake + nd->delegated;
-    }
-    for (uint32_t a = RN_ACC_FIRST; a < n->n_acc; a++) {
-        const rn_node *nd = &n->nodes[a];
-        if (!nd->joined || nd->busy || nd->vram_gb < t->w.vram_gb || (t->w.gpu && nd->gpu != t->w.gpu))
+        if (!nd->joined || nd->busy || nd->paused || nd->vram_gb < t->w.vram_gb || (t->w.gpu && nd->gpu != t->w.gpu))
             continue;
         n->cands[k] = (relay_cand){.q = &nd->q, .stake = nd->stake + nd->delegated,
                                    .local_match = rn_has_model(nd, t->model),
@@ -49,7 +64,7 @@ static size_t candidates_of(relay_net *n, const rn_task *t, double now)
                                    .inuse_count = nd->inuse != RN_NONE};
         n->cand[k++] = a;
     }
-    relay_weights(n->p, n->cands, k, 1, max_stake, now, n->w);
+    relay_weights(n->p, n->cands, k, 1, n->max_stake, now, n->w);
     return k;
 }
 
@@ -61,8 +76,19 @@ void rn_start(relay_net *n, uint32_t ti, uint32_t a, double now)
     t->status = RN_STARTED;
     t->node = a;
     t->started_s = now;
-    t->deadline_s = now + (double)(n->p->max_exec_timeout_s ? relay_exec_timeout_s(n->p, &t->w, sw)
-                                                             : t->timeout_s);
+    t->switched = sw;
+    t->exec_gpu = nd->gpu; /* CaptureTaskExecutionGPUSnapshot */
+    t->exec_vram = nd->vram_gb;
+    /* 2026: SetTaskStatusStarted -> ComputeExecutionTimeout on the node's GPU */
+    uint64_t timeout = t->timeout_s;
+    if (n->p->max_exec_timeout_s) {
+        relay_est_source src;
+        timeout = relay_calib_timeout_s(n->p, &n->cal, &t->w, t->model, nd->gpu, nd->vram_gb, sw, &src);
+        n->c.timeouts_initial += src == RELAY_EST_INITIAL;
+        n->c.timeouts_own += src == RELAY_EST_OWN;
+        n->c.timeouts_other += src == RELAY_EST_OTHER;
+    }
+    t->deadline_s = now + (double)timeout;
     nd->busy = true;
     nd->task = ti;
     nd->inuse = t->model;
@@ -70,6 +96,23 @@ void rn_start(relay_net *n, uint32_t ti, uint32_t a, double now)
     if (!rn_has_model(nd, t->model) && nd->n_models < RN_MAX_LOCAL_MODELS)
         nd->models[nd->n_models++] = t->model; /* downloaded for the task */
     n->c.started++;
+}
+
+/* A calibration sample of task t (2026): SD when its validation confirms
+ * it (CalibrateValidatedSDTask from SetTaskStatusValidated and
+ * ValidateTaskGroup), LLM after its verified upload
+ * (CalibrateUploadedLLMTask; the tokens it really generated are the
+ * request's).  The sample is the execution GPU snapshot's and
+ * ScoreReadyTime - StartTime. */
+static void calibrate(relay_net *n, const rn_task *t, bool llm)
+{
+    if (!(n->p->calib_alpha > 0) || t->w.llm != llm)
+        return;
+    relay_calib_key k = {.llm = llm, .gpu = t->exec_gpu, .gpu_vram = t->exec_vram, .model = t->model,
+                         .config = t->w.config};
+    /* a failed fit leaves the record as it was, as in the Relay (logged there) */
+    n->c.calib_samples += relay_calib_sample(n->p, &n->cal, &k, &t->w, t->w.llm_max_new_tokens, t->switched,
+                                             t->score_s - t->started_s, t->w.vram_gb);
 }
 
 static void refund(relay_net *n, rn_task *t)
@@ -95,19 +138,58 @@ static int cmp_queue(const void *a, const void *b, void *ctx)
     return relay_queue_cmp(n->p, &qa, &qb);
 }
 
+/* A round's candidate sets by requirement signature (VRAM, required GPU,
+ * model): within a round no node changes state, so tasks of equal
+ * requirements have the same candidates and weights, as the Relay's
+ * buildMatchingCandidateSet computes them once per signature
+ * (task_matching.go @ 24ffc26).  The first ROUND_SIGS signatures are kept. */
+#define ROUND_SIGS 32
+typedef struct round_sig {
+    uint64_t vram;
+    uint32_t gpu, model;
+    uint32_t *nodes;
+    double *w;
+    size_t k;
+} round_sig;
+
 typedef struct round_ctx {
     relay_net *n;
     double now;
     double (*uniform)(void *);
     void *draw_ctx;
+    round_sig sigs[ROUND_SIGS];
+    size_t n_sigs;
 } round_ctx;
 
 static size_t round_candidates(void *ctx, uint32_t sig, const uint32_t **nodes, const double **w)
 {
     round_ctx *r = ctx;
-    size_t k = candidates_of(r->n, &r->n->tasks[sig], r->now);
-    *nodes = r->n->cand;
+    const rn_task *t = &r->n->tasks[sig];
+    for (size_t i = 0; i < r->n_sigs; i++) {
+        const round_sig *e = &r->sigs[i];
+        if (e->vram == t->w.vram_gb && e->gpu == t->w.gpu && e->model == t->model) {
+            *nodes = e->nodes;
+            *w = e->w;
+            return e->k;
+        }
+    }
+    size_t k = candidates_of(r->n, t, r->now);
+    *nodes = r->n->cand; /* valid until the next call, which is all the round needs */
     *w = r->n->w;
+    if (r->n_sigs < ROUND_SIGS) {
+        round_sig *e = &r->sigs[r->n_sigs];
+        e->nodes = malloc((k ? k : 1) * sizeof *e->nodes);
+        e->w = malloc((k ? k : 1) * sizeof *e->w);
+        if (e->nodes && e->w) {
+            memcpy(e->nodes, r->n->cand, k * sizeof *e->nodes);
+            memcpy(e->w, r->n->w, k * sizeof *e->w);
+            *e = (round_sig){t->w.vram_gb, t->w.gpu, t->model, e->nodes, e->w, k};
+            r->n_sigs++;
+        } else {
+            free(e->nodes);
+            free(e->w);
+        }
+    }
     return k;
 }
 
@@ -121,16 +203,18 @@ static double round_uniform(void *ctx)
  * candidate set is the same for equal requirements) */
 static size_t dispatch_round(relay_net *n, double now, size_t q, double (*uniform)(void *), void *ctx)
 {
-    uint32_t free_nodes = 0;
-    for (uint32_t a = RN_ACC_FIRST; a < n->n_acc; a++)
-        free_nodes += n->nodes[a].joined && !n->nodes[a].busy;
+    uint32_t free_nodes = n->n_free;
     bool *expired = calloc(q ? q : 1, sizeof *expired);
     if (!expired)
         return 0;
-    round_ctx r = {n, now, uniform, ctx};
+    round_ctx r = {.n = n, .now = now, .uniform = uniform, .draw_ctx = ctx};
     relay_match_io io = {.ctx = &r, .candidates = round_candidates, .uniform = round_uniform};
     size_t m = relay_match_round(n->p, n->order, expired, q, free_nodes, &io, n->reserved, n->pairs);
     free(expired);
+    for (size_t i = 0; i < r.n_sigs; i++) {
+        free(r.sigs[i].nodes);
+        free(r.sigs[i].w);
+    }
     for (size_t i = 0; i < m; i++)
         rn_start(n, n->order[n->pairs[i].task], n->pairs[i].node, now);
     return m;
@@ -221,6 +305,7 @@ size_t relay_net_dispatch(relay_net *n, double now, double (*uniform)(void *), v
             n->order[q++] = (uint32_t)i;
     }
     qsort_r(n->order, q, sizeof *n->order, cmp_queue, n);
+    dispatch_prepare(n);
     size_t started = p->max_exec_timeout_s ? dispatch_round(n, now, q, uniform, ctx)
                      : p->offer_hold_s   ? dispatch_offers(n, now, q, uniform, ctx)
                                          : dispatch_heap(n, now, q, uniform, ctx);
@@ -281,12 +366,15 @@ static void validate_group(relay_net *n, uint32_t g, double now)
         switch (out[i]) {
         case RELAY_VALIDATED:
             x->status = RN_VALIDATED;
+            x->validated_s = now;
             if (!n->p->window_sum_kickout)
                 relay_qos_pool_push(n->p, &n->nodes[nd].q, score[i]);
+            calibrate(n, x, false);
             break;
         case RELAY_REFUND:
             refund(n, x);
             x->status = RN_END_GROUP_REFUND;
+            calibrate(n, x, false);
             n->c.refunded++;
             rn_node_task_score(n, nd, score[i], true, false);
             rn_node_finish(n, nd, now);
@@ -337,9 +425,11 @@ bool relay_net_submit(relay_net *n, double now, uint32_t ti, uint64_t result)
         t->qos_score = n->p->rewards[0];
         t->qos_valid = true;
     }
-    if (t->group == RN_NONE)
+    if (t->group == RN_NONE) {
         t->status = RN_VALIDATED; /* ValidateSingleTask */
-    else
+        t->validated_s = now;
+        calibrate(n, t, false);
+    } else
         validate_group(n, t->group, now);
     return true;
 }
@@ -391,8 +481,58 @@ bool relay_net_timeout(relay_net *n, double now, uint32_t ti)
     return true;
 }
 
+static bool pay_income(relay_net *n, uint32_t node, wei_t amount, uint32_t from, wei_t *operator_income);
+
+double relay_net_phase_deadline(const relay_net *n, uint32_t ti)
+{
+    const relay_params *p = n->p;
+    if (!p->app_validation_timeout_s || ti >= n->n_tasks)
+        return 0;
+    const rn_task *t = &n->tasks[ti];
+    if (t->status == RN_SCORE_READY || t->status == RN_ERROR_REPORTED)
+        return t->score_s + (double)p->app_validation_timeout_s;
+    if (t->status == RN_VALIDATED)
+        return t->validated_s + (double)p->upload_timeout_s;
+    return 0;
+}
+
+bool relay_net_phase_timeout(relay_net *n, double now, uint32_t ti)
+{
+    double due = relay_net_phase_deadline(n, ti);
+    if (!due)
+        return rn_fail(n, "task is not awaiting validation or upload");
+    if (now < due)
+        return rn_fail(n, "task has not timed out");
+    rn_task *t = &n->tasks[ti];
+    uint32_t nd = t->node;
+    if (t->status == RN_VALIDATED) {
+        /* SetTaskStatusEndAborted(ResultUploadTimeout): the fee back to the
+         * creator, the node's health penalized, no QoS score */
+        abort_task(n, t, RN_ABORT_UPLOAD_TIMEOUT);
+        n->c.upload_timeouts++;
+        bool was = n->nodes[nd].q.health_excluded;
+        relay_health_penalty(n->p, &n->nodes[nd].q, now);
+        n->c.health_exclusions += !was && n->nodes[nd].q.health_excluded;
+        rn_node_finish(n, nd, now);
+        return true;
+    }
+    /* SetTaskStatusEndAborted(CreatorValidationTimeout): the application
+     * did not validate in time, so the node is paid its fee (sendTaskIncome) */
+    if (!pay_income(n, nd, t->fee, RN_ACC_ESCROW, &t->paid_operator))
+        return false;
+    t->paid = t->fee;
+    t->status = RN_END_ABORTED;
+    t->abort = RN_ABORT_VALIDATION_TIMEOUT;
+    n->c.aborted++;
+    n->c.validation_timeouts++;
+    rn_node_finish(n, nd, now);
+    if (t->group != RN_NONE)
+        validate_group(n, t->group, now);
+    return true;
+}
+
 /* sendTaskIncome: the dao share, the delegators' share, the operator */
-static bool pay_income(relay_net *n, uint32_t node, wei_t amount, uint32_t from)
+static bool pay_income(relay_net *n, uint32_t node, wei_t amount, uint32_t from, wei_t *operator_income)
 {
     const rn_node *nd = &n->nodes[node];
     uint32_t k = 0;
@@ -410,6 +550,7 @@ static bool pay_income(relay_net *n, uint32_t node, wei_t amount, uint32_t from)
     bool ok = rn_move(n, from, RN_ACC_DAO, dao) && rn_move(n, from, node, op);
     for (uint32_t i = 0; ok && i < k; i++)
         ok = rn_move(n, from, users[i], del[i]);
+    *operator_income = op;
     return ok;
 }
 
@@ -420,7 +561,7 @@ bool relay_net_upload(relay_net *n, double now, uint32_t ti)
     rn_task *t = &n->tasks[ti];
     uint32_t nd = t->node;
     if (t->group == RN_NONE) {
-        if (!pay_income(n, nd, t->fee, RN_ACC_ESCROW))
+        if (!pay_income(n, nd, t->fee, RN_ACC_ESCROW, &t->paid_operator))
             return false;
         t->paid = t->fee;
     } else {
@@ -443,13 +584,24 @@ bool relay_net_upload(relay_net *n, double now, uint32_t ti)
         rn_move(n, RN_ACC_RELAY, RN_ACC_ESCROW, extra);
         n->c.group_excess += extra;
         for (uint32_t i = 0; i < nv; i++) {
-            if (!pay_income(n, n->tasks[who[i]].node, pay[i], RN_ACC_ESCROW))
+            if (!pay_income(n, n->tasks[who[i]].node, pay[i], RN_ACC_ESCROW, &n->tasks[who[i]].paid_operator))
                 return false;
             n->tasks[who[i]].paid = pay[i];
         }
     }
     t->status = RN_END_SUCCESS;
     n->c.succeeded++;
+    calibrate(n, t, true);
+    if (t->group != RN_NONE) { /* group refunds with the uploaded result's score */
+        const rn_task *first = &n->tasks[t->group];
+        for (uint32_t i = 0; i < first->n_members; i++) {
+            uint32_t mi = first->members[i];
+            const rn_task *x = &n->tasks[mi];
+            if (x->status == RN_END_GROUP_REFUND &&
+                (n->same ? n->same(n->same_ctx, ti, mi) : x->result == t->result))
+                calibrate(n, x, true);
+        }
+    }
     if (n->p->max_exec_timeout_s)
         relay_health_boost(n->p, &n->nodes[nd].q, now);
     rn_node_task_score(n, nd, t->qos_score, t->qos_valid && n->p->window_sum_kickout, false);

@@ -2,6 +2,7 @@
 #ifndef AVRAMI_PROTOCOL_RELAY_NET_INTERNAL_H
 #define AVRAMI_PROTOCOL_RELAY_NET_INTERNAL_H
 
+#include "protocol/relay/relay_calib.h"
 #include "protocol/relay/relay_net.h"
 
 typedef struct rn_deleg {
@@ -11,6 +12,8 @@ typedef struct rn_deleg {
 
 typedef struct rn_node {
     bool joined, busy, kicked_out, slashed;
+    bool paused, pending_pause, pending_quit; /* NodeStatusPaused, PendingPause, PendingQuit */
+    bool quit;                   /* left by its own (pending) quit, not kicked out */
     uint64_t vram_gb;
     uint32_t gpu;                /* the caller's id of its GPU (name and VRAM); 0: not told */
     wei_t stake, delegated;
@@ -28,10 +31,13 @@ typedef struct rn_task {
     uint32_t creator, node, group;
     uint32_t model;
     relay_task_work w;
-    wei_t fee, priority, paid;
-    double created_s, started_s, score_s, deadline_s, not_before_s;
+    wei_t fee, priority, paid, paid_operator;
+    double created_s, started_s, score_s, deadline_s, not_before_s, validated_s;
     uint64_t timeout_s, result, qos_score;
     bool qos_valid, error;
+    bool switched;                  /* ModelSwtiched: the node's in-use model was another */
+    uint32_t exec_gpu;              /* the execution GPU snapshot: the node's GPU id ... */
+    uint64_t exec_vram;             /* ... and VRAM at the start */
     uint32_t members[3], n_members; /* the group's tasks, on its first task */
 } rn_task;
 
@@ -49,8 +55,11 @@ struct relay_net {
     rn_deleg *delegs;
     uint32_t n_delegs, max_delegs;
     rn_counters c;
+    relay_calib cal;             /* 2026: per-GPU execution-time records */
     const char *err;
     /* dispatch scratch */
+    uint32_t *free_nodes, n_free; /* the nodes free at the dispatch step's start, by account */
+    wei_t max_stake;             /* the largest stake that scores among joined nodes, then */
     uint32_t *order, *cand;
     double *w;
     relay_cand *cands;

@@ -14,7 +14,9 @@
     .llm_s_per_megapixel = 5, .llm_default_max_new_tokens = 256,              \
     .base_vram_gb = 8, .timeout_multiplier = 2, .min_exec_timeout_s = 60,     \
     .max_exec_timeout_s = 7200, .queue_timeout_s = 21600,                     \
-    .app_validation_timeout_s = 600, .upload_timeout_s = 600
+    .app_validation_timeout_s = 600, .upload_timeout_s = 600,               \
+    .calib_alpha = 0.1, .calib_regularization = 0.000000001,                 \
+    .calib_max_residual_multiple = 3, .calib_warmup = 10
 
 static const relay_params editions[RELAY_N_EDITIONS] = {
     [RELAY_2025_03] = {

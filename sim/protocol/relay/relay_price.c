@@ -6,11 +6,12 @@
  *   2026     service/task_pricing.go (ApplyTaskPricing), service/task_matching.go
  *            (fetchQueuedTaskPage), service/task_execution_calibration.go
  *            (DescribeExecutionTimeout), config/config.example.yml @ 24ffc26
- * The Relay calibrates its coefficients per GPU from finished tasks; the
- * model here uses the initial coefficients (a cold start). */
+ * The functions here use the initial coefficients (a cold start); the
+ * Relay's per-GPU calibration of them is relay_calib.c. */
 #include <math.h>
 
 #include "protocol/relay/relay.h"
+#include "protocol/relay/relay_calib.h"
 
 uint64_t relay_sd_units(uint64_t images, uint64_t width, uint64_t height, uint64_t steps)
 {
@@ -32,13 +33,9 @@ uint64_t relay_sd_units(uint64_t images, uint64_t width, uint64_t height, uint64
 
 double relay_estimated_seconds(const relay_params *p, const relay_task_work *t, bool model_switch)
 {
-    if (!t->llm)
-        return p->sd_overhead_s + (double)t->sd_units * p->sd_s_per_pixel_step;
-    double sw = model_switch ? 1 : 0;
-    return p->llm_const_s + (double)t->llm_input_bytes * p->llm_s_per_input_byte +
-           (double)t->llm_max_new_tokens * p->llm_s_per_output_token + sw * p->llm_switch_s +
-           (double)t->llm_images * p->llm_s_per_image +
-           ((double)t->llm_image_pixels / 1000000) * p->llm_s_per_megapixel;
+    double coef[RELAY_CALIB_DIM];
+    relay_calib_initial(p, t->llm, coef);
+    return relay_estimate_with(t, coef, model_switch);
 }
 
 double relay_vram_weight(const relay_params *p, uint64_t vram_gb)
@@ -93,20 +90,34 @@ wei_t relay_bigfloat_quo_int(wei_t fee, double d)
     return -x >= 128 ? 0 : mant >> -x;
 }
 
-wei_t relay_priority(const relay_params *p, wei_t fee, const relay_task_work *t)
+double relay_task_vram_weight(const relay_params *p, const relay_task_work *t)
 {
-    double est = relay_estimated_seconds(p, t, false);
+    return relay_vram_weight(p, t->gpu ? t->gpu_vram_gb : t->vram_gb);
+}
+
+wei_t relay_priority_est(const relay_params *p, wei_t fee, const relay_task_work *t, double est)
+{
     if (est < 1.0)
         est = 1.0; /* minEstimatedNodeSeconds */
-    return relay_bigfloat_quo_int(fee, est * relay_vram_weight(p, t->vram_gb));
+    return relay_bigfloat_quo_int(fee, est * relay_task_vram_weight(p, t));
+}
+
+wei_t relay_priority(const relay_params *p, wei_t fee, const relay_task_work *t)
+{
+    return relay_priority_est(p, fee, t, relay_estimated_seconds(p, t, false));
+}
+
+uint64_t relay_timeout_of(const relay_params *p, double est)
+{
+    double timeout = est * p->timeout_multiplier;
+    timeout = fmax(timeout, (double)p->min_exec_timeout_s);
+    timeout = fmin(timeout, (double)p->max_exec_timeout_s);
+    return (uint64_t)ceil(timeout);
 }
 
 uint64_t relay_exec_timeout_s(const relay_params *p, const relay_task_work *t, bool model_switch)
 {
-    double timeout = relay_estimated_seconds(p, t, model_switch) * p->timeout_multiplier;
-    timeout = fmax(timeout, (double)p->min_exec_timeout_s);
-    timeout = fmin(timeout, (double)p->max_exec_timeout_s);
-    return (uint64_t)ceil(timeout);
+    return relay_timeout_of(p, relay_estimated_seconds(p, t, model_switch));
 }
 
 static int cmp_wei_desc(wei_t a, wei_t b)

@@ -9,6 +9,8 @@
  * Integer wei throughout. */
 #include <string.h>
 
+#include <gmp.h>
+
 #include "protocol/relay/relay.h"
 
 bool relay_need_validation(const relay_params *p, const uint8_t *beta, size_t n)
@@ -114,6 +116,33 @@ bool relay_group_payments(wei_t fee, const uint64_t *scores, size_t n, wei_t *pa
     return true;
 }
 
+static void to_mpz(mpz_t z, wei_t w)
+{
+    uint64_t limbs[2] = {(uint64_t)w, (uint64_t)(w >> 64)}; /* least significant first */
+    mpz_import(z, 2, -1, sizeof limbs[0], 0, 0, limbs);
+}
+
+/* floor(a * b / c) for c > 0, exact: the Relay's big.Int arithmetic (the
+ * product of a fee and a stake needs up to 256 bits); false when the
+ * quotient does not fit 128 bits. */
+static bool mul_div(wei_t a, wei_t b, wei_t c, wei_t *out)
+{
+    mpz_t x, y;
+    mpz_inits(x, y, NULL);
+    to_mpz(x, a);
+    to_mpz(y, b);
+    mpz_mul(x, x, y);
+    to_mpz(y, c);
+    mpz_fdiv_q(x, x, y);
+    bool ok = mpz_sizeinbase(x, 2) <= 128;
+    uint64_t limbs[2] = {0, 0};
+    if (ok)
+        mpz_export(limbs, NULL, -1, sizeof limbs[0], 0, 0, x);
+    *out = (wei_t)limbs[1] << 64 | limbs[0];
+    mpz_clears(x, y, NULL);
+    return ok;
+}
+
 bool relay_income_split(wei_t amount, uint32_t dao_percent, uint32_t delegator_share,
                         const wei_t *delegations, size_t nd, wei_t *dao, wei_t *operator_income,
                         wei_t *delegator_income)
@@ -138,11 +167,12 @@ bool relay_income_split(wei_t amount, uint32_t dao_percent, uint32_t delegator_s
         if (!wei_add(total_stake, delegations[i], &total_stake))
             return false;
     for (size_t i = 0; i < nd; i++) {
-        if (!wei_mul(total_fee, delegations[i], &t))
+        if (!total_stake)
+            delegator_income[i] = 0;
+        else if (!mul_div(total_fee, delegations[i], total_stake, &delegator_income[i]))
             return false;
-        delegator_income[i] = total_stake ? t / total_stake : 0;
         dispatched += delegator_income[i]; /* floors of shares of total_fee: <= total_fee */
     }
-    delegator_income[0] += total_fee - dispatched;
+    delegator_income[0] += total_fee - dispatched; /* the sum stays total_fee */
     return dao_percent <= 100 && delegator_share < 100;
 }
