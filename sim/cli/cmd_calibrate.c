@@ -108,8 +108,8 @@ static int calibrate(const char *out, int T, int quick)
         cJSON_AddItemToArray(rd, cJSON_CreateNumber(read[th]));
     }
     tim_roof fit[KERN_NTYPES][65];
-    printf("%-5s %3s %12s %10s %9s %7s   (read bandwidth:", "type", "thr", "F GFLOP/s",
-           "B GB/s", "c us", "MAPE%");
+    printf("%-5s %3s %12s %10s %9s %9s %7s   (read bandwidth:", "type", "thr", "F GFLOP/s",
+           "B GB/s", "c us", "r ns/row", "MAPE%");
     for (int th = 1; th <= T; th++)
         printf(" %.1f", read[th]);
     printf(" GB/s)\n");
@@ -144,10 +144,11 @@ static int calibrate(const char *out, int T, int quick)
             cJSON_AddNumberToObject(o, "F_flops", r->F);
             cJSON_AddNumberToObject(o, "B_bytes", r->B);
             cJSON_AddNumberToObject(o, "c_s", r->c);
+            cJSON_AddNumberToObject(o, "r_s", r->r);
             cJSON_AddNumberToObject(o, "fit_mape_percent", e);
             cJSON_AddItemToArray(fits, o);
-            printf("%-5s %3d %12.1f %10.2f %9.1f %7.1f\n", kern_type_name(TYPES[ti]), th,
-                   r->F / 1e9, r->B / 1e9, r->c * 1e6, e);
+            printf("%-5s %3d %12.1f %10.2f %9.1f %9.1f %7.1f\n", kern_type_name(TYPES[ti]), th,
+                   r->F / 1e9, r->B / 1e9, r->c * 1e6, r->r * 1e9, e);
         }
     free(p);
     double qns, ans, ens;
@@ -159,11 +160,15 @@ static int calibrate(const char *out, int T, int quick)
     printf("serial work: %.2f ns per quantized activation, %.2f ns per SiLU, %.2f ns per element "
            "of a row pass\n", qns, ans, ens);
     cJSON *eff = cJSON_AddObjectToObject(root, "efficiency");
-    double eb = fit[KERN_Q4_0][T].B / 1e9 / read[T], ec = fit[KERN_F32][T].F / (T * ghz * 1e9 * 64);
+    /* the rate a 4096 x 4096 Q4_0 matvec (a Llama-2-7B projection) streams
+     * at, its per-call and per-row costs included */
+    tim_point mv = {KERN_Q4_0, T, 1, 4096, 4096, 0};
+    double mv_s = tim_roof_time(&fit[KERN_Q4_0][T], tim_point_flops(&mv), tim_point_bytes(&mv), 4096);
+    double eb = tim_point_bytes(&mv) / mv_s / 1e9 / read[T], ec = fit[KERN_F32][T].F / (T * ghz * 1e9 * 64);
     cJSON_AddNumberToObject(eff, "bandwidth", eb);
     cJSON_AddNumberToObject(eff, "compute", ec);
     cJSON_AddStringToObject(eff, "how",
-                            "bandwidth: fitted Q4_0 B / measured read bandwidth; compute: fitted "
+                            "bandwidth: a 4096 x 4096 Q4_0 matvec's predicted bytes per second / measured read bandwidth; compute: fitted "
                             "F32 F / (threads x cpu MHz x 64 FLOP per cycle: two 16-lane FMA units)");
     char *s = cJSON_Print(root);
     int rc = 0;

@@ -1,7 +1,7 @@
 /* tim_calib: measure kernels on this host and fit a roofline to them.
  *
  * Per (weight type, thread count) the model is
- *     t(flops, bytes) = max(flops / F, bytes / B) + c
+ *     t(flops, bytes, rows) = max(flops / F, bytes / B) + c + rows * r
  * fitted to every measured point by minimizing the squared log error (so a
  * 10 us point weighs as much as a 100 ms one) with GSL's simplex.  Matrix-
  * vector points rotate over enough weight copies that they stream from
@@ -100,10 +100,12 @@ struct fit_data {
 static double objective(const gsl_vector *v, void *arg)
 {
     const struct fit_data *d = arg;
-    tim_roof r = {exp(gsl_vector_get(v, 0)), exp(gsl_vector_get(v, 1)), exp(gsl_vector_get(v, 2))};
+    tim_roof r = {exp(gsl_vector_get(v, 0)), exp(gsl_vector_get(v, 1)), exp(gsl_vector_get(v, 2)),
+                  exp(gsl_vector_get(v, 3))};
     double s = 0;
     for (int i = 0; i < d->n; i++) {
-        double e = log(tim_roof_time(&r, tim_point_flops(&d->p[i]), tim_point_bytes(&d->p[i])) /
+        double e = log(tim_roof_time(&r, tim_point_flops(&d->p[i]), tim_point_bytes(&d->p[i]),
+                                     (double)d->p[i].n) /
                        d->p[i].seconds);
         s += e * e;
     }
@@ -114,7 +116,8 @@ double tim_mape(const tim_roof *r, const tim_point *p, int n)
 {
     double s = 0;
     for (int i = 0; i < n; i++)
-        s += fabs(tim_roof_time(r, tim_point_flops(&p[i]), tim_point_bytes(&p[i])) - p[i].seconds) /
+        s += fabs(tim_roof_time(r, tim_point_flops(&p[i]), tim_point_bytes(&p[i]), (double)p[i].n) -
+                  p[i].seconds) /
              p[i].seconds;
     return n ? 100.0 * s / n : 0;
 }
@@ -131,13 +134,14 @@ int tim_fit(const tim_point *p, int n, tim_roof *out)
         cmin = fmin(cmin, p[i].seconds);
     }
     struct fit_data d = {p, n};
-    gsl_multimin_function fn = {objective, 3, &d};
-    gsl_vector *x = gsl_vector_alloc(3), *step = gsl_vector_alloc(3);
+    gsl_multimin_function fn = {objective, 4, &d};
+    gsl_vector *x = gsl_vector_alloc(4), *step = gsl_vector_alloc(4);
     gsl_vector_set(x, 0, log(F));
     gsl_vector_set(x, 1, log(B));
     gsl_vector_set(x, 2, log(cmin * 0.1));
+    gsl_vector_set(x, 3, log(1e-8)); /* 10 ns a row */
     gsl_vector_set_all(step, 0.5);
-    gsl_multimin_fminimizer *s = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 3);
+    gsl_multimin_fminimizer *s = gsl_multimin_fminimizer_alloc(gsl_multimin_fminimizer_nmsimplex2, 4);
     gsl_multimin_fminimizer_set(s, &fn, x, step);
     for (int it = 0; it < 2000; it++) {
         if (gsl_multimin_fminimizer_iterate(s))
@@ -148,6 +152,7 @@ int tim_fit(const tim_point *p, int n, tim_roof *out)
     out->F = exp(gsl_vector_get(s->x, 0));
     out->B = exp(gsl_vector_get(s->x, 1));
     out->c = exp(gsl_vector_get(s->x, 2));
+    out->r = exp(gsl_vector_get(s->x, 3));
     gsl_multimin_fminimizer_free(s);
     gsl_vector_free(x);
     gsl_vector_free(step);

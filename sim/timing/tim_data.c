@@ -150,9 +150,10 @@ int tim_host_load(const char *path, int threads, tim_host *h, char *err, size_t 
             cJSON_Delete(j);
             return 2;
         }
-        cJSON *cv = cJSON_GetObjectItemCaseSensitive(o, "c_s");
+        cJSON *cv = cJSON_GetObjectItemCaseSensitive(o, "c_s"),
+              *rv = cJSON_GetObjectItemCaseSensitive(o, "r_s"); /* absent before the row term */
         c = cJSON_IsNumber(cv) ? cv->valuedouble : 0;
-        h->roof[kt] = (tim_roof){F, B, c};
+        h->roof[kt] = (tim_roof){F, B, c, cJSON_IsNumber(rv) ? rv->valuedouble : 0};
         found = 1;
     }
     cJSON *se = cJSON_GetObjectItemCaseSensitive(j, "serial_ns_per_element");

@@ -18,7 +18,7 @@ static tim_host host(int threads)
     tim_host h = {0};
     h.threads = threads;
     for (int t = 0; t < KERN_NTYPES; t++)
-        h.roof[t] = (tim_roof){1e11, 1e10, 1e-5};
+        h.roof[t] = (tim_roof){1e11, 1e10, 1e-5, 2e-8};
     h.quant_s = 3e-9;
     h.act_s = 2e-9;
     return h;

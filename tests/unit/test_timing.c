@@ -710,7 +710,7 @@ static void test_calibrate_quick(void **state)
     assert_int_equal(tim_host_load(path, 2, &h, err, sizeof err), 0);
     for (int t = 0; t < KERN_NTYPES; t++)
         if (t == KERN_F32 || t == KERN_Q8_0 || t == KERN_Q4_0)
-            assert_true(h.roof[t].F > 1e8 && h.roof[t].B > 1e8 && h.roof[t].c >= 0);
+            assert_true(h.roof[t].F > 1e8 && h.roof[t].B > 1e8 && h.roof[t].c >= 0 && h.roof[t].r >= 0);
     assert_true(h.elem_s > 0 && h.quant_s > 0 && h.act_s > 0);
     /* host.json says where it was fitted: this machine */
     tim_cpu here, fitted;
