@@ -455,6 +455,37 @@ static void test_queue_price_and_limits(void **st)
     vss_free(N->p);
 }
 
+/* A createTask that reuses the commitment of a task still in the queue:
+ * VSSTask.createTask (bd7ee24) overwrites tasks[commitment] and pushTask
+ * adds a second TaskArray entry under one taskIDCommitments member, a
+ * state the model does not represent.  It refuses the transaction with an
+ * avrami reason (a replay reports the step as a mismatch) instead of
+ * queuing the task twice, and later pops and removes work. */
+static void test_requeue_same_commitment_refused(void **st)
+{
+    (void)st;
+    net *N = net_new(1, vss_params_default());
+    uint8_t guid[32] = {8};
+    vss_task_spec busy, a, again;
+    spec_make(N, &busy, guid, VSS_SD);
+    assert_true(create_on(N, &busy, 10, VSS_NOBODY));
+    spec_make(N, &a, guid, VSS_SD);
+    assert_true(create_on(N, &a, 100, VSS_NOBODY));
+    assert_int_equal(status_of(N, a.commitment), VSS_QUEUED);
+    again = a;
+    again.nonce[2] = 0x77; /* a fresh nonce, the same commitment */
+    wei_t supply = vss_total_supply(N->p), app0 = vss_balance(N->p, N->app);
+    assert_false(create_on(N, &again, 100, VSS_NOBODY));
+    assert_non_null(strstr(vss_revert_reason(N->p), "avrami:"));
+    assert_true(vss_total_supply(N->p) == supply && vss_balance(N->p, N->app) == app0);
+    assert_int_equal(vss_queue_size(N->p), 1);
+    N->now += 200;
+    assert_true(vss_abort(N->p, N->now, N->block++, N->app, busy.commitment, VSS_ABORT_TIMEOUT));
+    assert_int_equal(status_of(N, a.commitment), VSS_STARTED);
+    assert_int_equal(vss_queue_size(N->p), 0);
+    vss_free(N->p);
+}
+
 /* A revert deep in validateTaskGroup (compareTaskScore's "different task
  * type", after updateTaskGroupQOS has added points) leaves no trace; a
  * wrong GUID is refused; a nonce reused before block 100000 is Panic(0x11). */
@@ -678,6 +709,7 @@ int main(void)
         cmocka_unit_test(test_kickout_missing_entries_count_ten),
         cmocka_unit_test(test_model_predownload_notices),
         cmocka_unit_test(test_queue_price_and_limits),
+        cmocka_unit_test(test_requeue_same_commitment_refused),
         cmocka_unit_test(test_atomic_reverts_and_nonce),
         cmocka_unit_test(test_map_growth_and_revert),
         cmocka_unit_test(test_random_transactions_atomic_and_conserving),

@@ -67,6 +67,12 @@ void vqueue_push(vss *p, uint32_t h)
 {
     VREQUIRE(p, p->queue_len < p->prm.queue_size_limit, "Task queue is full");
     vtask *t = vt_rec(p, h);
+    /* a createTask reusing the commitment of a queued task: the contract
+     * adds a second TaskArray entry under the one taskIDCommitments member
+     * (EnumerableSet.add is a no-op), which a task's single queue place
+     * cannot hold; refused rather than modelled wrong */
+    VREQUIRE(p, t->queue_pos == 0,
+             "avrami: a createTask reusing the commitment of a queued task is not modelled");
     bool by_gpu = t->gpu != 0;
     uint64_t key = group_key(p, t);
     if (t->size == 0)
