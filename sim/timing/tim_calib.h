@@ -13,8 +13,10 @@ typedef struct {
 
 double tim_point_flops(const tim_point *p);
 double tim_point_bytes(const tim_point *p); /* weights + activations */
-/* Times p (median of reps); m == 1 rotates over weight copies totalling
- * rotate_bytes so the weights come from memory.  0 or -1 (out of memory). */
+/* Times p (lower quartile of reps); up to TIM_STREAMED_ROWS rows it rotates
+ * over weight copies totalling rotate_bytes so the weights come from
+ * memory, as in a forward pass.  0 or -1 (out of memory). */
+#define TIM_STREAMED_ROWS 16
 int tim_measure(tim_point *p, int reps, size_t rotate_bytes);
 int tim_fit(const tim_point *p, int n, tim_roof *out);
 double tim_mape(const tim_roof *r, const tim_point *p, int n); /* percent */
