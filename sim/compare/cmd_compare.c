@@ -114,6 +114,16 @@ int cmd_compare(int argc, char **argv)
         fprintf(stderr, "avrami compare: --editions %s: expected edition names separated by commas\n", editions);
         goto done;
     }
+    /* each edition once: a repeat would be compared with itself as if it
+     * were another rule set */
+    for (const char *e = editions; *e; e += strcspn(e, ",") + (e[strcspn(e, ",")] == ',')) {
+        size_t n = strcspn(e, ",");
+        for (const char *f = e + n + (e[n] == ','); *f; f += strcspn(f, ",") + (f[strcspn(f, ",")] == ','))
+            if (strcspn(f, ",") == n && !strncmp(e, f, n)) {
+                fprintf(stderr, "avrami compare: --editions %s: %.*s is listed twice\n", editions, (int)n, e);
+                goto done;
+            }
+    }
     size_t len = strlen(editions) + 32;
     axis = malloc(len);
     snprintf(axis, len, "protocol.edition=%s", editions);

@@ -15,6 +15,8 @@ expect_exit 2 "$BIN" compare --editions helium
 grep -q 'no scenario given' "$TMP/err" || die "missing scenario not said"
 expect_exit 2 "$BIN" compare --editions 'helium,,vss' $V
 grep -q 'expected edition names separated by commas' "$TMP/err" || die "empty edition name accepted"
+expect_exit 2 "$BIN" compare --editions 'relay-2026,vss,relay-2026' $V
+grep -q 'relay-2026 is listed twice' "$TMP/err" || die "an edition listed twice was accepted"
 expect_exit 2 "$BIN" compare --editions helium --set network.nodes=10,20 $V
 grep -q 'compare takes one value per key (2 given)' "$TMP/err" || die "a --set list accepted"
 expect_exit 2 "$BIN" compare --bogus --editions helium $V
