@@ -141,13 +141,7 @@ static bool apply_create(sim *m, const sim_tx *tx, uint64_t now_s)
         return false;
     if (!proto_ext(m->p, now_s, m->app_acc[r->app], RELAY_OP_CREATE, &a))
         return false;
-    q->id[tx->round] = a.created;
-    m->id2req[a.created] = (uint32_t)tx->arg + 1;
-    if (tx->round == 0) {
-        r->id = a.created;
-        q->n_tasks = 1;
-    }
-    return true;
+    return seat_created(m, q, tx, a.created);
 }
 
 /* The application asks for the abort of its open tasks, one per transaction. */

@@ -28,11 +28,20 @@ wei_t seat_req_escrow(sim *m, const seat_req *q, wei_t (*unsettled)(sim *m, uint
 {
     wei_t held = 0;
     for (int k = 0; k < 3; k++)
-        if (q->id[k] && !wei_add(held, unsettled(m, q->id[k]), &held)) {
-            fprintf(stderr, "avrami: a request's escrow overflows 128 bits of wei\n");
-            exit(2);
-        }
+        if (q->id[k])
+            wei_accumulate(&held, unsettled(m, q->id[k]), "a request's escrow");
     return held;
+}
+
+bool seat_created(sim *m, seat_req *q, const sim_tx *tx, uint64_t id)
+{
+    q->id[tx->round] = id;
+    m->id2req[id] = (uint32_t)tx->arg + 1;
+    if (tx->round == 0) {
+        m->req[tx->arg].id = id;
+        q->n_tasks = 1;
+    }
+    return true;
 }
 
 int seat_round_of(const seat_req *q, uint64_t id)

@@ -274,7 +274,6 @@ typedef struct seat_req {
     uint8_t ready, ended;     /* tasks with a score or error / ended (bits) */
     uint8_t validated, told;  /* a task validated; app told of the abort */
 } seat_req;
-/* Which task of its request a proto task id is (0..2), or -1. */
 /* What every one-seat edition's agents keep: the application's sampling
  * stream and a record per request.  seat_state_init exits on out of memory. */
 typedef struct seat_state {
@@ -284,7 +283,12 @@ typedef struct seat_state {
 void seat_state_init(sim *m, seat_state *s);
 void seat_state_free(seat_state *s);
 
+/* Which task of its request a proto task id is (0..2), or -1. */
 int seat_round_of(const seat_req *q, uint64_t id);
+/* Records task `id`, just created for round tx->round of request tx->arg:
+ * the request's task ids, the id -> request map, and on the first round
+ * the request's own id.  Returns true. */
+bool seat_created(sim *m, seat_req *q, const sim_tx *tx, uint64_t id);
 /* What the edition's escrow holds for one request: the sum, overflow-checked,
  * of unsettled(task id) over its tasks (the fee of a task not ended, else 0). */
 wei_t seat_req_escrow(sim *m, const seat_req *q, wei_t (*unsettled)(sim *m, uint64_t id));

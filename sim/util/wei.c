@@ -41,10 +41,8 @@ char *wei_format_diff(wei_t plus, wei_t minus, char *buf)
     return buf;
 }
 
-void wei_accumulate(wei_t *acc, wei_t v, const char *what)
+void wei_overflow_exit(const char *what)
 {
-    if (!wei_add(*acc, v, acc)) {
-        fprintf(stderr, "avrami: %s overflows 128 bits of wei\n", what);
-        exit(2);
-    }
+    fprintf(stderr, "avrami: %s overflows 128 bits of wei\n", what);
+    exit(2);
 }

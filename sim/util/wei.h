@@ -32,10 +32,18 @@ static inline bool wei_add(wei_t a, wei_t b, wei_t *out)
     return *out >= a;
 }
 
+/* Ends the program: `what`, a running total, overflowed 128 bits. */
+_Noreturn void wei_overflow_exit(const char *what) __attribute__((cold));
+
 /* acc += v for a running total that the protocol's own checked arithmetic
  * already bounds (incomes, escrow mirrors, supply): an overflow there is a
- * bug, so it ends the program with a message naming the total. */
-void wei_accumulate(wei_t *acc, wei_t v, const char *what);
+ * bug, so it ends the program with a message naming the total.  Inline:
+ * it sits on the per-payment paths. */
+static inline void wei_accumulate(wei_t *acc, wei_t v, const char *what)
+{
+    if (!wei_add(*acc, v, acc))
+        wei_overflow_exit(what);
+}
 
 static inline bool wei_sub(wei_t a, wei_t b, wei_t *out)
 {
