@@ -292,6 +292,22 @@ uint64_t eng_rng_below(gsl_rng *r, uint64_t bound)
     }
 }
 
+bool eng_rng_take(gsl_rng *r, uint64_t max_bound, uint64_t *x)
+{
+    assert(max_bound >= 1 && max_bound <= 0xffffffffULL);
+    *x = gsl_rng_get(r);
+    /* eng_rng_below accepts x < 2^32 - 2^32 % b, and 2^32 % b < b <= max_bound */
+    return *x < 0x100000000ULL - max_bound;
+}
+
+uint64_t eng_rng_below_from(gsl_rng *r, uint64_t bound, uint64_t x)
+{
+    assert(bound >= 1 && bound <= 0xffffffffULL);
+    if (x < 0x100000000ULL - (0x100000000ULL % bound)) /* eng_rng_below's acceptance */
+        return x % bound;
+    return eng_rng_below(r, bound); /* rejected: the draw goes on as eng_rng_below's loop */
+}
+
 eng_time eng_rng_exp_us(gsl_rng *r, double mean_s)
 {
     if (mean_s <= 0)

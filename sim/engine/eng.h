@@ -87,6 +87,18 @@ gsl_rng *eng_rng_new(uint64_t seed, uint64_t replication, eng_stream stream);
  * (gsl_rng_uniform_int is limited to the generator's 32-bit range).
  * Unbiased: rejection sampling. */
 uint64_t eng_rng_below(gsl_rng *r, uint64_t bound);
+/* A draw eng_rng_below(r, b) whose bound is not known yet, only that
+ * 1 <= b <= max_bound <= 0xffffffff: takes its first number into *x and
+ * answers whether every such bound accepts it (the draw is then done: the
+ * stream stands where eng_rng_below(r, b) leaves it, and the draw's value is
+ * *x % b).  Otherwise eng_rng_below_from(r, b, *x) ends the draw once b is
+ * known.  For draws whose values matter only through the bounds of later
+ * draws: with a bound well below 2^32 nearly every number is accepted by all
+ * bounds, so the bound need not be worked out. */
+bool eng_rng_take(gsl_rng *r, uint64_t max_bound, uint64_t *x);
+/* eng_rng_below(r, bound), 1 <= bound <= 0xffffffff, whose first number x
+ * was taken already (eng_rng_take). */
+uint64_t eng_rng_below_from(gsl_rng *r, uint64_t bound, uint64_t x);
 /* Exponential delay in microseconds with the given mean (seconds), >= 0. */
 eng_time eng_rng_exp_us(gsl_rng *r, double mean_s);
 

@@ -65,6 +65,16 @@ static void sim_commitment(const uint8_t guid[32], const uint8_t nonce[32], uint
     }
 }
 
+static bool take_unread(void *r, uint64_t max_bound, uint64_t *x)
+{
+    return eng_rng_take(r, max_bound, x);
+}
+
+static uint64_t finish_unread(void *r, uint64_t bound, uint64_t x)
+{
+    return eng_rng_below_from(r, bound, x);
+}
+
 static void vss_setup(sim *m)
 {
     vsim *v = calloc(1, sizeof *v);
@@ -72,6 +82,9 @@ static void vss_setup(sim *m)
     vss_set_commitment_fn(model, sim_commitment);
     /* the notices the agents pass over (pass_over below) are not recorded */
     vss_set_muted_events(model, 1u << VSS_EV_DOWNLOAD_MODEL);
+    /* so their draws take the selection stream's numbers without finding
+     * their nodes (sim.c's chooser: eng_rng_below on r_sel, bounds >= 2) */
+    vss_set_unread_draws(model, (vss_unread_draws){take_unread, finish_unread, m->r_sel});
     m->eds = v;
     seat_state_init(m, &v->seat);
     uint32_t kinds = 0;

@@ -167,6 +167,43 @@ static void test_streams_independent_and_reproducible(void **state)
     gsl_rng_free(d);
 }
 
+/* eng_rng_take and eng_rng_below_from against eng_rng_below: for every
+ * bound up to max_bound, the same values and the stream left at the same
+ * place, with bounds whose rejection zone is wide (2^31 + 1 rejects almost
+ * half of the numbers) so that takes refused and draws rejected both occur. */
+static void test_take_then_finish_as_below(void **st)
+{
+    (void)st;
+    gsl_rng *a = eng_rng_new(7, 0, ENG_RNG_SELECTION), *b = eng_rng_new(7, 0, ENG_RNG_SELECTION);
+    static const uint64_t maxes[] = {1, 2, 3, 1000, 200000, 0x80000001ULL, 3000000000ULL, 0xffffffffULL};
+    uint64_t s = 99, taken = 0, refused = 0, rejected = 0;
+    for (int i = 0; i < 200000; i++) {
+        uint64_t max = maxes[i % 8];
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        /* the bound: often max itself or just above half of it */
+        uint64_t bound = s % 3 == 0 ? max : s % 3 == 1 ? max / 2 + 1 : 1 + (s >> 8) % max;
+        uint64_t want = eng_rng_below(a, bound), x;
+        bool ok = eng_rng_take(b, max, &x);
+        uint64_t got;
+        if (ok) {
+            got = x % bound;
+            taken++;
+        } else {
+            got = eng_rng_below_from(b, bound, x);
+            refused++;
+            rejected += x >= 0x100000000ULL - 0x100000000ULL % bound;
+        }
+        if (got != want)
+            fail_msg("draw %d, max %llu, bound %llu: %llu, eng_rng_below %llu", i,
+                     (unsigned long long)max, (unsigned long long)bound, (unsigned long long)got,
+                     (unsigned long long)want);
+        assert_int_equal(gsl_rng_get(a), gsl_rng_get(b)); /* the streams in step */
+    }
+    assert_true(taken > 100000 && refused > 10000 && rejected > 5000);
+    gsl_rng_free(a);
+    gsl_rng_free(b);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -176,6 +213,7 @@ int main(void)
         cmocka_unit_test(test_horizon_drops_only_later_events),
         cmocka_unit_test(test_hold_model_reuses_pool),
         cmocka_unit_test(test_streams_independent_and_reproducible),
+        cmocka_unit_test(test_take_then_finish_as_below),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -10,7 +10,13 @@
  *    downloads, task creations, lifecycles that move the QoS scores, aborts)
  *    with the same chooser, one of them made to scan (vss_set_linear_selection):
  *    every transaction must succeed or revert alike and emit the same events
- *    (the started task's node, the download notices and their order). */
+ *    (the started task's node, the download notices and their order).
+ * 3. Two VSS models with the download notices muted, drawing from the
+ *    simulator's stream (eng_rng_below): one finds the node of every notice
+ *    draw, the other only takes the draws' numbers where every bound accepts
+ *    them (vss_set_unread_draws): same outcomes, same events, and the stream
+ *    at the same place after every transaction, with node scores large
+ *    enough that many numbers are refused and the draws walked after all. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,6 +24,7 @@
 #include <string.h>
 #include <cmocka.h>
 
+#include "engine/eng.h"
 #include "protocol/vss/vss.h"
 #include "protocol/wset.h"
 #include "util/stable.h"
@@ -140,11 +147,9 @@ static const uint64_t VERSIONS[4][3] = {{2, 5, 0}, {2, 5, 1}, {2, 4, 9}, {3, 0, 
 static const uint64_t VRAMS[4] = {8, 12, 16, 24};
 static const uint64_t CARD_VRAM[3] = {24, 12, 16};
 
-static void world_new(world *w, bool linear, uint64_t seed)
+static void world_new_with(world *w, const vss_params *prm, bool linear, uint64_t seed)
 {
-    vss_params prm = vss_params_default();
-    prm.queue_size_limit = 6;
-    w->p = vss_new(&prm, NODES + 2, TASKS);
+    w->p = vss_new(prm, NODES + 2, TASKS);
     assert_non_null(w->p);
     w->rng = seed;
     vss_set_chooser(w->p, (proto_chooser){draw, &w->rng});
@@ -156,6 +161,13 @@ static void world_new(world *w, bool linear, uint64_t seed)
     }
     for (int i = 0; i <= NODES; i++)
         w->acc[i] = vss_add_account(w->p, (wei_t)(i < NODES ? 1000 : 100000) * CNX);
+}
+
+static void world_new(world *w, bool linear, uint64_t seed)
+{
+    vss_params prm = vss_params_default();
+    prm.queue_size_limit = 6;
+    world_new_with(w, &prm, linear, seed);
 }
 
 static void spec_of(world *w, const op *o, uint32_t n_tasks, vss_task_spec *s)
@@ -308,11 +320,88 @@ static void test_trees_draw_as_the_scan(void **st)
     assert_true(indexed > 10000);
 }
 
+/* ---- 3. notices nobody reads: their draws' numbers only ---- */
+
+static uint64_t n_takes, n_refused;
+
+static uint64_t sim_draw(void *r, uint64_t bound) { return bound <= 1 ? 0 : eng_rng_below(r, bound); }
+
+static bool counted_take(void *r, uint64_t max_bound, uint64_t *x)
+{
+    n_takes++;
+    bool ok = eng_rng_take(r, max_bound, x);
+    n_refused += !ok;
+    return ok;
+}
+
+static uint64_t finish(void *r, uint64_t bound, uint64_t x) { return eng_rng_below_from(r, bound, x); }
+
+static void same_stream(gsl_rng *const r[2], int run, int step)
+{
+    if (memcmp(gsl_rng_state(r[0]), gsl_rng_state(r[1]), gsl_rng_size(r[0])) != 0)
+        fail_msg("run %d, step %d: the selection streams parted", run, step);
+}
+
+static void test_unread_draws_take_the_same_numbers(void **st)
+{
+    (void)st;
+    static world w[2];
+    /* QOS.TASK_SCORE_REWARDS scaled up: a notice draw's total, the scores
+     * of some 10-60 nodes, from ~10^3 to past 2^32 (no taking there) */
+    static const uint32_t reward[4] = {10, 2000000, 20000000, 60000000};
+    uint64_t starts = 0;
+    for (int run = 0; run < 240; run++) {
+        gsl_rng *r[2];
+        for (int k = 0; k < 2; k++) {
+            vss_params prm = vss_params_default();
+            prm.queue_size_limit = 6;
+            uint32_t s0 = reward[run % 4];
+            prm.task_score_rewards[0] = s0;
+            prm.task_score_rewards[1] = s0 - s0 / 10;
+            prm.task_score_rewards[2] = s0 - s0 / 10 * 4;
+            world_new_with(&w[k], &prm, false, 0);
+            r[k] = eng_rng_new(1 + (uint64_t)run, 0, ENG_RNG_SELECTION);
+            vss_set_chooser(w[k].p, (proto_chooser){sim_draw, r[k]});
+            vss_set_muted_events(w[k].p, 1u << VSS_EV_DOWNLOAD_MODEL);
+        }
+        vss_set_unread_draws(w[1].p, (vss_unread_draws){counted_take, finish, r[1]});
+        uint64_t rr = 5000 + (uint64_t)run, now = 1000;
+        uint32_t n_tasks = 0, run_starts = 0;
+        for (int step = 0; step < 600; step++) {
+            now += xs(&rr) % 120;
+            op o = draw_op(&rr, now, n_tasks, false, run % 3 == 1);
+            bool ok[2], created[2];
+            for (int k = 0; k < 2; k++)
+                ok[k] = apply(&w[k], &o, n_tasks, &created[k]);
+            same_outcome(w, ok, step);
+            same_stream(r, run, step);
+            size_t n;
+            const vss_event *e = vss_events(w[1].p, &n);
+            for (size_t i = 0; ok[1] && i < n; i++)
+                run_starts += e[i].kind == VSS_EV_TASK_STARTED;
+            n_tasks += created[1];
+        }
+        starts += run_starts;
+        for (int k = 0; k < 2; k++) {
+            vss_free(w[k].p);
+            gsl_rng_free(r[k]);
+        }
+    }
+    print_message("%llu tasks started, %llu notice draws taken, %llu of them refused\n",
+                  (unsigned long long)starts, (unsigned long long)n_takes, (unsigned long long)n_refused);
+    /* both ways were taken many times: draws ended without a walk, and
+     * draws walked after a refusal */
+    assert_true(starts > 10000);
+    assert_true(n_takes - n_refused > 10000);
+    assert_true(n_refused > 500);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wset_against_array),
         cmocka_unit_test(test_trees_draw_as_the_scan),
+        cmocka_unit_test(test_unread_draws_take_the_same_numbers),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -245,6 +245,25 @@ void vss_set_recycling(vss *p, bool on);
  * them is unchanged (the draws of the pre-download notices still take
  * their random numbers and mask their nodes). */
 void vss_set_muted_events(vss *p, uint32_t kinds);
+
+/* The draws whose nodes nobody reads: those of the pre-download notices
+ * while DownloadModel is muted.  Each still takes the random numbers
+ * chooser.draw(ctx, b) would take, but b, the previous bound less the node
+ * the previous draw picked, is known only to lie in [2, max_bound]
+ * (max_bound < 2^32).  take() takes the draw's first number into *x and
+ * answers whether every such bound accepts it: the draw is then done (its
+ * value x % b).  Otherwise finish(ctx, b, x) ends the draw as draw(ctx, b)
+ * would, once b is known.  With both (ctx: the chooser's stream) a start
+ * walks the node trees for its notices only where some draw's number was
+ * refused (with 10,000 nodes' scores summing to ~10^5, about one draw in
+ * 40,000); without them every draw walks.  The stream, and so every later
+ * selection, is the same either way (tests/unit/test_vss_select.c). */
+typedef struct vss_unread_draws {
+    bool (*take)(void *ctx, uint64_t max_bound, uint64_t *x);
+    uint64_t (*finish)(void *ctx, uint64_t bound, uint64_t x);
+    void *ctx;
+} vss_unread_draws;
+void vss_set_unread_draws(vss *p, vss_unread_draws u);
 uint64_t vss_recycled_records(const vss *p);
 uint64_t vss_indexed_draws(const vss *p);
 

@@ -188,6 +188,7 @@ void vss_set_chooser(vss *p, proto_chooser c) { p->chooser = c; }
 void vss_set_commitment_fn(vss *p, vss_commit_fn fn) { p->commit = fn ? fn : vss_commitment; }
 void vss_set_recycling(vss *p, bool on) { p->recycle = on; }
 void vss_set_muted_events(vss *p, uint32_t kinds) { p->muted = kinds; }
+void vss_set_unread_draws(vss *p, vss_unread_draws u) { p->unread = u; }
 uint64_t vss_recycled_records(const vss *p) { return p->recycled; }
 
 uint32_t vss_add_account(vss *p, wei_t balance)

@@ -219,6 +219,7 @@ struct vss {
     uint32_t find_hint;
     /* event kinds not recorded (vss_set_muted_events; not state) */
     uint32_t muted;
+    vss_unread_draws unread; /* (vss_set_unread_draws; not state) */
 
     /* forced choices (replay) */
     uint32_t forced_node;

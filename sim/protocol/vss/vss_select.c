@@ -293,6 +293,26 @@ static uint32_t select_available_indexed(vss *p, const vtask *t, uint32_t n_sets
 
 #define MAX_MASKED 16 /* draws without replacement through the trees (VSSTask asks <= 10) */
 
+/* The notices nobody reads (vss_set_unread_draws): takes the first numbers of
+ * the count draws, whose bounds lie in [2, total] (each leaves n - k >= 2
+ * nodes of weight >= 1 when n > count), while every such bound accepts them.
+ * Returns how many draws that ended; below count, *refused tells whether
+ * x[returned] holds a number some bound refused (the draw to end with its
+ * bound), or none was taken (no host functions, or bounds out of range). */
+static uint32_t take_unread(vss *p, uint64_t total, uint32_t n, uint32_t count, uint64_t *x,
+                            bool *refused)
+{
+    *refused = false;
+    if (!p->unread.take || total > 0xffffffffULL || n <= count)
+        return 0;
+    for (uint32_t k = 0; k < count; k++)
+        if (!p->unread.take(p->unread.ctx, total, &x[k])) {
+            *refused = true;
+            return k;
+        }
+    return count;
+}
+
 static uint32_t select_without_model_indexed(vss *p, uint32_t n_sets, uint32_t count,
                                              uint32_t *out)
 {
@@ -318,8 +338,21 @@ static uint32_t select_without_model_indexed(vss *p, uint32_t n_sets, uint32_t c
     /* the last draw's node serves only its notice: unrecorded, only its
      * random number is taken */
     bool last_told = !(p->muted >> VSS_EV_DOWNLOAD_MODEL & 1);
+    uint64_t x[MAX_MASKED];
+    bool refused = false;
+    uint32_t taken = last_told ? 0 : take_unread(p, total, n, count, x, &refused);
+    if (taken == count) { /* every draw ended: no node to find */
+        for (k = 0; k < count; k++)
+            out[k] = VSS_NOBODY;
+        return count;
+    }
     for (k = 0; k < count; k++) {
-        uint64_t u = choose(p, total);
+        /* the draws before `taken` were accepted whatever their bound (their
+         * value: x % bound); the one at `taken`, refused by some bound, ends
+         * now that its bound is known */
+        uint64_t u = k < taken                ? x[k] % total
+                     : k == taken && refused ? p->unread.finish(p->unread.ctx, total, x[k])
+                                              : choose(p, total);
         if (k + 1 == count && !last_told) {
             out[k] = VSS_NOBODY;
             break;
