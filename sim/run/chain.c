@@ -329,6 +329,8 @@ static void prefetch_tx(const sim *m, const sim_tx *tx)
     } else {
         __builtin_prefetch(&m->req[tx->arg], 1);
     }
+    if (m->ag.prefetch)
+        m->ag.prefetch(m, tx);
 }
 
 void chain_block(sim *m)

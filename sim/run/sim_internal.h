@@ -185,6 +185,9 @@ typedef struct sim_edition_agents {
     const char *(*account)(const sim *m, uint32_t acc, wei_t *start, wei_t *locked, uint32_t *node);
     bool (*accounts_ok)(const sim *m, char *detail, size_t cap);
     uint64_t pass_over;
+    /* prefetch     a hint for the block's next transaction, while the one
+     *              before it is applied (what its rules will read) */
+    void (*prefetch)(const sim *m, const sim_tx *tx);
 } sim_edition_agents;
 /* The edition's agent hooks (never NULL). */
 const sim_edition_agents *sim_edition_agents_of(proto_edition_id edition);

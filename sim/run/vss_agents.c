@@ -123,7 +123,7 @@ static int round_of(sim *m, const sim_req *r, uint64_t id)
     return seat_round_of(&V(m)->seat.req[r - m->req], id);
 }
 
-static void guid_nonce(sim *m, uint64_t req, int k, uint8_t guid[32], uint8_t nonce[32])
+static void guid_nonce(const sim *m, uint64_t req, int k, uint8_t guid[32], uint8_t nonce[32])
 {
     for (int i = 0; i < 4; i++) {
         uint64_t g = agt_mix64(m->o.seed * 0x9E3779B97F4A7C15ULL + req * 4 + (uint64_t)i);
@@ -131,6 +131,18 @@ static void guid_nonce(sim *m, uint64_t req, int k, uint8_t guid[32], uint8_t no
         memcpy(guid + 8 * i, &g, 8);
         memcpy(nonce + 8 * i, &n, 8);
     }
+}
+
+/* The map slots a coming createTask looks up (a new commitment and nonce
+ * miss the cache): one transaction ahead, they are on their way. */
+static void vss_prefetch(const sim *m, const sim_tx *tx)
+{
+    if (tx->kind != TX_CREATE)
+        return;
+    uint8_t guid[32], nonce[32], c[32];
+    guid_nonce(m, tx->arg, tx->round, guid, nonce);
+    sim_commitment(guid, nonce, c);
+    vss_prefetch_create(proto_vss(m->p), nonce, c);
 }
 
 static bool apply_create(sim *m, const sim_tx *tx, uint64_t now_s)
@@ -370,6 +382,7 @@ const sim_edition_agents vss_agents = {
     .req_escrow = vss_req_escrow,
     .app_created = vss_app_created,
     .observe = vss_observe,
+    .prefetch = vss_prefetch,
     .setup = vss_setup,
     .apply = vss_apply,
     .book = vss_book,

@@ -293,6 +293,12 @@ void vt_recycle(vss *p)
     p->n_retired = 0;
 }
 
+void vss_prefetch_create(const vss *p, const uint8_t nonce[32], const uint8_t commitment[32])
+{
+    vmap_prefetch(&p->nonces, nonce);
+    vmap_prefetch(&p->by_commitment, commitment);
+}
+
 void vt_tx_create(vss *p, const vss_task_spec *s, wei_t value)
 {
     uint32_t from = p->sender;
