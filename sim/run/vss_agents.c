@@ -137,8 +137,11 @@ static void guid_nonce(const sim *m, uint64_t req, int k, uint8_t guid[32], uint
  * miss the cache): one transaction ahead, they are on their way. */
 static void vss_prefetch(const sim *m, const sim_tx *tx)
 {
-    if (tx->kind != TX_CREATE)
+    if (tx->kind != TX_CREATE) {
+        if (tx->kind != TX_VALIDATE && tx->kind != TX_CANCEL_APP && tx->arg)
+            vss_prefetch_task(proto_vss(m->p), (uint32_t)(tx->arg - 1));
         return;
+    }
     uint8_t guid[32], nonce[32], c[32];
     guid_nonce(m, tx->arg, tx->round, guid, nonce);
     sim_commitment(guid, nonce, c);

@@ -299,6 +299,17 @@ void vss_prefetch_create(const vss *p, const uint8_t nonce[32], const uint8_t co
     vmap_prefetch(&p->by_commitment, commitment);
 }
 
+void vss_prefetch_task(const vss *p, uint32_t h)
+{
+    if (h >= p->n_tasks)
+        return;
+    const vhandle *d = &p->hd[h];
+    __builtin_prefetch(d);
+    if (d->slot)
+        for (size_t off = 0; off < sizeof(vtask); off += 64)
+            __builtin_prefetch((const char *)&p->task[d->slot - 1] + off, 1);
+}
+
 void vt_tx_create(vss *p, const vss_task_spec *s, wei_t value)
 {
     uint32_t from = p->sender;
