@@ -138,8 +138,11 @@ static void guid_nonce(const sim *m, uint64_t req, int k, uint8_t guid[32], uint
 static void vss_prefetch(const sim *m, const sim_tx *tx)
 {
     if (tx->kind != TX_CREATE) {
+        /* the relay's transactions carry no node */
+        bool by_node = tx->kind == TX_COMMIT || tx->kind == TX_CANCEL_NODE || tx->kind == TX_REPORT_ERROR;
         if (tx->kind != TX_VALIDATE && tx->kind != TX_CANCEL_APP && tx->arg)
-            vss_prefetch_task(proto_vss(m->p), (uint32_t)(tx->arg - 1));
+            vss_prefetch_task(proto_vss(m->p), (uint32_t)(tx->arg - 1),
+                              by_node ? m->nodes[tx->who].acc : VSS_NOBODY);
         return;
     }
     uint8_t guid[32], nonce[32], c[32];

@@ -312,8 +312,9 @@ uint32_t vss_task_find(const vss *p, const uint8_t commitment[32]);
  * slots of usedNonces[nonce] and tasks[commitment] it looks up, which miss
  * the cache for a new key, start on their way now. */
 void vss_prefetch_create(const vss *p, const uint8_t nonce[32], const uint8_t commitment[32]);
-/* The same for a transaction naming task handle h: its handle and record. */
-void vss_prefetch_task(const vss *p, uint32_t h);
+/* The same for a transaction naming task handle h (its handle and record)
+ * sent by `account` (its node record; VSS_NOBODY: none). */
+void vss_prefetch_task(const vss *p, uint32_t h, uint32_t account);
 /* The task's record; of a recycled one (vss_set_recycling) only the final
  * status, the rest zero and node VSS_NOBODY. */
 void vss_task_get(const vss *p, uint32_t task, vss_task_view *out);

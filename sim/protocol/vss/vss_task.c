@@ -299,8 +299,11 @@ void vss_prefetch_create(const vss *p, const uint8_t nonce[32], const uint8_t co
     vmap_prefetch(&p->by_commitment, commitment);
 }
 
-void vss_prefetch_task(const vss *p, uint32_t h)
+void vss_prefetch_task(const vss *p, uint32_t h, uint32_t account)
 {
+    if (account < p->n_acc)
+        for (size_t off = 0; off < sizeof(vnode); off += 64)
+            __builtin_prefetch((const char *)&p->node[account] + off, 1);
     if (h >= p->n_tasks)
         return;
     const vhandle *d = &p->hd[h];
