@@ -243,7 +243,8 @@ void vss_set_recycling(vss *p, bool on);
 /* Events of these kinds (bit k: vss_event_kind k) are not recorded, for a
  * host that acts on none of them; what the contract draws or decides for
  * them is unchanged (the draws of the pre-download notices still take
- * their random numbers and mask their nodes). */
+ * their random numbers; vss_set_unread_draws below spares them finding
+ * their nodes). */
 void vss_set_muted_events(vss *p, uint32_t kinds);
 
 /* The draws whose nodes nobody reads: those of the pre-download notices
@@ -254,9 +255,9 @@ void vss_set_muted_events(vss *p, uint32_t kinds);
  * answers whether every such bound accepts it: the draw is then done (its
  * value x % b).  Otherwise finish(ctx, b, x) ends the draw as draw(ctx, b)
  * would, once b is known.  With both (ctx: the chooser's stream) a start
- * walks the node trees for its notices only where some draw's number was
- * refused (with 10,000 nodes' scores summing to ~10^5, about one draw in
- * 40,000); without them every draw walks.  The stream, and so every later
+ * walks the node trees for its notices only from a draw whose number some
+ * bound refused (a fraction bound / 2^32: in bench_sim case 1, bounds of
+ * ~57,000, one draw in ~80,000); without them every draw walks.  The stream, and so every later
  * selection, is the same either way (tests/unit/test_vss_select.c). */
 typedef struct vss_unread_draws {
     bool (*take)(void *ctx, uint64_t max_bound, uint64_t *x);

@@ -21,7 +21,13 @@
  *   where the candidates are whole groups: every node of a drawn group is
  *   of a matching version or none is (vx_version_fit), no task model is
  *   held by any node (model_all[m] == 0; the simulator's nodes report no
- *   downloads), and no replay forcing.  Otherwise the scan runs. */
+ *   downloads), and no replay forcing.  Otherwise the scan runs.
+ *
+ * The pre-download notices' draws, where nobody reads the notices
+ * (vss_set_muted_events, vss_set_unread_draws), only take their random
+ * numbers: a node is found only from the first draw whose number depends
+ * on its bound (take_unread; tests/unit/test_vss_select.c runs such a
+ * model beside one that finds every node). */
 #include <string.h>
 
 #include "protocol/vss/vss_internal.h"
