@@ -144,17 +144,22 @@ static inline unsigned bucket_of(key_t128 last, key_t128 k)
     return lo ? 64u - (unsigned)__builtin_clzll(lo) : 0u;
 }
 
-static bool bucket_push(eng *e, unsigned i, key_t128 k)
+static __attribute__((noinline, cold)) bool bucket_grow(struct bucket *b)
+{
+    uint32_t nc = b->cap ? b->cap * 2 : 64;
+    key_t128 *nv = realloc(b->v, nc * sizeof *nv);
+    if (!nv)
+        return false;
+    b->v = nv;
+    b->cap = nc;
+    return true;
+}
+
+static inline bool bucket_push(eng *e, unsigned i, key_t128 k)
 {
     struct bucket *b = &e->b[i];
-    if (b->n == b->cap) {
-        uint32_t nc = b->cap ? b->cap * 2 : 64;
-        key_t128 *nv = realloc(b->v, nc * sizeof *nv);
-        if (!nv)
-            return false;
-        b->v = nv;
-        b->cap = nc;
-    }
+    if (b->n == b->cap && !bucket_grow(b))
+        return false;
     b->v[b->n++] = k;
     e->used[i >> 6] |= 1ull << (i & 63);
     return true;
