@@ -61,6 +61,8 @@ typedef struct {
     double fp32_tflops;
     double int32_tops;     /* INT32 multiply-add rate where cards.json gives it (GA100),
                               else 0: tim_card_int32 derives it from the family */
+    double tdp_w;          /* board power (TDP), W, where cards.json gives it; else 0: no
+                              power limit is modelled for the card */
     /* Fitted from models/validation/fit.json (tim_fit.c), per llama.cpp
      * weight format: decode's share of bw_gbs, prefill's share of
      * fp16_tflops; *_src says whose measurements gave it. */
@@ -106,6 +108,12 @@ double tim_card_int32(const tim_card *c);
  * kernels, MMQ, scale with the SMs' integer issue rate, not with the tensor
  * peak: docs/timing.md), on Apple the FP16 ALUs. */
 double tim_card_lc_peak(const tim_card *c);
+
+/* The share of a compute-bound rate a card keeps when it has w_per_peak
+ * watts of board power per unit of peak against a reference card's
+ * ref_w_per_peak (same die line): 1 at or above it, else (w / ref)^k with k
+ * measured on a power-capped card (tim_model.c). */
+double tim_power_clock_share(double w_per_peak, double ref_w_per_peak);
 
 /* The streaming rate (bytes/s) of diffusers' memory-bound kernels: the
  * card's FP16 streaming share of its peak bandwidth. */

@@ -132,7 +132,8 @@ static int load_card(cJSON *o, int i, const char *path, tim_card *c, char *err, 
     /* figures given only where the family rule does not hold, with a source */
     if (optional_sourced(o, src, "fp16_acc32_tflops", c->fp16_tflops, &c->fp16_acc32_tflops, i,
                          path, err, errlen) ||
-        optional_sourced(o, src, "int32_tops", 0, &c->int32_tops, i, path, err, errlen))
+        optional_sourced(o, src, "int32_tops", 0, &c->int32_tops, i, path, err, errlen) ||
+        optional_sourced(o, src, "tdp_w", 0, &c->tdp_w, i, path, err, errlen))
         return -1;
     if (c->fp16_acc32_tflops > c->fp16_tflops) {
         snprintf(err, errlen, "%s: .cards[%d].fp16_acc32_tflops: expected at most fp16_tflops "

@@ -325,6 +325,37 @@ static int sd_has_larger_batch(const rowset *rs, const row *x)
     return 0;
 }
 
+/* The peak a compute slot's efficiency is a share of: llama.cpp's prompt
+ * peak (tim_card_lc_peak), the FP16 rate for diffusers' UNet. */
+static double slot_peak(const tim_card *c, int s)
+{
+    return s == 2 * TIM_NW ? c->fp16_tflops : tim_card_lc_peak(c);
+}
+
+/* A compute efficiency borrowed from the family's measured cards, for a
+ * card given less board power per unit of peak than they have: the clock
+ * it sustains under a compute-bound kernel is limited by its power
+ * (tim_power_clock_share).  The reference is the measured cards of the
+ * same family and memory technology (the same die line and process: GA100
+ * on TSMC N7 with HBM against GA10x on Samsung 8N with GDDR, where a watt
+ * buys different throughput), by the geometric mean of their watts per
+ * unit of peak; 1 when either side has no board power in cards.json. */
+static double power_factor(const tim_card *cards, int n, const acc *own, int i, int s)
+{
+    if (s < TIM_NW || !(cards[i].tdp_w > 0))
+        return 1;
+    double lsum = 0;
+    int m = 0;
+    for (int j = 0; j < n; j++) {
+        if (!own[j].n || !(cards[j].tdp_w > 0) || cards[i].family != cards[j].family ||
+            cards[i].hbm != cards[j].hbm)
+            continue;
+        lsum += log(cards[j].tdp_w / slot_peak(&cards[j], s));
+        m++;
+    }
+    return m ? tim_power_clock_share(cards[i].tdp_w / slot_peak(&cards[i], s), exp(lsum / m)) : 1;
+}
+
 /* own, family and vendor means of one slot; *all: the runtime-wide mean */
 static void fit_slot(const rowset *rs, tim_card *cards, int n, int exclude, int s, acc *own,
                      double *all_mean)
@@ -377,7 +408,7 @@ static void fit_slot(const rowset *rs, tim_card *cards, int n, int exclude, int 
         else if (by_mem && ven[0].n)
             set_slot(&cards[i], s, acc_mean(&ven[0]), TIM_SRC_VENDOR);
         else if (fam[1].n)
-            set_slot(&cards[i], s, acc_mean(&fam[1]), TIM_SRC_FAMILY);
+            set_slot(&cards[i], s, acc_mean(&fam[1]) * power_factor(cards, n, own, i, s), TIM_SRC_FAMILY);
         else if (ven[1].n)
             set_slot(&cards[i], s, acc_mean(&ven[1]), TIM_SRC_VENDOR);
     }

@@ -52,6 +52,29 @@ static double lc_graphless_layer_s(void)
     return s / n;
 }
 
+/* A card that runs a compute-bound kernel into its board power limit
+ * lowers its clock, and with it the voltage: dynamic power goes roughly as
+ * f V^2 ~ f^3 in the boost range, so throughput rises as a small power of
+ * the power available.  The exponent is measured, on a card capped below
+ * the draw its load wants: an MSI RTX 3090 Ti Suprim X at 465.7 W average
+ * draw ran Igor's Lab's 4K game suite at 107.4 fps, capped to 300 W (313.8
+ * W measured) at 96.3 fps (PC Gamer, 'An RTX 3090 Ti set to a 300W limit
+ * still beats AMD's best', https://www.pcgamer.com/uk/an-rtx-3090-ti-set-to-
+ * a-300w-limit-still-beats-amds-best/): throughput ~ power^0.276 (the
+ * cube law's 1/3 for comparison).  No row of models/validation/ enters it. */
+static double power_exponent(void)
+{
+    return log(96.3 / 107.4) / log(313.8 / 465.7);
+}
+
+double tim_power_clock_share(double w_per_peak, double ref_w_per_peak)
+{
+    /* a card with more power per unit of peak than the reference runs at
+     * the reference's share: the reference is taken to reach its boost
+     * clock, which more power does not raise */
+    return w_per_peak >= ref_w_per_peak ? 1.0 : pow(w_per_peak / ref_w_per_peak, power_exponent());
+}
+
 typedef enum { TF_FP32, TF_FP16, TF_INT8, TF_4BIT } tf_mode;
 
 static tf_mode tf_mode_of(double bits)

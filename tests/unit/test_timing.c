@@ -24,7 +24,7 @@
 #define LOO_LC_NV_DEC 5
 #define CHK_LC_NV_DEC 12
 #define LOO_LC_NV_PF 12
-#define CHK_LC_NV_PF 46
+#define CHK_LC_NV_PF 41
 #define LOO_LC_AP_DEC 5
 #define CHK_LC_AP_DEC 13
 #define LOO_LC_AP_PF 7
@@ -391,6 +391,10 @@ static void test_cards_refused(void **state)
                               "\"bw_gbs\": \"b\", \"fp16_tflops\": \"c\", \"fp32_tflops\": \"d\", "
                               "\"fp16_acc32_tflops\": \"e\"}}", err, sizeof err), 2);
     assert_non_null(strstr(err, ".cards[0].fp16_acc32_tflops: expected at most fp16_tflops"));
+    /* a board power needs its own source */
+    assert_int_equal(load_one("{" PEAKS ", \"tdp_w\": 300, " SOURCES "}", err, sizeof err), 2);
+    assert_non_null(strstr(err, ".cards[0].sources.tdp_w: expected the source"));
+    assert_int_equal(load_one("{" PEAKS ", \"tdp_w\": -1, " SOURCES "}", err, sizeof err), 2);
     /* measurements live in models/validation/, with their sources */
     assert_int_equal(load_one("{" PEAKS ", " SOURCES ", \"measured\": []}", err, sizeof err), 2);
     assert_non_null(strstr(err, ".cards[0].measured: measurements belong in validation/fit.json"));
@@ -550,6 +554,61 @@ static void test_card_families(void **state)
         assert_int_equal(tim_family_of_name(tim_family_name((tim_family)f)), f);
     assert_int_equal(tim_family_of_name("ada"), -1);
     assert_string_equal(tim_family_name(TIM_F_APPLE_M4), "Apple M4");
+}
+
+/* Power limits (docs/timing.md "Power limits").  The exponent reproduces
+ * the power-capped card it was measured on (RTX 3090 Ti, 465.7 W -> 313.8 W
+ * draw, 107.4 -> 96.3 fps; PC Gamer on Igor's Lab); a card with more power
+ * per unit of peak than the reference keeps the reference's share.  In the
+ * fit, a card borrowing its family's prompt efficiency scales it by that
+ * share against the measured cards of its family and memory technology:
+ * the RTX 6000 Ada (300 W, 142 SMs) against the RTX 4090 (450 W, 128 SMs),
+ * the RTX 4080 (320 W on fewer SMs) not at all, and an Ampere card with
+ * GDDR memory never against the A100 (HBM, another die and process). */
+static void test_power_limits(void **state)
+{
+    (void)state;
+    assert_float_equal(tim_power_clock_share(313.8, 465.7), 96.3 / 107.4, 1e-12);
+    assert_float_equal(tim_power_clock_share(2.0, 1.0), 1.0, 0);
+    assert_float_equal(tim_power_clock_share(1.0, 1.0), 1.0, 0);
+    char err[512];
+    tim_card *all;
+    int n, i4090 = -1, i6000 = -1, i4080 = -1, ia6000 = -1, i3090 = -1;
+    assert_int_equal(tim_card_load_all("models/cards.json", &all, &n, err, sizeof err), 0);
+    for (int i = 0; i < n; i++) {
+        const char *nm = all[i].name;
+        i4090 = !strcmp(nm, "RTX 4090") ? i : i4090;
+        i6000 = !strcmp(nm, "RTX 6000 Ada") ? i : i6000;
+        i4080 = !strcmp(nm, "RTX 4080") ? i : i4080;
+        ia6000 = !strcmp(nm, "RTX A6000") ? i : ia6000;
+        i3090 = !strcmp(nm, "RTX 3090") ? i : i3090;
+    }
+    assert_true(i4090 >= 0 && i6000 >= 0 && i4080 >= 0 && ia6000 >= 0 && i3090 >= 0);
+    assert_float_equal(all[i6000].tdp_w, 300, 0);
+    assert_float_equal(all[i4090].tdp_w, 450, 0);
+    double r6000 = 300 / tim_card_lc_peak(&all[i6000]), r4090 = 450 / tim_card_lc_peak(&all[i4090]);
+    for (int w = 0; w < TIM_NW; w++) {
+        assert_int_equal(all[i6000].compute_src[w], TIM_SRC_FAMILY);
+        assert_float_equal(all[i6000].eff_compute_w[w],
+                           all[i4090].eff_compute_w[w] * tim_power_clock_share(r6000, r4090), 1e-12);
+        assert_true(all[i6000].eff_compute_w[w] < all[i4090].eff_compute_w[w]);
+        assert_float_equal(all[i4080].eff_compute_w[w], all[i4090].eff_compute_w[w], 1e-12);
+        /* decode streams memory: no power limit on it */
+        assert_float_equal(all[i6000].eff_bw_w[w], all[i4090].eff_bw_w[w], 1e-12);
+    }
+    /* the A6000 (300 W) takes the Ampere cards' mean (RTX 3090 and A100
+     * 80GB, both measured) scaled against the RTX 3090 (350 W) alone */
+    int ia100 = -1;
+    for (int i = 0; i < n; i++)
+        ia100 = !strcmp(all[i].name, "A100 80GB") ? i : ia100;
+    assert_true(ia100 >= 0 && all[ia100].compute_src[TIM_W_Q4_0] == TIM_SRC_CARD &&
+                all[i3090].compute_src[TIM_W_Q4_0] == TIM_SRC_CARD);
+    double ra = 300 / tim_card_lc_peak(&all[ia6000]), r3090 = 350 / tim_card_lc_peak(&all[i3090]);
+    double mean = (all[i3090].eff_compute_w[TIM_W_Q4_0] + all[ia100].eff_compute_w[TIM_W_Q4_0]) / 2;
+    assert_true(ra < r3090);
+    assert_float_equal(all[ia6000].eff_compute_w[TIM_W_Q4_0], mean * tim_power_clock_share(ra, r3090),
+                       1e-12);
+    free(all);
 }
 
 /* The timing model against published llama.cpp figures (llama-bench,
@@ -736,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_card_families),   cmocka_unit_test(test_card_peaks),
         cmocka_unit_test(test_transformers_closed_form),
         cmocka_unit_test(test_validation_rows_refused), cmocka_unit_test(test_validation_bounds),
+        cmocka_unit_test(test_power_limits),
         cmocka_unit_test(test_published_measurements), cmocka_unit_test(test_cli_exit_codes),
         cmocka_unit_test(test_host_busy),       cmocka_unit_test(test_calibrate_quick),
     };
