@@ -115,6 +115,12 @@ double tim_card_lc_peak(const tim_card *c);
  * measured on a power-capped card (tim_model.c). */
 double tim_power_clock_share(double w_per_peak, double ref_w_per_peak);
 
+/* The share of the November 2023 Metal rate (the Apple rows fitted on) that
+ * llama.cpp's Metal backend of August 2023 reached on the same chip, for a
+ * prompt (prefill 1) or a decoded token (0) with weights `w`; published
+ * figures, tim_model.c. */
+double tim_lc_early_metal_share(tim_weights w, int prefill);
+
 /* The streaming rate (bytes/s) of diffusers' memory-bound kernels: the
  * card's FP16 streaming share of its peak bandwidth. */
 double tim_card_sd_bytes_s(const tim_card *c);
@@ -177,6 +183,8 @@ typedef struct {
     int lc_dequant_gemm;   /* llama.cpp built before June 2024 (ggml-org/llama.cpp PR 8075):
                               on NVIDIA a quantized prompt is dequantized to FP16 and
                               multiplied by cuBLAS instead of by the MMQ kernels */
+    int lc_early_metal;    /* llama.cpp built before September 2023: on Apple the Metal
+                              kernels of August 2023 (tim_lc_early_metal_share) */
     int lc_no_graphs;      /* llama.cpp built before May 2024 (PR 6766): no CUDA graph,
                               every kernel of a decoded token launched on its own */
     /* sd */

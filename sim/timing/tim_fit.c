@@ -34,6 +34,7 @@ typedef struct {
     int ctx;          /* decode: mean number of cached tokens a decoded token attends to */
     int dequant_gemm; /* llama.cpp built before June 2024: quantized prompts via cuBLAS */
     int no_graphs;    /* llama.cpp built before May 2024: no CUDA graphs in decode */
+    int early_metal;  /* llama.cpp built before September 2023: August 2023 Metal kernels */
     tim_model m;
 } row;
 
@@ -135,6 +136,8 @@ static int parse_row(cJSON *o, int i, const char *path, const char *dir, const t
     r->dequant_gemm = r->rt == TIM_RT_LLAMACPP && date && yy * 12 + mm < 2024 * 12 + 6;
     /* CUDA graphs for decoding: PR 6766, merged May 2024 */
     r->no_graphs = r->rt == TIM_RT_LLAMACPP && date && yy * 12 + mm < 2024 * 12 + 5;
+    /* Metal's prompt and mat-vec tuning: September to November 2023 */
+    r->early_metal = r->rt == TIM_RT_LLAMACPP && date && yy * 12 + mm < 2023 * 12 + 9;
     cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "excluded");
     if (ex && !(cJSON_IsString(ex) && ex->valuestring[0]))
         BAD("excluded", "the reason the row is left out (a non-empty string)");
@@ -218,6 +221,10 @@ enum { K_BW, K_C, K_SD, NK };
 static int row_kind(const row *r)
 {
     if (r->rt == TIM_RT_LLAMACPP) {
+        /* a build before September 2023 ran other kernels than the ones
+         * fitted: such a row only checks */
+        if (r->early_metal)
+            return -1;
         /* a quantized prompt of an older build ran the F16 path plus the
          * expansion: it says nothing of its format's own kernels */
         if (r->metric == M_PREFILL && r->dequant_gemm && tim_weights_of_bits(r->bits) != TIM_W_F16)
@@ -622,6 +629,7 @@ static double predict(const row *r, const tim_card *c)
     w.launch_blocking = 0;
     w.lc_dequant_gemm = r->dequant_gemm;
     w.lc_no_graphs = r->no_graphs;
+    w.lc_early_metal = r->early_metal;
     /* a decode step attends to prompt + half the new tokens on average */
     w.prompt_tokens = r->metric == M_PREFILL ? r->prompt : 0;
     w.max_new_tokens = r->metric == M_DECODE ? 2 * r->ctx : 0;
@@ -684,7 +692,8 @@ static int same_conditions(const row *a, const row *b)
     return a->rt == b->rt && a->card == b->card && a->metric == b->metric && a->bits == b->bits &&
            !strcmp(a->m.name, b->m.name) && a->batch == b->batch && a->width == b->width &&
            a->height == b->height && a->steps == b->steps && a->dequant_gemm == b->dequant_gemm &&
-           a->no_graphs == b->no_graphs && a->metric != M_VRAM &&
+           a->no_graphs == b->no_graphs && a->early_metal == b->early_metal &&
+           a->metric != M_VRAM &&
            10 * (pa > pb ? pa - pb : pb - pa) <= (pa > pb ? pa : pb);
 }
 

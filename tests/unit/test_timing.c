@@ -26,9 +26,9 @@
 #define LOO_LC_NV_PF 12
 #define CHK_LC_NV_PF 41
 #define LOO_LC_AP_DEC 5
-#define CHK_LC_AP_DEC 13
+#define CHK_LC_AP_DEC 6
 #define LOO_LC_AP_PF 7
-#define CHK_LC_AP_PF 31
+#define CHK_LC_AP_PF 3
 #define LOO_TF_NV_DEC 49
 #define CHK_TF_NV_DEC 34
 #define LOO_SD_NV 26
@@ -611,6 +611,64 @@ static void test_power_limits(void **state)
     free(all);
 }
 
+/* llama.cpp's Metal backend of August 2023 (docs/timing.md "Builds of
+ * August 2023 on Metal"): with the shares, the model fitted on November
+ * 2023 rows gives back the August figures on the two fitted chips they were
+ * measured on, within 10% (a share is the mean over the chips measured);
+ * the rule touches neither NVIDIA cards nor later builds. */
+static void test_lc_early_metal(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *card;
+        double bits;
+        int prompt;      /* prompt tokens; 0: tg128 */
+        double tps;      /* published tokens/s, August 2023 */
+    } pub[] = {
+        /* ggml-org/llama.cpp PR 2615 (./main, a 256-token prompt) */
+        {"M1 Max", 16, 256, 316},       {"M1 Max", 4.5, 256, 297},
+        /* PR 2891's and PR 2917's master columns (llama-bench) */
+        {"M2 Ultra", 16, 512, 666.13},  {"M2 Ultra", 8.5, 512, 631.59},
+        {"M2 Ultra", 4.5, 512, 632.20}, {"M2 Ultra", 16, 0, 29.59},
+        {"M2 Ultra", 8.5, 0, 62.05},    {"M2 Ultra", 4.5, 0, 88.54},
+    };
+    tim_model m;
+    load_model("Llama-2-7B", &m);
+    char err[512];
+    for (size_t i = 0; i < sizeof pub / sizeof *pub; i++) {
+        tim_card c;
+        assert_int_equal(tim_card_load("models/cards.json", pub[i].card, &c, err, sizeof err), 0);
+        tim_workload w;
+        tim_workload_default(&w, TIM_GPT);
+        w.bits = pub[i].bits;
+        w.resident = 1;
+        w.prompt_tokens = pub[i].prompt;
+        w.max_new_tokens = pub[i].prompt ? 0 : 128;
+        tim_breakdown now, aug;
+        tim_task_breakdown(&m, &c, &w, &now);
+        w.lc_early_metal = 1;
+        tim_task_breakdown(&m, &c, &w, &aug);
+        double got = pub[i].prompt ? aug.prefill_tps : aug.decode_tps,
+               later = pub[i].prompt ? now.prefill_tps : now.decode_tps;
+        assert_true(got < later);
+        if (fabs(got / pub[i].tps - 1) > 0.10)
+            fail_msg("%s %.1f bits %s: %.1f tokens/s, published %.1f", pub[i].card, pub[i].bits,
+                     pub[i].prompt ? "prompt" : "tg128", got, pub[i].tps);
+    }
+    tim_card c;
+    assert_int_equal(tim_card_load("models/cards.json", "RTX 4090", &c, err, sizeof err), 0);
+    tim_workload w;
+    tim_workload_default(&w, TIM_GPT);
+    w.bits = 4.5;
+    tim_breakdown a, b;
+    tim_task_breakdown(&m, &c, &w, &a);
+    w.lc_early_metal = 1;
+    tim_task_breakdown(&m, &c, &w, &b);
+    assert_float_equal(a.total_s, b.total_s, 0);
+    assert_float_equal(tim_lc_early_metal_share(TIM_W_F16, 1), (316 / 599.53 + 666.13 / 1401.85) / 2,
+                       1e-12);
+}
+
 /* The timing model against published llama.cpp figures (llama-bench,
  * Llama-2-7B, batch 1; tg128 = 128 generated tokens after an empty prompt,
  * pp512 = a 512-token prompt).  The figures are copied here from their
@@ -795,7 +853,7 @@ int main(void)
         cmocka_unit_test(test_card_families),   cmocka_unit_test(test_card_peaks),
         cmocka_unit_test(test_transformers_closed_form),
         cmocka_unit_test(test_validation_rows_refused), cmocka_unit_test(test_validation_bounds),
-        cmocka_unit_test(test_power_limits),
+        cmocka_unit_test(test_power_limits), cmocka_unit_test(test_lc_early_metal),
         cmocka_unit_test(test_published_measurements), cmocka_unit_test(test_cli_exit_codes),
         cmocka_unit_test(test_host_busy),       cmocka_unit_test(test_calibrate_quick),
     };
