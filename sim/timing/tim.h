@@ -63,6 +63,8 @@ typedef struct {
                               else 0: tim_card_int32 derives it from the family */
     double tdp_w;          /* board power (TDP), W, where cards.json gives it; else 0: no
                               power limit is modelled for the card */
+    char process[24];      /* the die's foundry process ("TSMC 4N"), where cards.json
+                              gives it; else "" */
     /* Fitted from models/validation/fit.json (tim_fit.c), per llama.cpp
      * weight format: decode's share of bw_gbs, prefill's share of
      * fp16_tflops; *_src says whose measurements gave it. */

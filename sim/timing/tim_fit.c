@@ -349,18 +349,25 @@ static double slot_peak(const tim_card *c, int s)
  * unit of peak; 1 when either side has no board power in cards.json. */
 static double power_factor(const tim_card *cards, int n, const acc *own, int i, int s)
 {
-    if (s < TIM_NW || !(cards[i].tdp_w > 0))
+    if (s < TIM_NW || !(cards[i].tdp_w > 0) || !cards[i].process[0])
         return 1;
-    double lsum = 0;
-    int m = 0;
-    for (int j = 0; j < n; j++) {
-        if (!own[j].n || !(cards[j].tdp_w > 0) || cards[i].family != cards[j].family ||
-            cards[i].hbm != cards[j].hbm)
-            continue;
-        lsum += log(cards[j].tdp_w / slot_peak(&cards[j], s));
-        m++;
+    /* the family's measured cards on the same process first; for the
+     * tensor-core rate (diffusers) else the vendor's on the same process */
+    for (int any_family = 0; any_family < (s == 2 * TIM_NW ? 2 : 1); any_family++) {
+        double lsum = 0;
+        int m = 0;
+        for (int j = 0; j < n; j++) {
+            if (!own[j].n || !(cards[j].tdp_w > 0) || strcmp(cards[i].process, cards[j].process) ||
+                strcmp(cards[i].vendor, cards[j].vendor) ||
+                (!any_family && cards[i].family != cards[j].family))
+                continue;
+            lsum += log(cards[j].tdp_w / slot_peak(&cards[j], s));
+            m++;
+        }
+        if (m)
+            return tim_power_clock_share(cards[i].tdp_w / slot_peak(&cards[i], s), exp(lsum / m));
     }
-    return m ? tim_power_clock_share(cards[i].tdp_w / slot_peak(&cards[i], s), exp(lsum / m)) : 1;
+    return 1;
 }
 
 /* own, family and vendor means of one slot; *all: the runtime-wide mean */
@@ -417,7 +424,7 @@ static void fit_slot(const rowset *rs, tim_card *cards, int n, int exclude, int 
         else if (fam[1].n)
             set_slot(&cards[i], s, acc_mean(&fam[1]) * power_factor(cards, n, own, i, s), TIM_SRC_FAMILY);
         else if (ven[1].n)
-            set_slot(&cards[i], s, acc_mean(&ven[1]), TIM_SRC_VENDOR);
+            set_slot(&cards[i], s, acc_mean(&ven[1]) * power_factor(cards, n, own, i, s), TIM_SRC_VENDOR);
     }
     *all_mean = acc_mean(&all);
 }

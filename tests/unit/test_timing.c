@@ -31,7 +31,7 @@
 #define CHK_LC_AP_PF 3
 #define LOO_TF_NV_DEC 49
 #define CHK_TF_NV_DEC 34
-#define LOO_SD_NV 26
+#define LOO_SD_NV 20
 #define CHK_SD_NV 17
 #define VRAM_BOUND 5
 
@@ -395,6 +395,10 @@ static void test_cards_refused(void **state)
     assert_int_equal(load_one("{" PEAKS ", \"tdp_w\": 300, " SOURCES "}", err, sizeof err), 2);
     assert_non_null(strstr(err, ".cards[0].sources.tdp_w: expected the source"));
     assert_int_equal(load_one("{" PEAKS ", \"tdp_w\": -1, " SOURCES "}", err, sizeof err), 2);
+    assert_int_equal(load_one("{" PEAKS ", \"process\": \"TSMC 4N\", " SOURCES "}", err, sizeof err), 2);
+    assert_non_null(strstr(err, ".cards[0].sources.process: expected the source"));
+    assert_int_equal(load_one("{" PEAKS ", \"process\": 4, " SOURCES "}", err, sizeof err), 2);
+    assert_non_null(strstr(err, ".cards[0].process: expected the die's foundry process"));
     /* measurements live in models/validation/, with their sources */
     assert_int_equal(load_one("{" PEAKS ", " SOURCES ", \"measured\": []}", err, sizeof err), 2);
     assert_non_null(strstr(err, ".cards[0].measured: measurements belong in validation/fit.json"));
@@ -561,10 +565,12 @@ static void test_card_families(void **state)
  * draw, 107.4 -> 96.3 fps; PC Gamer on Igor's Lab); a card with more power
  * per unit of peak than the reference keeps the reference's share.  In the
  * fit, a card borrowing its family's prompt efficiency scales it by that
- * share against the measured cards of its family and memory technology:
- * the RTX 6000 Ada (300 W, 142 SMs) against the RTX 4090 (450 W, 128 SMs),
- * the RTX 4080 (320 W on fewer SMs) not at all, and an Ampere card with
- * GDDR memory never against the A100 (HBM, another die and process). */
+ * share against the measured cards of its family on its process: the RTX
+ * 6000 Ada (300 W, 142 SMs) against the RTX 4090 (450 W, 128 SMs), the RTX
+ * 4080 (320 W on fewer SMs) not at all, and a GA10x card (Samsung 8N) never
+ * against the A100 (GA100, TSMC N7).  The UNet's figure, borrowed from the
+ * vendor, scales against the vendor's cards on the same process: the T4
+ * left out against the V100 (both TSMC 12 nm FFN). */
 static void test_power_limits(void **state)
 {
     (void)state;
@@ -609,6 +615,28 @@ static void test_power_limits(void **state)
     assert_float_equal(all[ia6000].eff_compute_w[TIM_W_Q4_0], mean * tim_power_clock_share(ra, r3090),
                        1e-12);
     free(all);
+    /* the T4 left out: the vendor's mean UNet figure, scaled against the V100 */
+    tim_card *cards;
+    int nc, it4 = -1, iv100 = -1;
+    assert_int_equal(tim_cards_read("models/cards.json", &cards, &nc, err, sizeof err), 0);
+    assert_int_equal(tim_fit_cards("models/validation/fit.json", "models", cards, nc, "T4", err,
+                                   sizeof err), 0);
+    double sum = 0;
+    int m = 0;
+    for (int i = 0; i < nc; i++) {
+        it4 = !strcmp(cards[i].name, "T4") ? i : it4;
+        iv100 = !strcmp(cards[i].name, "V100") ? i : iv100;
+        if (cards[i].sd_src == TIM_SRC_CARD && !strcmp(cards[i].vendor, "NVIDIA")) {
+            sum += cards[i].eff_sd;
+            m++;
+        }
+    }
+    assert_true(it4 >= 0 && iv100 >= 0 && m == 4 && cards[it4].sd_src == TIM_SRC_VENDOR);
+    assert_string_equal(cards[it4].process, cards[iv100].process);
+    double share = tim_power_clock_share(70 / cards[it4].fp16_tflops, 300 / cards[iv100].fp16_tflops);
+    assert_true(share > 0.75 && share < 0.85);
+    assert_float_equal(cards[it4].eff_sd, sum / m * share, 1e-12);
+    free(cards);
 }
 
 /* llama.cpp's Metal backend of August 2023 (docs/timing.md "Builds of
