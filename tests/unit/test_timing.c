@@ -639,6 +639,20 @@ static void test_power_limits(void **state)
     free(cards);
 }
 
+/* A llama.cpp benchmark of one card: a prompt of `prompt` tokens, or with
+ * none tg128 (128 tokens generated after an empty prompt), the model
+ * resident. */
+static void lc_bench(const char *card, double bits, int prompt, tim_card *c, tim_workload *w)
+{
+    char err[512];
+    assert_int_equal(tim_card_load("models/cards.json", card, c, err, sizeof err), 0);
+    tim_workload_default(w, TIM_GPT);
+    w->bits = bits;
+    w->resident = 1;
+    w->prompt_tokens = prompt;
+    w->max_new_tokens = prompt ? 0 : 128;
+}
+
 /* llama.cpp's Metal backend of August 2023 (docs/timing.md "Builds of
  * August 2023 on Metal"): with the shares, the model fitted on November
  * 2023 rows gives back the August figures on the two fitted chips they were
@@ -662,16 +676,10 @@ static void test_lc_early_metal(void **state)
     };
     tim_model m;
     load_model("Llama-2-7B", &m);
-    char err[512];
     for (size_t i = 0; i < sizeof pub / sizeof *pub; i++) {
         tim_card c;
-        assert_int_equal(tim_card_load("models/cards.json", pub[i].card, &c, err, sizeof err), 0);
         tim_workload w;
-        tim_workload_default(&w, TIM_GPT);
-        w.bits = pub[i].bits;
-        w.resident = 1;
-        w.prompt_tokens = pub[i].prompt;
-        w.max_new_tokens = pub[i].prompt ? 0 : 128;
+        lc_bench(pub[i].card, pub[i].bits, pub[i].prompt, &c, &w);
         tim_breakdown now, aug;
         tim_task_breakdown(&m, &c, &w, &now);
         w.lc_early_metal = 1;
@@ -684,10 +692,9 @@ static void test_lc_early_metal(void **state)
                      pub[i].prompt ? "prompt" : "tg128", got, pub[i].tps);
     }
     tim_card c;
-    assert_int_equal(tim_card_load("models/cards.json", "RTX 4090", &c, err, sizeof err), 0);
     tim_workload w;
-    tim_workload_default(&w, TIM_GPT);
-    w.bits = 4.5;
+    lc_bench("RTX 4090", 4.5, 128, &c, &w);
+    w.max_new_tokens = 256;
     tim_breakdown a, b;
     tim_task_breakdown(&m, &c, &w, &a);
     w.lc_early_metal = 1;
@@ -725,15 +732,11 @@ static void test_published_measurements(void **state)
     };
     tim_model m;
     load_model("Llama-2-7B", &m);
-    char err[512];
     for (size_t i = 0; i < sizeof pub / sizeof *pub; i++) {
         tim_card c;
-        assert_int_equal(tim_card_load("models/cards.json", pub[i].card, &c, err, sizeof err), 0);
         tim_workload w;
-        tim_workload_default(&w, TIM_GPT);
-        w.bits = pub[i].bits == 4 ? 4.5 : pub[i].bits == 8 ? 8.5 : 16;
-        w.prompt_tokens = pub[i].prefill ? 512 : 0;
-        w.max_new_tokens = pub[i].prefill ? 0 : 128;
+        lc_bench(pub[i].card, pub[i].bits == 4 ? 4.5 : pub[i].bits == 8 ? 8.5 : 16,
+                 pub[i].prefill ? 512 : 0, &c, &w);
         tim_breakdown b;
         tim_task_breakdown(&m, &c, &w, &b);
         double got = pub[i].prefill ? b.prefill_tps : b.decode_tps;
