@@ -75,6 +75,9 @@ typedef struct {
      * runtime-wide */
     double eff_sd;
     tim_src sd_src;
+    /* the power limit's share in each compute figure (llama.cpp prompt per
+     * format, then the UNet's): 1 where the card was not scaled */
+    double power_share[TIM_NW + 1];
     double sd_step_s;
     /* transformers: host seconds per decoder layer of one eager forward, and
      * the extra per quantized linear layer (bitsandbytes LLM.int8 / 4-bit);

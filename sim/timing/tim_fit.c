@@ -417,14 +417,17 @@ static void fit_slot(const rowset *rs, tim_card *cards, int n, int exclude, int 
             }
         }
         int by_mem = s < TIM_NW;
+        double pw = by_mem ? 1 : power_factor(cards, n, own, i, s);
+        if (s >= TIM_NW)
+            cards[i].power_share[s - TIM_NW] = pw;
         if (by_mem && fam[0].n)
             set_slot(&cards[i], s, acc_mean(&fam[0]), TIM_SRC_FAMILY);
         else if (by_mem && ven[0].n)
             set_slot(&cards[i], s, acc_mean(&ven[0]), TIM_SRC_VENDOR);
         else if (fam[1].n)
-            set_slot(&cards[i], s, acc_mean(&fam[1]) * power_factor(cards, n, own, i, s), TIM_SRC_FAMILY);
+            set_slot(&cards[i], s, acc_mean(&fam[1]) * pw, TIM_SRC_FAMILY);
         else if (ven[1].n)
-            set_slot(&cards[i], s, acc_mean(&ven[1]) * power_factor(cards, n, own, i, s), TIM_SRC_VENDOR);
+            set_slot(&cards[i], s, acc_mean(&ven[1]) * pw, TIM_SRC_VENDOR);
     }
     *all_mean = acc_mean(&all);
 }
@@ -560,6 +563,8 @@ static void fit(const rowset *rs, tim_card *cards, int n, int exclude)
         memset(cards[i].bw_src, 0, sizeof cards[i].bw_src);
         memset(cards[i].compute_src, 0, sizeof cards[i].compute_src);
         cards[i].eff_sd = 0;
+        for (int k = 0; k <= TIM_NW; k++)
+            cards[i].power_share[k] = 1;
         cards[i].sd_src = TIM_SRC_NONE;
     }
     double all[NSLOT];
@@ -576,8 +581,11 @@ static void fit(const rowset *rs, tim_card *cards, int n, int exclude)
                 for (int lvl = TIM_SRC_CARD; !*src && lvl <= TIM_SRC_VENDOR; lvl++)
                     for (int o = 0; o < TIM_NW && !*src; o++) {
                         tim_src os = k ? cards[i].compute_src[o] : cards[i].bw_src[o];
-                        if (o != w && (int)os == lvl)
+                        if (o != w && (int)os == lvl) {
                             set_slot(&cards[i], s, get_slot(&cards[i], k * TIM_NW + o), os);
+                            if (k)
+                                cards[i].power_share[w] = cards[i].power_share[o];
+                        }
                     }
                 for (int o = w; !*src && o < w + TIM_NW; o++)
                     if (all[k * TIM_NW + o % TIM_NW] > 0)

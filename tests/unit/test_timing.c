@@ -598,6 +598,8 @@ static void test_power_limits(void **state)
         assert_float_equal(all[i6000].eff_compute_w[w],
                            all[i4090].eff_compute_w[w] * tim_power_clock_share(r6000, r4090), 1e-12);
         assert_true(all[i6000].eff_compute_w[w] < all[i4090].eff_compute_w[w]);
+        assert_float_equal(all[i6000].power_share[w], tim_power_clock_share(r6000, r4090), 1e-12);
+        assert_float_equal(all[i4080].power_share[w], 1, 0);
         assert_float_equal(all[i4080].eff_compute_w[w], all[i4090].eff_compute_w[w], 1e-12);
         /* decode streams memory: no power limit on it */
         assert_float_equal(all[i6000].eff_bw_w[w], all[i4090].eff_bw_w[w], 1e-12);
