@@ -306,6 +306,11 @@ int cmd_timing(int argc, char **argv)
                c.eff_compute_w[TIM_W_F16], tim_card_lc_peak(&c),
                strcmp(c.vendor, "Apple") ? "DP4A TOPS" : "FP16 TFLOPS", c.tf_layer_s * 1e3,
                bits == 8 ? ", LLM.int8 per linear layer" : bits == 4 ? ", 4-bit per linear layer" : "");
+    /* the power limit's share in the compute figure used (docs/timing.md) */
+    double pw = c.power_share[m.kind == TIM_SD ? TIM_NW : rt == TIM_RT_LLAMACPP ? (int)wt : TIM_W_F16];
+    if (pw < 1)
+        printf("power  %.0f W board power (%s): the borrowed compute share x %.3f, the clock its "
+               "power sustains\n", c.tdp_w, c.process, pw);
     if (m.kind == TIM_GPT && rt == TIM_RT_TRANSFORMERS && bits < 16 && !strcmp(c.vendor, "Apple"))
         printf("note   bitsandbytes 0.41.3 (gpt-task's pin) has no Metal backend: a quantized "
                "task fails on this card\n");

@@ -3,6 +3,7 @@
 
 #include <assert.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -13,6 +14,7 @@ typedef unsigned __int128 key_t128;
 #define SLOT_BITS 26
 #define SLOT_MASK ((1u << SLOT_BITS) - 1)
 #define MAX_SLOTS (1u << SLOT_BITS) /* 67 M pending events */
+#define NBUCKETS 129
 
 typedef struct payload {
     uint32_t kind;
@@ -26,8 +28,17 @@ struct eng {
     uint64_t seq;   /* next sequence number (38 bits: 2.7e11 events) */
     uint64_t fired;
 
-    key_t128 *heap; /* 4-ary min-heap, root at 0 */
-    size_t nheap, capheap;
+    /* Radix heap over the 128-bit keys: bucket i > 0 holds the keys whose
+     * highest bit differing from `last` is bit i - 1; bucket 0 holds at
+     * most `last` itself.  `last` is the smallest key when it was last
+     * looked for, and its time is the clock's: no key scheduled since
+     * (later than the clock) is below it, which is what a radix heap
+     * needs.  So buckets 0-64, whose keys differ from `last` in the low
+     * 64 bits only, hold exactly the pending events at the current time. */
+    key_t128 last;
+    struct bucket { key_t128 *v; uint32_t n, cap; } b[NBUCKETS];
+    uint64_t used[3]; /* bit i: bucket i non-empty */
+    size_t nheap;
 
     eng_ev *ring;   /* events at the current time, in scheduling order */
     size_t rhead, rlen, rcap; /* rcap is a power of two */
@@ -51,14 +62,13 @@ eng *eng_new(size_t hint)
     if (!e)
         return NULL;
     e->horizon = ENG_TIME_MAX;
-    e->capheap = e->cappool = hint < 16 ? 16 : hint;
+    e->cappool = hint < 16 ? 16 : hint;
     if (e->cappool > MAX_SLOTS)
-        e->cappool = e->capheap = MAX_SLOTS;
+        e->cappool = MAX_SLOTS;
     e->rcap = pow2_at_least(hint / 8 + 16);
-    e->heap = malloc(e->capheap * sizeof *e->heap);
     e->pool = malloc(e->cappool * sizeof *e->pool);
     e->ring = malloc(e->rcap * sizeof *e->ring);
-    if (!e->heap || !e->pool || !e->ring)
+    if (!e->pool || !e->ring)
         goto err;
     /* Thread the free list through the whole pool once, up front. */
     for (size_t i = 0; i < e->cappool; i++)
@@ -74,7 +84,8 @@ void eng_free(eng *e)
 {
     if (!e)
         return;
-    free(e->heap);
+    for (int i = 0; i < NBUCKETS; i++)
+        free(e->b[i].v);
     free(e->pool);
     free(e->ring);
     free(e);
@@ -123,6 +134,77 @@ static bool push_ring(eng *e, uint32_t kind, uint32_t a, uint64_t b)
     return true;
 }
 
+/* The bucket of key k when the last key taken out is `last` (k >= last). */
+static inline unsigned bucket_of(key_t128 last, key_t128 k)
+{
+    key_t128 x = k ^ last;
+    uint64_t hi = (uint64_t)(x >> 64), lo = (uint64_t)x;
+    if (hi)
+        return 128u - (unsigned)__builtin_clzll(hi);
+    return lo ? 64u - (unsigned)__builtin_clzll(lo) : 0u;
+}
+
+static __attribute__((noinline, cold)) bool bucket_grow(struct bucket *b)
+{
+    uint32_t nc = b->cap ? b->cap * 2 : 64;
+    key_t128 *nv = realloc(b->v, nc * sizeof *nv);
+    if (!nv)
+        return false;
+    b->v = nv;
+    b->cap = nc;
+    return true;
+}
+
+static inline bool bucket_push(eng *e, unsigned i, key_t128 k)
+{
+    struct bucket *b = &e->b[i];
+    if (b->n == b->cap && !bucket_grow(b))
+        return false;
+    b->v[b->n++] = k;
+    e->used[i >> 6] |= 1ull << (i & 63);
+    return true;
+}
+
+/* The lowest non-empty bucket; the heap must not be empty. */
+static unsigned lowest_used(const eng *e)
+{
+    for (unsigned w = 0;; w++)
+        if (e->used[w])
+            return w * 64 + (unsigned)__builtin_ctzll(e->used[w]);
+}
+
+static key_t128 bucket_min(const struct bucket *b)
+{
+    key_t128 m = b->v[0];
+    for (uint32_t j = 1; j < b->n; j++)
+        if (b->v[j] < m)
+            m = b->v[j];
+    return m;
+}
+
+/* Makes bucket 0 hold the smallest key: takes the lowest non-empty bucket's
+ * smallest key as the new `last` and spreads that bucket's keys over the
+ * buckets below it (each key moves down at least one bucket, so at most 128
+ * times in all). */
+static void settle(eng *e)
+{
+    unsigned i = lowest_used(e);
+    if (i == 0)
+        return;
+    struct bucket *b = &e->b[i];
+    key_t128 m = bucket_min(b);
+    e->last = m;
+    uint32_t n = b->n;
+    b->n = 0;
+    e->used[i >> 6] &= ~(1ull << (i & 63));
+    for (uint32_t j = 0; j < n; j++)
+        if (!bucket_push(e, bucket_of(m, b->v[j]), b->v[j])) {
+            /* half moved: the order could not be kept */
+            fprintf(stderr, "avrami: out of memory in the event list\n");
+            exit(2);
+        }
+}
+
 void eng_set_horizon(eng *e, eng_time t) { e->horizon = t; }
 
 bool eng_at(eng *e, eng_time t, uint32_t kind, uint32_t a, uint64_t b)
@@ -133,27 +215,16 @@ bool eng_at(eng *e, eng_time t, uint32_t kind, uint32_t a, uint64_t b)
         return true;
     if (e->freelist == UINT32_MAX && !grow_pool(e))
         return false;
-    if (e->nheap == e->capheap) {
-        key_t128 *nh = realloc(e->heap, e->capheap * 2 * sizeof *nh);
-        if (!nh)
-            return false;
-        e->heap = nh;
-        e->capheap *= 2;
-    }
     uint32_t slot = e->freelist;
     e->freelist = (uint32_t)e->pool[slot].b;
     e->pool[slot] = (payload){kind, a, b};
     key_t128 k = ((key_t128)(uint64_t)t << 64) | ((key_t128)e->seq++ << SLOT_BITS) | slot;
-    /* sift up */
-    size_t i = e->nheap++;
-    while (i > 0) {
-        size_t p = (i - 1) >> 2;
-        if (e->heap[p] <= k)
-            break;
-        e->heap[i] = e->heap[p];
-        i = p;
+    if (!bucket_push(e, bucket_of(e->last, k), k)) {
+        e->pool[slot].b = e->freelist;
+        e->freelist = slot;
+        return false;
     }
-    e->heap[i] = k;
+    e->nheap++;
     return true;
 }
 
@@ -161,54 +232,17 @@ eng_time eng_peek_time(const eng *e)
 {
     if (e->rlen)
         return e->now;
-    if (e->nheap)
-        return (eng_time)(uint64_t)(e->heap[0] >> 64);
-    return ENG_TIME_MAX;
+    if (!e->nheap)
+        return ENG_TIME_MAX;
+    return (eng_time)(uint64_t)(bucket_min(&e->b[lowest_used(e)]) >> 64);
 }
 
 static void pop_heap(eng *e, eng_ev *out)
 {
-    key_t128 *h = e->heap;
-    key_t128 top = h[0];
-    key_t128 last = h[--e->nheap];
-    size_t n = e->nheap, i = 0;
-    /* Bottom-up (Floyd): move the hole from the root down to a leaf along
-     * the smallest children, then sift the last key up from there.  The
-     * last key is nearly always among the latest events, so it rises a
-     * level or none, and each level costs the three comparisons that pick
-     * the smallest of four children rather than four.  Keys are unique, so
-     * the order events leave in is the same as with any other sift.  4
-     * children per node keep the tree shallow and the children in one or
-     * two cache lines. */
-    for (;;) {
-        size_t c = 4 * i + 1;
-        if (c + 4 <= n) {
-            size_t a = h[c + 1] < h[c] ? c + 1 : c;
-            size_t b = h[c + 3] < h[c + 2] ? c + 3 : c + 2;
-            size_t m = h[b] < h[a] ? b : a;
-            h[i] = h[m];
-            i = m;
-            continue;
-        }
-        if (c < n) {
-            size_t m = c;
-            for (size_t j = c + 1; j < n; j++)
-                if (h[j] < h[m])
-                    m = j;
-            h[i] = h[m];
-            i = m;
-        }
-        break;
-    }
-    while (i > 0) {
-        size_t p = (i - 1) >> 2;
-        if (h[p] <= last)
-            break;
-        h[i] = h[p];
-        i = p;
-    }
-    if (n)
-        h[i] = last;
+    /* settle() has run: bucket 0 holds the smallest key */
+    key_t128 top = e->b[0].v[--e->b[0].n];
+    e->used[0] &= ~1ull;
+    e->nheap--;
     uint32_t slot = (uint32_t)top & SLOT_MASK;
     payload *p = &e->pool[slot];
     out->t = (eng_time)(uint64_t)(top >> 64);
@@ -223,13 +257,15 @@ bool eng_next(eng *e, eng_ev *out)
 {
     /* Heap events at the current time were scheduled before the clock got
      * here, hence before anything in the ring: they go first. */
-    if (e->nheap && (eng_time)(uint64_t)(e->heap[0] >> 64) <= e->now) {
+    if (e->used[0] || (e->used[1] & 1)) { /* buckets 0-64: events at now */
+        settle(e);
         pop_heap(e, out);
     } else if (e->rlen) {
         *out = e->ring[e->rhead];
         e->rhead = (e->rhead + 1) & (e->rcap - 1);
         e->rlen--;
     } else if (e->nheap) {
+        settle(e); /* only now may `last` move past the clock: the clock follows */
         pop_heap(e, out);
         assert(out->t >= e->now);
         e->now = out->t;

@@ -61,6 +61,10 @@ typedef struct {
     double fp32_tflops;
     double int32_tops;     /* INT32 multiply-add rate where cards.json gives it (GA100),
                               else 0: tim_card_int32 derives it from the family */
+    double tdp_w;          /* board power (TDP), W, where cards.json gives it; else 0: no
+                              power limit is modelled for the card */
+    char process[24];      /* the die's foundry process ("TSMC 4N"), where cards.json
+                              gives it; else "" */
     /* Fitted from models/validation/fit.json (tim_fit.c), per llama.cpp
      * weight format: decode's share of bw_gbs, prefill's share of
      * fp16_tflops; *_src says whose measurements gave it. */
@@ -71,6 +75,9 @@ typedef struct {
      * runtime-wide */
     double eff_sd;
     tim_src sd_src;
+    /* the power limit's share in each compute figure (llama.cpp prompt per
+     * format, then the UNet's): 1 where the card was not scaled */
+    double power_share[TIM_NW + 1];
     double sd_step_s;
     /* transformers: host seconds per decoder layer of one eager forward, and
      * the extra per quantized linear layer (bitsandbytes LLM.int8 / 4-bit);
@@ -106,6 +113,18 @@ double tim_card_int32(const tim_card *c);
  * kernels, MMQ, scale with the SMs' integer issue rate, not with the tensor
  * peak: docs/timing.md), on Apple the FP16 ALUs. */
 double tim_card_lc_peak(const tim_card *c);
+
+/* The share of a compute-bound rate a card keeps when it has w_per_peak
+ * watts of board power per unit of peak against a reference card's
+ * ref_w_per_peak (same die line): 1 at or above it, else (w / ref)^k with k
+ * measured on a power-capped card (tim_model.c). */
+double tim_power_clock_share(double w_per_peak, double ref_w_per_peak);
+
+/* The share of the November 2023 Metal rate (the Apple rows fitted on) that
+ * llama.cpp's Metal backend of August 2023 reached on the same chip, for a
+ * prompt (prefill 1) or a decoded token (0) with weights `w`; published
+ * figures, tim_model.c. */
+double tim_lc_early_metal_share(tim_weights w, int prefill);
 
 /* The streaming rate (bytes/s) of diffusers' memory-bound kernels: the
  * card's FP16 streaming share of its peak bandwidth. */
@@ -169,6 +188,8 @@ typedef struct {
     int lc_dequant_gemm;   /* llama.cpp built before June 2024 (ggml-org/llama.cpp PR 8075):
                               on NVIDIA a quantized prompt is dequantized to FP16 and
                               multiplied by cuBLAS instead of by the MMQ kernels */
+    int lc_early_metal;    /* llama.cpp built before September 2023: on Apple the Metal
+                              kernels of August 2023 (tim_lc_early_metal_share) */
     int lc_no_graphs;      /* llama.cpp built before May 2024 (PR 6766): no CUDA graph,
                               every kernel of a decoded token launched on its own */
     /* sd */

@@ -132,7 +132,8 @@ static int load_card(cJSON *o, int i, const char *path, tim_card *c, char *err, 
     /* figures given only where the family rule does not hold, with a source */
     if (optional_sourced(o, src, "fp16_acc32_tflops", c->fp16_tflops, &c->fp16_acc32_tflops, i,
                          path, err, errlen) ||
-        optional_sourced(o, src, "int32_tops", 0, &c->int32_tops, i, path, err, errlen))
+        optional_sourced(o, src, "int32_tops", 0, &c->int32_tops, i, path, err, errlen) ||
+        optional_sourced(o, src, "tdp_w", 0, &c->tdp_w, i, path, err, errlen))
         return -1;
     if (c->fp16_acc32_tflops > c->fp16_tflops) {
         snprintf(err, errlen, "%s: .cards[%d].fp16_acc32_tflops: expected at most fp16_tflops "
@@ -145,6 +146,20 @@ static int load_card(cJSON *o, int i, const char *path, tim_card *c, char *err, 
                      "non-empty string)", path, i, SOURCED[k], SOURCED[k]);
             return -1;
         }
+    /* the foundry process: which cards' watts per unit of peak compare */
+    cJSON *proc = cJSON_GetObjectItemCaseSensitive(o, "process");
+    if (proc && !(nonempty_string(proc) && strlen(proc->valuestring) < sizeof c->process)) {
+        snprintf(err, errlen, "%s: .cards[%d].process: expected the die's foundry process (a "
+                 "string of at most %zu characters)", path, i, sizeof c->process - 1);
+        return -1;
+    }
+    if (proc && !nonempty_string(cJSON_GetObjectItemCaseSensitive(src, "process"))) {
+        snprintf(err, errlen, "%s: .cards[%d].sources.process: expected the source of process (a "
+                 "non-empty string)", path, i);
+        return -1;
+    }
+    if (proc)
+        snprintf(c->process, sizeof c->process, "%s", proc->valuestring);
     cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "vendor");
     if (!nonempty_string(v)) {
         snprintf(err, errlen, "%s: .cards[%d].vendor: expected \"NVIDIA\" or \"Apple\"", path, i);

@@ -34,6 +34,7 @@ typedef struct {
     int ctx;          /* decode: mean number of cached tokens a decoded token attends to */
     int dequant_gemm; /* llama.cpp built before June 2024: quantized prompts via cuBLAS */
     int no_graphs;    /* llama.cpp built before May 2024: no CUDA graphs in decode */
+    int early_metal;  /* llama.cpp built before September 2023: August 2023 Metal kernels */
     tim_model m;
 } row;
 
@@ -135,6 +136,8 @@ static int parse_row(cJSON *o, int i, const char *path, const char *dir, const t
     r->dequant_gemm = r->rt == TIM_RT_LLAMACPP && date && yy * 12 + mm < 2024 * 12 + 6;
     /* CUDA graphs for decoding: PR 6766, merged May 2024 */
     r->no_graphs = r->rt == TIM_RT_LLAMACPP && date && yy * 12 + mm < 2024 * 12 + 5;
+    /* Metal's prompt and mat-vec tuning: September to November 2023 */
+    r->early_metal = r->rt == TIM_RT_LLAMACPP && date && yy * 12 + mm < 2023 * 12 + 9;
     cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "excluded");
     if (ex && !(cJSON_IsString(ex) && ex->valuestring[0]))
         BAD("excluded", "the reason the row is left out (a non-empty string)");
@@ -218,6 +221,10 @@ enum { K_BW, K_C, K_SD, NK };
 static int row_kind(const row *r)
 {
     if (r->rt == TIM_RT_LLAMACPP) {
+        /* a build before September 2023 ran other kernels than the ones
+         * fitted: such a row only checks */
+        if (r->early_metal)
+            return -1;
         /* a quantized prompt of an older build ran the F16 path plus the
          * expansion: it says nothing of its format's own kernels */
         if (r->metric == M_PREFILL && r->dequant_gemm && tim_weights_of_bits(r->bits) != TIM_W_F16)
@@ -325,6 +332,44 @@ static int sd_has_larger_batch(const rowset *rs, const row *x)
     return 0;
 }
 
+/* The peak a compute slot's efficiency is a share of: llama.cpp's prompt
+ * peak (tim_card_lc_peak), the FP16 rate for diffusers' UNet. */
+static double slot_peak(const tim_card *c, int s)
+{
+    return s == 2 * TIM_NW ? c->fp16_tflops : tim_card_lc_peak(c);
+}
+
+/* A compute efficiency borrowed from the family's measured cards, for a
+ * card given less board power per unit of peak than they have: the clock
+ * it sustains under a compute-bound kernel is limited by its power
+ * (tim_power_clock_share).  The reference is the measured cards of the
+ * same family and memory technology (the same die line and process: GA100
+ * on TSMC N7 with HBM against GA10x on Samsung 8N with GDDR, where a watt
+ * buys different throughput), by the geometric mean of their watts per
+ * unit of peak; 1 when either side has no board power in cards.json. */
+static double power_factor(const tim_card *cards, int n, const acc *own, int i, int s)
+{
+    if (s < TIM_NW || !(cards[i].tdp_w > 0) || !cards[i].process[0])
+        return 1;
+    /* the family's measured cards on the same process first; for the
+     * tensor-core rate (diffusers) else the vendor's on the same process */
+    for (int any_family = 0; any_family < (s == 2 * TIM_NW ? 2 : 1); any_family++) {
+        double lsum = 0;
+        int m = 0;
+        for (int j = 0; j < n; j++) {
+            if (!own[j].n || !(cards[j].tdp_w > 0) || strcmp(cards[i].process, cards[j].process) ||
+                strcmp(cards[i].vendor, cards[j].vendor) ||
+                (!any_family && cards[i].family != cards[j].family))
+                continue;
+            lsum += log(cards[j].tdp_w / slot_peak(&cards[j], s));
+            m++;
+        }
+        if (m)
+            return tim_power_clock_share(cards[i].tdp_w / slot_peak(&cards[i], s), exp(lsum / m));
+    }
+    return 1;
+}
+
 /* own, family and vendor means of one slot; *all: the runtime-wide mean */
 static void fit_slot(const rowset *rs, tim_card *cards, int n, int exclude, int s, acc *own,
                      double *all_mean)
@@ -372,14 +417,17 @@ static void fit_slot(const rowset *rs, tim_card *cards, int n, int exclude, int 
             }
         }
         int by_mem = s < TIM_NW;
+        double pw = by_mem ? 1 : power_factor(cards, n, own, i, s);
+        if (s >= TIM_NW)
+            cards[i].power_share[s - TIM_NW] = pw;
         if (by_mem && fam[0].n)
             set_slot(&cards[i], s, acc_mean(&fam[0]), TIM_SRC_FAMILY);
         else if (by_mem && ven[0].n)
             set_slot(&cards[i], s, acc_mean(&ven[0]), TIM_SRC_VENDOR);
         else if (fam[1].n)
-            set_slot(&cards[i], s, acc_mean(&fam[1]), TIM_SRC_FAMILY);
+            set_slot(&cards[i], s, acc_mean(&fam[1]) * pw, TIM_SRC_FAMILY);
         else if (ven[1].n)
-            set_slot(&cards[i], s, acc_mean(&ven[1]), TIM_SRC_VENDOR);
+            set_slot(&cards[i], s, acc_mean(&ven[1]) * pw, TIM_SRC_VENDOR);
     }
     *all_mean = acc_mean(&all);
 }
@@ -515,6 +563,8 @@ static void fit(const rowset *rs, tim_card *cards, int n, int exclude)
         memset(cards[i].bw_src, 0, sizeof cards[i].bw_src);
         memset(cards[i].compute_src, 0, sizeof cards[i].compute_src);
         cards[i].eff_sd = 0;
+        for (int k = 0; k <= TIM_NW; k++)
+            cards[i].power_share[k] = 1;
         cards[i].sd_src = TIM_SRC_NONE;
     }
     double all[NSLOT];
@@ -531,8 +581,11 @@ static void fit(const rowset *rs, tim_card *cards, int n, int exclude)
                 for (int lvl = TIM_SRC_CARD; !*src && lvl <= TIM_SRC_VENDOR; lvl++)
                     for (int o = 0; o < TIM_NW && !*src; o++) {
                         tim_src os = k ? cards[i].compute_src[o] : cards[i].bw_src[o];
-                        if (o != w && (int)os == lvl)
+                        if (o != w && (int)os == lvl) {
                             set_slot(&cards[i], s, get_slot(&cards[i], k * TIM_NW + o), os);
+                            if (k)
+                                cards[i].power_share[w] = cards[i].power_share[o];
+                        }
                     }
                 for (int o = w; !*src && o < w + TIM_NW; o++)
                     if (all[k * TIM_NW + o % TIM_NW] > 0)
@@ -591,6 +644,7 @@ static double predict(const row *r, const tim_card *c)
     w.launch_blocking = 0;
     w.lc_dequant_gemm = r->dequant_gemm;
     w.lc_no_graphs = r->no_graphs;
+    w.lc_early_metal = r->early_metal;
     /* a decode step attends to prompt + half the new tokens on average */
     w.prompt_tokens = r->metric == M_PREFILL ? r->prompt : 0;
     w.max_new_tokens = r->metric == M_DECODE ? 2 * r->ctx : 0;
@@ -653,7 +707,8 @@ static int same_conditions(const row *a, const row *b)
     return a->rt == b->rt && a->card == b->card && a->metric == b->metric && a->bits == b->bits &&
            !strcmp(a->m.name, b->m.name) && a->batch == b->batch && a->width == b->width &&
            a->height == b->height && a->steps == b->steps && a->dequant_gemm == b->dequant_gemm &&
-           a->no_graphs == b->no_graphs && a->metric != M_VRAM &&
+           a->no_graphs == b->no_graphs && a->early_metal == b->early_metal &&
+           a->metric != M_VRAM &&
            10 * (pa > pb ? pa - pb : pb - pa) <= (pa > pb ? pa : pb);
 }
 

@@ -52,6 +52,65 @@ static double lc_graphless_layer_s(void)
     return s / n;
 }
 
+/* A card that runs a compute-bound kernel into its board power limit
+ * lowers its clock, and with it the voltage: dynamic power goes roughly as
+ * f V^2 ~ f^3 in the boost range, so throughput rises as a small power of
+ * the power available.  The exponent is measured, on a card capped below
+ * the draw its load wants: an MSI RTX 3090 Ti Suprim X at 465.7 W average
+ * draw ran Igor's Lab's 4K game suite at 107.4 fps, capped to 300 W (313.8
+ * W measured) at 96.3 fps (PC Gamer, 'An RTX 3090 Ti set to a 300W limit
+ * still beats AMD's best', https://www.pcgamer.com/uk/an-rtx-3090-ti-set-to-
+ * a-300w-limit-still-beats-amds-best/): throughput ~ power^0.276 (the
+ * cube law's 1/3 for comparison).  No row of models/validation/ enters it. */
+static double power_exponent(void)
+{
+    return log(96.3 / 107.4) / log(313.8 / 465.7);
+}
+
+double tim_power_clock_share(double w_per_peak, double ref_w_per_peak)
+{
+    /* a card with more power per unit of peak than the reference runs at
+     * the reference's share: the reference is taken to reach its boost
+     * clock, which more power does not raise */
+    return w_per_peak >= ref_w_per_peak ? 1.0 : pow(w_per_peak / ref_w_per_peak, power_exponent());
+}
+
+/* llama.cpp's Metal backend of August 2023 (after PR 2615's matrix-matrix
+ * kernels, merged 2023-08-16, before the prompt and mat-vec tuning of
+ * September to November 2023: PRs 2951, 2959, 3084 and later) against the
+ * November 2023 builds of discussion 4167 that fit.json's Apple rows come
+ * from, on the same chips, Llama 2 7B:
+ *   prompts: M1 Max 32-core, PR 2615's table (2023-08-14, ./main, a
+ *   256-token prompt): F16 316, Q4_0 297 tokens/s against 599.53 and
+ *   530.06 (pp512, November); M2 Ultra 76-core, the master column of PR
+ *   2891 (2023-08-30, llama-bench pp512): F16 666.13, Q8_0 631.59, Q4_0
+ *   632.20 against 1401.85, 1248.59 and 1238.48;
+ *   decode: M2 Ultra, PR 2891's master tg64 F16 29.59 and PR 2917's master
+ *   tg128 (2023-08-30) Q8_0 62.05, Q4_0 88.54 against 41.02, 66.64 and
+ *   94.27 (tg128, November).
+ * The share is the mean over the chips measured.  No check row enters it. */
+double tim_lc_early_metal_share(tim_weights w, int prefill)
+{
+    static const struct {
+        double old_rate, new_rate;
+        int prefill;
+        tim_weights w;
+    } T[] = {
+        {316, 599.53, 1, TIM_W_F16},     {666.13, 1401.85, 1, TIM_W_F16},
+        {297, 530.06, 1, TIM_W_Q4_0},    {632.20, 1238.48, 1, TIM_W_Q4_0},
+        {631.59, 1248.59, 1, TIM_W_Q8_0}, {29.59, 41.02, 0, TIM_W_F16},
+        {62.05, 66.64, 0, TIM_W_Q8_0},   {88.54, 94.27, 0, TIM_W_Q4_0},
+    };
+    double s = 0;
+    int n = 0;
+    for (size_t i = 0; i < sizeof T / sizeof *T; i++)
+        if (T[i].w == w && T[i].prefill == prefill) {
+            s += T[i].old_rate / T[i].new_rate;
+            n++;
+        }
+    return n ? s / n : 1.0;
+}
+
 typedef enum { TF_FP32, TF_FP16, TF_INT8, TF_4BIT } tf_mode;
 
 static tf_mode tf_mode_of(double bits)
@@ -261,7 +320,10 @@ static void llamacpp_breakdown(const tim_model *m, const tim_card *c, const tim_
                      F16 = tim_card_lc_peak(c) * 1e12 * c->eff_compute_w[TIM_W_F16];
         pass = (W + 2.0 * mp) / BW16 + fmax(pf / F16, 2.0 * mp / BW16);
     }
-    o->prefill_s = P > 0 ? pass + c->lc_token_s : 0;
+    int early_metal = w->lc_early_metal && !strcmp(c->vendor, "Apple");
+    o->prefill_s = P > 0 ? (pass + c->lc_token_s) /
+                               (early_metal ? tim_lc_early_metal_share(tim_weights_of_bits(w->bits), 1) : 1.0)
+                         : 0;
     o->prefill_tps = P > 0 ? B * P / o->prefill_s : 0;
     /* decode: each step reads the weights once and every sequence's cache;
      * the cost is linear in the context, so the mean context gives the sum;
@@ -271,6 +333,8 @@ static void llamacpp_breakdown(const tim_model *m, const tim_card *c, const tim_
     double step = fmax(bytes / BW, flops / F) + c->lc_token_s;
     if (w->lc_no_graphs && strcmp(c->vendor, "Apple"))
         step += k->layers * lc_graphless_layer_s();
+    if (early_metal)
+        step /= tim_lc_early_metal_share(tim_weights_of_bits(w->bits), 0);
     o->decode_s = G * step;
     o->decode_tps = G > 0 ? 1.0 / step : 0;
 }

@@ -139,6 +139,66 @@ static void test_hold_model_reuses_pool(void **state)
     eng_free(e);
 }
 
+/* The engine against the definition of its order, kept naively: every
+ * pending event with its time (clamped to the clock) and scheduling number,
+ * the earliest (time, number) taken out by a scan.  Each fired event
+ * schedules follow-ups: at the same time (the FIFO), one microsecond later
+ * (between the clock and the events already pending, the case an event list
+ * that only looks at its earliest key must not get wrong), in the past
+ * (clamped), near and far ahead, and at equal times from different moments
+ * (ties). */
+typedef struct ref_ev { int64_t t; uint64_t seq; uint32_t id; } ref_ev;
+
+static void test_against_naive_order(void **state)
+{
+    (void)state;
+    enum { CAP = 1 << 16, EVENTS = 200000 };
+    ref_ev *ref = malloc(CAP * sizeof *ref);
+    size_t nref = 0;
+    uint64_t seq = 0;
+    int64_t now = 0;
+    uint32_t next_id = 0;
+    eng *e = eng_new(4);
+    uint64_t x = 12345;
+    for (int i = 0; i < 64; i++) {
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        int64_t t = (int64_t)(x >> 40) % 5000;
+        assert_true(eng_at(e, t, 0, next_id, 0));
+        ref[nref++] = (ref_ev){t > now ? t : now, seq++, next_id++};
+    }
+    for (int fired = 0; fired < EVENTS; fired++) {
+        size_t m = 0;
+        for (size_t j = 1; j < nref; j++)
+            if (ref[j].t < ref[m].t || (ref[j].t == ref[m].t && ref[j].seq < ref[m].seq))
+                m = j;
+        eng_ev ev;
+        assert_true(eng_next(e, &ev));
+        assert_int_equal(ev.t, ref[m].t);
+        assert_int_equal(ev.a, ref[m].id);
+        now = ref[m].t;
+        ref[m] = ref[--nref];
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        int follow = nref < 200 ? 2 : nref > 2000 ? 0 : 1 + (int)((x >> 62) & 1);
+        for (int k = 0; k < follow && nref < CAP; k++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            int64_t t;
+            switch ((x >> 33) % 6) {
+            case 0: t = now; break;
+            case 1: t = now + 1; break;
+            case 2: t = now - 3; break;
+            case 3: t = now + (int64_t)((x >> 20) % 50); break;
+            case 4: t = (now / 1000 + 1) * 1000; break; /* a tie with others */
+            default: t = now + (int64_t)((x >> 8) % 100000000); break;
+            }
+            assert_true(eng_at(e, t, 0, next_id, 0));
+            ref[nref++] = (ref_ev){t > now ? t : now, seq++, next_id++};
+        }
+        assert_int_equal(eng_pending(e), nref);
+    }
+    free(ref);
+    eng_free(e);
+}
+
 static void test_streams_independent_and_reproducible(void **state)
 {
     (void)state;
@@ -210,6 +270,7 @@ int main(void)
         cmocka_unit_test(test_ties_keep_scheduling_order),
         cmocka_unit_test(test_zero_delay_after_earlier_same_time),
         cmocka_unit_test(test_random_against_sort),
+        cmocka_unit_test(test_against_naive_order),
         cmocka_unit_test(test_horizon_drops_only_later_events),
         cmocka_unit_test(test_hold_model_reuses_pool),
         cmocka_unit_test(test_streams_independent_and_reproducible),

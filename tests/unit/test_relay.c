@@ -363,6 +363,34 @@ static void test_pick(void **st)
     assert_int_equal(relay_pick(none, 2, 0.5), -1);
 }
 
+/* A round's reservations read in place give the draw of the weights with the
+ * reserved nodes' set to -1 (what runMatchingRound filters out). */
+static void test_pick_unreserved(void **st)
+{
+    (void)st;
+    uint64_t x = 99;
+    for (int trial = 0; trial < 2000; trial++) {
+        enum { N = 24 };
+        double w[N], masked[N];
+        uint32_t nodes[N];
+        uint8_t reserved[3 * N] = {0};
+        for (int i = 0; i < N; i++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            nodes[i] = (uint32_t)(x >> 40) % (3 * N);
+            w[i] = (x >> 20 & 7) == 0 ? -1 : (x >> 20 & 7) == 1 ? 0 : (double)(x >> 44) / 1024.0;
+        }
+        for (int i = 0; i < 3 * N; i++) {
+            x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+            reserved[i] = (x >> 61) == 0;
+        }
+        for (int i = 0; i < N; i++)
+            masked[i] = reserved[nodes[i]] ? -1 : w[i];
+        x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+        double u = (double)(x >> 11) / 9007199254740992.0;
+        assert_int_equal(relay_pick_unreserved(w, nodes, reserved, N, u), relay_pick(masked, N, u));
+    }
+}
+
 /* ---- pricing: service/task_pricing_test.go @ 24ffc26 --------------------- */
 
 static void test_sd_units(void **st)
@@ -708,6 +736,7 @@ int main(void)
         cmocka_unit_test(test_weights_2026_matching_tests),
         cmocka_unit_test(test_weights_2025),
         cmocka_unit_test(test_pick),
+        cmocka_unit_test(test_pick_unreserved),
         cmocka_unit_test(test_sd_units),
         cmocka_unit_test(test_vram_weight),
         cmocka_unit_test(test_priority_sd),

@@ -91,11 +91,17 @@ bool relay_need_validation(const relay_params *p, const uint8_t *beta, size_t n)
 #define RELAY_POOL_MAX 50
 
 typedef struct relay_qos {
+    /* what node selection reads first (2026 health: HealthBase,
+     * HealthUpdatedAt, HealthExcluded) */
+    double qos_score;              /* 2025-07, 2026: node.QOSScore as float64 */
+    double health_base;
+    double health_at_s;
+    uint64_t score;                /* 2025-03: node.QOSScore, uint64; 0 until the first finish */
+    bool health_set;
+    bool health_excluded;
     /* 2025-03 (service/qos.go @ f2bb1b1): all-time mean of task scores */
     uint64_t all_sum, all_count;
-    uint64_t score;                /* node.QOSScore, uint64; 0 until the first finish */
-    /* 2025-07, 2026: node.QOSScore as float64 and the in-memory pool */
-    double qos_score;
+    /* 2025-07, 2026: the in-memory pool */
     bool pool_exists;              /* the Relay's map holds an entry */
     uint8_t pool[RELAY_POOL_MAX];  /* oldest first */
     uint32_t pool_len;
@@ -103,11 +109,6 @@ typedef struct relay_qos {
     uint64_t recent_score[3];      /* 2025-03: each task's qos_score */
     bool recent_timeout[3];        /* 2025-07: each task ended TaskAbortTimeout */
     uint32_t recent_n;
-    /* 2026: health (HealthBase, HealthUpdatedAt, HealthExcluded) */
-    double health_base;
-    double health_at_s;
-    bool health_set;
-    bool health_excluded;
 } relay_qos;
 
 /* A node that joins for the first time. */
@@ -152,6 +153,10 @@ double relay_staking_score(wei_t stake, wei_t max_stake);
 typedef struct relay_cand {
     const relay_qos *q;
     wei_t stake;            /* staking that scores (stake + delegations) */
+    /* relay_staking_score(stake, max_stake) when the caller already has it
+     * (has_staking); relay_weights computes it otherwise */
+    double staking;
+    bool has_staking;
     uint32_t local_match;   /* task models on the node's disk */
     uint32_t inuse_match;   /* task models the node has in use */
     uint32_t inuse_count;   /* models the node has in use */
@@ -171,6 +176,11 @@ size_t relay_weights(const relay_params *p, const relay_cand *c, size_t n,
  * (task_matching.go sampleCandidateIndex returns 0 when Take fails).
  * -1 when none is kept. */
 long relay_pick(const double *w, size_t n, double u);
+/* The same draw with the weights of candidates whose node is marked in
+ * reserved[] (nodes[i] the node of candidate i) taken as < 0, without
+ * copying them. */
+long relay_pick_unreserved(const double *w, const uint32_t *nodes, const uint8_t *reserved, size_t n,
+                           double u);
 
 /* ---- pricing, queue order and timeouts ---------------------------------- */
 

@@ -23,8 +23,7 @@ size_t relay_match_round(const relay_params *p, const uint32_t *sig, const bool 
                          uint32_t free_nodes, const relay_match_io *io, uint8_t *reserved,
                          relay_pair *out)
 {
-    size_t pairs = 0, cap = 0;
-    double *w = NULL;
+    size_t pairs = 0;
     uint32_t nreserved = 0;
     for (size_t page = 0; page < n; page += p->batch) {
         size_t end = page + p->batch < n ? page + p->batch : n;
@@ -34,17 +33,8 @@ size_t relay_match_round(const relay_params *p, const uint32_t *sig, const bool 
             const uint32_t *nodes;
             const double *cw;
             size_t k = io->candidates(io->ctx, sig[i], &nodes, &cw);
-            if (k > cap) {
-                double *nw = realloc(w, k * sizeof *w);
-                if (!nw)
-                    break;
-                w = nw;
-                cap = k;
-            }
             /* the signature's candidate set minus this round's reservations */
-            for (size_t j = 0; j < k; j++)
-                w[j] = reserved[nodes[j]] ? -1 : cw[j];
-            long pick = k ? relay_pick(w, k, io->uniform(io->ctx)) : -1;
+            long pick = k ? relay_pick_unreserved(cw, nodes, reserved, k, io->uniform(io->ctx)) : -1;
             if (pick < 0)
                 continue;
             reserved[nodes[pick]] = 1;
@@ -60,7 +50,6 @@ size_t relay_match_round(const relay_params *p, const uint32_t *sig, const bool 
     }
     for (size_t i = 0; i < pairs; i++)
         reserved[out[i].node] = 0;
-    free(w);
     return pairs;
 }
 

@@ -55,10 +55,16 @@ static size_t candidates_of(relay_net *n, const rn_task *t, double now)
     size_t k = 0;
     for (uint32_t i = 0; i < n->n_free; i++) {
         uint32_t a = n->free_nodes[i];
-        const rn_node *nd = &n->nodes[a];
+        rn_node *nd = &n->nodes[a];
         if (!nd->joined || nd->busy || nd->paused || nd->vram_gb < t->w.vram_gb || (t->w.gpu && nd->gpu != t->w.gpu))
             continue;
-        n->cands[k] = (relay_cand){.q = &nd->q, .stake = nd->stake + nd->delegated,
+        wei_t stake = nd->stake + nd->delegated;
+        if (nd->ss_stake != stake || nd->ss_max != n->max_stake) {
+            nd->ss = relay_staking_score(stake, n->max_stake);
+            nd->ss_stake = stake;
+            nd->ss_max = n->max_stake;
+        }
+        n->cands[k] = (relay_cand){.q = &nd->q, .stake = stake, .staking = nd->ss, .has_staking = true,
                                    .local_match = rn_has_model(nd, t->model),
                                    .inuse_match = nd->inuse == t->model,
                                    .inuse_count = nd->inuse != RN_NONE};

@@ -10,19 +10,27 @@ typedef struct rn_deleg {
     wei_t amount;
 } rn_deleg;
 
+/* Ordered so that what a dispatch step reads of a free node (state, VRAM,
+ * GPU, model in use, staking and its score, local models, then the QoS and
+ * health at the head of q) lies in its first three cache lines. */
 typedef struct rn_node {
     bool joined, busy, kicked_out, slashed;
     bool paused, pending_pause, pending_quit; /* NodeStatusPaused, PendingPause, PendingQuit */
     bool quit;                   /* left by its own (pending) quit, not kicked out */
     uint64_t vram_gb;
     uint32_t gpu;                /* the caller's id of its GPU (name and VRAM); 0: not told */
-    wei_t stake, delegated;
-    uint32_t delegator_share;
-    uint32_t task;
-    uint32_t models[RN_MAX_LOCAL_MODELS], n_models;
     uint32_t inuse;              /* model of its last task, RN_NONE */
-    relay_qos q;
+    uint32_t n_models;
+    uint32_t delegator_share;
+    wei_t stake, delegated;
+    /* relay_staking_score(ss_stake, ss_max), kept between dispatch steps
+     * (both rarely change); all zero is a valid entry (a score of 0) */
+    double ss;
+    uint32_t models[RN_MAX_LOCAL_MODELS];
+    uint32_t task;
     bool ever_joined;
+    wei_t ss_stake, ss_max;
+    relay_qos q;
 } rn_node;
 
 typedef struct rn_task {

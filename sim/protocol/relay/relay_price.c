@@ -46,12 +46,10 @@ double relay_vram_weight(const relay_params *p, uint64_t vram_gb)
 
 static int bitlen(unsigned __int128 x)
 {
-    int n = 0;
-    while (x) {
-        x >>= 1;
-        n++;
-    }
-    return n;
+    uint64_t hi = (uint64_t)(x >> 64), lo = (uint64_t)x;
+    if (hi)
+        return 128 - __builtin_clzll(hi);
+    return lo ? 64 - __builtin_clzll(lo) : 0;
 }
 
 wei_t relay_bigfloat_quo_int(wei_t fee, double d)

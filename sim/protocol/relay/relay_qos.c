@@ -106,7 +106,9 @@ bool relay_should_kickout(const relay_params *p, const relay_qos *q)
 
 double relay_health_at(const relay_params *p, const relay_qos *q, double now_s)
 {
-    if (!q->health_set)
+    /* a full base gives 1 + 0 * (1 - e^-x) = 1 exactly, whatever the time:
+     * most nodes, once a success has boosted them back; no exp for them */
+    if (!q->health_set || q->health_base == 1.0)
         return 1.0;
     double elapsed = (now_s - q->health_at_s) / 60.0; /* Duration.Minutes() */
     if (elapsed < 0)

@@ -21,6 +21,11 @@ double relay_staking_score(wei_t stake, wei_t max_stake)
     return sqrt((double)stake / (double)max_stake);
 }
 
+static double staking_of(const relay_cand *c, wei_t max_stake)
+{
+    return c->has_staking ? c->staking : relay_staking_score(c->stake, max_stake);
+}
+
 /* S*Q/(S+Q), 0 when either is 0 (CalculateSelectingProb) */
 static double harmonic(double s, double q)
 {
@@ -70,7 +75,7 @@ static size_t weights_2025_07(const relay_params *p, const relay_cand *c, size_t
         double q = c[i].q->qos_score / (double)p->rewards[0];
         if (q == 0)
             q = 0.5; /* a node never scored */
-        double prob = harmonic(relay_staking_score(c[i].stake, max_stake), q);
+        double prob = harmonic(staking_of(&c[i], max_stake), q);
         if (local == 0) {
             w[i] = prob;
         } else if (c[i].local_match == 0) {
@@ -99,7 +104,7 @@ static size_t weights_2026(const relay_params *p, const relay_cand *c, size_t n,
         if (qos_long == 0)
             qos_long = 0.5;
         double qos = qos_long * relay_health_at(p, q, now_s);
-        double score = harmonic(relay_staking_score(c[i].stake, max_stake), qos);
+        double score = harmonic(staking_of(&c[i], max_stake), qos);
         if (base_models > 0)
             score *= 1 + p->inuse_boost * (double)c[i].inuse_match / (double)base_models;
         w[i] = score;
@@ -118,28 +123,42 @@ size_t relay_weights(const relay_params *p, const relay_cand *c, size_t n,
     return weights_2026(p, c, n, task_models, max_stake, now_s, w);
 }
 
-long relay_pick(const double *w, size_t n, double u)
+/* candidate i's weight, < 0 when its node is reserved */
+static inline double weight_at(const double *w, const uint32_t *nodes, const uint8_t *reserved, size_t i)
+{
+    return reserved && reserved[nodes[i]] ? -1 : w[i];
+}
+
+long relay_pick_unreserved(const double *w, const uint32_t *nodes, const uint8_t *reserved, size_t n,
+                           double u)
 {
     double total = 0;
     long first = -1, last = -1;
     for (size_t i = 0; i < n; i++) {
-        if (w[i] < 0)
+        double wi = weight_at(w, nodes, reserved, i);
+        if (wi < 0)
             continue;
         if (first < 0)
             first = (long)i;
-        if (w[i] > 0)
+        if (wi > 0)
             last = (long)i;
-        total += w[i];
+        total += wi;
     }
     if (first < 0 || total <= 0)
         return first;
     double target = u * total, acc = 0;
     for (size_t i = 0; i < n; i++) {
-        if (w[i] <= 0)
+        double wi = weight_at(w, nodes, reserved, i);
+        if (wi <= 0)
             continue;
-        acc += w[i];
+        acc += wi;
         if (target < acc)
             return (long)i;
     }
     return last; /* u*total rounded up to the sum */
+}
+
+long relay_pick(const double *w, size_t n, double u)
+{
+    return relay_pick_unreserved(w, NULL, NULL, n, u);
 }
