@@ -133,22 +133,32 @@ static void guid_nonce(const sim *m, uint64_t req, int k, uint8_t guid[32], uint
     }
 }
 
-/* The map slots a coming createTask looks up (a new commitment and nonce
- * miss the cache): one transaction ahead, they are on their way. */
+/* What the block's next transaction will read first, one transaction
+ * ahead: a createTask's map slots (a new commitment and nonce miss the
+ * cache), or the named task's handle and record and the sending node's
+ * record. */
 static void vss_prefetch(const sim *m, const sim_tx *tx)
 {
-    if (tx->kind != TX_CREATE) {
-        /* the relay's transactions carry no node */
-        bool by_node = tx->kind == TX_COMMIT || tx->kind == TX_CANCEL_NODE || tx->kind == TX_REPORT_ERROR;
-        if (tx->kind != TX_VALIDATE && tx->kind != TX_CANCEL_APP && tx->arg)
-            vss_prefetch_task(proto_vss(m->p), (uint32_t)(tx->arg - 1),
-                              by_node ? m->nodes[tx->who].acc : VSS_NOBODY);
-        return;
+    switch (tx->kind) {
+    case TX_CREATE: {
+        uint8_t guid[32], nonce[32], c[32];
+        guid_nonce(m, tx->arg, tx->round, guid, nonce);
+        sim_commitment(guid, nonce, c);
+        vss_prefetch_create(proto_vss(m->p), nonce, c);
+        break;
     }
-    uint8_t guid[32], nonce[32], c[32];
-    guid_nonce(m, tx->arg, tx->round, guid, nonce);
-    sim_commitment(guid, nonce, c);
-    vss_prefetch_create(proto_vss(m->p), nonce, c);
+    case TX_COMMIT:
+    case TX_CANCEL_NODE:
+    case TX_REPORT_ERROR: /* a node's */
+        vss_prefetch_task(proto_vss(m->p), (uint32_t)(tx->arg - 1), m->nodes[tx->who].acc);
+        break;
+    case TX_PARAMS_UPLOADED:
+    case TX_UPLOADED: /* the relay's: no node */
+        vss_prefetch_task(proto_vss(m->p), (uint32_t)(tx->arg - 1), VSS_NOBODY);
+        break;
+    default:
+        break;
+    }
 }
 
 static bool apply_create(sim *m, const sim_tx *tx, uint64_t now_s)
