@@ -182,6 +182,29 @@ long relay_pick(const double *w, size_t n, double u);
 long relay_pick_unreserved(const double *w, const uint32_t *nodes, const uint8_t *reserved, size_t n,
                            double u);
 
+/* Repeated draws from one candidate set within a matching round.  The
+ * draw's first pass sums the unreserved weights in candidate order; that
+ * running total at candidate i only changes when a candidate at or before
+ * i is reserved, so it is kept (acc) and summed again only from the first
+ * candidate reserved since the set's last draw, with the same additions in
+ * the same order: the same total, bit for bit.  The second pass (the first
+ * running total above u * total) becomes a binary search of acc, whose
+ * entries never decrease (adding a weight >= 0 to a sum >= 0 cannot lower
+ * it in round-to-nearest). */
+typedef struct relay_prefix {
+    double *acc;  /* acc[i]: the first pass's running total through candidate i */
+    size_t valid; /* acc[0, valid) agree with the reservations applied */
+    size_t seen;  /* the round's reservations applied so far */
+    int sorted;   /* nodes[] ascending (found by binary search): -1 not yet checked */
+} relay_prefix;
+/* relay_pick_unreserved(w, nodes, reserved, n, u) through pf (all zero,
+ * sorted -1, and acc room for n, before the set's first draw); made[0,
+ * n_made) are the nodes reserved in the round so far, in the order
+ * reserved, each marked in reserved[] (the list only grows during the
+ * round). */
+long relay_pick_prefix(relay_prefix *pf, const double *w, const uint32_t *nodes, const uint8_t *reserved,
+                       size_t n, const uint32_t *made, size_t n_made, double u);
+
 /* ---- pricing, queue order and timeouts ---------------------------------- */
 
 typedef struct relay_task_work {
@@ -238,8 +261,11 @@ bool relay_offer_replaces(wei_t held_fee, wei_t offered_fee);
 typedef struct relay_match_io {
     void *ctx;
     /* the candidate set of a requirement signature at the round's time:
-     * node ids and their relay_weights (< 0: dropped); returns the count */
-    size_t (*candidates)(void *ctx, uint32_t sig, const uint32_t **nodes, const double **w);
+     * node ids and their relay_weights (< 0: dropped); returns the count.
+     * *pre: the set's relay_prefix, kept for the round, or NULL (each draw
+     * then sums the weights anew) */
+    size_t (*candidates)(void *ctx, uint32_t sig, const uint32_t **nodes, const double **w,
+                         relay_prefix **pre);
     double (*uniform)(void *ctx); /* a uniform draw in [0, 1) */
 } relay_match_io;
 

@@ -156,6 +156,7 @@ typedef struct round_sig {
     uint32_t *nodes;
     double *w;
     size_t k;
+    relay_prefix pre; /* its draws' running totals (relay_pick_prefix) */
 } round_sig;
 
 typedef struct round_ctx {
@@ -167,7 +168,8 @@ typedef struct round_ctx {
     size_t n_sigs;
 } round_ctx;
 
-static size_t round_candidates(void *ctx, uint32_t sig, const uint32_t **nodes, const double **w)
+static size_t round_candidates(void *ctx, uint32_t sig, const uint32_t **nodes, const double **w,
+                               relay_prefix **pre)
 {
     round_ctx *r = ctx;
     const rn_task *t = &r->n->tasks[sig];
@@ -176,24 +178,32 @@ static size_t round_candidates(void *ctx, uint32_t sig, const uint32_t **nodes, 
         if (e->vram == t->w.vram_gb && e->gpu == t->w.gpu && e->model == t->model) {
             *nodes = e->nodes;
             *w = e->w;
+            *pre = &r->sigs[i].pre;
             return e->k;
         }
     }
     size_t k = candidates_of(r->n, t, r->now);
     *nodes = r->n->cand; /* valid until the next call, which is all the round needs */
     *w = r->n->w;
+    *pre = NULL;
     if (r->n_sigs < ROUND_SIGS) {
         round_sig *e = &r->sigs[r->n_sigs];
         e->nodes = malloc((k ? k : 1) * sizeof *e->nodes);
         e->w = malloc((k ? k : 1) * sizeof *e->w);
-        if (e->nodes && e->w) {
+        double *acc = malloc((k ? k : 1) * sizeof *acc);
+        if (e->nodes && e->w && acc) {
             memcpy(e->nodes, r->n->cand, k * sizeof *e->nodes);
             memcpy(e->w, r->n->w, k * sizeof *e->w);
-            *e = (round_sig){t->w.vram_gb, t->w.gpu, t->model, e->nodes, e->w, k};
+            *e = (round_sig){t->w.vram_gb, t->w.gpu, t->model, e->nodes, e->w, k,
+                             (relay_prefix){.acc = acc, .sorted = -1}};
+            *nodes = e->nodes;
+            *w = e->w;
+            *pre = &e->pre;
             r->n_sigs++;
         } else {
             free(e->nodes);
             free(e->w);
+            free(acc);
         }
     }
     return k;
@@ -220,6 +230,7 @@ static size_t dispatch_round(relay_net *n, double now, size_t q, double (*unifor
     for (size_t i = 0; i < r.n_sigs; i++) {
         free(r.sigs[i].nodes);
         free(r.sigs[i].w);
+        free(r.sigs[i].pre.acc);
     }
     for (size_t i = 0; i < m; i++)
         rn_start(n, n->order[n->pairs[i].task], n->pairs[i].node, now);
