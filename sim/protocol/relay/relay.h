@@ -170,6 +170,17 @@ typedef struct relay_cand {
  * candidates left. */
 size_t relay_weights(const relay_params *p, const relay_cand *c, size_t n,
                      uint32_t task_models, wei_t max_stake, double now_s, double *w);
+/* relay_weights of 2026 in two factors, so that a caller may keep the
+ * node's own between draws: the node's score at now_s (harmonic mean of
+ * its staking score and QoS times health), -1 when health excludes it;
+ * then the task's weight of a node holding all base_models of the task
+ * (the in-use boost), with the same operations in the same order. */
+double relay_node_score_2026(const relay_params *p, const relay_qos *q, double staking, double now_s);
+double relay_task_weight_2026(const relay_params *p, double node_score, uint32_t inuse_match,
+                              uint32_t base_models);
+/* Whether relay_node_score_2026 of q depends on the time (health below a
+ * full base decays back to 1). */
+bool relay_health_timed(const relay_qos *q);
 
 /* The index drawn by sampleuv.Weighted with uniform u in [0,1) over the
  * weights >= 0; when every kept weight is 0 the first kept candidate

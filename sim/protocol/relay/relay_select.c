@@ -89,25 +89,40 @@ static size_t weights_2025_07(const relay_params *p, const relay_cand *c, size_t
     return local ? local : n;
 }
 
+double relay_node_score_2026(const relay_params *p, const relay_qos *q, double staking, double now_s)
+{
+    if (relay_health_excluded(p, q, now_s)) /* the hard filter */
+        return -1;
+    double qos_long = q->qos_score / (double)p->rewards[0];
+    if (qos_long == 0)
+        qos_long = 0.5;
+    double qos = qos_long * relay_health_at(p, q, now_s);
+    return harmonic(staking, qos);
+}
+
+double relay_task_weight_2026(const relay_params *p, double node_score, uint32_t inuse_match,
+                              uint32_t base_models)
+{
+    double score = node_score;
+    if (base_models > 0)
+        score *= 1 + p->inuse_boost * (double)inuse_match / (double)base_models;
+    return score;
+}
+
 static size_t weights_2026(const relay_params *p, const relay_cand *c, size_t n,
                            uint32_t base_models, wei_t max_stake, double now_s, double *w)
 {
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
-        const relay_qos *q = c[i].q;
-        /* hard filter, then the base-model gate with no fallback */
-        if (relay_health_excluded(p, q, now_s) || c[i].local_match != base_models) {
+        /* the base-model gate with no fallback, and the hard filter */
+        double s = c[i].local_match != base_models
+                       ? -1
+                       : relay_node_score_2026(p, c[i].q, staking_of(&c[i], max_stake), now_s);
+        if (s < 0) {
             w[i] = -1;
             continue;
         }
-        double qos_long = q->qos_score / (double)p->rewards[0];
-        if (qos_long == 0)
-            qos_long = 0.5;
-        double qos = qos_long * relay_health_at(p, q, now_s);
-        double score = harmonic(staking_of(&c[i], max_stake), qos);
-        if (base_models > 0)
-            score *= 1 + p->inuse_boost * (double)c[i].inuse_match / (double)base_models;
-        w[i] = score;
+        w[i] = relay_task_weight_2026(p, s, c[i].inuse_match, base_models);
         kept++;
     }
     return kept;
