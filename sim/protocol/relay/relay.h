@@ -173,11 +173,11 @@ size_t relay_weights(const relay_params *p, const relay_cand *c, size_t n,
 /* relay_weights of 2026 in two factors, so that a caller may keep the
  * node's own between draws: the node's score at now_s (harmonic mean of
  * its staking score and QoS times health), -1 when health excludes it;
- * then the task's weight of a node holding all base_models of the task
- * (the in-use boost), with the same operations in the same order. */
+ * then the factor of the in-use boost for a node holding all base_models
+ * of the task: its weight is the score times the factor, as relay_weights
+ * computes it. */
 double relay_node_score_2026(const relay_params *p, const relay_qos *q, double staking, double now_s);
-double relay_task_weight_2026(const relay_params *p, double node_score, uint32_t inuse_match,
-                              uint32_t base_models);
+double relay_inuse_factor_2026(const relay_params *p, uint32_t inuse_match, uint32_t base_models);
 /* Whether relay_node_score_2026 of q depends on the time (health below a
  * full base decays back to 1). */
 bool relay_health_timed(const relay_qos *q);

@@ -101,6 +101,8 @@ void relay_net_host(relay_net *n, wei_t *bal, const relay_params *prm)
     n->hosted = true;
     n->own = *prm;
     n->p = &n->own;
+    for (uint32_t a = 0; a < n->max_acc; a++)
+        n->view[a].epoch = 0; /* scores kept under the former parameters */
 }
 
 void relay_net_set_accounts(relay_net *n, uint32_t n_acc)

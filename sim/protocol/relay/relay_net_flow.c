@@ -36,7 +36,7 @@ static size_t candidates_of(relay_net *n, const rn_task *t, double now)
     if (!n->p->window_sum_kickout && !n->p->window_timeout_kickout)
         return rn_view_candidates_2026(n, t, now); /* the weights relay_weights gives them */
     size_t k = 0;
-    for (uint32_t i = 0; i < n->n_free; i++) {
+    for (uint32_t i = 0; i < n->n_listed; i++) {
         uint32_t a = n->free_nodes[i];
         rn_node *nd = &n->nodes[a];
         if (!nd->joined || nd->busy || nd->paused || nd->vram_gb < t->w.vram_gb || (t->w.gpu && nd->gpu != t->w.gpu))

@@ -83,8 +83,11 @@ struct relay_net {
     relay_calib cal;             /* 2026: per-GPU execution-time records */
     const char *err;
     /* dispatch scratch */
-    uint32_t *free_nodes, n_free; /* the nodes free at the dispatch step's start, by account */
-    wei_t max_stake;             /* the largest stake that scores among joined nodes, then */
+    uint32_t *free_nodes, n_listed; /* 2025 editions: the nodes free at the dispatch step's start */
+    uint32_t n_free;             /* the free nodes, kept by rn_view_sync */
+    wei_t view_max;              /* the largest stake in the views, kept by rn_view_sync ... */
+    bool view_max_low;           /* ... unless it may have dropped (then found by a scan) */
+    wei_t max_stake;             /* the largest stake that scores among joined nodes at the step's start */
     uint32_t *order, *cand;
     double *w;
     relay_cand *cands;
@@ -112,10 +115,10 @@ bool rn_view_agrees(const relay_net *n, uint32_t node, double now);
 /* relay_staking_score of the node's stake + delegations against
  * n->max_stake, memoized in its record (both rarely change) */
 double rn_staking_score(relay_net *n, rn_node *nd);
-/* at a dispatch step's start: the free nodes in account order and the
- * largest stake that scores, from the views */
+/* at a dispatch step's start: the largest stake that scores, from the
+ * views, and under the 2025 editions the free nodes in account order */
 void rn_view_prepare(relay_net *n);
-/* 2026: the free nodes with the VRAM and GPU of task t into n->cand
+/* 2026: the free nodes (in account order) with the VRAM and GPU of task t into n->cand
  * and their weights into n->w; the node scores kept in the views */
 size_t rn_view_candidates_2026(relay_net *n, const rn_task *t, double now);
 /* starts task t on node nd at now */

@@ -3,8 +3,10 @@
  * steps.  A score is kept while nothing it depends on changed: the node's
  * record (rn_view_sync clears it), the largest stake (the epoch) and the
  * time (a node whose health is below a full base has its score computed at
- * each use).  The draws see the same weights in the same order as the scan
- * of the node records did (tests/unit/test_relay_net.c compares both). */
+ * each use).  rn_view_sync also keeps the count of free nodes and the
+ * largest stake, found again by a scan only when it may have dropped.  The
+ * draws see the same weights in the same order as the scan of the node
+ * records did (tests/unit/test_relay_view.c compares both). */
 #include "protocol/relay/relay_net_internal.h"
 
 static uint64_t model_bit(uint32_t model)
@@ -28,8 +30,16 @@ static rn_view fresh_view(const rn_node *nd)
 
 void rn_view_sync(relay_net *n, uint32_t node)
 {
-    if (node < n->max_acc)
-        n->view[node] = fresh_view(&n->nodes[node]); /* score not computed */
+    if (node >= n->max_acc)
+        return;
+    rn_view old = n->view[node], v = fresh_view(&n->nodes[node]); /* score not computed */
+    n->n_free += v.free;
+    n->n_free -= old.free;
+    if (v.stake > n->view_max)
+        n->view_max = v.stake;
+    else if (v.stake < old.stake && old.stake == n->view_max)
+        n->view_max_low = true;
+    n->view[node] = v;
 }
 
 double rn_staking_score(relay_net *n, rn_node *nd)
@@ -60,14 +70,20 @@ bool rn_view_agrees(const relay_net *n, uint32_t node, double now)
 
 void rn_view_prepare(relay_net *n)
 {
-    wei_t max = 0;
-    n->n_free = 0;
-    for (uint32_t a = RN_ACC_FIRST; a < n->n_acc; a++) {
-        const rn_view *v = &n->view[a];
-        if (v->stake > max)
-            max = v->stake;
-        if (v->free)
-            n->free_nodes[n->n_free++] = a;
+    if (n->view_max_low) { /* the largest stake left, or one of several equal */
+        n->view_max = 0;
+        for (uint32_t a = RN_ACC_FIRST; a < n->max_acc; a++)
+            if (n->view[a].stake > n->view_max)
+                n->view_max = n->view[a].stake;
+        n->view_max_low = false;
+    }
+    wei_t max = n->view_max;
+    if (n->p->window_sum_kickout || n->p->window_timeout_kickout) {
+        uint32_t k = 0; /* their steps start tasks between draws: a fixed list */
+        for (uint32_t a = RN_ACC_FIRST; a < n->n_acc; a++)
+            if (n->view[a].free)
+                n->free_nodes[k++] = a;
+        n->n_listed = k;
     }
     if (max != n->max_stake && ++n->epoch == 0) { /* every kept score is stale */
         for (uint32_t a = 0; a < n->max_acc; a++)
@@ -81,8 +97,9 @@ size_t rn_view_candidates_2026(relay_net *n, const rn_task *t, double now)
 {
     size_t k = 0;
     uint64_t bit = model_bit(t->model);
-    for (uint32_t i = 0; i < n->n_free; i++) {
-        uint32_t a = n->free_nodes[i];
+    /* the in-use boost's factors of this task, computed once */
+    double factor[2] = {relay_inuse_factor_2026(n->p, 0, 1), relay_inuse_factor_2026(n->p, 1, 1)};
+    for (uint32_t a = RN_ACC_FIRST; a < n->n_acc; a++) {
         rn_view *v = &n->view[a];
         if (!v->free || v->vram_gb < t->w.vram_gb || (t->w.gpu && v->gpu != t->w.gpu))
             continue;
@@ -107,7 +124,7 @@ size_t rn_view_candidates_2026(relay_net *n, const rn_task *t, double now)
             }
         }
         /* < 0: excluded by its health */
-        n->w[k++] = s < 0 ? -1 : relay_task_weight_2026(n->p, s, v->inuse == t->model, 1);
+        n->w[k++] = s < 0 ? -1 : s * factor[v->inuse == t->model];
     }
     return k;
 }

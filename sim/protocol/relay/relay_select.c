@@ -100,13 +100,9 @@ double relay_node_score_2026(const relay_params *p, const relay_qos *q, double s
     return harmonic(staking, qos);
 }
 
-double relay_task_weight_2026(const relay_params *p, double node_score, uint32_t inuse_match,
-                              uint32_t base_models)
+double relay_inuse_factor_2026(const relay_params *p, uint32_t inuse_match, uint32_t base_models)
 {
-    double score = node_score;
-    if (base_models > 0)
-        score *= 1 + p->inuse_boost * (double)inuse_match / (double)base_models;
-    return score;
+    return base_models > 0 ? 1 + p->inuse_boost * (double)inuse_match / (double)base_models : 1;
 }
 
 static size_t weights_2026(const relay_params *p, const relay_cand *c, size_t n,
@@ -122,7 +118,9 @@ static size_t weights_2026(const relay_params *p, const relay_cand *c, size_t n,
             w[i] = -1;
             continue;
         }
-        w[i] = relay_task_weight_2026(p, s, c[i].inuse_match, base_models);
+        /* score *= 1 + boost * inuse / base: the factor rounded first, as a
+         * compound assignment evaluates it (a factor of 1 leaves s as it is) */
+        w[i] = s * relay_inuse_factor_2026(p, c[i].inuse_match, base_models);
         kept++;
     }
     return kept;
