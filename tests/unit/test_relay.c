@@ -391,6 +391,62 @@ static void test_pick_unreserved(void **st)
     }
 }
 
+/* relay_pick_prefix against relay_pick_unreserved over whole rounds: two
+ * candidate sets (one in ascending node order, one not) share nodes, each
+ * draw reserves its node, and every draw must equal the reference's; the
+ * weights are mostly small integers so that totals and targets often tie */
+static void test_pick_prefix(void **st)
+{
+    (void)st;
+    uint64_t x = 7;
+#define NEXT() (x = x * 6364136223846793005ULL + 1442695040888963407ULL)
+    size_t draws = 0, late = 0;
+    for (int trial = 0; trial < 300; trial++) {
+        enum { N = 40, NODES = 64 };
+        uint32_t nodes[2][N];
+        double w[2][N], acc[2][N];
+        uint8_t reserved[NODES] = {0};
+        uint32_t made[2 * N];
+        size_t n_made = 0, k[2];
+        relay_prefix pf[2] = {{.acc = acc[0], .sorted = -1}, {.acc = acc[1], .sorted = -1}};
+        for (int s = 0; s < 2; s++) {
+            k[s] = 0;
+            for (uint32_t a = 0; a < NODES && k[s] < N; a++)
+                if (NEXT() >> 62) /* about 3 nodes in 4 */
+                    nodes[s][k[s]++] = a;
+            for (size_t i = 0; i < k[s]; i++) {
+                uint64_t r = NEXT() >> 58;
+                w[s][i] = r < 6 ? -1 : r < 12 ? 0 : r < 50 ? (double)(r % 5 + 1) : (double)(NEXT() >> 44) / 1024.0;
+            }
+        }
+        for (size_t i = k[1]; i-- > 1;) { /* the second set shuffled */
+            size_t j = (size_t)(NEXT() >> 33) % (i + 1);
+            uint32_t t = nodes[1][i];
+            nodes[1][i] = nodes[1][j];
+            nodes[1][j] = t;
+        }
+        for (int d = 0; d < 60; d++) {
+            int s = (int)(NEXT() >> 63);
+            /* the largest u below 1, 0, and eighths (targets equal to a running total) */
+            double u = d % 7 == 3   ? 0.99999999999999989
+                       : d % 7 == 5 ? 0
+                       : d % 7 == 6 ? (double)(NEXT() >> 61) / 8.0
+                                    : (double)(NEXT() >> 11) / 9007199254740992.0;
+            long want = relay_pick_unreserved(w[s], nodes[s], reserved, k[s], u);
+            long got = relay_pick_prefix(&pf[s], w[s], nodes[s], reserved, k[s], made, n_made, u);
+            assert_int_equal(got, want);
+            draws++;
+            if (want < 0)
+                continue;
+            late += want > (long)k[s] / 2;
+            reserved[nodes[s][want]] = 1;
+            made[n_made++] = nodes[s][want];
+        }
+    }
+    assert_true(draws == 300 * 60 && late > 1000); /* draws reached the sets' later halves */
+#undef NEXT
+}
+
 /* ---- pricing: service/task_pricing_test.go @ 24ffc26 --------------------- */
 
 static void test_sd_units(void **st)
@@ -550,9 +606,11 @@ typedef struct match_fixture {
     int next_u;
 } match_fixture;
 
-static size_t fx_candidates(void *ctx, uint32_t sig, const uint32_t **nodes, const double **w)
+static size_t fx_candidates(void *ctx, uint32_t sig, const uint32_t **nodes, const double **w,
+                            relay_prefix **pre)
 {
     match_fixture *f = ctx;
+    *pre = NULL;
     *nodes = f->nodes[sig];
     *w = f->w[sig];
     return f->k[sig];
@@ -737,6 +795,7 @@ int main(void)
         cmocka_unit_test(test_weights_2025),
         cmocka_unit_test(test_pick),
         cmocka_unit_test(test_pick_unreserved),
+        cmocka_unit_test(test_pick_prefix),
         cmocka_unit_test(test_sd_units),
         cmocka_unit_test(test_vram_weight),
         cmocka_unit_test(test_priority_sd),

@@ -170,6 +170,17 @@ typedef struct relay_cand {
  * candidates left. */
 size_t relay_weights(const relay_params *p, const relay_cand *c, size_t n,
                      uint32_t task_models, wei_t max_stake, double now_s, double *w);
+/* relay_weights of 2026 in two factors, so that a caller may keep the
+ * node's own between draws: the node's score at now_s (harmonic mean of
+ * its staking score and QoS times health), -1 when health excludes it;
+ * then the factor of the in-use boost for a node holding all base_models
+ * of the task: its weight is the score times the factor, as relay_weights
+ * computes it. */
+double relay_node_score_2026(const relay_params *p, const relay_qos *q, double staking, double now_s);
+double relay_inuse_factor_2026(const relay_params *p, uint32_t inuse_match, uint32_t base_models);
+/* Whether relay_node_score_2026 of q depends on the time (health below a
+ * full base decays back to 1). */
+bool relay_health_timed(const relay_qos *q);
 
 /* The index drawn by sampleuv.Weighted with uniform u in [0,1) over the
  * weights >= 0; when every kept weight is 0 the first kept candidate
@@ -181,6 +192,29 @@ long relay_pick(const double *w, size_t n, double u);
  * copying them. */
 long relay_pick_unreserved(const double *w, const uint32_t *nodes, const uint8_t *reserved, size_t n,
                            double u);
+
+/* Repeated draws from one candidate set within a matching round.  The
+ * draw's first pass sums the unreserved weights in candidate order; that
+ * running total at candidate i only changes when a candidate at or before
+ * i is reserved, so it is kept (acc) and summed again only from the first
+ * candidate reserved since the set's last draw, with the same additions in
+ * the same order: the same total, bit for bit.  The second pass (the first
+ * running total above u * total) becomes a binary search of acc, whose
+ * entries never decrease (adding a weight >= 0 to a sum >= 0 cannot lower
+ * it in round-to-nearest). */
+typedef struct relay_prefix {
+    double *acc;  /* acc[i]: the first pass's running total through candidate i */
+    size_t valid; /* acc[0, valid) agree with the reservations applied */
+    size_t seen;  /* the round's reservations applied so far */
+    int sorted;   /* nodes[] ascending (found by binary search): -1 not yet checked */
+} relay_prefix;
+/* relay_pick_unreserved(w, nodes, reserved, n, u) through pf (all zero,
+ * sorted -1, and acc room for n, before the set's first draw); made[0,
+ * n_made) are the nodes reserved in the round so far, in the order
+ * reserved, each marked in reserved[] (the list only grows during the
+ * round). */
+long relay_pick_prefix(relay_prefix *pf, const double *w, const uint32_t *nodes, const uint8_t *reserved,
+                       size_t n, const uint32_t *made, size_t n_made, double u);
 
 /* ---- pricing, queue order and timeouts ---------------------------------- */
 
@@ -238,8 +272,11 @@ bool relay_offer_replaces(wei_t held_fee, wei_t offered_fee);
 typedef struct relay_match_io {
     void *ctx;
     /* the candidate set of a requirement signature at the round's time:
-     * node ids and their relay_weights (< 0: dropped); returns the count */
-    size_t (*candidates)(void *ctx, uint32_t sig, const uint32_t **nodes, const double **w);
+     * node ids and their relay_weights (< 0: dropped); returns the count.
+     * *pre: the set's relay_prefix, kept for the round, or NULL (each draw
+     * then sums the weights anew) */
+    size_t (*candidates)(void *ctx, uint32_t sig, const uint32_t **nodes, const double **w,
+                         relay_prefix **pre);
     double (*uniform)(void *ctx); /* a uniform draw in [0, 1) */
 } relay_match_io;
 

@@ -25,6 +25,8 @@ size_t relay_match_round(const relay_params *p, const uint32_t *sig, const bool 
 {
     size_t pairs = 0;
     uint32_t nreserved = 0;
+    /* the nodes reserved so far, in order, for the sets' relay_prefix */
+    uint32_t *made = malloc((n ? n : 1) * sizeof *made);
     for (size_t page = 0; page < n; page += p->batch) {
         size_t end = page + p->batch < n ? page + p->batch : n;
         for (size_t i = page; i < end; i++) {
@@ -32,12 +34,19 @@ size_t relay_match_round(const relay_params *p, const uint32_t *sig, const bool 
                 continue; /* isQueuedTaskTimedOut: left for the timeout sweep */
             const uint32_t *nodes;
             const double *cw;
-            size_t k = io->candidates(io->ctx, sig[i], &nodes, &cw);
+            relay_prefix *pre = NULL;
+            size_t k = io->candidates(io->ctx, sig[i], &nodes, &cw, &pre);
             /* the signature's candidate set minus this round's reservations */
-            long pick = k ? relay_pick_unreserved(cw, nodes, reserved, k, io->uniform(io->ctx)) : -1;
+            long pick = -1;
+            if (k && pre && made)
+                pick = relay_pick_prefix(pre, cw, nodes, reserved, k, made, pairs, io->uniform(io->ctx));
+            else if (k)
+                pick = relay_pick_unreserved(cw, nodes, reserved, k, io->uniform(io->ctx));
             if (pick < 0)
                 continue;
             reserved[nodes[pick]] = 1;
+            if (made)
+                made[pairs] = nodes[pick];
             nreserved++;
             out[pairs].task = (uint32_t)i;
             out[pairs].node = nodes[pick];
@@ -50,6 +59,7 @@ size_t relay_match_round(const relay_params *p, const uint32_t *sig, const bool 
     }
     for (size_t i = 0; i < pairs; i++)
         reserved[out[i].node] = 0;
+    free(made);
     return pairs;
 }
 

@@ -24,6 +24,8 @@ relay_net *relay_net_new(relay_edition e, uint32_t max_accounts, uint64_t max_ta
     n->max_delegs = max_accounts * 4;
     n->bal = calloc(max_accounts, sizeof *n->bal);
     n->nodes = calloc(max_accounts, sizeof *n->nodes);
+    n->view = calloc(max_accounts, sizeof *n->view);
+    n->epoch = 1;
     n->tasks = calloc(max_tasks ? max_tasks : 1, sizeof *n->tasks);
     n->delegs = calloc(n->max_delegs, sizeof *n->delegs);
     n->order = calloc(max_tasks ? max_tasks : 1, sizeof *n->order);
@@ -33,7 +35,7 @@ relay_net *relay_net_new(relay_edition e, uint32_t max_accounts, uint64_t max_ta
     n->reserved = calloc(max_accounts, 1);
     n->cands = calloc(max_accounts, sizeof *n->cands);
     n->pairs = calloc(max_tasks ? max_tasks : 1, sizeof *n->pairs);
-    if (!n->bal || !n->nodes || !n->tasks || !n->delegs || !n->order || !n->cand || !n->free_nodes || !n->w ||
+    if (!n->bal || !n->nodes || !n->view || !n->tasks || !n->delegs || !n->order || !n->cand || !n->free_nodes || !n->w ||
         !n->reserved || !n->cands || !n->pairs) {
         relay_net_free(n);
         return NULL;
@@ -41,6 +43,7 @@ relay_net *relay_net_new(relay_edition e, uint32_t max_accounts, uint64_t max_ta
     for (uint32_t i = 0; i < max_accounts; i++) {
         n->nodes[i].task = RN_NONE;
         n->nodes[i].inuse = RN_NONE;
+        rn_view_sync(n, i);
     }
     return n;
 }
@@ -52,6 +55,7 @@ void relay_net_free(relay_net *n)
     if (!n->hosted)
         free(n->bal);
     free(n->nodes);
+    free(n->view);
     free(n->tasks);
     free(n->delegs);
     free(n->order);
@@ -97,6 +101,8 @@ void relay_net_host(relay_net *n, wei_t *bal, const relay_params *prm)
     n->hosted = true;
     n->own = *prm;
     n->p = &n->own;
+    for (uint32_t a = 0; a < n->max_acc; a++)
+        n->view[a].epoch = 0; /* scores kept under the former parameters */
 }
 
 void relay_net_set_accounts(relay_net *n, uint32_t n_acc)
@@ -112,8 +118,10 @@ void relay_net_set_compare(relay_net *n, bool (*same)(void *ctx, uint32_t a, uin
 
 void relay_net_set_node_gpu(relay_net *n, uint32_t acc, uint32_t gpu)
 {
-    if (acc < n->max_acc)
+    if (acc < n->max_acc) {
         n->nodes[acc].gpu = gpu;
+        rn_view_sync(n, acc);
+    }
 }
 
 void relay_net_fund_relay(relay_net *n, wei_t amount)
@@ -189,6 +197,7 @@ bool relay_net_join(relay_net *n, double now, uint32_t acc, uint64_t vram_gb, we
     else
         relay_qos_rejoin(n->p, &nd->q);
     nd->ever_joined = true;
+    rn_view_sync(n, acc);
     return true;
 }
 
@@ -204,6 +213,7 @@ bool relay_net_delegate(relay_net *n, uint32_t user, uint32_t node_acc, wei_t am
         return false;
     n->delegs[n->n_delegs++] = (rn_deleg){.user = user, .node = node_acc, .amount = amount};
     wei_accumulate(&n->nodes[node_acc].delegated, amount, "a node's delegated stake");
+    rn_view_sync(n, node_acc);
     return true;
 }
 
@@ -227,6 +237,7 @@ static void node_leave(relay_net *n, uint32_t acc, bool slashed)
         nd->q.score = 0;
         nd->q.qos_score = 0;
     }
+    rn_view_sync(n, acc);
 }
 
 /* api/v1/nodes/quit.go (each pin): an available or paused node quits at
@@ -261,6 +272,7 @@ bool relay_net_pause(relay_net *n, double now, uint32_t acc)
         nd->pending_pause = true;
     else
         nd->paused = true;
+    rn_view_sync(n, acc);
     return true;
 }
 
@@ -272,6 +284,7 @@ bool relay_net_resume(relay_net *n, double now, uint32_t acc)
     if (!nd || !nd->joined || !nd->paused)
         return rn_fail(n, "Illegal node status");
     nd->paused = false;
+    rn_view_sync(n, acc);
     return true;
 }
 
@@ -300,6 +313,7 @@ void rn_node_finish(relay_net *n, uint32_t node, double now)
         nd->pending_pause = false;
         nd->paused = true;
     }
+    rn_view_sync(n, node);
 }
 
 void rn_node_slash(relay_net *n, uint32_t node)

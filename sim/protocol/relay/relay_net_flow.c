@@ -22,49 +22,28 @@ void rn_node_task_score(relay_net *n, uint32_t node, uint64_t score, bool valid,
         relay_qos_pool_push(p, &nd->q, score);
     }
     relay_qos_window_push(&nd->q, score, timeout);
+    rn_view_sync(n, node);
 }
 
 /* ---- dispatch ---- */
 
 static void validate_group(relay_net *n, uint32_t g, double now);
 
-/* At the start of a dispatch step: the nodes free then, in account order,
- * and the largest stake that scores among joined nodes.  Neither grows
- * during the step (nodes only become busy; none joins, leaves or stakes),
- * so each task's candidates come from this list instead of every account,
- * in the same order: the same draws, at the cost of the free nodes only. */
-static void dispatch_prepare(relay_net *n)
-{
-    n->n_free = 0;
-    n->max_stake = 0;
-    for (uint32_t a = RN_ACC_FIRST; a < n->n_acc; a++) {
-        const rn_node *nd = &n->nodes[a];
-        if (!nd->joined)
-            continue;
-        if (nd->stake + nd->delegated > n->max_stake)
-            n->max_stake = nd->stake + nd->delegated;
-        if (!nd->busy && !nd->paused)
-            n->free_nodes[n->n_free++] = a;
-    }
-}
-
 /* The free nodes that can take task t, into n->cand, and their weights
  * (relay_weights) into n->w; returns their number. */
 static size_t candidates_of(relay_net *n, const rn_task *t, double now)
 {
+    if (!n->p->window_sum_kickout && !n->p->window_timeout_kickout)
+        return rn_view_candidates_2026(n, t, now); /* the weights relay_weights gives them */
     size_t k = 0;
-    for (uint32_t i = 0; i < n->n_free; i++) {
+    for (uint32_t i = 0; i < n->n_listed; i++) {
         uint32_t a = n->free_nodes[i];
         rn_node *nd = &n->nodes[a];
         if (!nd->joined || nd->busy || nd->paused || nd->vram_gb < t->w.vram_gb || (t->w.gpu && nd->gpu != t->w.gpu))
             continue;
         wei_t stake = nd->stake + nd->delegated;
-        if (nd->ss_stake != stake || nd->ss_max != n->max_stake) {
-            nd->ss = relay_staking_score(stake, n->max_stake);
-            nd->ss_stake = stake;
-            nd->ss_max = n->max_stake;
-        }
-        n->cands[k] = (relay_cand){.q = &nd->q, .stake = stake, .staking = nd->ss, .has_staking = true,
+        n->cands[k] = (relay_cand){.q = &nd->q, .stake = stake, .staking = rn_staking_score(n, nd),
+                                   .has_staking = true,
                                    .local_match = rn_has_model(nd, t->model),
                                    .inuse_match = nd->inuse == t->model,
                                    .inuse_count = nd->inuse != RN_NONE};
@@ -101,6 +80,7 @@ void rn_start(relay_net *n, uint32_t ti, uint32_t a, double now)
     nd->q.health_excluded = false; /* nodeStartTask clears the flag */
     if (!rn_has_model(nd, t->model) && nd->n_models < RN_MAX_LOCAL_MODELS)
         nd->models[nd->n_models++] = t->model; /* downloaded for the task */
+    rn_view_sync(n, a);
     n->c.started++;
 }
 
@@ -156,6 +136,7 @@ typedef struct round_sig {
     uint32_t *nodes;
     double *w;
     size_t k;
+    relay_prefix pre; /* its draws' running totals (relay_pick_prefix) */
 } round_sig;
 
 typedef struct round_ctx {
@@ -167,7 +148,8 @@ typedef struct round_ctx {
     size_t n_sigs;
 } round_ctx;
 
-static size_t round_candidates(void *ctx, uint32_t sig, const uint32_t **nodes, const double **w)
+static size_t round_candidates(void *ctx, uint32_t sig, const uint32_t **nodes, const double **w,
+                               relay_prefix **pre)
 {
     round_ctx *r = ctx;
     const rn_task *t = &r->n->tasks[sig];
@@ -176,24 +158,32 @@ static size_t round_candidates(void *ctx, uint32_t sig, const uint32_t **nodes, 
         if (e->vram == t->w.vram_gb && e->gpu == t->w.gpu && e->model == t->model) {
             *nodes = e->nodes;
             *w = e->w;
+            *pre = &r->sigs[i].pre;
             return e->k;
         }
     }
     size_t k = candidates_of(r->n, t, r->now);
     *nodes = r->n->cand; /* valid until the next call, which is all the round needs */
     *w = r->n->w;
+    *pre = NULL;
     if (r->n_sigs < ROUND_SIGS) {
         round_sig *e = &r->sigs[r->n_sigs];
         e->nodes = malloc((k ? k : 1) * sizeof *e->nodes);
         e->w = malloc((k ? k : 1) * sizeof *e->w);
-        if (e->nodes && e->w) {
+        double *acc = malloc((k ? k : 1) * sizeof *acc);
+        if (e->nodes && e->w && acc) {
             memcpy(e->nodes, r->n->cand, k * sizeof *e->nodes);
             memcpy(e->w, r->n->w, k * sizeof *e->w);
-            *e = (round_sig){t->w.vram_gb, t->w.gpu, t->model, e->nodes, e->w, k};
+            *e = (round_sig){t->w.vram_gb, t->w.gpu, t->model, e->nodes, e->w, k,
+                             (relay_prefix){.acc = acc, .sorted = -1}};
+            *nodes = e->nodes;
+            *w = e->w;
+            *pre = &e->pre;
             r->n_sigs++;
         } else {
             free(e->nodes);
             free(e->w);
+            free(acc);
         }
     }
     return k;
@@ -220,6 +210,7 @@ static size_t dispatch_round(relay_net *n, double now, size_t q, double (*unifor
     for (size_t i = 0; i < r.n_sigs; i++) {
         free(r.sigs[i].nodes);
         free(r.sigs[i].w);
+        free(r.sigs[i].pre.acc);
     }
     for (size_t i = 0; i < m; i++)
         rn_start(n, n->order[n->pairs[i].task], n->pairs[i].node, now);
@@ -311,7 +302,12 @@ size_t relay_net_dispatch(relay_net *n, double now, double (*uniform)(void *), v
             n->order[q++] = (uint32_t)i;
     }
     qsort_r(n->order, q, sizeof *n->order, cmp_queue, n);
-    dispatch_prepare(n);
+    /* the nodes free at the step's start, in account order, and the
+     * largest stake that scores among joined nodes: neither grows during
+     * the step (nodes only become busy; none joins, leaves or stakes), so
+     * each task's candidates come from this list instead of every account,
+     * in the same order: the same draws, at the cost of the free nodes */
+    rn_view_prepare(n);
     size_t started = p->max_exec_timeout_s ? dispatch_round(n, now, q, uniform, ctx)
                      : p->offer_hold_s   ? dispatch_offers(n, now, q, uniform, ctx)
                                          : dispatch_heap(n, now, q, uniform, ctx);
@@ -364,8 +360,10 @@ static void validate_group(relay_net *n, uint32_t g, double now)
             /* persistValidationGroupAbortedTaskQos (2026): the timed-out
              * member's 0 enters its node's pool */
             if (n->p->max_exec_timeout_s && valid[i] && x->abort == RN_ABORT_TIMEOUT &&
-                n->nodes[x->node].joined)
+                n->nodes[x->node].joined) {
                 relay_qos_pool_push(n->p, &n->nodes[x->node].q, 0);
+                rn_view_sync(n, x->node);
+            }
             continue;
         }
         uint32_t nd = x->node;
@@ -375,6 +373,7 @@ static void validate_group(relay_net *n, uint32_t g, double now)
             x->validated_s = now;
             if (!n->p->window_sum_kickout)
                 relay_qos_pool_push(n->p, &n->nodes[nd].q, score[i]);
+            rn_view_sync(n, nd);
             calibrate(n, x, false);
             break;
         case RELAY_REFUND:
@@ -476,6 +475,7 @@ bool relay_net_timeout(relay_net *n, double now, uint32_t ti)
     if (n->p->max_exec_timeout_s) {
         bool was = n->nodes[nd].q.health_excluded;
         relay_health_penalty(n->p, &n->nodes[nd].q, now);
+        rn_view_sync(n, nd);
         n->c.health_exclusions += !was && n->nodes[nd].q.health_excluded;
     }
     t->qos_score = 0;
@@ -518,6 +518,7 @@ bool relay_net_phase_timeout(relay_net *n, double now, uint32_t ti)
         n->c.upload_timeouts++;
         bool was = n->nodes[nd].q.health_excluded;
         relay_health_penalty(n->p, &n->nodes[nd].q, now);
+        rn_view_sync(n, nd);
         n->c.health_exclusions += !was && n->nodes[nd].q.health_excluded;
         rn_node_finish(n, nd, now);
         return true;
@@ -608,8 +609,10 @@ bool relay_net_upload(relay_net *n, double now, uint32_t ti)
                 calibrate(n, x, true);
         }
     }
-    if (n->p->max_exec_timeout_s)
+    if (n->p->max_exec_timeout_s) {
         relay_health_boost(n->p, &n->nodes[nd].q, now);
+        rn_view_sync(n, nd);
+    }
     rn_node_task_score(n, nd, t->qos_score, t->qos_valid && n->p->window_sum_kickout, false);
     rn_node_finish(n, nd, now);
     return true;

@@ -33,6 +33,21 @@ typedef struct rn_node {
     relay_qos q;
 } rn_node;
 
+/* What a dispatch step reads of every node, one cache line each, kept by
+ * rn_view_sync wherever a node's state changes (relay_net_view.c), so
+ * that a step reads the node records of candidates only: the 10,000-node
+ * network's records do not fit in a core's cache, these do. */
+typedef struct rn_view {
+    wei_t stake;          /* stake + delegated while joined, else 0 */
+    uint64_t vram_gb;
+    uint64_t models;      /* bit (m % 64) set for each local model m */
+    double score;         /* 2026: relay_node_score_2026 at stake epoch `epoch` */
+    uint32_t gpu, inuse;
+    uint32_t epoch;       /* n->epoch when score was computed, 0: not computed */
+    bool free;            /* joined, not busy, not paused */
+    bool exact;           /* every local model < 64: models tells them exactly */
+} rn_view;
+
 typedef struct rn_task {
     rn_task_status status;
     rn_abort abort;
@@ -57,6 +72,8 @@ struct relay_net {
     wei_t *bal;
     bool hosted;                 /* bal is the host's (relay_net_host) */
     rn_node *nodes;              /* indexed by account */
+    rn_view *view;               /* indexed by account */
+    uint32_t epoch;              /* counts changes of max_stake (from 1): a view score's validity */
     rn_task *tasks;
     uint64_t n_tasks, max_tasks;
     uint64_t first_queued;       /* no task below it is queued (tasks never go back to the queue) */
@@ -66,8 +83,11 @@ struct relay_net {
     relay_calib cal;             /* 2026: per-GPU execution-time records */
     const char *err;
     /* dispatch scratch */
-    uint32_t *free_nodes, n_free; /* the nodes free at the dispatch step's start, by account */
-    wei_t max_stake;             /* the largest stake that scores among joined nodes, then */
+    uint32_t *free_nodes, n_listed; /* 2025 editions: the nodes free at the dispatch step's start */
+    uint32_t n_free;             /* the free nodes, kept by rn_view_sync */
+    wei_t view_max;              /* the largest stake in the views, kept by rn_view_sync ... */
+    bool view_max_low;           /* ... unless it may have dropped (then found by a scan) */
+    wei_t max_stake;             /* the largest stake that scores among joined nodes at the step's start */
     uint32_t *order, *cand;
     double *w;
     relay_cand *cands;
@@ -87,6 +107,20 @@ void rn_node_finish(relay_net *n, uint32_t node, double now);
 void rn_node_slash(relay_net *n, uint32_t node);
 /* the node's task enters the edition's QoS records (relay_net_flow.c) */
 void rn_node_task_score(relay_net *n, uint32_t node, uint64_t score, bool valid, bool timeout);
+/* the node's view from its record (relay_net_view.c): after every change */
+void rn_view_sync(relay_net *n, uint32_t node);
+/* whether the node's view agrees with its record (and a kept score with a
+ * fresh relay_node_score_2026 at now): what rn_view_sync must ensure */
+bool rn_view_agrees(const relay_net *n, uint32_t node, double now);
+/* relay_staking_score of the node's stake + delegations against
+ * n->max_stake, memoized in its record (both rarely change) */
+double rn_staking_score(relay_net *n, rn_node *nd);
+/* at a dispatch step's start: the largest stake that scores, from the
+ * views, and under the 2025 editions the free nodes in account order */
+void rn_view_prepare(relay_net *n);
+/* 2026: the free nodes (in account order) with the VRAM and GPU of task t into n->cand
+ * and their weights into n->w; the node scores kept in the views */
+size_t rn_view_candidates_2026(relay_net *n, const rn_task *t, double now);
 /* starts task t on node nd at now */
 void rn_start(relay_net *n, uint32_t t, uint32_t nd, double now);
 

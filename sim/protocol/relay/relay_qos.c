@@ -104,11 +104,17 @@ bool relay_should_kickout(const relay_params *p, const relay_qos *q)
     return q->qos_score < p->kickout_qos_long;
 }
 
-double relay_health_at(const relay_params *p, const relay_qos *q, double now_s)
+bool relay_health_timed(const relay_qos *q)
 {
     /* a full base gives 1 + 0 * (1 - e^-x) = 1 exactly, whatever the time:
-     * most nodes, once a success has boosted them back; no exp for them */
-    if (!q->health_set || q->health_base == 1.0)
+     * most nodes, once a success has boosted them back; and an exclusion
+     * holds only while H is below the exit threshold (<= 1) */
+    return q->health_set && q->health_base != 1.0;
+}
+
+double relay_health_at(const relay_params *p, const relay_qos *q, double now_s)
+{
+    if (!relay_health_timed(q)) /* no exp for a full base */
         return 1.0;
     double elapsed = (now_s - q->health_at_s) / 60.0; /* Duration.Minutes() */
     if (elapsed < 0)

@@ -89,25 +89,38 @@ static size_t weights_2025_07(const relay_params *p, const relay_cand *c, size_t
     return local ? local : n;
 }
 
+double relay_node_score_2026(const relay_params *p, const relay_qos *q, double staking, double now_s)
+{
+    if (relay_health_excluded(p, q, now_s)) /* the hard filter */
+        return -1;
+    double qos_long = q->qos_score / (double)p->rewards[0];
+    if (qos_long == 0)
+        qos_long = 0.5;
+    double qos = qos_long * relay_health_at(p, q, now_s);
+    return harmonic(staking, qos);
+}
+
+double relay_inuse_factor_2026(const relay_params *p, uint32_t inuse_match, uint32_t base_models)
+{
+    return base_models > 0 ? 1 + p->inuse_boost * (double)inuse_match / (double)base_models : 1;
+}
+
 static size_t weights_2026(const relay_params *p, const relay_cand *c, size_t n,
                            uint32_t base_models, wei_t max_stake, double now_s, double *w)
 {
     size_t kept = 0;
     for (size_t i = 0; i < n; i++) {
-        const relay_qos *q = c[i].q;
-        /* hard filter, then the base-model gate with no fallback */
-        if (relay_health_excluded(p, q, now_s) || c[i].local_match != base_models) {
+        /* the base-model gate with no fallback, and the hard filter */
+        double s = c[i].local_match != base_models
+                       ? -1
+                       : relay_node_score_2026(p, c[i].q, staking_of(&c[i], max_stake), now_s);
+        if (s < 0) {
             w[i] = -1;
             continue;
         }
-        double qos_long = q->qos_score / (double)p->rewards[0];
-        if (qos_long == 0)
-            qos_long = 0.5;
-        double qos = qos_long * relay_health_at(p, q, now_s);
-        double score = harmonic(staking_of(&c[i], max_stake), qos);
-        if (base_models > 0)
-            score *= 1 + p->inuse_boost * (double)c[i].inuse_match / (double)base_models;
-        w[i] = score;
+        /* score *= 1 + boost * inuse / base: the factor rounded first, as a
+         * compound assignment evaluates it (a factor of 1 leaves s as it is) */
+        w[i] = s * relay_inuse_factor_2026(p, c[i].inuse_match, base_models);
         kept++;
     }
     return kept;
@@ -156,6 +169,73 @@ long relay_pick_unreserved(const double *w, const uint32_t *nodes, const uint8_t
             return (long)i;
     }
     return last; /* u*total rounded up to the sum */
+}
+
+/* the lowest index of node in the ascending nodes[0, n), n when absent */
+static size_t position_of(const uint32_t *nodes, size_t n, uint32_t node)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (nodes[mid] < node)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < n && nodes[lo] == node ? lo : n;
+}
+
+long relay_pick_prefix(relay_prefix *pf, const double *w, const uint32_t *nodes, const uint8_t *reserved,
+                       size_t n, const uint32_t *made, size_t n_made, double u)
+{
+    if (pf->sorted < 0) {
+        pf->sorted = 1;
+        for (size_t i = 1; i < n && pf->sorted; i++)
+            pf->sorted = nodes[i - 1] < nodes[i];
+    }
+    /* the running totals from the first candidate reserved since */
+    for (; pf->seen < n_made; pf->seen++) {
+        size_t at = pf->sorted ? position_of(nodes, n, made[pf->seen]) : 0;
+        if (at < pf->valid)
+            pf->valid = at;
+    }
+    double total = pf->valid ? pf->acc[pf->valid - 1] : 0;
+    for (size_t i = pf->valid; i < n; i++) {
+        double wi = weight_at(w, nodes, reserved, i);
+        if (!(wi < 0)) /* the first pass's test: a NaN is summed too */
+            total += wi;
+        pf->acc[i] = total;
+    }
+    pf->valid = n;
+    /* a total that is not finite makes the search below meaningless: the
+     * reference draw decides */
+    if (!isfinite(total))
+        return relay_pick_unreserved(w, nodes, reserved, n, u);
+    if (total <= 0) {
+        for (size_t i = 0; i < n; i++)
+            if (!(weight_at(w, nodes, reserved, i) < 0))
+                return (long)i;
+        return -1;
+    }
+    /* the first running total above the target: the second pass's pick,
+     * since the totals only rise at kept weights > 0 */
+    double target = u * total;
+    if (!(target >= 0)) /* u outside [0, 1): the reference decides */
+        return relay_pick_unreserved(w, nodes, reserved, n, u);
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (target < pf->acc[mid])
+            hi = mid;
+        else
+            lo = mid + 1;
+    }
+    if (lo < n)
+        return (long)lo;
+    for (size_t i = n; i-- > 0;) /* u*total rounded up to the sum: the last weight > 0 */
+        if (weight_at(w, nodes, reserved, i) > 0)
+            return (long)i;
+    return -1;
 }
 
 long relay_pick(const double *w, size_t n, double u)
