@@ -76,7 +76,7 @@ static void relay_setup(sim *m)
         memset(v->deleg_acc, 0xff, (size_t)m->cap_nodes * sizeof *v->deleg_acc);
     }
     relay_ext a = {.n_models = m->n_models};
-    if (!proto_ext(m->p, 0, PROTO_ACC_OWNER, RELAY_OP_MODELS, &a)) {
+    if (!sim_proto_ext(m, 0, PROTO_ACC_OWNER, RELAY_OP_MODELS, &a)) {
         fprintf(stderr, "avrami: relay: %s\n", proto_revert_reason(m->p));
         exit(2);
     }
@@ -139,7 +139,7 @@ static bool apply_create(sim *m, const sim_tx *tx, uint64_t now_s)
     }
     if (tx->round > 0 && !q->id[0])
         return false;
-    if (!proto_ext(m->p, now_s, m->app_acc[r->app], RELAY_OP_CREATE, &a))
+    if (!sim_proto_ext(m, now_s, m->app_acc[r->app], RELAY_OP_CREATE, &a))
         return false;
     return seat_created(m, q, tx, a.created);
 }
@@ -164,7 +164,7 @@ static bool relay_apply(sim *m, const sim_tx *tx, uint64_t now_s, bool *ok)
         sim_req *r = sim_req_by_id(m, tx->arg);
         relay_ext a = {.task_id = tx->arg, .score = buf};
         a.score_len = node_result(m, tx->who, r, tx->round, buf, sizeof buf);
-        *ok = proto_ext(m->p, now_s, m->nodes[tx->who].acc, RELAY_OP_SUBMIT, &a);
+        *ok = sim_proto_ext(m, now_s, m->nodes[tx->who].acc, RELAY_OP_SUBMIT, &a);
         return true;
     }
     case TX_CANCEL_APP:
@@ -184,9 +184,7 @@ static void relay_tick(sim *m)
 {
     relay_ext a = {.uniform = uniform, .uniform_ctx = m->r_sel};
     uint64_t now_s = (uint64_t)(eng_now(m->e) / ENG_US_PER_S);
-    SIM_PHASE(m, SIM_PH_PROTOCOL);
-    bool ok = proto_ext(m->p, now_s, PROTO_ACC_OWNER, RELAY_OP_TICK, &a);
-    SIM_PHASE(m, SIM_PH_CHAIN);
+    bool ok = sim_proto_ext(m, now_s, PROTO_ACC_OWNER, RELAY_OP_TICK, &a);
     chain_offchain(m, ok);
 }
 
@@ -303,7 +301,7 @@ static void add_delegation(sim *m, uint32_t i)
     v->deleg_acc[i] = acc;
     v->deleg_amount[i] = amount;
     relay_ext a = {.stake = amount, .delegator = acc};
-    if (!proto_ext(m->p, 0, m->nodes[i].acc, RELAY_OP_DELEGATE, &a)) {
+    if (!sim_proto_ext(m, 0, m->nodes[i].acc, RELAY_OP_DELEGATE, &a)) {
         fprintf(stderr, "avrami: relay: %s\n", proto_revert_reason(m->p));
         exit(2);
     }
@@ -315,7 +313,7 @@ static void relay_node_added(sim *m, uint32_t i)
 {
     const sim_node *n = &m->nodes[i];
     relay_ext a = {.stake = n->stake};
-    if (n->stake != m->s->params.stake && !proto_ext(m->p, 0, n->acc, RELAY_OP_STAKE, &a)) {
+    if (n->stake != m->s->params.stake && !sim_proto_ext(m, 0, n->acc, RELAY_OP_STAKE, &a)) {
         fprintf(stderr, "avrami: relay: %s\n", proto_revert_reason(m->p));
         exit(2);
     }

@@ -267,6 +267,18 @@ struct sim {
             *(m)->o.phase = (ph);           \
     } while (0)
 
+/* proto_ext with its time counted as the protocol model's (the one-seat
+ * editions' agents make their transactions through it), then back to the
+ * caller's phase. */
+static inline bool sim_proto_ext(sim *m, uint64_t now_s, uint32_t from, uint32_t op, const void *args)
+{
+    sig_atomic_t was = m->o.phase ? *m->o.phase : SIM_PH_CHAIN;
+    SIM_PHASE(m, SIM_PH_PROTOCOL);
+    bool ok = proto_ext(m->p, now_s, from, op, args);
+    SIM_PHASE(m, was);
+    return ok;
+}
+
 /* seat_agents.c: what the one-seat editions' agents share (vss, the Relay).
  * A request is one task, or a validation group of three (the first task
  * and the two extra ones the application creates). */

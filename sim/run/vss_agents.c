@@ -101,7 +101,7 @@ static void vss_setup(sim *m)
     /* the deployment: VSSTask.setRelayAddress by the owner */
     v->relay = proto_add_account(m->p, 0);
     vss_ext set = {.relay = v->relay};
-    if (!proto_ext(m->p, 0, PROTO_ACC_OWNER, VSS_OP_SET_RELAY, &set)) {
+    if (!sim_proto_ext(m, 0, PROTO_ACC_OWNER, VSS_OP_SET_RELAY, &set)) {
         fprintf(stderr, "avrami: vss: %s\n", proto_revert_reason(m->p));
         exit(2);
     }
@@ -189,7 +189,7 @@ static bool apply_create(sim *m, const sim_tx *tx, uint64_t now_s)
     guid_nonce(m, tx->arg, tx->round, guid, spec.nonce);
     sim_commitment(guid, spec.nonce, spec.commitment);
     vss_ext a = {.spec = &spec, .fee = r->fee};
-    if (!proto_ext(m->p, now_s, m->app_acc[r->app], VSS_OP_CREATE, &a))
+    if (!sim_proto_ext(m, now_s, m->app_acc[r->app], VSS_OP_CREATE, &a))
         return false;
     return seat_created(m, q, tx, a.created);
 }
@@ -202,12 +202,12 @@ static bool apply_validate(sim *m, const sim_tx *tx, uint64_t now_s)
     vreq *q = &V(m)->seat.req[tx->arg];
     vss_ext a = {.task_id = q->id[0], .proof = vss_proof_honest(m->app_acc[r->app], q->sampled)};
     if (!q->sampled)
-        return proto_ext(m->p, now_s, m->app_acc[r->app], VSS_OP_VALIDATE_SINGLE, &a);
+        return sim_proto_ext(m, now_s, m->app_acc[r->app], VSS_OP_VALIDATE_SINGLE, &a);
     uint8_t guid[32], nonce[32];
     guid_nonce(m, tx->arg, 0, guid, nonce);
     memcpy(a.group, q->id, sizeof a.group);
     a.guid = guid;
-    return proto_ext(m->p, now_s, m->app_acc[r->app], VSS_OP_VALIDATE_GROUP, &a);
+    return sim_proto_ext(m, now_s, m->app_acc[r->app], VSS_OP_VALIDATE_GROUP, &a);
 }
 
 /* The application aborts the request's open tasks, one per transaction. */
@@ -219,7 +219,7 @@ static bool apply_abort_app(sim *m, const sim_tx *tx, uint64_t now_s)
     if (k < 0)
         return false;
     vss_ext a = {.task_id = q->id[k], .reason = VSS_ABORT_TIMEOUT};
-    bool ok = proto_ext(m->p, now_s, m->app_acc[r->app], VSS_OP_ABORT, &a);
+    bool ok = sim_proto_ext(m, now_s, m->app_acc[r->app], VSS_OP_ABORT, &a);
     if (!ok && !strcmp(proto_revert_reason(m->p), "Timeout not reached")) {
         vss_task_view tv;
         vss_task_get(proto_vss(m->p), (uint32_t)(q->id[k] - 1), &tv);
@@ -239,27 +239,27 @@ static bool vss_apply(sim *m, const sim_tx *tx, uint64_t now_s, bool *ok)
         *ok = apply_create(m, tx, now_s);
         return true;
     case TX_PARAMS_UPLOADED:
-        *ok = proto_ext(m->p, now_s, v->relay, VSS_OP_PARAMETERS_UPLOADED, &a);
+        *ok = sim_proto_ext(m, now_s, v->relay, VSS_OP_PARAMETERS_UPLOADED, &a);
         return true;
     case TX_COMMIT: { /* the node's score: its result bytes */
         sim_req *r = sim_req_by_id(m, tx->arg);
         a.score = buf;
         a.score_len = node_result(m, tx->who, r, tx->round, buf, sizeof buf);
-        *ok = proto_ext(m->p, now_s, m->nodes[tx->who].acc, VSS_OP_SUBMIT_SCORE, &a);
+        *ok = sim_proto_ext(m, now_s, m->nodes[tx->who].acc, VSS_OP_SUBMIT_SCORE, &a);
         return true;
     }
     case TX_VALIDATE:
         *ok = apply_validate(m, tx, now_s);
         return true;
     case TX_UPLOADED: /* the node uploaded its result; the relay reports it */
-        *ok = proto_ext(m->p, now_s, v->relay, VSS_OP_RESULT_UPLOADED, &a);
+        *ok = sim_proto_ext(m, now_s, v->relay, VSS_OP_RESULT_UPLOADED, &a);
         return true;
     case TX_CANCEL_APP:
         *ok = apply_abort_app(m, tx, now_s);
         return true;
     case TX_CANCEL_NODE:
         a.reason = VSS_ABORT_TIMEOUT;
-        *ok = proto_ext(m->p, now_s, m->nodes[tx->who].acc, VSS_OP_ABORT, &a);
+        *ok = sim_proto_ext(m, now_s, m->nodes[tx->who].acc, VSS_OP_ABORT, &a);
         return true;
     case TX_REPORT_ERROR:
         /* VSSTask.reportTaskError (bd7ee24): the task goes to ErrorReported and
@@ -268,7 +268,7 @@ static bool vss_apply(sim *m, const sim_tx *tx, uint64_t now_s, bool *ok)
          * (crynux-ai/crynux-node 4b49a04, src/crynux_server/task/task_runner.py,
          * _report_error) */
         a.reason = VSS_ERROR_PARAMETERS_VALIDATION_FAILED;
-        *ok = proto_ext(m->p, now_s, m->nodes[tx->who].acc, VSS_OP_REPORT_ERROR, &a);
+        *ok = sim_proto_ext(m, now_s, m->nodes[tx->who].acc, VSS_OP_REPORT_ERROR, &a);
         return true;
     case TX_DISCLOSE:
         *ok = false;
