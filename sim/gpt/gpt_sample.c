@@ -83,6 +83,50 @@ static void sort_by(int *idx, int n, const double *key)
     qsort_r(idx, (size_t)n, sizeof *idx, by_key, (void *)key);
 }
 
+/* The tokens whose key is above -inf, sorted as sort_by sorts them; returns
+ * their number m.  They are the last m of sort_by's order (every other key
+ * is -inf, the smallest), so after top_k a vocabulary of 152 k sorts k
+ * entries, not all. */
+static int sort_kept_by(int *idx, int n, const double *key)
+{
+    int m = 0;
+    for (int i = 0; i < n; i++)
+        if (key[i] > -INFINITY)
+            idx[m++] = i;
+    qsort_r(idx, (size_t)m, sizeof *idx, by_key, (void *)key);
+    return m;
+}
+
+/* The r-th smallest of v[0, n) (0-based), found by selection (Hoare's
+ * partition, middle pivot) in O(n); v is reordered.  It is the value
+ * sort_by puts at rank r: a value, so ties do not matter. */
+static double rank_value(double *v, int n, int r)
+{
+    int lo = 0, hi = n - 1;
+    while (lo < hi) {
+        double pivot = v[lo + (hi - lo) / 2];
+        int i = lo, j = hi;
+        while (i <= j) {
+            while (v[i] < pivot)
+                i++;
+            while (v[j] > pivot)
+                j--;
+            if (i <= j) {
+                double t = v[i];
+                v[i++] = v[j];
+                v[j--] = t;
+            }
+        }
+        if (r <= j)
+            hi = j;
+        else if (r >= i)
+            lo = i;
+        else
+            return v[r];
+    }
+    return v[r];
+}
+
 int gpt_distribution(const float *scores, int n, const gpt_warp *w, double *p, int *idx,
                      double *x)
 {
@@ -91,18 +135,23 @@ int gpt_distribution(const float *scores, int n, const gpt_warp *w, double *p, i
     for (int i = 0; i < n; i++)
         x[i] = (double)scores[i] / T;
     if (w->top_k > 0 && w->top_k < n) {
+        /* TopKLogitsWarper: min(max(top_k, min_tokens_to_keep), vocabulary) */
         int k = w->top_k > keep ? w->top_k : keep;
-        sort_by(idx, n, x);
-        double kth = x[idx[n - k]];
+        k = k < n ? k : n;
+        memcpy(p, x, (size_t)n * sizeof *p); /* p is scratch until the softmax */
+        double kth = rank_value(p, n, n - k);
         for (int i = 0; i < n; i++)
             if (x[i] < kth)
                 x[i] = -INFINITY;
     }
     if (w->top_p < 1.0) {
         softmax(x, n, p);
-        sort_by(idx, n, x);
+        /* ascending; the tokens already dropped (-inf, probability 0) come
+         * first and add 0 to the sum, so only the m kept ones are walked:
+         * rank r of the whole order is kept[r - (n - m)] */
+        int m = sort_kept_by(idx, n, x);
         double cum = 0;
-        for (int r = 0; r < n - keep; r++) {
+        for (int r = 0; r < m - keep; r++) {
             cum += p[idx[r]];
             if (cum <= 1.0 - w->top_p)
                 x[idx[r]] = -INFINITY;

@@ -77,6 +77,96 @@ static void test_top_p(void **state)
     assert_true(fabs(p[2] - 3.0 / 7) < 1e-6);
 }
 
+/* top_k and top_p against their definitions written the plain way (a full
+ * sort of every token, as the warpers were first written), on random
+ * vocabularies with many ties and tokens already at -inf: the same
+ * probabilities, bit for bit. */
+static const double *plain_key;
+static int plain_cmp(const void *a, const void *b)
+{
+    int i = *(const int *)a, j = *(const int *)b;
+    if (plain_key[i] != plain_key[j])
+        return plain_key[i] < plain_key[j] ? -1 : 1;
+    return (i > j) - (i < j);
+}
+
+static void plain_softmax(const double *x, int n, double *p)
+{
+    double mx = -INFINITY, z = 0;
+    for (int i = 0; i < n; i++)
+        mx = x[i] > mx ? x[i] : mx;
+    for (int i = 0; i < n; i++)
+        z += p[i] = isfinite(x[i]) ? exp(x[i] - mx) : 0;
+    for (int i = 0; i < n; i++)
+        p[i] /= z;
+}
+
+static void plain_distribution(const float *s, int n, gpt_warp w, double *p)
+{
+    double x[300];
+    int idx[300];
+    int keep = w.min_keep > 1 ? w.min_keep : 1;
+    for (int i = 0; i < n; i++)
+        x[i] = (double)s[i] / w.temperature;
+    plain_key = x;
+    if (w.top_k > 0 && w.top_k < n) {
+        int k = w.top_k > keep ? w.top_k : keep;
+        k = k < n ? k : n;
+        for (int i = 0; i < n; i++)
+            idx[i] = i;
+        qsort(idx, (size_t)n, sizeof *idx, plain_cmp);
+        double kth = x[idx[n - k]];
+        for (int i = 0; i < n; i++)
+            if (x[i] < kth)
+                x[i] = -INFINITY;
+    }
+    if (w.top_p < 1.0) {
+        plain_softmax(x, n, p);
+        for (int i = 0; i < n; i++)
+            idx[i] = i;
+        qsort(idx, (size_t)n, sizeof *idx, plain_cmp);
+        double cum = 0;
+        for (int r = 0; r < n - keep; r++) {
+            cum += p[idx[r]];
+            if (cum <= 1.0 - w.top_p)
+                x[idx[r]] = -INFINITY;
+        }
+    }
+    plain_softmax(x, n, p);
+}
+
+static void test_filters_against_full_sort(void **state)
+{
+    (void)state;
+    uint64_t r = 7;
+    for (int trial = 0; trial < 3000; trial++) {
+        float s[300];
+        double got[300], want[300], x[300];
+        int idx[300];
+        r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+        int n = 2 + (int)((r >> 33) % 299);
+        int levels = 1 + (int)((r >> 20) % 40); /* few distinct values: ties */
+        for (int i = 0; i < n; i++) {
+            r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+            s[i] = (r >> 59) == 0 ? -INFINITY : (float)((r >> 33) % (uint64_t)levels) * 0.25f - 3.0f;
+        }
+        s[(r >> 40) % (uint64_t)n] = 1.0f; /* at least one token survives */
+        r = r * 6364136223846793005ULL + 1442695040888963407ULL;
+        gpt_warp w = OFF;
+        w.temperature = 0.5 + (double)((r >> 40) % 8) / 4;
+        w.top_k = (r >> 50) % 3 == 0 ? 0 : 1 + (int)((r >> 30) % (uint64_t)n);
+        w.top_p = (r >> 53) % 3 == 0 ? 1.0 : 0.05 + (double)((r >> 10) % 90) / 100;
+        w.min_keep = 1 + (int)((r >> 5) % 3);
+        gpt_distribution(s, n, &w, got, idx, x);
+        plain_distribution(s, n, w, want);
+        for (int i = 0; i < n; i++)
+            if (!(got[i] == want[i] || (got[i] != got[i] && want[i] != want[i]))) {
+                print_message("trial %d n %d top_k %d top_p %g keep %d i %d got %g want %g\n", trial, n, w.top_k, w.top_p, w.min_keep, i, got[i], want[i]);
+                fail();
+            }
+    }
+}
+
 static void test_typical_p(void **state)
 {
     (void)state;
@@ -330,6 +420,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_temperature),      cmocka_unit_test(test_top_k),
         cmocka_unit_test(test_top_p),            cmocka_unit_test(test_typical_p),
+        cmocka_unit_test(test_filters_against_full_sort),
         cmocka_unit_test(test_repetition_penalty), cmocka_unit_test(test_draw_frequencies),
         cmocka_unit_test(test_greedy_vs_beam),   cmocka_unit_test(test_beam_eos),
         cmocka_unit_test(test_beam_sample),
