@@ -97,34 +97,67 @@ static int sort_kept_by(int *idx, int n, const double *key)
     return m;
 }
 
-/* The r-th smallest of v[0, n) (0-based), found by selection (Hoare's
- * partition, middle pivot) in O(n); v is reordered.  It is the value
- * sort_by puts at rank r: a value, so ties do not matter. */
-static double rank_value(double *v, int n, int r)
+/* The same for the tokens of list[0, m) (ascending indices, a superset of
+ * those above -inf). */
+static int sort_list_by(int *idx, const int *list, int m, const double *key)
 {
-    int lo = 0, hi = n - 1;
-    while (lo < hi) {
-        double pivot = v[lo + (hi - lo) / 2];
-        int i = lo, j = hi;
-        while (i <= j) {
-            while (v[i] < pivot)
-                i++;
-            while (v[j] > pivot)
-                j--;
-            if (i <= j) {
-                double t = v[i];
-                v[i++] = v[j];
-                v[j--] = t;
+    int k = 0;
+    for (int j = 0; j < m; j++)
+        if (key[list[j]] > -INFINITY)
+            idx[k++] = list[j];
+    qsort_r(idx, (size_t)k, sizeof *idx, by_key, (void *)key);
+    return k;
+}
+
+/* The k-th largest of v[0, n) (1 <= k <= n, counting equal values apart):
+ * one pass keeping the k largest so far in a min-heap (heap, k floats), most
+ * values compared with its root only. */
+static float kth_largest(const float *v, int n, int k, float *heap)
+{
+    for (int i = 0; i < n; i++) {
+        float x = v[i];
+        int at;
+        if (i < k) { /* fill: sift up */
+            at = i;
+            while (at > 0 && heap[(at - 1) / 2] > x) {
+                heap[at] = heap[(at - 1) / 2];
+                at = (at - 1) / 2;
             }
+            heap[at] = x;
+            continue;
         }
-        if (r <= j)
-            hi = j;
-        else if (r >= i)
-            lo = i;
-        else
-            return v[r];
+        if (!(x > heap[0]))
+            continue;
+        at = 0; /* replace the root: sift down */
+        for (;;) {
+            int c = 2 * at + 1;
+            if (c >= k)
+                break;
+            if (c + 1 < k && heap[c + 1] < heap[c])
+                c++;
+            if (!(heap[c] < x))
+                break;
+            heap[at] = heap[c];
+            at = c;
+        }
+        heap[at] = x;
     }
-    return v[r];
+    return heap[0];
+}
+
+/* softmax of x over the tokens of list (ascending indices, every other
+ * token's x -inf): the same sums in the same order as softmax over all n,
+ * since the others add exactly 0; p of the others is set to 0. */
+static void softmax_listed(const double *x, const int *list, int m, double *p, int n)
+{
+    memset(p, 0, (size_t)n * sizeof *p);
+    double mx = -INFINITY, s = 0;
+    for (int j = 0; j < m; j++)
+        mx = x[list[j]] > mx ? x[list[j]] : mx;
+    for (int j = 0; j < m; j++)
+        s += p[list[j]] = isfinite(x[list[j]]) ? exp(x[list[j]] - mx) : 0;
+    for (int j = 0; j < m; j++)
+        p[list[j]] /= s;
 }
 
 int gpt_distribution(const float *scores, int n, const gpt_warp *w, double *p, int *idx,
@@ -134,24 +167,41 @@ int gpt_distribution(const float *scores, int n, const gpt_warp *w, double *p, i
     double T = w->temperature > 0 ? w->temperature : 1.0;
     for (int i = 0; i < n; i++)
         x[i] = (double)scores[i] / T;
+    /* after top_k, the tokens left (ascending, x above -inf) in list: the
+     * later passes walk them instead of the whole vocabulary */
+    int *list = NULL, m = n;
     if (w->top_k > 0 && w->top_k < n) {
         /* TopKLogitsWarper: min(max(top_k, min_tokens_to_keep), vocabulary) */
         int k = w->top_k > keep ? w->top_k : keep;
         k = k < n ? k : n;
-        memcpy(p, x, (size_t)n * sizeof *p); /* p is scratch until the softmax */
-        double kth = rank_value(p, n, n - k);
-        for (int i = 0; i < n; i++)
+        /* x is scores / T, which keeps their order: its k-th largest is the
+         * scores' k-th largest over T (p is scratch until the softmax) */
+        double kth = (double)kth_largest(scores, n, k, (float *)p) / T;
+        list = malloc((size_t)n * sizeof *list);
+        m = 0;
+        for (int i = 0; i < n; i++) {
             if (x[i] < kth)
                 x[i] = -INFINITY;
+            else if (list && x[i] > -INFINITY)
+                list[m++] = i;
+        }
+        if (!list || m == 0) { /* no list: every pass over all tokens */
+            free(list);
+            list = NULL;
+            m = n;
+        }
     }
     if (w->top_p < 1.0) {
-        softmax(x, n, p);
+        if (list)
+            softmax_listed(x, list, m, p, n);
+        else
+            softmax(x, n, p);
         /* ascending; the tokens already dropped (-inf, probability 0) come
-         * first and add 0 to the sum, so only the m kept ones are walked:
-         * rank r of the whole order is kept[r - (n - m)] */
-        int m = sort_kept_by(idx, n, x);
+         * first and add 0 to the sum, so only the kept ones are walked:
+         * rank r of the whole order is kept[r - (n - kept)] */
+        int kept = list ? sort_list_by(idx, list, m, x) : sort_kept_by(idx, n, x);
         double cum = 0;
-        for (int r = 0; r < m - keep; r++) {
+        for (int r = 0; r < kept - keep; r++) {
             cum += p[idx[r]];
             if (cum <= 1.0 - w->top_p)
                 x[idx[r]] = -INFINITY;
@@ -183,10 +233,17 @@ int gpt_distribution(const float *scores, int n, const gpt_warp *w, double *p, i
             free(shift);
         }
     }
-    softmax(x, n, p);
     int kept = 0;
-    for (int i = 0; i < n; i++)
-        kept += p[i] > 0;
+    if (list && !(w->typical_p < 1.0)) {
+        softmax_listed(x, list, m, p, n);
+        for (int j = 0; j < m; j++)
+            kept += p[list[j]] > 0;
+    } else {
+        softmax(x, n, p);
+        for (int i = 0; i < n; i++)
+            kept += p[i] > 0;
+    }
+    free(list);
     return kept;
 }
 

@@ -28,9 +28,9 @@ void gpt_repetition_penalty(float *scores, int n, const int *prev, int n_prev, d
                             unsigned char *seen);
 /* Probabilities p (n) after temperature, top_k, top_p and typical_p, zero for
  * the tokens filtered out.  idx (n ints) and tmp (n doubles) are scratch.
- * Returns the number of tokens kept.  top_k is a selection, O(n); top_p
- * sorts the m tokens still kept, O(n + m log m); typical_p sorts all,
- * O(n log n). */
+ * Returns the number of tokens kept.  top_k is one pass, O(n log k) at
+ * worst; after it top_p and the softmax walk the m tokens it kept (a sort,
+ * O(m log m)); typical_p sorts all, O(n log n). */
 int gpt_distribution(const float *scores, int n, const gpt_warp *w, double *p, int *idx,
                      double *tmp);
 int gpt_argmax(const float *v, int n);      /* first maximum */
