@@ -83,28 +83,19 @@ static void sort_by(int *idx, int n, const double *key)
     qsort_r(idx, (size_t)n, sizeof *idx, by_key, (void *)key);
 }
 
-/* The tokens whose key is above -inf, sorted as sort_by sorts them; returns
- * their number m.  They are the last m of sort_by's order (every other key
- * is -inf, the smallest), so after top_k a vocabulary of 152 k sorts k
- * entries, not all. */
-static int sort_kept_by(int *idx, int n, const double *key)
-{
-    int m = 0;
-    for (int i = 0; i < n; i++)
-        if (key[i] > -INFINITY)
-            idx[m++] = i;
-    qsort_r(idx, (size_t)m, sizeof *idx, by_key, (void *)key);
-    return m;
-}
-
-/* The same for the tokens of list[0, m) (ascending indices, a superset of
- * those above -inf). */
-static int sort_list_by(int *idx, const int *list, int m, const double *key)
+/* The tokens of list[0, m) (ascending indices; NULL: every token 0..m-1)
+ * whose key is above -inf, sorted as sort_by sorts them; returns their
+ * number.  They are the last ones of sort_by's order over all tokens (every
+ * other key is -inf, the smallest), so after top_k a vocabulary of 152 k
+ * sorts k entries, not all. */
+static int sort_kept_by(int *idx, const int *list, int m, const double *key)
 {
     int k = 0;
-    for (int j = 0; j < m; j++)
-        if (key[list[j]] > -INFINITY)
-            idx[k++] = list[j];
+    for (int j = 0; j < m; j++) {
+        int i = list ? list[j] : j;
+        if (key[i] > -INFINITY)
+            idx[k++] = i;
+    }
     qsort_r(idx, (size_t)k, sizeof *idx, by_key, (void *)key);
     return k;
 }
@@ -199,7 +190,7 @@ int gpt_distribution(const float *scores, int n, const gpt_warp *w, double *p, i
         /* ascending; the tokens already dropped (-inf, probability 0) come
          * first and add 0 to the sum, so only the kept ones are walked:
          * rank r of the whole order is kept[r - (n - kept)] */
-        int kept = list ? sort_list_by(idx, list, m, x) : sort_kept_by(idx, n, x);
+        int kept = sort_kept_by(idx, list, m, x); /* m = n without a list */
         double cum = 0;
         for (int r = 0; r < kept - keep; r++) {
             cum += p[idx[r]];
