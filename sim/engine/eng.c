@@ -309,17 +309,21 @@ static uint64_t draw64(gsl_rng *r)
     return ((uint64_t)gsl_rng_get(r) << 32) | (uint64_t)gsl_rng_get(r);
 }
 
+/* A 32-bit draw below bound whose first number x is taken: rejection
+ * sampling, x accepted below the largest multiple of bound <= 2^32. */
+static uint64_t below32_from(gsl_rng *r, uint64_t bound, uint64_t x)
+{
+    uint64_t lim = 0x100000000ULL - (0x100000000ULL % bound);
+    while (x >= lim)
+        x = gsl_rng_get(r);
+    return x % bound;
+}
+
 uint64_t eng_rng_below(gsl_rng *r, uint64_t bound)
 {
     assert(bound >= 1);
-    if (bound <= 0xffffffffULL) {
-        uint64_t lim = 0x100000000ULL - (0x100000000ULL % bound);
-        for (;;) {
-            uint64_t x = gsl_rng_get(r);
-            if (x < lim)
-                return x % bound;
-        }
-    }
+    if (bound <= 0xffffffffULL)
+        return below32_from(r, bound, gsl_rng_get(r));
     uint64_t lim = UINT64_MAX - (UINT64_MAX % bound);
     for (;;) {
         uint64_t x = draw64(r);
@@ -339,9 +343,7 @@ bool eng_rng_take(gsl_rng *r, uint64_t max_bound, uint64_t *x)
 uint64_t eng_rng_below_from(gsl_rng *r, uint64_t bound, uint64_t x)
 {
     assert(bound >= 1 && bound <= 0xffffffffULL);
-    if (x < 0x100000000ULL - (0x100000000ULL % bound)) /* eng_rng_below's acceptance */
-        return x % bound;
-    return eng_rng_below(r, bound); /* rejected: the draw goes on as eng_rng_below's loop */
+    return below32_from(r, bound, x);
 }
 
 eng_time eng_rng_exp_us(gsl_rng *r, double mean_s)

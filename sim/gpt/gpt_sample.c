@@ -54,17 +54,6 @@ void gpt_log_softmax(const float *v, int n, double *out)
         out[i] = (double)v[i] - lse;
 }
 
-/* softmax of x (n) into p over the finite entries */
-static void softmax(const double *x, int n, double *p)
-{
-    double mx = -INFINITY, s = 0;
-    for (int i = 0; i < n; i++)
-        mx = x[i] > mx ? x[i] : mx;
-    for (int i = 0; i < n; i++)
-        s += p[i] = isfinite(x[i]) ? exp(x[i] - mx) : 0;
-    for (int i = 0; i < n; i++)
-        p[i] /= s;
-}
 
 /* ascending key, ties by index: a total order, so the sort is deterministic */
 static int by_key(const void *a, const void *b, void *arg)
@@ -136,19 +125,25 @@ static float kth_largest(const float *v, int n, int k, float *heap)
     return heap[0];
 }
 
-/* softmax of x over the tokens of list (ascending indices, every other
- * token's x -inf): the same sums in the same order as softmax over all n,
- * since the others add exactly 0; p of the others is set to 0. */
-static void softmax_listed(const double *x, const int *list, int m, double *p, int n)
+/* softmax of x into p (n) over the finite entries of list[0, m) (ascending
+ * indices; NULL: every token 0..m-1, m = n).  With a list, every other
+ * token's x must be -inf: it adds exactly 0 to the sums, which are therefore
+ * those over all n, and its p is set to 0. */
+static void softmax(const double *x, const int *list, int m, double *p, int n)
 {
-    memset(p, 0, (size_t)n * sizeof *p);
+    if (list)
+        memset(p, 0, (size_t)n * sizeof *p);
     double mx = -INFINITY, s = 0;
+    for (int j = 0; j < m; j++) {
+        int i = list ? list[j] : j;
+        mx = x[i] > mx ? x[i] : mx;
+    }
+    for (int j = 0; j < m; j++) {
+        int i = list ? list[j] : j;
+        s += p[i] = isfinite(x[i]) ? exp(x[i] - mx) : 0;
+    }
     for (int j = 0; j < m; j++)
-        mx = x[list[j]] > mx ? x[list[j]] : mx;
-    for (int j = 0; j < m; j++)
-        s += p[list[j]] = isfinite(x[list[j]]) ? exp(x[list[j]] - mx) : 0;
-    for (int j = 0; j < m; j++)
-        p[list[j]] /= s;
+        p[list ? list[j] : j] /= s;
 }
 
 int gpt_distribution(const float *scores, int n, const gpt_warp *w, double *p, int *idx,
@@ -183,10 +178,7 @@ int gpt_distribution(const float *scores, int n, const gpt_warp *w, double *p, i
         }
     }
     if (w->top_p < 1.0) {
-        if (list)
-            softmax_listed(x, list, m, p, n);
-        else
-            softmax(x, n, p);
+        softmax(x, list, m, p, n); /* m = n without a list */
         /* ascending; the tokens already dropped (-inf, probability 0) come
          * first and add 0 to the sum, so only the kept ones are walked:
          * rank r of the whole order is kept[r - (n - kept)] */
@@ -199,7 +191,7 @@ int gpt_distribution(const float *scores, int n, const gpt_warp *w, double *p, i
         }
     }
     if (w->typical_p < 1.0) {
-        softmax(x, n, p);
+        softmax(x, NULL, n, p, n);
         double ent = 0;
         for (int i = 0; i < n; i++)
             if (p[i] > 0)
@@ -225,15 +217,9 @@ int gpt_distribution(const float *scores, int n, const gpt_warp *w, double *p, i
         }
     }
     int kept = 0;
-    if (list && !(w->typical_p < 1.0)) {
-        softmax_listed(x, list, m, p, n);
-        for (int j = 0; j < m; j++)
-            kept += p[list[j]] > 0;
-    } else {
-        softmax(x, n, p);
-        for (int i = 0; i < n; i++)
-            kept += p[i] > 0;
-    }
+    softmax(x, list, m, p, n); /* the filters after top_k only drop tokens */
+    for (int j = 0; j < m; j++)
+        kept += p[list ? list[j] : j] > 0;
     free(list);
     return kept;
 }
