@@ -126,6 +126,11 @@ double tim_power_clock_share(double w_per_peak, double ref_w_per_peak);
  * figures, tim_model.c. */
 double tim_lc_early_metal_share(tim_weights w, int prefill);
 
+/* Seconds that llama.cpp's ./main adds to the one prompt it times on a CUDA
+ * card, against llama-bench's warm repetitions of the same pass; published
+ * figures, tim_model.c. */
+double tim_lc_main_prompt_s(void);
+
 /* The streaming rate (bytes/s) of diffusers' memory-bound kernels: the
  * card's FP16 streaming share of its peak bandwidth. */
 double tim_card_sd_bytes_s(const tim_card *c);
@@ -192,6 +197,10 @@ typedef struct {
                               kernels of August 2023 (tim_lc_early_metal_share) */
     int lc_no_graphs;      /* llama.cpp built before May 2024 (PR 6766): no CUDA graph,
                               every kernel of a decoded token launched on its own */
+    int lc_main_prompt;    /* llama.cpp's ./main timing the one prompt of a fresh process
+                              (after its two-token warm-up), not llama-bench's warm
+                              repetitions: on NVIDIA the prompt carries the process's
+                              first-prompt cost (tim_lc_main_prompt_s) */
     /* sd */
     int steps, width, height, images;
     int sd_batch;          /* images per pipeline call (stable-diffusion-task: 1; the

@@ -35,6 +35,7 @@ typedef struct {
     int dequant_gemm; /* llama.cpp built before June 2024: quantized prompts via cuBLAS */
     int no_graphs;    /* llama.cpp built before May 2024: no CUDA graphs in decode */
     int early_metal;  /* llama.cpp built before September 2023: August 2023 Metal kernels */
+    int main_prompt;  /* llama.cpp: the prompt timed by ./main, not by llama-bench */
     tim_model m;
 } row;
 
@@ -138,6 +139,13 @@ static int parse_row(cJSON *o, int i, const char *path, const char *dir, const t
     r->no_graphs = r->rt == TIM_RT_LLAMACPP && date && yy * 12 + mm < 2024 * 12 + 5;
     /* Metal's prompt and mat-vec tuning: September to November 2023 */
     r->early_metal = r->rt == TIM_RT_LLAMACPP && date && yy * 12 + mm < 2023 * 12 + 9;
+    /* the program that timed it: llama-bench (the default) or ./main, whose
+     * one timed prompt carries a fresh process's first-prompt cost */
+    cJSON *hn = cJSON_GetObjectItemCaseSensitive(o, "harness");
+    if (hn && !(r->rt == TIM_RT_LLAMACPP && cJSON_IsString(hn) &&
+                (!strcmp(hn->valuestring, "main") || !strcmp(hn->valuestring, "llama-bench"))))
+        BAD("harness", "\"main\" or \"llama-bench\" (llama.cpp rows only)");
+    r->main_prompt = hn && !strcmp(hn->valuestring, "main");
     cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "excluded");
     if (ex && !(cJSON_IsString(ex) && ex->valuestring[0]))
         BAD("excluded", "the reason the row is left out (a non-empty string)");
@@ -228,6 +236,10 @@ static int row_kind(const row *r)
         /* a quantized prompt of an older build ran the F16 path plus the
          * expansion: it says nothing of its format's own kernels */
         if (r->metric == M_PREFILL && r->dequant_gemm && tim_weights_of_bits(r->bits) != TIM_W_F16)
+            return -1;
+        /* a prompt timed by ./main carries the harness's cost besides the
+         * kernels' */
+        if (r->metric == M_PREFILL && r->main_prompt)
             return -1;
         return r->metric == M_DECODE ? K_BW : K_C;
     }
@@ -645,6 +657,7 @@ static double predict(const row *r, const tim_card *c)
     w.lc_dequant_gemm = r->dequant_gemm;
     w.lc_no_graphs = r->no_graphs;
     w.lc_early_metal = r->early_metal;
+    w.lc_main_prompt = r->main_prompt;
     /* a decode step attends to prompt + half the new tokens on average */
     w.prompt_tokens = r->metric == M_PREFILL ? r->prompt : 0;
     w.max_new_tokens = r->metric == M_DECODE ? 2 * r->ctx : 0;
@@ -708,6 +721,7 @@ static int same_conditions(const row *a, const row *b)
            !strcmp(a->m.name, b->m.name) && a->batch == b->batch && a->width == b->width &&
            a->height == b->height && a->steps == b->steps && a->dequant_gemm == b->dequant_gemm &&
            a->no_graphs == b->no_graphs && a->early_metal == b->early_metal &&
+           (a->metric != M_PREFILL || a->main_prompt == b->main_prompt) &&
            a->metric != M_VRAM &&
            10 * (pa > pb ? pa - pb : pb - pa) <= (pa > pb ? pa : pb);
 }

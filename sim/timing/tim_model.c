@@ -111,6 +111,51 @@ double tim_lc_early_metal_share(tim_weights w, int prefill)
     return n ? s / n : 1.0;
 }
 
+/* llama.cpp's ./main prints the "prompt eval time" of the one prompt a
+ * fresh process evaluates, after a warm-up of two tokens (common/common.cpp,
+ * llama_init_from_gpt_params, "warming up the model with an empty run": a
+ * BOS and an EOS token, at 8fe03ff of December 2023 as at 4426e29 of May
+ * 2024), so whatever a process's first large batch costs beyond the warm
+ * pass lands in it; llama-bench's figure is the mean of five repetitions
+ * (since PR 6017, March 2024, after a warm-up on a whole prompt).  Measured
+ * where one machine ran both: XiongjieDai's Llama 3 runs
+ * (GPU-Benchmarks-on-LLM-Inference at aa72e0e, `LLaMA 3/<Gaming or
+ * Professional> GPUs/<card>_v3.ipynb`, builds 2824-2836, May 2024) time
+ * ./main on a 258-token prompt of Llama 3 8B Q4_K_M and llama-bench's pp512
+ * in Q4_K_M and F16 on the same card in the same session.  Those builds multiply a quantized prompt as the F16
+ * weights' product after expanding them (lc_dequant_gemm): the expansion
+ * takes the same time whatever the prompt (pp512's Q4_K_M time less its F16
+ * time) and the product a time in proportion to the tokens, so a warm
+ * 258-token pass takes 512/pp_q - 254/pp_f seconds and ./main's excess
+ * over it is the harness's cost.  Per card it is 9.8-24.0 ms however fast
+ * the card (its excess as a share of the pass varies more, 11-42%), so it
+ * is a time, not a rate.  Every single-card run with both formats measured
+ * is in the table; left out because the split does not apply: the A100 SXM
+ * and L40S runs, whose F16 pp512 the source gives below their Q4_K_M one.
+ * The mean over the nine cards, 16.6 ms; no check row enters it. */
+double tim_lc_main_prompt_s(void)
+{
+    static const struct {
+        double main_ms;      /* ./main prompt eval time, 258 tokens */
+        double pp_q, pp_f;   /* llama-bench pp512, Q4_K_M and F16, tokens/s */
+    } T[] = {
+        {63.28, 7138.99, 9382.00},  /* RTX 4090 */
+        {79.79, 5389.74, 7159.54},  /* RTX 4080 */
+        {87.66, 4030.40, 4444.65},  /* RTX 3090 */
+        {146.68, 2451.93, 3121.67}, /* RTX 4000 Ada */
+        {90.32, 4761.12, 6160.57},  /* RTX 5000 Ada */
+        {66.53, 5791.74, 6663.13},  /* RTX 6000 Ada */
+        {62.57, 5981.04, 7741.34},  /* A100 PCIe */
+        {103.55, 3324.98, 4203.75}, /* A40 */
+        {92.19, 3780.55, 4511.02},  /* RTX A6000 */
+    };
+    const int n = (int)(sizeof T / sizeof *T);
+    double s = 0;
+    for (int i = 0; i < n; i++)
+        s += T[i].main_ms / 1e3 - (512.0 / T[i].pp_q - (512.0 - 258.0) / T[i].pp_f);
+    return s / n;
+}
+
 typedef enum { TF_FP32, TF_FP16, TF_INT8, TF_4BIT } tf_mode;
 
 static tf_mode tf_mode_of(double bits)
@@ -324,6 +369,8 @@ static void llamacpp_breakdown(const tim_model *m, const tim_card *c, const tim_
     o->prefill_s = P > 0 ? (pass + c->lc_token_s) /
                                (early_metal ? tim_lc_early_metal_share(tim_weights_of_bits(w->bits), 1) : 1.0)
                          : 0;
+    if (P > 0 && w->lc_main_prompt && strcmp(c->vendor, "Apple"))
+        o->prefill_s += tim_lc_main_prompt_s();
     o->prefill_tps = P > 0 ? B * P / o->prefill_s : 0;
     /* decode: each step reads the weights once and every sequence's cache;
      * the cost is linear in the context, so the mean context gives the sum;

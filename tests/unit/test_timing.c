@@ -24,7 +24,7 @@
 #define LOO_LC_NV_DEC 5
 #define CHK_LC_NV_DEC 12
 #define LOO_LC_NV_PF 12
-#define CHK_LC_NV_PF 41
+#define CHK_LC_NV_PF 24
 #define LOO_LC_AP_DEC 5
 #define CHK_LC_AP_DEC 6
 #define LOO_LC_AP_PF 7
@@ -445,6 +445,12 @@ static void test_validation_rows_refused(void **state)
         {"{\"rows\": [{\"runtime\": \"llama.cpp\", \"metric\": \"decode_tps\", \"source\": \"s\", "
          "\"weights\": \"F16\", \"value\": 3, \"weights_gib\": 1, \"params_b\": 1, \"ctx\": 0}]}",
          ".rows[0].ctx: expected a positive integer"},
+        {"{\"rows\": [{\"runtime\": \"llama.cpp\", \"metric\": \"prefill_tps\", \"source\": \"s\", "
+         "\"weights\": \"F16\", \"value\": 3, \"weights_gib\": 1, \"params_b\": 1, \"harness\": \"server\"}]}",
+         ".rows[0].harness: expected \"main\" or \"llama-bench\""},
+        {"{\"rows\": [{\"runtime\": \"transformers\", \"metric\": \"decode_tps\", \"source\": \"s\", "
+         "\"weights\": \"fp16\", \"value\": 3, \"harness\": \"main\"}]}",
+         ".rows[0].harness: expected"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char path[] = "/tmp/avrami-fit-XXXXXX";
@@ -706,6 +712,50 @@ static void test_lc_early_metal(void **state)
                        1e-12);
 }
 
+/* llama.cpp's ./main harness (docs/timing.md "Prompts timed by ./main"):
+ * the cost is the mean, over XiongjieDai's Llama 3 runs (figures copied here
+ * from the notebooks), of ./main's 258-token prompt time less the warm pass
+ * that llama-bench's pp512 rates give for 258 tokens (the Q4_K_M expansion,
+ * pp512 Q4_K_M less F16, plus 258/512 of the F16 product); it lands in a
+ * CUDA prompt only when the row says ./main, never on Apple or in decode. */
+static void test_lc_main_prompt(void **state)
+{
+    (void)state;
+    static const double pub[][3] = {
+        /* ./main ms for 258 tokens; llama-bench pp512 Q4_K_M, F16 (tokens/s) */
+        {63.28, 7138.99, 9382.00},  {79.79, 5389.74, 7159.54},  {87.66, 4030.40, 4444.65},
+        {146.68, 2451.93, 3121.67}, {90.32, 4761.12, 6160.57},  {66.53, 5791.74, 6663.13},
+        {62.57, 5981.04, 7741.34},  {103.55, 3324.98, 4203.75}, {92.19, 3780.55, 4511.02},
+    };
+    const int n = (int)(sizeof pub / sizeof *pub);
+    double sum = 0, lo = 1, hi = 0;
+    for (int i = 0; i < n; i++) {
+        double q512 = 512 / pub[i][1], f512 = 512 / pub[i][2];
+        double warm = (q512 - f512) + f512 * 258 / 512, extra = pub[i][0] / 1e3 - warm;
+        sum += extra;
+        lo = fmin(lo, extra);
+        hi = fmax(hi, extra);
+    }
+    assert_true(fabs(tim_lc_main_prompt_s() - sum / n) < 1e-15);
+    assert_true(lo > 0.009 && hi < 0.025);
+    tim_model m;
+    load_model("Llama-2-7B", &m);
+    const char *cards[] = {"RTX 4090", "M2 Ultra"};
+    for (int k = 0; k < 2; k++) {
+        tim_card c;
+        tim_workload w;
+        lc_bench(cards[k], 4.5, 494, &c, &w);
+        w.max_new_tokens = 64;
+        w.lc_dequant_gemm = w.lc_no_graphs = 1;
+        tim_breakdown warm, cold;
+        tim_task_breakdown(&m, &c, &w, &warm);
+        w.lc_main_prompt = 1;
+        tim_task_breakdown(&m, &c, &w, &cold);
+        assert_true(cold.decode_s == warm.decode_s);
+        assert_true(fabs(cold.prefill_s - warm.prefill_s - (k ? 0 : tim_lc_main_prompt_s())) < 1e-15);
+    }
+}
+
 /* The timing model against published llama.cpp figures (llama-bench,
  * Llama-2-7B, batch 1; tg128 = 128 generated tokens after an empty prompt,
  * pp512 = a 512-token prompt).  The figures are copied here from their
@@ -887,6 +937,7 @@ int main(void)
         cmocka_unit_test(test_transformers_closed_form),
         cmocka_unit_test(test_validation_rows_refused), cmocka_unit_test(test_validation_bounds),
         cmocka_unit_test(test_power_limits), cmocka_unit_test(test_lc_early_metal),
+        cmocka_unit_test(test_lc_main_prompt),
         cmocka_unit_test(test_published_measurements), cmocka_unit_test(test_cli_exit_codes),
         cmocka_unit_test(test_host_busy),       cmocka_unit_test(test_calibrate_quick),
     };
