@@ -315,6 +315,15 @@ typedef struct {
     } spread[TIM_NRT][TIM_NV][TIM_NM];
     int skipped;                            /* rows naming a card not in cards.json */
     int excluded;                           /* rows the data file excludes, with a reason */
+    /* the benchmark machines the rows name ("host"), each with its factor on
+     * transformers' host costs (its time over the median machine's) from the
+     * full fit, and its fitted rows (0: it keeps the median machine's) */
+    int nhosts;
+    struct {
+        char name[48];
+        double factor;
+        int fit_rows;
+    } hosts[32];
 } tim_validation;
 
 /* Leave-one-card-out over fit.json and the error over check.json, both in
