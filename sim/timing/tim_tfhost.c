@@ -11,12 +11,14 @@
  * (its time over the reference host's), fitted on its fit.json rows; the
  * reference is the median host (a host without rows, or not named, takes it).
  *
- * Alternating fit: the runtime-wide costs as medians over the rows' times
- * divided by their host's factor (16-bit rows: per layer; 8-bit and 4-bit:
- * what is left per quantized linear layer), then each host's factor as the
- * geometric mean of its rows' time over the costs, then the factors divided
- * by the median host's.  Rows whose time the card's streaming alone
- * explains say nothing of the host and are skipped. */
+ * Each row's host seconds are what its step leaves once the card's streaming
+ * time is accounted for (tim_tf_host_of_step); rows whose time the card's
+ * streaming alone explains say nothing of the host and are skipped.
+ * Alternating fit: the runtime-wide costs as medians over the rows' host
+ * seconds divided by their host's factor (16-bit rows: per layer; 8-bit and
+ * 4-bit: what is left per quantized linear layer), then each host's factor
+ * as the geometric mean of its rows' host seconds over the costs, then the
+ * factors divided by the median host's. */
 #include <math.h>
 #include <stdlib.h>
 
@@ -38,6 +40,20 @@ static double median_of(double *v, int n)
     return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
 
+double tim_tf_combine(double gpu_s, double host_s, int blocking)
+{
+    return blocking ? gpu_s + host_s : fmax(gpu_s, host_s) + TIM_TF_UNOVERLAPPED * fmin(gpu_s, host_s);
+}
+
+double tim_tf_host_of_step(double step_s, double gpu_s)
+{
+    /* the host the longer side: step = host + u gpu */
+    if (step_s - TIM_TF_UNOVERLAPPED * gpu_s >= gpu_s)
+        return step_s - TIM_TF_UNOVERLAPPED * gpu_s;
+    /* the GPU the longer side: step = gpu + u host */
+    return TIM_TF_UNOVERLAPPED > 0 && step_s > gpu_s ? (step_s - gpu_s) / TIM_TF_UNOVERLAPPED : 0;
+}
+
 static double factor_of(const tim_tf_sample *s, const double *factor)
 {
     return s->host >= 0 ? factor[s->host] : 1.0;
@@ -56,9 +72,10 @@ static void fit_costs(const tim_tf_sample *s, int n, const double *factor, doubl
     for (int mode = TIM_TF_FP16; mode <= TIM_TF_4BIT; mode++) {
         int m = 0;
         for (int k = 0; k < n; k++) {
-            if (s[k].mode != mode || s[k].t <= s[k].gpu_s)
+            double host = tim_tf_host_of_step(s[k].t, s[k].gpu_s);
+            if (s[k].mode != mode || !(host > 0))
                 continue;
-            double t = s[k].t / factor_of(&s[k], factor);
+            double t = host / factor_of(&s[k], factor);
             v[m++] = mode == TIM_TF_FP16
                          ? t / s[k].layers
                          : (t - s[k].layers * c->layer_s) / (s[k].layers * (double)s[k].linears);
@@ -83,10 +100,10 @@ static void fit_factors(const tim_tf_sample *s, int n, int nhosts, const tim_tf_
         double lsum = 0;
         int m = 0;
         for (int k = 0; k < n; k++) {
-            double ref = reference_s(&s[k], c);
-            if (s[k].host != h || s[k].t <= s[k].gpu_s || !(ref > 0))
+            double ref = reference_s(&s[k], c), host = tim_tf_host_of_step(s[k].t, s[k].gpu_s);
+            if (s[k].host != h || !(host > 0) || !(ref > 0))
                 continue;
-            lsum += log(s[k].t / ref);
+            lsum += log(host / ref);
             m++;
         }
         factor[h] = m ? exp(lsum / m) : 0;
