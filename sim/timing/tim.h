@@ -81,7 +81,8 @@ typedef struct {
     double sd_step_s;
     /* transformers: host seconds per decoder layer of one eager forward, and
      * the extra per quantized linear layer (bitsandbytes LLM.int8 / 4-bit);
-     * runtime-wide figures, fitted on the transformers rows */
+     * runtime-wide figures of the median benchmark machine, fitted on the
+     * transformers rows (tim_tfhost.c) */
     double tf_layer_s, tf_int8_s, tf_4bit_s;
     /* llama.cpp: fixed seconds per forward on the vendor's backend (CUDA,
      * Metal), fitted with the efficiencies */

@@ -7,8 +7,10 @@
  * FLOPs over peak FLOPS); a card's figure is the mean of its own rows, and a
  * card without rows takes its architecture family's mean, else its vendor's,
  * else that of every measured card of the runtime.  transformers' host costs
- * (per decoder layer, per quantized linear layer) are runtime-wide medians of
- * what its rows leave over once the GPU's streaming time is accounted for. */
+ * (per decoder layer, per quantized linear layer) are those of the median
+ * benchmark machine, with a factor for each machine the rows name, fitted on
+ * what its rows leave over once the GPU's streaming time is accounted for
+ * (tim_tfhost.c). */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
