@@ -11,6 +11,8 @@
  * benchmark machine, with a factor for each machine the rows name, fitted on
  * what its rows leave over once the GPU's streaming time is accounted for
  * (tim_tfhost.c). */
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -319,18 +321,13 @@ static double acc_mean(const acc *a)
     return a->n ? a->sum / a->n : 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
+/* the median of v's n values (0 when none); sorts v */
 static double median(double *v, int n)
 {
     if (n == 0)
         return 0;
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    gsl_sort(v, 1, (size_t)n);
+    return gsl_stats_median_from_sorted_data(v, 1, (size_t)n);
 }
 
 static void set_slot(tim_card *c, int s, double e, tim_src src)

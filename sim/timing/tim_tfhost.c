@@ -19,6 +19,8 @@
  * 4-bit: what is left per quantized linear layer), then each host's factor
  * as the geometric mean of its rows' host seconds over the costs, then the
  * factors divided by the median host's. */
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
 
@@ -26,18 +28,13 @@
 
 #define ITERATIONS 50
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
+/* the median of v's n values (0 when none); sorts v */
 static double median_of(double *v, int n)
 {
     if (n == 0)
         return 0;
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    gsl_sort(v, 1, (size_t)n);
+    return gsl_stats_median_from_sorted_data(v, 1, (size_t)n);
 }
 
 double tim_tf_combine(double gpu_s, double host_s, int blocking)
