@@ -90,6 +90,11 @@ static int divergence(int argc, char **argv)
     return rc;
 }
 
+/* the header of --validate's list of benchmark machines */
+#define HOSTS_HEADER                                                                              \
+    "benchmark machines the rows name (transformers: host time over the median machine's, fitted "  \
+    "on fit.json):\n"
+
 static void print_err(const tim_err *e)
 {
     if (e->n)
@@ -154,6 +159,13 @@ static int validate(int argc, char **argv)
                        vendor[vd], metric[m], v.spread[r][vd][m].pairs, v.spread[r][vd][m].median_ratio,
                        v.spread[r][vd][m].worst_ratio, v.spread[r][vd][m].floor_pct);
             }
+    for (int h = 0; h < v.nhosts; h++)
+        if (v.hosts[h].fit_rows)
+            printf("%s  %-19s %5.2fx  %d fitted rows\n", h ? "" : HOSTS_HEADER, v.hosts[h].name,
+                   v.hosts[h].factor, v.hosts[h].fit_rows);
+        else
+            printf("%s  %-19s %5.2fx  no fitted rows: the median machine's\n", h ? "" : HOSTS_HEADER,
+                   v.hosts[h].name, v.hosts[h].factor);
     printf("rows left out: %d naming a card not in cards.json, %d excluded by the data file "
            "(with its reason)\n", v.skipped, v.excluded);
     return 0;

@@ -51,12 +51,15 @@ static vsim *V(sim *m) { return m->eds; }
  * place of keccak256(guid ‖ nonce), set as the contract's validateGUID
  * function too (vss_set_commitment_fn).  The contract uses a commitment only
  * as the task's key and in that check, so outcomes are those of keccak256
- * while no two of the run's (guid, nonce) pairs share a commitment (256
- * mixed bits); a keccak-f permutation per task was a third of the vss
- * edition's instructions per task. */
+ * while no two of the run's (guid, nonce) pairs share a commitment; a
+ * keccak-f permutation per task was a third of the vss edition's
+ * instructions per task.  The last word is the nonce's, which names the
+ * request and the task's place in it (guid_nonce), so no two tasks of a run
+ * share a commitment, as vss_set_fresh_keys asks. */
 static void sim_commitment(const uint8_t guid[32], const uint8_t nonce[32], uint8_t out[32])
 {
-    for (int i = 0; i < 4; i++) {
+    memcpy(out + 24, nonce + 24, 8);
+    for (int i = 0; i < 3; i++) {
         uint64_t g, n;
         memcpy(&g, guid + 8 * i, 8);
         memcpy(&n, nonce + 8 * i, 8);
@@ -80,6 +83,9 @@ static void vss_setup(sim *m)
     vsim *v = calloc(1, sizeof *v);
     vss *model = proto_vss(m->p);
     vss_set_commitment_fn(model, sim_commitment);
+    /* guid_nonce names every task's nonce and commitment apart, and the
+     * agents name tasks by id (the handles' commitments) */
+    vss_set_fresh_keys(model, true);
     /* the notices the agents pass over (pass_over below) are not recorded */
     vss_set_muted_events(model, 1u << VSS_EV_DOWNLOAD_MODEL);
     /* so their draws take the selection stream's numbers without finding
@@ -123,11 +129,15 @@ static int round_of(sim *m, const sim_req *r, uint64_t id)
     return seat_round_of(&V(m)->seat.req[r - m->req], id);
 }
 
+/* A request's guid, and the nonce of its task k (0, or 1 and 2 for a
+ * validation group's extra tasks): mixed words, but for the nonce's last,
+ * which is the request and k themselves, so that no two tasks of a run
+ * share a nonce (vss_set_fresh_keys). */
 static void guid_nonce(const sim *m, uint64_t req, int k, uint8_t guid[32], uint8_t nonce[32])
 {
     for (int i = 0; i < 4; i++) {
         uint64_t g = agt_mix64(m->o.seed * 0x9E3779B97F4A7C15ULL + req * 4 + (uint64_t)i);
-        uint64_t n = agt_mix64(g ^ (0x5bd1e995ULL * (uint64_t)(k + 1)));
+        uint64_t n = i < 3 ? agt_mix64(g ^ (0x5bd1e995ULL * (uint64_t)(k + 1))) : req << 2 | (uint64_t)k;
         memcpy(guid + 8 * i, &g, 8);
         memcpy(nonce + 8 * i, &n, 8);
     }

@@ -81,7 +81,8 @@ typedef struct {
     double sd_step_s;
     /* transformers: host seconds per decoder layer of one eager forward, and
      * the extra per quantized linear layer (bitsandbytes LLM.int8 / 4-bit);
-     * runtime-wide figures, fitted on the transformers rows */
+     * runtime-wide figures of the median benchmark machine, fitted on the
+     * transformers rows (tim_tfhost.c) */
     double tf_layer_s, tf_int8_s, tf_4bit_s;
     /* llama.cpp: fixed seconds per forward on the vendor's backend (CUDA,
      * Metal), fitted with the efficiencies */
@@ -324,6 +325,15 @@ typedef struct {
     } spread[TIM_NRT][TIM_NV][TIM_NM];
     int skipped;                            /* rows naming a card not in cards.json */
     int excluded;                           /* rows the data file excludes, with a reason */
+    /* the benchmark machines the rows name ("host"), each with its factor on
+     * transformers' host costs (its time over the median machine's) from the
+     * full fit, and its fitted rows (0: it keeps the median machine's) */
+    int nhosts;
+    struct {
+        char name[48];
+        double factor;
+        int fit_rows;
+    } hosts[32];
 } tim_validation;
 
 /* Leave-one-card-out over fit.json and the error over check.json, both in

@@ -7,8 +7,12 @@
  * FLOPs over peak FLOPS); a card's figure is the mean of its own rows, and a
  * card without rows takes its architecture family's mean, else its vendor's,
  * else that of every measured card of the runtime.  transformers' host costs
- * (per decoder layer, per quantized linear layer) are runtime-wide medians of
- * what its rows leave over once the GPU's streaming time is accounted for. */
+ * (per decoder layer, per quantized linear layer) are those of the median
+ * benchmark machine, with a factor for each machine the rows name, fitted on
+ * what its rows leave over once the GPU's streaming time is accounted for
+ * (tim_tfhost.c). */
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +20,7 @@
 
 #include "timing/tim.h"
 #include "timing/tim_json.h"
+#include "timing/tim_tfhost.h"
 #include "util/rfile.h"
 
 #define GIB 1073741824.0
@@ -36,8 +41,19 @@ typedef struct {
     int no_graphs;    /* llama.cpp built before May 2024: no CUDA graphs in decode */
     int early_metal;  /* llama.cpp built before September 2023: August 2023 Metal kernels */
     int main_prompt;  /* llama.cpp: the prompt timed by ./main, not by llama-bench */
+    int host;         /* the benchmark machine the source names (hosts), else -1 */
     tim_model m;
 } row;
+
+/* The benchmark machines the rows of both files name, and each one's factor
+ * on transformers' host costs from the last fit (tim_tfhost.c). */
+#define MAX_HOSTS 32 /* tim_validation's hosts */
+#define HOST_LEN 48
+typedef struct {
+    int n;
+    char name[MAX_HOSTS][HOST_LEN];
+    double factor[MAX_HOSTS];
+} hosts;
 
 typedef struct {
     row *r;
@@ -81,9 +97,30 @@ static int str_of(cJSON *o, const char *k, const char **out)
     return *out ? 0 : -1;
 }
 
+/* The row's "host": the machine the source names for the run, with the
+ * evidence in "host_source"; its index in hs (added when new), -1 without. */
+static int parse_host(cJSON *o, hosts *hs, int *host)
+{
+    const char *name, *why;
+    *host = -1;
+    if (!cJSON_GetObjectItemCaseSensitive(o, "host"))
+        return 0;
+    if (str_of(o, "host", &name) || strlen(name) >= HOST_LEN || str_of(o, "host_source", &why))
+        return -1;
+    for (int h = 0; h < hs->n; h++)
+        if (!strcmp(hs->name[h], name))
+            return *host = h, 0;
+    if (hs->n == MAX_HOSTS)
+        return -1;
+    snprintf(hs->name[hs->n], HOST_LEN, "%s", name);
+    hs->factor[hs->n] = 1;
+    *host = hs->n++;
+    return 0;
+}
+
 /* One row of a validation file into r.  0; -1 bad (err set); 1 card unknown. */
 static int parse_row(cJSON *o, int i, const char *path, const char *dir, const tim_card *cards,
-                     int ncards, cJSON *cardjson, row *r, char *err, size_t errlen)
+                     int ncards, cJSON *cardjson, hosts *hs, row *r, char *err, size_t errlen)
 {
     memset(r, 0, sizeof *r);
     const char *rt, *card, *model, *w, *metric, *src;
@@ -150,6 +187,9 @@ static int parse_row(cJSON *o, int i, const char *path, const char *dir, const t
     if (ex && !(cJSON_IsString(ex) && ex->valuestring[0]))
         BAD("excluded", "the reason the row is left out (a non-empty string)");
     r->excluded = ex != NULL;
+    if (parse_host(o, hs, &r->host))
+        BAD("host", "the benchmark machine's name (under 48 characters, at most 32 machines), "
+                    "with the evidence for it in host_source");
     if (str_of(o, "model", &model))
         BAD("model", "a model of llms.json or sd.json");
     char llms[1100], sd[1100], e2[512];
@@ -180,7 +220,7 @@ static int parse_row(cJSON *o, int i, const char *path, const char *dir, const t
 }
 
 static int rows_load(const char *path, const char *dir, const tim_card *cards, int ncards,
-                     rowset *rs, char *err, size_t errlen)
+                     hosts *hs, rowset *rs, char *err, size_t errlen)
 {
     memset(rs, 0, sizeof *rs);
     char cpath[1100];
@@ -201,7 +241,7 @@ static int rows_load(const char *path, const char *dir, const tim_card *cards, i
             rc = 2;
             break;
         }
-        int pr = parse_row(o, i++, path, dir, cards, ncards, cards_arr, &rs->r[rs->n], err, errlen);
+        int pr = parse_row(o, i++, path, dir, cards, ncards, cards_arr, hs, &rs->r[rs->n], err, errlen);
         if (pr < 0) {
             rc = 2;
             break;
@@ -293,18 +333,13 @@ static double acc_mean(const acc *a)
     return a->n ? a->sum / a->n : 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
+/* the median of v's n values (0 when none); sorts v */
 static double median(double *v, int n)
 {
     if (n == 0)
         return 0;
-    qsort(v, (size_t)n, sizeof *v, cmp_double);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    gsl_sort(v, 1, (size_t)n);
+    return gsl_stats_median_from_sorted_data(v, 1, (size_t)n);
 }
 
 static void set_slot(tim_card *c, int s, double e, tim_src src)
@@ -444,48 +479,44 @@ static void fit_slot(const rowset *rs, tim_card *cards, int n, int exclude, int 
     *all_mean = acc_mean(&all);
 }
 
-/* transformers' host costs: what each row leaves once the GPU's streaming
- * time is accounted for (rows where the GPU bound the step say nothing) */
-static void fit_transformers(const rowset *rs, tim_card *cards, int n, int exclude)
+/* transformers' host costs on the reference host and each named host's
+ * factor on them (tim_tfhost.c), from what each row leaves once the GPU's
+ * streaming time is accounted for */
+static void fit_transformers(const rowset *rs, tim_card *cards, int n, int exclude, hosts *hs)
 {
-    double *v = malloc(sizeof *v * (size_t)(rs->n + 1));
-    double layer_s = 0, q_s[2] = {0, 0};
-    for (int pass = 0; pass < 3 && v; pass++) {
-        int m = 0;
-        double want = pass == 0 ? 16 : pass == 1 ? 8 : 4;
-        for (int k = 0; k < rs->n; k++) {
-            const row *r = &rs->r[k];
-            if (r->excluded || r->card == exclude || r->rt != TIM_RT_TRANSFORMERS ||
-                r->metric != M_DECODE || r->bits != want)
-                continue;
-            tim_card c = cards[r->card];
-            c.tf_layer_s = c.tf_int8_s = c.tf_4bit_s = 0;
-            tim_workload w;
-            tim_workload_default(&w, TIM_GPT);
-            w.runtime = TIM_RT_TRANSFORMERS;
-            w.bits = r->bits;
-            w.prompt_tokens = 0;
-            w.max_new_tokens = 128;
-            tim_breakdown b;
-            tim_task_breakdown(&r->m, &c, &w, &b); /* the GPU's time alone */
-            const kern_model_cfg *k = &r->m.llm;
-            double t = 1.0 / r->value, host = t - k->layers * layer_s;
-            if (t <= 1.0 / b.decode_tps)
-                continue;
-            v[m++] = pass == 0 ? t / k->layers
-                               : host / (k->layers * (double)tim_linears_per_layer(k));
-        }
-        double med = median(v, m);
-        if (pass == 0)
-            layer_s = med;
-        else
-            q_s[pass - 1] = fmax(med, 0);
+    tim_tf_sample *s = malloc(sizeof *s * (size_t)(rs->n + 1));
+    int m = 0;
+    for (int k = 0; s && k < rs->n; k++) {
+        const row *r = &rs->r[k];
+        if (r->excluded || r->card == exclude || r->rt != TIM_RT_TRANSFORMERS ||
+            r->metric != M_DECODE || r->bits > 16)
+            continue;
+        tim_card c = cards[r->card];
+        c.tf_layer_s = c.tf_int8_s = c.tf_4bit_s = 0;
+        tim_workload w;
+        tim_workload_default(&w, TIM_GPT);
+        w.runtime = TIM_RT_TRANSFORMERS;
+        w.bits = r->bits;
+        w.prompt_tokens = 0;
+        w.max_new_tokens = 128;
+        tim_breakdown b;
+        tim_task_breakdown(&r->m, &c, &w, &b); /* the GPU's time alone */
+        s[m++] = (tim_tf_sample){.host = r->host,
+                                 .mode = r->bits >= 16 ? TIM_TF_FP16 : r->bits >= 8 ? TIM_TF_INT8 : TIM_TF_4BIT,
+                                 .layers = r->m.llm.layers,
+                                 .linears = tim_linears_per_layer(&r->m.llm),
+                                 .t = 1.0 / r->value,
+                                 .gpu_s = 1.0 / b.decode_tps};
     }
-    free(v);
+    tim_tf_host_costs hc = {0, 0, 0};
+    double factor[MAX_HOSTS];
+    if (s && !tim_tf_fit_hosts(s, m, hs->n, &hc, factor))
+        memcpy(hs->factor, factor, sizeof *factor * (size_t)hs->n);
+    free(s);
     for (int i = 0; i < n; i++) {
-        cards[i].tf_layer_s = layer_s;
-        cards[i].tf_int8_s = q_s[0];
-        cards[i].tf_4bit_s = q_s[1];
+        cards[i].tf_layer_s = hc.layer_s;
+        cards[i].tf_int8_s = hc.int8_s;
+        cards[i].tf_4bit_s = hc.q4_s;
     }
 }
 
@@ -555,7 +586,7 @@ static double fit_sd_step_s(const rowset *rs, int exclude)
     return t;
 }
 
-static void fit(const rowset *rs, tim_card *cards, int n, int exclude)
+static void fit(const rowset *rs, tim_card *cards, int n, int exclude, hosts *hs)
 {
     if (n <= 0)
         return;
@@ -611,7 +642,7 @@ static void fit(const rowset *rs, tim_card *cards, int n, int exclude)
     for (int i = 0; i < n; i++)
         if (!cards[i].sd_src && all[2 * TIM_NW] > 0)
             set_slot(&cards[i], 2 * TIM_NW, all[2 * TIM_NW], TIM_SRC_RUNTIME);
-    fit_transformers(rs, cards, n, exclude);
+    fit_transformers(rs, cards, n, exclude, hs);
 }
 
 static int unfitted(const tim_card *cards, int n, const char *fit_path, char *err, size_t errlen)
@@ -631,21 +662,30 @@ int tim_fit_cards(const char *fit_path, const char *models_dir, tim_card *cards,
                   const char *exclude, char *err, size_t errlen)
 {
     rowset rs;
-    if (rows_load(fit_path, models_dir, cards, n, &rs, err, errlen))
+    hosts hs = {0};
+    if (rows_load(fit_path, models_dir, cards, n, &hs, &rs, err, errlen))
         return 2;
     int ex = -1;
     for (int i = 0; exclude && i < n; i++)
         if (!strcmp(cards[i].name, exclude))
             ex = i;
-    fit(&rs, cards, n, ex);
+    /* the cards keep the reference host's costs: a node's CPU is not known */
+    fit(&rs, cards, n, ex, &hs);
     free(rs.r);
     return unfitted(cards, n, fit_path, err, errlen) ? 2 : 0;
 }
 
 /* ---- prediction of one row */
 
-static double predict(const row *r, const tim_card *c)
+static double predict(const row *r, const tim_card *card, const hosts *hs)
 {
+    /* a named benchmark machine's host costs are its factor on the
+     * reference host's */
+    tim_card hc = *card, *c = &hc;
+    double f = r->host >= 0 ? hs->factor[r->host] : 1.0;
+    hc.tf_layer_s *= f;
+    hc.tf_int8_s *= f;
+    hc.tf_4bit_s *= f;
     tim_workload w;
     tim_workload_default(&w, r->m.kind == TIM_SD ? TIM_SD : TIM_GPT);
     w.runtime = r->rt == TIM_RT_DIFFUSERS ? TIM_RT_DIFFUSERS : r->rt;
@@ -695,9 +735,10 @@ static void add_err(tim_err *e, double pct)
         e->worst = pct;
 }
 
-static void score(const row *r, const tim_card *c, const char *what, int verbose, tim_err *e)
+static void score(const row *r, const tim_card *c, const hosts *hs, const char *what, int verbose,
+                  tim_err *e)
 {
-    double p = predict(r, c), pct = fabs(p - r->value) / r->value * 100.0;
+    double p = predict(r, c, hs), pct = fabs(p - r->value) / r->value * 100.0;
     add_err(e, pct);
     if (verbose)
         printf("%-5s %-12s %-14s %-28s %-5s %-11s %10.2f %10.2f %+7.1f%%\n", what,
@@ -779,8 +820,9 @@ int tim_validate(const char *models_dir, int verbose, tim_validation *v, char *e
     if (tim_cards_read(cpath, &cards, &n, err, errlen))
         return 2;
     rowset fr = {0}, cr = {0};
-    if (rows_load(fpath, models_dir, cards, n, &fr, err, errlen) ||
-        rows_load(kpath, models_dir, cards, n, &cr, err, errlen))
+    hosts hs = {0};
+    if (rows_load(fpath, models_dir, cards, n, &hs, &fr, err, errlen) ||
+        rows_load(kpath, models_dir, cards, n, &hs, &cr, err, errlen))
         goto out;
     v->skipped = fr.skipped + cr.skipped;
     loo = malloc(sizeof *loo * (size_t)n);
@@ -799,37 +841,44 @@ int tim_validate(const char *models_dir, int verbose, tim_validation *v, char *e
         if (!has)
             continue;
         memcpy(loo, cards, sizeof *loo * (size_t)n);
-        fit(&fr, loo, n, i);
+        fit(&fr, loo, n, i, &hs);
         for (int k = 0; k < fr.n; k++) {
             const row *r = &fr.r[k];
             if (r->card != i || r->excluded)
                 continue;
-            score(r, &loo[i], "loo", verbose,
+            score(r, &loo[i], &hs, "loo", verbose,
                   &v->loo[r->rt][vendor_of(&loo[i])][metric_group(r->metric)]);
         }
     }
-    fit(&fr, cards, n, -1);
+    fit(&fr, cards, n, -1, &hs);
     for (int k = 0; k < cr.n; k++) {
         const row *r = &cr.r[k];
         if (r->excluded) {
             /* printed, never scored */
             tim_err none = {0};
             if (verbose)
-                score(r, &cards[r->card], "excl", verbose, &none);
+                score(r, &cards[r->card], &hs, "excl", verbose, &none);
             v->excluded++;
             continue;
         }
         tim_err *e = r->metric == M_VRAM ? &v->vram
                      : &v->check[r->rt][vendor_of(&cards[r->card])][metric_group(r->metric)];
-        score(r, &cards[r->card], "check", verbose, e);
+        score(r, &cards[r->card], &hs, "check", verbose, e);
     }
     for (int k = 0; k < fr.n; k++) {
         tim_err none = {0};
         if (fr.r[k].excluded && verbose)
-            score(&fr.r[k], &cards[fr.r[k].card], "excl", verbose, &none);
+            score(&fr.r[k], &cards[fr.r[k].card], &hs, "excl", verbose, &none);
         v->excluded += fr.r[k].excluded;
     }
     source_spread(&fr, &cr, cards, v);
+    v->nhosts = hs.n;
+    for (int h = 0; h < hs.n; h++) {
+        snprintf(v->hosts[h].name, sizeof v->hosts[h].name, "%s", hs.name[h]);
+        v->hosts[h].factor = hs.factor[h];
+        for (int k = 0; k < fr.n; k++)
+            v->hosts[h].fit_rows += fr.r[k].host == h && !fr.r[k].excluded;
+    }
     rc = 0;
 out:
     free(loo);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "timing/tim.h"
+#include "timing/tim_tfhost.h"
 
 #define KV_BYTES 2.0          /* GPU runtimes keep the KV cache in FP16 */
 /* A card's memory as its maker states it ("12 GB") is binary: 12 GiB
@@ -386,14 +387,6 @@ static void llamacpp_breakdown(const tim_model *m, const tim_card *c, const tim_
     o->decode_tps = G > 0 ? 1.0 / step : 0;
 }
 
-/* GPU time and host time of one pass combine as the launch mode says: with
- * CUDA_LAUNCH_BLOCKING=1 every kernel launch waits for the kernel, so the
- * host's work and the GPU's no longer overlap. */
-static double tf_combine(double gpu, double host, int blocking)
-{
-    return blocking ? gpu + host : fmax(gpu, host);
-}
-
 double tim_file_bytes(const tim_model *m, const tim_workload *w)
 {
     if (m->kind == TIM_SD)
@@ -501,12 +494,12 @@ static void transformers_breakdown(const tim_model *m, const tim_card *c, const 
             o->fail = TIM_FAIL_OOM;
     }
     double pf = B * (2.0 * mp * P + attn * P * P);
-    o->prefill_s = P > 0 ? tf_combine(fmax(pf / F, W_rows / BW), host, w->launch_blocking) + copy : 0;
+    o->prefill_s = P > 0 ? tim_tf_combine(fmax(pf / F, W_rows / BW), host, w->launch_blocking) + copy : 0;
     o->prefill_tps = P > 0 ? B * P / o->prefill_s : 0;
     double ctx = P + G / 2.0;
     double bytes = (B > 1 ? W_rows : W) + B * kv_per_token(k, plain) * ctx;
     double flops = B * (2.0 * mp + 2.0 * attn * ctx);
-    double step = tf_combine(fmax(bytes / BW, flops / F), host, w->launch_blocking) + copy;
+    double step = tim_tf_combine(fmax(bytes / BW, flops / F), host, w->launch_blocking) + copy;
     o->offload_s = copy * ((P > 0 ? 1 : 0) + G);
     o->decode_s = G * step;
     o->decode_tps = G > 0 ? 1.0 / step : 0;

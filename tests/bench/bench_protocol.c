@@ -10,8 +10,11 @@
  * (node), validateSingleTask (creator; the sampling decision "not
  * sampled", as for 9 requests in 10), result uploaded (relay); every node
  * busy and 25 tasks queued as for Helium; one model id per task, which no
- * node reports, so every start also draws the pre-download notices (as in
- * the simulator).  A gpt task names one of the 12 GPU models (the contract
+ * node reports, so every start also draws the pre-download notices.  Two
+ * rows: "vss" as the simulator runs it (sim/run/vss_agents.c: the notices,
+ * which no agent reads, unrecorded, so their draws only take their random
+ * numbers; keys vouched fresh), and "vss-notices" with every notice's nodes
+ * found and the nonce and task maps kept, as a replay runs it.  A gpt task names one of the 12 GPU models (the contract
  * requires it), an sd task asks for 8 GB.  Each row runs in its own process
  * so peak RSS is per row. */
 #include <stdio.h>
@@ -97,13 +100,13 @@ static const char *GPU[12] = {"RTX 3060", "RTX 3080", "RTX 3090", "RTX 4060 Ti",
                               "RTX 4090", "A4000",    "A5000",    "A6000",       "L4",       "M2 Max"};
 static const uint64_t VRAM[12] = {12, 10, 24, 16, 12, 16, 24, 16, 24, 48, 24, 32};
 
-static void report(proto_edition_id edition, uint32_t nodes, uint64_t lifecycles, double dt,
+static void report(const char *row, uint32_t nodes, uint64_t lifecycles, double dt,
                    uint64_t queued_sum)
 {
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
-    printf("  %-8s %7u nodes: %8.0f lifecycles/s  (%llu in %.2f s, mean queue %.1f, peak RSS %.0f MiB)\n",
-           proto_edition_get(edition)->name, nodes, lifecycles / dt, (unsigned long long)lifecycles, dt,
+    printf("  %-11s %7u nodes: %8.0f lifecycles/s  (%llu in %.2f s, mean queue %.1f, peak RSS %.0f MiB)\n",
+           row, nodes, lifecycles / dt, (unsigned long long)lifecycles, dt,
            (double)queued_sum / lifecycles, ru.ru_maxrss / 1024.0);
     fflush(stdout);
 }
@@ -146,7 +149,20 @@ static void vss_create(proto *p, uint32_t app, uint64_t k)
     vss_collect(p);
 }
 
-static void run_size_vss(uint32_t nodes, uint64_t lifecycles)
+static bool take_unread(void *ctx, uint64_t max_bound, uint64_t *x)
+{
+    (void)ctx, (void)max_bound;
+    *x = xs(); /* draw() refuses no number */
+    return true;
+}
+
+static uint64_t finish_unread(void *ctx, uint64_t bound, uint64_t x)
+{
+    (void)ctx;
+    return x % bound;
+}
+
+static void run_size_vss(uint32_t nodes, uint64_t lifecycles, bool notices)
 {
     proto_params prm = proto_params_of(PROTO_VSS);
     proto *p = proto_new(&prm, nodes + 2, lifecycles + nodes + 1000);
@@ -154,6 +170,11 @@ static void run_size_vss(uint32_t nodes, uint64_t lifecycles)
     fifo_cap = nodes;
     fifo = calloc(fifo_cap, sizeof *fifo);
     vss *m = proto_vss(p);
+    if (!notices) { /* and keys vouched fresh: vss_create's are */
+        vss_set_fresh_keys(m, true);
+        vss_set_muted_events(m, 1u << VSS_EV_DOWNLOAD_MODEL);
+        vss_set_unread_draws(m, (vss_unread_draws){take_unread, finish_unread, NULL});
+    }
     for (int g = 0; g < 12; g++)
         vss_gpu_name[g] = vss_intern(m, GPU[g]);
     vss_model = vss_intern(m, "crynuxai/sdxl-turbo");
@@ -183,24 +204,15 @@ static void run_size_vss(uint32_t nodes, uint64_t lifecycles)
         vss_create(p, app, ++k);
         queued_sum += proto_queue_size(p);
     }
-    report(PROTO_VSS, nodes, lifecycles, now_s() - t0, queued_sum);
+    report(notices ? "vss-notices" : "vss", nodes, lifecycles, now_s() - t0, queued_sum);
     proto_free(p);
     free(fifo);
 }
 
 /* ---- helium, hydrogen ---- */
 
-/* The editions this bench drives: the on-chain ones.  The Relay editions'
- * transactions (proto_ext ops of relay_edition.h) have no lifecycle here, so
- * they get no row (bench_sim times them in a whole simulation). */
-static bool driven(proto_edition_id e) { return proto_edition_get(e)->seats == 3 || e == PROTO_VSS; }
-
 static void run_size(proto_edition_id edition, uint32_t nodes, uint64_t lifecycles)
 {
-    if (edition == PROTO_VSS) {
-        run_size_vss(nodes, lifecycles);
-        return;
-    }
     proto_params prm = proto_params_of(edition);
     bool queues = proto_edition_get(edition)->queues;
     proto *p = proto_new(&prm, nodes + 1, lifecycles + nodes + 1000);
@@ -242,20 +254,67 @@ static void run_size(proto_edition_id edition, uint32_t nodes, uint64_t lifecycl
         create(p, app, queues);
         queued_sum += proto_queue_size(p);
     }
-    report(edition, nodes, lifecycles, now_s() - t0, queued_sum);
+    report(proto_edition_get(edition)->name, nodes, lifecycles, now_s() - t0, queued_sum);
     proto_free(p);
     free(fifo);
 }
 
-int main(void)
+/* The rows: the on-chain editions.  The Relay editions' transactions
+ * (proto_ext ops of relay_edition.h) have no lifecycle here, so they get no
+ * row (bench_sim times them in a whole simulation). */
+typedef struct bench_row {
+    const char *name;
+    proto_edition_id edition;
+    bool notices;             /* vss: every notice's nodes found (a replay's
+                                 configuration: the targets are the simulator's) */
+} bench_row;
+
+static const bench_row ROWS[] = {
+    {"helium", PROTO_HELIUM, false},
+    {"hydrogen", PROTO_HYDROGEN, false},
+    {"vss", PROTO_VSS, false},
+    {"vss-notices", PROTO_VSS, true},
+};
+#define N_ROWS (sizeof ROWS / sizeof *ROWS)
+
+static void run_row(const bench_row *r, uint32_t nodes, uint64_t lifecycles)
+{
+    if (r->edition == PROTO_VSS)
+        run_size_vss(nodes, lifecycles, r->notices);
+    else
+        run_size(r->edition, nodes, lifecycles);
+}
+
+int main(int argc, char **argv)
 {
     const uint32_t sizes[3] = {1000, 10000, 100000};
     const uint64_t n = getenv("BENCH_LIFECYCLES") ? strtoull(getenv("BENCH_LIFECYCLES"), 0, 10)
                                                   : 1000000;
+    static const char usage[] = "usage: bench_protocol [ROW NODES] (ROW: helium, hydrogen, vss or "
+                                "vss-notices; NODES: 1 to 1000000)\n";
+    /* one row, in this process (for a profiler) */
+    if (argc == 3) {
+        const bench_row *r = NULL;
+        for (size_t i = 0; i < N_ROWS; i++)
+            if (!strcmp(argv[1], ROWS[i].name))
+                r = &ROWS[i];
+        char *end;
+        unsigned long nodes = strtoul(argv[2], &end, 10);
+        if (!r || *end || nodes < 1 || nodes > 1000000) {
+            fputs(usage, stderr);
+            return 2;
+        }
+        run_row(r, (uint32_t)nodes, n);
+        return 0;
+    }
+    if (argc != 1) {
+        fputs(usage, stderr);
+        return 2;
+    }
     printf("bench_protocol: task lifecycles through the protocol model, one core\n");
-    double rate[PROTO_EDITIONS][3];
-    for (int e = 0; e < PROTO_EDITIONS; e++)
-        for (int s = 0; s < 3 && driven((proto_edition_id)e); s++) {
+    double rate[N_ROWS][3];
+    for (size_t e = 0; e < N_ROWS; e++)
+        for (int s = 0; s < 3; s++) {
             int fd[2];
             if (pipe(fd))
                 return 1;
@@ -263,7 +322,7 @@ int main(void)
             pid_t pid = fork();
             if (pid == 0) {
                 dup2(fd[1], 1);
-                run_size((proto_edition_id)e, sizes[s], n);
+                run_row(&ROWS[e], sizes[s], n);
                 _exit(0);
             }
             int st;
@@ -277,18 +336,19 @@ int main(void)
             buf[got] = 0;
             fputs(buf, stdout);
             sscanf(strchr(buf, ':') + 1, "%lf", &rate[e][s]);
+            const char *target = ROWS[e].notices ? "" : " (target < 2x)";
             if (s == 2)
-                printf("  %s: slowdown 1,000 -> 100,000 nodes: %.2fx (target < 2x)\n",
-                       proto_edition_get((proto_edition_id)e)->name, rate[e][0] / rate[e][2]);
+                printf("  %s: slowdown 1,000 -> 100,000 nodes: %.2fx%s\n", ROWS[e].name,
+                       rate[e][0] / rate[e][2], target);
             if (s == 1)
-                printf("  %s: 10,000 nodes vs target 200,000/s: %.2fx\n",
-                       proto_edition_get((proto_edition_id)e)->name, rate[e][1] / 200000.0);
+                printf("  %s: 10,000 nodes vs %s200,000/s: %.2fx\n", ROWS[e].name,
+                       ROWS[e].notices ? "" : "target ", rate[e][1] / 200000.0);
         }
     /* an edition costs no more per task than helium: the ratio of rates (a
      * vss lifecycle is one node's task, a helium one three nodes') */
-    for (int e = 1; e < PROTO_EDITIONS; e++)
-        for (int s = 0; s < 3 && driven((proto_edition_id)e); s++)
-            printf("  %s / helium at %u nodes: %.2fx the lifecycles per second (target >= 1)\n",
-                   proto_edition_get((proto_edition_id)e)->name, sizes[s], rate[e][s] / rate[0][s]);
+    for (size_t e = 1; e < N_ROWS; e++)
+        for (int s = 0; s < 3; s++)
+            printf("  %s / helium at %u nodes: %.2fx the lifecycles per second%s\n", ROWS[e].name,
+                   sizes[s], rate[e][s] / rate[0][s], ROWS[e].notices ? "" : " (target >= 1)");
     return 0;
 }

@@ -12,7 +12,12 @@
  * quits.  Every transaction must succeed or revert alike, with the same
  * reason, the same events and the same balances; every task must read the
  * same (a recycled one: the same final status); and records must indeed be
- * recycled, and recycled tasks named, many times. */
+ * recycled, and recycled tasks named, many times.
+ *
+ * The same comparison checks fresh keys (vss_set_fresh_keys, with
+ * recycling, as the simulator runs the model): no commitment or nonce is
+ * used twice, and that model is named its tasks by their handles'
+ * commitments, as the simulator names them by task id. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -40,13 +45,14 @@ static uint64_t draw(void *ctx, uint64_t bound) { return xs(ctx) % bound; }
 
 typedef struct world {
     vss *p;
+    bool fresh;   /* vss_set_fresh_keys, tasks named by their handles' commitments */
     uint64_t rng; /* the chooser's state */
     uint32_t node[NODES], app[APPS], model;
 } world;
 
 static const uint64_t VERSION[3] = {2, 5, 0};
 
-static void world_new(world *w, bool recycle, uint64_t seed)
+static void world_new(world *w, bool recycle, bool fresh, uint64_t seed)
 {
     vss_params prm = vss_params_default();
     prm.queue_size_limit = 5;
@@ -54,6 +60,8 @@ static void world_new(world *w, bool recycle, uint64_t seed)
     w->p = vss_new(&prm, NODES + APPS + 1, TASKS);
     assert_non_null(w->p);
     vss_set_recycling(w->p, recycle);
+    vss_set_fresh_keys(w->p, fresh);
+    w->fresh = fresh;
     w->rng = seed;
     vss_set_chooser(w->p, (proto_chooser){draw, &w->rng});
     uint32_t gpu = vss_intern(w->p, "NVIDIA GeForce RTX 4090");
@@ -87,11 +95,18 @@ static void guid_of(uint32_t g, uint8_t out[32])
     out[1] = (uint8_t)g;
 }
 
+/* The commitment a world names task i by (the test's task i is handle i
+ * when no commitment is used twice). */
+static const uint8_t *named(const world *w, const made *m, uint32_t i)
+{
+    return w->fresh ? vss_task_commitment(w->p, i) : m[i].commitment;
+}
+
 static bool apply(world *w, const tx *t, made *m, uint32_t n_made, uint32_t *n_new)
 {
     vss *p = w->p;
     uint64_t now = t->now;
-    const uint8_t *c = m[t->task[0]].commitment;
+    const uint8_t *c = n_made ? named(w, m, t->task[0]) : m[0].commitment;
     static const uint8_t SCORES[3][8] = {{0}, {1}, {0xff, 0xff, 0xff, 0xff}};
     switch (t->kind) {
     case 0: { /* createTask: a fresh commitment, or one (or a nonce) used before */
@@ -140,8 +155,8 @@ static bool apply(world *w, const tx *t, made *m, uint32_t n_made, uint32_t *n_n
         vss_proof f = vss_proof_honest(t->from, t->sampled);
         uint8_t guid[32];
         guid_of(t->guid, guid);
-        return vss_validate_group(p, now, now, t->from, c, m[t->task[1]].commitment,
-                                  m[t->task[2]].commitment, guid, &f);
+        return vss_validate_group(p, now, now, t->from, c, named(w, m, t->task[1]),
+                                  named(w, m, t->task[2]), guid, &f);
     }
     case 6: return vss_report_result_uploaded(p, now, now, t->from, c);
     case 7: return vss_abort(p, now, now, t->from, c, VSS_ABORT_TIMEOUT);
@@ -270,23 +285,28 @@ static void same_task(const vss *full, const vss *rec, uint32_t h, int step)
     }
 }
 
-static void test_recycling_changes_no_outcome(void **st)
+/* Runs the model that keeps every record beside one that recycles them
+ * (fresh: and is vouched fresh keys), and checks that the comparison means
+ * something: records recycled, recycled tasks named and tasks paid, many
+ * times. */
+static void compare_models(bool fresh)
 {
-    (void)st;
     static world w[2];
     static made m[TASKS];
     uint64_t recycled = 0, named_recycled = 0, ended_ok = 0;
     for (int run = 0; run < 200; run++) {
         for (int k = 0; k < 2; k++)
-            world_new(&w[k], k == 1, 0x2545f4914f6cdd1dULL + (uint64_t)run);
+            world_new(&w[k], k == 1, fresh && k == 1, 0x2545f4914f6cdd1dULL + (uint64_t)run);
         uint64_t r = 77 + (uint64_t)run, now = 2000;
         uint32_t n_made = 0;
         for (int step = 0; step < 4000 && n_made + 1 < TASKS; step++) {
             now += xs(&r) % 4 ? xs(&r) % 20 : xs(&r) % 400;
             tx t = draw_tx(&r, &w[0], m, n_made, now);
+            if (fresh)
+                t.reuse = 0; /* the promise vss_set_fresh_keys asks for */
             if (t.kind > 0 && t.kind < 8) {
                 vss_task_view v;
-                uint32_t h = vss_task_find(w[1].p, m[t.task[0]].commitment);
+                uint32_t h = vss_task_find(w[1].p, named(&w[1], m, t.task[0]));
                 vss_task_get(w[1].p, h, &v);
                 named_recycled += v.create_time == 0 && v.status >= VSS_END_INVALIDATED;
             }
@@ -325,22 +345,37 @@ static void test_recycling_changes_no_outcome(void **st)
         assert_memory_equal(&q0, &q1, sizeof q0);
         assert_int_equal(vss_recycled_records(w[0].p), 0);
         recycled += vss_recycled_records(w[1].p);
+        /* fresh keys: neither map holds a key */
+        assert_int_equal(vss_map_keys(w[1].p), fresh ? 0 : vss_map_keys(w[0].p));
+        assert_true(vss_map_keys(w[0].p) >= vss_num_tasks(w[0].p));
         for (int k = 0; k < 2; k++)
             vss_free(w[k].p);
     }
-    print_message("%llu records recycled, %llu transactions named a recycled task, %llu tasks paid\n",
-                  (unsigned long long)recycled, (unsigned long long)named_recycled,
-                  (unsigned long long)ended_ok);
-    /* the comparison means something */
+    print_message("%s: %llu records recycled, %llu transactions named a recycled task, %llu tasks paid\n",
+                  fresh ? "fresh keys" : "recycling", (unsigned long long)recycled,
+                  (unsigned long long)named_recycled, (unsigned long long)ended_ok);
     assert_true(recycled > 3000);
     assert_true(named_recycled > 20000);
     assert_true(ended_ok > 2000);
+}
+
+static void test_recycling_changes_no_outcome(void **st)
+{
+    (void)st;
+    compare_models(false);
+}
+
+static void test_fresh_keys_change_no_outcome(void **st)
+{
+    (void)st;
+    compare_models(true);
 }
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_recycling_changes_no_outcome),
+        cmocka_unit_test(test_fresh_keys_change_no_outcome),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -240,6 +240,20 @@ void vss_set_linear_selection(vss *p, bool on);
  * until the next createTask. */
 void vss_set_recycling(vss *p, bool on);
 
+/* For a host that vouches that no createTask of the run names a nonce or a
+ * commitment an earlier one that did not revert named (the simulator's
+ * applications build both from the request and the task's place in it,
+ * sim/run/vss_agents.c), and that names tasks afterwards by their handles'
+ * commitments (vss_task_commitment, the proto edition's task ids): a
+ * createTask then finds usedNonces[nonce] and tasks[commitment] empty
+ * without looking, and writes neither where no later transaction could
+ * read it, so the nonce log and both maps stay empty and cost neither a
+ * cache miss a task nor their memory.  Transactions, events and balances
+ * are those of the full model under that promise
+ * (tests/unit/test_vss_recycle.c); a commitment named otherwise is then
+ * "Task not found". */
+void vss_set_fresh_keys(vss *p, bool on);
+
 /* Events of these kinds (bit k: vss_event_kind k) are not recorded, for a
  * host that acts on none of them; what the contract draws or decides for
  * them is unchanged (the draws of the pre-download notices still take
@@ -266,6 +280,8 @@ typedef struct vss_unread_draws {
 } vss_unread_draws;
 void vss_set_unread_draws(vss *p, vss_unread_draws u);
 uint64_t vss_recycled_records(const vss *p);
+/* Keys held by the tasks[commitment] and usedNonces maps together. */
+uint64_t vss_map_keys(const vss *p);
 uint64_t vss_indexed_draws(const vss *p);
 
 /* ---- state views ---- */

@@ -188,6 +188,8 @@ void vss_set_chooser(vss *p, proto_chooser c) { p->chooser = c; }
 void vss_set_commitment_fn(vss *p, vss_commit_fn fn) { p->commit = fn ? fn : vss_commitment; }
 void vss_set_recycling(vss *p, bool on) { p->recycle = on; }
 void vss_set_muted_events(vss *p, uint32_t kinds) { p->muted = kinds; }
+void vss_set_fresh_keys(vss *p, bool on) { p->fresh_keys = on; }
+uint64_t vss_map_keys(const vss *p) { return p->by_commitment.n + p->nonces.n; }
 void vss_set_unread_draws(vss *p, vss_unread_draws u) { p->unread = u; }
 uint64_t vss_recycled_records(const vss *p) { return p->recycled; }
 
@@ -498,6 +500,11 @@ uint32_t vss_task_find(const vss *p, const uint8_t c[32])
     memcpy(w, c, sizeof w);
     if ((w[0] | w[1] | w[2] | w[3]) && h < p->n_tasks && !memcmp(p->hd[h].commitment, c, 32))
         return h;
+    /* c is a handle's own commitment (vss_task_commitment): that task */
+    uintptr_t off = (uintptr_t)c - (uintptr_t)p->hd;
+    if ((w[0] | w[1] | w[2] | w[3]) && off < (uintptr_t)p->n_tasks * sizeof *p->hd &&
+        off % sizeof *p->hd == offsetof(vhandle, commitment))
+        return (uint32_t)(off / sizeof *p->hd);
     uint32_t ref = vmap_find(p, &p->by_commitment, c);
     return ref ? ref - 1 : VSS_NOBODY;
 }

@@ -187,6 +187,7 @@ struct vss {
     uint32_t n_retired;
     bool recycle;          /* vss_set_recycling (outside the journal: not state) */
     uint64_t recycled;     /* records given back so far (not state) */
+    bool fresh_keys;       /* vss_set_fresh_keys (outside the journal: not state) */
     vmap by_commitment, nonces; /* refs: handle + 1; nonce_log index + 1 */
     vnonce *nonce_log;
     uint32_t n_nonces;

@@ -295,6 +295,8 @@ void vt_recycle(vss *p)
 
 void vss_prefetch_create(const vss *p, const uint8_t nonce[32], const uint8_t commitment[32])
 {
+    if (p->fresh_keys)
+        return;
     vmap_prefetch(&p->nonces, nonce);
     vmap_prefetch(&p->by_commitment, commitment);
 }
@@ -316,17 +318,20 @@ void vss_prefetch_task(const vss *p, uint32_t h, uint32_t account)
 void vt_tx_create(vss *p, const vss_task_spec *s, wei_t value)
 {
     uint32_t from = p->sender;
-    vmap_reclaim(p, &p->nonces);
-    vmap_reclaim(p, &p->by_commitment);
-    /* both lookups below miss the cache for a new key: overlap them */
-    vmap_prefetch(&p->nonces, s->nonce);
-    vmap_prefetch(&p->by_commitment, s->commitment);
+    bool fresh = p->fresh_keys; /* vss_set_fresh_keys: both lookups find nothing */
+    if (!fresh) {
+        vmap_reclaim(p, &p->nonces);
+        vmap_reclaim(p, &p->by_commitment);
+        /* both lookups below miss the cache for a new key: overlap them */
+        vmap_prefetch(&p->nonces, s->nonce);
+        vmap_prefetch(&p->by_commitment, s->commitment);
+    }
     vt_recycle(p);
     vtransfer(p, from, VSS_ACC_TASK, value); /* msg.value moves before the body runs */
     if (s->type == VSS_LLM || s->type == VSS_SD_FT)
         VREQUIRE(p, s->gpu != 0, "GPU name is empty");
     VREQUIRE(p, value > 0, "Task fee cannot be 0");
-    uint32_t nref = vmap_find(p, &p->nonces, s->nonce);
+    uint32_t nref = fresh ? 0 : vmap_find(p, &p->nonces, s->nonce);
     uint64_t used = nref ? p->nonce_log[nref - 1].block : 0;
     if (used) { /* usedNonces[nonce] != 0 */
         if (p->block < p->prm.nonce_blocks)
@@ -335,7 +340,7 @@ void vt_tx_create(vss *p, const vss_task_spec *s, wei_t value)
     }
     if (nref) {
         J(p->j, p->nonce_log[nref - 1].block, p->block);
-    } else { /* past the log's end: no state until n_nonces moves */
+    } else if (!fresh) { /* past the log's end: no state until n_nonces moves */
         VREQUIRE(p, p->n_nonces < p->max_tasks, "avrami: too many nonces");
         vnonce *e = &p->nonce_log[p->n_nonces];
         memcpy(e->key, s->nonce, 32);
@@ -345,14 +350,15 @@ void vt_tx_create(vss *p, const vss_task_spec *s, wei_t value)
     }
     VREQUIRE(p, s->n_models <= VSS_MAX_MODELS, "avrami: too many model ids");
 
-    uint32_t h = vss_task_find(p, s->commitment);
+    uint32_t h = fresh ? VSS_NOBODY : vss_task_find(p, s->commitment);
     if (h == VSS_NOBODY) {
         VREQUIRE(p, p->n_tasks < p->max_tasks, "avrami: too many tasks");
         h = p->n_tasks;
         J(p->j, p->n_tasks, p->n_tasks + 1);
         jrn_save(p->j, p->hd[h].commitment, 32);
         memcpy(p->hd[h].commitment, s->commitment, 32);
-        vmap_insert(p, &p->by_commitment, s->commitment, h + 1);
+        if (!fresh)
+            vmap_insert(p, &p->by_commitment, s->commitment, h + 1);
         J(p->j, p->hd[h].slot, 0);
         J(p->j, p->hd[h].rewritten, 0);
     } else {
