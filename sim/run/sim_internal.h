@@ -96,26 +96,20 @@ enum { NF_STAKE_LOST = 1, NF_KICKED = 2, NF_REJOINED = 4,
 /* request outcomes */
 enum { OUT_OPEN, OUT_SUCCESS, OUT_ABORTED, OUT_REJECTED };
 
-/* 256 bytes, in lines by use (the array is page-aligned): the first holds
- * what most events of a request read (the task, its nodes, kind and size
- * for a node's result bytes, the outcome and upload an application's
- * cancel timer checks long after the task ended); the second the fee and
- * the payments; the last two the other times. */
 typedef struct sim_req {
     uint64_t id;          /* contract task id, 0 until created */
+    wei_t fee;
+    uint64_t cap;
+    eng_time created, queued, started, commits, success, uploaded, finished;
+    eng_time freed[3];
+    eng_time committed[3], disclosed[3]; /* by round, chain time; -1 never */
+    int64_t parent;       /* request this one resubmits, or -1 */
     uint32_t nodes[3];    /* node indices by round */
     uint32_t size;
     uint16_t app, kind;
     uint8_t outcome, reason, resubmits, flags;
     uint8_t fake;         /* rounds whose node submits a fake result (bits) */
-    eng_time started, uploaded, finished;
-    wei_t fee;
     wei_t paid[3];        /* fees paid to each round's node (the results' own record) */
-    uint64_t cap;
-    eng_time created, queued, commits, success;
-    eng_time freed[3];
-    eng_time committed[3], disclosed[3]; /* by round, chain time; -1 never */
-    int64_t parent;       /* request this one resubmits, or -1 */
 } sim_req;
 enum { RF_SUCCESS_THEN_ABORT = 1, RF_WRONG_RESULT = 2,
        RF_ABANDONED = 4 /* the bridge gave it up (create not confirmed in time); the chain task goes on */ };
