@@ -15,7 +15,7 @@ eng_time agt_next_arrival(const scn_app *a, gsl_rng *r, eng_time now, uint32_t *
     switch (a->arrival) {
     case SCN_ARR_CSV:
         while (*csv_next < a->n_csv) {
-            eng_time t = (eng_time)llround(a->csv_times_s[(*csv_next)++] * 1e6);
+            eng_time t = eng_round(a->csv_times_s[(*csv_next)++] * 1e6);
             if (t >= now)
                 return t;
         }
@@ -24,7 +24,7 @@ eng_time agt_next_arrival(const scn_app *a, gsl_rng *r, eng_time now, uint32_t *
         /* evenly spaced: the first at one interval */
         if (a->rate_per_h <= 0)
             return ENG_TIME_MAX;
-        return now + (eng_time)llround(3600e6 / a->rate_per_h);
+        return now + eng_round(3600e6 / a->rate_per_h);
     case SCN_ARR_POISSON:
         if (a->rate_per_h <= 0)
             return ENG_TIME_MAX;

@@ -25,7 +25,7 @@
 #include "agents/agt_behaviour.h"
 #include "agents/profile.h"
 
-static eng_time us(double s) { return (eng_time)llround(s * 1e6); }
+static eng_time us(double s) { return eng_round(s * 1e6); }
 
 uint32_t node_pick_card(sim *m)
 {
@@ -174,7 +174,7 @@ void node_new_actor(sim *m, uint32_t card, uint32_t actor)
     n->joined = n->left = -1;
     const scn_behaviour *b = node_behaviour(m, n);
     if (b && b->kind == SCN_BEH_VANISH) {
-        eng_time at = (eng_time)llround(b->vanish_at_s * 1e6);
+        eng_time at = eng_round(b->vanish_at_s * 1e6);
         eng_at(m->e, at > eng_now(m->e) ? at : eng_now(m->e), EV_NODE_VANISH, i, 0);
     }
     /* node software fetches its base models before it joins */

@@ -353,5 +353,5 @@ eng_time eng_rng_exp_us(gsl_rng *r, double mean_s)
     double us = gsl_ran_exponential(r, mean_s * 1e6);
     if (!(us < 9e18))
         return (eng_time)9e18;
-    return (eng_time)llround(us);
+    return eng_round(us);
 }

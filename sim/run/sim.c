@@ -18,7 +18,7 @@ static double wall_now(void)
     return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static eng_time us(double s) { return (eng_time)llround(s * 1e6); }
+static eng_time us(double s) { return eng_round(s * 1e6); }
 
 void sim_line_push(sim *m, uint32_t id, eng_time t, uint32_t kind, uint32_t a, uint64_t b)
 {

@@ -4,6 +4,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <math.h>
 #include <stdlib.h>
 #include <cmocka.h>
 
@@ -264,6 +265,42 @@ static void test_take_then_finish_as_below(void **st)
     gsl_rng_free(b);
 }
 
+/* eng_round against libm's llround: exact halves and their neighbours, the
+ * edges of the exact range, and random doubles of every size and sign. */
+static void check_round(double x)
+{
+    if (eng_round(x) != (int64_t)llround(x))
+        fail_msg("eng_round(%.17g) = %lld, llround %lld", x, (long long)eng_round(x),
+                 (long long)llround(x));
+}
+
+static void test_round_as_llround(void **state)
+{
+    (void)state;
+    const double edges[] = {0.0, -0.0, 0.5, -0.5, 1.5, -1.5, 2.5, -2.5, 0x1p52, 0x1p52 + 1,
+                            0x1p53, 0x1p53 + 2, 0x1p62, -0x1p62, 0x1p61 + 0x1p9, 9e18, -9e18,
+                            0.49999999999999994, -0.49999999999999994, 4503599627370495.5,
+                            -4503599627370495.5, 1e-300, -1e-300};
+    for (size_t i = 0; i < sizeof edges / sizeof *edges; i++) {
+        check_round(edges[i]);
+        check_round(nextafter(edges[i], INFINITY));
+        check_round(nextafter(edges[i], -INFINITY));
+    }
+    for (int64_t k = -3000; k <= 3000; k++) { /* k + 1/2 and its neighbours */
+        double h = (double)k + 0.5;
+        check_round(h);
+        check_round(nextafter(h, INFINITY));
+        check_round(nextafter(h, -INFINITY));
+    }
+    uint64_t s = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < 1000000; i++) {
+        s ^= s << 13, s ^= s >> 7, s ^= s << 17;
+        /* a random mantissa scaled to 2^-8 .. 2^62, either sign */
+        double x = ldexp((double)(s >> 11), (int)(s % 71) - 61);
+        check_round(s & 1 ? -x : x);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +312,7 @@ int main(void)
         cmocka_unit_test(test_hold_model_reuses_pool),
         cmocka_unit_test(test_streams_independent_and_reproducible),
         cmocka_unit_test(test_take_then_finish_as_below),
+        cmocka_unit_test(test_round_as_llround),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
