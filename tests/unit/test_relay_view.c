@@ -90,8 +90,9 @@ static void check_all(relay_net *n, double now, size_t *weighed, size_t *timed)
     if (n->p->window_sum_kickout || n->p->window_timeout_kickout)
         return;
     static const uint32_t models[] = {7, 9, 70};
-    for (int s = 0; s < 4; s++) {
-        relay_task_work w = {.sd_units = 512 * 512 * 25, .vram_gb = s == 1 ? 16 : 8, .gpu = s == 2 ? 2 : 0};
+    for (int s = 0; s < 5; s++) { /* any node, more VRAM, a GPU (the GPU index), both */
+        relay_task_work w = {.sd_units = 512 * 512 * 25, .vram_gb = s == 1 || s == 4 ? 16 : 8,
+                             .gpu = s >= 2 && s != 3 ? 2 : 0};
         check_candidates(n, &w, models[s % 3], now);
         *weighed += n->n_free;
     }

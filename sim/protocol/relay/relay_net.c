@@ -61,6 +61,8 @@ void relay_net_free(relay_net *n)
     free(n->order);
     free(n->cand);
     free(n->free_nodes);
+    for (uint32_t g = 0; g < RN_GPU_INDEX; g++)
+        free(n->gpu_free[g]);
     free(n->w);
     free(n->reserved);
     free(n->cands);

@@ -37,6 +37,8 @@ typedef struct rn_node {
  * rn_view_sync wherever a node's state changes (relay_net_view.c), so
  * that a step reads the node records of candidates only: the 10,000-node
  * network's records do not fit in a core's cache, these do. */
+#define RN_GPU_INDEX 256 /* GPU ids with a free-node index (relay_net_view.c) */
+
 typedef struct rn_view {
     wei_t stake;          /* stake + delegated while joined, else 0 */
     uint64_t vram_gb;
@@ -85,6 +87,12 @@ struct relay_net {
     /* dispatch scratch */
     uint32_t *free_nodes, n_listed; /* 2025 editions: the nodes free at the dispatch step's start */
     uint32_t n_free;             /* the free nodes, kept by rn_view_sync */
+    /* the free nodes of each GPU id below RN_GPU_INDEX (bit a of word a / 64),
+     * kept by rn_view_sync: a task that requires a GPU reads those nodes'
+     * views only (allocated at the id's first free node; gpu_index_off when
+     * an allocation failed: every task scans) */
+    uint64_t *gpu_free[RN_GPU_INDEX];
+    bool gpu_index_off;
     wei_t view_max;              /* the largest stake in the views, kept by rn_view_sync ... */
     bool view_max_low;           /* ... unless it may have dropped (then found by a scan) */
     wei_t max_stake;             /* the largest stake that scores among joined nodes at the step's start */
