@@ -144,19 +144,11 @@ static void guid_nonce(const sim *m, uint64_t req, int k, uint8_t guid[32], uint
 }
 
 /* What the block's next transaction will read first, one transaction
- * ahead: a createTask's map slots (a new commitment and nonce miss the
- * cache), or the named task's handle and record and the sending node's
- * record. */
+ * ahead: the named task's handle and record and the sending node's record.
+ * (A createTask reads no map slot: the keys are fresh, vss_set_fresh_keys.) */
 static void vss_prefetch(const sim *m, const sim_tx *tx)
 {
     switch (tx->kind) {
-    case TX_CREATE: {
-        uint8_t guid[32], nonce[32], c[32];
-        guid_nonce(m, tx->arg, tx->round, guid, nonce);
-        sim_commitment(guid, nonce, c);
-        vss_prefetch_create(proto_vss(m->p), nonce, c);
-        break;
-    }
     case TX_COMMIT:
     case TX_CANCEL_NODE:
     case TX_REPORT_ERROR: /* a node's */

@@ -7,6 +7,8 @@
  * vector points rotate over enough weight copies that they stream from
  * memory, as a decoding model's weights do. */
 #include <gsl/gsl_multimin.h>
+#include <gsl/gsl_sort.h>
+#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,21 +24,17 @@ static double now(void)
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
 }
 
-static int cmpd(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
 double tim_median(double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof *v, cmpd);
-    return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
+    if (n <= 0)
+        return 0;
+    gsl_sort(v, 1, (size_t)n);
+    return gsl_stats_median_from_sorted_data(v, 1, (size_t)n);
 }
 
 double tim_lower_quartile(double *v, int n)
 {
-    qsort(v, (size_t)n, sizeof *v, cmpd);
+    gsl_sort(v, 1, (size_t)n);
     double q = 0.25 * (double)(n - 1);
     int i = (int)q;
     return i + 1 < n ? v[i] + (q - i) * (v[i + 1] - v[i]) : v[i];

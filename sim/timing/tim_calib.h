@@ -20,6 +20,7 @@ double tim_point_bytes(const tim_point *p); /* weights + activations */
 int tim_measure(tim_point *p, int reps, size_t rotate_bytes);
 int tim_fit(const tim_point *p, int n, tim_roof *out);
 double tim_mape(const tim_roof *r, const tim_point *p, int n); /* percent */
+/* the median of v's n values (0 when none); sorts v */
 double tim_median(double *v, int n);
 double tim_measure_read_gbs(size_t bytes, int threads, int reps);
 /* Median seconds of forward(n tokens at pos0) on an initialized model. */

@@ -11,14 +11,13 @@
  * benchmark machine, with a factor for each machine the rows name, fitted on
  * what its rows leave over once the GPU's streaming time is accounted for
  * (tim_tfhost.c). */
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "timing/tim.h"
+#include "timing/tim_calib.h"
 #include "timing/tim_json.h"
 #include "timing/tim_tfhost.h"
 #include "util/rfile.h"
@@ -333,15 +332,6 @@ static double acc_mean(const acc *a)
     return a->n ? a->sum / a->n : 0;
 }
 
-/* the median of v's n values (0 when none); sorts v */
-static double median(double *v, int n)
-{
-    if (n == 0)
-        return 0;
-    gsl_sort(v, 1, (size_t)n);
-    return gsl_stats_median_from_sorted_data(v, 1, (size_t)n);
-}
-
 static void set_slot(tim_card *c, int s, double e, tim_src src)
 {
     if (s == 2 * TIM_NW) {
@@ -581,7 +571,7 @@ static double fit_sd_step_s(const rowset *rs, int exclude)
             double t = (y->batch / x->value - x->batch / y->value) / (y->batch - x->batch);
             v[m++] = fmax(t, 0);
         }
-    double t = median(v, m);
+    double t = tim_median(v, m);
     free(v);
     return t;
 }
@@ -801,7 +791,7 @@ static void source_spread(const rowset *fr, const rowset *cr, const tim_card *ca
                 for (int k = 0; k < m; k++)
                     worst = fmax(worst, ratio[k]);
                 v->spread[rt][vd][mg].worst_ratio = worst;
-                v->spread[rt][vd][mg].median_ratio = median(ratio, m);
+                v->spread[rt][vd][mg].median_ratio = tim_median(ratio, m);
             }
 out:
     free(all);

@@ -19,23 +19,13 @@
  * 4-bit: what is left per quantized linear layer), then each host's factor
  * as the geometric mean of its rows' host seconds over the costs, then the
  * factors divided by the median host's. */
-#include <gsl/gsl_sort.h>
-#include <gsl/gsl_statistics_double.h>
 #include <math.h>
 #include <stdlib.h>
 
+#include "timing/tim_calib.h"
 #include "timing/tim_tfhost.h"
 
 #define ITERATIONS 50
-
-/* the median of v's n values (0 when none); sorts v */
-static double median_of(double *v, int n)
-{
-    if (n == 0)
-        return 0;
-    gsl_sort(v, 1, (size_t)n);
-    return gsl_stats_median_from_sorted_data(v, 1, (size_t)n);
-}
 
 double tim_tf_combine(double gpu_s, double host_s, int blocking)
 {
@@ -77,7 +67,7 @@ static void fit_costs(const tim_tf_sample *s, int n, const double *factor, doubl
                          ? t / s[k].layers
                          : (t - s[k].layers * c->layer_s) / (s[k].layers * (double)s[k].linears);
         }
-        double med = median_of(v, m);
+        double med = tim_median(v, m);
         if (mode == TIM_TF_FP16)
             c->layer_s = med;
         else if (mode == TIM_TF_INT8)
@@ -107,7 +97,7 @@ static void fit_factors(const tim_tf_sample *s, int n, int nhosts, const tim_tf_
         if (m)
             v[fitted++] = log(factor[h]);
     }
-    double mid = exp(median_of(v, fitted));
+    double mid = exp(tim_median(v, fitted));
     for (int h = 0; h < nhosts; h++)
         factor[h] = factor[h] > 0 ? factor[h] / mid : 1.0;
 }

@@ -325,12 +325,9 @@ typedef struct vss_task_view {
 } vss_task_view;
 /* Task handle of a commitment, VSS_NOBODY when unknown. */
 uint32_t vss_task_find(const vss *p, const uint8_t commitment[32]);
-/* A hint for a createTask about to come (the host's next transaction): the
- * slots of usedNonces[nonce] and tasks[commitment] it looks up, which miss
- * the cache for a new key, start on their way now. */
-void vss_prefetch_create(const vss *p, const uint8_t nonce[32], const uint8_t commitment[32]);
-/* The same for a transaction naming task handle h (its handle and record)
- * sent by `account` (its node record; VSS_NOBODY: none). */
+/* A hint for a transaction about to come (the host's next) that names task
+ * handle h (its handle and record start on their way now) sent by `account`
+ * (its node record; VSS_NOBODY: none). */
 void vss_prefetch_task(const vss *p, uint32_t h, uint32_t account);
 /* The task's record; of a recycled one (vss_set_recycling) only the final
  * status, the rest zero and node VSS_NOBODY. */

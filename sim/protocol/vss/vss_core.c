@@ -490,23 +490,30 @@ void vss_node_get(const vss *p, uint32_t a, vss_node_view *v)
     v->models = n->models;
 }
 
+static uint32_t vss_map_task(const vss *p, const uint8_t c[32])
+{
+    uint32_t ref = vmap_find(p, &p->by_commitment, c);
+    return ref ? ref - 1 : VSS_NOBODY;
+}
+
 uint32_t vss_task_find(const vss *p, const uint8_t c[32])
 {
     /* a commitment names one task (createTask reuses the record of a known
-     * one), so a task holding c is the one the map gives; a zero c (an
-     * unknown id, a deleted task) goes to the map */
-    uint32_t h = p->find_hint;
+     * one), so a task holding c is the one the map gives: c a handle's own
+     * commitment (vss_task_commitment, how hosts name tasks by id), or the
+     * task just created (the hint); a zero c (an unknown id, a deleted
+     * task) goes to the map */
     uint64_t w[4];
     memcpy(w, c, sizeof w);
-    if ((w[0] | w[1] | w[2] | w[3]) && h < p->n_tasks && !memcmp(p->hd[h].commitment, c, 32))
-        return h;
-    /* c is a handle's own commitment (vss_task_commitment): that task */
+    if (!(w[0] | w[1] | w[2] | w[3]))
+        return vss_map_task(p, c);
     uintptr_t off = (uintptr_t)c - (uintptr_t)p->hd;
-    if ((w[0] | w[1] | w[2] | w[3]) && off < (uintptr_t)p->n_tasks * sizeof *p->hd &&
-        off % sizeof *p->hd == offsetof(vhandle, commitment))
+    if (off < (uintptr_t)p->n_tasks * sizeof *p->hd && off % sizeof *p->hd == offsetof(vhandle, commitment))
         return (uint32_t)(off / sizeof *p->hd);
-    uint32_t ref = vmap_find(p, &p->by_commitment, c);
-    return ref ? ref - 1 : VSS_NOBODY;
+    uint32_t h = p->find_hint;
+    if (h < p->n_tasks && !memcmp(p->hd[h].commitment, c, 32))
+        return h;
+    return vss_map_task(p, c);
 }
 
 void vss_task_get(const vss *p, uint32_t h, vss_task_view *out)

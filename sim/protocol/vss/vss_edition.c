@@ -163,8 +163,7 @@ static const uint8_t *commitment(proto *p, uint64_t id)
     vss *m = p->ed;
     if (id < 1 || id > m->n_tasks)
         return none;
-    m->find_hint = (uint32_t)(id - 1); /* spares the map lookup (vss_task_find) */
-    return m->hd[id - 1].commitment;
+    return m->hd[id - 1].commitment; /* vss_task_find knows it by its address */
 }
 
 static void ve_ext(proto *p, uint32_t from, uint32_t op, const void *args)

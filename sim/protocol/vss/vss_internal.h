@@ -214,9 +214,9 @@ struct vss {
      * the draws made without one (outside the journal: not state) */
     bool linear_only;
     uint64_t indexed_draws;
-    /* the task a host named by handle just before (vss_edition.c): its
-     * commitment is checked against the one looked up before the map is
-     * (a hint only, outside the journal) */
+    /* the task the last createTask wrote, which its host looks up next with
+     * its own copy of the commitment (vss_edition.c): checked against it
+     * before the map is (a hint only, outside the journal) */
     uint32_t find_hint;
     /* event kinds not recorded (vss_set_muted_events; not state) */
     uint32_t muted;

@@ -293,14 +293,6 @@ void vt_recycle(vss *p)
     p->n_retired = 0;
 }
 
-void vss_prefetch_create(const vss *p, const uint8_t nonce[32], const uint8_t commitment[32])
-{
-    if (p->fresh_keys)
-        return;
-    vmap_prefetch(&p->nonces, nonce);
-    vmap_prefetch(&p->by_commitment, commitment);
-}
-
 void vss_prefetch_task(const vss *p, uint32_t h, uint32_t account)
 {
     if (account < p->n_acc)
@@ -388,7 +380,7 @@ void vt_tx_create(vss *p, const vss_task_spec *s, wei_t value)
     J(p->j, p->next_sequence, p->next_sequence + 1);
     vstat_inc(p, &p->stats.total_tasks);
 
-    p->find_hint = h; /* a host names it by handle next (vss_edition.c) */
+    p->find_hint = h; /* its host looks it up next (vss_edition.c) */
     uint32_t node = vn_select_available(p, t);
     if (node == VSS_NOBODY) {
         change_state(p, h, VSS_QUEUED);
