@@ -135,9 +135,13 @@ double tim_lc_main_prompt_s(void);
 /* The streaming rate (bytes/s) of diffusers' memory-bound kernels: the
  * card's FP16 streaming share of its peak bandwidth. */
 double tim_card_sd_bytes_s(const tim_card *c);
-/* 1 where torch 2.0/2.1's scaled_dot_product_attention may pick its flash
- * kernel: sm75 and sm8x (Turing, Ampere, Ada); see tim_unet.c. */
-int tim_card_sdpa_flash(const tim_card *c);
+/* The kernel torch 2.0/2.1's scaled_dot_product_attention runs on a card
+ * (tim_unet.c): the flash kernel on sm75 and sm8x (Turing, Ampere, Ada);
+ * the memory-efficient kernel, counted as the architecture says, on other
+ * NVIDIA cards; the composite math path, which writes the score matrix,
+ * on MPS (Apple). */
+typedef enum { TIM_SDPA_FUSED = 0, TIM_SDPA_FLASH = 1, TIM_SDPA_MATH = 2 } tim_sdpa;
+tim_sdpa tim_card_sdpa(const tim_card *c);
 
 /* 16 -> F16, 8 or 8.5 -> Q8_0, 4 or 4.5 -> Q4_0. */
 tim_weights tim_weights_of_bits(double bits);
@@ -163,14 +167,14 @@ typedef struct {
 /* tim_unet.c: FLOPs of one forward of one image at latent_px latent
  * pixels (64 x 64 for 512 x 512), as counted from the architecture; the
  * seconds of a forward of `batch` images as the sum over its kernels of
- * max(FLOPs / flops_s, bytes / bytes_s), with attention as the flash
- * kernel runs it when `flash` (tim_card_sdpa_flash); the compute
- * efficiency (share of peak_flops_s) at which a forward takes `seconds`,
- * 1 when even the peak does not reach it. */
+ * max(FLOPs / flops_s, bytes / bytes_s), with attention as the `sdpa`
+ * kernel runs it (tim_card_sdpa); the compute efficiency (share of
+ * peak_flops_s) at which a forward takes `seconds`, 1 when even the peak
+ * does not reach it. */
 double tim_unet_gflops(const tim_unet *u, double latent_px);
-double tim_unet_seconds(const tim_unet *u, double latent_px, double batch, int flash,
+double tim_unet_seconds(const tim_unet *u, double latent_px, double batch, tim_sdpa sdpa,
                         double flops_s, double bytes_s);
-double tim_unet_eff(const tim_unet *u, double latent_px, double batch, int flash,
+double tim_unet_eff(const tim_unet *u, double latent_px, double batch, tim_sdpa sdpa,
                     double peak_flops_s, double bytes_s, double seconds);
 
 typedef struct {

@@ -307,7 +307,7 @@ static double row_eff(const row *r, const tim_card *c)
          * efficiency at which its kernels' rooflines take that long */
         double latent = (r->width / 8.0) * (r->height / 8.0);
         double gpu = fmax(1.0 / r->value - c->sd_step_s, 0.05 / r->value);
-        return tim_unet_eff(&r->m.unet, latent, 2.0 * r->batch, tim_card_sdpa_flash(c),
+        return tim_unet_eff(&r->m.unet, latent, 2.0 * r->batch, tim_card_sdpa(c),
                             c->fp16_tflops * 1e12, tim_card_sd_bytes_s(c), gpu);
     }
     }

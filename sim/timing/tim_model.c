@@ -315,10 +315,13 @@ double tim_card_sd_bytes_s(const tim_card *c)
     return c->bw_gbs * 1e9 * c->eff_bw_w[TIM_W_F16];
 }
 
-int tim_card_sdpa_flash(const tim_card *c)
+tim_sdpa tim_card_sdpa(const tim_card *c)
 {
-    return !strcmp(c->vendor, "NVIDIA") &&
-           (c->family == TIM_F_TURING || c->family == TIM_F_AMPERE || c->family == TIM_F_ADA);
+    if (!strcmp(c->vendor, "Apple"))
+        return TIM_SDPA_MATH;
+    return c->family == TIM_F_TURING || c->family == TIM_F_AMPERE || c->family == TIM_F_ADA
+               ? TIM_SDPA_FLASH
+               : TIM_SDPA_FUSED;
 }
 
 /* diffusers: per image, steps x (the UNet's two forwards, one batch of two
@@ -333,7 +336,7 @@ static void sd_breakdown(const tim_model *m, const tim_card *c, const tim_worklo
     int im = w->images > 1 ? w->images : 1;
     o->load_s = load_seconds(w, tim_file_bytes(m, w));
     o->step_fixed_s = c->sd_step_s;
-    o->step_s = tim_unet_seconds(&m->unet, latent, 2.0 * b, tim_card_sdpa_flash(c), F,
+    o->step_s = tim_unet_seconds(&m->unet, latent, 2.0 * b, tim_card_sdpa(c), F,
                                  tim_card_sd_bytes_s(c)) +
                 o->step_fixed_s;
     /* a VAE that diffusers upcasts (force_upcast in its config) decodes in

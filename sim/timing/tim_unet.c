@@ -9,9 +9,10 @@
  * (2 bytes an element), counted from diffusers' ResnetBlock2D,
  * Transformer2DModel and BasicTransformerBlock forwards:
  *   convolutions and linears: input + weights + output;
- *   attention (PyTorch 2 scaled_dot_product_attention, which every row of
- *     models/validation/ ran: flash or memory-efficient kernels that never
- *     write the score matrix): Q, K, V and the output;
+ *   attention (PyTorch 2 scaled_dot_product_attention, diffusers'
+ *     AttnProcessor2_0): on CUDA the flash or memory-efficient kernels,
+ *     which never write the score matrix: Q, K, V and the output; on MPS
+ *     the composite math path (below), which does;
  *   a ResNet block's GroupNorm + SiLU (twice), time-embedding add,
  *     residual add and output scaling: 4 c_in + 11 c_out elements a pixel;
  *   a transformer block's three LayerNorms, the two attention outputs'
@@ -31,7 +32,19 @@
  * so).  SD 1.5's 8 heads are 40, 80 and 160 wide: the first two run as 64
  * and 128, the 77 text tokens as 128, the 160-wide ones on the
  * memory-efficient kernel, counted as they are.  SDXL's heads are 64 wide.
- * Other cards (Volta, Hopper, Apple) are counted as the architecture says.
+ * Other NVIDIA cards (Volta, Hopper) are counted as the architecture says.
+ * On MPS torch 2.0 and 2.1 (Helium's Macs: torch 2.1.0, diffusers 0.21.2,
+ * fp16, no attention slicing: crynux-ai/stable-diffusion-task
+ * requirements_macos.txt and inference_task.py @ 2b64898) have no fused
+ * kernel: scaled_dot_product_attention falls back to the composite
+ * _scaled_dot_product_attention_math (pytorch/pytorch aten/src/ATen/
+ * native/transformers/attention.cpp @ 12da0c70378b), which scales Q and K
+ * by the square root of the scale, multiplies Q K^T into the score matrix
+ * (batch x heads x queries x keys), takes its softmax into a second one
+ * and multiplies that by V, each an ATen kernel of its own (the first MPS
+ * kernel for it, pytorch/pytorch PR 119200, came in February 2024, with
+ * torch 2.3).  Its FLOPs are the architecture's; its bytes are those five
+ * kernels' inputs and outputs.
  * The FLOPs counted from the architecture give 803 GFLOPs per forward for SD 1.5 at 64 x 64 latent and
  * 6761 for SDXL at 128 x 128 (models/sd.json's unet_gflops_512, counted
  * independently; tests/unit/test_timing.c checks the two agree). */
@@ -43,7 +56,7 @@
 
 typedef struct {
     double flops_s, bytes_s; /* rates; 0 flops_s: count only */
-    int flash;               /* attention on the flash kernel */
+    tim_sdpa sdpa;           /* the attention kernel */
     double t, counted;       /* seconds; FLOPs as the architecture counts them */
 } unet_acc;
 
@@ -84,16 +97,26 @@ static double round_up(double x, double m)
 }
 
 /* attention of nq queries over nk keys, c channels in `heads` heads: the
- * FLOPs counted and, under the flash kernel, executed (see the top) */
+ * FLOPs counted and, under the flash kernel, executed; under the math
+ * path its five kernels (see the top) */
 static void attention(unet_acc *a, double b, double nq, double nk, double c, int heads)
 {
-    double d = c / heads, dk = d, nkk = nk;
-    if (a->flash && d <= 128 && fmod(d, 8) == 0) {
+    double d = c / heads, dk = d, nkk = nk, q = b * nq * c, kv = b * nk * c,
+           scores = b * heads * nq * nk;
+    a->counted += b * 4 * nq * nk * c;
+    if (a->sdpa == TIM_SDPA_MATH) {
+        kern(a, 0, 2 * q);                                /* Q x sqrt(scale) */
+        kern(a, 0, 2 * kv);                               /* K^T x sqrt(scale) */
+        kern(a, 2 * b * nq * nk * c, q + kv + scores);    /* Q K^T */
+        kern(a, 0, 2 * scores);                           /* softmax */
+        kern(a, 2 * b * nq * nk * c, scores + kv + q);    /* P V */
+        return;
+    }
+    if (a->sdpa == TIM_SDPA_FLASH && d <= 128 && fmod(d, 8) == 0) {
         dk = d <= 64 ? 64 : 128;
         nkk = nk <= 128 ? 128 : nk <= 256 ? 256 : round_up(nk, dk == 64 ? 256 : 128);
     }
-    a->counted += b * 4 * nq * nk * c;
-    kern(a, b * 4 * nq * nkk * dk * heads, 2 * b * (nq + nk) * c);
+    kern(a, b * 4 * nq * nkk * dk * heads, 2 * (q + kv));
 }
 
 static void transformer(unet_acc *a, const tim_unet *u, double c, double px, double b, int layers,
@@ -163,29 +186,29 @@ static void forward(unet_acc *a, const tim_unet *u, double px, double b)
 
 double tim_unet_gflops(const tim_unet *u, double latent_px)
 {
-    unet_acc a = {0, 0, 0, 0, 0};
+    unet_acc a = {0, 0, TIM_SDPA_FUSED, 0, 0};
     forward(&a, u, latent_px, 1);
     return a.counted / 1e9;
 }
 
-double tim_unet_seconds(const tim_unet *u, double latent_px, double batch, int flash,
+double tim_unet_seconds(const tim_unet *u, double latent_px, double batch, tim_sdpa sdpa,
                         double flops_s, double bytes_s)
 {
-    unet_acc a = {flops_s, bytes_s, flash, 0, 0};
+    unet_acc a = {flops_s, bytes_s, sdpa, 0, 0};
     forward(&a, u, latent_px, batch);
     return a.t;
 }
 
-double tim_unet_eff(const tim_unet *u, double latent_px, double batch, int flash,
+double tim_unet_eff(const tim_unet *u, double latent_px, double batch, tim_sdpa sdpa,
                     double peak_flops_s, double bytes_s, double seconds)
 {
     /* the time falls as the efficiency rises; bisect on its logarithm */
     double lo = 1e-4, hi = 1.0;
-    if (tim_unet_seconds(u, latent_px, batch, flash, peak_flops_s * hi, bytes_s) >= seconds)
+    if (tim_unet_seconds(u, latent_px, batch, sdpa, peak_flops_s * hi, bytes_s) >= seconds)
         return hi;
     for (int k = 0; k < 60; k++) {
         double mid = sqrt(lo * hi);
-        if (tim_unet_seconds(u, latent_px, batch, flash, peak_flops_s * mid, bytes_s) > seconds)
+        if (tim_unet_seconds(u, latent_px, batch, sdpa, peak_flops_s * mid, bytes_s) > seconds)
             lo = mid;
         else
             hi = mid;

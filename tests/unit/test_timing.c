@@ -158,6 +158,48 @@ static void test_sd_linear_in_steps(void **state)
     assert_true(tim_vram_needed_gb(&m, &w) > tim_vram_needed_gb(&m, &(tim_workload){.width = 512, .height = 512, .images = 1}));
 }
 
+/* On MPS, torch 2.1's scaled_dot_product_attention is the composite math
+ * path (tim_unet.c): the same FLOPs, but Q and K scaled, the score matrix
+ * written, read and rewritten by the softmax and read again, each kernel
+ * moving its inputs and outputs.  Counted here from SD 1.5's architecture
+ * on its own (five transformer blocks at each of the 64 x 64, 32 x 32 and
+ * 16 x 16 levels, one in the 8 x 8 middle, each a self- and a
+ * cross-attention over 77 tokens, 8 heads), a forward of a batch of two
+ * moves, over the fused kernels' Q, K, V and output, 2 (nq + nk) c + 4
+ * heads nq nk more elements per attention and image, in FP16. */
+static void test_unet_math_sdpa(void **state)
+{
+    (void)state;
+    tim_model sd;
+    load_model("stable-diffusion-v1-5", &sd);
+    const double px[4] = {4096, 1024, 256, 64}, ch[4] = {320, 640, 1280, 1280};
+    const int blocks[4] = {5, 5, 5, 1};
+    const double b = 2, B = 1e12, big = 1e30, F = 100e12;
+    double extra = 0;
+    for (int l = 0; l < 4; l++)
+        for (int k = 0; k < 2; k++) {
+            double nq = px[l], nk = k ? 77 : px[l];
+            extra += blocks[l] * b * (2 * (nq + nk) * ch[l] + 4 * 8 * nq * nk);
+        }
+    double tm = tim_unet_seconds(&sd.unet, 4096, b, TIM_SDPA_MATH, big, B),
+           tf = tim_unet_seconds(&sd.unet, 4096, b, TIM_SDPA_FUSED, big, B);
+    assert_true(fabs((tm - tf) / (2 * extra / B) - 1) < 1e-9);
+    /* 12.0 GB more per guided step, most of it the 64 x 64 level's
+     * self-attention scores (2 x 8 x 4096^2 elements, four passes) */
+    assert_true(2 * extra > 11.9e9 && 2 * extra < 12.1e9);
+    double cm = tim_unet_seconds(&sd.unet, 4096, b, TIM_SDPA_MATH, F, big),
+           cf = tim_unet_seconds(&sd.unet, 4096, b, TIM_SDPA_FUSED, F, big);
+    assert_true(fabs(cm / cf - 1) < 1e-9);
+    /* which kernel a card runs */
+    tim_card c = test_card();
+    c.family = TIM_F_ADA;
+    assert_int_equal(tim_card_sdpa(&c), TIM_SDPA_FLASH);
+    c.family = TIM_F_VOLTA;
+    assert_int_equal(tim_card_sdpa(&c), TIM_SDPA_FUSED);
+    snprintf(c.vendor, sizeof c.vendor, "Apple");
+    assert_int_equal(tim_card_sdpa(&c), TIM_SDPA_MATH);
+}
+
 /* The UNet's kernels reproduce sd.json's FLOP counts (counted from the same
  * configs on their own) and stay within 5% of NVIDIA's published 840
  * GFLOPs per SD 1.5 forward (the TensorRT talk, models/sd.json); each
@@ -999,6 +1041,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_gpt_closed_form), cmocka_unit_test(test_lc_graphless_decode),
         cmocka_unit_test(test_sd_linear_in_steps), cmocka_unit_test(test_unet_rooflines),
+        cmocka_unit_test(test_unet_math_sdpa),
         cmocka_unit_test(test_cards_sourced),   cmocka_unit_test(test_cards_refused),
         cmocka_unit_test(test_card_families),   cmocka_unit_test(test_card_peaks),
         cmocka_unit_test(test_transformers_closed_form),
