@@ -109,11 +109,16 @@ double tim_card_conv32(const tim_card *c);
  * Hopper). */
 double tim_card_int32(const tim_card *c);
 
-/* The peak llama.cpp's prompt processing is measured against: on NVIDIA the
- * SMs' INT8 dot-product (DP4A) rate, 4 x tim_card_int32 (its quantized
- * kernels, MMQ, scale with the SMs' integer issue rate, not with the tensor
- * peak: docs/timing.md), on Apple the FP16 ALUs. */
-double tim_card_lc_peak(const tim_card *c);
+/* The peak llama.cpp's prompt processing of weights w is measured against:
+ * on Apple the FP16 ALUs; on NVIDIA, for quantized weights, the SMs' INT8
+ * dot-product (DP4A) rate, 4 x tim_card_int32 (its quantized kernels, MMQ,
+ * scale with the SMs' integer issue rate, not with the tensor peak:
+ * docs/timing.md), and for F16 weights (and a quantized prompt expanded to
+ * FP16, lc_dequant_gemm) the FP16 tensor rate with FP16 accumulation,
+ * fp16_tflops: cuBLAS GemmEx with CUBLAS_COMPUTE_16F, full rate on GeForce
+ * cards too (ggml-cuda.cu ggml_cuda_op_mul_mat_cublas, ggml-org/llama.cpp
+ * 8fe03ff of December 2023 and c392e50 of February 2025). */
+double tim_card_lc_peak(const tim_card *c, tim_weights w);
 
 /* The share of a compute-bound rate a card keeps when it has w_per_peak
  * watts of board power per unit of peak against a reference card's

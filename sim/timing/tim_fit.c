@@ -299,8 +299,14 @@ static double row_eff(const row *r, const tim_card *c)
     switch (row_kind(r)) {
     case K_BW:
         return decode_eff(r, c, c->lc_token_s);
-    case K_C:
-        return r->value * 2.0 * r->params_b * 1e9 / (tim_card_lc_peak(c) * 1e12);
+    case K_C: {
+        /* the FLOPs the model counts for a prompt token (llamacpp_breakdown:
+         * the matrix products and the attention over the row's prompt), so
+         * that a fitted share gives back the row's rate whatever the model */
+        const kern_model_cfg *k = &r->m.llm;
+        double flops = 2.0 * kern_model_matmul_params(k) + 2.0 * k->layers * (double)k->hidden * r->prompt;
+        return r->value * flops / (tim_card_lc_peak(c, tim_weights_of_bits(r->bits)) * 1e12);
+    }
     case K_SD: {
         /* the UNet's forward of the batch (two forwards an image under
          * guidance) once the fixed cost is taken off: the compute
@@ -370,10 +376,11 @@ static int sd_has_larger_batch(const rowset *rs, const row *x)
 }
 
 /* The peak a compute slot's efficiency is a share of: llama.cpp's prompt
- * peak (tim_card_lc_peak), the FP16 rate for diffusers' UNet. */
+ * peak for the slot's format (tim_card_lc_peak), the FP16 rate for
+ * diffusers' UNet. */
 static double slot_peak(const tim_card *c, int s)
 {
-    return s == 2 * TIM_NW ? c->fp16_tflops : tim_card_lc_peak(c);
+    return s == 2 * TIM_NW ? c->fp16_tflops : tim_card_lc_peak(c, (tim_weights)(s - TIM_NW));
 }
 
 /* A compute efficiency borrowed from the family's measured cards, for a
@@ -614,7 +621,13 @@ static void fit(const rowset *rs, tim_card *cards, int n, int exclude, hosts *hs
                 for (int lvl = TIM_SRC_CARD; !*src && lvl <= TIM_SRC_VENDOR; lvl++)
                     for (int o = 0; o < TIM_NW && !*src; o++) {
                         tim_src os = k ? cards[i].compute_src[o] : cards[i].bw_src[o];
-                        if (o != w && (int)os == lvl) {
+                        /* a compute share is only worth another format's
+                         * when both are shares of the same peak (on NVIDIA
+                         * F16 prompts run the tensor cores, quantized ones
+                         * the DP4A units) */
+                        int same_peak = !k || tim_card_lc_peak(&cards[i], (tim_weights)o) ==
+                                                  tim_card_lc_peak(&cards[i], (tim_weights)w);
+                        if (o != w && (int)os == lvl && same_peak) {
                             set_slot(&cards[i], s, get_slot(&cards[i], k * TIM_NW + o), os);
                             if (k)
                                 cards[i].power_share[w] = cards[i].power_share[o];

@@ -300,11 +300,13 @@ double tim_card_int32(const tim_card *c)
     return half ? c->fp32_tflops / 2.0 : c->fp32_tflops;
 }
 
-double tim_card_lc_peak(const tim_card *c)
+double tim_card_lc_peak(const tim_card *c, tim_weights w)
 {
+    if (!strcmp(c->vendor, "Apple") || w == TIM_W_F16)
+        return c->fp16_tflops;
     /* DP4A: a 4-way INT8 dot product per INT32 lane per clock, 4x the INT32
      * multiply-add rate */
-    return strcmp(c->vendor, "Apple") ? 4.0 * tim_card_int32(c) : c->fp16_tflops;
+    return 4.0 * tim_card_int32(c);
 }
 
 /* The streaming rate of the UNet's and VAE's memory-bound kernels: the
@@ -350,7 +352,8 @@ static void llamacpp_breakdown(const tim_model *m, const tim_card *c, const tim_
 {
     double eb, ec;
     tim_card_eff(c, w->bits, &eb, &ec, NULL);
-    const double BW = c->bw_gbs * 1e9 * eb, F = tim_card_lc_peak(c) * 1e12 * ec;
+    const double BW = c->bw_gbs * 1e9 * eb,
+                 F = tim_card_lc_peak(c, tim_weights_of_bits(w->bits)) * 1e12 * ec;
     const kern_model_cfg *k = &m->llm;
     double B = batch(w), P = w->prompt_tokens, G = w->max_new_tokens;
     double W = tim_weight_bytes(m, w->bits), mp = kern_model_matmul_params(k);
@@ -363,7 +366,7 @@ static void llamacpp_breakdown(const tim_model *m, const tim_card *c, const tim_
         /* older builds: each quantized matrix is expanded to FP16 (read the
          * blocks, write FP16) and multiplied as F16 weights are */
         const double BW16 = c->bw_gbs * 1e9 * c->eff_bw_w[TIM_W_F16],
-                     F16 = tim_card_lc_peak(c) * 1e12 * c->eff_compute_w[TIM_W_F16];
+                     F16 = tim_card_lc_peak(c, TIM_W_F16) * 1e12 * c->eff_compute_w[TIM_W_F16];
         pass = (W + 2.0 * mp) / BW16 + fmax(pf / F16, 2.0 * mp / BW16);
     }
     int early_metal = w->lc_early_metal && !strcmp(c->vendor, "Apple");
@@ -448,7 +451,7 @@ static void transformers_breakdown(const tim_model *m, const tim_card *c, const 
      * prompt rate, scaled down to the FP32 units for FP32 weights and for
      * 4-bit weights dequantized for an FP32 product (PyTorch leaves TF32 off
      * for matmuls) */
-    const double F = tim_card_lc_peak(c) * 1e12 * ec *
+    const double F = tim_card_lc_peak(c, TIM_W_F16) * 1e12 * ec *
                      (md == TF_FP32 || md == TF_4BIT ? c->fp32_tflops / c->fp16_tflops : 1.0);
     double B = batch(w), P = w->prompt_tokens, G = w->max_new_tokens;
     double mp = kern_model_matmul_params(k), block = mp - head_params(k);
