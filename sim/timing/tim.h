@@ -125,6 +125,13 @@ double tim_card_lc_peak(const tim_card *c, tim_weights w);
  * ref_w_per_peak (same die line): 1 at or above it, else (w / ref)^k with k
  * measured on a power-capped card (tim_model.c). */
 double tim_power_clock_share(double w_per_peak, double ref_w_per_peak);
+/* tim_power_clock_share with the exponent k */
+double tim_power_share_k(double w_per_peak, double ref_w_per_peak, double k);
+/* The exponents: the one measured on games (0.276), which
+ * tim_power_clock_share uses, and the one of the tensor cores' FP16
+ * product (llama.cpp's F16 prompts on NVIDIA), chosen on fit.json */
+double tim_power_exponent_games(void);
+double tim_power_exponent_tensor(void);
 
 /* The share of the November 2023 Metal rate (the Apple rows fitted on) that
  * llama.cpp's Metal backend of August 2023 reached on the same chip, for a

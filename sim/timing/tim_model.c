@@ -63,17 +63,35 @@ static double lc_graphless_layer_s(void)
  * still beats AMD's best', https://www.pcgamer.com/uk/an-rtx-3090-ti-set-to-
  * a-300w-limit-still-beats-amds-best/): throughput ~ power^0.276 (the
  * cube law's 1/3 for comparison).  No row of models/validation/ enters it. */
-static double power_exponent(void)
+double tim_power_exponent_games(void)
 {
     return log(96.3 / 107.4) / log(313.8 / 465.7);
 }
 
 double tim_power_clock_share(double w_per_peak, double ref_w_per_peak)
 {
+    return tim_power_share_k(w_per_peak, ref_w_per_peak, tim_power_exponent_games());
+}
+
+double tim_power_share_k(double w_per_peak, double ref_w_per_peak, double k)
+{
     /* a card with more power per unit of peak than the reference runs at
      * the reference's share: the reference is taken to reach its boost
      * clock, which more power does not raise */
-    return w_per_peak >= ref_w_per_peak ? 1.0 : pow(w_per_peak / ref_w_per_peak, power_exponent());
+    return w_per_peak >= ref_w_per_peak ? 1.0 : pow(w_per_peak / ref_w_per_peak, k);
+}
+
+/* The same for the tensor cores' FP16 product, llama.cpp's F16 prompt on
+ * NVIDIA: per card its measured share of fp16_tflops falls with its board
+ * watts per unit of that peak (May 2024 llama-bench F16 pp512, fit.json:
+ * the RTX 6000 Ada at 0.82 W per TFLOPS reaches about 0.27, the RTX 4090 at
+ * 1.36 about 0.43, the H100 PCIe at 0.46 about 0.21), far more than the
+ * games' exponent says.  The exponent is the value of 0.3, 0.4, ..., 1.5
+ * whose leave-one-card-out error over fit.json's prompts is smallest
+ * (docs/timing.md); check.json took no part in the choice. */
+double tim_power_exponent_tensor(void)
+{
+    return 0.8;
 }
 
 /* llama.cpp's Metal backend of August 2023 (after PR 2615's matrix-matrix

@@ -24,7 +24,7 @@
  * docs/timing.md lists both. */
 #define LOO_LC_NV_DEC 5
 #define CHK_LC_NV_DEC 12
-#define LOO_LC_NV_PF 20
+#define LOO_LC_NV_PF 10
 #define CHK_LC_NV_PF 23
 #define LOO_LC_AP_DEC 5
 #define CHK_LC_AP_DEC 6
@@ -701,6 +701,68 @@ static void test_power_limits(void **state)
     free(cards);
 }
 
+/* llama.cpp's prompt peaks (tim_card_lc_peak): on NVIDIA quantized weights
+ * run the DP4A units, F16 weights cuBLAS with FP16 accumulation on the
+ * tensor cores, full rate on GeForce cards too (fp16_tflops, not the
+ * FP32-accumulate fp16_acc32_tflops); Apple's ALUs for every format.  A
+ * card left out takes its family's F16 share with each measured card's
+ * share taken back to the reference's power, scaled by its own power with
+ * the tensor cores' exponent: the RTX 6000 Ada against the Ada cards on
+ * TSMC 4N with measured F16 prompts (docs/timing.md "Power limits"). */
+static void test_lc_tensor_prompts(void **state)
+{
+    (void)state;
+    char err[512];
+    tim_card c;
+    assert_int_equal(tim_card_load("models/cards.json", "RTX 4090", &c, err, sizeof err), 0);
+    assert_float_equal(tim_card_lc_peak(&c, TIM_W_F16), 330.3, 1e-9);
+    assert_float_equal(tim_card_lc_peak(&c, TIM_W_Q4_0), 4 * 82.58 / 2, 1e-9);
+    assert_float_equal(tim_card_lc_peak(&c, TIM_W_Q8_0), 4 * 82.58 / 2, 1e-9);
+    assert_int_equal(tim_card_load("models/cards.json", "M2 Ultra", &c, err, sizeof err), 0);
+    assert_float_equal(tim_card_lc_peak(&c, TIM_W_Q4_0), c.fp16_tflops, 0);
+    assert_float_equal(tim_power_share_k(1.0, 2.0, 0.8), pow(0.5, 0.8), 1e-15);
+    assert_float_equal(tim_power_share_k(3.0, 2.0, 0.8), 1.0, 0);
+    assert_true(tim_power_exponent_tensor() > tim_power_exponent_games());
+
+    tim_card *all, *lo;
+    int n, nl;
+    assert_int_equal(tim_card_load_all("models/cards.json", &all, &n, err, sizeof err), 0);
+    assert_int_equal(tim_cards_read("models/cards.json", &lo, &nl, err, sizeof err), 0);
+    assert_int_equal(nl, n);
+    assert_int_equal(tim_fit_cards("models/validation/fit.json", "models", lo, nl, "RTX 6000 Ada", err,
+                                   sizeof err),
+                     0);
+    int i6000 = -1;
+    double lsum = 0, esum = 0;
+    int m = 0, mf = 0;
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(all[i].name, "RTX 6000 Ada"))
+            i6000 = i;
+        else if (all[i].family == TIM_F_ADA && all[i].compute_src[TIM_W_F16] == TIM_SRC_CARD) {
+            mf++;
+            if (all[i].tdp_w > 0 && !strcmp(all[i].process, "TSMC 4N")) {
+                lsum += log(all[i].tdp_w / all[i].fp16_tflops);
+                m++;
+            }
+        }
+    }
+    assert_true(i6000 >= 0 && m == 4 && mf == 4); /* RTX 4080, 4090, 4000 Ada, 5000 Ada */
+    double ref = exp(lsum / m), k = tim_power_exponent_tensor();
+    for (int i = 0; i < n; i++)
+        if (i != i6000 && all[i].family == TIM_F_ADA && all[i].compute_src[TIM_W_F16] == TIM_SRC_CARD)
+            esum += all[i].eff_compute_w[TIM_W_F16] /
+                    tim_power_share_k(all[i].tdp_w / all[i].fp16_tflops, ref, k);
+    double own = 300 / all[i6000].fp16_tflops;
+    assert_true(own < ref);
+    assert_int_equal(lo[i6000].compute_src[TIM_W_F16], TIM_SRC_FAMILY);
+    assert_float_equal(lo[i6000].eff_compute_w[TIM_W_F16], esum / mf * tim_power_share_k(own, ref, k), 1e-12);
+    /* the quantized formats keep the games' exponent: Q4_0's borrowed share
+     * is not the F16 one */
+    assert_true(lo[i6000].eff_compute_w[TIM_W_Q4_0] != lo[i6000].eff_compute_w[TIM_W_F16]);
+    free(all);
+    free(lo);
+}
+
 /* A llama.cpp benchmark of one card: a prompt of `prompt` tokens, or with
  * none tg128 (128 tokens generated after an empty prompt), the model
  * resident. */
@@ -1010,7 +1072,8 @@ int main(void)
         cmocka_unit_test(test_card_families),   cmocka_unit_test(test_card_peaks),
         cmocka_unit_test(test_transformers_closed_form),
         cmocka_unit_test(test_validation_rows_refused), cmocka_unit_test(test_validation_bounds),
-        cmocka_unit_test(test_power_limits), cmocka_unit_test(test_lc_early_metal),
+        cmocka_unit_test(test_power_limits), cmocka_unit_test(test_lc_tensor_prompts),
+        cmocka_unit_test(test_lc_early_metal),
         cmocka_unit_test(test_lc_main_prompt),
         cmocka_unit_test(test_published_measurements), cmocka_unit_test(test_cli_exit_codes),
 cmocka_unit_test(test_tf_host_fit), cmocka_unit_test(test_host_busy),       cmocka_unit_test(test_calibrate_quick),
