@@ -144,6 +144,12 @@ double tim_lc_early_metal_share(tim_weights w, int prefill);
  * figures, tim_model.c. */
 double tim_lc_main_prompt_s(void);
 
+/* How much longer the expansion of a quantized matrix to FP16 took in
+ * llama.cpp's CUDA builds before PR 4809 (2024-01-07), whose kernel
+ * computed, read and wrote every value twice; published figure,
+ * tim_model.c. */
+double tim_lc_dequant_twice_factor(void);
+
 /* The streaming rate (bytes/s) of diffusers' memory-bound kernels: the
  * card's FP16 streaming share of its peak bandwidth. */
 double tim_card_sd_bytes_s(const tim_card *c);
@@ -206,6 +212,9 @@ typedef struct {
     int lc_dequant_gemm;   /* llama.cpp built before June 2024 (ggml-org/llama.cpp PR 8075):
                               on NVIDIA a quantized prompt is dequantized to FP16 and
                               multiplied by cuBLAS instead of by the MMQ kernels */
+    int lc_dequant_twice;  /* llama.cpp built before 2024-01-07 (PR 4809): the expansion
+                              of lc_dequant_gemm computes every value twice
+                              (tim_lc_dequant_twice_factor) */
     int lc_early_metal;    /* llama.cpp built before September 2023: on Apple the Metal
                               kernels of August 2023 (tim_lc_early_metal_share) */
     int lc_no_graphs;      /* llama.cpp built before May 2024 (PR 6766): no CUDA graph,

@@ -37,6 +37,8 @@ typedef struct {
     int batch, width, height, steps, prompt;
     int ctx;          /* decode: mean number of cached tokens a decoded token attends to */
     int dequant_gemm; /* llama.cpp built before June 2024: quantized prompts via cuBLAS */
+    int dequant_twice; /* llama.cpp built before January 2024: the expansion's kernel did
+                          every value twice (PR 4809) */
     int no_graphs;    /* llama.cpp built before May 2024: no CUDA graphs in decode */
     int early_metal;  /* llama.cpp built before September 2023: August 2023 Metal kernels */
     int main_prompt;  /* llama.cpp: the prompt timed by ./main, not by llama-bench */
@@ -171,6 +173,11 @@ static int parse_row(cJSON *o, int i, const char *path, const char *dir, const t
                   used == 7 && !date->valuestring[used] && yy >= 2022 && mm >= 1 && mm <= 12))
         BAD("date", "the month the figure was measured, \"YYYY-MM\"");
     r->dequant_gemm = r->rt == TIM_RT_LLAMACPP && date && yy * 12 + mm < 2024 * 12 + 6;
+    /* the expansion computing every value twice until PR 4809, merged
+     * 2024-01-07: a month before January is before it; a January row is
+     * taken as after it (the rows of that month: PR 4766's of 2024-01-10
+     * and later) */
+    r->dequant_twice = r->rt == TIM_RT_LLAMACPP && date && yy * 12 + mm < 2024 * 12 + 1;
     /* CUDA graphs for decoding: PR 6766, merged May 2024 */
     r->no_graphs = r->rt == TIM_RT_LLAMACPP && date && yy * 12 + mm < 2024 * 12 + 5;
     /* Metal's prompt and mat-vec tuning: September to November 2023 */
@@ -737,6 +744,7 @@ static double predict(const row *r, const tim_card *card, const hosts *hs)
     /* published benchmarks run without CUDA_LAUNCH_BLOCKING */
     w.launch_blocking = 0;
     w.lc_dequant_gemm = r->dequant_gemm;
+    w.lc_dequant_twice = r->dequant_twice;
     w.lc_no_graphs = r->no_graphs;
     w.lc_early_metal = r->early_metal;
     w.lc_main_prompt = r->main_prompt;

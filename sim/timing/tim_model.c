@@ -175,6 +175,21 @@ double tim_lc_main_prompt_s(void)
     return s / n;
 }
 
+/* Builds before ggml-org/llama.cpp PR 4809 ('CUDA: fixed redundant value
+ * dequantization', d5a410e, merged 2024-01-07) expanded Q4_0, Q4_1, Q5_0,
+ * Q5_1 and Q8_0 matrices with dequantize_block launched on one thread per
+ * value while each thread handles two (ggml-cuda.cu at 8fe03ff,
+ * dequantize_block_cuda: i = blockDim.x*blockIdx.x + 2*threadIdx.x), so
+ * every value was computed, read and written twice.  The PR measured the
+ * kernel 1.5-1.7 times faster once fixed (NVIDIA Nsight Systems, RTX 3090):
+ * the midpoint, 1.6.  Its pp512 figures on the same card (Llama 2 7B Q4_0
+ * 3351.16 -> 3663.45 tokens/s) are what test_lc_dequant_twice checks the
+ * rule against; no row of models/validation/ enters it. */
+double tim_lc_dequant_twice_factor(void)
+{
+    return 1.6;
+}
+
 typedef enum { TF_FP32, TF_FP16, TF_INT8, TF_4BIT } tf_mode;
 
 static tf_mode tf_mode_of(double bits)
@@ -385,7 +400,8 @@ static void llamacpp_breakdown(const tim_model *m, const tim_card *c, const tim_
          * blocks, write FP16) and multiplied as F16 weights are */
         const double BW16 = c->bw_gbs * 1e9 * c->eff_bw_w[TIM_W_F16],
                      F16 = tim_card_lc_peak(c, TIM_W_F16) * 1e12 * c->eff_compute_w[TIM_W_F16];
-        pass = (W + 2.0 * mp) / BW16 + fmax(pf / F16, 2.0 * mp / BW16);
+        double expand = (W + 2.0 * mp) / BW16 * (w->lc_dequant_twice ? tim_lc_dequant_twice_factor() : 1.0);
+        pass = expand + fmax(pf / F16, 2.0 * mp / BW16);
     }
     int early_metal = w->lc_early_metal && !strcmp(c->vendor, "Apple");
     o->prefill_s = P > 0 ? (pass + c->lc_token_s) /

@@ -25,7 +25,7 @@
 #define LOO_LC_NV_DEC 5
 #define CHK_LC_NV_DEC 12
 #define LOO_LC_NV_PF 10
-#define CHK_LC_NV_PF 23
+#define CHK_LC_NV_PF 18
 #define LOO_LC_AP_DEC 5
 #define CHK_LC_AP_DEC 6
 #define LOO_LC_AP_PF 7
@@ -872,6 +872,39 @@ static void test_lc_main_prompt(void **state)
     }
 }
 
+/* Builds before PR 4809 expanded each quantized value twice
+ * (tim_lc_dequant_twice_factor: the PR's kernel timings, 1.5-1.7x).  The
+ * same PR's pp512 figures on an RTX 3090 (Llama 2 7B Q4_0, 3351.16 tokens/s
+ * before, 3663.45 after) are an independent check of the rule: the model
+ * fitted on fit.json gives the ratio within 3%.  F16 prompts, Apple cards
+ * and later builds are untouched. */
+static void test_lc_dequant_twice(void **state)
+{
+    (void)state;
+    assert_true(tim_lc_dequant_twice_factor() >= 1.5 && tim_lc_dequant_twice_factor() <= 1.7);
+    tim_model m;
+    load_model("Llama-2-7B", &m);
+    const char *cards[] = {"RTX 3090", "M2 Ultra"};
+    for (int k = 0; k < 2; k++)
+        for (int f16 = 0; f16 < 2; f16++) {
+            tim_card c;
+            tim_workload w;
+            lc_bench(cards[k], f16 ? 16 : 4.5, 512, &c, &w);
+            w.lc_dequant_gemm = 1;
+            tim_breakdown once, twice;
+            tim_task_breakdown(&m, &c, &w, &once);
+            w.lc_dequant_twice = 1;
+            tim_task_breakdown(&m, &c, &w, &twice);
+            if (k || f16) {
+                assert_true(twice.prefill_s == once.prefill_s);
+                continue;
+            }
+            double got = twice.prefill_s / once.prefill_s, pub = 3663.45 / 3351.16;
+            print_message("RTX 3090 Q4_0 pp512 before/after PR 4809: model %.3f, published %.3f\n", got, pub);
+            assert_true(fabs(got / pub - 1) < 0.03);
+        }
+}
+
 /* The timing model against published llama.cpp figures (llama-bench,
  * Llama-2-7B, batch 1; tg128 = 128 generated tokens after an empty prompt,
  * pp512 = a 512-token prompt).  The figures are copied here from their
@@ -1074,7 +1107,7 @@ int main(void)
         cmocka_unit_test(test_validation_rows_refused), cmocka_unit_test(test_validation_bounds),
         cmocka_unit_test(test_power_limits), cmocka_unit_test(test_lc_tensor_prompts),
         cmocka_unit_test(test_lc_early_metal),
-        cmocka_unit_test(test_lc_main_prompt),
+        cmocka_unit_test(test_lc_main_prompt), cmocka_unit_test(test_lc_dequant_twice),
         cmocka_unit_test(test_published_measurements), cmocka_unit_test(test_cli_exit_codes),
 cmocka_unit_test(test_tf_host_fit), cmocka_unit_test(test_host_busy),       cmocka_unit_test(test_calibrate_quick),
     };
