@@ -109,17 +109,29 @@ double tim_card_conv32(const tim_card *c);
  * Hopper). */
 double tim_card_int32(const tim_card *c);
 
-/* The peak llama.cpp's prompt processing is measured against: on NVIDIA the
- * SMs' INT8 dot-product (DP4A) rate, 4 x tim_card_int32 (its quantized
- * kernels, MMQ, scale with the SMs' integer issue rate, not with the tensor
- * peak: docs/timing.md), on Apple the FP16 ALUs. */
-double tim_card_lc_peak(const tim_card *c);
+/* The peak llama.cpp's prompt processing of weights w is measured against:
+ * on Apple the FP16 ALUs; on NVIDIA, for quantized weights, the SMs' INT8
+ * dot-product (DP4A) rate, 4 x tim_card_int32 (its quantized kernels, MMQ,
+ * scale with the SMs' integer issue rate, not with the tensor peak:
+ * docs/timing.md), and for F16 weights (and a quantized prompt expanded to
+ * FP16, lc_dequant_gemm) the FP16 tensor rate with FP16 accumulation,
+ * fp16_tflops: cuBLAS GemmEx with CUBLAS_COMPUTE_16F, full rate on GeForce
+ * cards too (ggml-cuda.cu ggml_cuda_op_mul_mat_cublas, ggml-org/llama.cpp
+ * 8fe03ff of December 2023 and c392e50 of February 2025). */
+double tim_card_lc_peak(const tim_card *c, tim_weights w);
 
 /* The share of a compute-bound rate a card keeps when it has w_per_peak
  * watts of board power per unit of peak against a reference card's
  * ref_w_per_peak (same die line): 1 at or above it, else (w / ref)^k with k
  * measured on a power-capped card (tim_model.c). */
 double tim_power_clock_share(double w_per_peak, double ref_w_per_peak);
+/* tim_power_clock_share with the exponent k */
+double tim_power_share_k(double w_per_peak, double ref_w_per_peak, double k);
+/* The exponents: the one measured on games (0.276), which
+ * tim_power_clock_share uses, and the one of the tensor cores' FP16
+ * product (llama.cpp's F16 prompts on NVIDIA), chosen on fit.json */
+double tim_power_exponent_games(void);
+double tim_power_exponent_tensor(void);
 
 /* The share of the November 2023 Metal rate (the Apple rows fitted on) that
  * llama.cpp's Metal backend of August 2023 reached on the same chip, for a
@@ -131,6 +143,12 @@ double tim_lc_early_metal_share(tim_weights w, int prefill);
  * card, against llama-bench's warm repetitions of the same pass; published
  * figures, tim_model.c. */
 double tim_lc_main_prompt_s(void);
+
+/* How much longer the expansion of a quantized matrix to FP16 took in
+ * llama.cpp's CUDA builds before PR 4809 (2024-01-07), whose kernel
+ * computed, read and wrote every value twice; published figure,
+ * tim_model.c. */
+double tim_lc_dequant_twice_factor(void);
 
 /* The streaming rate (bytes/s) of diffusers' memory-bound kernels: the
  * card's FP16 streaming share of its peak bandwidth. */
@@ -198,6 +216,9 @@ typedef struct {
     int lc_dequant_gemm;   /* llama.cpp built before June 2024 (ggml-org/llama.cpp PR 8075):
                               on NVIDIA a quantized prompt is dequantized to FP16 and
                               multiplied by cuBLAS instead of by the MMQ kernels */
+    int lc_dequant_twice;  /* llama.cpp built before 2024-01-07 (PR 4809): the expansion
+                              of lc_dequant_gemm computes every value twice
+                              (tim_lc_dequant_twice_factor) */
     int lc_early_metal;    /* llama.cpp built before September 2023: on Apple the Metal
                               kernels of August 2023 (tim_lc_early_metal_share) */
     int lc_no_graphs;      /* llama.cpp built before May 2024 (PR 6766): no CUDA graph,

@@ -37,6 +37,8 @@ typedef struct {
     int batch, width, height, steps, prompt;
     int ctx;          /* decode: mean number of cached tokens a decoded token attends to */
     int dequant_gemm; /* llama.cpp built before June 2024: quantized prompts via cuBLAS */
+    int dequant_twice; /* llama.cpp built before January 2024: the expansion's kernel did
+                          every value twice (PR 4809) */
     int no_graphs;    /* llama.cpp built before May 2024: no CUDA graphs in decode */
     int early_metal;  /* llama.cpp built before September 2023: August 2023 Metal kernels */
     int main_prompt;  /* llama.cpp: the prompt timed by ./main, not by llama-bench */
@@ -171,6 +173,11 @@ static int parse_row(cJSON *o, int i, const char *path, const char *dir, const t
                   used == 7 && !date->valuestring[used] && yy >= 2022 && mm >= 1 && mm <= 12))
         BAD("date", "the month the figure was measured, \"YYYY-MM\"");
     r->dequant_gemm = r->rt == TIM_RT_LLAMACPP && date && yy * 12 + mm < 2024 * 12 + 6;
+    /* the expansion computing every value twice until PR 4809, merged
+     * 2024-01-07: a month before January is before it; a January row is
+     * taken as after it (the rows of that month: PR 4766's of 2024-01-10
+     * and later) */
+    r->dequant_twice = r->rt == TIM_RT_LLAMACPP && date && yy * 12 + mm < 2024 * 12 + 1;
     /* CUDA graphs for decoding: PR 6766, merged May 2024 */
     r->no_graphs = r->rt == TIM_RT_LLAMACPP && date && yy * 12 + mm < 2024 * 12 + 5;
     /* Metal's prompt and mat-vec tuning: September to November 2023 */
@@ -299,8 +306,14 @@ static double row_eff(const row *r, const tim_card *c)
     switch (row_kind(r)) {
     case K_BW:
         return decode_eff(r, c, c->lc_token_s);
-    case K_C:
-        return r->value * 2.0 * r->params_b * 1e9 / (tim_card_lc_peak(c) * 1e12);
+    case K_C: {
+        /* the FLOPs the model counts for a prompt token (llamacpp_breakdown:
+         * the matrix products and the attention over the row's prompt), so
+         * that a fitted share gives back the row's rate whatever the model */
+        const kern_model_cfg *k = &r->m.llm;
+        double flops = 2.0 * kern_model_matmul_params(k) + 2.0 * k->layers * (double)k->hidden * r->prompt;
+        return r->value * flops / (tim_card_lc_peak(c, tim_weights_of_bits(r->bits)) * 1e12);
+    }
     case K_SD: {
         /* the UNet's forward of the batch (two forwards an image under
          * guidance) once the fixed cost is taken off: the compute
@@ -370,41 +383,73 @@ static int sd_has_larger_batch(const rowset *rs, const row *x)
 }
 
 /* The peak a compute slot's efficiency is a share of: llama.cpp's prompt
- * peak (tim_card_lc_peak), the FP16 rate for diffusers' UNet. */
+ * peak for the slot's format (tim_card_lc_peak), the FP16 rate for
+ * diffusers' UNet. */
 static double slot_peak(const tim_card *c, int s)
 {
-    return s == 2 * TIM_NW ? c->fp16_tflops : tim_card_lc_peak(c);
+    return s == 2 * TIM_NW ? c->fp16_tflops : tim_card_lc_peak(c, (tim_weights)(s - TIM_NW));
+}
+
+/* llama.cpp's F16 prompt on NVIDIA: cuBLAS on the tensor cores
+ * (tim_card_lc_peak) */
+static int lc_tensor_slot(const tim_card *c, int s)
+{
+    return s == TIM_NW + TIM_W_F16 && strcmp(c->vendor, "Apple");
+}
+
+/* a compute slot whose peak is the tensor cores' FP16 rate: that one and
+ * diffusers' UNet */
+static int tensor_slot(const tim_card *c, int s)
+{
+    return s == 2 * TIM_NW || lc_tensor_slot(c, s);
+}
+
+/* watts per unit of the slot's peak, 0 when cards.json gives no board
+ * power or process */
+static double w_per_peak(const tim_card *c, int s)
+{
+    return c->tdp_w > 0 && c->process[0] ? c->tdp_w / slot_peak(c, s) : 0;
 }
 
 /* A compute efficiency borrowed from the family's measured cards, for a
  * card given less board power per unit of peak than they have: the clock
  * it sustains under a compute-bound kernel is limited by its power
- * (tim_power_clock_share).  The reference is the measured cards of the
- * same family and memory technology (the same die line and process: GA100
- * on TSMC N7 with HBM against GA10x on Samsung 8N with GDDR, where a watt
- * buys different throughput), by the geometric mean of their watts per
- * unit of peak; 1 when either side has no board power in cards.json. */
-static double power_factor(const tim_card *cards, int n, const acc *own, int i, int s)
+ * (tim_power_share_k).  The reference is the measured cards of the same
+ * family and process (GA100 on TSMC N7 against GA10x on Samsung 8N, where
+ * a watt buys different throughput), for a tensor-core rate else the
+ * vendor's on the same process, by the geometric mean of their watts per
+ * unit of peak; 0 (no scaling) when either side has no board power in
+ * cards.json. */
+static double power_ref(const tim_card *cards, int n, const acc *own, int i, int s)
 {
-    if (s < TIM_NW || !(cards[i].tdp_w > 0) || !cards[i].process[0])
-        return 1;
-    /* the family's measured cards on the same process first; for the
-     * tensor-core rate (diffusers) else the vendor's on the same process */
-    for (int any_family = 0; any_family < (s == 2 * TIM_NW ? 2 : 1); any_family++) {
+    if (s < TIM_NW || !(w_per_peak(&cards[i], s) > 0))
+        return 0;
+    for (int any_family = 0; any_family < (tensor_slot(&cards[i], s) ? 2 : 1); any_family++) {
         double lsum = 0;
         int m = 0;
         for (int j = 0; j < n; j++) {
-            if (!own[j].n || !(cards[j].tdp_w > 0) || strcmp(cards[i].process, cards[j].process) ||
+            if (!own[j].n || !(w_per_peak(&cards[j], s) > 0) || strcmp(cards[i].process, cards[j].process) ||
                 strcmp(cards[i].vendor, cards[j].vendor) ||
                 (!any_family && cards[i].family != cards[j].family))
                 continue;
-            lsum += log(cards[j].tdp_w / slot_peak(&cards[j], s));
+            lsum += log(w_per_peak(&cards[j], s));
             m++;
         }
         if (m)
-            return tim_power_clock_share(cards[i].tdp_w / slot_peak(&cards[i], s), exp(lsum / m));
+            return exp(lsum / m);
     }
-    return 1;
+    return 0;
+}
+
+/* The share of its compute-bound rate a card keeps under its board power
+ * against the reference ref: the games' exponent, or the tensor cores'
+ * for llama.cpp's F16 prompts on NVIDIA; 1 without a reference or a board
+ * power. */
+static double power_share_at(const tim_card *c, int s, double ref)
+{
+    double x = w_per_peak(c, s);
+    double k = lc_tensor_slot(c, s) ? tim_power_exponent_tensor() : tim_power_exponent_games();
+    return ref > 0 && x > 0 ? tim_power_share_k(x, ref, k) : 1;
 }
 
 /* own, family and vendor means of one slot; *all: the runtime-wide mean */
@@ -437,24 +482,32 @@ static void fit_slot(const rowset *rs, tim_card *cards, int n, int exclude, int 
          * for it first, then the vendor's with it, then the family's and the
          * vendor's of any memory */
         acc fam[2] = {{0, 0}, {0, 0}}, ven[2] = {{0, 0}, {0, 0}};
+        int by_mem = s < TIM_NW;
+        double ref = by_mem ? 0 : power_ref(cards, n, own, i, s);
         for (int j = 0; j < n; j++) {
             if (!own[j].n)
                 continue;
+            /* llama.cpp on the tensor cores: each measured card's share is
+             * taken back to what it would reach with the reference's power,
+             * so that power-limited members do not pull the mean down for
+             * a card with more power */
+            double e = acc_mean(&own[j]);
+            if (lc_tensor_slot(&cards[j], s))
+                e /= power_share_at(&cards[j], s, ref);
             for (int any = 0; any < 2; any++) {
                 if (!any && cards[i].hbm != cards[j].hbm)
                     continue;
                 if (cards[i].family == cards[j].family) {
-                    fam[any].sum += acc_mean(&own[j]);
+                    fam[any].sum += e;
                     fam[any].n++;
                 }
                 if (!strcmp(cards[i].vendor, cards[j].vendor)) {
-                    ven[any].sum += acc_mean(&own[j]);
+                    ven[any].sum += e;
                     ven[any].n++;
                 }
             }
         }
-        int by_mem = s < TIM_NW;
-        double pw = by_mem ? 1 : power_factor(cards, n, own, i, s);
+        double pw = power_share_at(&cards[i], s, ref);
         if (s >= TIM_NW)
             cards[i].power_share[s - TIM_NW] = pw;
         if (by_mem && fam[0].n)
@@ -614,7 +667,13 @@ static void fit(const rowset *rs, tim_card *cards, int n, int exclude, hosts *hs
                 for (int lvl = TIM_SRC_CARD; !*src && lvl <= TIM_SRC_VENDOR; lvl++)
                     for (int o = 0; o < TIM_NW && !*src; o++) {
                         tim_src os = k ? cards[i].compute_src[o] : cards[i].bw_src[o];
-                        if (o != w && (int)os == lvl) {
+                        /* a compute share is only worth another format's
+                         * when both are shares of the same peak (on NVIDIA
+                         * F16 prompts run the tensor cores, quantized ones
+                         * the DP4A units) */
+                        int same_peak = !k || tim_card_lc_peak(&cards[i], (tim_weights)o) ==
+                                                  tim_card_lc_peak(&cards[i], (tim_weights)w);
+                        if (o != w && (int)os == lvl && same_peak) {
                             set_slot(&cards[i], s, get_slot(&cards[i], k * TIM_NW + o), os);
                             if (k)
                                 cards[i].power_share[w] = cards[i].power_share[o];
@@ -685,6 +744,7 @@ static double predict(const row *r, const tim_card *card, const hosts *hs)
     /* published benchmarks run without CUDA_LAUNCH_BLOCKING */
     w.launch_blocking = 0;
     w.lc_dequant_gemm = r->dequant_gemm;
+    w.lc_dequant_twice = r->dequant_twice;
     w.lc_no_graphs = r->no_graphs;
     w.lc_early_metal = r->early_metal;
     w.lc_main_prompt = r->main_prompt;

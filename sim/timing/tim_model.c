@@ -63,17 +63,35 @@ static double lc_graphless_layer_s(void)
  * still beats AMD's best', https://www.pcgamer.com/uk/an-rtx-3090-ti-set-to-
  * a-300w-limit-still-beats-amds-best/): throughput ~ power^0.276 (the
  * cube law's 1/3 for comparison).  No row of models/validation/ enters it. */
-static double power_exponent(void)
+double tim_power_exponent_games(void)
 {
     return log(96.3 / 107.4) / log(313.8 / 465.7);
 }
 
 double tim_power_clock_share(double w_per_peak, double ref_w_per_peak)
 {
+    return tim_power_share_k(w_per_peak, ref_w_per_peak, tim_power_exponent_games());
+}
+
+double tim_power_share_k(double w_per_peak, double ref_w_per_peak, double k)
+{
     /* a card with more power per unit of peak than the reference runs at
      * the reference's share: the reference is taken to reach its boost
      * clock, which more power does not raise */
-    return w_per_peak >= ref_w_per_peak ? 1.0 : pow(w_per_peak / ref_w_per_peak, power_exponent());
+    return w_per_peak >= ref_w_per_peak ? 1.0 : pow(w_per_peak / ref_w_per_peak, k);
+}
+
+/* The same for the tensor cores' FP16 product, llama.cpp's F16 prompt on
+ * NVIDIA: per card its measured share of fp16_tflops falls with its board
+ * watts per unit of that peak (May 2024 llama-bench F16 pp512, fit.json:
+ * the RTX 6000 Ada at 0.82 W per TFLOPS reaches about 0.27, the RTX 4090 at
+ * 1.36 about 0.43, the H100 PCIe at 0.46 about 0.21), far more than the
+ * games' exponent says.  The exponent is the value of 0.3, 0.4, ..., 1.5
+ * whose leave-one-card-out error over fit.json's prompts is smallest
+ * (docs/timing.md); check.json took no part in the choice. */
+double tim_power_exponent_tensor(void)
+{
+    return 0.8;
 }
 
 /* llama.cpp's Metal backend of August 2023 (after PR 2615's matrix-matrix
@@ -155,6 +173,21 @@ double tim_lc_main_prompt_s(void)
     for (int i = 0; i < n; i++)
         s += T[i].main_ms / 1e3 - (512.0 / T[i].pp_q - (512.0 - 258.0) / T[i].pp_f);
     return s / n;
+}
+
+/* Builds before ggml-org/llama.cpp PR 4809 ('CUDA: fixed redundant value
+ * dequantization', d5a410e, merged 2024-01-07) expanded Q4_0, Q4_1, Q5_0,
+ * Q5_1 and Q8_0 matrices with dequantize_block launched on one thread per
+ * value while each thread handles two (ggml-cuda.cu at 8fe03ff,
+ * dequantize_block_cuda: i = blockDim.x*blockIdx.x + 2*threadIdx.x), so
+ * every value was computed, read and written twice.  The PR measured the
+ * kernel 1.5-1.7 times faster once fixed (NVIDIA Nsight Systems, RTX 3090):
+ * the midpoint, 1.6.  Its pp512 figures on the same card (Llama 2 7B Q4_0
+ * 3351.16 -> 3663.45 tokens/s) are what test_lc_dequant_twice checks the
+ * rule against; no row of models/validation/ enters it. */
+double tim_lc_dequant_twice_factor(void)
+{
+    return 1.6;
 }
 
 typedef enum { TF_FP32, TF_FP16, TF_INT8, TF_4BIT } tf_mode;
@@ -300,11 +333,13 @@ double tim_card_int32(const tim_card *c)
     return half ? c->fp32_tflops / 2.0 : c->fp32_tflops;
 }
 
-double tim_card_lc_peak(const tim_card *c)
+double tim_card_lc_peak(const tim_card *c, tim_weights w)
 {
+    if (!strcmp(c->vendor, "Apple") || w == TIM_W_F16)
+        return c->fp16_tflops;
     /* DP4A: a 4-way INT8 dot product per INT32 lane per clock, 4x the INT32
      * multiply-add rate */
-    return strcmp(c->vendor, "Apple") ? 4.0 * tim_card_int32(c) : c->fp16_tflops;
+    return 4.0 * tim_card_int32(c);
 }
 
 /* The streaming rate of the UNet's and VAE's memory-bound kernels: the
@@ -353,7 +388,8 @@ static void llamacpp_breakdown(const tim_model *m, const tim_card *c, const tim_
 {
     double eb, ec;
     tim_card_eff(c, w->bits, &eb, &ec, NULL);
-    const double BW = c->bw_gbs * 1e9 * eb, F = tim_card_lc_peak(c) * 1e12 * ec;
+    const double BW = c->bw_gbs * 1e9 * eb,
+                 F = tim_card_lc_peak(c, tim_weights_of_bits(w->bits)) * 1e12 * ec;
     const kern_model_cfg *k = &m->llm;
     double B = batch(w), P = w->prompt_tokens, G = w->max_new_tokens;
     double W = tim_weight_bytes(m, w->bits), mp = kern_model_matmul_params(k);
@@ -366,8 +402,9 @@ static void llamacpp_breakdown(const tim_model *m, const tim_card *c, const tim_
         /* older builds: each quantized matrix is expanded to FP16 (read the
          * blocks, write FP16) and multiplied as F16 weights are */
         const double BW16 = c->bw_gbs * 1e9 * c->eff_bw_w[TIM_W_F16],
-                     F16 = tim_card_lc_peak(c) * 1e12 * c->eff_compute_w[TIM_W_F16];
-        pass = (W + 2.0 * mp) / BW16 + fmax(pf / F16, 2.0 * mp / BW16);
+                     F16 = tim_card_lc_peak(c, TIM_W_F16) * 1e12 * c->eff_compute_w[TIM_W_F16];
+        double expand = (W + 2.0 * mp) / BW16 * (w->lc_dequant_twice ? tim_lc_dequant_twice_factor() : 1.0);
+        pass = expand + fmax(pf / F16, 2.0 * mp / BW16);
     }
     int early_metal = w->lc_early_metal && !strcmp(c->vendor, "Apple");
     o->prefill_s = P > 0 ? (pass + c->lc_token_s) /
@@ -451,7 +488,7 @@ static void transformers_breakdown(const tim_model *m, const tim_card *c, const 
      * prompt rate, scaled down to the FP32 units for FP32 weights and for
      * 4-bit weights dequantized for an FP32 product (PyTorch leaves TF32 off
      * for matmuls) */
-    const double F = tim_card_lc_peak(c) * 1e12 * ec *
+    const double F = tim_card_lc_peak(c, TIM_W_F16) * 1e12 * ec *
                      (md == TF_FP32 || md == TF_4BIT ? c->fp32_tflops / c->fp16_tflops : 1.0);
     double B = batch(w), P = w->prompt_tokens, G = w->max_new_tokens;
     double mp = kern_model_matmul_params(k), block = mp - head_params(k);

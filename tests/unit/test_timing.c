@@ -24,12 +24,12 @@
  * docs/timing.md lists both. */
 #define LOO_LC_NV_DEC 5
 #define CHK_LC_NV_DEC 12
-#define LOO_LC_NV_PF 12
-#define CHK_LC_NV_PF 24
+#define LOO_LC_NV_PF 10
+#define CHK_LC_NV_PF 18
 #define LOO_LC_AP_DEC 5
 #define CHK_LC_AP_DEC 6
 #define LOO_LC_AP_PF 7
-#define CHK_LC_AP_PF 3
+#define CHK_LC_AP_PF 2
 #define LOO_TF_NV_DEC 16
 #define CHK_TF_NV_DEC 14
 #define LOO_SD_NV 20
@@ -687,8 +687,14 @@ static void test_power_limits(void **state)
     assert_true(i4090 >= 0 && i6000 >= 0 && i4080 >= 0 && ia6000 >= 0 && i3090 >= 0);
     assert_float_equal(all[i6000].tdp_w, 300, 0);
     assert_float_equal(all[i4090].tdp_w, 450, 0);
-    double r6000 = 300 / tim_card_lc_peak(&all[i6000]), r4090 = 450 / tim_card_lc_peak(&all[i4090]);
+    double r6000 = 300 / tim_card_lc_peak(&all[i6000], TIM_W_Q4_0),
+           r4090 = 450 / tim_card_lc_peak(&all[i4090], TIM_W_Q4_0);
+    /* F16 prompts (cuBLAS on the tensor cores) are measured on both cards */
+    assert_int_equal(all[i6000].compute_src[TIM_W_F16], TIM_SRC_CARD);
+    assert_int_equal(all[i4090].compute_src[TIM_W_F16], TIM_SRC_CARD);
     for (int w = 0; w < TIM_NW; w++) {
+        if (w == TIM_W_F16)
+            continue;
         assert_int_equal(all[i6000].compute_src[w], TIM_SRC_FAMILY);
         assert_float_equal(all[i6000].eff_compute_w[w],
                            all[i4090].eff_compute_w[w] * tim_power_clock_share(r6000, r4090), 1e-12);
@@ -706,7 +712,8 @@ static void test_power_limits(void **state)
         ia100 = !strcmp(all[i].name, "A100 80GB") ? i : ia100;
     assert_true(ia100 >= 0 && all[ia100].compute_src[TIM_W_Q4_0] == TIM_SRC_CARD &&
                 all[i3090].compute_src[TIM_W_Q4_0] == TIM_SRC_CARD);
-    double ra = 300 / tim_card_lc_peak(&all[ia6000]), r3090 = 350 / tim_card_lc_peak(&all[i3090]);
+    double ra = 300 / tim_card_lc_peak(&all[ia6000], TIM_W_Q4_0),
+           r3090 = 350 / tim_card_lc_peak(&all[i3090], TIM_W_Q4_0);
     double mean = (all[i3090].eff_compute_w[TIM_W_Q4_0] + all[ia100].eff_compute_w[TIM_W_Q4_0]) / 2;
     assert_true(ra < r3090);
     assert_float_equal(all[ia6000].eff_compute_w[TIM_W_Q4_0], mean * tim_power_clock_share(ra, r3090),
@@ -734,6 +741,68 @@ static void test_power_limits(void **state)
     assert_true(share > 0.75 && share < 0.85);
     assert_float_equal(cards[it4].eff_sd, sum / m * share, 1e-12);
     free(cards);
+}
+
+/* llama.cpp's prompt peaks (tim_card_lc_peak): on NVIDIA quantized weights
+ * run the DP4A units, F16 weights cuBLAS with FP16 accumulation on the
+ * tensor cores, full rate on GeForce cards too (fp16_tflops, not the
+ * FP32-accumulate fp16_acc32_tflops); Apple's ALUs for every format.  A
+ * card left out takes its family's F16 share with each measured card's
+ * share taken back to the reference's power, scaled by its own power with
+ * the tensor cores' exponent: the RTX 6000 Ada against the Ada cards on
+ * TSMC 4N with measured F16 prompts (docs/timing.md "Power limits"). */
+static void test_lc_tensor_prompts(void **state)
+{
+    (void)state;
+    char err[512];
+    tim_card c;
+    assert_int_equal(tim_card_load("models/cards.json", "RTX 4090", &c, err, sizeof err), 0);
+    assert_float_equal(tim_card_lc_peak(&c, TIM_W_F16), 330.3, 1e-9);
+    assert_float_equal(tim_card_lc_peak(&c, TIM_W_Q4_0), 4 * 82.58 / 2, 1e-9);
+    assert_float_equal(tim_card_lc_peak(&c, TIM_W_Q8_0), 4 * 82.58 / 2, 1e-9);
+    assert_int_equal(tim_card_load("models/cards.json", "M2 Ultra", &c, err, sizeof err), 0);
+    assert_float_equal(tim_card_lc_peak(&c, TIM_W_Q4_0), c.fp16_tflops, 0);
+    assert_float_equal(tim_power_share_k(1.0, 2.0, 0.8), pow(0.5, 0.8), 1e-15);
+    assert_float_equal(tim_power_share_k(3.0, 2.0, 0.8), 1.0, 0);
+    assert_true(tim_power_exponent_tensor() > tim_power_exponent_games());
+
+    tim_card *all, *lo;
+    int n, nl;
+    assert_int_equal(tim_card_load_all("models/cards.json", &all, &n, err, sizeof err), 0);
+    assert_int_equal(tim_cards_read("models/cards.json", &lo, &nl, err, sizeof err), 0);
+    assert_int_equal(nl, n);
+    assert_int_equal(tim_fit_cards("models/validation/fit.json", "models", lo, nl, "RTX 6000 Ada", err,
+                                   sizeof err),
+                     0);
+    int i6000 = -1;
+    double lsum = 0, esum = 0;
+    int m = 0, mf = 0;
+    for (int i = 0; i < n; i++) {
+        if (!strcmp(all[i].name, "RTX 6000 Ada"))
+            i6000 = i;
+        else if (all[i].family == TIM_F_ADA && all[i].compute_src[TIM_W_F16] == TIM_SRC_CARD) {
+            mf++;
+            if (all[i].tdp_w > 0 && !strcmp(all[i].process, "TSMC 4N")) {
+                lsum += log(all[i].tdp_w / all[i].fp16_tflops);
+                m++;
+            }
+        }
+    }
+    assert_true(i6000 >= 0 && m == 4 && mf == 4); /* RTX 4080, 4090, 4000 Ada, 5000 Ada */
+    double ref = exp(lsum / m), k = tim_power_exponent_tensor();
+    for (int i = 0; i < n; i++)
+        if (i != i6000 && all[i].family == TIM_F_ADA && all[i].compute_src[TIM_W_F16] == TIM_SRC_CARD)
+            esum += all[i].eff_compute_w[TIM_W_F16] /
+                    tim_power_share_k(all[i].tdp_w / all[i].fp16_tflops, ref, k);
+    double own = 300 / all[i6000].fp16_tflops;
+    assert_true(own < ref);
+    assert_int_equal(lo[i6000].compute_src[TIM_W_F16], TIM_SRC_FAMILY);
+    assert_float_equal(lo[i6000].eff_compute_w[TIM_W_F16], esum / mf * tim_power_share_k(own, ref, k), 1e-12);
+    /* the quantized formats keep the games' exponent: Q4_0's borrowed share
+     * is not the F16 one */
+    assert_true(lo[i6000].eff_compute_w[TIM_W_Q4_0] != lo[i6000].eff_compute_w[TIM_W_F16]);
+    free(all);
+    free(lo);
 }
 
 /* A llama.cpp benchmark of one card: a prompt of `prompt` tokens, or with
@@ -843,6 +912,39 @@ static void test_lc_main_prompt(void **state)
         assert_true(cold.decode_s == warm.decode_s);
         assert_true(fabs(cold.prefill_s - warm.prefill_s - (k ? 0 : tim_lc_main_prompt_s())) < 1e-15);
     }
+}
+
+/* Builds before PR 4809 expanded each quantized value twice
+ * (tim_lc_dequant_twice_factor: the PR's kernel timings, 1.5-1.7x).  The
+ * same PR's pp512 figures on an RTX 3090 (Llama 2 7B Q4_0, 3351.16 tokens/s
+ * before, 3663.45 after) are an independent check of the rule: the model
+ * fitted on fit.json gives the ratio within 3%.  F16 prompts, Apple cards
+ * and later builds are untouched. */
+static void test_lc_dequant_twice(void **state)
+{
+    (void)state;
+    assert_true(tim_lc_dequant_twice_factor() >= 1.5 && tim_lc_dequant_twice_factor() <= 1.7);
+    tim_model m;
+    load_model("Llama-2-7B", &m);
+    const char *cards[] = {"RTX 3090", "M2 Ultra"};
+    for (int k = 0; k < 2; k++)
+        for (int f16 = 0; f16 < 2; f16++) {
+            tim_card c;
+            tim_workload w;
+            lc_bench(cards[k], f16 ? 16 : 4.5, 512, &c, &w);
+            w.lc_dequant_gemm = 1;
+            tim_breakdown once, twice;
+            tim_task_breakdown(&m, &c, &w, &once);
+            w.lc_dequant_twice = 1;
+            tim_task_breakdown(&m, &c, &w, &twice);
+            if (k || f16) {
+                assert_true(twice.prefill_s == once.prefill_s);
+                continue;
+            }
+            double got = twice.prefill_s / once.prefill_s, pub = 3663.45 / 3351.16;
+            print_message("RTX 3090 Q4_0 pp512 before/after PR 4809: model %.3f, published %.3f\n", got, pub);
+            assert_true(fabs(got / pub - 1) < 0.03);
+        }
 }
 
 /* The timing model against published llama.cpp figures (llama-bench,
@@ -1046,8 +1148,9 @@ int main(void)
         cmocka_unit_test(test_card_families),   cmocka_unit_test(test_card_peaks),
         cmocka_unit_test(test_transformers_closed_form),
         cmocka_unit_test(test_validation_rows_refused), cmocka_unit_test(test_validation_bounds),
-        cmocka_unit_test(test_power_limits), cmocka_unit_test(test_lc_early_metal),
-        cmocka_unit_test(test_lc_main_prompt),
+        cmocka_unit_test(test_power_limits), cmocka_unit_test(test_lc_tensor_prompts),
+        cmocka_unit_test(test_lc_early_metal),
+        cmocka_unit_test(test_lc_main_prompt), cmocka_unit_test(test_lc_dequant_twice),
         cmocka_unit_test(test_published_measurements), cmocka_unit_test(test_cli_exit_codes),
 cmocka_unit_test(test_tf_host_fit), cmocka_unit_test(test_host_busy),       cmocka_unit_test(test_calibrate_quick),
     };
