@@ -15,6 +15,7 @@
 #include "timing/tim_calib.h"
 #include "util/afile.h"
 #include "util/datadir.h"
+#include "util/rfile.h"
 
 static const kern_type TYPES[] = {KERN_F32, KERN_Q8_0, KERN_Q4_0};
 #define NTYPES 3
@@ -83,6 +84,51 @@ static int reps_for(const shape *s, int quick)
     return s->m == 1 ? (quick ? 5 : 15) : 3;
 }
 
+#define ABOUT                                                                                      \
+    "avrami calibrate: kernel times on this host and the roofline t = max(flops/F, bytes/B) + c + "\
+    "rows*r for one activation row, flops/F + bytes/B + c + rows*r for several (m > 1), fitted "   \
+    "per weight type and thread count"
+
+/* Fits (t, threads) to its n points, prints the fit's line and returns its
+ * host.json entry. */
+static cJSON *fit_entry(kern_type t, int th, const tim_point *p, int n, tim_roof *r)
+{
+    tim_fit(p, n, r);
+    double e = tim_mape(r, p, n);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddStringToObject(o, "type", kern_type_name(t));
+    cJSON_AddNumberToObject(o, "threads", th);
+    cJSON_AddNumberToObject(o, "F_flops", r->F);
+    cJSON_AddNumberToObject(o, "B_bytes", r->B);
+    cJSON_AddNumberToObject(o, "c_s", r->c);
+    cJSON_AddNumberToObject(o, "r_s", r->r);
+    cJSON_AddNumberToObject(o, "fit_mape_percent", e);
+    printf("%-5s %3d %12.1f %10.2f %9.1f %9.1f %7.1f\n", kern_type_name(t), th, r->F / 1e9,
+           r->B / 1e9, r->c * 1e6, r->r * 1e9, e);
+    return o;
+}
+
+/* host.json's "efficiency": the rate a 4096 x 4096 Q4_0 matvec (a
+ * Llama-2-7B projection) streams at, its per-call and per-row costs
+ * included, over the read bandwidth; the fitted FP32 F over the peak
+ * (peak_flops: threads x clock x 64 FLOP per cycle, or 0 when unknown). */
+static void add_efficiency(cJSON *root, const tim_roof *q4, const tim_roof *f32, double read_gbs,
+                           double peak_flops, double *eb, double *ec)
+{
+    tim_point mv = {KERN_Q4_0, 1, 1, 4096, 4096, 0};
+    double mv_s = tim_roof_time(q4, tim_point_flops(&mv), tim_point_bytes(&mv), 4096, 1);
+    *eb = read_gbs > 0 ? tim_point_bytes(&mv) / mv_s / 1e9 / read_gbs : 0;
+    *ec = peak_flops > 0 ? f32->F / peak_flops : 0;
+    cJSON_DeleteItemFromObjectCaseSensitive(root, "efficiency");
+    cJSON *eff = cJSON_AddObjectToObject(root, "efficiency");
+    cJSON_AddNumberToObject(eff, "bandwidth", *eb);
+    cJSON_AddNumberToObject(eff, "compute", *ec);
+    cJSON_AddStringToObject(eff, "how",
+                            "bandwidth: a 4096 x 4096 Q4_0 matvec's predicted bytes per second / "
+                            "measured read bandwidth; compute: fitted F32 F / (threads x cpu MHz "
+                            "x 64 FLOP per cycle: two 16-lane FMA units)");
+}
+
 static int calibrate(const char *out, int T, int quick)
 {
     const shape *grid = quick ? QUICK_GRID : FULL_GRID;
@@ -91,8 +137,7 @@ static int calibrate(const char *out, int T, int quick)
     cJSON *root = cJSON_CreateObject(), *pts = cJSON_AddArrayToObject(root, "points");
     cJSON *fits = cJSON_AddArrayToObject(root, "fits"), *rd = cJSON_AddArrayToObject(root, "read_gbs");
     cJSON_AddStringToObject(root, "about",
-                            "avrami calibrate: kernel times on this host and the roofline "
-                            "t = max(flops/F, bytes/B) + c fitted per weight type and thread count");
+                            ABOUT);
     cJSON_AddStringToObject(root, "isa", kern_isa_name(kern_isa_get()));
     cJSON_AddBoolToObject(root, "quick", quick);
     tim_cpu cpu;
@@ -135,20 +180,7 @@ static int calibrate(const char *out, int T, int quick)
                 cJSON_AddNumberToObject(o, "bytes", tim_point_bytes(&p[g]));
                 cJSON_AddItemToArray(pts, o);
             }
-            tim_roof *r = &fit[TYPES[ti]][th];
-            tim_fit(p, ng, r);
-            double e = tim_mape(r, p, ng);
-            cJSON *o = cJSON_CreateObject();
-            cJSON_AddStringToObject(o, "type", kern_type_name(TYPES[ti]));
-            cJSON_AddNumberToObject(o, "threads", th);
-            cJSON_AddNumberToObject(o, "F_flops", r->F);
-            cJSON_AddNumberToObject(o, "B_bytes", r->B);
-            cJSON_AddNumberToObject(o, "c_s", r->c);
-            cJSON_AddNumberToObject(o, "r_s", r->r);
-            cJSON_AddNumberToObject(o, "fit_mape_percent", e);
-            cJSON_AddItemToArray(fits, o);
-            printf("%-5s %3d %12.1f %10.2f %9.1f %9.1f %7.1f\n", kern_type_name(TYPES[ti]), th,
-                   r->F / 1e9, r->B / 1e9, r->c * 1e6, r->r * 1e9, e);
+            cJSON_AddItemToArray(fits, fit_entry(TYPES[ti], th, p, ng, &fit[TYPES[ti]][th]));
         }
     free(p);
     double qns, ans, ens;
@@ -159,17 +191,8 @@ static int calibrate(const char *out, int T, int quick)
     cJSON_AddNumberToObject(se, "row_pass", ens);
     printf("serial work: %.2f ns per quantized activation, %.2f ns per SiLU, %.2f ns per element "
            "of a row pass\n", qns, ans, ens);
-    cJSON *eff = cJSON_AddObjectToObject(root, "efficiency");
-    /* the rate a 4096 x 4096 Q4_0 matvec (a Llama-2-7B projection) streams
-     * at, its per-call and per-row costs included */
-    tim_point mv = {KERN_Q4_0, T, 1, 4096, 4096, 0};
-    double mv_s = tim_roof_time(&fit[KERN_Q4_0][T], tim_point_flops(&mv), tim_point_bytes(&mv), 4096);
-    double eb = tim_point_bytes(&mv) / mv_s / 1e9 / read[T], ec = fit[KERN_F32][T].F / (T * ghz * 1e9 * 64);
-    cJSON_AddNumberToObject(eff, "bandwidth", eb);
-    cJSON_AddNumberToObject(eff, "compute", ec);
-    cJSON_AddStringToObject(eff, "how",
-                            "bandwidth: a 4096 x 4096 Q4_0 matvec's predicted bytes per second / measured read bandwidth; compute: fitted "
-                            "F32 F / (threads x cpu MHz x 64 FLOP per cycle: two 16-lane FMA units)");
+    double eb, ec;
+    add_efficiency(root, &fit[KERN_Q4_0][T], &fit[KERN_F32][T], read[T], T * ghz * 1e9 * 64, &eb, &ec);
     char *s = cJSON_Print(root);
     int rc = 0;
     if (!s || !afile_write_text(out, s)) {
@@ -179,6 +202,74 @@ static int calibrate(const char *out, int T, int quick)
     free(s);
     cJSON_Delete(root);
     printf("host efficiency: bandwidth %.3f, compute %.3f  ->  %s\n", eb, ec, out);
+    return rc;
+}
+
+/* --refit: the points PATH keeps, fitted again with this build's model and
+ * nothing measured, so that a host.json measured before a change of the
+ * model gains the new fit without a new calibration (its cpu and load stay
+ * those of the measurement). */
+static int refit(const char *path)
+{
+    char err[512];
+    cJSON *root = rfile_json(path, err, sizeof err);
+    tim_point *p = NULL, *grp = NULL;
+    int n = 0, rc = 2;
+    if (!root ||
+        tim_points_from_json(cJSON_GetObjectItemCaseSensitive(root, "points"), path, &p, &n, err,
+                             sizeof err)) {
+        fprintf(stderr, "avrami calibrate --refit: %s\n", err);
+        goto out;
+    }
+    /* the old compute efficiency gives the peak it was measured against */
+    double old_f32 = 0, old_ec = 0;
+    int T = 0;
+    cJSON *o, *fits = cJSON_CreateArray();
+    for (int i = 0; i < n; i++)
+        T = p[i].threads > T ? p[i].threads : T;
+    cJSON_ArrayForEach(o, cJSON_GetObjectItemCaseSensitive(root, "fits")) {
+        cJSON *ty = cJSON_GetObjectItemCaseSensitive(o, "type"), *th = cJSON_GetObjectItemCaseSensitive(o, "threads"),
+              *f = cJSON_GetObjectItemCaseSensitive(o, "F_flops");
+        if (cJSON_IsString(ty) && !strcmp(ty->valuestring, "f32") && cJSON_IsNumber(th) &&
+            th->valuedouble == T && cJSON_IsNumber(f))
+            old_f32 = f->valuedouble;
+    }
+    cJSON *ec = cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(root, "efficiency"),
+                                                 "compute");
+    old_ec = cJSON_IsNumber(ec) ? ec->valuedouble : 0;
+    grp = malloc((size_t)n * sizeof *grp);
+    tim_roof fit[KERN_NTYPES][65];
+    memset(fit, 0, sizeof fit);
+    printf("%-5s %3s %12s %10s %9s %9s %7s\n", "type", "thr", "F GFLOP/s", "B GB/s", "c us",
+           "r ns/row", "MAPE%");
+    for (int ti = 0; grp && ti < NTYPES; ti++)
+        for (int th = 1; th <= T; th++) {
+            int ng = 0;
+            for (int i = 0; i < n; i++)
+                if (p[i].type == TYPES[ti] && p[i].threads == th)
+                    grp[ng++] = p[i];
+            if (ng)
+                cJSON_AddItemToArray(fits, fit_entry(TYPES[ti], th, grp, ng, &fit[TYPES[ti]][th]));
+        }
+    cJSON_ReplaceItemInObjectCaseSensitive(root, "fits", fits);
+    cJSON_DeleteItemFromObjectCaseSensitive(root, "about");
+    cJSON_AddStringToObject(root, "about", ABOUT);
+    cJSON *rd = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "read_gbs"), T - 1);
+    double eb, ecn;
+    add_efficiency(root, &fit[KERN_Q4_0][T], &fit[KERN_F32][T], cJSON_IsNumber(rd) ? rd->valuedouble : 0,
+                   old_f32 > 0 && old_ec > 0 ? old_f32 / old_ec : 0, &eb, &ecn);
+    char *s = grp ? cJSON_Print(root) : NULL;
+    if (!s || !afile_write_text(path, s))
+        fprintf(stderr, "avrami calibrate --refit: cannot write %s\n", path);
+    else {
+        printf("refitted %d points -> %s\n", n, path);
+        rc = 0;
+    }
+    free(s);
+out:
+    free(p);
+    free(grp);
+    cJSON_Delete(root);
     return rc;
 }
 
@@ -296,7 +387,7 @@ int cmd_calibrate(int argc, char **argv)
     char out_def[DATADIR_PATH_MAX + 32];
     snprintf(out_def, sizeof out_def, "%s/calibration/host.json", datadir_models());
     const char *out = out_def;
-    int quick = 0, do_check = 0;
+    int quick = 0, do_check = 0, do_refit = 0;
     long nproc = sysconf(_SC_NPROCESSORS_ONLN);
     int T = nproc > 0 ? (int)(nproc > 64 ? 64 : nproc) : 1;
     double max_mape = -1;
@@ -306,12 +397,16 @@ int cmd_calibrate(int argc, char **argv)
             quick = 1;
         } else if (!strcmp(a, "--check")) {
             do_check = 1;
+        } else if (!strcmp(a, "--refit")) {
+            do_refit = 1;
         } else if (!strcmp(a, "--help") || !strcmp(a, "-h")) {
-            printf("usage: avrami calibrate [--quick] [--check] [--threads N] [--out PATH] "
+            printf("usage: avrami calibrate [--quick] [--check | --refit] [--threads N] [--out PATH] "
                    "[--max-mape PERCENT]\n"
                    "  writes (or, with --check, reads) PATH, default %s, with the CPU it was\n"
                    "  fitted on and the load; --check warns when it runs on another CPU or while\n"
-                   "  other work holds the machine (the figures then describe that share)\n",
+                   "  other work holds the machine (the figures then describe that share);\n"
+                   "  --refit fits PATH's measured points again with this build's model, measuring\n"
+                   "  nothing\n",
                    out);
             return 0;
         } else if (v && !strcmp(a, "--out")) {
@@ -333,6 +428,12 @@ int cmd_calibrate(int argc, char **argv)
             return 2;
         }
     }
+    if (do_refit && do_check) {
+        fprintf(stderr, "avrami calibrate: --refit and --check: expected one of them\n");
+        return 2;
+    }
+    if (do_refit)
+        return refit(out);
     if (max_mape < 0) /* quick runs are too small to hold to a tight error */
         max_mape = quick ? 1000 : 10;
     printf("avrami calibrate%s%s: %s, threads 1..%d\n", quick ? " --quick" : "",

@@ -378,10 +378,19 @@ typedef struct {
                   than a 13824 x 5120 one */
 } tim_roof;
 
-static inline double tim_roof_time(const tim_roof *r, double flops, double bytes, double rows)
+/* Seconds of a product of act_rows activation rows (m), flops and bytes
+ * read, with rows rows of W (n).  A matrix-vector product (m = 1) runs the
+ * streaming kernel, whose loads overlap its arithmetic: the larger of the
+ * two times.  A product of several rows runs the tile kernels, which load a
+ * group of weight rows (unpacked or widened) and then compute on it: the
+ * two times add.  Fitted both ways on the same grid, the sum for m > 1
+ * describes the grid's own points 1.2-6x better (docs/kernels.md). */
+static inline double tim_roof_time(const tim_roof *r, double flops, double bytes, double rows,
+                                   double act_rows)
 {
     double a = flops / r->F, b = bytes / r->B;
-    return (a > b ? a : b) + r->c + rows * r->r;
+    double work = act_rows > 1 ? a + b : (a > b ? a : b);
+    return work + r->c + rows * r->r;
 }
 
 typedef struct {

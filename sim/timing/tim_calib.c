@@ -1,7 +1,8 @@
 /* tim_calib: measure kernels on this host and fit a roofline to them.
  *
  * Per (weight type, thread count) the model is
- *     t(flops, bytes, rows) = max(flops / F, bytes / B) + c + rows * r
+ *     t = max(flops / F, bytes / B) + c + rows * r     (one activation row)
+ *     t = flops / F + bytes / B + c + rows * r         (several: tim_roof_time)
  * fitted to every measured point by minimizing the squared log error (so a
  * 10 us point weighs as much as a 100 ms one) with GSL's simplex.  Matrix-
  * vector points rotate over enough weight copies that they stream from
@@ -16,6 +17,7 @@
 
 #include "kernels/kern_model.h"
 #include "timing/tim_calib.h"
+#include "timing/tim_json.h"
 
 static double now(void)
 {
@@ -107,7 +109,7 @@ static double objective(const gsl_vector *v, void *arg)
     double s = 0;
     for (int i = 0; i < d->n; i++) {
         double e = log(tim_roof_time(&r, tim_point_flops(&d->p[i]), tim_point_bytes(&d->p[i]),
-                                     (double)d->p[i].n) /
+                                     (double)d->p[i].n, (double)d->p[i].m) /
                        d->p[i].seconds);
         s += e * e;
     }
@@ -118,7 +120,8 @@ double tim_mape(const tim_roof *r, const tim_point *p, int n)
 {
     double s = 0;
     for (int i = 0; i < n; i++)
-        s += fabs(tim_roof_time(r, tim_point_flops(&p[i]), tim_point_bytes(&p[i]), (double)p[i].n) -
+        s += fabs(tim_roof_time(r, tim_point_flops(&p[i]), tim_point_bytes(&p[i]), (double)p[i].n,
+                                (double)p[i].m) -
                   p[i].seconds) /
              p[i].seconds;
     return n ? 100.0 * s / n : 0;
@@ -158,6 +161,59 @@ int tim_fit(const tim_point *p, int n, tim_roof *out)
     gsl_multimin_fminimizer_free(s);
     gsl_vector_free(x);
     gsl_vector_free(step);
+    return 0;
+}
+
+int tim_points_from_json(const cJSON *points, const char *path, tim_point **out, int *n, char *err,
+                         size_t errlen)
+{
+    *out = NULL;
+    *n = 0;
+    int len = cJSON_GetArraySize(points);
+    if (!cJSON_IsArray(points) || len < 1) {
+        snprintf(err, errlen, "%s: .points: expected an array of measured points", path);
+        return -1;
+    }
+    tim_point *p = calloc((size_t)len, sizeof *p);
+    if (!p) {
+        snprintf(err, errlen, "%s: out of memory for %d points", path, len);
+        return -1;
+    }
+    int i = 0;
+    for (cJSON *o = points->child; o; o = o->next, i++) {
+        cJSON *ty = cJSON_GetObjectItemCaseSensitive(o, "type");
+        double th, m, nn, k, sec;
+        if (!cJSON_IsString(ty) || kern_type_parse(ty->valuestring, &p[i].type) ||
+            (p[i].type != KERN_F32 && p[i].type != KERN_Q8_0 && p[i].type != KERN_Q4_0)) {
+            snprintf(err, errlen, "%s: .points[%d].type: expected f32, q8_0 or q4_0", path, i);
+            free(p);
+            return -1;
+        }
+        if (tim_json_num(o, "threads", &th, path, "points", i, err, errlen) ||
+            tim_json_num(o, "m", &m, path, "points", i, err, errlen) ||
+            tim_json_num(o, "n", &nn, path, "points", i, err, errlen) ||
+            tim_json_num(o, "k", &k, path, "points", i, err, errlen) ||
+            tim_json_num(o, "seconds", &sec, path, "points", i, err, errlen)) {
+            free(p);
+            return -1;
+        }
+        const char *bad = th > 64 || th != floor(th)       ? "threads"
+                          : m >= 1 << 20 || m != floor(m)  ? "m"
+                          : nn >= 1 << 20 || nn != floor(nn) ? "n"
+                          : k >= 1 << 20 || k != floor(k)  ? "k"
+                                                           : NULL;
+        if (bad) {
+            snprintf(err, errlen, "%s: .points[%d].%s: expected a whole number (threads up to 64, "
+                     "sizes below 2^20)", path, i, bad);
+            free(p);
+            return -1;
+        }
+        p[i].threads = (int)th;
+        p[i].m = (size_t)m, p[i].n = (size_t)nn, p[i].k = (size_t)k;
+        p[i].seconds = sec;
+    }
+    *out = p;
+    *n = len;
     return 0;
 }
 

@@ -19,6 +19,13 @@ double tim_point_bytes(const tim_point *p); /* weights + activations */
 #define TIM_STREAMED_ROWS 16
 int tim_measure(tim_point *p, int reps, size_t rotate_bytes);
 int tim_fit(const tim_point *p, int n, tim_roof *out);
+/* The measured points a host.json keeps (its "points" array): *out (freed
+ * by the caller) and *n, or -1 with err naming path, the point and the
+ * field.  Every point needs a known type, threads 1-64, positive whole
+ * m, n, k below 2^20 and positive seconds. */
+struct cJSON;
+int tim_points_from_json(const struct cJSON *points, const char *path, tim_point **out, int *n,
+                         char *err, size_t errlen);
 double tim_mape(const tim_roof *r, const tim_point *p, int n); /* percent */
 /* the median of v's n values (0 when none); sorts v */
 double tim_median(double *v, int n);

@@ -14,7 +14,7 @@ double tim_host_gemm_seconds(const tim_host *h, kern_type t, size_t m, size_t n,
 {
     double flops = 2.0 * (double)m * (double)n * (double)k;
     double bytes = (double)n * (double)kern_row_bytes(t, k) + 4.0 * (double)m * (double)k;
-    return tim_roof_time(roof(h, t), flops, bytes, (double)n);
+    return tim_roof_time(roof(h, t), flops, bytes, (double)n, (double)m);
 }
 
 double tim_host_forward_seconds(const tim_host *h, const kern_model_cfg *c, kern_type t, int n,

@@ -11,7 +11,12 @@
 
 #include <cmocka.h>
 
+#include <cjson/cJSON.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "timing/tim.h"
+#include "timing/tim_calib.h"
 
 static tim_host host(int threads)
 {
@@ -78,9 +83,87 @@ static void test_row_passes(void **state)
         }
 }
 
+/* A product of one activation row runs the streaming kernel (the larger of
+ * memory and arithmetic time), a product of several runs the tile kernels
+ * (the two add): the prediction and the fit use the same form, so points
+ * made by a known roof over calibrate's grid give that roof back. */
+static void test_fit_recovers_roof(void **state)
+{
+    (void)state;
+    static const size_t grid[][3] = {{1, 512, 2048},   {1, 2048, 2048},  {1, 8192, 2048},
+                                     {1, 2048, 8192},  {1, 4096, 4096},  {1, 11008, 4096},
+                                     {1, 4096, 11008}, {1, 14336, 4096}, {4, 4096, 4096},
+                                     {8, 2048, 2048},  {16, 4096, 4096}, {32, 2048, 2048},
+                                     {64, 4096, 4096}, {256, 4096, 4096}, {64, 11008, 4096}};
+    const tim_roof truth = {2.8e11, 3.5e10, 5e-5, 1.5e-8};
+    tim_point p[15];
+    for (int i = 0; i < 15; i++) {
+        p[i] = (tim_point){KERN_Q4_0, 2, grid[i][0], grid[i][1], grid[i][2], 0};
+        p[i].seconds = tim_roof_time(&truth, tim_point_flops(&p[i]), tim_point_bytes(&p[i]),
+                                     (double)p[i].n, (double)p[i].m);
+    }
+    /* the two forms differ where it matters: 4 rows pay both times */
+    double a = tim_point_flops(&p[8]) / truth.F, b = tim_point_bytes(&p[8]) / truth.B;
+    assert_true(fabs(p[8].seconds - (a + b + truth.c + 4096 * truth.r)) <= 1e-12);
+    a = tim_point_flops(&p[4]) / truth.F, b = tim_point_bytes(&p[4]) / truth.B;
+    assert_true(fabs(p[4].seconds - (fmax(a, b) + truth.c + 4096 * truth.r)) <= 1e-12);
+    tim_roof r;
+    assert_int_equal(tim_fit(p, 15, &r), 0);
+    assert_true(fabs(r.F / truth.F - 1) < 0.01 && fabs(r.B / truth.B - 1) < 0.01);
+    assert_true(fabs(r.c / truth.c - 1) < 0.05 && fabs(r.r / truth.r - 1) < 0.05);
+    assert_true(tim_mape(&r, p, 15) < 0.5);
+    tim_host h = host(2);
+    h.roof[KERN_Q4_0] = truth;
+    assert_true(fabs(tim_host_gemm_seconds(&h, KERN_Q4_0, 4, 4096, 4096) / p[8].seconds - 1) < 1e-12);
+}
+
+/* host.json's points, as --refit reads them: bad ones are named. */
+static void test_points_from_json(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *json, *want;
+    } cases[] = {
+        {"[{\"type\":\"q4_0\",\"threads\":2,\"m\":1,\"n\":512,\"k\":2048,\"seconds\":1e-4}]", NULL},
+        {"[]", "h.json: .points: expected an array"},
+        {"[{\"type\":\"f16\",\"threads\":2,\"m\":1,\"n\":512,\"k\":2048,\"seconds\":1e-4}]",
+         "h.json: .points[0].type: expected f32, q8_0 or q4_0"},
+        {"[{\"type\":\"q4_0\",\"threads\":2,\"m\":1,\"n\":512,\"k\":2048,\"seconds\":1e-4},"
+         "{\"type\":\"q8_0\",\"threads\":2,\"m\":1,\"n\":512,\"k\":2048,\"seconds\":\"x\"}]",
+         "h.json: .points[1].seconds: expected a positive number"},
+        {"[{\"type\":\"q4_0\",\"threads\":65,\"m\":1,\"n\":512,\"k\":2048,\"seconds\":1e-4}]",
+         "h.json: .points[0].threads: expected a whole number"},
+        {"[{\"type\":\"q4_0\",\"threads\":2,\"m\":1.5,\"n\":512,\"k\":2048,\"seconds\":1e-4}]",
+         "h.json: .points[0].m: expected a whole number"},
+        {"[{\"type\":\"q4_0\",\"threads\":2,\"m\":1,\"n\":1e300,\"k\":2048,\"seconds\":1e-4}]",
+         "h.json: .points[0].n: expected a whole number"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        cJSON *j = cJSON_Parse(cases[i].json);
+        assert_non_null(j);
+        tim_point *p;
+        int n;
+        char err[256] = "";
+        int rc = tim_points_from_json(j, "h.json", &p, &n, err, sizeof err);
+        if (!cases[i].want) {
+            assert_int_equal(rc, 0);
+            assert_int_equal(n, 1);
+            assert_true(p[0].type == KERN_Q4_0 && p[0].threads == 2 && p[0].n == 512 &&
+                        p[0].seconds == 1e-4);
+            free(p);
+        } else {
+            assert_int_equal(rc, -1);
+            assert_non_null(strstr(err, cases[i].want));
+        }
+        cJSON_Delete(j);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_quantization_split),
-                                       cmocka_unit_test(test_row_passes)};
+                                       cmocka_unit_test(test_row_passes),
+                                       cmocka_unit_test(test_fit_recovers_roof),
+                                       cmocka_unit_test(test_points_from_json)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
