@@ -755,6 +755,9 @@ static double predict(const row *r, const tim_card *card, const hosts *hs)
     w.height = r->height;
     w.steps = r->steps;
     w.sd_batch = r->batch;
+    /* a language model row's batch: that many sequences in each forward */
+    if (r->m.kind != TIM_SD)
+        w.num_sequences = r->batch;
     tim_breakdown b;
     tim_task_breakdown(&r->m, c, &w, &b);
     switch (r->metric) {
