@@ -484,10 +484,11 @@ static void transformers_breakdown(const tim_model *m, const tim_card *c, const 
     tf_mode md = tf_mode_of(w->bits);
     const double eb = c->eff_bw_w[TIM_W_F16], ec = c->eff_compute_w[TIM_W_F16];
     const double BW = c->bw_gbs * 1e9 * eb;
-    /* no published transformers prefill to fit on: the card's llama.cpp F16
-     * prompt rate, scaled down to the FP32 units for FP32 weights and for
-     * 4-bit weights dequantized for an FP32 product (PyTorch leaves TF32 off
-     * for matmuls) */
+    /* fitted on no transformers row: the card's llama.cpp F16 prompt rate
+     * (checked on optimum-benchmark's fp16 prompts of an A100, check.json),
+     * scaled down to the FP32 units for FP32 weights and for 4-bit weights
+     * dequantized for an FP32 product (PyTorch leaves TF32 off for
+     * matmuls) */
     const double F = tim_card_lc_peak(c, TIM_W_F16) * 1e12 * ec *
                      (md == TF_FP32 || md == TF_4BIT ? c->fp32_tflops / c->fp16_tflops : 1.0);
     double B = batch(w), P = w->prompt_tokens, G = w->max_new_tokens;
