@@ -35,7 +35,7 @@
 /* transformers' prompts are checked only: no transformers row is fitted for
  * them (they take the card's llama.cpp F16 share), so there is no
  * leave-one-card-out figure */
-#define CHK_TF_NV_PF 2
+#define CHK_TF_NV_PF 3
 #define LOO_SD_NV 20
 #define CHK_SD_NV 17
 #define VRAM_BOUND 5
@@ -60,6 +60,41 @@ static void llama7b_on_test_card(tim_model *m, tim_card *c, tim_workload *w)
     load_model("Llama-2-7B", m);
     *c = test_card();
     tim_workload_default(w, TIM_GPT);
+}
+
+/* bitsandbytes 0.41.3's MatMul4Bit.forward for several rows: one kernel
+ * expands the 4-bit blocks (dequantize_4bit to FP16, then .to(A.dtype)),
+ * another multiplies, so the expansion's traffic adds to the product's
+ * roofline; the product is FP32 on the FP32 units (gpt-task's float32
+ * compute dtype) or FP16 (bnb_4bit_compute_dtype float16) */
+static void test_tf_4bit_expansion(void **state)
+{
+    (void)state;
+    tim_model m;
+    tim_card c;
+    tim_workload w;
+    llama7b_on_test_card(&m, &c, &w);
+    c.tf_layer_s = c.tf_int8_s = c.tf_4bit_s = 0;
+    w.runtime = TIM_RT_TRANSFORMERS;
+    w.bits = 4;
+    w.launch_blocking = 1;
+    w.prompt_tokens = 100;
+    double mp = kern_model_matmul_params(&m.llm), head = 32000.0 * 4096, block = mp - head;
+    double pf = 2 * mp * 100 + 2.0 * 32 * 4096 * 100 * 100, q4 = 0.5 + 4.0 / 64, BW = 500e9;
+    tim_breakdown b;
+    tim_task_breakdown(&m, &c, &w, &b);
+    double fp32 = fmax(pf / 25e12, (block * 4 + head * 2) / BW) + block * (q4 + 2 + 2 + 4) / BW;
+    assert_true(fabs(b.prefill_s - fp32) < 1e-12);
+    w.tf_4bit_fp16 = 1;
+    tim_task_breakdown(&m, &c, &w, &b);
+    double fp16 = fmax(pf / 50e12, (block * 2 + head * 2) / BW) + block * (q4 + 2) / BW;
+    assert_true(fabs(b.prefill_s - fp16) < 1e-12);
+    /* one row decodes through the 4-bit GEMV kernel: no expansion */
+    w.prompt_tokens = 0;
+    w.max_new_tokens = 2;
+    tim_task_breakdown(&m, &c, &w, &b);
+    double kv = 2.0 * 32 * 4096 * 2;
+    assert_true(fabs(1 / b.decode_tps - (block * q4 + head * 2 + kv) / BW) < 1e-12);
 }
 
 static void test_gpt_closed_form(void **state)
@@ -544,6 +579,12 @@ static void test_validation_rows_refused(void **state)
         {"{\"rows\": [{\"runtime\": \"transformers\", \"metric\": \"decode_tps\", \"source\": \"s\", "
          "\"weights\": \"fp16\", \"value\": 3, \"host\": 7, \"host_source\": \"s\"}]}",
          ".rows[0].host: expected the benchmark machine's name"},
+        {"{\"rows\": [{\"runtime\": \"transformers\", \"metric\": \"prefill_tps\", \"source\": \"s\", "
+         "\"weights\": \"fp16\", \"value\": 3, \"compute\": \"float16\"}]}",
+         ".rows[0].compute: expected \"float16\" or \"float32\" (transformers 4bit rows only)"},
+        {"{\"rows\": [{\"runtime\": \"transformers\", \"metric\": \"prefill_tps\", \"source\": \"s\", "
+         "\"weights\": \"4bit\", \"value\": 3, \"compute\": \"bfloat16\"}]}",
+         ".rows[0].compute: expected"},
     };
     for (size_t i = 0; i < sizeof bad / sizeof *bad; i++) {
         char path[] = "/tmp/avrami-fit-XXXXXX";
@@ -1157,6 +1198,7 @@ int main(void)
         cmocka_unit_test(test_power_limits), cmocka_unit_test(test_lc_tensor_prompts),
         cmocka_unit_test(test_lc_early_metal),
         cmocka_unit_test(test_lc_main_prompt), cmocka_unit_test(test_lc_dequant_twice),
+        cmocka_unit_test(test_tf_4bit_expansion),
         cmocka_unit_test(test_published_measurements), cmocka_unit_test(test_cli_exit_codes),
 cmocka_unit_test(test_tf_host_fit), cmocka_unit_test(test_host_busy),       cmocka_unit_test(test_calibrate_quick),
     };
