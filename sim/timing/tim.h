@@ -213,6 +213,9 @@ typedef struct {
                               transformers 32, 16, 8 (LLM.int8), 4 (bitsandbytes 4-bit) */
     tim_runtime runtime;   /* gpt: llama.cpp or transformers (sd: always diffusers) */
     int launch_blocking;   /* transformers: CUDA_LAUNCH_BLOCKING=1, as gpt-task sets */
+    int tf_4bit_fp16;      /* transformers 4-bit: bnb_4bit_compute_dtype float16 (an FP16
+                              product, as benchmarks set it); gpt-task's load_in_4bit
+                              computes in float32 */
     int lc_dequant_gemm;   /* llama.cpp built before June 2024 (ggml-org/llama.cpp PR 8075):
                               on NVIDIA a quantized prompt is dequantized to FP16 and
                               multiplied by cuBLAS instead of by the MMQ kernels */

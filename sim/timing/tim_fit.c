@@ -42,6 +42,7 @@ typedef struct {
     int no_graphs;    /* llama.cpp built before May 2024: no CUDA graphs in decode */
     int early_metal;  /* llama.cpp built before September 2023: August 2023 Metal kernels */
     int main_prompt;  /* llama.cpp: the prompt timed by ./main, not by llama-bench */
+    int fp16_compute; /* transformers 4-bit: bnb_4bit_compute_dtype float16 */
     int host;         /* the benchmark machine the source names (hosts), else -1 */
     tim_model m;
 } row;
@@ -189,6 +190,13 @@ static int parse_row(cJSON *o, int i, const char *path, const char *dir, const t
                 (!strcmp(hn->valuestring, "main") || !strcmp(hn->valuestring, "llama-bench"))))
         BAD("harness", "\"main\" or \"llama-bench\" (llama.cpp rows only)");
     r->main_prompt = hn && !strcmp(hn->valuestring, "main");
+    /* bitsandbytes 4-bit's compute dtype: float32 unless the benchmark set
+     * bnb_4bit_compute_dtype (gpt-task sets none) */
+    cJSON *cd = cJSON_GetObjectItemCaseSensitive(o, "compute");
+    if (cd && !(r->rt == TIM_RT_TRANSFORMERS && r->bits == 4 && cJSON_IsString(cd) &&
+                (!strcmp(cd->valuestring, "float16") || !strcmp(cd->valuestring, "float32"))))
+        BAD("compute", "\"float16\" or \"float32\" (transformers 4bit rows only)");
+    r->fp16_compute = cd && !strcmp(cd->valuestring, "float16");
     cJSON *ex = cJSON_GetObjectItemCaseSensitive(o, "excluded");
     if (ex && !(cJSON_IsString(ex) && ex->valuestring[0]))
         BAD("excluded", "the reason the row is left out (a non-empty string)");
@@ -743,6 +751,7 @@ static double predict(const row *r, const tim_card *card, const hosts *hs)
     w.overhead_s = 0;
     /* published benchmarks run without CUDA_LAUNCH_BLOCKING */
     w.launch_blocking = 0;
+    w.tf_4bit_fp16 = r->fp16_compute;
     w.lc_dequant_gemm = r->dequant_gemm;
     w.lc_dequant_twice = r->dequant_twice;
     w.lc_no_graphs = r->no_graphs;
@@ -755,6 +764,9 @@ static double predict(const row *r, const tim_card *card, const hosts *hs)
     w.height = r->height;
     w.steps = r->steps;
     w.sd_batch = r->batch;
+    /* a language model row's batch: that many sequences in each forward */
+    if (r->m.kind != TIM_SD)
+        w.num_sequences = r->batch;
     tim_breakdown b;
     tim_task_breakdown(&r->m, c, &w, &b);
     switch (r->metric) {
@@ -812,6 +824,7 @@ static int same_conditions(const row *a, const row *b)
            !strcmp(a->m.name, b->m.name) && a->batch == b->batch && a->width == b->width &&
            a->height == b->height && a->steps == b->steps && a->dequant_gemm == b->dequant_gemm &&
            a->no_graphs == b->no_graphs && a->early_metal == b->early_metal &&
+           a->fp16_compute == b->fp16_compute &&
            (a->metric != M_PREFILL || a->main_prompt == b->main_prompt) &&
            a->metric != M_VRAM &&
            10 * (pa > pb ? pa - pb : pb - pa) <= (pa > pb ? pa : pb);

@@ -32,7 +32,12 @@
  *   4-bit block, writes and reads it as FP16, writes and reads it as FP32. */
 #define INT8_BYTES 1.0
 #define Q4_BYTES (0.5 + 4.0 / 64.0)
-#define Q4_DEQUANT_BYTES (Q4_BYTES + 2.0 + 2.0 + 4.0 + 4.0)
+/* bitsandbytes 0.41.3 MatMul4Bit.forward for several rows:
+ * dequantize_4bit (read the blocks, write FP16), .to(A.dtype) (read FP16,
+ * write FP32 when the compute dtype is float32), then the product reads the
+ * expanded weights (tf_gemm_bytes) */
+#define Q4_EXPAND_BYTES_FP16 (Q4_BYTES + 2.0)
+#define Q4_EXPAND_BYTES_FP32 (Q4_BYTES + 2.0 + 2.0 + 4.0)
 
 /* llama.cpp's CUDA backend before CUDA graphs (ggml-org/llama.cpp PR 6766,
  * merged May 2024) launched every kernel of a decoded token on its own: a
@@ -484,12 +489,14 @@ static void transformers_breakdown(const tim_model *m, const tim_card *c, const 
     tf_mode md = tf_mode_of(w->bits);
     const double eb = c->eff_bw_w[TIM_W_F16], ec = c->eff_compute_w[TIM_W_F16];
     const double BW = c->bw_gbs * 1e9 * eb;
-    /* no published transformers prefill to fit on: the card's llama.cpp F16
-     * prompt rate, scaled down to the FP32 units for FP32 weights and for
-     * 4-bit weights dequantized for an FP32 product (PyTorch leaves TF32 off
-     * for matmuls) */
+    /* fitted on no transformers row: the card's llama.cpp F16 prompt rate
+     * (checked on optimum-benchmark's prompts of an A100, check.json),
+     * scaled down to the FP32 units for FP32 weights and for 4-bit weights
+     * dequantized for an FP32 product (PyTorch leaves TF32 off for
+     * matmuls) */
+    int fp32_product = md == TF_FP32 || (md == TF_4BIT && !w->tf_4bit_fp16);
     const double F = tim_card_lc_peak(c, TIM_W_F16) * 1e12 * ec *
-                     (md == TF_FP32 || md == TF_4BIT ? c->fp32_tflops / c->fp16_tflops : 1.0);
+                     (fp32_product ? c->fp32_tflops / c->fp16_tflops : 1.0);
     double B = batch(w), P = w->prompt_tokens, G = w->max_new_tokens;
     double mp = kern_model_matmul_params(k), block = mp - head_params(k);
     double attn = 2.0 * k->layers * (double)k->hidden;
@@ -497,8 +504,14 @@ static void transformers_breakdown(const tim_model *m, const tim_card *c, const 
     double host = k->layers * c->tf_layer_s +
                   (md == TF_INT8 ? c->tf_int8_s : md == TF_4BIT ? c->tf_4bit_s : 0) *
                       k->layers * tim_linears_per_layer(k);
-    /* several rows per product: 4-bit weights go through the dequantize path */
-    double W_rows = md == TF_4BIT ? W + block * (Q4_DEQUANT_BYTES - Q4_BYTES) : W;
+    /* several rows per product (a prompt, beams, sequences): 4-bit weights
+     * are expanded by one kernel, then multiplied by another (bitsandbytes
+     * 0.41.3 MatMul4Bit.forward: F.dequantize_4bit(B, state).to(A.dtype),
+     * then torch.nn.functional.linear), so the expansion's traffic adds to
+     * the product's roofline; the product reads the expanded weights */
+    double W_rows = md == TF_4BIT ? W + block * ((fp32_product ? 4.0 : 2.0) - Q4_BYTES) : W;
+    double expand = md == TF_4BIT ? block * (fp32_product ? Q4_EXPAND_BYTES_FP32 : Q4_EXPAND_BYTES_FP16) / BW
+                                  : 0;
     o->load_s = load_seconds(w, tim_file_bytes(m, w));
     /* weights in host memory: accelerate 0.25.0 src/accelerate/hooks.py
      * AlignDevicesHook.pre_forward copies each offloaded module's weights to
@@ -534,12 +547,14 @@ static void transformers_breakdown(const tim_model *m, const tim_card *c, const 
             o->fail = TIM_FAIL_OOM;
     }
     double pf = B * (2.0 * mp * P + attn * P * P);
-    o->prefill_s = P > 0 ? tim_tf_combine(fmax(pf / F, W_rows / BW), host, w->launch_blocking) + copy : 0;
+    o->prefill_s =
+        P > 0 ? tim_tf_combine(fmax(pf / F, W_rows / BW) + expand, host, w->launch_blocking) + copy : 0;
     o->prefill_tps = P > 0 ? B * P / o->prefill_s : 0;
     double ctx = P + G / 2.0;
     double bytes = (B > 1 ? W_rows : W) + B * kv_per_token(k, plain) * ctx;
     double flops = B * (2.0 * mp + 2.0 * attn * ctx);
-    double step = tim_tf_combine(fmax(bytes / BW, flops / F), host, w->launch_blocking) + copy;
+    double step = tim_tf_combine(fmax(bytes / BW, flops / F) + (B > 1 ? expand : 0), host,
+                                 w->launch_blocking) + copy;
     o->offload_s = copy * ((P > 0 ? 1 : 0) + G);
     o->decode_s = G * step;
     o->decode_tps = G > 0 ? 1.0 / step : 0;

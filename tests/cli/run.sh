@@ -144,6 +144,7 @@ expect_exit 0 'fails    quantized model offloaded \(execution error\)' "$BIN" ti
 expect_exit 0 'fails    out of memory' "$BIN" timing --card "RTX 4060" --model sdxl
 expect_exit 2 'h2d: expected a valid value' "$BIN" timing --card "RTX 4060" --model sdxl --h2d 0
 expect_exit 0 'transformers +NVIDIA +decode' "$BIN" timing --validate
+expect_exit 0 'transformers +NVIDIA +prefill +- +- +- +[0-9]+ ' "$BIN" timing --validate
 expect_exit 2 'runtime: expected transformers or llama.cpp' "$BIN" timing --card "RTX 4090" --model gpt2 --runtime diffusers
 python3 - models/cards.json "$TMP" <<'PY'
 import json, sys
