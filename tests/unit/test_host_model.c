@@ -12,9 +12,11 @@
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cli/commands.h"
 #include "timing/tim.h"
 #include "timing/tim_calib.h"
 
@@ -159,11 +161,65 @@ static void test_points_from_json(void **state)
     }
 }
 
+
+/* The load classification --check warns on. */
+static void test_host_busy(void **state)
+{
+    (void)state;
+    tim_load quiet = {0.1, 0.02, 0.0}, busy = {0.3, 0.5, 0.0}, stolen = {0.1, 0.02, 0.05},
+             queued = {3.0, 0.05, 0.0};
+    assert_false(tim_host_is_busy(&quiet, 2));
+    assert_true(tim_host_is_busy(&busy, 2));
+    assert_true(tim_host_is_busy(&stolen, 2));
+    assert_true(tim_host_is_busy(&queued, 2));
+    assert_false(tim_host_is_busy(&queued, 16));
+    tim_load l;
+    tim_host_busy(&l, 0.05);
+    assert_true(l.busy >= 0 && l.busy <= 1 && l.steal >= 0 && l.steal <= 1 && l.loadavg1 >= 0);
+    /* the lower quartile: what interference cannot make faster */
+    double v[] = {9, 1, 2, 100, 3};
+    assert_true(tim_lower_quartile(v, 5) == 2);
+    double w[] = {4, 1, 3, 2};
+    assert_true(fabs(tim_lower_quartile(w, 4) - 1.75) < 1e-12);
+}
+
+static void test_calibrate_quick(void **state)
+{
+    (void)state;
+    char path[] = "/tmp/avrami-host-XXXXXX";
+    int fd = mkstemp(path);
+    assert_true(fd >= 0);
+    char *a1[] = {"calibrate", "--quick", "--threads", "2", "--out", path};
+    assert_int_equal(cmd_calibrate(6, a1), 0);
+    char err[512];
+    tim_host h;
+    assert_int_equal(tim_host_load(path, 2, &h, err, sizeof err), 0);
+    for (int t = 0; t < KERN_NTYPES; t++)
+        if (t == KERN_F32 || t == KERN_Q8_0 || t == KERN_Q4_0)
+            assert_true(h.roof[t].F > 1e8 && h.roof[t].B > 1e8 && h.roof[t].c >= 0 && h.roof[t].r >= 0);
+    assert_true(h.elem_s > 0 && h.quant_s > 0 && h.act_s > 0);
+    /* host.json says where it was fitted: this machine */
+    tim_cpu here, fitted;
+    tim_cpu_identity(&here);
+    assert_int_equal(tim_cpu_fitted(path, &fitted), 0);
+    assert_true(tim_cpu_same(&here, &fitted));
+    assert_true(here.cpus >= 1 && here.model[0]);
+    fitted.cpus++;
+    assert_false(tim_cpu_same(&here, &fitted));
+    char *a2[] = {"calibrate", "--quick", "--check", "--threads", "2", "--out", path};
+    assert_int_equal(cmd_calibrate(7, a2), 0);
+    char *a3[] = {"calibrate", "--check", "--out", "/nonexistent/host.json"};
+    assert_int_equal(cmd_calibrate(4, a3), 2);
+    remove(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_quantization_split),
                                        cmocka_unit_test(test_row_passes),
                                        cmocka_unit_test(test_fit_recovers_roof),
-                                       cmocka_unit_test(test_points_from_json)};
+                                       cmocka_unit_test(test_points_from_json),
+                                       cmocka_unit_test(test_host_busy),
+                                       cmocka_unit_test(test_calibrate_quick)};
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
