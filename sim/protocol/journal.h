@@ -60,6 +60,36 @@ static inline void jrn_save(jrn *j, void *addr, size_t size)
     jrn_save_slow(j, addr, size);
 }
 
+/* Saves a location of up to 8 bytes whose old value the caller knows (a set
+ * member's position, the member at that position), without reading it: a
+ * write to a line that is not in the cache then waits for nothing, where a
+ * read of the old value would wait for memory.  Builds with AddressSanitizer
+ * check the value against memory. */
+static inline void jrn_save_old(jrn *j, void *addr, size_t size, uint64_t old)
+{
+#ifdef __SANITIZE_ADDRESS__
+    uint64_t was = 0;
+    __builtin_memcpy(&was, addr, size);
+    if (was != old)
+        __builtin_trap();
+/* J() where the old value is known: JO(jp, lvalue, old, value). */
+#define JO(jp, lv, old, val)                                  \
+    do {                                                      \
+        jrn_save_old((jp), (void *)&(lv), sizeof(lv), (old)); \
+        (lv) = (val);                                         \
+    } while (0)
+
+#endif
+    if (size <= 8 && j->n < j->cap) {
+        jrn_entry *e = &j->e[j->n++];
+        e->addr = addr;
+        e->old = old;
+        e->size = (uint32_t)size;
+        return;
+    }
+    jrn_save_slow(j, addr, size);
+}
+
 /* Restores every saved location, newest first, and empties the log. */
 void jrn_rollback(jrn *j);
 
@@ -74,6 +104,13 @@ static inline void jrn_commit(jrn *j)
     do {                                                 \
         jrn_save((jp), (void *)&(lv), sizeof(lv));       \
         (lv) = (val);                                    \
+    } while (0)
+
+/* J() where the old value is known: JO(jp, lvalue, old, value). */
+#define JO(jp, lv, old, val)                                  \
+    do {                                                      \
+        jrn_save_old((jp), (void *)&(lv), sizeof(lv), (old)); \
+        (lv) = (val);                                         \
     } while (0)
 
 #endif

@@ -9,7 +9,15 @@ bool oset_init(oset *s, uint32_t cap, uint32_t *pos)
     s->len = 0;
     s->cap = cap;
     s->pos = pos;
+    s->own = false;
     return s->items != NULL;
+}
+
+bool oset_init_own(oset *s, uint32_t cap, uint32_t *pos)
+{
+    bool ok = oset_init(s, cap, pos);
+    s->own = true;
+    return ok;
 }
 
 void oset_free(oset *s)
@@ -37,13 +45,16 @@ int64_t oset_remove(jrn *j, oset *s, uint32_t id, uint32_t *moved)
         return -1;
     uint32_t idx = s->pos[id] - 1;
     uint32_t last = s->len - 1;
+    /* The old values are known (id at idx, the last member at last), so the
+     * writes to items[idx] and pos[m], lines of a random member far from
+     * the cache, read nothing. */
     if (idx != last) {
         uint32_t m = s->items[last];
-        J(j, s->items[idx], m);
-        J(j, s->pos[m], idx + 1);
+        JO(j, s->items[idx], id, m);
+        JO(j, s->pos[m], last + 1, idx + 1);
         *moved = m;
     }
-    J(j, s->pos[id], 0);
+    JO(j, s->pos[id], idx + 1, 0);
     J(j, s->len, last);
     return idx;
 }

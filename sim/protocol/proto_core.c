@@ -60,8 +60,8 @@ proto *proto_new(const proto_params *params, uint32_t max_accounts, uint64_t max
         !ALLOC(p->pos_grp, p->max_acc) || !ALLOC(p->gpu, PROTO_MAX_GPUS) ||
         !ALLOC(p->vram, PROTO_MAX_GPUS) || !ALLOC(p->slot_of, max_tasks + 1) ||
         !ALLOC(p->task, p->max_slots) || !ALLOC(p->free_slots, p->max_slots) ||
-        !oset_init(&p->all_nodes, p->max_acc, p->pos_all) ||
-        !oset_init(&p->avail_nodes, p->max_acc, p->pos_avail) ||
+        !oset_init_own(&p->all_nodes, p->max_acc, p->pos_all) ||
+        !oset_init_own(&p->avail_nodes, p->max_acc, p->pos_avail) ||
         !vset_init(&p->vram_set, PROTO_MAX_GPUS) || !vset_init(&p->gpu_set, PROTO_MAX_GPUS) ||
         !p->rules.init(p)) {
         proto_free(p);
