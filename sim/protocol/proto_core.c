@@ -56,12 +56,11 @@ proto *proto_new(const proto_params *params, uint32_t max_accounts, uint64_t max
                        ? (max_tasks < UINT32_MAX - 16 ? (uint32_t)max_tasks + 16 : UINT32_MAX)
                        : p->max_acc + params->queue_size_limit + 16;
     if (!ALLOC(p->bal, p->max_acc) || !ALLOC(p->node, p->max_acc) ||
-        !ALLOC(p->pos_all, p->max_acc) || !ALLOC(p->pos_avail, p->max_acc) ||
-        !ALLOC(p->pos_grp, p->max_acc) || !ALLOC(p->gpu, PROTO_MAX_GPUS) ||
+        !ALLOC(p->pos, (size_t)p->max_acc * PROTO_POS_STRIDE) || !ALLOC(p->gpu, PROTO_MAX_GPUS) ||
         !ALLOC(p->vram, PROTO_MAX_GPUS) || !ALLOC(p->slot_of, max_tasks + 1) ||
         !ALLOC(p->task, p->max_slots) || !ALLOC(p->free_slots, p->max_slots) ||
-        !oset_init_own(&p->all_nodes, p->max_acc, p->pos_all) ||
-        !oset_init_own(&p->avail_nodes, p->max_acc, p->pos_avail) ||
+        !oset_init_own(&p->all_nodes, p->max_acc, p->pos + PROTO_POS_ALL, PROTO_POS_STRIDE) ||
+        !oset_init_own(&p->avail_nodes, p->max_acc, p->pos + PROTO_POS_AVAIL, PROTO_POS_STRIDE) ||
         !vset_init(&p->vram_set, PROTO_MAX_GPUS) || !vset_init(&p->gpu_set, PROTO_MAX_GPUS) ||
         !p->rules.init(p)) {
         proto_free(p);
@@ -98,9 +97,7 @@ void proto_free(proto *p)
     vset_free(&p->gpu_set);
     FREE(p->bal, p->max_acc);
     FREE(p->node, p->max_acc);
-    FREE(p->pos_all, p->max_acc);
-    FREE(p->pos_avail, p->max_acc);
-    FREE(p->pos_grp, p->max_acc);
+    FREE(p->pos, (size_t)p->max_acc * PROTO_POS_STRIDE);
     FREE(p->gpu, PROTO_MAX_GPUS);
     FREE(p->vram, PROTO_MAX_GPUS);
     FREE(p->slot_of, p->max_tasks + 1);
@@ -338,8 +335,7 @@ void proto_prefetch(const proto *p, uint32_t a, uint64_t task_id)
         for (size_t off = 0; off < sizeof(pnode); off += 64)
             __builtin_prefetch(n + off, 1);
         __builtin_prefetch(&p->bal[a], 1);
-        __builtin_prefetch(&p->pos_avail[a], 1);
-        __builtin_prefetch(&p->pos_grp[a], 1);
+        __builtin_prefetch(&p->pos[(size_t)a * PROTO_POS_STRIDE], 1);
     }
     if (task_id && task_id <= p->max_tasks)
         __builtin_prefetch(&p->slot_of[task_id]);

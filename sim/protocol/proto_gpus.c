@@ -21,7 +21,7 @@ uint32_t pg_gpu_intern(proto *p, const char *name, uint64_t vram)
     g->name = (uint32_t)p->names_len;
     p->names_len += len;
     g->vram = vram;
-    if (!wset_init(&g->nodes, p->max_acc, p->pos_grp))
+    if (!wset_init(&g->nodes, p->max_acc, p->pos + PROTO_POS_GRP, PROTO_POS_STRIDE))
         proto_revert(p, "avrami: out of memory");
     return p->n_gpu++;
 }
@@ -32,7 +32,7 @@ pvram *pg_vram_new(proto *p, uint64_t vram)
     pvram *v = &p->vram[p->n_vram];
     v->vram = vram;
     if (!vset_init(&v->gpus, PROTO_MAX_GPUS) ||
-        (p->pos_vram && !oset_init(&v->nodes, p->max_acc, p->pos_vram)))
+        (p->pos_vram && !oset_init(&v->nodes, p->max_acc, p->pos_vram, PROTO_POS_STRIDE)))
         proto_revert(p, "avrami: out of memory");
     p->n_vram++;
     return v;

@@ -21,6 +21,8 @@
 #define PROTO_MAX_HEAPS 4096   /* distinct (type, VRAM requirement) queue heaps */
 #define PROTO_MAX_WINDOW 16    /* largest QoS window (task_score_pool_size) */
 
+enum { PROTO_POS_ALL, PROTO_POS_AVAIL, PROTO_POS_GRP, PROTO_POS_VRAM, PROTO_POS_STRIDE };
+
 /* ---- QoS and node records (indexed by account id) ---- */
 /* Ordered so that what a task touches (status, score, the counters and
  * the first entries of the window) lies in the record's first 80 bytes;
@@ -118,9 +120,12 @@ struct proto {
     wei_t *bal;
     pnode *node;
 
-    /* Node contract sets */
-    uint32_t *pos_all, *pos_avail, *pos_grp;
-    uint32_t *pos_vram;    /* Hydrogen: positions in the per-VRAM node sets */
+    /* Node contract sets.  An account's positions in them lie side by side
+     * (pos[a * PROTO_POS_STRIDE + PROTO_POS_*], one 16-byte entry), so that
+     * starting or releasing a node, which moves it in the available set, its
+     * GPU group and (Hydrogen) its VRAM group, reads one line for all. */
+    uint32_t *pos;
+    uint32_t *pos_vram;    /* Hydrogen: pos + PROTO_POS_VRAM, the per-VRAM node sets; else NULL */
     oset all_nodes, avail_nodes;
     vset vram_set;         /* _availableGPUVramSet */
     vset gpu_set;          /* _availableGPUIDSet (GPU model indexes) */

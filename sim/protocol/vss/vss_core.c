@@ -98,8 +98,8 @@ vss *vss_new_hosted(const vss_params *params, uint32_t max_acc, uint64_t max_tas
         !ALLOC(p->pos_all, p->max_acc) || !ALLOC(p->pos_avail, p->max_acc) ||
         !ALLOC(p->pos_gall, p->max_acc) || !ALLOC(p->pos_gav, p->max_acc) ||
         !ALLOC(p->pos_vall, p->max_acc) || !ALLOC(p->pos_vav, p->max_acc) ||
-        !oset_init_own(&p->all_nodes, p->max_acc, p->pos_all) ||
-        !oset_init_own(&p->avail_nodes, p->max_acc, p->pos_avail) || !ALLOC(p->gpus, VSS_MAX_GPUS) ||
+        !oset_init_own(&p->all_nodes, p->max_acc, p->pos_all, 1) ||
+        !oset_init_own(&p->avail_nodes, p->max_acc, p->pos_avail, 1) || !ALLOC(p->gpus, VSS_MAX_GPUS) ||
         !ALLOC(p->vrams, VSS_MAX_VRAMS) || !vset_init(&p->all_gpu_set, VSS_MAX_GPUS) ||
         !vset_init(&p->avail_gpu_set, VSS_MAX_GPUS) || !vset_init(&p->all_vram_set, VSS_MAX_VRAMS) ||
         !vset_init(&p->avail_vram_set, VSS_MAX_VRAMS) || !ALLOC(p->model_all, VSS_MAX_STRINGS) ||
