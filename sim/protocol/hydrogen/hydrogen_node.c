@@ -17,7 +17,7 @@
 
 bool hy_init(proto *p)
 {
-    p->pos_vram = p->pos + PROTO_POS_VRAM;
+    p->pos_vram = p->acct[0].pos + PROTO_POS_VRAM;
     return true;
 }
 
