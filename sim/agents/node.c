@@ -168,6 +168,7 @@ void node_new_actor(sim *m, uint32_t card, uint32_t actor)
     m->acc2node[n->acc] = i;
     if (i == 0)
         m->acc0 = n->acc;
+    m->acc_sparse = m->acc_sparse || n->acc != m->acc0 + i;
     if (m->ag.node_added)
         m->ag.node_added(m, i);
     n->card = (uint16_t)card;

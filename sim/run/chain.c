@@ -332,7 +332,9 @@ static void prefetch_tx(const sim *m, const sim_tx *tx)
         __builtin_prefetch(n, 1);
         __builtin_prefetch((const char *)n + 64, 1);
         __builtin_prefetch(&m->id2req[tx->arg < m->cap_ids ? tx->arg : 0]);
-        proto_prefetch(m->p, n->acc, tx->arg);
+        /* the account without waiting for the node's record where accounts
+         * follow the nodes' order */
+        proto_prefetch(m->p, m->acc_sparse ? n->acc : m->acc0 + tx->who, tx->arg);
     } else {
         __builtin_prefetch(&m->req[tx->arg], 1);
     }

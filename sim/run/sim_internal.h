@@ -213,6 +213,7 @@ struct sim {
     uint32_t *node_gen;
     uint32_t *acc2node;   /* account -> node index (UINT32_MAX for apps) */
     uint32_t acc0;        /* node 0's account (sim_node_of) */
+    bool acc_sparse;      /* some node's account is not acc0 + its index */
     uint32_t *app_acc;
     uint32_t *csv_next;
 
