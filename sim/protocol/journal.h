@@ -35,13 +35,18 @@ void jrn_init(jrn *j);
 void jrn_free(jrn *j);
 void jrn_save_slow(jrn *j, void *addr, size_t size);
 
+static inline void jrn_put(jrn_entry *e, void *addr, size_t size, uint64_t old)
+{
+    e->addr = addr;
+    e->old = old;
+    e->size = (uint32_t)size;
+}
+
 static inline void jrn_save_small(jrn_entry *e, void *addr, size_t size)
 {
     uint64_t old = 0;
     __builtin_memcpy(&old, addr, size);
-    e->addr = addr;
-    e->old = old;
-    e->size = (uint32_t)size;
+    jrn_put(e, addr, size, old);
 }
 
 static inline void jrn_save(jrn *j, void *addr, size_t size)
@@ -72,19 +77,9 @@ static inline void jrn_save_old(jrn *j, void *addr, size_t size, uint64_t old)
     __builtin_memcpy(&was, addr, size);
     if (was != old)
         __builtin_trap();
-/* J() where the old value is known: JO(jp, lvalue, old, value). */
-#define JO(jp, lv, old, val)                                  \
-    do {                                                      \
-        jrn_save_old((jp), (void *)&(lv), sizeof(lv), (old)); \
-        (lv) = (val);                                         \
-    } while (0)
-
 #endif
     if (size <= 8 && j->n < j->cap) {
-        jrn_entry *e = &j->e[j->n++];
-        e->addr = addr;
-        e->old = old;
-        e->size = (uint32_t)size;
+        jrn_put(&j->e[j->n++], addr, size, old);
         return;
     }
     jrn_save_slow(j, addr, size);
@@ -107,10 +102,6 @@ static inline void jrn_commit(jrn *j)
     } while (0)
 
 /* J() where the old value is known: JO(jp, lvalue, old, value). */
-#define JO(jp, lv, old, val)                                  \
-    do {                                                      \
-        jrn_save_old((jp), (void *)&(lv), sizeof(lv), (old)); \
-        (lv) = (val);                                         \
-    } while (0)
+#define JO(jp, lv, old, val) (jrn_save_old((jp), (void *)&(lv), sizeof(lv), (old)), (void)((lv) = (val)))
 
 #endif
