@@ -166,6 +166,9 @@ void node_new_actor(sim *m, uint32_t card, uint32_t actor)
     n->acc = proto_add_account(m->p, n->stake);
     wei_accumulate(&m->supply0, n->stake, "the nodes' stakes"); /* scn_limits bounds it */
     m->acc2node[n->acc] = i;
+    if (i == 0)
+        m->acc0 = n->acc;
+    m->acc_sparse = m->acc_sparse || n->acc != m->acc0 + i;
     if (m->ag.node_added)
         m->ag.node_added(m, i);
     n->card = (uint16_t)card;

@@ -35,13 +35,18 @@ void jrn_init(jrn *j);
 void jrn_free(jrn *j);
 void jrn_save_slow(jrn *j, void *addr, size_t size);
 
+static inline void jrn_put(jrn_entry *e, void *addr, size_t size, uint64_t old)
+{
+    e->addr = addr;
+    e->old = old;
+    e->size = (uint32_t)size;
+}
+
 static inline void jrn_save_small(jrn_entry *e, void *addr, size_t size)
 {
     uint64_t old = 0;
     __builtin_memcpy(&old, addr, size);
-    e->addr = addr;
-    e->old = old;
-    e->size = (uint32_t)size;
+    jrn_put(e, addr, size, old);
 }
 
 static inline void jrn_save(jrn *j, void *addr, size_t size)
@@ -55,6 +60,26 @@ static inline void jrn_save(jrn *j, void *addr, size_t size)
         jrn_save_small(&j->e[j->n], addr, 8);
         jrn_save_small(&j->e[j->n + 1], (uint8_t *)addr + 8, size - 8);
         j->n += 2;
+        return;
+    }
+    jrn_save_slow(j, addr, size);
+}
+
+/* Saves a location of up to 8 bytes whose old value the caller knows (a set
+ * member's position, the member at that position), without reading it: a
+ * write to a line that is not in the cache then waits for nothing, where a
+ * read of the old value would wait for memory.  Builds with AddressSanitizer
+ * check the value against memory. */
+static inline void jrn_save_old(jrn *j, void *addr, size_t size, uint64_t old)
+{
+#ifdef __SANITIZE_ADDRESS__
+    uint64_t was = 0;
+    __builtin_memcpy(&was, addr, size);
+    if (was != old)
+        __builtin_trap();
+#endif
+    if (size <= 8 && j->n < j->cap) {
+        jrn_put(&j->e[j->n++], addr, size, old);
         return;
     }
     jrn_save_slow(j, addr, size);
@@ -75,5 +100,8 @@ static inline void jrn_commit(jrn *j)
         jrn_save((jp), (void *)&(lv), sizeof(lv));       \
         (lv) = (val);                                    \
     } while (0)
+
+/* J() where the old value is known: JO(jp, lvalue, old, value). */
+#define JO(jp, lv, old, val) (jrn_save_old((jp), (void *)&(lv), sizeof(lv), (old)), (void)((lv) = (val)))
 
 #endif

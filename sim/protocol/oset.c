@@ -3,13 +3,22 @@
 #include "protocol/oset.h"
 #include "util/stable.h"
 
-bool oset_init(oset *s, uint32_t cap, uint32_t *pos)
+bool oset_init(oset *s, uint32_t cap, uint32_t *pos, uint32_t stride)
 {
     s->items = stable_alloc((size_t)cap * sizeof *s->items);
     s->len = 0;
     s->cap = cap;
     s->pos = pos;
+    s->stride = stride;
+    s->own = false;
     return s->items != NULL;
+}
+
+bool oset_init_own(oset *s, uint32_t cap, uint32_t *pos, uint32_t stride)
+{
+    bool ok = oset_init(s, cap, pos, stride);
+    s->own = true;
+    return ok;
 }
 
 void oset_free(oset *s)
@@ -25,7 +34,7 @@ bool oset_add(jrn *j, oset *s, uint32_t id)
     if (s->len == s->cap)
         abort(); /* capacity is the account universe: cannot happen */
     J(j, s->items[s->len], id);
-    J(j, s->pos[id], s->len + 1);
+    J(j, *oset_pos(s, id), s->len + 1);
     J(j, s->len, s->len + 1);
     return true;
 }
@@ -35,15 +44,19 @@ int64_t oset_remove(jrn *j, oset *s, uint32_t id, uint32_t *moved)
     *moved = UINT32_MAX;
     if (!oset_contains(s, id))
         return -1;
-    uint32_t idx = s->pos[id] - 1;
+    uint32_t *pid = oset_pos(s, id);
+    uint32_t idx = *pid - 1;
     uint32_t last = s->len - 1;
+    /* The old values are known (id at idx, the last member at last), so the
+     * writes to items[idx] and pos[m], lines of a random member far from
+     * the cache, read nothing. */
     if (idx != last) {
         uint32_t m = s->items[last];
-        J(j, s->items[idx], m);
-        J(j, s->pos[m], idx + 1);
+        JO(j, s->items[idx], id, m);
+        JO(j, *oset_pos(s, m), last + 1, idx + 1);
         *moved = m;
     }
-    J(j, s->pos[id], 0);
+    JO(j, *pid, idx + 1, 0);
     J(j, s->len, last);
     return idx;
 }

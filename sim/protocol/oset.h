@@ -4,8 +4,14 @@
  * pop").  All writes go through the journal.
  *
  * oset:  members are small integer ids (accounts); membership and position
- *        live in an external array pos[id] = index + 1 (0 = absent), which
- *        several disjoint sets may share.  add/remove/contains are O(1).
+ *        live in an external array pos[id * stride] = index + 1 (0 = absent),
+ *        which several disjoint sets may share (a stride above 1 interleaves
+ *        the positions of several sets, so that one line holds an id's
+ *        place in each).  add/remove/contains are O(1).
+ *        A set that owns its pos array (oset_init_own) knows membership
+ *        from pos[id] alone (nonzero exactly for its members); one that
+ *        shares it also checks items[pos - 1], a second load that waits on
+ *        the first.
  * vset:  members are arbitrary 64-bit values (VRAM sizes, GPU model ids) of
  *        which there are few; membership is a linear scan, O(#members). */
 #ifndef AVRAMI_PROTOCOL_OSET_H
@@ -19,10 +25,15 @@
 typedef struct oset {
     uint32_t *items; /* stable, capacity cap */
     uint32_t len, cap;
-    uint32_t *pos;   /* shared, indexed by id */
+    uint32_t *pos;   /* pos[id * stride]; shared unless own */
+    uint32_t stride;
+    bool own;        /* no other set writes these positions */
 } oset;
 
-bool oset_init(oset *s, uint32_t cap, uint32_t *pos);
+bool oset_init(oset *s, uint32_t cap, uint32_t *pos, uint32_t stride);
+/* A set alone on its positions (the proto's all-node and available-node sets). */
+bool oset_init_own(oset *s, uint32_t cap, uint32_t *pos, uint32_t stride);
+static inline uint32_t *oset_pos(const oset *s, uint32_t id) { return s->pos + (size_t)id * s->stride; }
 void oset_free(oset *s);
 /* Returns false when id was already present (EnumerableSet.add). */
 bool oset_add(jrn *j, oset *s, uint32_t id);
@@ -31,8 +42,8 @@ bool oset_add(jrn *j, oset *s, uint32_t id);
 int64_t oset_remove(jrn *j, oset *s, uint32_t id, uint32_t *moved);
 static inline bool oset_contains(const oset *s, uint32_t id)
 {
-    uint32_t p = s->pos[id];
-    return p && p <= s->len && s->items[p - 1] == id;
+    uint32_t p = *oset_pos(s, id);
+    return p && (s->own || (p <= s->len && s->items[p - 1] == id));
 }
 
 typedef struct vset {

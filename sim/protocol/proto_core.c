@@ -55,13 +55,12 @@ proto *proto_new(const proto_params *params, uint32_t max_accounts, uint64_t max
     p->max_slots = proto_edition_get(params->edition)->keeps_tasks
                        ? (max_tasks < UINT32_MAX - 16 ? (uint32_t)max_tasks + 16 : UINT32_MAX)
                        : p->max_acc + params->queue_size_limit + 16;
-    if (!ALLOC(p->bal, p->max_acc) || !ALLOC(p->node, p->max_acc) ||
-        !ALLOC(p->pos_all, p->max_acc) || !ALLOC(p->pos_avail, p->max_acc) ||
-        !ALLOC(p->pos_grp, p->max_acc) || !ALLOC(p->gpu, PROTO_MAX_GPUS) ||
+    if (!ALLOC(p->acct, p->max_acc) || !ALLOC(p->node, p->max_acc) ||
+        !ALLOC(p->gpu, PROTO_MAX_GPUS) ||
         !ALLOC(p->vram, PROTO_MAX_GPUS) || !ALLOC(p->slot_of, max_tasks + 1) ||
         !ALLOC(p->task, p->max_slots) || !ALLOC(p->free_slots, p->max_slots) ||
-        !oset_init(&p->all_nodes, p->max_acc, p->pos_all) ||
-        !oset_init(&p->avail_nodes, p->max_acc, p->pos_avail) ||
+        !oset_init_own(&p->all_nodes, p->max_acc, p->acct[0].pos + PROTO_POS_ALL, PROTO_POS_STRIDE) ||
+        !oset_init_own(&p->avail_nodes, p->max_acc, p->acct[0].pos + PROTO_POS_AVAIL, PROTO_POS_STRIDE) ||
         !vset_init(&p->vram_set, PROTO_MAX_GPUS) || !vset_init(&p->gpu_set, PROTO_MAX_GPUS) ||
         !p->rules.init(p)) {
         proto_free(p);
@@ -96,11 +95,8 @@ void proto_free(proto *p)
     oset_free(&p->avail_nodes);
     vset_free(&p->vram_set);
     vset_free(&p->gpu_set);
-    FREE(p->bal, p->max_acc);
+    FREE(p->acct, p->max_acc);
     FREE(p->node, p->max_acc);
-    FREE(p->pos_all, p->max_acc);
-    FREE(p->pos_avail, p->max_acc);
-    FREE(p->pos_grp, p->max_acc);
     FREE(p->gpu, PROTO_MAX_GPUS);
     FREE(p->vram, PROTO_MAX_GPUS);
     FREE(p->slot_of, p->max_tasks + 1);
@@ -121,7 +117,7 @@ uint32_t proto_add_account(proto *p, wei_t balance)
 {
     if (p->n_acc >= p->max_acc)
         abort();
-    p->bal[p->n_acc] = balance;
+    p->acct[p->n_acc].bal = balance;
     return p->n_acc++;
 }
 
@@ -129,7 +125,7 @@ uint32_t proto_num_accounts(const proto *p) { return p->n_acc; }
 
 void proto_set_opening_balance(proto *p, uint32_t account, wei_t balance)
 {
-    p->bal[account] = balance;
+    p->acct[account].bal = balance;
 }
 
 /* ---- revert and transaction framing ---- */
@@ -170,13 +166,13 @@ void ptransfer(proto *p, uint32_t from, uint32_t to, wei_t amount)
 {
     if (from == to || amount == 0)
         return;
-    J(&p->j, p->bal[from], pw_sub(p, p->bal[from], amount));
-    J(&p->j, p->bal[to], pw_add(p, p->bal[to], amount));
+    J(&p->j, p->acct[from].bal, pw_sub(p, p->acct[from].bal, amount));
+    J(&p->j, p->acct[to].bal, pw_add(p, p->acct[to].bal, amount));
 }
 
 void ptoken_transfer(proto *p, uint32_t from, uint32_t to, wei_t amount)
 {
-    REQUIRE(p, p->bal[from] >= amount, "ERC20: transfer amount exceeds balance");
+    REQUIRE(p, p->acct[from].bal >= amount, "ERC20: transfer amount exceeds balance");
     ptransfer(p, from, to, amount);
 }
 
@@ -329,7 +325,7 @@ const char *proto_forced_error(const proto *p) { return p->forced_err; }
 
 /* ---- views ---- */
 
-wei_t proto_balance(const proto *p, uint32_t account) { return p->bal[account]; }
+wei_t proto_balance(const proto *p, uint32_t account) { return p->acct[account].bal; }
 
 void proto_prefetch(const proto *p, uint32_t a, uint64_t task_id)
 {
@@ -337,9 +333,7 @@ void proto_prefetch(const proto *p, uint32_t a, uint64_t task_id)
         const char *n = (const char *)&p->node[a];
         for (size_t off = 0; off < sizeof(pnode); off += 64)
             __builtin_prefetch(n + off, 1);
-        __builtin_prefetch(&p->bal[a], 1);
-        __builtin_prefetch(&p->pos_avail[a], 1);
-        __builtin_prefetch(&p->pos_grp[a], 1);
+        __builtin_prefetch(&p->acct[a], 1);
     }
     if (task_id && task_id <= p->max_tasks)
         __builtin_prefetch(&p->slot_of[task_id]);
@@ -409,6 +403,6 @@ wei_t proto_total_supply(const proto *p)
 {
     wei_t s = 0;
     for (uint32_t i = 0; i < p->n_acc; i++)
-        wei_accumulate(&s, p->bal[i], "the total supply");
+        wei_accumulate(&s, p->acct[i].bal, "the total supply");
     return s;
 }

@@ -21,7 +21,7 @@ uint32_t pg_gpu_intern(proto *p, const char *name, uint64_t vram)
     g->name = (uint32_t)p->names_len;
     p->names_len += len;
     g->vram = vram;
-    if (!wset_init(&g->nodes, p->max_acc, p->pos_grp))
+    if (!wset_init(&g->nodes, p->max_acc, p->acct[0].pos + PROTO_POS_GRP, PROTO_POS_STRIDE))
         proto_revert(p, "avrami: out of memory");
     return p->n_gpu++;
 }
@@ -32,7 +32,7 @@ pvram *pg_vram_new(proto *p, uint64_t vram)
     pvram *v = &p->vram[p->n_vram];
     v->vram = vram;
     if (!vset_init(&v->gpus, PROTO_MAX_GPUS) ||
-        (p->pos_vram && !oset_init(&v->nodes, p->max_acc, p->pos_vram)))
+        (p->pos_vram && !oset_init(&v->nodes, p->max_acc, p->pos_vram, PROTO_POS_STRIDE)))
         proto_revert(p, "avrami: out of memory");
     p->n_vram++;
     return v;
@@ -44,7 +44,7 @@ uint32_t pg_join_stake(proto *p, uint32_t a, const char *gpu_name, uint64_t vram
     REQUIRE(p, p->node[a].status == PROTO_NODE_QUIT, "Node already joined");
     /* the allowance check comes first on-chain; the simulator's nodes
      * always approve the stake */
-    REQUIRE(p, p->bal[a] >= p->prm.stake, "Not enough token to stake");
+    REQUIRE(p, p->acct[a].bal >= p->prm.stake, "Not enough token to stake");
     ptransfer(p, a, PROTO_ACC_NODE, p->prm.stake);
     return pg_gpu_intern(p, gpu_name, vram);
 }

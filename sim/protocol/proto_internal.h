@@ -21,6 +21,19 @@
 #define PROTO_MAX_HEAPS 4096   /* distinct (type, VRAM requirement) queue heaps */
 #define PROTO_MAX_WINDOW 16    /* largest QoS window (task_score_pool_size) */
 
+enum { PROTO_POS_ALL, PROTO_POS_AVAIL, PROTO_POS_GRP, PROTO_POS_VRAM, PROTO_POS_N };
+
+/* ---- accounts ----
+ * An account's balance and its positions in the Node contract's sets, in
+ * one 32-byte entry: a node's start moves it in the sets and its
+ * settlement both moves it back and pays it, so the line its start brought
+ * in serves the payment too. */
+typedef struct pacct {
+    wei_t bal;
+    uint32_t pos[PROTO_POS_N]; /* index + 1 in each set, 0 = absent (oset.h) */
+} pacct;
+#define PROTO_POS_STRIDE ((uint32_t)(sizeof(pacct) / sizeof(uint32_t))) /* oset stride */
+
 /* ---- QoS and node records (indexed by account id) ---- */
 /* Ordered so that what a task touches (status, score, the counters and
  * the first entries of the window) lies in the record's first 80 bytes;
@@ -115,12 +128,14 @@ struct proto {
 
     /* accounts */
     uint32_t n_acc, max_acc;
-    wei_t *bal;
+    pacct *acct;
     pnode *node;
 
-    /* Node contract sets */
-    uint32_t *pos_all, *pos_avail, *pos_grp;
-    uint32_t *pos_vram;    /* Hydrogen: positions in the per-VRAM node sets */
+    /* Node contract sets.  An account's positions in them lie side by side
+     * in acct[a].pos (the sets see acct[0].pos with PROTO_POS_STRIDE), so
+     * that starting or releasing a node, which moves it in the available
+     * set, its GPU group and (Hydrogen) its VRAM group, reads one line for all. */
+    uint32_t *pos_vram;    /* Hydrogen: acct[0].pos + PROTO_POS_VRAM, the per-VRAM node sets; else NULL */
     oset all_nodes, avail_nodes;
     vset vram_set;         /* _availableGPUVramSet */
     vset gpu_set;          /* _availableGPUIDSet (GPU model indexes) */
@@ -164,6 +179,11 @@ struct proto {
     uint8_t *evbytes;
     size_t n_evbytes, cap_evbytes;
 };
+
+static inline wei_view proto_bal_view(proto *p)
+{
+    return (wei_view){&p->acct[0].bal, (uint32_t)(sizeof(pacct) / sizeof(wei_t))};
+}
 
 /* revert: unwinds to the transaction entry, which rolls the journal back */
 _Noreturn void proto_revert(proto *p, const char *reason);

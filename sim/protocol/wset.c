@@ -37,9 +37,9 @@ uint64_t psum_total(const psumtree *t)
     return s;
 }
 
-bool wset_init(wset *s, uint32_t cap, uint32_t *pos)
+bool wset_init(wset *s, uint32_t cap, uint32_t *pos, uint32_t stride)
 {
-    if (!oset_init(&s->s, cap, pos))
+    if (!oset_init(&s->s, cap, pos, stride))
         return false;
     if (psum_init(&s->w, cap))
         return true;
@@ -79,7 +79,7 @@ int64_t wset_remove(jrn *j, wset *s, uint32_t id)
 void wset_set_weight(jrn *j, wset *s, uint32_t id, uint64_t w)
 {
     if (oset_contains(&s->s, id)) {
-        uint32_t pos = s->s.pos[id] - 1;
+        uint32_t pos = *oset_pos(&s->s, id) - 1;
         uint64_t old = psum_get(&s->w, pos);
         if (w != old) /* a node whose score did not move: nothing to write or journal */
             psum_add(j, &s->w, pos, w - old);

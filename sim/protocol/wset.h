@@ -77,7 +77,7 @@ typedef struct wset {
     psumtree w;
 } wset;
 
-bool wset_init(wset *s, uint32_t cap, uint32_t *pos);
+bool wset_init(wset *s, uint32_t cap, uint32_t *pos, uint32_t stride);
 void wset_free(wset *s);
 /* EnumerableSet.add / remove, the weights following their members. */
 bool wset_add(jrn *j, wset *s, uint32_t id, uint64_t w);

@@ -125,14 +125,14 @@ static void book_events(sim *m, eng_time now)
      * together before the events are booked one by one (a hint only). */
     uint32_t n_acc = proto_num_accounts(m->p);
     for (size_t i = 0; i < n; i++)
-        if (evs[i].node < n_acc && m->acc2node[evs[i].node] != UINT32_MAX)
-            __builtin_prefetch(&m->nodes[m->acc2node[evs[i].node]], 1);
+        if (evs[i].node < n_acc && evs[i].node - m->acc0 < m->n_nodes)
+            __builtin_prefetch(&m->nodes[evs[i].node - m->acc0], 1);
     for (size_t i = 0; i < n; i++) {
         const proto_event *ev = &evs[i];
         if (m->ag.pass_over >> ev->kind & 1)
             continue;
         sim_req *r = sim_req_by_id(m, ev->task_id);
-        uint32_t node = ev->node < proto_num_accounts(m->p) ? m->acc2node[ev->node] : UINT32_MAX;
+        uint32_t node = ev->node < proto_num_accounts(m->p) ? sim_node_of(m, ev->node) : UINT32_MAX;
         switch (ev->kind) {
         case PROTO_EV_TASK_PENDING:
             if (r && r->queued < 0)
@@ -332,7 +332,9 @@ static void prefetch_tx(const sim *m, const sim_tx *tx)
         __builtin_prefetch(n, 1);
         __builtin_prefetch((const char *)n + 64, 1);
         __builtin_prefetch(&m->id2req[tx->arg < m->cap_ids ? tx->arg : 0]);
-        proto_prefetch(m->p, n->acc, tx->arg);
+        /* the account without waiting for the node's record where accounts
+         * follow the nodes' order */
+        proto_prefetch(m->p, m->acc_sparse ? n->acc : m->acc0 + tx->who, tx->arg);
     } else {
         __builtin_prefetch(&m->req[tx->arg], 1);
     }

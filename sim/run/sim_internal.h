@@ -212,6 +212,8 @@ struct sim {
      * cache, without reading the node's record */
     uint32_t *node_gen;
     uint32_t *acc2node;   /* account -> node index (UINT32_MAX for apps) */
+    uint32_t acc0;        /* node 0's account (sim_node_of) */
+    bool acc_sparse;      /* some node's account is not acc0 + its index */
     uint32_t *app_acc;
     uint32_t *csv_next;
 
@@ -270,6 +272,19 @@ struct sim {
 /* proto_ext with its time counted as the protocol model's (the one-seat
  * editions' agents make their transactions through it), then back to the
  * caller's phase. */
+/* The node whose account is acc (< the proto's account count), or
+ * UINT32_MAX.  Nodes open their accounts one after another, so acc - acc0
+ * is nearly always the node, which its record (read by every caller next)
+ * confirms; acc2node, with a million nodes a line far from the cache for
+ * each account, is read only when it does not. */
+static inline uint32_t sim_node_of(const sim *m, uint32_t acc)
+{
+    uint32_t i = acc - m->acc0;
+    if (i < m->n_nodes && m->nodes[i].acc == acc)
+        return i;
+    return m->acc2node[acc];
+}
+
 static inline bool sim_proto_ext(sim *m, uint64_t now_s, uint32_t from, uint32_t op, const void *args)
 {
     sig_atomic_t was = m->o.phase ? *m->o.phase : SIM_PH_CHAIN;

@@ -304,7 +304,7 @@ static uint8_t helium_reason(uint8_t vss_reason)
 
 static void pay(sim *m, sim_req *r, uint32_t acc, wei_t fee)
 {
-    seat_pay(m, r, acc < proto_num_accounts(m->p) ? m->acc2node[acc] : UINT32_MAX, fee);
+    seat_pay(m, r, acc < proto_num_accounts(m->p) ? sim_node_of(m, acc) : UINT32_MAX, fee);
 }
 
 static void vss_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node, eng_time now)

@@ -14,6 +14,16 @@
 typedef unsigned __int128 wei_t;
 
 #define WEI_MAX (~(wei_t)0)
+
+/* Account balances wherever their owner keeps them: balance a at
+ * base[a * stride].  The protocol model keeps each beside the account's
+ * other hot fields (stride above 1); the models it hosts (vss, relay_net)
+ * read and write them through this view. */
+typedef struct wei_view {
+    wei_t *base;
+    uint32_t stride; /* in wei_t */
+} wei_view;
+static inline wei_t *wei_at(wei_view v, uint32_t a) { return v.base + (size_t)a * v.stride; }
 #define WEI_STR_MAX 40 /* 39 digits of 2^128-1 plus NUL */
 
 /* Parses a non-empty string of decimal digits.  Returns false on any other

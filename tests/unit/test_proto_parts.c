@@ -64,7 +64,7 @@ static void test_oset_swap_and_pop(void **st)
     jrn_init(&j);
     uint32_t pos[16] = {0};
     oset s;
-    assert_true(oset_init(&s, 16, pos));
+    assert_true(oset_init(&s, 16, pos, 1));
     for (uint32_t id = 1; id <= 4; id++)
         assert_true(oset_add(&j, &s, id));
     assert_false(oset_add(&j, &s, 2));
@@ -85,6 +85,50 @@ static void test_oset_swap_and_pop(void **st)
     for (uint32_t id = 1; id <= 4; id++)
         assert_true(oset_contains(&s, id));
     oset_free(&s);
+    jrn_free(&j);
+}
+
+/* Positions interleaved (stride 2): a set that owns column 0, and two
+ * disjoint sets sharing column 1; removals that move members, contains on
+ * the set an id is not in, and a rollback, each column left as it was. */
+static void test_oset_interleaved(void **st)
+{
+    (void)st;
+    jrn j;
+    jrn_init(&j);
+    uint32_t pos[2 * 16] = {0};
+    oset own, a, b;
+    assert_true(oset_init_own(&own, 16, pos, 2));
+    assert_true(oset_init(&a, 16, pos + 1, 2));
+    assert_true(oset_init(&b, 16, pos + 1, 2));
+    for (uint32_t id = 1; id <= 6; id++) {
+        assert_true(oset_add(&j, &own, id));
+        assert_true(oset_add(&j, id % 2 ? &a : &b, id)); /* a: 1 3 5, b: 2 4 6 */
+    }
+    jrn_commit(&j);
+    uint32_t saved[2 * 16];
+    memcpy(saved, pos, sizeof pos);
+    assert_false(oset_contains(&a, 2));
+    assert_false(oset_contains(&b, 1));
+    assert_false(oset_add(&j, &own, 3));
+    uint32_t moved;
+    assert_int_equal(oset_remove(&j, &own, 2, &moved), 1);
+    assert_int_equal(moved, 6);
+    assert_int_equal(oset_remove(&j, &b, 2, &moved), 0);
+    assert_int_equal(moved, 6);
+    assert_int_equal(oset_remove(&j, &a, 2, &moved), -1);
+    assert_false(oset_contains(&own, 2));
+    assert_true(oset_contains(&own, 6) && oset_contains(&b, 6) && oset_contains(&a, 5));
+    assert_int_equal(pos[2 * 6], 2);     /* 6 took 2's place in own */
+    assert_int_equal(pos[2 * 6 + 1], 1); /* and in b */
+    assert_int_equal(pos[2 * 5 + 1], 3); /* a untouched */
+    jrn_rollback(&j);
+    assert_memory_equal(pos, saved, sizeof pos);
+    assert_int_equal(own.len, 6);
+    assert_int_equal(b.len, 3);
+    oset_free(&own);
+    oset_free(&a);
+    oset_free(&b);
     jrn_free(&j);
 }
 
@@ -532,6 +576,7 @@ int main(void)
         cmocka_unit_test(test_commit_by_result_same_as_by_hash),
         cmocka_unit_test(test_wei_parse_format),
         cmocka_unit_test(test_oset_swap_and_pop),
+        cmocka_unit_test(test_oset_interleaved),
         cmocka_unit_test(test_fee_split_and_remainder),
         cmocka_unit_test(test_qos_window_and_kickout),
         cmocka_unit_test(test_queue_heaps_match_reference),

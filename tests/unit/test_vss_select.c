@@ -62,7 +62,7 @@ static void test_wset_against_array(void **st)
         wset s;
         /* capacities at and past the tree's level boundaries (8, 64) */
         uint32_t cap = run % 4 == 0 ? 8 : run % 4 == 1 ? 65 : run % 4 == 2 ? 64 : IDS;
-        assert_true(wset_init(&s, cap, pos));
+        assert_true(wset_init(&s, cap, pos, 1));
         uint32_t ids[IDS], len = 0;
         uint64_t w[IDS];
         for (int step = 0; step < 400; step++) {

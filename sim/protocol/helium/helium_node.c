@@ -81,6 +81,7 @@ void pn_tx_join(proto *p, uint32_t a, const char *gpu_name, uint64_t vram)
 
 void pn_start_task(proto *p, uint32_t a)
 {
+    __builtin_prefetch(&p->acct[a], 1); /* the set positions, read after the status */
     REQUIRE(p, p->node[a].status == PROTO_NODE_AVAILABLE, "Node is not available");
     mark_unavailable(p, a);
     J(&p->j, p->node[a].status, PROTO_NODE_BUSY);

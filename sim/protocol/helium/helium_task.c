@@ -109,7 +109,7 @@ static void start_running(proto *p, ptask *t, const uint32_t nodes[3], bool star
 void pt_tx_create(proto *p, uint32_t from, proto_task_type type, uint64_t vram_limit,
                   wei_t fee, wei_t cap, uint64_t *task_id)
 {
-    REQUIRE(p, p->bal[from] >= fee, "Not enough tokens for task");
+    REQUIRE(p, p->acct[from].bal >= fee, "Not enough tokens for task");
     uint64_t id = p->next_task_id;
     J(&p->j, p->next_task_id, id + 1);
     ptransfer(p, from, PROTO_ACC_TASK, fee);

@@ -14,12 +14,11 @@
  * counts[i]/Σcounts, and set.at(randint() % length) a uniform member (the
  * modulo bias of a 256-bit draw is below 2^-200). */
 #include "protocol/hydrogen/hydrogen.h"
-#include "util/stable.h"
 
 bool hy_init(proto *p)
 {
-    p->pos_vram = stable_alloc((size_t)p->max_acc * sizeof *p->pos_vram);
-    return p->pos_vram != NULL;
+    p->pos_vram = p->acct[0].pos + PROTO_POS_VRAM;
+    return true;
 }
 
 /* ---- available-node indexes (markNodeAvailable / markNodeUnavailable) ---- */

@@ -42,7 +42,7 @@ void hy_tx_create(proto *p, uint32_t from, proto_task_type type, uint64_t vram_l
 {
     (void)fee, (void)cap; /* createTask(taskType, taskHash, dataHash, vramLimit) */
     wei_t task_fee = pw_mul(p, fee_per_node(p), 3);
-    REQUIRE(p, p->bal[from] >= task_fee, "Not enough tokens for task");
+    REQUIRE(p, p->acct[from].bal >= task_fee, "Not enough tokens for task");
     uint64_t id = p->next_task_id;
     J(&p->j, p->next_task_id, id + 1);
     ptask *t = &p->task[pt_alloc_slot(p, id)];

@@ -92,7 +92,7 @@ static bool re_init(proto *p)
     relay_params prm = *relay_params_of(relay_of(p->prm.edition));
     prm.sample_mod = p->prm.sample_mod;
     prm.passive_slash = p->prm.passive_slash;
-    relay_net_host(r->n, p->bal, &prm);
+    relay_net_host(r->n, proto_bal_view(p), &prm);
     /* the Relay's own account and the dao's, at the ids relay_net fixes */
     if (proto_add_account(p, RELAY_EDITION_FUNDING) != RN_ACC_RELAY || proto_add_account(p, 0) != RN_ACC_DAO)
         return false;

@@ -22,7 +22,7 @@ relay_net *relay_net_new(relay_edition e, uint32_t max_accounts, uint64_t max_ta
     n->n_acc = RN_ACC_FIRST;
     n->max_tasks = max_tasks;
     n->max_delegs = max_accounts * 4;
-    n->bal = calloc(max_accounts, sizeof *n->bal);
+    n->bal = (wei_view){calloc(max_accounts, sizeof(wei_t)), 1};
     n->nodes = calloc(max_accounts, sizeof *n->nodes);
     n->view = calloc(max_accounts, sizeof *n->view);
     n->epoch = 1;
@@ -35,7 +35,7 @@ relay_net *relay_net_new(relay_edition e, uint32_t max_accounts, uint64_t max_ta
     n->reserved = calloc(max_accounts, 1);
     n->cands = calloc(max_accounts, sizeof *n->cands);
     n->pairs = calloc(max_tasks ? max_tasks : 1, sizeof *n->pairs);
-    if (!n->bal || !n->nodes || !n->view || !n->tasks || !n->delegs || !n->order || !n->cand || !n->free_nodes || !n->w ||
+    if (!n->bal.base || !n->nodes || !n->view || !n->tasks || !n->delegs || !n->order || !n->cand || !n->free_nodes || !n->w ||
         !n->reserved || !n->cands || !n->pairs) {
         relay_net_free(n);
         return NULL;
@@ -53,7 +53,7 @@ void relay_net_free(relay_net *n)
     if (!n)
         return;
     if (!n->hosted)
-        free(n->bal);
+        free(n->bal.base);
     free(n->nodes);
     free(n->view);
     free(n->tasks);
@@ -91,14 +91,14 @@ uint32_t relay_net_add_account(relay_net *n, wei_t balance)
 {
     if (n->n_acc >= n->max_acc)
         return RN_NONE;
-    n->bal[n->n_acc] = balance;
+    *wei_at(n->bal, n->n_acc) = balance;
     return n->n_acc++;
 }
 
-void relay_net_host(relay_net *n, wei_t *bal, const relay_params *prm)
+void relay_net_host(relay_net *n, wei_view bal, const relay_params *prm)
 {
     if (!n->hosted)
-        free(n->bal);
+        free(n->bal.base);
     n->bal = bal;
     n->hosted = true;
     n->own = *prm;
@@ -128,19 +128,19 @@ void relay_net_set_node_gpu(relay_net *n, uint32_t acc, uint32_t gpu)
 
 void relay_net_fund_relay(relay_net *n, wei_t amount)
 {
-    n->bal[RN_ACC_RELAY] += amount;
+    *wei_at(n->bal, RN_ACC_RELAY) += amount;
 }
 
 wei_t relay_net_balance(const relay_net *n, uint32_t account)
 {
-    return account < n->n_acc ? n->bal[account] : 0;
+    return account < n->n_acc ? *wei_at(n->bal, account) : 0;
 }
 
 wei_t relay_net_total(const relay_net *n)
 {
     wei_t t = 0;
     for (uint32_t i = 0; i < n->n_acc; i++)
-        wei_accumulate(&t, n->bal[i], "the total supply");
+        wei_accumulate(&t, *wei_at(n->bal, i), "the total supply");
     return t;
 }
 
@@ -152,10 +152,10 @@ void relay_net_counters(const relay_net *n, rn_counters *out)
 bool rn_move(relay_net *n, uint32_t from, uint32_t to, wei_t amount)
 {
     wei_t nb;
-    if (amount > n->bal[from] || !wei_add(n->bal[to], amount, &nb))
+    if (amount > *wei_at(n->bal, from) || !wei_add(*wei_at(n->bal, to), amount, &nb))
         return rn_fail(n, "insufficient balance");
-    n->bal[from] -= amount;
-    n->bal[to] = nb;
+    *wei_at(n->bal, from) -= amount;
+    *wei_at(n->bal, to) = nb;
     return true;
 }
 

@@ -86,7 +86,7 @@ uint32_t relay_net_add_account(relay_net *n, wei_t balance);
  * many accounts exist (relay_net_set_accounts) instead of adding them here.
  * A transaction that fails has written nothing, so the host needs no undo
  * log for them. */
-void relay_net_host(relay_net *n, wei_t *bal, const relay_params *prm);
+void relay_net_host(relay_net *n, wei_view bal, const relay_params *prm);
 void relay_net_set_accounts(relay_net *n, uint32_t n_acc);
 /* compareTaskScore for two scored tasks a and b (handles), for a caller
  * that keeps the scores themselves (sd pHashes within the distance

@@ -586,7 +586,7 @@ bool relay_net_upload(relay_net *n, double now, uint32_t ti)
         wei_t pay[3], extra;
         if (!relay_group_payments(t->fee, sc, nv, pay, &extra))
             return rn_fail(n, "group payment");
-        if (extra > n->bal[RN_ACC_RELAY])
+        if (extra > *wei_at(n->bal, RN_ACC_RELAY))
             return rn_fail(n, "the Relay's account cannot pay the rounding excess");
         rn_move(n, RN_ACC_RELAY, RN_ACC_ESCROW, extra);
         n->c.group_excess += extra;

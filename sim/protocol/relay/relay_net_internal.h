@@ -71,7 +71,7 @@ struct relay_net {
     const relay_params *p;
     relay_params own;            /* hosted: the host's copy of the parameters */
     uint32_t n_acc, max_acc;
-    wei_t *bal;
+    wei_view bal;                /* own (stride 1) or the host's */
     bool hosted;                 /* bal is the host's (relay_net_host) */
     rn_node *nodes;              /* indexed by account */
     rn_view *view;               /* indexed by account */

@@ -73,7 +73,7 @@ vss *vss_new(const vss_params *params, uint32_t max_accounts, uint64_t max_tasks
 }
 
 vss *vss_new_hosted(const vss_params *params, uint32_t max_acc, uint64_t max_tasks, jrn *j,
-                    wei_t *bal, void (*revert)(void *host, const char *reason),
+                    const wei_view *bal, void (*revert)(void *host, const char *reason),
                     void *host)
 {
     vss *p = calloc(1, sizeof *p);
@@ -83,7 +83,7 @@ vss *vss_new_hosted(const vss_params *params, uint32_t max_acc, uint64_t max_tas
     p->j = j ? j : &p->own_j;
     if (!j)
         jrn_init(p->j);
-    p->bal = bal;
+    p->bal = bal ? *bal : (wei_view){NULL, 1};
     p->host_revert = revert;
     p->host = host;
     p->relay = VSS_ACC_RELAY;
@@ -94,12 +94,12 @@ vss *vss_new_hosted(const vss_params *params, uint32_t max_acc, uint64_t max_tas
     p->str_cap = (size_t)1 << 24;
     p->bytes_cap = (uint64_t)1 << 32;
     uint32_t qcap = params->queue_size_limit + 2;
-    if ((!bal && !ALLOC(p->bal, p->max_acc)) || !ALLOC(p->node, p->max_acc) ||
+    if ((!bal && !ALLOC(p->bal.base, p->max_acc)) || !ALLOC(p->node, p->max_acc) ||
         !ALLOC(p->pos_all, p->max_acc) || !ALLOC(p->pos_avail, p->max_acc) ||
         !ALLOC(p->pos_gall, p->max_acc) || !ALLOC(p->pos_gav, p->max_acc) ||
         !ALLOC(p->pos_vall, p->max_acc) || !ALLOC(p->pos_vav, p->max_acc) ||
-        !oset_init(&p->all_nodes, p->max_acc, p->pos_all) ||
-        !oset_init(&p->avail_nodes, p->max_acc, p->pos_avail) || !ALLOC(p->gpus, VSS_MAX_GPUS) ||
+        !oset_init_own(&p->all_nodes, p->max_acc, p->pos_all, 1) ||
+        !oset_init_own(&p->avail_nodes, p->max_acc, p->pos_avail, 1) || !ALLOC(p->gpus, VSS_MAX_GPUS) ||
         !ALLOC(p->vrams, VSS_MAX_VRAMS) || !vset_init(&p->all_gpu_set, VSS_MAX_GPUS) ||
         !vset_init(&p->avail_gpu_set, VSS_MAX_GPUS) || !vset_init(&p->all_vram_set, VSS_MAX_VRAMS) ||
         !vset_init(&p->avail_vram_set, VSS_MAX_VRAMS) || !ALLOC(p->model_all, VSS_MAX_STRINGS) ||
@@ -145,7 +145,7 @@ void vss_free(vss *p)
     vset_free(&p->q_vrams);
     vset_free(&p->q_gpus);
     if (!p->host)
-        FREE(p->bal, p->max_acc);
+        FREE(p->bal.base, p->max_acc);
     FREE(p->node, p->max_acc);
     FREE(p->pos_all, p->max_acc);
     FREE(p->pos_avail, p->max_acc);
@@ -197,11 +197,11 @@ uint32_t vss_add_account(vss *p, wei_t balance)
 {
     if (p->n_acc >= p->max_acc)
         abort();
-    p->bal[p->n_acc] = balance;
+    *wei_at(p->bal, p->n_acc) = balance;
     return p->n_acc++;
 }
 uint32_t vss_num_accounts(const vss *p) { return p->n_acc; }
-void vss_set_opening_balance(vss *p, uint32_t a, wei_t balance) { p->bal[a] = balance; }
+void vss_set_opening_balance(vss *p, uint32_t a, wei_t balance) { *wei_at(p->bal, a) = balance; }
 
 /* ---- interned strings ---- */
 
@@ -267,8 +267,8 @@ void vtransfer(vss *p, uint32_t from, uint32_t to, wei_t amount)
 {
     if (from == to || amount == 0)
         return;
-    J(p->j, p->bal[from], vw_sub(p, p->bal[from], amount));
-    J(p->j, p->bal[to], vw_add(p, p->bal[to], amount));
+    J(p->j, *wei_at(p->bal, from), vw_sub(p, *wei_at(p->bal, from), amount));
+    J(p->j, *wei_at(p->bal, to), vw_add(p, *wei_at(p->bal, to), amount));
 }
 
 void vstat_inc(vss *p, uint64_t *c) { J(p->j, *c, *c + 1); }
@@ -459,13 +459,13 @@ const char *vss_forced_error(const vss *p) { return p->forced_err; }
 
 /* ---- views ---- */
 
-wei_t vss_balance(const vss *p, uint32_t a) { return p->bal[a]; }
+wei_t vss_balance(const vss *p, uint32_t a) { return *wei_at(p->bal, a); }
 
 wei_t vss_total_supply(const vss *p)
 {
     wei_t s = 0;
     for (uint32_t i = 0; i < p->n_acc; i++)
-        wei_accumulate(&s, p->bal[i], "the total supply");
+        wei_accumulate(&s, *wei_at(p->bal, i), "the total supply");
     return s;
 }
 

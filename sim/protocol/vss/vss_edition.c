@@ -48,7 +48,8 @@ static bool ve_init(proto *p)
     v.kickout_disabled = p->prm.kickout_disabled;
     v.distance_threshold = p->prm.distance_threshold;
     v.max_nodes = p->prm.max_nodes;
-    vss *m = vss_new_hosted(&v, p->max_acc, p->max_tasks, &p->j, p->bal, host_revert, p);
+    wei_view bal = proto_bal_view(p);
+    vss *m = vss_new_hosted(&v, p->max_acc, p->max_tasks, &p->j, &bal, host_revert, p);
     if (m) /* its hosts read an ended task's record only right after it ends */
         vss_set_recycling(m, true);
     p->ed = m;

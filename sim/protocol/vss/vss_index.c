@@ -20,8 +20,8 @@ uint32_t vn_gpu_find(const vss *p, uint32_t name, uint64_t vram)
 
 static bool group_init(vss *p, vgroup *g, uint32_t *pos_all, uint32_t *pos_av)
 {
-    return wset_init(&g->all.set, p->max_acc, pos_all) &&
-           wset_init(&g->avail.set, p->max_acc, pos_av);
+    return wset_init(&g->all.set, p->max_acc, pos_all, 1) &&
+           wset_init(&g->avail.set, p->max_acc, pos_av, 1);
 }
 
 /* Groups are created outside the journal (an empty group is no state). */

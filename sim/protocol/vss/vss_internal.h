@@ -157,7 +157,7 @@ struct vss {
     uint64_t panics;       /* outside the journal: survives reverts */
 
     uint32_t n_acc, max_acc;
-    wei_t *bal;            /* own, or the host's */
+    wei_view bal;          /* own, or the host's */
     vnode *node;
 
     /* Node contract sets; a node is in one GPU group and one VRAM group */
@@ -246,7 +246,7 @@ _Noreturn void vss_revert(vss *p, const char *reason);
  * caller frames every transaction: set now, block, sender, starts = 0 and
  * n_ev = 0, then call a body (vn_tx_*, vt_tx_*). */
 vss *vss_new_hosted(const vss_params *params, uint32_t max_acc, uint64_t max_tasks, jrn *j,
-                    wei_t *bal, void (*revert)(void *host, const char *reason),
+                    const wei_view *bal, void (*revert)(void *host, const char *reason),
                     void *host);
 
 /* transaction bodies (vss_node.c, vss_task.c, vss_group.c) */
