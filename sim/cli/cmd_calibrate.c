@@ -251,7 +251,8 @@ static int refit(const char *path)
             if (ng)
                 cJSON_AddItemToArray(fits, fit_entry(TYPES[ti], th, grp, ng, &fit[TYPES[ti]][th]));
         }
-    cJSON_ReplaceItemInObjectCaseSensitive(root, "fits", fits);
+    if (!cJSON_ReplaceItemInObjectCaseSensitive(root, "fits", fits)) /* absent: the points say it all */
+        cJSON_AddItemToObject(root, "fits", fits);
     cJSON_DeleteItemFromObjectCaseSensitive(root, "about");
     cJSON_AddStringToObject(root, "about", ABOUT);
     cJSON *rd = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(root, "read_gbs"), T - 1);

@@ -199,6 +199,11 @@ cp "$TMP/host-bad.json" "$TMP/host-bad-before.json"
 expect_exit 2 'host-bad.json: \.points\[3\]\.seconds: expected a positive number' "$BIN" calibrate --refit --out "$TMP/host-bad.json"
 if cmp -s "$TMP/host-bad.json" "$TMP/host-bad-before.json"; then ok; else bad "a failed --refit rewrote its file"; fi
 expect_exit 2 '--refit and --check: expected one of them' "$BIN" calibrate --refit --check --out "$TMP/host.json"
+# a host.json with its points and no fits (or fits of another model) is refitted whole
+python3 -c "import json, sys; h = json.load(open(sys.argv[1])); del h['fits']; json.dump(h, open(sys.argv[2], 'w'))" \
+  "$TMP/host.json" "$TMP/host-nofits.json"
+expect_exit 0 'refitted [0-9]+ points' "$BIN" calibrate --refit --out "$TMP/host-nofits.json"
+expect_exit 0 'cpu: .*CPUs' "$BIN" calibrate --quick --check --threads 1 --out "$TMP/host-nofits.json"
 
 # --- the simulator: run, check, determinism, golden summaries (own script) ---
 if tests/cli/sim.sh "$BIN"; then ok; else bad "tests/cli/sim.sh"; fi
