@@ -132,7 +132,7 @@ static void book_events(sim *m, eng_time now)
         if (m->ag.pass_over >> ev->kind & 1)
             continue;
         sim_req *r = sim_req_by_id(m, ev->task_id);
-        uint32_t node = ev->node < proto_num_accounts(m->p) ? sim_node_of(m, ev->node) : UINT32_MAX;
+        uint32_t node = ev->node < n_acc ? sim_node_of(m, ev->node) : UINT32_MAX;
         switch (ev->kind) {
         case PROTO_EV_TASK_PENDING:
             if (r && r->queued < 0)

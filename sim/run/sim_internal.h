@@ -269,9 +269,6 @@ struct sim {
             *(m)->o.phase = (ph);           \
     } while (0)
 
-/* proto_ext with its time counted as the protocol model's (the one-seat
- * editions' agents make their transactions through it), then back to the
- * caller's phase. */
 /* The node whose account is acc (< the proto's account count), or
  * UINT32_MAX.  Nodes open their accounts one after another, so acc - acc0
  * is nearly always the node, which its record (read by every caller next)
@@ -285,6 +282,9 @@ static inline uint32_t sim_node_of(const sim *m, uint32_t acc)
     return m->acc2node[acc];
 }
 
+/* proto_ext with its time counted as the protocol model's (the one-seat
+ * editions' agents make their transactions through it), then back to the
+ * caller's phase. */
 static inline bool sim_proto_ext(sim *m, uint64_t now_s, uint32_t from, uint32_t op, const void *args)
 {
     sig_atomic_t was = m->o.phase ? *m->o.phase : SIM_PH_CHAIN;
