@@ -90,7 +90,8 @@ typedef struct {
 } tim_card;
 
 /* The FP16 tensor rate with FP32 accumulate, TFLOPS; fp16_tflops where the
- * card does not say otherwise. */
+ * card does not say otherwise.  PyTorch's FP16 products run at it (cuBLAS
+ * with compute type CUDA_R_32F: transformers' FP16 matmuls, docs/timing.md). */
 static inline double tim_card_acc32(const tim_card *c)
 {
     return c->fp16_acc32_tflops > 0 ? c->fp16_acc32_tflops : c->fp16_tflops;

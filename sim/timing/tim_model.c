@@ -489,14 +489,22 @@ static void transformers_breakdown(const tim_model *m, const tim_card *c, const 
     tf_mode md = tf_mode_of(w->bits);
     const double eb = c->eff_bw_w[TIM_W_F16], ec = c->eff_compute_w[TIM_W_F16];
     const double BW = c->bw_gbs * 1e9 * eb;
-    /* fitted on no transformers row: the card's llama.cpp F16 prompt rate
-     * (checked on optimum-benchmark's prompts of an A100, check.json),
-     * scaled down to the FP32 units for FP32 weights and for 4-bit weights
-     * dequantized for an FP32 product (PyTorch leaves TF32 off for
-     * matmuls) */
+    /* fitted on no transformers row: the card's llama.cpp F16 prompt share
+     * (checked on optimum-benchmark's prompts of an A100, check.json) of
+     * the peak PyTorch's products run at.  FP16 products go to cuBLAS with
+     * FP32 accumulation (at::cuda::blas::gemm<at::Half>: cublasGemmEx with
+     * compute type CUDA_R_32F, pytorch/pytorch aten/src/ATen/cuda/
+     * CUDABlas.cpp in torch 2.1; docs/timing.md), which GeForce cards run
+     * at half their FP16-accumulate rate: tim_card_acc32.  LLM.int8's
+     * product is bitsandbytes' INT8 one and keeps the FP16-accumulate
+     * peak.  FP32 weights and 4-bit weights dequantized for an FP32
+     * product run on the FP32 units (PyTorch leaves TF32 off for
+     * matmuls). */
     int fp32_product = md == TF_FP32 || (md == TF_4BIT && !w->tf_4bit_fp16);
-    const double F = tim_card_lc_peak(c, TIM_W_F16) * 1e12 * ec *
-                     (fp32_product ? c->fp32_tflops / c->fp16_tflops : 1.0);
+    double peak = fp32_product ? tim_card_lc_peak(c, TIM_W_F16) * c->fp32_tflops / c->fp16_tflops
+                  : md == TF_INT8 ? tim_card_lc_peak(c, TIM_W_F16)
+                                  : tim_card_acc32(c);
+    const double F = peak * 1e12 * ec;
     double B = batch(w), P = w->prompt_tokens, G = w->max_new_tokens;
     double mp = kern_model_matmul_params(k), block = mp - head_params(k);
     double attn = 2.0 * k->layers * (double)k->hidden;

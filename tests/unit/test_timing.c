@@ -76,6 +76,52 @@ static void test_tf_4bit_expansion(void **state)
     assert_true(fabs(1 / b.decode_tps - (block * q4 + head * 2 + kv) / BW) < 1e-12);
 }
 
+/* transformers' FP16 products go to cuBLAS with FP32 accumulation
+ * (PyTorch's at::cuda::blas::gemm<at::Half>: cublasGemmEx with compute type
+ * CUDA_R_32F), which GeForce cards run at half their FP16-accumulate rate:
+ * a compute-bound prompt on a GeForce card takes twice as long as on a
+ * card of the same fp16_tflops that runs both at full rate.  FP32 products
+ * (FP32 weights, gpt-task's 4-bit float32 compute) stay on the FP32 units
+ * and LLM.int8's product on the INT8 path: no change. */
+static void test_tf_acc32_prompts(void **state)
+{
+    (void)state;
+    tim_model m;
+    tim_card pro, gf;
+    tim_workload w;
+    llama7b_on_test_card(&m, &pro, &w);
+    pro.tf_layer_s = pro.tf_int8_s = pro.tf_4bit_s = 0;
+    gf = pro;
+    gf.fp16_acc32_tflops = gf.fp16_tflops / 2;
+    w.runtime = TIM_RT_TRANSFORMERS;
+    w.launch_blocking = 1;
+    w.prompt_tokens = 2048;
+    w.max_new_tokens = 0;
+    tim_breakdown p, g;
+    w.bits = 16;
+    tim_task_breakdown(&m, &pro, &w, &p);
+    tim_task_breakdown(&m, &gf, &w, &g);
+    double mp = kern_model_matmul_params(&m.llm);
+    double pf = 2 * mp * 2048 + 2.0 * 32 * 4096 * 2048.0 * 2048;
+    assert_true(fabs(p.prefill_s - pf / 50e12) < 1e-12);
+    assert_true(fabs(g.prefill_s / p.prefill_s - 2.0) < 1e-12);
+    /* bitsandbytes 4-bit with an FP16 compute dtype: the product on the
+     * FP32-accumulate rate, the expansion's traffic unchanged */
+    w.bits = 4;
+    w.tf_4bit_fp16 = 1;
+    tim_task_breakdown(&m, &pro, &w, &p);
+    tim_task_breakdown(&m, &gf, &w, &g);
+    assert_true(fabs((g.prefill_s - p.prefill_s) - pf / 50e12) < 1e-9);
+    /* FP32 products and LLM.int8: the same on both cards */
+    w.tf_4bit_fp16 = 0;
+    for (int k = 0; k < 3; k++) {
+        w.bits = k == 0 ? 32 : k == 1 ? 4 : 8;
+        tim_task_breakdown(&m, &pro, &w, &p);
+        tim_task_breakdown(&m, &gf, &w, &g);
+        assert_float_equal(g.prefill_s, p.prefill_s, 0);
+    }
+}
+
 static void test_gpt_closed_form(void **state)
 {
     (void)state;
@@ -594,6 +640,7 @@ int main(void)
         cmocka_unit_test(test_unet_math_sdpa),
         cmocka_unit_test(test_unet_rooflines),
         cmocka_unit_test(test_transformers_closed_form),
+        cmocka_unit_test(test_tf_acc32_prompts),
         cmocka_unit_test(test_lc_tensor_prompts),
         cmocka_unit_test(test_lc_early_metal),
         cmocka_unit_test(test_lc_main_prompt),
