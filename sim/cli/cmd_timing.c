@@ -308,16 +308,19 @@ int cmd_timing(int argc, char **argv)
                c.eff_compute_w[wt], tim_card_lc_peak(&c, wt),
                strcmp(c.vendor, "Apple") && wt != TIM_W_F16 ? "DP4A TOPS" : "FP16 TFLOPS",
                tim_src_name(c.compute_src[wt]), c.lc_token_s * 1e3, c.vendor);
-    else
+    else {
+        const char *peak_name;
+        double peak = tim_tf_peak(&c, &w, &peak_name);
         printf("runtime transformers (%s): streaming "
                "efficiency %.3f (from %s), compute %.3f of %.1f %s (llama.cpp's F16 prompt "
-               "rate); host %.2f ms per layer%s\n",
+               "share); host %.2f ms per layer%s\n",
                w.launch_blocking ? "as gpt-task runs it: CUDA_LAUNCH_BLOCKING=1"
                                  : "launches overlapping the GPU, as benchmarks run it",
                c.eff_bw_w[TIM_W_F16], tim_src_name(c.bw_src[TIM_W_F16]),
-               c.eff_compute_w[TIM_W_F16], tim_card_lc_peak(&c, TIM_W_F16), "FP16 TFLOPS",
+               c.eff_compute_w[TIM_W_F16], peak, peak_name,
                c.tf_layer_s * 1e3,
                bits == 8 ? ", LLM.int8 per linear layer" : bits == 4 ? ", 4-bit per linear layer" : "");
+    }
     /* the power limit's share in the compute figure used (docs/timing.md) */
     double pw = c.power_share[m.kind == TIM_SD ? TIM_NW : rt == TIM_RT_LLAMACPP ? (int)wt : TIM_W_F16];
     if (pw < 1)

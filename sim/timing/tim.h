@@ -296,6 +296,14 @@ void tim_workload_default(tim_workload *w, tim_kind kind);
 double tim_task_seconds(const tim_model *m, const tim_card *c, const tim_workload *w);
 void tim_task_breakdown(const tim_model *m, const tim_card *c, const tim_workload *w,
                         tim_breakdown *out);
+/* The peak, TFLOPS, that transformers' products of workload w run at on
+ * card c (the card's llama.cpp F16 share is taken of it): FP16 products
+ * (FP16 weights, 4-bit with an FP16 compute dtype) at tim_card_acc32,
+ * PyTorch's cuBLAS calls accumulating in FP32; FP32 products (FP32
+ * weights, gpt-task's 4-bit float32 compute) on the FP32 units; LLM.int8's
+ * INT8 product at fp16_tflops.  *what (may be NULL): the peak's name. */
+double tim_tf_peak(const tim_card *c, const tim_workload *w, const char **what);
+
 double tim_vram_needed_gb(const tim_model *m, const tim_workload *w);
 /* Bytes of the model file a node downloads and reads from disk. */
 double tim_file_bytes(const tim_model *m, const tim_workload *w);

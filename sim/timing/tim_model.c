@@ -477,6 +477,31 @@ static double tf_offload_bytes(const kern_model_cfg *k, tf_mode md, double card_
     return total - (n < 0 ? 0 : embed + n * layer);
 }
 
+double tim_tf_peak(const tim_card *c, const tim_workload *w, const char **what)
+{
+    tf_mode md = tf_mode_of(w->bits);
+    /* FP32 weights, and 4-bit weights dequantized for an FP32 product: the
+     * FP32 units (PyTorch leaves TF32 off for matmuls) */
+    if (md == TF_FP32 || (md == TF_4BIT && !w->tf_4bit_fp16)) {
+        if (what)
+            *what = "FP32 TFLOPS";
+        return tim_card_lc_peak(c, TIM_W_F16) * c->fp32_tflops / c->fp16_tflops;
+    }
+    /* LLM.int8: bitsandbytes' INT8 product (igemmlt), not cuBLAS's FP16 */
+    if (md == TF_INT8) {
+        if (what)
+            *what = "FP16 TFLOPS";
+        return tim_card_lc_peak(c, TIM_W_F16);
+    }
+    /* FP16 products: cuBLAS with FP32 accumulation (at::cuda::blas::
+     * gemm<at::Half>: cublasGemmEx with compute type CUDA_R_32F, pytorch/
+     * pytorch aten/src/ATen/cuda/CUDABlas.cpp; docs/timing.md), half rate
+     * on GeForce cards */
+    if (what)
+        *what = "FP16 TFLOPS with FP32 accumulate";
+    return tim_card_acc32(c);
+}
+
 /* transformers (eager PyTorch): the GPU streams the weights at the card's
  * FP16 streaming efficiency; the host spends tf_layer_s per decoder layer on
  * each forward, plus bitsandbytes' per-linear work when quantized (LLM.int8:
@@ -491,20 +516,9 @@ static void transformers_breakdown(const tim_model *m, const tim_card *c, const 
     const double BW = c->bw_gbs * 1e9 * eb;
     /* fitted on no transformers row: the card's llama.cpp F16 prompt share
      * (checked on optimum-benchmark's prompts of an A100, check.json) of
-     * the peak PyTorch's products run at.  FP16 products go to cuBLAS with
-     * FP32 accumulation (at::cuda::blas::gemm<at::Half>: cublasGemmEx with
-     * compute type CUDA_R_32F, pytorch/pytorch aten/src/ATen/cuda/
-     * CUDABlas.cpp in torch 2.1; docs/timing.md), which GeForce cards run
-     * at half their FP16-accumulate rate: tim_card_acc32.  LLM.int8's
-     * product is bitsandbytes' INT8 one and keeps the FP16-accumulate
-     * peak.  FP32 weights and 4-bit weights dequantized for an FP32
-     * product run on the FP32 units (PyTorch leaves TF32 off for
-     * matmuls). */
+     * the peak PyTorch's products run at */
+    const double F = tim_tf_peak(c, w, NULL) * 1e12 * ec;
     int fp32_product = md == TF_FP32 || (md == TF_4BIT && !w->tf_4bit_fp16);
-    double peak = fp32_product ? tim_card_lc_peak(c, TIM_W_F16) * c->fp32_tflops / c->fp16_tflops
-                  : md == TF_INT8 ? tim_card_lc_peak(c, TIM_W_F16)
-                                  : tim_card_acc32(c);
-    const double F = peak * 1e12 * ec;
     double B = batch(w), P = w->prompt_tokens, G = w->max_new_tokens;
     double mp = kern_model_matmul_params(k), block = mp - head_params(k);
     double attn = 2.0 * k->layers * (double)k->hidden;

@@ -120,6 +120,22 @@ static void test_tf_acc32_prompts(void **state)
         tim_task_breakdown(&m, &gf, &w, &g);
         assert_float_equal(g.prefill_s, p.prefill_s, 0);
     }
+    /* the catalogue's cards: the RTX 4090's FP16 product at 165.2 of its
+     * 330.3 TFLOPS (Ada whitepaper), the RTX 6000 Ada's at its full rate;
+     * LLM.int8 at fp16_tflops on both */
+    char err[512];
+    tim_card c4090, c6000;
+    const char *what;
+    assert_int_equal(tim_card_load("models/cards.json", "RTX 4090", &c4090, err, sizeof err), 0);
+    assert_int_equal(tim_card_load("models/cards.json", "RTX 6000 Ada", &c6000, err, sizeof err), 0);
+    w.bits = 16;
+    assert_float_equal(tim_tf_peak(&c4090, &w, &what), 165.2, 1e-9);
+    assert_non_null(strstr(what, "FP32 accumulate"));
+    assert_float_equal(tim_tf_peak(&c6000, &w, NULL), c6000.fp16_tflops, 0);
+    w.bits = 8;
+    assert_float_equal(tim_tf_peak(&c4090, &w, NULL), 330.3, 1e-9);
+    w.bits = 32;
+    assert_float_equal(tim_tf_peak(&c4090, &w, NULL), c4090.fp32_tflops, 1e-9);
 }
 
 static void test_gpt_closed_form(void **state)
