@@ -30,7 +30,8 @@ double tim_mape(const tim_roof *r, const tim_point *p, int n); /* percent */
 /* the median of v's n values (0 when none); sorts v */
 double tim_median(double *v, int n);
 double tim_measure_read_gbs(size_t bytes, int threads, int reps);
-/* Median seconds of forward(n tokens at pos0) on an initialized model. */
+/* Seconds of forward(n tokens at pos0, the last one's logits included) on an
+ * initialized model: the lower quartile of reps. */
 double tim_measure_forward(kern_model *m, int n, int pos0, int reps);
 
 /* Single-threaded ns per element of activation quantization, of SiLU, and of
