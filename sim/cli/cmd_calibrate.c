@@ -183,14 +183,15 @@ static int calibrate(const char *out, int T, int quick)
             cJSON_AddItemToArray(fits, fit_entry(TYPES[ti], th, p, ng, &fit[TYPES[ti]][th]));
         }
     free(p);
-    double qns, ans, ens;
-    tim_measure_serial(&qns, &ans, &ens);
+    double qns, ans, gns, ens;
+    tim_measure_serial(&qns, &ans, &gns, &ens);
     cJSON *se = cJSON_AddObjectToObject(root, "serial_ns_per_element");
     cJSON_AddNumberToObject(se, "quantize", qns);
     cJSON_AddNumberToObject(se, "activation", ans);
+    cJSON_AddNumberToObject(se, "gelu", gns);
     cJSON_AddNumberToObject(se, "row_pass", ens);
-    printf("serial work: %.2f ns per quantized activation, %.2f ns per SiLU, %.2f ns per element "
-           "of a row pass\n", qns, ans, ens);
+    printf("serial work: %.2f ns per quantized activation, %.2f ns per SiLU, %.2f ns per GELU, "
+           "%.2f ns per element of a row pass\n", qns, ans, gns, ens);
     double eb, ec;
     add_efficiency(root, &fit[KERN_Q4_0][T], &fit[KERN_F32][T], read[T], T * ghz * 1e9 * 64, &eb, &ec);
     char *s = cJSON_Print(root);

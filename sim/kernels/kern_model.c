@@ -226,6 +226,11 @@ static int mat(kern_model *m, kern_mat *w, kern_type t, size_t rows, size_t cols
     return 0;
 }
 
+int kern_model_rot_dim(const kern_model_cfg *c)
+{
+    return (int)((float)(c->hidden / c->heads) * c->rotary_fraction) / 2 * 2;
+}
+
 int kern_model_init(kern_model *m, const kern_model_cfg *c, kern_type wt, int max_seq,
                     uint64_t seed, const kern_profile *profile)
 {
@@ -235,7 +240,7 @@ int kern_model_init(kern_model *m, const kern_model_cfg *c, kern_type wt, int ma
     m->max_seq = max_seq;
     m->profile = profile ? profile : kern_profile_default;
     m->head_dim = c->hidden / c->heads;
-    m->rot_dim = (int)((float)m->head_dim * c->rotary_fraction) / 2 * 2;
+    m->rot_dim = kern_model_rot_dim(c);
     size_t h = (size_t)c->hidden, kvd = (size_t)c->kv_heads * (size_t)m->head_dim,
            f = (size_t)c->ffn, S = (size_t)max_seq;
     uint64_t s = seed * 0x9e3779b97f4a7c15ull;

@@ -68,6 +68,10 @@ typedef struct {
     double weight_bytes;
 } kern_model;
 
+/* The leading dimensions of each head the rotary embedding turns (even; 0
+ * for GPT-2's learned positions). */
+int kern_model_rot_dim(const kern_model_cfg *c);
+
 /* Allocates and synthesizes every weight (deterministic in seed), with KV
  * room for max_seq tokens.  Returns 0 or -1 (out of memory, bad shape). */
 int kern_model_init(kern_model *m, const kern_model_cfg *cfg, kern_type wtype, int max_seq,

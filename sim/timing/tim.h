@@ -410,9 +410,10 @@ typedef struct {
     tim_roof roof[KERN_NTYPES]; /* per weight type; F == 0: not calibrated */
     double read_gbs;            /* measured read bandwidth */
     /* single-threaded per-element costs outside the products, seconds:
-     * activation quantization and one exp-based activation (SiLU, GELU,
-     * softmax); they grow with the tokens of a prefill */
-    double quant_s, act_s;
+     * activation quantization, one exp-based activation (SiLU, the softmax
+     * exps) and GPT-2's and Phi's tanh GELU (kern_gelu, about three SiLUs
+     * here); they grow with the tokens of a prefill */
+    double quant_s, act_s, gelu_s;
     /* single-threaded seconds per element of a pass over a token's row
      * (norms, residual adds, rotary embedding, cache writes): the fixed
      * cost every token pays outside the products */

@@ -34,9 +34,9 @@ double tim_measure_read_gbs(size_t bytes, int threads, int reps);
  * initialized model: the lower quartile of reps. */
 double tim_measure_forward(kern_model *m, int n, int pos0, int reps);
 
-/* Single-threaded ns per element of activation quantization, of SiLU, and of
- * an RMS normalization pass. */
-void tim_measure_serial(double *quant_ns, double *act_ns, double *elem_ns);
+/* Single-threaded ns per element of activation quantization, of SiLU, of the
+ * tanh GELU, and of an RMS normalization pass. */
+void tim_measure_serial(double *quant_ns, double *act_ns, double *gelu_ns, double *elem_ns);
 /* The lower quartile of v (reorders v): other work on the machine only ever
  * adds time, so the fastest quarter of repetitions estimates what the
  * hardware does while still averaging over its own jitter. */

@@ -159,10 +159,12 @@ int tim_host_load(const char *path, int threads, tim_host *h, char *err, size_t 
     cJSON *se = cJSON_GetObjectItemCaseSensitive(j, "serial_ns_per_element");
     cJSON *sq = cJSON_GetObjectItemCaseSensitive(se, "quantize"),
           *sa = cJSON_GetObjectItemCaseSensitive(se, "activation"),
-          *sn = cJSON_GetObjectItemCaseSensitive(se, "row_pass");
+          *sn = cJSON_GetObjectItemCaseSensitive(se, "row_pass"),
+          *sg = cJSON_GetObjectItemCaseSensitive(se, "gelu"); /* absent before it was measured */
     h->quant_s = cJSON_IsNumber(sq) ? sq->valuedouble * 1e-9 : 0;
     h->act_s = cJSON_IsNumber(sa) ? sa->valuedouble * 1e-9 : 0;
     h->elem_s = cJSON_IsNumber(sn) ? sn->valuedouble * 1e-9 : 0;
+    h->gelu_s = cJSON_IsNumber(sg) ? sg->valuedouble * 1e-9 : h->act_s;
     cJSON *rb = cJSON_GetObjectItemCaseSensitive(j, "read_gbs");
     cJSON *rbt = cJSON_GetArrayItem(rb, threads - 1);
     h->read_gbs = cJSON_IsNumber(rbt) ? rbt->valuedouble : 0;

@@ -35,15 +35,24 @@ double tim_host_forward_seconds(const tim_host *h, const kern_model_cfg *c, kern
     s += af / r->F > ab / r->B ? af / r->F : ab / r->B;
     /* elementwise work: quantizing the inputs of the products (q/k/v and
      * gate/up share one; the rows are split over the threads), the MLP
-     * activation and the softmax exps (serial) */
+     * activation (SwiGLU's SiLU, or GPT-2's and Phi's tanh GELU) and the
+     * softmax exps (serial) */
     int quant = t == KERN_Q8_0 || t == KERN_Q4_0, T = h->threads > 0 ? h->threads : 1;
+    int llama = c->arch == KERN_ARCH_LLAMA;
     double ctx = pos0 + (n + 1) / 2.0, qrows = n > 1 ? (double)((n + T - 1) / T) : 1.0;
     s += (quant ? qrows * (double)(2 * H + H + F) * h->quant_s : 0) +
-         (double)n * ((double)F * h->act_s + (double)c->heads * ctx * h->act_s);
-    /* serial passes over each token's row: two norms and two residual adds
-     * (H each), rotary embedding of q and k (H + kvd), the K and V cache
-     * writes (2 kvd) */
-    s += (double)n * (double)(6 * H + 3 * kvd) * h->elem_s;
+         (double)n * ((double)F * (llama ? h->act_s : h->gelu_s) + (double)c->heads * ctx * h->act_s);
+    /* serial passes over each token's row (kern_forward.c): the norms (an
+     * RMSNorm is one sum over the row, a LayerNorm two: the mean, then the
+     * variance; Phi has one norm a layer, the others two), the residual
+     * adds (Phi's attention and MLP share one), the rotary embedding of q
+     * and k (the share of each head it turns: all of it in LLaMA, 0.4 in
+     * Phi-2, none in GPT-2) and the K and V cache writes */
+    double norms = c->arch == KERN_ARCH_PHI ? 1 : 2, passes = llama ? 1 : 2;
+    double rotary = (double)kern_model_rot_dim(c) / (double)hd;
+    double row = norms * passes * (double)H + (c->arch == KERN_ARCH_PHI ? 1 : 2) * (double)H +
+                 rotary * (double)(H + kvd) + 2.0 * (double)kvd;
+    s += (double)n * row * h->elem_s;
     s *= c->layers;
     s += tim_host_gemm_seconds(h, t, 1, (size_t)c->vocab, H);
     return s;

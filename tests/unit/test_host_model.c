@@ -28,22 +28,22 @@ static tim_host host(int threads)
         h.roof[t] = (tim_roof){1e11, 1e10, 1e-5, 2e-8};
     h.quant_s = 3e-9;
     h.act_s = 2e-9;
+    h.gelu_s = 6e-9;
     return h;
 }
 
-static kern_model_cfg tinyllama(void)
+static kern_model_cfg model(const char *name)
 {
     char err[256];
     kern_model_cfg c;
-    assert_int_equal(kern_model_cfg_load("models/llms.json", "TinyLlama-1.1B", &c, err, sizeof err),
-                     0);
+    assert_int_equal(kern_model_cfg_load("models/llms.json", name, &c, err, sizeof err), 0);
     return c;
 }
 
 static void test_quantization_split(void **state)
 {
     (void)state;
-    kern_model_cfg c = tinyllama();
+    kern_model_cfg c = model("TinyLlama-1.1B");
     tim_host h1 = host(1), h2 = host(2);
     const int ns[] = {1, 7, 64};
     for (int i = 0; i < 3; i++) {
@@ -64,25 +64,53 @@ static void test_quantization_split(void **state)
     }
 }
 
-/* Every token pays the serial row passes (two norms, two residual adds,
- * rotary embedding of q and k, the K and V cache writes) in every layer:
- * layers x n x (6 hidden + 3 kv width) x elem_s, whatever the weights. */
+/* Every token pays the serial row passes in every layer, whatever the
+ * weights: layers x n x elements x elem_s, the elements counted here by
+ * hand from kern_model_forward's loops (H hidden, kvd kv width):
+ *   LLaMA: RMSNorm H, rotary of q and k H + kvd, the K and V cache writes
+ *          2 kvd, residual add H, RMSNorm H, residual add H: 5 H + 3 kvd;
+ *   GPT-2: LayerNorm (mean, then variance) 2 H, no rotary, cache 2 kvd,
+ *          residual add H, LayerNorm 2 H, residual add H: 6 H + 2 kvd;
+ *   Phi:   one LayerNorm 2 H, rotary of 0.4 of each head 0.4 (H + kvd),
+ *          cache 2 kvd, one residual add of attention and MLP H. */
 static void test_row_passes(void **state)
 {
     (void)state;
-    kern_model_cfg c = tinyllama();
-    tim_host a = host(2), b = host(2);
-    b.elem_s = 1.5e-9;
-    double kvd = (double)c.kv_heads * (double)(c.hidden / c.heads);
-    const int ns[] = {1, 4, 16, 64};
-    const kern_type ts[] = {KERN_F32, KERN_Q8_0, KERN_Q4_0};
-    for (int i = 0; i < 4; i++)
-        for (int t = 0; t < 3; t++) {
-            double want = (double)c.layers * ns[i] * (6.0 * c.hidden + 3.0 * kvd) * b.elem_s;
-            double d = tim_host_forward_seconds(&b, &c, ts[t], ns[i], 0) -
-                       tim_host_forward_seconds(&a, &c, ts[t], ns[i], 0);
-            assert_true(fabs(d - want) <= 1e-9 * want);
-        }
+    static const struct { const char *name; double h, kvd, rotary; } archs[] = {
+        {"TinyLlama-1.1B", 5, 3, 0}, {"gpt2", 6, 2, 0}, {"Phi-2", 3, 2, 0.4}};
+    for (int m = 0; m < 3; m++) {
+        kern_model_cfg c = model(archs[m].name);
+        tim_host a = host(2), b = host(2);
+        b.elem_s = 1.5e-9;
+        double H = c.hidden, kvd = (double)c.kv_heads * (double)(c.hidden / c.heads);
+        double row = archs[m].h * H + archs[m].kvd * kvd + archs[m].rotary * (H + kvd);
+        const int ns[] = {1, 4, 16, 64};
+        const kern_type ts[] = {KERN_F32, KERN_Q8_0, KERN_Q4_0};
+        for (int i = 0; i < 4; i++)
+            for (int t = 0; t < 3; t++) {
+                double want = (double)c.layers * ns[i] * row * b.elem_s;
+                double d = tim_host_forward_seconds(&b, &c, ts[t], ns[i], 0) -
+                           tim_host_forward_seconds(&a, &c, ts[t], ns[i], 0);
+                assert_true(fabs(d - want) <= 1e-9 * want);
+            }
+    }
+}
+
+/* The MLP's activation: SwiGLU's SiLU (act_s) for LLaMA, the tanh GELU
+ * (gelu_s) for GPT-2 and Phi, once per MLP element of every token. */
+static void test_mlp_activation(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"TinyLlama-1.1B", "gpt2", "Phi-2"};
+    for (int m = 0; m < 3; m++) {
+        kern_model_cfg c = model(names[m]);
+        tim_host a = host(2), b = host(2);
+        b.gelu_s = a.gelu_s + 1e-8;
+        double d = tim_host_forward_seconds(&b, &c, KERN_F32, 13, 0) -
+                   tim_host_forward_seconds(&a, &c, KERN_F32, 13, 0);
+        double want = c.arch == KERN_ARCH_LLAMA ? 0 : (double)c.layers * 13 * c.ffn * 1e-8;
+        assert_true(fabs(d - want) <= 1e-9 * (want + 1e-9));
+    }
 }
 
 /* A product of one activation row runs the streaming kernel (the larger of
@@ -197,7 +225,7 @@ static void test_calibrate_quick(void **state)
     for (int t = 0; t < KERN_NTYPES; t++)
         if (t == KERN_F32 || t == KERN_Q8_0 || t == KERN_Q4_0)
             assert_true(h.roof[t].F > 1e8 && h.roof[t].B > 1e8 && h.roof[t].c >= 0 && h.roof[t].r >= 0);
-    assert_true(h.elem_s > 0 && h.quant_s > 0 && h.act_s > 0);
+    assert_true(h.elem_s > 0 && h.quant_s > 0 && h.act_s > 0 && h.gelu_s > 0);
     /* host.json says where it was fitted: this machine */
     tim_cpu here, fitted;
     tim_cpu_identity(&here);
@@ -217,6 +245,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_quantization_split),
                                        cmocka_unit_test(test_row_passes),
+                                       cmocka_unit_test(test_mlp_activation),
                                        cmocka_unit_test(test_fit_recovers_roof),
                                        cmocka_unit_test(test_points_from_json),
                                        cmocka_unit_test(test_host_busy),
