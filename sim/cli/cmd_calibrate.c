@@ -79,6 +79,26 @@ static void warn_if_busy(const char *what, const tim_load *l, int cpus)
                 what, l->loadavg1, cpus, 100 * l->busy, 100 * l->steal);
 }
 
+/* The read bandwidth per thread count now beside an earlier reading, and a
+ * warning for each that moved (tim_bandwidth_moved). */
+static void report_bandwidth(const char *what, const char *before_name, const double *before,
+                             const double *now, int T)
+{
+    printf("read bandwidth now:");
+    for (int th = 1; th <= T; th++)
+        printf(" %.1f", now[th]);
+    printf(" GB/s (%s:", before_name);
+    for (int th = 1; th <= T; th++)
+        printf(" %.1f", before[th]);
+    printf(")\n");
+    for (int th = 1; th <= T; th++)
+        if (tim_bandwidth_moved(before[th], now[th]))
+            fprintf(stderr, "avrami calibrate%s: warning: the %d-thread read bandwidth is %.1f GB/s, "
+                    "%.1f at %s (%+.0f%%): the machine streams memory at another rate than the "
+                    "fits describe, and memory-bound times carry the difference\n",
+                    what, th, now[th], before[th], before_name, 100 * (now[th] / before[th] - 1));
+}
+
 static int reps_for(const shape *s, int quick)
 {
     return s->m == 1 ? (quick ? 5 : 15) : 3;
@@ -192,6 +212,15 @@ static int calibrate(const char *out, int T, int quick)
     cJSON_AddNumberToObject(se, "row_pass", ens);
     printf("serial work: %.2f ns per quantized activation, %.2f ns per SiLU, %.2f ns per GELU, "
            "%.2f ns per element of a row pass\n", qns, ans, gns, ens);
+    /* the machine's streaming rate again: a calibration that began in one
+     * state and ended in another fitted a mix of the two */
+    double read_end[65] = {0};
+    cJSON *rde = cJSON_AddArrayToObject(root, "read_gbs_end");
+    for (int th = 1; th <= T; th++) {
+        read_end[th] = tim_measure_read_gbs(rb, th, quick ? 3 : 5);
+        cJSON_AddItemToArray(rde, cJSON_CreateNumber(read_end[th]));
+    }
+    report_bandwidth("", "the start", read, read_end, T);
     double eb, ec;
     add_efficiency(root, &fit[KERN_Q4_0][T], &fit[KERN_F32][T], read[T], T * ghz * 1e9 * 64, &eb, &ec);
     char *s = cJSON_Print(root);
@@ -345,6 +374,14 @@ static int check(const char *path, int T, int quick, double max_mape)
             fprintf(stderr, "avrami calibrate --check: %s\n", err);
             return 2;
         }
+    /* read as the calibration read: a --quick one's 32 MiB partly stay in
+     * the caches */
+    double before[65] = {0}, now[65] = {0};
+    for (int th = 1; th <= T; th++) {
+        before[th] = h[th].read_gbs;
+        now[th] = tim_measure_read_gbs(h[T].quick ? (32u << 20) : (1u << 30), th, h[T].quick ? 3 : 5);
+    }
+    report_bandwidth(" --check", "calibration", before, now, T);
     const shape *held = quick ? QUICK_HELD : FULL_HELD;
     int nh = quick ? (int)(sizeof QUICK_HELD / sizeof *held) : (int)(sizeof FULL_HELD / sizeof *held);
     double sum = 0;

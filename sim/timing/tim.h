@@ -419,6 +419,7 @@ typedef struct {
      * cost every token pays outside the products */
     double elem_s;
     double host_eff_bw;         /* Q4_0 matvec bandwidth / read bandwidth */
+    int quick;                  /* fitted on calibrate --quick's grid and reads */
 } tim_host;
 
 /* Loads the roofs for `threads` from host.json.  0, or 2 with err. */

@@ -63,5 +63,12 @@ void tim_host_busy(tim_load *l, double window_s);
 /* 1 when other work holds more than a tenth of the CPUs, the hypervisor
  * steals more than 2%, or the 1-minute load average exceeds half the CPUs. */
 int tim_host_is_busy(const tim_load *l, int cpus);
+/* 1 when a read bandwidth measured now differs from one measured before
+ * (at the start of the calibration, or by the calibration a check holds
+ * to) by more than 15%: the memory-bound times describe another state of
+ * the machine.  On the 2-vCPU hosts this was developed on, the two-thread
+ * rate moved between 24.7 and 32.4 GB/s from one calibration to the next
+ * while the one-thread rate stayed within 3%. */
+int tim_bandwidth_moved(double before_gbs, double now_gbs);
 
 #endif

@@ -168,6 +168,7 @@ int tim_host_load(const char *path, int threads, tim_host *h, char *err, size_t 
     cJSON *rb = cJSON_GetObjectItemCaseSensitive(j, "read_gbs");
     cJSON *rbt = cJSON_GetArrayItem(rb, threads - 1);
     h->read_gbs = cJSON_IsNumber(rbt) ? rbt->valuedouble : 0;
+    h->quick = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "quick"));
     cJSON_Delete(j);
     if (!found) {
         snprintf(err, errlen, "%s: .fits: no fitted roofs for %d thread(s)", path, threads);

@@ -5,6 +5,7 @@
  * other work measures the share it got, not the hardware.  `avrami
  * calibrate` records both; `--check` compares them with where it runs and
  * warns. */
+#include <math.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -111,6 +112,11 @@ void tim_host_busy(tim_load *l, double window_s)
 int tim_host_is_busy(const tim_load *l, int cpus)
 {
     return l->busy > 0.10 || l->steal > 0.02 || l->loadavg1 > 0.5 * cpus;
+}
+
+int tim_bandwidth_moved(double before_gbs, double now_gbs)
+{
+    return before_gbs > 0 && now_gbs > 0 && fabs(now_gbs / before_gbs - 1) > 0.15;
 }
 
 int tim_cpu_fitted(const char *host_json, tim_cpu *c)

@@ -163,9 +163,14 @@ h = json.load(open(sys.argv[1]))
 assert h['cpu']['model'] and h['cpu']['cpus'] >= 1 and 'loadavg_1min' in h['load_before']
 h['cpu']['model'] = 'Another CPU'
 json.dump(h, open(sys.argv[1][:-5] + '-other.json', 'w'))
+slow = json.load(open(sys.argv[1]))
+slow['read_gbs'] = [r / 10 for r in slow['read_gbs']]
+json.dump(slow, open(sys.argv[1][:-5] + '-slowread.json', 'w'))
 del h['cpu']
 json.dump(h, open(sys.argv[1][:-5] + '-old.json', 'w'))
 PY2
+# a calibration that read memory at another rate than the check does is named
+expect_exit 0 'the 1-thread read bandwidth is [0-9.]+ GB/s, [0-9.]+ at calibration' "$BIN" calibrate --quick --check --threads 1 --out "$TMP/host-slowread.json"
 expect_exit 0 'was fitted on another CPU \(Another CPU' "$BIN" calibrate --quick --check --threads 1 --out "$TMP/host-other.json"
 expect_exit 0 'does not say which CPU it was fitted on' "$BIN" calibrate --quick --check --threads 1 --out "$TMP/host-old.json"
 # --refit fits the stored points again: with the model unchanged, the same roofs

@@ -201,6 +201,12 @@ static void test_host_busy(void **state)
     assert_true(tim_host_is_busy(&stolen, 2));
     assert_true(tim_host_is_busy(&queued, 2));
     assert_false(tim_host_is_busy(&queued, 16));
+    /* a read bandwidth that moved by more than 15% either way */
+    assert_false(tim_bandwidth_moved(31.4, 32.4));
+    assert_false(tim_bandwidth_moved(30.0, 34.4));
+    assert_true(tim_bandwidth_moved(31.4, 24.7));
+    assert_true(tim_bandwidth_moved(20.0, 23.5));
+    assert_false(tim_bandwidth_moved(0, 24.7)); /* no earlier reading */
     tim_load l;
     tim_host_busy(&l, 0.05);
     assert_true(l.busy >= 0 && l.busy <= 1 && l.steal >= 0 && l.steal <= 1 && l.loadavg1 >= 0);
