@@ -8,7 +8,7 @@ typedef struct {
     kern_type type;
     int threads;
     size_t m, n, k;  /* Y (m, n) = X (m, k) W^T */
-    double seconds;  /* median */
+    double seconds;  /* the lower quartile of its repetitions */
 } tim_point;
 
 double tim_point_flops(const tim_point *p);

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <cmocka.h>
 
@@ -293,6 +294,44 @@ static void test_synth_deterministic(void **state)
     kern_threads_set(1);
 }
 
+/* The pool runs every part of every call exactly once, for calls in quick
+ * succession and after gaps long enough for its threads to sleep, and
+ * across changes of the thread count. */
+struct pool_job {
+    unsigned hits[8];
+    unsigned parts;
+};
+
+static void count_part(void *arg, int i, int n)
+{
+    struct pool_job *j = arg;
+    j->hits[i]++; /* each part has its own counter: no two threads share one */
+    if (i == 0)
+        j->parts = (unsigned)n;
+}
+
+static void test_pool_runs_every_part(void **state)
+{
+    (void)state;
+    for (int threads = 1; threads <= 4; threads++) {
+        kern_threads_set(threads);
+        struct pool_job j = {{0}, 0};
+        for (int c = 0; c < 20000; c++)
+            kern_parallel(count_part, &j);
+        for (int c = 0; c < 4; c++) { /* after a gap */
+            struct timespec gap = {0, 3000000};
+            nanosleep(&gap, NULL);
+            kern_parallel(count_part, &j);
+        }
+        assert_int_equal(j.parts, (unsigned)threads);
+        for (int i = 0; i < threads; i++)
+            assert_int_equal(j.hits[i], 20004u);
+        for (int i = threads; i < 8; i++)
+            assert_int_equal(j.hits[i], 0u);
+    }
+    kern_threads_set(1);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -304,6 +343,7 @@ int main(void)
         cmocka_unit_test(test_matvec_q8),       cmocka_unit_test(test_pack_layout),
         cmocka_unit_test(test_quantize_act),
         cmocka_unit_test(test_profiles_differ), cmocka_unit_test(test_synth_deterministic),
+        cmocka_unit_test(test_pool_runs_every_part),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
