@@ -104,6 +104,18 @@ static int reps_for(size_t m, int quick)
     return m == 1 ? (quick ? 5 : 15) : 3;
 }
 
+/* Every (weight type, thread count, shape) point, types outermost, then
+ * thread counts; NULL out of memory. */
+static tim_point *grid_points(const shape *s, int ns, int T)
+{
+    tim_point *p = calloc((size_t)NTYPES * (size_t)T * (size_t)ns, sizeof *p);
+    for (int ti = 0, i = 0; p && ti < NTYPES; ti++)
+        for (int th = 1; th <= T; th++)
+            for (int g = 0; g < ns; g++, i++)
+                p[i] = (tim_point){TYPES[ti], th, s[g].m, s[g].n, s[g].k, 0};
+    return p;
+}
+
 /* Times every point twice, the second pass in reverse order, and keeps the
  * faster of its two estimates: other work and the hypervisor only ever add
  * time, and a slow spell of the machine (on 2026-11-30 one lasted through
@@ -206,11 +218,7 @@ static int calibrate(const char *out, int T, int quick)
         printf(" %.1f", read[th]);
     printf(" GB/s)\n");
     int np = NTYPES * T * ng;
-    tim_point *p = calloc((size_t)np, sizeof *p);
-    for (int ti = 0, i = 0; ti < NTYPES; ti++)
-        for (int th = 1; th <= T; th++)
-            for (int g = 0; g < ng; g++, i++)
-                p[i] = (tim_point){TYPES[ti], th, grid[g].m, grid[g].n, grid[g].k, 0};
+    tim_point *p = grid_points(grid, ng, T);
     if (!p || measure_points(p, np, quick, rot)) {
         fprintf(stderr, "avrami calibrate: out of memory\n");
         free(p);
@@ -419,11 +427,7 @@ static int check(const char *path, int T, int quick, double max_mape)
     double sum = 0;
     int cnt = 0;
     int np = NTYPES * T * nh;
-    tim_point *p = calloc((size_t)np, sizeof *p);
-    for (int ti = 0, i = 0; ti < NTYPES; ti++)
-        for (int th = 1; th <= T; th++)
-            for (int g = 0; g < nh; g++, i++)
-                p[i] = (tim_point){TYPES[ti], th, held[g].m, held[g].n, held[g].k, 0};
+    tim_point *p = grid_points(held, nh, T);
     if (!p || measure_points(p, np, quick, quick ? (8u << 20) : (512u << 20))) {
         fprintf(stderr, "avrami calibrate --check: out of memory\n");
         free(p);
