@@ -79,6 +79,13 @@ static void warn_if_busy(const char *what, const tim_load *l, int cpus)
                 what, l->loadavg1, cpus, 100 * l->busy, 100 * l->steal);
 }
 
+/* The read bandwidth with th threads, GB/s, as calibrate measures it: a
+ * 1 GiB array (32 MiB with --quick) read 5 times (3). */
+static double read_gbs(int quick, int th)
+{
+    return tim_measure_read_gbs(quick ? (32u << 20) : (1u << 30), th, quick ? 3 : 5);
+}
+
 /* The read bandwidth per thread count now beside an earlier reading, and a
  * warning for each that moved (tim_bandwidth_moved). */
 static void report_bandwidth(const char *what, const char *before_name, const double *before,
@@ -192,7 +199,7 @@ static int calibrate(const char *out, int T, int quick)
 {
     const shape *grid = quick ? QUICK_GRID : FULL_GRID;
     int ng = quick ? (int)(sizeof QUICK_GRID / sizeof *grid) : (int)(sizeof FULL_GRID / sizeof *grid);
-    size_t rot = quick ? (8u << 20) : (512u << 20), rb = quick ? (32u << 20) : (1u << 30);
+    size_t rot = quick ? (8u << 20) : (512u << 20);
     cJSON *root = cJSON_CreateObject(), *pts = cJSON_AddArrayToObject(root, "points");
     cJSON *fits = cJSON_AddArrayToObject(root, "fits"), *rd = cJSON_AddArrayToObject(root, "read_gbs");
     cJSON_AddStringToObject(root, "about",
@@ -208,7 +215,7 @@ static int calibrate(const char *out, int T, int quick)
     warn_if_busy("", &load, cpu.cpus);
     double read[65] = {0}, ghz = cpu_ghz();
     for (int th = 1; th <= T; th++) {
-        read[th] = tim_measure_read_gbs(rb, th, quick ? 3 : 5);
+        read[th] = read_gbs(quick, th);
         cJSON_AddItemToArray(rd, cJSON_CreateNumber(read[th]));
     }
     tim_roof fit[KERN_NTYPES][65];
@@ -257,7 +264,7 @@ static int calibrate(const char *out, int T, int quick)
     double read_end[65] = {0};
     cJSON *rde = cJSON_AddArrayToObject(root, "read_gbs_end");
     for (int th = 1; th <= T; th++) {
-        read_end[th] = tim_measure_read_gbs(rb, th, quick ? 3 : 5);
+        read_end[th] = read_gbs(quick, th);
         cJSON_AddItemToArray(rde, cJSON_CreateNumber(read_end[th]));
     }
     report_bandwidth("", "the start", read, read_end, T);
@@ -414,12 +421,12 @@ static int check(const char *path, int T, int quick, double max_mape)
             fprintf(stderr, "avrami calibrate --check: %s\n", err);
             return 2;
         }
-    /* read as the calibration read: a --quick one's 32 MiB partly stay in
-     * the caches */
+    /* read as the calibration read (a --quick one's 32 MiB partly stay in
+     * the caches) */
     double before[65] = {0}, now[65] = {0};
     for (int th = 1; th <= T; th++) {
         before[th] = h[th].read_gbs;
-        now[th] = tim_measure_read_gbs(h[T].quick ? (32u << 20) : (1u << 30), th, h[T].quick ? 3 : 5);
+        now[th] = read_gbs(h[T].quick, th);
     }
     report_bandwidth(" --check", "calibration", before, now, T);
     const shape *held = quick ? QUICK_HELD : FULL_HELD;

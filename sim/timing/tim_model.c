@@ -477,12 +477,20 @@ static double tf_offload_bytes(const kern_model_cfg *k, tf_mode md, double card_
     return total - (n < 0 ? 0 : embed + n * layer);
 }
 
+/* Whether transformers' products of w run in FP32: FP32 weights, and 4-bit
+ * weights dequantized for gpt-task's float32 compute dtype (a benchmark's
+ * bnb_4bit_compute_dtype float16 makes them FP16) */
+static int tf_fp32_product(const tim_workload *w)
+{
+    tf_mode md = tf_mode_of(w->bits);
+    return md == TF_FP32 || (md == TF_4BIT && !w->tf_4bit_fp16);
+}
+
 double tim_tf_peak(const tim_card *c, const tim_workload *w, const char **what)
 {
     tf_mode md = tf_mode_of(w->bits);
-    /* FP32 weights, and 4-bit weights dequantized for an FP32 product: the
-     * FP32 units (PyTorch leaves TF32 off for matmuls) */
-    if (md == TF_FP32 || (md == TF_4BIT && !w->tf_4bit_fp16)) {
+    /* FP32 products: the FP32 units (PyTorch leaves TF32 off for matmuls) */
+    if (tf_fp32_product(w)) {
         if (what)
             *what = "FP32 TFLOPS";
         return tim_card_lc_peak(c, TIM_W_F16) * c->fp32_tflops / c->fp16_tflops;
@@ -518,7 +526,7 @@ static void transformers_breakdown(const tim_model *m, const tim_card *c, const 
      * (checked on optimum-benchmark's prompts of an A100, check.json) of
      * the peak PyTorch's products run at */
     const double F = tim_tf_peak(c, w, NULL) * 1e12 * ec;
-    int fp32_product = md == TF_FP32 || (md == TF_4BIT && !w->tf_4bit_fp16);
+    int fp32_product = tf_fp32_product(w);
     double B = batch(w), P = w->prompt_tokens, G = w->max_new_tokens;
     double mp = kern_model_matmul_params(k), block = mp - head_params(k);
     double attn = 2.0 * k->layers * (double)k->hidden;
