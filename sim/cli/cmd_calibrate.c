@@ -13,6 +13,7 @@
 
 #include "cli/commands.h"
 #include "timing/tim_calib.h"
+#include "timing/tim_json.h"
 #include "util/afile.h"
 #include "util/datadir.h"
 #include "util/rfile.h"
@@ -242,7 +243,7 @@ static int calibrate(const char *out, int T, int quick)
                 cJSON_AddNumberToObject(o, "m", (double)q[g].m);
                 cJSON_AddNumberToObject(o, "n", (double)q[g].n);
                 cJSON_AddNumberToObject(o, "k", (double)q[g].k);
-                cJSON_AddNumberToObject(o, "seconds", q[g].seconds);
+                tim_json_set_exact(o, "seconds", q[g].seconds); /* --refit reads it back */
                 cJSON_AddNumberToObject(o, "flops", tim_point_flops(&q[g]));
                 cJSON_AddNumberToObject(o, "bytes", tim_point_bytes(&q[g]));
                 cJSON_AddItemToArray(pts, o);
@@ -298,6 +299,9 @@ static int refit(const char *path)
         fprintf(stderr, "avrami calibrate --refit: %s\n", err);
         goto out;
     }
+    int i = 0; /* the measured times go back as they were read, bit for bit */
+    for (cJSON *o = cJSON_GetObjectItemCaseSensitive(root, "points")->child; o; o = o->next)
+        tim_json_set_exact(o, "seconds", p[i++].seconds);
     /* the old compute efficiency gives the peak it was measured against */
     double old_f32 = 0, old_ec = 0;
     int T = 0;

@@ -23,6 +23,21 @@ int tim_json_num(cJSON *o, const char *k, double *out, const char *path, const c
     return 0;
 }
 
+cJSON *tim_json_set_exact(cJSON *o, const char *k, double v)
+{
+    char buf[32];
+    snprintf(buf, sizeof buf, "%.17g", v);
+    cJSON *item = isfinite(v) ? cJSON_CreateRaw(buf) : cJSON_CreateNull();
+    if (!item)
+        return NULL;
+    if (cJSON_GetObjectItemCaseSensitive(o, k) ? !cJSON_ReplaceItemInObjectCaseSensitive(o, k, item)
+                                               : !cJSON_AddItemToObject(o, k, item)) {
+        cJSON_Delete(item);
+        return NULL;
+    }
+    return item;
+}
+
 int tim_json_name_matches(cJSON *o, const char *name)
 {
     cJSON *n = cJSON_GetObjectItemCaseSensitive(o, "name"), *a;

@@ -173,25 +173,15 @@ PY2
 expect_exit 0 'the 1-thread read bandwidth is [0-9.]+ GB/s, [0-9.]+ at calibration' "$BIN" calibrate --quick --check --threads 1 --out "$TMP/host-slowread.json"
 expect_exit 0 'was fitted on another CPU \(Another CPU' "$BIN" calibrate --quick --check --threads 1 --out "$TMP/host-other.json"
 expect_exit 0 'does not say which CPU it was fitted on' "$BIN" calibrate --quick --check --threads 1 --out "$TMP/host-old.json"
-# --refit fits the stored points again: with the model unchanged, the same roofs
+# --refit fits the stored points again: the points are written bit for bit,
+# so with the model unchanged the fits come out identical
 cp "$TMP/host.json" "$TMP/host-refit.json"
 expect_exit 0 'refitted [0-9]+ points' "$BIN" calibrate --refit --out "$TMP/host-refit.json"
 if python3 - "$TMP/host.json" "$TMP/host-refit.json" <<'PY3'
 import json, sys
 a, b = (json.load(open(p)) for p in sys.argv[1:])
 assert a['points'] == b['points'] and a['cpu'] == b['cpu'], 'refit moved the measurements'
-assert len(a['fits']) == len(b['fits']) > 0
-# the same points and model give the same times at every point (a quick
-# grid leaves some constants unidentified: B may run off to 1e24 either way)
-def t(f, p):
-    a, b = p['flops'] / f['F_flops'], p['bytes'] / f['B_bytes']
-    return (a + b if p['m'] > 1 else max(a, b)) + f['c_s'] + p['n'] * f['r_s']
-for x, y in zip(a['fits'], b['fits']):
-    assert (x['type'], x['threads']) == (y['type'], y['threads'])
-    assert abs(x['fit_mape_percent'] - y['fit_mape_percent']) <= 1e-6 * x['fit_mape_percent'] + 1e-9
-    for p in a['points']:
-        if (p['type'], p['threads']) == (x['type'], x['threads']):
-            assert abs(t(x, p) - t(y, p)) <= 1e-6 * t(x, p), (x, y, p)
+assert len(a['fits']) > 0 and a['fits'] == b['fits'], 'refit moved the fits'
 PY3
 then ok; else bad "calibrate --refit of an unchanged model moved the fits"; fi
 python3 - "$TMP/host.json" <<'PY4'

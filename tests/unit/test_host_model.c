@@ -19,6 +19,7 @@
 #include "cli/commands.h"
 #include "timing/tim.h"
 #include "timing/tim_calib.h"
+#include "timing/tim_json.h"
 
 static tim_host host(int threads)
 {
@@ -187,6 +188,23 @@ static void test_points_from_json(void **state)
         }
         cJSON_Delete(j);
     }
+    /* a measured time goes out and comes back bit for bit, so --refit fits
+     * exactly the points the calibration fitted: cJSON's own number writer
+     * prints 1e-4 + 1 ulp as 0.0001 */
+    const double t = nextafter(1e-4, 1);
+    cJSON *o = cJSON_CreateObject();
+    cJSON_AddNumberToObject(o, "seconds", 1);
+    cJSON_AddNumberToObject(o, "flops", 2);
+    assert_non_null(tim_json_set_exact(o, "seconds", t)); /* replaced in its place */
+    char *s = cJSON_PrintUnformatted(o);
+    assert_string_equal(s, "{\"seconds\":0.00010000000000000002,\"flops\":2}");
+    cJSON *back = cJSON_Parse(s);
+    assert_true(cJSON_GetObjectItemCaseSensitive(back, "seconds")->valuedouble == t);
+    cJSON *plain = cJSON_CreateNumber(t);
+    char *ps = cJSON_PrintUnformatted(plain);
+    assert_string_equal(ps, "0.0001"); /* what the helper is for */
+    free(s), free(ps);
+    cJSON_Delete(o), cJSON_Delete(back), cJSON_Delete(plain);
 }
 
 
