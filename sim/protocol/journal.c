@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "protocol/journal.h"
+#include "protocol/wset.h" /* the logical entries' psum_add */
 
 void jrn_init(jrn *j)
 {
@@ -15,16 +16,21 @@ void jrn_free(jrn *j)
     memset(j, 0, sizeof *j);
 }
 
+void jrn_grow(jrn *j)
+{
+    if (j->n < j->cap)
+        return;
+    size_t cap = j->cap ? 2 * j->cap : 1024;
+    jrn_entry *e = realloc(j->e, cap * sizeof *e);
+    if (!e)
+        abort();
+    j->e = e;
+    j->cap = cap;
+}
+
 void jrn_save_slow(jrn *j, void *addr, size_t size)
 {
-    if (j->n == j->cap) {
-        size_t cap = j->cap ? 2 * j->cap : 1024;
-        jrn_entry *e = realloc(j->e, cap * sizeof *e);
-        if (!e)
-            abort();
-        j->e = e;
-        j->cap = cap;
-    }
+    jrn_grow(j);
     if (size <= 8) {
         jrn_save(j, addr, size);
         return;
@@ -51,7 +57,9 @@ void jrn_rollback(jrn *j)
 {
     while (j->n) {
         jrn_entry *e = &j->e[--j->n];
-        if (e->size <= 8)
+        if (e->size & JRN_PSUM_ADD)
+            psum_add(NULL, e->addr, e->size & ~JRN_PSUM_ADD, (uint64_t)0 - e->old);
+        else if (e->size <= 8)
             memcpy(e->addr, &e->old, e->size);
         else
             memcpy(e->addr, j->bytes + e->old, e->size);

@@ -21,7 +21,7 @@
 typedef struct jrn_entry {
     void *addr;
     uint64_t old;  /* the old bytes (size <= 8), else the offset into the byte log */
-    uint32_t size;
+    uint32_t size; /* or JRN_PSUM_ADD | position: a logical entry, below */
 } jrn_entry;
 
 typedef struct jrn {
@@ -34,6 +34,7 @@ typedef struct jrn {
 void jrn_init(jrn *j);
 void jrn_free(jrn *j);
 void jrn_save_slow(jrn *j, void *addr, size_t size);
+void jrn_grow(jrn *j); /* room for one more entry */
 
 static inline void jrn_put(jrn_entry *e, void *addr, size_t size, uint64_t old)
 {
@@ -83,6 +84,19 @@ static inline void jrn_save_old(jrn *j, void *addr, size_t size, uint64_t old)
         return;
     }
     jrn_save_slow(j, addr, size);
+}
+
+/* One logical entry in place of one per level of a prefix-sum tree
+ * (wset.h): delta was added at position pos of the tree, and the rollback
+ * adds its negation.  A draw's bookkeeping adds to such trees about nine
+ * times a task, five levels each with ten thousand nodes.  The entry's
+ * size holds JRN_PSUM_ADD | pos (psum_init keeps positions below it). */
+#define JRN_PSUM_ADD 0x80000000u
+static inline void jrn_note_psum_add(jrn *j, void *tree, uint32_t pos, uint64_t delta)
+{
+    if (j->n == j->cap)
+        jrn_grow(j);
+    jrn_put(&j->e[j->n++], tree, JRN_PSUM_ADD | pos, delta);
 }
 
 /* Restores every saved location, newest first, and empties the log. */

@@ -18,7 +18,7 @@ bool psum_init(psumtree *t, uint32_t cap)
     }
     t->bytes = off * sizeof *t->v;
     t->v = stable_alloc(t->bytes);
-    return t->v != NULL && len <= 8;
+    return t->v != NULL && len <= 8 && cap < JRN_PSUM_ADD; /* journal entries hold positions */
 }
 
 void psum_free(psumtree *t)

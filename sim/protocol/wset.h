@@ -14,7 +14,8 @@
  *   members carry a weight, with a psumtree over the set's positions that
  *   follows the members as they move.
  *
- * Writes go through the journal; with j == NULL straight to memory, for a
+ * Writes go through the journal (an addition to a psumtree as one logical
+ * entry, jrn_note_psum_add); with j == NULL straight to memory, for a
  * change the caller undoes itself before its transaction ends (the draws
  * without replacement). */
 #ifndef AVRAMI_PROTOCOL_WSET_H
@@ -45,13 +46,11 @@ static inline uint64_t psum_get(const psumtree *t, uint32_t pos) { return t->v[p
 /* Adds delta (modulo 2^64: deltas may "wrap") at 0-based position pos. */
 static inline void psum_add(jrn *j, psumtree *t, uint32_t pos, uint64_t delta)
 {
+    if (j) /* one logical entry: the rollback adds -delta */
+        jrn_note_psum_add(j, t, pos, delta);
     uint64_t i = pos;
-    for (uint32_t l = 0; l < t->n_levels; l++, i /= 8) {
-        uint64_t *c = &t->v[t->off[l] + i];
-        if (j)
-            jrn_save(j, c, sizeof *c);
-        *c += delta;
-    }
+    for (uint32_t l = 0; l < t->n_levels; l++, i /= 8)
+        t->v[t->off[l] + i] += delta;
 }
 
 /* Smallest 0-based position whose prefix sum exceeds r; UINT32_MAX when

@@ -21,6 +21,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -101,8 +102,14 @@ static void test_wset_against_array(void **st)
                 assert_int_equal(s.s.items[psum_find(&s.w, u)], ids[k]);
             }
         }
-        /* a rolled-back transaction leaves the tree as it was */
+        /* a rolled-back transaction leaves the tree as it was, every level
+         * of it (the journal undoes an addition to it as one entry) */
         uint64_t before = psum_total(&s.w);
+        uint8_t *tree = malloc(s.w.bytes);
+        assert_non_null(tree);
+        memcpy(tree, s.w.v, s.w.bytes);
+        if (s.s.len)
+            wset_set_weight(&j, &s, s.s.items[len / 2], 1 + xs(&seed) % 1000);
         for (uint32_t id = 0; id < cap; id++)
             if (!oset_contains(&s.s, id))
                 wset_add(&j, &s, id, 3);
@@ -110,6 +117,8 @@ static void test_wset_against_array(void **st)
             wset_remove(&j, &s, s.s.items[0]);
         jrn_rollback(&j);
         assert_int_equal(psum_total(&s.w), before);
+        assert_memory_equal(tree, s.w.v, s.w.bytes);
+        free(tree);
         for (uint32_t k = 0; k < len && before; k++)
             assert_int_equal(s.s.items[k], ids[k]);
         wset_free(&s);
