@@ -3,6 +3,7 @@
 
 #include "protocol/journal.h"
 #include "protocol/wset.h" /* the logical entries' psum_add */
+#include "util/grow.h"
 
 void jrn_init(jrn *j)
 {
@@ -20,12 +21,7 @@ void jrn_grow(jrn *j)
 {
     if (j->n < j->cap)
         return;
-    size_t cap = j->cap ? 2 * j->cap : 1024;
-    jrn_entry *e = realloc(j->e, cap * sizeof *e);
-    if (!e)
-        abort();
-    j->e = e;
-    j->cap = cap;
+    j->e = grow_doubled(j->e, &j->cap, sizeof *j->e, 1024);
 }
 
 void jrn_save_slow(jrn *j, void *addr, size_t size)

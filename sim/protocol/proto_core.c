@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "protocol/proto_internal.h"
+#include "util/grow.h"
 #include "util/stable.h"
 
 static const char *const EVENT_NAMES[] = {
@@ -178,14 +179,8 @@ void ptoken_transfer(proto *p, uint32_t from, uint32_t to, wei_t amount)
 
 void proto_emit(proto *p, const proto_event *e)
 {
-    if (p->n_ev == p->cap_ev) {
-        size_t cap = p->cap_ev ? 2 * p->cap_ev : 64;
-        proto_event *ev = realloc(p->ev, cap * sizeof *ev);
-        if (!ev)
-            abort();
-        p->ev = ev;
-        p->cap_ev = cap;
-    }
+    if (p->n_ev == p->cap_ev)
+        p->ev = grow_doubled(p->ev, &p->cap_ev, sizeof *p->ev, 64);
     proto_event *d = &p->ev[p->n_ev++];
     *d = *e;
     if (e->result_len) {

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "protocol/vss/vss_internal.h"
+#include "util/grow.h"
 #include "util/keccak.h"
 #include "util/stable.h"
 
@@ -286,14 +287,8 @@ void vss_emit(vss *p, const vss_event *e, const uint8_t *bytes, size_t len)
 {
     if (p->muted >> e->kind & 1)
         return;
-    if (p->n_ev == p->cap_ev) {
-        size_t cap = p->cap_ev ? 2 * p->cap_ev : 64;
-        vss_event *ev = realloc(p->ev, cap * sizeof *ev);
-        if (!ev)
-            abort();
-        p->ev = ev;
-        p->cap_ev = cap;
-    }
+    if (p->n_ev == p->cap_ev)
+        p->ev = grow_doubled(p->ev, &p->cap_ev, sizeof *p->ev, 64);
     vss_event *d = &p->ev[p->n_ev++];
     *d = *e;
     d->score = NULL;
