@@ -70,8 +70,49 @@ static int parse_host(cJSON *o, hosts *hs, int *host)
 }
 
 /* One row of a validation file into r.  0; -1 bad (err set); 1 card unknown. */
+/* The models the rows name, each read from llms.json and sd.json once: a
+ * file holds a few hundred rows over a few dozen models, and reading the
+ * files again for every row was most of a simulation's start-up. */
+typedef struct model_memo {
+    struct memo_entry {
+        char name[96];
+        int rc;
+        tim_model m;
+        char err[512];
+    } *e;
+    int n, cap;
+} model_memo;
+
+static int memo_model_load(model_memo *mm, const char *llms, const char *sd, const char *name,
+                           tim_model *out, char *err, size_t errlen)
+{
+    for (int i = 0; i < mm->n; i++)
+        if (!strcmp(mm->e[i].name, name)) {
+            *out = mm->e[i].m;
+            snprintf(err, errlen, "%s", mm->e[i].err);
+            return mm->e[i].rc;
+        }
+    int rc = tim_model_load(llms, sd, name, out, err, errlen);
+    if (strlen(name) >= sizeof mm->e->name)
+        return rc; /* not kept: a name that long is read each time */
+    if (mm->n == mm->cap) {
+        int cap = mm->cap ? 2 * mm->cap : 16;
+        struct memo_entry *e = realloc(mm->e, (size_t)cap * sizeof *e);
+        if (!e)
+            return rc;
+        mm->e = e, mm->cap = cap;
+    }
+    struct memo_entry *e = &mm->e[mm->n++];
+    snprintf(e->name, sizeof e->name, "%s", name);
+    snprintf(e->err, sizeof e->err, "%s", rc ? err : "");
+    e->rc = rc;
+    e->m = *out;
+    return rc;
+}
+
 static int parse_row(cJSON *o, int i, const char *path, const char *dir, const tim_card *cards,
-                     int ncards, cJSON *cardjson, hosts *hs, row *r, char *err, size_t errlen)
+                     int ncards, cJSON *cardjson, hosts *hs, model_memo *memo, row *r, char *err,
+                     size_t errlen)
 {
     memset(r, 0, sizeof *r);
     const char *rt, *card, *model, *w, *metric, *src;
@@ -158,7 +199,7 @@ static int parse_row(cJSON *o, int i, const char *path, const char *dir, const t
     char llms[1100], sd[1100], e2[512];
     snprintf(llms, sizeof llms, "%s/llms.json", dir);
     snprintf(sd, sizeof sd, "%s/sd.json", dir);
-    int rc = tim_model_load(llms, sd, model, &r->m, e2, sizeof e2);
+    int rc = memo_model_load(memo, llms, sd, model, &r->m, e2, sizeof e2);
     if (rc || (r->m.kind == TIM_SD) != (r->rt == TIM_RT_DIFFUSERS)) {
         snprintf(err, errlen, "%s: .rows[%d].model: expected a %s model: %s", path, i,
                  r->rt == TIM_RT_DIFFUSERS ? "sd.json" : "llms.json",
@@ -198,13 +239,15 @@ int tim_rows_load(const char *path, const char *dir, const tim_card *cards, int 
     int n = cJSON_GetArraySize(rows), rc = j && cJSON_IsArray(rows) ? 0 : 2, i = 0;
     rs->r = n > 0 ? calloc((size_t)n, sizeof *rs->r) : NULL;
     cJSON *cards_arr = cJSON_GetObjectItemCaseSensitive(cj, "cards");
+    model_memo mm = {0};
     cJSON_ArrayForEach(o, rows) {
         if (!rs->r) {
             snprintf(err, errlen, "%s: out of memory", path);
             rc = 2;
             break;
         }
-        int pr = parse_row(o, i++, path, dir, cards, ncards, cards_arr, hs, &rs->r[rs->n], err, errlen);
+        int pr = parse_row(o, i++, path, dir, cards, ncards, cards_arr, hs, &mm, &rs->r[rs->n], err,
+                           errlen);
         if (pr < 0) {
             rc = 2;
             break;
@@ -214,6 +257,7 @@ int tim_rows_load(const char *path, const char *dir, const tim_card *cards, int 
         else
             rs->n++;
     }
+    free(mm.e);
     cJSON_Delete(j);
     cJSON_Delete(cj);
     if (rc) {
