@@ -54,8 +54,11 @@ static int lax(ctx *c, const char *path, const char *what)
     if (c->strict)
         return fail(c, path, "%s (refused with --strict)", what);
     gpt_task *t = c->t;
-    if (t->n_warnings < GPT_TASK_MAX_WARNINGS)
-        snprintf(t->warning[t->n_warnings], sizeof t->warning[0], "%s: %s", path, what);
+    if (t->n_warnings < GPT_TASK_MAX_WARNINGS) {
+        char *w = t->warning[t->n_warnings];
+        if (snprintf(w, sizeof t->warning[0], "%s: %s", path, what) >= (int)sizeof t->warning[0])
+            memcpy(w + sizeof t->warning[0] - 4, "...", 4); /* cut short, and says so */
+    }
     t->n_warnings++;
     return 0;
 }
@@ -355,7 +358,7 @@ static int parse_root(ctx *c, const cJSON *root, gpt_task *t)
     v = member(root, "generation_config");
     if (v && parse_gen(c, v, t))
         return 2;
-    double d;
+    double d = 0;
     v = member(root, "seed");
     /* any integer passes the schema; transformers.set_seed then seeds numpy,
      * which raises outside 0..2^32-1 */

@@ -127,7 +127,7 @@ bool tj_get_string(tj *r, const cJSON *obj, const char *key, const char **out)
 
 bool tj_get_wei(tj *r, const cJSON *obj, const char *key, wei_t *out)
 {
-    const char *s;
+    const char *s = NULL;
     if (!tj_get_string(r, obj, key, &s))
         return false;
     if (!wei_parse(s, out)) {
@@ -193,7 +193,7 @@ bool tj_get_hex(tj *r, const cJSON *obj, const char *key, bool exact32, uint8_t 
 bool tj_get_actor(tj *r, const char *const *names, uint32_t n, const cJSON *obj, const char *key,
                   uint32_t *out)
 {
-    const char *s;
+    const char *s = NULL;
     if (!tj_get_string(r, obj, key, &s))
         return false;
     int64_t a = tj_actor(names, n, s);
@@ -289,7 +289,7 @@ bool tj_unlisted_opening(tj *r, const cJSON *first_state, const wei_t *initial, 
 
 bool tj_step_index_time(tj *r, const cJSON *js, size_t idx, uint64_t *last_time, uint64_t *time)
 {
-    uint64_t i;
+    uint64_t i = 0;
     if (!tj_get_uint(r, js, "i", UINT64_MAX, &i))
         return false;
     if (i != idx) {
@@ -365,7 +365,7 @@ bool tj_header(tj *r, const cJSON *root, const char *format, const char **name)
     static const char *const known[] = {"format", "name", "description", "params", "accounts", "steps", NULL};
     if (!tj_no_duplicates(r, root) || !tj_keys_known(r, root, known))
         return false;
-    const char *fmt;
+    const char *fmt = NULL;
     if (!tj_get_string(r, root, "format", &fmt))
         return false;
     if (strcmp(fmt, format)) {
@@ -385,7 +385,7 @@ bool tj_trace_open(tj *r, tj_trace *h, const char *path, const char *text, size_
 
 bool tj_trace_head(tj *r, tj_trace *h, const char *format)
 {
-    const char *name;
+    const char *name = NULL;
     if (!tj_header(r, h->root, format, &name) || !(h->name = strdup(name)))
         return false;
     return tj_accounts(r, h->root, &h->actor, &h->initial, &h->n_actors);

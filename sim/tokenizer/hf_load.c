@@ -119,7 +119,8 @@ static int parse_tree(loader *L, const cJSON *o, const char *path, const char *l
     const cJSON *e;
     int i = 0;
     cJSON_ArrayForEach(e, cJSON_GetObjectItemCaseSensitive(o, list)) {
-        snprintf(p, sizeof p, "%s.%s[%d]", path, list, i++);
+        if (snprintf(p, sizeof p, "%s.%s[%d]", path, list, i++) >= (int)sizeof p)
+            return fail(L, path, "expected Sequences nested less deeply");
         if (parse_tree(L, e, p, list, leaf))
             return -1;
     }

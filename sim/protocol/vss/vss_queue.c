@@ -190,7 +190,7 @@ bool vqueue_pop(vss *p, uint32_t a, uint32_t *out)
     uint32_t chosen = VSS_NOBODY, local;
     uint64_t gid = n->gpu;
     if (vset_find(&p->q_gpus, gid) >= 0) {
-        wei_t price;
+        wei_t price = 0;
         group_price(p, true, gid, true, &price);
         if (best_in_group(p, a, true, gid, price, &local)) {
             max_price = price;
@@ -202,7 +202,7 @@ bool vqueue_pop(vss *p, uint32_t a, uint32_t *out)
         uint64_t min_vram = p->q_vrams.items[i];
         if (vram < min_vram)
             continue;
-        wei_t price;
+        wei_t price = 0;
         group_price(p, false, min_vram, true, &price);
         if (price > max_price && best_in_group(p, a, false, min_vram, price, &local)) {
             max_price = price;
