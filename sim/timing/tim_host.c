@@ -52,8 +52,14 @@ double tim_host_forward_seconds(const tim_host *h, const kern_model_cfg *c, kern
     double rotary = (double)kern_model_rot_dim(c) / (double)hd;
     double row = norms * passes * (double)H + (c->arch == KERN_ARCH_PHI ? 1 : 2) * (double)H +
                  rotary * (double)(H + kvd) + 2.0 * (double)kvd;
+    /* the biases added after the products (add_bias): q, k and v where the
+     * checkpoint has them (GPT-2, Phi, Qwen), the attention output's and
+     * the MLP's two in the LayerNorm architectures; Phi's output head has
+     * one too, added once a forward */
+    row += (c->qkv_bias ? (double)(H + 2 * kvd) : 0) + (llama ? 0 : (double)(2 * H + F));
     s += (double)n * row * h->elem_s;
     s *= c->layers;
-    s += tim_host_gemm_seconds(h, t, 1, (size_t)c->vocab, H);
+    s += tim_host_gemm_seconds(h, t, 1, (size_t)c->vocab, H) +
+         (c->arch == KERN_ARCH_PHI ? (double)c->vocab * h->elem_s : 0);
     return s;
 }
