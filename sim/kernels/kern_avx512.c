@@ -209,7 +209,7 @@ AI void gemm_fp_impl(kern_type t, const kern_mat *w, const float *x, size_t m, s
             for (size_t i = 0; i < ml; i++)
                 for (int j = 0; j < NR; j++) {
                     const float *sl = st + i * (size_t)(NR * 16) + (size_t)j * 16;
-                    float l[16];
+                    _Alignas(64) float l[16];
                     if (K0 && K0 == K && p->tree == KERN_TREE_PAIRWISE) {
                         y[(mc + i) * N + nt + (size_t)j] = finish16(sl, NULL);
                         continue;
@@ -218,8 +218,23 @@ AI void gemm_fp_impl(kern_type t, const kern_mat *w, const float *x, size_t m, s
                         memcpy(l, sl, sizeof l);
                     else
                         memset(l, 0, sizeof l);
-                    kern_fp_lanes(t, wr[j], x + (mc + i) * K, K0, K, l, 16);
-                    y[(mc + i) * N + nt + (size_t)j] = kern_lanes_finish(l, 16, p->tree);
+                    if (t == KERN_F32) {
+                        /* the last K % 16 elements in one masked FMA: lane
+                         * k - K0 takes element k, as kern_fp_lanes adds it,
+                         * and the lanes past the tail keep their sums.  An
+                         * attention's P V product has the prompt's length
+                         * as K, rarely a multiple of 16 */
+                        const __mmask16 tail = (__mmask16)((1u << (K - K0)) - 1);
+                        const float *wt = (const float *)wr[j] + K0, *xt = x + (mc + i) * K + K0;
+                        _mm512_store_ps(l, _mm512_mask3_fmadd_ps(_mm512_maskz_loadu_ps(tail, wt),
+                                                                 _mm512_maskz_loadu_ps(tail, xt),
+                                                                 _mm512_load_ps(l), tail));
+                    } else {
+                        kern_fp_lanes(t, wr[j], x + (mc + i) * K, K0, K, l, 16);
+                    }
+                    y[(mc + i) * N + nt + (size_t)j] = p->tree == KERN_TREE_PAIRWISE
+                                                           ? finish16(l, NULL)
+                                                           : kern_lanes_finish(l, 16, p->tree);
                 }
             nt += (size_t)NR;
         }

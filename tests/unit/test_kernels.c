@@ -176,6 +176,14 @@ static void check_type(kern_type t, size_t m, size_t n, size_t k)
 /* Shapes cross every edge: m > the 64-row chunk, n not a multiple of the
  * 4-row tile or the 16-row thread split, k past the 512 chunk with a tail. */
 static void test_f32(void **s) { (void)s; check_type(KERN_F32, 67, 37, 1061); }
+/* An attention's P V product: K is the prompt's length, all tail (13) or
+ * a tail past one 16-lane step (47), against the scalar lanes. */
+static void test_f32_attention_shapes(void **s)
+{
+    (void)s;
+    check_type(KERN_F32, 13, 64, 13);
+    check_type(KERN_F32, 47, 64, 47);
+}
 static void test_f16(void **s) { (void)s; check_type(KERN_F16, 6, 37, 547); }
 static void test_bf16(void **s) { (void)s; check_type(KERN_BF16, 6, 37, 547); }
 static void test_q8(void **s) { (void)s; check_type(KERN_Q8_0, 67, 37, 1120); }
@@ -336,7 +344,8 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_f16_roundtrip),   cmocka_unit_test(test_quant_error),
-        cmocka_unit_test(test_f32),             cmocka_unit_test(test_f16),
+        cmocka_unit_test(test_f32),             cmocka_unit_test(test_f32_attention_shapes),
+        cmocka_unit_test(test_f16),
         cmocka_unit_test(test_bf16),            cmocka_unit_test(test_q8),
         cmocka_unit_test(test_q4),              cmocka_unit_test(test_matvec),
         cmocka_unit_test(test_q8_packed),       cmocka_unit_test(test_q4_packed),
