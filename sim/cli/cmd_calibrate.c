@@ -260,6 +260,15 @@ static int calibrate(const char *out, int T, int quick)
     cJSON_AddNumberToObject(se, "row_pass", ens);
     printf("serial work: %.2f ns per quantized activation, %.2f ns per SiLU, %.2f ns per GELU, "
            "%.2f ns per element of a row pass\n", qns, ans, gns, ens);
+    /* the wake-up of a parallel region that no product's fit covers (each
+     * layer's attention) */
+    cJSON *pc = cJSON_AddArrayToObject(root, "parallel_call_us");
+    printf("a parallel call with an empty body, after 20 us of serial work:");
+    for (int th = 1; th <= T; th++) {
+        double us = tim_measure_parallel_call(th) * 1e6;
+        cJSON_AddItemToArray(pc, cJSON_CreateNumber(us));
+        printf(" %.1f us on %d thread(s)%s", us, th, th < T ? "," : "\n");
+    }
     /* the machine's streaming rate again: a calibration that began in one
      * state and ended in another fitted a mix of the two */
     double read_end[65] = {0};

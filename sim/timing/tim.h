@@ -418,6 +418,10 @@ typedef struct {
      * (norms, residual adds, rotary embedding, cache writes): the fixed
      * cost every token pays outside the products */
     double elem_s;
+    /* seconds of one parallel call with an empty body after a short serial
+     * gap (the threads' wake-up; 0 on one thread): each layer's attention
+     * region pays it, which no product's fitted constant covers */
+    double call_s;
     double host_eff_bw;         /* Q4_0 matvec bandwidth / read bandwidth */
     int quick;                  /* fitted on calibrate --quick's grid and reads */
 } tim_host;

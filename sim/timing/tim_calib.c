@@ -219,6 +219,30 @@ int tim_points_from_json(const cJSON *points, const char *path, tim_point **out,
     return 0;
 }
 
+static void empty_part(void *arg, int i, int n)
+{
+    (void)arg, (void)i, (void)n;
+}
+
+double tim_measure_parallel_call(int threads)
+{
+    enum { R = 200, WARM = 20 };
+    double t[R];
+    int before = kern_threads_get();
+    kern_threads_set(threads);
+    for (int r = 0; r < WARM + R; r++) {
+        double t0 = now();
+        while (now() - t0 < 20e-6) /* the serial pass before the call */
+            ;
+        t0 = now();
+        kern_parallel(empty_part, NULL);
+        if (r >= WARM)
+            t[r - WARM] = now() - t0;
+    }
+    kern_threads_set(before);
+    return tim_lower_quartile(t, R);
+}
+
 /* Checksums land here so that no read can be optimized away. */
 static volatile uint64_t sink;
 

@@ -37,6 +37,10 @@ double tim_measure_forward(kern_model *m, int n, int pos0, int reps);
 /* Single-threaded ns per element of activation quantization, of SiLU, of the
  * tanh GELU, and of an RMS normalization pass. */
 void tim_measure_serial(double *quant_ns, double *act_ns, double *gelu_ns, double *elem_ns);
+/* Seconds of one parallel call with an empty body on `threads` threads,
+ * each after 20 µs of serial work as a forward's calls follow its serial
+ * passes (lower quartile of 200); about 0 on one thread. */
+double tim_measure_parallel_call(int threads);
 /* The lower quartile of v (reorders v): other work on the machine only ever
  * adds time, so the fastest quarter of repetitions estimates what the
  * hardware does while still averaging over its own jitter. */

@@ -183,6 +183,9 @@ int tim_host_load(const char *path, int threads, tim_host *h, char *err, size_t 
     cJSON *rb = cJSON_GetObjectItemCaseSensitive(j, "read_gbs");
     cJSON *rbt = cJSON_GetArrayItem(rb, threads - 1);
     h->read_gbs = cJSON_IsNumber(rbt) ? rbt->valuedouble : 0;
+    /* absent before it was measured: no cost */
+    cJSON *pc = cJSON_GetArrayItem(cJSON_GetObjectItemCaseSensitive(j, "parallel_call_us"), threads - 1);
+    h->call_s = cJSON_IsNumber(pc) && pc->valuedouble > 0 ? pc->valuedouble * 1e-6 : 0;
     h->quick = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(j, "quick"));
     cJSON_Delete(j);
     if (!found) {

@@ -33,6 +33,9 @@ double tim_host_forward_seconds(const tim_host *h, const kern_model_cfg *c, kern
     double af = 4.0 * (double)M * (double)N * (double)hd * (double)c->heads;
     double ab = 2.0 * (double)N * (double)kvd * 4.0 * (double)c->heads / (double)c->kv_heads;
     s += af / r->F > ab / r->B ? af / r->F : ab / r->B;
+    /* the parallel region itself: its threads' wake-up, which no product's
+     * fitted constant covers */
+    s += h->call_s;
     /* elementwise work: quantizing the inputs of the products (q/k/v and
      * gate/up share one; the rows are split over the threads), the MLP
      * activation (SwiGLU's SiLU, or GPT-2's and Phi's tanh GELU) and the

@@ -104,6 +104,27 @@ static void test_row_passes(void **state)
     }
 }
 
+/* Each layer's attention is one parallel region (kern_forward.c,
+ * kern_parallel(attn_part)) that no product's fitted constant covers: it
+ * pays the measured cost of a parallel call once a layer, prompt or
+ * decode, whatever the weights. */
+static void test_attention_region(void **state)
+{
+    (void)state;
+    static const char *const names[] = {"TinyLlama-1.1B", "gpt2", "Phi-2"};
+    for (int m = 0; m < 3; m++) {
+        kern_model_cfg c = model(names[m]);
+        tim_host a = host(2), b = host(2);
+        b.call_s = a.call_s + 4e-5;
+        for (int n = 1; n <= 13; n += 12)
+            for (kern_type t = KERN_F32; t <= KERN_Q4_0; t += KERN_Q4_0 - KERN_F32) {
+                double d = tim_host_forward_seconds(&b, &c, t, n, 3) -
+                           tim_host_forward_seconds(&a, &c, t, n, 3);
+                assert_true(fabs(d - c.layers * 4e-5) <= 1e-12);
+            }
+    }
+}
+
 /* The MLP's activation: SwiGLU's SiLU (act_s) for LLaMA, the tanh GELU
  * (gelu_s) for GPT-2 and Phi, once per MLP element of every token. */
 static void test_mlp_activation(void **state)
@@ -257,6 +278,7 @@ static void test_calibrate_quick(void **state)
         if (t == KERN_F32 || t == KERN_Q8_0 || t == KERN_Q4_0)
             assert_true(h.roof[t].F > 1e8 && h.roof[t].B > 1e8 && h.roof[t].c >= 0 && h.roof[t].r >= 0);
     assert_true(h.elem_s > 0 && h.quant_s > 0 && h.act_s > 0 && h.gelu_s > 0);
+    assert_true(h.call_s > 0 && h.call_s < 0.01); /* two threads: a wake-up, not nothing */
     /* host.json says where it was fitted: this machine */
     tim_cpu here, fitted;
     tim_cpu_identity(&here);
@@ -277,6 +299,7 @@ int main(void)
     const struct CMUnitTest tests[] = {cmocka_unit_test(test_quantization_split),
                                        cmocka_unit_test(test_row_passes),
                                        cmocka_unit_test(test_mlp_activation),
+                                       cmocka_unit_test(test_attention_region),
                                        cmocka_unit_test(test_fit_recovers_roof),
                                        cmocka_unit_test(test_points_from_json),
                                        cmocka_unit_test(test_host_busy),
