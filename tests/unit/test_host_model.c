@@ -41,6 +41,16 @@ static kern_model_cfg model(const char *name)
     return c;
 }
 
+/* What b's costs add to a's prediction of one forward. */
+static double added(const tim_host *b, const tim_host *a, const kern_model_cfg *c, kern_type t, int n,
+                    int pos0)
+{
+    return tim_host_forward_seconds(b, c, t, n, pos0) - tim_host_forward_seconds(a, c, t, n, pos0);
+}
+
+/* One model of each architecture: LLaMA, GPT-2, Phi. */
+static const char *const ARCH_MODELS[] = {"TinyLlama-1.1B", "gpt2", "Phi-2"};
+
 static void test_quantization_split(void **state)
 {
     (void)state;
@@ -51,16 +61,14 @@ static void test_quantization_split(void **state)
         int n = ns[i];
         double q = (double)c.layers * (double)(n - (n + 1) / 2) *
                    (3.0 * c.hidden + (double)c.ffn) * h1.quant_s;
-        double d4 = tim_host_forward_seconds(&h1, &c, KERN_Q4_0, n, 5) -
-                    tim_host_forward_seconds(&h2, &c, KERN_Q4_0, n, 5);
+        double d4 = added(&h1, &h2, &c, KERN_Q4_0, n, 5);
         assert_true(fabs(d4 - q) <= 1e-9 * (1 + q));
         if (n == 1)
             assert_true(q == 0); /* decode: one row, nothing to split */
         else
             assert_true(q > 0);
         /* FP32 weights quantize nothing */
-        double d32 = tim_host_forward_seconds(&h1, &c, KERN_F32, n, 5) -
-                     tim_host_forward_seconds(&h2, &c, KERN_F32, n, 5);
+        double d32 = added(&h1, &h2, &c, KERN_F32, n, 5);
         assert_true(fabs(d32) <= 1e-12);
     }
 }
@@ -97,9 +105,7 @@ static void test_row_passes(void **state)
             for (int t = 0; t < 3; t++) {
                 double want = (double)c.layers * ns[i] * row * b.elem_s +
                               (c.arch == KERN_ARCH_PHI ? c.vocab * b.elem_s : 0); /* the head's bias */
-                double d = tim_host_forward_seconds(&b, &c, ts[t], ns[i], 0) -
-                           tim_host_forward_seconds(&a, &c, ts[t], ns[i], 0);
-                assert_true(fabs(d - want) <= 1e-9 * want);
+                assert_true(fabs(added(&b, &a, &c, ts[t], ns[i], 0) - want) <= 1e-9 * want);
             }
     }
 }
@@ -111,17 +117,14 @@ static void test_row_passes(void **state)
 static void test_attention_region(void **state)
 {
     (void)state;
-    static const char *const names[] = {"TinyLlama-1.1B", "gpt2", "Phi-2"};
     for (int m = 0; m < 3; m++) {
-        kern_model_cfg c = model(names[m]);
-        tim_host a = host(2), b = host(2);
-        b.call_s = a.call_s + 4e-5;
+        kern_model_cfg c = model(ARCH_MODELS[m]);
+        tim_host a = host(2), b = a;
+        b.call_s += 4e-5;
+        const double want = c.layers * 4e-5;
         for (int n = 1; n <= 13; n += 12)
-            for (kern_type t = KERN_F32; t <= KERN_Q4_0; t += KERN_Q4_0 - KERN_F32) {
-                double d = tim_host_forward_seconds(&b, &c, t, n, 3) -
-                           tim_host_forward_seconds(&a, &c, t, n, 3);
-                assert_true(fabs(d - c.layers * 4e-5) <= 1e-12);
-            }
+            assert_true(fabs(added(&b, &a, &c, KERN_F32, n, 3) - want) <= 1e-12 &&
+                        fabs(added(&b, &a, &c, KERN_Q4_0, n, 3) - want) <= 1e-12);
     }
 }
 
@@ -130,13 +133,11 @@ static void test_attention_region(void **state)
 static void test_mlp_activation(void **state)
 {
     (void)state;
-    static const char *const names[] = {"TinyLlama-1.1B", "gpt2", "Phi-2"};
     for (int m = 0; m < 3; m++) {
-        kern_model_cfg c = model(names[m]);
+        kern_model_cfg c = model(ARCH_MODELS[m]);
         tim_host a = host(2), b = host(2);
         b.gelu_s = a.gelu_s + 1e-8;
-        double d = tim_host_forward_seconds(&b, &c, KERN_F32, 13, 0) -
-                   tim_host_forward_seconds(&a, &c, KERN_F32, 13, 0);
+        double d = added(&b, &a, &c, KERN_F32, 13, 0);
         double want = c.arch == KERN_ARCH_LLAMA ? 0 : (double)c.layers * 13 * c.ffn * 1e-8;
         assert_true(fabs(d - want) <= 1e-9 * (want + 1e-9));
     }
