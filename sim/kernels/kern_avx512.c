@@ -99,6 +99,24 @@ AI void tile_fp(const int MR, const int NR, kern_type t, const float *const *xr,
             _mm512_store_ps(st + (i * NR + j) * 16, acc[i][j]);
 }
 
+/* The products of elements K0..K-1 (K - K0 < 16) added to 16 lanes l, lane
+ * k - K0 taking element k, as kern_fp_lanes adds them; F32 weights in one
+ * masked FMA (the lanes past the tail keep their sums), the others through
+ * kern_fp_lanes.  An attention's P V product has the prompt's length as K,
+ * rarely a multiple of 16. */
+static inline void tail16(kern_type t, const void *row, const float *xr, size_t K0, size_t K,
+                          float *l)
+{
+    if (t != KERN_F32) {
+        kern_fp_lanes(t, row, xr, K0, K, l, 16);
+        return;
+    }
+    const __mmask16 tail = (__mmask16)((1u << (K - K0)) - 1);
+    _mm512_storeu_ps(l, _mm512_mask3_fmadd_ps(_mm512_maskz_loadu_ps(tail, (const float *)row + K0),
+                                              _mm512_maskz_loadu_ps(tail, xr + K0),
+                                              _mm512_loadu_ps(l), tail));
+}
+
 /* Any lane count: one output, lanes/16 accumulators. */
 static void dot_fp_any(kern_type t, const void *row, const float *xr, size_t K, float *out,
                        const kern_profile *p)
@@ -115,7 +133,10 @@ static void dot_fp_any(kern_type t, const void *row, const float *xr, size_t K, 
                                      _mm512_loadu_ps(xr + k + 16 * a), acc[a]);
     for (int a = 0; a < A; a++)
         _mm512_storeu_ps(l + 16 * a, acc[a]);
-    kern_fp_lanes(t, row, xr, K0, K, l, L);
+    if (L == 16)
+        tail16(t, row, xr, K0, K, l);
+    else
+        kern_fp_lanes(t, row, xr, K0, K, l, L);
     *out = kern_lanes_finish(l, L, p->tree);
 }
 
@@ -218,20 +239,7 @@ AI void gemm_fp_impl(kern_type t, const kern_mat *w, const float *x, size_t m, s
                         memcpy(l, sl, sizeof l);
                     else
                         memset(l, 0, sizeof l);
-                    if (t == KERN_F32) {
-                        /* the last K % 16 elements in one masked FMA: lane
-                         * k - K0 takes element k, as kern_fp_lanes adds it,
-                         * and the lanes past the tail keep their sums.  An
-                         * attention's P V product has the prompt's length
-                         * as K, rarely a multiple of 16 */
-                        const __mmask16 tail = (__mmask16)((1u << (K - K0)) - 1);
-                        const float *wt = (const float *)wr[j] + K0, *xt = x + (mc + i) * K + K0;
-                        _mm512_store_ps(l, _mm512_mask3_fmadd_ps(_mm512_maskz_loadu_ps(tail, wt),
-                                                                 _mm512_maskz_loadu_ps(tail, xt),
-                                                                 _mm512_load_ps(l), tail));
-                    } else {
-                        kern_fp_lanes(t, wr[j], x + (mc + i) * K, K0, K, l, 16);
-                    }
+                    tail16(t, wr[j], x + (mc + i) * K, K0, K, l);
                     y[(mc + i) * N + nt + (size_t)j] = p->tree == KERN_TREE_PAIRWISE
                                                            ? finish16(l, NULL)
                                                            : kern_lanes_finish(l, 16, p->tree);

@@ -411,8 +411,8 @@ typedef struct {
     double read_gbs;            /* measured read bandwidth */
     /* single-threaded per-element costs outside the products, seconds:
      * activation quantization, one exp-based activation (SiLU, the softmax
-     * exps) and GPT-2's and Phi's tanh GELU (kern_gelu, three to four SiLUs
-     * here); they grow with the tokens of a prefill */
+     * exps) and GPT-2's and Phi's tanh GELU (kern_gelu, timed over random
+     * inputs: its cost depends on them); they grow with the tokens of a prefill */
     double quant_s, act_s, gelu_s;
     /* single-threaded seconds per element of a pass over a token's row
      * (norms, residual adds, rotary embedding, cache writes): the fixed

@@ -69,16 +69,14 @@ static int parse_host(cJSON *o, hosts *hs, int *host)
     return 0;
 }
 
-/* One row of a validation file into r.  0; -1 bad (err set); 1 card unknown. */
 /* The models the rows name, each read from llms.json and sd.json once: a
  * file holds a few hundred rows over a few dozen models, and reading the
- * files again for every row was most of a simulation's start-up. */
+ * files again for every row was most of a simulation's start-up.  Only
+ * models that loaded are kept: a row naming a bad one ends the file. */
 typedef struct model_memo {
     struct memo_entry {
         char name[96];
-        int rc;
         tim_model m;
-        char err[512];
     } *e;
     int n, cap;
 } model_memo;
@@ -89,27 +87,24 @@ static int memo_model_load(model_memo *mm, const char *llms, const char *sd, con
     for (int i = 0; i < mm->n; i++)
         if (!strcmp(mm->e[i].name, name)) {
             *out = mm->e[i].m;
-            snprintf(err, errlen, "%s", mm->e[i].err);
-            return mm->e[i].rc;
+            return 0;
         }
     int rc = tim_model_load(llms, sd, name, out, err, errlen);
-    if (strlen(name) >= sizeof mm->e->name)
-        return rc; /* not kept: a name that long is read each time */
+    if (rc || strlen(name) >= sizeof mm->e->name)
+        return rc; /* a name that long is read each time */
     if (mm->n == mm->cap) {
         int cap = mm->cap ? 2 * mm->cap : 16;
         struct memo_entry *e = realloc(mm->e, (size_t)cap * sizeof *e);
         if (!e)
-            return rc;
+            return 0; /* not kept */
         mm->e = e, mm->cap = cap;
     }
-    struct memo_entry *e = &mm->e[mm->n++];
-    snprintf(e->name, sizeof e->name, "%s", name);
-    snprintf(e->err, sizeof e->err, "%s", rc ? err : "");
-    e->rc = rc;
-    e->m = *out;
-    return rc;
+    snprintf(mm->e[mm->n].name, sizeof mm->e->name, "%s", name);
+    mm->e[mm->n++].m = *out;
+    return 0;
 }
 
+/* One row of a validation file into r.  0; -1 bad (err set); 1 card unknown. */
 static int parse_row(cJSON *o, int i, const char *path, const char *dir, const tim_card *cards,
                      int ncards, cJSON *cardjson, hosts *hs, model_memo *memo, row *r, char *err,
                      size_t errlen)
