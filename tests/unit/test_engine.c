@@ -1,5 +1,5 @@
 /* Engine: event order (time, then scheduling order), the zero-delay FIFO,
- * pool reuse, and the independence of random streams. */
+ * the hold model, and the independence of random streams. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -120,7 +120,7 @@ static void test_random_against_sort(void **state)
     eng_free(e);
 }
 
-static void test_hold_model_reuses_pool(void **state)
+static void test_hold_model_keeps_its_size(void **state)
 {
     (void)state;
     eng *e = eng_new(64);
@@ -309,7 +309,7 @@ int main(void)
         cmocka_unit_test(test_random_against_sort),
         cmocka_unit_test(test_against_naive_order),
         cmocka_unit_test(test_horizon_drops_only_later_events),
-        cmocka_unit_test(test_hold_model_reuses_pool),
+        cmocka_unit_test(test_hold_model_keeps_its_size),
         cmocka_unit_test(test_streams_independent_and_reproducible),
         cmocka_unit_test(test_take_then_finish_as_below),
         cmocka_unit_test(test_round_as_llround),
