@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "protocol/journal.h"
+#include "protocol/oset.h" /* oset_undo */
 #include "protocol/wset.h" /* the logical entries' psum_add */
 #include "util/grow.h"
 
@@ -55,6 +56,8 @@ void jrn_rollback(jrn *j)
         jrn_entry *e = &j->e[--j->n];
         if (e->size & JRN_PSUM_ADD)
             psum_add(NULL, e->addr, e->size & ~JRN_PSUM_ADD, (uint64_t)0 - e->old);
+        else if (e->size >= JRN_OSET_ADD)
+            oset_undo(e->addr, e->size, e->old, e->aux);
         else if (e->size <= 8)
             memcpy(e->addr, &e->old, e->size);
         else

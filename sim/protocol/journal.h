@@ -21,7 +21,8 @@
 typedef struct jrn_entry {
     void *addr;
     uint64_t old;  /* the old bytes (size <= 8), else the offset into the byte log */
-    uint32_t size; /* or JRN_PSUM_ADD | position: a logical entry, below */
+    uint32_t size; /* or JRN_PSUM_ADD | position, JRN_OSET_ADD, JRN_OSET_REMOVE: logical entries, below */
+    uint32_t aux;  /* JRN_OSET_ADD: the old value of the item slot it filled */
 } jrn_entry;
 
 typedef struct jrn {
@@ -97,6 +98,23 @@ static inline void jrn_note_psum_add(jrn *j, void *tree, uint32_t pos, uint64_t 
     if (j->n == j->cap)
         jrn_grow(j);
     jrn_put(&j->e[j->n++], tree, JRN_PSUM_ADD | pos, delta);
+}
+
+/* One logical entry for a change of an ordered set (oset.c), in place of
+ * one per location it writes (three for an addition, up to four for a
+ * removal): about 30 a task.  The rollback (oset_undo) recomputes the
+ * writes from the set, which is as the change left it, since every later
+ * change has been undone first.  old packs the member and the position
+ * or index it had; aux is an addition's overwritten item slot. */
+#define JRN_OSET_ADD 0x40000000u
+#define JRN_OSET_REMOVE 0x40000001u
+static inline void jrn_note_oset(jrn *j, void *set, uint32_t kind, uint64_t old, uint32_t aux)
+{
+    if (j->n == j->cap)
+        jrn_grow(j);
+    jrn_entry *e = &j->e[j->n++];
+    jrn_put(e, set, kind, old);
+    e->aux = aux;
 }
 
 /* Restores every saved location, newest first, and empties the log. */

@@ -33,9 +33,11 @@ bool oset_add(jrn *j, oset *s, uint32_t id)
         return false;
     if (s->len == s->cap)
         abort(); /* capacity is the account universe: cannot happen */
-    J(j, s->items[s->len], id);
-    J(j, *oset_pos(s, id), s->len + 1);
-    J(j, s->len, s->len + 1);
+    uint32_t *pid = oset_pos(s, id);
+    jrn_note_oset(j, s, JRN_OSET_ADD, id | (uint64_t)*pid << 32, s->items[s->len]);
+    s->items[s->len] = id;
+    *pid = s->len + 1;
+    s->len++;
     return true;
 }
 
@@ -47,18 +49,40 @@ int64_t oset_remove(jrn *j, oset *s, uint32_t id, uint32_t *moved)
     uint32_t *pid = oset_pos(s, id);
     uint32_t idx = *pid - 1;
     uint32_t last = s->len - 1;
-    /* The old values are known (id at idx, the last member at last), so the
-     * writes to items[idx] and pos[m], lines of a random member far from
-     * the cache, read nothing. */
+    /* The entry needs no old value of items[idx] or pos[m] (the undo knows
+     * them), so those lines of a random member far from the cache are
+     * written without being read. */
+    jrn_note_oset(j, s, JRN_OSET_REMOVE, id | (uint64_t)idx << 32, 0);
     if (idx != last) {
         uint32_t m = s->items[last];
-        JO(j, s->items[idx], id, m);
-        JO(j, *oset_pos(s, m), last + 1, idx + 1);
+        s->items[idx] = m;
+        *oset_pos(s, m) = idx + 1;
         *moved = m;
     }
-    JO(j, *pid, idx + 1, 0);
-    J(j, s->len, last);
+    *pid = 0;
+    s->len = last;
     return idx;
+}
+
+void oset_undo(oset *s, uint32_t kind, uint64_t old, uint32_t aux)
+{
+    uint32_t id = (uint32_t)old, at = (uint32_t)(old >> 32);
+    if (kind == JRN_OSET_ADD) { /* at: id's old position entry */
+        s->len--;
+        s->items[s->len] = aux;
+        *oset_pos(s, id) = at;
+        return;
+    }
+    /* a removal of id from index at: the member then last is still in the
+     * slot past the end (swap and pop copies it, nothing else wrote it) */
+    uint32_t last = s->len;
+    s->len = last + 1;
+    if (at != last) {
+        uint32_t m = s->items[last];
+        s->items[at] = id;
+        *oset_pos(s, m) = last + 1;
+    }
+    *oset_pos(s, id) = at + 1;
 }
 
 bool vset_init(vset *s, uint32_t cap)

@@ -1,7 +1,7 @@
 /* Ordered sets with the semantics of OpenZeppelin's EnumerableSet, which the
  * Helium contracts iterate to break ties: iteration in insertion order, except
  * that removing an element moves the last element into its slot ("swap and
- * pop").  All writes go through the journal.
+ * pop").  Every change goes to the journal as one logical entry.
  *
  * oset:  members are small integer ids (accounts); membership and position
  *        live in an external array pos[id * stride] = index + 1 (0 = absent),
@@ -40,6 +40,8 @@ bool oset_add(jrn *j, oset *s, uint32_t id);
 /* Returns the index the element had, or -1 when absent.  *moved receives the
  * id that was swapped into that index (UINT32_MAX if none). */
 int64_t oset_remove(jrn *j, oset *s, uint32_t id, uint32_t *moved);
+/* Undoes one journalled change (journal.h, jrn_note_oset): the rollback's. */
+void oset_undo(oset *s, uint32_t kind, uint64_t old, uint32_t aux);
 static inline bool oset_contains(const oset *s, uint32_t id)
 {
     uint32_t p = *oset_pos(s, id);

@@ -132,6 +132,56 @@ static void test_oset_interleaved(void **st)
     jrn_free(&j);
 }
 
+/* Random transactions of additions and removals on a set that owns its
+ * positions and two that share a column, rolled back: the journal keeps a
+ * change as one logical entry (oset_undo), and every byte of the items
+ * (past the end too) and positions comes back. */
+static void test_oset_random_rollback(void **st)
+{
+    (void)st;
+    enum { IDS = 40 };
+    uint64_t x = 88172645463325252ull;
+    jrn j;
+    jrn_init(&j);
+    uint32_t pos[2 * IDS] = {0};
+    oset sets[3];
+    assert_true(oset_init_own(&sets[0], IDS, pos, 2));
+    assert_true(oset_init(&sets[1], IDS, pos + 1, 2));
+    assert_true(oset_init(&sets[2], IDS, pos + 1, 2));
+    for (int round = 0; round < 400; round++) {
+        uint32_t saved_pos[2 * IDS], saved_items[3][IDS], saved_len[3];
+        memcpy(saved_pos, pos, sizeof pos);
+        for (int k = 0; k < 3; k++) {
+            memcpy(saved_items[k], sets[k].items, sizeof saved_items[k]);
+            saved_len[k] = sets[k].len;
+        }
+        for (int step = 0; step < 1 + round % 23; step++) {
+            x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+            uint32_t id = (uint32_t)(x % IDS), moved;
+            int k = (int)((x >> 20) % 3);
+            if (k && oset_contains(&sets[3 - k], id))
+                k = 3 - k; /* the shared column: one set at a time */
+            if (x >> 40 & 1)
+                oset_add(&j, &sets[k], id);
+            else
+                oset_remove(&j, &sets[k], id, &moved);
+        }
+        if (round % 3 == 0) { /* kept: the next round starts from here */
+            jrn_commit(&j);
+            continue;
+        }
+        jrn_rollback(&j);
+        assert_memory_equal(pos, saved_pos, sizeof pos);
+        for (int k = 0; k < 3; k++) {
+            assert_int_equal(sets[k].len, saved_len[k]);
+            assert_memory_equal(sets[k].items, saved_items[k], sizeof saved_items[k]);
+        }
+    }
+    for (int k = 0; k < 3; k++)
+        oset_free(&sets[k]);
+    jrn_free(&j);
+}
+
 /* ---- a network of three identical cards and one app ---- */
 typedef struct net {
     proto *p;
@@ -577,6 +627,7 @@ int main(void)
         cmocka_unit_test(test_wei_parse_format),
         cmocka_unit_test(test_oset_swap_and_pop),
         cmocka_unit_test(test_oset_interleaved),
+        cmocka_unit_test(test_oset_random_rollback),
         cmocka_unit_test(test_fee_split_and_remainder),
         cmocka_unit_test(test_qos_window_and_kickout),
         cmocka_unit_test(test_queue_heaps_match_reference),
