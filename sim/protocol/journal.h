@@ -14,9 +14,9 @@
 
 /* A location of up to 8 bytes (nearly every write: counters, set positions
  * and sizes, prefix sums, statuses) keeps its old value in its own entry,
- * so saving it is a few stores (a 16-byte balance takes two entries); a
- * longer one (commitments, task records) keeps it in the byte log and the
- * entry holds the offset.  One array of entries keeps the order for the
+ * so saving it is a few stores (a 16-byte balance takes two entries, a
+ * 32-byte nonce or commitment four); a longer one keeps it in the byte log
+ * and the entry holds the offset.  One array of entries keeps the order for the
  * rollback. */
 typedef struct jrn_entry {
     void *addr;
@@ -62,6 +62,12 @@ static inline void jrn_save(jrn *j, void *addr, size_t size)
         jrn_save_small(&j->e[j->n], addr, 8);
         jrn_save_small(&j->e[j->n + 1], (uint8_t *)addr + 8, size - 8);
         j->n += 2;
+        return;
+    }
+    if (size == 32 && j->n + 3 < j->cap) { /* a nonce or commitment: four entries, no byte log */
+        for (int k = 0; k < 4; k++)
+            jrn_save_small(&j->e[j->n + k], (uint8_t *)addr + 8 * k, 8);
+        j->n += 4;
         return;
     }
     jrn_save_slow(j, addr, size);

@@ -52,7 +52,10 @@ void pt_store_bytes(proto *p, pbytes *b, const uint8_t *r, size_t len)
 {
     REQUIRE(p, len < UINT32_MAX, "avrami: result too long");
     if (len <= PROTO_RESULT_INLINE) {
-        jrn_save(&p->j, b->inl, len);
+        /* Bytes past the journaled length are never read, as in the spill
+         * below: only live ones (a second store) need their old value back. */
+        if (b->len && b->len <= PROTO_RESULT_INLINE)
+            jrn_save(&p->j, b->inl, b->len);
         memcpy(b->inl, r, len);
     } else {
         REQUIRE(p, p->spill_len + len <= p->spill_cap, "avrami: result storage full");

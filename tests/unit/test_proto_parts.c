@@ -132,6 +132,29 @@ static void test_oset_interleaved(void **st)
     jrn_free(&j);
 }
 
+/* Saves of every size the journal handles apart (8, 16, 32 bytes inline in
+ * entries, longer ones in the byte log), repeated and overlapping, each
+ * followed by a write, come back byte for byte on rollback, including when
+ * the entry array grows in the middle of a save. */
+static void test_journal_sizes_roll_back(void **st)
+{
+    (void)st;
+    uint8_t mem[256], orig[256];
+    for (int i = 0; i < 256; i++)
+        mem[i] = orig[i] = (uint8_t)(i * 37 + 11);
+    static const size_t sizes[] = {1, 4, 8, 12, 16, 32, 33, 48, 100};
+    jrn j;
+    jrn_init(&j);
+    for (int round = 0; round < 600; round++) { /* past the first growth of the entries */
+        size_t size = sizes[round % 9], at = (size_t)(round * 29) % (256 - size);
+        jrn_save(&j, mem + at, size);
+        memset(mem + at, round, size);
+    }
+    jrn_rollback(&j);
+    assert_memory_equal(mem, orig, sizeof mem);
+    jrn_free(&j);
+}
+
 /* Random transactions of additions and removals on a set that owns its
  * positions and two that share a column, rolled back: the journal keeps a
  * change as one logical entry (oset_undo), and every byte of the items
@@ -628,6 +651,7 @@ int main(void)
         cmocka_unit_test(test_oset_swap_and_pop),
         cmocka_unit_test(test_oset_interleaved),
         cmocka_unit_test(test_oset_random_rollback),
+        cmocka_unit_test(test_journal_sizes_roll_back),
         cmocka_unit_test(test_fee_split_and_remainder),
         cmocka_unit_test(test_qos_window_and_kickout),
         cmocka_unit_test(test_queue_heaps_match_reference),
