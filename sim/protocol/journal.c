@@ -3,7 +3,7 @@
 
 #include "protocol/journal.h"
 #include "protocol/oset.h" /* oset_undo */
-#include "protocol/wset.h" /* the logical entries' psum_add */
+#include "protocol/wset.h" /* the logical entries' psum_add, wset_undo_swap_pop */
 #include "util/grow.h"
 
 void jrn_init(jrn *j)
@@ -56,6 +56,8 @@ void jrn_rollback(jrn *j)
         jrn_entry *e = &j->e[--j->n];
         if (e->size & JRN_PSUM_ADD)
             psum_add(NULL, e->addr, e->size & ~JRN_PSUM_ADD, (uint64_t)0 - e->old);
+        else if (e->size == JRN_WSET_SWAP_POP)
+            wset_undo_swap_pop(e->addr, e->aux, e->old);
         else if (e->size >= JRN_OSET_ADD)
             oset_undo(e->addr, e->size, e->old, e->aux);
         else if (e->size <= 8)

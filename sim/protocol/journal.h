@@ -106,15 +106,19 @@ static inline void jrn_note_psum_add(jrn *j, void *tree, uint32_t pos, uint64_t 
     jrn_put(&j->e[j->n++], tree, JRN_PSUM_ADD | pos, delta);
 }
 
-/* One logical entry for a change of an ordered set (oset.c), in place of
- * one per location it writes (three for an addition, up to four for a
- * removal): about 30 a task.  The rollback (oset_undo) recomputes the
- * writes from the set, which is as the change left it, since every later
- * change has been undone first.  old packs the member and the position
- * or index it had; aux is an addition's overwritten item slot. */
+/* One logical entry for a change of a set, in place of one per location
+ * it writes: an ordered set's addition (three) or removal (up to four;
+ * oset.c), a weighted set's swap and pop of its prefix sums (two walks of
+ * the tree; wset.c).  The rollback (oset_undo, wset_undo_swap_pop)
+ * recomputes the writes from the set, which is as the change left it,
+ * since every later change has been undone first.  For an oset, old packs
+ * the member and the position or index it had, and aux is an addition's
+ * overwritten item slot; for a wset, old is the weight removed and aux its
+ * position. */
 #define JRN_OSET_ADD 0x40000000u
 #define JRN_OSET_REMOVE 0x40000001u
-static inline void jrn_note_oset(jrn *j, void *set, uint32_t kind, uint64_t old, uint32_t aux)
+#define JRN_WSET_SWAP_POP 0x40000002u
+static inline void jrn_note(jrn *j, void *set, uint32_t kind, uint64_t old, uint32_t aux)
 {
     if (j->n == j->cap)
         jrn_grow(j);

@@ -34,7 +34,7 @@ bool oset_add(jrn *j, oset *s, uint32_t id)
     if (s->len == s->cap)
         abort(); /* capacity is the account universe: cannot happen */
     uint32_t *pid = oset_pos(s, id);
-    jrn_note_oset(j, s, JRN_OSET_ADD, id | (uint64_t)*pid << 32, s->items[s->len]);
+    jrn_note(j, s, JRN_OSET_ADD, id | (uint64_t)*pid << 32, s->items[s->len]);
     s->items[s->len] = id;
     *pid = s->len + 1;
     s->len++;
@@ -52,7 +52,7 @@ int64_t oset_remove(jrn *j, oset *s, uint32_t id, uint32_t *moved)
     /* The entry needs no old value of items[idx] or pos[m] (the undo knows
      * them), so those lines of a random member far from the cache are
      * written without being read. */
-    jrn_note_oset(j, s, JRN_OSET_REMOVE, id | (uint64_t)idx << 32, 0);
+    jrn_note(j, s, JRN_OSET_REMOVE, id | (uint64_t)idx << 32, 0);
     if (idx != last) {
         uint32_t m = s->items[last];
         s->items[idx] = m;

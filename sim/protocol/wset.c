@@ -62,6 +62,23 @@ bool wset_add(jrn *j, wset *s, uint32_t id, uint64_t w)
     return true;
 }
 
+/* The prefix sums of a swap and pop: leaf idx takes the last leaf's weight
+ * lw and the last leaf becomes 0.  One walk: where the two paths meet, the
+ * entry above both changes by -gone alone. */
+static void psum_swap_pop(psumtree *t, uint32_t idx, uint32_t last, uint64_t gone, uint64_t lw)
+{
+    uint64_t i = idx, k = last;
+    for (uint32_t l = 0; l < t->n_levels; l++, i /= 8, k /= 8) {
+        uint64_t *v = t->v + t->off[l];
+        if (i == k) {
+            v[i] -= gone;
+        } else {
+            v[i] += lw - gone;
+            v[k] -= lw;
+        }
+    }
+}
+
 int64_t wset_remove(jrn *j, wset *s, uint32_t id)
 {
     uint32_t moved;
@@ -70,10 +87,19 @@ int64_t wset_remove(jrn *j, wset *s, uint32_t id)
     if (idx < 0)
         return idx;
     uint64_t gone = psum_get(&s->w, (uint32_t)idx), lw = psum_get(&s->w, last);
-    if (moved != UINT32_MAX) /* the last member takes the removed one's place */
-        psum_add(j, &s->w, (uint32_t)idx, lw - gone);
-    psum_add(j, &s->w, last, (uint64_t)0 - (moved != UINT32_MAX ? lw : gone));
+    /* one logical entry: the set's removal was journalled just before, so
+     * the undo finds the set as it was after it (last = its length) */
+    jrn_note(j, s, JRN_WSET_SWAP_POP, gone, (uint32_t)idx);
+    psum_swap_pop(&s->w, (uint32_t)idx, last, gone, moved != UINT32_MAX ? lw : gone);
     return idx;
+}
+
+void wset_undo_swap_pop(wset *s, uint32_t idx, uint64_t gone)
+{
+    uint32_t last = s->s.len; /* the oset's removal is not undone yet */
+    uint64_t lw = psum_get(&s->w, idx); /* 0 when idx was the last */
+    psum_add(NULL, &s->w, idx, gone - lw);
+    psum_add(NULL, &s->w, last, lw);
 }
 
 void wset_set_weight(jrn *j, wset *s, uint32_t id, uint64_t w)

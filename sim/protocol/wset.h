@@ -81,6 +81,8 @@ void wset_free(wset *s);
 /* EnumerableSet.add / remove, the weights following their members. */
 bool wset_add(jrn *j, wset *s, uint32_t id, uint64_t w);
 int64_t wset_remove(jrn *j, wset *s, uint32_t id);
+/* Undoes wset_remove's change of the weights (journal.c's rollback). */
+void wset_undo_swap_pop(wset *s, uint32_t idx, uint64_t gone);
 /* A member's new weight; nothing when id is not a member. */
 void wset_set_weight(jrn *j, wset *s, uint32_t id, uint64_t w);
 
