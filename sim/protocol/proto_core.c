@@ -177,7 +177,7 @@ void ptoken_transfer(proto *p, uint32_t from, uint32_t to, wei_t amount)
     ptransfer(p, from, to, amount);
 }
 
-void proto_emit(proto *p, const proto_event *e)
+void proto_emit_slow(proto *p, const proto_event *e)
 {
     if (p->n_ev == p->cap_ev)
         p->ev = grow_doubled(p->ev, &p->cap_ev, sizeof *p->ev, 64);

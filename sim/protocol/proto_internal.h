@@ -193,7 +193,22 @@ _Noreturn void proto_revert(proto *p, const char *reason);
             proto_revert((p), (reason));    \
     } while (0)
 
-void proto_emit(proto *p, const proto_event *e);
+/* Records an event of the transaction.  Inline, so that the caller's
+ * compound literal is written straight into the buffer: built on the
+ * stack with narrow stores and copied out with wide loads, it stalled
+ * each load on store forwarding (3% of case 1's time).  Events with result
+ * bytes, and a full buffer, take proto_emit_slow. */
+void proto_emit_slow(proto *p, const proto_event *e);
+static inline void proto_emit(proto *p, const proto_event *e)
+{
+    if (e->result_len || p->n_ev == p->cap_ev) {
+        proto_emit_slow(p, e);
+        return;
+    }
+    proto_event *d = &p->ev[p->n_ev++];
+    *d = *e;
+    d->result = NULL;
+}
 
 /* wei helpers that panic like the EVM */
 wei_t pw_sub(proto *p, wei_t a, wei_t b);
