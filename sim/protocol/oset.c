@@ -46,8 +46,15 @@ int64_t oset_remove(jrn *j, oset *s, uint32_t id, uint32_t *moved)
     *moved = UINT32_MAX;
     if (!oset_contains(s, id))
         return -1;
+    uint32_t idx = *oset_pos(s, id) - 1;
+    oset_remove_at(j, s, id, idx, moved);
+    return idx;
+}
+
+void oset_remove_at(jrn *j, oset *s, uint32_t id, uint32_t idx, uint32_t *moved)
+{
+    *moved = UINT32_MAX;
     uint32_t *pid = oset_pos(s, id);
-    uint32_t idx = *pid - 1;
     uint32_t last = s->len - 1;
     /* The entry needs no old value of items[idx] or pos[m] (the undo knows
      * them), so those lines of a random member far from the cache are
@@ -61,7 +68,6 @@ int64_t oset_remove(jrn *j, oset *s, uint32_t id, uint32_t *moved)
     }
     *pid = 0;
     s->len = last;
-    return idx;
 }
 
 void oset_undo(oset *s, uint32_t kind, uint64_t old, uint32_t aux)

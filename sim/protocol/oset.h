@@ -40,6 +40,10 @@ bool oset_add(jrn *j, oset *s, uint32_t id);
 /* Returns the index the element had, or -1 when absent.  *moved receives the
  * id that was swapped into that index (UINT32_MAX if none). */
 int64_t oset_remove(jrn *j, oset *s, uint32_t id, uint32_t *moved);
+/* oset_remove of the member id that the caller knows to be at index idx:
+ * reads nothing of id's own position (a line far from the cache when the
+ * caller found the member by walking the set). */
+void oset_remove_at(jrn *j, oset *s, uint32_t id, uint32_t idx, uint32_t *moved);
 /* Undoes one journalled change (journal.h, jrn_note): the rollback's. */
 void oset_undo(oset *s, uint32_t kind, uint64_t old, uint32_t aux);
 static inline bool oset_contains(const oset *s, uint32_t id)

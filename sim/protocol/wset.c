@@ -81,17 +81,24 @@ static void psum_swap_pop(psumtree *t, uint32_t idx, uint32_t last, uint64_t gon
 
 int64_t wset_remove(jrn *j, wset *s, uint32_t id)
 {
+    if (!oset_contains(&s->s, id))
+        return -1;
+    uint32_t idx = *oset_pos(&s->s, id) - 1;
+    wset_remove_at(j, s, id, idx);
+    return idx;
+}
+
+uint64_t wset_remove_at(jrn *j, wset *s, uint32_t id, uint32_t idx)
+{
     uint32_t moved;
     uint32_t last = s->s.len - 1;
-    int64_t idx = oset_remove(j, &s->s, id, &moved);
-    if (idx < 0)
-        return idx;
-    uint64_t gone = psum_get(&s->w, (uint32_t)idx), lw = psum_get(&s->w, last);
+    oset_remove_at(j, &s->s, id, idx, &moved);
+    uint64_t gone = psum_get(&s->w, idx), lw = psum_get(&s->w, last);
     /* one logical entry: the set's removal was journalled just before, so
      * the undo finds the set as it was after it (last = its length) */
-    jrn_note(j, s, JRN_WSET_SWAP_POP, gone, (uint32_t)idx);
-    psum_swap_pop(&s->w, (uint32_t)idx, last, gone, moved != UINT32_MAX ? lw : gone);
-    return idx;
+    jrn_note(j, s, JRN_WSET_SWAP_POP, gone, idx);
+    psum_swap_pop(&s->w, idx, last, gone, moved != UINT32_MAX ? lw : gone);
+    return gone;
 }
 
 void wset_undo_swap_pop(wset *s, uint32_t idx, uint64_t gone)

@@ -81,6 +81,10 @@ void wset_free(wset *s);
 /* EnumerableSet.add / remove, the weights following their members. */
 bool wset_add(jrn *j, wset *s, uint32_t id, uint64_t w);
 int64_t wset_remove(jrn *j, wset *s, uint32_t id);
+/* The removal of member id known to be at position idx (a draw's walk
+ * found it there): reads nothing of id's own position.  Returns the
+ * weight it had. */
+uint64_t wset_remove_at(jrn *j, wset *s, uint32_t id, uint32_t idx);
 /* Undoes wset_remove's change of the weights (journal.c's rollback). */
 void wset_undo_swap_pop(wset *s, uint32_t idx, uint64_t gone);
 /* A member's new weight; nothing when id is not a member. */

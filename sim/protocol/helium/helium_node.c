@@ -6,6 +6,7 @@
  * with a score sum per model; the GPU models by VRAM size; the VRAM sizes.
  * All are ordered sets (protocol/oset.h) because queued-task node choice
  * follows their iteration order. */
+#include <assert.h>
 #include <string.h>
 
 #include "protocol/helium/helium.h"
@@ -31,22 +32,38 @@ static void mark_available(proto *p, uint32_t a)
     pt_node_available_callback(p, a);
 }
 
-static void mark_unavailable(proto *p, uint32_t a)
+/* Node a, at index idx of its GPU model's group, leaves the group, its
+ * score sum and, when it was the group's last, the GPU and VRAM sets:
+ * from the group's records alone (its weight is its score), so a node
+ * just drawn leaves without waiting for its own records.  Returns the
+ * weight it had. */
+static uint64_t leave_group(proto *p, uint32_t gpu, uint32_t a, uint32_t idx)
 {
-    pnode *n = &p->node[a];
-    pgpu *g = &p->gpu[n->gpu];
-    uint32_t moved;
-    wset_remove(&p->j, &g->nodes, a);
-    J(&p->j, g->score_sum, g->score_sum - n->score);
+    pgpu *g = &p->gpu[gpu];
+    uint64_t w = wset_remove_at(&p->j, &g->nodes, a, idx);
+    J(&p->j, g->score_sum, g->score_sum - w);
     if (g->nodes.s.len == 0) {
-        pvram *v = pg_vram_rec(p, n->vram);
-        vset_remove(&p->j, &p->gpu_set, n->gpu);
-        vset_remove(&p->j, &v->gpus, n->gpu);
+        pvram *v = pg_vram_rec(p, g->vram);
+        vset_remove(&p->j, &p->gpu_set, gpu);
+        vset_remove(&p->j, &v->gpus, gpu);
         if (v->gpus.len == 0)
-            vset_remove(&p->j, &p->vram_set, n->vram);
+            vset_remove(&p->j, &p->vram_set, g->vram);
     }
+    return w;
+}
+
+static void leave_available(proto *p, uint32_t a)
+{
+    uint32_t moved;
     oset_remove(&p->j, &p->avail_nodes, a, &moved);
     J(&p->j, p->stats.available_nodes, p->stats.available_nodes - 1);
+}
+
+static void mark_unavailable(proto *p, uint32_t a)
+{
+    uint32_t gpu = p->node[a].gpu;
+    leave_group(p, gpu, a, *oset_pos(&p->gpu[gpu].nodes.s, a) - 1);
+    leave_available(p, a);
 }
 
 static uint64_t node_score(proto *p, uint32_t a)
@@ -79,14 +96,22 @@ void pn_tx_join(proto *p, uint32_t a, const char *gpu_name, uint64_t vram)
 
 /* ---- hooks called by the Task contract ---- */
 
+/* startTask once the node has left its group: the rest of what it does */
+static void start_out_of_group(proto *p, uint32_t a)
+{
+    leave_available(p, a);
+    J(&p->j, p->node[a].status, PROTO_NODE_BUSY);
+    pq_start_task(p, a);
+    J(&p->j, p->stats.busy_nodes, p->stats.busy_nodes + 1);
+}
+
 void pn_start_task(proto *p, uint32_t a)
 {
     __builtin_prefetch(&p->acct[a], 1); /* the set positions, read after the status */
     REQUIRE(p, p->node[a].status == PROTO_NODE_AVAILABLE, "Node is not available");
-    mark_unavailable(p, a);
-    J(&p->j, p->node[a].status, PROTO_NODE_BUSY);
-    pq_start_task(p, a);
-    J(&p->j, p->stats.busy_nodes, p->stats.busy_nodes + 1);
+    uint32_t gpu = p->node[a].gpu;
+    leave_group(p, gpu, a, *oset_pos(&p->gpu[gpu].nodes.s, a) - 1);
+    start_out_of_group(p, a);
 }
 
 static bool status_in_task(uint8_t st)
@@ -165,11 +190,20 @@ static bool pick_group(proto *p, uint64_t vram_limit, uint32_t min_count, uint32
     return false;
 }
 
-static uint32_t pick_node(proto *p, uint32_t gpu)
+/* Draws a node of the group by score and takes it out of the group at
+ * once (leave_group), so the next draw sees the group without it; the
+ * node's own records are only requested here, for start_out_of_group. */
+static uint32_t take_node(proto *p, uint32_t gpu, uint64_t *weight)
 {
     pgpu *g = &p->gpu[gpu];
     uint32_t pos = psum_find(&g->nodes.w, pg_draw(p, g->score_sum));
-    return g->nodes.s.items[pos < g->nodes.s.len ? pos : g->nodes.s.len - 1];
+    if (pos >= g->nodes.s.len)
+        pos = g->nodes.s.len - 1;
+    uint32_t a = g->nodes.s.items[pos];
+    __builtin_prefetch(&p->node[a], 1);
+    __builtin_prefetch(&p->acct[a], 1);
+    *weight = leave_group(p, gpu, a, pos);
+    return a;
 }
 
 static uint64_t eligible_count(proto *p, uint64_t vram_limit)
@@ -205,11 +239,24 @@ bool pn_select_random(proto *p, proto_task_type type, uint64_t vram_limit, uint3
             return true;
         }
     }
+    /* The contract starts each node before it draws the next.  A node's
+     * start reads its status, QoS window and available-set position, three
+     * records far from the cache for a node just drawn; the next draw needs
+     * only the group without it.  So the three leave their groups as they
+     * are drawn, and their records, requested then, arrive together for
+     * the rest of their starts: the same writes, in another order, within
+     * the transaction.  A drawn node is in a group, hence available, so
+     * the status check cannot fail between the draws. */
+    uint64_t weight[3];
     for (int i = 0; i < 3; i++) {
         if (type == PROTO_SD && !pick_group(p, vram_limit, 1, &gpu))
             proto_revert(p, "avrami: selection lost its candidates");
-        out[i] = pick_node(p, gpu);
-        pn_start_task(p, out[i]);
+        out[i] = take_node(p, gpu, &weight[i]);
+    }
+    for (int i = 0; i < 3; i++) {
+        REQUIRE(p, p->node[out[i]].status == PROTO_NODE_AVAILABLE, "Node is not available");
+        assert(weight[i] == p->node[out[i]].score); /* a group member's weight is its score */
+        start_out_of_group(p, out[i]);
     }
     return true;
 }
