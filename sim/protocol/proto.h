@@ -142,10 +142,16 @@ const char *proto_abort_reason_str(proto_abort_reason r);
 const char *proto_node_status_str(proto_node_status s);
 
 /* Node selection randomness: draw() returns a uniform integer in [0, bound).
- * A NULL draw always answers 0 (the first eligible choice). */
+ * A NULL draw always answers 0 (the first eligible choice).  drawn, when
+ * set, is a hint called with the account of each node a random selection
+ * draws, while the transaction goes on: the host may request the records
+ * it will read for that node when it books the transaction's events.  It
+ * must change nothing. */
 typedef struct proto_chooser {
     uint64_t (*draw)(void *ctx, uint64_t bound);
     void *ctx;
+    void (*drawn)(const void *hint_ctx, uint32_t account);
+    const void *hint_ctx;
 } proto_chooser;
 
 /* Creates a network able to hold max_accounts accounts (nodes, applications

@@ -156,6 +156,18 @@ bool sim_check_invariants(sim *m)
 
 /* ---- setup ---- */
 
+/* The agent record of a node the selection just drew: booking the
+ * transaction's events reads it (a hint; proto_chooser.drawn). */
+static void prefetch_drawn(const void *ctx, uint32_t acc)
+{
+    const sim *m = ctx;
+    uint32_t i = acc - m->acc0;
+    if (i < m->n_nodes) {
+        __builtin_prefetch(&m->nodes[i], 1);
+        __builtin_prefetch((const char *)&m->nodes[i] + 64, 1);
+    }
+}
+
 static uint64_t draw(void *ctx, uint64_t bound)
 {
     return bound <= 1 ? 0 : eng_rng_below(ctx, bound);
@@ -259,7 +271,7 @@ static sim *setup(const scn *s, const sim_opts *o)
         fprintf(stderr, "avrami: cannot create the protocol model\n");
         return m;
     }
-    proto_set_chooser(m->p, (proto_chooser){draw, m->r_sel});
+    proto_set_chooser(m->p, (proto_chooser){draw, m->r_sel, prefetch_drawn, m});
     m->supply0 = proto_total_supply(m->p); /* node_new adds each stake */
     m->owner0 = proto_balance(m->p, PROTO_ACC_OWNER);
     m->app_acc = calloc(s->n_apps, sizeof *m->app_acc);
