@@ -20,9 +20,12 @@ void jrn_free(jrn *j)
 
 void jrn_grow(jrn *j)
 {
-    if (j->n < j->cap)
+    if (j->cur < j->end)
         return;
-    j->e = grow_doubled(j->e, &j->cap, sizeof *j->e, 1024);
+    size_t n = jrn_len(j), cap = (size_t)(j->end - j->e);
+    j->e = grow_doubled(j->e, &cap, sizeof *j->e, 1024);
+    j->cur = j->e + n;
+    j->end = j->e + cap;
 }
 
 void jrn_save_slow(jrn *j, void *addr, size_t size)
@@ -42,7 +45,7 @@ void jrn_save_slow(jrn *j, void *addr, size_t size)
         j->bytes = b;
         j->capbytes = cap;
     }
-    jrn_entry *e = &j->e[j->n++];
+    jrn_entry *e = j->cur++;
     e->addr = addr;
     e->old = j->nbytes;
     e->size = (uint32_t)size;
@@ -52,8 +55,8 @@ void jrn_save_slow(jrn *j, void *addr, size_t size)
 
 void jrn_rollback(jrn *j)
 {
-    while (j->n) {
-        jrn_entry *e = &j->e[--j->n];
+    while (j->cur > j->e) {
+        jrn_entry *e = --j->cur;
         if (e->size & JRN_PSUM_ADD)
             psum_add(NULL, e->addr, e->size & ~JRN_PSUM_ADD, (uint64_t)0 - e->old);
         else if (e->size == JRN_WSET_SWAP_POP)

@@ -25,12 +25,15 @@ typedef struct jrn_entry {
     uint32_t aux;  /* JRN_OSET_ADD: the old value of the item slot it filled */
 } jrn_entry;
 
+/* Entries e[0 .. cur), room up to end: a save compares and bumps one
+ * pointer, without an index to scale. */
 typedef struct jrn {
-    jrn_entry *e;
-    size_t n, cap;
+    jrn_entry *e, *cur, *end;
     uint8_t *bytes;
     size_t nbytes, capbytes;
 } jrn;
+
+static inline size_t jrn_len(const jrn *j) { return (size_t)(j->cur - j->e); }
 
 void jrn_init(jrn *j);
 void jrn_free(jrn *j);
@@ -54,20 +57,20 @@ static inline void jrn_save_small(jrn_entry *e, void *addr, size_t size)
 static inline void jrn_save(jrn *j, void *addr, size_t size)
 {
     /* size is a constant in J(), so only one of the branches is compiled there */
-    if (size <= 8 && j->n < j->cap) {
-        jrn_save_small(&j->e[j->n++], addr, size);
+    if (size <= 8 && j->cur < j->end) {
+        jrn_save_small(j->cur++, addr, size);
         return;
     }
-    if (size > 8 && size <= 16 && j->n + 1 < j->cap) { /* a wei_t: two entries */
-        jrn_save_small(&j->e[j->n], addr, 8);
-        jrn_save_small(&j->e[j->n + 1], (uint8_t *)addr + 8, size - 8);
-        j->n += 2;
+    if (size > 8 && size <= 16 && j->end - j->cur >= 2) { /* a wei_t: two entries */
+        jrn_save_small(j->cur, addr, 8);
+        jrn_save_small(j->cur + 1, (uint8_t *)addr + 8, size - 8);
+        j->cur += 2;
         return;
     }
-    if (size == 32 && j->n + 3 < j->cap) { /* a nonce or commitment: four entries, no byte log */
+    if (size == 32 && j->end - j->cur >= 4) { /* a nonce or commitment: four entries, no byte log */
         for (int k = 0; k < 4; k++)
-            jrn_save_small(&j->e[j->n + k], (uint8_t *)addr + 8 * k, 8);
-        j->n += 4;
+            jrn_save_small(j->cur + k, (uint8_t *)addr + 8 * k, 8);
+        j->cur += 4;
         return;
     }
     jrn_save_slow(j, addr, size);
@@ -86,8 +89,8 @@ static inline void jrn_save_old(jrn *j, void *addr, size_t size, uint64_t old)
     if (was != old)
         __builtin_trap();
 #endif
-    if (size <= 8 && j->n < j->cap) {
-        jrn_put(&j->e[j->n++], addr, size, old);
+    if (size <= 8 && j->cur < j->end) {
+        jrn_put(j->cur++, addr, size, old);
         return;
     }
     jrn_save_slow(j, addr, size);
@@ -101,9 +104,9 @@ static inline void jrn_save_old(jrn *j, void *addr, size_t size, uint64_t old)
 #define JRN_PSUM_ADD 0x80000000u
 static inline void jrn_note_psum_add(jrn *j, void *tree, uint32_t pos, uint64_t delta)
 {
-    if (j->n == j->cap)
+    if (j->cur == j->end)
         jrn_grow(j);
-    jrn_put(&j->e[j->n++], tree, JRN_PSUM_ADD | pos, delta);
+    jrn_put(j->cur++, tree, JRN_PSUM_ADD | pos, delta);
 }
 
 /* One logical entry for a change of a set, in place of one per location
@@ -120,9 +123,9 @@ static inline void jrn_note_psum_add(jrn *j, void *tree, uint32_t pos, uint64_t 
 #define JRN_WSET_SWAP_POP 0x40000002u
 static inline void jrn_note(jrn *j, void *set, uint32_t kind, uint64_t old, uint32_t aux)
 {
-    if (j->n == j->cap)
+    if (j->cur == j->end)
         jrn_grow(j);
-    jrn_entry *e = &j->e[j->n++];
+    jrn_entry *e = j->cur++;
     jrn_put(e, set, kind, old);
     e->aux = aux;
 }
@@ -132,7 +135,7 @@ void jrn_rollback(jrn *j);
 
 static inline void jrn_commit(jrn *j)
 {
-    j->n = 0;
+    j->cur = j->e;
     j->nbytes = 0;
 }
 

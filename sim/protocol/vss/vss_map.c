@@ -50,7 +50,7 @@ void vmap_free(vmap *m)
 
 void vmap_reclaim(vss *p, vmap *m)
 {
-    if (m->n_arrays < 2 || p->j->n)
+    if (m->n_arrays < 2 || jrn_len(p->j))
         return;
     uint32_t k = 0;
     for (uint32_t i = 0; i < m->n_arrays; i++) {

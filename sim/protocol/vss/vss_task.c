@@ -275,7 +275,7 @@ void vt_alloc_record(vss *p, uint32_t h)
 
 void vt_recycle(vss *p)
 {
-    if (p->j->n)
+    if (jrn_len(p->j))
         return; /* not between transactions */
     for (uint32_t i = 0; i < p->n_retired; i++) {
         uint32_t h = p->retired[i];
