@@ -142,17 +142,20 @@ const char *proto_abort_reason_str(proto_abort_reason r);
 const char *proto_node_status_str(proto_node_status s);
 
 /* Node selection randomness: draw() returns a uniform integer in [0, bound).
- * A NULL draw always answers 0 (the first eligible choice).  drawn, when
- * set, is a hint called with the account of each node a random selection
- * draws, while the transaction goes on: the host may request the records
- * it will read for that node when it books the transaction's events.  It
- * must change nothing. */
+ * A NULL draw always answers 0 (the first eligible choice). */
 typedef struct proto_chooser {
     uint64_t (*draw)(void *ctx, uint64_t bound);
     void *ctx;
-    void (*drawn)(const void *hint_ctx, uint32_t account);
-    const void *hint_ctx;
 } proto_chooser;
+
+/* A hint called with the account of each node a random selection draws,
+ * while the transaction goes on: the host may request the records it will
+ * read for that node when it books the transaction's events.  It must
+ * change nothing. */
+typedef struct proto_drawn_hint {
+    void (*drawn)(const void *ctx, uint32_t account);
+    const void *ctx;
+} proto_drawn_hint;
 
 /* Creates a network able to hold max_accounts accounts (nodes, applications
  * and the three contract accounts) and task ids up to max_tasks. */
@@ -160,6 +163,7 @@ proto *proto_new(const proto_params *params, uint32_t max_accounts, uint64_t max
 void proto_free(proto *p);
 const proto_params *proto_get_params(const proto *p);
 void proto_set_chooser(proto *p, proto_chooser chooser);
+void proto_set_drawn_hint(proto *p, proto_drawn_hint hint);
 
 /* Adds an account with an initial balance (outside any transaction).  The
  * balance adds to proto_total_supply(), which transactions then conserve. */

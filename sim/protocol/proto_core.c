@@ -113,6 +113,7 @@ void proto_free(proto *p)
 
 const proto_params *proto_get_params(const proto *p) { return &p->prm; }
 void proto_set_chooser(proto *p, proto_chooser c) { p->chooser = c; }
+void proto_set_drawn_hint(proto *p, proto_drawn_hint h) { p->drawn_hint = h; }
 
 uint32_t proto_add_account(proto *p, wei_t balance)
 {

@@ -124,6 +124,7 @@ struct proto {
     const char *revert_reason;
     char revert_buf[96];
     proto_chooser chooser;
+    proto_drawn_hint drawn_hint;
     uint64_t now;          /* block time of the transaction in progress */
 
     /* accounts */

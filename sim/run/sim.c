@@ -157,7 +157,7 @@ bool sim_check_invariants(sim *m)
 /* ---- setup ---- */
 
 /* The agent record of a node the selection just drew: booking the
- * transaction's events reads it (a hint; proto_chooser.drawn). */
+ * transaction's events reads it (a hint; proto_drawn_hint). */
 static void prefetch_drawn(const void *ctx, uint32_t acc)
 {
     const sim *m = ctx;
@@ -271,7 +271,8 @@ static sim *setup(const scn *s, const sim_opts *o)
         fprintf(stderr, "avrami: cannot create the protocol model\n");
         return m;
     }
-    proto_set_chooser(m->p, (proto_chooser){draw, m->r_sel, prefetch_drawn, m});
+    proto_set_chooser(m->p, (proto_chooser){draw, m->r_sel});
+    proto_set_drawn_hint(m->p, (proto_drawn_hint){prefetch_drawn, m});
     m->supply0 = proto_total_supply(m->p); /* node_new adds each stake */
     m->owner0 = proto_balance(m->p, PROTO_ACC_OWNER);
     m->app_acc = calloc(s->n_apps, sizeof *m->app_acc);

@@ -202,8 +202,8 @@ static uint32_t take_node(proto *p, uint32_t gpu, uint64_t *weight)
     uint32_t a = g->nodes.s.items[pos];
     __builtin_prefetch(&p->node[a], 1);
     __builtin_prefetch(&p->acct[a], 1);
-    if (p->chooser.drawn)
-        p->chooser.drawn(p->chooser.hint_ctx, a);
+    if (p->drawn_hint.drawn)
+        p->drawn_hint.drawn(p->drawn_hint.ctx, a);
     *weight = leave_group(p, gpu, a, pos);
     return a;
 }
