@@ -132,12 +132,15 @@ void proto_set_opening_balance(proto *p, uint32_t account, wei_t balance)
 
 /* ---- revert and transaction framing ---- */
 
-_Noreturn void proto_revert(proto *p, const char *reason)
+/* Never inlined: __builtin_longjmp must not run in the function that
+ * called __builtin_setjmp (TX_RUN's), which link-time inlining could
+ * otherwise arrange. */
+__attribute__((noinline)) _Noreturn void proto_revert(proto *p, const char *reason)
 {
     p->revert_reason = reason;
     if (!strncmp(reason, "Panic(", 6))
         p->panics++;
-    longjmp(*p->revert_jmp, 1);
+    __builtin_longjmp(p->revert_jmp, 1);
 }
 
 wei_t pw_sub(proto *p, wei_t a, wei_t b)
@@ -229,15 +232,17 @@ static bool tx_end(proto *p, bool ok)
 
 /* Every public transaction runs its body between TX_RUN's setjmp and tx_end.
  * The body is a function so that no local of the caller is live across the
- * longjmp. */
+ * longjmp.  GCC's __builtin_setjmp saves three words where setjmp is a call
+ * that saves the registers and the signal mask's flag: about 20
+ * instructions less per transaction, eight transactions a task. */
 #define TX_RUN(p, body_call)                \
     do {                                    \
-        jmp_buf jb;                         \
+        void *jb[5];                        \
         tx_begin(p);                        \
         (p)->now = now;                     \
-        if (setjmp(jb))                     \
+        if (__builtin_setjmp(jb))           \
             return tx_end((p), false);      \
-        (p)->revert_jmp = &jb;              \
+        (p)->revert_jmp = jb;               \
         body_call;                          \
         return tx_end((p), true);           \
     } while (0)

@@ -120,7 +120,7 @@ struct proto {
     proto_rules rules;     /* the edition's, copied in: one load per call */
     void *ed;              /* storage of an edition that keeps its own (vss) */
     jrn j;
-    jmp_buf *revert_jmp;
+    void **revert_jmp;     /* a __builtin_setjmp buffer (TX_RUN, proto_core.c) */
     const char *revert_reason;
     char revert_buf[96];
     proto_chooser chooser;
