@@ -58,7 +58,8 @@ proto *proto_new(const proto_params *params, uint32_t max_accounts, uint64_t max
                        : p->max_acc + params->queue_size_limit + 16;
     if (!ALLOC(p->acct, p->max_acc) || !ALLOC(p->node, p->max_acc) ||
         !ALLOC(p->gpu, PROTO_MAX_GPUS) ||
-        !ALLOC(p->vram, PROTO_MAX_GPUS) || !ALLOC(p->slot_of, max_tasks + 1) ||
+        !ALLOC(p->vram, PROTO_MAX_GPUS) || !ALLOC(p->pick_list, PROTO_MAX_GPUS) ||
+        !ALLOC(p->slot_of, max_tasks + 1) ||
         !ALLOC(p->task, p->max_slots) || !ALLOC(p->free_slots, p->max_slots) ||
         !oset_init_own(&p->all_nodes, p->max_acc, p->acct[0].pos + PROTO_POS_ALL, PROTO_POS_STRIDE) ||
         !oset_init_own(&p->avail_nodes, p->max_acc, p->acct[0].pos + PROTO_POS_AVAIL, PROTO_POS_STRIDE) ||
@@ -100,6 +101,7 @@ void proto_free(proto *p)
     FREE(p->node, p->max_acc);
     FREE(p->gpu, PROTO_MAX_GPUS);
     FREE(p->vram, PROTO_MAX_GPUS);
+    FREE(p->pick_list, PROTO_MAX_GPUS);
     FREE(p->slot_of, p->max_tasks + 1);
     FREE(p->task, p->max_slots);
     FREE(p->free_slots, p->max_slots);

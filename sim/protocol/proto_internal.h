@@ -144,6 +144,7 @@ struct proto {
     uint32_t n_gpu;
     pvram *vram;           /* stable, PROTO_MAX_GPUS */
     uint32_t n_vram;
+    uint32_t *pick_list;   /* scratch of Helium's group draw (pick_group), PROTO_MAX_GPUS */
     char *names;           /* GPU name pool (not journaled: append-only) */
     size_t names_len, names_cap;
 

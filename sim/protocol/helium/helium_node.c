@@ -159,33 +159,35 @@ void pn_slash(proto *p, uint32_t a)
 
 /* Picks one GPU model among those with VRAM >= limit and >= min_count
  * available nodes, weighted by their score sums, in the contract's order
- * (VRAM set, then models of that VRAM).  O(#models). */
+ * (VRAM set, then models of that VRAM).  O(#models): the first pass lists
+ * the eligible models, the draw's pass reads only that list. */
 static bool pick_group(proto *p, uint64_t vram_limit, uint32_t min_count, uint32_t *out)
 {
+    uint32_t *list = p->pick_list, n = 0;
     uint64_t total = 0;
-    for (int pass = 0; pass < 2; pass++) {
-        uint64_t r = pass ? pg_draw(p, total) : 0;
-        for (uint32_t i = 0; i < p->vram_set.len; i++) {
-            uint64_t vram = p->vram_set.items[i];
-            if (vram < vram_limit)
+    for (uint32_t i = 0; i < p->vram_set.len; i++) {
+        uint64_t vram = p->vram_set.items[i];
+        if (vram < vram_limit)
+            continue;
+        const pvram *v = pg_vram_rec(p, vram);
+        for (uint32_t k = 0; k < v->gpus.len; k++) {
+            const pgpu *g = &p->gpu[v->gpus.items[k]];
+            if (g->nodes.s.len < min_count)
                 continue;
-            const pvram *v = pg_vram_rec(p, vram);
-            for (uint32_t k = 0; k < v->gpus.len; k++) {
-                const pgpu *g = &p->gpu[v->gpus.items[k]];
-                if (g->nodes.s.len < min_count)
-                    continue;
-                if (!pass) {
-                    total += g->score_sum;
-                } else if (r < g->score_sum) {
-                    *out = (uint32_t)v->gpus.items[k];
-                    return true;
-                } else {
-                    r -= g->score_sum;
-                }
-            }
+            total += g->score_sum;
+            list[n++] = (uint32_t)v->gpus.items[k];
         }
-        if (!pass && total == 0)
-            return false;
+    }
+    if (total == 0)
+        return false;
+    uint64_t r = pg_draw(p, total);
+    for (uint32_t k = 0; k < n; k++) {
+        uint64_t w = p->gpu[list[k]].score_sum;
+        if (r < w) {
+            *out = list[k];
+            return true;
+        }
+        r -= w;
     }
     return false;
 }
