@@ -169,6 +169,9 @@ void proto_set_drawn_hint(proto *p, proto_drawn_hint hint);
  * balance adds to proto_total_supply(), which transactions then conserve. */
 uint32_t proto_add_account(proto *p, wei_t balance);
 uint32_t proto_num_accounts(const proto *p);
+/* A hint that accounts up to n (exclusive) will be opened and joined in a
+ * row: their records' pages are asked for at once (util/stable.h). */
+void proto_populate_accounts(proto *p, uint32_t n);
 /* Sets an account's balance outside any transaction (set-up only, e.g. the
  * owner's opening balance). */
 void proto_set_opening_balance(proto *p, uint32_t account, wei_t balance);

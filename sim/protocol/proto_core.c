@@ -127,6 +127,13 @@ uint32_t proto_add_account(proto *p, wei_t balance)
 
 uint32_t proto_num_accounts(const proto *p) { return p->n_acc; }
 
+void proto_populate_accounts(proto *p, uint32_t n)
+{
+    n = n < p->max_acc ? n : p->max_acc;
+    stable_populate(p->acct, (size_t)n * sizeof *p->acct);
+    stable_populate(p->node, (size_t)n * sizeof *p->node);
+}
+
 void proto_set_opening_balance(proto *p, uint32_t account, wei_t balance)
 {
     p->acct[account].bal = balance;

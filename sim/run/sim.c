@@ -290,6 +290,14 @@ static sim *setup(const scn *s, const sim_opts *o)
     m->lines = calloc(m->n_lines, sizeof *m->lines);
     m->e = eng_new(1024);
     eng_set_horizon(m->e, m->end); /* the loop stops there */
+    /* the records the initial nodes fill, one after another: their pages
+     * at once rather than a fault each */
+    uint32_t initial = s->nodes;
+    for (uint32_t b = 0; b < s->n_behaviours; b++)
+        initial += s->behaviours[b].nodes;
+    initial = initial < m->cap_nodes ? initial : m->cap_nodes;
+    stable_populate(m->nodes, (size_t)initial * sizeof *m->nodes);
+    proto_populate_accounts(m->p, proto_num_accounts(m->p) + initial);
     if (s->exact_cards)
         node_new_exact_mix(m);
     else

@@ -1,4 +1,6 @@
+#include <stdint.h>
 #include <sys/mman.h>
+#include <unistd.h>
 
 #include "util/stable.h"
 
@@ -15,4 +17,18 @@ void stable_free(void *p, size_t bytes)
 {
     if (p)
         munmap(p, bytes ? bytes : 1);
+}
+
+void stable_populate(void *p, size_t bytes)
+{
+#ifdef MADV_POPULATE_WRITE
+    if (!p || !bytes)
+        return;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = (uintptr_t)p & ~(page - 1), hi = (uintptr_t)p + bytes;
+    (void)madvise((void *)lo, hi - lo, MADV_POPULATE_WRITE);
+#else
+    (void)p;
+    (void)bytes;
+#endif
 }
