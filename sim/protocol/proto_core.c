@@ -132,6 +132,8 @@ void proto_populate_accounts(proto *p, uint32_t n)
     n = n < p->max_acc ? n : p->max_acc;
     stable_populate(p->acct, (size_t)n * sizeof *p->acct);
     stable_populate(p->node, (size_t)n * sizeof *p->node);
+    stable_populate(p->all_nodes.items, (size_t)n * sizeof *p->all_nodes.items);
+    stable_populate(p->avail_nodes.items, (size_t)n * sizeof *p->avail_nodes.items);
 }
 
 void proto_set_opening_balance(proto *p, uint32_t account, wei_t balance)
