@@ -5,7 +5,8 @@
  * finishTask on a node in the wrong status).  Every write to protocol state
  * goes through jrn_save() first, which copies the old bytes; a revert plays
  * the log backwards, a success just empties it.  Cost: an entry per
- * write.  Sound only for memory that never moves (util/stable.h). */
+ * write, or one for a whole change of a set (the logical entries below).
+ * Sound only for memory that never moves (util/stable.h). */
 #ifndef AVRAMI_PROTOCOL_JOURNAL_H
 #define AVRAMI_PROTOCOL_JOURNAL_H
 
@@ -16,13 +17,13 @@
  * and sizes, prefix sums, statuses) keeps its old value in its own entry,
  * so saving it is a few stores (a 16-byte balance takes two entries, a
  * 32-byte nonce or commitment four); a longer one keeps it in the byte log
- * and the entry holds the offset.  One array of entries keeps the order for the
- * rollback. */
+ * and the entry holds the offset.  One array of entries keeps the order
+ * for the rollback. */
 typedef struct jrn_entry {
     void *addr;
     uint64_t old;  /* the old bytes (size <= 8), else the offset into the byte log */
-    uint32_t size; /* or JRN_PSUM_ADD | position, JRN_OSET_ADD, JRN_OSET_REMOVE: logical entries, below */
-    uint32_t aux;  /* JRN_OSET_ADD: the old value of the item slot it filled */
+    uint32_t size; /* or a logical entry's kind (JRN_PSUM_ADD | position, JRN_OSET_*, JRN_WSET_SWAP_POP), below */
+    uint32_t aux;  /* a logical entry's: JRN_OSET_ADD the item slot's old value, JRN_WSET_SWAP_POP the position */
 } jrn_entry;
 
 /* Entries e[0 .. cur), room up to end: a save compares and bumps one
@@ -71,26 +72,6 @@ static inline void jrn_save(jrn *j, void *addr, size_t size)
         for (int k = 0; k < 4; k++)
             jrn_save_small(j->cur + k, (uint8_t *)addr + 8 * k, 8);
         j->cur += 4;
-        return;
-    }
-    jrn_save_slow(j, addr, size);
-}
-
-/* Saves a location of up to 8 bytes whose old value the caller knows (a set
- * member's position, the member at that position), without reading it: a
- * write to a line that is not in the cache then waits for nothing, where a
- * read of the old value would wait for memory.  Builds with AddressSanitizer
- * check the value against memory. */
-static inline void jrn_save_old(jrn *j, void *addr, size_t size, uint64_t old)
-{
-#ifdef __SANITIZE_ADDRESS__
-    uint64_t was = 0;
-    __builtin_memcpy(&was, addr, size);
-    if (was != old)
-        __builtin_trap();
-#endif
-    if (size <= 8 && j->cur < j->end) {
-        jrn_put(j->cur++, addr, size, old);
         return;
     }
     jrn_save_slow(j, addr, size);
@@ -145,8 +126,5 @@ static inline void jrn_commit(jrn *j)
         jrn_save((jp), (void *)&(lv), sizeof(lv));       \
         (lv) = (val);                                    \
     } while (0)
-
-/* J() where the old value is known: JO(jp, lvalue, old, value). */
-#define JO(jp, lv, old, val) (jrn_save_old((jp), (void *)&(lv), sizeof(lv), (old)), (void)((lv) = (val)))
 
 #endif

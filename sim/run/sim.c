@@ -300,13 +300,8 @@ static sim *setup(const scn *s, const sim_opts *o)
     proto_populate_accounts(m->p, proto_num_accounts(m->p) + initial);
     /* their joins reach the mempool at once: its ring sized for them,
      * instead of doubling (and copying) twenty times for a million */
-    for (m->tx_cap = 1024; m->tx_cap < (size_t)initial + 1024; m->tx_cap *= 2)
-        ;
-    m->tx = malloc(m->tx_cap * sizeof *m->tx);
-    if (!m->tx) {
-        fprintf(stderr, "avrami: out of memory\n");
-        exit(2);
-    }
+    while (m->tx_cap < (size_t)initial + 1024)
+        m->tx = sim_grow_ring(m->tx, &m->tx_head, m->tx_len, &m->tx_cap, sizeof *m->tx);
     if (s->exact_cards)
         node_new_exact_mix(m);
     else

@@ -59,10 +59,16 @@ static void leave_available(proto *p, uint32_t a)
     J(&p->j, p->stats.available_nodes, p->stats.available_nodes - 1);
 }
 
-static void mark_unavailable(proto *p, uint32_t a)
+/* leave_group for a node found by its id, not by a draw */
+static void leave_own_group(proto *p, uint32_t a)
 {
     uint32_t gpu = p->node[a].gpu;
     leave_group(p, gpu, a, *oset_pos(&p->gpu[gpu].nodes.s, a) - 1);
+}
+
+static void mark_unavailable(proto *p, uint32_t a)
+{
+    leave_own_group(p, a);
     leave_available(p, a);
 }
 
@@ -96,6 +102,11 @@ void pn_tx_join(proto *p, uint32_t a, const char *gpu_name, uint64_t vram)
 
 /* ---- hooks called by the Task contract ---- */
 
+static void require_available(proto *p, uint32_t a)
+{
+    REQUIRE(p, p->node[a].status == PROTO_NODE_AVAILABLE, "Node is not available");
+}
+
 /* startTask once the node has left its group: the rest of what it does */
 static void start_out_of_group(proto *p, uint32_t a)
 {
@@ -108,9 +119,8 @@ static void start_out_of_group(proto *p, uint32_t a)
 void pn_start_task(proto *p, uint32_t a)
 {
     __builtin_prefetch(&p->acct[a], 1); /* the set positions, read after the status */
-    REQUIRE(p, p->node[a].status == PROTO_NODE_AVAILABLE, "Node is not available");
-    uint32_t gpu = p->node[a].gpu;
-    leave_group(p, gpu, a, *oset_pos(&p->gpu[gpu].nodes.s, a) - 1);
+    require_available(p, a);
+    leave_own_group(p, a);
     start_out_of_group(p, a);
 }
 
@@ -258,7 +268,7 @@ bool pn_select_random(proto *p, proto_task_type type, uint64_t vram_limit, uint3
         out[i] = take_node(p, gpu, &weight[i]);
     }
     for (int i = 0; i < 3; i++) {
-        REQUIRE(p, p->node[out[i]].status == PROTO_NODE_AVAILABLE, "Node is not available");
+        require_available(p, out[i]);
         assert(weight[i] == p->node[out[i]].score); /* a group member's weight is its score */
         start_out_of_group(p, out[i]);
     }
