@@ -65,7 +65,7 @@ bool wset_add(jrn *j, wset *s, uint32_t id, uint64_t w)
 /* The prefix sums of a swap and pop: leaf idx takes the last leaf's weight
  * lw and the last leaf becomes 0.  One walk: where the two paths meet, the
  * entry above both changes by -gone alone. */
-static void psum_swap_pop(psumtree *t, uint32_t idx, uint32_t last, uint64_t gone, uint64_t lw)
+static inline void psum_swap_pop(psumtree *t, uint32_t idx, uint32_t last, uint64_t gone, uint64_t lw)
 {
     uint64_t i = idx, k = last;
     for (uint32_t l = 0; l < t->n_levels; l++, i /= 8, k /= 8) {
@@ -101,12 +101,13 @@ uint64_t wset_remove_at(jrn *j, wset *s, uint32_t id, uint32_t idx)
     return gone;
 }
 
+/* The same walk with the weights negated puts gone back at idx and lw
+ * back at the last position. */
 void wset_undo_swap_pop(wset *s, uint32_t idx, uint64_t gone)
 {
     uint32_t last = s->s.len; /* the oset's removal is not undone yet */
     uint64_t lw = psum_get(&s->w, idx); /* 0 when idx was the last */
-    psum_add(NULL, &s->w, idx, gone - lw);
-    psum_add(NULL, &s->w, last, lw);
+    psum_swap_pop(&s->w, idx, last, (uint64_t)0 - gone, (uint64_t)0 - lw);
 }
 
 void wset_set_weight(jrn *j, wset *s, uint32_t id, uint64_t w)
