@@ -275,9 +275,18 @@ static void test_calibrate_quick(void **state)
     char err[512];
     tim_host h;
     assert_int_equal(tim_host_load(path, 2, &h, err, sizeof err), 0);
+    /* The quick grid's fits describe nothing (a bandwidth can come out
+     * unidentified, 1e30 B/s, where its points are bound by arithmetic),
+     * and under the sanitizers a host without AVX-512 runs the quantized
+     * kernels at about 0.05 GB/s: so only that each constant is a finite
+     * rate in bytes and flops per second (a unit slip, GB/s for B/s,
+     * gives 1e-9 of it), not what this hardware reaches. */
     for (int t = 0; t < KERN_NTYPES; t++)
-        if (t == KERN_F32 || t == KERN_Q8_0 || t == KERN_Q4_0)
-            assert_true(h.roof[t].F > 1e8 && h.roof[t].B > 1e8 && h.roof[t].c >= 0 && h.roof[t].r >= 0);
+        if (t == KERN_F32 || t == KERN_Q8_0 || t == KERN_Q4_0) {
+            const tim_roof *f = &h.roof[t];
+            assert_true(isfinite(f->F) && f->F > 1e6 && isfinite(f->B) && f->B > 1e6);
+            assert_true(isfinite(f->c) && f->c >= 0 && isfinite(f->r) && f->r >= 0);
+        }
     assert_true(h.elem_s > 0 && h.quant_s > 0 && h.act_s > 0 && h.gelu_s > 0);
     assert_true(h.call_s > 0 && h.call_s < 0.01); /* two threads: a wake-up, not nothing */
     /* host.json says where it was fitted: this machine */
