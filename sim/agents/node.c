@@ -273,7 +273,7 @@ static double args_wait(sim *m, const sim_req *r)
  * run exactly as before. */
 static double fate_u(const sim *m, const sim_req *r, uint32_t node, uint64_t what)
 {
-    uint64_t h = agt_mix64(r->id * 0x9e3779b97f4a7c15ull ^ agt_mix64(m->nodes[node].acc + (what << 40)));
+    uint64_t h = agt_mix64(r->id * 0x9e3779b97f4a7c15ull ^ agt_mix64(sim_node_acc(m, node) + (what << 40)));
     return (double)(h >> 11) * 0x1.0p-53;
 }
 

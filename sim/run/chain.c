@@ -265,25 +265,26 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
         return handled_ok;
     proto *p = m->p;
     sim_node *n = tx->kind != TX_CREATE && tx->kind != TX_CANCEL_APP ? &m->nodes[tx->who] : NULL;
+    uint32_t acc = n ? sim_node_acc(m, tx->who) : 0;
     uint8_t result[8 * 4096], nonce[32];
     size_t len = 0;
     if (tx->kind == TX_COMMIT || tx->kind == TX_DISCLOSE) { /* the node's bytes */
         len = node_result(m, tx->who, sim_req_by_id(m, tx->arg), tx->round, result, sizeof result);
         if (tx->kind == TX_COMMIT)
-            agt_nonce(tx->arg, n->acc, tx->round, nonce);
+            agt_nonce(tx->arg, acc, tx->round, nonce);
     }
     SIM_PHASE(m, SIM_PH_PROTOCOL);
     switch (tx->kind) {
     case TX_JOIN: {
         const scn_card *c = &m->s->cards[node_chain_card(m, n)];
-        return proto_join(p, now_s, n->acc, c->name, c->vram_gb);
+        return proto_join(p, now_s, acc, c->name, c->vram_gb);
     }
     case TX_QUIT:
-        return proto_quit(p, now_s, n->acc);
+        return proto_quit(p, now_s, acc);
     case TX_PAUSE:
-        return proto_pause(p, now_s, n->acc);
+        return proto_pause(p, now_s, acc);
     case TX_RESUME:
-        return proto_resume(p, now_s, n->acc);
+        return proto_resume(p, now_s, acc);
     case TX_CREATE: {
         sim_req *r = &m->req[tx->arg];
         const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
@@ -305,19 +306,19 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
         return true;
     }
     case TX_COMMIT: /* = proto_commit(keccak256(result ‖ nonce)) without hashing */
-        return proto_commit_result(p, now_s, n->acc, tx->arg, tx->round, result, len, nonce);
+        return proto_commit_result(p, now_s, acc, tx->arg, tx->round, result, len, nonce);
     case TX_DISCLOSE:
-        return proto_disclose(p, now_s, n->acc, tx->arg, tx->round, result, len);
+        return proto_disclose(p, now_s, acc, tx->arg, tx->round, result, len);
     case TX_UPLOADED:
-        return proto_report_uploaded(p, now_s, n->acc, tx->arg, tx->round);
+        return proto_report_uploaded(p, now_s, acc, tx->arg, tx->round);
     case TX_CANCEL_APP: {
         sim_req *r = &m->req[tx->arg];
         return proto_cancel(p, now_s, m->app_acc[r->app], r->id);
     }
     case TX_CANCEL_NODE:
-        return proto_cancel(p, now_s, n->acc, tx->arg);
+        return proto_cancel(p, now_s, acc, tx->arg);
     case TX_REPORT_ERROR:
-        return proto_report_error(p, now_s, n->acc, tx->arg, tx->round);
+        return proto_report_error(p, now_s, acc, tx->arg, tx->round);
     }
     return false;
 }
@@ -330,11 +331,10 @@ static void prefetch_tx(const sim *m, const sim_tx *tx)
     if (by_node) {
         const sim_node *n = &m->nodes[tx->who];
         __builtin_prefetch(n, 1);
-        __builtin_prefetch((const char *)n + 64, 1);
         __builtin_prefetch(&m->id2req[tx->arg < m->cap_ids ? tx->arg : 0]);
         /* the account without waiting for the node's record where accounts
          * follow the nodes' order */
-        proto_prefetch(m->p, m->acc_sparse ? n->acc : m->acc0 + tx->who, tx->arg);
+        proto_prefetch(m->p, sim_node_acc(m, tx->who), tx->arg);
     } else {
         __builtin_prefetch(&m->req[tx->arg], 1);
     }

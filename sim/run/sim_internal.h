@@ -68,13 +68,15 @@ enum { LW_NONE, LW_QUIT, LW_VANISHED, LW_KICKED, LW_SLASHED, LW_JOIN_FAILED };
 
 #define CACHE_MAX 8
 
-/* The first cache line holds what the events of a task read and write
- * (state, the task, the model cache); the second the
- * income, times and stake, which a task writes once per node, at payment.
- * Aligned to a line, so the events of a task touch one line per node. */
+/* The first cache line holds what the events of a task read and write:
+ * state, the task, the model cache and the income a payment adds to, so
+ * a task touches one line per node (64 bytes in all for 10,000 nodes'
+ * first lines is what a small last-level cache can keep of them).  The
+ * account, read by every transaction, is acc0 + the node's index unless
+ * acc_sparse (sim_node_acc), so it waits in the second line with the
+ * tallies, times and stake. */
 typedef struct sim_node {
-    _Alignas(64) uint32_t acc;
-    uint16_t card;
+    _Alignas(64) uint16_t card;
     uint8_t st, phase, round, why, ncache;
     uint8_t actor;        /* 0 honest, 1 + i: scn.behaviours[i] */
     uint8_t action;       /* agt_action in the current task */
@@ -83,12 +85,14 @@ typedef struct sim_node {
     uint64_t task;        /* the task the agent works on (0 none) */
     uint64_t chain_task;  /* the task the chain holds it in, from events */
     uint16_t cache[CACHE_MAX]; /* model ids, most recent first */
-    uint32_t fakes, cheats_won; /* fake results sent; of them, accepted */
     wei_t income;
-    eng_time joined, left;
-    wei_t stake;          /* what its account opens with and locks at join */
+    /* second line */
+    uint32_t acc;
+    uint32_t fakes, cheats_won; /* fake results sent; of them, accepted */
     uint32_t slashed;
     uint32_t silences;    /* tasks it let time out */
+    eng_time joined, left;
+    wei_t stake;          /* what its account opens with and locks at join */
 } sim_node;
 enum { NF_STAKE_LOST = 1, NF_KICKED = 2, NF_REJOINED = 4,
        NF_DEADLINE = 8 /* its task's deadline passed and it cancelled: done with that task */ };
@@ -271,15 +275,21 @@ struct sim {
 
 /* The node whose account is acc (< the proto's account count), or
  * UINT32_MAX.  Nodes open their accounts one after another, so acc - acc0
- * is nearly always the node, which its record (read by every caller next)
- * confirms; acc2node, with a million nodes a line far from the cache for
- * each account, is read only when it does not. */
+ * is the node unless acc_sparse, when its record confirms it; acc2node,
+ * with a million nodes a line far from the cache for each account, is read
+ * only when neither holds. */
 static inline uint32_t sim_node_of(const sim *m, uint32_t acc)
 {
     uint32_t i = acc - m->acc0;
-    if (i < m->n_nodes && m->nodes[i].acc == acc)
+    if (i < m->n_nodes && (!m->acc_sparse || m->nodes[i].acc == acc))
         return i;
     return m->acc2node[acc];
+}
+
+/* Node i's account, without reading its record's second line. */
+static inline uint32_t sim_node_acc(const sim *m, uint32_t i)
+{
+    return m->acc_sparse ? m->nodes[i].acc : m->acc0 + i;
 }
 
 /* proto_ext with its time counted as the protocol model's (the one-seat
