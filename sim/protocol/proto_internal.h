@@ -35,22 +35,26 @@ typedef struct pacct {
 #define PROTO_POS_STRIDE ((uint32_t)(sizeof(pacct) / sizeof(uint32_t))) /* oset stride */
 
 /* ---- QoS and node records (indexed by account id) ---- */
-/* Ordered so that what a task touches (status, score, the counters and
- * the first entries of the window) lies in the record's first 80 bytes;
- * aligned to a cache line, so that is two lines for the default window of
- * 3, and an access misses at most twice. */
+/* Ordered so that what a task touches (status, GPU model, score, the
+ * counters and the first three entries of the window, the default) lies
+ * in the record's first 64 bytes: aligned to a cache line, so a task's
+ * start and finish read one line of each node, and 10,000 nodes' first
+ * lines are what a small last-level cache keeps.  The counters are
+ * uint256 in the contracts; pool_size counts a node's started tasks
+ * since its last kick-out and saturates (only its comparison with the
+ * window, at most PROTO_MAX_WINDOW, matters, and no run starts 2^32). */
 typedef struct pnode {
     _Alignas(64) uint8_t status; /* proto_node_status */
     uint8_t ever_joined;
-    uint32_t gpu;         /* GPU model index while joined */
-    uint64_t vram;        /* 0 when the record is deleted */
+    uint16_t gpu;         /* GPU model index while joined (< PROTO_MAX_GPUS) */
+    uint32_t pool_size;
     uint64_t score;       /* selection weight; 0 when deleted */
     uint64_t current_task; /* Task.nodeTasks */
     /* QoS contract */
     uint64_t task_count;
     uint64_t task_score_sum;
-    uint64_t pool_size;
     uint64_t pool[PROTO_MAX_WINDOW]; /* pool[0] is the task in flight */
+    uint64_t vram;        /* 0 when the record is deleted; p->gpu[gpu].vram while joined */
 } pnode;
 
 /* An available-node group: all available nodes of one GPU model, in the

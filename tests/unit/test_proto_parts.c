@@ -337,8 +337,35 @@ static void test_qos_window_and_kickout(void **st)
         assert_int_equal(pq_task_score(p, a),
                          (seq[k][0] + seq[k][1] + seq[k][2]) / 3);
     }
+    /* the window's count saturates (it is 32 bits here, uint256 on chain):
+     * a node past 2^32 tasks still counts a full window */
+    memset(&p->node[a], 0, sizeof p->node[a]);
+    p->node[a].pool_size = UINT32_MAX - 1;
+    for (int t = 0; t < 2; t++) {
+        pq_start_task(p, a);
+        p->node[a].pool[0] = 12;
+        pq_finish_task(p, a);
+    }
+    assert_int_equal(p->node[a].pool_size, UINT32_MAX);
+    assert_false(pq_should_kick_out(p, a)); /* 12 + 12 + 0 > 20 */
+    p->node[a].pool[1] = 0;
+    assert_true(pq_should_kick_out(p, a)); /* 12 + 0 + 0; a wrapped count would assume 20 for the rest */
     jrn_commit(&p->j);
     proto_free(p);
+}
+
+/* What a task reads and writes of a node (its status, GPU model, score,
+ * counters and the default window of three) lies in the record's first
+ * cache line. */
+static void test_node_record_first_line(void **st)
+{
+    (void)st;
+    assert_true(_Alignof(pnode) == 64);
+    assert_true(offsetof(pnode, status) < 64 && offsetof(pnode, gpu) < 64 && offsetof(pnode, score) < 64);
+    assert_true(offsetof(pnode, current_task) < 64 && offsetof(pnode, task_count) < 64);
+    assert_true(offsetof(pnode, task_score_sum) < 64 && offsetof(pnode, pool_size) < 64);
+    assert_true(offsetof(pnode, pool) + 3 * sizeof(uint64_t) <= 64);
+    assert_true((uint64_t)(uint16_t)(PROTO_MAX_GPUS - 1) == PROTO_MAX_GPUS - 1); /* gpu is 16 bits */
 }
 
 /* ---- heaps: the model against a naive copy of TaskHeap.sol ---- */
@@ -654,6 +681,7 @@ int main(void)
         cmocka_unit_test(test_journal_sizes_roll_back),
         cmocka_unit_test(test_fee_split_and_remainder),
         cmocka_unit_test(test_qos_window_and_kickout),
+        cmocka_unit_test(test_node_record_first_line),
         cmocka_unit_test(test_queue_heaps_match_reference),
         cmocka_unit_test(test_selection_eligibility),
         cmocka_unit_test(test_conservation_under_random_transactions),

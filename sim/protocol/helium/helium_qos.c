@@ -16,7 +16,7 @@ void pq_start_task(proto *p, uint32_t a)
 {
     pnode *n = &p->node[a];
     J(&p->j, n->task_count, n->task_count + 1);
-    J(&p->j, n->pool_size, n->pool_size + 1);
+    J(&p->j, n->pool_size, n->pool_size + (n->pool_size < UINT32_MAX));
     for (uint32_t i = window(p) - 1; i > 0; i--)
         J(&p->j, n->pool[i], n->pool[i - 1]);
     J(&p->j, n->pool[0], 0);

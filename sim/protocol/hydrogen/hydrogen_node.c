@@ -26,8 +26,9 @@ bool hy_init(proto *p)
 static void mark_available(proto *p, uint32_t a)
 {
     pnode *n = &p->node[a];
-    vset_add(&p->j, &p->vram_set, n->vram);
-    oset_add(&p->j, &pg_vram_rec(p, n->vram)->nodes, a);
+    uint64_t vram = p->gpu[n->gpu].vram; /* n->vram, from the record's first line */
+    vset_add(&p->j, &p->vram_set, vram);
+    oset_add(&p->j, &pg_vram_rec(p, vram)->nodes, a);
     vset_add(&p->j, &p->gpu_set, n->gpu); /* EnumerableMap.set keeps an existing key's place */
     oset_add(&p->j, &p->gpu[n->gpu].nodes.s, a); /* no scores: weights stay 0 */
     if (oset_add(&p->j, &p->avail_nodes, a))
@@ -41,10 +42,11 @@ static void mark_unavailable(proto *p, uint32_t a)
 {
     pnode *n = &p->node[a];
     uint32_t moved;
-    pvram *v = pg_vram_rec(p, n->vram);
+    uint64_t vram = p->gpu[n->gpu].vram; /* n->vram, from the record's first line */
+    pvram *v = pg_vram_rec(p, vram);
     oset_remove(&p->j, &v->nodes, a, &moved);
     if (v->nodes.len == 0)
-        vset_remove(&p->j, &p->vram_set, n->vram);
+        vset_remove(&p->j, &p->vram_set, vram);
     oset_remove(&p->j, &p->gpu[n->gpu].nodes.s, a, &moved);
     if (p->gpu[n->gpu].nodes.s.len == 0)
         vset_remove(&p->j, &p->gpu_set, n->gpu);
