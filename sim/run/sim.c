@@ -4,7 +4,6 @@
 #include "run/sim_internal.h"
 
 #include <math.h>
-#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>

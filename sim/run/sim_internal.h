@@ -4,6 +4,8 @@
 #ifndef AVRAMI_RUN_SIM_INTERNAL_H
 #define AVRAMI_RUN_SIM_INTERNAL_H
 
+#include <stddef.h>
+
 #include "engine/eng.h"
 #include "protocol/edition.h"
 #include "protocol/proto.h"
@@ -69,9 +71,9 @@ enum { LW_NONE, LW_QUIT, LW_VANISHED, LW_KICKED, LW_SLASHED, LW_JOIN_FAILED };
 #define CACHE_MAX 8
 
 /* The first cache line holds what the events of a task read and write:
- * state, the task, the model cache and the income a payment adds to, so
- * a task touches one line per node (64 bytes in all for 10,000 nodes'
- * first lines is what a small last-level cache can keep of them).  The
+ * state, the task, the model cache and the income a payment adds to, so a
+ * task touches one line per node (10,000 nodes' first lines are 640 KB,
+ * which a small last-level cache keeps better than both lines).  The
  * account, read by every transaction, is acc0 + the node's index unless
  * acc_sparse (sim_node_acc), so it waits in the second line with the
  * tallies, times and stake. */
@@ -94,6 +96,7 @@ typedef struct sim_node {
     eng_time joined, left;
     wei_t stake;          /* what its account opens with and locks at join */
 } sim_node;
+_Static_assert(offsetof(sim_node, income) + sizeof(wei_t) <= 64, "a task's fields in the first line");
 enum { NF_STAKE_LOST = 1, NF_KICKED = 2, NF_REJOINED = 4,
        NF_DEADLINE = 8 /* its task's deadline passed and it cancelled: done with that task */ };
 
