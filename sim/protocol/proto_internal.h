@@ -343,6 +343,13 @@ static inline bool pt_all_committed(const ptask *t)
     return true;
 }
 
+/* A joined node's VRAM: its GPU model's (equal to node[a].vram, which sits
+ * past the window in the record's second line). */
+static inline uint64_t pg_node_vram(const proto *p, uint32_t a)
+{
+    return p->gpu[p->node[a].gpu].vram;
+}
+
 /* The record of a VRAM size (created when first seen; not journaled). */
 static inline pvram *pg_vram_rec(proto *p, uint64_t vram)
 {

@@ -21,8 +21,8 @@ static void mark_available(proto *p, uint32_t a)
      * the VRAM set (mark_unavailable removes them when its last node goes),
      * so the three adds change something only for its first node. */
     if (g->nodes.s.len == 0) {
-        vset_add(&p->j, &p->vram_set, n->vram);
-        vset_add(&p->j, &pg_vram_rec(p, n->vram)->gpus, n->gpu);
+        vset_add(&p->j, &p->vram_set, g->vram);
+        vset_add(&p->j, &pg_vram_rec(p, g->vram)->gpus, n->gpu);
         vset_add(&p->j, &p->gpu_set, n->gpu);
     }
     wset_add(&p->j, &g->nodes, a, n->score);

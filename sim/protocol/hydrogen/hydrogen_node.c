@@ -26,7 +26,7 @@ bool hy_init(proto *p)
 static void mark_available(proto *p, uint32_t a)
 {
     pnode *n = &p->node[a];
-    uint64_t vram = p->gpu[n->gpu].vram; /* = n->vram, without the record's second line */
+    uint64_t vram = pg_node_vram(p, a);
     vset_add(&p->j, &p->vram_set, vram);
     oset_add(&p->j, &pg_vram_rec(p, vram)->nodes, a);
     vset_add(&p->j, &p->gpu_set, n->gpu); /* EnumerableMap.set keeps an existing key's place */
@@ -42,7 +42,7 @@ static void mark_unavailable(proto *p, uint32_t a)
 {
     pnode *n = &p->node[a];
     uint32_t moved;
-    uint64_t vram = p->gpu[n->gpu].vram; /* = n->vram, without the record's second line */
+    uint64_t vram = pg_node_vram(p, a);
     pvram *v = pg_vram_rec(p, vram);
     oset_remove(&p->j, &v->nodes, a, &moved);
     if (v->nodes.len == 0)
