@@ -164,26 +164,52 @@ static void test_calibrated_timing(void **state)
     warm.fate = &fate;
     tm.exec_s(tm.ctx, &warm, NULL);
     assert_int_equal(fate.fail, TIM_RUNS);
-    /* the model remembers its answers: each the same as a first call's,
-     * through more keys than its table has slots (a collision computes
-     * again), then all of them again, hits and recomputed ones */
-    static double first_t[2 * 2858];
-    for (int pass = 0; pass < 2; pass++)
-        for (uint32_t size = 1, i = 0; size <= 20000; size += 7)
-            for (int res = 0; res < 2; res++, i++) {
-                agt_fate f1 = {0}, f2 = {0};
-                agt_work x = {chat, size, c3090, res, &f1}, y = {chat, size, c3090, res, &f2};
-                double t1 = tm.exec_s(tm.ctx, &x, NULL);
-                if (pass) {
-                    assert_true(t1 == first_t[i]);
-                    continue;
-                }
-                agt_timing first = agt_timing_for(&s);
-                first_t[i] = first.exec_s(first.ctx, &y, NULL);
-                agt_timing_free(&first);
-                assert_true(t1 == first_t[i] && f1.fail == f2.fail && f1.offload_gb == f2.offload_gb &&
-                            f1.offload_s == f2.offload_s);
-            }
+    /* the model remembers its answers: each the same as a first call's
+     * (a second model asked each question once, so it computes every one),
+     * for every kind and card, consecutive sizes (which share a line of the
+     * first table) and scattered ones, through more keys than either table
+     * has places (a collision computes again), then all of them again,
+     * hits and recomputed ones; answers with weights left in host memory
+     * (kept in the second table only) among them */
+    enum { N_SIZES = 24 + 207 };
+    uint32_t n_keys = 0, n_offloaded = 0;
+    for (uint32_t a = 0; a < s.n_apps; a++)
+        n_keys += s.apps[a].n_kinds * s.n_cards * N_SIZES * 2;
+    double *first_t = malloc(n_keys * sizeof *first_t);
+    agt_fate *first_f = malloc(n_keys * sizeof *first_f);
+    assert_non_null(first_t);
+    assert_non_null(first_f);
+    agt_timing fresh = agt_timing_for(&s);
+    for (int pass = 0; pass < 2; pass++) {
+        uint32_t i = 0;
+        for (uint32_t a = 0; a < s.n_apps; a++)
+            for (uint32_t k = 0; k < s.apps[a].n_kinds; k++)
+                for (uint32_t c = 0; c < s.n_cards; c++)
+                    for (uint32_t n = 0; n < N_SIZES; n++)
+                        for (int res = 0; res < 2; res++, i++) {
+                            uint32_t size = n < 24 ? n + 1 : 25 + 97 * (n - 24);
+                            agt_work x = {&s.apps[a].kinds[k], size, &s.cards[c], res, &first_f[i]};
+                            if (!pass) {
+                                first_t[i] = fresh.exec_s(fresh.ctx, &x, NULL);
+                                n_offloaded += first_f[i].offload_gb > 0;
+                            }
+                            for (int again = 0; again < 2; again++) { /* the second: a hit */
+                                agt_fate f = {0};
+                                x.fate = &f;
+                                double t = tm.exec_s(tm.ctx, &x, NULL);
+                                assert_memory_equal(&t, &first_t[i], sizeof t);
+                                assert_int_equal(f.fail, first_f[i].fail);
+                                assert_memory_equal(&f.offload_gb, &first_f[i].offload_gb, sizeof f.offload_gb);
+                                assert_memory_equal(&f.offload_s, &first_f[i].offload_s, sizeof f.offload_s);
+                            }
+                        }
+        assert_int_equal(i, n_keys);
+    }
+    assert_true(n_keys > 2 * (1u << 14));
+    assert_true(n_offloaded > 0);
+    agt_timing_free(&fresh);
+    free(first_t);
+    free(first_f);
     agt_timing_free(&tm);
     scn_free(&s);
 }
