@@ -70,14 +70,30 @@ void app_arrival(sim *m, uint32_t a)
         eng_at(m->e, t, EV_ARRIVAL, a, 0);
 }
 
+/* Nothing for the application to cancel: the task is over (rejected,
+ * aborted, or succeeded with its result uploaded: a success whose result
+ * never reached the relay is cancelled like a stuck task), or the bridge
+ * gave it up and forgot it.  Once true, true for good. */
+static bool over_for_app(const sim_req *r)
+{
+    return r->outcome == OUT_REJECTED || r->outcome == OUT_ABORTED || (r->flags & RF_ABANDONED) ||
+           (r->outcome == OUT_SUCCESS && r->uploaded >= 0);
+}
+
+void app_req_changed(sim *m, const sim_req *r)
+{
+    if (over_for_app(r)) {
+        uint64_t i = (uint64_t)(r - m->req);
+        m->req_over[i / 64] |= 1ull << (i % 64);
+    }
+}
+
 void app_cancel_timer(sim *m, uint64_t i)
 {
+    if (m->req_over[i / 64] >> (i % 64) & 1)
+        return;
     sim_req *r = &m->req[i];
-    if (r->outcome == OUT_REJECTED || r->outcome == OUT_ABORTED || (r->flags & RF_ABANDONED))
-        return; /* over, or given up by the bridge, which forgets it */
-    /* done, or succeeded and uploaded: nothing to cancel.  A success whose
-     * result never reached the relay is cancelled like a stuck task. */
-    if (r->outcome == OUT_SUCCESS && r->uploaded >= 0)
+    if (over_for_app(r))
         return;
     if (!r->id) { /* creation still on its way */
         eng_after(m->e, 10 * ENG_US_PER_S, EV_APP_CANCEL, 0, i);
@@ -96,6 +112,7 @@ void app_tx_result(sim *m, const sim_tx *tx, bool ok)
         if (app->create_confirm_s > 0 && now - r->created > (eng_time)(app->create_confirm_s * 1e6)) {
             r->flags |= RF_ABANDONED;
             m->fx.abandoned[r->app]++;
+            app_req_changed(m, r);
         }
         /* a reverted create is created and finished by the same block, as
          * the time series counts it (`check` recounts both from the rows) */
@@ -106,6 +123,7 @@ void app_tx_result(sim *m, const sim_tx *tx, bool ok)
             r->reason = m->last_reason;
             r->finished = now;
             m->minute_finished++;
+            app_req_changed(m, r);
         }
         return;
     }

@@ -107,6 +107,7 @@ void chain_finish(sim *m, sim_req *r, uint8_t outcome, uint8_t reason, eng_time 
     r->reason = reason;
     r->finished = now;
     m->minute_finished++;
+    app_req_changed(m, r);
 }
 
 /* The contracts free a node (and may start it on a queued task at once)
@@ -177,8 +178,10 @@ static void book_events(sim *m, eng_time now)
             }
             break;
         case PROTO_EV_TASK_RESULT_UPLOADED:
-            if (r)
+            if (r) {
                 r->uploaded = now;
+                app_req_changed(m, r);
+            }
             break;
         case PROTO_EV_TASK_NODE_SUCCESS:
         case PROTO_EV_TASK_NODE_SLASHED:

@@ -105,6 +105,7 @@ void seat_book(sim *m, seat_req *q, const proto_event *ev, sim_req *r, int k, ui
     case PROTO_EV_VSS_END_SUCCESS:
     case PROTO_EV_VSS_END_GROUP_SUCCESS:
         r->uploaded = now;
+        app_req_changed(m, r);
         break;
     case PROTO_EV_VSS_END_INVALIDATED: /* slashed; a review (the Relay's passive slashing) is not */
         if (tnode != UINT32_MAX && slashed) {

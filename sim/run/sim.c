@@ -41,7 +41,10 @@ static void line_prefetch_next(const sim *m, uint32_t id, const sim_line *l)
 {
     if (id == 0 || !l->len)
         return;
-    const char *r = (const char *)&m->req[l->ring[l->head].b];
+    uint64_t i = l->ring[l->head].b;
+    if (m->req_over[i / 64] >> (i % 64) & 1)
+        return; /* its timer will not read the record */
+    const char *r = (const char *)&m->req[i];
     __builtin_prefetch(r + offsetof(sim_req, uploaded));
     __builtin_prefetch(r + offsetof(sim_req, outcome));
 }
@@ -262,6 +265,7 @@ static sim *setup(const scn *s, const sim_opts *o)
     m->cap_ids = m->cap_req + 1;
     m->req = alloc_or_die(m->cap_req * sizeof *m->req);
     m->id2req = alloc_or_die(m->cap_ids * sizeof *m->id2req);
+    m->req_over = alloc_or_die((m->cap_req + 63) / 64 * sizeof *m->req_over);
     double joins = s->join_rate_per_h * hours;
     m->cap_nodes = s->nodes + (uint32_t)(joins * 2 + 10 * sqrt(joins) + 16);
     bool rejoins = s->honest_rejoin;
@@ -483,6 +487,7 @@ void sim_free(sim *m)
     uint32_t max_acc = max_accounts(m);
     stable_free(m->req, m->cap_req * sizeof *m->req);
     stable_free(m->id2req, m->cap_ids * sizeof *m->id2req);
+    stable_free(m->req_over, (m->cap_req + 63) / 64 * sizeof *m->req_over);
     stable_free(m->nodes, (size_t)m->cap_nodes * sizeof *m->nodes);
     stable_free(m->node_gen, (size_t)m->cap_nodes * sizeof *m->node_gen);
     stable_free(m->acc2node, (size_t)max_acc * sizeof *m->acc2node);

@@ -226,6 +226,10 @@ struct sim {
 
     sim_req *req;
     uint64_t n_req, cap_req;
+    /* bit i: request i is over for its application, whose cancel timer then
+     * has nothing to do (app_req_changed): the timer, which fires long
+     * after, tests a bit here instead of reading the request's record */
+    uint64_t *req_over;
     uint32_t *id2req;     /* contract task id -> request index + 1 (0: none) */
     uint64_t cap_ids;
 
@@ -401,6 +405,9 @@ void node_new_exact_mix(sim *m);
 /* app.c */
 void app_arrival(sim *m, uint32_t app);
 void app_cancel_timer(sim *m, uint64_t req);
+/* After a request's outcome, flags or upload time changed: notes it as
+ * over when it is (req_over). */
+void app_req_changed(sim *m, const sim_req *r);
 void app_observe(sim *m, const sim_obs *o);
 void app_tx_result(sim *m, const sim_tx *tx, bool ok);
 uint64_t app_new_request(sim *m, uint32_t app, uint32_t kind, uint32_t size, wei_t fee, int64_t parent);
