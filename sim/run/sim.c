@@ -262,6 +262,8 @@ static sim *setup(const scn *s, const sim_opts *o)
         expect += s->apps[a].arrival == SCN_ARR_CSV ? s->apps[a].n_csv
                                                     : s->apps[a].rate_per_h * (1 + s->apps[a].amplitude) * hours;
     m->cap_req = (uint64_t)(expect * 3 + 10 * sqrt(expect) + 1000);
+    if (m->cap_req > INT32_MAX) /* a resubmission names its parent in 31 bits; more are capacity drops */
+        m->cap_req = INT32_MAX;
     m->cap_ids = m->cap_req + 1;
     m->req = alloc_or_die(m->cap_req * sizeof *m->req);
     m->id2req = alloc_or_die(m->cap_ids * sizeof *m->id2req);

@@ -104,20 +104,24 @@ enum { NF_STAKE_LOST = 1, NF_KICKED = 2, NF_REJOINED = 4,
 enum { OUT_OPEN, OUT_SUCCESS, OUT_ABORTED, OUT_REJECTED };
 
 typedef struct sim_req {
+    /* 240 bytes without padding: a million requests are most of a run's
+     * memory.  The first line holds what the agents read while the task
+     * runs; the others are written as it goes. */
     uint64_t id;          /* contract task id, 0 until created */
+    uint32_t size;
+    uint16_t app, kind;
     wei_t fee;
     uint64_t cap;
+    uint32_t nodes[3];    /* node indices by round */
+    int32_t parent;       /* request this one resubmits, or -1 (requests < 2^31: sim.c) */
+    uint8_t outcome, reason, resubmits, flags;
+    uint8_t fake;         /* rounds whose node submits a fake result (bits) */
     eng_time created, queued, started, commits, success, uploaded, finished;
     eng_time freed[3];
     eng_time committed[3], disclosed[3]; /* by round, chain time; -1 never */
-    int64_t parent;       /* request this one resubmits, or -1 */
-    uint32_t nodes[3];    /* node indices by round */
-    uint32_t size;
-    uint16_t app, kind;
-    uint8_t outcome, reason, resubmits, flags;
-    uint8_t fake;         /* rounds whose node submits a fake result (bits) */
     wei_t paid[3];        /* fees paid to each round's node (the results' own record) */
 } sim_req;
+_Static_assert(sizeof(sim_req) == 240, "a request record is 240 bytes");
 enum { RF_SUCCESS_THEN_ABORT = 1, RF_WRONG_RESULT = 2,
        RF_ABANDONED = 4 /* the bridge gave it up (create not confirmed in time); the chain task goes on */ };
 
@@ -410,7 +414,7 @@ void app_cancel_timer(sim *m, uint64_t req);
 void app_req_changed(sim *m, const sim_req *r);
 void app_observe(sim *m, const sim_obs *o);
 void app_tx_result(sim *m, const sim_tx *tx, bool ok);
-uint64_t app_new_request(sim *m, uint32_t app, uint32_t kind, uint32_t size, wei_t fee, int64_t parent);
+uint64_t app_new_request(sim *m, uint32_t app, uint32_t kind, uint32_t size, wei_t fee, int32_t parent);
 
 /* effects.c: what the application and node profiles' rules cause */
 void effects_init(sim *m);
