@@ -301,11 +301,7 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
             return false;
         r->id = id;
         m->id2req[id] = (uint32_t)tx->arg + 1;
-        if (m->n_live == m->cap_live) {
-            m->cap_live = m->cap_live ? m->cap_live * 2 : 1024;
-            m->live = realloc(m->live, m->cap_live * sizeof *m->live);
-        }
-        m->live[m->n_live++] = tx->arg;
+        sim_live_add(m, tx->arg);
         return true;
     }
     case TX_COMMIT: /* = proto_commit(keccak256(result ‖ nonce)) without hashing */

@@ -111,6 +111,53 @@ static void sample(sim *m)
 
 /* ---- invariants ---- */
 
+/* What the Task contract holds for request i's task: its balance while it
+ * runs, its fee while queued.  False once the contracts no longer store
+ * the task: deleted there, it never comes back. */
+static bool live_escrow(const sim *m, uint64_t i, wei_t *amount)
+{
+    const sim_req *r = &m->req[i];
+    proto_task_view v;
+    if (proto_task_get(m->p, r->id, &v)) {
+        *amount = v.balance;
+        return true;
+    }
+    if (proto_task_is_queued(m->p, r->id)) {
+        *amount = r->fee;
+        return true;
+    }
+    return false;
+}
+
+/* The live list keeps the requests whose tasks the contracts may still
+ * store, for the escrow invariant (sim_check_invariants).  When it is full, the tasks deleted
+ * since are dropped first, so it holds about the tasks in flight, not
+ * every task of the run; it doubles only when more than half remain. */
+void sim_live_add(sim *m, uint64_t i)
+{
+    if (m->ag.escrow_held) /* the edition sums its escrow itself */
+        return;
+    if (m->n_live == m->cap_live) {
+        size_t keep = 0;
+        wei_t amount;
+        for (size_t k = 0; k < m->n_live; k++)
+            if (live_escrow(m, m->live[k], &amount))
+                m->live[keep++] = m->live[k];
+        m->n_live = keep;
+        if (!m->cap_live || keep * 2 > m->cap_live) {
+            size_t cap = m->cap_live ? m->cap_live * 2 : 1024;
+            uint64_t *grown = realloc(m->live, cap * sizeof *grown);
+            if (!grown) {
+                fprintf(stderr, "avrami: out of memory (%zu requests in flight)\n", cap);
+                exit(2);
+            }
+            m->live = grown;
+            m->cap_live = cap;
+        }
+    }
+    m->live[m->n_live++] = i;
+}
+
 bool sim_check_invariants(sim *m)
 {
     bool ok = true;
@@ -124,23 +171,17 @@ bool sim_check_invariants(sim *m)
      * the fees of queued ones, and what its quirks left behind.  O(tasks the
      * contracts still store): the live list drops tasks once deleted there,
      * which never come back. */
-    wei_t held = 0;
-    proto_task_view v;
+    wei_t held = 0, amount;
     size_t keep = 0;
     if (m->ag.escrow_held) {
         held = m->ag.escrow_held(m);
         m->n_live = 0;
     }
-    for (size_t i = 0; i < m->n_live; i++) {
-        sim_req *r = &m->req[m->live[i]];
-        if (proto_task_get(m->p, r->id, &v))
-            wei_accumulate(&held, v.balance, "the escrow held");
-        else if (proto_task_is_queued(m->p, r->id))
-            wei_accumulate(&held, r->fee, "the escrow held");
-        else
-            continue;
-        m->live[keep++] = m->live[i];
-    }
+    for (size_t i = 0; i < m->n_live; i++)
+        if (live_escrow(m, m->live[i], &amount)) {
+            wei_accumulate(&held, amount, "the escrow held");
+            m->live[keep++] = m->live[i];
+        }
     m->n_live = keep;
     proto_quirk_counters q;
     proto_quirks_get(m->p, &q);

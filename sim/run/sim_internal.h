@@ -385,6 +385,8 @@ sim_req *sim_req_by_id(sim *m, uint64_t task);
 
 /* sim.c */
 bool sim_check_invariants(sim *m);
+/* A created request's task joins the live list (sim.c). */
+void sim_live_add(sim *m, uint64_t req);
 
 /* node.c */
 void node_new(sim *m, uint32_t card, eng_time now);
