@@ -130,9 +130,10 @@ static bool live_escrow(const sim *m, uint64_t i, wei_t *amount)
 }
 
 /* The live list keeps the requests whose tasks the contracts may still
- * store, for the escrow invariant (sim_check_invariants).  When it is full, the tasks deleted
- * since are dropped first, so it holds about the tasks in flight, not
- * every task of the run; it doubles only when more than half remain. */
+ * store, for the escrow invariant (sim_check_invariants).  When it is
+ * full, the tasks deleted since are dropped first, so it holds about the
+ * tasks in flight, not every task of the run; it doubles only when more
+ * than half remain. */
 void sim_live_add(sim *m, uint64_t i)
 {
     if (m->ag.escrow_held) /* the edition sums its escrow itself */
