@@ -111,22 +111,27 @@ static void sample(sim *m)
 
 /* ---- invariants ---- */
 
-/* What the Task contract holds for request i's task: its balance while it
- * runs, its fee while queued.  False once the contracts no longer store
- * the task: deleted there, it never comes back. */
-static bool live_escrow(const sim *m, uint64_t i, wei_t *amount)
+/* Drops from the live list the requests whose tasks the contracts no
+ * longer store (deleted there, a task never comes back) and returns what
+ * the Task contract holds for the rest: each running task's balance, each
+ * queued one's fee. */
+static wei_t live_prune(sim *m)
 {
-    const sim_req *r = &m->req[i];
+    wei_t held = 0;
+    size_t keep = 0;
     proto_task_view v;
-    if (proto_task_get(m->p, r->id, &v)) {
-        *amount = v.balance;
-        return true;
+    for (size_t k = 0; k < m->n_live; k++) {
+        const sim_req *r = &m->req[m->live[k]];
+        if (proto_task_get(m->p, r->id, &v))
+            wei_accumulate(&held, v.balance, "the escrow held");
+        else if (proto_task_is_queued(m->p, r->id))
+            wei_accumulate(&held, r->fee, "the escrow held");
+        else
+            continue;
+        m->live[keep++] = m->live[k];
     }
-    if (proto_task_is_queued(m->p, r->id)) {
-        *amount = r->fee;
-        return true;
-    }
-    return false;
+    m->n_live = keep;
+    return held;
 }
 
 /* The live list keeps the requests whose tasks the contracts may still
@@ -139,13 +144,8 @@ void sim_live_add(sim *m, uint64_t i)
     if (m->ag.escrow_held) /* the edition sums its escrow itself */
         return;
     if (m->n_live == m->cap_live) {
-        size_t keep = 0;
-        wei_t amount;
-        for (size_t k = 0; k < m->n_live; k++)
-            if (live_escrow(m, m->live[k], &amount))
-                m->live[keep++] = m->live[k];
-        m->n_live = keep;
-        if (!m->cap_live || keep * 2 > m->cap_live) {
+        live_prune(m);
+        if (!m->cap_live || m->n_live * 2 > m->cap_live) {
             size_t cap = m->cap_live ? m->cap_live * 2 : 1024;
             uint64_t *grown = realloc(m->live, cap * sizeof *grown);
             if (!grown) {
@@ -172,18 +172,7 @@ bool sim_check_invariants(sim *m)
      * the fees of queued ones, and what its quirks left behind.  O(tasks the
      * contracts still store): the live list drops tasks once deleted there,
      * which never come back. */
-    wei_t held = 0, amount;
-    size_t keep = 0;
-    if (m->ag.escrow_held) {
-        held = m->ag.escrow_held(m);
-        m->n_live = 0;
-    }
-    for (size_t i = 0; i < m->n_live; i++)
-        if (live_escrow(m, m->live[i], &amount)) {
-            wei_accumulate(&held, amount, "the escrow held");
-            m->live[keep++] = m->live[i];
-        }
-    m->n_live = keep;
+    wei_t held = m->ag.escrow_held ? m->ag.escrow_held(m) : live_prune(m);
     proto_quirk_counters q;
     proto_quirks_get(m->p, &q);
     wei_t expect = held;
