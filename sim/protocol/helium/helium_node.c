@@ -13,6 +13,20 @@
 
 /* ---- available-node indexes ---- */
 
+/* The contract's available-node set (_availableNodes): Helium reads its
+ * size and whether a queued task's root is in it, never its order.  So the
+ * model keeps what is read: membership in the set's position slot (1 for a
+ * member; the slot shares the line of the node's other set positions) and
+ * the size in stats.available_nodes.  Keeping the order would cost, at
+ * every start, a write to the position of the node swapped into the
+ * leaver's place: a line of a random node, of a million in bench_sim
+ * case 3.  (Hydrogen draws from the set by index and keeps it whole.) */
+static void set_available(proto *p, uint32_t a, bool on)
+{
+    J(&p->j, *oset_pos(&p->avail_nodes, a), on);
+    J(&p->j, p->stats.available_nodes, p->stats.available_nodes + (on ? 1 : (uint64_t)-1));
+}
+
 static void mark_available(proto *p, uint32_t a)
 {
     pnode *n = &p->node[a];
@@ -27,8 +41,7 @@ static void mark_available(proto *p, uint32_t a)
     }
     wset_add(&p->j, &g->nodes, a, n->score);
     J(&p->j, g->score_sum, g->score_sum + n->score);
-    oset_add(&p->j, &p->avail_nodes, a);
-    J(&p->j, p->stats.available_nodes, p->stats.available_nodes + 1);
+    set_available(p, a, true);
     pt_node_available_callback(p, a);
 }
 
@@ -52,13 +65,6 @@ static uint64_t leave_group(proto *p, uint32_t gpu, uint32_t a, uint32_t idx)
     return w;
 }
 
-static void leave_available(proto *p, uint32_t a)
-{
-    uint32_t moved;
-    oset_remove(&p->j, &p->avail_nodes, a, &moved);
-    J(&p->j, p->stats.available_nodes, p->stats.available_nodes - 1);
-}
-
 /* leave_group for a node found by its id, not by a draw */
 static void leave_own_group(proto *p, uint32_t a)
 {
@@ -69,7 +75,7 @@ static void leave_own_group(proto *p, uint32_t a)
 static void mark_unavailable(proto *p, uint32_t a)
 {
     leave_own_group(p, a);
-    leave_available(p, a);
+    set_available(p, a, false);
 }
 
 static uint64_t node_score(proto *p, uint32_t a)
@@ -110,7 +116,7 @@ static void require_available(proto *p, uint32_t a)
 /* startTask once the node has left its group: the rest of what it does */
 static void start_out_of_group(proto *p, uint32_t a)
 {
-    leave_available(p, a);
+    set_available(p, a, false);
     J(&p->j, p->node[a].status, PROTO_NODE_BUSY);
     pq_start_task(p, a);
     J(&p->j, p->stats.busy_nodes, p->stats.busy_nodes + 1);
@@ -281,7 +287,7 @@ bool pn_select_random(proto *p, proto_task_type type, uint64_t vram_limit, uint3
  * VRAM's models and nodes in set order.  O(#VRAM sizes + #models). */
 bool pn_select_with_root(proto *p, uint32_t root, uint32_t out[3])
 {
-    if (p->avail_nodes.len < 3)
+    if (p->stats.available_nodes < 3)
         return false;
     REQUIRE(p, oset_contains(&p->avail_nodes, root), "root node should be available");
     out[0] = root;
