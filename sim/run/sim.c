@@ -309,7 +309,6 @@ static sim *setup(const scn *s, const sim_opts *o)
     if (rejoins) /* every task can replace its three nodes at most */
         m->cap_nodes += (uint32_t)(m->cap_req * 3 < UINT32_MAX / 4 ? m->cap_req * 3 : UINT32_MAX / 4);
     m->nodes = alloc_or_die((size_t)m->cap_nodes * sizeof *m->nodes);
-    m->node_gen = alloc_or_die((size_t)m->cap_nodes * sizeof *m->node_gen);
     uint32_t max_acc = max_accounts(m);
     m->acc2node = alloc_or_die((size_t)max_acc * sizeof *m->acc2node);
     memset(m->acc2node, 0xff, (size_t)max_acc * sizeof *m->acc2node);
@@ -522,7 +521,6 @@ void sim_free(sim *m)
     stable_free(m->id2req, m->cap_ids * sizeof *m->id2req);
     stable_free(m->req_over, (m->cap_req + 63) / 64 * sizeof *m->req_over);
     stable_free(m->nodes, (size_t)m->cap_nodes * sizeof *m->nodes);
-    stable_free(m->node_gen, (size_t)m->cap_nodes * sizeof *m->node_gen);
     stable_free(m->acc2node, (size_t)max_acc * sizeof *m->acc2node);
     for (uint32_t i = 0; i < m->n_reasons; i++)
         free((char *)m->reasons[i].text);
