@@ -295,7 +295,7 @@ static sim *setup(const scn *s, const sim_opts *o)
     m->cap_req = (uint64_t)(expect * 3 + 10 * sqrt(expect) + 1000);
     if (m->cap_req > INT32_MAX) /* a resubmission names its parent in 31 bits; more are capacity drops */
         m->cap_req = INT32_MAX;
-    m->cap_ids = m->cap_req + 1;
+    m->cap_ids = m->cap_req + 1; /* <= 2^31: task ids fit the node record's 32-bit fields */
     m->req = alloc_or_die(m->cap_req * sizeof *m->req);
     m->id2req = alloc_or_die(m->cap_ids * sizeof *m->id2req);
     m->req_over = alloc_or_die((m->cap_req + 63) / 64 * sizeof *m->req_over);

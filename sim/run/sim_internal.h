@@ -71,17 +71,16 @@ enum { LW_NONE, LW_QUIT, LW_VANISHED, LW_KICKED, LW_SLASHED, LW_JOIN_FAILED };
 #define CACHE_MAX 8
 
 /* The first cache line holds what the events of a task read and write:
- * state, the task, the model cache and the income a payment adds to, so a
- * task touches one line per node (10,000 nodes' first lines are 640 KB,
- * which a small last-level cache keeps better than both lines).  The
- * account, read by every transaction, is acc0 + the node's index unless
- * acc_sparse (sim_node_acc), so it waits in the second line with the
- * tallies, times and stake.  The timers' generation is there too: every
- * timer of the node compares it and a task's start and end bump it.  It
- * had an array of its own (4 bytes a node, in cache for 10,000 nodes); for
- * a million nodes that array cost a page-table walk and a miss per timer
- * that the record's page, walked anyway, does not (bench_sim case 3 3.70
- * -> 3.31 s, cases 1 and 2 within noise). */
+ * state, the task, the timers' generation, the model cache and the income
+ * a payment adds to, so a task touches one line per node (10,000 nodes'
+ * first lines are 640 KB, which a small last-level cache keeps better than
+ * both lines).  Task ids are below sim.cap_ids <= 2^31 (setup), so 32 bits
+ * hold them.  The generation had an array of its own (4 bytes a node, in
+ * cache for 10,000 nodes); for a million nodes that array cost a page-table
+ * walk and a miss per timer that the record's page, walked anyway, does
+ * not.  The account, read by every transaction, is acc0 + the node's index
+ * unless acc_sparse (sim_node_acc), so it waits in the second line with the
+ * tallies, times and stake. */
 typedef struct sim_node {
     _Alignas(64) uint16_t card;
     uint8_t st, phase, round, why, ncache;
@@ -89,8 +88,9 @@ typedef struct sim_node {
     uint8_t action;       /* agt_action in the current task */
     uint8_t nflags;       /* NF_* */
     uint32_t tasks;
-    uint64_t task;        /* the task the agent works on (0 none) */
-    uint64_t chain_task;  /* the task the chain holds it in, from events */
+    uint32_t task;        /* the task the agent works on (0 none) */
+    uint32_t chain_task;  /* the task the chain holds it in, from events */
+    uint32_t gen;         /* its timers' generation: a timer set under an older one is stale */
     uint16_t cache[CACHE_MAX]; /* model ids, most recent first */
     wei_t income;
     /* second line */
@@ -98,7 +98,6 @@ typedef struct sim_node {
     uint32_t fakes, cheats_won; /* fake results sent; of them, accepted */
     uint32_t slashed;
     uint32_t silences;    /* tasks it let time out */
-    uint32_t gen;         /* its timers' generation: a timer set under an older one is stale */
     eng_time joined, left;
     wei_t stake;          /* what its account opens with and locks at join */
 } sim_node;
