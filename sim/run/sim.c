@@ -34,13 +34,19 @@ void sim_line_push(sim *m, uint32_t id, eng_time t, uint32_t kind, uint32_t a, u
 
 static void dispatch(sim *m, const eng_ev *ev);
 
-/* An application's cancel timers fire in the order of their requests, long
- * after each was created: the next one's request record is requested when
- * this one fires, a task or so before it is read (a hint only). */
+/* The timers of a line fire in the order they were set, long after: the
+ * next one's record is requested when this one fires, a task or so before
+ * it is read (a hint only).  Line 0 holds the nodes' timeouts, which read
+ * the node's generation; an application's line its cancel timers, which
+ * read the request unless it is over. */
 static void line_prefetch_next(const sim *m, uint32_t id, const sim_line *l)
 {
-    if (id == 0 || !l->len)
+    if (!l->len)
         return;
+    if (id == 0) {
+        __builtin_prefetch(&m->nodes[l->ring[l->head].a]);
+        return;
+    }
     uint64_t i = l->ring[l->head].b;
     if (m->req_over[i / 64] >> (i % 64) & 1)
         return; /* its timer will not read the record */
