@@ -202,12 +202,16 @@ static void schedule_quit(sim *m, uint32_t i, eng_time delay)
                   EV_NODE_QUIT, i, 0);
 }
 
-static void clear_task(sim_node *n)
+/* The node's timers' generation (sim.node_gen): a timer set under an older
+ * one is stale. */
+static uint32_t *gen_of(sim *m, const sim_node *n) { return &m->node_gen[n - m->nodes]; }
+
+static void clear_task(sim *m, sim_node *n)
 {
     n->nflags &= (uint8_t)~NF_DEADLINE;
     n->task = 0;
     n->phase = PH_IDLE;
-    n->gen++; /* pending execution/upload/timeout timers are now stale */
+    (*gen_of(m, n))++; /* pending execution/upload/timeout timers are now stale */
 }
 
 static void check_left(sim *m, sim_node *n)
@@ -288,7 +292,7 @@ static uint32_t transient_failures(const sim *m, const sim_req *r, uint32_t node
 /* The node's own deadline: cancel the task if it is still held up then. */
 static void arm_timeout(sim *m, uint32_t i)
 {
-    sim_line_push(m, 0, eng_now(m->e) + us(m->s->node_cancel_after_s), EV_NODE_TIMEOUT, i, m->nodes[i].gen);
+    sim_line_push(m, 0, eng_now(m->e) + us(m->s->node_cancel_after_s), EV_NODE_TIMEOUT, i, m->node_gen[i]);
 }
 
 /* The node stops short of a commitment: it reports the error at `after`
@@ -299,7 +303,7 @@ static void fail_task(sim *m, uint32_t i, int cause, bool report, double after)
     m->fx.failed[cause]++;
     n->phase = report ? PH_FAILING : PH_STUCK;
     if (report)
-        eng_after(m->e, us(after), EV_NODE_DONE, i, n->gen);
+        eng_after(m->e, us(after), EV_NODE_DONE, i, *gen_of(m, n));
     arm_timeout(m, i);
 }
 
@@ -308,7 +312,7 @@ static void start_work(sim *m, uint32_t i, const sim_obs *o)
     sim_node *n = &m->nodes[i];
     sim_req *r = sim_req_by_id(m, o->task);
     const scn_task_kind *k = &m->s->apps[r->app].kinds[r->kind];
-    n->gen++;
+    (*gen_of(m, n))++;
     n->task = o->task;
     n->round = o->round;
     n->phase = PH_WORKING;
@@ -335,7 +339,7 @@ static void start_work(sim *m, uint32_t i, const sim_obs *o)
     if (n->action == AGT_FAKE) { /* the work is skipped */
         r->fake |= (uint8_t)(1u << n->round);
         n->fakes++;
-        eng_after(m->e, us(t), EV_NODE_DONE, i, n->gen);
+        eng_after(m->e, us(t), EV_NODE_DONE, i, *gen_of(m, n));
         arm_timeout(m, i);
         return;
     }
@@ -398,7 +402,7 @@ static void start_work(sim *m, uint32_t i, const sim_obs *o)
     m->fx.kind_work_s[m->kind_base[r->app] + r->kind] += work;
     m->fx.kind_works[m->kind_base[r->app] + r->kind]++;
     t += work;
-    eng_after(m->e, us(t), EV_NODE_DONE, i, n->gen);
+    eng_after(m->e, us(t), EV_NODE_DONE, i, *gen_of(m, n));
     arm_timeout(m, i);
 }
 
@@ -489,7 +493,7 @@ void node_observe(sim *m, const sim_obs *o)
             n->phase = PH_UPLOADING;
             double t = agt_transfer_s(k->result_kb_per_unit * r->size, m->s->relay_mbps,
                                       m->s->relay_latency_s);
-            eng_after(m->e, us(t), EV_NODE_UPLOAD, o->node, n->gen);
+            eng_after(m->e, us(t), EV_NODE_UPLOAD, o->node, *gen_of(m, n));
         }
         break;
     case PROTO_EV_TASK_NODE_SUCCESS:
@@ -497,7 +501,7 @@ void node_observe(sim *m, const sim_obs *o)
     case PROTO_EV_TASK_NODE_CANCELLED:
         if (n && n->task == o->task) {
             leave_after_timeout(m, o->node);
-            clear_task(n);
+            clear_task(m, n);
         }
         if (n)
             check_left(m, n);
@@ -508,14 +512,14 @@ void node_observe(sim *m, const sim_obs *o)
             if (r->nodes[k] != UINT32_MAX && m->nodes[r->nodes[k]].task == o->task) {
                 report_on_abort(m, r->nodes[k]);
                 leave_after_timeout(m, r->nodes[k]);
-                clear_task(&m->nodes[r->nodes[k]]);
+                clear_task(m, &m->nodes[r->nodes[k]]);
             }
         break;
     }
     case PROTO_EV_NODE_KICKED_OUT:
     case PROTO_EV_NODE_SLASHED:
         if (n && alive(n)) {
-            clear_task(n);
+            clear_task(m, n);
             n->st = NS_LEFT;
             if (wants_rejoin(m, n))
                 rejoin(m, n);
@@ -529,23 +533,23 @@ void node_event(sim *m, const eng_ev *ev)
     sim_node *n = &m->nodes[ev->a];
     switch (ev->kind) {
     case EV_NODE_DONE:
-        if (ev->b == n->gen && alive(n) && n->phase == PH_WORKING) {
+        if (ev->b == m->node_gen[ev->a] && alive(n) && n->phase == PH_WORKING) {
             n->phase = PH_COMMITTED;
             sim_submit(m, TX_COMMIT, ev->a, n->task, n->round);
-        } else if (ev->b == n->gen && alive(n) && n->phase == PH_FAILING) {
+        } else if (ev->b == m->node_gen[ev->a] && alive(n) && n->phase == PH_FAILING) {
             n->phase = PH_REPORTED;
             m->fx.errors_reported++;
             sim_submit(m, TX_REPORT_ERROR, ev->a, n->task, n->round);
         }
         break;
     case EV_NODE_UPLOAD:
-        if (ev->b == n->gen && alive(n) && n->phase == PH_UPLOADING)
+        if (ev->b == m->node_gen[ev->a] && alive(n) && n->phase == PH_UPLOADING)
             sim_submit(m, TX_UPLOADED, ev->a, n->task, n->round);
         break;
     case EV_NODE_TIMEOUT:
         /* still held up by the others: cancel (allowed once the chain's
          * timeout has passed; node_cancel_after_s leaves a margin) */
-        if (ev->b == n->gen && alive(n) && n->task) {
+        if (ev->b == m->node_gen[ev->a] && alive(n) && n->task) {
             n->nflags |= NF_DEADLINE;
             sim_submit(m, TX_CANCEL_NODE, ev->a, n->task, 0);
         }
@@ -571,7 +575,7 @@ void node_event(sim *m, const eng_ev *ev)
             n->st = NS_VANISHED;
             n->why = LW_VANISHED;
             n->left = eng_now(m->e);
-            n->gen++;
+            (*gen_of(m, n))++;
         }
         break;
     case EV_NODE_QUIT:
@@ -580,7 +584,7 @@ void node_event(sim *m, const eng_ev *ev)
                 n->st = NS_VANISHED;
                 n->why = LW_VANISHED;
                 n->left = eng_now(m->e);
-                n->gen++;
+                (*gen_of(m, n))++;
             } else {
                 n->st = NS_QUITTING;
                 sim_submit(m, TX_QUIT, ev->a, 0, 0);

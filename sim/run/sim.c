@@ -34,19 +34,13 @@ void sim_line_push(sim *m, uint32_t id, eng_time t, uint32_t kind, uint32_t a, u
 
 static void dispatch(sim *m, const eng_ev *ev);
 
-/* The timers of a line fire in the order they were set, long after: the
- * next one's record is requested when this one fires, a task or so before
- * it is read (a hint only).  Line 0 holds the nodes' timeouts, which read
- * the node's generation; an application's line its cancel timers, which
- * read the request unless it is over. */
+/* An application's cancel timers fire in the order of their requests, long
+ * after each was created: the next one's request record is requested when
+ * this one fires, a task or so before it is read (a hint only). */
 static void line_prefetch_next(const sim *m, uint32_t id, const sim_line *l)
 {
-    if (!l->len)
+    if (id == 0 || !l->len)
         return;
-    if (id == 0) {
-        __builtin_prefetch(&m->nodes[l->ring[l->head].a]);
-        return;
-    }
     uint64_t i = l->ring[l->head].b;
     if (m->req_over[i / 64] >> (i % 64) & 1)
         return; /* its timer will not read the record */
@@ -301,7 +295,7 @@ static sim *setup(const scn *s, const sim_opts *o)
     m->cap_req = (uint64_t)(expect * 3 + 10 * sqrt(expect) + 1000);
     if (m->cap_req > INT32_MAX) /* a resubmission names its parent in 31 bits; more are capacity drops */
         m->cap_req = INT32_MAX;
-    m->cap_ids = m->cap_req + 1; /* <= 2^31: task ids fit the node record's 32-bit fields */
+    m->cap_ids = m->cap_req + 1;
     m->req = alloc_or_die(m->cap_req * sizeof *m->req);
     m->id2req = alloc_or_die(m->cap_ids * sizeof *m->id2req);
     m->req_over = alloc_or_die((m->cap_req + 63) / 64 * sizeof *m->req_over);
@@ -315,6 +309,7 @@ static sim *setup(const scn *s, const sim_opts *o)
     if (rejoins) /* every task can replace its three nodes at most */
         m->cap_nodes += (uint32_t)(m->cap_req * 3 < UINT32_MAX / 4 ? m->cap_req * 3 : UINT32_MAX / 4);
     m->nodes = alloc_or_die((size_t)m->cap_nodes * sizeof *m->nodes);
+    m->node_gen = alloc_or_die((size_t)m->cap_nodes * sizeof *m->node_gen);
     uint32_t max_acc = max_accounts(m);
     m->acc2node = alloc_or_die((size_t)max_acc * sizeof *m->acc2node);
     memset(m->acc2node, 0xff, (size_t)max_acc * sizeof *m->acc2node);
@@ -527,6 +522,7 @@ void sim_free(sim *m)
     stable_free(m->id2req, m->cap_ids * sizeof *m->id2req);
     stable_free(m->req_over, (m->cap_req + 63) / 64 * sizeof *m->req_over);
     stable_free(m->nodes, (size_t)m->cap_nodes * sizeof *m->nodes);
+    stable_free(m->node_gen, (size_t)m->cap_nodes * sizeof *m->node_gen);
     stable_free(m->acc2node, (size_t)max_acc * sizeof *m->acc2node);
     for (uint32_t i = 0; i < m->n_reasons; i++)
         free((char *)m->reasons[i].text);

@@ -71,15 +71,11 @@ enum { LW_NONE, LW_QUIT, LW_VANISHED, LW_KICKED, LW_SLASHED, LW_JOIN_FAILED };
 #define CACHE_MAX 8
 
 /* The first cache line holds what the events of a task read and write:
- * state, the task, the timers' generation, the model cache and the income
- * a payment adds to, so a task touches one line per node (10,000 nodes'
- * first lines are 640 KB, which a small last-level cache keeps better than
- * both lines).  Task ids are below sim.cap_ids <= 2^31 (setup), so 32 bits
- * hold them.  The generation had an array of its own (4 bytes a node, in
- * cache for 10,000 nodes); for a million nodes that array cost a page-table
- * walk and a miss per timer that the record's page, walked anyway, does
- * not.  The account, read by every transaction, is acc0 + the node's index
- * unless acc_sparse (sim_node_acc), so it waits in the second line with the
+ * state, the task, the model cache and the income a payment adds to, so a
+ * task touches one line per node (10,000 nodes' first lines are 640 KB,
+ * which a small last-level cache keeps better than both lines).  The
+ * account, read by every transaction, is acc0 + the node's index unless
+ * acc_sparse (sim_node_acc), so it waits in the second line with the
  * tallies, times and stake. */
 typedef struct sim_node {
     _Alignas(64) uint16_t card;
@@ -88,9 +84,8 @@ typedef struct sim_node {
     uint8_t action;       /* agt_action in the current task */
     uint8_t nflags;       /* NF_* */
     uint32_t tasks;
-    uint32_t task;        /* the task the agent works on (0 none) */
-    uint32_t chain_task;  /* the task the chain holds it in, from events */
-    uint32_t gen;         /* its timers' generation: a timer set under an older one is stale */
+    uint64_t task;        /* the task the agent works on (0 none) */
+    uint64_t chain_task;  /* the task the chain holds it in, from events */
     uint16_t cache[CACHE_MAX]; /* model ids, most recent first */
     wei_t income;
     /* second line */
@@ -222,6 +217,11 @@ struct sim {
 
     sim_node *nodes;
     uint32_t n_nodes, cap_nodes;
+    /* node -> its timers' generation, bumped whenever its pending timers
+     * become stale: apart from the records, so that the many stale timers
+     * (nearly every timeout) are told apart in a small array that stays in
+     * cache, without reading the node's record */
+    uint32_t *node_gen;
     uint32_t *acc2node;   /* account -> node index (UINT32_MAX for apps) */
     uint32_t acc0;        /* node 0's account (sim_node_of) */
     bool acc_sparse;      /* some node's account is not acc0 + its index */
