@@ -13,14 +13,17 @@
 
 /* ---- available-node indexes ---- */
 
-/* The contract's available-node set (_availableNodes): Helium reads its
- * size and whether a queued task's root is in it, never its order.  So the
- * model keeps what is read: membership in the set's position slot (1 for a
- * member; the slot shares the line of the node's other set positions) and
- * the size in stats.available_nodes.  Keeping the order would cost, at
- * every start, a write to the position of the node swapped into the
- * leaver's place: a line of a random node, of a million in bench_sim
- * case 3.  (Hydrogen draws from the set by index and keeps it whole.) */
+/* The contract's available-node set (_availableNodes): Helium's
+ * transactions read its size and whether a queued task's root is in it
+ * (selectNodesWithRoot, crynux-ai/crynux-contracts Node.sol @ dc5fd9a),
+ * never its order, which only the getAvailableNodes() view returns and
+ * nothing here calls.  So the model keeps what is read: membership in the
+ * set's position slot (1 for a member; the slot shares the line of the
+ * node's other set positions) and the size in stats.available_nodes.
+ * Keeping the order would cost, at every start, a write to the position
+ * of the node swapped into the leaver's place: a line of a random node,
+ * of a million in bench_sim case 3.  (Hydrogen draws from the set by
+ * index and keeps it whole.) */
 static void set_available(proto *p, uint32_t a, bool on)
 {
     J(&p->j, *oset_pos(&p->avail_nodes, a), on);
