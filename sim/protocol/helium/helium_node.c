@@ -13,21 +13,21 @@
 
 /* ---- available-node indexes ---- */
 
-/* The contract's available-node set (_availableNodes): Helium's
- * transactions read its size and whether a queued task's root is in it
- * (selectNodesWithRoot, crynux-ai/crynux-contracts Node.sol @ dc5fd9a),
- * never its order, which only the getAvailableNodes() view returns and
- * nothing here calls.  So the model keeps what is read: membership in the
- * set's position slot (1 for a member; the slot shares the line of the
- * node's other set positions) and the size in stats.available_nodes.
- * Keeping the order would cost, at every start, a write to the position
- * of the node swapped into the leaver's place: a line of a random node,
- * of a million in bench_sim case 3.  (Hydrogen draws from the set by
- * index and keeps it whole.) */
-static void set_available(proto *p, uint32_t a, bool on)
+/* The contract's available-node set (_availableNodes) is not kept.
+ * Helium's transactions read only its size and whether a queued task's
+ * root is in it (selectNodesWithRoot, crynux-ai/crynux-contracts Node.sol
+ * @ dc5fd9a), never its order, which only the getAvailableNodes() view
+ * returns and nothing here calls.  And Node.sol adds a node exactly when
+ * it sets its status to Available and removes it exactly when the status
+ * leaves Available, so membership is that status and the size is
+ * NetworkStats' count (stats.available_nodes), which moves with every add
+ * and remove.  Keeping the set would cost, at every start, a swap that
+ * rewrites the position of another node: a line of a random node, of a
+ * million in bench_sim case 3.  (Hydrogen draws from its set by index and
+ * keeps it.) */
+static void count_available(proto *p, int delta)
 {
-    J(&p->j, *oset_pos(&p->avail_nodes, a), on);
-    J(&p->j, p->stats.available_nodes, p->stats.available_nodes + (on ? 1 : (uint64_t)-1));
+    J(&p->j, p->stats.available_nodes, p->stats.available_nodes + (uint64_t)(int64_t)delta);
 }
 
 static void mark_available(proto *p, uint32_t a)
@@ -44,7 +44,7 @@ static void mark_available(proto *p, uint32_t a)
     }
     wset_add(&p->j, &g->nodes, a, n->score);
     J(&p->j, g->score_sum, g->score_sum + n->score);
-    set_available(p, a, true);
+    count_available(p, 1);
     pt_node_available_callback(p, a);
 }
 
@@ -78,7 +78,7 @@ static void leave_own_group(proto *p, uint32_t a)
 static void mark_unavailable(proto *p, uint32_t a)
 {
     leave_own_group(p, a);
-    set_available(p, a, false);
+    count_available(p, -1);
 }
 
 static uint64_t node_score(proto *p, uint32_t a)
@@ -119,7 +119,7 @@ static void require_available(proto *p, uint32_t a)
 /* startTask once the node has left its group: the rest of what it does */
 static void start_out_of_group(proto *p, uint32_t a)
 {
-    set_available(p, a, false);
+    count_available(p, -1);
     J(&p->j, p->node[a].status, PROTO_NODE_BUSY);
     pq_start_task(p, a);
     J(&p->j, p->stats.busy_nodes, p->stats.busy_nodes + 1);
@@ -292,7 +292,7 @@ bool pn_select_with_root(proto *p, uint32_t root, uint32_t out[3])
 {
     if (p->stats.available_nodes < 3)
         return false;
-    REQUIRE(p, oset_contains(&p->avail_nodes, root), "root node should be available");
+    REQUIRE(p, p->node[root].status == PROTO_NODE_AVAILABLE, "root node should be available");
     out[0] = root;
     uint32_t idx = 1;
     const pgpu *rg = &p->gpu[p->node[root].gpu];
