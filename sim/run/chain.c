@@ -19,9 +19,8 @@ const char *const TX_NAMES[TX_KINDS] = {"join", "quit", "pause", "resume", "crea
 
 /* ---- rings (power-of-two capacity, doubling) ---- */
 
-void *sim_grow_ring(void *buf, size_t *head, size_t len, size_t *cap, size_t elem)
+static void *ring_resize(void *buf, size_t *head, size_t len, size_t *cap, size_t elem, size_t nc)
 {
-    size_t nc = *cap ? *cap * 2 : 1024;
     char *nb = malloc(nc * elem);
     if (!nb) {
         fprintf(stderr, "avrami: out of memory\n");
@@ -33,6 +32,28 @@ void *sim_grow_ring(void *buf, size_t *head, size_t len, size_t *cap, size_t ele
     *head = 0;
     *cap = nc;
     return nb;
+}
+
+void *sim_grow_ring(void *buf, size_t *head, size_t len, size_t *cap, size_t elem)
+{
+    return ring_resize(buf, head, len, cap, elem, *cap ? *cap * 2 : 1024);
+}
+
+/* A ring's positions sweep its whole capacity whatever its length: one
+ * sized for a burst (the mempool for the initial joins: 48 MB at a million
+ * nodes) would go on writing a new cache line every few entries, each long
+ * evicted, and push the records the handlers read out of the cache.  Cut
+ * back to four times the length (at least 1024) once the length is an
+ * eighth of the capacity: it grows again only once the length has
+ * quadrupled. */
+static void *trim_ring(void *buf, size_t *head, size_t len, size_t *cap, size_t elem)
+{
+    if (*cap <= 1024 || len > *cap / 8)
+        return buf;
+    size_t nc = 1024;
+    while (nc < 4 * len)
+        nc *= 2;
+    return ring_resize(buf, head, len, cap, elem, nc);
 }
 
 void sim_submit(sim *m, uint8_t kind, uint32_t who, uint64_t arg, uint8_t round)
@@ -377,6 +398,7 @@ void chain_block(sim *m)
         if (m->o.paranoid)
             sim_check_invariants(m);
     }
+    m->tx = trim_ring(m->tx, &m->tx_head, m->tx_len, &m->tx_cap, sizeof *m->tx);
     if (m->obs_len > before)
         eng_after(m->e, m->observe_us, EV_DELIVER, 0, 0);
     if (now + m->block_us <= m->end)
