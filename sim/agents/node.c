@@ -525,6 +525,10 @@ void node_observe(sim *m, const sim_obs *o)
                 rejoin(m, n);
         }
         break;
+    case PROTO_EV_TASK_PENDING:
+    case PROTO_EV_TASK_RESULT_UPLOADED:
+        /* nothing: SIM_OBS_IGNORED, so the chain does not queue them */
+        break;
     }
 }
 

@@ -264,7 +264,8 @@ static void book_events(sim *m, eng_time now)
         if (m->ag.book)
             m->ag.book(m, ev, r, node, now);
         /* agents observe everything that concerns them later */
-        observe(m, ev, node);
+        if (m->ag.observe || !(SIM_OBS_IGNORED >> ev->kind & 1))
+            observe(m, ev, node);
     }
     for (size_t i = 0; i < n_sus; i++) {
         sim_req *old = sim_req_by_id(m, sus[i].old_task);

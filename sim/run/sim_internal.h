@@ -401,6 +401,10 @@ size_t node_result(sim *m, uint32_t node, const sim_req *r, uint8_t round, uint8
 uint32_t node_chain_card(const sim *m, const sim_node *n);
 void node_event(sim *m, const eng_ev *ev);
 void node_observe(sim *m, const sim_obs *o);
+/* Event kinds that neither node_observe nor app_observe acts on: where the
+ * edition has no observer of its own, the chain queues no observation of
+ * them (two of a Helium task's ten events). */
+#define SIM_OBS_IGNORED (1u << PROTO_EV_TASK_PENDING | 1u << PROTO_EV_TASK_RESULT_UPLOADED)
 void node_tx_result(sim *m, const sim_tx *tx, bool ok);
 uint32_t node_pick_card(sim *m);
 /* A card of the mix with at least vram GB, drawn from r by share (the first
