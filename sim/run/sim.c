@@ -394,7 +394,12 @@ static void dispatch(sim *m, const eng_ev *ev)
         eng_after(m->e, 1 + eng_rng_exp_us(m->r_join, 3600.0 / m->s->join_rate_per_h),
                   EV_JOIN_PROCESS, 0, 0);
         break;
-    case EV_END: break;
+    case EV_END:
+        /* the last minute's row: its sample falls at the end or after it,
+         * where this event (scheduled first) stops the run */
+        if (m->n_series < (m->end + m->sample_us - 1) / m->sample_us)
+            sample(m);
+        break;
     case EV_EDITION_TICK:
         m->ag.tick(m);
         if (ev->t + (eng_time)(m->ag.tick_s * ENG_US_PER_S) <= m->end)

@@ -3,8 +3,12 @@
  * node counts must partition the online nodes (so utilization <= 1).  Each
  * row is sampled at (minute + 1) · 60 s, before the block of that second
  * (the sample was scheduled first), so a chain event at exactly t belongs
- * to the next row.  Before the counts were taken this way, slashed nodes
- * stayed "busy" in NetworkStats' count and `paused` wrapped. */
+ * to the next row.  The last row is written by the run's end event, which
+ * comes before everything else at that time: the recount leaves out the
+ * requests whose create had not reached a block by then (no id, still
+ * open), which keep the time they were sent.  Before the counts were
+ * taken this way, slashed nodes stayed "busy" in NetworkStats' count and
+ * `paused` wrapped. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -41,7 +45,8 @@ static const char RECOUNT[] =
     " " SLOT(0) " + " SLOT(1) " + " SLOT(2) " AS busy,"
     " (SELECT count(*) FROM tasks k WHERE k.queued_s < s.t AND (k.started_s IS NULL OR k.started_s >= s.t)"
     "  AND (k.finished_s IS NULL OR k.finished_s >= s.t)) AS queue,"
-    " (SELECT count(*) FROM tasks k WHERE k.created_s" IN_MINUTE("k.created_s") ") AS created,"
+    " (SELECT count(*) FROM tasks k WHERE k.created_s" IN_MINUTE("k.created_s")
+    "  AND NOT (k.id IS NULL AND k.outcome = 'open')) AS created,"
     " (SELECT count(*) FROM tasks k WHERE k.started_s" IN_MINUTE("k.started_s") ") AS started,"
     " (SELECT count(*) FROM tasks k WHERE k.finished_s" IN_MINUTE("k.finished_s") ") AS finished,"
     " (SELECT count(*) FROM nodes n WHERE n.left_why = 'kicked out' AND n.left_s" IN_MINUTE("n.left_s") ") AS kickouts,"
@@ -89,7 +94,7 @@ static void test_series_rows_match_a_recount(void **state)
     sqlite3_finalize(st);
     sqlite3_close(db);
     unlink(path);
-    assert_int_equal(rows, 239); /* samples at 60, 120, ..., 14340 s */
+    assert_int_equal(rows, 240); /* samples at 60, 120, ..., 14400 s (the last by the end event) */
     assert_int_equal(differ, 0);
     assert_int_equal(unbalanced, 0);
     assert_true(slashes >= 500); /* hundreds of slashed nodes, each replaced by a new identity */
