@@ -62,7 +62,6 @@ proto *proto_new(const proto_params *params, uint32_t max_accounts, uint64_t max
         !ALLOC(p->slot_of, max_tasks + 1) ||
         !ALLOC(p->task, p->max_slots) || !ALLOC(p->free_slots, p->max_slots) ||
         !oset_init_own(&p->all_nodes, p->max_acc, p->acct[0].pos + PROTO_POS_ALL, PROTO_POS_STRIDE) ||
-        !oset_init_own(&p->avail_nodes, p->max_acc, p->acct[0].pos + PROTO_POS_AVAIL, PROTO_POS_STRIDE) ||
         !vset_init(&p->vram_set, PROTO_MAX_GPUS) || !vset_init(&p->gpu_set, PROTO_MAX_GPUS) ||
         !p->rules.init(p)) {
         proto_free(p);
@@ -133,7 +132,7 @@ void proto_populate_accounts(proto *p, uint32_t n)
     stable_populate(p->acct, (size_t)n * sizeof *p->acct);
     stable_populate(p->node, (size_t)n * sizeof *p->node);
     stable_populate(p->all_nodes.items, (size_t)n * sizeof *p->all_nodes.items);
-    stable_populate(p->avail_nodes.items, (size_t)n * sizeof *p->avail_nodes.items);
+    stable_populate(p->avail_nodes.items, (size_t)n * sizeof *p->avail_nodes.items); /* Hydrogen's; else NULL */
 }
 
 void proto_set_opening_balance(proto *p, uint32_t account, wei_t balance)

@@ -141,8 +141,9 @@ struct proto {
      * that starting or releasing a node, which moves it in the available
      * set, its GPU group and (Hydrogen) its VRAM group, reads one line for all. */
     uint32_t *pos_vram;    /* Hydrogen: acct[0].pos + PROTO_POS_VRAM, the per-VRAM node sets; else NULL */
-    oset all_nodes, avail_nodes; /* Helium leaves avail_nodes empty: membership is
-                                    the status, the size stats (helium_node.c) */
+    oset all_nodes;
+    oset avail_nodes;      /* Hydrogen's _availableNodes, set up by its init; Helium keeps
+                              none: membership is the status, the size stats (helium_node.c) */
     vset vram_set;         /* _availableGPUVramSet */
     vset gpu_set;          /* _availableGPUIDSet (GPU model indexes) */
     pgpu *gpu;             /* stable, PROTO_MAX_GPUS */

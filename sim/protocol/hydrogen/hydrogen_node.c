@@ -18,7 +18,8 @@
 bool hy_init(proto *p)
 {
     p->pos_vram = p->acct[0].pos + PROTO_POS_VRAM;
-    return true;
+    /* _availableNodes, drawn from by index (Helium keeps no such set) */
+    return oset_init_own(&p->avail_nodes, p->max_acc, p->acct[0].pos + PROTO_POS_AVAIL, PROTO_POS_STRIDE);
 }
 
 /* ---- available-node indexes (markNodeAvailable / markNodeUnavailable) ---- */
