@@ -341,9 +341,7 @@ wei_t proto_balance(const proto *p, uint32_t account) { return p->acct[account].
 void proto_prefetch(const proto *p, uint32_t a, uint64_t task_id)
 {
     if (a < p->n_acc) {
-        const char *n = (const char *)&p->node[a];
-        for (size_t off = 0; off < sizeof(pnode); off += 64)
-            __builtin_prefetch(n + off, 1);
+        __builtin_prefetch(&p->node[a], 1); /* one line: pnode */
         __builtin_prefetch(&p->acct[a], 1);
     }
     if (task_id && task_id <= p->max_tasks)
@@ -356,7 +354,7 @@ void proto_node_get(const proto *p, uint32_t a, proto_node_view *v)
     v->ever_joined = n->ever_joined;
     v->status = (proto_node_status)n->status;
     v->gpu_name = n->status == PROTO_NODE_QUIT ? "" : p->names + p->gpu[n->gpu].name;
-    v->gpu_vram = n->vram;
+    v->gpu_vram = pn_vram(p, a);
     v->score = n->score;
     v->current_task = n->current_task;
     v->task_count = v->task_score = v->recent_score = v->recent_count = v->current_score = 0;

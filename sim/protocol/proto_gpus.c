@@ -56,7 +56,6 @@ void pg_remove_node(proto *p, uint32_t a)
     uint32_t moved;
     J(&p->j, n->status, PROTO_NODE_QUIT);
     J(&p->j, n->gpu, 0);
-    J(&p->j, n->vram, 0);
     J(&p->j, n->score, 0);
     oset_remove(&p->j, &p->all_nodes, a, &moved);
     J(&p->j, p->stats.active_nodes, p->stats.active_nodes - 1);
@@ -71,7 +70,7 @@ const char *pg_forced_problem(const proto *p, proto_task_type type, uint64_t vra
     for (int i = 0; i < 3; i++) {
         if (f[i] >= p->n_acc || p->node[f[i]].status != PROTO_NODE_AVAILABLE)
             return "selected node is not available";
-        if (p->node[f[i]].vram < vram_limit)
+        if (pg_node_vram(p, f[i]) < vram_limit)
             return "selected node has less VRAM than the task needs";
         for (int k = 0; k < i; k++)
             if (f[k] == f[i])

@@ -19,7 +19,10 @@
 #define PROTO_RESULT_INLINE 48 /* results up to this many bytes live in the task */
 #define PROTO_MAX_GPUS 4096    /* distinct (name, VRAM) GPU models */
 #define PROTO_MAX_HEAPS 4096   /* distinct (type, VRAM requirement) queue heaps */
-#define PROTO_MAX_WINDOW 16    /* largest QoS window (task_score_pool_size) */
+/* The QoS window (task_score_pool_size): QOS.sol's TASK_SCORE_POOL_SIZE, a
+ * constant 3 in the deployed contract (../shared/oracle/contracts/QOS.sol),
+ * which is all a scenario or a trace may give. */
+#define PROTO_MAX_WINDOW 3
 
 enum { PROTO_POS_ALL, PROTO_POS_AVAIL, PROTO_POS_GRP, PROTO_POS_VRAM, PROTO_POS_N };
 
@@ -35,14 +38,14 @@ typedef struct pacct {
 #define PROTO_POS_STRIDE ((uint32_t)(sizeof(pacct) / sizeof(uint32_t))) /* oset stride */
 
 /* ---- QoS and node records (indexed by account id) ---- */
-/* Ordered so that what a task touches (status, GPU model, score, the
- * counters and the first three entries of the window, the default) lies
- * in the record's first 64 bytes: aligned to a cache line, so a task's
- * start and finish read one line of each node, and 10,000 nodes' first
- * lines are what a small last-level cache keeps.  The counters are
- * uint256 in the contracts; pool_size counts a node's started tasks
- * since its last kick-out and saturates (only its comparison with the
- * window, at most PROTO_MAX_WINDOW, matters, and no run starts 2^32). */
+/* One 64-byte record, aligned to a cache line: what a task touches (status,
+ * GPU model, score, the counters and the three entries of the window) is
+ * one line of each node, and a million nodes' records take 64 MB.  The
+ * node's VRAM is not kept: while it is joined it is its GPU model's, else 0
+ * (pn_vram).  The counters are uint256 in the contracts; pool_size counts
+ * a node's started tasks since its last kick-out and saturates (only its
+ * comparison with the window, at most PROTO_MAX_WINDOW, matters, and no
+ * run starts 2^32). */
 typedef struct pnode {
     _Alignas(64) uint8_t status; /* proto_node_status */
     uint8_t ever_joined;
@@ -54,8 +57,8 @@ typedef struct pnode {
     uint64_t task_count;
     uint64_t task_score_sum;
     uint64_t pool[PROTO_MAX_WINDOW]; /* pool[0] is the task in flight */
-    uint64_t vram;        /* 0 when the record is deleted; p->gpu[gpu].vram while joined */
 } pnode;
+_Static_assert(sizeof(pnode) == 64, "a node record is one cache line");
 
 /* An available-node group: all available nodes of one GPU model, in the
  * contract's set order, each weighted by its score (Helium; Hydrogen has no
@@ -345,13 +348,18 @@ static inline bool pt_all_committed(const ptask *t)
     return true;
 }
 
-/* A joined node's VRAM: its GPU model's (equal to node[a].vram, which sits
- * past the window in the record's second line). */
+/* A joined node's VRAM: its GPU model's. */
 static inline uint64_t pg_node_vram(const proto *p, uint32_t a)
 {
     return p->gpu[p->node[a].gpu].vram;
 }
 
+/* Node.nodeInfo's vram: the GPU model's while the record exists (joined,
+ * in any status but quit), 0 before the first join and once removed. */
+static inline uint64_t pn_vram(const proto *p, uint32_t a)
+{
+    return p->node[a].status == PROTO_NODE_QUIT ? 0 : pg_node_vram(p, a);
+}
 /* The record of a VRAM size (created when first seen; not journaled). */
 static inline pvram *pg_vram_rec(proto *p, uint64_t vram)
 {

@@ -86,13 +86,14 @@ static bool read_params(tj *r, const cJSON *root, bool hydrogen, proto_params *p
         return false;
     U("queue_size_limit", prm->queue_size_limit, 10000000)
     U("kickout_threshold", prm->kickout_threshold, UINT32_MAX)
-    U("task_score_pool_size", prm->task_score_pool_size, 16)
+    U("task_score_pool_size", prm->task_score_pool_size, UINT32_MAX)
     U("distance_threshold", prm->distance_threshold, 65)
     U("max_nodes", prm->max_nodes, UINT32_MAX)
 #undef U
-    if (prm->task_score_pool_size == 0) {
+    if (prm->task_score_pool_size == 0 || prm->task_score_pool_size > 3) { /* QOS.sol's constant */
         tj_push(r, ".task_score_pool_size");
-        return tj_fail(r, "expected an integer from 1 to 16");
+        return tj_fail(r, "expected an integer from 1 to 3 (QOS.sol's TASK_SCORE_POOL_SIZE is 3), got %u",
+                       prm->task_score_pool_size);
     }
     uint64_t rw[3];
     if (!tj_get_uint3(r, p, "task_score_rewards", 1000000000, rw))

@@ -62,6 +62,8 @@ t = json.load(open(src)); t['steps'][1]['args']['bogus'] = 1
 json.dump(t, open(tmp + '/unknown-arg.json', 'w'))
 t = json.load(open(src)); t['steps'][2]['bogus'] = 1
 json.dump(t, open(tmp + '/unknown-step.json', 'w'))
+t = json.load(open(src)); t['params']['task_score_pool_size'] = 4
+json.dump(t, open(tmp + '/window.json', 'w'))
 s = open(src).read()
 open(tmp + '/dup.json', 'w').write(s.replace('"format"', '"name": "x", "format"', 1))
 i = s.index('"state"')
@@ -70,11 +72,12 @@ PY
 refuse 'unknown.json: \$\.extra: unknown key' "$BIN" replay "$TMP/unknown.json"
 refuse 'unknown-arg.json: \$\.steps\[1\]\.args\.bogus: unknown key' "$BIN" replay "$TMP/unknown-arg.json"
 refuse 'unknown-step.json: \$\.steps\[2\]\.bogus: unknown key' "$BIN" replay "$TMP/unknown-step.json"
+refuse 'window.json: \$\.params\.task_score_pool_size: expected an integer from 1 to 3 .*got 4' "$BIN" replay "$TMP/window.json"
 refuse 'dup.json: \$\.name: duplicate key' "$BIN" replay "$TMP/dup.json"
 refuse 'dup-step.json: \$\.steps\[0\]\.events: duplicate key' "$BIN" replay "$TMP/dup-step.json"
 mkfifo "$TMP/tfifo.json"
 refuse 'tfifo.json: cannot open \(not a regular file\)' "$BIN" replay "$TMP/tfifo.json"
-ok "traces: trailing data, duplicate and unknown keys, a FIFO refused with the JSON path"
+ok "traces: trailing data, duplicate and unknown keys, a QoS window other than the contract's, a FIFO refused with the JSON path"
 
 # ---- scenarios: FIFO and directory ----
 mkfifo "$TMP/scn.json"

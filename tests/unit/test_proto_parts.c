@@ -355,12 +355,11 @@ static void test_qos_window_and_kickout(void **st)
 }
 
 /* What a task reads and writes of a node (its status, GPU model, score,
- * counters and the default window of three) lies in the record's first
- * cache line. */
+ * counters and the window of three) is the record, one cache line. */
 static void test_node_record_first_line(void **st)
 {
     (void)st;
-    assert_true(_Alignof(pnode) == 64);
+    assert_true(_Alignof(pnode) == 64 && sizeof(pnode) == 64);
     assert_true(offsetof(pnode, status) < 64 && offsetof(pnode, gpu) < 64 && offsetof(pnode, score) < 64);
     assert_true(offsetof(pnode, current_task) < 64 && offsetof(pnode, task_count) < 64);
     assert_true(offsetof(pnode, task_score_sum) < 64 && offsetof(pnode, pool_size) < 64);

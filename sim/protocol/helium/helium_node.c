@@ -96,7 +96,6 @@ void pn_tx_join(proto *p, uint32_t a, const char *gpu_name, uint64_t vram)
     bool first = !n->ever_joined;
     J(&p->j, n->status, PROTO_NODE_AVAILABLE);
     J(&p->j, n->gpu, gpu);
-    J(&p->j, n->vram, vram);
     J(&p->j, n->score, node_score(p, a));
     J(&p->j, n->ever_joined, 1);
     oset_add(&p->j, &p->all_nodes, a);

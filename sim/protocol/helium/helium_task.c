@@ -162,10 +162,10 @@ void pt_node_available_callback(proto *p, uint32_t root)
     if (p->queue_size == 0 || !pn_select_with_root(p, root, nodes))
         return;
     bool same_gpu = true;
-    uint64_t min_vram = p->node[nodes[0]].vram;
+    uint64_t min_vram = pg_node_vram(p, nodes[0]);
     for (int i = 1; i < 3; i++) {
-        if (p->node[nodes[i]].vram < min_vram)
-            min_vram = p->node[nodes[i]].vram;
+        if (pg_node_vram(p, nodes[i]) < min_vram)
+            min_vram = pg_node_vram(p, nodes[i]);
         if (p->node[nodes[i]].gpu != p->node[nodes[0]].gpu)
             same_gpu = false;
     }

@@ -65,7 +65,6 @@ void hy_tx_join(proto *p, uint32_t a, const char *gpu_name, uint64_t vram)
         pt_stat_add(p, &p->stats.total_nodes, 1);
     J(&p->j, n->status, PROTO_NODE_AVAILABLE);
     J(&p->j, n->gpu, gpu);
-    J(&p->j, n->vram, vram);
     J(&p->j, n->ever_joined, 1);
     oset_add(&p->j, &p->all_nodes, a);
     pt_stat_add(p, &p->stats.active_nodes, 1);
