@@ -271,14 +271,18 @@ static uint64_t draw64(gsl_rng *r)
     return ((uint64_t)gsl_rng_get(r) << 32) | (uint64_t)gsl_rng_get(r);
 }
 
-/* A 32-bit draw below bound whose first number x is taken: rejection
- * sampling, x accepted below the largest multiple of bound <= 2^32. */
+/* A 32-bit draw below bound (< 2^32) whose first number x is taken:
+ * rejection sampling, x accepted below lim, the largest multiple of bound
+ * <= 2^32.  lim > 2^32 - bound, so a number below that is accepted without
+ * the division lim takes (nearly every draw: the bounds here are small). */
 static uint64_t below32_from(gsl_rng *r, uint64_t bound, uint64_t x)
 {
-    uint64_t lim = 0x100000000ULL - (0x100000000ULL % bound);
-    while (x >= lim)
-        x = gsl_rng_get(r);
-    return x % bound;
+    if (x >= 0x100000000ULL - bound) {
+        uint64_t lim = 0x100000000ULL - (0x100000000ULL % bound);
+        while (x >= lim)
+            x = gsl_rng_get(r);
+    }
+    return (uint32_t)x % (uint32_t)bound; /* both below 2^32: the narrower division */
 }
 
 uint64_t eng_rng_below(gsl_rng *r, uint64_t bound)
