@@ -348,6 +348,16 @@ void proto_prefetch(const proto *p, uint32_t a, uint64_t task_id)
         __builtin_prefetch(&p->slot_of[task_id]);
 }
 
+const uint8_t *proto_committed_result(const proto *p, uint32_t from, uint64_t task_id, uint64_t round,
+                                      size_t *len)
+{
+    const ptask *t = pt_get(p, task_id);
+    if (!t || round >= 3 || t->selected[round] != from || !(t->by_preimage >> round & 1))
+        return NULL;
+    *len = t->preimage[round].len;
+    return pt_bytes(p, &t->preimage[round]);
+}
+
 void proto_node_get(const proto *p, uint32_t a, proto_node_view *v)
 {
     const pnode *n = &p->node[a];

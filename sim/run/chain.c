@@ -294,7 +294,14 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
     uint8_t result[8 * 4096], nonce[32];
     size_t len = 0;
     if (tx->kind == TX_COMMIT || tx->kind == TX_DISCLOSE) { /* the node's bytes */
-        len = node_result(m, tx->who, sim_req_by_id(m, tx->arg), tx->round, result, sizeof result);
+        /* a disclosure sends what the node committed: node_result is a pure
+         * function of the task, the round and the node, and the chain kept
+         * the committed bytes (proto_commit_result) */
+        const uint8_t *c = tx->kind == TX_DISCLOSE ? proto_committed_result(p, acc, tx->arg, tx->round, &len) : NULL;
+        if (c && len <= sizeof result)
+            memcpy(result, c, len);
+        else
+            len = node_result(m, tx->who, sim_req_by_id(m, tx->arg), tx->round, result, sizeof result);
         if (tx->kind == TX_COMMIT)
             agt_nonce(tx->arg, acc, tx->round, nonce);
     }
