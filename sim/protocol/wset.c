@@ -18,7 +18,25 @@ bool psum_init(psumtree *t, uint32_t cap)
     }
     t->bytes = off * sizeof *t->v;
     t->v = stable_alloc(t->bytes);
+    t->h = 1;
+    t->top_len = t->len[0] < 8 ? (uint32_t)t->len[0] : 8;
     return t->v != NULL && len <= 8 && cap < JRN_PSUM_ADD; /* journal entries hold positions */
+}
+
+void psum_reach(jrn *j, psumtree *t, uint32_t pos)
+{
+    while (t->h < t->n_levels && (uint64_t)pos >> (3 * t->h)) {
+        uint64_t s = psum_total(t);
+        uint64_t *top = t->v + t->off[t->h]; /* the level's other entries are still 0 */
+        if (j) {
+            jrn_save(j, top, sizeof *top);
+            jrn_save(j, &t->h, sizeof t->h);
+            jrn_save(j, &t->top_len, sizeof t->top_len);
+        }
+        *top = s;
+        t->h++;
+        t->top_len = t->len[t->h - 1] < 8 ? (uint32_t)t->len[t->h - 1] : 8;
+    }
 }
 
 void psum_free(psumtree *t)
@@ -30,10 +48,10 @@ void psum_free(psumtree *t)
 
 uint64_t psum_total(const psumtree *t)
 {
-    const uint32_t top = t->n_levels - 1;
+    const uint64_t *top = t->v + t->off[t->h - 1]; /* the walk's first level */
     uint64_t s = 0;
-    for (uint64_t i = 0; i < t->len[top]; i++)
-        s += t->v[t->off[top] + i];
+    for (uint32_t i = 0; i < t->top_len; i++)
+        s += top[i];
     return s;
 }
 
@@ -68,7 +86,7 @@ bool wset_add(jrn *j, wset *s, uint32_t id, uint64_t w)
 static inline void psum_swap_pop(psumtree *t, uint32_t idx, uint32_t last, uint64_t gone, uint64_t lw)
 {
     uint64_t i = idx, k = last;
-    for (uint32_t l = 0; l < t->n_levels; l++, i /= 8, k /= 8) {
+    for (uint32_t l = 0; l < t->h; l++, i /= 8, k /= 8) {
         uint64_t *v = t->v + t->off[l];
         if (i == k) {
             v[i] -= gone;

@@ -29,10 +29,20 @@
 #include "protocol/oset.h"
 
 #define PSUM_MAX_LEVELS 12
+/* The tree is sized for cap positions (a set's members can be every
+ * account), but only the levels below `h` are kept: while every position
+ * written is below 8^h, each level from h up would hold its total in entry
+ * 0 and nothing else, so it is left unwritten and a walk starts at level
+ * h - 1.  h grows when a position reaches 8^h (psum_reach; journalled, so
+ * a rollback lowers it again).  With 10,000 nodes over four GPU models (a
+ * tree for 2 M positions) a draw walks four levels of a group instead of
+ * seven, and an update writes four. */
 typedef struct psumtree {
     uint64_t *v;          /* all levels, each starting on a 64-byte line */
     uint32_t cap;
     uint32_t n_levels;
+    uint32_t h;           /* levels kept: 0 .. h - 1 (1 <= h <= n_levels) */
+    uint32_t top_len;     /* entries of level h - 1 (at most 8) */
     uint64_t off[PSUM_MAX_LEVELS], len[PSUM_MAX_LEVELS];
     size_t bytes;         /* of v, for stable_free */
 } psumtree;
@@ -40,16 +50,23 @@ typedef struct psumtree {
 bool psum_init(psumtree *t, uint32_t cap);
 void psum_free(psumtree *t);
 uint64_t psum_total(const psumtree *t);
+/* Raises h until position pos is below 8^h, each new level's entry 0 the
+ * total of the level below; through the journal unless j is NULL. */
+void psum_reach(jrn *j, psumtree *t, uint32_t pos);
 
 static inline uint64_t psum_get(const psumtree *t, uint32_t pos) { return t->v[pos]; }
 
 /* Adds delta (modulo 2^64: deltas may "wrap") at 0-based position pos. */
 static inline void psum_add(jrn *j, psumtree *t, uint32_t pos, uint64_t delta)
 {
+    /* a new level first, so that a rollback takes the addition back
+     * from every level before it drops the level */
+    if ((uint64_t)pos >> (3 * t->h))
+        psum_reach(j, t, pos);
     if (j) /* one logical entry: the rollback adds -delta */
         jrn_note_psum_add(j, t, pos, delta);
     uint64_t i = pos;
-    for (uint32_t l = 0; l < t->n_levels; l++, i /= 8)
+    for (uint32_t l = 0; l < t->h; l++, i /= 8)
         t->v[t->off[l] + i] += delta;
 }
 
@@ -58,9 +75,9 @@ static inline void psum_add(jrn *j, psumtree *t, uint32_t pos, uint64_t delta)
 static inline uint32_t psum_find(const psumtree *t, uint64_t r)
 {
     uint64_t i = 0; /* entry of the current level whose children are searched */
-    for (uint32_t l = t->n_levels; l-- > 0;) {
+    for (uint32_t l = t->h; l-- > 0;) {
         const uint64_t *v = t->v + t->off[l];
-        uint64_t first = l + 1 == t->n_levels ? 0 : i * 8, end = first + 8;
+        uint64_t first = l + 1 == t->h ? 0 : i * 8, end = first + 8;
         if (end > t->len[l])
             end = t->len[l];
         for (i = first; i < end && r >= v[i]; i++)
