@@ -193,9 +193,9 @@ bool proto_commit(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint6
  * assumption: keccak256 of it is neither 0 nor bytes32(1). */
 bool proto_commit_result(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round,
                          const uint8_t *result, size_t len, const uint8_t nonce[32]);
-/* The result account from committed in round of a live task by
- * proto_commit_result (the bytes kept in place of the hash), or NULL: what
- * that node discloses, without making it again. */
+/* The result that account `from`, selected for round, committed to a live
+ * task through proto_commit_result (the bytes kept in place of the hash),
+ * or NULL: what that node discloses, without making it again. */
 const uint8_t *proto_committed_result(const proto *p, uint32_t from, uint64_t task_id, uint64_t round,
                                       size_t *len);
 bool proto_disclose(proto *p, uint64_t now, uint32_t from, uint64_t task_id, uint64_t round,

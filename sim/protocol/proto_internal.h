@@ -360,6 +360,7 @@ static inline uint64_t pn_vram(const proto *p, uint32_t a)
 {
     return p->node[a].status == PROTO_NODE_QUIT ? 0 : pg_node_vram(p, a);
 }
+
 /* The record of a VRAM size (created when first seen; not journaled). */
 static inline pvram *pg_vram_rec(proto *p, uint64_t vram)
 {

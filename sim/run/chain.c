@@ -297,7 +297,8 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
         /* a disclosure sends what the node committed: node_result is a pure
          * function of the task, the round and the node, and the chain kept
          * the committed bytes (proto_commit_result) */
-        const uint8_t *c = tx->kind == TX_DISCLOSE ? proto_committed_result(p, acc, tx->arg, tx->round, &len) : NULL;
+        const uint8_t *c =
+            tx->kind == TX_DISCLOSE ? proto_committed_result(p, acc, tx->arg, tx->round, &len) : NULL;
         if (c && len <= sizeof result)
             memcpy(result, c, len);
         else
