@@ -41,6 +41,11 @@ typedef enum proto_edition_id {
     PROTO_EDITIONS
 } proto_edition_id;
 
+/* The QoS window (task_score_pool_size) at most: QOS.sol's
+ * TASK_SCORE_POOL_SIZE, a constant 3 in the deployed contract
+ * (../shared/oracle/contracts/QOS.sol); a node record holds that many. */
+#define PROTO_MAX_WINDOW 3
+
 typedef struct proto_params {
     proto_edition_id edition;
     wei_t task_fee_per_node;     /* editions with a fixed fee (Hydrogen: 10 CNX) */
@@ -60,7 +65,7 @@ typedef struct proto_params {
                                     threshold cannot say this, since a window of three zero
                                     scores still sums to <= 0 */
     uint32_t task_score_rewards[3];
-    uint32_t task_score_pool_size; /* the QoS window; Helium: 3 (fixed) */
+    uint32_t task_score_pool_size; /* the QoS window, 1 .. PROTO_MAX_WINDOW; Helium: 3 */
     uint32_t distance_threshold; /* sd pHash bits that make two hashes differ */
     uint32_t max_nodes;
     /* the Relay editions: a task is validated iff its VRF number mod this

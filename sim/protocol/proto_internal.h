@@ -19,10 +19,6 @@
 #define PROTO_RESULT_INLINE 48 /* results up to this many bytes live in the task */
 #define PROTO_MAX_GPUS 4096    /* distinct (name, VRAM) GPU models */
 #define PROTO_MAX_HEAPS 4096   /* distinct (type, VRAM requirement) queue heaps */
-/* The QoS window (task_score_pool_size): QOS.sol's TASK_SCORE_POOL_SIZE, a
- * constant 3 in the deployed contract (../shared/oracle/contracts/QOS.sol),
- * which is all a scenario or a trace may give. */
-#define PROTO_MAX_WINDOW 3
 
 enum { PROTO_POS_ALL, PROTO_POS_AVAIL, PROTO_POS_GRP, PROTO_POS_VRAM, PROTO_POS_N };
 

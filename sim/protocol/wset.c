@@ -19,7 +19,6 @@ bool psum_init(psumtree *t, uint32_t cap)
     t->bytes = off * sizeof *t->v;
     t->v = stable_alloc(t->bytes);
     t->h = 1;
-    t->top_len = t->len[0] < 8 ? (uint32_t)t->len[0] : 8;
     return t->v != NULL && len <= 8 && cap < JRN_PSUM_ADD; /* journal entries hold positions */
 }
 
@@ -31,11 +30,9 @@ void psum_reach(jrn *j, psumtree *t, uint32_t pos)
         if (j) {
             jrn_save(j, top, sizeof *top);
             jrn_save(j, &t->h, sizeof t->h);
-            jrn_save(j, &t->top_len, sizeof t->top_len);
         }
         *top = s;
         t->h++;
-        t->top_len = t->len[t->h - 1] < 8 ? (uint32_t)t->len[t->h - 1] : 8;
     }
 }
 
@@ -48,9 +45,9 @@ void psum_free(psumtree *t)
 
 uint64_t psum_total(const psumtree *t)
 {
-    const uint64_t *top = t->v + t->off[t->h - 1]; /* the walk's first level */
-    uint64_t s = 0;
-    for (uint32_t i = 0; i < t->top_len; i++)
+    const uint64_t *top = t->v + t->off[t->h - 1]; /* the walk's first level: 8 entries at most */
+    uint64_t n = t->len[t->h - 1] < 8 ? t->len[t->h - 1] : 8, s = 0;
+    for (uint64_t i = 0; i < n; i++)
         s += top[i];
     return s;
 }

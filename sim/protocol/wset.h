@@ -42,7 +42,6 @@ typedef struct psumtree {
     uint32_t cap;
     uint32_t n_levels;
     uint32_t h;           /* levels kept: 0 .. h - 1 (1 <= h <= n_levels) */
-    uint32_t top_len;     /* entries of level h - 1 (at most 8) */
     uint64_t off[PSUM_MAX_LEVELS], len[PSUM_MAX_LEVELS];
     size_t bytes;         /* of v, for stable_free */
 } psumtree;

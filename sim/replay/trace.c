@@ -90,10 +90,10 @@ static bool read_params(tj *r, const cJSON *root, bool hydrogen, proto_params *p
     U("distance_threshold", prm->distance_threshold, 65)
     U("max_nodes", prm->max_nodes, UINT32_MAX)
 #undef U
-    if (prm->task_score_pool_size == 0 || prm->task_score_pool_size > 3) { /* QOS.sol's constant */
+    if (prm->task_score_pool_size == 0 || prm->task_score_pool_size > PROTO_MAX_WINDOW) {
         tj_push(r, ".task_score_pool_size");
-        return tj_fail(r, "expected an integer from 1 to 3 (QOS.sol's TASK_SCORE_POOL_SIZE is 3), got %u",
-                       prm->task_score_pool_size);
+        return tj_fail(r, "expected an integer from 1 to %u (QOS.sol's TASK_SCORE_POOL_SIZE), got %u",
+                       PROTO_MAX_WINDOW, prm->task_score_pool_size);
     }
     uint64_t rw[3];
     if (!tj_get_uint3(r, p, "task_score_rewards", 1000000000, rw))

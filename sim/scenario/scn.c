@@ -24,7 +24,8 @@ static bool parse_helium_keys(pctx *c, const cJSON *o, const char *p, proto_para
     if (!scnj_u32(c, o, p, "queue_size_limit", 1, 10000000, pp->queue_size_limit, &pp->queue_size_limit) ||
         !scnj_u32(c, o, p, "kickout_threshold", 0, 1000, pp->kickout_threshold, &pp->kickout_threshold) ||
         !scnj_bool(c, o, p, "kickout", true, &kickout) ||
-        !scnj_u32(c, o, p, "task_score_pool_size", 3, 3, 3, &pp->task_score_pool_size))
+        !scnj_u32(c, o, p, "task_score_pool_size", PROTO_MAX_WINDOW, PROTO_MAX_WINDOW, PROTO_MAX_WINDOW,
+                      &pp->task_score_pool_size))
         return false;
     pp->kickout_disabled = !kickout;
     uint32_t def[3];

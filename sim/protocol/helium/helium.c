@@ -11,7 +11,7 @@ proto_params proto_params_helium(void)
         .queue_size_limit = 50,
         .kickout_threshold = 20,
         .task_score_rewards = {10, 9, 6},
-        .task_score_pool_size = 3,
+        .task_score_pool_size = PROTO_MAX_WINDOW,
         .distance_threshold = 5,
         .max_nodes = 100000,
     };
