@@ -51,7 +51,7 @@ count() {
   else
     tool="--tool=callgrind --callgrind-out-file=$dir/cg.%p"
   fi
-  out=$(cd "$1" && BENCH_SIM_SCALE=$3 valgrind $tool --trace-children=yes ./build/bench/bench_sim "$2" 2>/dev/null)
+  out=$(cd "$1" && BENCH_SIM_SCALE=$3 BENCH_SIM_SHARES=0 valgrind $tool --trace-children=yes ./build/bench/bench_sim "$2" 2>/dev/null)
   tasks=$(printf '%s\n' "$out" | awk '/nodes .* tasks/ { for (i = 1; i < NF; i++) if ($(i + 1) == "tasks") print $i }')
   [ -n "$tasks" ] || { echo "bench-instr: case $2 at scale $3 printed no task count" >&2; exit 1; }
   # the case runs in a child process: the larger of the two profiles

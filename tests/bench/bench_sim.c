@@ -9,10 +9,16 @@
  * machine the steadier figure), events per wall and per CPU second, peak
  * resident memory, and where the CPU time went (protocol model, agents,
  * engine, chain bookkeeping, setup), sampled every millisecond of CPU time.
+ * The shares come from a second run of the case, the same simulation with
+ * the sampler on: its signals and the loop's phase marks cost about 1% of
+ * the time, which the timed run leaves out (as a build without phases,
+ * an older commit's, leaves them out).  That run's CPU seconds are printed
+ * beside the shares, so the sampler's cost shows.
  *
  *   bench_sim [CASE...]     run only these cases (1-based; default all)
  *   BENCH_SIM_SCALE=f       tasks and simulated time times f (nodes kept),
  *                           e.g. 0.1 for runs under valgrind
+ *   BENCH_SIM_SHARES=0      no second run, no shares (instruction counts)
  *   BENCH_SIM_DB=path       also writes the results database of case 1
  *
  * The harness builds against older libraries too (without sim_opts.phase it
@@ -94,7 +100,7 @@ static void profile_start(sim_opts *o)
     setitimer(ITIMER_PROF, &it, NULL);
 }
 
-static void profile_print(void)
+static void profile_print(double cpu)
 {
     struct itimerval off = {{0, 0}, {0, 0}};
     setitimer(ITIMER_PROF, &off, NULL);
@@ -104,17 +110,21 @@ static void profile_print(void)
     unsigned long total = 0;
     for (int i = 0; i < SIM_PH_COUNT; i++)
         total += samples[i];
-    printf("\n           CPU time in:");
+    printf("           CPU time in:");
     for (int i = 0; i < SIM_PH_COUNT; i++)
         printf(" %s %.0f%%", names[order[i]], total ? 100.0 * samples[order[i]] / total : 0.0);
-    printf(" (%lu samples)  ", total);
+    printf(" (%lu samples of a second run: cpu %.2f s with the sampler)\n", total, cpu);
 }
+static const bool have_phases = true;
 #else
 static void profile_start(sim_opts *o) { (void)o; }
-static void profile_print(void) {}
+static void profile_print(double cpu) { (void)cpu; }
+static const bool have_phases = false;
 #endif
 
-static int bench(const bench_case *b, const char *db)
+/* Runs the case once: timed (its line of figures), or with the sampler on
+ * (the shares). */
+static int bench(const bench_case *b, const char *db, bool sampled)
 {
     char text[4096];
     double rate = (double)b->tasks / ((double)b->dur / 3600.0) / 2;
@@ -134,7 +144,8 @@ static int bench(const bench_case *b, const char *db)
         return 1;
     }
     sim_opts o = {.seed = 1, .out_path = db};
-    profile_start(&o);
+    if (sampled)
+        profile_start(&o);
     double t0 = now_s(), c0 = cpu_s();
     sim *m = sim_run(&s, &o);
     double dt = now_s() - t0, dc = cpu_s() - c0;
@@ -142,11 +153,13 @@ static int bench(const bench_case *b, const char *db)
         scn_free(&s);
         return 1;
     }
-    printf("bench_sim: %-30s %8u nodes %8llu tasks %9llu events  wall %6.2f s  %5.2f M events/s  "
-           "cpu %6.2f s  %5.2f M events/cpu-s  ",
-           b->label, b->nodes, (unsigned long long)sim_tasks(m), (unsigned long long)sim_events(m), dt,
-           sim_events(m) / dt / 1e6, dc, sim_events(m) / dc / 1e6);
-    profile_print();
+    if (sampled)
+        profile_print(dc);
+    else
+        printf("bench_sim: %-30s %8u nodes %8llu tasks %9llu events  wall %6.2f s  %5.2f M events/s  "
+               "cpu %6.2f s  %5.2f M events/cpu-s  ",
+               b->label, b->nodes, (unsigned long long)sim_tasks(m), (unsigned long long)sim_events(m), dt,
+               sim_events(m) / dt / 1e6, dc, sim_events(m) / dc / 1e6);
     fflush(stdout);
     int rc = sim_status(m) ? 1 : 0;
     sim_free(m);
@@ -154,18 +167,19 @@ static int bench(const bench_case *b, const char *db)
     return rc;
 }
 
-/* Each case in its own process, so its peak memory is its own. */
-static int in_child(const bench_case *b, const char *db)
+/* Each run in its own process, so its peak memory is its own. */
+static int in_child(const bench_case *b, const char *db, bool sampled)
 {
     fflush(stdout);
     pid_t pid = fork();
     if (pid == 0)
-        _exit(bench(b, db));
+        _exit(bench(b, db, sampled));
     int status;
     struct rusage ru;
     if (pid < 0 || wait4(pid, &status, 0, &ru) != pid)
         return 1;
-    printf("peak RSS %ld MB\n", ru.ru_maxrss / 1024);
+    if (!sampled)
+        printf("peak RSS %ld MB\n", ru.ru_maxrss / 1024);
     return WIFEXITED(status) ? WEXITSTATUS(status) : 1;
 }
 
@@ -200,6 +214,12 @@ int main(int argc, char **argv)
         }
         run[k - 1] = true;
     }
+    const char *sh = getenv("BENCH_SIM_SHARES");
+    if (sh && strcmp(sh, "0") && strcmp(sh, "1")) {
+        fprintf(stderr, "bench_sim: BENCH_SIM_SHARES: expected 0 or 1, got \"%s\"\n", sh);
+        return 2;
+    }
+    bool shares = have_phases && !(sh && !strcmp(sh, "0"));
     if (scale != 1)
         printf("bench_sim: BENCH_SIM_SCALE=%g: tasks and simulated time of each case times %g\n", scale, scale);
     int rc = 0;
@@ -209,7 +229,9 @@ int main(int argc, char **argv)
         bench_case b = cases[i];
         b.tasks = (unsigned long long)(b.tasks * scale + 0.5);
         b.dur = (unsigned long long)(b.dur * scale + 0.5);
-        rc |= in_child(&b, i == 0 ? getenv("BENCH_SIM_DB") : NULL);
+        rc |= in_child(&b, i == 0 ? getenv("BENCH_SIM_DB") : NULL, false);
+        if (shares)
+            rc |= in_child(&b, NULL, true);
     }
     return rc;
 }
