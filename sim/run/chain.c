@@ -149,11 +149,18 @@ static void book_events(sim *m, eng_time now)
     for (size_t i = 0; i < n; i++)
         if (evs[i].node < n_acc && evs[i].node - m->acc0 < m->n_nodes)
             __builtin_prefetch(&m->nodes[evs[i].node - m->acc0], 1);
+    uint64_t r_id = 0;
+    sim_req *r_last = sim_req_by_id(m, 0);
     for (size_t i = 0; i < n; i++) {
         const proto_event *ev = &evs[i];
         if (m->ag.pass_over >> ev->kind & 1)
             continue;
-        sim_req *r = sim_req_by_id(m, ev->task_id);
+        /* a transaction's events mostly name one task (requests never move) */
+        if (ev->task_id != r_id) {
+            r_id = ev->task_id;
+            r_last = sim_req_by_id(m, r_id);
+        }
+        sim_req *r = r_last;
         uint32_t node = ev->node < n_acc ? sim_node_of(m, ev->node) : UINT32_MAX;
         switch (ev->kind) {
         case PROTO_EV_TASK_PENDING:
@@ -260,7 +267,8 @@ static void book_events(sim *m, eng_time now)
         default: /* an edition's own events */
             break;
         }
-        actors_book(m, ev, r, node);
+        if (ACTORS_BOOKED >> ev->kind & 1)
+            actors_book(m, ev, r, node);
         if (m->ag.book)
             m->ag.book(m, ev, r, node, now);
         /* agents observe everything that concerns them later */

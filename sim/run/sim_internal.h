@@ -440,6 +440,8 @@ bool report_write_db(sim *m, const char *path);
 
 /* actors.c: results per actor and per application under attack */
 void actors_book(sim *m, const proto_event *ev, sim_req *r, uint32_t node);
+/* The event kinds actors_book acts on: the chain calls it for these only. */
+#define ACTORS_BOOKED (1u << PROTO_EV_TASK_SUCCESS | 1u << PROTO_EV_NODE_SLASHED | 1u << PROTO_EV_NODE_KICKED_OUT)
 struct res;
 void actors_write_db(const sim *m, struct res *db);
 void actors_summary(const sim *m, FILE *out);
