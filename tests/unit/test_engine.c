@@ -146,8 +146,8 @@ static void test_hold_model_keeps_its_size(void **state)
  * schedules follow-ups: at the same time (the FIFO), one microsecond later
  * (between the clock and the events already pending, the case an event list
  * that only looks at its earliest key must not get wrong), in the past
- * (clamped), near and far ahead, and at equal times from different moments
- * (ties). */
+ * (clamped), near and far ahead (up to days), and at equal times from
+ * different moments (ties). */
 typedef struct ref_ev { int64_t t; uint64_t seq; uint32_t id; } ref_ev;
 
 static void test_against_naive_order(void **state)
@@ -183,12 +183,14 @@ static void test_against_naive_order(void **state)
         for (int k = 0; k < follow && nref < CAP; k++) {
             x = x * 6364136223846793005ULL + 1442695040888963407ULL;
             int64_t t;
-            switch ((x >> 33) % 6) {
+            switch ((x >> 33) % 8) {
             case 0: t = now; break;
             case 1: t = now + 1; break;
             case 2: t = now - 3; break;
             case 3: t = now + (int64_t)((x >> 20) % 50); break;
             case 4: t = (now / 1000 + 1) * 1000; break; /* a tie with others */
+            case 5: t = (now / 100000000 + 1) * 100000000; break; /* ties far ahead */
+            case 6: t = now + (int64_t)((x >> 8) % 1000000000000); break; /* up to days ahead */
             default: t = now + (int64_t)((x >> 8) % 100000000); break;
             }
             assert_true(eng_at(e, t, 0, next_id, 0));
