@@ -203,7 +203,7 @@ static void schedule_quit(sim *m, uint32_t i, eng_time delay)
 }
 
 /* The node's timers' generation (sim.node_gen): a timer set under an older
- * one is stale. */
+ * one is stale (sim_node_timer_live). */
 static uint32_t *gen_of(sim *m, const sim_node *n) { return &m->node_gen[n - m->nodes]; }
 
 static void clear_task(sim *m, sim_node *n)
@@ -537,23 +537,23 @@ void node_event(sim *m, const eng_ev *ev)
     sim_node *n = &m->nodes[ev->a];
     switch (ev->kind) {
     case EV_NODE_DONE:
-        if (ev->b == m->node_gen[ev->a] && alive(n) && n->phase == PH_WORKING) {
+        if (sim_node_timer_live(m, ev) && alive(n) && n->phase == PH_WORKING) {
             n->phase = PH_COMMITTED;
             sim_submit(m, TX_COMMIT, ev->a, n->task, n->round);
-        } else if (ev->b == m->node_gen[ev->a] && alive(n) && n->phase == PH_FAILING) {
+        } else if (sim_node_timer_live(m, ev) && alive(n) && n->phase == PH_FAILING) {
             n->phase = PH_REPORTED;
             m->fx.errors_reported++;
             sim_submit(m, TX_REPORT_ERROR, ev->a, n->task, n->round);
         }
         break;
     case EV_NODE_UPLOAD:
-        if (ev->b == m->node_gen[ev->a] && alive(n) && n->phase == PH_UPLOADING)
+        if (sim_node_timer_live(m, ev) && alive(n) && n->phase == PH_UPLOADING)
             sim_submit(m, TX_UPLOADED, ev->a, n->task, n->round);
         break;
     case EV_NODE_TIMEOUT:
         /* still held up by the others: cancel (allowed once the chain's
          * timeout has passed; node_cancel_after_s leaves a margin) */
-        if (ev->b == m->node_gen[ev->a] && alive(n) && n->task) {
+        if (sim_node_timer_live(m, ev) && alive(n) && n->task) {
             n->nflags |= NF_DEADLINE;
             sim_submit(m, TX_CANCEL_NODE, ev->a, n->task, 0);
         }

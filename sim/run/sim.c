@@ -57,6 +57,9 @@ static void line_fire(sim *m, uint32_t id)
         eng_ev ev = l->ring[l->head];
         l->head = (l->head + 1) & (l->cap - 1);
         l->len--;
+        /* most nodes' deadlines: their task ended in time */
+        if (ev.kind == EV_NODE_TIMEOUT && !sim_node_timer_live(m, &ev))
+            continue;
         line_prefetch_next(m, id, l);
         dispatch(m, &ev);
     }

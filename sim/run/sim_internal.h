@@ -284,6 +284,15 @@ struct sim {
             *(m)->o.phase = (ph);           \
     } while (0)
 
+/* Whether a node's timer (EV_NODE_DONE, _UPLOAD, _TIMEOUT: a = node, b =
+ * the generation it was set under) is still live: every change of the
+ * node's task bumps its generation (node.c), which makes the timers set
+ * before stale, and a stale timer does nothing. */
+static inline bool sim_node_timer_live(const sim *m, const eng_ev *ev)
+{
+    return ev->b == m->node_gen[ev->a];
+}
+
 /* The node whose account is acc (< the proto's account count), or
  * UINT32_MAX.  Nodes open their accounts one after another, so acc - acc0
  * is the node unless acc_sparse, when its record confirms it; acc2node,
