@@ -69,6 +69,10 @@ static inline void psum_add(jrn *j, psumtree *t, uint32_t pos, uint64_t delta)
         t->v[t->off[l] + i] += delta;
 }
 
+/* Trees of at most this many levels (8^4 = 4,096 positions, 32 KB of
+ * leaves) stay in the caches between draws. */
+#define PSUM_CACHED_LEVELS 4
+
 /* Smallest 0-based position whose prefix sum exceeds r; UINT32_MAX when
  * none does (r >= the total). */
 static inline uint32_t psum_find(const psumtree *t, uint64_t r)
@@ -79,8 +83,25 @@ static inline uint32_t psum_find(const psumtree *t, uint64_t r)
         uint64_t first = l + 1 == t->h ? 0 : i * 8, end = first + 8;
         if (end > t->len[l])
             end = t->len[l];
-        for (i = first; i < end && r >= v[i]; i++)
-            r -= v[i];
+        if (t->h <= PSUM_CACHED_LEVELS) {
+            /* the children whose prefix sums stay <= r, counted without a
+             * branch on them: a draw lands at a random child, so a scan's
+             * exit is mispredicted about once a level */
+            uint64_t acc = 0, below = 0, n = 0;
+            for (uint64_t k = first; k < end; k++) {
+                acc += v[k];
+                bool le = acc <= r;
+                n += le;
+                below = le ? acc : below;
+            }
+            r -= below;
+            i = first + n;
+        } else {
+            /* a tall tree's levels miss the cache: the predicted scan
+             * starts the next level's load before this one's compares */
+            for (i = first; i < end && r >= v[i]; i++)
+                r -= v[i];
+        }
         if (i == end)
             return UINT32_MAX;
     }

@@ -127,6 +127,48 @@ static void test_wset_against_array(void **st)
     }
 }
 
+/* psum_find walks trees of up to PSUM_CACHED_LEVELS levels without a
+ * branch on the sums and taller ones with a scan: trees of one to six
+ * levels, zero weights among the others, against the scan of the array,
+ * at every boundary of a prefix sum and past the total. */
+static void test_find_at_every_height(void **st)
+{
+    (void)st;
+    enum { MAXN = 40000 };
+    uint64_t seed = 0x9e3779b9, *w = malloc(MAXN * sizeof *w);
+    assert_non_null(w);
+    const uint32_t sizes[] = {1, 7, 8, 9, 64, 65, 512, 513, 4096, 4097, 32768, MAXN};
+    for (size_t c = 0; c < sizeof sizes / sizeof sizes[0]; c++) {
+        uint32_t n = sizes[c];
+        psumtree t;
+        assert_true(psum_init(&t, MAXN));
+        uint64_t total = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            w[i] = xs(&seed) % 3 == 0 ? 0 : 1 + xs(&seed) % 1000;
+            psum_add(NULL, &t, i, w[i]);
+            total += w[i];
+        }
+        assert_true(t.h == 1 || (uint64_t)(n - 1) >> (3 * (t.h - 1)));
+        assert_int_equal(psum_total(&t), total);
+        uint64_t prefix = 0;
+        for (uint32_t i = 0; i < n; i++) {
+            if (w[i]) { /* its first and last number */
+                assert_int_equal(psum_find(&t, prefix), naive_find(w, n, prefix));
+                assert_int_equal(psum_find(&t, prefix + w[i] - 1), i);
+            }
+            prefix += w[i];
+        }
+        for (int d = 0; d < 200 && total; d++) {
+            uint64_t u = xs(&seed) % total;
+            assert_int_equal(psum_find(&t, u), naive_find(w, n, u));
+        }
+        assert_int_equal(psum_find(&t, total), UINT32_MAX);
+        assert_int_equal(psum_find(&t, total + 12345), UINT32_MAX);
+        psum_free(&t);
+    }
+    free(w);
+}
+
 /* ---- 2. two VSS models, one scanning ---- */
 
 #define CNX ((wei_t)1000000000000000000ULL)
@@ -409,6 +451,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_wset_against_array),
+        cmocka_unit_test(test_find_at_every_height),
         cmocka_unit_test(test_trees_draw_as_the_scan),
         cmocka_unit_test(test_unread_draws_take_the_same_numbers),
     };
