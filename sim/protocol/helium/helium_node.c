@@ -198,16 +198,19 @@ static bool pick_group(proto *p, uint64_t vram_limit, uint32_t min_count, uint32
     }
     if (total == 0)
         return false;
-    uint64_t r = pg_draw(p, total);
-    for (uint32_t k = 0; k < n; k++) {
-        uint64_t w = p->gpu[list[k]].score_sum;
-        if (r < w) {
-            *out = list[k];
-            return true;
-        }
-        r -= w;
+    /* the first model whose running sum exceeds the draw: the models whose
+     * sums stay <= it counted without a branch on them (a draw picks a
+     * random model, so a loop's exit would be mispredicted) */
+    uint64_t r = pg_draw(p, total), acc = 0;
+    uint32_t k = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        acc += p->gpu[list[i]].score_sum;
+        k += acc <= r;
     }
-    return false;
+    if (k == n)
+        return false;
+    *out = list[k];
+    return true;
 }
 
 /* Draws a node of the group by score and takes it out of the group at
