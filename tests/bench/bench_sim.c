@@ -8,12 +8,13 @@
  * Per case: wall time, the CPU time of the run (user + system; on a shared
  * machine the steadier figure), events per wall and per CPU second, peak
  * resident memory, and where the CPU time went (protocol model, agents,
- * engine, chain bookkeeping, setup), sampled every millisecond of CPU time.
- * The shares come from a second run of the case, the same simulation with
- * the sampler on: its signals and the loop's phase marks cost about 1% of
- * the time, which the timed run leaves out (as a build without phases,
- * an older commit's, leaves them out).  That run's CPU seconds are printed
- * beside the shares, so the sampler's cost shows.
+ * engine, chain bookkeeping, setup), sampled by a CPU-time timer (asked
+ * for every millisecond; it fires at the kernel's tick, a few hundred
+ * times a second).  The shares come from a second run of the case, the
+ * same simulation with the sampler on: its signals and the loop's phase
+ * marks cost about 1% of the time, which the timed run leaves out (as a
+ * build without phases, an older commit's, leaves them out).  That run's
+ * CPU seconds are printed beside the shares, so the sampler's cost shows.
  *
  *   bench_sim [CASE...]     run only these cases (1-based; default all)
  *   BENCH_SIM_SCALE=f       tasks and simulated time times f (nodes kept),
