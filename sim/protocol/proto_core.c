@@ -191,10 +191,12 @@ void ptoken_transfer(proto *p, uint32_t from, uint32_t to, wei_t amount)
     ptransfer(p, from, to, amount);
 }
 
+void proto_ev_grow(proto *p) { p->ev = grow_doubled(p->ev, &p->cap_ev, sizeof *p->ev, 64); }
+
 void proto_emit_slow(proto *p, const proto_event *e)
 {
     if (p->n_ev == p->cap_ev)
-        p->ev = grow_doubled(p->ev, &p->cap_ev, sizeof *p->ev, 64);
+        proto_ev_grow(p);
     proto_event *d = &p->ev[p->n_ev++];
     *d = *e;
     if (e->result_len) {

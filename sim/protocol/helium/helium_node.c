@@ -148,7 +148,7 @@ void pn_finish_task(proto *p, uint32_t a)
         pq_kickout(p, a);
         pg_remove_node(p, a);
         ptransfer(p, PROTO_ACC_NODE, a, p->prm.stake);
-        proto_emit(p, &(proto_event){.kind = PROTO_EV_NODE_KICKED_OUT, .node = a});
+        PROTO_EMIT(p, .kind = PROTO_EV_NODE_KICKED_OUT, .node = a);
         return;
     }
     J(&p->j, n->score, node_score(p, a));
@@ -170,7 +170,7 @@ void pn_slash(proto *p, uint32_t a)
     pq_finish_task(p, a);
     pq_kickout(p, a);
     pg_remove_node(p, a);
-    proto_emit(p, &(proto_event){.kind = PROTO_EV_NODE_SLASHED, .node = a});
+    PROTO_EMIT(p, .kind = PROTO_EV_NODE_SLASHED, .node = a);
 }
 
 /* ---- selection for a new task (Node.randomSelectNodes) ---- */

@@ -32,8 +32,8 @@ static wei_t settle(proto *p, ptask *t, int round)
     ptransfer(p, PROTO_ACC_TASK, node, fee);
     J(&p->j, p->node[node].current_task, 0);
     pn_finish_task(p, node);
-    proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_NODE_SUCCESS, .task_id = t->id,
-                                 .node = node, .fee = fee});
+    PROTO_EMIT(p, .kind = PROTO_EV_TASK_NODE_SUCCESS, .task_id = t->id,
+                  .node = node, .fee = fee);
     return fee;
 }
 
@@ -45,7 +45,7 @@ static void punish(proto *p, ptask *t, int round)
     pq_punish(p, node);
     J(&p->j, p->node[node].current_task, 0);
     pn_slash(p, node);
-    proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_NODE_SLASHED, .task_id = t->id, .node = node});
+    PROTO_EMIT(p, .kind = PROTO_EV_TASK_NODE_SLASHED, .task_id = t->id, .node = node);
 }
 
 static void try_delete(proto *p, ptask *t)
@@ -70,11 +70,11 @@ static void abort_illegal(proto *p, ptask *t)
         uint32_t node = t->selected[t->disclosed_rounds[i]];
         J(&p->j, p->node[node].current_task, 0);
         pn_finish_task(p, node);
-        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_NODE_CANCELLED, .task_id = t->id,
-                                     .node = node});
+        PROTO_EMIT(p, .kind = PROTO_EV_TASK_NODE_CANCELLED, .task_id = t->id,
+                      .node = node);
     }
-    proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_ABORTED, .task_id = t->id,
-                                 .reason = PROTO_ABORT_RESULT_ILLEGAL});
+    PROTO_EMIT(p, .kind = PROTO_EV_TASK_ABORTED, .task_id = t->id,
+                  .reason = PROTO_ABORT_RESULT_ILLEGAL);
     J(&p->j, t->aborted, 1);
 }
 
@@ -98,12 +98,17 @@ static void start_running(proto *p, ptask *t, const uint32_t nodes[3], bool star
         J(&p->j, p->node[nodes[i]].current_task, t->id);
         if (start_nodes)
             pn_start_task(p, nodes[i]);
-        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_STARTED, .task_id = t->id,
-                                     .task_type = t->type, .creator = t->creator,
-                                     .node = nodes[i], .round = (uint8_t)i});
+        PROTO_EMIT(p, .kind = PROTO_EV_TASK_STARTED, .task_id = t->id,
+                      .task_type = t->type, .creator = t->creator,
+                      .node = nodes[i], .round = (uint8_t)i);
     }
     pt_stat_add(p, &p->stats.queued_tasks, -1);
     pt_stat_add(p, &p->stats.running_tasks, 1);
+}
+
+static void emit_pending(proto *p, uint64_t id, proto_task_type type, uint32_t from)
+{
+    PROTO_EMIT(p, .kind = PROTO_EV_TASK_PENDING, .task_id = id, .task_type = (uint8_t)type, .creator = from);
 }
 
 void pt_tx_create(proto *p, uint32_t from, proto_task_type type, uint64_t vram_limit,
@@ -117,10 +122,8 @@ void pt_tx_create(proto *p, uint32_t from, proto_task_type type, uint64_t vram_l
         *task_id = id;
 
     uint32_t nodes[3];
-    proto_event pending = {.kind = PROTO_EV_TASK_PENDING, .task_id = id, .task_type = (uint8_t)type,
-                           .creator = from};
     if (pn_select_random(p, type, vram_limit, nodes)) {
-        proto_emit(p, &pending);
+        emit_pending(p, id, type, from);
         pt_stat_add(p, &p->stats.total_tasks, 1);
         pt_stat_add(p, &p->stats.queued_tasks, 1);
         ptask *t = &p->task[pt_alloc_slot(p, id)];
@@ -137,11 +140,11 @@ void pt_tx_create(proto *p, uint32_t from, proto_task_type type, uint64_t vram_l
         pt_stat_add(p, &p->stats.queued_tasks, -1);
         J(&p->j, p->quirks.fee_too_low_tasks, p->quirks.fee_too_low_tasks + 1);
         J(&p->j, p->quirks.fee_too_low_wei, p->quirks.fee_too_low_wei + c->fee);
-        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_ABORTED, .task_id = c->id,
-                                     .reason = PROTO_ABORT_FEE_TOO_LOW});
+        PROTO_EMIT(p, .kind = PROTO_EV_TASK_ABORTED, .task_id = c->id,
+                      .reason = PROTO_ABORT_FEE_TOO_LOW);
         pt_free_slot(p, cheap);
     }
-    proto_emit(p, &pending);
+    emit_pending(p, id, type, from);
     pt_stat_add(p, &p->stats.total_tasks, 1);
     pt_stat_add(p, &p->stats.queued_tasks, 1);
     REQUIRE(p, cap != 0, "Panic(0x12)");
@@ -194,7 +197,7 @@ void pt_tx_commit(proto *p, uint32_t from, uint64_t id, uint64_t round, const ui
     pt_store_commitment(p, t, round, c, pre, len, nonce);
     push_submit(p, t, round);
     if (pt_commitments_ready(t))
-        proto_emit(p, &(proto_event){.kind = PROTO_EV_COMMITMENTS_READY, .task_id = id});
+        PROTO_EMIT(p, .kind = PROTO_EV_COMMITMENTS_READY, .task_id = id);
 }
 
 void pt_tx_disclose(proto *p, uint32_t from, uint64_t id, uint64_t round, const uint8_t *result,
@@ -232,7 +235,7 @@ void pt_tx_report_error(proto *p, uint32_t from, uint64_t id, uint64_t round)
     J(&p->j, t->disclosed_rounds[t->n_disclosed], (uint8_t)round);
     J(&p->j, t->n_disclosed, t->n_disclosed + 1);
     if (pt_commitments_ready(t))
-        proto_emit(p, &(proto_event){.kind = PROTO_EV_COMMITMENTS_READY, .task_id = id});
+        PROTO_EMIT(p, .kind = PROTO_EV_COMMITMENTS_READY, .task_id = id);
     check_result(p, t);
 }
 
@@ -244,7 +247,7 @@ void pt_tx_report_uploaded(proto *p, uint32_t from, uint64_t id, uint64_t round)
     if (again)
         pt_count_double_upload(p, fee);
     try_delete(p, t);
-    proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_RESULT_UPLOADED, .task_id = id});
+    PROTO_EMIT(p, .kind = PROTO_EV_TASK_RESULT_UPLOADED, .task_id = id);
 }
 
 static void cancel_running(proto *p, ptask *t, uint32_t from)
@@ -273,8 +276,8 @@ static void cancel_running(proto *p, ptask *t, uint32_t from)
         }
     }
     if (!t->aborted)
-        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_ABORTED, .task_id = t->id,
-                                     .reason = PROTO_ABORT_CANCELLED});
+        PROTO_EMIT(p, .kind = PROTO_EV_TASK_ABORTED, .task_id = t->id,
+                      .reason = PROTO_ABORT_CANCELLED);
     /* deployed fault: frees any selected node that is in *some* task */
     for (int i = 0; i < 3; i++) {
         uint32_t node = t->selected[i];
@@ -285,8 +288,8 @@ static void cancel_running(proto *p, ptask *t, uint32_t from)
             J(&p->j, p->quirks.foreign_frees, p->quirks.foreign_frees + 1);
         J(&p->j, p->node[node].current_task, 0);
         pn_finish_task(p, node);
-        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_NODE_CANCELLED, .task_id = t->id,
-                                     .node = node});
+        PROTO_EMIT(p, .kind = PROTO_EV_TASK_NODE_CANCELLED, .task_id = t->id,
+                      .node = node);
     }
     pt_stat_add(p, &p->stats.running_tasks, -1);
     pt_free_slot(p, pt_slot_index(p, t));
@@ -302,8 +305,8 @@ void pt_tx_cancel(proto *p, uint32_t from, uint64_t id)
         pqueue_remove(p, slot);
         ptransfer(p, PROTO_ACC_TASK, t->creator, t->fee);
         pt_stat_add(p, &p->stats.queued_tasks, -1);
-        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_ABORTED, .task_id = id,
-                                     .reason = PROTO_ABORT_CANCELLED});
+        PROTO_EMIT(p, .kind = PROTO_EV_TASK_ABORTED, .task_id = id,
+                      .reason = PROTO_ABORT_CANCELLED);
         pt_free_slot(p, slot);
     } else {
         proto_revert(p, "Task not exist");

@@ -114,7 +114,7 @@ void hy_slash(proto *p, uint32_t a)
     ptoken_transfer(p, PROTO_ACC_NODE, PROTO_ACC_OWNER, p->prm.stake);
     mark_unavailable(p, a);
     pg_remove_node(p, a);
-    proto_emit(p, &(proto_event){.kind = PROTO_EV_NODE_SLASHED, .node = a});
+    PROTO_EMIT(p, .kind = PROTO_EV_NODE_SLASHED, .node = a);
 }
 
 /* ---- selection (Task.getSelectedNodes and Node.filterGPU*, selectNode*) ---- */

@@ -66,9 +66,9 @@ void hy_tx_create(proto *p, uint32_t from, proto_task_type type, uint64_t vram_l
     for (int i = 0; i < 3; i++) {
         J(&p->j, t->selected[i], nodes[i]);
         J(&p->j, p->node[nodes[i]].current_task, id);
-        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_STARTED, .task_id = id,
-                                     .task_type = (uint8_t)type, .creator = from,
-                                     .node = nodes[i], .round = (uint8_t)i});
+        PROTO_EMIT(p, .kind = PROTO_EV_TASK_STARTED, .task_id = id,
+                      .task_type = (uint8_t)type, .creator = from,
+                      .node = nodes[i], .round = (uint8_t)i);
     }
     pt_stat_add(p, &p->stats.total_tasks, 1);
     pt_stat_add(p, &p->stats.running_tasks, 1);
@@ -85,8 +85,8 @@ static void settle(proto *p, ptask *t, int round) /* settleNodeByRound */
     J(&p->j, t->balance, pw_sub(p, t->balance, fee_per_node(p)));
     J(&p->j, p->node[node].current_task, 0);
     hy_finish_task(p, node);
-    proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_NODE_SUCCESS, .task_id = t->id,
-                                 .node = node, .fee = fee_per_node(p)});
+    PROTO_EMIT(p, .kind = PROTO_EV_TASK_NODE_SUCCESS, .task_id = t->id,
+                  .node = node, .fee = fee_per_node(p));
 }
 
 static void punish(proto *p, ptask *t, int round) /* punishNodeByRound */
@@ -96,7 +96,7 @@ static void punish(proto *p, ptask *t, int round) /* punishNodeByRound */
     J(&p->j, t->balance, pw_sub(p, t->balance, fee_per_node(p)));
     J(&p->j, p->node[node].current_task, 0);
     hy_slash(p, node);
-    proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_NODE_SLASHED, .task_id = t->id, .node = node});
+    PROTO_EMIT(p, .kind = PROTO_EV_TASK_NODE_SLASHED, .task_id = t->id, .node = node);
 }
 
 static void delete_task(proto *p, ptask *t)
@@ -128,11 +128,11 @@ static void abort_illegal(proto *p, ptask *t) /* abortTask */
         uint32_t node = t->selected[t->disclosed_rounds[i]];
         J(&p->j, p->node[node].current_task, 0);
         hy_finish_task(p, node);
-        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_NODE_CANCELLED, .task_id = t->id,
-                                     .node = node});
+        PROTO_EMIT(p, .kind = PROTO_EV_TASK_NODE_CANCELLED, .task_id = t->id,
+                      .node = node);
     }
-    proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_ABORTED, .task_id = t->id,
-                                 .reason = PROTO_ABORT_RESULT_ILLEGAL});
+    PROTO_EMIT(p, .kind = PROTO_EV_TASK_ABORTED, .task_id = t->id,
+                  .reason = PROTO_ABORT_RESULT_ILLEGAL);
     J(&p->j, t->aborted, 1);
 }
 
@@ -153,7 +153,7 @@ void hy_tx_commit(proto *p, uint32_t from, uint64_t id, uint64_t round, const ui
     pt_check_commit(p, t, from, round, nonce);
     pt_store_commitment(p, t, round, c, pre, len, nonce);
     if (pt_commitments_ready(t))
-        proto_emit(p, &(proto_event){.kind = PROTO_EV_COMMITMENTS_READY, .task_id = id});
+        PROTO_EMIT(p, .kind = PROTO_EV_COMMITMENTS_READY, .task_id = id);
 }
 
 void hy_tx_disclose(proto *p, uint32_t from, uint64_t id, uint64_t round, const uint8_t *result,
@@ -176,7 +176,7 @@ void hy_tx_report_error(proto *p, uint32_t from, uint64_t id, uint64_t round)
     pt_mark_error(p, t, round);
     push_disclosed(p, t, round);
     if (pt_commitments_ready(t))
-        proto_emit(p, &(proto_event){.kind = PROTO_EV_COMMITMENTS_READY, .task_id = id});
+        PROTO_EMIT(p, .kind = PROTO_EV_COMMITMENTS_READY, .task_id = id);
     check_result(p, t);
 }
 
@@ -193,7 +193,7 @@ void hy_tx_report_uploaded(proto *p, uint32_t from, uint64_t id, uint64_t round)
     if (again)
         pt_count_double_upload(p, fee_per_node(p));
     try_delete(p, t);
-    proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_RESULT_UPLOADED, .task_id = id});
+    PROTO_EMIT(p, .kind = PROTO_EV_TASK_RESULT_UPLOADED, .task_id = id);
 }
 
 /* Frees every selected node that is in *some* task (a node of this task
@@ -213,8 +213,8 @@ void hy_tx_cancel(proto *p, uint32_t from, uint64_t id)
         J(&p->j, t->balance, 0);
     }
     if (!t->aborted)
-        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_ABORTED, .task_id = id,
-                                     .reason = PROTO_ABORT_CANCELLED});
+        PROTO_EMIT(p, .kind = PROTO_EV_TASK_ABORTED, .task_id = id,
+                      .reason = PROTO_ABORT_CANCELLED);
     for (int i = 0; i < 3; i++) {
         uint32_t node = t->selected[i];
         uint64_t cur = p->node[node].current_task;
@@ -224,7 +224,7 @@ void hy_tx_cancel(proto *p, uint32_t from, uint64_t id)
             J(&p->j, p->quirks.foreign_frees, p->quirks.foreign_frees + 1);
         J(&p->j, p->node[node].current_task, 0);
         hy_finish_task(p, node);
-        proto_emit(p, &(proto_event){.kind = PROTO_EV_TASK_NODE_CANCELLED, .task_id = id, .node = node});
+        PROTO_EMIT(p, .kind = PROTO_EV_TASK_NODE_CANCELLED, .task_id = id, .node = node);
     }
     delete_task(p, t);
 }
