@@ -35,16 +35,7 @@ void jrn_save_slow(jrn *j, void *addr, size_t size)
         jrn_save(j, addr, size);
         return;
     }
-    if (j->nbytes + size > j->capbytes) {
-        size_t cap = j->capbytes ? 2 * j->capbytes : 16384;
-        while (cap < j->nbytes + size)
-            cap *= 2;
-        uint8_t *b = realloc(j->bytes, cap);
-        if (!b)
-            abort();
-        j->bytes = b;
-        j->capbytes = cap;
-    }
+    j->bytes = grow_to(j->bytes, &j->capbytes, j->nbytes + size, 1, 16384);
     jrn_entry *e = j->cur++;
     e->addr = addr;
     e->old = j->nbytes;

@@ -193,31 +193,14 @@ void ptoken_transfer(proto *p, uint32_t from, uint32_t to, wei_t amount)
 
 void proto_ev_grow(proto *p) { p->ev = grow_doubled(p->ev, &p->cap_ev, sizeof *p->ev, 64); }
 
-void proto_emit_slow(proto *p, const proto_event *e)
+void proto_ev_copy_bytes(proto *p, proto_event *d)
 {
-    if (p->n_ev == p->cap_ev)
-        proto_ev_grow(p);
-    proto_event *d = &p->ev[p->n_ev++];
-    *d = *e;
-    if (e->result_len) {
-        /* results are copied: the task may be deleted in the same call.  The
-         * pointer is fixed up when the transaction ends (buffer may move). */
-        if (p->n_evbytes + e->result_len > p->cap_evbytes) {
-            size_t cap = p->cap_evbytes ? 2 * p->cap_evbytes : 4096;
-            while (cap < p->n_evbytes + e->result_len)
-                cap *= 2;
-            uint8_t *b = realloc(p->evbytes, cap);
-            if (!b)
-                abort();
-            p->evbytes = b;
-            p->cap_evbytes = cap;
-        }
-        memcpy(p->evbytes + p->n_evbytes, e->result, e->result_len);
-        d->result = (const uint8_t *)(uintptr_t)p->n_evbytes; /* offset for now */
-        p->n_evbytes += e->result_len;
-    } else {
-        d->result = NULL;
-    }
+    /* The pointer becomes an offset, fixed up when the transaction ends
+     * (the byte buffer may move). */
+    p->evbytes = grow_to(p->evbytes, &p->cap_evbytes, p->n_evbytes + d->result_len, 1, 4096);
+    memcpy(p->evbytes + p->n_evbytes, d->result, d->result_len);
+    d->result = (const uint8_t *)(uintptr_t)p->n_evbytes;
+    p->n_evbytes += d->result_len;
 }
 
 static void tx_begin(proto *p)

@@ -200,21 +200,7 @@ _Noreturn void proto_revert(proto *p, const char *reason);
             proto_revert((p), (reason));    \
     } while (0)
 
-/* Records an event of the transaction (proto_emit_slow copies its result
- * bytes, if any, and grows a full buffer). */
-void proto_emit_slow(proto *p, const proto_event *e);
-static inline void proto_emit(proto *p, const proto_event *e)
-{
-    if (e->result_len || p->n_ev == p->cap_ev) {
-        proto_emit_slow(p, e);
-        return;
-    }
-    proto_event *d = &p->ev[p->n_ev++];
-    *d = *e;
-    d->result = NULL;
-}
-
-/* The buffer's next slot for an event without result bytes. */
+/* The buffer's next event slot. */
 void proto_ev_grow(proto *p);
 static inline proto_event *proto_ev_slot(proto *p)
 {
@@ -223,13 +209,27 @@ static inline proto_event *proto_ev_slot(proto *p)
     return &p->ev[p->n_ev++];
 }
 
+/* Records an event of the transaction built in a variable, with its
+ * result bytes if it has any (proto_ev_copy_bytes: the task may be deleted
+ * in the same transaction).  An event literal without result bytes is
+ * written with PROTO_EMIT. */
+void proto_ev_copy_bytes(proto *p, proto_event *d);
+static inline void proto_emit(proto *p, const proto_event *e)
+{
+    proto_event *d = proto_ev_slot(p);
+    *d = *e;
+    if (e->result_len)
+        proto_ev_copy_bytes(p, d);
+    else
+        d->result = NULL;
+}
+
 /* PROTO_EMIT(p, .kind = ..., ...): records an event without result bytes,
  * its designated initializers assigned to the buffer's next slot, which
- * GCC writes field by field.  proto_emit(p, &(proto_event){...}) built the
- * event on the caller's stack with narrow stores and copied it out with
- * 16-byte loads, each of which waited for the stores to reach the cache
- * (no store forwarding across them): 65% of the samples of start_running
- * and settle. */
+ * GCC writes field by field.  Built as a compound literal on the caller's
+ * stack (narrow stores) and copied out (16-byte loads), each load waited
+ * for the stores to reach the cache, with no store forwarding across them:
+ * 65% of the samples of start_running and settle. */
 #define PROTO_EMIT(p, ...) ((void)(*proto_ev_slot(p) = (proto_event){__VA_ARGS__}))
 
 /* wei helpers that panic like the EVM */

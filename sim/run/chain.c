@@ -299,18 +299,20 @@ static bool apply(sim *m, const sim_tx *tx, uint64_t now_s)
     proto *p = m->p;
     sim_node *n = tx->kind != TX_CREATE && tx->kind != TX_CANCEL_APP ? &m->nodes[tx->who] : NULL;
     uint32_t acc = n ? sim_node_acc(m, tx->who) : 0;
-    uint8_t result[8 * 4096], nonce[32];
+    uint8_t buf[8 * 4096], nonce[32];
+    const uint8_t *result = buf;
     size_t len = 0;
     if (tx->kind == TX_COMMIT || tx->kind == TX_DISCLOSE) { /* the node's bytes */
         /* a disclosure sends what the node committed: node_result is a pure
          * function of the task, the round and the node, and the chain kept
-         * the committed bytes (proto_commit_result) */
+         * the committed bytes (proto_commit_result), which stay in place
+         * while the disclosure stores its own copy */
         const uint8_t *c =
             tx->kind == TX_DISCLOSE ? proto_committed_result(p, acc, tx->arg, tx->round, &len) : NULL;
-        if (c) /* committed from a buffer like this one: it fits */
-            memcpy(result, c, len);
+        if (c)
+            result = c;
         else
-            len = node_result(m, tx->who, sim_req_by_id(m, tx->arg), tx->round, result, sizeof result);
+            len = node_result(m, tx->who, sim_req_by_id(m, tx->arg), tx->round, buf, sizeof buf);
         if (tx->kind == TX_COMMIT)
             agt_nonce(tx->arg, acc, tx->round, nonce);
     }

@@ -167,8 +167,9 @@ void pt_node_available_callback(proto *p, uint32_t root)
     bool same_gpu = true;
     uint64_t min_vram = pg_node_vram(p, nodes[0]);
     for (int i = 1; i < 3; i++) {
-        if (pg_node_vram(p, nodes[i]) < min_vram)
-            min_vram = pg_node_vram(p, nodes[i]);
+        uint64_t vram = pg_node_vram(p, nodes[i]);
+        if (vram < min_vram)
+            min_vram = vram;
         if (p->node[nodes[i]].gpu != p->node[nodes[0]].gpu)
             same_gpu = false;
     }

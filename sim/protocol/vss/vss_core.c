@@ -294,16 +294,7 @@ void vss_emit(vss *p, const vss_event *e, const uint8_t *bytes, size_t len)
     d->score = NULL;
     d->score_len = len;
     if (len) {
-        if (p->n_evbytes + len > p->cap_evbytes) {
-            size_t cap = p->cap_evbytes ? 2 * p->cap_evbytes : 4096;
-            while (cap < p->n_evbytes + len)
-                cap *= 2;
-            uint8_t *b = realloc(p->evbytes, cap);
-            if (!b)
-                abort();
-            p->evbytes = b;
-            p->cap_evbytes = cap;
-        }
+        p->evbytes = grow_to(p->evbytes, &p->cap_evbytes, p->n_evbytes + len, 1, 4096);
         memcpy(p->evbytes + p->n_evbytes, bytes, len);
         d->score = (const uint8_t *)(uintptr_t)p->n_evbytes; /* fixed up at the end */
         p->n_evbytes += len;
